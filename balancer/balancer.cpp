@@ -1,0 +1,218 @@
+#include "balancer/balancer.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <httplib.h>
+
+#include <mutex>
+
+#include "common/errors.h"
+#include "common/text.h"
+#include "net/http_tuning.h"
+#include "node/protocol.h"
+
+namespace sessim {
+namespace {
+
+constexpr const char* kTextPlain = "text/plain; charset=utf-8";
+
+// RFC 9110 section 7.6.1 hop-by-hop headers, plus what cpp-httplib computes
+// itself (Content-Length) or injects as pseudo-headers (REMOTE_ADDR, ...).
+// Accept-Encoding is not forwarded: cpp-httplib's server compresses on its
+// own, so an upstream that compressed too would be compressed twice.
+bool is_dropped_header(const std::string& name, const std::string& connection_tokens) {
+  static constexpr std::string_view kDropped[] = {
+      "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+      "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length",
+      "REMOTE_ADDR", "REMOTE_PORT", "LOCAL_ADDR", "LOCAL_PORT", "Accept-Encoding"};
+  for (const auto dropped : kDropped) {
+    if (iequals(name, dropped)) return true;
+  }
+  std::string_view tokens(connection_tokens);
+  while (!tokens.empty()) {
+    const auto comma = tokens.find(',');
+    if (iequals(trim(tokens.substr(0, comma)), name)) return true;
+    if (comma == std::string_view::npos) break;
+    tokens.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+bool is_idempotent(const std::string& method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
+         method == "DELETE" || method == "TRACE";
+}
+
+// Idle keep-alive connections to one upstream. A connection is borrowed for
+// one exchange at a time, because an httplib::Client serialises its requests.
+class ConnectionPool {
+ public:
+  ConnectionPool(Upstream upstream, std::size_t max_idle)
+      : upstream_(std::move(upstream)), max_idle_(max_idle) {}
+
+  std::unique_ptr<httplib::Client> acquire() {
+    {
+      const std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        auto client = std::move(idle_.back());
+        idle_.pop_back();
+        return client;
+      }
+    }
+    auto client = std::make_unique<httplib::Client>(upstream_.host, upstream_.port);
+    tune_client(*client);
+    return client;
+  }
+
+  void release(std::unique_ptr<httplib::Client> client) {
+    const std::lock_guard lock(mutex_);
+    if (idle_.size() < max_idle_) idle_.push_back(std::move(client));
+  }
+
+  const Upstream& upstream() const { return upstream_; }
+
+ private:
+  Upstream upstream_;
+  std::size_t max_idle_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<httplib::Client>> idle_;
+};
+
+}  // namespace
+
+struct Balancer::Impl {
+  Impl(BalancerConfig balancer_config, std::unique_ptr<BalancingStrategy> balancing_strategy)
+      : config(std::move(balancer_config)), strategy(std::move(balancing_strategy)) {
+    if (config.upstreams.empty()) throw UsageError("the balancer needs at least one upstream");
+    for (const auto& upstream : config.upstreams) {
+      pools.push_back(
+          std::make_unique<ConnectionPool>(upstream, config.max_idle_connections_per_upstream));
+    }
+    tune_server(server, balancer_server_tuning());
+    const auto handler = [this](const httplib::Request& request, httplib::Response& response) {
+      proxy(request, response);
+    };
+    const std::string any = ".*";
+    server.Get(any, handler);
+    server.Post(any, handler);
+    server.Put(any, handler);
+    server.Patch(any, handler);
+    server.Delete(any, handler);
+    server.Options(any, handler);
+  }
+
+  httplib::Request upstream_request(const httplib::Request& request) const {
+    httplib::Request forwarded;
+    forwarded.method = request.method;
+    forwarded.path = request.target;
+    forwarded.body = request.body;
+    const std::string connection_tokens = request.get_header_value("Connection");
+    std::string forwarded_for;
+    for (const auto& [name, value] : request.headers) {
+      if (is_dropped_header(name, connection_tokens)) continue;
+      if (iequals(name, "X-Forwarded-For")) {
+        forwarded_for = forwarded_for.empty() ? value : forwarded_for + ", " + value;
+        continue;
+      }
+      if (iequals(name, "X-Forwarded-Proto")) continue;
+      forwarded.headers.emplace(name, value);
+    }
+    forwarded_for = forwarded_for.empty() ? request.remote_addr
+                                          : forwarded_for + ", " + request.remote_addr;
+    forwarded.headers.emplace("X-Forwarded-For", forwarded_for);
+    forwarded.headers.emplace("X-Forwarded-Proto", "http");
+    return forwarded;
+  }
+
+  static void copy_response(const httplib::Response& upstream_response, const Upstream& upstream,
+                            httplib::Response& response) {
+    response.status = upstream_response.status;
+    const std::string connection_tokens = upstream_response.get_header_value("Connection");
+    for (const auto& [name, value] : upstream_response.headers) {
+      if (is_dropped_header(name, connection_tokens)) continue;
+      response.headers.emplace(name, value);
+    }
+    response.set_header(std::string(protocol::kUpstreamHeader), upstream.name);
+    response.body = upstream_response.body;
+  }
+
+  void proxy(const httplib::Request& request, httplib::Response& response) {
+    const auto forwarded = upstream_request(request);
+    RoutingRequest routing{request.remote_addr, [&request](std::string_view name) {
+                             return request.get_header_value(std::string(name).c_str());
+                           }};
+    std::vector<bool> eligible(pools.size(), true);
+    std::vector<std::string> failures;
+    while (const auto index = strategy->pick(routing, eligible)) {
+      eligible[*index] = false;
+      auto& pool = *pools[*index];
+      auto client = pool.acquire();
+      auto result = client->send(forwarded);
+      if (result) {
+        copy_response(*result, pool.upstream(), response);
+        pool.release(std::move(client));
+        return;
+      }
+      const auto error = result.error();
+      failures.push_back(fmt::format("{} ({}): {}", pool.upstream().name,
+                                     pool.upstream().address(), httplib::to_string(error)));
+      const bool nothing_was_sent =
+          error == httplib::Error::Connection || error == httplib::Error::ConnectionTimeout;
+      if (!nothing_was_sent && !is_idempotent(request.method)) break;
+    }
+    response.status = 502;
+    response.set_content(
+        fmt::format("sessim balancer: no upstream answered: {}\n", fmt::join(failures, "; ")),
+        kTextPlain);
+  }
+
+  BalancerConfig config;
+  std::unique_ptr<BalancingStrategy> strategy;
+  std::vector<std::unique_ptr<ConnectionPool>> pools;
+  httplib::Server server;
+  int bound_port = -1;
+};
+
+Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> strategy)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(strategy))) {}
+
+Balancer::~Balancer() { stop(); }
+
+int Balancer::bind() {
+  auto& config = impl_->config;
+  if (config.port == 0) {
+    impl_->bound_port = impl_->server.bind_to_any_port(config.host);
+  } else if (impl_->server.bind_to_port(config.host, config.port)) {
+    impl_->bound_port = config.port;
+  }
+  if (impl_->bound_port <= 0) {
+    throw EnvironmentError(
+        fmt::format("balancer: cannot listen on {}:{} (port busy or not permitted)", config.host,
+                    config.port));
+  }
+  return impl_->bound_port;
+}
+
+void Balancer::serve() { impl_->server.listen_after_bind(); }
+
+void Balancer::stop() { impl_->server.stop(); }
+
+int Balancer::port() const { return impl_->bound_port; }
+
+const BalancerConfig& Balancer::config() const { return impl_->config; }
+
+std::string Balancer::strategy_name() const { return impl_->strategy->name(); }
+
+Upstream parse_named_upstream(const std::string& spec) {
+  const auto equals = spec.find('=');
+  const auto scheme = spec.find("://");
+  if (equals == std::string::npos || (scheme != std::string::npos && equals > scheme)) {
+    return parse_upstream_url(spec);
+  }
+  Upstream upstream = parse_upstream_url(spec.substr(equals + 1));
+  upstream.name = spec.substr(0, equals);
+  if (upstream.name.empty()) throw UsageError(fmt::format("invalid upstream '{}': empty name", spec));
+  return upstream;
+}
+
+}  // namespace sessim

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "balancer/strategy.h"
+#include "balancer/upstream.h"
+
+namespace sessim {
+
+struct BalancerConfig {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port; see Balancer::port()
+  std::vector<Upstream> upstreams;
+  // Idle keep-alive connections kept per upstream.
+  std::size_t max_idle_connections_per_upstream = 32;
+};
+
+// A reverse proxy in the manner of nginx's proxy_pass with an upstream block:
+// HTTP/1.1 keep-alive connections to upstreams, pooled; method, target,
+// headers and body forwarded both ways (Cookie and Set-Cookie untouched);
+// hop-by-hop headers dropped; X-Forwarded-For/-Proto added; a connection
+// failure moves on to the next upstream the strategy picks; 502 when none
+// answers. The strategy decides where each request goes; this class only
+// carries it there.
+//
+// Threads: serve() runs the accept loop on the caller's thread and requests on
+// the server's worker pool; stop() ends serve() from any thread. The
+// destructor stops.
+class Balancer {
+ public:
+  Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> strategy);
+  ~Balancer();
+  Balancer(const Balancer&) = delete;
+  Balancer& operator=(const Balancer&) = delete;
+
+  // Throws EnvironmentError when the address cannot be bound.
+  int bind();
+  void serve();
+  void stop();
+
+  int port() const;
+  const BalancerConfig& config() const;
+  std::string strategy_name() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "NAME=http://host:port" or "http://host:port"; throws UsageError.
+Upstream parse_named_upstream(const std::string& spec);
+
+}  // namespace sessim

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace sessim::cli {
+
+// What main runs after parsing: the chosen subcommand, returning its exit code.
+using CommandAction = std::function<int()>;
+
+// Each adds one subcommand to `app`; when it is chosen on the command line,
+// `selected` is set to its action.
+void add_run_command(CLI::App& app, CommandAction& selected);
+void add_node_command(CLI::App& app, CommandAction& selected);
+void add_balance_command(CLI::App& app, CommandAction& selected);
+
+}  // namespace sessim::cli

@@ -1,0 +1,68 @@
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "cli/signals.h"
+#include "common/errors.h"
+#include "node/store/session_store.h"
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit codes:\n"
+    "  0    every check passed (run) / clean shutdown (node, balance)\n"
+    "  1    the run completed and at least one check failed\n"
+    "  2    usage error: bad flag or value; nothing was started\n"
+    "  3    environment error: redis-server missing, port busy, a node failed to start\n"
+    "  130  interrupted (SIGINT); 143 for SIGTERM, 129 for SIGHUP; children are stopped first";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sessim;
+  cli::ignore_sigpipe();
+
+  CLI::App app{
+      "sessim: a cluster simulator and test harness for web sessions.\n"
+      "Starts app nodes, a round-robin balancer and (if needed) a private redis-server, "
+      "drives browser-like clients through them and reports which session reads succeed.",
+      "sessim"};
+  app.require_subcommand(1);
+  app.footer(kExitCodes);
+  app.set_version_flag("--version", "sessim 0.1.0");
+
+  cli::CommandAction selected;
+  cli::add_run_command(app, selected);
+  cli::add_node_command(app, selected);
+  cli::add_balance_command(app, selected);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForAllHelp& help) {
+    return app.exit(help);
+  } catch (const CLI::CallForVersion& version) {
+    return app.exit(version);
+  } catch (const CLI::ParseError& error) {
+    fmt::print(stderr, "sessim: {} (see sessim --help)\n", error.what());
+    return kExitUsage;
+  }
+
+  try {
+    return selected();
+  } catch (const UsageError& error) {
+    fmt::print(stderr, "sessim: {}\n", error.what());
+    return kExitUsage;
+  } catch (const EnvironmentError& error) {
+    fmt::print(stderr, "sessim: {}\n", error.what());
+    return kExitEnvironment;
+  } catch (const StoreUnavailable& error) {
+    fmt::print(stderr, "sessim: {}\n", error.what());
+    return kExitEnvironment;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "sessim: internal error: {}\n", error.what());
+    return kExitEnvironment;
+  }
+}

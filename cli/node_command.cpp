@@ -1,0 +1,77 @@
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/signals.h"
+#include "common/errors.h"
+#include "node/app_node.h"
+#include "node/store/session_store_factory.h"
+
+namespace sessim::cli {
+namespace {
+
+struct NodeOptions {
+  NodeConfig node;
+  std::string store = "local";
+  std::string redis_url;
+  std::string redis_namespace = "sessim:session";
+};
+
+int run_node(const NodeOptions& options) {
+  StoreConfig store;
+  store.kind = parse_store_kind(options.store);
+  store.redis_url = options.redis_url;
+  store.redis_namespace = options.redis_namespace;
+  if (store.kind == StoreKind::redis && store.redis_url.empty()) {
+    throw UsageError("--store redis needs --redis-url redis://host:port");
+  }
+  if (store.kind != StoreKind::redis && !store.redis_url.empty()) {
+    throw UsageError("--redis-url needs --store redis");
+  }
+  AppNode node(options.node, make_session_store(store));
+  const int port = node.bind();
+  // Signals stop the server; serve() then returns and the node exits 0.
+  handle_termination_signals([&node](int) { node.stop(); });
+  // The cluster's process mode reads this first line to learn the port.
+  fmt::print("{} listening on http://{}:{} (store={}, session timeout {} s)\n",
+             options.node.name, options.node.host, port, options.store,
+             options.node.session_timeout_s);
+  std::fflush(stdout);
+  node.serve();
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_node_command(CLI::App& app, CommandAction& selected) {
+  auto options = std::make_shared<NodeOptions>();
+  options->node.name = "node-1";
+  auto* command = app.add_subcommand(
+      "node",
+      "Run one app node: the reference Spring Boot app (GET /set-session?sessionVal=V, "
+      "GET /get-session, GET /healthz) with its sessions in local memory or Redis. Runs until "
+      "SIGINT/SIGTERM.");
+  command->add_option("--port,-p", options->node.port, "port to listen on (0: any free port)")
+      ->check(CLI::Range(0, 65535))
+      ->required();
+  command->add_option("--host", options->node.host, "address to listen on")->capture_default_str();
+  command->add_option("--name", options->node.name, "node name, sent in X-Sessim-Node")
+      ->capture_default_str();
+  command->add_option("--store,-s", options->store, "local or redis")
+      ->check(CLI::IsMember({"local", "redis"}))
+      ->capture_default_str();
+  command->add_option("--redis-url", options->redis_url, "redis://host:port[/db] for --store redis");
+  command->add_option("--redis-namespace", options->redis_namespace,
+                      "key prefix: <namespace>:sessions:<id>")
+      ->capture_default_str();
+  command->add_option("--session-timeout", options->node.session_timeout_s,
+                      "session idle timeout in seconds")
+      ->check(CLI::Range(1, 365 * 24 * 3600))
+      ->capture_default_str();
+  command->callback([options, &selected] { selected = [options] { return run_node(*options); }; });
+}
+
+}  // namespace sessim::cli

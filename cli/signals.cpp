@@ -1,0 +1,27 @@
+#include "cli/signals.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <thread>
+
+namespace sessim::cli {
+
+void handle_termination_signals(std::function<void(int)> on_signal) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::thread([signals, on_signal = std::move(on_signal)] {
+    while (true) {
+      int received = 0;
+      if (sigwait(&signals, &received) == 0) on_signal(received);
+    }
+  }).detach();
+}
+
+void ignore_sigpipe() { ::signal(SIGPIPE, SIG_IGN); }
+
+}  // namespace sessim::cli

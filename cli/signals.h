@@ -1,0 +1,16 @@
+#pragma once
+
+#include <functional>
+
+namespace sessim::cli {
+
+// Routes SIGINT, SIGTERM and SIGHUP to `on_signal`, called on a dedicated
+// thread (so it may lock mutexes and stop servers). Call before any other
+// thread starts: the signals are blocked in the calling thread, and threads
+// inherit that mask. The thread is detached and lives as long as the process.
+void handle_termination_signals(std::function<void(int signal)> on_signal);
+
+// Ignores SIGPIPE: a peer closing a socket must be an error value, not death.
+void ignore_sigpipe();
+
+}  // namespace sessim::cli

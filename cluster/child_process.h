@@ -1,0 +1,67 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace sessim {
+
+struct ChildSpec {
+  std::string executable;  // an absolute path
+  std::vector<std::string> args;
+  std::string log_path;  // stderr (and stdout unless captured) is appended here
+  bool capture_stdout = false;  // stdout readable through ChildProcess::read_line
+};
+
+// A child process that sessim started and will stop. It is killed when
+// sessim dies, however it dies: the kernel sends it SIGKILL when the thread
+// that started it exits (PR_SET_PDEATHSIG), so start children from the main
+// thread. It runs in its own process group, so a Ctrl-C reaches only sessim,
+// which then stops its children in order. Every live child is also listed in a
+// process-wide registry that stop_all_children() uses on SIGINT/SIGTERM.
+class ChildProcess {
+ public:
+  // Throws EnvironmentError when the program cannot be started.
+  explicit ChildProcess(const ChildSpec& spec);
+  ~ChildProcess();  // stop()
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const;
+  bool running();
+  // Exit status once the child has ended: the exit code, or 128+signal.
+  std::optional<int> exit_status();
+
+  // One line of the child's stdout (without the newline), or nullopt when the
+  // child closed it or nothing came before the deadline.
+  std::optional<std::string> read_line(std::chrono::milliseconds timeout);
+
+  // SIGTERM, then SIGKILL if it has not exited within `grace`; reaps it.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
+  // SIGKILL and reap: a crash, as the kernel's OOM killer would cause it.
+  void kill();
+  // SIGSTOP / SIGCONT.
+  void pause();
+  void resume();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Sends SIGTERM to every child still registered, waits up to `grace` for them
+// to exit and kills the rest. For the signal path only: the normal path stops
+// children through their owners.
+void terminate_all_children(std::chrono::milliseconds grace);
+
+// The last non-empty line of a log file, for error messages ("" if none).
+std::string last_log_line(const std::string& path);
+
+// The absolute path of `program` on PATH (or `program` itself when it holds a
+// slash and is executable); nullopt if not found.
+std::optional<std::string> find_program(const std::string& program);
+
+}  // namespace sessim

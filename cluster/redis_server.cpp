@@ -1,0 +1,113 @@
+#include "cluster/redis_server.h"
+
+#include <fmt/format.h>
+#include <hiredis/hiredis.h>
+
+#include <chrono>
+#include <thread>
+
+#include "cluster/child_process.h"
+#include "common/errors.h"
+#include "net/loopback.h"
+
+namespace sessim {
+namespace {
+constexpr auto kStartupDeadline = std::chrono::seconds(10);
+constexpr int kPortAttempts = 5;
+}  // namespace
+
+bool redis_answers_ping(const std::string& host, int port, int timeout_ms, std::string* error) {
+  const timeval timeout{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  redisContext* context = redisConnectWithTimeout(host.c_str(), port, timeout);
+  if (context == nullptr || context->err) {
+    if (error) *error = context ? context->errstr : "out of memory";
+    if (context) redisFree(context);
+    return false;
+  }
+  redisSetTimeout(context, timeout);
+  auto* reply = static_cast<redisReply*>(redisCommand(context, "PING"));
+  const bool ok = reply && reply->type == REDIS_REPLY_STATUS;
+  if (!ok && error) {
+    *error = reply ? std::string(reply->str ? reply->str : "unexpected reply") : context->errstr;
+  }
+  if (reply) freeReplyObject(reply);
+  redisFree(context);
+  return ok;
+}
+
+RedisServer::RedisServer(RedisServerOptions options) : options_(std::move(options)) {
+  const auto found = find_program(options_.executable);
+  if (!found) {
+    throw EnvironmentError(fmt::format(
+        "{} not found on PATH: install it (Debian/Ubuntu: apt-get install redis-server) "
+        "or point --redis-url at a running Redis",
+        options_.executable));
+  }
+  executable_ = *found;
+  start();
+}
+
+RedisServer::~RedisServer() = default;
+
+std::string RedisServer::url() const { return fmt::format("redis://127.0.0.1:{}", port_); }
+
+std::string RedisServer::log_path() const { return options_.work_dir + "/redis-server.log"; }
+
+void RedisServer::start() {
+  const bool fixed_port = options_.port != 0 || port_ != 0;
+  std::string last_error;
+  for (int attempt = 0; attempt < (fixed_port ? 1 : kPortAttempts); ++attempt) {
+    const int port = port_ != 0 ? port_ : (options_.port != 0 ? options_.port : pick_free_loopback_port());
+    ChildSpec spec;
+    spec.executable = executable_;
+    spec.args = {"--port", std::to_string(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
+                 "--daemonize", "no", "--dir", options_.work_dir, "--logfile", "",
+                 "--save", "", "--appendonly", options_.persistence ? "yes" : "no"};
+    spec.log_path = log_path();
+    auto process = std::make_unique<ChildProcess>(spec);
+
+    const auto deadline = std::chrono::steady_clock::now() + kStartupDeadline;
+    while (std::chrono::steady_clock::now() < deadline && process->running()) {
+      if (redis_answers_ping("127.0.0.1", port, 200, &last_error)) {
+        port_ = port;
+        process_ = std::move(process);
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (process->running()) {
+      process->stop();
+      throw EnvironmentError(fmt::format("redis-server on port {} did not answer PING within {} s",
+                                         port, kStartupDeadline.count()));
+    }
+    last_error = last_log_line(log_path());
+    // Another process may have taken the port we picked; pick again.
+    if (last_error.find("Address already in use") == std::string::npos) break;
+  }
+  throw EnvironmentError(fmt::format("redis-server failed to start: {} (log: {})", last_error,
+                                     log_path()));
+}
+
+void RedisServer::stop() {
+  if (process_) process_->stop();
+}
+
+void RedisServer::kill() {
+  if (process_) process_->kill();
+}
+
+void RedisServer::pause() {
+  if (process_) process_->pause();
+}
+
+void RedisServer::resume() {
+  if (process_) process_->resume();
+}
+
+void RedisServer::restart() {
+  stop();
+  process_.reset();
+  start();
+}
+
+}  // namespace sessim

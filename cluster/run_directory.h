@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+
+namespace sessim {
+
+// A private temporary directory for one run's logs and Redis files, removed
+// with everything in it when the owner goes (set SESSIM_KEEP_LOGS=1 to keep it).
+class RunDirectory {
+ public:
+  RunDirectory();
+  ~RunDirectory();
+  RunDirectory(const RunDirectory&) = delete;
+  RunDirectory& operator=(const RunDirectory&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Removes every live run directory; for the signal path only.
+void remove_all_run_directories();
+
+}  // namespace sessim

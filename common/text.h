@@ -1,0 +1,28 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sessim {
+
+bool iequals(std::string_view a, std::string_view b);
+std::string_view trim(std::string_view text);
+
+// Parses a whole decimal integer in [min, max]; nullopt on anything else.
+std::optional<long long> parse_integer(std::string_view text, long long min, long long max);
+
+// A short, human-friendly prefix of an identifier or cookie ("3f2a9c1e…").
+std::string abbreviate(std::string_view text, std::size_t keep = 8);
+
+}  // namespace sessim
+
+namespace sessim {
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string url_encode_component(std::string_view text);
+
+// Terminal columns a UTF-8 string takes, counting one per code point.
+std::size_t display_width(std::string_view text);
+
+}  // namespace sessim

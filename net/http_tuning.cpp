@@ -1,0 +1,36 @@
+#include "net/http_tuning.h"
+
+#include <httplib.h>
+
+namespace sessim {
+
+ServerTuning balancer_server_tuning() {
+  ServerTuning tuning;
+  tuning.worker_threads = 64;
+  return tuning;
+}
+
+void tune_server(httplib::Server& server, const ServerTuning& tuning) {
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(tuning.keep_alive_max_requests);
+  server.set_keep_alive_timeout(tuning.keep_alive_timeout_s);
+  server.set_read_timeout(tuning.read_timeout_s, 0);
+  server.set_write_timeout(tuning.write_timeout_s, 0);
+  server.set_payload_max_length(tuning.max_body_bytes);
+  const std::size_t threads = tuning.worker_threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+}
+
+void tune_client(httplib::Client& client, const ClientTuning& tuning) {
+  client.set_tcp_nodelay(true);
+  client.set_keep_alive(tuning.keep_alive);
+  client.set_connection_timeout(tuning.connect_timeout_s, 0);
+  client.set_read_timeout(tuning.read_timeout_s, 0);
+  client.set_write_timeout(tuning.write_timeout_s, 0);
+  // Paths and bodies pass through byte for byte: no re-encoding of the
+  // request target and no transparent decompression of responses.
+  client.set_url_encode(false);
+  client.set_decompress(false);
+}
+
+}  // namespace sessim

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <cstddef>
+#include <ctime>
+
+namespace httplib {
+class Server;
+class Client;
+}  // namespace httplib
+
+namespace sessim {
+
+// cpp-httplib 0.11's defaults are wrong for a cluster on loopback: Nagle's
+// algorithm on (each response waits for a delayed ACK: ~43 ms instead of
+// ~0.2 ms), 5 requests per keep-alive connection, and 8 worker threads that
+// 8 idle keep-alive connections can pin. Every server and client in sessim is
+// configured here, in one place.
+struct ServerTuning {
+  // Each open connection holds one worker for up to keep_alive_timeout_s, so
+  // the pool must exceed the connections a balancer keeps open to a node.
+  std::size_t worker_threads = 96;
+  std::time_t keep_alive_timeout_s = 5;
+  std::size_t keep_alive_max_requests = 100'000;
+  std::time_t read_timeout_s = 10;
+  std::time_t write_timeout_s = 10;
+  std::size_t max_body_bytes = 1 << 20;
+};
+
+struct ClientTuning {
+  std::time_t connect_timeout_s = 2;
+  std::time_t read_timeout_s = 10;
+  std::time_t write_timeout_s = 10;
+  bool keep_alive = true;
+};
+
+// The server pool of a balancer: smaller than a node's so that a balancer's
+// open upstream connections can never use up a node's workers.
+ServerTuning balancer_server_tuning();
+
+void tune_server(httplib::Server& server, const ServerTuning& tuning = {});
+void tune_client(httplib::Client& client, const ClientTuning& tuning = {});
+
+}  // namespace sessim

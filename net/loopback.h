@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string>
+
+namespace sessim {
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback_host(const std::string& host);
+
+// A TCP port on 127.0.0.1 that was free a moment ago. Only for programs that
+// cannot report the port they bound themselves (redis-server); there is a
+// short race with other processes, so callers retry on a bind failure.
+int pick_free_loopback_port();
+
+}  // namespace sessim

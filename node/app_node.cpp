@@ -1,0 +1,180 @@
+#include "node/app_node.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <functional>
+
+#include "common/errors.h"
+#include "net/http_tuning.h"
+#include "node/cookie.h"
+#include "node/protocol.h"
+#include "node/session_id.h"
+#include "node/session_manager.h"
+
+namespace sessim {
+namespace {
+
+constexpr const char* kTextPlain = "text/plain; charset=utf-8";
+
+std::string header_name(std::string_view name) { return std::string(name); }
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+std::vector<std::string> session_cookie_values(const httplib::Request& request) {
+  std::vector<std::string> values;
+  const auto count = request.get_header_value_count("Cookie");
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto cookies = parse_cookie_header(request.get_header_value("Cookie", i));
+    for (auto& value : cookie_values(cookies, protocol::kSessionCookie)) {
+      values.push_back(std::move(value));
+    }
+  }
+  return values;
+}
+
+std::string session_set_cookie(const std::string& session_id) {
+  SetCookie cookie;
+  cookie.name = std::string(protocol::kSessionCookie);
+  cookie.value = encode_session_cookie(session_id);
+  cookie.path = "/";
+  cookie.http_only = true;
+  cookie.same_site = "Lax";
+  return format_set_cookie(cookie);
+}
+
+}  // namespace
+
+struct AppNode::Impl {
+  Impl(NodeConfig node_config, std::unique_ptr<SessionStore> session_store, const Clock& clock)
+      : config(std::move(node_config)),
+        store(std::move(session_store)),
+        sessions(*store, clock, config.session_timeout_s) {
+    tune_server(server);
+    add_routes();
+  }
+
+  // Runs `handler` inside Spring's session lifecycle: resolve the session,
+  // let the handler read or change it, save it, answer with the session
+  // headers. Store failures become 503 with the reason, never a lost session.
+  using SessionHandler =
+      std::function<void(const httplib::Request&, httplib::Response&, Session&)>;
+  httplib::Server::Handler with_session(SessionHandler handler) {
+    return [this, handler = std::move(handler)](const httplib::Request& request,
+                                                httplib::Response& response) {
+      try {
+        auto resolved = sessions.resolve(session_cookie_values(request));
+        handler(request, response, resolved.session);
+        if (response.status >= 400) return;
+        sessions.commit(resolved.session);
+        response.set_header(header_name(protocol::kSessionHeader), to_string(resolved.outcome));
+        if (resolved.outcome != SessionOutcome::found) {
+          response.set_header("Set-Cookie", session_set_cookie(resolved.session.id()));
+        }
+        if (resolved.miss_reason != MissReason::none) {
+          response.set_header(header_name(protocol::kMissReasonHeader),
+                              to_string(resolved.miss_reason));
+        }
+      } catch (const StoreUnavailable& error) {
+        response.status = 503;
+        response.set_content(fmt::format("session store unavailable: {}\n", error.what()),
+                             kTextPlain);
+      }
+    };
+  }
+
+  void add_routes() {
+    server.Get(std::string(protocol::kSetSessionPath),
+               with_session([](const auto& request, auto& response, Session& session) {
+                 const std::string param(protocol::kSessionValueParam);
+                 if (!request.has_param(param.c_str())) {
+                   response.status = 400;
+                   response.set_content(fmt::format("missing query parameter '{}'\n", param),
+                                        kTextPlain);
+                   return;
+                 }
+                 auto value = request.get_param_value(param.c_str());
+                 session.set_attribute(std::string(protocol::kSessionValueAttribute), value);
+                 response.set_content(value, kTextPlain);
+               }));
+    server.Get(std::string(protocol::kGetSessionPath),
+               with_session([](const auto&, auto& response, Session& session) {
+                 const auto value =
+                     session.attribute(std::string(protocol::kSessionValueAttribute));
+                 response.set_content(value.value_or(""), kTextPlain);
+               }));
+    server.Get(std::string(protocol::kHealthPath), [](const auto&, auto& response) {
+      response.set_content("ok\n", kTextPlain);
+    });
+
+    server.set_post_routing_handler([this](const auto&, auto& response) {
+      response.set_header(header_name(protocol::kNodeHeader), config.name);
+      response.set_header("Cache-Control", "no-store");
+    });
+    server.set_error_handler([](const auto&, auto& response) {
+      if (response.body.empty()) {
+        response.set_content(fmt::format("{} {}\n", response.status,
+                                         reason_phrase(response.status)),
+                             kTextPlain);
+      }
+    });
+    server.set_exception_handler([](const auto&, auto& response, std::exception_ptr error) {
+      response.status = 500;
+      std::string what = "unknown error";
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& exception) {
+        what = exception.what();
+      }
+      response.set_content(fmt::format("internal error: {}\n", what), kTextPlain);
+    });
+  }
+
+  NodeConfig config;
+  std::unique_ptr<SessionStore> store;
+  SessionManager sessions;
+  httplib::Server server;
+  int bound_port = -1;
+};
+
+AppNode::AppNode(NodeConfig config, std::unique_ptr<SessionStore> store, const Clock& clock)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(store), clock)) {}
+
+AppNode::~AppNode() { stop(); }
+
+int AppNode::bind() {
+  auto& config = impl_->config;
+  if (config.port == 0) {
+    impl_->bound_port = impl_->server.bind_to_any_port(config.host);
+  } else if (impl_->server.bind_to_port(config.host, config.port)) {
+    impl_->bound_port = config.port;
+  }
+  if (impl_->bound_port <= 0) {
+    throw EnvironmentError(fmt::format("{}: cannot listen on {}:{} (port busy or not permitted)",
+                                       config.name, config.host, config.port));
+  }
+  return impl_->bound_port;
+}
+
+void AppNode::serve() { impl_->server.listen_after_bind(); }
+
+void AppNode::stop() { impl_->server.stop(); }
+
+int AppNode::port() const { return impl_->bound_port; }
+
+const NodeConfig& AppNode::config() const { return impl_->config; }
+
+SessionStore& AppNode::store() { return *impl_->store; }
+
+}  // namespace sessim

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "node/store/session_store.h"
+
+namespace sessim {
+
+struct NodeConfig {
+  std::string name = "node";
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port; see AppNode::port()
+  int session_timeout_s = 1800;  // Spring Session's default
+};
+
+// One app node: an HTTP server that behaves like the reference Spring Boot app
+// with Spring Session (see docs/node.md for the endpoints), keeping its
+// sessions in the given store.
+//
+// Threads: serve() runs the accept loop on the caller's thread and the
+// requests on the server's own worker pool; stop() (from any thread) ends
+// serve() and joins the workers. The destructor stops.
+class AppNode {
+ public:
+  AppNode(NodeConfig config, std::unique_ptr<SessionStore> store,
+          const Clock& clock = SystemClock::instance());
+  ~AppNode();
+  AppNode(const AppNode&) = delete;
+  AppNode& operator=(const AppNode&) = delete;
+
+  // Binds the listening socket and returns the port. Throws EnvironmentError
+  // when the address cannot be bound (busy port). Connections made after
+  // bind() returns wait in the backlog until serve() runs.
+  int bind();
+  void serve();
+  void stop();
+
+  int port() const;
+  const NodeConfig& config() const;
+  SessionStore& store();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sessim

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string_view>
+
+// The HTTP contract between sessim's nodes, its balancer and its clients.
+// Kept in one place because reports are built from these headers, and an app
+// under test only needs to know this file to be reported on as precisely.
+namespace sessim::protocol {
+
+inline constexpr std::string_view kSessionCookie = "SESSION";
+
+// Response headers a sessim node adds to every answer.
+inline constexpr std::string_view kNodeHeader = "X-Sessim-Node";
+// found | created | replaced (see SessionOutcome).
+inline constexpr std::string_view kSessionHeader = "X-Sessim-Session";
+// unknown | malformed, only when the session was replaced.
+inline constexpr std::string_view kMissReasonHeader = "X-Sessim-Miss-Reason";
+
+// Added by the balancer: the upstream that answered, so that reports name the
+// node even for apps that do not send X-Sessim-Node.
+inline constexpr std::string_view kUpstreamHeader = "X-Sessim-Upstream";
+
+// The reference app's endpoints (a Spring Boot controller with two methods).
+inline constexpr std::string_view kSetSessionPath = "/set-session";
+inline constexpr std::string_view kGetSessionPath = "/get-session";
+inline constexpr std::string_view kSessionValueParam = "sessionVal";
+inline constexpr std::string_view kSessionValueAttribute = "sessionVal";
+inline constexpr std::string_view kHealthPath = "/healthz";
+
+}  // namespace sessim::protocol

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "node/session.h"
+#include "node/store/session_store.h"
+
+namespace sessim {
+
+// What became of the session a request's cookie named. Reported to clients in
+// the X-Sessim-Session header so that a report can say why a read failed.
+enum class SessionOutcome {
+  found,    // the cookie named a live session
+  created,  // no session cookie was sent; a new session was made
+  replaced  // a cookie was sent but named no live session here; a new one replaced it
+};
+std::string to_string(SessionOutcome outcome);
+
+// Why a sent cookie did not lead to a session (only for `replaced`).
+enum class MissReason { none, unknown, malformed };
+std::string to_string(MissReason reason);
+
+struct ResolvedSession {
+  Session session;
+  SessionOutcome outcome;
+  MissReason miss_reason = MissReason::none;
+};
+
+// Spring Session's request lifecycle, without HTTP: find the session the
+// cookie names, or make a new one (SessionRepositoryFilter with
+// getSession(true)), then refresh its access time and save it at the end.
+class SessionManager {
+ public:
+  SessionManager(SessionStore& store, const Clock& clock, int max_inactive_interval_s);
+
+  // `cookie_values` are the request's SESSION cookie values in header order;
+  // the first that names a live session wins, as in Spring's CookieHttpSessionIdResolver.
+  ResolvedSession resolve(const std::vector<std::string>& cookie_values);
+
+  // Refreshes the access time and saves the session's changes.
+  void commit(Session& session);
+
+  SessionStore& store() { return store_; }
+
+ private:
+  SessionStore& store_;
+  const Clock& clock_;
+  int max_inactive_interval_s_;
+};
+
+}  // namespace sessim

@@ -1,0 +1,258 @@
+#include "node/store/redis_session_store.h"
+
+#include <fmt/format.h>
+#include <hiredis/hiredis.h>
+
+#include <mutex>
+#include <vector>
+
+#include "common/errors.h"
+#include "common/text.h"
+#include "node/session_id.h"
+
+namespace sessim {
+namespace {
+
+constexpr std::string_view kCreationTime = "creationTime";
+constexpr std::string_view kLastAccessedTime = "lastAccessedTime";
+constexpr std::string_view kMaxInactiveInterval = "maxInactiveInterval";
+constexpr std::string_view kAttributePrefix = "sessionAttr:";
+
+struct ReplyDeleter {
+  void operator()(redisReply* reply) const { freeReplyObject(reply); }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+
+struct ContextDeleter {
+  void operator()(redisContext* context) const { redisFree(context); }
+};
+using Context = std::unique_ptr<redisContext, ContextDeleter>;
+
+using Command = std::vector<std::string>;
+
+timeval to_timeval(int ms) { return timeval{ms / 1000, (ms % 1000) * 1000}; }
+
+std::string reply_text(const redisReply& reply) { return std::string(reply.str, reply.len); }
+
+}  // namespace
+
+// Owns the idle hiredis connections. Each call borrows one connection for one
+// pipelined round trip, so worker threads never share a context.
+class RedisSessionStore::ConnectionPool {
+ public:
+  explicit ConnectionPool(const RedisStoreOptions& options) : options_(options) {}
+
+  // Sends every command in one write and reads every reply. A connection that
+  // was idle in the pool may have been closed by a Redis restart; that one
+  // failure is retried once on a fresh connection (every command sessim sends
+  // is idempotent).
+  std::vector<Reply> run(const std::vector<Command>& commands) {
+    for (int attempt = 0;; ++attempt) {
+      auto [context, reused] = acquire();
+      std::vector<Reply> replies;
+      if (send_all(*context, commands, replies)) {
+        release(std::move(context));
+        return replies;
+      }
+      const std::string reason = context->errstr;
+      if (!(reused && attempt == 0)) {
+        throw StoreUnavailable(
+            fmt::format("Redis at {} failed: {}", options_.url.redacted(), reason));
+      }
+    }
+  }
+
+ private:
+  std::pair<Context, bool> acquire() {
+    {
+      const std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        Context context = std::move(idle_.back());
+        idle_.pop_back();
+        return {std::move(context), true};
+      }
+    }
+    return {connect(), false};
+  }
+
+  void release(Context context) {
+    const std::lock_guard lock(mutex_);
+    if (idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(context));
+  }
+
+  Context connect() {
+    const auto& url = options_.url;
+    Context context(
+        redisConnectWithTimeout(url.host.c_str(), url.port, to_timeval(options_.connect_timeout_ms)));
+    if (!context || context->err) {
+      throw StoreUnavailable(fmt::format("cannot connect to Redis at {}: {}", url.redacted(),
+                                         context ? context->errstr : "out of memory"));
+    }
+    redisSetTimeout(context.get(), to_timeval(options_.command_timeout_ms));
+    std::vector<Command> setup;
+    if (!url.password.empty()) {
+      setup.push_back(url.user.empty() ? Command{"AUTH", url.password}
+                                       : Command{"AUTH", url.user, url.password});
+    }
+    if (url.database != 0) setup.push_back({"SELECT", std::to_string(url.database)});
+    std::vector<Reply> replies;
+    if (!setup.empty() && !send_all(*context, setup, replies)) {
+      throw StoreUnavailable(
+          fmt::format("cannot set up Redis at {}: {}", url.redacted(), context->errstr));
+    }
+    for (const auto& reply : replies) {
+      if (reply->type == REDIS_REPLY_ERROR) {
+        throw StoreUnavailable(
+            fmt::format("Redis at {} refused set-up: {}", url.redacted(), reply_text(*reply)));
+      }
+    }
+    return context;
+  }
+
+  static bool send_all(redisContext& context, const std::vector<Command>& commands,
+                       std::vector<Reply>& replies) {
+    for (const auto& command : commands) {
+      std::vector<const char*> argv;
+      std::vector<size_t> lengths;
+      for (const auto& arg : command) {
+        argv.push_back(arg.data());
+        lengths.push_back(arg.size());
+      }
+      if (redisAppendCommandArgv(&context, static_cast<int>(argv.size()), argv.data(),
+                                 lengths.data()) != REDIS_OK) {
+        return false;
+      }
+    }
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+      void* raw = nullptr;
+      if (redisGetReply(&context, &raw) != REDIS_OK || raw == nullptr) return false;
+      replies.emplace_back(static_cast<redisReply*>(raw));
+    }
+    return true;
+  }
+
+  const RedisStoreOptions& options_;
+  std::mutex mutex_;
+  std::vector<Context> idle_;
+};
+
+bool is_valid_key_namespace(const std::string& key_namespace) {
+  if (key_namespace.empty() || key_namespace.size() > 128) return false;
+  for (const char c : key_namespace) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '.' || c == '-' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+RedisSessionStore::RedisSessionStore(RedisStoreOptions options, const Clock& clock)
+    : options_(std::move(options)), clock_(clock) {
+  if (!is_valid_key_namespace(options_.key_namespace)) {
+    throw UsageError(fmt::format("invalid Redis key namespace '{}': use letters, digits, _ . - :",
+                                 options_.key_namespace));
+  }
+  pool_ = std::make_unique<ConnectionPool>(options_);
+}
+
+RedisSessionStore::~RedisSessionStore() = default;
+
+std::string RedisSessionStore::key_for(const std::string& id) const {
+  return options_.key_namespace + ":sessions:" + id;
+}
+
+void RedisSessionStore::ping() {
+  auto replies = pool_->run({{"PING"}});
+  if (replies.front()->type == REDIS_REPLY_ERROR) {
+    throw StoreUnavailable(
+        fmt::format("Redis at {}: {}", options_.url.redacted(), reply_text(*replies.front())));
+  }
+}
+
+std::optional<Session> RedisSessionStore::load(const std::string& id) {
+  auto replies = pool_->run({{"HGETALL", key_for(id)}});
+  const redisReply& reply = *replies.front();
+  if (reply.type == REDIS_REPLY_ERROR) {
+    throw StoreUnavailable(
+        fmt::format("Redis at {}: HGETALL: {}", options_.url.redacted(), reply_text(reply)));
+  }
+  if (reply.type != REDIS_REPLY_ARRAY || reply.elements == 0) return std::nullopt;
+
+  std::optional<long long> creation, last_access, max_inactive;
+  std::map<std::string, std::string> attributes;
+  for (std::size_t i = 0; i + 1 < reply.elements; i += 2) {
+    const std::string field = reply_text(*reply.element[i]);
+    std::string value = reply_text(*reply.element[i + 1]);
+    constexpr long long kMax = 1LL << 53;
+    if (field == kCreationTime) {
+      creation = parse_integer(value, 0, kMax);
+    } else if (field == kLastAccessedTime) {
+      last_access = parse_integer(value, 0, kMax);
+    } else if (field == kMaxInactiveInterval) {
+      max_inactive = parse_integer(value, -kMax, 1LL << 31);
+    } else if (field.rfind(kAttributePrefix, 0) == 0) {
+      attributes.emplace(field.substr(kAttributePrefix.size()), std::move(value));
+    }
+  }
+  // A hash without its timestamps was not written by a session store (or was
+  // half-recreated after expiring); it is not a session.
+  if (!creation || !last_access || !max_inactive) return std::nullopt;
+  auto session = Session::restore(id, *creation, *last_access, static_cast<int>(*max_inactive),
+                                  std::move(attributes));
+  if (session.is_expired(clock_.now_ms())) return std::nullopt;
+  return session;
+}
+
+void RedisSessionStore::save(Session& session) {
+  const std::string key = key_for(session.id());
+  Command hset{"HSET", key,
+               std::string(kCreationTime), std::to_string(session.creation_time_ms()),
+               std::string(kLastAccessedTime), std::to_string(session.last_accessed_time_ms()),
+               std::string(kMaxInactiveInterval), std::to_string(session.max_inactive_interval_s())};
+  Command hdel{"HDEL", key};
+  const auto write_attribute = [&](const std::string& name) {
+    if (auto value = session.attribute(name)) {
+      hset.push_back(std::string(kAttributePrefix) + name);
+      hset.push_back(std::move(*value));
+    } else {
+      hdel.push_back(std::string(kAttributePrefix) + name);
+    }
+  };
+  if (session.is_new()) {
+    for (const auto& [name, value] : session.attributes()) write_attribute(name);
+  } else {
+    for (const auto& name : session.changed_attributes()) write_attribute(name);
+  }
+
+  std::vector<Command> commands{{"MULTI"}, hset};
+  if (hdel.size() > 2) commands.push_back(hdel);
+  if (const auto expiry_ms = session.expiry_time_ms()) {
+    commands.push_back({"EXPIREAT", key, std::to_string((*expiry_ms + 999) / 1000)});
+  } else {
+    commands.push_back({"PERSIST", key});
+  }
+  commands.push_back({"EXEC"});
+
+  const auto replies = pool_->run(commands);
+  for (const auto& reply : replies) {
+    if (reply->type == REDIS_REPLY_ERROR) {
+      throw StoreUnavailable(fmt::format("Redis at {}: saving session failed: {}",
+                                         options_.url.redacted(), reply_text(*reply)));
+    }
+  }
+  if (replies.back()->type != REDIS_REPLY_ARRAY) {
+    throw StoreUnavailable(
+        fmt::format("Redis at {}: saving session was aborted", options_.url.redacted()));
+  }
+  session.mark_saved();
+}
+
+void RedisSessionStore::remove(const std::string& id) {
+  const auto replies = pool_->run({{"DEL", key_for(id)}});
+  if (replies.front()->type == REDIS_REPLY_ERROR) {
+    throw StoreUnavailable(fmt::format("Redis at {}: DEL: {}", options_.url.redacted(),
+                                       reply_text(*replies.front())));
+  }
+}
+
+}  // namespace sessim

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <memory>
+
+#include "common/clock.h"
+#include "node/store/redis_url.h"
+#include "node/store/session_store.h"
+
+namespace sessim {
+
+struct RedisStoreOptions {
+  RedisUrl url;
+  // Keys are "<key_namespace>:sessions:<id>", as Spring Session lays them out
+  // under its own namespace "spring:session".
+  std::string key_namespace = "sessim:session";
+  int connect_timeout_ms = 1000;
+  int command_timeout_ms = 2000;
+  // Idle connections kept for reuse; busier moments open more and close the
+  // surplus afterwards.
+  std::size_t max_idle_connections = 16;
+};
+
+// Sessions in Redis, one hash per session laid out like Spring Session's
+// RedisIndexedSessionRepository: creationTime, lastAccessedTime (epoch ms),
+// maxInactiveInterval (s) and sessionAttr:<name> fields; values are plain
+// UTF-8 strings so that `redis-cli HGETALL` shows them. A load is one round
+// trip (HGETALL) and a save is one (a pipelined MULTI/HSET/HDEL/EXPIREAT/EXEC).
+// Connections are pooled; a broken one is dropped and the next call opens a
+// new one, which is how the store recovers after Redis restarts.
+class RedisSessionStore final : public SessionStore {
+ public:
+  explicit RedisSessionStore(RedisStoreOptions options,
+                             const Clock& clock = SystemClock::instance());
+  ~RedisSessionStore() override;
+
+  std::optional<Session> load(const std::string& id) override;
+  void save(Session& session) override;
+  void remove(const std::string& id) override;
+  std::string kind() const override { return "redis"; }
+
+  std::string key_for(const std::string& id) const;
+
+  // Round trip to Redis; throws StoreUnavailable with the reason.
+  void ping();
+
+ private:
+  class ConnectionPool;
+  RedisStoreOptions options_;
+  const Clock& clock_;
+  std::unique_ptr<ConnectionPool> pool_;
+};
+
+bool is_valid_key_namespace(const std::string& key_namespace);
+
+}  // namespace sessim

@@ -1,0 +1,74 @@
+#include "node/store/redis_url.h"
+
+#include <fmt/format.h>
+
+#include "common/errors.h"
+#include "common/text.h"
+
+namespace sessim {
+
+std::string RedisUrl::redacted() const {
+  const std::string auth = password.empty() ? "" : (user.empty() ? ":***@" : user + ":***@");
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return fmt::format("redis://{}{}{}{}:{}/{}", auth, ipv6 ? "[" : "", host, ipv6 ? "]" : "", port,
+                     database);
+}
+
+RedisUrl parse_redis_url(const std::string& url) {
+  const auto fail = [&](std::string_view why) {
+    throw UsageError(fmt::format("invalid Redis URL '{}': {} (expected redis://host:port[/db])",
+                                 url, why));
+  };
+  constexpr std::string_view kScheme = "redis://";
+  if (url.rfind(kScheme, 0) != 0) fail("it must start with redis://");
+  std::string_view rest(url);
+  rest.remove_prefix(kScheme.size());
+
+  RedisUrl parsed;
+  const auto slash = rest.find('/');
+  auto authority = rest.substr(0, slash);
+  if (slash != std::string_view::npos) {
+    const auto db_text = rest.substr(slash + 1);
+    if (!db_text.empty()) {
+      const auto db = parse_integer(db_text, 0, 65535);
+      if (!db) fail("the database must be a number");
+      parsed.database = static_cast<int>(*db);
+    }
+  }
+  const auto at = authority.rfind('@');
+  if (at != std::string_view::npos) {
+    const auto credentials = authority.substr(0, at);
+    const auto colon = credentials.find(':');
+    if (colon == std::string_view::npos) {
+      parsed.password = std::string(credentials);
+    } else {
+      parsed.user = std::string(credentials.substr(0, colon));
+      parsed.password = std::string(credentials.substr(colon + 1));
+    }
+    authority.remove_prefix(at + 1);
+  }
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) fail("unclosed '[' in the host");
+    parsed.host = std::string(authority.substr(1, close - 1));
+    const auto after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') fail("unexpected text after the host");
+      port_text = after.substr(1);
+    }
+  } else {
+    const auto colon = authority.rfind(':');
+    parsed.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (parsed.host.empty()) fail("the host is empty");
+  if (!port_text.empty()) {
+    const auto port = parse_integer(port_text, 1, 65535);
+    if (!port) fail("the port must be a number from 1 to 65535");
+    parsed.port = static_cast<int>(*port);
+  }
+  return parsed;
+}
+
+}  // namespace sessim

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+
+namespace sessim {
+
+// redis://[[user]:password@]host[:port][/db]
+struct RedisUrl {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  int database = 0;
+  std::string user;
+  std::string password;
+
+  // The URL without its password, for messages and reports.
+  std::string redacted() const;
+};
+
+// Throws UsageError naming the URL and what is wrong with it.
+RedisUrl parse_redis_url(const std::string& url);
+
+}  // namespace sessim

@@ -1,0 +1,28 @@
+#include "node/store/session_store_factory.h"
+
+#include <fmt/format.h>
+
+#include "common/errors.h"
+#include "node/store/local_session_store.h"
+#include "node/store/redis_session_store.h"
+
+namespace sessim {
+
+StoreKind parse_store_kind(const std::string& name) {
+  if (name == "local") return StoreKind::local;
+  if (name == "redis") return StoreKind::redis;
+  throw UsageError(fmt::format("unknown store '{}' (expected local or redis)", name));
+}
+
+std::string to_string(StoreKind kind) { return kind == StoreKind::local ? "local" : "redis"; }
+
+std::unique_ptr<SessionStore> make_session_store(const StoreConfig& config, const Clock& clock) {
+  if (config.kind == StoreKind::local) return std::make_unique<LocalSessionStore>(clock);
+  if (config.redis_url.empty()) throw UsageError("--store redis needs a Redis URL (--redis-url)");
+  RedisStoreOptions options;
+  options.url = parse_redis_url(config.redis_url);
+  options.key_namespace = config.redis_namespace;
+  return std::make_unique<RedisSessionStore>(std::move(options), clock);
+}
+
+}  // namespace sessim

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "node/store/session_store.h"
+
+namespace sessim {
+
+enum class StoreKind { local, redis };
+
+// Throws UsageError for anything but "local" or "redis".
+StoreKind parse_store_kind(const std::string& name);
+std::string to_string(StoreKind kind);
+
+struct StoreConfig {
+  StoreKind kind = StoreKind::local;
+  std::string redis_url;  // required for StoreKind::redis
+  std::string redis_namespace = "sessim:session";
+};
+
+std::unique_ptr<SessionStore> make_session_store(const StoreConfig& config,
+                                                 const Clock& clock = SystemClock::instance());
+
+}  // namespace sessim

@@ -1,0 +1,105 @@
+#include "scenario/browser.h"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "common/text.h"
+#include "net/http_tuning.h"
+#include "node/cookie.h"
+
+namespace sessim {
+
+std::string HttpExchange::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (iequals(key, name)) return value;
+  }
+  return "";
+}
+
+std::vector<std::string> HttpExchange::header_values(std::string_view name) const {
+  std::vector<std::string> values;
+  for (const auto& [key, value] : headers) {
+    if (iequals(key, name)) values.push_back(value);
+  }
+  return values;
+}
+
+struct Browser::Connection {
+  Connection(const std::string& host, int port) : client(host, port) { tune_client(client); }
+  httplib::Client client;
+};
+
+Browser::Browser(std::string name, std::string host, int port)
+    : name_(std::move(name)), connection_(std::make_unique<Connection>(host, port)) {}
+
+Browser::~Browser() = default;
+Browser::Browser(Browser&&) noexcept = default;
+Browser& Browser::operator=(Browser&&) noexcept = default;
+
+HttpExchange Browser::get(const std::string& target) { return send("GET", target); }
+
+HttpExchange Browser::send(const std::string& method, const std::string& target,
+                           const std::string& body) {
+  HttpExchange exchange;
+  exchange.method = method;
+  exchange.target = target;
+  exchange.cookie_sent = cookie_header();
+
+  httplib::Request request;
+  request.method = method;
+  request.path = target;
+  request.body = body;
+  if (!exchange.cookie_sent.empty()) request.headers.emplace("Cookie", exchange.cookie_sent);
+  if (!body.empty()) request.headers.emplace("Content-Type", "text/plain; charset=utf-8");
+
+  const auto started = std::chrono::steady_clock::now();
+  auto result = connection_->client.send(request);
+  exchange.duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  if (!result) {
+    exchange.transport_error = httplib::to_string(result.error());
+    return exchange;
+  }
+  exchange.status = result->status;
+  exchange.body = result->body;
+  for (const auto& [key, value] : result->headers) {
+    // cpp-httplib injects these pseudo-headers; they were never on the wire.
+    if (key == "REMOTE_ADDR" || key == "REMOTE_PORT" || key == "LOCAL_ADDR" ||
+        key == "LOCAL_PORT") {
+      continue;
+    }
+    exchange.headers.emplace_back(key, value);
+  }
+  remember_cookies(exchange);
+  return exchange;
+}
+
+std::optional<std::string> Browser::cookie(const std::string& name) const {
+  const auto it = cookies_.find(name);
+  if (it == cookies_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string Browser::cookie_header() const {
+  std::string header;
+  for (const auto& [name, value] : cookies_) {
+    if (!header.empty()) header += "; ";
+    header += name + "=" + value;
+  }
+  return header;
+}
+
+void Browser::remember_cookies(const HttpExchange& exchange) {
+  for (const auto& line : exchange.header_values("Set-Cookie")) {
+    const auto cookie = parse_set_cookie(line);
+    if (!cookie) continue;  // a browser ignores what it cannot parse
+    if (cookie->max_age && *cookie->max_age <= 0) {
+      cookies_.erase(cookie->name);
+    } else {
+      cookies_[cookie->name] = cookie->value;
+    }
+  }
+}
+
+}  // namespace sessim
