@@ -33,7 +33,7 @@ int run_balancer(const BalanceOptions& options) {
   }
   Balancer balancer(std::move(config), make_strategy(options.strategy));
   const int port = balancer.bind();
-  handle_termination_signals([&balancer](int) { balancer.stop(); });
+  stop_server_on_signal([&balancer] { balancer.stop(); }, std::chrono::milliseconds(300));
   fmt::print("balancer listening on http://{}:{} ({} over {})\n", options.host, port,
              options.strategy, fmt::join(names, ", "));
   std::fflush(stdout);

@@ -33,8 +33,7 @@ int run_node(const NodeOptions& options) {
   }
   AppNode node(options.node, make_session_store(store));
   const int port = node.bind();
-  // Signals stop the server; serve() then returns and the node exits 0.
-  handle_termination_signals([&node](int) { node.stop(); });
+  stop_server_on_signal([&node] { node.stop(); }, std::chrono::milliseconds(300));
   // The cluster's process mode reads this first line to learn the port.
   fmt::print("{} listening on http://{}:{} (store={}, session timeout {} s)\n",
              options.node.name, options.node.host, port, options.store,

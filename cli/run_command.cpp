@@ -37,6 +37,7 @@ struct RunOptions {
   std::string json_path;
   bool json = false;
   bool no_color = false;
+  bool keep_running = false;
 };
 
 std::string own_executable() {
@@ -104,15 +105,13 @@ int run(const RunOptions& options) {
   const auto config = cluster_config(options);
   stop_everything_on_signal();
 
-  RunResult result;
-  {
-    Cluster cluster(config);
-    ReferenceStoryOptions story;
-    story.value = options.value;
-    story.reads = options.reads > 0 ? options.reads : 2 * options.nodes;
-    result = run_reference_story("127.0.0.1", cluster.balancer_port(), story);
-    result.cluster = summarize(cluster);
-  }
+  Cluster cluster(config);
+  ReferenceStoryOptions story;
+  story.value = options.value;
+  story.reads = options.reads > 0 ? options.reads : 2 * options.nodes;
+  RunResult result = run_reference_story("127.0.0.1", cluster.balancer_port(), story);
+  result.cluster = summarize(cluster);
+  if (!options.keep_running) cluster.stop();
 
   const bool json_to_stdout = options.json && (options.json_path.empty() || options.json_path == "-");
   if (options.json && !json_to_stdout) write_file(options.json_path, render_json_report(result));
@@ -122,6 +121,13 @@ int run(const RunOptions& options) {
     TerminalStyle style;
     style.color = !options.no_color && should_use_color(stdout);
     fmt::print("{}", render_terminal_report(result, style));
+  }
+  if (options.keep_running) {
+    fmt::print(stderr, "cluster still running at {}; press Ctrl-C to stop it\n",
+               cluster.balancer_url());
+    std::fflush(stdout);
+    std::fflush(stderr);
+    while (true) ::pause();  // the signal thread stops everything and exits
   }
   return result.passed() ? kExitOk : kExitChecksFailed;
 }
@@ -173,6 +179,9 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
                                    "print the result as JSON (to FILE if given, else stdout)")
                    ->expected(0, 1)
                    ->type_name("[FILE]");
+  command->add_flag("--keep-running", options->keep_running,
+                    "leave the cluster running after the report (explore it with curl) until "
+                    "Ctrl-C");
   command->add_flag("--no-color", options->no_color, "never colour the output (NO_COLOR works too)");
   command->callback([options, json, &selected] {
     options->json = json->count() > 0;

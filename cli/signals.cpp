@@ -3,6 +3,9 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <thread>
 
 namespace sessim::cli {
@@ -20,6 +23,15 @@ void handle_termination_signals(std::function<void(int)> on_signal) {
       if (sigwait(&signals, &received) == 0) on_signal(received);
     }
   }).detach();
+}
+
+void stop_server_on_signal(std::function<void()> stop, std::chrono::milliseconds grace) {
+  handle_termination_signals([stop = std::move(stop), grace](int) {
+    stop();
+    std::this_thread::sleep_for(grace);
+    std::fflush(stdout);
+    ::_exit(0);
+  });
 }
 
 void ignore_sigpipe() { ::signal(SIGPIPE, SIG_IGN); }

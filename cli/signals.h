@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 
 namespace sessim::cli {
@@ -9,6 +10,12 @@ namespace sessim::cli {
 // thread starts: the signals are blocked in the calling thread, and threads
 // inherit that mask. The thread is detached and lives as long as the process.
 void handle_termination_signals(std::function<void(int signal)> on_signal);
+
+// For servers (node, balance): on a signal, calls `stop` so that serving
+// ends, gives in-flight requests up to `grace` to finish, then exits the
+// process with 0 even if idle keep-alive clients still hold workers (the
+// HTTP server would otherwise wait out their keep-alive timeout).
+void stop_server_on_signal(std::function<void()> stop, std::chrono::milliseconds grace);
 
 // Ignores SIGPIPE: a peer closing a socket must be an error value, not death.
 void ignore_sigpipe();

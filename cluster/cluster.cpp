@@ -7,6 +7,7 @@
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
+#include "node/store/redis_url.h"
 
 namespace sessim {
 
@@ -24,6 +25,14 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
     options.work_dir = run_directory_->path();
     redis_ = std::make_unique<RedisServer>(options);
     redis_url = redis_->url();
+  } else if (config_.store == StoreKind::redis) {
+    // A given Redis that does not answer fails the run up front (exit 3),
+    // instead of as a 503 on every request.
+    const auto url = parse_redis_url(redis_url);
+    std::string error;
+    if (!redis_answers_ping(url.host, url.port, 1000, &error)) {
+      throw EnvironmentError(fmt::format("cannot reach Redis at {}: {}", url.redacted(), error));
+    }
   }
 
   for (int index = 1; index <= config_.nodes; ++index) {
@@ -47,30 +56,29 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   }
   balancer_ = std::make_unique<Balancer>(std::move(balancer_config), std::move(strategy));
   balancer_->bind();
+  balancer_port_ = balancer_->port();
+  balancer_url_ = fmt::format("http://127.0.0.1:{}", balancer_port_);
+  balancer_strategy_ = balancer_->strategy_name();
+  if (config_.store == StoreKind::redis) redis_url_ = redis_url;
   balancer_thread_ = std::thread([this] { balancer_->serve(); });
 }
 
-Cluster::~Cluster() {
+Cluster::~Cluster() { stop(); }
+
+void Cluster::stop() {
   if (balancer_) balancer_->stop();
   if (balancer_thread_.joinable()) balancer_thread_.join();
-  balancer_.reset();
+  balancer_.reset();  // closes its pooled connections, so nodes stop at once
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) (*it)->stop();
-  nodes_.clear();
   if (redis_) redis_->stop();
-  redis_.reset();
 }
 
-int Cluster::balancer_port() const { return balancer_->port(); }
+int Cluster::balancer_port() const { return balancer_port_; }
 
-std::string Cluster::balancer_url() const {
-  return fmt::format("http://127.0.0.1:{}", balancer_->port());
-}
+std::string Cluster::balancer_url() const { return balancer_url_; }
 
-std::string Cluster::balancer_strategy() const { return balancer_->strategy_name(); }
+std::string Cluster::balancer_strategy() const { return balancer_strategy_; }
 
-std::optional<std::string> Cluster::redis_url() const {
-  if (config_.store != StoreKind::redis) return std::nullopt;
-  return redis_ ? redis_->url() : config_.redis_url;
-}
+std::optional<std::string> Cluster::redis_url() const { return redis_url_; }
 
 }  // namespace sessim

@@ -39,9 +39,13 @@ struct ClusterConfig {
 class Cluster {
  public:
   explicit Cluster(ClusterConfig config);
-  ~Cluster();
+  ~Cluster();  // stop()
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
+
+  // Stops the balancer, the nodes and the private Redis, in that order.
+  // Idempotent; the accessors below stay valid.
+  void stop();
 
   const ClusterConfig& config() const { return config_; }
   int balancer_port() const;
@@ -59,6 +63,10 @@ class Cluster {
   std::vector<std::unique_ptr<NodeInstance>> nodes_;
   std::unique_ptr<Balancer> balancer_;
   std::thread balancer_thread_;
+  int balancer_port_ = 0;
+  std::string balancer_url_;
+  std::string balancer_strategy_;
+  std::optional<std::string> redis_url_;
 };
 
 }  // namespace sessim

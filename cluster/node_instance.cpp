@@ -53,7 +53,8 @@ class ProcessNode final : public NodeInstance {
     const auto marker = line ? line->find("http://") : std::string::npos;
     if (marker == std::string::npos) {
       process_->stop();
-      const auto reason = last_log_line(launch.log_path);
+      auto reason = last_log_line(launch.log_path);
+      if (reason.rfind("sessim: ", 0) == 0) reason.erase(0, 8);
       throw EnvironmentError(fmt::format("{} failed to start: {}", name_,
                                          reason.empty() ? "no announcement within 10 s" : reason));
     }
