@@ -4,6 +4,9 @@
 #include <fmt/ranges.h>
 #include <httplib.h>
 
+#include <chrono>
+#include <thread>
+
 #include <mutex>
 
 #include "common/errors.h"
@@ -194,6 +197,16 @@ int Balancer::bind() {
 }
 
 void Balancer::serve() { impl_->server.listen_after_bind(); }
+
+void Balancer::wait_until_serving() const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!impl_->server.is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw EnvironmentError(fmt::format("{}: the server did not start within 10 s", "balancer"));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
 
 void Balancer::stop() { impl_->server.stop(); }
 

@@ -38,6 +38,9 @@ class Balancer {
   // Throws EnvironmentError when the address cannot be bound.
   int bind();
   void serve();
+  // Blocks until serve(), started on another thread, is accepting; stop()
+  // before that point would be lost. Throws EnvironmentError after 10 s.
+  void wait_until_serving() const;
   void stop();
 
   int port() const;

@@ -164,6 +164,14 @@ std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds tim
   }
 }
 
+std::optional<int> ChildProcess::wait_for_exit(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return exit_status();
+}
+
 void ChildProcess::stop(std::chrono::milliseconds grace) {
   if (!impl_ || !impl_->child.valid() || !running()) return;
   ::kill(pid(), SIGCONT);  // a paused child cannot act on SIGTERM

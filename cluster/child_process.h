@@ -39,6 +39,10 @@ class ChildProcess {
   // child closed it or nothing came before the deadline.
   std::optional<std::string> read_line(std::chrono::milliseconds timeout);
 
+  // Waits up to `timeout` for the child to exit on its own; its exit status,
+  // or nullopt if it is still running.
+  std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
+
   // SIGTERM, then SIGKILL if it has not exited within `grace`; reaps it.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
   // SIGKILL and reap: a crash, as the kernel's OOM killer would cause it.

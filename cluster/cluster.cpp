@@ -61,6 +61,12 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   balancer_strategy_ = balancer_->strategy_name();
   if (config_.store == StoreKind::redis) redis_url_ = redis_url;
   balancer_thread_ = std::thread([this] { balancer_->serve(); });
+  try {
+    balancer_->wait_until_serving();
+  } catch (...) {
+    stop();
+    throw;
+  }
 }
 
 Cluster::~Cluster() { stop(); }

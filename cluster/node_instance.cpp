@@ -21,6 +21,12 @@ class InprocNode final : public NodeInstance {
       : node_(launch.node, make_session_store(launch.store)) {
     node_.bind();
     thread_ = std::thread([this] { node_.serve(); });
+    try {
+      node_.wait_until_serving();
+    } catch (...) {
+      stop();
+      throw;
+    }
   }
   ~InprocNode() override { stop(); }
 

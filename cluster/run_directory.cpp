@@ -1,6 +1,7 @@
 #include "cluster/run_directory.h"
 
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <boost/filesystem.hpp>
@@ -11,6 +12,7 @@
 #include <set>
 
 #include "common/errors.h"
+#include "common/text.h"
 
 namespace sessim {
 namespace {
@@ -34,9 +36,29 @@ void remove_all_run_directories() {
   }
 }
 
+// A run killed with SIGKILL cannot remove its directory. Names carry the
+// owner's PID ("sessim-<pid>-XXXXXX") so that the next run removes those whose
+// owner is gone.
+void remove_orphaned_run_directories(const std::string& parent) {
+  boost::system::error_code error;
+  for (boost::filesystem::directory_iterator it(parent, error), end; !error && it != end;
+       it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("sessim-", 0) != 0) continue;
+    const auto dash = name.find('-', 7);
+    if (dash == std::string::npos) continue;
+    const auto pid = parse_integer(std::string_view(name).substr(7, dash - 7), 1, 1 << 30);
+    if (!pid || ::kill(static_cast<pid_t>(*pid), 0) == 0 || errno != ESRCH) continue;
+    boost::system::error_code ignored;
+    boost::filesystem::remove_all(it->path(), ignored);
+  }
+}
+
 RunDirectory::RunDirectory() {
   const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = fmt::format("{}/sessim-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  const std::string parent = tmp && *tmp ? tmp : "/tmp";
+  remove_orphaned_run_directories(parent);
+  std::string pattern = fmt::format("{}/sessim-{}-XXXXXX", parent, ::getpid());
   if (::mkdtemp(pattern.data()) == nullptr) {
     throw EnvironmentError(
         fmt::format("cannot create a temporary directory {}: {}", pattern, std::strerror(errno)));

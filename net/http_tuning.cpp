@@ -11,6 +11,13 @@ ServerTuning balancer_server_tuning() {
 }
 
 void tune_server(httplib::Server& server, const ServerTuning& tuning) {
+  // cpp-httplib sets SO_REUSEPORT by default, which lets a second server bind
+  // a port that is already in use and silently share its traffic. Only
+  // SO_REUSEADDR (restart without waiting out TIME_WAIT) is wanted.
+  server.set_socket_options([](int socket) {
+    const int on = 1;
+    ::setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+  });
   server.set_tcp_nodelay(true);
   server.set_keep_alive_max_count(tuning.keep_alive_max_requests);
   server.set_keep_alive_timeout(tuning.keep_alive_timeout_s);

@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <chrono>
+#include <thread>
+
 #include <functional>
 
 #include "common/errors.h"
@@ -168,6 +171,16 @@ int AppNode::bind() {
 }
 
 void AppNode::serve() { impl_->server.listen_after_bind(); }
+
+void AppNode::wait_until_serving() const {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!impl_->server.is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw EnvironmentError(fmt::format("{}: the server did not start within 10 s", impl_->config.name));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
 
 void AppNode::stop() { impl_->server.stop(); }
 

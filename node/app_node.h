@@ -35,6 +35,9 @@ class AppNode {
   // bind() returns wait in the backlog until serve() runs.
   int bind();
   void serve();
+  // Blocks until serve(), started on another thread, is accepting; stop()
+  // before that point would be lost. Throws EnvironmentError after 10 s.
+  void wait_until_serving() const;
   void stop();
 
   int port() const;

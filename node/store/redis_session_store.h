@@ -32,6 +32,8 @@ class RedisSessionStore final : public SessionStore {
   explicit RedisSessionStore(RedisStoreOptions options,
                              const Clock& clock = SystemClock::instance());
   ~RedisSessionStore() override;
+  RedisSessionStore(const RedisSessionStore&) = delete;  // the pool refers to options_
+  RedisSessionStore& operator=(const RedisSessionStore&) = delete;
 
   std::optional<Session> load(const std::string& id) override;
   void save(Session& session) override;

@@ -1,0 +1,162 @@
+#include "node/app_node.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
+
+#include "node/cookie.h"
+#include "node/session_id.h"
+#include "node/store/local_session_store.h"
+#include "node/store/redis_session_store.h"
+#include "scenario/browser.h"
+#include "support/test_support.h"
+
+namespace sessim {
+namespace {
+
+// An AppNode serving on a free loopback port from a thread owned here.
+class RunningNode {
+ public:
+  RunningNode(std::unique_ptr<SessionStore> store, const Clock& clock = SystemClock::instance(),
+              int timeout_s = 1800)
+      : node_(NodeConfig{"node-a", "127.0.0.1", 0, timeout_s}, std::move(store), clock) {
+    port_ = node_.bind();
+    thread_ = std::thread([this] { node_.serve(); });
+    node_.wait_until_serving();
+  }
+  ~RunningNode() {
+    node_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  Browser browser() const { return Browser("test", "127.0.0.1", port_); }
+
+ private:
+  AppNode node_;
+  int port_;
+  std::thread thread_;
+};
+
+TEST(AppNode, SetThenGetReturnsTheValueInTheSameSession) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  const auto set = browser.get("/set-session?sessionVal=hello%20world");
+  EXPECT_EQ(set.status, 200);
+  EXPECT_EQ(set.body, "hello world");
+  EXPECT_EQ(set.header("X-Sessim-Node"), "node-a");
+  EXPECT_EQ(set.header("X-Sessim-Session"), "created");
+
+  const auto get = browser.get("/get-session");
+  EXPECT_EQ(get.body, "hello world");
+  EXPECT_EQ(get.header("X-Sessim-Session"), "found");
+  EXPECT_TRUE(get.header_values("Set-Cookie").empty());
+}
+
+TEST(AppNode, SessionCookieIsBase64OfTheIdWithSpringAttributes) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  const auto set = browser.get("/set-session?sessionVal=x");
+  const auto cookie = parse_set_cookie(set.header("Set-Cookie"));
+  ASSERT_TRUE(cookie);
+  EXPECT_EQ(cookie->name, "SESSION");
+  EXPECT_TRUE(decode_session_cookie(cookie->value));
+  EXPECT_EQ(cookie->path, "/");
+  EXPECT_TRUE(cookie->http_only);
+  EXPECT_EQ(cookie->same_site, "Lax");
+}
+
+TEST(AppNode, GetWithoutAValueAnswersAnEmpty200) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  const auto get = browser.get("/get-session");
+  EXPECT_EQ(get.status, 200);
+  EXPECT_EQ(get.body, "");
+  EXPECT_EQ(get.header("X-Sessim-Session"), "created");
+}
+
+TEST(AppNode, UnknownSessionCookieIsReplacedWithANewSession) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  httplib::Client client("127.0.0.1", node.port());
+  const auto stale = encode_session_cookie(generate_session_id());
+  const auto response = client.Get("/get-session", {{"Cookie", "SESSION=" + stale}});
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->get_header_value("X-Sessim-Session"), "replaced");
+  EXPECT_EQ(response->get_header_value("X-Sessim-Miss-Reason"), "unknown");
+  const auto cookie = parse_set_cookie(response->get_header_value("Set-Cookie"));
+  ASSERT_TRUE(cookie);
+  EXPECT_NE(cookie->value, stale);
+}
+
+TEST(AppNode, ForgedCookieIsNeverTrusted) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  httplib::Client client("127.0.0.1", node.port());
+  const auto response =
+      client.Get("/get-session", {{"Cookie", "SESSION=c2Vzc2ltOnNlc3Npb246c2Vzc2lvbnM6Kg=="}});
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->get_header_value("X-Sessim-Session"), "replaced");
+  EXPECT_EQ(response->get_header_value("X-Sessim-Miss-Reason"), "malformed");
+}
+
+TEST(AppNode, MissingParameterIsABadRequest) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  const auto set = browser.get("/set-session");
+  EXPECT_EQ(set.status, 400);
+  EXPECT_NE(set.body.find("sessionVal"), std::string::npos);
+}
+
+TEST(AppNode, UnknownPathIsNotFoundAndStillNamesTheNode) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  const auto response = browser.get("/nope");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(response.header("X-Sessim-Node"), "node-a");
+}
+
+TEST(AppNode, OversizedHeaderIsRejectedAndTheNodeKeepsServing) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  httplib::Client client("127.0.0.1", node.port());
+  const auto huge = client.Get("/get-session", {{"Cookie", "SESSION=" + std::string(64 * 1024, 'A')}});
+  EXPECT_TRUE(!huge || huge->status >= 400);
+  auto browser = node.browser();
+  EXPECT_EQ(browser.get("/healthz").status, 200);
+}
+
+TEST(AppNode, IdleSessionExpires) {
+  testing::ManualClock clock;
+  RunningNode node(std::make_unique<LocalSessionStore>(clock), clock, 2);
+  auto browser = node.browser();
+  browser.get("/set-session?sessionVal=v");
+  clock.advance_ms(1999);
+  EXPECT_EQ(browser.get("/get-session").body, "v");
+  clock.advance_ms(2000);
+  const auto expired = browser.get("/get-session");
+  EXPECT_EQ(expired.body, "");
+  EXPECT_EQ(expired.header("X-Sessim-Session"), "replaced");
+}
+
+TEST(AppNode, RedisOutageIsA503WithTheReason) {
+  testing::TestRedis redis;
+  RedisStoreOptions options;
+  options.url = parse_redis_url(redis.url());
+  RunningNode node(std::make_unique<RedisSessionStore>(options));
+  auto browser = node.browser();
+  EXPECT_EQ(browser.get("/set-session?sessionVal=v").status, 200);
+  redis.server->stop();
+  const auto response = browser.get("/get-session");
+  EXPECT_EQ(response.status, 503);
+  EXPECT_NE(response.body.find("session store unavailable"), std::string::npos);
+  EXPECT_EQ(response.header("X-Sessim-Node"), "node-a");
+}
+
+TEST(AppNode, BusyPortIsAnEnvironmentError) {
+  RunningNode first(std::make_unique<LocalSessionStore>());
+  AppNode second(NodeConfig{"node-b", "127.0.0.1", first.port(), 60},
+                 std::make_unique<LocalSessionStore>());
+  EXPECT_THROW(second.bind(), std::exception);
+}
+
+}  // namespace
+}  // namespace sessim

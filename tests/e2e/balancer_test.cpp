@@ -1,0 +1,160 @@
+#include "balancer/balancer.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
+
+#include "balancer/round_robin.h"
+#include "net/loopback.h"
+#include "node/app_node.h"
+#include "node/store/local_session_store.h"
+#include "scenario/browser.h"
+
+namespace sessim {
+namespace {
+
+// Something that serves on a free loopback port from a thread owned here.
+template <typename Server>
+class Serving {
+ public:
+  template <typename... Args>
+  explicit Serving(Args&&... args) : server_(std::forward<Args>(args)...) {
+    port_ = server_.bind();
+    thread_ = std::thread([this] { server_.serve(); });
+    server_.wait_until_serving();
+  }
+  ~Serving() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  Server server_;
+  int port_;
+  std::thread thread_;
+};
+
+using ServingNode = Serving<AppNode>;
+using ServingBalancer = Serving<Balancer>;
+
+std::unique_ptr<ServingNode> node(const std::string& name) {
+  return std::make_unique<ServingNode>(NodeConfig{name, "127.0.0.1", 0, 60},
+                                       std::make_unique<LocalSessionStore>());
+}
+
+BalancerConfig config_for(std::vector<std::pair<std::string, int>> upstreams) {
+  BalancerConfig config;
+  for (const auto& [name, port] : upstreams) config.upstreams.push_back({name, "127.0.0.1", port});
+  return config;
+}
+
+// An upstream that echoes what reached it, to check what the balancer forwards.
+class EchoUpstream {
+ public:
+  EchoUpstream() {
+    server_.Post("/echo", [](const httplib::Request& request, httplib::Response& response) {
+      std::string text = request.method + " " + request.target + "\n";
+      for (const auto& [name, value] : request.headers) text += name + ": " + value + "\n";
+      text += "\n" + request.body;
+      response.set_header("Set-Cookie", "a=1; Path=/");
+      response.headers.emplace("Set-Cookie", "b=2; Path=/");
+      response.set_content(text, "text/plain");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+  ~EchoUpstream() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  httplib::Server server_;
+  int port_;
+  std::thread thread_;
+};
+
+TEST(Balancer, RoundRobinAlternatesNodesInListOrder) {
+  auto first = node("node-1");
+  auto second = node("node-2");
+  ServingBalancer balancer(config_for({{"node-1", first->port()}, {"node-2", second->port()}}),
+                           std::make_unique<RoundRobinStrategy>());
+  Browser browser("b", "127.0.0.1", balancer.port());
+  std::vector<std::string> served;
+  for (int i = 0; i < 4; ++i) served.push_back(browser.get("/healthz").header("X-Sessim-Node"));
+  EXPECT_EQ(served, (std::vector<std::string>{"node-1", "node-2", "node-1", "node-2"}));
+}
+
+TEST(Balancer, ForwardsRequestsAndResponsesFaithfully) {
+  EchoUpstream upstream;
+  ServingBalancer balancer(config_for({{"echo", upstream.port()}}),
+                           std::make_unique<RoundRobinStrategy>());
+  httplib::Client client("127.0.0.1", balancer.port());
+  const auto response = client.Post("/echo?x=1%202",
+                                    {{"Cookie", "SESSION=abc; theme=dark"},
+                                     {"X-Forwarded-For", "10.0.0.1"},
+                                     {"Connection", "keep-alive, X-Secret-Hop"},
+                                     {"X-Secret-Hop", "drop me"}},
+                                    "the body", "text/plain");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  const auto& echoed = response->body;
+  EXPECT_NE(echoed.find("POST /echo?x=1%202\n"), std::string::npos) << echoed;
+  EXPECT_NE(echoed.find("Cookie: SESSION=abc; theme=dark\n"), std::string::npos);
+  EXPECT_NE(echoed.find("X-Forwarded-For: 10.0.0.1, 127.0.0.1\n"), std::string::npos);
+  EXPECT_NE(echoed.find("X-Forwarded-Proto: http\n"), std::string::npos);
+  EXPECT_EQ(echoed.find("X-Secret-Hop"), std::string::npos);
+  EXPECT_NE(echoed.find("\nthe body"), std::string::npos);
+  EXPECT_EQ(response->get_header_value_count("Set-Cookie"), 2u);
+  EXPECT_EQ(response->get_header_value("X-Sessim-Upstream"), "echo");
+}
+
+TEST(Balancer, SkipsAnUpstreamThatRefusesConnections) {
+  auto live = node("node-live");
+  const int dead_port = pick_free_loopback_port();
+  ServingBalancer balancer(config_for({{"dead", dead_port}, {"node-live", live->port()}}),
+                           std::make_unique<RoundRobinStrategy>());
+  Browser browser("b", "127.0.0.1", balancer.port());
+  for (int i = 0; i < 4; ++i) {
+    const auto response = browser.get("/healthz");
+    EXPECT_EQ(response.status, 200);
+    EXPECT_EQ(response.header("X-Sessim-Node"), "node-live");
+  }
+}
+
+TEST(Balancer, AnswersBadGatewayWhenNoUpstreamAnswers) {
+  ServingBalancer balancer(config_for({{"gone-1", pick_free_loopback_port()},
+                                       {"gone-2", pick_free_loopback_port()}}),
+                           std::make_unique<RoundRobinStrategy>());
+  Browser browser("b", "127.0.0.1", balancer.port());
+  const auto response = browser.get("/get-session");
+  EXPECT_EQ(response.status, 502);
+  EXPECT_NE(response.body.find("gone-1"), std::string::npos);
+  EXPECT_NE(response.body.find("gone-2"), std::string::npos);
+}
+
+TEST(Balancer, KeepsServingManyKeepAliveClientsAtOnce) {
+  // More concurrent keep-alive clients than cpp-httplib's default 8 workers.
+  auto first = node("node-1");
+  ServingBalancer balancer(config_for({{"node-1", first->port()}}),
+                           std::make_unique<RoundRobinStrategy>());
+  // A starved client would wait out a 5 s keep-alive; its 1 s deadline fails first.
+  std::vector<std::unique_ptr<httplib::Client>> clients;
+  for (int i = 0; i < 24; ++i) {
+    clients.push_back(std::make_unique<httplib::Client>("127.0.0.1", balancer.port()));
+    clients.back()->set_keep_alive(true);
+    clients.back()->set_read_timeout(1, 0);
+  }
+  for (auto& client : clients) {
+    const auto response = client->Get("/healthz");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+  }
+}
+
+}  // namespace
+}  // namespace sessim

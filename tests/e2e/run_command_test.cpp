@@ -1,0 +1,161 @@
+// `sessim run` as a user runs it: the real binary, real children, real ports.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cluster/child_process.h"
+#include "common/errors.h"
+#include "net/loopback.h"
+#include "support/test_support.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace sessim {
+namespace {
+
+using testing::run_sessim;
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+class RunCommandInMode : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RunCommandInMode, LocalStoreLosesTheSessionAcrossNodes) {
+  const auto result = run_sessim({"run", "--nodes", "2", "--store", "local", "--mode", GetParam()});
+  EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.err;
+  EXPECT_TRUE(contains(result.out, "reads: 0/4 succeeded (store=local, nodes=2, balancer=round-robin)"))
+      << result.out;
+  EXPECT_TRUE(contains(result.out, "replaced")) << result.out;
+  EXPECT_TRUE(contains(result.out, "node-2")) << result.out;
+}
+
+TEST_P(RunCommandInMode, RedisStoreKeepsTheSessionAcrossNodes) {
+  const auto result = run_sessim({"run", "--nodes", "2", "--store", "redis", "--mode", GetParam()});
+  EXPECT_EQ(result.exit_code, kExitOk) << result.out << result.err;
+  EXPECT_TRUE(contains(result.out, "reads: 4/4 succeeded (store=redis, nodes=2, balancer=round-robin)"))
+      << result.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, RunCommandInMode, ::testing::Values("inproc", "process"),
+                         [](const auto& info) { return info.param; });
+
+TEST(RunCommand, OneNodeWithLocalStorePasses) {
+  const auto result = run_sessim({"run", "--nodes", "1", "--store", "local"});
+  EXPECT_EQ(result.exit_code, kExitOk) << result.out;
+  EXPECT_TRUE(contains(result.out, "reads: 2/2 succeeded")) << result.out;
+}
+
+TEST(RunCommand, JsonReportDescribesEveryRequest) {
+  const auto result = run_sessim({"run", "--nodes", "3", "--store", "local", "--reads", "5", "--json"});
+  EXPECT_EQ(result.exit_code, kExitChecksFailed);
+  const auto report = nlohmann::json::parse(result.out);
+  EXPECT_FALSE(report["passed"].get<bool>());
+  EXPECT_EQ(report["reads"]["total"], 5);
+  EXPECT_EQ(report["reads"]["ok"], 0);
+  ASSERT_EQ(report["requests"].size(), 6u);
+  EXPECT_EQ(report["requests"][0]["session"], "created");
+  EXPECT_EQ(report["requests"][1]["node"], "node-2");
+  EXPECT_EQ(report["requests"][1]["session"], "replaced");
+  EXPECT_EQ(report["requests"][3]["node"], "node-1");
+}
+
+TEST(RunCommand, UnknownFlagIsAUsageErrorOnOneLine) {
+  const auto result = run_sessim({"run", "--nodse", "2"});
+  EXPECT_EQ(result.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(result.err, "--nodse")) << result.err;
+  EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+}
+
+TEST(RunCommand, OutOfRangeNodeCountIsAUsageError) {
+  EXPECT_EQ(run_sessim({"run", "--nodes", "0"}).exit_code, kExitUsage);
+  EXPECT_EQ(run_sessim({"run", "--store", "mongo"}).exit_code, kExitUsage);
+}
+
+TEST(RunCommand, MissingRedisServerIsAnEnvironmentErrorThatSaysHowToInstall) {
+  const auto result =
+      run_sessim({"run", "--store", "redis", "--redis-server", "/nonexistent/redis-server"});
+  EXPECT_EQ(result.exit_code, kExitEnvironment);
+  EXPECT_TRUE(contains(result.err, "apt-get install redis-server")) << result.err;
+}
+
+TEST(RunCommand, UnreachableRedisUrlIsAnEnvironmentError) {
+  const int port = pick_free_loopback_port();
+  const auto result = run_sessim(
+      {"run", "--store", "redis", "--redis-url", "redis://127.0.0.1:" + std::to_string(port)});
+  EXPECT_EQ(result.exit_code, kExitEnvironment);
+  EXPECT_TRUE(contains(result.err, "cannot reach Redis")) << result.err;
+}
+
+TEST(RunCommand, BusyBalancerPortIsAnEnvironmentError) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  const auto port = std::to_string(ntohs(address.sin_port));
+  const auto result = run_sessim({"run", "--balancer-port", port});
+  ::close(fd);
+  EXPECT_EQ(result.exit_code, kExitEnvironment);
+  EXPECT_TRUE(contains(result.err, port)) << result.err;
+}
+
+// Starts `sessim run --keep-running` in process mode with Redis, waits for its
+// report, and returns it with the PIDs of its children (2 nodes + redis).
+struct KeptCluster {
+  std::unique_ptr<ChildProcess> sessim;
+  std::vector<int> children;
+  RunDirectory logs;
+};
+
+std::unique_ptr<KeptCluster> start_kept_cluster() {
+  auto kept = std::make_unique<KeptCluster>();
+  ChildSpec spec;
+  spec.executable = SESSIM_BINARY;
+  spec.args = {"run", "--mode", "process", "--store", "redis", "--keep-running"};
+  spec.log_path = kept->logs.file("stderr.log");
+  spec.capture_stdout = true;
+  kept->sessim = std::make_unique<ChildProcess>(spec);
+  while (auto line = kept->sessim->read_line(std::chrono::seconds(20))) {
+    if (line->rfind("reads:", 0) == 0) break;
+  }
+  kept->children = testing::child_pids(kept->sessim->pid());
+  return kept;
+}
+
+bool all_gone(const std::vector<int>& pids) {
+  return std::none_of(pids.begin(), pids.end(), testing::process_alive);
+}
+
+TEST(RunCommand, KilledWithSigkillLeavesNoChildRunning) {
+  auto kept = start_kept_cluster();
+  ASSERT_EQ(kept->children.size(), 3u);
+  kept->sessim->kill();
+  EXPECT_TRUE(testing::wait_until([&] { return all_gone(kept->children); }));
+}
+
+TEST(RunCommand, InterruptStopsEveryChildAndExits130) {
+  auto kept = start_kept_cluster();
+  ASSERT_EQ(kept->children.size(), 3u);
+  ::kill(kept->sessim->pid(), SIGINT);
+  EXPECT_EQ(kept->sessim->wait_for_exit(std::chrono::seconds(10)), 130);
+  EXPECT_TRUE(all_gone(kept->children));
+}
+
+TEST(RunCommand, TerminateStopsEveryChildAndExits143) {
+  auto kept = start_kept_cluster();
+  ASSERT_EQ(kept->children.size(), 3u);
+  ::kill(kept->sessim->pid(), SIGTERM);
+  EXPECT_EQ(kept->sessim->wait_for_exit(std::chrono::seconds(10)), 143);
+  EXPECT_TRUE(all_gone(kept->children));
+}
+
+}  // namespace
+}  // namespace sessim

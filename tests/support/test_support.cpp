@@ -1,0 +1,88 @@
+#include "support/test_support.h"
+
+#include <dirent.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "cluster/child_process.h"
+
+namespace sessim::testing {
+
+TestRedis::TestRedis() {
+  RedisServerOptions options;
+  options.work_dir = directory.path();
+  server = std::make_unique<RedisServer>(options);
+}
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return condition();
+}
+
+CommandResult run_sessim(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  RunDirectory directory;
+  ChildSpec spec;
+  spec.executable = SESSIM_BINARY;
+  spec.args = args;
+  spec.log_path = directory.file("stderr.log");
+  spec.capture_stdout = true;
+  ChildProcess process(spec);
+  CommandResult result;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto line = process.read_line(std::chrono::milliseconds(200));
+    if (line) {
+      result.out += *line + "\n";
+    } else if (!process.running()) {
+      // Drain what is left after exit.
+      while (auto rest = process.read_line(std::chrono::milliseconds(50))) result.out += *rest + "\n";
+      break;
+    }
+  }
+  process.stop();
+  result.exit_code = process.exit_status().value_or(-1);
+  std::ifstream err(spec.log_path);
+  std::stringstream buffer;
+  buffer << err.rdbuf();
+  result.err = buffer.str();
+  return result;
+}
+
+bool process_alive(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return false;
+  std::string line;
+  std::getline(stat, line);
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
+}
+
+std::vector<int> child_pids(int pid) {
+  std::vector<int> children;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return children;
+  while (const dirent* entry = ::readdir(proc)) {
+    const std::string name = entry->d_name;
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat("/proc/" + name + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(line.substr(close + 2));
+    std::string state;
+    int parent = 0;
+    fields >> state >> parent;
+    if (parent == pid && state != "Z") children.push_back(std::stoi(name));
+  }
+  ::closedir(proc);
+  return children;
+}
+
+}  // namespace sessim::testing

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cluster/redis_server.h"
+#include "cluster/run_directory.h"
+#include "common/clock.h"
+
+namespace sessim::testing {
+
+// A clock that moves only when told to.
+class ManualClock final : public Clock {
+ public:
+  explicit ManualClock(std::int64_t start_ms = 1'700'000'000'000) : now_(start_ms) {}
+  std::int64_t now_ms() const override { return now_.load(); }
+  void advance_ms(std::int64_t ms) { now_ += ms; }
+
+ private:
+  std::atomic<std::int64_t> now_;
+};
+
+// A private redis-server on a free loopback port, stopped with its owner.
+struct TestRedis {
+  TestRedis();
+  RunDirectory directory;
+  std::unique_ptr<RedisServer> server;
+  std::string url() const { return server->url(); }
+};
+
+// Polls `condition` every few milliseconds until it holds or `timeout` passes.
+bool wait_until(const std::function<bool()>& condition,
+                std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+struct CommandResult {
+  int exit_code = -1;  // 128+signal when killed
+  std::string out;
+  std::string err;
+};
+
+// Runs the built sessim binary with `args` and waits for it to end.
+CommandResult run_sessim(const std::vector<std::string>& args,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// True if the process exists and is not a zombie.
+bool process_alive(int pid);
+
+// The PIDs whose parent is `pid`.
+std::vector<int> child_pids(int pid);
+
+}  // namespace sessim::testing
