@@ -13,8 +13,9 @@ struct BalancerConfig {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port; see Balancer::port()
   std::vector<Upstream> upstreams;
-  // Idle keep-alive connections kept per upstream.
-  std::size_t max_idle_connections_per_upstream = 32;
+  // Idle keep-alive connections kept per upstream; below a sessim node's
+  // worker count (see net/http_tuning.h), since each one holds a worker.
+  std::size_t max_idle_connections_per_upstream = 16;
 };
 
 // A reverse proxy in the manner of nginx's proxy_pass with an upstream block:

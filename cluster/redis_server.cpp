@@ -89,7 +89,19 @@ void RedisServer::start() {
 }
 
 void RedisServer::stop() {
-  if (process_) process_->stop();
+  if (!process_ || !process_->running()) return;
+  // SIGTERM is acted on at the next server cron tick (100 ms at the default
+  // hz); the SHUTDOWN command is immediate and still syncs the AOF when
+  // persistence is on.
+  const timeval timeout{1, 0};
+  if (redisContext* context = redisConnectWithTimeout("127.0.0.1", port_, timeout)) {
+    if (!context->err) {
+      redisSetTimeout(context, timeout);
+      if (auto* reply = redisCommand(context, "SHUTDOWN")) freeReplyObject(reply);
+    }
+    redisFree(context);
+  }
+  if (!process_->wait_for_exit(std::chrono::seconds(3))) process_->stop();
 }
 
 void RedisServer::kill() {

@@ -18,7 +18,7 @@ namespace sessim {
 struct ServerTuning {
   // Each open connection holds one worker for up to keep_alive_timeout_s, so
   // the pool must exceed the connections a balancer keeps open to a node.
-  std::size_t worker_threads = 96;
+  std::size_t worker_threads = 48;
   std::time_t keep_alive_timeout_s = 5;
   std::size_t keep_alive_max_requests = 100'000;
   std::time_t read_timeout_s = 10;
@@ -33,8 +33,9 @@ struct ClientTuning {
   bool keep_alive = true;
 };
 
-// The server pool of a balancer: smaller than a node's so that a balancer's
-// open upstream connections can never use up a node's workers.
+// The balancer's server pool. Its idle upstream connections are capped per
+// upstream (BalancerConfig) below a node's 48 workers, so that they can never
+// use up a node's workers.
 ServerTuning balancer_server_tuning();
 
 void tune_server(httplib::Server& server, const ServerTuning& tuning = {});
