@@ -4,9 +4,6 @@
 #include <fmt/ranges.h>
 #include <httplib.h>
 
-#include <chrono>
-#include <thread>
-
 #include <mutex>
 
 #include "common/errors.h"
@@ -182,31 +179,13 @@ Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> str
 Balancer::~Balancer() { stop(); }
 
 int Balancer::bind() {
-  auto& config = impl_->config;
-  if (config.port == 0) {
-    impl_->bound_port = impl_->server.bind_to_any_port(config.host);
-  } else if (impl_->server.bind_to_port(config.host, config.port)) {
-    impl_->bound_port = config.port;
-  }
-  if (impl_->bound_port <= 0) {
-    throw EnvironmentError(
-        fmt::format("balancer: cannot listen on {}:{} (port busy or not permitted)", config.host,
-                    config.port));
-  }
+  impl_->bound_port = bind_server(impl_->server, impl_->config.host, impl_->config.port, "balancer");
   return impl_->bound_port;
 }
 
 void Balancer::serve() { impl_->server.listen_after_bind(); }
 
-void Balancer::wait_until_serving() const {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!impl_->server.is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw EnvironmentError(fmt::format("{}: the server did not start within 10 s", "balancer"));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
+void Balancer::wait_until_serving() const { sessim::wait_until_serving(impl_->server, "balancer"); }
 
 void Balancer::stop() { impl_->server.stop(); }
 

@@ -1,6 +1,12 @@
 #include "net/http_tuning.h"
 
+#include <fmt/format.h>
 #include <httplib.h>
+
+#include <chrono>
+#include <thread>
+
+#include "common/errors.h"
 
 namespace sessim {
 
@@ -26,6 +32,31 @@ void tune_server(httplib::Server& server, const ServerTuning& tuning) {
   server.set_payload_max_length(tuning.max_body_bytes);
   const std::size_t threads = tuning.worker_threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+}
+
+int bind_server(httplib::Server& server, const std::string& host, int port,
+                const std::string& owner) {
+  int bound = -1;
+  if (port == 0) {
+    bound = server.bind_to_any_port(host);
+  } else if (server.bind_to_port(host, port)) {
+    bound = port;
+  }
+  if (bound <= 0) {
+    throw EnvironmentError(fmt::format("{}: cannot listen on {}:{} (port busy or not permitted)",
+                                       owner, host, port));
+  }
+  return bound;
+}
+
+void wait_until_serving(const httplib::Server& server, const std::string& owner) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!server.is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw EnvironmentError(fmt::format("{}: the server did not start within 10 s", owner));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 void tune_client(httplib::Client& client, const ClientTuning& tuning) {

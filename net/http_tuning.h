@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <ctime>
+#include <string>
 
 namespace httplib {
 class Server;
@@ -39,6 +40,15 @@ struct ClientTuning {
 ServerTuning balancer_server_tuning();
 
 void tune_server(httplib::Server& server, const ServerTuning& tuning = {});
+
+// Binds `server` to host:port (port 0: any free port) and returns the port.
+// Throws EnvironmentError naming `owner` when the address cannot be bound.
+int bind_server(httplib::Server& server, const std::string& host, int port,
+                const std::string& owner);
+
+// Blocks until `server`, listening on another thread, accepts connections; a
+// stop() before that point would be lost. Throws EnvironmentError after 10 s.
+void wait_until_serving(const httplib::Server& server, const std::string& owner);
 void tune_client(httplib::Client& client, const ClientTuning& tuning = {});
 
 }  // namespace sessim

@@ -3,9 +3,6 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
-#include <chrono>
-#include <thread>
-
 #include <functional>
 
 #include "common/errors.h"
@@ -157,30 +154,13 @@ AppNode::AppNode(NodeConfig config, std::unique_ptr<SessionStore> store, const C
 AppNode::~AppNode() { stop(); }
 
 int AppNode::bind() {
-  auto& config = impl_->config;
-  if (config.port == 0) {
-    impl_->bound_port = impl_->server.bind_to_any_port(config.host);
-  } else if (impl_->server.bind_to_port(config.host, config.port)) {
-    impl_->bound_port = config.port;
-  }
-  if (impl_->bound_port <= 0) {
-    throw EnvironmentError(fmt::format("{}: cannot listen on {}:{} (port busy or not permitted)",
-                                       config.name, config.host, config.port));
-  }
+  impl_->bound_port = bind_server(impl_->server, impl_->config.host, impl_->config.port, impl_->config.name);
   return impl_->bound_port;
 }
 
 void AppNode::serve() { impl_->server.listen_after_bind(); }
 
-void AppNode::wait_until_serving() const {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!impl_->server.is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw EnvironmentError(fmt::format("{}: the server did not start within 10 s", impl_->config.name));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
+void AppNode::wait_until_serving() const { sessim::wait_until_serving(impl_->server, impl_->config.name); }
 
 void AppNode::stop() { impl_->server.stop(); }
 

@@ -3,8 +3,6 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <thread>
-
 #include "node/cookie.h"
 #include "node/session_id.h"
 #include "node/store/local_session_store.h"
@@ -15,27 +13,13 @@
 namespace sessim {
 namespace {
 
-// An AppNode serving on a free loopback port from a thread owned here.
-class RunningNode {
+// An AppNode named node-a on a free loopback port.
+class RunningNode : public testing::ServingInThread<AppNode> {
  public:
-  RunningNode(std::unique_ptr<SessionStore> store, const Clock& clock = SystemClock::instance(),
-              int timeout_s = 1800)
-      : node_(NodeConfig{"node-a", "127.0.0.1", 0, timeout_s}, std::move(store), clock) {
-    port_ = node_.bind();
-    thread_ = std::thread([this] { node_.serve(); });
-    node_.wait_until_serving();
-  }
-  ~RunningNode() {
-    node_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-  Browser browser() const { return Browser("test", "127.0.0.1", port_); }
-
- private:
-  AppNode node_;
-  int port_;
-  std::thread thread_;
+  explicit RunningNode(std::unique_ptr<SessionStore> store,
+                       const Clock& clock = SystemClock::instance(), int timeout_s = 1800)
+      : ServingInThread(NodeConfig{"node-a", "127.0.0.1", 0, timeout_s}, std::move(store), clock) {}
+  Browser browser() const { return Browser("test", "127.0.0.1", port()); }
 };
 
 TEST(AppNode, SetThenGetReturnsTheValueInTheSameSession) {

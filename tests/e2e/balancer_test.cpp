@@ -10,34 +10,13 @@
 #include "node/app_node.h"
 #include "node/store/local_session_store.h"
 #include "scenario/browser.h"
+#include "support/test_support.h"
 
 namespace sessim {
 namespace {
 
-// Something that serves on a free loopback port from a thread owned here.
-template <typename Server>
-class Serving {
- public:
-  template <typename... Args>
-  explicit Serving(Args&&... args) : server_(std::forward<Args>(args)...) {
-    port_ = server_.bind();
-    thread_ = std::thread([this] { server_.serve(); });
-    server_.wait_until_serving();
-  }
-  ~Serving() {
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-
- private:
-  Server server_;
-  int port_;
-  std::thread thread_;
-};
-
-using ServingNode = Serving<AppNode>;
-using ServingBalancer = Serving<Balancer>;
+using ServingNode = testing::ServingInThread<AppNode>;
+using ServingBalancer = testing::ServingInThread<Balancer>;
 
 std::unique_ptr<ServingNode> node(const std::string& name) {
   return std::make_unique<ServingNode>(NodeConfig{name, "127.0.0.1", 0, 60},

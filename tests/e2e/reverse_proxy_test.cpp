@@ -28,16 +28,9 @@ class NginxCluster {
   NginxCluster(const std::string& nginx, StoreKind store) {
     if (store == StoreKind::redis) redis_ = std::make_unique<testing::TestRedis>();
     std::string servers;
-    for (const std::string name : {"node-1", "node-2"}) {
-      NodeLaunch launch;
-      launch.mode = NodeMode::process;
-      launch.node.name = name;
-      launch.store.kind = store;
-      if (redis_) launch.store.redis_url = redis_->url();
-      launch.executable = SESSIM_BINARY;
-      launch.log_path = dir_.file(name + ".log");
-      nodes_.push_back(start_node(launch));
-      servers += fmt::format("    server 127.0.0.1:{};\n", nodes_.back()->port());
+    nodes_ = testing::start_process_nodes(2, store, redis_ ? redis_->url() : "", dir_);
+    for (const auto& node : nodes_) {
+      servers += fmt::format("    server 127.0.0.1:{};\n", node->port());
     }
     port_ = pick_free_loopback_port();
     std::ofstream(dir_.file("nginx.conf")) << fmt::format(

@@ -16,17 +16,10 @@ class StandaloneCluster {
   explicit StandaloneCluster(StoreKind store) {
     if (store == StoreKind::redis) redis_ = std::make_unique<testing::TestRedis>();
     std::vector<std::string> balance_args{"balance", "--port", "0"};
-    for (const std::string name : {"node-1", "node-2"}) {
-      NodeLaunch launch;
-      launch.mode = NodeMode::process;
-      launch.node.name = name;
-      launch.store.kind = store;
-      if (redis_) launch.store.redis_url = redis_->url();
-      launch.executable = SESSIM_BINARY;
-      launch.log_path = logs_.file(name + ".log");
-      nodes_.push_back(start_node(launch));
+    nodes_ = testing::start_process_nodes(2, store, redis_ ? redis_->url() : "", logs_);
+    for (const auto& node : nodes_) {
       balance_args.push_back("--upstream");
-      balance_args.push_back(name + "=" + nodes_.back()->url());
+      balance_args.push_back(node->name() + "=" + node->url());
     }
     ChildSpec spec{SESSIM_BINARY, balance_args, logs_.file("balancer.log"), true};
     balancer_ = std::make_unique<ChildProcess>(spec);

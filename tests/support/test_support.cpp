@@ -16,6 +16,23 @@ TestRedis::TestRedis() {
   server = std::make_unique<RedisServer>(options);
 }
 
+std::vector<std::unique_ptr<NodeInstance>> start_process_nodes(int count, StoreKind store,
+                                                               const std::string& redis_url,
+                                                               const RunDirectory& logs) {
+  std::vector<std::unique_ptr<NodeInstance>> nodes;
+  for (int index = 1; index <= count; ++index) {
+    NodeLaunch launch;
+    launch.mode = NodeMode::process;
+    launch.node.name = "node-" + std::to_string(index);
+    launch.store.kind = store;
+    launch.store.redis_url = redis_url;
+    launch.executable = SESSIM_BINARY;
+    launch.log_path = logs.file(launch.node.name + ".log");
+    nodes.push_back(start_node(launch));
+  }
+  return nodes;
+}
+
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <thread>
+
+#include "cluster/node_instance.h"
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
 #include "common/clock.h"
@@ -31,6 +34,35 @@ struct TestRedis {
   std::unique_ptr<RedisServer> server;
   std::string url() const { return server->url(); }
 };
+
+// A server (AppNode, Balancer) listening on a free loopback port and serving
+// from a thread owned here; stopped and joined by the destructor.
+template <typename Server>
+class ServingInThread {
+ public:
+  template <typename... Args>
+  explicit ServingInThread(Args&&... args) : server_(std::forward<Args>(args)...) {
+    port_ = server_.bind();
+    thread_ = std::thread([this] { server_.serve(); });
+    server_.wait_until_serving();
+  }
+  ~ServingInThread() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  Server server_;
+  int port_;
+  std::thread thread_;
+};
+
+// `sessim node` child processes named node-1..node-N, as a user would start
+// them by hand; their logs go to `logs`.
+std::vector<std::unique_ptr<NodeInstance>> start_process_nodes(int count, StoreKind store,
+                                                               const std::string& redis_url,
+                                                               const RunDirectory& logs);
 
 // Polls `condition` every few milliseconds until it holds or `timeout` passes.
 bool wait_until(const std::function<bool()>& condition,
