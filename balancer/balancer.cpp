@@ -64,6 +64,13 @@ class ConnectionPool {
     return client;
   }
 
+  // Closes the idle connections, so that a server being stopped is not kept
+  // waiting for them to time out.
+  void drop_idle() {
+    const std::lock_guard lock(mutex_);
+    idle_.clear();
+  }
+
   void release(std::unique_ptr<httplib::Client> client) {
     const std::lock_guard lock(mutex_);
     if (idle_.size() < max_idle_) idle_.push_back(std::move(client));
@@ -84,10 +91,12 @@ struct Balancer::Impl {
   Impl(BalancerConfig balancer_config, std::unique_ptr<BalancingStrategy> balancing_strategy)
       : config(std::move(balancer_config)), strategy(std::move(balancing_strategy)) {
     if (config.upstreams.empty()) throw UsageError("the balancer needs at least one upstream");
+    auto initial = std::make_shared<Pools>();
     for (const auto& upstream : config.upstreams) {
-      pools.push_back(
-          std::make_unique<ConnectionPool>(upstream, config.max_idle_connections_per_upstream));
+      initial->push_back(
+          std::make_shared<ConnectionPool>(upstream, config.max_idle_connections_per_upstream));
     }
+    pools = std::move(initial);
     tune_server(server, balancer_server_tuning());
     const auto handler = [this](const httplib::Request& request, httplib::Response& response) {
       proxy(request, response);
@@ -141,11 +150,12 @@ struct Balancer::Impl {
     RoutingRequest routing{request.remote_addr, [&request](std::string_view name) {
                              return request.get_header_value(std::string(name).c_str());
                            }};
-    std::vector<bool> eligible(pools.size(), true);
+    const auto current = snapshot();
+    std::vector<bool> eligible(current->size(), true);
     std::vector<std::string> failures;
     while (const auto index = strategy->pick(routing, eligible)) {
       eligible[*index] = false;
-      auto& pool = *pools[*index];
+      auto& pool = *(*current)[*index];
       auto client = pool.acquire();
       auto result = client->send(forwarded);
       if (result) {
@@ -168,7 +178,15 @@ struct Balancer::Impl {
 
   BalancerConfig config;
   std::unique_ptr<BalancingStrategy> strategy;
-  std::vector<std::unique_ptr<ConnectionPool>> pools;
+  // The upstream list is replaced whole (copy on write) when an upstream is
+  // added; each request works on the snapshot it took, under one short lock.
+  using Pools = std::vector<std::shared_ptr<ConnectionPool>>;
+  std::shared_ptr<const Pools> snapshot() const {
+    const std::lock_guard lock(pools_mutex);
+    return pools;
+  }
+  mutable std::mutex pools_mutex;
+  std::shared_ptr<const Pools> pools;
   httplib::Server server;
   int bound_port = -1;
 };
@@ -194,6 +212,26 @@ int Balancer::port() const { return impl_->bound_port; }
 const BalancerConfig& Balancer::config() const { return impl_->config; }
 
 std::string Balancer::strategy_name() const { return impl_->strategy->name(); }
+
+void Balancer::add_upstream(const Upstream& upstream) {
+  const std::lock_guard lock(impl_->pools_mutex);
+  auto grown = std::make_shared<Impl::Pools>(*impl_->pools);
+  grown->push_back(std::make_shared<ConnectionPool>(
+      upstream, impl_->config.max_idle_connections_per_upstream));
+  impl_->pools = std::move(grown);
+}
+
+void Balancer::drop_idle_connections(const std::string& upstream_name) {
+  for (const auto& pool : *impl_->snapshot()) {
+    if (pool->upstream().name == upstream_name) pool->drop_idle();
+  }
+}
+
+std::vector<Upstream> Balancer::upstreams() const {
+  std::vector<Upstream> list;
+  for (const auto& pool : *impl_->snapshot()) list.push_back(pool->upstream());
+  return list;
+}
 
 Upstream parse_named_upstream(const std::string& spec) {
   const auto equals = spec.find('=');

@@ -46,6 +46,14 @@ class Balancer {
 
   int port() const;
   const BalancerConfig& config() const;
+
+  // Adds an upstream at the end of the list (a node joining the cluster).
+  void add_upstream(const Upstream& upstream);
+  // Closes idle pooled connections to the named upstream; call before
+  // stopping that server so it does not wait for them to time out.
+  void drop_idle_connections(const std::string& upstream_name);
+  // The current upstream list, including added ones.
+  std::vector<Upstream> upstreams() const;
   std::string strategy_name() const;
 
  private:

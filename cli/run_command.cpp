@@ -85,7 +85,7 @@ ClusterConfig cluster_config(const RunOptions& options) {
 
 ClusterSummary summarize(const Cluster& cluster) {
   ClusterSummary summary;
-  summary.nodes = static_cast<int>(cluster.nodes().size());
+  summary.nodes = static_cast<int>(cluster.node_names().size());
   summary.mode = to_string(cluster.config().mode);
   summary.store = to_string(cluster.config().store);
   summary.balancer = cluster.balancer_strategy();

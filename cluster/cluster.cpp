@@ -1,6 +1,7 @@
 #include "cluster/cluster.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "balancer/balancer.h"
 #include "balancer/strategy_factory.h"
@@ -23,6 +24,7 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
     RedisServerOptions options;
     options.executable = config_.redis_server_executable;
     options.work_dir = run_directory_->path();
+    options.persistence = config_.redis_persistence;
     redis_ = std::make_unique<RedisServer>(options);
     redis_url = redis_->url();
   } else if (config_.store == StoreKind::redis) {
@@ -34,32 +36,35 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
       throw EnvironmentError(fmt::format("cannot reach Redis at {}: {}", url.redacted(), error));
     }
   }
+  if (config_.store == StoreKind::redis) redis_url_ = redis_url;
 
+  nodes_.reserve(static_cast<std::size_t>(config_.nodes));
   for (int index = 1; index <= config_.nodes; ++index) {
-    NodeLaunch launch;
-    launch.mode = config_.mode;
-    launch.node.name = fmt::format("node-{}", index);
-    launch.node.port = config_.base_port == 0 ? 0 : config_.base_port + index - 1;
-    launch.node.session_timeout_s = config_.session_timeout_s;
-    launch.store.kind = config_.store;
-    launch.store.redis_url = redis_url;
-    launch.store.redis_namespace = config_.redis_namespace;
-    launch.executable = config_.node_executable;
-    launch.log_path = run_directory_->file(launch.node.name + ".log");
-    nodes_.push_back(start_node(launch));
+    NodeSlot slot;
+    slot.launch.mode = config_.mode;
+    slot.launch.node.name = fmt::format("node-{}", index);
+    slot.launch.node.port = config_.base_port == 0 ? 0 : config_.base_port + index - 1;
+    slot.launch.node.session_timeout_s = config_.session_timeout_s;
+    slot.launch.store.kind = config_.store;
+    slot.launch.store.redis_url = redis_url;
+    slot.launch.store.redis_namespace = config_.redis_namespace;
+    slot.launch.executable = config_.node_executable;
+    slot.launch.log_path = run_directory_->file(slot.launch.node.name + ".log");
+    start_slot(slot);
+    nodes_.push_back(std::move(slot));
   }
 
   BalancerConfig balancer_config;
   balancer_config.port = config_.balancer_port;
   for (const auto& node : nodes_) {
-    balancer_config.upstreams.push_back(Upstream{node->name(), "127.0.0.1", node->port()});
+    balancer_config.upstreams.push_back(
+        Upstream{node.launch.node.name, "127.0.0.1", node.port});
   }
   balancer_ = std::make_unique<Balancer>(std::move(balancer_config), std::move(strategy));
   balancer_->bind();
   balancer_port_ = balancer_->port();
   balancer_url_ = fmt::format("http://127.0.0.1:{}", balancer_port_);
   balancer_strategy_ = balancer_->strategy_name();
-  if (config_.store == StoreKind::redis) redis_url_ = redis_url;
   balancer_thread_ = std::thread([this] { balancer_->serve(); });
   try {
     balancer_->wait_until_serving();
@@ -75,16 +80,98 @@ void Cluster::stop() {
   if (balancer_) balancer_->stop();
   if (balancer_thread_.joinable()) balancer_thread_.join();
   balancer_.reset();  // closes its pooled connections, so nodes stop at once
-  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) (*it)->stop();
+  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+    if (it->instance) it->instance->stop();
+    it->instance.reset();
+  }
   if (redis_) redis_->stop();
 }
 
-int Cluster::balancer_port() const { return balancer_port_; }
+void Cluster::start_slot(NodeSlot& slot) {
+  slot.instance = start_node(slot.launch);
+  slot.port = slot.instance->port();
+  // A restarted node comes back on the port the balancer knows.
+  slot.launch.node.port = slot.port;
+}
 
-std::string Cluster::balancer_url() const { return balancer_url_; }
+void Cluster::take_down(NodeSlot& slot, bool crash) {
+  if (!slot.instance) return;
+  // Idle pooled connections would hold an inproc node's workers until they
+  // time out; in-flight ones finish normally.
+  if (balancer_) balancer_->drop_idle_connections(slot.launch.node.name);
+  if (crash) {
+    slot.instance->crash();
+  } else {
+    slot.instance->stop();
+  }
+  slot.instance.reset();
+}
 
-std::string Cluster::balancer_strategy() const { return balancer_strategy_; }
+Cluster::NodeSlot& Cluster::slot(const std::string& name) {
+  for (auto& node : nodes_) {
+    if (node.launch.node.name == name) return node;
+  }
+  throw UsageError(fmt::format("no node named '{}' (nodes: {})", name,
+                               fmt::join(node_names(), ", ")));
+}
 
-std::optional<std::string> Cluster::redis_url() const { return redis_url_; }
+const Cluster::NodeSlot& Cluster::slot(const std::string& name) const {
+  return const_cast<Cluster*>(this)->slot(name);
+}
+
+std::vector<std::string> Cluster::node_names() const {
+  std::vector<std::string> names;
+  for (const auto& node : nodes_) names.push_back(node.launch.node.name);
+  return names;
+}
+
+bool Cluster::has_node(const std::string& name) const {
+  for (const auto& node : nodes_) {
+    if (node.launch.node.name == name) return true;
+  }
+  return false;
+}
+
+bool Cluster::node_running(const std::string& name) const { return slot(name).instance != nullptr; }
+
+int Cluster::node_port(const std::string& name) const { return slot(name).port; }
+
+void Cluster::crash_node(const std::string& name) { take_down(slot(name), true); }
+
+void Cluster::stop_node(const std::string& name) { take_down(slot(name), false); }
+
+void Cluster::restart_node(const std::string& name) {
+  auto& node = slot(name);
+  take_down(node, false);
+  start_slot(node);
+}
+
+std::string Cluster::add_node() {
+  NodeSlot added;
+  added.launch = nodes_.back().launch;
+  added.launch.node.name = fmt::format("node-{}", nodes_.size() + 1);
+  added.launch.node.port =
+      config_.base_port == 0 ? 0 : config_.base_port + static_cast<int>(nodes_.size());
+  added.launch.log_path = run_directory_->file(added.launch.node.name + ".log");
+  start_slot(added);
+  balancer_->add_upstream(Upstream{added.launch.node.name, "127.0.0.1", added.port});
+  nodes_.push_back(std::move(added));
+  return nodes_.back().launch.node.name;
+}
+
+RedisServer& Cluster::private_redis() {
+  if (!redis_) {
+    throw UsageError(config_.store == StoreKind::redis
+                         ? "Redis steps need sessim's private Redis, not --redis-url"
+                         : "Redis steps need --store redis");
+  }
+  return *redis_;
+}
+
+void Cluster::stop_redis() { private_redis().stop(); }
+void Cluster::start_redis() { private_redis().start(); }
+void Cluster::pause_redis() { private_redis().pause(); }
+void Cluster::resume_redis() { private_redis().resume(); }
+void Cluster::restart_redis() { private_redis().restart(); }
 
 }  // namespace sessim

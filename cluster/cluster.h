@@ -21,6 +21,7 @@ struct ClusterConfig {
   std::string redis_url;  // empty with StoreKind::redis: start a private redis-server
   std::string redis_namespace = "sessim:session";
   std::string redis_server_executable = "redis-server";
+  bool redis_persistence = false;  // private Redis: append-only file on
   int base_port = 0;      // node i listens on base_port + i - 1; 0: free ports
   int balancer_port = 0;  // 0: a free port
   std::string balancer = "round-robin";
@@ -31,11 +32,13 @@ struct ClusterConfig {
 // A whole test cluster: an optional private redis-server, N app nodes and the
 // built-in balancer in front of them, all on loopback. The constructor starts
 // everything (redis, then nodes, then the balancer) and returns when all
-// accept connections; the destructor stops them in reverse order. A failure
-// part-way stops whatever had started before the exception leaves.
+// accept connections; stop() and the destructor stop them in reverse order.
+// A failure part-way stops whatever had started before the exception leaves.
+// Nodes and Redis can be crashed, stopped, restarted and added while it runs
+// (scenario faults); these calls come from one thread at a time.
 //
-// Threads: the balancer's accept loop runs on a thread owned here, joined in
-// the destructor; inproc nodes own theirs (see NodeInstance).
+// Threads: the balancer's accept loop runs on a thread owned here, joined by
+// stop(); inproc nodes own theirs (see NodeInstance).
 class Cluster {
  public:
   explicit Cluster(ClusterConfig config);
@@ -48,19 +51,53 @@ class Cluster {
   void stop();
 
   const ClusterConfig& config() const { return config_; }
-  int balancer_port() const;
-  std::string balancer_url() const;
-  std::string balancer_strategy() const;
-  const std::vector<std::unique_ptr<NodeInstance>>& nodes() const { return nodes_; }
+  int balancer_port() const { return balancer_port_; }
+  std::string balancer_url() const { return balancer_url_; }
+  std::string balancer_strategy() const { return balancer_strategy_; }
   // The Redis the nodes use (private or given), if the store is Redis.
-  std::optional<std::string> redis_url() const;
+  std::optional<std::string> redis_url() const { return redis_url_; }
   bool has_private_redis() const { return redis_ != nullptr; }
 
+  std::vector<std::string> node_names() const;
+  bool has_node(const std::string& name) const;
+  bool node_running(const std::string& name) const;
+  // The port a node listens on (kept across restarts).
+  int node_port(const std::string& name) const;
+
+  // SIGKILL in process mode; in inproc mode the node's thread pool and
+  // memory are dropped at once. Either way its local sessions are gone.
+  void crash_node(const std::string& name);
+  // SIGTERM in process mode (in-flight requests finish); inproc: stopped.
+  void stop_node(const std::string& name);
+  // Stops the node if it runs, then starts it again on the same port with
+  // empty local memory.
+  void restart_node(const std::string& name);
+  // Starts node-(N+1) and adds it to the balancer; returns its name.
+  std::string add_node();
+
+  // Controls the private Redis; throw UsageError without one.
+  void stop_redis();
+  void start_redis();
+  void pause_redis();
+  void resume_redis();
+  void restart_redis();
+
  private:
+  struct NodeSlot {
+    NodeLaunch launch;
+    std::unique_ptr<NodeInstance> instance;
+    int port = 0;
+  };
+  NodeSlot& slot(const std::string& name);
+  const NodeSlot& slot(const std::string& name) const;
+  void start_slot(NodeSlot& slot);
+  void take_down(NodeSlot& slot, bool crash);
+  RedisServer& private_redis();
+
   ClusterConfig config_;
   std::unique_ptr<RunDirectory> run_directory_;
   std::unique_ptr<RedisServer> redis_;
-  std::vector<std::unique_ptr<NodeInstance>> nodes_;
+  std::vector<NodeSlot> nodes_;
   std::unique_ptr<Balancer> balancer_;
   std::thread balancer_thread_;
   int balancer_port_ = 0;

@@ -37,6 +37,7 @@ class InprocNode final : public NodeInstance {
     node_.stop();
     if (thread_.joinable()) thread_.join();
   }
+  void crash() override { stop(); }
 
  private:
   AppNode node_;
@@ -79,6 +80,7 @@ class ProcessNode final : public NodeInstance {
   int port() const override { return port_; }
   std::string describe() const override { return fmt::format("pid {}", process_->pid()); }
   void stop() override { process_->stop(); }
+  void crash() override { process_->kill(); }
 
  private:
   std::string name_;

@@ -33,6 +33,9 @@ class NodeInstance {
   virtual int port() const = 0;
   virtual std::string describe() const = 0;  // "thread" or "pid 1234"
   virtual void stop() = 0;
+  // Ends the node without letting anything finish: SIGKILL for a process; for
+  // a thread, the same as stop() (its memory goes when the instance does).
+  virtual void crash() = 0;
   std::string url() const;
 };
 

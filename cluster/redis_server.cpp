@@ -44,7 +44,7 @@ RedisServer::RedisServer(RedisServerOptions options) : options_(std::move(option
         options_.executable));
   }
   executable_ = *found;
-  start();
+  launch();
 }
 
 RedisServer::~RedisServer() = default;
@@ -54,6 +54,12 @@ std::string RedisServer::url() const { return fmt::format("redis://127.0.0.1:{}"
 std::string RedisServer::log_path() const { return options_.work_dir + "/redis-server.log"; }
 
 void RedisServer::start() {
+  if (process_ && process_->running()) return;
+  process_.reset();
+  launch();
+}
+
+void RedisServer::launch() {
   const bool fixed_port = options_.port != 0 || port_ != 0;
   std::string last_error;
   for (int attempt = 0; attempt < (fixed_port ? 1 : kPortAttempts); ++attempt) {
@@ -118,7 +124,6 @@ void RedisServer::resume() {
 
 void RedisServer::restart() {
   stop();
-  process_.reset();
   start();
 }
 

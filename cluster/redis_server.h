@@ -27,6 +27,9 @@ class RedisServer {
   std::string url() const;
   std::string log_path() const;
 
+  // Starts it again after stop() or kill(), on the same port; a no-op while
+  // it runs.
+  void start();
   void stop();
   void kill();
   void pause();
@@ -35,7 +38,7 @@ class RedisServer {
   void restart();
 
  private:
-  void start();
+  void launch();
 
   RedisServerOptions options_;
   std::string executable_;

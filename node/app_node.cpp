@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "common/errors.h"
 #include "net/http_tuning.h"
@@ -44,6 +45,17 @@ std::vector<std::string> session_cookie_values(const httplib::Request& request) 
   return values;
 }
 
+// Spring's logout: the cookie is cleared with an empty value and Max-Age=0.
+std::string clearing_set_cookie() {
+  SetCookie cookie;
+  cookie.name = std::string(protocol::kSessionCookie);
+  cookie.max_age = 0;
+  cookie.path = "/";
+  cookie.http_only = true;
+  cookie.same_site = "Lax";
+  return format_set_cookie(cookie);
+}
+
 std::string session_set_cookie(const std::string& session_id) {
   SetCookie cookie;
   cookie.name = std::string(protocol::kSessionCookie);
@@ -65,26 +77,46 @@ struct AppNode::Impl {
     add_routes();
   }
 
+  // What a handler may ask of the session lifecycle besides reading and
+  // changing attributes.
+  struct SessionRequest {
+    Session& session;
+    bool invalidate = false;  // logout: delete it and clear the cookie
+    bool rotate_id = false;   // login: move it to a fresh id
+    bool discard = false;     // a bad request: neither save nor answer with the session
+  };
+
   // Runs `handler` inside Spring's session lifecycle: resolve the session,
   // let the handler read or change it, save it, answer with the session
   // headers. Store failures become 503 with the reason, never a lost session.
   using SessionHandler =
-      std::function<void(const httplib::Request&, httplib::Response&, Session&)>;
+      std::function<void(const httplib::Request&, httplib::Response&, SessionRequest&)>;
   httplib::Server::Handler with_session(SessionHandler handler) {
     return [this, handler = std::move(handler)](const httplib::Request& request,
                                                 httplib::Response& response) {
       try {
         auto resolved = sessions.resolve(session_cookie_values(request));
-        handler(request, response, resolved.session);
-        if (response.status >= 400) return;
-        sessions.commit(resolved.session);
+        SessionRequest session_request{resolved.session};
+        handler(request, response, session_request);
+        if (session_request.discard) return;
         response.set_header(header_name(protocol::kSessionHeader), to_string(resolved.outcome));
-        if (resolved.outcome != SessionOutcome::found) {
-          response.set_header("Set-Cookie", session_set_cookie(resolved.session.id()));
-        }
         if (resolved.miss_reason != MissReason::none) {
           response.set_header(header_name(protocol::kMissReasonHeader),
                               to_string(resolved.miss_reason));
+        }
+        if (session_request.invalidate) {
+          if (resolved.outcome == SessionOutcome::found) sessions.invalidate(resolved.session);
+          response.set_header("Set-Cookie", clearing_set_cookie());
+          return;
+        }
+        if (session_request.rotate_id) {
+          const auto rotated = sessions.rotate_id(resolved.session);
+          response.set_header("Set-Cookie", session_set_cookie(rotated.id()));
+          return;
+        }
+        sessions.commit(resolved.session);
+        if (resolved.outcome != SessionOutcome::found) {
+          response.set_header("Set-Cookie", session_set_cookie(resolved.session.id()));
         }
       } catch (const StoreUnavailable& error) {
         response.status = 503;
@@ -96,24 +128,27 @@ struct AppNode::Impl {
 
   void add_routes() {
     server.Get(std::string(protocol::kSetSessionPath),
-               with_session([](const auto& request, auto& response, Session& session) {
+               with_session([](const auto& request, auto& response, SessionRequest& context) {
                  const std::string param(protocol::kSessionValueParam);
                  if (!request.has_param(param.c_str())) {
+                   context.discard = true;
                    response.status = 400;
                    response.set_content(fmt::format("missing query parameter '{}'\n", param),
                                         kTextPlain);
                    return;
                  }
                  auto value = request.get_param_value(param.c_str());
-                 session.set_attribute(std::string(protocol::kSessionValueAttribute), value);
+                 context.session.set_attribute(std::string(protocol::kSessionValueAttribute),
+                                               value);
                  response.set_content(value, kTextPlain);
                }));
     server.Get(std::string(protocol::kGetSessionPath),
-               with_session([](const auto&, auto& response, Session& session) {
+               with_session([](const auto&, auto& response, SessionRequest& context) {
                  const auto value =
-                     session.attribute(std::string(protocol::kSessionValueAttribute));
+                     context.session.attribute(std::string(protocol::kSessionValueAttribute));
                  response.set_content(value.value_or(""), kTextPlain);
                }));
+    add_scenario_routes();
     server.Get(std::string(protocol::kHealthPath), [](const auto&, auto& response) {
       response.set_content("ok\n", kTextPlain);
     });
@@ -139,6 +174,68 @@ struct AppNode::Impl {
       }
       response.set_content(fmt::format("internal error: {}\n", what), kTextPlain);
     });
+  }
+
+  // The endpoints scripted scenarios use: any attribute, login, logout and
+  // the whole session as JSON. The name pattern is the attribute-name check.
+  void add_scenario_routes() {
+    const std::string attribute =
+        std::string(protocol::kAttributePrefix) + "([A-Za-z0-9_.-]{1,64})";
+    server.Get(attribute, with_session([](const auto& request, auto& response,
+                                          SessionRequest& context) {
+      const auto value = context.session.attribute(request.matches[1]);
+      if (!value) {
+        response.status = 404;
+        response.set_content(fmt::format("attribute '{}' is not set\n", request.matches[1].str()),
+                             kTextPlain);
+        return;
+      }
+      response.set_content(*value, kTextPlain);
+    }));
+    server.Put(attribute, with_session([](const auto& request, auto& response,
+                                          SessionRequest& context) {
+      context.session.set_attribute(request.matches[1], request.body);
+      response.set_content(request.body, kTextPlain);
+    }));
+    server.Delete(attribute, with_session([](const auto& request, auto& response,
+                                             SessionRequest& context) {
+      context.session.remove_attribute(request.matches[1]);
+      response.status = 204;
+    }));
+    server.Post(std::string(protocol::kLoginPath),
+                with_session([](const auto& request, auto& response, SessionRequest& context) {
+                  const std::string param(protocol::kUserParam);
+                  const auto user = request.get_param_value(param.c_str());
+                  if (user.empty()) {
+                    context.discard = true;
+                    response.status = 400;
+                    response.set_content("missing query parameter 'user'\n", kTextPlain);
+                    return;
+                  }
+                  context.session.set_attribute(std::string(protocol::kUserAttribute), user);
+                  context.rotate_id = true;
+                  response.set_content(user, kTextPlain);
+                }));
+    server.Post(std::string(protocol::kLogoutPath),
+                with_session([](const auto&, auto& response, SessionRequest& context) {
+                  context.invalidate = true;
+                  response.set_content("logged out\n", kTextPlain);
+                }));
+    server.Get(std::string(protocol::kSessionPath),
+               with_session([](const auto&, auto& response, SessionRequest& context) {
+                 const auto& session = context.session;
+                 nlohmann::json attributes = nlohmann::json::object();
+                 for (const auto& [name, value] : session.attributes()) attributes[name] = value;
+                 const nlohmann::json document{
+                     {"id", session.id()},
+                     {"creationTime", session.creation_time_ms()},
+                     {"lastAccessedTime", session.last_accessed_time_ms()},
+                     {"maxInactiveInterval", session.max_inactive_interval_s()},
+                     {"attributes", attributes}};
+                 response.set_content(
+                     document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                     "application/json");
+               }));
   }
 
   NodeConfig config;

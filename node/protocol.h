@@ -27,4 +27,12 @@ inline constexpr std::string_view kSessionValueParam = "sessionVal";
 inline constexpr std::string_view kSessionValueAttribute = "sessionVal";
 inline constexpr std::string_view kHealthPath = "/healthz";
 
+// Endpoints for scripted scenarios (docs/node.md).
+inline constexpr std::string_view kAttributePrefix = "/session/attributes/";
+inline constexpr std::string_view kSessionPath = "/session";
+inline constexpr std::string_view kLoginPath = "/login";
+inline constexpr std::string_view kLogoutPath = "/logout";
+inline constexpr std::string_view kUserParam = "user";
+inline constexpr std::string_view kUserAttribute = "user";
+
 }  // namespace sessim::protocol

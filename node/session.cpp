@@ -46,6 +46,14 @@ void Session::remove_attribute(const std::string& name) {
   if (attributes_.erase(name) > 0) changed_attributes_.insert(name);
 }
 
+Session Session::with_new_id(std::string id) const {
+  Session copy = *this;
+  copy.id_ = std::move(id);
+  copy.is_new_ = true;
+  copy.changed_attributes_.clear();
+  return copy;
+}
+
 void Session::mark_saved() {
   changed_attributes_.clear();
   is_new_ = false;

@@ -35,6 +35,10 @@ class Session {
   void set_attribute(const std::string& name, std::string value);
   void remove_attribute(const std::string& name);
 
+  // The same session under a new id, unsaved, as Spring's changeSessionId()
+  // makes it on login (protection against session fixation).
+  Session with_new_id(std::string id) const;
+
   // True until the session has been saved once.
   bool is_new() const { return is_new_; }
   // Attributes set or removed since the last save.

@@ -44,6 +44,16 @@ ResolvedSession SessionManager::resolve(const std::vector<std::string>& cookie_v
   return {std::move(session), outcome, reason};
 }
 
+void SessionManager::invalidate(const Session& session) { store_.remove(session.id()); }
+
+Session SessionManager::rotate_id(Session& session) {
+  const bool was_saved = !session.is_new();
+  Session rotated = session.with_new_id(generate_session_id());
+  commit(rotated);
+  if (was_saved) store_.remove(session.id());
+  return rotated;
+}
+
 void SessionManager::commit(Session& session) {
   session.touch(clock_.now_ms());
   store_.save(session);

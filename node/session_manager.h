@@ -42,6 +42,13 @@ class SessionManager {
   // Refreshes the access time and saves the session's changes.
   void commit(Session& session);
 
+  // Logout: the session is deleted from the store.
+  void invalidate(const Session& session);
+
+  // Login: moves the session to a fresh id (saved, with its changes) and
+  // deletes the old one. Returns the session under its new id.
+  Session rotate_id(Session& session);
+
   SessionStore& store() { return store_; }
 
  private:
