@@ -8,17 +8,21 @@
 #include <set>
 
 #include "common/text.h"
+#include "report/style.h"
 
 namespace sessim {
-namespace {
-
-enum class Tone { plain, good, bad, warn, dim };
 
 std::string paint(const std::string& text, Tone tone, const TerminalStyle& style) {
   if (!style.color || tone == Tone::plain) return text;
-  const char* code = tone == Tone::good ? "32" : tone == Tone::bad ? "31" : tone == Tone::warn ? "33" : "2";
+  const char* code = tone == Tone::good ? "32"
+                     : tone == Tone::bad ? "31"
+                     : tone == Tone::warn ? "33"
+                     : tone == Tone::bold ? "1"
+                                          : "2";
   return fmt::format("\033[{}m{}\033[0m", code, text);
 }
+
+namespace {
 
 struct Cell {
   std::string text;

@@ -26,12 +26,19 @@ std::vector<std::string> HttpExchange::header_values(std::string_view name) cons
 }
 
 struct Browser::Connection {
-  Connection(const std::string& host, int port) : client(host, port) { tune_client(client); }
+  Connection(const std::string& host, int port, bool keep_alive) : client(host, port) {
+    ClientTuning tuning;
+    tuning.keep_alive = keep_alive;
+    tune_client(client, tuning);
+  }
   httplib::Client client;
 };
 
-Browser::Browser(std::string name, std::string host, int port)
-    : name_(std::move(name)), connection_(std::make_unique<Connection>(host, port)) {}
+Browser::Browser(std::string name, std::string host, int port, std::shared_ptr<CookieJar> jar,
+                 bool keep_alive)
+    : name_(std::move(name)),
+      jar_(std::move(jar)),
+      connection_(std::make_unique<Connection>(host, port, keep_alive)) {}
 
 Browser::~Browser() = default;
 Browser::Browser(Browser&&) noexcept = default;
@@ -44,7 +51,7 @@ HttpExchange Browser::send(const std::string& method, const std::string& target,
   HttpExchange exchange;
   exchange.method = method;
   exchange.target = target;
-  exchange.cookie_sent = cookie_header();
+  exchange.cookie_sent = jar_->cookie_header();
 
   httplib::Request request;
   request.method = method;
@@ -71,17 +78,19 @@ HttpExchange Browser::send(const std::string& method, const std::string& target,
     }
     exchange.headers.emplace_back(key, value);
   }
-  remember_cookies(exchange);
+  jar_->remember(exchange);
   return exchange;
 }
 
 std::optional<std::string> Browser::cookie(const std::string& name) const {
-  const auto it = cookies_.find(name);
-  if (it == cookies_.end()) return std::nullopt;
+  const auto cookies = jar_->cookies();
+  const auto it = cookies.find(name);
+  if (it == cookies.end()) return std::nullopt;
   return it->second;
 }
 
-std::string Browser::cookie_header() const {
+std::string CookieJar::cookie_header() const {
+  const std::lock_guard lock(mutex_);
   std::string header;
   for (const auto& [name, value] : cookies_) {
     if (!header.empty()) header += "; ";
@@ -90,7 +99,8 @@ std::string Browser::cookie_header() const {
   return header;
 }
 
-void Browser::remember_cookies(const HttpExchange& exchange) {
+void CookieJar::remember(const HttpExchange& exchange) {
+  const std::lock_guard lock(mutex_);
   for (const auto& line : exchange.header_values("Set-Cookie")) {
     const auto cookie = parse_set_cookie(line);
     if (!cookie) continue;  // a browser ignores what it cannot parse
@@ -100,6 +110,17 @@ void Browser::remember_cookies(const HttpExchange& exchange) {
       cookies_[cookie->name] = cookie->value;
     }
   }
+}
+
+std::map<std::string, std::string> CookieJar::cookies() const {
+  const std::lock_guard lock(mutex_);
+  return cookies_;
+}
+
+void CookieJar::replace_with(const CookieJar& other) {
+  auto copied = other.cookies();
+  const std::lock_guard lock(mutex_);
+  cookies_ = std::move(copied);
 }
 
 }  // namespace sessim

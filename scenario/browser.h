@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,13 +26,27 @@ struct HttpExchange {
   std::vector<std::string> header_values(std::string_view name) const;
 };
 
-// A browser: one cookie jar and one keep-alive connection to one origin on
-// loopback. Cookies are kept by name (one origin, path "/"), replaced by
-// Set-Cookie and dropped by Max-Age<=0, as a browser would. Not thread-safe:
-// one Browser per simulated user.
+// A browser's cookies for one origin on loopback: kept by name (path "/"),
+// replaced by Set-Cookie and dropped by Max-Age<=0, as a browser would.
+// Thread-safe, because two tabs of one browser share it.
+class CookieJar {
+ public:
+  std::string cookie_header() const;
+  void remember(const HttpExchange& exchange);
+  std::map<std::string, std::string> cookies() const;
+  void replace_with(const CookieJar& other);
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, std::string> cookies_;
+};
+
+// A browser (or one tab of it): a cookie jar and one connection to one
+// origin. Not thread-safe: a tab per thread, sharing the jar.
 class Browser {
  public:
-  Browser(std::string name, std::string host, int port);
+  Browser(std::string name, std::string host, int port,
+          std::shared_ptr<CookieJar> jar = std::make_shared<CookieJar>(), bool keep_alive = true);
   ~Browser();
   Browser(Browser&&) noexcept;
   Browser& operator=(Browser&&) noexcept;
@@ -43,14 +58,11 @@ class Browser {
                     const std::string& body = "");
 
   std::optional<std::string> cookie(const std::string& name) const;
-  const std::map<std::string, std::string>& cookies() const { return cookies_; }
+  CookieJar& jar() { return *jar_; }
 
  private:
-  std::string cookie_header() const;
-  void remember_cookies(const HttpExchange& exchange);
-
   std::string name_;
-  std::map<std::string, std::string> cookies_;
+  std::shared_ptr<CookieJar> jar_;
   struct Connection;
   std::unique_ptr<Connection> connection_;
 };

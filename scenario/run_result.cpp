@@ -17,10 +17,34 @@ std::string session_id_from_cookie_header(const std::string& header) {
   return "";
 }
 
+bool clears_session_cookie(const HttpExchange& exchange) {
+  for (const auto& line : exchange.header_values("Set-Cookie")) {
+    const auto cookie = parse_set_cookie(line);
+    if (cookie && cookie->name == protocol::kSessionCookie && cookie->max_age &&
+        *cookie->max_age <= 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string session_effect(const RequestRecord& record, const HttpExchange& exchange) {
+  if (clears_session_cookie(exchange)) return "ended";
+  if (record.session_outcome == "created" || record.session_outcome == "replaced") {
+    return record.session_outcome;
+  }
+  if (record.session_outcome == "found") {
+    return !record.session_id_set.empty() && record.session_id_set != record.session_id_sent
+               ? "rotated"
+               : "kept";
+  }
+  return "";
+}
+
 std::string session_id_from_set_cookies(const HttpExchange& exchange) {
   for (const auto& line : exchange.header_values("Set-Cookie")) {
     const auto cookie = parse_set_cookie(line);
-    if (!cookie || cookie->name != protocol::kSessionCookie) continue;
+    if (!cookie || cookie->name != protocol::kSessionCookie || cookie->value.empty()) continue;
     if (auto id = decode_session_cookie(cookie->value)) return *id;
     return cookie->value;
   }
@@ -68,6 +92,7 @@ RequestRecord make_record(int number, std::string client, std::string action,
   record.miss_reason = exchange.header(protocol::kMissReasonHeader);
   record.session_id_sent = session_id_from_cookie_header(exchange.cookie_sent);
   record.session_id_set = session_id_from_set_cookies(exchange);
+  record.session_effect = session_effect(record, exchange);
   if (exchange.status != 200) {
     record.result = RequestResult::error;
   } else if (record.is_read && exchange.body != *record.expected) {

@@ -16,6 +16,14 @@ enum class RequestResult {
 };
 std::string to_string(RequestResult result);
 
+// One expectation checked against one response.
+struct Check {
+  std::string what;  // value | absent | status | node | session
+  std::string expected;
+  std::string actual;
+  bool passed = false;
+};
+
 // One request of a run, with what the cluster's headers said about it.
 struct RequestRecord {
   int number = 0;
@@ -29,7 +37,12 @@ struct RequestRecord {
   std::string miss_reason;       // unknown | malformed | ""
   std::string session_id_sent;   // decoded from the SESSION cookie sent, "" if none
   std::string session_id_set;    // decoded from a SESSION Set-Cookie, "" if none
+  // What happened to the browser's session, from the client's point of view:
+  // kept | created | replaced | rotated (same session, new id) | ended
+  // (cookie cleared) | "" (the server is not a sessim node).
+  std::string session_effect;
   RequestResult result = RequestResult::ok;
+  std::vector<Check> checks;  // scenario expectations, in the order written
 };
 
 // The cluster a run used, as reports show it.

@@ -1,0 +1,118 @@
+#include "report/junit_report.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+
+namespace sessim {
+namespace {
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // XML 1.0 forbids most control characters, even escaped.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+          out += '?';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+struct TestCase {
+  std::string name;
+  std::string failure;  // empty: passed
+  bool skipped = false;
+};
+
+std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
+  const bool expected_failure = mode == VerdictMode::declared && run.declared &&
+                                *run.declared == DeclaredOutcome::fail;
+  std::vector<TestCase> cases;
+  for (const auto& step : run.steps) {
+    for (const auto& request : step.requests) {
+      for (const auto& check : request.checks) {
+        TestCase test;
+        test.name = fmt::format("step {} {}: {} ({})", step.number, step.label, check.what,
+                                step.position.to_string());
+        if (!check.passed) {
+          test.failure = fmt::format("expected {} {}, got {} (request #{} {} {} served by {})",
+                                     check.what, check.expected, check.actual, request.number,
+                                     request.exchange.method, request.exchange.target,
+                                     request.node.empty() ? "?" : request.node);
+          test.skipped = expected_failure;
+        }
+        cases.push_back(std::move(test));
+      }
+    }
+  }
+  if (run.verdict() == Verdict::unknown) {
+    cases.push_back({"checks", "the scenario checked nothing, so it cannot pass", false});
+  } else if (expected_failure && run.verdict() == Verdict::pass) {
+    cases.push_back({"declared outcome",
+                     fmt::format("declared to fail with store={} but every check passed", run.store),
+                     false});
+  }
+  return cases;
+}
+
+}  // namespace
+
+std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMode mode) {
+  std::string suites;
+  int total_tests = 0, total_failures = 0, total_skipped = 0;
+  double total_seconds = 0;
+  for (const auto& run : runs) {
+    const auto cases = test_cases(run, mode);
+    int failures = 0, skipped = 0;
+    std::string body;
+    const std::string classname = xml_escape(fmt::format("sessim.{}.{}", run.scenario, run.store));
+    for (const auto& test : cases) {
+      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\"", classname,
+                          xml_escape(test.name));
+      if (test.failure.empty()) {
+        body += "/>\n";
+      } else if (test.skipped) {
+        ++skipped;
+        body += fmt::format(">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                            xml_escape("expected failure (declared fail): " + test.failure));
+      } else {
+        ++failures;
+        body += fmt::format(
+            ">\n      <failure message=\"{0}\" type=\"expectation\">{0}</failure>\n    </testcase>\n",
+            xml_escape(test.failure));
+      }
+    }
+    const double seconds = run.duration_ms / 1000;
+    suites += fmt::format(
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" "
+        "time=\"{:.3f}\">\n    <properties>\n"
+        "      <property name=\"source\" value=\"{}\"/>\n"
+        "      <property name=\"store\" value=\"{}\"/>\n"
+        "      <property name=\"seed\" value=\"{}\"/>\n    </properties>\n{}  </testsuite>\n",
+        xml_escape(fmt::format("{} [store={}]", run.scenario, run.store)), cases.size(), failures,
+        skipped, seconds, xml_escape(run.source), run.store, run.seed, body);
+    total_tests += static_cast<int>(cases.size());
+    total_failures += failures;
+    total_skipped += skipped;
+    total_seconds += seconds;
+  }
+  (void)total_skipped;
+  return fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<testsuites name=\"sessim\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3f}\">\n"
+      "{}</testsuites>\n",
+      total_tests, total_failures, total_seconds, suites);
+}
+
+}  // namespace sessim

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scenario/scenario_runner.h"
+
+namespace sessim {
+
+// JUnit XML as CI systems read it: one <testsuite> per scenario and store,
+// one <testcase> per checked expectation, a <failure> saying what was
+// expected and what came back. Under VerdictMode::declared, the failures of
+// a run that was declared to fail are reported as <skipped>, and a run that
+// passed against its declaration gets one failing "declared outcome" case.
+std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMode mode);
+
+}  // namespace sessim

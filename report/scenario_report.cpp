@@ -1,0 +1,100 @@
+#include "report/scenario_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/text.h"
+#include "report/style.h"
+
+namespace sessim {
+namespace {
+
+std::string declared_note(const ScenarioRun& run) {
+  if (!run.declared) return "no outcome declared for this store";
+  const auto declared = *run.declared == DeclaredOutcome::pass ? "pass" : "fail";
+  return run.as_declared() ? fmt::format("as declared ({})", declared)
+                           : fmt::format("unexpected: declared {}", declared);
+}
+
+std::string request_line(const RequestRecord& record) {
+  const auto& exchange = record.exchange;
+  std::string status = exchange.status == 0 ? "no response" : std::to_string(exchange.status);
+  std::string body = exchange.body;
+  if (!body.empty() && body.back() == '\n') body.pop_back();
+  std::string cookie = record.session_id_sent.empty() ? "-" : abbreviate(record.session_id_sent, 8);
+  if (!record.session_id_set.empty() && record.session_id_set != record.session_id_sent) {
+    cookie += " -> " + abbreviate(record.session_id_set, 8);
+  }
+  return fmt::format("#{:<3} {} {}  node={}  session={}  cookie={}  {} {}", record.number,
+                     exchange.method, exchange.target, record.node.empty() ? "?" : record.node,
+                     record.session_effect.empty() ? "?" : record.session_effect, cookie, status,
+                     body.empty() ? "(empty)" : fmt::format("\"{}\"", abbreviate(body, 32)));
+}
+
+}  // namespace
+
+std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& style) {
+  std::string out = fmt::format("{}\n", paint(fmt::format("scenario {} [store={}]", run.scenario, run.store),
+                                              Tone::bold, style));
+  if (!run.lesson.empty()) out += fmt::format("  lesson: {}\n", run.lesson);
+  out += fmt::format("  cluster: {} node(s) ({}), store={}{}, balancer={}\n", run.cluster.nodes,
+                     run.cluster.mode, run.store,
+                     run.cluster.redis_url.empty() ? "" : fmt::format(" ({})", run.cluster.redis_url),
+                     run.cluster.balancer);
+  for (const auto& step : run.steps) {
+    out += fmt::format("  {} {}", paint(fmt::format("step {:>2}", step.number), Tone::dim, style),
+                       step.label);
+    if (!step.note.empty()) out += fmt::format(": {}", paint(step.note, Tone::warn, style));
+    out += fmt::format("  {}\n", paint(step.position.to_string(), Tone::dim, style));
+    for (const auto& request : step.requests) {
+      const auto tone = request.result == RequestResult::ok ? Tone::plain : Tone::bad;
+      out += fmt::format("      {}\n", paint(request_line(request), tone, style));
+      for (const auto& check : request.checks) {
+        if (check.passed) {
+          out += fmt::format("        {} {} = {}\n", paint("ok", Tone::good, style), check.what,
+                             check.expected);
+        } else {
+          out += fmt::format("        {}\n",
+                             paint(fmt::format("FAILED {}: expected {}, got {}", check.what,
+                                               check.expected, check.actual),
+                                   Tone::bad, style));
+        }
+      }
+    }
+  }
+  if (run.stopped_early) out += "  (stopped after the first failed check: --fail-fast)\n";
+  const auto verdict = run.verdict();
+  const auto verdict_tone = verdict == Verdict::pass ? Tone::good : Tone::bad;
+  out += fmt::format("  verdict: {} ({} of {} checks failed), {}\n",
+                     paint(to_string(verdict), verdict_tone, style), run.checks_failed(),
+                     run.checks_total(), declared_note(run));
+  if (verdict == Verdict::unknown) out += "  (a scenario that checks nothing never counts as a pass)\n";
+  out += fmt::format("  rerun: sessim run {} --store {} --seed {}\n\n", run.source.rfind("builtin:", 0) == 0 ? run.source.substr(8) : run.source, run.store, run.seed);
+  return out;
+}
+
+std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMode mode,
+                                 const TerminalStyle& style) {
+  std::size_t width = 8;
+  for (const auto& run : runs) width = std::max(width, display_width(run.scenario));
+  std::string out = paint(fmt::format("{:<{}}  {:<6} {:<8} {:<7} {}\n", "scenario", width, "store",
+                                      "verdict", "checks", "declared"),
+                          Tone::dim, style);
+  int succeeded = 0;
+  for (const auto& run : runs) {
+    const bool success = counts_as_success(run, mode);
+    succeeded += success;
+    const auto line = fmt::format("{:<{}}  {:<6} {:<8} {:<7} {}", run.scenario, width, run.store,
+                                  to_string(run.verdict()),
+                                  fmt::format("{}/{}", run.checks_total() - run.checks_failed(),
+                                              run.checks_total()),
+                                  declared_note(run));
+    out += paint(line, success ? Tone::good : Tone::bad, style) + "\n";
+  }
+  out += fmt::format("{} of {} runs succeeded (--verdict {})\n", succeeded, runs.size(),
+                     mode == VerdictMode::actual ? "actual" : "declared");
+  return out;
+}
+
+}  // namespace sessim

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "report/terminal_report.h"
+#include "scenario/scenario_runner.h"
+
+namespace sessim {
+
+// One scenario run for the terminal: its requests grouped by step, failed
+// expectations in red with expected and got, the verdict beside the declared
+// outcome, and the command that reruns it.
+std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& style);
+
+// One line per run, for suites: scenario, store, verdict, as declared or not.
+std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMode mode,
+                                 const TerminalStyle& style);
+
+}  // namespace sessim

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sessim {
+
+// Where something stands in a scenario file; 1-based line and column.
+struct SourcePosition {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string to_string() const;  // "file:line:column"
+};
+
+// What a request step checks. Each key given is one check.
+struct Expectation {
+  std::optional<std::string> value;    // the attribute's value (get) or the body (request)
+  bool absent = false;                 // get: the attribute is not set
+  std::optional<int> status;
+  std::optional<std::string> node;     // the node that served it
+  std::optional<std::string> session;  // kept | created | replaced | rotated | ended
+  SourcePosition position;
+};
+
+enum class StepKind {
+  // requests (through the balancer, or straight to one node with `via`)
+  set, get, remove, login, logout, request,
+  // the browser
+  copy_cookies,
+  // faults and changes
+  crash, stop, restart, add_node, redis,
+  // time and structure
+  wait, repeat, parallel
+};
+std::string to_string(StepKind kind);
+bool is_request(StepKind kind);
+bool is_fault(StepKind kind);  // changes the cluster: not allowed inside `parallel`
+
+struct Step {
+  StepKind kind = StepKind::get;
+  SourcePosition position;
+  std::string client;     // requests: the browser; "" = the first client
+  std::string via;        // requests: "" = the balancer, else a node name
+  std::string name;       // attribute (set/get/remove), node (crash/stop/restart),
+                          // action (redis), source client (copy_cookies)
+  std::string value;      // set: value; login: user; copy_cookies: target client
+  std::string method;     // request
+  std::string path;       // request
+  std::string body;       // request
+  std::optional<Expectation> expect;
+  double seconds = 0;     // wait
+  int times = 0;          // repeat
+  std::vector<Step> steps;  // repeat: the body; parallel: the branches
+
+  std::string describe() const;  // "get cart", "crash node-1", ...
+};
+
+enum class DeclaredOutcome { pass, fail };
+
+// The cluster a scenario asks for; command-line flags override each field.
+struct ScenarioCluster {
+  int nodes = 2;
+  std::string store = "local";
+  std::string mode = "inproc";
+  std::string balancer = "round-robin";
+  int session_timeout_s = 1800;
+  bool redis_persistence = false;
+};
+
+struct Scenario {
+  std::string name;
+  std::string lesson;  // one line, shown by `sessim list`
+  std::string source;  // the path, or "builtin:<name>"
+  ScenarioCluster cluster;
+  std::vector<std::string> clients;
+  std::map<std::string, DeclaredOutcome> expected;  // per store
+  std::vector<Step> steps;
+  std::string text;  // the YAML it came from, for error carets after loading
+};
+
+}  // namespace sessim

@@ -1,0 +1,444 @@
+#include "scenario/scenario_loader.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "common/text.h"
+#include "node/session.h"
+#include "scenario/scenario_error.h"
+
+namespace sessim {
+namespace {
+
+const std::vector<std::string> kStepNames{"set",   "get",     "remove",  "login",
+                                          "logout", "request", "copy-cookies", "crash",
+                                          "stop",  "restart", "add-node", "redis",
+                                          "wait",  "repeat",  "parallel"};
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  std::string line;
+  while (std::getline(stream, line)) lines.push_back(line);
+  return lines;
+}
+
+bool is_simple_name(const std::string& name) {
+  static const std::regex pattern("[A-Za-z0-9_-]{1,64}");
+  return std::regex_match(name, pattern);
+}
+
+// Turns YAML into the scenario model, failing at the first thing it does not
+// understand, with the position of the node that holds it.
+class Loader {
+ public:
+  Loader(const std::string& text, std::string source)
+      : source_(std::move(source)), lines_(split_lines(text)) {}
+
+  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const {
+    SourcePosition position{source_, mark.line + 1, mark.column + 1};
+    const auto index = static_cast<std::size_t>(mark.line);
+    throw ScenarioError(position, message, index < lines_.size() ? lines_[index] : "");
+  }
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
+    fail(node.Mark(), message);
+  }
+
+  SourcePosition position(const YAML::Node& node) const {
+    return {source_, node.Mark().line + 1, node.Mark().column + 1};
+  }
+
+  Scenario scenario(const YAML::Node& root) {
+    Scenario scenario;
+    scenario.source = source_;
+    if (!root.IsDefined() || root.IsNull()) {
+      fail(YAML::Mark(), "the file is empty; a scenario needs at least `steps:`");
+    }
+    if (!root.IsMap()) fail(root, "a scenario is a map with keys such as name, cluster, steps");
+    check_keys(root, {"name", "lesson", "cluster", "clients", "expect", "steps"}, "scenario");
+    if (root["name"]) scenario.name = text(root["name"], "name");
+    if (root["lesson"]) scenario.lesson = text(root["lesson"], "lesson");
+    if (root["cluster"]) scenario.cluster = cluster(root["cluster"]);
+    clients_ = {"browser"};
+    if (root["clients"]) clients_ = client_list(root["clients"]);
+    scenario.clients = clients_;
+    if (root["expect"]) scenario.expected = declared(root["expect"]);
+    const auto steps = root["steps"];
+    if (!steps) fail(root, "the scenario has no `steps:`");
+    scenario.steps = step_list(steps, false);
+    if (scenario.steps.empty()) fail(steps, "`steps:` is empty");
+    return scenario;
+  }
+
+ private:
+  void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed,
+                  const std::string& what) const {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      if (!it->first.IsScalar()) fail(it->first, fmt::format("a key of {} must be a name", what));
+      const auto key = it->first.as<std::string>();
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      const auto suggestion = nearest_name(key, allowed);
+      fail(it->first, fmt::format("unknown key '{}' in {}{} (allowed: {})", key, what,
+                                  suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                                  fmt::join(allowed, ", ")));
+    }
+  }
+
+  std::string text(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsScalar()) fail(node, fmt::format("{} must be a single value, not a list or map", what));
+    return node.as<std::string>();
+  }
+
+  int integer(const YAML::Node& node, const std::string& what, int min, int max) const {
+    const auto value = node.IsScalar() ? parse_integer(node.Scalar(), min, max) : std::nullopt;
+    if (!value) fail(node, fmt::format("{} must be a whole number from {} to {}", what, min, max));
+    return static_cast<int>(*value);
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& what) const {
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+      fail(node, fmt::format("{} must be true or false", what));
+    }
+    return value;
+  }
+
+  std::string one_of(const YAML::Node& node, const std::string& what,
+                     const std::vector<std::string>& choices) const {
+    const auto value = text(node, what);
+    if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
+    const auto suggestion = nearest_name(value, choices);
+    fail(node, fmt::format("{} '{}' is not one of {}{}", what, value, fmt::join(choices, ", "),
+                           suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
+  }
+
+  ScenarioCluster cluster(const YAML::Node& node) const {
+    if (!node.IsMap()) fail(node, "cluster must be a map (nodes, store, mode, ...)");
+    check_keys(node, {"nodes", "store", "mode", "balancer", "session-timeout", "redis-persistence"},
+               "cluster");
+    ScenarioCluster cluster;
+    if (node["nodes"]) cluster.nodes = integer(node["nodes"], "nodes", 1, 64);
+    if (node["store"]) cluster.store = one_of(node["store"], "store", {"local", "redis"});
+    if (node["mode"]) cluster.mode = one_of(node["mode"], "mode", {"inproc", "process"});
+    if (node["balancer"]) cluster.balancer = one_of(node["balancer"], "balancer", {"round-robin"});
+    if (node["session-timeout"]) {
+      cluster.session_timeout_s =
+          integer(node["session-timeout"], "session-timeout (seconds)", 1, 365 * 24 * 3600);
+    }
+    if (node["redis-persistence"]) {
+      cluster.redis_persistence = boolean(node["redis-persistence"], "redis-persistence");
+    }
+    return cluster;
+  }
+
+  std::vector<std::string> client_list(const YAML::Node& node) const {
+    if (!node.IsSequence() || node.size() == 0) {
+      fail(node, "clients must be a list of names, e.g. [alice, bob]");
+    }
+    std::vector<std::string> clients;
+    for (const auto& item : node) {
+      const auto name = text(item, "a client name");
+      if (!is_simple_name(name)) fail(item, fmt::format("client name '{}' must be 1-64 of A-Z a-z 0-9 _ -", name));
+      if (std::find(clients.begin(), clients.end(), name) != clients.end()) {
+        fail(item, fmt::format("client '{}' is listed twice", name));
+      }
+      clients.push_back(name);
+    }
+    return clients;
+  }
+
+  std::map<std::string, DeclaredOutcome> declared(const YAML::Node& node) const {
+    if (!node.IsMap()) fail(node, "expect must map stores to outcomes, e.g. {local: fail, redis: pass}");
+    check_keys(node, {"local", "redis"}, "expect");
+    std::map<std::string, DeclaredOutcome> outcomes;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const auto outcome = one_of(it->second, "outcome", {"pass", "fail"});
+      outcomes[it->first.as<std::string>()] =
+          outcome == "pass" ? DeclaredOutcome::pass : DeclaredOutcome::fail;
+    }
+    return outcomes;
+  }
+
+  std::vector<Step> step_list(const YAML::Node& node, bool in_parallel) const {
+    if (!node.IsSequence()) fail(node, "steps must be a list, each item starting with '- '");
+    std::vector<Step> steps;
+    for (const auto& item : node) steps.push_back(step(item, in_parallel));
+    return steps;
+  }
+
+  Step step(const YAML::Node& item, bool in_parallel) const {
+    if (!item.IsMap() || item.size() != 1) {
+      fail(item, fmt::format("a step is one of {} with its settings, e.g. '- get: cart'",
+                             fmt::join(kStepNames, ", ")));
+    }
+    const auto entry = *item.begin();
+    const auto& key_node = entry.first;
+    const auto& value = entry.second;
+    const auto key = text(key_node, "a step name");
+    const auto found = std::find(kStepNames.begin(), kStepNames.end(), key);
+    if (found == kStepNames.end()) {
+      const auto suggestion = nearest_name(key, kStepNames);
+      fail(key_node, fmt::format("unknown step '{}'{}", key,
+                                 suggestion.empty() ? fmt::format(" (steps: {})", fmt::join(kStepNames, ", "))
+                                                    : fmt::format(" (did you mean '{}'?)", suggestion)));
+    }
+    Step step;
+    step.kind = static_cast<StepKind>(found - kStepNames.begin());
+    step.position = position(key_node);
+    if (in_parallel && is_fault(step.kind)) {
+      fail(key_node, fmt::format("'{}' changes the cluster and cannot run inside parallel", key));
+    }
+    switch (step.kind) {
+      case StepKind::set:
+        request_fields(value, step, {"name", "value"});
+        if (!value["name"] || !value["value"]) fail(value, "set needs name and value");
+        break;
+      case StepKind::get:
+      case StepKind::remove:
+        if (value.IsScalar()) {
+          step.name = attribute_name(value);
+        } else {
+          request_fields(value, step, {"name"});
+          if (!value["name"]) fail(value, fmt::format("{} needs the attribute's name", key));
+        }
+        break;
+      case StepKind::login:
+        if (value.IsScalar()) {
+          step.value = user_name(value);
+        } else {
+          request_fields(value, step, {"user"});
+          if (!value["user"]) fail(value, "login needs the user's name");
+        }
+        break;
+      case StepKind::logout:
+        if (!value.IsNull()) request_fields(value, step, {});
+        break;
+      case StepKind::request:
+        request_fields(value, step, {"method", "path", "body"});
+        if (!value["path"]) fail(value, "request needs a path, e.g. /get-session");
+        break;
+      case StepKind::copy_cookies:
+        if (!value.IsMap()) fail(value, "copy-cookies needs {from: CLIENT, to: CLIENT}");
+        check_keys(value, {"from", "to"}, "copy-cookies");
+        if (!value["from"] || !value["to"]) fail(value, "copy-cookies needs both from and to");
+        step.name = client(value["from"]);
+        step.value = client(value["to"]);
+        break;
+      case StepKind::crash:
+      case StepKind::stop:
+      case StepKind::restart:
+        step.name = text(value, fmt::format("{} (a node name such as node-1)", key));
+        break;
+      case StepKind::add_node:
+        if (!value.IsNull() && !(value.IsMap() && value.size() == 0)) {
+          fail(value, "add-node takes no settings: '- add-node: {}'");
+        }
+        break;
+      case StepKind::redis:
+        step.name = one_of(value, "redis action", {"stop", "start", "pause", "resume", "restart"});
+        break;
+      case StepKind::wait:
+        step.seconds = duration(value);
+        break;
+      case StepKind::repeat:
+        if (!value.IsMap()) fail(value, "repeat needs {times: N, steps: [...]}");
+        check_keys(value, {"times", "steps"}, "repeat");
+        if (!value["times"] || !value["steps"]) fail(value, "repeat needs both times and steps");
+        step.times = integer(value["times"], "times", 1, 10000);
+        step.steps = step_list(value["steps"], in_parallel);
+        break;
+      case StepKind::parallel:
+        step.steps = step_list(value, true);
+        if (step.steps.size() < 2) fail(value, "parallel needs at least two steps");
+        break;
+    }
+    return step;
+  }
+
+  // The settings every request step shares (client, via, expect) plus its own.
+  void request_fields(const YAML::Node& value, Step& step, std::vector<std::string> own) const {
+    if (!value.IsMap()) {
+      fail(value, fmt::format("{} needs a map of settings", to_string(step.kind)));
+    }
+    own.insert(own.end(), {"client", "via", "expect"});
+    check_keys(value, own, to_string(step.kind));
+    if (value["client"]) step.client = client(value["client"]);
+    if (value["via"]) {
+      step.via = text(value["via"], "via (balancer or a node name)");
+      if (step.via == "balancer") step.via.clear();
+    }
+    if (value["name"]) step.name = attribute_name(value["name"]);
+    if (value["value"]) step.value = text(value["value"], "value");
+    if (value["user"]) step.value = user_name(value["user"]);
+    if (value["method"]) {
+      step.method = one_of(value["method"], "method", {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"});
+    } else {
+      step.method = "GET";
+    }
+    if (value["path"]) {
+      step.path = text(value["path"], "path");
+      if (step.path.empty() || step.path.front() != '/' ||
+          step.path.find_first_of(" \t\r\n") != std::string::npos) {
+        fail(value["path"], "path must start with / and hold no spaces");
+      }
+    }
+    if (value["body"]) step.body = text(value["body"], "body");
+    if (value["expect"]) step.expect = expectation(value["expect"], step.kind);
+  }
+
+  Expectation expectation(const YAML::Node& node, StepKind kind) const {
+    if (!node.IsMap() || node.size() == 0) {
+      fail(node, "expect must be a map such as {value: hello, node: node-2}");
+    }
+    std::vector<std::string> keys{"status", "node", "session"};
+    if (kind == StepKind::get || kind == StepKind::request) keys.push_back("value");
+    if (kind == StepKind::get) keys.push_back("absent");
+    check_keys(node, keys, fmt::format("the expectations of {}", to_string(kind)));
+    Expectation expectation;
+    expectation.position = position(node);
+    if (node["value"]) expectation.value = text(node["value"], "value");
+    if (node["absent"]) expectation.absent = boolean(node["absent"], "absent");
+    if (expectation.absent && expectation.value) fail(node, "expect either value or absent, not both");
+    if (node["status"]) expectation.status = integer(node["status"], "status", 100, 599);
+    if (node["node"]) expectation.node = text(node["node"], "node");
+    if (node["session"]) {
+      expectation.session = one_of(node["session"], "session",
+                                   {"kept", "created", "replaced", "rotated", "ended"});
+    }
+    return expectation;
+  }
+
+  std::string client(const YAML::Node& node) const {
+    const auto name = text(node, "client");
+    if (std::find(clients_.begin(), clients_.end(), name) != clients_.end()) return name;
+    const auto suggestion = nearest_name(name, clients_);
+    fail(node, fmt::format("unknown client '{}'{} (clients: {})", name,
+                           suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                           fmt::join(clients_, ", ")));
+  }
+
+  std::string attribute_name(const YAML::Node& node) const {
+    const auto name = text(node, "attribute name");
+    if (!is_valid_attribute_name(name)) {
+      fail(node, fmt::format("attribute name '{}' must be 1-64 of A-Z a-z 0-9 _ . -", name));
+    }
+    return name;
+  }
+
+  std::string user_name(const YAML::Node& node) const {
+    const auto name = text(node, "user");
+    if (!is_simple_name(name)) fail(node, fmt::format("user '{}' must be 1-64 of A-Z a-z 0-9 _ -", name));
+    return name;
+  }
+
+  double duration(const YAML::Node& node) const {
+    static const std::regex pattern("([0-9]+(\\.[0-9]+)?)\\s*(ms|s|m)?");
+    std::smatch match;
+    const auto value = node.IsScalar() ? node.Scalar() : std::string();
+    if (!std::regex_match(value, match, pattern)) {
+      fail(node, "wait needs a duration such as 1.5s, 500ms or 2m");
+    }
+    double seconds = std::stod(match[1]);
+    if (match[3] == "ms") seconds /= 1000;
+    if (match[3] == "m") seconds *= 60;
+    if (seconds > 600) fail(node, "wait is limited to 10 minutes");
+    return seconds;
+  }
+
+  std::string source_;
+  std::vector<std::string> lines_;
+  std::vector<std::string> clients_;
+};
+
+// Walks the steps as they will run, counting nodes as add-node adds them.
+class NodeNameChecker {
+ public:
+  NodeNameChecker(const std::string& text, int node_count)
+      : lines_(split_lines(text)), node_count_(node_count) {}
+
+  void check(const std::vector<Step>& steps) {
+    for (const auto& step : steps) {
+      if (step.kind == StepKind::add_node) {
+        ++node_count_;
+        if (node_count_ > 64) fail(step, "add-node would grow the cluster past 64 nodes");
+      }
+      if (!step.via.empty()) require_node(step, step.via, "via");
+      if (step.kind == StepKind::crash || step.kind == StepKind::stop ||
+          step.kind == StepKind::restart) {
+        require_node(step, step.name, to_string(step.kind));
+      }
+      if (step.expect && step.expect->node) require_node(step, *step.expect->node, "expect node");
+      if (step.kind == StepKind::repeat) {
+        const int before = node_count_;
+        check(step.steps);
+        node_count_ += (node_count_ - before) * (step.times - 1);
+        if (node_count_ > 64) fail(step, "add-node in this repeat would grow the cluster past 64 nodes");
+      } else if (step.kind == StepKind::parallel) {
+        check(step.steps);
+      }
+    }
+  }
+
+ private:
+  void require_node(const Step& step, const std::string& name, const std::string& what) {
+    std::vector<std::string> names;
+    for (int index = 1; index <= node_count_; ++index) names.push_back(fmt::format("node-{}", index));
+    if (std::find(names.begin(), names.end(), name) != names.end()) return;
+    const auto suggestion = nearest_name(name, names);
+    fail(step, fmt::format("{}: no node named '{}' at this step; the cluster has {}{}", what, name,
+                           fmt::join(names, ", "),
+                           suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
+  }
+
+  [[noreturn]] void fail(const Step& step, const std::string& message) {
+    const auto index = static_cast<std::size_t>(step.position.line - 1);
+    throw ScenarioError(step.position, message, index < lines_.size() ? lines_[index] : "");
+  }
+
+  std::vector<std::string> lines_;
+  int node_count_;
+};
+
+}  // namespace
+
+Scenario parse_scenario(const std::string& text, const std::string& source) {
+  Loader loader(text, source);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& error) {
+    loader.fail(error.mark, fmt::format("not valid YAML: {}", error.msg));
+  }
+  try {
+    auto scenario = loader.scenario(root);
+    scenario.text = text;
+    if (scenario.name.empty()) {
+      auto stem = source.substr(source.find_last_of("/:") + 1);
+      scenario.name = stem.substr(0, stem.find('.'));
+    }
+    return scenario;
+  } catch (const YAML::Exception& error) {
+    loader.fail(error.mark, error.msg);
+  }
+}
+
+Scenario load_scenario_file(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) throw UsageError(fmt::format("{}: cannot read the scenario file", path));
+  std::stringstream text;
+  text << file.rdbuf();
+  auto scenario = parse_scenario(text.str(), path);
+  return scenario;
+}
+
+void check_node_names(const Scenario& scenario, int node_count) {
+  NodeNameChecker(scenario.text, node_count).check(scenario.steps);
+}
+
+}  // namespace sessim

@@ -1,0 +1,324 @@
+#include "scenario/scenario_runner.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "common/text.h"
+#include "node/protocol.h"
+#include "scenario/scenario_error.h"
+#include "scenario/scenario_loader.h"
+
+namespace sessim {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+std::string quoted(const std::string& text) { return fmt::format("\"{}\"", abbreviate(text, 40)); }
+
+// What a response says about the attribute or body a check looks at.
+std::string observed_value(const RequestRecord& record) {
+  const auto& exchange = record.exchange;
+  if (exchange.status == 0) return fmt::format("no response ({})", exchange.transport_error);
+  if (exchange.status == 404 && record.action == "get") return "(absent)";
+  if (exchange.status != 200) return fmt::format("status {}", exchange.status);
+  return quoted(exchange.body);
+}
+
+std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord& record,
+                            StepKind kind) {
+  std::vector<Check> checks;
+  const auto& exchange = record.exchange;
+  if (expectation.value) {
+    const bool ok = exchange.status == 200 && exchange.body == *expectation.value;
+    checks.push_back({"value", quoted(*expectation.value), observed_value(record), ok});
+  }
+  if (expectation.absent) {
+    checks.push_back({"absent", "(absent)", observed_value(record), exchange.status == 404});
+  }
+  if (expectation.status) {
+    const auto actual = exchange.status == 0 ? "no response" : std::to_string(exchange.status);
+    checks.push_back({"status", std::to_string(*expectation.status), actual,
+                      exchange.status == *expectation.status});
+  }
+  if (expectation.node) {
+    const auto actual = record.node.empty() ? "(unknown)" : record.node;
+    checks.push_back({"node", *expectation.node, actual, record.node == *expectation.node});
+  }
+  if (expectation.session) {
+    const auto actual = record.session_effect.empty() ? "(unknown)" : record.session_effect;
+    checks.push_back({"session", *expectation.session, actual,
+                      record.session_effect == *expectation.session});
+  }
+  (void)kind;
+  return checks;
+}
+
+// Plays one scenario on one cluster. The main sequence runs on the calling
+// thread (faults start processes, which must be started from the thread that
+// stays alive: see ChildProcess); parallel branches run on threads owned and
+// joined by parallel().
+class Player {
+ public:
+  Player(const Scenario& scenario, Cluster& cluster, const ScenarioOptions& options)
+      : scenario_(scenario), cluster_(cluster), options_(options), rng_(options.seed),
+        started_(Steady::now()) {
+    for (const auto& client : scenario.clients) jars_[client] = std::make_shared<CookieJar>();
+  }
+
+  std::vector<StepRecord> play() {
+    std::vector<StepRecord> records;
+    run_steps(scenario_.steps, "", records);
+    return records;
+  }
+
+  bool stopped_early() const { return stopped_; }
+
+ private:
+  void run_steps(const std::vector<Step>& steps, const std::string& suffix,
+                 std::vector<StepRecord>& records) {
+    for (const auto& step : steps) {
+      if (stopped_) return;
+      if (step.kind == StepKind::repeat) {
+        for (int round = 1; round <= step.times && !stopped_; ++round) {
+          run_steps(step.steps, fmt::format("{} ({}/{})", suffix, round, step.times), records);
+        }
+      } else if (step.kind == StepKind::parallel) {
+        parallel(step, suffix, records);
+      } else {
+        records.push_back(run_step(step, suffix));
+      }
+    }
+  }
+
+  void parallel(const Step& step, const std::string& suffix, std::vector<StepRecord>& records) {
+    std::vector<std::size_t> order(step.steps.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::shuffle(order.begin(), order.end(), rng_);
+    std::vector<std::vector<StepRecord>> branches(step.steps.size());
+    std::vector<std::thread> threads;
+    for (const auto index : order) {
+      threads.emplace_back([this, &step, &branches, &suffix, index] {
+        run_steps({step.steps[index]}, suffix + " [parallel]", branches[index]);
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    for (auto& branch : branches) {
+      for (auto& record : branch) records.push_back(std::move(record));
+    }
+  }
+
+  StepRecord run_step(const Step& step, const std::string& suffix) {
+    StepRecord record;
+    record.number = ++step_counter_;
+    record.label = step.describe() + suffix;
+    record.position = step.position;
+    record.started_ms =
+        std::chrono::duration<double, std::milli>(Steady::now() - started_).count();
+    if (is_request(step.kind)) {
+      record.requests.push_back(request(step));
+    } else {
+      record.note = act(step);
+    }
+    return record;
+  }
+
+  RequestRecord request(const Step& step) {
+    const auto client = step.client.empty() ? scenario_.clients.front() : step.client;
+    const bool direct = !step.via.empty();
+    const int port = direct ? cluster_.node_port(step.via) : cluster_.balancer_port();
+    // Straight to a node: a fresh connection that is closed after the
+    // request, so the node can be stopped at once later.
+    Browser browser(client, "127.0.0.1", port, jars_.at(client), !direct);
+    const std::string attribute_path = std::string(protocol::kAttributePrefix) + step.name;
+    HttpExchange exchange;
+    std::string action = to_string(step.kind);
+    switch (step.kind) {
+      case StepKind::set: exchange = browser.send("PUT", attribute_path, step.value); break;
+      case StepKind::get: exchange = browser.send("GET", attribute_path); break;
+      case StepKind::remove: exchange = browser.send("DELETE", attribute_path); break;
+      case StepKind::login:
+        exchange = browser.send("POST", fmt::format("{}?{}={}", protocol::kLoginPath,
+                                                    protocol::kUserParam, step.value));
+        break;
+      case StepKind::logout:
+        exchange = browser.send("POST", std::string(protocol::kLogoutPath));
+        break;
+      default: exchange = browser.send(step.method, step.path, step.body); break;
+    }
+    auto record = make_record(++request_counter_, client, action, std::nullopt, std::move(exchange));
+    if (step.expect) record.checks = evaluate(*step.expect, record, step.kind);
+    const bool failed = std::any_of(record.checks.begin(), record.checks.end(),
+                                    [](const Check& check) { return !check.passed; });
+    if (record.exchange.status == 0 || record.exchange.status >= 500) {
+      record.result = RequestResult::error;
+    } else {
+      record.result = failed ? RequestResult::miss : RequestResult::ok;
+    }
+    if (failed && options_.fail_fast) stopped_ = true;
+    return record;
+  }
+
+  std::string act(const Step& step) {
+    const bool redis_store = cluster_.config().store == StoreKind::redis;
+    switch (step.kind) {
+      case StepKind::copy_cookies:
+        jars_.at(step.value)->replace_with(*jars_.at(step.name));
+        return fmt::format("{} now holds {}'s cookies", step.value, step.name);
+      case StepKind::crash:
+        cluster_.crash_node(step.name);
+        return fmt::format("{} crashed: {}; its local sessions are gone", step.name,
+                           cluster_.config().mode == NodeMode::process
+                               ? "SIGKILL"
+                               : "thread stopped and its memory dropped");
+      case StepKind::stop:
+        cluster_.stop_node(step.name);
+        return fmt::format("{} stopped gracefully", step.name);
+      case StepKind::restart:
+        cluster_.restart_node(step.name);
+        return fmt::format("{} restarted on port {} with empty local memory", step.name,
+                           cluster_.node_port(step.name));
+      case StepKind::add_node: {
+        const auto name = cluster_.add_node();
+        return fmt::format("{} joined the cluster on port {}", name, cluster_.node_port(name));
+      }
+      case StepKind::redis:
+        if (!redis_store) return "skipped: store=local uses no Redis";
+        if (step.name == "stop") cluster_.stop_redis();
+        if (step.name == "start") cluster_.start_redis();
+        if (step.name == "pause") cluster_.pause_redis();
+        if (step.name == "resume") cluster_.resume_redis();
+        if (step.name == "restart") cluster_.restart_redis();
+        return fmt::format("Redis {}{}", step.name == "stop" ? "stopped" : step.name + "d",
+                           step.name == "restart" && !cluster_.config().redis_persistence
+                               ? " without persistence: every session in it is gone"
+                               : "");
+      case StepKind::wait:
+        std::this_thread::sleep_for(std::chrono::duration<double>(step.seconds));
+        return fmt::format("waited {:g} s", step.seconds);
+      default:
+        return "";
+    }
+  }
+
+  const Scenario& scenario_;
+  Cluster& cluster_;
+  const ScenarioOptions& options_;
+  std::mt19937_64 rng_;
+  Steady::time_point started_;
+  std::map<std::string, std::shared_ptr<CookieJar>> jars_;
+  std::atomic<int> step_counter_{0};
+  std::atomic<int> request_counter_{0};
+  std::atomic<bool> stopped_{false};
+};
+
+std::string source_line(const std::string& text, int line) {
+  std::size_t start = 0;
+  for (int current = 1; current < line && start != std::string::npos; ++current) {
+    start = text.find('\n', start);
+    if (start != std::string::npos) ++start;
+  }
+  if (start == std::string::npos) return "";
+  return text.substr(start, text.find('\n', start) - start);
+}
+
+void check_redis_steps(const Scenario& scenario, const ClusterConfig& cluster,
+                       const std::vector<Step>& steps) {
+  for (const auto& step : steps) {
+    if (step.kind == StepKind::redis && cluster.store == StoreKind::redis &&
+        !cluster.redis_url.empty()) {
+      throw ScenarioError(step.position,
+                          "redis steps control sessim's private Redis; drop --redis-url",
+                          source_line(scenario.text, step.position.line));
+    }
+    check_redis_steps(scenario, cluster, step.steps);
+  }
+}
+
+}  // namespace
+
+std::string to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::pass: return "pass";
+    case Verdict::fail: return "fail";
+    case Verdict::unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+int ScenarioRun::checks_total() const {
+  int total = 0;
+  for (const auto& step : steps) {
+    for (const auto& request : step.requests) total += static_cast<int>(request.checks.size());
+  }
+  return total;
+}
+
+int ScenarioRun::checks_failed() const {
+  int failed = 0;
+  for (const auto& step : steps) {
+    for (const auto& request : step.requests) {
+      failed += static_cast<int>(std::count_if(request.checks.begin(), request.checks.end(),
+                                               [](const Check& check) { return !check.passed; }));
+    }
+  }
+  return failed;
+}
+
+Verdict ScenarioRun::verdict() const {
+  if (checks_total() == 0) return Verdict::unknown;
+  return checks_failed() == 0 ? Verdict::pass : Verdict::fail;
+}
+
+bool ScenarioRun::as_declared() const {
+  if (!declared) return false;
+  const auto actual = verdict();
+  return (*declared == DeclaredOutcome::pass && actual == Verdict::pass) ||
+         (*declared == DeclaredOutcome::fail && actual == Verdict::fail);
+}
+
+bool counts_as_success(const ScenarioRun& run, VerdictMode mode) {
+  if (run.verdict() == Verdict::unknown) return false;
+  if (mode == VerdictMode::declared && run.declared) return run.as_declared();
+  return run.verdict() == Verdict::pass;
+}
+
+ScenarioRun run_scenario(const Scenario& scenario, const ClusterConfig& config,
+                         const ScenarioOptions& options) {
+  check_node_names(scenario, config.nodes);
+  check_redis_steps(scenario, config, scenario.steps);
+
+  ScenarioRun run;
+  run.scenario = scenario.name;
+  run.lesson = scenario.lesson;
+  run.source = scenario.source;
+  run.store = to_string(config.store);
+  run.seed = options.seed;
+  if (const auto it = scenario.expected.find(run.store); it != scenario.expected.end()) {
+    run.declared = it->second;
+  }
+  const auto started = Steady::now();
+  Cluster cluster(config);
+  run.cluster.nodes = config.nodes;
+  run.cluster.mode = to_string(config.mode);
+  run.cluster.store = run.store;
+  run.cluster.balancer = cluster.balancer_strategy();
+  run.cluster.balancer_url = cluster.balancer_url();
+  run.cluster.redis_url = cluster.redis_url().value_or("");
+  run.cluster.private_redis = cluster.has_private_redis();
+  Player player(scenario, cluster, options);
+  run.steps = player.play();
+  run.stopped_early = player.stopped_early();
+  cluster.stop();
+  run.duration_ms = std::chrono::duration<double, std::milli>(Steady::now() - started).count();
+  return run;
+}
+
+}  // namespace sessim
