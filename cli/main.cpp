@@ -6,14 +6,15 @@
 #include "cli/signals.h"
 #include "common/errors.h"
 #include "node/store/session_store.h"
+#include "scenario/scenario_error.h"
 
 namespace {
 
 constexpr const char* kExitCodes =
     "Exit codes:\n"
-    "  0    every check passed (run) / clean shutdown (node, balance)\n"
+    "  0    every check passed (run), every file is valid (check), clean shutdown (node, balance)\n"
     "  1    the run completed and at least one check failed\n"
-    "  2    usage error: bad flag or value; nothing was started\n"
+    "  2    usage error: bad flag or value, malformed scenario; nothing was started\n"
     "  3    environment error: redis-server missing, port busy, a node failed to start\n"
     "  130  interrupted (SIGINT); 143 for SIGTERM, 129 for SIGHUP; children are stopped first";
 
@@ -36,6 +37,8 @@ int main(int argc, char** argv) {
   cli::add_run_command(app, selected);
   cli::add_node_command(app, selected);
   cli::add_balance_command(app, selected);
+  cli::add_list_command(app, selected);
+  cli::add_check_command(app, selected);
 
   try {
     app.parse(argc, argv);
@@ -52,6 +55,10 @@ int main(int argc, char** argv) {
 
   try {
     return selected();
+  } catch (const ScenarioError& error) {
+    // Starts with file:line:column, as compilers print it, for editors to jump to.
+    fmt::print(stderr, "{}\n", error.what());
+    return kExitUsage;
   } catch (const UsageError& error) {
     fmt::print(stderr, "sessim: {}\n", error.what());
     return kExitUsage;

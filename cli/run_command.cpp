@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <optional>
+#include <set>
+#include <algorithm>
 
 #include "balancer/strategy_factory.h"
 #include "cli/commands.h"
@@ -17,12 +20,19 @@
 #include "common/errors.h"
 #include "report/json_report.h"
 #include "report/terminal_report.h"
+#include "common/random.h"
+#include "report/junit_report.h"
+#include "report/scenario_report.h"
 #include "scenario/reference_story.h"
+#include "scenario/scenario_catalog.h"
+#include "scenario/scenario_loader.h"
+#include "scenario/scenario_runner.h"
 
 namespace sessim::cli {
 namespace {
 
 struct RunOptions {
+  std::vector<std::string> scenarios;  // empty: the reference story
   int nodes = 2;
   std::string store = "local";
   std::string mode = "inproc";
@@ -38,6 +48,12 @@ struct RunOptions {
   bool json = false;
   bool no_color = false;
   bool keep_running = false;
+  bool fail_fast = false;
+  std::string verdict = "actual";
+  std::optional<std::uint64_t> seed;
+  std::string junit_path;
+  // Which flags were given, so that they override a scenario's own cluster.
+  std::set<std::string> given;
 };
 
 std::string own_executable() {
@@ -96,12 +112,93 @@ ClusterSummary summarize(const Cluster& cluster) {
 }
 
 void write_file(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    fmt::print("{}", text);
+    return;
+  }
   std::ofstream out(path);
   out << text;
   if (!out) throw EnvironmentError(fmt::format("cannot write {}", path));
 }
 
+std::uint64_t secure_random_seed() {
+  std::uint64_t seed = 0;
+  for (const char byte : secure_random_bytes(6)) seed = (seed << 8) | static_cast<unsigned char>(byte);
+  return seed;
+}
+
+std::vector<StoreKind> stores_for(const Scenario& scenario, const RunOptions& options) {
+  std::vector<StoreKind> stores;
+  if (options.given.count("store")) {
+    std::string_view list(options.store);
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      stores.push_back(parse_store_kind(std::string(list.substr(0, comma))));
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  } else if (!scenario.expected.empty()) {
+    for (const auto& [store, outcome] : scenario.expected) stores.push_back(parse_store_kind(store));
+  } else {
+    stores.push_back(parse_store_kind(scenario.cluster.store));
+  }
+  return stores;
+}
+
+// The scenario's cluster with the command line's overrides.
+ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store,
+                               const RunOptions& options) {
+  RunOptions merged = options;
+  const auto& wanted = scenario.cluster;
+  if (!options.given.count("nodes")) merged.nodes = wanted.nodes;
+  if (!options.given.count("mode")) merged.mode = wanted.mode;
+  if (!options.given.count("balancer")) merged.balancer = wanted.balancer;
+  if (!options.given.count("session-timeout")) merged.session_timeout_s = wanted.session_timeout_s;
+  merged.store = to_string(store);
+  auto config = cluster_config(merged);
+  config.redis_persistence = wanted.redis_persistence;
+  return config;
+}
+
+int run_scenarios(const RunOptions& options) {
+  const auto mode = options.verdict == "declared" ? VerdictMode::declared : VerdictMode::actual;
+  const auto scenarios = load_scenarios(options.scenarios);
+  // Every plan is checked before the first cluster starts.
+  std::vector<std::pair<const Scenario*, ClusterConfig>> plan;
+  for (const auto& scenario : scenarios) {
+    for (const auto store : stores_for(scenario, options)) {
+      plan.emplace_back(&scenario, scenario_cluster(scenario, store, options));
+      check_node_names(scenario, plan.back().second.nodes);
+    }
+  }
+  stop_everything_on_signal();
+  ScenarioOptions scenario_options;
+  scenario_options.fail_fast = options.fail_fast;
+  scenario_options.seed = options.seed ? *options.seed : secure_random_seed();
+  TerminalStyle style;
+  style.color = !options.no_color && should_use_color(stdout);
+
+  std::vector<ScenarioRun> runs;
+  for (const auto& [scenario, config] : plan) {
+    runs.push_back(run_scenario(*scenario, config, scenario_options));
+    fmt::print("{}", render_scenario_run(runs.back(), style));
+    std::fflush(stdout);
+  }
+  fmt::print("{}", render_suite_summary(runs, mode, style));
+  fmt::print("seed {}: rerun with --seed {}\n", scenario_options.seed, scenario_options.seed);
+  if (options.json) write_file(options.json_path, render_scenarios_json(runs, mode));
+  if (!options.junit_path.empty()) write_file(options.junit_path, render_junit_report(runs, mode));
+  const bool all = std::all_of(runs.begin(), runs.end(),
+                               [mode](const auto& run) { return counts_as_success(run, mode); });
+  return all ? kExitOk : kExitChecksFailed;
+}
+
 int run(const RunOptions& options) {
+  if (!options.scenarios.empty()) return run_scenarios(options);
+  if (!options.junit_path.empty()) throw UsageError("--junit needs a scenario to run");
+  if (options.store.find(',') != std::string::npos) {
+    throw UsageError("the reference story runs one store at a time; give a scenario to compare");
+  }
   const auto config = cluster_config(options);
   stop_everything_on_signal();
 
@@ -138,14 +235,32 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
   auto options = std::make_shared<RunOptions>();
   auto* command = app.add_subcommand(
       "run",
-      "Start a cluster (N nodes, balancer, Redis if needed), drive the reference story through "
-      "the balancer like a browser (one set-session, then K get-sessions), report every request "
-      "and exit 0 only if every read returned the value written.");
+      "Without SCENARIO: start a cluster (N nodes, balancer, Redis if needed), drive the reference "
+      "story through the balancer like a browser (one set-session, then K get-sessions), report "
+      "every request and exit 0 only if every read returned the value written. With SCENARIO "
+      "(a YAML file, a directory of them, or a built-in name from `sessim list`): play each "
+      "scenario on a fresh cluster per store and report its verdict.");
+  command->add_option("scenario", options->scenarios,
+                      "scenario file, directory or built-in name (repeatable)");
   command->add_option("--nodes,-n", options->nodes, "number of app nodes")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  command->add_option("--store,-s", options->store, "where nodes keep sessions: local or redis")
-      ->check(CLI::IsMember({"local", "redis"}))
+  command
+      ->add_option("--store,-s", options->store,
+                   "where nodes keep sessions: local or redis; for scenarios a list such as "
+                   "local,redis (default: the stores the scenario declares)")
+      ->check([](const std::string& value) -> std::string {
+        std::string_view list(value);
+        while (true) {
+          const auto comma = list.find(',');
+          const auto item = list.substr(0, comma);
+          if (item != "local" && item != "redis") {
+            return fmt::format("store '{}' is not local or redis", item);
+          }
+          if (comma == std::string_view::npos) return "";
+          list.remove_prefix(comma + 1);
+        }
+      })
       ->capture_default_str();
   command
       ->add_option("--mode,-m", options->mode,
@@ -175,16 +290,33 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
                       "session idle timeout in seconds")
       ->check(CLI::Range(1, 365 * 24 * 3600))
       ->capture_default_str();
+  command->add_flag("--fail-fast", options->fail_fast,
+                    "stop a scenario at its first failed expectation");
+  command
+      ->add_option("--verdict", options->verdict,
+                   "actual: exit 0 only if every scenario passes; declared: a scenario that "
+                   "fails where its file declares it fails counts as a success")
+      ->check(CLI::IsMember({"actual", "declared"}))
+      ->capture_default_str();
+  command->add_option("--seed", options->seed,
+                      "seed for the order of parallel steps (printed by every run)");
+  command->add_option("--junit", options->junit_path,
+                      "write a JUnit XML report of the scenarios to FILE");
   auto* json = command->add_option("--json", options->json_path,
-                                   "print the result as JSON (to FILE if given, else stdout)")
+                                   "write the result as JSON to FILE (default: stdout)")
                    ->expected(0, 1)
                    ->type_name("[FILE]");
   command->add_flag("--keep-running", options->keep_running,
                     "leave the cluster running after the report (explore it with curl) until "
                     "Ctrl-C");
   command->add_flag("--no-color", options->no_color, "never colour the output (NO_COLOR works too)");
-  command->callback([options, json, &selected] {
+  command->callback([options, json, command, &selected] {
     options->json = json->count() > 0;
+    for (const auto* option : command->get_options()) {
+      if (option->count() > 0 && !option->get_lnames().empty()) {
+        options->given.insert(option->get_lnames().front());
+      }
+    }
     selected = [options] { return run(*options); };
   });
 }
