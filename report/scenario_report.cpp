@@ -1,6 +1,7 @@
 #include "report/scenario_report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -50,16 +51,19 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
     for (const auto& request : step.requests) {
       const auto tone = request.result == RequestResult::ok ? Tone::plain : Tone::bad;
       out += fmt::format("      {}\n", paint(request_line(request), tone, style));
+      std::vector<std::string> passed;
       for (const auto& check : request.checks) {
-        if (check.passed) {
-          out += fmt::format("        {} {} = {}\n", paint("ok", Tone::good, style), check.what,
-                             check.expected);
-        } else {
-          out += fmt::format("        {}\n",
-                             paint(fmt::format("FAILED {}: expected {}, got {}", check.what,
-                                               check.expected, check.actual),
-                                   Tone::bad, style));
-        }
+        if (check.passed) passed.push_back(fmt::format("{} {}", check.what, check.expected));
+      }
+      if (!passed.empty()) {
+        out += fmt::format("        {} {}\n", paint("ok:", Tone::good, style), fmt::join(passed, ", "));
+      }
+      for (const auto& check : request.checks) {
+        if (check.passed) continue;
+        out += fmt::format("        {}\n",
+                           paint(fmt::format("FAILED {}: expected {}, got {}", check.what,
+                                             check.expected, check.actual),
+                                 Tone::bad, style));
       }
     }
   }

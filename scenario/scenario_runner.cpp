@@ -183,8 +183,9 @@ class Player {
         return fmt::format("{} stopped gracefully", step.name);
       case StepKind::restart:
         cluster_.restart_node(step.name);
-        return fmt::format("{} restarted on port {} with empty local memory", step.name,
-                           cluster_.node_port(step.name));
+        return fmt::format("{} restarted on port {}{}", step.name, cluster_.node_port(step.name),
+                           redis_store ? "; its sessions were in Redis all along"
+                                       : " with empty memory: its local sessions are gone");
       case StepKind::add_node: {
         const auto name = cluster_.add_node();
         return fmt::format("{} joined the cluster on port {}", name, cluster_.node_port(name));
