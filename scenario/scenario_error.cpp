@@ -41,7 +41,8 @@ ScenarioError::ScenarioError(const SourcePosition& position, const std::string& 
 
 std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
-  std::size_t best_distance = word.size() / 2 + 2;
+  // Close enough to be a typo: one edit in short words, a third of a long one.
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto& candidate : candidates) {
     const auto distance = edit_distance(word, candidate);
     if (distance < best_distance) {

@@ -43,7 +43,14 @@ class Loader {
 
   [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const {
     SourcePosition position{source_, mark.line + 1, mark.column + 1};
-    const auto index = static_cast<std::size_t>(mark.line);
+    auto index = static_cast<std::size_t>(std::max(mark.line, 0));
+    // yaml-cpp reports what ends too early at the end of the text; point at
+    // the end of the last line instead, where the reader can see it.
+    if (index >= lines_.size() && !lines_.empty()) {
+      index = lines_.size() - 1;
+      position.line = static_cast<int>(lines_.size());
+      position.column = static_cast<int>(lines_.back().size()) + 1;
+    }
     throw ScenarioError(position, message, index < lines_.size() ? lines_[index] : "");
   }
   [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
