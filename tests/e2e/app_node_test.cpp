@@ -144,3 +144,92 @@ TEST(AppNode, BusyPortIsAnEnvironmentError) {
 
 }  // namespace
 }  // namespace sessim
+
+namespace sessim {
+namespace {
+
+std::string session_cookie_value(const HttpExchange& exchange) {
+  for (const auto& line : exchange.header_values("Set-Cookie")) {
+    const auto cookie = parse_set_cookie(line);
+    if (cookie && cookie->name == "SESSION") return cookie->value;
+  }
+  return "";
+}
+
+TEST(AppNodeScenarioEndpoints, AttributesCanBeSetReadAndRemoved) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  EXPECT_EQ(browser.send("PUT", "/session/attributes/cart", "2 books").status, 200);
+  const auto read = browser.get("/session/attributes/cart");
+  EXPECT_EQ(read.status, 200);
+  EXPECT_EQ(read.body, "2 books");
+  EXPECT_EQ(browser.send("DELETE", "/session/attributes/cart").status, 204);
+  const auto gone = browser.get("/session/attributes/cart");
+  EXPECT_EQ(gone.status, 404);
+  EXPECT_EQ(gone.header("X-Sessim-Session"), "found");
+}
+
+TEST(AppNodeScenarioEndpoints, AttributeNamesOutsideTheAlphabetAreNotRouted) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  EXPECT_EQ(browser.get("/session/attributes/a%20b").status, 404);
+  EXPECT_EQ(browser.get("/session/attributes/" + std::string(65, 'a')).status, 404);
+  EXPECT_EQ(browser.get("/session/attributes/a:b").header("X-Sessim-Session"), "");
+}
+
+TEST(AppNodeScenarioEndpoints, LoginRotatesTheIdKeepsAttributesAndRetiresTheOldId) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  browser.send("PUT", "/session/attributes/cart", "book");
+  const auto before = *browser.cookie("SESSION");
+  const auto login = browser.send("POST", "/login?user=alice");
+  EXPECT_EQ(login.status, 200);
+  const auto after = session_cookie_value(login);
+  ASSERT_FALSE(after.empty());
+  EXPECT_NE(after, before);
+  EXPECT_EQ(browser.get("/session/attributes/cart").body, "book");
+  EXPECT_EQ(browser.get("/session/attributes/user").body, "alice");
+
+  httplib::Client stale("127.0.0.1", node.port());
+  const auto old = stale.Get("/session/attributes/cart", {{"Cookie", "SESSION=" + before}});
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->status, 404);
+  EXPECT_EQ(old->get_header_value("X-Sessim-Session"), "replaced");
+}
+
+TEST(AppNodeScenarioEndpoints, LogoutDeletesTheSessionAndClearsTheCookie) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  browser.send("POST", "/login?user=alice");
+  const auto cookie = *browser.cookie("SESSION");
+  const auto logout = browser.send("POST", "/logout");
+  EXPECT_EQ(logout.status, 200);
+  EXPECT_NE(logout.header("Set-Cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_FALSE(browser.cookie("SESSION"));
+
+  httplib::Client stale("127.0.0.1", node.port());
+  const auto old = stale.Get("/session/attributes/user", {{"Cookie", "SESSION=" + cookie}});
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->get_header_value("X-Sessim-Session"), "replaced");
+}
+
+TEST(AppNodeScenarioEndpoints, LoginWithoutUserIsABadRequest) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  const auto login = browser.send("POST", "/login");
+  EXPECT_EQ(login.status, 400);
+  EXPECT_FALSE(browser.cookie("SESSION"));
+}
+
+TEST(AppNodeScenarioEndpoints, SessionEndpointShowsTheSessionAsJson) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  browser.send("PUT", "/session/attributes/cart", "book");
+  const auto session = browser.get("/session");
+  EXPECT_EQ(session.status, 200);
+  EXPECT_NE(session.body.find("\"cart\":\"book\""), std::string::npos) << session.body;
+  EXPECT_NE(session.body.find("\"maxInactiveInterval\":1800"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sessim

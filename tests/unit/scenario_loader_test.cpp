@@ -1,0 +1,73 @@
+#include "scenario/scenario_loader.h"
+
+#include <gtest/gtest.h>
+
+#include "scenario/scenario_error.h"
+
+namespace sessim {
+
+TEST(ScenarioLoader, ReadsClusterClientsDeclarationsAndSteps) {
+  const auto scenario = parse_scenario(R"(
+lesson: a lesson
+cluster: {nodes: 3, store: redis, mode: process, session-timeout: 5, redis-persistence: true}
+clients: [alice, bob]
+expect: {local: fail, redis: pass}
+steps:
+  - set: {name: cart, value: "2 books", client: bob, via: node-2, expect: {status: 200}}
+  - get: cart
+  - login: alice
+  - logout:
+  - wait: 250ms
+  - repeat: {times: 2, steps: [{crash: node-1}, {add-node: {}}]}
+)",
+                                       "dir/story.yaml");
+  EXPECT_EQ(scenario.name, "story");
+  EXPECT_EQ(scenario.cluster.nodes, 3);
+  EXPECT_EQ(scenario.cluster.store, "redis");
+  EXPECT_TRUE(scenario.cluster.redis_persistence);
+  EXPECT_EQ(scenario.clients, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(scenario.expected.at("local"), DeclaredOutcome::fail);
+  ASSERT_EQ(scenario.steps.size(), 6u);
+  const auto& set = scenario.steps[0];
+  EXPECT_EQ(set.kind, StepKind::set);
+  EXPECT_EQ(set.value, "2 books");
+  EXPECT_EQ(set.client, "bob");
+  EXPECT_EQ(set.via, "node-2");
+  EXPECT_EQ(set.expect->status, 200);
+  EXPECT_EQ(set.position.line, 7);
+  EXPECT_EQ(set.position.column, 5);
+  EXPECT_EQ(scenario.steps[1].name, "cart");
+  EXPECT_EQ(scenario.steps[2].value, "alice");
+  EXPECT_EQ(scenario.steps[4].seconds, 0.25);
+  EXPECT_EQ(scenario.steps[5].times, 2);
+  EXPECT_EQ(scenario.steps[5].steps[1].kind, StepKind::add_node);
+}
+
+TEST(ScenarioLoader, NodeNamesFollowAddNode) {
+  const auto scenario = parse_scenario(
+      "steps:\n  - add-node: {}\n  - crash: node-3\n", "grow.yaml");
+  EXPECT_NO_THROW(check_node_names(scenario, 2));
+  EXPECT_THROW(check_node_names(scenario, 1), ScenarioError);
+}
+
+TEST(ScenarioLoader, ErrorsCarryPositionLineAndCaret) {
+  try {
+    parse_scenario("steps:\n  - gett: cart\n", "x.yaml");
+    FAIL() << "no error";
+  } catch (const ScenarioError& error) {
+    EXPECT_EQ(error.position().line, 2);
+    EXPECT_EQ(error.position().column, 5);
+    EXPECT_STREQ(error.what(),
+                 "x.yaml:2:5: unknown step 'gett' (did you mean 'get'?)\n"
+                 "    - gett: cart\n"
+                 "      ^");
+  }
+}
+
+TEST(NearestName, SuggestsOnlyLikelyTypos) {
+  EXPECT_EQ(nearest_name("gett", {"get", "set"}), "get");
+  EXPECT_EQ(nearest_name("expekt", {"expect", "client"}), "expect");
+  EXPECT_EQ(nearest_name("teleport", {"get", "restart", "logout"}), "");
+}
+
+}  // namespace sessim
