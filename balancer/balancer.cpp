@@ -4,11 +4,16 @@
 #include <fmt/ranges.h>
 #include <httplib.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/http_tuning.h"
+#include "node/cookie.h"
 #include "node/protocol.h"
 
 namespace sessim {
@@ -47,8 +52,8 @@ bool is_idempotent(const std::string& method) {
 // one exchange at a time, because an httplib::Client serialises its requests.
 class ConnectionPool {
  public:
-  ConnectionPool(Upstream upstream, std::size_t max_idle)
-      : upstream_(std::move(upstream)), max_idle_(max_idle) {}
+  ConnectionPool(Upstream upstream, std::size_t max_idle, const HealthPolicy& policy)
+      : upstream_(std::move(upstream)), max_idle_(max_idle), health(policy) {}
 
   std::unique_ptr<httplib::Client> acquire() {
     {
@@ -83,18 +88,49 @@ class ConnectionPool {
   std::size_t max_idle_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<httplib::Client>> idle_;
+
+ public:
+  UpstreamHealth health;
+  std::atomic<int> in_flight{0};
 };
+
+std::int64_t steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The request's Cookie headers without the named cookie ("" name: unchanged).
+std::string without_cookie(const std::string& header, const std::string& name) {
+  if (name.empty()) return header;
+  std::string kept;
+  std::string_view rest(header);
+  while (!rest.empty()) {
+    const auto semicolon = rest.find(';');
+    const auto piece = trim(rest.substr(0, semicolon));
+    const auto equals = piece.find('=');
+    if (!piece.empty() && trim(piece.substr(0, equals)) != name) {
+      if (!kept.empty()) kept += "; ";
+      kept += std::string(piece);
+    }
+    if (semicolon == std::string_view::npos) break;
+    rest.remove_prefix(semicolon + 1);
+  }
+  return kept;
+}
 
 }  // namespace
 
 struct Balancer::Impl {
+  using Pools = std::vector<std::shared_ptr<ConnectionPool>>;
+
   Impl(BalancerConfig balancer_config, std::unique_ptr<BalancingStrategy> balancing_strategy)
       : config(std::move(balancer_config)), strategy(std::move(balancing_strategy)) {
     if (config.upstreams.empty()) throw UsageError("the balancer needs at least one upstream");
     auto initial = std::make_shared<Pools>();
     for (const auto& upstream : config.upstreams) {
-      initial->push_back(
-          std::make_shared<ConnectionPool>(upstream, config.max_idle_connections_per_upstream));
+      initial->push_back(std::make_shared<ConnectionPool>(
+          upstream, config.max_idle_connections_per_upstream, config.health));
     }
     pools = std::move(initial);
     tune_server(server, balancer_server_tuning());
@@ -108,6 +144,49 @@ struct Balancer::Impl {
     server.Patch(any, handler);
     server.Delete(any, handler);
     server.Options(any, handler);
+    if (config.health.check_interval_ms > 0) {
+      checker = std::thread([this] { check_health_until_stopped(); });
+    }
+  }
+
+  ~Impl() { stop_checker(); }
+
+  void stop_checker() {
+    {
+      const std::lock_guard lock(checker_mutex);
+      checker_stopping = true;
+    }
+    checker_wakeup.notify_all();
+    if (checker.joinable()) checker.join();
+  }
+
+  // The active health checker's loop: GET /healthz on every upstream each
+  // interval, until stop_checker().
+  void check_health_until_stopped() {
+    std::unique_lock lock(checker_mutex);
+    while (!checker_stopping) {
+      lock.unlock();
+      for (const auto& pool : *snapshot()) {
+        httplib::Client probe(pool->upstream().host, pool->upstream().port);
+        ClientTuning tuning;
+        tuning.keep_alive = false;
+        tuning.connect_timeout_s = 1;
+        tuning.read_timeout_s = 1;
+        tune_client(probe, tuning);
+        const auto result = probe.Get(std::string(protocol::kHealthPath));
+        const bool healthy = result && result->status == 200;
+        note(pool->upstream(), pool->health.record_probe(steady_now_ms(), healthy));
+      }
+      lock.lock();
+      checker_wakeup.wait_for(lock, std::chrono::milliseconds(config.health.check_interval_ms),
+                              [this] { return checker_stopping; });
+    }
+  }
+
+  void note(const Upstream& upstream, const std::optional<std::string>& change) {
+    if (!change) return;
+    const std::lock_guard lock(events_mutex);
+    events.push_back({steady_now_ms(), upstream.name, *change});
   }
 
   httplib::Request upstream_request(const httplib::Request& request) const {
@@ -146,41 +225,86 @@ struct Balancer::Impl {
   }
 
   void proxy(const httplib::Request& request, httplib::Response& response) {
-    const auto forwarded = upstream_request(request);
-    RoutingRequest routing{request.remote_addr, [&request](std::string_view name) {
-                             return request.get_header_value(std::string(name).c_str());
-                           }};
+    auto forwarded = upstream_request(request);
+    const auto own_cookie = strategy->own_cookie();
+    if (!own_cookie.empty() && forwarded.has_header("Cookie")) {
+      // "indirect": the balancer's cookie is its own business, not the app's.
+      const auto cookies = without_cookie(forwarded.get_header_value("Cookie"), own_cookie);
+      forwarded.headers.erase("Cookie");
+      if (!cookies.empty()) forwarded.headers.emplace("Cookie", cookies);
+    }
+    const auto cookie_header = request.get_header_value("Cookie");
+    RoutingRequest routing{
+        request.remote_addr,
+        [&request](std::string_view name) { return request.get_header_value(std::string(name).c_str()); },
+        [&cookie_header](std::string_view name) {
+          const auto values = cookie_values(parse_cookie_header(cookie_header), name);
+          return values.empty() ? std::string() : values.front();
+        }};
     const auto current = snapshot();
-    std::vector<bool> eligible(current->size(), true);
+    std::vector<Upstream> upstreams;
+    for (const auto& pool : *current) upstreams.push_back(pool->upstream());
+    std::vector<bool> tried(current->size(), false);
     std::vector<std::string> failures;
-    while (const auto index = strategy->pick(routing, eligible)) {
-      eligible[*index] = false;
-      auto& pool = *(*current)[*index];
+    while (true) {
+      RoutingState state{upstreams, eligibility(*current, tried), {}};
+      for (const auto& pool : *current) state.in_flight.push_back(pool->in_flight.load());
+      const auto chosen = strategy->pick(routing, state);
+      if (!chosen) break;
+      tried[chosen->index] = true;
+      auto& pool = *(*current)[chosen->index];
       auto client = pool.acquire();
+      ++pool.in_flight;
       auto result = client->send(forwarded);
+      --pool.in_flight;
       if (result) {
+        note(pool.upstream(), pool.health.record_success(steady_now_ms()));
         copy_response(*result, pool.upstream(), response);
+        if (!chosen->set_cookie.empty()) {
+          response.headers.emplace("Set-Cookie", chosen->set_cookie);
+          response.set_header("Cache-Control", "private");
+        }
         pool.release(std::move(client));
         return;
       }
       const auto error = result.error();
-      failures.push_back(fmt::format("{} ({}): {}", pool.upstream().name,
-                                     pool.upstream().address(), httplib::to_string(error)));
+      const auto reason = httplib::to_string(error);
+      note(pool.upstream(), pool.health.record_failure(steady_now_ms(), reason));
+      failures.push_back(fmt::format("{} ({}): {}", pool.upstream().name, pool.upstream().address(),
+                                     reason));
+      // A refused connection carried nothing, so any request may go on to the
+      // next upstream; after a read or write error only idempotent ones may.
       const bool nothing_was_sent =
           error == httplib::Error::Connection || error == httplib::Error::ConnectionTimeout;
       if (!nothing_was_sent && !is_idempotent(request.method)) break;
     }
     response.status = 502;
     response.set_content(
-        fmt::format("sessim balancer: no upstream answered: {}\n", fmt::join(failures, "; ")),
+        fmt::format("sessim balancer: no upstream answered: {}\n",
+                    failures.empty() ? "none available" : fmt::format("{}", fmt::join(failures, "; "))),
         kTextPlain);
+  }
+
+  // Upstreams that are up and not yet tried; if every untried one is down,
+  // all untried ones, as nginx does rather than fail outright.
+  static std::vector<bool> eligibility(const Pools& pools, const std::vector<bool>& tried) {
+    const auto now = steady_now_ms();
+    std::vector<bool> eligible(pools.size(), false);
+    bool any = false;
+    for (std::size_t i = 0; i < pools.size(); ++i) {
+      eligible[i] = !tried[i] && pools[i]->health.available(now);
+      any = any || eligible[i];
+    }
+    if (!any) {
+      for (std::size_t i = 0; i < pools.size(); ++i) eligible[i] = !tried[i];
+    }
+    return eligible;
   }
 
   BalancerConfig config;
   std::unique_ptr<BalancingStrategy> strategy;
   // The upstream list is replaced whole (copy on write) when an upstream is
   // added; each request works on the snapshot it took, under one short lock.
-  using Pools = std::vector<std::shared_ptr<ConnectionPool>>;
   std::shared_ptr<const Pools> snapshot() const {
     const std::lock_guard lock(pools_mutex);
     return pools;
@@ -189,6 +313,16 @@ struct Balancer::Impl {
   std::shared_ptr<const Pools> pools;
   httplib::Server server;
   int bound_port = -1;
+
+  mutable std::mutex events_mutex;
+  std::vector<HealthEvent> events;
+
+  // The active health checker, when configured: owned here, woken and
+  // joined by stop_checker().
+  std::thread checker;
+  std::mutex checker_mutex;
+  std::condition_variable checker_wakeup;
+  bool checker_stopping = false;
 };
 
 Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> strategy)
@@ -205,7 +339,10 @@ void Balancer::serve() { impl_->server.listen_after_bind(); }
 
 void Balancer::wait_until_serving() const { sessim::wait_until_serving(impl_->server, "balancer"); }
 
-void Balancer::stop() { impl_->server.stop(); }
+void Balancer::stop() {
+  impl_->stop_checker();
+  impl_->server.stop();
+}
 
 int Balancer::port() const { return impl_->bound_port; }
 
@@ -217,7 +354,7 @@ void Balancer::add_upstream(const Upstream& upstream) {
   const std::lock_guard lock(impl_->pools_mutex);
   auto grown = std::make_shared<Impl::Pools>(*impl_->pools);
   grown->push_back(std::make_shared<ConnectionPool>(
-      upstream, impl_->config.max_idle_connections_per_upstream));
+      upstream, impl_->config.max_idle_connections_per_upstream, impl_->config.health));
   impl_->pools = std::move(grown);
 }
 
@@ -225,6 +362,11 @@ void Balancer::drop_idle_connections(const std::string& upstream_name) {
   for (const auto& pool : *impl_->snapshot()) {
     if (pool->upstream().name == upstream_name) pool->drop_idle();
   }
+}
+
+std::vector<HealthEvent> Balancer::health_events() const {
+  const std::lock_guard lock(impl_->events_mutex);
+  return impl_->events;
 }
 
 std::vector<Upstream> Balancer::upstreams() const {

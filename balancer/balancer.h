@@ -6,6 +6,7 @@
 
 #include "balancer/strategy.h"
 #include "balancer/upstream.h"
+#include "balancer/upstream_health.h"
 
 namespace sessim {
 
@@ -16,6 +17,14 @@ struct BalancerConfig {
   // Idle keep-alive connections kept per upstream; below a sessim node's
   // worker count (see net/http_tuning.h), since each one holds a worker.
   std::size_t max_idle_connections_per_upstream = 16;
+  HealthPolicy health;
+};
+
+// A change in an upstream's availability, as the balancer saw it.
+struct HealthEvent {
+  std::int64_t at_ms = 0;  // steady clock
+  std::string upstream;
+  std::string what;  // "down for 10 s after Connection (1 failure(s))", "up: ..."
 };
 
 // A reverse proxy in the manner of nginx's proxy_pass with an upstream block:
@@ -54,6 +63,8 @@ class Balancer {
   void drop_idle_connections(const std::string& upstream_name);
   // The current upstream list, including added ones.
   std::vector<Upstream> upstreams() const;
+  // Every availability change so far, oldest first.
+  std::vector<HealthEvent> health_events() const;
   std::string strategy_name() const;
 
  private:

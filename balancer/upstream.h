@@ -9,6 +9,7 @@ struct Upstream {
   std::string name;  // shown in reports and in X-Sessim-Upstream
   std::string host;
   int port = 0;
+  int weight = 1;  // for the weighted and least-conn strategies
 
   std::string address() const;  // host:port
 };

@@ -1,0 +1,55 @@
+#include "balancer/upstream_health.h"
+
+#include <fmt/format.h>
+
+namespace sessim {
+
+bool UpstreamHealth::available(std::int64_t now_ms) const {
+  const std::lock_guard lock(mutex_);
+  return !probe_down_ && now_ms >= down_until_ms_;
+}
+
+std::optional<std::string> UpstreamHealth::record_failure(std::int64_t now_ms,
+                                                          const std::string& reason) {
+  const std::lock_guard lock(mutex_);
+  if (fails_ == 0 || now_ms - first_fail_ms_ > policy_.fail_timeout_ms) {
+    fails_ = 0;
+    first_fail_ms_ = now_ms;
+  }
+  if (++fails_ < policy_.max_fails || now_ms < down_until_ms_) return std::nullopt;
+  fails_ = 0;
+  down_until_ms_ = now_ms + policy_.fail_timeout_ms;
+  reported_down_ = true;
+  return fmt::format("down for {} s after {} ({} failure(s))", policy_.fail_timeout_ms / 1000.0,
+                     reason, policy_.max_fails);
+}
+
+std::optional<std::string> UpstreamHealth::record_success(std::int64_t) {
+  const std::lock_guard lock(mutex_);
+  fails_ = 0;
+  if (!reported_down_ || probe_down_) return std::nullopt;
+  reported_down_ = false;
+  return std::string("up: answered again");
+}
+
+std::optional<std::string> UpstreamHealth::record_probe(std::int64_t now_ms, bool healthy) {
+  const std::lock_guard lock(mutex_);
+  const bool against_state = healthy == probe_down_;
+  probe_streak_ = against_state ? probe_streak_ + 1 : 0;
+  if (!probe_down_ && probe_streak_ >= policy_.fall) {
+    probe_down_ = true;
+    probe_streak_ = 0;
+    reported_down_ = true;
+    return fmt::format("down: {} failed health checks in a row", policy_.fall);
+  }
+  if (probe_down_ && probe_streak_ >= policy_.rise) {
+    probe_down_ = false;
+    probe_streak_ = 0;
+    down_until_ms_ = std::min(down_until_ms_, now_ms);
+    reported_down_ = false;
+    return fmt::format("up: {} passed health checks in a row", policy_.rise);
+  }
+  return std::nullopt;
+}
+
+}  // namespace sessim
