@@ -20,12 +20,6 @@ struct BalancerConfig {
   HealthPolicy health;
 };
 
-// A change in an upstream's availability, as the balancer saw it.
-struct HealthEvent {
-  std::int64_t at_ms = 0;  // steady clock
-  std::string upstream;
-  std::string what;  // "down for 10 s after Connection (1 failure(s))", "up: ..."
-};
 
 // A reverse proxy in the manner of nginx's proxy_pass with an upstream block:
 // HTTP/1.1 keep-alive connections to upstreams, pooled; method, target,

@@ -22,6 +22,13 @@ struct HealthPolicy {
   int fall = 3;
 };
 
+// A change in an upstream's availability, as the balancer saw it.
+struct HealthEvent {
+  std::int64_t at_ms = 0;  // steady clock
+  std::string upstream;
+  std::string what;  // "down for 10 s after Connection (1 failure(s))", "up: ..."
+};
+
 // The health of one upstream, from both kinds of evidence. Thread-safe; times
 // are steady-clock milliseconds passed in, so that tests need no sleeping.
 class UpstreamHealth {

@@ -15,6 +15,7 @@ namespace {
 
 struct NodeOptions {
   NodeConfig node;
+  std::string on_miss = "create";
   std::string store = "local";
   std::string redis_url;
   std::string redis_namespace = "sessim:session";
@@ -31,7 +32,9 @@ int run_node(const NodeOptions& options) {
   if (store.kind != StoreKind::redis && !store.redis_url.empty()) {
     throw UsageError("--redis-url needs --store redis");
   }
-  AppNode node(options.node, make_session_store(store));
+  auto config = options.node;
+  config.on_miss = parse_miss_policy(options.on_miss);
+  AppNode node(config, make_session_store(store));
   const int port = node.bind();
   stop_server_on_signal([&node] { node.stop(); }, std::chrono::milliseconds(300));
   // The cluster's process mode reads this first line to learn the port.
@@ -69,6 +72,13 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--session-timeout", options->node.session_timeout_s,
                       "session idle timeout in seconds")
       ->check(CLI::Range(1, 365 * 24 * 3600))
+      ->capture_default_str();
+  command
+      ->add_option("--on-miss", options->on_miss,
+                   "when the cookie names no known session: create (Spring: new session, "
+                   "replacement cookie) or keep (express-session saveUninitialized:false: no "
+                   "new session unless the request writes)")
+      ->check(CLI::IsMember({"create", "keep"}))
       ->capture_default_str();
   command->callback([options, &selected] { selected = [options] { return run_node(*options); }; });
 }

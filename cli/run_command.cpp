@@ -48,6 +48,9 @@ struct RunOptions {
   bool json = false;
   bool no_color = false;
   bool keep_running = false;
+  std::string hash_key = "cookie:SESSION";
+  std::string on_miss = "create";
+  int health_check_ms = 0;
   bool fail_fast = false;
   std::string verdict = "actual";
   std::optional<std::uint64_t> seed;
@@ -88,6 +91,10 @@ ClusterConfig cluster_config(const RunOptions& options) {
   config.balancer_port = options.balancer_port;
   config.balancer = options.balancer;
   config.session_timeout_s = options.session_timeout_s;
+  config.hash_key = options.hash_key;
+  config.on_miss = parse_miss_policy(options.on_miss);
+  config.health.check_interval_ms = options.health_check_ms;
+  if (options.seed) config.balancer_seed = *options.seed;
   if (config.base_port != 0 && config.base_port + config.nodes - 1 > 65535) {
     throw UsageError(fmt::format("--base-port {} leaves no room for {} nodes below port 65535",
                                  config.base_port, config.nodes));
@@ -157,6 +164,14 @@ ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store,
   merged.store = to_string(store);
   auto config = cluster_config(merged);
   config.redis_persistence = wanted.redis_persistence;
+  if (!options.given.count("hash-key")) config.hash_key = wanted.hash_key;
+  if (!options.given.count("on-miss")) config.on_miss = parse_miss_policy(wanted.on_miss);
+  config.weights = wanted.weights;
+  config.health.max_fails = wanted.max_fails;
+  config.health.fail_timeout_ms = static_cast<std::int64_t>(wanted.fail_timeout_s * 1000);
+  if (!options.given.count("health-check")) {
+    config.health.check_interval_ms = static_cast<std::int64_t>(wanted.health_check_s * 1000);
+  }
   return config;
 }
 
@@ -282,6 +297,20 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--balancer,-b", options->balancer, "balancing strategy")
       ->check(CLI::IsMember(strategy_names()))
       ->capture_default_str();
+  command->add_option("--hash-key", options->hash_key,
+                      "what --balancer hash hashes: cookie:NAME or header:NAME")
+      ->capture_default_str();
+  command
+      ->add_option("--on-miss", options->on_miss,
+                   "nodes, when the cookie names no session they know: create (Spring: new "
+                   "session, replacement cookie) or keep (express-session "
+                   "saveUninitialized:false)")
+      ->check(CLI::IsMember({"create", "keep"}))
+      ->capture_default_str();
+  command->add_option("--health-check", options->health_check_ms,
+                      "balancer: GET /healthz on every node every MS milliseconds (0: passive "
+                      "checks only)")
+      ->check(CLI::Range(0, 3'600'000));
   command->add_option("--reads,-k", options->reads, "number of get-session reads (default: 2 x nodes)")
       ->check(CLI::Range(1, 100000));
   command->add_option("--value", options->value, "the value set-session stores")

@@ -14,7 +14,11 @@ namespace sessim {
 
 Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   if (config_.nodes < 1) throw UsageError("a cluster needs at least one node");
-  auto strategy = make_strategy(config_.balancer);
+  StrategyOptions strategy_options;
+  strategy_options.name = config_.balancer;
+  strategy_options.hash_key = config_.hash_key;
+  strategy_options.seed = config_.balancer_seed;
+  auto strategy = make_strategy(strategy_options);
   run_directory_ = std::make_unique<RunDirectory>();
 
   // Members start in declaration order; if a step throws, those already
@@ -45,6 +49,7 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
     slot.launch.node.name = fmt::format("node-{}", index);
     slot.launch.node.port = config_.base_port == 0 ? 0 : config_.base_port + index - 1;
     slot.launch.node.session_timeout_s = config_.session_timeout_s;
+    slot.launch.node.on_miss = config_.on_miss;
     slot.launch.store.kind = config_.store;
     slot.launch.store.redis_url = redis_url;
     slot.launch.store.redis_namespace = config_.redis_namespace;
@@ -56,9 +61,10 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
 
   BalancerConfig balancer_config;
   balancer_config.port = config_.balancer_port;
+  balancer_config.health = config_.health;
   for (const auto& node : nodes_) {
-    balancer_config.upstreams.push_back(
-        Upstream{node.launch.node.name, "127.0.0.1", node.port});
+    balancer_config.upstreams.push_back(Upstream{node.launch.node.name, "127.0.0.1", node.port,
+                                                 weight_of(balancer_config.upstreams.size())});
   }
   balancer_ = std::make_unique<Balancer>(std::move(balancer_config), std::move(strategy));
   balancer_->bind();
@@ -154,9 +160,18 @@ std::string Cluster::add_node() {
       config_.base_port == 0 ? 0 : config_.base_port + static_cast<int>(nodes_.size());
   added.launch.log_path = run_directory_->file(added.launch.node.name + ".log");
   start_slot(added);
-  balancer_->add_upstream(Upstream{added.launch.node.name, "127.0.0.1", added.port});
+  balancer_->add_upstream(
+      Upstream{added.launch.node.name, "127.0.0.1", added.port, weight_of(nodes_.size())});
   nodes_.push_back(std::move(added));
   return nodes_.back().launch.node.name;
+}
+
+int Cluster::weight_of(std::size_t index) const {
+  return index < config_.weights.size() ? config_.weights[index] : 1;
+}
+
+std::vector<HealthEvent> Cluster::health_events() const {
+  return balancer_ ? balancer_->health_events() : std::vector<HealthEvent>{};
 }
 
 RedisServer& Cluster::private_redis() {

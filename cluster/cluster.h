@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "balancer/upstream_health.h"
 #include "cluster/node_instance.h"
 
 namespace sessim {
@@ -25,6 +26,11 @@ struct ClusterConfig {
   int base_port = 0;      // node i listens on base_port + i - 1; 0: free ports
   int balancer_port = 0;  // 0: a free port
   std::string balancer = "round-robin";
+  std::string hash_key = "cookie:SESSION";
+  std::uint64_t balancer_seed = 1;
+  std::vector<int> weights;  // per node; missing ones are 1
+  HealthPolicy health;
+  MissPolicy on_miss = MissPolicy::create;
   int session_timeout_s = 1800;
   std::string node_executable;  // the sessim binary, for NodeMode::process
 };
@@ -54,6 +60,8 @@ class Cluster {
   int balancer_port() const { return balancer_port_; }
   std::string balancer_url() const { return balancer_url_; }
   std::string balancer_strategy() const { return balancer_strategy_; }
+  // The balancer's availability changes so far (empty once stopped).
+  std::vector<HealthEvent> health_events() const;
   // The Redis the nodes use (private or given), if the store is Redis.
   std::optional<std::string> redis_url() const { return redis_url_; }
   bool has_private_redis() const { return redis_ != nullptr; }
@@ -93,6 +101,7 @@ class Cluster {
   void start_slot(NodeSlot& slot);
   void take_down(NodeSlot& slot, bool crash);
   RedisServer& private_redis();
+  int weight_of(std::size_t index) const;
 
   ClusterConfig config_;
   std::unique_ptr<RunDirectory> run_directory_;

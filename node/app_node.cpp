@@ -114,6 +114,12 @@ struct AppNode::Impl {
           response.set_header("Set-Cookie", session_set_cookie(rotated.id()));
           return;
         }
+        const bool untouched = resolved.session.changed_attributes().empty();
+        if (config.on_miss == MissPolicy::keep && resolved.outcome != SessionOutcome::found &&
+            untouched) {
+          // Nothing to keep: the browser's cookie is left as it was.
+          return;
+        }
         sessions.commit(resolved.session);
         if (resolved.outcome != SessionOutcome::found) {
           response.set_header("Set-Cookie", session_set_cookie(resolved.session.id()));
@@ -244,6 +250,16 @@ struct AppNode::Impl {
   httplib::Server server;
   int bound_port = -1;
 };
+
+MissPolicy parse_miss_policy(const std::string& name) {
+  if (name == "create") return MissPolicy::create;
+  if (name == "keep") return MissPolicy::keep;
+  throw UsageError(fmt::format("unknown miss policy '{}' (expected create or keep)", name));
+}
+
+std::string to_string(MissPolicy policy) {
+  return policy == MissPolicy::create ? "create" : "keep";
+}
 
 AppNode::AppNode(NodeConfig config, std::unique_ptr<SessionStore> store, const Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(store), clock)) {}

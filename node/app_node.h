@@ -8,11 +8,21 @@
 
 namespace sessim {
 
+// What a node does when a request's cookie names no session it knows.
+enum class MissPolicy {
+  create,  // Spring's getSession(true): a new session and a replacement cookie
+  keep     // express-session's saveUninitialized:false: nothing is saved or
+           // sent unless the request writes to the session
+};
+MissPolicy parse_miss_policy(const std::string& name);  // throws UsageError
+std::string to_string(MissPolicy policy);
+
 struct NodeConfig {
   std::string name = "node";
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port; see AppNode::port()
   int session_timeout_s = 1800;  // Spring Session's default
+  MissPolicy on_miss = MissPolicy::create;
 };
 
 // One app node: an HTTP server that behaves like the reference Spring Boot app

@@ -44,6 +44,10 @@ Browser::~Browser() = default;
 Browser::Browser(Browser&&) noexcept = default;
 Browser& Browser::operator=(Browser&&) noexcept = default;
 
+void Browser::send_from(const std::string& local_address) {
+  connection_->client.set_interface(local_address);
+}
+
 HttpExchange Browser::get(const std::string& target) { return send("GET", target); }
 
 HttpExchange Browser::send(const std::string& method, const std::string& target,

@@ -53,6 +53,10 @@ class Browser {
 
   const std::string& name() const { return name_; }
 
+  // Sends from this local address (any in 127.0.0.0/8 on Linux), so that the
+  // balancer sees distinct clients, as ip-hash needs.
+  void send_from(const std::string& local_address);
+
   HttpExchange get(const std::string& target);
   HttpExchange send(const std::string& method, const std::string& target,
                     const std::string& body = "");

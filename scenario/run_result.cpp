@@ -31,6 +31,8 @@ bool clears_session_cookie(const HttpExchange& exchange) {
 std::string session_effect(const RequestRecord& record, const HttpExchange& exchange) {
   if (clears_session_cookie(exchange)) return "ended";
   if (record.session_outcome == "created" || record.session_outcome == "replaced") {
+    // A node that keeps misses (--on-miss keep) sends no cookie for a read.
+    if (record.session_id_set.empty()) return record.session_outcome == "created" ? "none" : "missed";
     return record.session_outcome;
   }
   if (record.session_outcome == "found") {

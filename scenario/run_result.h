@@ -39,7 +39,9 @@ struct RequestRecord {
   std::string session_id_set;    // decoded from a SESSION Set-Cookie, "" if none
   // What happened to the browser's session, from the client's point of view:
   // kept | created | replaced | rotated (same session, new id) | ended
-  // (cookie cleared) | "" (the server is not a sessim node).
+  // (cookie cleared) | missed (no live session and no replacement: the
+  // browser keeps its cookie) | none (no cookie, none given) | "" (the server
+  // is not a sessim node).
   std::string session_effect;
   RequestResult result = RequestResult::ok;
   std::vector<Check> checks;  // scenario expectations, in the order written

@@ -66,8 +66,14 @@ struct ScenarioCluster {
   std::string store = "local";
   std::string mode = "inproc";
   std::string balancer = "round-robin";
+  std::string hash_key = "cookie:SESSION";  // for balancer: hash
+  std::vector<int> weights;                 // per node, for weighted / least-conn
+  std::string on_miss = "create";
   int session_timeout_s = 1800;
   bool redis_persistence = false;
+  int max_fails = 1;
+  double fail_timeout_s = 10;
+  double health_check_s = 0;  // 0: no active checks
 };
 
 struct Scenario {
@@ -76,6 +82,8 @@ struct Scenario {
   std::string source;  // the path, or "builtin:<name>"
   ScenarioCluster cluster;
   std::vector<std::string> clients;
+  // Source addresses chosen in the file; the others get 127.0.<n>.1, one /24 each.
+  std::map<std::string, std::string> client_addresses;
   std::map<std::string, DeclaredOutcome> expected;  // per store
   std::vector<Step> steps;
   std::string text;  // the YAML it came from, for error carets after loading

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "common/text.h"
+#include "balancer/strategy_factory.h"
+#include "net/loopback.h"
 #include "node/session.h"
 #include "scenario/scenario_error.h"
 
@@ -75,6 +77,7 @@ class Loader {
     clients_ = {"browser"};
     if (root["clients"]) clients_ = client_list(root["clients"]);
     scenario.clients = clients_;
+    scenario.client_addresses = addresses_;
     if (root["expect"]) scenario.expected = declared(root["expect"]);
     const auto steps = root["steps"];
     if (!steps) fail(root, "the scenario has no `steps:`");
@@ -127,13 +130,30 @@ class Loader {
 
   ScenarioCluster cluster(const YAML::Node& node) const {
     if (!node.IsMap()) fail(node, "cluster must be a map (nodes, store, mode, ...)");
-    check_keys(node, {"nodes", "store", "mode", "balancer", "session-timeout", "redis-persistence"},
+    check_keys(node,
+               {"nodes", "store", "mode", "balancer", "hash-key", "weights", "on-miss",
+                "session-timeout", "redis-persistence", "max-fails", "fail-timeout",
+                "health-check"},
                "cluster");
     ScenarioCluster cluster;
     if (node["nodes"]) cluster.nodes = integer(node["nodes"], "nodes", 1, 64);
     if (node["store"]) cluster.store = one_of(node["store"], "store", {"local", "redis"});
     if (node["mode"]) cluster.mode = one_of(node["mode"], "mode", {"inproc", "process"});
-    if (node["balancer"]) cluster.balancer = one_of(node["balancer"], "balancer", {"round-robin"});
+    if (node["balancer"]) cluster.balancer = one_of(node["balancer"], "balancer", strategy_names());
+    if (node["hash-key"]) {
+      cluster.hash_key = text(node["hash-key"], "hash-key");
+      if (cluster.hash_key.rfind("cookie:", 0) != 0 && cluster.hash_key.rfind("header:", 0) != 0) {
+        fail(node["hash-key"], "hash-key must be cookie:NAME or header:NAME");
+      }
+    }
+    if (node["weights"]) {
+      if (!node["weights"].IsSequence()) fail(node["weights"], "weights must be a list such as [3, 1]");
+      for (const auto& weight : node["weights"]) cluster.weights.push_back(integer(weight, "a weight", 1, 100));
+    }
+    if (node["on-miss"]) cluster.on_miss = one_of(node["on-miss"], "on-miss", {"create", "keep"});
+    if (node["max-fails"]) cluster.max_fails = integer(node["max-fails"], "max-fails", 1, 100);
+    if (node["fail-timeout"]) cluster.fail_timeout_s = duration(node["fail-timeout"]);
+    if (node["health-check"]) cluster.health_check_s = duration(node["health-check"]);
     if (node["session-timeout"]) {
       cluster.session_timeout_s =
           integer(node["session-timeout"], "session-timeout (seconds)", 1, 365 * 24 * 3600);
@@ -146,10 +166,24 @@ class Loader {
 
   std::vector<std::string> client_list(const YAML::Node& node) const {
     if (!node.IsSequence() || node.size() == 0) {
-      fail(node, "clients must be a list of names, e.g. [alice, bob]");
+      fail(node, "clients must be a list of names, e.g. [alice, bob] or [{name: bob, address: 127.0.5.1}]");
     }
     std::vector<std::string> clients;
-    for (const auto& item : node) {
+    for (const auto& entry : node) {
+      YAML::Node item = entry;
+      if (entry.IsMap()) {
+        check_keys(entry, {"name", "address"}, "a client");
+        if (!entry["name"]) fail(entry, "a client needs a name");
+        item = entry["name"];
+        if (entry["address"]) {
+          const auto address = text(entry["address"], "address");
+          if (!is_loopback_host(address) || address.find(':') != std::string::npos ||
+              address == "localhost") {
+            fail(entry["address"], fmt::format("address '{}' must be an IPv4 address in 127.0.0.0/8", address));
+          }
+          addresses_[item.as<std::string>()] = address;
+        }
+      }
       const auto name = text(item, "a client name");
       if (!is_simple_name(name)) fail(item, fmt::format("client name '{}' must be 1-64 of A-Z a-z 0-9 _ -", name));
       if (std::find(clients.begin(), clients.end(), name) != clients.end()) {
@@ -316,7 +350,7 @@ class Loader {
     if (node["node"]) expectation.node = text(node["node"], "node");
     if (node["session"]) {
       expectation.session = one_of(node["session"], "session",
-                                   {"kept", "created", "replaced", "rotated", "ended"});
+                                   {"kept", "created", "replaced", "rotated", "ended", "missed", "none"});
     }
     return expectation;
   }
@@ -361,6 +395,7 @@ class Loader {
   std::string source_;
   std::vector<std::string> lines_;
   std::vector<std::string> clients_;
+  mutable std::map<std::string, std::string> addresses_;  // filled by client_list()
 };
 
 // Walks the steps as they will run, counting nodes as add-node adds them.

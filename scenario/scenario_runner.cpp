@@ -70,7 +70,14 @@ class Player {
   Player(const Scenario& scenario, Cluster& cluster, const ScenarioOptions& options)
       : scenario_(scenario), cluster_(cluster), options_(options), rng_(options.seed),
         started_(Steady::now()) {
-    for (const auto& client : scenario.clients) jars_[client] = std::make_shared<CookieJar>();
+    for (std::size_t i = 0; i < scenario.clients.size(); ++i) {
+      const auto& client = scenario.clients[i];
+      jars_[client] = std::make_shared<CookieJar>();
+      const auto chosen = scenario.client_addresses.find(client);
+      addresses_[client] = chosen != scenario.client_addresses.end()
+                               ? chosen->second
+                               : fmt::format("127.0.{}.1", (i % 250) + 1);
+    }
   }
 
   std::vector<StepRecord> play() {
@@ -127,6 +134,7 @@ class Player {
     } else {
       record.note = act(step);
     }
+    record.note = join_notes(record.note, new_health_events());
     return record;
   }
 
@@ -137,6 +145,7 @@ class Player {
     // Straight to a node: a fresh connection that is closed after the
     // request, so the node can be stopped at once later.
     Browser browser(client, "127.0.0.1", port, jars_.at(client), !direct);
+    browser.send_from(addresses_.at(client));
     const std::string attribute_path = std::string(protocol::kAttributePrefix) + step.name;
     HttpExchange exchange;
     std::string action = to_string(step.kind);
@@ -209,12 +218,33 @@ class Player {
     }
   }
 
+  // The balancer's availability changes since the last call, as one note.
+  std::string new_health_events() {
+    const std::lock_guard lock(events_mutex_);
+    const auto events = cluster_.health_events();
+    std::string text;
+    for (std::size_t i = seen_events_; i < events.size(); ++i) {
+      text = join_notes(text, fmt::format("balancer: {} {}", events[i].upstream, events[i].what));
+    }
+    seen_events_ = events.size();
+    return text;
+  }
+
+  static std::string join_notes(const std::string& first, const std::string& second) {
+    if (first.empty()) return second;
+    if (second.empty()) return first;
+    return first + "; " + second;
+  }
+
   const Scenario& scenario_;
   Cluster& cluster_;
+  std::mutex events_mutex_;
+  std::size_t seen_events_ = 0;
   const ScenarioOptions& options_;
   std::mt19937_64 rng_;
   Steady::time_point started_;
   std::map<std::string, std::shared_ptr<CookieJar>> jars_;
+  std::map<std::string, std::string> addresses_;
   std::atomic<int> step_counter_{0};
   std::atomic<int> request_counter_{0};
   std::atomic<bool> stopped_{false};
