@@ -52,6 +52,7 @@ struct RunOptions {
   std::string on_miss = "create";
   int health_check_ms = 0;
   bool fail_fast = false;
+  bool explain = false;
   std::string verdict = "actual";
   std::optional<std::uint64_t> seed;
   std::string junit_path;
@@ -192,6 +193,7 @@ int run_scenarios(const RunOptions& options) {
   scenario_options.seed = options.seed ? *options.seed : secure_random_seed();
   TerminalStyle style;
   style.color = !options.no_color && should_use_color(stdout);
+  style.explain = options.explain;
 
   std::vector<ScenarioRun> runs;
   for (const auto& [scenario, config] : plan) {
@@ -319,6 +321,8 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
                       "session idle timeout in seconds")
       ->check(CLI::Range(1, 365 * 24 * 3600))
       ->capture_default_str();
+  command->add_flag("--explain", options->explain,
+                    "under each failed read, say in one sentence why it failed");
   command->add_flag("--fail-fast", options->fail_fast,
                     "stop a scenario at its first failed expectation");
   command

@@ -7,6 +7,7 @@
 
 #include "common/text.h"
 #include "report/style.h"
+#include "scenario/explain.h"
 
 namespace sessim {
 namespace {
@@ -36,6 +37,7 @@ std::string request_line(const RequestRecord& record) {
 }  // namespace
 
 std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& style) {
+  const auto explanations = style.explain ? explain_failed_reads(run) : std::map<int, std::string>{};
   std::string out = fmt::format("{}\n", paint(fmt::format("scenario {} [store={}]", run.scenario, run.store),
                                               Tone::bold, style));
   if (!run.lesson.empty()) out += fmt::format("  lesson: {}\n", run.lesson);
@@ -64,6 +66,9 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
                            paint(fmt::format("FAILED {}: expected {}, got {}", check.what,
                                              check.expected, check.actual),
                                  Tone::bad, style));
+      }
+      if (const auto it = explanations.find(request.number); it != explanations.end()) {
+        out += fmt::format("        why: {}\n", it->second);
       }
     }
   }

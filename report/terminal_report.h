@@ -8,6 +8,7 @@ namespace sessim {
 
 struct TerminalStyle {
   bool color = false;  // ANSI colours; the CLI decides (terminal, NO_COLOR)
+  bool explain = false;  // a sentence on why under each failed read
 };
 
 // The per-request table, a summary line and, when reads failed, one line on

@@ -39,6 +39,9 @@ std::string to_string(StepKind kind);
 bool is_request(StepKind kind);
 bool is_fault(StepKind kind);  // changes the cluster: not allowed inside `parallel`
 
+// A node name that stands for the node that served the previous request.
+inline constexpr const char* kLastServedNode = "@last";
+
 struct Step {
   StepKind kind = StepKind::get;
   SourcePosition position;

@@ -127,12 +127,13 @@ class Player {
     record.number = ++step_counter_;
     record.label = step.describe() + suffix;
     record.position = step.position;
+    record.kind = step.kind;
     record.started_ms =
         std::chrono::duration<double, std::milli>(Steady::now() - started_).count();
     if (is_request(step.kind)) {
       record.requests.push_back(request(step));
     } else {
-      record.note = act(step);
+      record.note = act(step, record);
     }
     record.note = join_notes(record.note, new_health_events());
     return record;
@@ -163,6 +164,10 @@ class Player {
       default: exchange = browser.send(step.method, step.path, step.body); break;
     }
     auto record = make_record(++request_counter_, client, action, std::nullopt, std::move(exchange));
+    if (!record.node.empty()) {
+      const std::lock_guard lock(events_mutex_);
+      last_served_ = record.node;
+    }
     if (step.expect) record.checks = evaluate(*step.expect, record, step.kind);
     const bool failed = std::any_of(record.checks.begin(), record.checks.end(),
                                     [](const Check& check) { return !check.passed; });
@@ -175,24 +180,37 @@ class Player {
     return record;
   }
 
-  std::string act(const Step& step) {
+  // "@last" names the node that served the previous request (what
+  // `sessim compare` injects its node faults into).
+  std::string target_of(const Step& step) {
+    if (step.name != kLastServedNode) return step.name;
+    const std::lock_guard lock(events_mutex_);
+    if (last_served_.empty()) return cluster_.node_names().front();
+    return last_served_;
+  }
+
+  std::string act(const Step& step, StepRecord& record) {
     const bool redis_store = cluster_.config().store == StoreKind::redis;
     switch (step.kind) {
       case StepKind::copy_cookies:
         jars_.at(step.value)->replace_with(*jars_.at(step.name));
         return fmt::format("{} now holds {}'s cookies", step.value, step.name);
       case StepKind::crash:
-        cluster_.crash_node(step.name);
-        return fmt::format("{} crashed: {}; its local sessions are gone", step.name,
+        record.fault_node = target_of(step);
+        cluster_.crash_node(record.fault_node);
+        return fmt::format("{} crashed: {}; its local sessions are gone", record.fault_node,
                            cluster_.config().mode == NodeMode::process
                                ? "SIGKILL"
                                : "thread stopped and its memory dropped");
       case StepKind::stop:
-        cluster_.stop_node(step.name);
-        return fmt::format("{} stopped gracefully", step.name);
+        record.fault_node = target_of(step);
+        cluster_.stop_node(record.fault_node);
+        return fmt::format("{} stopped gracefully", record.fault_node);
       case StepKind::restart:
-        cluster_.restart_node(step.name);
-        return fmt::format("{} restarted on port {}{}", step.name, cluster_.node_port(step.name),
+        record.fault_node = target_of(step);
+        cluster_.restart_node(record.fault_node);
+        return fmt::format("{} restarted on port {}{}", record.fault_node,
+                           cluster_.node_port(record.fault_node),
                            redis_store ? "; its sessions were in Redis all along"
                                        : " with empty memory: its local sessions are gone");
       case StepKind::add_node: {
@@ -240,6 +258,7 @@ class Player {
   Cluster& cluster_;
   std::mutex events_mutex_;
   std::size_t seen_events_ = 0;
+  std::string last_served_;
   const ScenarioOptions& options_;
   std::mt19937_64 rng_;
   Steady::time_point started_;
@@ -290,6 +309,34 @@ int ScenarioRun::checks_total() const {
     for (const auto& request : step.requests) total += static_cast<int>(request.checks.size());
   }
   return total;
+}
+
+namespace {
+bool is_read_check(const Check& check) { return check.what == "value" || check.what == "absent"; }
+}  // namespace
+
+int ScenarioRun::reads_total() const {
+  int total = 0;
+  for (const auto& step : steps) {
+    for (const auto& request : step.requests) {
+      total += std::any_of(request.checks.begin(), request.checks.end(), is_read_check);
+    }
+  }
+  return total;
+}
+
+int ScenarioRun::reads_ok() const {
+  int ok = 0;
+  for (const auto& step : steps) {
+    for (const auto& request : step.requests) {
+      const bool read = std::any_of(request.checks.begin(), request.checks.end(), is_read_check);
+      const bool passed = std::all_of(request.checks.begin(), request.checks.end(), [](const Check& check) {
+        return !is_read_check(check) || check.passed;
+      });
+      ok += read && passed;
+    }
+  }
+  return ok;
 }
 
 int ScenarioRun::checks_failed() const {

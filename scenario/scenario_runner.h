@@ -18,6 +18,8 @@ struct StepRecord {
   std::string label;      // "get cart", "crash node-1 (2/3)"
   SourcePosition position;
   std::string note;       // faults and waits: what happened
+  StepKind kind = StepKind::get;
+  std::string fault_node;  // crash/stop/restart: the node it hit
   std::vector<RequestRecord> requests;
   double started_ms = 0;  // since the scenario began
 };
@@ -27,6 +29,7 @@ std::string to_string(Verdict verdict);
 
 struct ScenarioRun {
   std::string scenario;
+  std::string fault;  // the fault `sessim compare` injected, "" for none
   std::string lesson;
   std::string source;
   std::string store;
@@ -43,6 +46,10 @@ struct ScenarioRun {
   Verdict verdict() const;
   // The verdict matches the declared outcome (false when none is declared).
   bool as_declared() const;
+  // Reads: requests that checked a value or an absence; and how many of
+  // those checks passed.
+  int reads_total() const;
+  int reads_ok() const;
 };
 
 // How a run counts toward the exit code: `actual` needs every scenario to
