@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   cli::add_balance_command(app, selected);
   cli::add_list_command(app, selected);
   cli::add_check_command(app, selected);
+  cli::add_compare_command(app, selected);
 
   try {
     app.parse(argc, argv);

@@ -12,6 +12,7 @@
 
 #include "balancer/strategy_factory.h"
 #include "cli/commands.h"
+#include "cli/run_options.h"
 #include "cli/signals.h"
 #include "cli/terminal.h"
 #include "cluster/child_process.h"
@@ -30,151 +31,6 @@
 
 namespace sessim::cli {
 namespace {
-
-struct RunOptions {
-  std::vector<std::string> scenarios;  // empty: the reference story
-  int nodes = 2;
-  std::string store = "local";
-  std::string mode = "inproc";
-  std::string redis_url;
-  std::string redis_server = "redis-server";
-  int base_port = 0;
-  int balancer_port = 0;
-  std::string balancer = "round-robin";
-  int reads = 0;  // 0: twice the number of nodes
-  std::string value = "hello";
-  int session_timeout_s = 1800;
-  std::string json_path;
-  bool json = false;
-  bool no_color = false;
-  bool keep_running = false;
-  std::string hash_key = "cookie:SESSION";
-  std::string on_miss = "create";
-  int health_check_ms = 0;
-  bool fail_fast = false;
-  bool explain = false;
-  std::string verdict = "actual";
-  std::optional<std::uint64_t> seed;
-  std::string junit_path;
-  // Which flags were given, so that they override a scenario's own cluster.
-  std::set<std::string> given;
-};
-
-std::string own_executable() {
-  char path[PATH_MAX];
-  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof(path) - 1);
-  if (length <= 0) throw EnvironmentError("cannot find the sessim executable (/proc/self/exe)");
-  return std::string(path, static_cast<std::size_t>(length));
-}
-
-// On SIGINT/SIGTERM/SIGHUP: stop every child (nodes, redis-server), remove
-// the run's temporary files, and exit with 128+signal. Inproc nodes and the
-// balancer are threads and end with the process.
-void stop_everything_on_signal() {
-  handle_termination_signals([](int signal) {
-    terminate_all_children(std::chrono::milliseconds(2000));
-    remove_all_run_directories();
-    fmt::print(stderr, "sessim: interrupted ({}); all nodes and servers stopped\n",
-               strsignal(signal));
-    std::fflush(stderr);
-    ::_exit(128 + signal);
-  });
-}
-
-ClusterConfig cluster_config(const RunOptions& options) {
-  ClusterConfig config;
-  config.nodes = options.nodes;
-  config.store = parse_store_kind(options.store);
-  config.mode = parse_node_mode(options.mode);
-  config.redis_url = options.redis_url;
-  config.redis_server_executable = options.redis_server;
-  config.base_port = options.base_port;
-  config.balancer_port = options.balancer_port;
-  config.balancer = options.balancer;
-  config.session_timeout_s = options.session_timeout_s;
-  config.hash_key = options.hash_key;
-  config.on_miss = parse_miss_policy(options.on_miss);
-  config.health.check_interval_ms = options.health_check_ms;
-  if (options.seed) config.balancer_seed = *options.seed;
-  if (config.base_port != 0 && config.base_port + config.nodes - 1 > 65535) {
-    throw UsageError(fmt::format("--base-port {} leaves no room for {} nodes below port 65535",
-                                 config.base_port, config.nodes));
-  }
-  if (!config.redis_url.empty() && config.store != StoreKind::redis) {
-    throw UsageError("--redis-url needs --store redis");
-  }
-  if (config.mode == NodeMode::process) config.node_executable = own_executable();
-  return config;
-}
-
-ClusterSummary summarize(const Cluster& cluster) {
-  ClusterSummary summary;
-  summary.nodes = static_cast<int>(cluster.node_names().size());
-  summary.mode = to_string(cluster.config().mode);
-  summary.store = to_string(cluster.config().store);
-  summary.balancer = cluster.balancer_strategy();
-  summary.balancer_url = cluster.balancer_url();
-  summary.redis_url = cluster.redis_url().value_or("");
-  summary.private_redis = cluster.has_private_redis();
-  return summary;
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    fmt::print("{}", text);
-    return;
-  }
-  std::ofstream out(path);
-  out << text;
-  if (!out) throw EnvironmentError(fmt::format("cannot write {}", path));
-}
-
-std::uint64_t secure_random_seed() {
-  std::uint64_t seed = 0;
-  for (const char byte : secure_random_bytes(6)) seed = (seed << 8) | static_cast<unsigned char>(byte);
-  return seed;
-}
-
-std::vector<StoreKind> stores_for(const Scenario& scenario, const RunOptions& options) {
-  std::vector<StoreKind> stores;
-  if (options.given.count("store")) {
-    std::string_view list(options.store);
-    while (!list.empty()) {
-      const auto comma = list.find(',');
-      stores.push_back(parse_store_kind(std::string(list.substr(0, comma))));
-      if (comma == std::string_view::npos) break;
-      list.remove_prefix(comma + 1);
-    }
-  } else if (!scenario.expected.empty()) {
-    for (const auto& [store, outcome] : scenario.expected) stores.push_back(parse_store_kind(store));
-  } else {
-    stores.push_back(parse_store_kind(scenario.cluster.store));
-  }
-  return stores;
-}
-
-// The scenario's cluster with the command line's overrides.
-ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store,
-                               const RunOptions& options) {
-  RunOptions merged = options;
-  const auto& wanted = scenario.cluster;
-  if (!options.given.count("nodes")) merged.nodes = wanted.nodes;
-  if (!options.given.count("mode")) merged.mode = wanted.mode;
-  if (!options.given.count("balancer")) merged.balancer = wanted.balancer;
-  if (!options.given.count("session-timeout")) merged.session_timeout_s = wanted.session_timeout_s;
-  merged.store = to_string(store);
-  auto config = cluster_config(merged);
-  config.redis_persistence = wanted.redis_persistence;
-  if (!options.given.count("hash-key")) config.hash_key = wanted.hash_key;
-  if (!options.given.count("on-miss")) config.on_miss = parse_miss_policy(wanted.on_miss);
-  config.weights = wanted.weights;
-  config.health.max_fails = wanted.max_fails;
-  config.health.fail_timeout_ms = static_cast<std::int64_t>(wanted.fail_timeout_s * 1000);
-  if (!options.given.count("health-check")) {
-    config.health.check_interval_ms = static_cast<std::int64_t>(wanted.health_check_s * 1000);
-  }
-  return config;
-}
 
 int run_scenarios(const RunOptions& options) {
   const auto mode = options.verdict == "declared" ? VerdictMode::declared : VerdictMode::actual;
@@ -345,11 +201,7 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
   command->add_flag("--no-color", options->no_color, "never colour the output (NO_COLOR works too)");
   command->callback([options, json, command, &selected] {
     options->json = json->count() > 0;
-    for (const auto* option : command->get_options()) {
-      if (option->count() > 0 && !option->get_lnames().empty()) {
-        options->given.insert(option->get_lnames().front());
-      }
-    }
+    remember_given_options(*command, *options);
     selected = [options] { return run(*options); };
   });
 }

@@ -1,0 +1,130 @@
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <memory>
+
+#include "balancer/strategy_factory.h"
+#include "cli/commands.h"
+#include "cli/run_options.h"
+#include "cli/terminal.h"
+#include "common/errors.h"
+#include "report/compare_report.h"
+#include "scenario/compare.h"
+#include "scenario/scenario_catalog.h"
+#include "scenario/scenario_loader.h"
+
+namespace sessim::cli {
+namespace {
+
+struct CompareOptions {
+  RunOptions run;
+  std::string scenario = "sticky-session";
+  std::vector<std::string> stores{"local", "redis"};
+  std::vector<std::string> balancers{"round-robin", "ip-hash", "hash", "cookie"};
+  std::vector<std::string> faults{"none", "crash-node"};
+  std::string markdown_path;
+};
+
+int compare(CompareOptions& options) {
+  const auto scenarios = load_scenarios({options.scenario});
+  if (scenarios.size() != 1) throw UsageError("compare takes one scenario, not a directory");
+  const auto& scenario = scenarios.front();
+  for (const auto& balancer : options.balancers) make_strategy(balancer);  // validates the names
+
+  // Every combination is planned and checked before the first cluster starts.
+  struct Plan {
+    std::string balancer, fault;
+    Scenario scenario;
+    ClusterConfig config;
+  };
+  std::vector<Plan> plans;
+  for (const auto& store : options.stores) {
+    for (const auto& balancer : options.balancers) {
+      for (const auto& fault : options.faults) {
+        auto faulty = with_fault(scenario, fault);
+        auto config = scenario_cluster(faulty, parse_store_kind(store), options.run);
+        config.balancer = balancer;
+        check_node_names(faulty, config.nodes);
+        plans.push_back({balancer, fault, std::move(faulty), std::move(config)});
+      }
+    }
+  }
+  stop_everything_on_signal();
+  ScenarioOptions scenario_options;
+  scenario_options.seed = options.run.seed ? *options.run.seed : secure_random_seed();
+
+  CompareSummary summary;
+  summary.scenario = scenario.name;
+  summary.lesson = scenario.lesson;
+  summary.stores = options.stores;
+  summary.balancers = options.balancers;
+  summary.faults = options.faults;
+  for (const auto& plan : plans) {
+    summary.nodes = plan.config.nodes;
+    summary.mode = to_string(plan.config.mode);
+    summary.on_miss = to_string(plan.config.on_miss);
+    const auto run = run_scenario(plan.scenario, plan.config, scenario_options);
+    summary.cells.push_back(make_cell(run, plan.balancer, plan.fault));
+  }
+
+  TerminalStyle style;
+  style.color = !options.run.no_color && should_use_color(stdout);
+  style.explain = options.run.explain;
+  fmt::print("{}", render_compare_matrix(summary, style));
+  fmt::print("seed {}: rerun with --seed {}\n", scenario_options.seed, scenario_options.seed);
+  if (options.run.json) write_file(options.run.json_path, render_compare_json(summary));
+  if (!options.markdown_path.empty()) {
+    write_file(options.markdown_path, render_compare_markdown(summary));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app, CommandAction& selected) {
+  auto options = std::make_shared<CompareOptions>();
+  auto* command = app.add_subcommand(
+      "compare",
+      "Run one scenario on a fresh cluster for every store x balancer x fault and print the share "
+      "of reads that succeeded in each: the sticky-session lesson as one table. Exits 0 once the "
+      "table is made, whatever its cells say.");
+  command->add_option("scenario", options->scenario,
+                      "scenario file or built-in name (default: sticky-session)");
+  command->add_option("--stores", options->stores, "stores to compare")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"local", "redis"}))
+      ->capture_default_str();
+  command->add_option("--balancers", options->balancers, "balancing strategies to compare")
+      ->delimiter(',')
+      ->check(CLI::IsMember(strategy_names()))
+      ->capture_default_str();
+  command->add_option("--faults", options->faults,
+                      "faults injected after the first request (node faults hit the node that "
+                      "served it)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(fault_names()))
+      ->capture_default_str();
+  auto& run = options->run;
+  command->add_option("--nodes,-n", run.nodes, "number of app nodes (default: the scenario's)")
+      ->check(CLI::Range(1, 64));
+  command->add_option("--mode,-m", run.mode, "inproc or process")
+      ->check(CLI::IsMember({"inproc", "process"}));
+  command->add_option("--on-miss", run.on_miss, "create or keep (see sessim node --help)")
+      ->check(CLI::IsMember({"create", "keep"}));
+  command->add_option("--hash-key", run.hash_key, "what the hash balancer hashes: cookie:NAME or header:NAME");
+  command->add_option("--health-check", run.health_check_ms,
+                      "balancer: GET /healthz every MS milliseconds (0: passive checks only)")
+      ->check(CLI::Range(0, 3'600'000));
+  command->add_option("--seed", run.seed, "seed for random choices and parallel steps");
+  auto* json = command->add_option("--json", run.json_path, "write the matrix as JSON to FILE");
+  command->add_option("--markdown", options->markdown_path, "write the matrix as Markdown to FILE");
+  command->add_flag("--explain", run.explain, "under the table, why each failing cell failed");
+  command->add_flag("--no-color", run.no_color, "never colour the output");
+  command->callback([options, json, command, &selected] {
+    options->run.json = json->count() > 0;
+    remember_given_options(*command, options->run);
+    selected = [options] { return compare(*options); };
+  });
+}
+
+}  // namespace sessim::cli

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cluster/cluster.h"
+#include "scenario/run_result.h"
+#include "scenario/scenario.h"
+
+namespace CLI {
+class App;
+}
+
+namespace sessim::cli {
+
+// The cluster flags of `run` and `compare`, as parsed.
+struct RunOptions {
+  std::vector<std::string> scenarios;  // empty: the reference story
+  int nodes = 2;
+  std::string store = "local";
+  std::string mode = "inproc";
+  std::string redis_url;
+  std::string redis_server = "redis-server";
+  int base_port = 0;
+  int balancer_port = 0;
+  std::string balancer = "round-robin";
+  int reads = 0;  // 0: twice the number of nodes
+  std::string value = "hello";
+  int session_timeout_s = 1800;
+  std::string json_path;
+  bool json = false;
+  bool no_color = false;
+  bool keep_running = false;
+  std::string hash_key = "cookie:SESSION";
+  std::string on_miss = "create";
+  int health_check_ms = 0;
+  bool fail_fast = false;
+  bool explain = false;
+  std::string verdict = "actual";
+  std::optional<std::uint64_t> seed;
+  std::string junit_path;
+  // Which flags were given, so that they override a scenario's own cluster.
+  std::set<std::string> given;
+};
+
+
+// The sessim binary itself, for the process mode.
+std::string own_executable();
+
+// On SIGINT/SIGTERM/SIGHUP: stop every child (nodes, redis-server), remove
+// the run's temporary files, and exit with 128+signal.
+void stop_everything_on_signal();
+
+// The cluster the flags ask for; throws UsageError for impossible ones.
+ClusterConfig cluster_config(const RunOptions& options);
+
+ClusterSummary summarize(const Cluster& cluster);
+
+// Writes `text` to `path`, or to stdout for "" or "-".
+void write_file(const std::string& path, const std::string& text);
+
+// A fresh seed from the CSPRNG, small enough to type back in (48 bits).
+std::uint64_t secure_random_seed();
+
+// --store as a list, else the stores the scenario declares, else its own.
+std::vector<StoreKind> stores_for(const Scenario& scenario, const RunOptions& options);
+
+// The scenario's cluster for one store, with the flags that were given
+// overriding it.
+ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store, const RunOptions& options);
+
+// Records which long options were given on the command line.
+void remember_given_options(const CLI::App& command, RunOptions& options);
+
+}  // namespace sessim::cli

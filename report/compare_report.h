@@ -1,0 +1,30 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "report/terminal_report.h"
+#include "scenario/compare.h"
+
+namespace sessim {
+
+struct CompareSummary {
+  std::string scenario;
+  std::string lesson;
+  int nodes = 0;
+  std::string mode;
+  std::string on_miss;
+  std::vector<std::string> stores;
+  std::vector<std::string> balancers;
+  std::vector<std::string> faults;
+  std::vector<CompareCell> cells;  // in store, balancer, fault order
+};
+
+// Rows store x balancer, columns fault; each cell "ok/total verdict".
+std::string render_compare_matrix(const CompareSummary& summary, const TerminalStyle& style);
+// {"scenario": ..., "cells": [{store, balancer, fault, reads_ok, reads_total,
+//  read_success_rate, verdict, why}]}
+std::string render_compare_json(const CompareSummary& summary);
+std::string render_compare_markdown(const CompareSummary& summary);
+
+}  // namespace sessim

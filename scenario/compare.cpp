@@ -1,0 +1,62 @@
+#include "scenario/compare.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "common/errors.h"
+#include "scenario/explain.h"
+
+namespace sessim {
+
+std::vector<std::string> fault_names() {
+  return {"none", "crash-node", "stop-node", "restart-node", "restart-redis"};
+}
+
+Scenario with_fault(const Scenario& scenario, const std::string& fault) {
+  const auto names = fault_names();
+  if (std::find(names.begin(), names.end(), fault) == names.end()) {
+    throw UsageError(fmt::format("unknown fault '{}' (available: {})", fault, fmt::join(names, ", ")));
+  }
+  if (fault == "none") return scenario;
+  const auto first_request = std::find_if(scenario.steps.begin(), scenario.steps.end(),
+                                          [](const Step& step) { return is_request(step.kind); });
+  if (first_request == scenario.steps.end()) {
+    throw UsageError(fmt::format("{}: a fault needs a request step to follow", scenario.source));
+  }
+  Step injected;
+  injected.position = first_request->position;
+  if (fault == "restart-redis") {
+    injected.kind = StepKind::redis;
+    injected.name = "restart";
+  } else {
+    injected.kind = fault == "crash-node"  ? StepKind::crash
+                    : fault == "stop-node" ? StepKind::stop
+                                           : StepKind::restart;
+    injected.name = kLastServedNode;
+  }
+  Scenario faulty = scenario;
+  const auto offset = first_request - scenario.steps.begin() + 1;
+  faulty.steps.insert(faulty.steps.begin() + offset, injected);
+  return faulty;
+}
+
+double CompareCell::read_success_rate() const {
+  return reads_total == 0 ? 0.0 : static_cast<double>(reads_ok) / reads_total;
+}
+
+CompareCell make_cell(const ScenarioRun& run, const std::string& balancer, const std::string& fault) {
+  CompareCell cell;
+  cell.store = run.store;
+  cell.balancer = balancer;
+  cell.fault = fault;
+  cell.reads_ok = run.reads_ok();
+  cell.reads_total = run.reads_total();
+  cell.verdict = run.verdict();
+  const auto explanations = explain_failed_reads(run);
+  if (!explanations.empty()) cell.why = explanations.begin()->second;
+  return cell;
+}
+
+}  // namespace sessim

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "scenario/scenario.h"
+#include "scenario/scenario_runner.h"
+
+namespace sessim {
+
+// The faults `sessim compare` can inject: none, crash-node, stop-node,
+// restart-node (each hitting the node that served the first request) and
+// restart-redis.
+std::vector<std::string> fault_names();
+
+// The scenario with `fault` inserted right after its first request step.
+// Throws UsageError for an unknown fault or a scenario without requests.
+Scenario with_fault(const Scenario& scenario, const std::string& fault);
+
+// One cell of the comparison matrix.
+struct CompareCell {
+  std::string store;
+  std::string balancer;
+  std::string fault;
+  int reads_ok = 0;
+  int reads_total = 0;
+  Verdict verdict = Verdict::unknown;
+  std::string why;  // the first failed read's explanation, "" if none
+
+  double read_success_rate() const;  // 0..1; 0 when there were no reads
+};
+
+CompareCell make_cell(const ScenarioRun& run, const std::string& balancer, const std::string& fault);
+
+}  // namespace sessim
