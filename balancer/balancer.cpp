@@ -262,7 +262,9 @@ struct Balancer::Impl {
         copy_response(*result, pool.upstream(), response);
         if (!chosen->set_cookie.empty()) {
           response.headers.emplace("Set-Cookie", chosen->set_cookie);
-          response.set_header("Cache-Control", "private");
+          // HAProxy's "nocache": a response that pins a browser must not be
+          // cached for others; a stricter policy from the app stays.
+          if (!response.has_header("Cache-Control")) response.set_header("Cache-Control", "private");
         }
         pool.release(std::move(client));
         return;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "balancer/round_robin.h"
+#include "balancer/strategy_factory.h"
 #include "net/loopback.h"
 #include "node/app_node.h"
 #include "node/store/local_session_store.h"
@@ -90,6 +91,22 @@ TEST(Balancer, ForwardsRequestsAndResponsesFaithfully) {
   EXPECT_NE(echoed.find("\nthe body"), std::string::npos);
   EXPECT_EQ(response->get_header_value_count("Set-Cookie"), 2u);
   EXPECT_EQ(response->get_header_value("X-Sessim-Upstream"), "echo");
+}
+
+TEST(Balancer, CookieStickinessKeepsItsCookieFromTheUpstream) {
+  EchoUpstream upstream;
+  ServingBalancer balancer(config_for({{"echo", upstream.port()}}), make_strategy("cookie"));
+  httplib::Client client("127.0.0.1", balancer.port());
+  const auto first = client.Post("/echo", {{"Cookie", "SESSION=abc"}}, "", "text/plain");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->get_header_value_count("Set-Cookie"), 3u);  // a, b and SESSIM_NODE
+  EXPECT_EQ(first->get_header_value("Cache-Control"), "private");
+  const auto pinned = client.Post("/echo", {{"Cookie", "SESSIM_NODE=echo; SESSION=abc"}}, "",
+                                  "text/plain");
+  ASSERT_TRUE(pinned);
+  EXPECT_NE(pinned->body.find("Cookie: SESSION=abc\n"), std::string::npos) << pinned->body;
+  EXPECT_EQ(pinned->body.find("SESSIM_NODE"), std::string::npos);
+  EXPECT_EQ(pinned->get_header_value_count("Set-Cookie"), 2u);
 }
 
 TEST(Balancer, SkipsAnUpstreamThatRefusesConnections) {

@@ -51,6 +51,7 @@ class ServingInThread {
     thread_.join();
   }
   int port() const { return port_; }
+  Server& server() { return server_; }
 
  private:
   Server server_;

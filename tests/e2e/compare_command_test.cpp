@@ -1,0 +1,138 @@
+// `sessim compare` and the node's miss policy through the real binary: the
+// sticky-session lesson as a table.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cluster/run_directory.h"
+#include "common/errors.h"
+#include "support/test_support.h"
+
+namespace sessim {
+namespace {
+
+using testing::run_sessim;
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return nlohmann::json::parse(text.str());
+}
+
+const nlohmann::json& cell(const nlohmann::json& report, const std::string& store,
+                           const std::string& balancer, const std::string& fault) {
+  for (const auto& entry : report["cells"]) {
+    if (entry["store"] == store && entry["balancer"] == balancer && entry["fault"] == fault) {
+      return entry;
+    }
+  }
+  throw std::runtime_error("no cell " + store + "/" + balancer + "/" + fault);
+}
+
+class CompareReferenceStory : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    directory = new RunDirectory();
+    result = new testing::CommandResult(run_sessim(
+        {"compare", "sticky-session", "--stores", "local,redis", "--balancers",
+         "round-robin,ip-hash,cookie,least-conn", "--faults", "none,crash-node", "--json",
+         directory->file("matrix.json"), "--markdown", directory->file("matrix.md"), "--explain"}));
+    report = new nlohmann::json(read_json(directory->file("matrix.json")));
+  }
+  static void TearDownTestSuite() {
+    delete report;
+    delete result;
+    delete directory;
+  }
+  static RunDirectory* directory;
+  static testing::CommandResult* result;
+  static nlohmann::json* report;
+};
+RunDirectory* CompareReferenceStory::directory = nullptr;
+testing::CommandResult* CompareReferenceStory::result = nullptr;
+nlohmann::json* CompareReferenceStory::report = nullptr;
+
+TEST_F(CompareReferenceStory, ExitsZeroWithEveryCell) {
+  EXPECT_EQ(result->exit_code, kExitOk) << result->err;
+  EXPECT_EQ((*report)["cells"].size(), 2u * 4u * 2u);
+  for (const auto& entry : (*report)["cells"]) {
+    EXPECT_EQ(entry["reads_total"], 4);
+    const double rate = entry["read_success_rate"];
+    EXPECT_DOUBLE_EQ(rate, entry["reads_ok"].get<double>() / 4.0);
+  }
+}
+
+TEST_F(CompareReferenceStory, LocalStoreWithRoundRobinFails) {
+  const auto& entry = cell(*report, "local", "round-robin", "none");
+  EXPECT_EQ(entry["reads_ok"], 0);
+  EXPECT_EQ(entry["verdict"], "fail");
+  EXPECT_NE(entry["why"].get<std::string>().find("it lives only in node-1's memory"),
+            std::string::npos);
+}
+
+TEST_F(CompareReferenceStory, LocalStoreWithStickyBalancersPassesUntilANodeCrashes) {
+  for (const std::string balancer : {"ip-hash", "cookie"}) {
+    EXPECT_EQ(cell(*report, "local", balancer, "none")["verdict"], "pass") << balancer;
+    EXPECT_EQ(cell(*report, "local", balancer, "none")["read_success_rate"], 1.0) << balancer;
+    const auto& crashed = cell(*report, "local", balancer, "crash-node");
+    EXPECT_EQ(crashed["verdict"], "fail") << balancer;
+    EXPECT_NE(crashed["why"].get<std::string>().find("crashed at step 2"), std::string::npos);
+  }
+}
+
+TEST_F(CompareReferenceStory, RedisPassesUnderEveryBalancerAndACrash) {
+  for (const std::string balancer : {"round-robin", "ip-hash", "cookie", "least-conn"}) {
+    for (const std::string fault : {"none", "crash-node"}) {
+      const auto& entry = cell(*report, "redis", balancer, fault);
+      EXPECT_EQ(entry["verdict"], "pass") << balancer << " " << fault;
+      EXPECT_EQ(entry["reads_ok"], 4) << balancer << " " << fault;
+    }
+  }
+}
+
+TEST_F(CompareReferenceStory, PrintsTheMatrixAndWritesMarkdown) {
+  EXPECT_NE(result->out.find("local  round-robin  0/4 fail"), std::string::npos) << result->out;
+  EXPECT_NE(result->out.find("redis  cookie       4/4 pass"), std::string::npos) << result->out;
+  std::ifstream markdown(directory->file("matrix.md"));
+  std::stringstream text;
+  text << markdown.rdbuf();
+  EXPECT_NE(text.str().find("| local | ip-hash | 4/4 pass ✅ | 0/4 fail ❌ |"), std::string::npos)
+      << text.str();
+}
+
+TEST(CompareCommand, UnknownBalancerOrFaultIsAUsageError) {
+  EXPECT_EQ(run_sessim({"compare", "--balancers", "round-robin,sticky"}).exit_code, kExitUsage);
+  EXPECT_EQ(run_sessim({"compare", "--faults", "meteor"}).exit_code, kExitUsage);
+}
+
+// With express-session's miss policy a node that does not know the session
+// leaves the browser's cookie alone, so round-robin fails only the reads that
+// land on the other node: half of them, instead of all.
+TEST(MissPolicy, KeepFailsHalfTheReadsWhereCreateFailsThemAll) {
+  RunDirectory directory;
+  const auto create = run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers",
+                                  "round-robin", "--faults", "none", "--json",
+                                  directory.file("create.json")});
+  const auto keep = run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers",
+                                "round-robin", "--faults", "none", "--on-miss", "keep", "--json",
+                                directory.file("keep.json")});
+  ASSERT_EQ(create.exit_code, kExitOk);
+  ASSERT_EQ(keep.exit_code, kExitOk);
+  EXPECT_EQ(read_json(directory.file("create.json"))["cells"][0]["reads_ok"], 0);
+  EXPECT_EQ(read_json(directory.file("keep.json"))["cells"][0]["reads_ok"], 2);
+}
+
+TEST(Explain, SaysWhyEachFailedReadFailed) {
+  const auto result =
+      run_sessim({"run", "node-failure", "--store", "local", "--explain", "--no-color"});
+  EXPECT_EQ(result.exit_code, kExitChecksFailed);
+  EXPECT_NE(result.out.find("why: node-1 crashed at step 3 and took its local sessions with it"),
+            std::string::npos)
+      << result.out;
+}
+
+}  // namespace
+}  // namespace sessim
