@@ -25,6 +25,18 @@ std::uint32_t crc32(std::string_view bytes) {
   return crc ^ 0xFFFFFFFFU;
 }
 
+std::uint32_t ring_hash(std::string_view bytes) {
+  // CRC32 is linear, so similar names ("node-1-17", "node-1-18") land close
+  // together; murmur3's finalizer spreads them over the ring.
+  std::uint32_t h = crc32(bytes);
+  h ^= h >> 16;
+  h *= 0x85EBCA6BU;
+  h ^= h >> 13;
+  h *= 0xC2B2AE35U;
+  h ^= h >> 16;
+  return h;
+}
+
 std::optional<Pick> IpHashStrategy::pick(const RoutingRequest& request, const RoutingState& state) {
   const std::size_t count = state.upstreams.size();
   if (count == 0) return std::nullopt;
@@ -59,14 +71,16 @@ ConsistentHashStrategy::ConsistentHashStrategy(std::string key) {
 
 const std::vector<ConsistentHashStrategy::Point>& ConsistentHashStrategy::ring_for(
     const std::vector<Upstream>& upstreams) {
+  // Points come from upstream names, not addresses, so that a cluster on
+  // free ports hashes the same way on every run.
   std::vector<std::string> names;
-  for (const auto& upstream : upstreams) names.push_back(upstream.address());
+  for (const auto& upstream : upstreams) names.push_back(upstream.name);
   if (names == ring_names_) return ring_;
   ring_.clear();
   for (std::size_t i = 0; i < upstreams.size(); ++i) {
     const int points = 160 * std::max(1, upstreams[i].weight);
     for (int point = 0; point < points; ++point) {
-      ring_.push_back({crc32(fmt::format("{}-{}", names[i], point)), i});
+      ring_.push_back({ring_hash(fmt::format("{}-{}", names[i], point)), i});
     }
   }
   std::sort(ring_.begin(), ring_.end(), [](const Point& a, const Point& b) {
@@ -83,7 +97,7 @@ std::optional<Pick> ConsistentHashStrategy::pick(const RoutingRequest& request,
   const std::lock_guard lock(mutex_);
   const auto& ring = ring_for(state.upstreams);
   if (ring.empty()) return std::nullopt;
-  const auto hash = crc32(key);
+  const auto hash = ring_hash(key);
   auto it = std::lower_bound(ring.begin(), ring.end(), hash,
                              [](const Point& point, std::uint32_t value) { return point.hash < value; });
   for (std::size_t step = 0; step < ring.size(); ++step, ++it) {

@@ -64,7 +64,9 @@ class CookieStickyStrategy final : public BalancingStrategy {
   RoundRobinStrategy fallback_;
 };
 
-// The 32-bit hash the ring uses (CRC32, as nginx's ketama does).
 std::uint32_t crc32(std::string_view bytes);
+// The 32-bit hash of ring points and keys: CRC32 (as nginx's ketama) with a
+// mixing step so that similar inputs spread out.
+std::uint32_t ring_hash(std::string_view bytes);
 
 }  // namespace sessim
