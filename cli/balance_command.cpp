@@ -19,6 +19,11 @@ struct BalanceOptions {
   int port = 0;
   std::vector<std::string> upstreams;
   std::string strategy = "round-robin";
+  std::string hash_key = "cookie:SESSION";
+  std::vector<int> weights;
+  int health_check_ms = 0;
+  int max_fails = 1;
+  int fail_timeout_s = 10;
 };
 
 int run_balancer(const BalanceOptions& options) {
@@ -26,12 +31,25 @@ int run_balancer(const BalanceOptions& options) {
   config.host = options.host;
   config.port = options.port;
   std::vector<std::string> names;
+  config.health.check_interval_ms = options.health_check_ms;
+  config.health.max_fails = options.max_fails;
+  config.health.fail_timeout_ms = options.fail_timeout_s * 1000LL;
+  if (options.weights.size() > options.upstreams.size()) {
+    throw UsageError(fmt::format("--weights has {} values for {} upstreams", options.weights.size(),
+                                 options.upstreams.size()));
+  }
   for (const auto& spec : options.upstreams) {
     config.upstreams.push_back(parse_named_upstream(spec));
+    if (config.upstreams.size() <= options.weights.size()) {
+      config.upstreams.back().weight = options.weights[config.upstreams.size() - 1];
+    }
     names.push_back(fmt::format("{}={}", config.upstreams.back().name,
                                 config.upstreams.back().address()));
   }
-  Balancer balancer(std::move(config), make_strategy(options.strategy));
+  StrategyOptions strategy;
+  strategy.name = options.strategy;
+  strategy.hash_key = options.hash_key;
+  Balancer balancer(std::move(config), make_strategy(strategy));
   const int port = balancer.bind();
   stop_server_on_signal([&balancer] { balancer.stop(); }, std::chrono::milliseconds(300));
   fmt::print("balancer listening on http://{}:{} ({} over {})\n", options.host, port,
@@ -59,6 +77,23 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--balancer,-b", options->strategy, "balancing strategy")
       ->check(CLI::IsMember(strategy_names()))
       ->capture_default_str();
+  command->add_option("--hash-key", options->hash_key,
+                      "what --balancer hash hashes: cookie:NAME or header:NAME")
+      ->capture_default_str();
+  command->add_option("--weights", options->weights, "weights of the upstreams, in order (3,1)")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 100));
+  command->add_option("--max-fails", options->max_fails,
+                      "failed attempts that take an upstream out (nginx max_fails)")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  command->add_option("--fail-timeout", options->fail_timeout_s,
+                      "seconds an upstream stays out (nginx fail_timeout)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
+  command->add_option("--health-check", options->health_check_ms,
+                      "GET /healthz on every upstream every MS milliseconds (0: off)")
+      ->check(CLI::Range(0, 3'600'000));
   command->callback(
       [options, &selected] { selected = [options] { return run_balancer(*options); }; });
 }
