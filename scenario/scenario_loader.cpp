@@ -170,11 +170,13 @@ class Loader {
     }
     std::vector<std::string> clients;
     for (const auto& entry : node) {
-      YAML::Node item = entry;
+      // YAML::Node assignment writes through to the document; reset() rebinds.
+      YAML::Node item;
+      item.reset(entry);
       if (entry.IsMap()) {
         check_keys(entry, {"name", "address"}, "a client");
         if (!entry["name"]) fail(entry, "a client needs a name");
-        item = entry["name"];
+        item.reset(entry["name"]);
         if (entry["address"]) {
           const auto address = text(entry["address"], "address");
           if (!is_loopback_host(address) || address.find(':') != std::string::npos ||

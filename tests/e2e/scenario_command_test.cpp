@@ -70,7 +70,8 @@ TEST_P(BuiltinScenario, MeetsItsDeclaredOutcomeInBothStores) {
 INSTANTIATE_TEST_SUITE_P(Library, BuiltinScenario,
                          ::testing::Values("sticky-session", "node-failure", "redis-restart",
                                            "redis-restart-persistent", "idle-expiry", "logout",
-                                           "login-rotates-id", "two-tabs", "rolling-restart"),
+                                           "login-rotates-id", "two-tabs", "rolling-restart",
+                                           "nat-ip-hash"),
                          [](const auto& info) {
                            return std::regex_replace(info.param, std::regex("-"), "_");
                          });

@@ -71,3 +71,33 @@ TEST(NearestName, SuggestsOnlyLikelyTypos) {
 }
 
 }  // namespace sessim
+
+namespace sessim {
+
+TEST(ScenarioLoader, ClientsMayNameTheirLoopbackAddress) {
+  const auto scenario = parse_scenario(R"(
+clients:
+  - alice
+  - {name: bob, address: 127.0.7.20}
+cluster: {balancer: ip-hash, weights: [3, 1], on-miss: keep, health-check: 200ms}
+steps:
+  - get: {name: a, client: bob}
+)",
+                                       "nat.yaml");
+  EXPECT_EQ(scenario.clients, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(scenario.client_addresses.at("bob"), "127.0.7.20");
+  EXPECT_FALSE(scenario.client_addresses.count("alice"));
+  EXPECT_EQ(scenario.cluster.balancer, "ip-hash");
+  EXPECT_EQ(scenario.cluster.weights, (std::vector<int>{3, 1}));
+  EXPECT_EQ(scenario.cluster.on_miss, "keep");
+  EXPECT_DOUBLE_EQ(scenario.cluster.health_check_s, 0.2);
+}
+
+TEST(ScenarioLoader, ClientAddressesStayOnLoopback) {
+  EXPECT_THROW(parse_scenario("clients: [{name: a, address: 10.0.0.1}]\nsteps:\n  - get: x\n", "x.yaml"),
+               ScenarioError);
+  EXPECT_THROW(parse_scenario("clients: [{name: a, address: '::1'}]\nsteps:\n  - get: x\n", "x.yaml"),
+               ScenarioError);
+}
+
+}  // namespace sessim
