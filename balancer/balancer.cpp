@@ -26,10 +26,21 @@ constexpr const char* kTextPlain = "text/plain; charset=utf-8";
 // Accept-Encoding is not forwarded: cpp-httplib's server compresses on its
 // own, so an upstream that compressed too would be compressed twice.
 bool is_dropped_header(const std::string& name, const std::string& connection_tokens) {
-  static constexpr std::string_view kDropped[] = {
-      "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
-      "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade", "Content-Length",
-      "REMOTE_ADDR", "REMOTE_PORT", "LOCAL_ADDR", "LOCAL_PORT", "Accept-Encoding"};
+  static constexpr std::string_view kDropped[] = {"Connection",
+                                                  "Keep-Alive",
+                                                  "Proxy-Authenticate",
+                                                  "Proxy-Authorization",
+                                                  "Proxy-Connection",
+                                                  "TE",
+                                                  "Trailer",
+                                                  "Transfer-Encoding",
+                                                  "Upgrade",
+                                                  "Content-Length",
+                                                  "REMOTE_ADDR",
+                                                  "REMOTE_PORT",
+                                                  "LOCAL_ADDR",
+                                                  "LOCAL_PORT",
+                                                  "Accept-Encoding"};
   for (const auto dropped : kDropped) {
     if (iequals(name, dropped)) return true;
   }
@@ -205,8 +216,8 @@ struct Balancer::Impl {
       if (iequals(name, "X-Forwarded-Proto")) continue;
       forwarded.headers.emplace(name, value);
     }
-    forwarded_for = forwarded_for.empty() ? request.remote_addr
-                                          : forwarded_for + ", " + request.remote_addr;
+    forwarded_for =
+        forwarded_for.empty() ? request.remote_addr : forwarded_for + ", " + request.remote_addr;
     forwarded.headers.emplace("X-Forwarded-For", forwarded_for);
     forwarded.headers.emplace("X-Forwarded-Proto", "http");
     return forwarded;
@@ -234,13 +245,15 @@ struct Balancer::Impl {
       if (!cookies.empty()) forwarded.headers.emplace("Cookie", cookies);
     }
     const auto cookie_header = request.get_header_value("Cookie");
-    RoutingRequest routing{
-        request.remote_addr,
-        [&request](std::string_view name) { return request.get_header_value(std::string(name).c_str()); },
-        [&cookie_header](std::string_view name) {
-          const auto values = cookie_values(parse_cookie_header(cookie_header), name);
-          return values.empty() ? std::string() : values.front();
-        }};
+    RoutingRequest routing{request.remote_addr,
+                           [&request](std::string_view name) {
+                             return request.get_header_value(std::string(name).c_str());
+                           },
+                           [&cookie_header](std::string_view name) {
+                             const auto values =
+                                 cookie_values(parse_cookie_header(cookie_header), name);
+                             return values.empty() ? std::string() : values.front();
+                           }};
     const auto current = snapshot();
     std::vector<Upstream> upstreams;
     for (const auto& pool : *current) upstreams.push_back(pool->upstream());
@@ -264,7 +277,8 @@ struct Balancer::Impl {
           response.headers.emplace("Set-Cookie", chosen->set_cookie);
           // HAProxy's "nocache": a response that pins a browser must not be
           // cached for others; a stricter policy from the app stays.
-          if (!response.has_header("Cache-Control")) response.set_header("Cache-Control", "private");
+          if (!response.has_header("Cache-Control"))
+            response.set_header("Cache-Control", "private");
         }
         pool.release(std::move(client));
         return;
@@ -272,8 +286,8 @@ struct Balancer::Impl {
       const auto error = result.error();
       const auto reason = httplib::to_string(error);
       note(pool.upstream(), pool.health.record_failure(steady_now_ms(), reason));
-      failures.push_back(fmt::format("{} ({}): {}", pool.upstream().name, pool.upstream().address(),
-                                     reason));
+      failures.push_back(
+          fmt::format("{} ({}): {}", pool.upstream().name, pool.upstream().address(), reason));
       // A refused connection carried nothing, so any request may go on to the
       // next upstream; after a read or write error only idempotent ones may.
       const bool nothing_was_sent =
@@ -282,8 +296,9 @@ struct Balancer::Impl {
     }
     response.status = 502;
     response.set_content(
-        fmt::format("sessim balancer: no upstream answered: {}\n",
-                    failures.empty() ? "none available" : fmt::format("{}", fmt::join(failures, "; "))),
+        fmt::format(
+            "sessim balancer: no upstream answered: {}\n",
+            failures.empty() ? "none available" : fmt::format("{}", fmt::join(failures, "; "))),
         kTextPlain);
   }
 
@@ -333,7 +348,8 @@ Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> str
 Balancer::~Balancer() { stop(); }
 
 int Balancer::bind() {
-  impl_->bound_port = bind_server(impl_->server, impl_->config.host, impl_->config.port, "balancer");
+  impl_->bound_port =
+      bind_server(impl_->server, impl_->config.host, impl_->config.port, "balancer");
   return impl_->bound_port;
 }
 
@@ -385,7 +401,8 @@ Upstream parse_named_upstream(const std::string& spec) {
   }
   Upstream upstream = parse_upstream_url(spec.substr(equals + 1));
   upstream.name = spec.substr(0, equals);
-  if (upstream.name.empty()) throw UsageError(fmt::format("invalid upstream '{}': empty name", spec));
+  if (upstream.name.empty())
+    throw UsageError(fmt::format("invalid upstream '{}': empty name", spec));
   return upstream;
 }
 

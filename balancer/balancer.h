@@ -20,7 +20,6 @@ struct BalancerConfig {
   HealthPolicy health;
 };
 
-
 // A reverse proxy in the manner of nginx's proxy_pass with an upstream block:
 // HTTP/1.1 keep-alive connections to upstreams, pooled; method, target,
 // headers and body forwarded both ways (Cookie and Set-Cookie untouched);

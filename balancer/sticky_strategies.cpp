@@ -21,7 +21,8 @@ std::uint32_t crc32(std::string_view bytes) {
     return entries;
   }();
   std::uint32_t crc = 0xFFFFFFFFU;
-  for (const char byte : bytes) crc = table[(crc ^ static_cast<unsigned char>(byte)) & 0xFF] ^ (crc >> 8);
+  for (const char byte : bytes)
+    crc = table[(crc ^ static_cast<unsigned char>(byte)) & 0xFF] ^ (crc >> 8);
   return crc ^ 0xFFFFFFFFU;
 }
 
@@ -63,7 +64,8 @@ ConsistentHashStrategy::ConsistentHashStrategy(std::string key) {
   const auto kind = key.substr(0, colon);
   if (colon == std::string::npos || (kind != "cookie" && kind != "header") ||
       colon + 1 == key.size()) {
-    throw UsageError(fmt::format("invalid hash key '{}' (expected cookie:NAME or header:NAME)", key));
+    throw UsageError(
+        fmt::format("invalid hash key '{}' (expected cookie:NAME or header:NAME)", key));
   }
   from_cookie_ = kind == "cookie";
   key_name_ = key.substr(colon + 1);
@@ -98,8 +100,9 @@ std::optional<Pick> ConsistentHashStrategy::pick(const RoutingRequest& request,
   const auto& ring = ring_for(state.upstreams);
   if (ring.empty()) return std::nullopt;
   const auto hash = ring_hash(key);
-  auto it = std::lower_bound(ring.begin(), ring.end(), hash,
-                             [](const Point& point, std::uint32_t value) { return point.hash < value; });
+  auto it =
+      std::lower_bound(ring.begin(), ring.end(), hash,
+                       [](const Point& point, std::uint32_t value) { return point.hash < value; });
   for (std::size_t step = 0; step < ring.size(); ++step, ++it) {
     if (it == ring.end()) it = ring.begin();
     if (state.eligible[it->upstream]) return Pick{it->upstream, ""};

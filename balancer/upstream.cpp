@@ -14,7 +14,8 @@ std::string Upstream::address() const {
 
 Upstream parse_upstream_url(const std::string& url) {
   const auto fail = [&](std::string_view why) {
-    throw UsageError(fmt::format("invalid upstream '{}': {} (expected http://host:port)", url, why));
+    throw UsageError(
+        fmt::format("invalid upstream '{}': {} (expected http://host:port)", url, why));
   };
   constexpr std::string_view kScheme = "http://";
   if (url.rfind(kScheme, 0) != 0) fail("only http:// upstreams are supported");

@@ -43,8 +43,8 @@ int run_balancer(const BalanceOptions& options) {
     if (config.upstreams.size() <= options.weights.size()) {
       config.upstreams.back().weight = options.weights[config.upstreams.size() - 1];
     }
-    names.push_back(fmt::format("{}={}", config.upstreams.back().name,
-                                config.upstreams.back().address()));
+    names.push_back(
+        fmt::format("{}={}", config.upstreams.back().name, config.upstreams.back().address()));
   }
   StrategyOptions strategy;
   strategy.name = options.strategy;
@@ -71,28 +71,33 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       ->check(CLI::Range(0, 65535))
       ->required();
   command->add_option("--host", options->host, "address to listen on")->capture_default_str();
-  command->add_option("--upstream,-u", options->upstreams,
-                      "upstream server, http://host:port or NAME=http://host:port (repeatable)")
+  command
+      ->add_option("--upstream,-u", options->upstreams,
+                   "upstream server, http://host:port or NAME=http://host:port (repeatable)")
       ->required();
   command->add_option("--balancer,-b", options->strategy, "balancing strategy")
       ->check(CLI::IsMember(strategy_names()))
       ->capture_default_str();
-  command->add_option("--hash-key", options->hash_key,
-                      "what --balancer hash hashes: cookie:NAME or header:NAME")
+  command
+      ->add_option("--hash-key", options->hash_key,
+                   "what --balancer hash hashes: cookie:NAME or header:NAME")
       ->capture_default_str();
   command->add_option("--weights", options->weights, "weights of the upstreams, in order (3,1)")
       ->delimiter(',')
       ->check(CLI::Range(1, 100));
-  command->add_option("--max-fails", options->max_fails,
-                      "failed attempts that take an upstream out (nginx max_fails)")
+  command
+      ->add_option("--max-fails", options->max_fails,
+                   "failed attempts that take an upstream out (nginx max_fails)")
       ->check(CLI::Range(1, 100))
       ->capture_default_str();
-  command->add_option("--fail-timeout", options->fail_timeout_s,
-                      "seconds an upstream stays out (nginx fail_timeout)")
+  command
+      ->add_option("--fail-timeout", options->fail_timeout_s,
+                   "seconds an upstream stays out (nginx fail_timeout)")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
-  command->add_option("--health-check", options->health_check_ms,
-                      "GET /healthz on every upstream every MS milliseconds (0: off)")
+  command
+      ->add_option("--health-check", options->health_check_ms,
+                   "GET /healthz on every upstream every MS milliseconds (0: off)")
       ->check(CLI::Range(0, 3'600'000));
   command->callback(
       [options, &selected] { selected = [options] { return run_balancer(*options); }; });

@@ -98,9 +98,10 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
       ->delimiter(',')
       ->check(CLI::IsMember(strategy_names()))
       ->capture_default_str();
-  command->add_option("--faults", options->faults,
-                      "faults injected after the first request (node faults hit the node that "
-                      "served it)")
+  command
+      ->add_option("--faults", options->faults,
+                   "faults injected after the first request (node faults hit the node that "
+                   "served it)")
       ->delimiter(',')
       ->check(CLI::IsMember(fault_names()))
       ->capture_default_str();
@@ -111,9 +112,11 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
       ->check(CLI::IsMember({"inproc", "process"}));
   command->add_option("--on-miss", run.on_miss, "create or keep (see sessim node --help)")
       ->check(CLI::IsMember({"create", "keep"}));
-  command->add_option("--hash-key", run.hash_key, "what the hash balancer hashes: cookie:NAME or header:NAME");
-  command->add_option("--health-check", run.health_check_ms,
-                      "balancer: GET /healthz every MS milliseconds (0: passive checks only)")
+  command->add_option("--hash-key", run.hash_key,
+                      "what the hash balancer hashes: cookie:NAME or header:NAME");
+  command
+      ->add_option("--health-check", run.health_check_ms,
+                   "balancer: GET /healthz every MS milliseconds (0: passive checks only)")
       ->check(CLI::Range(0, 3'600'000));
   command->add_option("--seed", run.seed, "seed for random choices and parallel steps");
   auto* json = command->add_option("--json", run.json_path, "write the matrix as JSON to FILE");

@@ -38,9 +38,8 @@ int run_node(const NodeOptions& options) {
   const int port = node.bind();
   stop_server_on_signal([&node] { node.stop(); }, std::chrono::milliseconds(300));
   // The cluster's process mode reads this first line to learn the port.
-  fmt::print("{} listening on http://{}:{} (store={}, session timeout {} s)\n",
-             options.node.name, options.node.host, port, options.store,
-             options.node.session_timeout_s);
+  fmt::print("{} listening on http://{}:{} (store={}, session timeout {} s)\n", options.node.name,
+             options.node.host, port, options.store, options.node.session_timeout_s);
   std::fflush(stdout);
   node.serve();
   return kExitOk;
@@ -65,12 +64,15 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--store,-s", options->store, "local or redis")
       ->check(CLI::IsMember({"local", "redis"}))
       ->capture_default_str();
-  command->add_option("--redis-url", options->redis_url, "redis://host:port[/db] for --store redis");
-  command->add_option("--redis-namespace", options->redis_namespace,
-                      "key prefix: <namespace>:sessions:<id>")
+  command->add_option("--redis-url", options->redis_url,
+                      "redis://host:port[/db] for --store redis");
+  command
+      ->add_option("--redis-namespace", options->redis_namespace,
+                   "key prefix: <namespace>:sessions:<id>")
       ->capture_default_str();
-  command->add_option("--session-timeout", options->node.session_timeout_s,
-                      "session idle timeout in seconds")
+  command
+      ->add_option("--session-timeout", options->node.session_timeout_s,
+                   "session idle timeout in seconds")
       ->check(CLI::Range(1, 365 * 24 * 3600))
       ->capture_default_str();
   command

@@ -2,13 +2,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <set>
-#include <algorithm>
 
 #include "balancer/strategy_factory.h"
 #include "cli/commands.h"
@@ -19,11 +19,11 @@
 #include "cluster/cluster.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
-#include "report/json_report.h"
-#include "report/terminal_report.h"
 #include "common/random.h"
+#include "report/json_report.h"
 #include "report/junit_report.h"
 #include "report/scenario_report.h"
+#include "report/terminal_report.h"
 #include "scenario/reference_story.h"
 #include "scenario/scenario_catalog.h"
 #include "scenario/scenario_loader.h"
@@ -83,7 +83,8 @@ int run(const RunOptions& options) {
   result.cluster = summarize(cluster);
   if (!options.keep_running) cluster.stop();
 
-  const bool json_to_stdout = options.json && (options.json_path.empty() || options.json_path == "-");
+  const bool json_to_stdout =
+      options.json && (options.json_path.empty() || options.json_path == "-");
   if (options.json && !json_to_stdout) write_file(options.json_path, render_json_report(result));
   if (json_to_stdout) {
     fmt::print("{}", render_json_report(result));
@@ -142,21 +143,25 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->capture_default_str();
   command->add_option("--redis-url", options->redis_url,
                       "use this Redis (redis://host:port[/db]) instead of a private redis-server");
-  command->add_option("--redis-server", options->redis_server,
-                      "redis-server program for the private Redis")
+  command
+      ->add_option("--redis-server", options->redis_server,
+                   "redis-server program for the private Redis")
       ->capture_default_str();
-  command->add_option("--base-port", options->base_port,
-                      "node i listens on BASE+i-1 (default: free ports); 9001 reproduces the "
-                      "reference setup")
+  command
+      ->add_option("--base-port", options->base_port,
+                   "node i listens on BASE+i-1 (default: free ports); 9001 reproduces the "
+                   "reference setup")
       ->check(CLI::Range(1, 65535));
-  command->add_option("--balancer-port", options->balancer_port,
-                      "balancer port (default: a free port); 9000 in the reference setup")
+  command
+      ->add_option("--balancer-port", options->balancer_port,
+                   "balancer port (default: a free port); 9000 in the reference setup")
       ->check(CLI::Range(1, 65535));
   command->add_option("--balancer,-b", options->balancer, "balancing strategy")
       ->check(CLI::IsMember(strategy_names()))
       ->capture_default_str();
-  command->add_option("--hash-key", options->hash_key,
-                      "what --balancer hash hashes: cookie:NAME or header:NAME")
+  command
+      ->add_option("--hash-key", options->hash_key,
+                   "what --balancer hash hashes: cookie:NAME or header:NAME")
       ->capture_default_str();
   command
       ->add_option("--on-miss", options->on_miss,
@@ -165,16 +170,19 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
                    "saveUninitialized:false)")
       ->check(CLI::IsMember({"create", "keep"}))
       ->capture_default_str();
-  command->add_option("--health-check", options->health_check_ms,
-                      "balancer: GET /healthz on every node every MS milliseconds (0: passive "
-                      "checks only)")
+  command
+      ->add_option("--health-check", options->health_check_ms,
+                   "balancer: GET /healthz on every node every MS milliseconds (0: passive "
+                   "checks only)")
       ->check(CLI::Range(0, 3'600'000));
-  command->add_option("--reads,-k", options->reads, "number of get-session reads (default: 2 x nodes)")
+  command
+      ->add_option("--reads,-k", options->reads, "number of get-session reads (default: 2 x nodes)")
       ->check(CLI::Range(1, 100000));
   command->add_option("--value", options->value, "the value set-session stores")
       ->capture_default_str();
-  command->add_option("--session-timeout", options->session_timeout_s,
-                      "session idle timeout in seconds")
+  command
+      ->add_option("--session-timeout", options->session_timeout_s,
+                   "session idle timeout in seconds")
       ->check(CLI::Range(1, 365 * 24 * 3600))
       ->capture_default_str();
   command->add_flag("--explain", options->explain,
@@ -191,14 +199,16 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
                       "seed for the order of parallel steps (printed by every run)");
   command->add_option("--junit", options->junit_path,
                       "write a JUnit XML report of the scenarios to FILE");
-  auto* json = command->add_option("--json", options->json_path,
-                                   "write the result as JSON to FILE (default: stdout)")
+  auto* json = command
+                   ->add_option("--json", options->json_path,
+                                "write the result as JSON to FILE (default: stdout)")
                    ->expected(0, 1)
                    ->type_name("[FILE]");
   command->add_flag("--keep-running", options->keep_running,
                     "leave the cluster running after the report (explore it with curl) until "
                     "Ctrl-C");
-  command->add_flag("--no-color", options->no_color, "never colour the output (NO_COLOR works too)");
+  command->add_flag("--no-color", options->no_color,
+                    "never colour the output (NO_COLOR works too)");
   command->callback([options, json, command, &selected] {
     options->json = json->count() > 0;
     remember_given_options(*command, *options);

@@ -86,7 +86,8 @@ void write_file(const std::string& path, const std::string& text) {
 
 std::uint64_t secure_random_seed() {
   std::uint64_t seed = 0;
-  for (const char byte : secure_random_bytes(6)) seed = (seed << 8) | static_cast<unsigned char>(byte);
+  for (const char byte : secure_random_bytes(6))
+    seed = (seed << 8) | static_cast<unsigned char>(byte);
   return seed;
 }
 
@@ -101,7 +102,8 @@ std::vector<StoreKind> stores_for(const Scenario& scenario, const RunOptions& op
       list.remove_prefix(comma + 1);
     }
   } else if (!scenario.expected.empty()) {
-    for (const auto& [store, outcome] : scenario.expected) stores.push_back(parse_store_kind(store));
+    for (const auto& [store, outcome] : scenario.expected)
+      stores.push_back(parse_store_kind(store));
   } else {
     stores.push_back(parse_store_kind(scenario.cluster.store));
   }

@@ -46,7 +46,6 @@ struct RunOptions {
   std::set<std::string> given;
 };
 
-
 // The sessim binary itself, for the process mode.
 std::string own_executable();
 
@@ -70,7 +69,8 @@ std::vector<StoreKind> stores_for(const Scenario& scenario, const RunOptions& op
 
 // The scenario's cluster for one store, with the flags that were given
 // overriding it.
-ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store, const RunOptions& options);
+ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store,
+                               const RunOptions& options);
 
 // Records which long options were given on the command line.
 void remember_given_options(const CLI::App& command, RunOptions& options);

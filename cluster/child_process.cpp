@@ -1,6 +1,7 @@
 #include "cluster/child_process.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -19,8 +20,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "common/errors.h"
 
@@ -80,10 +79,11 @@ struct ChildProcess::Impl {
 };
 
 ChildProcess::ChildProcess(const ChildSpec& spec) : impl_(std::make_unique<Impl>()) {
-  FileDescriptor log(::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  FileDescriptor log(
+      ::open(spec.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   if (log.get() < 0) {
-    throw EnvironmentError(fmt::format("cannot open log file {}: {}", spec.log_path,
-                                       std::strerror(errno)));
+    throw EnvironmentError(
+        fmt::format("cannot open log file {}: {}", spec.log_path, std::strerror(errno)));
   }
   FileDescriptor stdout_writer;
   if (spec.capture_stdout) {
@@ -114,12 +114,11 @@ ChildProcess::ChildProcess(const ChildSpec& spec) : impl_(std::make_unique<Impl>
   // sees a child that is running but not yet registered.
   const std::lock_guard lock(registry_mutex);
   try {
-    impl_->child = bp::child(bp::exe = spec.executable, bp::args = spec.args,
-                             bp::std_in < bp::null, bp::posix::fd.bind(1, child_stdout),
-                             bp::posix::fd.bind(2, log.get()), setup);
+    impl_->child =
+        bp::child(bp::exe = spec.executable, bp::args = spec.args, bp::std_in < bp::null,
+                  bp::posix::fd.bind(1, child_stdout), bp::posix::fd.bind(2, log.get()), setup);
   } catch (const std::exception& error) {
-    throw EnvironmentError(
-        fmt::format("cannot start {}: {}", spec.executable, error.what()));
+    throw EnvironmentError(fmt::format("cannot start {}: {}", spec.executable, error.what()));
   }
   registry().insert(impl_->child.id());
 }

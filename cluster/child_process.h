@@ -1,10 +1,11 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace sessim {
@@ -12,7 +13,7 @@ namespace sessim {
 struct ChildSpec {
   std::string executable;  // an absolute path
   std::vector<std::string> args;
-  std::string log_path;  // stderr (and stdout unless captured) is appended here
+  std::string log_path;         // stderr (and stdout unless captured) is appended here
   bool capture_stdout = false;  // stdout readable through ChildProcess::read_line
 };
 

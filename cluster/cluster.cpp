@@ -117,8 +117,8 @@ Cluster::NodeSlot& Cluster::slot(const std::string& name) {
   for (auto& node : nodes_) {
     if (node.launch.node.name == name) return node;
   }
-  throw UsageError(fmt::format("no node named '{}' (nodes: {})", name,
-                               fmt::join(node_names(), ", ")));
+  throw UsageError(
+      fmt::format("no node named '{}' (nodes: {})", name, fmt::join(node_names(), ", ")));
 }
 
 const Cluster::NodeSlot& Cluster::slot(const std::string& name) const {

@@ -23,8 +23,8 @@ struct ClusterConfig {
   std::string redis_namespace = "sessim:session";
   std::string redis_server_executable = "redis-server";
   bool redis_persistence = false;  // private Redis: append-only file on
-  int base_port = 0;      // node i listens on base_port + i - 1; 0: free ports
-  int balancer_port = 0;  // 0: a free port
+  int base_port = 0;               // node i listens on base_port + i - 1; 0: free ports
+  int balancer_port = 0;           // 0: a free port
   std::string balancer = "round-robin";
   std::string hash_key = "cookie:SESSION";
   std::uint64_t balancer_seed = 1;

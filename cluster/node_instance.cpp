@@ -102,12 +102,18 @@ std::string NodeInstance::url() const { return fmt::format("http://127.0.0.1:{}"
 
 std::vector<std::string> node_command_args(const NodeLaunch& launch) {
   std::vector<std::string> args{"node",
-                                "--name", launch.node.name,
-                                "--host", launch.node.host,
-                                "--port", std::to_string(launch.node.port),
-                                "--store", to_string(launch.store.kind),
-                                "--session-timeout", std::to_string(launch.node.session_timeout_s),
-                                "--on-miss", to_string(launch.node.on_miss)};
+                                "--name",
+                                launch.node.name,
+                                "--host",
+                                launch.node.host,
+                                "--port",
+                                std::to_string(launch.node.port),
+                                "--store",
+                                to_string(launch.store.kind),
+                                "--session-timeout",
+                                std::to_string(launch.node.session_timeout_s),
+                                "--on-miss",
+                                to_string(launch.node.on_miss)};
   if (launch.store.kind == StoreKind::redis) {
     args.insert(args.end(), {"--redis-url", launch.store.redis_url, "--redis-namespace",
                              launch.store.redis_namespace});

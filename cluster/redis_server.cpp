@@ -63,12 +63,26 @@ void RedisServer::launch() {
   const bool fixed_port = options_.port != 0 || port_ != 0;
   std::string last_error;
   for (int attempt = 0; attempt < (fixed_port ? 1 : kPortAttempts); ++attempt) {
-    const int port = port_ != 0 ? port_ : (options_.port != 0 ? options_.port : pick_free_loopback_port());
+    const int port =
+        port_ != 0 ? port_ : (options_.port != 0 ? options_.port : pick_free_loopback_port());
     ChildSpec spec;
     spec.executable = executable_;
-    spec.args = {"--port", std::to_string(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
-                 "--daemonize", "no", "--dir", options_.work_dir, "--logfile", "",
-                 "--save", "", "--appendonly", options_.persistence ? "yes" : "no"};
+    spec.args = {"--port",
+                 std::to_string(port),
+                 "--bind",
+                 "127.0.0.1",
+                 "--protected-mode",
+                 "yes",
+                 "--daemonize",
+                 "no",
+                 "--dir",
+                 options_.work_dir,
+                 "--logfile",
+                 "",
+                 "--save",
+                 "",
+                 "--appendonly",
+                 options_.persistence ? "yes" : "no"};
     spec.log_path = log_path();
     auto process = std::make_unique<ChildProcess>(spec);
 
@@ -90,8 +104,8 @@ void RedisServer::launch() {
     // Another process may have taken the port we picked; pick again.
     if (last_error.find("Address already in use") == std::string::npos) break;
   }
-  throw EnvironmentError(fmt::format("redis-server failed to start: {} (log: {})", last_error,
-                                     log_path()));
+  throw EnvironmentError(
+      fmt::format("redis-server failed to start: {} (log: {})", last_error, log_path()));
 }
 
 void RedisServer::stop() {

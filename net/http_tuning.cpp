@@ -43,8 +43,8 @@ int bind_server(httplib::Server& server, const std::string& host, int port,
     bound = port;
   }
   if (bound <= 0) {
-    throw EnvironmentError(fmt::format("{}: cannot listen on {}:{} (port busy or not permitted)",
-                                       owner, host, port));
+    throw EnvironmentError(
+        fmt::format("{}: cannot listen on {}:{} (port busy or not permitted)", owner, host, port));
   }
   return bound;
 }

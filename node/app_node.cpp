@@ -22,14 +22,22 @@ std::string header_name(std::string_view name) { return std::string(name); }
 
 std::string_view reason_phrase(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 414: return "URI Too Long";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Error";
   }
 }
 
@@ -133,21 +141,20 @@ struct AppNode::Impl {
   }
 
   void add_routes() {
-    server.Get(std::string(protocol::kSetSessionPath),
-               with_session([](const auto& request, auto& response, SessionRequest& context) {
-                 const std::string param(protocol::kSessionValueParam);
-                 if (!request.has_param(param.c_str())) {
-                   context.discard = true;
-                   response.status = 400;
-                   response.set_content(fmt::format("missing query parameter '{}'\n", param),
-                                        kTextPlain);
-                   return;
-                 }
-                 auto value = request.get_param_value(param.c_str());
-                 context.session.set_attribute(std::string(protocol::kSessionValueAttribute),
-                                               value);
-                 response.set_content(value, kTextPlain);
-               }));
+    server.Get(
+        std::string(protocol::kSetSessionPath),
+        with_session([](const auto& request, auto& response, SessionRequest& context) {
+          const std::string param(protocol::kSessionValueParam);
+          if (!request.has_param(param.c_str())) {
+            context.discard = true;
+            response.status = 400;
+            response.set_content(fmt::format("missing query parameter '{}'\n", param), kTextPlain);
+            return;
+          }
+          auto value = request.get_param_value(param.c_str());
+          context.session.set_attribute(std::string(protocol::kSessionValueAttribute), value);
+          response.set_content(value, kTextPlain);
+        }));
     server.Get(std::string(protocol::kGetSessionPath),
                with_session([](const auto&, auto& response, SessionRequest& context) {
                  const auto value =
@@ -155,9 +162,8 @@ struct AppNode::Impl {
                  response.set_content(value.value_or(""), kTextPlain);
                }));
     add_scenario_routes();
-    server.Get(std::string(protocol::kHealthPath), [](const auto&, auto& response) {
-      response.set_content("ok\n", kTextPlain);
-    });
+    server.Get(std::string(protocol::kHealthPath),
+               [](const auto&, auto& response) { response.set_content("ok\n", kTextPlain); });
 
     server.set_post_routing_handler([this](const auto&, auto& response) {
       response.set_header(header_name(protocol::kNodeHeader), config.name);
@@ -165,9 +171,8 @@ struct AppNode::Impl {
     });
     server.set_error_handler([](const auto&, auto& response) {
       if (response.body.empty()) {
-        response.set_content(fmt::format("{} {}\n", response.status,
-                                         reason_phrase(response.status)),
-                             kTextPlain);
+        response.set_content(
+            fmt::format("{} {}\n", response.status, reason_phrase(response.status)), kTextPlain);
       }
     });
     server.set_exception_handler([](const auto&, auto& response, std::exception_ptr error) {
@@ -187,27 +192,27 @@ struct AppNode::Impl {
   void add_scenario_routes() {
     const std::string attribute =
         std::string(protocol::kAttributePrefix) + "([A-Za-z0-9_.-]{1,64})";
-    server.Get(attribute, with_session([](const auto& request, auto& response,
-                                          SessionRequest& context) {
-      const auto value = context.session.attribute(request.matches[1]);
-      if (!value) {
-        response.status = 404;
-        response.set_content(fmt::format("attribute '{}' is not set\n", request.matches[1].str()),
-                             kTextPlain);
-        return;
-      }
-      response.set_content(*value, kTextPlain);
-    }));
-    server.Put(attribute, with_session([](const auto& request, auto& response,
-                                          SessionRequest& context) {
-      context.session.set_attribute(request.matches[1], request.body);
-      response.set_content(request.body, kTextPlain);
-    }));
-    server.Delete(attribute, with_session([](const auto& request, auto& response,
-                                             SessionRequest& context) {
-      context.session.remove_attribute(request.matches[1]);
-      response.status = 204;
-    }));
+    server.Get(
+        attribute, with_session([](const auto& request, auto& response, SessionRequest& context) {
+          const auto value = context.session.attribute(request.matches[1]);
+          if (!value) {
+            response.status = 404;
+            response.set_content(
+                fmt::format("attribute '{}' is not set\n", request.matches[1].str()), kTextPlain);
+            return;
+          }
+          response.set_content(*value, kTextPlain);
+        }));
+    server.Put(attribute,
+               with_session([](const auto& request, auto& response, SessionRequest& context) {
+                 context.session.set_attribute(request.matches[1], request.body);
+                 response.set_content(request.body, kTextPlain);
+               }));
+    server.Delete(attribute,
+                  with_session([](const auto& request, auto& response, SessionRequest& context) {
+                    context.session.remove_attribute(request.matches[1]);
+                    response.status = 204;
+                  }));
     server.Post(std::string(protocol::kLoginPath),
                 with_session([](const auto& request, auto& response, SessionRequest& context) {
                   const std::string param(protocol::kUserParam);
@@ -267,13 +272,16 @@ AppNode::AppNode(NodeConfig config, std::unique_ptr<SessionStore> store, const C
 AppNode::~AppNode() { stop(); }
 
 int AppNode::bind() {
-  impl_->bound_port = bind_server(impl_->server, impl_->config.host, impl_->config.port, impl_->config.name);
+  impl_->bound_port =
+      bind_server(impl_->server, impl_->config.host, impl_->config.port, impl_->config.name);
   return impl_->bound_port;
 }
 
 void AppNode::serve() { impl_->server.listen_after_bind(); }
 
-void AppNode::wait_until_serving() const { sessim::wait_until_serving(impl_->server, impl_->config.name); }
+void AppNode::wait_until_serving() const {
+  sessim::wait_until_serving(impl_->server, impl_->config.name);
+}
 
 void AppNode::stop() { impl_->server.stop(); }
 

@@ -20,7 +20,7 @@ std::string to_string(MissPolicy policy);
 struct NodeConfig {
   std::string name = "node";
   std::string host = "127.0.0.1";
-  int port = 0;  // 0: any free port; see AppNode::port()
+  int port = 0;                  // 0: any free port; see AppNode::port()
   int session_timeout_s = 1800;  // Spring Session's default
   MissPolicy on_miss = MissPolicy::create;
 };

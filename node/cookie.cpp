@@ -73,7 +73,8 @@ std::optional<SetCookie> parse_set_cookie(std::string_view header) {
   SetCookie cookie;
   cookie.name = std::move(pair->name);
   cookie.value = std::move(pair->value);
-  auto rest = semicolon == std::string_view::npos ? std::string_view{} : header.substr(semicolon + 1);
+  auto rest =
+      semicolon == std::string_view::npos ? std::string_view{} : header.substr(semicolon + 1);
   while (!rest.empty()) {
     const auto next = rest.find(';');
     const auto attribute = trim(rest.substr(0, next));

@@ -33,9 +33,7 @@ bool is_valid_session_id(std::string_view id) {
   return true;
 }
 
-std::string encode_session_cookie(std::string_view session_id) {
-  return base64_encode(session_id);
-}
+std::string encode_session_cookie(std::string_view session_id) { return base64_encode(session_id); }
 
 std::optional<std::string> decode_session_cookie(std::string_view cookie_value) {
   auto decoded = base64_decode(cookie_value);

@@ -6,24 +6,29 @@ namespace sessim {
 
 std::string to_string(SessionOutcome outcome) {
   switch (outcome) {
-    case SessionOutcome::found: return "found";
-    case SessionOutcome::created: return "created";
-    case SessionOutcome::replaced: return "replaced";
+    case SessionOutcome::found:
+      return "found";
+    case SessionOutcome::created:
+      return "created";
+    case SessionOutcome::replaced:
+      return "replaced";
   }
   return "unknown";
 }
 
 std::string to_string(MissReason reason) {
   switch (reason) {
-    case MissReason::none: return "";
-    case MissReason::unknown: return "unknown";
-    case MissReason::malformed: return "malformed";
+    case MissReason::none:
+      return "";
+    case MissReason::unknown:
+      return "unknown";
+    case MissReason::malformed:
+      return "malformed";
   }
   return "";
 }
 
-SessionManager::SessionManager(SessionStore& store, const Clock& clock,
-                               int max_inactive_interval_s)
+SessionManager::SessionManager(SessionStore& store, const Clock& clock, int max_inactive_interval_s)
     : store_(store), clock_(clock), max_inactive_interval_s_(max_inactive_interval_s) {}
 
 ResolvedSession SessionManager::resolve(const std::vector<std::string>& cookie_values) {

@@ -30,13 +30,15 @@ std::string pad(const std::string& text, std::size_t width) {
 }  // namespace
 
 std::string render_compare_matrix(const CompareSummary& summary, const TerminalStyle& style) {
-  std::string out = fmt::format("compare {}: reads that returned what was written ({} node(s), {}, "
-                                "on-miss {})\n",
-                                summary.scenario, summary.nodes, summary.mode, summary.on_miss);
+  std::string out = fmt::format(
+      "compare {}: reads that returned what was written ({} node(s), {}, "
+      "on-miss {})\n",
+      summary.scenario, summary.nodes, summary.mode, summary.on_miss);
   if (!summary.lesson.empty()) out += fmt::format("lesson: {}\n", summary.lesson);
   out += "\n";
   std::size_t balancer_width = 8, cell_width = 12;
-  for (const auto& balancer : summary.balancers) balancer_width = std::max(balancer_width, balancer.size());
+  for (const auto& balancer : summary.balancers)
+    balancer_width = std::max(balancer_width, balancer.size());
   for (const auto& fault : summary.faults) cell_width = std::max(cell_width, fault.size() + 2);
   std::string heading = pad("store", 6) + " " + pad("balancer", balancer_width);
   for (const auto& fault : summary.faults) heading += "  " + pad(fault, cell_width);
@@ -87,7 +89,8 @@ std::string render_compare_json(const CompareSummary& summary) {
 }
 
 std::string render_compare_markdown(const CompareSummary& summary) {
-  std::string out = fmt::format("### {}: reads that returned what was written\n\n", summary.scenario);
+  std::string out =
+      fmt::format("### {}: reads that returned what was written\n\n", summary.scenario);
   if (!summary.lesson.empty()) out += fmt::format("{}\n\n", summary.lesson);
   out += "| store | balancer |";
   std::string rule = "|---|---|";

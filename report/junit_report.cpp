@@ -12,11 +12,21 @@ std::string xml_escape(const std::string& text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 forbids most control characters, even escaped.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
@@ -36,8 +46,8 @@ struct TestCase {
 };
 
 std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
-  const bool expected_failure = mode == VerdictMode::declared && run.declared &&
-                                *run.declared == DeclaredOutcome::fail;
+  const bool expected_failure =
+      mode == VerdictMode::declared && run.declared && *run.declared == DeclaredOutcome::fail;
   std::vector<TestCase> cases;
   for (const auto& step : run.steps) {
     for (const auto& request : step.requests) {
@@ -46,10 +56,10 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
         test.name = fmt::format("step {} {}: {} ({})", step.number, step.label, check.what,
                                 step.position.to_string());
         if (!check.passed) {
-          test.failure = fmt::format("expected {} {}, got {} (request #{} {} {} served by {})",
-                                     check.what, check.expected, check.actual, request.number,
-                                     request.exchange.method, request.exchange.target,
-                                     request.node.empty() ? "?" : request.node);
+          test.failure =
+              fmt::format("expected {} {}, got {} (request #{} {} {} served by {})", check.what,
+                          check.expected, check.actual, request.number, request.exchange.method,
+                          request.exchange.target, request.node.empty() ? "?" : request.node);
           test.skipped = expected_failure;
         }
         cases.push_back(std::move(test));
@@ -59,9 +69,9 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
   if (run.verdict() == Verdict::unknown) {
     cases.push_back({"checks", "the scenario checked nothing, so it cannot pass", false});
   } else if (expected_failure && run.verdict() == Verdict::pass) {
-    cases.push_back({"declared outcome",
-                     fmt::format("declared to fail with store={} but every check passed", run.store),
-                     false});
+    cases.push_back(
+        {"declared outcome",
+         fmt::format("declared to fail with store={} but every check passed", run.store), false});
   }
   return cases;
 }
@@ -89,7 +99,8 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
       } else {
         ++failures;
         body += fmt::format(
-            ">\n      <failure message=\"{0}\" type=\"expectation\">{0}</failure>\n    </testcase>\n",
+            ">\n      <failure message=\"{0}\" type=\"expectation\">{0}</failure>\n    "
+            "</testcase>\n",
             xml_escape(test.failure));
       }
     }

@@ -37,14 +37,16 @@ std::string request_line(const RequestRecord& record) {
 }  // namespace
 
 std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& style) {
-  const auto explanations = style.explain ? explain_failed_reads(run) : std::map<int, std::string>{};
-  std::string out = fmt::format("{}\n", paint(fmt::format("scenario {} [store={}]", run.scenario, run.store),
-                                              Tone::bold, style));
+  const auto explanations =
+      style.explain ? explain_failed_reads(run) : std::map<int, std::string>{};
+  std::string out = fmt::format(
+      "{}\n",
+      paint(fmt::format("scenario {} [store={}]", run.scenario, run.store), Tone::bold, style));
   if (!run.lesson.empty()) out += fmt::format("  lesson: {}\n", run.lesson);
-  out += fmt::format("  cluster: {} node(s) ({}), store={}{}, balancer={}\n", run.cluster.nodes,
-                     run.cluster.mode, run.store,
-                     run.cluster.redis_url.empty() ? "" : fmt::format(" ({})", run.cluster.redis_url),
-                     run.cluster.balancer);
+  out += fmt::format(
+      "  cluster: {} node(s) ({}), store={}{}, balancer={}\n", run.cluster.nodes, run.cluster.mode,
+      run.store, run.cluster.redis_url.empty() ? "" : fmt::format(" ({})", run.cluster.redis_url),
+      run.cluster.balancer);
   for (const auto& step : run.steps) {
     out += fmt::format("  {} {}", paint(fmt::format("step {:>2}", step.number), Tone::dim, style),
                        step.label);
@@ -58,14 +60,15 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
         if (check.passed) passed.push_back(fmt::format("{} {}", check.what, check.expected));
       }
       if (!passed.empty()) {
-        out += fmt::format("        {} {}\n", paint("ok:", Tone::good, style), fmt::join(passed, ", "));
+        out += fmt::format("        {} {}\n", paint("ok:", Tone::good, style),
+                           fmt::join(passed, ", "));
       }
       for (const auto& check : request.checks) {
         if (check.passed) continue;
-        out += fmt::format("        {}\n",
-                           paint(fmt::format("FAILED {}: expected {}, got {}", check.what,
-                                             check.expected, check.actual),
-                                 Tone::bad, style));
+        out +=
+            fmt::format("        {}\n", paint(fmt::format("FAILED {}: expected {}, got {}",
+                                                          check.what, check.expected, check.actual),
+                                              Tone::bad, style));
       }
       if (const auto it = explanations.find(request.number); it != explanations.end()) {
         out += fmt::format("        why: {}\n", it->second);
@@ -78,8 +81,11 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
   out += fmt::format("  verdict: {} ({} of {} checks failed), {}\n",
                      paint(to_string(verdict), verdict_tone, style), run.checks_failed(),
                      run.checks_total(), declared_note(run));
-  if (verdict == Verdict::unknown) out += "  (a scenario that checks nothing never counts as a pass)\n";
-  out += fmt::format("  rerun: sessim run {} --store {} --seed {}\n\n", run.source.rfind("builtin:", 0) == 0 ? run.source.substr(8) : run.source, run.store, run.seed);
+  if (verdict == Verdict::unknown)
+    out += "  (a scenario that checks nothing never counts as a pass)\n";
+  out += fmt::format("  rerun: sessim run {} --store {} --seed {}\n\n",
+                     run.source.rfind("builtin:", 0) == 0 ? run.source.substr(8) : run.source,
+                     run.store, run.seed);
   return out;
 }
 
@@ -94,11 +100,10 @@ std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMo
   for (const auto& run : runs) {
     const bool success = counts_as_success(run, mode);
     succeeded += success;
-    const auto line = fmt::format("{:<{}}  {:<6} {:<8} {:<7} {}", run.scenario, width, run.store,
-                                  to_string(run.verdict()),
-                                  fmt::format("{}/{}", run.checks_total() - run.checks_failed(),
-                                              run.checks_total()),
-                                  declared_note(run));
+    const auto line = fmt::format(
+        "{:<{}}  {:<6} {:<8} {:<7} {}", run.scenario, width, run.store, to_string(run.verdict()),
+        fmt::format("{}/{}", run.checks_total() - run.checks_failed(), run.checks_total()),
+        declared_note(run));
     out += paint(line, success ? Tone::good : Tone::bad, style) + "\n";
   }
   out += fmt::format("{} of {} runs succeeded (--verdict {})\n", succeeded, runs.size(),

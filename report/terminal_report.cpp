@@ -14,8 +14,8 @@ namespace sessim {
 
 std::string paint(const std::string& text, Tone tone, const TerminalStyle& style) {
   if (!style.color || tone == Tone::plain) return text;
-  const char* code = tone == Tone::good ? "32"
-                     : tone == Tone::bad ? "31"
+  const char* code = tone == Tone::good   ? "32"
+                     : tone == Tone::bad  ? "31"
                      : tone == Tone::warn ? "33"
                      : tone == Tone::bold ? "1"
                                           : "2";
@@ -86,26 +86,24 @@ std::string why_line(const RunResult& result) {
 }  // namespace
 
 std::string summary_line(const RunResult& result) {
-  return fmt::format("reads: {}/{} succeeded (store={}, nodes={}, balancer={})",
-                     result.reads_ok(), result.reads_total(), result.cluster.store,
-                     result.cluster.nodes, result.cluster.balancer);
+  return fmt::format("reads: {}/{} succeeded (store={}, nodes={}, balancer={})", result.reads_ok(),
+                     result.reads_total(), result.cluster.store, result.cluster.nodes,
+                     result.cluster.balancer);
 }
 
 std::string render_terminal_report(const RunResult& result, const TerminalStyle& style) {
-  const std::array<std::string, 8> headings{"#", "request", "node", "cookie sent", "session",
-                                            "new cookie", "value", "result"};
+  const std::array<std::string, 8> headings{"#",       "request",    "node",  "cookie sent",
+                                            "session", "new cookie", "value", "result"};
   std::vector<std::array<Cell, 8>> rows;
   for (const auto& record : result.requests) {
     const bool replaced = record.session_outcome == "replaced";
-    rows.push_back({Cell{std::to_string(record.number)},
-                    Cell{request_label(record)},
+    rows.push_back({Cell{std::to_string(record.number)}, Cell{request_label(record)},
                     Cell{record.node.empty() ? "-" : record.node},
                     Cell{short_id(record.session_id_sent), Tone::dim},
                     Cell{record.session_outcome.empty() ? "-" : record.session_outcome,
                          replaced ? Tone::warn : Tone::plain},
                     Cell{short_id(record.session_id_set), replaced ? Tone::warn : Tone::dim},
-                    Cell{value_label(record)},
-                    Cell{result_label(record), result_tone(record)}});
+                    Cell{value_label(record)}, Cell{result_label(record), result_tone(record)}});
   }
   std::array<std::size_t, 8> widths{};
   for (std::size_t column = 0; column < widths.size(); ++column) {

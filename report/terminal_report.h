@@ -7,7 +7,7 @@
 namespace sessim {
 
 struct TerminalStyle {
-  bool color = false;  // ANSI colours; the CLI decides (terminal, NO_COLOR)
+  bool color = false;    // ANSI colours; the CLI decides (terminal, NO_COLOR)
   bool explain = false;  // a sentence on why under each failed read
 };
 

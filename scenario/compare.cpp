@@ -17,7 +17,8 @@ std::vector<std::string> fault_names() {
 Scenario with_fault(const Scenario& scenario, const std::string& fault) {
   const auto names = fault_names();
   if (std::find(names.begin(), names.end(), fault) == names.end()) {
-    throw UsageError(fmt::format("unknown fault '{}' (available: {})", fault, fmt::join(names, ", ")));
+    throw UsageError(
+        fmt::format("unknown fault '{}' (available: {})", fault, fmt::join(names, ", ")));
   }
   if (fault == "none") return scenario;
   const auto first_request = std::find_if(scenario.steps.begin(), scenario.steps.end(),
@@ -46,7 +47,8 @@ double CompareCell::read_success_rate() const {
   return reads_total == 0 ? 0.0 : static_cast<double>(reads_ok) / reads_total;
 }
 
-CompareCell make_cell(const ScenarioRun& run, const std::string& balancer, const std::string& fault) {
+CompareCell make_cell(const ScenarioRun& run, const std::string& balancer,
+                      const std::string& fault) {
   CompareCell cell;
   cell.store = run.store;
   cell.balancer = balancer;

@@ -30,6 +30,7 @@ struct CompareCell {
   double read_success_rate() const;  // 0..1; 0 when there were no reads
 };
 
-CompareCell make_cell(const ScenarioRun& run, const std::string& balancer, const std::string& fault);
+CompareCell make_cell(const ScenarioRun& run, const std::string& balancer,
+                      const std::string& fault);
 
 }  // namespace sessim

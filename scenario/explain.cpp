@@ -38,13 +38,13 @@ std::string short_id(const std::string& id) { return abbreviate(id, 8); }
 
 std::map<int, std::string> explain_failed_reads(const ScenarioRun& run) {
   std::map<int, std::string> explanations;
-  std::map<std::string, SessionOrigin> origins;      // session id -> where it was made
-  std::map<std::string, NodeFault> faults;           // node -> its latest fault
-  std::map<std::string, SessionEnd> ended;           // session id -> logout
+  std::map<std::string, SessionOrigin> origins;  // session id -> where it was made
+  std::map<std::string, NodeFault> faults;       // node -> its latest fault
+  std::map<std::string, SessionEnd> ended;       // session id -> logout
   int redis_restart_step = 0;
   for (const auto& step : run.steps) {
     if (!step.fault_node.empty()) {
-      const auto what = step.kind == StepKind::crash ? "crashed"
+      const auto what = step.kind == StepKind::crash  ? "crashed"
                         : step.kind == StepKind::stop ? "was stopped"
                                                       : "restarted";
       faults[step.fault_node] = {what, step.number};
@@ -62,9 +62,10 @@ std::map<int, std::string> explain_failed_reads(const ScenarioRun& run) {
           }
           if (exchange.status == 502) return "the balancer found no node that answered";
           if (exchange.status == 503) {
-            return fmt::format("{} could not reach the session store, so it could not read the "
-                               "session at all (503)",
-                               record.node);
+            return fmt::format(
+                "{} could not reach the session store, so it could not read the "
+                "session at all (503)",
+                record.node);
           }
           const auto& sent = record.session_id_sent;
           if (sent.empty()) {
@@ -74,55 +75,62 @@ std::map<int, std::string> explain_failed_reads(const ScenarioRun& run) {
           const auto origin = origins.find(sent);
           if (record.session_effect == "kept" || record.session_effect == "rotated") {
             if (const auto end = ended.find(sent); end != ended.end()) {
-              return fmt::format("{} still holds session {}: the logout at step {} ran on {}, "
-                                 "whose memory does not reach {}'s",
-                                 record.node, short_id(sent), end->second.step, end->second.node,
-                                 record.node);
+              return fmt::format(
+                  "{} still holds session {}: the logout at step {} ran on {}, "
+                  "whose memory does not reach {}'s",
+                  record.node, short_id(sent), end->second.step, end->second.node, record.node);
             }
             if (origin != origins.end() && origin->second.replacement) {
-              return fmt::format("session {} is the empty one {} made at step {} when it did "
-                                 "not know the browser's session; the value was never in it",
-                                 short_id(sent), origin->second.node, origin->second.step);
+              return fmt::format(
+                  "session {} is the empty one {} made at step {} when it did "
+                  "not know the browser's session; the value was never in it",
+                  short_id(sent), origin->second.node, origin->second.step);
             }
-            return fmt::format("{} found session {} but the value was not there: a request in "
-                               "between changed or removed it",
-                               record.node, short_id(sent));
+            return fmt::format(
+                "{} found session {} but the value was not there: a request in "
+                "between changed or removed it",
+                record.node, short_id(sent));
           }
           const bool replaced = record.session_effect == "replaced";
           const std::string consequence =
               replaced ? "; it made a new, empty session and replaced the browser's cookie" : "";
           if (run.store == "redis") {
             if (redis_restart_step > 0) {
-              return fmt::format("Redis restarted at step {} without persistence and lost session {}{}",
-                                 redis_restart_step, short_id(sent), consequence);
+              return fmt::format(
+                  "Redis restarted at step {} without persistence and lost session {}{}",
+                  redis_restart_step, short_id(sent), consequence);
             }
             return fmt::format("session {} was no longer in Redis (expired or logged out){}",
                                short_id(sent), consequence);
           }
           if (origin == origins.end()) {
-            return fmt::format("served by {}, which does not know session {} (expired, logged "
-                               "out, or made before this run){}",
-                               record.node, short_id(sent), consequence);
+            return fmt::format(
+                "served by {}, which does not know session {} (expired, logged "
+                "out, or made before this run){}",
+                record.node, short_id(sent), consequence);
           }
           const auto fault = faults.find(origin->second.node);
           if (fault != faults.end() && fault->second.step > origin->second.step) {
-            return fmt::format("{} {} at step {} and took its local sessions with it, session {} "
-                               "included; {} served this read{}",
-                               origin->second.node, fault->second.what, fault->second.step,
-                               short_id(sent), record.node, consequence);
+            return fmt::format(
+                "{} {} at step {} and took its local sessions with it, session {} "
+                "included; {} served this read{}",
+                origin->second.node, fault->second.what, fault->second.step, short_id(sent),
+                record.node, consequence);
           }
           if (origin->second.node == record.node) {
-            return fmt::format("served by {}, where session {} was made, but it had expired or "
-                               "ended there{}",
-                               record.node, short_id(sent), consequence);
+            return fmt::format(
+                "served by {}, where session {} was made, but it had expired or "
+                "ended there{}",
+                record.node, short_id(sent), consequence);
           }
           std::string why = fmt::format(
               "served by {}, which has never seen session {}; it lives only in {}'s memory{}",
               record.node, short_id(sent), origin->second.node, consequence);
           if (run.cluster.balancer == "hash" && origin->second.request_had_no_session_cookie) {
-            why += fmt::format(" (the request that made it carried no SESSION cookie, so the hash "
-                               "fell back to round-robin and chose {})",
-                               origin->second.node);
+            why += fmt::format(
+                " (the request that made it carried no SESSION cookie, so the hash "
+                "fell back to round-robin and chose {})",
+                origin->second.node);
           }
           return why;
         }();

@@ -32,7 +32,8 @@ std::string session_effect(const RequestRecord& record, const HttpExchange& exch
   if (clears_session_cookie(exchange)) return "ended";
   if (record.session_outcome == "created" || record.session_outcome == "replaced") {
     // A node that keeps misses (--on-miss keep) sends no cookie for a read.
-    if (record.session_id_set.empty()) return record.session_outcome == "created" ? "none" : "missed";
+    if (record.session_id_set.empty())
+      return record.session_outcome == "created" ? "none" : "missed";
     return record.session_outcome;
   }
   if (record.session_outcome == "found") {
@@ -57,9 +58,12 @@ std::string session_id_from_set_cookies(const HttpExchange& exchange) {
 
 std::string to_string(RequestResult result) {
   switch (result) {
-    case RequestResult::ok: return "ok";
-    case RequestResult::miss: return "miss";
-    case RequestResult::error: return "error";
+    case RequestResult::ok:
+      return "ok";
+    case RequestResult::miss:
+      return "miss";
+    case RequestResult::error:
+      return "error";
   }
   return "error";
 }

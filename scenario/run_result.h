@@ -10,9 +10,9 @@ namespace sessim {
 
 // What a request's response means for the story.
 enum class RequestResult {
-  ok,     // a write that answered 200, or a read that returned the expected value
-  miss,   // a read that answered 200 with something other than the expected value
-  error   // no response, or a status other than 200
+  ok,    // a write that answered 200, or a read that returned the expected value
+  miss,  // a read that answered 200 with something other than the expected value
+  error  // no response, or a status other than 200
 };
 std::string to_string(RequestResult result);
 
@@ -32,11 +32,11 @@ struct RequestRecord {
   bool is_read = false;
   std::optional<std::string> expected;  // reads: the value that should come back
   HttpExchange exchange;
-  std::string node;              // X-Sessim-Node, else X-Sessim-Upstream, else ""
-  std::string session_outcome;   // found | created | replaced | "" (not a sessim node)
-  std::string miss_reason;       // unknown | malformed | ""
-  std::string session_id_sent;   // decoded from the SESSION cookie sent, "" if none
-  std::string session_id_set;    // decoded from a SESSION Set-Cookie, "" if none
+  std::string node;             // X-Sessim-Node, else X-Sessim-Upstream, else ""
+  std::string session_outcome;  // found | created | replaced | "" (not a sessim node)
+  std::string miss_reason;      // unknown | malformed | ""
+  std::string session_id_sent;  // decoded from the SESSION cookie sent, "" if none
+  std::string session_id_set;   // decoded from a SESSION Set-Cookie, "" if none
   // What happened to the browser's session, from the client's point of view:
   // kept | created | replaced | rotated (same session, new id) | ended
   // (cookie cleared) | missed (no live session and no replacement: the

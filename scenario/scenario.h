@@ -17,8 +17,8 @@ struct SourcePosition {
 
 // What a request step checks. Each key given is one check.
 struct Expectation {
-  std::optional<std::string> value;    // the attribute's value (get) or the body (request)
-  bool absent = false;                 // get: the attribute is not set
+  std::optional<std::string> value;  // the attribute's value (get) or the body (request)
+  bool absent = false;               // get: the attribute is not set
   std::optional<int> status;
   std::optional<std::string> node;     // the node that served it
   std::optional<std::string> session;  // kept | created | replaced | rotated | ended
@@ -27,13 +27,24 @@ struct Expectation {
 
 enum class StepKind {
   // requests (through the balancer, or straight to one node with `via`)
-  set, get, remove, login, logout, request,
+  set,
+  get,
+  remove,
+  login,
+  logout,
+  request,
   // the browser
   copy_cookies,
   // faults and changes
-  crash, stop, restart, add_node, redis,
+  crash,
+  stop,
+  restart,
+  add_node,
+  redis,
   // time and structure
-  wait, repeat, parallel
+  wait,
+  repeat,
+  parallel
 };
 std::string to_string(StepKind kind);
 bool is_request(StepKind kind);
@@ -45,17 +56,17 @@ inline constexpr const char* kLastServedNode = "@last";
 struct Step {
   StepKind kind = StepKind::get;
   SourcePosition position;
-  std::string client;     // requests: the browser; "" = the first client
-  std::string via;        // requests: "" = the balancer, else a node name
-  std::string name;       // attribute (set/get/remove), node (crash/stop/restart),
-                          // action (redis), source client (copy_cookies)
-  std::string value;      // set: value; login: user; copy_cookies: target client
-  std::string method;     // request
-  std::string path;       // request
-  std::string body;       // request
+  std::string client;  // requests: the browser; "" = the first client
+  std::string via;     // requests: "" = the balancer, else a node name
+  std::string name;    // attribute (set/get/remove), node (crash/stop/restart),
+                       // action (redis), source client (copy_cookies)
+  std::string value;   // set: value; login: user; copy_cookies: target client
+  std::string method;  // request
+  std::string path;    // request
+  std::string body;    // request
   std::optional<Expectation> expect;
-  double seconds = 0;     // wait
-  int times = 0;          // repeat
+  double seconds = 0;       // wait
+  int times = 0;            // repeat
   std::vector<Step> steps;  // repeat: the body; parallel: the branches
 
   std::string describe() const;  // "get cart", "crash node-1", ...

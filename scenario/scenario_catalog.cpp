@@ -17,8 +17,7 @@ namespace sessim {
 namespace {
 
 Scenario parse_builtin(const BuiltinScenario& builtin) {
-  return parse_scenario(std::string(builtin.text),
-                        fmt::format("builtin:{}", builtin.name));
+  return parse_scenario(std::string(builtin.text), fmt::format("builtin:{}", builtin.name));
 }
 
 std::vector<std::string> builtin_names() {
@@ -48,15 +47,17 @@ std::vector<Scenario> load_scenarios(const std::vector<std::string>& arguments) 
           files.push_back(it->path().string());
         }
       }
-      if (files.empty()) throw UsageError(fmt::format("{}: no *.yaml scenario files in this directory", argument));
+      if (files.empty())
+        throw UsageError(fmt::format("{}: no *.yaml scenario files in this directory", argument));
       std::sort(files.begin(), files.end());
       for (const auto& file : files) scenarios.push_back(load_scenario_file(file));
     } else if (fs::exists(argument, error)) {
       scenarios.push_back(load_scenario_file(argument));
     } else {
       const auto& builtins = builtin_scenarios();
-      const auto found = std::find_if(builtins.begin(), builtins.end(),
-                                      [&](const auto& builtin) { return builtin.name == argument; });
+      const auto found = std::find_if(builtins.begin(), builtins.end(), [&](const auto& builtin) {
+        return builtin.name == argument;
+      });
       if (found == builtins.end()) {
         const auto suggestion = nearest_name(argument, builtin_names());
         throw UsageError(fmt::format(

@@ -9,8 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include "common/text.h"
 #include "balancer/strategy_factory.h"
+#include "common/text.h"
 #include "net/loopback.h"
 #include "node/session.h"
 #include "scenario/scenario_error.h"
@@ -18,10 +18,9 @@
 namespace sessim {
 namespace {
 
-const std::vector<std::string> kStepNames{"set",   "get",     "remove",  "login",
-                                          "logout", "request", "copy-cookies", "crash",
-                                          "stop",  "restart", "add-node", "redis",
-                                          "wait",  "repeat",  "parallel"};
+const std::vector<std::string> kStepNames{
+    "set",  "get",     "remove",   "login", "logout", "request", "copy-cookies", "crash",
+    "stop", "restart", "add-node", "redis", "wait",   "repeat",  "parallel"};
 
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -94,14 +93,16 @@ class Loader {
       const auto key = it->first.as<std::string>();
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       const auto suggestion = nearest_name(key, allowed);
-      fail(it->first, fmt::format("unknown key '{}' in {}{} (allowed: {})", key, what,
-                                  suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
-                                  fmt::join(allowed, ", ")));
+      fail(it->first,
+           fmt::format("unknown key '{}' in {}{} (allowed: {})", key, what,
+                       suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                       fmt::join(allowed, ", ")));
     }
   }
 
   std::string text(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) fail(node, fmt::format("{} must be a single value, not a list or map", what));
+    if (!node.IsScalar())
+      fail(node, fmt::format("{} must be a single value, not a list or map", what));
     return node.as<std::string>();
   }
 
@@ -124,17 +125,18 @@ class Loader {
     const auto value = text(node, what);
     if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
     const auto suggestion = nearest_name(value, choices);
-    fail(node, fmt::format("{} '{}' is not one of {}{}", what, value, fmt::join(choices, ", "),
-                           suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
+    fail(node,
+         fmt::format("{} '{}' is not one of {}{}", what, value, fmt::join(choices, ", "),
+                     suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
   }
 
   ScenarioCluster cluster(const YAML::Node& node) const {
     if (!node.IsMap()) fail(node, "cluster must be a map (nodes, store, mode, ...)");
-    check_keys(node,
-               {"nodes", "store", "mode", "balancer", "hash-key", "weights", "on-miss",
-                "session-timeout", "redis-persistence", "max-fails", "fail-timeout",
-                "health-check"},
-               "cluster");
+    check_keys(
+        node,
+        {"nodes", "store", "mode", "balancer", "hash-key", "weights", "on-miss", "session-timeout",
+         "redis-persistence", "max-fails", "fail-timeout", "health-check"},
+        "cluster");
     ScenarioCluster cluster;
     if (node["nodes"]) cluster.nodes = integer(node["nodes"], "nodes", 1, 64);
     if (node["store"]) cluster.store = one_of(node["store"], "store", {"local", "redis"});
@@ -147,8 +149,10 @@ class Loader {
       }
     }
     if (node["weights"]) {
-      if (!node["weights"].IsSequence()) fail(node["weights"], "weights must be a list such as [3, 1]");
-      for (const auto& weight : node["weights"]) cluster.weights.push_back(integer(weight, "a weight", 1, 100));
+      if (!node["weights"].IsSequence())
+        fail(node["weights"], "weights must be a list such as [3, 1]");
+      for (const auto& weight : node["weights"])
+        cluster.weights.push_back(integer(weight, "a weight", 1, 100));
     }
     if (node["on-miss"]) cluster.on_miss = one_of(node["on-miss"], "on-miss", {"create", "keep"});
     if (node["max-fails"]) cluster.max_fails = integer(node["max-fails"], "max-fails", 1, 100);
@@ -166,7 +170,9 @@ class Loader {
 
   std::vector<std::string> client_list(const YAML::Node& node) const {
     if (!node.IsSequence() || node.size() == 0) {
-      fail(node, "clients must be a list of names, e.g. [alice, bob] or [{name: bob, address: 127.0.5.1}]");
+      fail(node,
+           "clients must be a list of names, e.g. [alice, bob] or [{name: bob, address: "
+           "127.0.5.1}]");
     }
     std::vector<std::string> clients;
     for (const auto& entry : node) {
@@ -181,13 +187,15 @@ class Loader {
           const auto address = text(entry["address"], "address");
           if (!is_loopback_host(address) || address.find(':') != std::string::npos ||
               address == "localhost") {
-            fail(entry["address"], fmt::format("address '{}' must be an IPv4 address in 127.0.0.0/8", address));
+            fail(entry["address"],
+                 fmt::format("address '{}' must be an IPv4 address in 127.0.0.0/8", address));
           }
           addresses_[item.as<std::string>()] = address;
         }
       }
       const auto name = text(item, "a client name");
-      if (!is_simple_name(name)) fail(item, fmt::format("client name '{}' must be 1-64 of A-Z a-z 0-9 _ -", name));
+      if (!is_simple_name(name))
+        fail(item, fmt::format("client name '{}' must be 1-64 of A-Z a-z 0-9 _ -", name));
       if (std::find(clients.begin(), clients.end(), name) != clients.end()) {
         fail(item, fmt::format("client '{}' is listed twice", name));
       }
@@ -197,7 +205,8 @@ class Loader {
   }
 
   std::map<std::string, DeclaredOutcome> declared(const YAML::Node& node) const {
-    if (!node.IsMap()) fail(node, "expect must map stores to outcomes, e.g. {local: fail, redis: pass}");
+    if (!node.IsMap())
+      fail(node, "expect must map stores to outcomes, e.g. {local: fail, redis: pass}");
     check_keys(node, {"local", "redis"}, "expect");
     std::map<std::string, DeclaredOutcome> outcomes;
     for (auto it = node.begin(); it != node.end(); ++it) {
@@ -227,9 +236,10 @@ class Loader {
     const auto found = std::find(kStepNames.begin(), kStepNames.end(), key);
     if (found == kStepNames.end()) {
       const auto suggestion = nearest_name(key, kStepNames);
-      fail(key_node, fmt::format("unknown step '{}'{}", key,
-                                 suggestion.empty() ? fmt::format(" (steps: {})", fmt::join(kStepNames, ", "))
-                                                    : fmt::format(" (did you mean '{}'?)", suggestion)));
+      fail(key_node,
+           fmt::format("unknown step '{}'{}", key,
+                       suggestion.empty() ? fmt::format(" (steps: {})", fmt::join(kStepNames, ", "))
+                                          : fmt::format(" (did you mean '{}'?)", suggestion)));
     }
     Step step;
     step.kind = static_cast<StepKind>(found - kStepNames.begin());
@@ -320,7 +330,8 @@ class Loader {
     if (value["value"]) step.value = text(value["value"], "value");
     if (value["user"]) step.value = user_name(value["user"]);
     if (value["method"]) {
-      step.method = one_of(value["method"], "method", {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"});
+      step.method =
+          one_of(value["method"], "method", {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"});
     } else {
       step.method = "GET";
     }
@@ -347,12 +358,14 @@ class Loader {
     expectation.position = position(node);
     if (node["value"]) expectation.value = text(node["value"], "value");
     if (node["absent"]) expectation.absent = boolean(node["absent"], "absent");
-    if (expectation.absent && expectation.value) fail(node, "expect either value or absent, not both");
+    if (expectation.absent && expectation.value)
+      fail(node, "expect either value or absent, not both");
     if (node["status"]) expectation.status = integer(node["status"], "status", 100, 599);
     if (node["node"]) expectation.node = text(node["node"], "node");
     if (node["session"]) {
-      expectation.session = one_of(node["session"], "session",
-                                   {"kept", "created", "replaced", "rotated", "ended", "missed", "none"});
+      expectation.session =
+          one_of(node["session"], "session",
+                 {"kept", "created", "replaced", "rotated", "ended", "missed", "none"});
     }
     return expectation;
   }
@@ -361,9 +374,10 @@ class Loader {
     const auto name = text(node, "client");
     if (std::find(clients_.begin(), clients_.end(), name) != clients_.end()) return name;
     const auto suggestion = nearest_name(name, clients_);
-    fail(node, fmt::format("unknown client '{}'{} (clients: {})", name,
-                           suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
-                           fmt::join(clients_, ", ")));
+    fail(node,
+         fmt::format("unknown client '{}'{} (clients: {})", name,
+                     suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                     fmt::join(clients_, ", ")));
   }
 
   std::string attribute_name(const YAML::Node& node) const {
@@ -376,7 +390,8 @@ class Loader {
 
   std::string user_name(const YAML::Node& node) const {
     const auto name = text(node, "user");
-    if (!is_simple_name(name)) fail(node, fmt::format("user '{}' must be 1-64 of A-Z a-z 0-9 _ -", name));
+    if (!is_simple_name(name))
+      fail(node, fmt::format("user '{}' must be 1-64 of A-Z a-z 0-9 _ -", name));
     return name;
   }
 
@@ -422,7 +437,8 @@ class NodeNameChecker {
         const int before = node_count_;
         check(step.steps);
         node_count_ += (node_count_ - before) * (step.times - 1);
-        if (node_count_ > 64) fail(step, "add-node in this repeat would grow the cluster past 64 nodes");
+        if (node_count_ > 64)
+          fail(step, "add-node in this repeat would grow the cluster past 64 nodes");
       } else if (step.kind == StepKind::parallel) {
         check(step.steps);
       }
@@ -433,12 +449,14 @@ class NodeNameChecker {
   void require_node(const Step& step, const std::string& name, const std::string& what) {
     if (name == kLastServedNode && what != "via" && what != "expect node") return;
     std::vector<std::string> names;
-    for (int index = 1; index <= node_count_; ++index) names.push_back(fmt::format("node-{}", index));
+    for (int index = 1; index <= node_count_; ++index)
+      names.push_back(fmt::format("node-{}", index));
     if (std::find(names.begin(), names.end(), name) != names.end()) return;
     const auto suggestion = nearest_name(name, names);
-    fail(step, fmt::format("{}: no node named '{}' at this step; the cluster has {}{}", what, name,
-                           fmt::join(names, ", "),
-                           suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
+    fail(step,
+         fmt::format("{}: no node named '{}' at this step; the cluster has {}{}", what, name,
+                     fmt::join(names, ", "),
+                     suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
   }
 
   [[noreturn]] void fail(const Step& step, const std::string& message) {

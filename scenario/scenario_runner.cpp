@@ -54,8 +54,8 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
   }
   if (expectation.session) {
     const auto actual = record.session_effect.empty() ? "(unknown)" : record.session_effect;
-    checks.push_back({"session", *expectation.session, actual,
-                      record.session_effect == *expectation.session});
+    checks.push_back(
+        {"session", *expectation.session, actual, record.session_effect == *expectation.session});
   }
   (void)kind;
   return checks;
@@ -68,7 +68,10 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
 class Player {
  public:
   Player(const Scenario& scenario, Cluster& cluster, const ScenarioOptions& options)
-      : scenario_(scenario), cluster_(cluster), options_(options), rng_(options.seed),
+      : scenario_(scenario),
+        cluster_(cluster),
+        options_(options),
+        rng_(options.seed),
         started_(Steady::now()) {
     for (std::size_t i = 0; i < scenario.clients.size(); ++i) {
       const auto& client = scenario.clients[i];
@@ -128,8 +131,7 @@ class Player {
     record.label = step.describe() + suffix;
     record.position = step.position;
     record.kind = step.kind;
-    record.started_ms =
-        std::chrono::duration<double, std::milli>(Steady::now() - started_).count();
+    record.started_ms = std::chrono::duration<double, std::milli>(Steady::now() - started_).count();
     if (is_request(step.kind)) {
       record.requests.push_back(request(step));
     } else {
@@ -151,9 +153,15 @@ class Player {
     HttpExchange exchange;
     std::string action = to_string(step.kind);
     switch (step.kind) {
-      case StepKind::set: exchange = browser.send("PUT", attribute_path, step.value); break;
-      case StepKind::get: exchange = browser.send("GET", attribute_path); break;
-      case StepKind::remove: exchange = browser.send("DELETE", attribute_path); break;
+      case StepKind::set:
+        exchange = browser.send("PUT", attribute_path, step.value);
+        break;
+      case StepKind::get:
+        exchange = browser.send("GET", attribute_path);
+        break;
+      case StepKind::remove:
+        exchange = browser.send("DELETE", attribute_path);
+        break;
       case StepKind::login:
         exchange = browser.send("POST", fmt::format("{}?{}={}", protocol::kLoginPath,
                                                     protocol::kUserParam, step.value));
@@ -161,9 +169,12 @@ class Player {
       case StepKind::logout:
         exchange = browser.send("POST", std::string(protocol::kLogoutPath));
         break;
-      default: exchange = browser.send(step.method, step.path, step.body); break;
+      default:
+        exchange = browser.send(step.method, step.path, step.body);
+        break;
     }
-    auto record = make_record(++request_counter_, client, action, std::nullopt, std::move(exchange));
+    auto record =
+        make_record(++request_counter_, client, action, std::nullopt, std::move(exchange));
     if (!record.node.empty()) {
       const std::lock_guard lock(events_mutex_);
       last_served_ = record.node;
@@ -296,9 +307,12 @@ void check_redis_steps(const Scenario& scenario, const ClusterConfig& cluster,
 
 std::string to_string(Verdict verdict) {
   switch (verdict) {
-    case Verdict::pass: return "pass";
-    case Verdict::fail: return "fail";
-    case Verdict::unknown: return "unknown";
+    case Verdict::pass:
+      return "pass";
+    case Verdict::fail:
+      return "fail";
+    case Verdict::unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -330,9 +344,9 @@ int ScenarioRun::reads_ok() const {
   for (const auto& step : steps) {
     for (const auto& request : step.requests) {
       const bool read = std::any_of(request.checks.begin(), request.checks.end(), is_read_check);
-      const bool passed = std::all_of(request.checks.begin(), request.checks.end(), [](const Check& check) {
-        return !is_read_check(check) || check.passed;
-      });
+      const bool passed =
+          std::all_of(request.checks.begin(), request.checks.end(),
+                      [](const Check& check) { return !is_read_check(check) || check.passed; });
       ok += read && passed;
     }
   }

@@ -14,10 +14,10 @@ namespace sessim {
 // One executed step: a request step's requests with their checks, or what a
 // fault did. Steps inside repeat and parallel appear once per execution.
 struct StepRecord {
-  int number = 0;         // order of execution, from 1
-  std::string label;      // "get cart", "crash node-1 (2/3)"
+  int number = 0;     // order of execution, from 1
+  std::string label;  // "get cart", "crash node-1 (2/3)"
   SourcePosition position;
-  std::string note;       // faults and waits: what happened
+  std::string note;  // faults and waits: what happened
   StepKind kind = StepKind::get;
   std::string fault_node;  // crash/stop/restart: the node it hit
   std::vector<RequestRecord> requests;

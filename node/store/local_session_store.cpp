@@ -38,9 +38,8 @@ void LocalSessionStore::save(Session& session) {
       stored.remove_attribute(name);
     }
   }
-  stored = Session::restore(stored.id(), stored.creation_time_ms(),
-                            session.last_accessed_time_ms(), session.max_inactive_interval_s(),
-                            stored.attributes());
+  stored = Session::restore(stored.id(), stored.creation_time_ms(), session.last_accessed_time_ms(),
+                            session.max_inactive_interval_s(), stored.attributes());
   session.mark_saved();
 }
 

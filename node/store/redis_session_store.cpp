@@ -82,8 +82,8 @@ class RedisSessionStore::ConnectionPool {
 
   Context connect() {
     const auto& url = options_.url;
-    Context context(
-        redisConnectWithTimeout(url.host.c_str(), url.port, to_timeval(options_.connect_timeout_ms)));
+    Context context(redisConnectWithTimeout(url.host.c_str(), url.port,
+                                            to_timeval(options_.connect_timeout_ms)));
     if (!context || context->err) {
       throw StoreUnavailable(fmt::format("cannot connect to Redis at {}: {}", url.redacted(),
                                          context ? context->errstr : "out of memory"));
@@ -205,10 +205,14 @@ std::optional<Session> RedisSessionStore::load(const std::string& id) {
 
 void RedisSessionStore::save(Session& session) {
   const std::string key = key_for(session.id());
-  Command hset{"HSET", key,
-               std::string(kCreationTime), std::to_string(session.creation_time_ms()),
-               std::string(kLastAccessedTime), std::to_string(session.last_accessed_time_ms()),
-               std::string(kMaxInactiveInterval), std::to_string(session.max_inactive_interval_s())};
+  Command hset{"HSET",
+               key,
+               std::string(kCreationTime),
+               std::to_string(session.creation_time_ms()),
+               std::string(kLastAccessedTime),
+               std::to_string(session.last_accessed_time_ms()),
+               std::string(kMaxInactiveInterval),
+               std::to_string(session.max_inactive_interval_s())};
   Command hdel{"HDEL", key};
   const auto write_attribute = [&](const std::string& name) {
     if (auto value = session.attribute(name)) {
@@ -250,8 +254,8 @@ void RedisSessionStore::save(Session& session) {
 void RedisSessionStore::remove(const std::string& id) {
   const auto replies = pool_->run({{"DEL", key_for(id)}});
   if (replies.front()->type == REDIS_REPLY_ERROR) {
-    throw StoreUnavailable(fmt::format("Redis at {}: DEL: {}", options_.url.redacted(),
-                                       reply_text(*replies.front())));
+    throw StoreUnavailable(
+        fmt::format("Redis at {}: DEL: {}", options_.url.redacted(), reply_text(*replies.front())));
   }
 }
 

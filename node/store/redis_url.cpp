@@ -16,8 +16,8 @@ std::string RedisUrl::redacted() const {
 
 RedisUrl parse_redis_url(const std::string& url) {
   const auto fail = [&](std::string_view why) {
-    throw UsageError(fmt::format("invalid Redis URL '{}': {} (expected redis://host:port[/db])",
-                                 url, why));
+    throw UsageError(
+        fmt::format("invalid Redis URL '{}': {} (expected redis://host:port[/db])", url, why));
   };
   constexpr std::string_view kScheme = "redis://";
   if (url.rfind(kScheme, 0) != 0) fail("it must start with redis://");

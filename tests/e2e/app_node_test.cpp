@@ -102,7 +102,8 @@ TEST(AppNode, UnknownPathIsNotFoundAndStillNamesTheNode) {
 TEST(AppNode, OversizedHeaderIsRejectedAndTheNodeKeepsServing) {
   RunningNode node(std::make_unique<LocalSessionStore>());
   httplib::Client client("127.0.0.1", node.port());
-  const auto huge = client.Get("/get-session", {{"Cookie", "SESSION=" + std::string(64 * 1024, 'A')}});
+  const auto huge =
+      client.Get("/get-session", {{"Cookie", "SESSION=" + std::string(64 * 1024, 'A')}});
   EXPECT_TRUE(!huge || huge->status >= 400);
   auto browser = node.browser();
   EXPECT_EQ(browser.get("/healthz").status, 200);

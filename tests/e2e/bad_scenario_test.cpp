@@ -1,9 +1,8 @@
 // Malformed scenario files, as a new user writes them: each must be rejected
 // by `sessim check` and `sessim run` with exit 2, nothing started, and one
 // `file:line:column: what is wrong` line followed by the line and a caret.
-#include <gtest/gtest.h>
-
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <fstream>
 
@@ -35,8 +34,7 @@ const std::vector<BadFile> kBadFiles{
     {"MissingSteps", kHeader, 1, 1, "the scenario has no `steps:`"},
     {"StepsNotAList", kHeader + "steps: get\n", 3, 8, "steps must be a list"},
     {"EmptySteps", kHeader + "steps: []\n", 3, 8, "`steps:` is empty"},
-    {"UnknownStep", kHeader + "steps:\n  - teleport: node-1\n", 4, 5,
-     "unknown step 'teleport'"},
+    {"UnknownStep", kHeader + "steps:\n  - teleport: node-1\n", 4, 5, "unknown step 'teleport'"},
     {"MisspelledStep", kHeader + "steps:\n  - gett: cart\n", 4, 5,
      "unknown step 'gett' (did you mean 'get'?)"},
     {"NodesNotANumber", "cluster: {nodes: two}\nsteps:\n  - get: cart\n", 1, 18,
@@ -49,8 +47,8 @@ const std::vector<BadFile> kBadFiles{
      "set needs name and value"},
     {"MisspelledStepKey", kHeader + "steps:\n  - get: {name: cart, expekt: {value: x}}\n", 4, 23,
      "unknown key 'expekt' in get (did you mean 'expect'?)"},
-    {"MisspelledExpectation", kHeader + "steps:\n  - get: {name: cart, expect: {valu: x}}\n", 4,
-     32, "unknown key 'valu' in the expectations of get (did you mean 'value'?)"},
+    {"MisspelledExpectation", kHeader + "steps:\n  - get: {name: cart, expect: {valu: x}}\n", 4, 32,
+     "unknown key 'valu' in the expectations of get (did you mean 'value'?)"},
     {"AbsentOnSet", kHeader + "steps:\n  - set: {name: a, value: b, expect: {absent: true}}\n", 4,
      39, "unknown key 'absent' in the expectations of set"},
     {"CrashUnknownNode", kHeader + "steps:\n  - get: cart\n  - crash: node-3\n", 5, 5,
@@ -66,8 +64,8 @@ const std::vector<BadFile> kBadFiles{
      "'crash' changes the cluster and cannot run inside parallel"},
     {"BadAttributeName", kHeader + "steps:\n  - get: \"a b\"\n", 4, 10,
      "attribute name 'a b' must be 1-64 of"},
-    {"UnknownSessionOutcome", kHeader + "steps:\n  - get: {name: a, expect: {session: alive}}\n",
-     4, 38, "session 'alive' is not one of kept, created, replaced, rotated, ended, missed, none"},
+    {"UnknownSessionOutcome", kHeader + "steps:\n  - get: {name: a, expect: {session: alive}}\n", 4,
+     38, "session 'alive' is not one of kept, created, replaced, rotated, ended, missed, none"},
     {"UnknownDeclaredOutcome", kHeader + "expect: {local: maybe}\nsteps:\n  - get: cart\n", 3, 17,
      "outcome 'maybe' is not one of pass, fail"},
     {"RepeatZeroTimes",

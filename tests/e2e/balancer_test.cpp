@@ -101,8 +101,8 @@ TEST(Balancer, CookieStickinessKeepsItsCookieFromTheUpstream) {
   ASSERT_TRUE(first);
   EXPECT_EQ(first->get_header_value_count("Set-Cookie"), 3u);  // a, b and SESSIM_NODE
   EXPECT_EQ(first->get_header_value("Cache-Control"), "private");
-  const auto pinned = client.Post("/echo", {{"Cookie", "SESSIM_NODE=echo; SESSION=abc"}}, "",
-                                  "text/plain");
+  const auto pinned =
+      client.Post("/echo", {{"Cookie", "SESSIM_NODE=echo; SESSION=abc"}}, "", "text/plain");
   ASSERT_TRUE(pinned);
   EXPECT_NE(pinned->body.find("Cookie: SESSION=abc\n"), std::string::npos) << pinned->body;
   EXPECT_EQ(pinned->body.find("SESSIM_NODE"), std::string::npos);
@@ -123,9 +123,9 @@ TEST(Balancer, SkipsAnUpstreamThatRefusesConnections) {
 }
 
 TEST(Balancer, AnswersBadGatewayWhenNoUpstreamAnswers) {
-  ServingBalancer balancer(config_for({{"gone-1", pick_free_loopback_port()},
-                                       {"gone-2", pick_free_loopback_port()}}),
-                           std::make_unique<RoundRobinStrategy>());
+  ServingBalancer balancer(
+      config_for({{"gone-1", pick_free_loopback_port()}, {"gone-2", pick_free_loopback_port()}}),
+      std::make_unique<RoundRobinStrategy>());
   Browser browser("b", "127.0.0.1", balancer.port());
   const auto response = browser.get("/get-session");
   EXPECT_EQ(response.status, 502);

@@ -23,9 +23,9 @@ using ServingBalancer = testing::ServingInThread<Balancer>;
 struct Nodes {
   explicit Nodes(int count) {
     for (int i = 1; i <= count; ++i) {
-      nodes.push_back(std::make_unique<ServingNode>(
-          NodeConfig{"node-" + std::to_string(i), "127.0.0.1", 0, 60},
-          std::make_unique<LocalSessionStore>()));
+      nodes.push_back(
+          std::make_unique<ServingNode>(NodeConfig{"node-" + std::to_string(i), "127.0.0.1", 0, 60},
+                                        std::make_unique<LocalSessionStore>()));
     }
   }
   BalancerConfig config(std::vector<int> weights = {}) const {
@@ -176,9 +176,8 @@ TEST(PassiveHealth, CrashedNodeIsTakenOutAndComesBackAfterFailTimeout) {
   for (int i = 0; i < 4; ++i) EXPECT_EQ(browser.get("/healthz").header("X-Sessim-Node"), "node-2");
   ASSERT_EQ(cluster.health_events().size(), 1u);  // one failure, then skipped while down
   cluster.restart_node("node-1");
-  EXPECT_TRUE(testing::wait_until([&] {
-    return browser.get("/healthz").header("X-Sessim-Node") == "node-1";
-  }));
+  EXPECT_TRUE(testing::wait_until(
+      [&] { return browser.get("/healthz").header("X-Sessim-Node") == "node-1"; }));
   const auto events = cluster.health_events();
   EXPECT_NE(events.back().what.find("up"), std::string::npos) << events.back().what;
 }

@@ -113,12 +113,12 @@ TEST(CompareCommand, UnknownBalancerOrFaultIsAUsageError) {
 // land on the other node: half of them, instead of all.
 TEST(MissPolicy, KeepFailsHalfTheReadsWhereCreateFailsThemAll) {
   RunDirectory directory;
-  const auto create = run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers",
-                                  "round-robin", "--faults", "none", "--json",
-                                  directory.file("create.json")});
-  const auto keep = run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers",
-                                "round-robin", "--faults", "none", "--on-miss", "keep", "--json",
-                                directory.file("keep.json")});
+  const auto create =
+      run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers", "round-robin",
+                  "--faults", "none", "--json", directory.file("create.json")});
+  const auto keep =
+      run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers", "round-robin",
+                  "--faults", "none", "--on-miss", "keep", "--json", directory.file("keep.json")});
   ASSERT_EQ(create.exit_code, kExitOk);
   ASSERT_EQ(keep.exit_code, kExitOk);
   EXPECT_EQ(read_json(directory.file("create.json"))["cells"][0]["reads_ok"], 0);

@@ -1,12 +1,11 @@
 // Two `sessim node` processes behind a real nginx (round-robin upstream, as in
 // the reference setup) must tell the same story as behind sessim's balancer.
 // Skipped when nginx is not installed (CI installs it).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <fstream>
-
-#include <fmt/format.h>
-#include <httplib.h>
 
 #include "cluster/child_process.h"
 #include "cluster/node_instance.h"
@@ -42,8 +41,10 @@ class NginxCluster {
         "      proxy_pass http://app;\n      proxy_http_version 1.1;\n"
         "      proxy_set_header Connection \"\";\n    }}\n  }}\n}}\n",
         dir_.path(), servers, port_);
-    ChildSpec spec{nginx, {"-p", dir_.path(), "-c", dir_.file("nginx.conf")},
-                   dir_.file("nginx.stderr"), false};
+    ChildSpec spec{nginx,
+                   {"-p", dir_.path(), "-c", dir_.file("nginx.conf")},
+                   dir_.file("nginx.stderr"),
+                   false};
     nginx_ = std::make_unique<ChildProcess>(spec);
     httplib::Client probe("127.0.0.1", port_);
     if (!testing::wait_until([&] { return nginx_->running() && probe.Get("/healthz"); })) {

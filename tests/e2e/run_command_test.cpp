@@ -1,6 +1,10 @@
 // `sessim run` as a user runs it: the real binary, real children, real ports.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -8,11 +12,6 @@
 #include "common/errors.h"
 #include "net/loopback.h"
 #include "support/test_support.h"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace sessim {
 namespace {
@@ -28,7 +27,8 @@ class RunCommandInMode : public ::testing::TestWithParam<std::string> {};
 TEST_P(RunCommandInMode, LocalStoreLosesTheSessionAcrossNodes) {
   const auto result = run_sessim({"run", "--nodes", "2", "--store", "local", "--mode", GetParam()});
   EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.err;
-  EXPECT_TRUE(contains(result.out, "reads: 0/4 succeeded (store=local, nodes=2, balancer=round-robin)"))
+  EXPECT_TRUE(
+      contains(result.out, "reads: 0/4 succeeded (store=local, nodes=2, balancer=round-robin)"))
       << result.out;
   EXPECT_TRUE(contains(result.out, "replaced")) << result.out;
   EXPECT_TRUE(contains(result.out, "node-2")) << result.out;
@@ -37,7 +37,8 @@ TEST_P(RunCommandInMode, LocalStoreLosesTheSessionAcrossNodes) {
 TEST_P(RunCommandInMode, RedisStoreKeepsTheSessionAcrossNodes) {
   const auto result = run_sessim({"run", "--nodes", "2", "--store", "redis", "--mode", GetParam()});
   EXPECT_EQ(result.exit_code, kExitOk) << result.out << result.err;
-  EXPECT_TRUE(contains(result.out, "reads: 4/4 succeeded (store=redis, nodes=2, balancer=round-robin)"))
+  EXPECT_TRUE(
+      contains(result.out, "reads: 4/4 succeeded (store=redis, nodes=2, balancer=round-robin)"))
       << result.out;
 }
 
@@ -51,7 +52,8 @@ TEST(RunCommand, OneNodeWithLocalStorePasses) {
 }
 
 TEST(RunCommand, JsonReportDescribesEveryRequest) {
-  const auto result = run_sessim({"run", "--nodes", "3", "--store", "local", "--reads", "5", "--json"});
+  const auto result =
+      run_sessim({"run", "--nodes", "3", "--store", "local", "--reads", "5", "--json"});
   EXPECT_EQ(result.exit_code, kExitChecksFailed);
   const auto report = nlohmann::json::parse(result.out);
   EXPECT_FALSE(report["passed"].get<bool>());

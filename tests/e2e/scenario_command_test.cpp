@@ -77,8 +77,8 @@ INSTANTIATE_TEST_SUITE_P(Library, BuiltinScenario,
                          });
 
 TEST(BuiltinScenarios, ReferenceStoryInProcessModeMeetsItsDeclaration) {
-  const auto result = run_sessim({"run", "sticky-session", "node-failure", "--mode", "process",
-                                  "--verdict", "declared"});
+  const auto result = run_sessim(
+      {"run", "sticky-session", "node-failure", "--mode", "process", "--verdict", "declared"});
   EXPECT_EQ(result.exit_code, kExitOk) << result.out << result.err;
   EXPECT_NE(result.out.find("SIGKILL"), std::string::npos);
 }
@@ -145,17 +145,19 @@ TEST(ScenarioRun, JunitReportOfTheWholeLibraryPassesTheSchema) {
   if (!xmllint) GTEST_SKIP() << "xmllint (libxml2-utils) is not installed";
   RunDirectory directory;
   const auto junit = directory.file("out.xml");
-  const auto result = run_sessim({"run", std::string(SESSIM_SOURCE_DIR) + "/scenarios", "--store",
-                                  "redis", "--junit", junit});
+  const auto result = run_sessim(
+      {"run", std::string(SESSIM_SOURCE_DIR) + "/scenarios", "--store", "redis", "--junit", junit});
   // redis-restart is declared to fail with Redis, so the actual verdict is 1.
   EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.err;
   const auto xml = read_file(junit);
   EXPECT_NE(xml.find("<testsuite name=\"redis-restart [store=redis]\""), std::string::npos);
   EXPECT_NE(xml.find("<failure message=\"expected value"), std::string::npos) << xml;
 
-  ChildSpec spec{*xmllint,
-                 {"--noout", "--schema", std::string(SESSIM_SOURCE_DIR) + "/tests/e2e/junit.xsd", junit},
-                 directory.file("xmllint.log"), false};
+  ChildSpec spec{
+      *xmllint,
+      {"--noout", "--schema", std::string(SESSIM_SOURCE_DIR) + "/tests/e2e/junit.xsd", junit},
+      directory.file("xmllint.log"),
+      false};
   ChildProcess validator(spec);
   EXPECT_EQ(validator.wait_for_exit(std::chrono::seconds(30)), 0)
       << read_file(directory.file("xmllint.log"));

@@ -52,9 +52,7 @@ TEST_P(StoreContract, SavedSessionLoadsWithItsAttributesAndTimes) {
   EXPECT_FALSE(loaded->is_new());
 }
 
-TEST_P(StoreContract, UnknownSessionIsAbsent) {
-  EXPECT_FALSE(store->load(generate_session_id()));
-}
+TEST_P(StoreContract, UnknownSessionIsAbsent) { EXPECT_FALSE(store->load(generate_session_id())); }
 
 TEST_P(StoreContract, RemovedSessionIsGone) {
   const auto session = saved_session({{"k", "v"}});

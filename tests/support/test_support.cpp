@@ -58,7 +58,8 @@ CommandResult run_sessim(const std::vector<std::string>& args, std::chrono::mill
       result.out += *line + "\n";
     } else if (!process.running()) {
       // Drain what is left after exit.
-      while (auto rest = process.read_line(std::chrono::milliseconds(50))) result.out += *rest + "\n";
+      while (auto rest = process.read_line(std::chrono::milliseconds(50)))
+        result.out += *rest + "\n";
       break;
     }
   }

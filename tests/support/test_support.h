@@ -5,9 +5,8 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <vector>
-
 #include <thread>
+#include <vector>
 
 #include "cluster/node_instance.h"
 #include "cluster/redis_server.h"

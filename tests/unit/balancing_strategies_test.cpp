@@ -1,9 +1,8 @@
-#include "balancer/round_robin.h"
-
 #include <gtest/gtest.h>
 
 #include <map>
 
+#include "balancer/round_robin.h"
 #include "balancer/sticky_strategies.h"
 #include "balancer/strategy_factory.h"
 
@@ -13,8 +12,8 @@ namespace {
 std::vector<Upstream> upstreams(std::vector<int> weights) {
   std::vector<Upstream> list;
   for (std::size_t i = 0; i < weights.size(); ++i) {
-    list.push_back({"node-" + std::to_string(i + 1), "127.0.0.1", 9001 + static_cast<int>(i),
-                    weights[i]});
+    list.push_back(
+        {"node-" + std::to_string(i + 1), "127.0.0.1", 9001 + static_cast<int>(i), weights[i]});
   }
   return list;
 }
@@ -119,7 +118,8 @@ TEST(ConsistentHash, SameKeySameUpstreamAndEmptyKeyFallsBackToRoundRobin) {
   ConsistentHashStrategy strategy("cookie:SESSION");
   const auto list = upstreams({1, 1, 1});
   const auto home = pick(strategy, list, request_from("127.0.0.1", "abc"));
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(pick(strategy, list, request_from("127.0.0.1", "abc")), home);
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(pick(strategy, list, request_from("127.0.0.1", "abc")), home);
   std::vector<std::size_t> fallback;
   for (int i = 0; i < 3; ++i) fallback.push_back(pick(strategy, list, request_from("127.0.0.1")));
   EXPECT_EQ(fallback, (std::vector<std::size_t>{0, 1, 2}));

@@ -18,12 +18,12 @@ TEST(Base64, DecodesWhatItEncodes) {
 }
 
 TEST(Base64, RejectsWrongLengthAlphabetAndPadding) {
-  EXPECT_FALSE(base64_decode("Zm9"));        // not a multiple of 4
-  EXPECT_FALSE(base64_decode("Zm9v!A=="));   // outside the alphabet
-  EXPECT_FALSE(base64_decode("Z===")); // too much padding
-  EXPECT_FALSE(base64_decode("Zg==Zm9v"));   // padding before the end
-  EXPECT_FALSE(base64_decode("Zh=="));       // non-canonical trailing bits
-  EXPECT_FALSE(base64_decode("Zm9vYmFy\n")); // whitespace
+  EXPECT_FALSE(base64_decode("Zm9"));         // not a multiple of 4
+  EXPECT_FALSE(base64_decode("Zm9v!A=="));    // outside the alphabet
+  EXPECT_FALSE(base64_decode("Z==="));        // too much padding
+  EXPECT_FALSE(base64_decode("Zg==Zm9v"));    // padding before the end
+  EXPECT_FALSE(base64_decode("Zh=="));        // non-canonical trailing bits
+  EXPECT_FALSE(base64_decode("Zm9vYmFy\n"));  // whitespace
 }
 
 }  // namespace sessim

@@ -31,7 +31,8 @@ TEST(SetCookie, FormatsSpringSessionsCookie) {
 }
 
 TEST(SetCookie, ParsesAttributesCaseInsensitively) {
-  const auto cookie = parse_set_cookie("SESSION=YWJj; path=/app; max-age=0; HTTPONLY; SameSite=Strict; Secure");
+  const auto cookie =
+      parse_set_cookie("SESSION=YWJj; path=/app; max-age=0; HTTPONLY; SameSite=Strict; Secure");
   ASSERT_TRUE(cookie);
   EXPECT_EQ(cookie->name, "SESSION");
   EXPECT_EQ(cookie->value, "YWJj");

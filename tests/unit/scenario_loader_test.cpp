@@ -44,8 +44,8 @@ steps:
 }
 
 TEST(ScenarioLoader, NodeNamesFollowAddNode) {
-  const auto scenario = parse_scenario(
-      "steps:\n  - add-node: {}\n  - crash: node-3\n", "grow.yaml");
+  const auto scenario =
+      parse_scenario("steps:\n  - add-node: {}\n  - crash: node-3\n", "grow.yaml");
   EXPECT_NO_THROW(check_node_names(scenario, 2));
   EXPECT_THROW(check_node_names(scenario, 1), ScenarioError);
 }
@@ -94,10 +94,12 @@ steps:
 }
 
 TEST(ScenarioLoader, ClientAddressesStayOnLoopback) {
-  EXPECT_THROW(parse_scenario("clients: [{name: a, address: 10.0.0.1}]\nsteps:\n  - get: x\n", "x.yaml"),
-               ScenarioError);
-  EXPECT_THROW(parse_scenario("clients: [{name: a, address: '::1'}]\nsteps:\n  - get: x\n", "x.yaml"),
-               ScenarioError);
+  EXPECT_THROW(
+      parse_scenario("clients: [{name: a, address: 10.0.0.1}]\nsteps:\n  - get: x\n", "x.yaml"),
+      ScenarioError);
+  EXPECT_THROW(
+      parse_scenario("clients: [{name: a, address: '::1'}]\nsteps:\n  - get: x\n", "x.yaml"),
+      ScenarioError);
 }
 
 }  // namespace sessim

@@ -51,7 +51,8 @@ TEST_F(SessionManagerTest, ForgedCookieIsReplacedAsMalformed) {
 
 TEST_F(SessionManagerTest, FirstLiveSessionAmongSeveralCookiesWins) {
   const auto cookie = saved_session_cookie();
-  const auto resolved = manager.resolve({"garbage", encode_session_cookie(generate_session_id()), cookie});
+  const auto resolved =
+      manager.resolve({"garbage", encode_session_cookie(generate_session_id()), cookie});
   EXPECT_EQ(resolved.outcome, SessionOutcome::found);
 }
 

@@ -21,12 +21,12 @@ RunResult two_node_local_run() {
   RunResult run;
   run.story = "reference";
   run.cluster = {2, "inproc", "local", "round-robin", "http://127.0.0.1:1", "", false};
-  run.requests.push_back(make_record(1, "browser-1", "set-session", std::nullopt,
-                                     exchange("v", {{"X-Sessim-Node", "node-1"},
-                                                    {"X-Sessim-Session", "created"}})));
-  run.requests.push_back(make_record(2, "browser-1", "get-session", "v",
-                                     exchange("", {{"X-Sessim-Node", "node-2"},
-                                                   {"X-Sessim-Session", "replaced"}})));
+  run.requests.push_back(
+      make_record(1, "browser-1", "set-session", std::nullopt,
+                  exchange("v", {{"X-Sessim-Node", "node-1"}, {"X-Sessim-Session", "created"}})));
+  run.requests.push_back(
+      make_record(2, "browser-1", "get-session", "v",
+                  exchange("", {{"X-Sessim-Node", "node-2"}, {"X-Sessim-Session", "replaced"}})));
   return run;
 }
 
