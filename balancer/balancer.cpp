@@ -143,7 +143,10 @@ struct Balancer::Impl {
       initial->push_back(std::make_shared<ConnectionPool>(
           upstream, config.max_idle_connections_per_upstream, config.health));
     }
+    auto list = std::make_shared<std::vector<Upstream>>();
+    for (const auto& pool : *initial) list->push_back(pool->upstream());
     pools = std::move(initial);
+    upstream_list = std::move(list);
     tune_server(server, balancer_server_tuning());
     const auto handler = [this](const httplib::Request& request, httplib::Response& response) {
       proxy(request, response);
@@ -254,9 +257,14 @@ struct Balancer::Impl {
                                  cookie_values(parse_cookie_header(cookie_header), name);
                              return values.empty() ? std::string() : values.front();
                            }};
-    const auto current = snapshot();
-    std::vector<Upstream> upstreams;
-    for (const auto& pool : *current) upstreams.push_back(pool->upstream());
+    std::shared_ptr<const Pools> current;
+    std::shared_ptr<const std::vector<Upstream>> listed;
+    {
+      const std::lock_guard lock(pools_mutex);
+      current = pools;
+      listed = upstream_list;
+    }
+    const auto& upstreams = *listed;
     std::vector<bool> tried(current->size(), false);
     std::vector<std::string> failures;
     while (true) {
@@ -328,6 +336,7 @@ struct Balancer::Impl {
   }
   mutable std::mutex pools_mutex;
   std::shared_ptr<const Pools> pools;
+  std::shared_ptr<const std::vector<Upstream>> upstream_list;  // the pools' upstreams, same order
   httplib::Server server;
   int bound_port = -1;
 
@@ -373,7 +382,10 @@ void Balancer::add_upstream(const Upstream& upstream) {
   auto grown = std::make_shared<Impl::Pools>(*impl_->pools);
   grown->push_back(std::make_shared<ConnectionPool>(
       upstream, impl_->config.max_idle_connections_per_upstream, impl_->config.health));
+  auto list = std::make_shared<std::vector<Upstream>>(*impl_->upstream_list);
+  list->push_back(upstream);
   impl_->pools = std::move(grown);
+  impl_->upstream_list = std::move(list);
 }
 
 void Balancer::drop_idle_connections(const std::string& upstream_name) {
