@@ -70,8 +70,12 @@ int compare(CompareOptions& options) {
   TerminalStyle style;
   style.color = !options.run.no_color && should_use_color(stdout);
   style.explain = options.run.explain;
-  fmt::print("{}", render_compare_matrix(summary, style));
-  fmt::print("seed {}: rerun with --seed {}\n", scenario_options.seed, scenario_options.seed);
+  const bool json_to_stdout =
+      options.run.json && (options.run.json_path.empty() || options.run.json_path == "-");
+  if (!json_to_stdout) {
+    fmt::print("{}", render_compare_matrix(summary, style));
+    fmt::print("seed {}: rerun with --seed {}\n", scenario_options.seed, scenario_options.seed);
+  }
   if (options.run.json) write_file(options.run.json_path, render_compare_json(summary));
   if (!options.markdown_path.empty()) {
     write_file(options.markdown_path, render_compare_markdown(summary));
@@ -119,7 +123,12 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
                    "balancer: GET /healthz every MS milliseconds (0: passive checks only)")
       ->check(CLI::Range(0, 3'600'000));
   command->add_option("--seed", run.seed, "seed for random choices and parallel steps");
-  auto* json = command->add_option("--json", run.json_path, "write the matrix as JSON to FILE");
+  auto* json =
+      command
+          ->add_option(
+              "--json", run.json_path,
+              "write the matrix as JSON to FILE (- or no FILE: stdout, instead of the table)")
+          ->expected(0, 1);
   command->add_option("--markdown", options->markdown_path, "write the matrix as Markdown to FILE");
   command->add_flag("--explain", run.explain, "under the table, why each failing cell failed");
   command->add_flag("--no-color", run.no_color, "never colour the output");

@@ -51,14 +51,19 @@ int run_scenarios(const RunOptions& options) {
   style.color = !options.no_color && should_use_color(stdout);
   style.explain = options.explain;
 
+  // JSON on stdout replaces the terminal report, so that it can be piped.
+  const bool json_to_stdout =
+      options.json && (options.json_path.empty() || options.json_path == "-");
   std::vector<ScenarioRun> runs;
   for (const auto& [scenario, config] : plan) {
     runs.push_back(run_scenario(*scenario, config, scenario_options));
-    fmt::print("{}", render_scenario_run(runs.back(), style));
+    if (!json_to_stdout) fmt::print("{}", render_scenario_run(runs.back(), style));
     std::fflush(stdout);
   }
-  fmt::print("{}", render_suite_summary(runs, mode, style));
-  fmt::print("seed {}: rerun with --seed {}\n", scenario_options.seed, scenario_options.seed);
+  if (!json_to_stdout) {
+    fmt::print("{}", render_suite_summary(runs, mode, style));
+    fmt::print("seed {}: rerun with --seed {}\n", scenario_options.seed, scenario_options.seed);
+  }
   if (options.json) write_file(options.json_path, render_scenarios_json(runs, mode));
   if (!options.junit_path.empty()) write_file(options.junit_path, render_junit_report(runs, mode));
   const bool all = std::all_of(runs.begin(), runs.end(),

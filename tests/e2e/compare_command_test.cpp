@@ -136,3 +136,19 @@ TEST(Explain, SaysWhyEachFailedReadFailed) {
 
 }  // namespace
 }  // namespace sessim
+
+namespace sessim {
+namespace {
+
+TEST(JsonOnStdout, ScenarioAndCompareReportsCanBePiped) {
+  const auto run = testing::run_sessim({"run", "two-tabs", "--store", "local", "--json"});
+  EXPECT_EQ(run.exit_code, kExitOk);
+  EXPECT_TRUE(nlohmann::json::parse(run.out)["passed"].get<bool>());
+  const auto compare = testing::run_sessim(
+      {"compare", "--stores", "local", "--balancers", "cookie", "--faults", "none", "--json", "-"});
+  EXPECT_EQ(compare.exit_code, kExitOk);
+  EXPECT_EQ(nlohmann::json::parse(compare.out)["cells"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace sessim
