@@ -18,22 +18,31 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Starts a sessim server with --port 0 and prints the port it announced.
+# Starts a sessim server with --port 0 in this shell (so that its PID is
+# recorded for cleanup: a $(...) subshell would lose it).
 start_sessim() {
   local log=$1; shift
   "$SESSIM" "$@" --port 0 >"$log" 2>&1 &
   PIDS+=($!)
+}
+
+# The port a started server announced in its log.
+announced_port() {
+  local log=$1
   for _ in $(seq 200); do
     if grep -q 'http://' "$log"; then sed -n 's#.*http://[^:]*:\([0-9]*\).*#\1#p' "$log" | head -1; return; fi
     sleep 0.02
   done
-  echo "bench: $* did not start: $(cat "$log")" >&2; exit 3
+  echo "bench: server did not start: $(cat "$log")" >&2; exit 3
 }
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 
-N1=$(start_sessim "$WORK/n1.log" node --name node-1)
-N2=$(start_sessim "$WORK/n2.log" node --name node-2)
-SB=$(start_sessim "$WORK/b.log" balance -u "node-1=http://127.0.0.1:$N1" -u "node-2=http://127.0.0.1:$N2")
+start_sessim "$WORK/n1.log" node --name node-1
+start_sessim "$WORK/n2.log" node --name node-2
+N1=$(announced_port "$WORK/n1.log")
+N2=$(announced_port "$WORK/n2.log")
+start_sessim "$WORK/b.log" balance -u "node-1=http://127.0.0.1:$N1" -u "node-2=http://127.0.0.1:$N2"
+SB=$(announced_port "$WORK/b.log")
 NG=$(free_port)
 cat >"$WORK/nginx.conf" <<CONF
 daemon off; master_process off; worker_processes 1; pid $WORK/nginx.pid; error_log $WORK/error.log;
