@@ -399,12 +399,6 @@ std::vector<HealthEvent> Balancer::health_events() const {
   return impl_->events;
 }
 
-std::vector<Upstream> Balancer::upstreams() const {
-  std::vector<Upstream> list;
-  for (const auto& pool : *impl_->snapshot()) list.push_back(pool->upstream());
-  return list;
-}
-
 Upstream parse_named_upstream(const std::string& spec) {
   const auto equals = spec.find('=');
   const auto scheme = spec.find("://");

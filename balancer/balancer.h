@@ -54,8 +54,6 @@ class Balancer {
   // Closes idle pooled connections to the named upstream; call before
   // stopping that server so it does not wait for them to time out.
   void drop_idle_connections(const std::string& upstream_name);
-  // The current upstream list, including added ones.
-  std::vector<Upstream> upstreams() const;
   // Every availability change so far, oldest first.
   std::vector<HealthEvent> health_events() const;
   std::string strategy_name() const;

@@ -70,8 +70,7 @@ int compare(CompareOptions& options) {
   TerminalStyle style;
   style.color = !options.run.no_color && should_use_color(stdout);
   style.explain = options.run.explain;
-  const bool json_to_stdout =
-      options.run.json && (options.run.json_path.empty() || options.run.json_path == "-");
+  const bool json_to_stdout = json_goes_to_stdout(options.run);
   if (!json_to_stdout) {
     fmt::print("{}", render_compare_matrix(summary, style));
     fmt::print("seed {}: rerun with --seed {}\n", scenario_options.seed, scenario_options.seed);

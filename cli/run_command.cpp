@@ -20,6 +20,7 @@
 #include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/random.h"
+#include "common/text.h"
 #include "report/json_report.h"
 #include "report/junit_report.h"
 #include "report/scenario_report.h"
@@ -51,9 +52,7 @@ int run_scenarios(const RunOptions& options) {
   style.color = !options.no_color && should_use_color(stdout);
   style.explain = options.explain;
 
-  // JSON on stdout replaces the terminal report, so that it can be piped.
-  const bool json_to_stdout =
-      options.json && (options.json_path.empty() || options.json_path == "-");
+  const bool json_to_stdout = json_goes_to_stdout(options);
   std::vector<ScenarioRun> runs;
   for (const auto& [scenario, config] : plan) {
     runs.push_back(run_scenario(*scenario, config, scenario_options));
@@ -88,8 +87,7 @@ int run(const RunOptions& options) {
   result.cluster = summarize(cluster);
   if (!options.keep_running) cluster.stop();
 
-  const bool json_to_stdout =
-      options.json && (options.json_path.empty() || options.json_path == "-");
+  const bool json_to_stdout = json_goes_to_stdout(options);
   if (options.json && !json_to_stdout) write_file(options.json_path, render_json_report(result));
   if (json_to_stdout) {
     fmt::print("{}", render_json_report(result));
@@ -129,16 +127,12 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
                    "where nodes keep sessions: local or redis; for scenarios a list such as "
                    "local,redis (default: the stores the scenario declares)")
       ->check([](const std::string& value) -> std::string {
-        std::string_view list(value);
-        while (true) {
-          const auto comma = list.find(',');
-          const auto item = list.substr(0, comma);
-          if (item != "local" && item != "redis") {
-            return fmt::format("store '{}' is not local or redis", item);
+        for (const auto& store : split_list(value)) {
+          if (store != "local" && store != "redis") {
+            return fmt::format("store '{}' is not local or redis", store);
           }
-          if (comma == std::string_view::npos) return "";
-          list.remove_prefix(comma + 1);
         }
+        return "";
       })
       ->capture_default_str();
   command

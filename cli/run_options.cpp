@@ -14,6 +14,7 @@
 #include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/random.h"
+#include "common/text.h"
 
 namespace sessim::cli {
 
@@ -74,6 +75,10 @@ ClusterSummary summarize(const Cluster& cluster) {
   return summary;
 }
 
+bool json_goes_to_stdout(const RunOptions& options) {
+  return options.json && (options.json_path.empty() || options.json_path == "-");
+}
+
 void write_file(const std::string& path, const std::string& text) {
   if (path.empty() || path == "-") {
     fmt::print("{}", text);
@@ -94,13 +99,7 @@ std::uint64_t secure_random_seed() {
 std::vector<StoreKind> stores_for(const Scenario& scenario, const RunOptions& options) {
   std::vector<StoreKind> stores;
   if (options.given.count("store")) {
-    std::string_view list(options.store);
-    while (!list.empty()) {
-      const auto comma = list.find(',');
-      stores.push_back(parse_store_kind(std::string(list.substr(0, comma))));
-      if (comma == std::string_view::npos) break;
-      list.remove_prefix(comma + 1);
-    }
+    for (const auto& store : split_list(options.store)) stores.push_back(parse_store_kind(store));
   } else if (!scenario.expected.empty()) {
     for (const auto& [store, outcome] : scenario.expected)
       stores.push_back(parse_store_kind(store));

@@ -58,6 +58,10 @@ ClusterConfig cluster_config(const RunOptions& options);
 
 ClusterSummary summarize(const Cluster& cluster);
 
+// --json given without a file (or with "-"): JSON replaces the terminal
+// report on stdout, so that it can be piped.
+bool json_goes_to_stdout(const RunOptions& options);
+
 // Writes `text` to `path`, or to stdout for "" or "-".
 void write_file(const std::string& path, const std::string& text);
 

@@ -131,15 +131,6 @@ std::vector<std::string> Cluster::node_names() const {
   return names;
 }
 
-bool Cluster::has_node(const std::string& name) const {
-  for (const auto& node : nodes_) {
-    if (node.launch.node.name == name) return true;
-  }
-  return false;
-}
-
-bool Cluster::node_running(const std::string& name) const { return slot(name).instance != nullptr; }
-
 int Cluster::node_port(const std::string& name) const { return slot(name).port; }
 
 void Cluster::crash_node(const std::string& name) { take_down(slot(name), true); }

@@ -67,8 +67,6 @@ class Cluster {
   bool has_private_redis() const { return redis_ != nullptr; }
 
   std::vector<std::string> node_names() const;
-  bool has_node(const std::string& name) const;
-  bool node_running(const std::string& name) const;
   // The port a node listens on (kept across restarts).
   int node_port(const std::string& name) const;
 

@@ -124,10 +124,6 @@ void RedisServer::stop() {
   if (!process_->wait_for_exit(std::chrono::seconds(3))) process_->stop();
 }
 
-void RedisServer::kill() {
-  if (process_) process_->kill();
-}
-
 void RedisServer::pause() {
   if (process_) process_->pause();
 }

@@ -27,11 +27,9 @@ class RedisServer {
   std::string url() const;
   std::string log_path() const;
 
-  // Starts it again after stop() or kill(), on the same port; a no-op while
-  // it runs.
+  // Starts it again after stop(), on the same port; a no-op while it runs.
   void start();
   void stop();
-  void kill();
   void pause();
   void resume();
   // Stops (or finds crashed) and starts again on the same port.

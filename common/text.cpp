@@ -42,6 +42,16 @@ std::string abbreviate(std::string_view text, std::size_t keep) {
 
 namespace sessim {
 
+std::vector<std::string> split_list(std::string_view text, char separator) {
+  std::vector<std::string> pieces;
+  while (true) {
+    const auto at = text.find(separator);
+    pieces.emplace_back(text.substr(0, at));
+    if (at == std::string_view::npos) return pieces;
+    text.remove_prefix(at + 1);
+  }
+}
+
 std::string url_encode_component(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sessim {
 
@@ -18,6 +19,9 @@ std::string abbreviate(std::string_view text, std::size_t keep = 8);
 }  // namespace sessim
 
 namespace sessim {
+
+// The pieces of "a,b,c" (empty pieces kept, so that "a,,b" can be rejected).
+std::vector<std::string> split_list(std::string_view text, char separator = ',');
 
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string url_encode_component(std::string_view text);

@@ -289,6 +289,4 @@ int AppNode::port() const { return impl_->bound_port; }
 
 const NodeConfig& AppNode::config() const { return impl_->config; }
 
-SessionStore& AppNode::store() { return *impl_->store; }
-
 }  // namespace sessim

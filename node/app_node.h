@@ -52,7 +52,6 @@ class AppNode {
 
   int port() const;
   const NodeConfig& config() const;
-  SessionStore& store();
 
  private:
   struct Impl;

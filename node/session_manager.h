@@ -49,8 +49,6 @@ class SessionManager {
   // deletes the old one. Returns the session under its new id.
   Session rotate_id(Session& session);
 
-  SessionStore& store() { return store_; }
-
  private:
   SessionStore& store_;
   const Clock& clock_;

@@ -27,9 +27,8 @@ struct NodeFault {
 };
 
 bool failed_read(const RequestRecord& record) {
-  return std::any_of(record.checks.begin(), record.checks.end(), [](const Check& check) {
-    return !check.passed && (check.what == "value" || check.what == "absent");
-  });
+  return std::any_of(record.checks.begin(), record.checks.end(),
+                     [](const Check& check) { return !check.passed && is_read_check(check); });
 }
 
 std::string short_id(const std::string& id) { return abbreviate(id, 8); }
@@ -41,7 +40,7 @@ std::map<int, std::string> explain_failed_reads(const ScenarioRun& run) {
   std::map<std::string, SessionOrigin> origins;  // session id -> where it was made
   std::map<std::string, NodeFault> faults;       // node -> its latest fault
   std::map<std::string, SessionEnd> ended;       // session id -> logout
-  int redis_restart_step = 0;
+  int redis_emptied_step = 0;
   for (const auto& step : run.steps) {
     if (!step.fault_node.empty()) {
       const auto what = step.kind == StepKind::crash  ? "crashed"
@@ -49,10 +48,7 @@ std::map<int, std::string> explain_failed_reads(const ScenarioRun& run) {
                                                       : "restarted";
       faults[step.fault_node] = {what, step.number};
     }
-    if (step.kind == StepKind::redis && step.label.find("restart") != std::string::npos &&
-        step.note.find("gone") != std::string::npos) {
-      redis_restart_step = step.number;
-    }
+    if (step.redis_came_back_empty) redis_emptied_step = step.number;
     for (const auto& record : step.requests) {
       if (failed_read(record)) {
         explanations[record.number] = [&]() -> std::string {
@@ -95,10 +91,10 @@ std::map<int, std::string> explain_failed_reads(const ScenarioRun& run) {
           const std::string consequence =
               replaced ? "; it made a new, empty session and replaced the browser's cookie" : "";
           if (run.store == "redis") {
-            if (redis_restart_step > 0) {
+            if (redis_emptied_step > 0) {
               return fmt::format(
                   "Redis restarted at step {} without persistence and lost session {}{}",
-                  redis_restart_step, short_id(sent), consequence);
+                  redis_emptied_step, short_id(sent), consequence);
             }
             return fmt::format("session {} was no longer in Redis (expired or logged out){}",
                                short_id(sent), consequence);

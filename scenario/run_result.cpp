@@ -68,6 +68,8 @@ std::string to_string(RequestResult result) {
   return "error";
 }
 
+bool is_read_check(const Check& check) { return check.what == "value" || check.what == "absent"; }
+
 int RunResult::reads_total() const {
   return static_cast<int>(std::count_if(requests.begin(), requests.end(),
                                         [](const auto& record) { return record.is_read; }));

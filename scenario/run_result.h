@@ -24,6 +24,10 @@ struct Check {
   bool passed = false;
 };
 
+// A check of what a read returned (value or absence), as opposed to status,
+// node or session checks.
+bool is_read_check(const Check& check);
+
 // One request of a run, with what the cluster's headers said about it.
 struct RequestRecord {
   int number = 0;

@@ -39,6 +39,16 @@ ScenarioError::ScenarioError(const SourcePosition& position, const std::string& 
                              const std::string& source_line)
     : UsageError(render(position, message, source_line)), position_(position) {}
 
+std::string source_line(const std::string& text, int line) {
+  std::size_t start = 0;
+  for (int current = 1; current < line && start != std::string::npos; ++current) {
+    start = text.find('\n', start);
+    if (start != std::string::npos) ++start;
+  }
+  if (start == std::string::npos) return "";
+  return text.substr(start, text.find('\n', start) - start);
+}
+
 std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
   // Close enough to be a typo: one edit in short words, a third of a long one.

@@ -22,6 +22,9 @@ class ScenarioError : public UsageError {
   SourcePosition position_;
 };
 
+// Line `line` (1-based) of `text`, without its newline; "" past the end.
+std::string source_line(const std::string& text, int line);
+
 // The closest of `candidates` to `word` when it is close enough to be a typo,
 // else "".
 std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates);

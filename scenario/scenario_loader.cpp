@@ -418,8 +418,7 @@ class Loader {
 // Walks the steps as they will run, counting nodes as add-node adds them.
 class NodeNameChecker {
  public:
-  NodeNameChecker(const std::string& text, int node_count)
-      : lines_(split_lines(text)), node_count_(node_count) {}
+  NodeNameChecker(const std::string& text, int node_count) : text_(text), node_count_(node_count) {}
 
   void check(const std::vector<Step>& steps) {
     for (const auto& step : steps) {
@@ -460,11 +459,10 @@ class NodeNameChecker {
   }
 
   [[noreturn]] void fail(const Step& step, const std::string& message) {
-    const auto index = static_cast<std::size_t>(step.position.line - 1);
-    throw ScenarioError(step.position, message, index < lines_.size() ? lines_[index] : "");
+    throw ScenarioError(step.position, message, source_line(text_, step.position.line));
   }
 
-  std::vector<std::string> lines_;
+  const std::string& text_;
   int node_count_;
 };
 

@@ -32,8 +32,7 @@ std::string observed_value(const RequestRecord& record) {
   return quoted(exchange.body);
 }
 
-std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord& record,
-                            StepKind kind) {
+std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord& record) {
   std::vector<Check> checks;
   const auto& exchange = record.exchange;
   if (expectation.value) {
@@ -57,7 +56,6 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
     checks.push_back(
         {"session", *expectation.session, actual, record.session_effect == *expectation.session});
   }
-  (void)kind;
   return checks;
 }
 
@@ -179,7 +177,7 @@ class Player {
       const std::lock_guard lock(events_mutex_);
       last_served_ = record.node;
     }
-    if (step.expect) record.checks = evaluate(*step.expect, record, step.kind);
+    if (step.expect) record.checks = evaluate(*step.expect, record);
     const bool failed = std::any_of(record.checks.begin(), record.checks.end(),
                                     [](const Check& check) { return !check.passed; });
     if (record.exchange.status == 0 || record.exchange.status >= 500) {
@@ -235,8 +233,10 @@ class Player {
         if (step.name == "pause") cluster_.pause_redis();
         if (step.name == "resume") cluster_.resume_redis();
         if (step.name == "restart") cluster_.restart_redis();
+        record.redis_came_back_empty = (step.name == "start" || step.name == "restart") &&
+                                       !cluster_.config().redis_persistence;
         return fmt::format("Redis {}{}", step.name == "stop" ? "stopped" : step.name + "d",
-                           step.name == "restart" && !cluster_.config().redis_persistence
+                           record.redis_came_back_empty
                                ? " without persistence: every session in it is gone"
                                : "");
       case StepKind::wait:
@@ -280,16 +280,6 @@ class Player {
   std::atomic<bool> stopped_{false};
 };
 
-std::string source_line(const std::string& text, int line) {
-  std::size_t start = 0;
-  for (int current = 1; current < line && start != std::string::npos; ++current) {
-    start = text.find('\n', start);
-    if (start != std::string::npos) ++start;
-  }
-  if (start == std::string::npos) return "";
-  return text.substr(start, text.find('\n', start) - start);
-}
-
 void check_redis_steps(const Scenario& scenario, const ClusterConfig& cluster,
                        const std::vector<Step>& steps) {
   for (const auto& step : steps) {
@@ -324,10 +314,6 @@ int ScenarioRun::checks_total() const {
   }
   return total;
 }
-
-namespace {
-bool is_read_check(const Check& check) { return check.what == "value" || check.what == "absent"; }
-}  // namespace
 
 int ScenarioRun::reads_total() const {
   int total = 0;

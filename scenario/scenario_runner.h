@@ -20,6 +20,8 @@ struct StepRecord {
   std::string note;  // faults and waits: what happened
   StepKind kind = StepKind::get;
   std::string fault_node;  // crash/stop/restart: the node it hit
+  // redis start/restart without persistence: Redis came back empty.
+  bool redis_came_back_empty = false;
   std::vector<RequestRecord> requests;
   double started_ms = 0;  // since the scenario began
 };

@@ -16,10 +16,7 @@ namespace {
 using testing::run_sessim;
 
 nlohmann::json read_json(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return nlohmann::json::parse(text.str());
+  return nlohmann::json::parse(testing::read_text_file(path));
 }
 
 const nlohmann::json& cell(const nlohmann::json& report, const std::string& store,
@@ -96,11 +93,9 @@ TEST_F(CompareReferenceStory, RedisPassesUnderEveryBalancerAndACrash) {
 TEST_F(CompareReferenceStory, PrintsTheMatrixAndWritesMarkdown) {
   EXPECT_NE(result->out.find("local  round-robin  0/4 fail"), std::string::npos) << result->out;
   EXPECT_NE(result->out.find("redis  cookie       4/4 pass"), std::string::npos) << result->out;
-  std::ifstream markdown(directory->file("matrix.md"));
-  std::stringstream text;
-  text << markdown.rdbuf();
-  EXPECT_NE(text.str().find("| local | ip-hash | 4/4 pass ✅ | 0/4 fail ❌ |"), std::string::npos)
-      << text.str();
+  const auto markdown = testing::read_text_file(directory->file("matrix.md"));
+  EXPECT_NE(markdown.find("| local | ip-hash | 4/4 pass ✅ | 0/4 fail ❌ |"), std::string::npos)
+      << markdown;
 }
 
 TEST(CompareCommand, UnknownBalancerOrFaultIsAUsageError) {

@@ -17,13 +17,6 @@ namespace {
 
 using testing::run_sessim;
 
-std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
-
 std::vector<std::string> builtin_names() {
   std::vector<std::string> names;
   std::istringstream lines(run_sessim({"list", "--names"}).out);
@@ -58,7 +51,7 @@ TEST_P(BuiltinScenario, MeetsItsDeclaredOutcomeInBothStores) {
   const auto result = run_sessim(
       {"run", GetParam(), "--store", "local,redis", "--verdict", "declared", "--json", json_path});
   EXPECT_EQ(result.exit_code, kExitOk) << result.out << result.err;
-  const auto report = nlohmann::json::parse(read_file(json_path));
+  const auto report = nlohmann::json::parse(testing::read_text_file(json_path));
   ASSERT_EQ(report["runs"].size(), 2u);
   for (const auto& run : report["runs"]) {
     EXPECT_TRUE(run["as_declared"].get<bool>())
@@ -94,7 +87,7 @@ TEST(ScenarioRun, ActualVerdictFailsOnAnExpectedFailure) {
 // Every ```yaml example in docs/scenarios.md is a complete scenario that
 // meets its own declaration in both stores.
 TEST(ScenarioDocs, EveryExampleRunsAsDeclared) {
-  const auto docs = read_file(std::string(SESSIM_SOURCE_DIR) + "/docs/scenarios.md");
+  const auto docs = testing::read_text_file(std::string(SESSIM_SOURCE_DIR) + "/docs/scenarios.md");
   RunDirectory directory;
   const std::regex block("```yaml\n([\\s\\S]*?)```");
   int examples = 0;
@@ -106,7 +99,7 @@ TEST(ScenarioDocs, EveryExampleRunsAsDeclared) {
   const auto result = run_sessim({"run", directory.path(), "--store", "local,redis", "--verdict",
                                   "declared", "--json", json_path});
   EXPECT_EQ(result.exit_code, kExitOk) << result.out << result.err;
-  const auto report = nlohmann::json::parse(read_file(json_path));
+  const auto report = nlohmann::json::parse(testing::read_text_file(json_path));
   EXPECT_EQ(report["runs"].size(), static_cast<std::size_t>(2 * examples));
 }
 
@@ -149,7 +142,7 @@ TEST(ScenarioRun, JunitReportOfTheWholeLibraryPassesTheSchema) {
       {"run", std::string(SESSIM_SOURCE_DIR) + "/scenarios", "--store", "redis", "--junit", junit});
   // redis-restart is declared to fail with Redis, so the actual verdict is 1.
   EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.err;
-  const auto xml = read_file(junit);
+  const auto xml = testing::read_text_file(junit);
   EXPECT_NE(xml.find("<testsuite name=\"redis-restart [store=redis]\""), std::string::npos);
   EXPECT_NE(xml.find("<failure message=\"expected value"), std::string::npos) << xml;
 
@@ -160,7 +153,7 @@ TEST(ScenarioRun, JunitReportOfTheWholeLibraryPassesTheSchema) {
       false};
   ChildProcess validator(spec);
   EXPECT_EQ(validator.wait_for_exit(std::chrono::seconds(30)), 0)
-      << read_file(directory.file("xmllint.log"));
+      << testing::read_text_file(directory.file("xmllint.log"));
 }
 
 TEST(ScenarioRun, DeclaredVerdictTurnsExpectedFailuresIntoSkippedJunitCases) {
@@ -169,7 +162,7 @@ TEST(ScenarioRun, DeclaredVerdictTurnsExpectedFailuresIntoSkippedJunitCases) {
   const auto result = run_sessim(
       {"run", "redis-restart", "--store", "redis", "--verdict", "declared", "--junit", junit});
   EXPECT_EQ(result.exit_code, kExitOk) << result.out;
-  const auto xml = read_file(junit);
+  const auto xml = testing::read_text_file(junit);
   EXPECT_NE(xml.find("<skipped message=\"expected failure (declared fail)"), std::string::npos)
       << xml;
   EXPECT_EQ(xml.find("<failure"), std::string::npos);

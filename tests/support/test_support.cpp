@@ -65,11 +65,15 @@ CommandResult run_sessim(const std::vector<std::string>& args, std::chrono::mill
   }
   process.stop();
   result.exit_code = process.exit_status().value_or(-1);
-  std::ifstream err(spec.log_path);
-  std::stringstream buffer;
-  buffer << err.rdbuf();
-  result.err = buffer.str();
+  result.err = read_text_file(spec.log_path);
   return result;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
 }
 
 bool process_alive(int pid) {

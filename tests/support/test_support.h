@@ -78,6 +78,9 @@ struct CommandResult {
 CommandResult run_sessim(const std::vector<std::string>& args,
                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// The whole content of a file ("" if it cannot be read).
+std::string read_text_file(const std::string& path);
+
 // True if the process exists and is not a zombie.
 bool process_alive(int pid);
 
