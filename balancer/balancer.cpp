@@ -276,6 +276,7 @@ struct Balancer::Impl {
       auto& pool = *(*current)[chosen->index];
       auto client = pool.acquire();
       ++pool.in_flight;
+      const auto sent_ms = steady_now_ms();
       auto result = client->send(forwarded);
       --pool.in_flight;
       if (result) {
@@ -292,7 +293,8 @@ struct Balancer::Impl {
         return;
       }
       const auto error = result.error();
-      const auto reason = httplib::to_string(error);
+      const auto reason =
+          describe_http_failure(error, static_cast<double>(steady_now_ms() - sent_ms));
       note(pool.upstream(), pool.health.record_failure(steady_now_ms(), reason));
       failures.push_back(
           fmt::format("{} ({}): {}", pool.upstream().name, pool.upstream().address(), reason));

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "common/text.h"
+
 namespace sessim {
 
 bool UpstreamHealth::available(std::int64_t now_ms) const {
@@ -20,8 +22,8 @@ std::optional<std::string> UpstreamHealth::record_failure(std::int64_t now_ms,
   fails_ = 0;
   down_until_ms_ = now_ms + policy_.fail_timeout_ms;
   reported_down_ = true;
-  return fmt::format("down for {} s after {} ({} failure(s))", policy_.fail_timeout_ms / 1000.0,
-                     reason, policy_.max_fails);
+  return fmt::format("down for {:g} s after {} ({})", policy_.fail_timeout_ms / 1000.0,
+                     count_of(policy_.max_fails, "failed attempt"), reason);
 }
 
 std::optional<std::string> UpstreamHealth::record_success(std::int64_t) {

@@ -26,7 +26,7 @@ struct HealthPolicy {
 struct HealthEvent {
   std::int64_t at_ms = 0;  // steady clock
   std::string upstream;
-  std::string what;  // "down for 10 s after Connection (1 failure(s))", "up: ..."
+  std::string what;  // "down for 10 s after 1 failed attempt (connection refused)", "up: ..."
 };
 
 // The health of one upstream, from both kinds of evidence. Thread-safe; times

@@ -5,13 +5,16 @@
 
 #include "balancer/strategy_factory.h"
 #include "cli/commands.h"
+#include "cli/output_files.h"
 #include "cli/run_options.h"
 #include "cli/terminal.h"
 #include "common/errors.h"
 #include "report/compare_report.h"
+#include "report/scenario_report.h"
 #include "scenario/compare.h"
 #include "scenario/scenario_catalog.h"
 #include "scenario/scenario_loader.h"
+#include "scenario/scenario_runner.h"
 
 namespace sessim::cli {
 namespace {
@@ -26,6 +29,11 @@ struct CompareOptions {
 };
 
 int compare(CompareOptions& options) {
+  const auto sources = scenario_sources(options.scenario);
+  ReportOutputs outputs;
+  if (options.run.json) outputs.add("--json", options.run.json_path);
+  outputs.add("--markdown", options.markdown_path);
+  outputs.check(sources, options.run.force);
   const auto scenarios = load_scenarios({options.scenario});
   if (scenarios.size() != 1) throw UsageError("compare takes one scenario, not a directory");
   const auto& scenario = scenarios.front();
@@ -59,6 +67,8 @@ int compare(CompareOptions& options) {
   summary.stores = options.stores;
   summary.balancers = options.balancers;
   summary.faults = options.faults;
+  summary.seed = scenario_options.seed;
+  summary.seeded_session_ids = options.run.seed.has_value();
   for (const auto& plan : plans) {
     summary.nodes = plan.config.nodes;
     summary.mode = to_string(plan.config.mode);
@@ -73,11 +83,11 @@ int compare(CompareOptions& options) {
   const bool json_to_stdout = json_goes_to_stdout(options.run);
   if (!json_to_stdout) {
     fmt::print("{}", render_compare_matrix(summary, style));
-    fmt::print("seed {}: rerun with --seed {}\n", scenario_options.seed, scenario_options.seed);
+    fmt::print("{}", seed_line(summary.seed, summary.seeded_session_ids));
   }
-  if (options.run.json) write_file(options.run.json_path, render_compare_json(summary));
+  if (options.run.json) write_report(options.run.json_path, render_compare_json(summary));
   if (!options.markdown_path.empty()) {
-    write_file(options.markdown_path, render_compare_markdown(summary));
+    write_report(options.markdown_path, render_compare_markdown(summary));
   }
   return kExitOk;
 }
@@ -95,7 +105,7 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
                       "scenario file or built-in name (default: sticky-session)");
   command->add_option("--stores", options->stores, "stores to compare")
       ->delimiter(',')
-      ->check(CLI::IsMember({"local", "redis"}))
+      ->check(CLI::IsMember(store_kind_names()))
       ->capture_default_str();
   command->add_option("--balancers", options->balancers, "balancing strategies to compare")
       ->delimiter(',')
@@ -112,27 +122,27 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--nodes,-n", run.nodes, "number of app nodes (default: the scenario's)")
       ->check(CLI::Range(1, 64));
   command->add_option("--mode,-m", run.mode, "inproc or process")
-      ->check(CLI::IsMember({"inproc", "process"}));
+      ->check(CLI::IsMember(node_mode_names()));
   command->add_option("--on-miss", run.on_miss, "create or keep (see sessim node --help)")
-      ->check(CLI::IsMember({"create", "keep"}));
+      ->check(CLI::IsMember(miss_policy_names()));
   command->add_option("--hash-key", run.hash_key,
                       "what the hash balancer hashes: cookie:NAME or header:NAME");
   command
       ->add_option("--health-check", run.health_check_ms,
                    "balancer: GET /healthz every MS milliseconds (0: passive checks only)")
       ->check(CLI::Range(0, 3'600'000));
-  command->add_option("--seed", run.seed, "seed for random choices and parallel steps");
-  auto* json =
-      command
-          ->add_option(
-              "--json", run.json_path,
-              "write the matrix as JSON to FILE (- or no FILE: stdout, instead of the table)")
-          ->expected(0, 1);
-  command->add_option("--markdown", options->markdown_path, "write the matrix as Markdown to FILE");
+  command->add_option("--seed", run.seed,
+                      "seed for random choices, parallel steps and session ids: a rerun with it "
+                      "repeats the table");
+  add_json_option(*command, run, "the matrix");
+  command->add_option("--markdown", options->markdown_path, "write the matrix as Markdown to FILE")
+      ->type_name("FILE");
+  command->add_flag("--force", run.force,
+                    "let a report replace a file that holds a scenario (never the one compared)");
   command->add_flag("--explain", run.explain, "under the table, why each failing cell failed");
   command->add_flag("--no-color", run.no_color, "never colour the output");
-  command->callback([options, json, command, &selected] {
-    options->run.json = json->count() > 0;
+  command->callback([options, command, &selected] {
+    options->run.json = !options->run.json_path.empty();
     remember_given_options(*command, options->run);
     selected = [options] { return compare(*options); };
   });

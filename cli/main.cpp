@@ -2,16 +2,18 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/signals.h"
 #include "common/errors.h"
 #include "node/store/session_store.h"
 #include "scenario/scenario_error.h"
+#include "sessim_version.h"
 
 namespace {
 
 constexpr const char* kExitCodes =
-    "Exit codes:\n"
+    "Exit codes (every command):\n"
     "  0    every check passed (run), every file is valid (check), clean shutdown (node, balance)\n"
     "  1    the run completed and at least one check failed\n"
     "  2    usage error: bad flag or value, malformed scenario; nothing was started\n"
@@ -30,27 +32,49 @@ int main(int argc, char** argv) {
       "drives browser-like clients through them and reports which session reads succeed.",
       "sessim"};
   app.require_subcommand(1);
-  app.footer(kExitCodes);
-  app.set_version_flag("--version", "sessim 0.1.0");
+  const std::string version = fmt::format("sessim {}", SESSIM_VERSION);
+  app.set_version_flag("-V,--version", version, "print the version and exit");
 
   cli::CommandAction selected;
   cli::add_run_command(app, selected);
+  cli::add_compare_command(app, selected);
+  cli::add_list_command(app, selected);
+  cli::add_show_command(app, selected);
+  cli::add_check_command(app, selected);
   cli::add_node_command(app, selected);
   cli::add_balance_command(app, selected);
-  cli::add_list_command(app, selected);
-  cli::add_check_command(app, selected);
-  cli::add_compare_command(app, selected);
+  app.add_subcommand("version", "Print the version.")->callback([&] {
+    selected = [&version] {
+      fmt::print("{}\n", version);
+      return kExitOk;
+    };
+  });
+  auto* completion = app.add_subcommand(
+      "completion", "Print a shell completion script: source <(sessim completion bash)");
+  completion->add_option("shell", "the shell (bash)")->check(CLI::IsMember({"bash"}))->required();
+  completion->callback([&] {
+    selected = [&app] {
+      fmt::print("{}", cli::bash_completion(app));
+      return kExitOk;
+    };
+  });
+  // Set after the subcommands, which would otherwise inherit it.
+  app.footer(kExitCodes);
 
+  if (const auto message = cli::unknown_command_message(app, argc, argv); !message.empty()) {
+    fmt::print(stderr, "sessim: {}\n", message);
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::CallForAllHelp& help) {
     return app.exit(help);
-  } catch (const CLI::CallForVersion& version) {
-    return app.exit(version);
+  } catch (const CLI::CallForVersion& version_request) {
+    return app.exit(version_request);
   } catch (const CLI::ParseError& error) {
-    fmt::print(stderr, "sessim: {} (see sessim --help)\n", error.what());
+    fmt::print(stderr, "{}\n", cli::parse_error_message(app, argc, argv, error));
     return kExitUsage;
   }
 

@@ -62,7 +62,7 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--name", options->node.name, "node name, sent in X-Sessim-Node")
       ->capture_default_str();
   command->add_option("--store,-s", options->store, "local or redis")
-      ->check(CLI::IsMember({"local", "redis"}))
+      ->check(CLI::IsMember(store_kind_names()))
       ->capture_default_str();
   command->add_option("--redis-url", options->redis_url,
                       "redis://host:port[/db] for --store redis");
@@ -80,8 +80,14 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
                    "when the cookie names no known session: create (Spring: new session, "
                    "replacement cookie) or keep (express-session saveUninitialized:false: no "
                    "new session unless the request writes)")
-      ->check(CLI::IsMember({"create", "keep"}))
+      ->check(CLI::IsMember(miss_policy_names()))
       ->capture_default_str();
+  command
+      ->add_option("--id-seed", options->node.id_seed,
+                   "simulation only: derive session ids from this seed instead of the CSPRNG, "
+                   "so that a seeded run repeats them (anyone who knows the seed can predict "
+                   "them)")
+      ->group("Simulation");
   command->callback([options, &selected] { selected = [options] { return run_node(*options); }; });
 }
 

@@ -3,23 +3,15 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <climits>
 #include <cstdio>
-#include <fstream>
 #include <memory>
-#include <optional>
-#include <set>
 
 #include "balancer/strategy_factory.h"
 #include "cli/commands.h"
+#include "cli/output_files.h"
 #include "cli/run_options.h"
-#include "cli/signals.h"
 #include "cli/terminal.h"
-#include "cluster/child_process.h"
-#include "cluster/cluster.h"
-#include "cluster/run_directory.h"
 #include "common/errors.h"
-#include "common/random.h"
 #include "common/text.h"
 #include "report/json_report.h"
 #include "report/junit_report.h"
@@ -33,78 +25,147 @@
 namespace sessim::cli {
 namespace {
 
-int run_scenarios(const RunOptions& options) {
-  const auto mode = options.verdict == "declared" ? VerdictMode::declared : VerdictMode::actual;
-  const auto scenarios = load_scenarios(options.scenarios);
-  // Every plan is checked before the first cluster starts.
-  std::vector<std::pair<const Scenario*, ClusterConfig>> plan;
-  for (const auto& scenario : scenarios) {
-    for (const auto store : stores_for(scenario, options)) {
-      plan.emplace_back(&scenario, scenario_cluster(scenario, store, options));
-      check_node_names(scenario, plan.back().second.nodes);
+constexpr const char* kClusterGroup = "Cluster";
+constexpr const char* kReferenceGroup = "Reference story (without SCENARIO)";
+constexpr const char* kScenarioGroup = "Scenarios";
+constexpr const char* kReportGroup = "Reports";
+
+struct PlannedRun {
+  const Scenario* scenario;
+  ClusterConfig config;
+};
+
+// Flags that only the reference story reads must not be ignored in silence.
+void refuse_reference_flags(const RunOptions& options) {
+  for (const auto* flag : {"reads", "value"}) {
+    if (options.given.count(flag)) {
+      throw UsageError(fmt::format(
+          "--{} applies to the reference story only; a scenario says what it reads and writes",
+          flag));
     }
   }
-  stop_everything_on_signal();
-  ScenarioOptions scenario_options;
-  scenario_options.fail_fast = options.fail_fast;
-  scenario_options.seed = options.seed ? *options.seed : secure_random_seed();
-  TerminalStyle style;
-  style.color = !options.no_color && should_use_color(stdout);
-  style.explain = options.explain;
-
-  const bool json_to_stdout = json_goes_to_stdout(options);
-  std::vector<ScenarioRun> runs;
-  for (const auto& [scenario, config] : plan) {
-    runs.push_back(run_scenario(*scenario, config, scenario_options));
-    if (!json_to_stdout) fmt::print("{}", render_scenario_run(runs.back(), style));
-    std::fflush(stdout);
-  }
-  if (!json_to_stdout) {
-    fmt::print("{}", render_suite_summary(runs, mode, style));
-    fmt::print("seed {}: rerun with --seed {}\n", scenario_options.seed, scenario_options.seed);
-  }
-  if (options.json) write_file(options.json_path, render_scenarios_json(runs, mode));
-  if (!options.junit_path.empty()) write_file(options.junit_path, render_junit_report(runs, mode));
-  const bool all = std::all_of(runs.begin(), runs.end(),
-                               [mode](const auto& run) { return counts_as_success(run, mode); });
-  return all ? kExitOk : kExitChecksFailed;
 }
 
-int run(const RunOptions& options) {
-  if (!options.scenarios.empty()) return run_scenarios(options);
-  if (!options.junit_path.empty()) throw UsageError("--junit needs a scenario to run");
-  if (options.store.find(',') != std::string::npos) {
-    throw UsageError("the reference story runs one store at a time; give a scenario to compare");
+std::string keep_running_note(const ClusterSummary& cluster) {
+  std::string note = "cluster still running; press Ctrl-C to stop it\n";
+  note += fmt::format("  balancer  {}  ({})\n", cluster.balancer_url, cluster.balancer);
+  for (const auto& node : cluster.node_urls) {
+    note += fmt::format("  {:<8}  {}\n", node.name, node.url);
   }
-  const auto config = cluster_config(options);
-  stop_everything_on_signal();
-
-  Cluster cluster(config);
-  ReferenceStoryOptions story;
-  story.value = options.value;
-  story.reads = options.reads > 0 ? options.reads : 2 * options.nodes;
-  RunResult result = run_reference_story("127.0.0.1", cluster.balancer_port(), story);
-  result.cluster = summarize(cluster);
-  if (!options.keep_running) cluster.stop();
-
-  const bool json_to_stdout = json_goes_to_stdout(options);
-  if (options.json && !json_to_stdout) write_file(options.json_path, render_json_report(result));
-  if (json_to_stdout) {
-    fmt::print("{}", render_json_report(result));
-  } else {
-    TerminalStyle style;
-    style.color = !options.no_color && should_use_color(stdout);
-    fmt::print("{}", render_terminal_report(result, style));
+  if (!cluster.redis_url.empty()) {
+    note += fmt::format("  redis     {}{}\n", cluster.redis_url,
+                        cluster.private_redis ? "  (private)" : "");
   }
-  if (options.keep_running) {
-    fmt::print(stderr, "cluster still running at {}; press Ctrl-C to stop it\n",
-               cluster.balancer_url());
-    std::fflush(stdout);
-    std::fflush(stderr);
-    while (true) ::pause();  // the signal thread stops everything and exits
-  }
-  return result.passed() ? kExitOk : kExitChecksFailed;
+  note += fmt::format("try: curl -c jar -b jar {}/get-session\n", cluster.balancer_url);
+  return note;
 }
+
+class RunCommand {
+ public:
+  explicit RunCommand(const RunOptions& options)
+      : options_(options),
+        mode_(options.verdict == "declared" ? VerdictMode::declared : VerdictMode::actual) {
+    style_.color = !options.no_color && should_use_color(stdout);
+    style_.explain = options.explain;
+  }
+
+  int run() {
+    ScenarioLoad load;
+    if (options_.scenarios.empty()) {
+      if (options_.store.find(',') != std::string::npos) {
+        throw UsageError(
+            "the reference story runs one store at a time; give a scenario to compare stores");
+      }
+      const int reads = options_.reads > 0 ? options_.reads : 2 * options_.nodes;
+      load.scenarios.push_back(reference_scenario(options_.value, reads));
+    } else {
+      refuse_reference_flags(options_);
+      load = load_every_scenario(options_.scenarios);
+    }
+    ReportOutputs outputs;
+    if (options_.json) outputs.add("--json", options_.json_path);
+    outputs.add("--junit", options_.junit_path);
+    outputs.check(load.files, options_.force);
+    if (!load.invalid.empty()) return report_invalid(load.invalid);
+
+    // Every plan is checked before the first cluster starts.
+    std::vector<PlannedRun> plan;
+    for (const auto& scenario : load.scenarios) {
+      if (scenario.source == "reference") {
+        plan.push_back({&scenario, cluster_config(options_)});
+        continue;
+      }
+      for (const auto store : stores_for(scenario, options_)) {
+        plan.push_back({&scenario, scenario_cluster(scenario, store, options_)});
+        check_node_names(scenario, plan.back().config.nodes);
+      }
+    }
+    if (options_.keep_running && plan.size() != 1) {
+      throw UsageError(fmt::format(
+          "--keep-running leaves one cluster up, but this run plays {} (give one scenario and "
+          "one --store)",
+          count_of(static_cast<long long>(plan.size()), "cluster")));
+    }
+    stop_everything_on_signal();
+    ScenarioOptions scenario_options;
+    scenario_options.fail_fast = options_.fail_fast;
+    scenario_options.seed = options_.seed ? *options_.seed : secure_random_seed();
+
+    std::vector<ScenarioRun> runs;
+    for (const auto& planned : plan) {
+      ScenarioExecution execution(*planned.scenario, planned.config, scenario_options);
+      runs.push_back(execution.play());
+      if (!json_goes_to_stdout(options_)) print_run(runs.back());
+      if (options_.keep_running) {
+        finish(runs);
+        fmt::print(stderr, "{}", keep_running_note(runs.back().cluster));
+        std::fflush(stderr);
+        while (true) ::pause();  // the signal thread stops everything and exits
+      }
+    }
+    return finish(runs);
+  }
+
+ private:
+  void print_run(const ScenarioRun& run) const {
+    fmt::print("{}", run.source == "reference" ? render_request_table(run, style_)
+                                               : render_scenario_run(run, style_));
+    std::fflush(stdout);
+  }
+
+  // The summary, the reports and the exit code.
+  int finish(const std::vector<ScenarioRun>& runs) const {
+    const bool reference = runs.size() == 1 && runs.front().source == "reference";
+    if (!json_goes_to_stdout(options_) && !reference) {
+      fmt::print("{}", render_suite_summary(runs, mode_, style_));
+      fmt::print("{}", seed_line(runs.front().seed, runs.front().seeded_session_ids));
+    }
+    if (options_.json) write_report(options_.json_path, render_runs_json(runs, mode_));
+    if (!options_.junit_path.empty()) {
+      write_report(options_.junit_path, render_junit_report(runs, mode_));
+    }
+    const bool all = std::all_of(runs.begin(), runs.end(), [this](const ScenarioRun& run) {
+      return counts_as_success(run, mode_);
+    });
+    return all ? kExitOk : kExitChecksFailed;
+  }
+
+  // Nothing runs when a file is broken; the reports still say which.
+  int report_invalid(const std::vector<InvalidScenario>& invalid) const {
+    for (const auto& source : invalid) fmt::print(stderr, "{}\n", source.message);
+    if (options_.json) write_report(options_.json_path, render_runs_json({}, mode_, invalid));
+    if (!options_.junit_path.empty()) {
+      write_report(options_.junit_path, render_junit_report({}, mode_, invalid));
+    }
+    fmt::print(stderr, "sessim: {} invalid; nothing was run\n",
+               count_of(static_cast<long long>(invalid.size()), "scenario file"));
+    return kExitUsage;
+  }
+
+  const RunOptions& options_;
+  VerdictMode mode_;
+  TerminalStyle style_;
+};
 
 }  // namespace
 
@@ -121,97 +182,122 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
                       "scenario file, directory or built-in name (repeatable)");
   command->add_option("--nodes,-n", options->nodes, "number of app nodes")
       ->check(CLI::Range(1, 64))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group(kClusterGroup);
   command
       ->add_option("--store,-s", options->store,
                    "where nodes keep sessions: local or redis; for scenarios a list such as "
                    "local,redis (default: the stores the scenario declares)")
       ->check([](const std::string& value) -> std::string {
         for (const auto& store : split_list(value)) {
-          if (store != "local" && store != "redis") {
+          const auto& names = store_kind_names();
+          if (std::find(names.begin(), names.end(), store) == names.end()) {
             return fmt::format("store '{}' is not local or redis", store);
           }
         }
         return "";
       })
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group(kClusterGroup);
   command
       ->add_option("--mode,-m", options->mode,
                    "inproc: nodes are threads of this process; process: child processes")
-      ->check(CLI::IsMember({"inproc", "process"}))
-      ->capture_default_str();
-  command->add_option("--redis-url", options->redis_url,
-                      "use this Redis (redis://host:port[/db]) instead of a private redis-server");
+      ->check(CLI::IsMember(node_mode_names()))
+      ->capture_default_str()
+      ->group(kClusterGroup);
+  command
+      ->add_option("--redis-url", options->redis_url,
+                   "use this Redis (redis://host:port[/db]) instead of a private redis-server")
+      ->group(kClusterGroup);
   command
       ->add_option("--redis-server", options->redis_server,
                    "redis-server program for the private Redis")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group(kClusterGroup);
   command
       ->add_option("--base-port", options->base_port,
                    "node i listens on BASE+i-1 (default: free ports); 9001 reproduces the "
                    "reference setup")
-      ->check(CLI::Range(1, 65535));
+      ->check(CLI::Range(1, 65535))
+      ->group(kClusterGroup);
   command
       ->add_option("--balancer-port", options->balancer_port,
                    "balancer port (default: a free port); 9000 in the reference setup")
-      ->check(CLI::Range(1, 65535));
+      ->check(CLI::Range(1, 65535))
+      ->group(kClusterGroup);
   command->add_option("--balancer,-b", options->balancer, "balancing strategy")
       ->check(CLI::IsMember(strategy_names()))
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group(kClusterGroup);
   command
       ->add_option("--hash-key", options->hash_key,
                    "what --balancer hash hashes: cookie:NAME or header:NAME")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->group(kClusterGroup);
   command
       ->add_option("--on-miss", options->on_miss,
                    "nodes, when the cookie names no session they know: create (Spring: new "
                    "session, replacement cookie) or keep (express-session "
                    "saveUninitialized:false)")
-      ->check(CLI::IsMember({"create", "keep"}))
-      ->capture_default_str();
+      ->check(CLI::IsMember(miss_policy_names()))
+      ->capture_default_str()
+      ->group(kClusterGroup);
   command
       ->add_option("--health-check", options->health_check_ms,
                    "balancer: GET /healthz on every node every MS milliseconds (0: passive "
                    "checks only)")
-      ->check(CLI::Range(0, 3'600'000));
-  command
-      ->add_option("--reads,-k", options->reads, "number of get-session reads (default: 2 x nodes)")
-      ->check(CLI::Range(1, 100000));
-  command->add_option("--value", options->value, "the value set-session stores")
-      ->capture_default_str();
+      ->check(CLI::Range(0, 3'600'000))
+      ->group(kClusterGroup);
   command
       ->add_option("--session-timeout", options->session_timeout_s,
                    "session idle timeout in seconds")
       ->check(CLI::Range(1, 365 * 24 * 3600))
-      ->capture_default_str();
-  command->add_flag("--explain", options->explain,
-                    "under each failed read, say in one sentence why it failed");
-  command->add_flag("--fail-fast", options->fail_fast,
-                    "stop a scenario at its first failed expectation");
+      ->capture_default_str()
+      ->group(kClusterGroup);
+  command
+      ->add_flag("--keep-running", options->keep_running,
+                 "leave the cluster running after the report and print every URL (explore it "
+                 "with curl) until Ctrl-C; one scenario and one store at most")
+      ->group(kClusterGroup);
+  command
+      ->add_option("--reads,-k", options->reads, "number of get-session reads (default: 2 x nodes)")
+      ->check(CLI::Range(1, 100000))
+      ->group(kReferenceGroup);
+  command->add_option("--value", options->value, "the value set-session stores")
+      ->capture_default_str()
+      ->group(kReferenceGroup);
   command
       ->add_option("--verdict", options->verdict,
                    "actual: exit 0 only if every scenario passes; declared: a scenario that "
                    "fails where its file declares it fails counts as a success")
       ->check(CLI::IsMember({"actual", "declared"}))
-      ->capture_default_str();
-  command->add_option("--seed", options->seed,
-                      "seed for the order of parallel steps (printed by every run)");
-  command->add_option("--junit", options->junit_path,
-                      "write a JUnit XML report of the scenarios to FILE");
-  auto* json = command
-                   ->add_option("--json", options->json_path,
-                                "write the result as JSON to FILE (default: stdout)")
-                   ->expected(0, 1)
-                   ->type_name("[FILE]");
-  command->add_flag("--keep-running", options->keep_running,
-                    "leave the cluster running after the report (explore it with curl) until "
-                    "Ctrl-C");
-  command->add_flag("--no-color", options->no_color,
-                    "never colour the output (NO_COLOR works too)");
-  command->callback([options, json, command, &selected] {
-    options->json = json->count() > 0;
+      ->capture_default_str()
+      ->group(kScenarioGroup);
+  command->add_flag("--fail-fast", options->fail_fast,
+                    "stop a scenario at its first failed expectation")
+      ->group(kScenarioGroup);
+  command
+      ->add_option("--seed", options->seed,
+                   "seed for the balancer's random choices, the order of parallel steps and the "
+                   "nodes' session ids, so that a rerun repeats the run (printed by every run)")
+      ->group(kScenarioGroup);
+  command->add_flag("--explain", options->explain,
+                    "under each failed read, say in one sentence why it failed")
+      ->group(kReportGroup);
+  add_json_option(*command, *options, "the runs")->group(kReportGroup);
+  command->add_option("--junit", options->junit_path, "write a JUnit XML report to FILE")
+      ->type_name("FILE")
+      ->group(kReportGroup);
+  command
+      ->add_flag("--force", options->force,
+                 "let a report replace a file that holds a scenario (never one this run reads)")
+      ->group(kReportGroup);
+  command->add_flag("--no-color", options->no_color, "never colour the output (NO_COLOR works too)")
+      ->group(kReportGroup);
+  command->callback([options, command, &selected] {
+    options->json = !options->json_path.empty();
     remember_given_options(*command, *options);
-    selected = [options] { return run(*options); };
+    selected = [options] { return RunCommand(*options).run(); };
   });
 }
 

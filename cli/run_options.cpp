@@ -51,7 +51,10 @@ ClusterConfig cluster_config(const RunOptions& options) {
   config.hash_key = options.hash_key;
   config.on_miss = parse_miss_policy(options.on_miss);
   config.health.check_interval_ms = options.health_check_ms;
-  if (options.seed) config.balancer_seed = *options.seed;
+  if (options.seed) {
+    config.balancer_seed = *options.seed;
+    config.session_id_seed = *options.seed;
+  }
   if (config.base_port != 0 && config.base_port + config.nodes - 1 > 65535) {
     throw UsageError(fmt::format("--base-port {} leaves no room for {} nodes below port 65535",
                                  config.base_port, config.nodes));
@@ -63,30 +66,17 @@ ClusterConfig cluster_config(const RunOptions& options) {
   return config;
 }
 
-ClusterSummary summarize(const Cluster& cluster) {
-  ClusterSummary summary;
-  summary.nodes = static_cast<int>(cluster.node_names().size());
-  summary.mode = to_string(cluster.config().mode);
-  summary.store = to_string(cluster.config().store);
-  summary.balancer = cluster.balancer_strategy();
-  summary.balancer_url = cluster.balancer_url();
-  summary.redis_url = cluster.redis_url().value_or("");
-  summary.private_redis = cluster.has_private_redis();
-  return summary;
-}
-
 bool json_goes_to_stdout(const RunOptions& options) {
   return options.json && (options.json_path.empty() || options.json_path == "-");
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    fmt::print("{}", text);
-    return;
-  }
-  std::ofstream out(path);
-  out << text;
-  if (!out) throw EnvironmentError(fmt::format("cannot write {}", path));
+CLI::Option* add_json_option(CLI::App& command, RunOptions& options, const std::string& what) {
+  return command
+      .add_flag("--json{-}", options.json_path,
+                fmt::format("{} as JSON: --json prints it on stdout instead of the table, "
+                            "--json=FILE writes FILE (docs/json-report.md)",
+                            what))
+      ->type_name("[=FILE]");
 }
 
 std::uint64_t secure_random_seed() {
@@ -101,8 +91,9 @@ std::vector<StoreKind> stores_for(const Scenario& scenario, const RunOptions& op
   if (options.given.count("store")) {
     for (const auto& store : split_list(options.store)) stores.push_back(parse_store_kind(store));
   } else if (!scenario.expected.empty()) {
-    for (const auto& [store, outcome] : scenario.expected)
+    for (const auto& [store, outcome] : scenario.expected) {
       stores.push_back(parse_store_kind(store));
+    }
   } else {
     stores.push_back(parse_store_kind(scenario.cluster.store));
   }

@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "cluster/cluster.h"
-#include "scenario/run_result.h"
 #include "scenario/scenario.h"
 
 namespace CLI {
 class App;
-}
+class Option;
+}  // namespace CLI
 
 namespace sessim::cli {
 
@@ -30,8 +30,9 @@ struct RunOptions {
   int reads = 0;  // 0: twice the number of nodes
   std::string value = "hello";
   int session_timeout_s = 1800;
-  std::string json_path;
+  std::string json_path;  // "-": stdout, instead of the terminal report
   bool json = false;
+  bool force = false;  // report files may replace a file that holds a scenario
   bool no_color = false;
   bool keep_running = false;
   std::string hash_key = "cookie:SESSION";
@@ -40,7 +41,7 @@ struct RunOptions {
   bool fail_fast = false;
   bool explain = false;
   std::string verdict = "actual";
-  std::optional<std::uint64_t> seed;
+  std::optional<std::uint64_t> seed;  // given on the command line
   std::string junit_path;
   // Which flags were given, so that they override a scenario's own cluster.
   std::set<std::string> given;
@@ -53,17 +54,18 @@ std::string own_executable();
 // the run's temporary files, and exit with 128+signal.
 void stop_everything_on_signal();
 
-// The cluster the flags ask for; throws UsageError for impossible ones.
+// The cluster the flags ask for; throws UsageError for impossible ones. An
+// explicit --seed also seeds the nodes' session ids (SeededSessionIds).
 ClusterConfig cluster_config(const RunOptions& options);
 
-ClusterSummary summarize(const Cluster& cluster);
-
-// --json given without a file (or with "-"): JSON replaces the terminal
-// report on stdout, so that it can be piped.
+// --json alone or --json=-: JSON replaces the terminal report on stdout, so
+// that it can be piped.
 bool json_goes_to_stdout(const RunOptions& options);
 
-// Writes `text` to `path`, or to stdout for "" or "-".
-void write_file(const std::string& path, const std::string& text);
+// `--json` alone means stdout; `--json=FILE` writes FILE. A separate word
+// after --json is never taken as its value: it stays a positional argument
+// (a scenario), so that `run --json my-story.yaml` runs my-story.yaml.
+CLI::Option* add_json_option(CLI::App& command, RunOptions& options, const std::string& what);
 
 // A fresh seed from the CSPRNG, small enough to type back in (48 bits).
 std::uint64_t secure_random_seed();

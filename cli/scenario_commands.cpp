@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "common/errors.h"
+#include "common/text.h"
 #include "scenario/scenario_catalog.h"
 #include "scenario/scenario_loader.h"
 
@@ -28,8 +29,9 @@ int list_builtins() {
     fmt::print("{:<{}}  {}\n{:<{}}  ({})\n", scenario.name, width, scenario.lesson, "", width,
                declared_outcomes(scenario));
   }
-  fmt::print("\nRun one with `sessim run NAME`, all with `sessim run --verdict declared {}`.\n",
-             "$(sessim list --names)");
+  fmt::print(
+      "\nSee one with `sessim show NAME`, run one with `sessim run NAME`, all with "
+      "`sessim run --verdict declared $(sessim list --names)`.\n");
   return kExitOk;
 }
 
@@ -38,22 +40,39 @@ int list_names() {
   return kExitOk;
 }
 
-// Loads each argument on its own, so that every broken file is reported.
+// Every file of every argument is loaded and reported, valid or not.
 int check(const std::vector<std::string>& arguments) {
-  int broken = 0;
-  for (const auto& argument : arguments) {
+  const auto load = load_every_scenario(arguments);
+  int broken = static_cast<int>(load.invalid.size());
+  for (const auto& scenario : load.scenarios) {
     try {
-      for (const auto& scenario : load_scenarios({argument})) {
-        check_node_names(scenario, scenario.cluster.nodes);
-        fmt::print("ok  {}  ({}, {} step(s), {})\n", scenario.source, scenario.name,
-                   scenario.steps.size(), declared_outcomes(scenario));
-      }
+      check_node_names(scenario, scenario.cluster.nodes);
     } catch (const UsageError& error) {
       ++broken;
       fmt::print(stderr, "{}\n", error.what());
+      continue;
+    }
+    fmt::print("ok  {}  ({}, {}, {})\n", scenario.source, scenario.name,
+               count_of(static_cast<long long>(scenario.steps.size()), "step"),
+               declared_outcomes(scenario));
+    if (!checks_anything(scenario)) {
+      fmt::print(stderr,
+                 "{}: warning: the scenario checks nothing (no `expect:` on any request), so "
+                 "its verdict would be unknown and it can never pass\n",
+                 scenario.source);
     }
   }
+  for (const auto& invalid : load.invalid) fmt::print(stderr, "{}\n", invalid.message);
+  if (broken > 0) {
+    fmt::print(stderr, "sessim: {} of {} invalid\n",
+               count_of(broken, "scenario file"), load.scenarios.size() + load.invalid.size());
+  }
   return broken == 0 ? kExitOk : kExitUsage;
+}
+
+int show(const std::string& name) {
+  fmt::print("{}", builtin_scenario_text(name));
+  return kExitOk;
 }
 
 }  // namespace
@@ -67,10 +86,22 @@ void add_list_command(CLI::App& app, CommandAction& selected) {
   });
 }
 
+void add_show_command(CLI::App& app, CommandAction& selected) {
+  auto name = std::make_shared<std::string>();
+  auto* command = app.add_subcommand(
+      "show",
+      "Print a built-in scenario's YAML with its lesson, as shipped: reports point into it "
+      "(builtin:sticky-session:14:5).");
+  command->add_option("name", *name, "built-in scenario name (see sessim list)")->required();
+  command->callback([name, &selected] { selected = [name] { return show(*name); }; });
+}
+
 void add_check_command(CLI::App& app, CommandAction& selected) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto* command = app.add_subcommand(
-      "check", "Validate scenario files (or directories, or built-in names) without running them.");
+      "check",
+      "Validate scenario files (or directories, or built-in names) without running them; "
+      "reports every invalid file, not just the first.");
   command->add_option("scenario", *files, "scenario file, directory or built-in name")->required();
   command->callback([files, &selected] { selected = [files] { return check(*files); }; });
 }

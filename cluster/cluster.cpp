@@ -94,6 +94,9 @@ void Cluster::stop() {
 }
 
 void Cluster::start_slot(NodeSlot& slot) {
+  if (config_.session_id_seed) {
+    slot.launch.node.id_seed = *config_.session_id_seed + 0x9e3779b97f4a7c15ULL * ++slot.starts;
+  }
   slot.instance = start_node(slot.launch);
   slot.port = slot.instance->port();
   // A restarted node comes back on the port the balancer knows.

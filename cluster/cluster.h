@@ -28,6 +28,9 @@ struct ClusterConfig {
   std::string balancer = "round-robin";
   std::string hash_key = "cookie:SESSION";
   std::uint64_t balancer_seed = 1;
+  // Seeded simulations: nodes derive session ids from this seed (see
+  // SeededSessionIds); each start of a node draws a fresh stream.
+  std::optional<std::uint64_t> session_id_seed;
   std::vector<int> weights;  // per node; missing ones are 1
   HealthPolicy health;
   MissPolicy on_miss = MissPolicy::create;
@@ -91,6 +94,7 @@ class Cluster {
  private:
   struct NodeSlot {
     NodeLaunch launch;
+    int starts = 0;  // a restarted node must not repeat its seeded ids
     std::unique_ptr<NodeInstance> instance;
     int port = 0;
   };

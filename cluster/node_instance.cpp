@@ -98,6 +98,11 @@ NodeMode parse_node_mode(const std::string& name) {
 
 std::string to_string(NodeMode mode) { return mode == NodeMode::inproc ? "inproc" : "process"; }
 
+const std::vector<std::string>& node_mode_names() {
+  static const std::vector<std::string> names{"inproc", "process"};
+  return names;
+}
+
 std::string NodeInstance::url() const { return fmt::format("http://127.0.0.1:{}", port()); }
 
 std::vector<std::string> node_command_args(const NodeLaunch& launch) {
@@ -114,6 +119,9 @@ std::vector<std::string> node_command_args(const NodeLaunch& launch) {
                                 std::to_string(launch.node.session_timeout_s),
                                 "--on-miss",
                                 to_string(launch.node.on_miss)};
+  if (launch.node.id_seed) {
+    args.insert(args.end(), {"--id-seed", std::to_string(*launch.node.id_seed)});
+  }
   if (launch.store.kind == StoreKind::redis) {
     args.insert(args.end(), {"--redis-url", launch.store.redis_url, "--redis-namespace",
                              launch.store.redis_namespace});

@@ -15,6 +15,7 @@ namespace sessim {
 enum class NodeMode { inproc, process };
 NodeMode parse_node_mode(const std::string& name);  // throws UsageError
 std::string to_string(NodeMode mode);
+const std::vector<std::string>& node_mode_names();  // {"inproc", "process"}
 
 struct NodeLaunch {
   NodeMode mode = NodeMode::inproc;

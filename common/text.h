@@ -26,6 +26,13 @@ std::vector<std::string> split_list(std::string_view text, char separator = ',')
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string url_encode_component(std::string_view text);
 
+// "1 time", "4 times": a count with its noun, plural with an s.
+std::string count_of(long long count, std::string_view noun);
+
+// The closest of `candidates` to `word` when it is close enough to be a typo,
+// else "".
+std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates);
+
 // Terminal columns a UTF-8 string takes, counting one per code point.
 std::size_t display_width(std::string_view text);
 

@@ -59,6 +59,35 @@ void wait_until_serving(const httplib::Server& server, const std::string& owner)
   }
 }
 
+std::string describe_http_failure(httplib::Error error, double elapsed_ms,
+                                  const ClientTuning& tuning) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "connection refused";
+    case httplib::Error::ConnectionTimeout:
+      return fmt::format("no connection within {} s", tuning.connect_timeout_s);
+    case httplib::Error::Read:
+      // A timeout ends the wait at read_timeout; anything earlier is the
+      // server closing the connection.
+      if (elapsed_ms + 50 >= static_cast<double>(tuning.read_timeout_s) * 1000) {
+        return fmt::format("timed out after {} s waiting for the response", tuning.read_timeout_s);
+      }
+      return "connection closed before the response";
+    case httplib::Error::Write:
+      return "connection closed while the request was being sent";
+    case httplib::Error::BindIPAddress:
+      return "cannot send from the client's address";
+    case httplib::Error::Canceled:
+      return "cancelled";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake failed";
+    case httplib::Error::SSLServerVerification:
+      return "the server's TLS certificate was rejected";
+    default:
+      return fmt::format("failed ({})", httplib::to_string(error));
+  }
+}
+
 void tune_client(httplib::Client& client, const ClientTuning& tuning) {
   client.set_tcp_nodelay(true);
   client.set_keep_alive(tuning.keep_alive);

@@ -7,6 +7,7 @@
 namespace httplib {
 class Server;
 class Client;
+enum class Error;
 }  // namespace httplib
 
 namespace sessim {
@@ -50,5 +51,12 @@ int bind_server(httplib::Server& server, const std::string& host, int port,
 // stop() before that point would be lost. Throws EnvironmentError after 10 s.
 void wait_until_serving(const httplib::Server& server, const std::string& owner);
 void tune_client(httplib::Client& client, const ClientTuning& tuning = {});
+
+// Why an exchange got no response, in the words of the person reading the
+// report ("connection refused", "timed out after 10 s waiting for the
+// response"), not the library's ("Connection", "Read"). `elapsed_ms` tells a
+// read timeout from a closed connection.
+std::string describe_http_failure(httplib::Error error, double elapsed_ms,
+                                  const ClientTuning& tuning = {});
 
 }  // namespace sessim

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/errors.h"
+#include "common/session_effect.h"
 #include "net/http_tuning.h"
 #include "node/cookie.h"
 #include "node/protocol.h"
@@ -80,7 +81,11 @@ struct AppNode::Impl {
   Impl(NodeConfig node_config, std::unique_ptr<SessionStore> session_store, const Clock& clock)
       : config(std::move(node_config)),
         store(std::move(session_store)),
-        sessions(*store, clock, config.session_timeout_s) {
+        ids(config.id_seed ? std::unique_ptr<SessionIdSource>(
+                                 std::make_unique<SeededSessionIds>(*config.id_seed, config.name))
+                           : nullptr),
+        sessions(*store, clock, config.session_timeout_s,
+                 ids ? *ids : SecureSessionIds::instance()) {
     tune_server(server);
     add_routes();
   }
@@ -107,37 +112,48 @@ struct AppNode::Impl {
         SessionRequest session_request{resolved.session};
         handler(request, response, session_request);
         if (session_request.discard) return;
-        response.set_header(header_name(protocol::kSessionHeader), to_string(resolved.outcome));
         if (resolved.miss_reason != MissReason::none) {
           response.set_header(header_name(protocol::kMissReasonHeader),
                               to_string(resolved.miss_reason));
         }
-        if (session_request.invalidate) {
-          if (resolved.outcome == SessionOutcome::found) sessions.invalidate(resolved.session);
-          response.set_header("Set-Cookie", clearing_set_cookie());
-          return;
-        }
-        if (session_request.rotate_id) {
-          const auto rotated = sessions.rotate_id(resolved.session);
-          response.set_header("Set-Cookie", session_set_cookie(rotated.id()));
-          return;
-        }
-        const bool untouched = resolved.session.changed_attributes().empty();
-        if (config.on_miss == MissPolicy::keep && resolved.outcome != SessionOutcome::found &&
-            untouched) {
-          // Nothing to keep: the browser's cookie is left as it was.
-          return;
-        }
-        sessions.commit(resolved.session);
-        if (resolved.outcome != SessionOutcome::found) {
-          response.set_header("Set-Cookie", session_set_cookie(resolved.session.id()));
-        }
+        const auto effect = finish_session(resolved, session_request, response);
+        response.set_header(header_name(protocol::kSessionHeader), std::string(to_string(effect)));
       } catch (const StoreUnavailable& error) {
         response.status = 503;
         response.set_content(fmt::format("session store unavailable: {}\n", error.what()),
                              kTextPlain);
       }
     };
+  }
+
+  // Saves, rotates or ends the session as the handler asked, sets the cookie
+  // and says what that did to the browser's session.
+  SessionEffect finish_session(ResolvedSession& resolved, const SessionRequest& request,
+                               httplib::Response& response) {
+    const bool found = resolved.outcome == SessionOutcome::found;
+    if (request.invalidate) {
+      if (found) sessions.invalidate(resolved.session);
+      response.set_header("Set-Cookie", clearing_set_cookie());
+      return SessionEffect::ended;
+    }
+    if (request.rotate_id) {
+      const auto rotated = sessions.rotate_id(resolved.session);
+      response.set_header("Set-Cookie", session_set_cookie(rotated.id()));
+      return found ? SessionEffect::rotated
+                   : (resolved.outcome == SessionOutcome::created ? SessionEffect::created
+                                                                  : SessionEffect::replaced);
+    }
+    const bool untouched = resolved.session.changed_attributes().empty();
+    if (config.on_miss == MissPolicy::keep && !found && untouched) {
+      // Nothing to keep: the browser's cookie is left as it was.
+      return resolved.outcome == SessionOutcome::created ? SessionEffect::none
+                                                         : SessionEffect::missed;
+    }
+    sessions.commit(resolved.session);
+    if (found) return SessionEffect::kept;
+    response.set_header("Set-Cookie", session_set_cookie(resolved.session.id()));
+    return resolved.outcome == SessionOutcome::created ? SessionEffect::created
+                                                       : SessionEffect::replaced;
   }
 
   void add_routes() {
@@ -251,6 +267,7 @@ struct AppNode::Impl {
 
   NodeConfig config;
   std::unique_ptr<SessionStore> store;
+  std::unique_ptr<SessionIdSource> ids;  // null: the CSPRNG
   SessionManager sessions;
   httplib::Server server;
   int bound_port = -1;
@@ -264,6 +281,11 @@ MissPolicy parse_miss_policy(const std::string& name) {
 
 std::string to_string(MissPolicy policy) {
   return policy == MissPolicy::create ? "create" : "keep";
+}
+
+const std::vector<std::string>& miss_policy_names() {
+  static const std::vector<std::string> names{"create", "keep"};
+  return names;
 }
 
 AppNode::AppNode(NodeConfig config, std::unique_ptr<SessionStore> store, const Clock& clock)

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "node/store/session_store.h"
@@ -16,6 +19,7 @@ enum class MissPolicy {
 };
 MissPolicy parse_miss_policy(const std::string& name);  // throws UsageError
 std::string to_string(MissPolicy policy);
+const std::vector<std::string>& miss_policy_names();  // {"create", "keep"}
 
 struct NodeConfig {
   std::string name = "node";
@@ -23,6 +27,9 @@ struct NodeConfig {
   int port = 0;                  // 0: any free port; see AppNode::port()
   int session_timeout_s = 1800;  // Spring Session's default
   MissPolicy on_miss = MissPolicy::create;
+  // Seeded simulations only: session ids from SeededSessionIds(seed, name)
+  // instead of the CSPRNG, so that a rerun with the same seed repeats them.
+  std::optional<std::uint64_t> id_seed;
 };
 
 // One app node: an HTTP server that behaves like the reference Spring Boot app

@@ -28,8 +28,9 @@ std::string to_string(MissReason reason) {
   return "";
 }
 
-SessionManager::SessionManager(SessionStore& store, const Clock& clock, int max_inactive_interval_s)
-    : store_(store), clock_(clock), max_inactive_interval_s_(max_inactive_interval_s) {}
+SessionManager::SessionManager(SessionStore& store, const Clock& clock, int max_inactive_interval_s,
+                               SessionIdSource& ids)
+    : store_(store), clock_(clock), max_inactive_interval_s_(max_inactive_interval_s), ids_(ids) {}
 
 ResolvedSession SessionManager::resolve(const std::vector<std::string>& cookie_values) {
   MissReason reason = MissReason::none;
@@ -44,7 +45,7 @@ ResolvedSession SessionManager::resolve(const std::vector<std::string>& cookie_v
     }
     reason = MissReason::unknown;
   }
-  auto session = Session::create(generate_session_id(), clock_.now_ms(), max_inactive_interval_s_);
+  auto session = Session::create(ids_.next(), clock_.now_ms(), max_inactive_interval_s_);
   const auto outcome = cookie_values.empty() ? SessionOutcome::created : SessionOutcome::replaced;
   return {std::move(session), outcome, reason};
 }
@@ -53,7 +54,7 @@ void SessionManager::invalidate(const Session& session) { store_.remove(session.
 
 Session SessionManager::rotate_id(Session& session) {
   const bool was_saved = !session.is_new();
-  Session rotated = session.with_new_id(generate_session_id());
+  Session rotated = session.with_new_id(ids_.next());
   commit(rotated);
   if (was_saved) store_.remove(session.id());
   return rotated;

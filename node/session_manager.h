@@ -5,6 +5,7 @@
 
 #include "common/clock.h"
 #include "node/session.h"
+#include "node/session_id.h"
 #include "node/store/session_store.h"
 
 namespace sessim {
@@ -33,7 +34,8 @@ struct ResolvedSession {
 // getSession(true)), then refresh its access time and save it at the end.
 class SessionManager {
  public:
-  SessionManager(SessionStore& store, const Clock& clock, int max_inactive_interval_s);
+  SessionManager(SessionStore& store, const Clock& clock, int max_inactive_interval_s,
+                 SessionIdSource& ids = SecureSessionIds::instance());
 
   // `cookie_values` are the request's SESSION cookie values in header order;
   // the first that names a live session wins, as in Spring's CookieHttpSessionIdResolver.
@@ -53,6 +55,7 @@ class SessionManager {
   SessionStore& store_;
   const Clock& clock_;
   int max_inactive_interval_s_;
+  SessionIdSource& ids_;
 };
 
 }  // namespace sessim

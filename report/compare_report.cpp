@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "report/json_report.h"
 #include "report/style.h"
 
 namespace sessim {
@@ -20,7 +21,18 @@ const CompareCell* find_cell(const CompareSummary& summary, const std::string& s
 }
 
 std::string cell_text(const CompareCell& cell) {
+  if (cell.verdict == Verdict::not_applicable) return "n/a";
   return fmt::format("{}/{} {}", cell.reads_ok, cell.reads_total, to_string(cell.verdict));
+}
+
+Tone cell_tone(const CompareCell* cell) {
+  if (!cell || cell->verdict == Verdict::not_applicable) return Tone::dim;
+  return cell->verdict == Verdict::pass ? Tone::good : Tone::bad;
+}
+
+std::string cell_mark(const CompareCell& cell) {
+  if (cell.verdict == Verdict::not_applicable) return "";
+  return cell.verdict == Verdict::pass ? " ✅" : " ❌";
 }
 
 std::string pad(const std::string& text, std::size_t width) {
@@ -49,18 +61,22 @@ std::string render_compare_matrix(const CompareSummary& summary, const TerminalS
       for (const auto& fault : summary.faults) {
         const auto* cell = find_cell(summary, store, balancer, fault);
         const auto text = cell ? cell_text(*cell) : "-";
-        const auto tone = !cell                            ? Tone::dim
-                          : cell->verdict == Verdict::pass ? Tone::good
-                                                           : Tone::bad;
-        line += "  " + paint(pad(text, cell_width), tone, style);
+        line += "  " + paint(pad(text, cell_width), cell_tone(cell), style);
       }
       out += line + "\n";
     }
   }
+  std::vector<const CompareCell*> not_applicable;
+  for (const auto& cell : summary.cells) {
+    if (cell.verdict == Verdict::not_applicable) not_applicable.push_back(&cell);
+  }
+  if (!not_applicable.empty()) {
+    out += fmt::format("\nn/a: {}\n", not_applicable.front()->why);
+  }
   if (style.explain) {
     out += "\n";
     for (const auto& cell : summary.cells) {
-      if (cell.why.empty()) continue;
+      if (cell.why.empty() || cell.verdict == Verdict::not_applicable) continue;
       out += fmt::format("{} + {} + {}: {}\n", cell.store, cell.balancer, cell.fault, cell.why);
     }
   }
@@ -80,7 +96,11 @@ std::string render_compare_json(const CompareSummary& summary) {
     if (!cell.why.empty()) entry["why"] = cell.why;
     cells.push_back(std::move(entry));
   }
-  const nlohmann::json document{{"scenario", summary.scenario},
+  const nlohmann::json document{{"schema_version", kReportSchemaVersion},
+                                {"command", "compare"},
+                                {"scenario", summary.scenario},
+                                {"seed", summary.seed},
+                                {"seeded_session_ids", summary.seeded_session_ids},
                                 {"nodes", summary.nodes},
                                 {"mode", summary.mode},
                                 {"on_miss", summary.on_miss},
@@ -104,9 +124,7 @@ std::string render_compare_markdown(const CompareSummary& summary) {
       out += fmt::format("| {} | {} |", store, balancer);
       for (const auto& fault : summary.faults) {
         const auto* cell = find_cell(summary, store, balancer, fault);
-        out += fmt::format(" {} |", cell ? fmt::format("{} {}", cell_text(*cell),
-                                                       cell->verdict == Verdict::pass ? "✅" : "❌")
-                                         : "-");
+        out += fmt::format(" {} |", cell ? cell_text(*cell) + cell_mark(*cell) : "-");
       }
       out += "\n";
     }

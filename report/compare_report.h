@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct CompareSummary {
   std::vector<std::string> balancers;
   std::vector<std::string> faults;
   std::vector<CompareCell> cells;  // in store, balancer, fault order
+  std::uint64_t seed = 0;
+  bool seeded_session_ids = false;  // a rerun with the seed repeats every cell
 };
 
 // Rows store x balancer, columns fault; each cell "ok/total verdict".

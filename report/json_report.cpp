@@ -1,13 +1,16 @@
 #include "report/json_report.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+
+#include "scenario/explain.h"
 
 namespace sessim {
 namespace {
 
 using nlohmann::json;
 
-json request_json(const RequestRecord& record) {
+json request_json(const RequestRecord& record, const std::map<int, ReadExplanation>& why) {
   json entry{
       {"number", record.number},
       {"client", record.client},
@@ -16,38 +19,38 @@ json request_json(const RequestRecord& record) {
       {"target", record.exchange.target},
       {"node", record.node},
       {"status", record.exchange.status},
-      {"session", record.session_outcome},
+      {"session", std::string(to_string(record.session))},
       {"session_id_sent", record.session_id_sent},
       {"session_id_set", record.session_id_set},
       {"body", record.exchange.body},
       {"result", to_string(record.result)},
       {"duration_ms", record.exchange.duration_ms},
   };
-  if (record.expected) entry["expected"] = *record.expected;
   if (!record.miss_reason.empty()) entry["miss_reason"] = record.miss_reason;
-  if (!record.session_effect.empty()) entry["session_effect"] = record.session_effect;
   if (!record.exchange.transport_error.empty()) {
     entry["transport_error"] = record.exchange.transport_error;
   }
-  if (!record.checks.empty()) {
-    json checks = json::array();
-    for (const auto& check : record.checks) {
-      checks.push_back({{"what", check.what},
-                        {"expected", check.expected},
-                        {"actual", check.actual},
-                        {"passed", check.passed}});
-    }
-    entry["checks"] = std::move(checks);
+  json checks = json::array();
+  for (const auto& check : record.checks) {
+    checks.push_back({{"what", check.what},
+                      {"expected", check.expected},
+                      {"actual", check.actual},
+                      {"passed", check.passed}});
   }
+  entry["checks"] = std::move(checks);
+  if (const auto it = why.find(record.number); it != why.end()) entry["why"] = it->second.sentence;
   return entry;
 }
 
 json cluster_json(const ClusterSummary& summary) {
+  json nodes = json::array();
+  for (const auto& node : summary.node_urls) nodes.push_back({{"name", node.name}, {"url", node.url}});
   json cluster{{"nodes", summary.nodes},
                {"mode", summary.mode},
                {"store", summary.store},
                {"balancer", summary.balancer},
-               {"balancer_url", summary.balancer_url}};
+               {"balancer_url", summary.balancer_url},
+               {"node_urls", std::move(nodes)}};
   if (!summary.redis_url.empty()) {
     cluster["redis_url"] = summary.redis_url;
     cluster["private_redis"] = summary.private_redis;
@@ -55,65 +58,65 @@ json cluster_json(const ClusterSummary& summary) {
   return cluster;
 }
 
-// error_handler::replace: a body that is not UTF-8 must not abort the report.
-std::string dump(const json& document) {
-  return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+json run_json(const ScenarioRun& run, VerdictMode mode) {
+  const auto why = explain_failed_reads(run);
+  json steps = json::array();
+  for (const auto& step : run.steps) {
+    json requests = json::array();
+    for (const auto& record : step.requests) requests.push_back(request_json(record, why));
+    json entry{{"number", step.number},
+               {"label", step.label},
+               {"position", step.position.to_string()},
+               {"started_ms", step.started_ms},
+               {"requests", std::move(requests)}};
+    if (!step.note.empty()) entry["note"] = step.note;
+    steps.push_back(std::move(entry));
+  }
+  json entry{{"scenario", run.scenario},
+             {"lesson", run.lesson},
+             {"source", run.source},
+             {"store", run.store},
+             {"cluster", cluster_json(run.cluster)},
+             {"verdict", to_string(run.verdict())},
+             {"checks", {{"total", run.checks_total()}, {"failed", run.checks_failed()}}},
+             {"reads", {{"ok", run.reads_ok()}, {"total", run.reads_total()}}},
+             {"succeeded", counts_as_success(run, mode)},
+             {"seed", run.seed},
+             {"seeded_session_ids", run.seeded_session_ids},
+             {"stopped_early", run.stopped_early},
+             {"duration_ms", run.duration_ms},
+             {"steps", std::move(steps)}};
+  if (const auto line = why_failed_reads(run); !line.empty()) entry["why"] = line;
+  if (!run.not_applicable_reason.empty()) entry["not_applicable"] = run.not_applicable_reason;
+  if (run.declared) {
+    entry["declared"] = *run.declared == DeclaredOutcome::pass ? "pass" : "fail";
+    entry["as_declared"] = run.as_declared();
+  }
+  return entry;
 }
 
 }  // namespace
 
-std::string render_json_report(const RunResult& result) {
-  json requests = json::array();
-  for (const auto& record : result.requests) requests.push_back(request_json(record));
-  return dump(json{
-      {"story", result.story},
-      {"cluster", cluster_json(result.cluster)},
-      {"passed", result.passed()},
-      {"reads", {{"ok", result.reads_ok()}, {"total", result.reads_total()}}},
-      {"duration_ms", result.duration_ms},
-      {"requests", std::move(requests)},
-  });
-}
-
-std::string render_scenarios_json(const std::vector<ScenarioRun>& runs, VerdictMode mode) {
+std::string render_runs_json(const std::vector<ScenarioRun>& runs, VerdictMode mode,
+                             const std::vector<InvalidScenario>& invalid) {
   json list = json::array();
-  bool all_succeeded = true;
-  for (const auto& run : runs) {
-    json steps = json::array();
-    for (const auto& step : run.steps) {
-      json requests = json::array();
-      for (const auto& record : step.requests) requests.push_back(request_json(record));
-      json entry{{"number", step.number},
-                 {"label", step.label},
-                 {"position", step.position.to_string()},
-                 {"started_ms", step.started_ms},
-                 {"requests", std::move(requests)}};
-      if (!step.note.empty()) entry["note"] = step.note;
-      steps.push_back(std::move(entry));
-    }
-    const bool success = counts_as_success(run, mode);
-    all_succeeded = all_succeeded && success;
-    json entry{{"scenario", run.scenario},
-               {"lesson", run.lesson},
-               {"source", run.source},
-               {"store", run.store},
-               {"cluster", cluster_json(run.cluster)},
-               {"verdict", to_string(run.verdict())},
-               {"checks", {{"total", run.checks_total()}, {"failed", run.checks_failed()}}},
-               {"succeeded", success},
-               {"seed", run.seed},
-               {"stopped_early", run.stopped_early},
-               {"duration_ms", run.duration_ms},
-               {"steps", std::move(steps)}};
-    if (run.declared) {
-      entry["declared"] = *run.declared == DeclaredOutcome::pass ? "pass" : "fail";
-      entry["as_declared"] = run.as_declared();
-    }
-    list.push_back(std::move(entry));
+  for (const auto& run : runs) list.push_back(run_json(run, mode));
+  json invalid_list = json::array();
+  for (const auto& source : invalid) {
+    invalid_list.push_back({{"source", source.source}, {"error", source.message}});
   }
-  return dump(json{{"verdict_mode", mode == VerdictMode::actual ? "actual" : "declared"},
-                   {"passed", all_succeeded},
-                   {"runs", std::move(list)}});
+  const bool passed = invalid.empty() && !runs.empty() &&
+                      std::all_of(runs.begin(), runs.end(), [mode](const ScenarioRun& run) {
+                        return counts_as_success(run, mode);
+                      });
+  const json document{{"schema_version", kReportSchemaVersion},
+                      {"command", "run"},
+                      {"verdict_mode", mode == VerdictMode::actual ? "actual" : "declared"},
+                      {"passed", passed},
+                      {"runs", std::move(list)},
+                      {"invalid", std::move(invalid_list)}};
+  // error_handler::replace: a body that is not UTF-8 must not abort the report.
+  return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace sessim

@@ -4,15 +4,18 @@
 #include <vector>
 
 #include "scenario/run_result.h"
-#include "scenario/scenario_runner.h"
 
 namespace sessim {
 
-// The whole run as one JSON document (schema in docs/json-report.md).
-std::string render_json_report(const RunResult& result);
+// Every JSON document sessim writes carries this version (docs/json-report.md).
+// It changes when a field is removed or changes meaning; new fields do not
+// change it.
+inline constexpr int kReportSchemaVersion = 1;
 
-// Scenario runs (one per scenario and store) with every step, request and
-// check, and the overall success under `mode`.
-std::string render_scenarios_json(const std::vector<ScenarioRun>& runs, VerdictMode mode);
+// The runs of `sessim run` (the reference story is one of them, scenario
+// "reference") with every step, request, check and explanation, and the
+// overall success under `mode`.
+std::string render_runs_json(const std::vector<ScenarioRun>& runs, VerdictMode mode,
+                             const std::vector<InvalidScenario>& invalid = {});
 
 }  // namespace sessim

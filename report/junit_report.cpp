@@ -43,6 +43,7 @@ struct TestCase {
   std::string name;
   std::string failure;  // empty: passed
   bool skipped = false;
+  double seconds = 0;
 };
 
 std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
@@ -53,6 +54,7 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
     for (const auto& request : step.requests) {
       for (const auto& check : request.checks) {
         TestCase test;
+        test.seconds = request.exchange.duration_ms / 1000;
         test.name = fmt::format("step {} {}: {} ({})", step.number, step.label, check.what,
                                 step.position.to_string());
         if (!check.passed) {
@@ -67,20 +69,39 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
     }
   }
   if (run.verdict() == Verdict::unknown) {
-    cases.push_back({"checks", "the scenario checked nothing, so it cannot pass", false});
+    cases.push_back({"checks", "the scenario checked nothing, so it cannot pass", false, 0});
+  } else if (run.verdict() == Verdict::not_applicable) {
+    cases.push_back({"applicable", "not applicable: " + run.not_applicable_reason, false, 0});
   } else if (expected_failure && run.verdict() == Verdict::pass) {
     cases.push_back(
         {"declared outcome",
-         fmt::format("declared to fail with store={} but every check passed", run.store), false});
+         fmt::format("declared to fail with store={} but every check passed", run.store), false,
+         0});
   }
   return cases;
 }
 
+// One suite for the files that could not be loaded, a case with an <error> each.
+std::string invalid_suite(const std::vector<InvalidScenario>& invalid) {
+  std::string body;
+  for (const auto& source : invalid) {
+    body += fmt::format(
+        "    <testcase classname=\"sessim.invalid\" name=\"{0}\" time=\"0.000\">\n"
+        "      <error message=\"{1}\" type=\"invalid scenario\">{1}</error>\n    </testcase>\n",
+        xml_escape(source.source), xml_escape(source.message));
+  }
+  return fmt::format(
+      "  <testsuite name=\"invalid scenario files\" tests=\"{0}\" failures=\"0\" "
+      "errors=\"{0}\" skipped=\"0\" time=\"0.000\">\n{1}  </testsuite>\n",
+      invalid.size(), body);
+}
+
 }  // namespace
 
-std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMode mode) {
-  std::string suites;
-  int total_tests = 0, total_failures = 0;
+std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMode mode,
+                                const std::vector<InvalidScenario>& invalid) {
+  std::string suites = invalid.empty() ? "" : invalid_suite(invalid);
+  int total_tests = static_cast<int>(invalid.size()), total_failures = 0;
   double total_seconds = 0;
   for (const auto& run : runs) {
     const auto cases = test_cases(run, mode);
@@ -88,8 +109,8 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
     std::string body;
     const std::string classname = xml_escape(fmt::format("sessim.{}.{}", run.scenario, run.store));
     for (const auto& test : cases) {
-      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\"", classname,
-                          xml_escape(test.name));
+      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"",
+                          classname, xml_escape(test.name), test.seconds);
       if (test.failure.empty()) {
         body += "/>\n";
       } else if (test.skipped) {
@@ -119,9 +140,9 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
   }
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<testsuites name=\"sessim\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3f}\">\n"
-      "{}</testsuites>\n",
-      total_tests, total_failures, total_seconds, suites);
+      "<testsuites name=\"sessim\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
+      "time=\"{:.3f}\">\n{}</testsuites>\n",
+      total_tests, total_failures, invalid.size(), total_seconds, suites);
 }
 
 }  // namespace sessim

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "scenario/scenario_runner.h"
+#include "scenario/run_result.h"
 
 namespace sessim {
 
@@ -12,6 +12,10 @@ namespace sessim {
 // expected and what came back. Under VerdictMode::declared, the failures of
 // a run that was declared to fail are reported as <skipped>, and a run that
 // passed against its declaration gets one failing "declared outcome" case.
-std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMode mode);
+// Each case's time is its request's duration; each suite's, its run's. A
+// scenario file that could not be loaded is one <testcase> with an <error>,
+// so that CI shows which file broke.
+std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMode mode,
+                                const std::vector<InvalidScenario>& invalid = {});
 
 }  // namespace sessim

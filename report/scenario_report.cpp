@@ -30,7 +30,8 @@ std::string request_line(const RequestRecord& record) {
   }
   return fmt::format("#{:<3} {} {}  node={}  session={}  cookie={}  {} {}", record.number,
                      exchange.method, exchange.target, record.node.empty() ? "?" : record.node,
-                     record.session_effect.empty() ? "?" : record.session_effect, cookie, status,
+                     record.session == SessionEffect::unknown ? "?" : to_string(record.session),
+                     cookie, status,
                      body.empty() ? "(empty)" : fmt::format("\"{}\"", abbreviate(body, 32)));
 }
 
@@ -38,7 +39,7 @@ std::string request_line(const RequestRecord& record) {
 
 std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& style) {
   const auto explanations =
-      style.explain ? explain_failed_reads(run) : std::map<int, std::string>{};
+      style.explain ? explain_failed_reads(run) : std::map<int, ReadExplanation>{};
   std::string out = fmt::format(
       "{}\n",
       paint(fmt::format("scenario {} [store={}]", run.scenario, run.store), Tone::bold, style));
@@ -71,22 +72,35 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
                                               Tone::bad, style));
       }
       if (const auto it = explanations.find(request.number); it != explanations.end()) {
-        out += fmt::format("        why: {}\n", it->second);
+        out += fmt::format("        why: {}\n", it->second.sentence);
       }
     }
   }
   if (run.stopped_early) out += "  (stopped after the first failed check: --fail-fast)\n";
   const auto verdict = run.verdict();
   const auto verdict_tone = verdict == Verdict::pass ? Tone::good : Tone::bad;
+  if (const auto why = why_failed_reads(run); !why.empty() && !style.explain) {
+    out += fmt::format("  {} (--explain: one sentence per read)\n", why);
+  }
   out += fmt::format("  verdict: {} ({} of {} checks failed), {}\n",
                      paint(to_string(verdict), verdict_tone, style), run.checks_failed(),
                      run.checks_total(), declared_note(run));
   if (verdict == Verdict::unknown)
     out += "  (a scenario that checks nothing never counts as a pass)\n";
+  if (verdict == Verdict::not_applicable)
+    out += fmt::format("  (not applicable: {})\n", run.not_applicable_reason);
   out += fmt::format("  rerun: sessim run {} --store {} --seed {}\n\n",
                      run.source.rfind("builtin:", 0) == 0 ? run.source.substr(8) : run.source,
                      run.store, run.seed);
   return out;
+}
+
+std::string seed_line(std::uint64_t seed, bool seeded_session_ids) {
+  if (seeded_session_ids) return fmt::format("seed {}: a rerun with --seed {} repeats it\n", seed, seed);
+  return fmt::format(
+      "seed {}: rerun with --seed {} (a seeded run also derives session ids from the seed, so "
+      "that its reruns repeat it exactly)\n",
+      seed, seed);
 }
 
 std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMode mode,

@@ -1,10 +1,11 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "report/terminal_report.h"
-#include "scenario/scenario_runner.h"
+#include "scenario/run_result.h"
 
 namespace sessim {
 
@@ -16,5 +17,9 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
 // One line per run, for suites: scenario, store, verdict, as declared or not.
 std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMode mode,
                                  const TerminalStyle& style);
+
+// The last line of a run or a comparison: its seed, and what a rerun with it
+// repeats.
+std::string seed_line(std::uint64_t seed, bool seeded_session_ids);
 
 }  // namespace sessim

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <array>
-#include <set>
 
 #include "common/text.h"
 #include "report/style.h"
+#include "scenario/explain.h"
 
 namespace sessim {
 
@@ -37,14 +37,14 @@ std::string result_label(const RequestRecord& record) {
                                        : fmt::format("ERROR {}", record.exchange.status);
   }
   if (record.result == RequestResult::miss) return "MISS";
-  if (!record.is_read && record.session_outcome == "created") return "NEW SESSION";
-  if (!record.is_read && record.session_outcome == "replaced") return "REPLACED";
+  if (!record.is_read() && record.session == SessionEffect::created) return "NEW SESSION";
+  if (!record.is_read() && record.session == SessionEffect::replaced) return "REPLACED";
   return "OK";
 }
 
 Tone result_tone(const RequestRecord& record) {
   if (record.result != RequestResult::ok) return Tone::bad;
-  if (record.session_outcome == "replaced") return Tone::warn;
+  if (record.session == SessionEffect::replaced) return Tone::warn;
   return Tone::good;
 }
 
@@ -60,56 +60,49 @@ std::string value_label(const RequestRecord& record) {
   return abbreviate(body, 24);
 }
 
-// One sentence on why reads failed, from what the nodes said about them.
-std::string why_line(const RunResult& result) {
-  int replaced = 0, errors = 0;
-  std::set<std::string> nodes;
-  for (const auto& record : result.requests) {
-    if (!record.is_read || record.result == RequestResult::ok) continue;
-    if (record.result == RequestResult::error) ++errors;
-    if (record.session_outcome == "replaced") ++replaced;
-    nodes.insert(record.node);
-  }
-  if (replaced > 0) {
-    return fmt::format(
-        "why: {} read(s) reached a node that had never seen the session cookie it was sent; "
-        "with store={} each node keeps sessions in its own memory, so the node created a new, "
-        "empty session and sent a replacement cookie, and the original session was lost.",
-        replaced, result.cluster.store);
-  }
-  if (errors > 0) {
-    return fmt::format("why: {} read(s) got no good answer (see the status column).", errors);
-  }
-  return "why: the value read back differed from the value written.";
+std::string session_label(const RequestRecord& record) {
+  return record.session == SessionEffect::unknown ? "-" : std::string(to_string(record.session));
 }
 
 }  // namespace
 
-std::string summary_line(const RunResult& result) {
-  return fmt::format("reads: {}/{} succeeded (store={}, nodes={}, balancer={})", result.reads_ok(),
-                     result.reads_total(), result.cluster.store, result.cluster.nodes,
-                     result.cluster.balancer);
+std::string summary_line(const ScenarioRun& run) {
+  return fmt::format("reads: {}/{} succeeded (store={}, nodes={}, balancer={})", run.reads_ok(),
+                     run.reads_total(), run.store, run.cluster.nodes, run.cluster.balancer);
 }
 
-std::string render_terminal_report(const RunResult& result, const TerminalStyle& style) {
-  const std::array<std::string, 8> headings{"#",       "request",    "node",  "cookie sent",
-                                            "session", "new cookie", "value", "result"};
-  std::vector<std::array<Cell, 8>> rows;
-  for (const auto& record : result.requests) {
-    const bool replaced = record.session_outcome == "replaced";
-    rows.push_back({Cell{std::to_string(record.number)}, Cell{request_label(record)},
-                    Cell{record.node.empty() ? "-" : record.node},
-                    Cell{short_id(record.session_id_sent), Tone::dim},
-                    Cell{record.session_outcome.empty() ? "-" : record.session_outcome,
-                         replaced ? Tone::warn : Tone::plain},
-                    Cell{short_id(record.session_id_set), replaced ? Tone::warn : Tone::dim},
-                    Cell{value_label(record)}, Cell{result_label(record), result_tone(record)}});
+std::string render_request_table(const ScenarioRun& run, const TerminalStyle& style) {
+  constexpr std::size_t kColumns = 8;
+  const std::array<std::string, kColumns> headings{"#",       "request",    "node",  "cookie sent",
+                                                   "session", "new cookie", "value", "result"};
+  const auto explanations =
+      style.explain ? explain_failed_reads(run) : std::map<int, ReadExplanation>{};
+  struct Row {
+    std::array<Cell, kColumns> cells;
+    std::string why;
+  };
+  std::vector<Row> rows;
+  for (const auto& step : run.steps) {
+    for (const auto& record : step.requests) {
+      const bool replaced = record.session == SessionEffect::replaced;
+      Row row{{Cell{std::to_string(record.number)}, Cell{request_label(record)},
+               Cell{record.node.empty() ? "-" : record.node},
+               Cell{short_id(record.session_id_sent), Tone::dim},
+               Cell{session_label(record), replaced ? Tone::warn : Tone::plain},
+               Cell{short_id(record.session_id_set), replaced ? Tone::warn : Tone::dim},
+               Cell{value_label(record)}, Cell{result_label(record), result_tone(record)}},
+              ""};
+      if (const auto it = explanations.find(record.number); it != explanations.end()) {
+        row.why = it->second.sentence;
+      }
+      rows.push_back(std::move(row));
+    }
   }
-  std::array<std::size_t, 8> widths{};
-  for (std::size_t column = 0; column < widths.size(); ++column) {
+  std::array<std::size_t, kColumns> widths{};
+  for (std::size_t column = 0; column < kColumns; ++column) {
     widths[column] = display_width(headings[column]);
     for (const auto& row : rows) {
-      widths[column] = std::max(widths[column], display_width(row[column].text));
+      widths[column] = std::max(widths[column], display_width(row.cells[column].text));
     }
   }
   const auto pad = [](const std::string& text, std::size_t width) {
@@ -118,32 +111,33 @@ std::string render_terminal_report(const RunResult& result, const TerminalStyle&
 
   std::string out = fmt::format(
       "sessim: {} node(s) ({}), store={}{}, balancer={} at {}\n"
-      "story: {}\n\n",
-      result.cluster.nodes, result.cluster.mode, result.cluster.store,
-      result.cluster.redis_url.empty()
+      "story: {}: {}\n\n",
+      run.cluster.nodes, run.cluster.mode, run.store,
+      run.cluster.redis_url.empty()
           ? ""
-          : fmt::format(" ({}{})", result.cluster.redis_url,
-                        result.cluster.private_redis ? ", private" : ""),
-      result.cluster.balancer, result.cluster.balancer_url, result.story);
+          : fmt::format(" ({}{})", run.cluster.redis_url,
+                        run.cluster.private_redis ? ", private" : ""),
+      run.cluster.balancer, run.cluster.balancer_url, run.scenario, run.lesson);
   std::vector<std::string> padded_headings;
-  for (std::size_t column = 0; column < headings.size(); ++column) {
-    const bool last = column + 1 == headings.size();
+  for (std::size_t column = 0; column < kColumns; ++column) {
+    const bool last = column + 1 == kColumns;
     padded_headings.push_back(last ? headings[column] : pad(headings[column], widths[column]));
   }
   out += "  " + paint(fmt::format("{}", fmt::join(padded_headings, " ")), Tone::dim, style) + "\n";
   for (const auto& row : rows) {
     std::vector<std::string> cells;
-    for (std::size_t column = 0; column < row.size(); ++column) {
-      const bool last = column + 1 == row.size();
-      cells.push_back(paint(last ? row[column].text : pad(row[column].text, widths[column]),
-                            row[column].tone, style));
+    for (std::size_t column = 0; column < kColumns; ++column) {
+      const bool last = column + 1 == kColumns;
+      const auto& cell = row.cells[column];
+      cells.push_back(paint(last ? cell.text : pad(cell.text, widths[column]), cell.tone, style));
     }
     out += fmt::format("  {}\n", fmt::join(cells, " "));
+    if (!row.why.empty()) out += fmt::format("    why: {}\n", row.why);
   }
   out += "\n";
-  const auto summary = summary_line(result);
-  out += paint(summary, result.passed() ? Tone::good : Tone::bad, style) + "\n";
-  if (!result.passed()) out += why_line(result) + "\n";
+  const bool passed = run.verdict() == Verdict::pass;
+  out += paint(summary_line(run), passed ? Tone::good : Tone::bad, style) + "\n";
+  if (const auto why = why_failed_reads(run); !why.empty()) out += why + "\n";
   return out;
 }
 

@@ -11,11 +11,13 @@ struct TerminalStyle {
   bool explain = false;  // a sentence on why under each failed read
 };
 
-// The per-request table, a summary line and, when reads failed, one line on
-// why. Ends with a newline.
-std::string render_terminal_report(const RunResult& result, const TerminalStyle& style);
+// A run as one table of requests (the reference story's view): node, cookie
+// sent, what happened to the session, replacement cookie, value, result;
+// then a summary line and, when reads failed, one line on why that accounts
+// for every failed read. Ends with a newline.
+std::string render_request_table(const ScenarioRun& run, const TerminalStyle& style);
 
 // "reads: 0/4 succeeded (store=local, nodes=2, balancer=round-robin)"
-std::string summary_line(const RunResult& result);
+std::string summary_line(const ScenarioRun& run);
 
 }  // namespace sessim

@@ -69,7 +69,7 @@ HttpExchange Browser::send(const std::string& method, const std::string& target,
   exchange.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (!result) {
-    exchange.transport_error = httplib::to_string(result.error());
+    exchange.transport_error = describe_http_failure(result.error(), exchange.duration_ms);
     return exchange;
   }
   exchange.status = result->status;

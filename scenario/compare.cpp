@@ -35,7 +35,7 @@ Scenario with_fault(const Scenario& scenario, const std::string& fault) {
     injected.kind = fault == "crash-node"  ? StepKind::crash
                     : fault == "stop-node" ? StepKind::stop
                                            : StepKind::restart;
-    injected.name = kLastServedNode;
+    injected.name = kInjectedFaultTarget;
   }
   Scenario faulty = scenario;
   const auto offset = first_request - scenario.steps.begin() + 1;
@@ -56,8 +56,12 @@ CompareCell make_cell(const ScenarioRun& run, const std::string& balancer,
   cell.reads_ok = run.reads_ok();
   cell.reads_total = run.reads_total();
   cell.verdict = run.verdict();
+  if (!run.not_applicable_reason.empty()) {
+    cell.why = run.not_applicable_reason;
+    return cell;
+  }
   const auto explanations = explain_failed_reads(run);
-  if (!explanations.empty()) cell.why = explanations.begin()->second;
+  if (!explanations.empty()) cell.why = explanations.begin()->second.sentence;
   return cell;
 }
 

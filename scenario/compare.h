@@ -4,12 +4,13 @@
 #include <vector>
 
 #include "scenario/scenario.h"
-#include "scenario/scenario_runner.h"
+#include "scenario/run_result.h"
 
 namespace sessim {
 
 // The faults `sessim compare` can inject: none, crash-node, stop-node,
-// restart-node (each hitting the node that served the first request) and
+// restart-node (each hitting the node that served the first request, unless
+// the story addresses that node directly: see kInjectedFaultTarget) and
 // restart-redis.
 std::vector<std::string> fault_names();
 
@@ -24,8 +25,8 @@ struct CompareCell {
   std::string fault;
   int reads_ok = 0;
   int reads_total = 0;
-  Verdict verdict = Verdict::unknown;
-  std::string why;  // the first failed read's explanation, "" if none
+  Verdict verdict = Verdict::unknown;  // not_applicable: the fault could not be injected
+  std::string why;  // the first failed read's explanation, or why n/a; "" if neither
 
   double read_success_rate() const;  // 0..1; 0 when there were no reads
 };

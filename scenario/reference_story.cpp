@@ -2,34 +2,48 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
-
 #include "common/text.h"
 #include "node/protocol.h"
 
 namespace sessim {
 
-RunResult run_reference_story(const std::string& host, int port,
-                              const ReferenceStoryOptions& options) {
-  const auto started = std::chrono::steady_clock::now();
-  RunResult result;
-  result.story = fmt::format("reference: set {} once, read it {} times",
-                             protocol::kSessionValueParam, options.reads);
-  Browser browser("browser-1", host, port);
-  int number = 0;
+std::string reference_story_summary(int reads) {
+  return fmt::format("set {} once, read it {}", protocol::kSessionValueParam,
+                     count_of(reads, "time"));
+}
 
-  const auto set_target =
-      fmt::format("{}?{}={}", protocol::kSetSessionPath, protocol::kSessionValueParam,
-                  url_encode_component(options.value));
-  result.requests.push_back(
-      make_record(++number, browser.name(), "set-session", std::nullopt, browser.get(set_target)));
-  for (int read = 0; read < options.reads; ++read) {
-    result.requests.push_back(make_record(++number, browser.name(), "get-session", options.value,
-                                          browser.get(std::string(protocol::kGetSessionPath))));
-  }
-  result.duration_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  return result;
+Scenario reference_scenario(const std::string& value, int reads) {
+  Scenario scenario;
+  scenario.name = "reference";
+  scenario.lesson = reference_story_summary(reads);
+  scenario.source = "reference";
+  scenario.clients = {"browser-1"};
+
+  Step set;
+  set.kind = StepKind::request;
+  set.method = "GET";
+  set.path = fmt::format("{}?{}={}", protocol::kSetSessionPath, protocol::kSessionValueParam,
+                         url_encode_component(value));
+  set.expect = Expectation{};
+  set.expect->status = 200;
+  set.position = {scenario.source, 0, 0};
+
+  Step get;
+  get.kind = StepKind::request;
+  get.method = "GET";
+  get.path = std::string(protocol::kGetSessionPath);
+  get.expect = Expectation{};
+  get.expect->value = value;
+  get.position = set.position;
+
+  Step repeat;
+  repeat.kind = StepKind::repeat;
+  repeat.times = reads;
+  repeat.steps = {get};
+  repeat.position = set.position;
+
+  scenario.steps = {set, repeat};
+  return scenario;
 }
 
 }  // namespace sessim

@@ -2,19 +2,17 @@
 
 #include <string>
 
-#include "scenario/run_result.h"
+#include "scenario/scenario.h"
 
 namespace sessim {
 
-struct ReferenceStoryOptions {
-  std::string value = "hello";
-  int reads = 4;
-};
+// The reference story of the Spring Boot demo as a scenario: one browser
+// stores `value` through the balancer (GET /set-session?sessionVal=VALUE),
+// then reads it back `reads` times (GET /get-session). It runs, reports and
+// serialises like any other scenario.
+Scenario reference_scenario(const std::string& value, int reads);
 
-// The reference story of the Spring Boot demo: one browser stores a value in
-// its session through the balancer, then reads it back `reads` times.
-// Requests that fail are recorded, never thrown.
-RunResult run_reference_story(const std::string& host, int port,
-                              const ReferenceStoryOptions& options);
+// "set sessionVal once, read it 4 times"
+std::string reference_story_summary(int reads);
 
 }  // namespace sessim

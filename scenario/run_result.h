@@ -1,18 +1,23 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/session_effect.h"
 #include "scenario/browser.h"
+#include "scenario/scenario.h"
 
+// The result model: what a run did, as plain data. The player fills it;
+// reports, explanations and the comparison read it, and never the cluster.
 namespace sessim {
 
 // What a request's response means for the story.
 enum class RequestResult {
-  ok,    // a write that answered 200, or a read that returned the expected value
-  miss,  // a read that answered 200 with something other than the expected value
-  error  // no response, or a status other than 200
+  ok,    // answered, and every expectation on it held
+  miss,  // answered, but an expectation did not hold
+  error  // no response, or a server error (5xx)
 };
 std::string to_string(RequestResult result);
 
@@ -32,27 +37,28 @@ bool is_read_check(const Check& check);
 struct RequestRecord {
   int number = 0;
   std::string client;
-  std::string action;  // "set-session", "get-session"
-  bool is_read = false;
-  std::optional<std::string> expected;  // reads: the value that should come back
+  std::string action;  // the step kind: set, get, request, ...
   HttpExchange exchange;
-  std::string node;             // X-Sessim-Node, else X-Sessim-Upstream, else ""
-  std::string session_outcome;  // found | created | replaced | "" (not a sessim node)
+  std::string node;  // X-Sessim-Node, else X-Sessim-Upstream, else ""
+  // What the request did to the browser's session (the node's
+  // X-Sessim-Session header); unknown when the server did not say.
+  SessionEffect session = SessionEffect::unknown;
   std::string miss_reason;      // unknown | malformed | ""
   std::string session_id_sent;  // decoded from the SESSION cookie sent, "" if none
   std::string session_id_set;   // decoded from a SESSION Set-Cookie, "" if none
-  // What happened to the browser's session, from the client's point of view:
-  // kept | created | replaced | rotated (same session, new id) | ended
-  // (cookie cleared) | missed (no live session and no replacement: the
-  // browser keeps its cookie) | none (no cookie, none given) | "" (the server
-  // is not a sessim node).
-  std::string session_effect;
   RequestResult result = RequestResult::ok;
-  std::vector<Check> checks;  // scenario expectations, in the order written
+  std::vector<Check> checks;  // expectations, in the order written
+
+  // A request that checked a value or an absence.
+  bool is_read() const;
 };
 
 // The cluster a run used, as reports show it.
 struct ClusterSummary {
+  struct Node {
+    std::string name;
+    std::string url;
+  };
   int nodes = 0;
   std::string mode;
   std::string store;
@@ -60,23 +66,79 @@ struct ClusterSummary {
   std::string balancer_url;
   std::string redis_url;  // "" unless the store is Redis
   bool private_redis = false;
+  std::vector<Node> node_urls;  // every node at the end of the run
 };
 
-struct RunResult {
-  std::string story;
-  ClusterSummary cluster;
+// One executed step: a request step's requests with their checks, or what a
+// fault did. Steps inside repeat and parallel appear once per execution.
+struct StepRecord {
+  int number = 0;     // order of execution, from 1
+  std::string label;  // "get cart", "crash node-1 (2/3)"
+  SourcePosition position;
+  std::string note;  // faults and waits: what happened
+  StepKind kind = StepKind::get;
+  std::string fault_node;  // crash/stop/restart: the node it hit
+  // redis start/restart without persistence: Redis came back empty.
+  bool redis_came_back_empty = false;
   std::vector<RequestRecord> requests;
+  double started_ms = 0;  // since the scenario began
+};
+
+enum class Verdict {
+  pass,           // at least one check, and none failed
+  fail,           // a check failed
+  unknown,        // nothing was checked
+  not_applicable  // the run could not ask its question (see not_applicable_reason)
+};
+std::string to_string(Verdict verdict);
+
+struct ScenarioRun {
+  std::string scenario;
+  std::string fault;  // the fault `sessim compare` injected, "" for none
+  std::string lesson;
+  std::string source;
+  std::string store;
+  ClusterSummary cluster;
+  std::optional<DeclaredOutcome> declared;  // what the file says this store should do
+  std::vector<StepRecord> steps;
+  std::uint64_t seed = 0;
+  bool seeded_session_ids = false;  // ids came from the seed: a rerun repeats them
+  bool stopped_early = false;       // --fail-fast stopped it after a failed check
+  // Why the run could not ask its question, e.g. an injected fault that
+  // would take down a node the story addresses directly; "" if it could.
+  std::string not_applicable_reason;
   double duration_ms = 0;
 
+  int checks_total() const;
+  int checks_failed() const;
+  Verdict verdict() const;
+  // The verdict matches the declared outcome (false when none is declared).
+  bool as_declared() const;
+  // Reads: requests that checked a value or an absence; and how many of
+  // those had every read check pass.
   int reads_total() const;
   int reads_ok() const;
-  // Every request answered as expected: writes OK and every read found its value.
-  bool passed() const;
 };
 
-// Fills the header-derived fields of a record from its exchange and decides
-// its result. Shared by every story so that all reports read requests alike.
+// How a run counts toward the exit code: `actual` needs every scenario to
+// pass; `declared` counts a run that did what its file declares (an expected
+// failure included) as a success. An unknown verdict never succeeds.
+enum class VerdictMode { actual, declared };
+
+// A scenario source (file or argument) that could not be loaded, with the
+// message that says why; reports list it as a failed case.
+struct InvalidScenario {
+  std::string source;
+  std::string message;
+};
+bool counts_as_success(const ScenarioRun& run, VerdictMode mode);
+
+// Fills the header-derived fields of a record from its exchange. Shared by
+// every story so that all reports read requests alike.
 RequestRecord make_record(int number, std::string client, std::string action,
-                          std::optional<std::string> expected, HttpExchange exchange);
+                          HttpExchange exchange);
+
+// Sets record.result from its status and checks, once they are filled in.
+void settle_result(RequestRecord& record);
 
 }  // namespace sessim

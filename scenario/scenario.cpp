@@ -2,47 +2,57 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace sessim {
 
 std::string SourcePosition::to_string() const {
+  if (line <= 0) return file;
   return fmt::format("{}:{}:{}", file, line, column);
 }
 
-std::string to_string(StepKind kind) {
-  switch (kind) {
-    case StepKind::set:
-      return "set";
-    case StepKind::get:
-      return "get";
-    case StepKind::remove:
-      return "remove";
-    case StepKind::login:
-      return "login";
-    case StepKind::logout:
-      return "logout";
-    case StepKind::request:
-      return "request";
-    case StepKind::copy_cookies:
-      return "copy-cookies";
-    case StepKind::crash:
-      return "crash";
-    case StepKind::stop:
-      return "stop";
-    case StepKind::restart:
-      return "restart";
-    case StepKind::add_node:
-      return "add-node";
-    case StepKind::redis:
-      return "redis";
-    case StepKind::wait:
-      return "wait";
-    case StepKind::repeat:
-      return "repeat";
-    case StepKind::parallel:
-      return "parallel";
+namespace {
+
+// In StepKind's order; the names a scenario file uses.
+const std::vector<std::string> kStepKindNames{
+    "set",  "get",     "remove",   "login", "logout", "request", "copy-cookies", "crash",
+    "stop", "restart", "add-node", "redis", "wait",   "repeat",  "parallel"};
+
+void collect_addressed(const std::vector<Step>& steps, std::set<std::string>& nodes) {
+  for (const auto& step : steps) {
+    if (!step.via.empty()) nodes.insert(step.via);
+    if ((step.kind == StepKind::crash || step.kind == StepKind::stop ||
+         step.kind == StepKind::restart) &&
+        !step.name.empty() && step.name.front() != '@') {
+      nodes.insert(step.name);
+    }
+    if (step.expect && step.expect->node) nodes.insert(*step.expect->node);
+    collect_addressed(step.steps, nodes);
   }
-  return "?";
 }
+
+bool any_expectation(const std::vector<Step>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const Step& step) {
+    return step.expect.has_value() || any_expectation(step.steps);
+  });
+}
+
+}  // namespace
+
+std::string to_string(StepKind kind) {
+  const auto index = static_cast<std::size_t>(kind);
+  return index < kStepKindNames.size() ? kStepKindNames[index] : "?";
+}
+
+const std::vector<std::string>& step_kind_names() { return kStepKindNames; }
+
+std::set<std::string> nodes_addressed_directly(const Scenario& scenario) {
+  std::set<std::string> nodes;
+  collect_addressed(scenario.steps, nodes);
+  return nodes;
+}
+
+bool checks_anything(const Scenario& scenario) { return any_expectation(scenario.steps); }
 
 bool is_request(StepKind kind) {
   return kind == StepKind::set || kind == StepKind::get || kind == StepKind::remove ||

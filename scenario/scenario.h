@@ -2,8 +2,11 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
+
+#include "common/session_effect.h"
 
 namespace sessim {
 
@@ -12,7 +15,7 @@ struct SourcePosition {
   std::string file;
   int line = 0;
   int column = 0;
-  std::string to_string() const;  // "file:line:column"
+  std::string to_string() const;  // "file:line:column"; just "file" for generated steps
 };
 
 // What a request step checks. Each key given is one check.
@@ -21,7 +24,7 @@ struct Expectation {
   bool absent = false;               // get: the attribute is not set
   std::optional<int> status;
   std::optional<std::string> node;     // the node that served it
-  std::optional<std::string> session;  // kept | created | replaced | rotated | ended
+  std::optional<SessionEffect> session;
   SourcePosition position;
 };
 
@@ -47,11 +50,19 @@ enum class StepKind {
   parallel
 };
 std::string to_string(StepKind kind);
+// The step names of the scenario format, in StepKind's order.
+const std::vector<std::string>& step_kind_names();
 bool is_request(StepKind kind);
 bool is_fault(StepKind kind);  // changes the cluster: not allowed inside `parallel`
 
 // A node name that stands for the node that served the previous request.
 inline constexpr const char* kLastServedNode = "@last";
+// The target of a node fault that `sessim compare` injects: the node that
+// served the previous request, unless the story addresses that node directly
+// (via, crash/stop/restart, expect node), in which case another node that it
+// never addresses. Without such a node the run is not applicable: the fault
+// would make a later step meaningless rather than test the store.
+inline constexpr const char* kInjectedFaultTarget = "@injected";
 
 struct Step {
   StepKind kind = StepKind::get;
@@ -102,5 +113,12 @@ struct Scenario {
   std::vector<Step> steps;
   std::string text;  // the YAML it came from, for error carets after loading
 };
+
+// The nodes a scenario names in via, crash/stop/restart and expect node.
+std::set<std::string> nodes_addressed_directly(const Scenario& scenario);
+
+// False for a scenario without a single expectation: its verdict would be
+// unknown.
+bool checks_anything(const Scenario& scenario);
 
 }  // namespace sessim

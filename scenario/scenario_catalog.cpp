@@ -16,9 +16,7 @@ namespace fs = boost::filesystem;
 namespace sessim {
 namespace {
 
-Scenario parse_builtin(const BuiltinScenario& builtin) {
-  return parse_scenario(std::string(builtin.text), fmt::format("builtin:{}", builtin.name));
-}
+constexpr std::string_view kBuiltinPrefix = "builtin:";
 
 std::vector<std::string> builtin_names() {
   std::vector<std::string> names;
@@ -26,49 +24,91 @@ std::vector<std::string> builtin_names() {
   return names;
 }
 
+const BuiltinScenario& find_builtin(const std::string& name) {
+  const auto& builtins = builtin_scenarios();
+  const auto found = std::find_if(builtins.begin(), builtins.end(),
+                                  [&](const auto& builtin) { return builtin.name == name; });
+  if (found != builtins.end()) return *found;
+  const auto suggestion = nearest_name(name, builtin_names());
+  throw UsageError(fmt::format(
+      "no scenario file, directory or built-in scenario named '{}'{} (built-ins: {})", name,
+      suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+      fmt::join(builtin_names(), ", ")));
+}
+
+bool is_scenario_file(const fs::path& path) {
+  const auto extension = path.extension().string();
+  return fs::is_regular_file(path) && (extension == ".yaml" || extension == ".yml");
+}
+
 }  // namespace
 
-std::vector<Scenario> load_builtin_scenarios() {
-  std::vector<Scenario> scenarios;
-  for (const auto& builtin : builtin_scenarios()) scenarios.push_back(parse_builtin(builtin));
-  return scenarios;
+std::vector<std::string> scenario_sources(const std::string& argument) {
+  boost::system::error_code error;
+  if (fs::is_directory(argument, error)) {
+    std::vector<std::string> files;
+    for (fs::directory_iterator it(argument, error), end; !error && it != end;
+         it.increment(error)) {
+      if (is_scenario_file(it->path())) files.push_back(it->path().string());
+    }
+    if (files.empty())
+      throw UsageError(fmt::format("{}: no *.yaml scenario files in this directory", argument));
+    std::sort(files.begin(), files.end());
+    return files;
+  }
+  if (fs::exists(argument, error)) return {argument};
+  return {fmt::format("{}{}", kBuiltinPrefix, find_builtin(argument).name)};
+}
+
+Scenario load_scenario_source(const std::string& source) {
+  if (source.rfind(kBuiltinPrefix, 0) == 0) {
+    const auto& builtin = find_builtin(source.substr(kBuiltinPrefix.size()));
+    return parse_scenario(std::string(builtin.text), source);
+  }
+  return load_scenario_file(source);
+}
+
+ScenarioLoad load_every_scenario(const std::vector<std::string>& arguments) {
+  ScenarioLoad load;
+  for (const auto& argument : arguments) {
+    std::vector<std::string> sources;
+    try {
+      sources = scenario_sources(argument);
+    } catch (const UsageError& error) {
+      load.invalid.push_back({argument, error.what()});
+      continue;
+    }
+    for (const auto& source : sources) {
+      if (source.rfind(kBuiltinPrefix, 0) != 0) load.files.push_back(source);
+      try {
+        load.scenarios.push_back(load_scenario_source(source));
+      } catch (const UsageError& error) {
+        load.invalid.push_back({source, error.what()});
+      }
+    }
+  }
+  return load;
 }
 
 std::vector<Scenario> load_scenarios(const std::vector<std::string>& arguments) {
   std::vector<Scenario> scenarios;
   for (const auto& argument : arguments) {
-    boost::system::error_code error;
-    if (fs::is_directory(argument, error)) {
-      std::vector<std::string> files;
-      for (fs::directory_iterator it(argument, error), end; !error && it != end;
-           it.increment(error)) {
-        const auto extension = it->path().extension().string();
-        if (fs::is_regular_file(it->path()) && (extension == ".yaml" || extension == ".yml")) {
-          files.push_back(it->path().string());
-        }
-      }
-      if (files.empty())
-        throw UsageError(fmt::format("{}: no *.yaml scenario files in this directory", argument));
-      std::sort(files.begin(), files.end());
-      for (const auto& file : files) scenarios.push_back(load_scenario_file(file));
-    } else if (fs::exists(argument, error)) {
-      scenarios.push_back(load_scenario_file(argument));
-    } else {
-      const auto& builtins = builtin_scenarios();
-      const auto found = std::find_if(builtins.begin(), builtins.end(), [&](const auto& builtin) {
-        return builtin.name == argument;
-      });
-      if (found == builtins.end()) {
-        const auto suggestion = nearest_name(argument, builtin_names());
-        throw UsageError(fmt::format(
-            "no scenario file, directory or built-in scenario named '{}'{} (built-ins: {})",
-            argument, suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
-            fmt::join(builtin_names(), ", ")));
-      }
-      scenarios.push_back(parse_builtin(*found));
-    }
+    for (const auto& source : scenario_sources(argument))
+      scenarios.push_back(load_scenario_source(source));
   }
   return scenarios;
+}
+
+std::vector<Scenario> load_builtin_scenarios() {
+  std::vector<Scenario> scenarios;
+  for (const auto& builtin : builtin_scenarios()) {
+    scenarios.push_back(load_scenario_source(fmt::format("{}{}", kBuiltinPrefix, builtin.name)));
+  }
+  return scenarios;
+}
+
+std::string builtin_scenario_text(const std::string& name) {
+  return std::string(find_builtin(name).text);
 }
 
 }  // namespace sessim

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/errors.h"
+#include "common/text.h"
 #include "scenario/scenario.h"
 
 namespace sessim {
@@ -24,9 +25,5 @@ class ScenarioError : public UsageError {
 
 // Line `line` (1-based) of `text`, without its newline; "" past the end.
 std::string source_line(const std::string& text, int line);
-
-// The closest of `candidates` to `word` when it is close enough to be a typo,
-// else "".
-std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace sessim

@@ -10,6 +10,8 @@
 #include <sstream>
 
 #include "balancer/strategy_factory.h"
+#include "cluster/node_instance.h"
+#include "common/session_effect.h"
 #include "common/text.h"
 #include "net/loopback.h"
 #include "node/session.h"
@@ -18,9 +20,7 @@
 namespace sessim {
 namespace {
 
-const std::vector<std::string> kStepNames{
-    "set",  "get",     "remove",   "login", "logout", "request", "copy-cookies", "crash",
-    "stop", "restart", "add-node", "redis", "wait",   "repeat",  "parallel"};
+const std::vector<std::string>& kStepNames = step_kind_names();
 
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -56,6 +56,27 @@ class Loader {
   }
   [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
     fail(node.Mark(), message);
+  }
+
+  // YAML says keys of a map are unique, yet yaml-cpp keeps every copy and
+  // lookups find the first: a second `store:` would be silently ignored.
+  void refuse_duplicate_keys(const YAML::Node& node) const {
+    if (node.IsMap()) {
+      std::map<std::string, YAML::Mark> seen;
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        if (it->first.IsScalar()) {
+          const auto key = it->first.Scalar();
+          const auto [first, inserted] = seen.emplace(key, it->first.Mark());
+          if (!inserted) {
+            fail(it->first, fmt::format("duplicate key '{}' (first at {}:{}:{})", key, source_,
+                                        first->second.line + 1, first->second.column + 1));
+          }
+        }
+        refuse_duplicate_keys(it->second);
+      }
+    } else if (node.IsSequence()) {
+      for (const auto& item : node) refuse_duplicate_keys(item);
+    }
   }
 
   SourcePosition position(const YAML::Node& node) const {
@@ -139,8 +160,8 @@ class Loader {
         "cluster");
     ScenarioCluster cluster;
     if (node["nodes"]) cluster.nodes = integer(node["nodes"], "nodes", 1, 64);
-    if (node["store"]) cluster.store = one_of(node["store"], "store", {"local", "redis"});
-    if (node["mode"]) cluster.mode = one_of(node["mode"], "mode", {"inproc", "process"});
+    if (node["store"]) cluster.store = one_of(node["store"], "store", store_kind_names());
+    if (node["mode"]) cluster.mode = one_of(node["mode"], "mode", node_mode_names());
     if (node["balancer"]) cluster.balancer = one_of(node["balancer"], "balancer", strategy_names());
     if (node["hash-key"]) {
       cluster.hash_key = text(node["hash-key"], "hash-key");
@@ -154,7 +175,7 @@ class Loader {
       for (const auto& weight : node["weights"])
         cluster.weights.push_back(integer(weight, "a weight", 1, 100));
     }
-    if (node["on-miss"]) cluster.on_miss = one_of(node["on-miss"], "on-miss", {"create", "keep"});
+    if (node["on-miss"]) cluster.on_miss = one_of(node["on-miss"], "on-miss", miss_policy_names());
     if (node["max-fails"]) cluster.max_fails = integer(node["max-fails"], "max-fails", 1, 100);
     if (node["fail-timeout"]) cluster.fail_timeout_s = duration(node["fail-timeout"]);
     if (node["health-check"]) cluster.health_check_s = duration(node["health-check"]);
@@ -207,7 +228,7 @@ class Loader {
   std::map<std::string, DeclaredOutcome> declared(const YAML::Node& node) const {
     if (!node.IsMap())
       fail(node, "expect must map stores to outcomes, e.g. {local: fail, redis: pass}");
-    check_keys(node, {"local", "redis"}, "expect");
+    check_keys(node, store_kind_names(), "expect");
     std::map<std::string, DeclaredOutcome> outcomes;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const auto outcome = one_of(it->second, "outcome", {"pass", "fail"});
@@ -363,9 +384,8 @@ class Loader {
     if (node["status"]) expectation.status = integer(node["status"], "status", 100, 599);
     if (node["node"]) expectation.node = text(node["node"], "node");
     if (node["session"]) {
-      expectation.session =
-          one_of(node["session"], "session",
-                 {"kept", "created", "replaced", "rotated", "ended", "missed", "none"});
+      expectation.session = *parse_session_effect(
+          one_of(node["session"], "session", session_effect_names()));
     }
     return expectation;
   }
@@ -446,7 +466,10 @@ class NodeNameChecker {
 
  private:
   void require_node(const Step& step, const std::string& name, const std::string& what) {
-    if (name == kLastServedNode && what != "via" && what != "expect node") return;
+    if ((name == kLastServedNode || name == kInjectedFaultTarget) && what != "via" &&
+        what != "expect node") {
+      return;
+    }
     std::vector<std::string> names;
     for (int index = 1; index <= node_count_; ++index)
       names.push_back(fmt::format("node-{}", index));
@@ -477,6 +500,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source) {
     loader.fail(error.mark, fmt::format("not valid YAML: {}", error.msg));
   }
   try {
+    loader.refuse_duplicate_keys(root);
     auto scenario = loader.scenario(root);
     scenario.text = text;
     if (scenario.name.empty()) {
@@ -496,6 +520,15 @@ Scenario load_scenario_file(const std::string& path) {
   text << file.rdbuf();
   auto scenario = parse_scenario(text.str(), path);
   return scenario;
+}
+
+bool looks_like_scenario(const std::string& text) {
+  try {
+    const auto root = YAML::Load(text);
+    return root.IsMap() && root["steps"].IsDefined();
+  } catch (const YAML::Exception&) {
+    return false;
+  }
 }
 
 void check_node_names(const Scenario& scenario, int node_count) {

@@ -1,6 +1,7 @@
 #include "scenario/scenario_runner.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "common/text.h"
@@ -52,9 +54,11 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
     checks.push_back({"node", *expectation.node, actual, record.node == *expectation.node});
   }
   if (expectation.session) {
-    const auto actual = record.session_effect.empty() ? "(unknown)" : record.session_effect;
-    checks.push_back(
-        {"session", *expectation.session, actual, record.session_effect == *expectation.session});
+    const auto actual = record.session == SessionEffect::unknown
+                            ? std::string("(unknown)")
+                            : std::string(to_string(record.session));
+    checks.push_back({"session", std::string(to_string(*expectation.session)), actual,
+                      record.session == *expectation.session});
   }
   return checks;
 }
@@ -70,7 +74,8 @@ class Player {
         cluster_(cluster),
         options_(options),
         rng_(options.seed),
-        started_(Steady::now()) {
+        started_(Steady::now()),
+        addressed_(nodes_addressed_directly(scenario)) {
     for (std::size_t i = 0; i < scenario.clients.size(); ++i) {
       const auto& client = scenario.clients[i];
       jars_[client] = std::make_shared<CookieJar>();
@@ -87,7 +92,8 @@ class Player {
     return records;
   }
 
-  bool stopped_early() const { return stopped_; }
+  bool stopped_early() const { return stopped_ && not_applicable_.empty(); }
+  const std::string& not_applicable_reason() const { return not_applicable_; }
 
  private:
   void run_steps(const std::vector<Step>& steps, const std::string& suffix,
@@ -171,31 +177,51 @@ class Player {
         exchange = browser.send(step.method, step.path, step.body);
         break;
     }
-    auto record =
-        make_record(++request_counter_, client, action, std::nullopt, std::move(exchange));
+    auto record = make_record(++request_counter_, client, action, std::move(exchange));
     if (!record.node.empty()) {
       const std::lock_guard lock(events_mutex_);
       last_served_ = record.node;
     }
     if (step.expect) record.checks = evaluate(*step.expect, record);
-    const bool failed = std::any_of(record.checks.begin(), record.checks.end(),
-                                    [](const Check& check) { return !check.passed; });
-    if (record.exchange.status == 0 || record.exchange.status >= 500) {
-      record.result = RequestResult::error;
-    } else {
-      record.result = failed ? RequestResult::miss : RequestResult::ok;
-    }
-    if (failed && options_.fail_fast) stopped_ = true;
+    settle_result(record);
+    if (record.result != RequestResult::ok && options_.fail_fast) stopped_ = true;
     return record;
   }
 
   // "@last" names the node that served the previous request (what
   // `sessim compare` injects its node faults into).
   std::string target_of(const Step& step) {
-    if (step.name != kLastServedNode) return step.name;
-    const std::lock_guard lock(events_mutex_);
-    if (last_served_.empty()) return cluster_.node_names().front();
-    return last_served_;
+    if (step.name != kLastServedNode && step.name != kInjectedFaultTarget) return step.name;
+    std::string served;
+    {
+      const std::lock_guard lock(events_mutex_);
+      served = last_served_.empty() ? cluster_.node_names().front() : last_served_;
+    }
+    if (step.name == kLastServedNode || !addressed_.count(served)) return served;
+    for (const auto& name : cluster_.node_names()) {
+      if (!addressed_.count(name)) return name;
+    }
+    return "";
+  }
+
+  // An injected fault that cannot hit a node without spoiling a later step:
+  // the run stops here and says why, instead of failing reads for a reason
+  // that has nothing to do with the store.
+  std::string refuse_injection(const Step& step) {
+    stopped_ = true;
+    not_applicable_ = fmt::format(
+        "{} cannot be injected: the story addresses every node directly ({}), so a later step "
+        "would meet a node the fault took down",
+        to_string(step.kind), fmt::join(addressed_, ", "));
+    return "not applicable: " + not_applicable_;
+  }
+
+  // Crashing or stopping the only node leaves nothing to serve the story.
+  std::string refuse_last_node(const Step& step, const std::string& node) {
+    stopped_ = true;
+    not_applicable_ = fmt::format("{} {} would leave the cluster without a node",
+                                  to_string(step.kind), node);
+    return "not applicable: " + not_applicable_;
   }
 
   std::string act(const Step& step, StepRecord& record) {
@@ -206,6 +232,10 @@ class Player {
         return fmt::format("{} now holds {}'s cookies", step.value, step.name);
       case StepKind::crash:
         record.fault_node = target_of(step);
+        if (record.fault_node.empty()) return refuse_injection(step);
+        if (step.name == kInjectedFaultTarget && cluster_.node_names().size() < 2) {
+          return refuse_last_node(step, record.fault_node);
+        }
         cluster_.crash_node(record.fault_node);
         return fmt::format("{} crashed: {}; its local sessions are gone", record.fault_node,
                            cluster_.config().mode == NodeMode::process
@@ -213,10 +243,15 @@ class Player {
                                : "thread stopped and its memory dropped");
       case StepKind::stop:
         record.fault_node = target_of(step);
+        if (record.fault_node.empty()) return refuse_injection(step);
+        if (step.name == kInjectedFaultTarget && cluster_.node_names().size() < 2) {
+          return refuse_last_node(step, record.fault_node);
+        }
         cluster_.stop_node(record.fault_node);
         return fmt::format("{} stopped gracefully", record.fault_node);
       case StepKind::restart:
         record.fault_node = target_of(step);
+        if (record.fault_node.empty()) return refuse_injection(step);
         cluster_.restart_node(record.fault_node);
         return fmt::format("{} restarted on port {}{}", record.fault_node,
                            cluster_.node_port(record.fault_node),
@@ -278,6 +313,8 @@ class Player {
   std::atomic<int> step_counter_{0};
   std::atomic<int> request_counter_{0};
   std::atomic<bool> stopped_{false};
+  std::set<std::string> addressed_;
+  std::string not_applicable_;
 };
 
 void check_redis_steps(const Scenario& scenario, const ClusterConfig& cluster,
@@ -295,107 +332,60 @@ void check_redis_steps(const Scenario& scenario, const ClusterConfig& cluster,
 
 }  // namespace
 
-std::string to_string(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::pass:
-      return "pass";
-    case Verdict::fail:
-      return "fail";
-    case Verdict::unknown:
-      return "unknown";
+ClusterSummary summarize(const Cluster& cluster) {
+  ClusterSummary summary;
+  summary.nodes = static_cast<int>(cluster.node_names().size());
+  summary.mode = to_string(cluster.config().mode);
+  summary.store = to_string(cluster.config().store);
+  summary.balancer = cluster.balancer_strategy();
+  summary.balancer_url = cluster.balancer_url();
+  summary.redis_url = cluster.redis_url().value_or("");
+  summary.private_redis = cluster.has_private_redis();
+  for (const auto& name : cluster.node_names()) {
+    summary.node_urls.push_back(
+        {name, fmt::format("http://127.0.0.1:{}", cluster.node_port(name))});
   }
-  return "unknown";
+  return summary;
 }
 
-int ScenarioRun::checks_total() const {
-  int total = 0;
-  for (const auto& step : steps) {
-    for (const auto& request : step.requests) total += static_cast<int>(request.checks.size());
+ScenarioExecution::ScenarioExecution(const Scenario& scenario, const ClusterConfig& config,
+                                     const ScenarioOptions& options)
+    : scenario_(scenario), options_(options) {
+  check_node_names(scenario, config.nodes);
+  check_redis_steps(scenario, config, scenario.steps);
+  started_ms_ = std::chrono::duration<double, std::milli>(Steady::now().time_since_epoch()).count();
+  cluster_ = std::make_unique<Cluster>(config);
+}
+
+ScenarioExecution::~ScenarioExecution() = default;
+
+ScenarioRun ScenarioExecution::play() {
+  const auto& config = cluster_->config();
+  ScenarioRun run;
+  run.scenario = scenario_.name;
+  run.lesson = scenario_.lesson;
+  run.source = scenario_.source;
+  run.store = to_string(config.store);
+  run.seed = options_.seed;
+  run.seeded_session_ids = config.session_id_seed.has_value();
+  if (const auto it = scenario_.expected.find(run.store); it != scenario_.expected.end()) {
+    run.declared = it->second;
   }
-  return total;
-}
-
-int ScenarioRun::reads_total() const {
-  int total = 0;
-  for (const auto& step : steps) {
-    for (const auto& request : step.requests) {
-      total += std::any_of(request.checks.begin(), request.checks.end(), is_read_check);
-    }
-  }
-  return total;
-}
-
-int ScenarioRun::reads_ok() const {
-  int ok = 0;
-  for (const auto& step : steps) {
-    for (const auto& request : step.requests) {
-      const bool read = std::any_of(request.checks.begin(), request.checks.end(), is_read_check);
-      const bool passed =
-          std::all_of(request.checks.begin(), request.checks.end(),
-                      [](const Check& check) { return !is_read_check(check) || check.passed; });
-      ok += read && passed;
-    }
-  }
-  return ok;
-}
-
-int ScenarioRun::checks_failed() const {
-  int failed = 0;
-  for (const auto& step : steps) {
-    for (const auto& request : step.requests) {
-      failed += static_cast<int>(std::count_if(request.checks.begin(), request.checks.end(),
-                                               [](const Check& check) { return !check.passed; }));
-    }
-  }
-  return failed;
-}
-
-Verdict ScenarioRun::verdict() const {
-  if (checks_total() == 0) return Verdict::unknown;
-  return checks_failed() == 0 ? Verdict::pass : Verdict::fail;
-}
-
-bool ScenarioRun::as_declared() const {
-  if (!declared) return false;
-  const auto actual = verdict();
-  return (*declared == DeclaredOutcome::pass && actual == Verdict::pass) ||
-         (*declared == DeclaredOutcome::fail && actual == Verdict::fail);
-}
-
-bool counts_as_success(const ScenarioRun& run, VerdictMode mode) {
-  if (run.verdict() == Verdict::unknown) return false;
-  if (mode == VerdictMode::declared && run.declared) return run.as_declared();
-  return run.verdict() == Verdict::pass;
+  Player player(scenario_, *cluster_, options_);
+  run.steps = player.play();
+  run.stopped_early = player.stopped_early();
+  run.not_applicable_reason = player.not_applicable_reason();
+  run.cluster = summarize(*cluster_);
+  run.duration_ms =
+      std::chrono::duration<double, std::milli>(Steady::now().time_since_epoch()).count() -
+      started_ms_;
+  return run;
 }
 
 ScenarioRun run_scenario(const Scenario& scenario, const ClusterConfig& config,
                          const ScenarioOptions& options) {
-  check_node_names(scenario, config.nodes);
-  check_redis_steps(scenario, config, scenario.steps);
-
-  ScenarioRun run;
-  run.scenario = scenario.name;
-  run.lesson = scenario.lesson;
-  run.source = scenario.source;
-  run.store = to_string(config.store);
-  run.seed = options.seed;
-  if (const auto it = scenario.expected.find(run.store); it != scenario.expected.end()) {
-    run.declared = it->second;
-  }
-  const auto started = Steady::now();
-  Cluster cluster(config);
-  run.cluster.nodes = config.nodes;
-  run.cluster.mode = to_string(config.mode);
-  run.cluster.store = run.store;
-  run.cluster.balancer = cluster.balancer_strategy();
-  run.cluster.balancer_url = cluster.balancer_url();
-  run.cluster.redis_url = cluster.redis_url().value_or("");
-  run.cluster.private_redis = cluster.has_private_redis();
-  Player player(scenario, cluster, options);
-  run.steps = player.play();
-  run.stopped_early = player.stopped_early();
-  cluster.stop();
-  run.duration_ms = std::chrono::duration<double, std::milli>(Steady::now() - started).count();
+  ScenarioExecution execution(scenario, config, options);
+  auto run = execution.play();
   return run;
 }
 

@@ -16,6 +16,11 @@ StoreKind parse_store_kind(const std::string& name) {
 
 std::string to_string(StoreKind kind) { return kind == StoreKind::local ? "local" : "redis"; }
 
+const std::vector<std::string>& store_kind_names() {
+  static const std::vector<std::string> names{"local", "redis"};
+  return names;
+}
+
 std::unique_ptr<SessionStore> make_session_store(const StoreConfig& config, const Clock& clock) {
   if (config.kind == StoreKind::local) return std::make_unique<LocalSessionStore>(clock);
   if (config.redis_url.empty()) throw UsageError("--store redis needs a Redis URL (--redis-url)");

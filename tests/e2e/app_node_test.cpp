@@ -18,7 +18,7 @@ class RunningNode : public testing::ServingInThread<AppNode> {
  public:
   explicit RunningNode(std::unique_ptr<SessionStore> store,
                        const Clock& clock = SystemClock::instance(), int timeout_s = 1800)
-      : ServingInThread(NodeConfig{"node-a", "127.0.0.1", 0, timeout_s}, std::move(store), clock) {}
+      : ServingInThread(NodeConfig{"node-a", "127.0.0.1", 0, timeout_s, MissPolicy::create, std::nullopt}, std::move(store), clock) {}
   Browser browser() const { return Browser("test", "127.0.0.1", port()); }
 };
 
@@ -33,7 +33,7 @@ TEST(AppNode, SetThenGetReturnsTheValueInTheSameSession) {
 
   const auto get = browser.get("/get-session");
   EXPECT_EQ(get.body, "hello world");
-  EXPECT_EQ(get.header("X-Sessim-Session"), "found");
+  EXPECT_EQ(get.header("X-Sessim-Session"), "kept");
   EXPECT_TRUE(get.header_values("Set-Cookie").empty());
 }
 
@@ -138,7 +138,7 @@ TEST(AppNode, RedisOutageIsA503WithTheReason) {
 
 TEST(AppNode, BusyPortIsAnEnvironmentError) {
   RunningNode first(std::make_unique<LocalSessionStore>());
-  AppNode second(NodeConfig{"node-b", "127.0.0.1", first.port(), 60},
+  AppNode second(NodeConfig{"node-b", "127.0.0.1", first.port(), 60, MissPolicy::create, std::nullopt},
                  std::make_unique<LocalSessionStore>());
   EXPECT_THROW(second.bind(), std::exception);
 }
@@ -167,7 +167,7 @@ TEST(AppNodeScenarioEndpoints, AttributesCanBeSetReadAndRemoved) {
   EXPECT_EQ(browser.send("DELETE", "/session/attributes/cart").status, 204);
   const auto gone = browser.get("/session/attributes/cart");
   EXPECT_EQ(gone.status, 404);
-  EXPECT_EQ(gone.header("X-Sessim-Session"), "found");
+  EXPECT_EQ(gone.header("X-Sessim-Session"), "kept");
 }
 
 TEST(AppNodeScenarioEndpoints, AttributeNamesOutsideTheAlphabetAreNotRouted) {

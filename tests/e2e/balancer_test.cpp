@@ -20,7 +20,7 @@ using ServingNode = testing::ServingInThread<AppNode>;
 using ServingBalancer = testing::ServingInThread<Balancer>;
 
 std::unique_ptr<ServingNode> node(const std::string& name) {
-  return std::make_unique<ServingNode>(NodeConfig{name, "127.0.0.1", 0, 60},
+  return std::make_unique<ServingNode>(NodeConfig{name, "127.0.0.1", 0, 60, MissPolicy::create, std::nullopt},
                                        std::make_unique<LocalSessionStore>());
 }
 

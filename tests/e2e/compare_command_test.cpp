@@ -35,8 +35,8 @@ class CompareReferenceStory : public ::testing::Test {
     directory = new RunDirectory();
     result = new testing::CommandResult(run_sessim(
         {"compare", "sticky-session", "--stores", "local,redis", "--balancers",
-         "round-robin,ip-hash,cookie,least-conn", "--faults", "none,crash-node", "--json",
-         directory->file("matrix.json"), "--markdown", directory->file("matrix.md"), "--explain"}));
+         "round-robin,ip-hash,cookie,least-conn", "--faults", "none,crash-node",
+         "--json=" + directory->file("matrix.json"), "--markdown", directory->file("matrix.md"), "--explain"}));
     report = new nlohmann::json(read_json(directory->file("matrix.json")));
   }
   static void TearDownTestSuite() {
@@ -110,10 +110,10 @@ TEST(MissPolicy, KeepFailsHalfTheReadsWhereCreateFailsThemAll) {
   RunDirectory directory;
   const auto create =
       run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers", "round-robin",
-                  "--faults", "none", "--json", directory.file("create.json")});
+                  "--faults", "none", "--json=" + directory.file("create.json")});
   const auto keep =
       run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers", "round-robin",
-                  "--faults", "none", "--on-miss", "keep", "--json", directory.file("keep.json")});
+                  "--faults", "none", "--on-miss", "keep", "--json=" + directory.file("keep.json")});
   ASSERT_EQ(create.exit_code, kExitOk);
   ASSERT_EQ(keep.exit_code, kExitOk);
   EXPECT_EQ(read_json(directory.file("create.json"))["cells"][0]["reads_ok"], 0);
@@ -140,7 +140,7 @@ TEST(JsonOnStdout, ScenarioAndCompareReportsCanBePiped) {
   EXPECT_EQ(run.exit_code, kExitOk);
   EXPECT_TRUE(nlohmann::json::parse(run.out)["passed"].get<bool>());
   const auto compare = testing::run_sessim(
-      {"compare", "--stores", "local", "--balancers", "cookie", "--faults", "none", "--json", "-"});
+      {"compare", "--stores", "local", "--balancers", "cookie", "--faults", "none", "--json=-"});
   EXPECT_EQ(compare.exit_code, kExitOk);
   EXPECT_EQ(nlohmann::json::parse(compare.out)["cells"].size(), 1u);
 }

@@ -10,7 +10,6 @@
 #include "cluster/child_process.h"
 #include "cluster/node_instance.h"
 #include "net/loopback.h"
-#include "scenario/reference_story.h"
 #include "support/test_support.h"
 
 namespace sessim {
@@ -65,9 +64,9 @@ TEST(ReverseProxy, NginxRoundRobinLosesLocalSessionsLikeTheBuiltInBalancer) {
   const auto nginx = nginx_program();
   if (!nginx) GTEST_SKIP() << "nginx is not installed";
   NginxCluster cluster(*nginx, StoreKind::local);
-  const auto result = run_reference_story("127.0.0.1", cluster.port(), {"v", 4});
+  const auto result = testing::send_reference_story("127.0.0.1", cluster.port(), 4);
   EXPECT_EQ(result.reads_ok(), 0);
-  EXPECT_EQ(result.requests[1].session_outcome, "replaced");
+  EXPECT_EQ(result.requests[1].session, SessionEffect::replaced);
   EXPECT_NE(result.requests[1].node, result.requests[0].node);
 }
 
@@ -75,7 +74,7 @@ TEST(ReverseProxy, NginxRoundRobinKeepsRedisSessions) {
   const auto nginx = nginx_program();
   if (!nginx) GTEST_SKIP() << "nginx is not installed";
   NginxCluster cluster(*nginx, StoreKind::redis);
-  const auto result = run_reference_story("127.0.0.1", cluster.port(), {"v", 4});
+  const auto result = testing::send_reference_story("127.0.0.1", cluster.port(), 4);
   EXPECT_EQ(result.reads_ok(), 4);
   std::set<std::string> nodes;
   for (const auto& record : result.requests) nodes.insert(record.node);

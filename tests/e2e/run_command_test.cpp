@@ -57,13 +57,21 @@ TEST(RunCommand, JsonReportDescribesEveryRequest) {
   EXPECT_EQ(result.exit_code, kExitChecksFailed);
   const auto report = nlohmann::json::parse(result.out);
   EXPECT_FALSE(report["passed"].get<bool>());
-  EXPECT_EQ(report["reads"]["total"], 5);
-  EXPECT_EQ(report["reads"]["ok"], 0);
-  ASSERT_EQ(report["requests"].size(), 6u);
-  EXPECT_EQ(report["requests"][0]["session"], "created");
-  EXPECT_EQ(report["requests"][1]["node"], "node-2");
-  EXPECT_EQ(report["requests"][1]["session"], "replaced");
-  EXPECT_EQ(report["requests"][3]["node"], "node-1");
+  EXPECT_EQ(report["schema_version"], 1);
+  ASSERT_EQ(report["runs"].size(), 1u);
+  const auto& run = report["runs"][0];
+  EXPECT_EQ(run["scenario"], "reference");
+  EXPECT_EQ(run["reads"]["total"], 5);
+  EXPECT_EQ(run["reads"]["ok"], 0);
+  std::vector<nlohmann::json> requests;
+  for (const auto& step : run["steps"]) {
+    for (const auto& request : step["requests"]) requests.push_back(request);
+  }
+  ASSERT_EQ(requests.size(), 6u);
+  EXPECT_EQ(requests[0]["session"], "created");
+  EXPECT_EQ(requests[1]["node"], "node-2");
+  EXPECT_EQ(requests[1]["session"], "replaced");
+  EXPECT_EQ(requests[3]["node"], "node-1");
 }
 
 TEST(RunCommand, UnknownFlagIsAUsageErrorOnOneLine) {

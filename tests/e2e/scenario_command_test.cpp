@@ -49,7 +49,7 @@ TEST_P(BuiltinScenario, MeetsItsDeclaredOutcomeInBothStores) {
   RunDirectory directory;
   const auto json_path = directory.file("report.json");
   const auto result = run_sessim(
-      {"run", GetParam(), "--store", "local,redis", "--verdict", "declared", "--json", json_path});
+      {"run", GetParam(), "--store", "local,redis", "--verdict", "declared", "--json=" + json_path});
   EXPECT_EQ(result.exit_code, kExitOk) << result.out << result.err;
   const auto report = nlohmann::json::parse(testing::read_text_file(json_path));
   ASSERT_EQ(report["runs"].size(), 2u);
@@ -97,7 +97,7 @@ TEST(ScenarioDocs, EveryExampleRunsAsDeclared) {
   ASSERT_GE(examples, 15);
   const auto json_path = directory.file("report.json.out");
   const auto result = run_sessim({"run", directory.path(), "--store", "local,redis", "--verdict",
-                                  "declared", "--json", json_path});
+                                  "declared", "--json=" + json_path});
   EXPECT_EQ(result.exit_code, kExitOk) << result.out << result.err;
   const auto report = nlohmann::json::parse(testing::read_text_file(json_path));
   EXPECT_EQ(report["runs"].size(), static_cast<std::size_t>(2 * examples));

@@ -5,7 +5,6 @@
 
 #include "cluster/child_process.h"
 #include "cluster/node_instance.h"
-#include "scenario/reference_story.h"
 #include "support/test_support.h"
 
 namespace sessim {
@@ -40,16 +39,16 @@ class StandaloneCluster {
 
 TEST(StandaloneCluster, LocalStoreLosesTheSessionBehindTheStandaloneBalancer) {
   StandaloneCluster cluster(StoreKind::local);
-  const auto result = run_reference_story("127.0.0.1", cluster.balancer_port(), {"v", 4});
+  const auto result = testing::send_reference_story("127.0.0.1", cluster.balancer_port(), 4);
   EXPECT_EQ(result.reads_ok(), 0);
   EXPECT_EQ(result.requests[1].node, "node-2");
-  EXPECT_EQ(result.requests[1].session_outcome, "replaced");
+  EXPECT_EQ(result.requests[1].session, SessionEffect::replaced);
   EXPECT_NE(result.requests[1].session_id_set, result.requests[0].session_id_set);
 }
 
 TEST(StandaloneCluster, RedisStoreKeepsTheSessionBehindTheStandaloneBalancer) {
   StandaloneCluster cluster(StoreKind::redis);
-  const auto result = run_reference_story("127.0.0.1", cluster.balancer_port(), {"v", 4});
+  const auto result = testing::send_reference_story("127.0.0.1", cluster.balancer_port(), 4);
   EXPECT_EQ(result.reads_ok(), 4);
   EXPECT_EQ(result.requests[2].node, "node-1");
   EXPECT_EQ(result.requests[4].session_id_sent, result.requests[0].session_id_set);

@@ -7,8 +7,27 @@
 #include <thread>
 
 #include "cluster/child_process.h"
+#include "scenario/browser.h"
 
 namespace sessim::testing {
+
+int ReferenceRequests::reads_ok() const {
+  int ok = 0;
+  for (std::size_t i = 1; i < requests.size(); ++i) ok += requests[i].exchange.body == "v";
+  return ok;
+}
+
+ReferenceRequests send_reference_story(const std::string& host, int port, int reads) {
+  ReferenceRequests story;
+  Browser browser("browser-1", host, port);
+  story.requests.push_back(
+      make_record(1, "browser-1", "request", browser.get("/set-session?sessionVal=v")));
+  for (int read = 0; read < reads; ++read) {
+    story.requests.push_back(
+        make_record(read + 2, "browser-1", "request", browser.get("/get-session")));
+  }
+  return story;
+}
 
 TestRedis::TestRedis() {
   RedisServerOptions options;

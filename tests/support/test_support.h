@@ -12,6 +12,7 @@
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
 #include "common/clock.h"
+#include "scenario/run_result.h"
 
 namespace sessim::testing {
 
@@ -63,6 +64,15 @@ class ServingInThread {
 std::vector<std::unique_ptr<NodeInstance>> start_process_nodes(int count, StoreKind store,
                                                                const std::string& redis_url,
                                                                const RunDirectory& logs);
+
+// The reference story (one set-session of "v", then `reads` get-sessions)
+// sent straight to an entry point sessim does not run (a standalone
+// balancer, nginx), each request recorded as the player records it.
+struct ReferenceRequests {
+  std::vector<RequestRecord> requests;
+  int reads_ok() const;  // get-sessions that returned "v"
+};
+ReferenceRequests send_reference_story(const std::string& host, int port, int reads);
 
 // Polls `condition` every few milliseconds until it holds or `timeout` passes.
 bool wait_until(const std::function<bool()>& condition,

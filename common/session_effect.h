@@ -1,0 +1,29 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sessim {
+
+// What one request did to the browser's session, in the words every report,
+// the scenario format (`expect: {session: ...}`) and the X-Sessim-Session
+// header share (docs/node.md, "Session effects").
+enum class SessionEffect {
+  unknown,   // the server did not say (not a sessim node, or no answer)
+  kept,      // the cookie named a live session, and it stays the browser's
+  created,   // no cookie was sent; a new session and a cookie came back
+  replaced,  // the cookie named no live session there; a new one replaced it
+  rotated,   // the same session under a new id (login)
+  ended,     // the session was invalidated and the cookie cleared (logout)
+  missed,    // the cookie named no live session, and none replaced it
+  none       // no cookie was sent and none was given
+};
+
+std::string_view to_string(SessionEffect effect);
+std::optional<SessionEffect> parse_session_effect(std::string_view name);
+// Every name but "unknown", in declaration order (for the loader's messages).
+const std::vector<std::string>& session_effect_names();
+
+}  // namespace sessim
