@@ -18,7 +18,7 @@ constexpr const char* kExitCodes =
     "  1    the run completed and at least one check failed\n"
     "  2    usage error: bad flag or value, malformed scenario; nothing was started\n"
     "  3    environment error: redis-server missing, port busy, a node failed to start\n"
-    "  130  interrupted (SIGINT); 143 for SIGTERM, 129 for SIGHUP; children are stopped first";
+    "  130  interrupted (SIGINT); 143 for SIGTERM, 129 for SIGHUP; children are stopped first\n";
 
 }  // namespace
 

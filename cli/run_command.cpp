@@ -273,16 +273,18 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->check(CLI::IsMember({"actual", "declared"}))
       ->capture_default_str()
       ->group(kScenarioGroup);
-  command->add_flag("--fail-fast", options->fail_fast,
-                    "stop a scenario at its first failed expectation")
+  command
+      ->add_flag("--fail-fast", options->fail_fast,
+                 "stop a scenario at its first failed expectation")
       ->group(kScenarioGroup);
   command
       ->add_option("--seed", options->seed,
                    "seed for the balancer's random choices, the order of parallel steps and the "
                    "nodes' session ids, so that a rerun repeats the run (printed by every run)")
       ->group(kScenarioGroup);
-  command->add_flag("--explain", options->explain,
-                    "under each failed read, say in one sentence why it failed")
+  command
+      ->add_flag("--explain", options->explain,
+                 "under each failed read, say in one sentence why it failed")
       ->group(kReportGroup);
   add_json_option(*command, *options, "the runs")->group(kReportGroup);
   command->add_option("--junit", options->junit_path, "write a JUnit XML report to FILE")

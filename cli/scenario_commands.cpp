@@ -64,8 +64,9 @@ int check(const std::vector<std::string>& arguments) {
   }
   for (const auto& invalid : load.invalid) fmt::print(stderr, "{}\n", invalid.message);
   if (broken > 0) {
-    fmt::print(stderr, "sessim: {} of {} invalid\n",
-               count_of(broken, "scenario file"), load.scenarios.size() + load.invalid.size());
+    fmt::print(stderr, "sessim: {} of {} invalid\n", broken,
+               count_of(static_cast<long long>(load.scenarios.size() + load.invalid.size()),
+                        "scenario file"));
   }
   return broken == 0 ? kExitOk : kExitUsage;
 }

@@ -1,7 +1,7 @@
 #include "common/text.h"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace sessim {

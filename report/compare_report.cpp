@@ -35,6 +35,11 @@ std::string cell_mark(const CompareCell& cell) {
   return cell.verdict == Verdict::pass ? " ✅" : " ❌";
 }
 
+std::string trim_end(std::string text) {
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
 std::string pad(const std::string& text, std::size_t width) {
   return text + std::string(width - std::min(width, display_width(text)), ' ');
 }
@@ -54,14 +59,15 @@ std::string render_compare_matrix(const CompareSummary& summary, const TerminalS
   for (const auto& fault : summary.faults) cell_width = std::max(cell_width, fault.size() + 2);
   std::string heading = pad("store", 6) + " " + pad("balancer", balancer_width);
   for (const auto& fault : summary.faults) heading += "  " + pad(fault, cell_width);
-  out += paint(heading, Tone::dim, style) + "\n";
+  out += paint(trim_end(heading), Tone::dim, style) + "\n";
   for (const auto& store : summary.stores) {
     for (const auto& balancer : summary.balancers) {
       std::string line = pad(store, 6) + " " + pad(balancer, balancer_width);
       for (const auto& fault : summary.faults) {
         const auto* cell = find_cell(summary, store, balancer, fault);
         const auto text = cell ? cell_text(*cell) : "-";
-        line += "  " + paint(pad(text, cell_width), cell_tone(cell), style);
+        const bool last = &fault == &summary.faults.back();
+        line += "  " + paint(last ? text : pad(text, cell_width), cell_tone(cell), style);
       }
       out += line + "\n";
     }

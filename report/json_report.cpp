@@ -44,7 +44,8 @@ json request_json(const RequestRecord& record, const std::map<int, ReadExplanati
 
 json cluster_json(const ClusterSummary& summary) {
   json nodes = json::array();
-  for (const auto& node : summary.node_urls) nodes.push_back({{"name", node.name}, {"url", node.url}});
+  for (const auto& node : summary.node_urls)
+    nodes.push_back({{"name", node.name}, {"url", node.url}});
   json cluster{{"nodes", summary.nodes},
                {"mode", summary.mode},
                {"store", summary.store},

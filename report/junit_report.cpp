@@ -87,8 +87,10 @@ std::string invalid_suite(const std::vector<InvalidScenario>& invalid) {
   for (const auto& source : invalid) {
     body += fmt::format(
         "    <testcase classname=\"sessim.invalid\" name=\"{0}\" time=\"0.000\">\n"
-        "      <error message=\"{1}\" type=\"invalid scenario\">{1}</error>\n    </testcase>\n",
-        xml_escape(source.source), xml_escape(source.message));
+        "      <error message=\"{1}\" type=\"invalid scenario\">{2}</error>\n    </testcase>\n",
+        xml_escape(source.source),
+        xml_escape(source.message.substr(0, source.message.find('\n'))),
+        xml_escape(source.message));
   }
   return fmt::format(
       "  <testsuite name=\"invalid scenario files\" tests=\"{0}\" failures=\"0\" "
@@ -109,8 +111,8 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
     std::string body;
     const std::string classname = xml_escape(fmt::format("sessim.{}.{}", run.scenario, run.store));
     for (const auto& test : cases) {
-      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"",
-                          classname, xml_escape(test.name), test.seconds);
+      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", classname,
+                          xml_escape(test.name), test.seconds);
       if (test.failure.empty()) {
         body += "/>\n";
       } else if (test.skipped) {

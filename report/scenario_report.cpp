@@ -96,7 +96,8 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
 }
 
 std::string seed_line(std::uint64_t seed, bool seeded_session_ids) {
-  if (seeded_session_ids) return fmt::format("seed {}: a rerun with --seed {} repeats it\n", seed, seed);
+  if (seeded_session_ids)
+    return fmt::format("seed {}: a rerun with --seed {} repeats it\n", seed, seed);
   return fmt::format(
       "seed {}: rerun with --seed {} (a seeded run also derives session ids from the seed, so "
       "that its reruns repeat it exactly)\n",

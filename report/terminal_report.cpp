@@ -113,10 +113,9 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
       "sessim: {} node(s) ({}), store={}{}, balancer={} at {}\n"
       "story: {}: {}\n\n",
       run.cluster.nodes, run.cluster.mode, run.store,
-      run.cluster.redis_url.empty()
-          ? ""
-          : fmt::format(" ({}{})", run.cluster.redis_url,
-                        run.cluster.private_redis ? ", private" : ""),
+      run.cluster.redis_url.empty() ? ""
+                                    : fmt::format(" ({}{})", run.cluster.redis_url,
+                                                  run.cluster.private_redis ? ", private" : ""),
       run.cluster.balancer, run.cluster.balancer_url, run.scenario, run.lesson);
   std::vector<std::string> padded_headings;
   for (std::size_t column = 0; column < kColumns; ++column) {

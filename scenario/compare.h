@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "scenario/scenario.h"
 #include "scenario/run_result.h"
+#include "scenario/scenario.h"
 
 namespace sessim {
 

@@ -12,7 +12,7 @@ namespace {
 
 struct SessionOrigin {
   std::string node;
-  int step = 0;
+  int request = 0;
   bool request_had_no_session_cookie = false;
   bool replacement = false;  // made because a node did not know the browser's session
 };
@@ -25,6 +25,7 @@ struct SessionEnd {
 struct NodeFault {
   std::string what;  // crashed, stopped, restarted
   int step = 0;
+  int after_request = 0;  // the number of requests made before it
 };
 
 bool failed_read(const RequestRecord& record) {
@@ -46,12 +47,13 @@ class Explainer {
         const auto what = step.kind == StepKind::crash  ? "crashed"
                           : step.kind == StepKind::stop ? "was stopped"
                                                         : "restarted";
-        faults_[step.fault_node] = {what, step.number};
+        faults_[step.fault_node] = {what, step.number, requests_so_far_};
       }
       if (step.redis_came_back_empty) redis_emptied_step_ = step.number;
       for (const auto& record : step.requests) {
         if (failed_read(record)) explanations[record.number] = explain(record);
         remember(record, step.number);
+        requests_so_far_ = std::max(requests_so_far_, record.number);
       }
     }
     return explanations;
@@ -60,7 +62,8 @@ class Explainer {
  private:
   void remember(const RequestRecord& record, int step) {
     if (!record.session_id_set.empty() && !origins_.count(record.session_id_set)) {
-      origins_[record.session_id_set] = {record.node, step, record.session_id_sent.empty(),
+      origins_[record.session_id_set] = {record.node, record.number,
+                                         record.session_id_sent.empty(),
                                          record.session == SessionEffect::replaced};
     }
     if (record.session == SessionEffect::ended && !record.session_id_sent.empty()) {
@@ -87,9 +90,9 @@ class Explainer {
     }
     const auto& sent = record.session_id_sent;
     if (sent.empty()) {
-      return {ReadFailure::no_cookie, false,
-              fmt::format("the browser sent no session cookie, so {} had no session to read",
-                          node)};
+      return {
+          ReadFailure::no_cookie, false,
+          fmt::format("the browser sent no session cookie, so {} had no session to read", node)};
     }
     const auto origin = origins_.find(sent);
     if (record.session == SessionEffect::kept || record.session == SessionEffect::rotated) {
@@ -101,9 +104,9 @@ class Explainer {
       }
       if (origin != origins_.end() && origin->second.replacement) {
         return {ReadFailure::empty_replacement, false,
-                fmt::format("session {} is the empty one {} made at step {} when it did not know "
-                            "the browser's session; the value was never in it",
-                            short_id(sent), origin->second.node, origin->second.step)};
+                fmt::format("session {} is the empty one {} made at request #{} when it did not "
+                            "know the browser's session; the value was never in it",
+                            short_id(sent), origin->second.node, origin->second.request)};
       }
       return {ReadFailure::changed_in_between, false,
               fmt::format("{} found session {} but the value was not there: a request in "
@@ -130,7 +133,7 @@ class Explainer {
                           node, short_id(sent), consequence)};
     }
     const auto fault = faults_.find(origin->second.node);
-    if (fault != faults_.end() && fault->second.step > origin->second.step) {
+    if (fault != faults_.end() && fault->second.after_request >= origin->second.request) {
       return {ReadFailure::origin_node_down, replaced,
               fmt::format("{} {} at step {} and took its local sessions with it, session {} "
                           "included; {} served this read{}",
@@ -160,6 +163,7 @@ class Explainer {
   std::map<std::string, NodeFault> faults_;       // node -> its latest fault
   std::map<std::string, SessionEnd> ended_;       // session id -> logout
   int redis_emptied_step_ = 0;
+  int requests_so_far_ = 0;
 };
 
 // What a group of reads of one kind met, after "N read(s)".
@@ -200,11 +204,10 @@ std::string group_phrase(ReadFailure kind, bool replaced, const std::string& sto
       return "reached the node that made the session after it had expired or ended there" +
              replacement;
     case ReadFailure::never_seen:
-      return fmt::format("reached a node that had never seen the session cookie it was sent{}{}",
-                         store == "local"
-                             ? " (with store=local each node keeps sessions in its own memory)"
-                             : "",
-                         replacement);
+      return fmt::format(
+          "reached a node that had never seen the session cookie it was sent{}{}",
+          store == "local" ? " (with store=local each node keeps sessions in its own memory)" : "",
+          replacement);
   }
   return "failed";
 }
@@ -230,7 +233,8 @@ std::string why_failed_reads(const ScenarioRun& run) {
       ++group->second;
     }
   }
-  std::string line = fmt::format("why: {} failed: ", count_of(static_cast<long long>(explanations.size()), "read"));
+  std::string line = fmt::format("why: {} failed: ",
+                                 count_of(static_cast<long long>(explanations.size()), "read"));
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const auto& [key, count] = groups[i];
     if (i > 0) line += "; ";

@@ -23,7 +23,7 @@ struct Expectation {
   std::optional<std::string> value;  // the attribute's value (get) or the body (request)
   bool absent = false;               // get: the attribute is not set
   std::optional<int> status;
-  std::optional<std::string> node;     // the node that served it
+  std::optional<std::string> node;  // the node that served it
   std::optional<SessionEffect> session;
   SourcePosition position;
 };

@@ -30,10 +30,10 @@ const BuiltinScenario& find_builtin(const std::string& name) {
                                   [&](const auto& builtin) { return builtin.name == name; });
   if (found != builtins.end()) return *found;
   const auto suggestion = nearest_name(name, builtin_names());
-  throw UsageError(fmt::format(
-      "no scenario file, directory or built-in scenario named '{}'{} (built-ins: {})", name,
-      suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
-      fmt::join(builtin_names(), ", ")));
+  throw UsageError(
+      fmt::format("no scenario file, directory or built-in scenario named '{}'{} (built-ins: {})",
+                  name, suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                  fmt::join(builtin_names(), ", ")));
 }
 
 bool is_scenario_file(const fs::path& path) {

@@ -384,8 +384,8 @@ class Loader {
     if (node["status"]) expectation.status = integer(node["status"], "status", 100, 599);
     if (node["node"]) expectation.node = text(node["node"], "node");
     if (node["session"]) {
-      expectation.session = *parse_session_effect(
-          one_of(node["session"], "session", session_effect_names()));
+      expectation.session =
+          *parse_session_effect(one_of(node["session"], "session", session_effect_names()));
     }
     return expectation;
   }

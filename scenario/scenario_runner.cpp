@@ -219,8 +219,8 @@ class Player {
   // Crashing or stopping the only node leaves nothing to serve the story.
   std::string refuse_last_node(const Step& step, const std::string& node) {
     stopped_ = true;
-    not_applicable_ = fmt::format("{} {} would leave the cluster without a node",
-                                  to_string(step.kind), node);
+    not_applicable_ =
+        fmt::format("{} {} would leave the cluster without a node", to_string(step.kind), node);
     return "not applicable: " + not_applicable_;
   }
 

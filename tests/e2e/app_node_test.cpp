@@ -18,7 +18,9 @@ class RunningNode : public testing::ServingInThread<AppNode> {
  public:
   explicit RunningNode(std::unique_ptr<SessionStore> store,
                        const Clock& clock = SystemClock::instance(), int timeout_s = 1800)
-      : ServingInThread(NodeConfig{"node-a", "127.0.0.1", 0, timeout_s, MissPolicy::create, std::nullopt}, std::move(store), clock) {}
+      : ServingInThread(
+            NodeConfig{"node-a", "127.0.0.1", 0, timeout_s, MissPolicy::create, std::nullopt},
+            std::move(store), clock) {}
   Browser browser() const { return Browser("test", "127.0.0.1", port()); }
 };
 
@@ -138,8 +140,9 @@ TEST(AppNode, RedisOutageIsA503WithTheReason) {
 
 TEST(AppNode, BusyPortIsAnEnvironmentError) {
   RunningNode first(std::make_unique<LocalSessionStore>());
-  AppNode second(NodeConfig{"node-b", "127.0.0.1", first.port(), 60, MissPolicy::create, std::nullopt},
-                 std::make_unique<LocalSessionStore>());
+  AppNode second(
+      NodeConfig{"node-b", "127.0.0.1", first.port(), 60, MissPolicy::create, std::nullopt},
+      std::make_unique<LocalSessionStore>());
   EXPECT_THROW(second.bind(), std::exception);
 }
 

@@ -20,8 +20,9 @@ using ServingNode = testing::ServingInThread<AppNode>;
 using ServingBalancer = testing::ServingInThread<Balancer>;
 
 std::unique_ptr<ServingNode> node(const std::string& name) {
-  return std::make_unique<ServingNode>(NodeConfig{name, "127.0.0.1", 0, 60, MissPolicy::create, std::nullopt},
-                                       std::make_unique<LocalSessionStore>());
+  return std::make_unique<ServingNode>(
+      NodeConfig{name, "127.0.0.1", 0, 60, MissPolicy::create, std::nullopt},
+      std::make_unique<LocalSessionStore>());
 }
 
 BalancerConfig config_for(std::vector<std::pair<std::string, int>> upstreams) {

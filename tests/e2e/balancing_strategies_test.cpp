@@ -24,7 +24,8 @@ struct Nodes {
   explicit Nodes(int count) {
     for (int i = 1; i <= count; ++i) {
       nodes.push_back(
-          std::make_unique<ServingNode>(NodeConfig{"node-" + std::to_string(i), "127.0.0.1", 0, 60, MissPolicy::create, std::nullopt},
+          std::make_unique<ServingNode>(NodeConfig{"node-" + std::to_string(i), "127.0.0.1", 0, 60,
+                                                   MissPolicy::create, std::nullopt},
                                         std::make_unique<LocalSessionStore>()));
     }
   }

@@ -33,10 +33,11 @@ class CompareReferenceStory : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     directory = new RunDirectory();
-    result = new testing::CommandResult(run_sessim(
-        {"compare", "sticky-session", "--stores", "local,redis", "--balancers",
-         "round-robin,ip-hash,cookie,least-conn", "--faults", "none,crash-node",
-         "--json=" + directory->file("matrix.json"), "--markdown", directory->file("matrix.md"), "--explain"}));
+    result = new testing::CommandResult(
+        run_sessim({"compare", "sticky-session", "--stores", "local,redis", "--balancers",
+                    "round-robin,ip-hash,cookie,least-conn", "--faults", "none,crash-node",
+                    "--json=" + directory->file("matrix.json"), "--markdown",
+                    directory->file("matrix.md"), "--explain"}));
     report = new nlohmann::json(read_json(directory->file("matrix.json")));
   }
   static void TearDownTestSuite() {
@@ -111,9 +112,9 @@ TEST(MissPolicy, KeepFailsHalfTheReadsWhereCreateFailsThemAll) {
   const auto create =
       run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers", "round-robin",
                   "--faults", "none", "--json=" + directory.file("create.json")});
-  const auto keep =
-      run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers", "round-robin",
-                  "--faults", "none", "--on-miss", "keep", "--json=" + directory.file("keep.json")});
+  const auto keep = run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers",
+                                "round-robin", "--faults", "none", "--on-miss", "keep",
+                                "--json=" + directory.file("keep.json")});
   ASSERT_EQ(create.exit_code, kExitOk);
   ASSERT_EQ(keep.exit_code, kExitOk);
   EXPECT_EQ(read_json(directory.file("create.json"))["cells"][0]["reads_ok"], 0);

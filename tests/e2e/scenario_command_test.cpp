@@ -48,8 +48,8 @@ class BuiltinScenario : public ::testing::TestWithParam<std::string> {};
 TEST_P(BuiltinScenario, MeetsItsDeclaredOutcomeInBothStores) {
   RunDirectory directory;
   const auto json_path = directory.file("report.json");
-  const auto result = run_sessim(
-      {"run", GetParam(), "--store", "local,redis", "--verdict", "declared", "--json=" + json_path});
+  const auto result = run_sessim({"run", GetParam(), "--store", "local,redis", "--verdict",
+                                  "declared", "--json=" + json_path});
   EXPECT_EQ(result.exit_code, kExitOk) << result.out << result.err;
   const auto report = nlohmann::json::parse(testing::read_text_file(json_path));
   ASSERT_EQ(report["runs"].size(), 2u);

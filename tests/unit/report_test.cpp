@@ -4,12 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "node/session_id.h"
 #include "report/json_report.h"
 #include "report/junit_report.h"
 #include "report/scenario_report.h"
 #include "report/terminal_report.h"
 #include "scenario/explain.h"
-#include "node/session_id.h"
 #include "scenario/reference_story.h"
 
 namespace sessim {
@@ -76,8 +76,7 @@ ScenarioRun run_of(std::vector<RequestRecord> requests, const std::string& balan
 }
 
 RequestRecord set_on_node_1() {
-  auto request = record(1, "/set-session?sessionVal=v",
-                        {"node-1", "created", "v", "", kFirstId});
+  auto request = record(1, "/set-session?sessionVal=v", {"node-1", "created", "v", "", kFirstId});
   request.checks.push_back({"status", "200", "200", true});
   settle_result(request);
   return request;
@@ -126,8 +125,8 @@ TEST(Explain, WhyLineAccountsForEveryFailedRead) {
 }
 
 TEST(Explain, NoWhyLineWhenEveryReadSucceeded) {
-  const auto run = run_of({set_on_node_1(), read(2, {"node-2", "kept", "v", kFirstId, ""})},
-                          "round-robin");
+  const auto run =
+      run_of({set_on_node_1(), read(2, {"node-2", "kept", "v", kFirstId, ""})}, "round-robin");
   EXPECT_EQ(why_failed_reads(run), "");
 }
 
@@ -148,8 +147,8 @@ TEST(RequestTable, ShowsEachRequestTheSummaryAndWhy) {
 }
 
 TEST(RequestTable, SessionColumnUsesTheSameWordsAsScenarios) {
-  const auto run = run_of({set_on_node_1(), read(2, {"node-1", "kept", "v", kFirstId, ""})},
-                          "round-robin");
+  const auto run =
+      run_of({set_on_node_1(), read(2, {"node-1", "kept", "v", kFirstId, ""})}, "round-robin");
   const auto table = render_request_table(run, TerminalStyle{});
   const auto scenario = render_scenario_run(run, TerminalStyle{});
   EXPECT_NE(table.find(" kept "), std::string::npos) << table;
@@ -165,8 +164,8 @@ TEST(RequestTable, ColoursOnlyWhenAsked) {
 }
 
 TEST(JsonReport, HasASchemaVersionAndOneSessionField) {
-  const auto json =
-      nlohmann::json::parse(render_runs_json({hash_run_that_lost_the_session()}, VerdictMode::actual));
+  const auto json = nlohmann::json::parse(
+      render_runs_json({hash_run_that_lost_the_session()}, VerdictMode::actual));
   EXPECT_EQ(json["schema_version"], kReportSchemaVersion);
   EXPECT_FALSE(json["passed"].get<bool>());
   const auto& request = json["runs"][0]["steps"][1]["requests"][0];

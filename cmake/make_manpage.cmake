@@ -1,0 +1,33 @@
+# Writes the man page sessim.1 from the binary's own help, so that the two
+# never disagree. Run with -DSESSIM=<binary> -DOUTPUT=<file> -DVERSION=<x.y.z>.
+set(commands run compare list show check node balance version completion)
+
+function(roff_escape text out)
+  string(REPLACE "\\" "\\e" text "${text}")
+  # A line starting with . or ' would be read as a roff request.
+  string(REGEX REPLACE "(^|\n)([.'])" "\\1\\\\&\\2" text "${text}")
+  set(${out} "${text}" PARENT_SCOPE)
+endfunction()
+
+execute_process(COMMAND ${SESSIM} --help OUTPUT_VARIABLE top RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "sessim --help failed: ${status}")
+endif()
+roff_escape("${top}" top)
+string(TIMESTAMP today "%Y-%m-%d" UTC)
+set(page ".TH SESSIM 1 \"${today}\" \"sessim ${VERSION}\" \"User Commands\"\n")
+string(APPEND page ".SH NAME\nsessim \\- cluster simulator and test harness for web sessions\n")
+string(APPEND page ".SH SYNOPSIS\n.B sessim\n.I command\n[\\fIoptions\\fR]\n")
+string(APPEND page ".SH DESCRIPTION\n.nf\n${top}\n.fi\n")
+string(APPEND page ".SH COMMANDS\n")
+foreach(command IN LISTS commands)
+  execute_process(COMMAND ${SESSIM} ${command} --help OUTPUT_VARIABLE help RESULT_VARIABLE status)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "sessim ${command} --help failed: ${status}")
+  endif()
+  roff_escape("${help}" help)
+  string(APPEND page ".SS sessim ${command}\n.nf\n${help}\n.fi\n")
+endforeach()
+string(APPEND page ".SH FILES\nBuilt-in scenarios are compiled in; see \\fBsessim list\\fR and \\fBsessim show\\fR.\n")
+string(APPEND page ".SH SEE ALSO\nThe README and docs/ of the sessim sources.\n")
+file(WRITE "${OUTPUT}" "${page}")

@@ -1,0 +1,93 @@
+// Every ```console block of the README is run as written and its output
+// compared with what the binary prints today, session ids, ports and random
+// seeds aside.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <sstream>
+
+#include "support/test_support.h"
+
+namespace sessim {
+namespace {
+
+struct Example {
+  std::string command;  // "sessim run --nodes 2 --store local"
+  std::string output;   // as the README shows it
+  std::optional<int> exit_code;  // from a following "$ echo $?"
+};
+
+std::vector<Example> readme_examples() {
+  std::istringstream readme(testing::read_text_file(std::string(SESSIM_SOURCE_DIR) + "/README.md"));
+  std::vector<Example> examples;
+  bool in_console = false;
+  std::string line;
+  Example* last = nullptr;
+  bool awaiting_exit_code = false;
+  while (std::getline(readme, line)) {
+    if (!in_console) {
+      in_console = line == "```console";
+      continue;
+    }
+    if (line == "```") {
+      in_console = false;
+      last = nullptr;
+      continue;
+    }
+    if (line.rfind("$ echo $?", 0) == 0) {
+      awaiting_exit_code = true;
+    } else if (line.rfind("$ ", 0) == 0) {
+      examples.push_back({line.substr(2), "", std::nullopt});
+      last = &examples.back();
+      awaiting_exit_code = false;
+    } else if (awaiting_exit_code && last) {
+      last->exit_code = std::stoi(line);
+      awaiting_exit_code = false;
+    } else if (last) {
+      last->output += line + "\n";
+    }
+  }
+  return examples;
+}
+
+// What changes from run to run: abbreviated ids, ports, drawn seeds.
+std::string normalized(const std::string& text) {
+  std::string out = std::regex_replace(text, std::regex("[0-9a-f]{8}…"), "ID…");
+  out = std::regex_replace(out, std::regex("127\\.0\\.0\\.1:[0-9]+"), "127.0.0.1:PORT");
+  out = std::regex_replace(out, std::regex("seed [0-9]+"), "seed N");
+  out = std::regex_replace(out, std::regex("[ \t]+\n"), "\n");
+  return out;
+}
+
+std::vector<std::string> words(const std::string& command) {
+  std::istringstream stream(command);
+  std::vector<std::string> result;
+  std::string word;
+  while (stream >> word) result.push_back(word);
+  return result;
+}
+
+class ReadmeExample : public ::testing::TestWithParam<std::size_t> {};
+
+TEST(Readme, HasConsoleExamples) { EXPECT_GE(readme_examples().size(), 4u); }
+
+TEST_P(ReadmeExample, PrintsWhatTheReadmeShows) {
+  const auto examples = readme_examples();
+  ASSERT_LT(GetParam(), examples.size());
+  const auto& example = examples[GetParam()];
+  auto args = words(example.command);
+  ASSERT_FALSE(args.empty());
+  ASSERT_EQ(args.front(), "sessim") << "README console commands start with sessim";
+  args.erase(args.begin());
+  const auto result = testing::run_sessim(args);
+  EXPECT_EQ(normalized(result.out), normalized(example.output)) << "$ " << example.command;
+  if (example.exit_code) {
+    EXPECT_EQ(result.exit_code, *example.exit_code) << example.command;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Console, ReadmeExample, ::testing::Range<std::size_t>(0, 4),
+                         [](const auto& info) { return "example_" + std::to_string(info.param + 1); });
+
+}  // namespace
+}  // namespace sessim
