@@ -80,6 +80,12 @@ class RunCommand {
       load.scenarios.push_back(reference_scenario(options_.value, reads));
     } else {
       refuse_reference_flags(options_);
+      if (std::find(options_.scenarios.begin(), options_.scenarios.end(), "-") !=
+          options_.scenarios.end()) {
+        throw UsageError(
+            "'-' is not a scenario; for JSON on stdout write --json (or --json=-), the value "
+            "attached with =");
+      }
       load = load_every_scenario(options_.scenarios);
     }
     ReportOutputs outputs;

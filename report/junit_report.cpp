@@ -88,8 +88,7 @@ std::string invalid_suite(const std::vector<InvalidScenario>& invalid) {
     body += fmt::format(
         "    <testcase classname=\"sessim.invalid\" name=\"{0}\" time=\"0.000\">\n"
         "      <error message=\"{1}\" type=\"invalid scenario\">{2}</error>\n    </testcase>\n",
-        xml_escape(source.source),
-        xml_escape(source.message.substr(0, source.message.find('\n'))),
+        xml_escape(source.source), xml_escape(source.message.substr(0, source.message.find('\n'))),
         xml_escape(source.message));
   }
   return fmt::format(

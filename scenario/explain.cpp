@@ -62,8 +62,7 @@ class Explainer {
  private:
   void remember(const RequestRecord& record, int step) {
     if (!record.session_id_set.empty() && !origins_.count(record.session_id_set)) {
-      origins_[record.session_id_set] = {record.node, record.number,
-                                         record.session_id_sent.empty(),
+      origins_[record.session_id_set] = {record.node, record.number, record.session_id_sent.empty(),
                                          record.session == SessionEffect::replaced};
     }
     if (record.session == SessionEffect::ended && !record.session_id_sent.empty()) {

@@ -50,8 +50,7 @@ TEST(ReportFiles, NeverOverwriteTheScenarioBeingRunEvenWithForce) {
   RunDirectory directory;
   const auto story = directory.file("my-story.yaml");
   write_file(story, kStory);
-  const auto result =
-      run_sessim({"run", story, "--json=" + story, "--junit", story, "--force"});
+  const auto result = run_sessim({"run", story, "--json=" + story, "--junit", story, "--force"});
   EXPECT_EQ(result.exit_code, kExitUsage);
   EXPECT_TRUE(contains(result.err, "a scenario this run reads")) << result.err;
   EXPECT_EQ(testing::read_text_file(story), kStory);
@@ -141,8 +140,8 @@ TEST(CompareFaults, CrashInjectedWhereTheStoryDoesNotLookKeepsRedisSessions) {
 }
 
 TEST(CompareFaults, ReadmeExampleTeachesThatRedisSurvivesANodeCrash) {
-  const auto cells = compare_cells({"sticky-session", "--balancers", "round-robin,ip-hash",
-                                    "--faults", "crash-node"});
+  const auto cells = compare_cells(
+      {"sticky-session", "--balancers", "round-robin,ip-hash", "--faults", "crash-node"});
   for (const auto& cell : cells) {
     const auto expected = cell["store"] == "redis" ? "pass" : "fail";
     EXPECT_EQ(cell["verdict"], expected) << cell;
@@ -168,8 +167,8 @@ TEST(SeededRuns, RepeatTheSessionIdsAndTheHashBalancersChoices) {
 }
 
 TEST(SeededRuns, CompareTableIsTheSameOnARerun) {
-  const std::vector<std::string> args{"--balancers", "hash",   "--stores", "local",
-                                      "--faults",    "none",   "--seed",   "7"};
+  const std::vector<std::string> args{"--balancers", "hash", "--stores", "local",
+                                      "--faults",    "none", "--seed",   "7"};
   const auto first = compare_cells(args);
   for (int rerun = 0; rerun < 3; ++rerun) EXPECT_EQ(compare_cells(args), first);
 }
@@ -213,8 +212,9 @@ TEST(Vocabulary, TableScenarioReportAndJsonUseTheSameSessionWords) {
 
 TEST(Wording, HealthEventsSayWhatHappenedInPlainWords) {
   const auto result = run_sessim({"run", "node-failure", "--store", "redis"});
-  EXPECT_TRUE(contains(result.out, "balancer: node-1 down for 10 s after 1 failed attempt "
-                                   "(connection refused)"))
+  EXPECT_TRUE(contains(result.out,
+                       "balancer: node-1 down for 10 s after 1 failed attempt "
+                       "(connection refused)"))
       << result.out;
   EXPECT_FALSE(contains(result.out, "(Connection")) << result.out;
 }
@@ -236,8 +236,8 @@ TEST(ReferenceFlags, AreRefusedWithAScenario) {
 }
 
 TEST(KeepRunning, WithManyClustersIsRefused) {
-  const auto result = run_sessim({"run", "sticky-session", "--store", "local,redis",
-                                  "--keep-running"});
+  const auto result =
+      run_sessim({"run", "sticky-session", "--store", "local,redis", "--keep-running"});
   EXPECT_EQ(result.exit_code, kExitUsage);
   EXPECT_TRUE(contains(result.err, "--keep-running leaves one cluster up")) << result.err;
 }
@@ -250,9 +250,9 @@ TEST(KeepRunning, PrintsEveryNodeAndRedisAndTheyAnswer) {
   spec.log_path = logs.file("stderr.log");
   spec.capture_stdout = true;
   ChildProcess sessim(spec);
-  ASSERT_TRUE(testing::wait_until(
-      [&] { return contains(testing::read_text_file(spec.log_path), "try: curl"); }))
-      << testing::read_text_file(spec.log_path);
+  ASSERT_TRUE(testing::wait_until([&] {
+    return contains(testing::read_text_file(spec.log_path), "try: curl");
+  })) << testing::read_text_file(spec.log_path);
   const auto note = testing::read_text_file(spec.log_path);
   std::smatch match;
   for (const auto* name : {"balancer", "node-1", "node-2"}) {
@@ -264,8 +264,7 @@ TEST(KeepRunning, PrintsEveryNodeAndRedisAndTheyAnswer) {
     ASSERT_TRUE(health) << name;
     EXPECT_EQ(health->status, 200) << name;
   }
-  EXPECT_TRUE(std::regex_search(note, std::regex("redis +redis://127\\.0\\.0\\.1:\\d+")))
-      << note;
+  EXPECT_TRUE(std::regex_search(note, std::regex("redis +redis://127\\.0\\.0\\.1:\\d+"))) << note;
   ::kill(sessim.pid(), SIGINT);
   EXPECT_EQ(sessim.wait_for_exit(std::chrono::seconds(10)), 130);
 }
@@ -273,8 +272,8 @@ TEST(KeepRunning, PrintsEveryNodeAndRedisAndTheyAnswer) {
 TEST(ShowCommand, PrintsTheBuiltinAsShippedWithItsLesson) {
   const auto result = run_sessim({"show", "sticky-session"});
   EXPECT_EQ(result.exit_code, kExitOk);
-  EXPECT_EQ(result.out,
-            testing::read_text_file(std::string(SESSIM_SOURCE_DIR) + "/scenarios/sticky-session.yaml"));
+  EXPECT_EQ(result.out, testing::read_text_file(std::string(SESSIM_SOURCE_DIR) +
+                                                "/scenarios/sticky-session.yaml"));
 }
 
 TEST(ShowCommand, SuggestsTheNearestName) {
@@ -326,8 +325,8 @@ TEST(ScenarioLoader, RefusesADuplicateKeyWithBothPositions) {
              "{absent: true}}\n");
   const auto result = run_sessim({"check", path});
   EXPECT_EQ(result.exit_code, kExitUsage);
-  EXPECT_TRUE(contains(result.err, path + ":3:3: duplicate key 'store' (first at " + path +
-                                       ":2:3)"))
+  EXPECT_TRUE(
+      contains(result.err, path + ":3:3: duplicate key 'store' (first at " + path + ":2:3)"))
       << result.err;
 }
 
@@ -383,8 +382,8 @@ TEST(JunitReport, RecordsRealDurations) {
 
 TEST(JsonReport, ReferenceStoryAndScenarioShareOneSchema) {
   const auto reference = nlohmann::json::parse(run_sessim({"run", "--json"}).out);
-  const auto scenario =
-      nlohmann::json::parse(run_sessim({"run", "sticky-session", "--store", "local", "--json"}).out);
+  const auto scenario = nlohmann::json::parse(
+      run_sessim({"run", "sticky-session", "--store", "local", "--json"}).out);
   for (const auto* document : {&reference, &scenario}) {
     EXPECT_EQ((*document)["schema_version"], 1);
     EXPECT_EQ((*document)["command"], "run");

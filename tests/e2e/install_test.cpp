@@ -24,10 +24,9 @@ TEST(Install, PutsTheBinaryManPageAndCompletionUnderThePrefix) {
       testing::read_text_file(prefix.file("share/bash-completion/completions/sessim"));
   EXPECT_NE(completion.find("complete -o filenames -F _sessim sessim"), std::string::npos);
   EXPECT_NE(completion.find("--keep-running"), std::string::npos);
-  const auto version = std::system(
-      (std::string("'") + prefix.file("bin/sessim") + "' --version | grep -qx 'sessim " +
-       SESSIM_VERSION + "'")
-          .c_str());
+  const auto version = std::system((std::string("'") + prefix.file("bin/sessim") +
+                                    "' --version | grep -qx 'sessim " + SESSIM_VERSION + "'")
+                                       .c_str());
   EXPECT_EQ(version, 0);
 }
 

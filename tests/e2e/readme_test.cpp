@@ -12,8 +12,8 @@ namespace sessim {
 namespace {
 
 struct Example {
-  std::string command;  // "sessim run --nodes 2 --store local"
-  std::string output;   // as the README shows it
+  std::string command;           // "sessim run --nodes 2 --store local"
+  std::string output;            // as the README shows it
   std::optional<int> exit_code;  // from a following "$ echo $?"
 };
 
@@ -87,7 +87,9 @@ TEST_P(ReadmeExample, PrintsWhatTheReadmeShows) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Console, ReadmeExample, ::testing::Range<std::size_t>(0, 4),
-                         [](const auto& info) { return "example_" + std::to_string(info.param + 1); });
+                         [](const auto& info) {
+                           return "example_" + std::to_string(info.param + 1);
+                         });
 
 }  // namespace
 }  // namespace sessim
