@@ -10,54 +10,17 @@
 #include <mutex>
 #include <thread>
 
+#include "balancer/forwarding.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/http_tuning.h"
+#include "net/loopback.h"
 #include "node/cookie.h"
-#include "node/protocol.h"
 
 namespace sessim {
 namespace {
 
 constexpr const char* kTextPlain = "text/plain; charset=utf-8";
-
-// RFC 9110 section 7.6.1 hop-by-hop headers, plus what cpp-httplib computes
-// itself (Content-Length) or injects as pseudo-headers (REMOTE_ADDR, ...).
-// Accept-Encoding is not forwarded: cpp-httplib's server compresses on its
-// own, so an upstream that compressed too would be compressed twice.
-bool is_dropped_header(const std::string& name, const std::string& connection_tokens) {
-  static constexpr std::string_view kDropped[] = {"Connection",
-                                                  "Keep-Alive",
-                                                  "Proxy-Authenticate",
-                                                  "Proxy-Authorization",
-                                                  "Proxy-Connection",
-                                                  "TE",
-                                                  "Trailer",
-                                                  "Transfer-Encoding",
-                                                  "Upgrade",
-                                                  "Content-Length",
-                                                  "REMOTE_ADDR",
-                                                  "REMOTE_PORT",
-                                                  "LOCAL_ADDR",
-                                                  "LOCAL_PORT",
-                                                  "Accept-Encoding"};
-  for (const auto dropped : kDropped) {
-    if (iequals(name, dropped)) return true;
-  }
-  std::string_view tokens(connection_tokens);
-  while (!tokens.empty()) {
-    const auto comma = tokens.find(',');
-    if (iequals(trim(tokens.substr(0, comma)), name)) return true;
-    if (comma == std::string_view::npos) break;
-    tokens.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
-bool is_idempotent(const std::string& method) {
-  return method == "GET" || method == "HEAD" || method == "OPTIONS" || method == "PUT" ||
-         method == "DELETE" || method == "TRACE";
-}
 
 // Idle keep-alive connections to one upstream. A connection is borrowed for
 // one exchange at a time, because an httplib::Client serialises its requests.
@@ -109,25 +72,6 @@ std::int64_t steady_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-// The request's Cookie headers without the named cookie ("" name: unchanged).
-std::string without_cookie(const std::string& header, const std::string& name) {
-  if (name.empty()) return header;
-  std::string kept;
-  std::string_view rest(header);
-  while (!rest.empty()) {
-    const auto semicolon = rest.find(';');
-    const auto piece = trim(rest.substr(0, semicolon));
-    const auto equals = piece.find('=');
-    if (!piece.empty() && trim(piece.substr(0, equals)) != name) {
-      if (!kept.empty()) kept += "; ";
-      kept += std::string(piece);
-    }
-    if (semicolon == std::string_view::npos) break;
-    rest.remove_prefix(semicolon + 1);
-  }
-  return kept;
 }
 
 }  // namespace
@@ -187,8 +131,13 @@ struct Balancer::Impl {
         tuning.connect_timeout_s = 1;
         tuning.read_timeout_s = 1;
         tune_client(probe, tuning);
-        const auto result = probe.Get(std::string(protocol::kHealthPath));
-        const bool healthy = result && result->status == 200;
+        bool healthy = false;
+        if (config.health_path.empty()) {
+          healthy = tcp_port_accepts(pool->upstream().host, pool->upstream().port);
+        } else {
+          const auto result = probe.Get(config.health_path);
+          healthy = result && result->status >= 200 && result->status < 300;
+        }
         note(pool->upstream(), pool->health.record_probe(steady_now_ms(), healthy));
       }
       lock.lock();
@@ -219,8 +168,7 @@ struct Balancer::Impl {
       if (iequals(name, "X-Forwarded-Proto")) continue;
       forwarded.headers.emplace(name, value);
     }
-    forwarded_for =
-        forwarded_for.empty() ? request.remote_addr : forwarded_for + ", " + request.remote_addr;
+    forwarded_for = append_forwarded_for(forwarded_for, request.remote_addr);
     forwarded.headers.emplace("X-Forwarded-For", forwarded_for);
     forwarded.headers.emplace("X-Forwarded-Proto", "http");
     return forwarded;
@@ -234,7 +182,7 @@ struct Balancer::Impl {
       if (is_dropped_header(name, connection_tokens)) continue;
       response.headers.emplace(name, value);
     }
-    response.set_header(std::string(protocol::kUpstreamHeader), upstream.name);
+    response.set_header(std::string(kUpstreamHeader), upstream.name);
     response.body = upstream_response.body;
   }
 
@@ -243,7 +191,7 @@ struct Balancer::Impl {
     const auto own_cookie = strategy->own_cookie();
     if (!own_cookie.empty() && forwarded.has_header("Cookie")) {
       // "indirect": the balancer's cookie is its own business, not the app's.
-      const auto cookies = without_cookie(forwarded.get_header_value("Cookie"), own_cookie);
+      const auto cookies = cookie_header_without(forwarded.get_header_value("Cookie"), own_cookie);
       forwarded.headers.erase("Cookie");
       if (!cookies.empty()) forwarded.headers.emplace("Cookie", cookies);
     }
@@ -302,7 +250,11 @@ struct Balancer::Impl {
       // next upstream; after a read or write error only idempotent ones may.
       const bool nothing_was_sent =
           error == httplib::Error::Connection || error == httplib::Error::ConnectionTimeout;
-      if (!nothing_was_sent && !is_idempotent(request.method)) break;
+      if (!may_try_next_upstream(
+              nothing_was_sent ? AttemptFailure::not_connected : AttemptFailure::broken,
+              request.method)) {
+        break;
+      }
     }
     response.status = 502;
     response.set_content(

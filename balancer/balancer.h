@@ -18,6 +18,8 @@ struct BalancerConfig {
   // worker count (see net/http_tuning.h), since each one holds a worker.
   std::size_t max_idle_connections_per_upstream = 16;
   HealthPolicy health;
+  // Active checks GET this path and want 2xx; "": a TCP connect is enough.
+  std::string health_path = "/healthz";
 };
 
 // A reverse proxy in the manner of nginx's proxy_pass with an upstream block:

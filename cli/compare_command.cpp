@@ -45,14 +45,16 @@ int compare(CompareOptions& options) {
     Scenario scenario;
     ClusterConfig config;
   };
+  const auto profile = profile_for(&scenario, options.run);
   std::vector<Plan> plans;
   for (const auto& store : options.stores) {
     for (const auto& balancer : options.balancers) {
       for (const auto& fault : options.faults) {
         auto faulty = with_fault(scenario, fault);
-        auto config = scenario_cluster(faulty, parse_store_kind(store), options.run);
+        auto config = scenario_cluster(faulty, parse_store_kind(store), options.run, profile);
         config.balancer = balancer;
-        check_node_names(faulty, config.nodes);
+        if (config.target_url.empty()) check_node_names(faulty, config.nodes);
+        check_playable(faulty, abilities_of(config), profile);
         plans.push_back({balancer, fault, std::move(faulty), std::move(config)});
       }
     }
@@ -73,7 +75,7 @@ int compare(CompareOptions& options) {
     summary.nodes = plan.config.nodes;
     summary.mode = to_string(plan.config.mode);
     summary.on_miss = to_string(plan.config.on_miss);
-    const auto run = run_scenario(plan.scenario, plan.config, scenario_options);
+    const auto run = run_scenario(plan.scenario, plan.config, profile, scenario_options);
     summary.cells.push_back(make_cell(run, plan.balancer, plan.fault));
   }
 
@@ -141,6 +143,7 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
                     "let a report replace a file that holds a scenario (never the one compared)");
   command->add_flag("--explain", run.explain, "under the table, why each failing cell failed");
   command->add_flag("--no-color", run.no_color, "never colour the output");
+  add_system_under_test_options(*command, run);
   command->callback([options, command, &selected] {
     options->run.json = !options->run.json_path.empty();
     remember_given_options(*command, options->run);

@@ -33,6 +33,7 @@ constexpr const char* kReportGroup = "Reports";
 struct PlannedRun {
   const Scenario* scenario;
   ClusterConfig config;
+  AppProfile profile;
 };
 
 // Flags that only the reference story reads must not be ignored in silence.
@@ -48,7 +49,11 @@ void refuse_reference_flags(const RunOptions& options) {
 
 std::string keep_running_note(const ClusterSummary& cluster) {
   std::string note = "cluster still running; press Ctrl-C to stop it\n";
-  note += fmt::format("  balancer  {}  ({})\n", cluster.balancer_url, cluster.balancer);
+  if (cluster.balancer.empty()) {
+    note += fmt::format("  target    {}\n", cluster.balancer_url);
+  } else {
+    note += fmt::format("  balancer  {}  ({})\n", cluster.balancer_url, cluster.balancer);
+  }
   for (const auto& node : cluster.node_urls) {
     note += fmt::format("  {:<8}  {}\n", node.name, node.url);
   }
@@ -97,13 +102,16 @@ class RunCommand {
     // Every plan is checked before the first cluster starts.
     std::vector<PlannedRun> plan;
     for (const auto& scenario : load.scenarios) {
+      const auto profile = profile_for(&scenario, options_);
       if (scenario.source == "reference") {
-        plan.push_back({&scenario, cluster_config(options_)});
+        plan.push_back({&scenario, cluster_config(options_, profile), profile});
+        check_playable(scenario, abilities_of(plan.back().config), profile);
         continue;
       }
       for (const auto store : stores_for(scenario, options_)) {
-        plan.push_back({&scenario, scenario_cluster(scenario, store, options_)});
-        check_node_names(scenario, plan.back().config.nodes);
+        plan.push_back({&scenario, scenario_cluster(scenario, store, options_, profile), profile});
+        if (options_.target.empty()) check_node_names(scenario, plan.back().config.nodes);
+        check_playable(scenario, abilities_of(plan.back().config), profile);
       }
     }
     if (options_.keep_running && plan.size() != 1) {
@@ -119,7 +127,8 @@ class RunCommand {
 
     std::vector<ScenarioRun> runs;
     for (const auto& planned : plan) {
-      ScenarioExecution execution(*planned.scenario, planned.config, scenario_options);
+      ScenarioExecution execution(*planned.scenario, planned.config, planned.profile,
+                                  scenario_options);
       runs.push_back(execution.play());
       if (!json_goes_to_stdout(options_)) print_run(runs.back());
       if (options_.keep_running) {
@@ -127,6 +136,12 @@ class RunCommand {
         fmt::print(stderr, "{}", keep_running_note(runs.back().cluster));
         std::fflush(stderr);
         while (true) ::pause();  // the signal thread stops everything and exits
+      }
+      try {
+        execution.finish();
+      } catch (const EnvironmentError&) {
+        finish(runs);  // the reports first: the run itself completed
+        throw;
       }
     }
     return finish(runs);
@@ -302,6 +317,7 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->group(kReportGroup);
   command->add_flag("--no-color", options->no_color, "never colour the output (NO_COLOR works too)")
       ->group(kReportGroup);
+  add_system_under_test_options(*command, *options);
   command->callback([options, command, &selected] {
     options->json = !options->json_path.empty();
     remember_given_options(*command, *options);

@@ -1,6 +1,7 @@
 #include "cli/run_options.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,7 @@
 
 #include "cli/signals.h"
 #include "cluster/child_process.h"
+#include "cluster/command_node.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/random.h"
@@ -37,9 +39,136 @@ void stop_everything_on_signal() {
   });
 }
 
-ClusterConfig cluster_config(const RunOptions& options) {
+namespace {
+
+constexpr const char* kSystemGroup = "System under test (default: sessim's own nodes)";
+
+// Flags that mean nothing for the system under test the other flags chose.
+void refuse_conflicts(const RunOptions& options) {
+  const auto given = [&](const char* flag) { return options.given.count(flag) > 0; };
+  if (!options.target.empty()) {
+    for (const auto* flag : {"node-cmd", "upstream", "nodes", "mode", "balancer", "base-port",
+                             "balancer-port", "redis-url", "hash-key", "health-check", "on-miss"}) {
+      if (given(flag)) {
+        throw UsageError(fmt::format(
+            "--{} does not apply with --target: the target is the whole system under test", flag));
+      }
+    }
+  }
+  if (!options.upstreams.empty()) {
+    for (const auto* flag : {"node-cmd", "nodes", "mode", "base-port", "redis-url", "on-miss"}) {
+      if (given(flag)) {
+        throw UsageError(
+            fmt::format("--{} does not apply with --upstream: those servers already run", flag));
+      }
+    }
+  }
+  if (!options.node_cmd.empty() && given("mode")) {
+    throw UsageError("--mode applies to sessim's own nodes, not to --node-cmd");
+  }
+  if (options.node_cmd.empty()) {
+    for (const auto* flag : {"node-shell", "ready-path", "ready-timeout", "stop-grace"}) {
+      if (given(flag)) throw UsageError(fmt::format("--{} goes with --node-cmd", flag));
+    }
+  }
+  if (options.insecure && options.target.rfind("https://", 0) != 0) {
+    throw UsageError("--insecure goes with --target https://...");
+  }
+}
+
+}  // namespace
+
+AppProfile profile_for(const Scenario* scenario, const RunOptions& options) {
+  AppProfile profile;
+  if (!options.profile.empty()) {
+    profile = load_profile(options.profile);
+  } else if (scenario && scenario->app) {
+    profile = *scenario->app;
+  } else {
+    const bool own_nodes =
+        options.node_cmd.empty() && options.upstreams.empty() && options.target.empty();
+    profile = builtin_profile(own_nodes ? "sessim" : "spring");
+  }
+  if (!options.node_header.empty()) profile.node_header = options.node_header;
+  return profile;
+}
+
+void add_system_under_test_options(CLI::App& command, RunOptions& options) {
+  command
+      .add_option("--profile", options.profile,
+                  fmt::format("the app's session contract: a built-in ({}) or a profile file "
+                              "(docs/your-app.md); default sessim for sessim's nodes, spring "
+                              "otherwise",
+                              fmt::join(builtin_profile_names(), ", ")))
+      ->group(kSystemGroup);
+  command
+      .add_option("--node-cmd", options.node_cmd,
+                  "run your app as the N nodes: a command line with {port}, {name}, {index}, "
+                  "{redis_url}, {redis_host}, {redis_port}, {log_dir} (also SESSIM_PORT, ... in "
+                  "its environment)")
+      ->group(kSystemGroup);
+  command.add_flag("--node-shell", options.node_shell, "run --node-cmd through /bin/sh -c")
+      ->group(kSystemGroup);
+  command
+      .add_option("--ready-path", options.ready_path,
+                  "a command node is ready when GET PATH answers 2xx (default: when its port "
+                  "accepts connections)")
+      ->group(kSystemGroup);
+  command
+      .add_option("--ready-timeout", options.ready_timeout_s,
+                  "seconds a command node has to become ready")
+      ->check(CLI::Range(0.1, 600.0))
+      ->capture_default_str()
+      ->group(kSystemGroup);
+  command
+      .add_option("--stop-grace", options.stop_grace_s,
+                  "seconds between SIGTERM and SIGKILL when a command node is stopped")
+      ->check(CLI::Range(0.0, 60.0))
+      ->capture_default_str()
+      ->group(kSystemGroup);
+  command
+      .add_option("--upstream,-u", options.upstreams,
+                  "[NAME=]http://HOST:PORT of a server that already runs; the built-in balancer "
+                  "goes in front of them (repeatable); sessim never starts or stops them")
+      ->group(kSystemGroup);
+  command
+      .add_option("--target", options.target,
+                  "drive the story through your own entry point (http:// or https://), with no "
+                  "balancer or nodes of sessim's")
+      ->group(kSystemGroup);
+  command
+      .add_option("--node-header", options.node_header,
+                  "the response header that names the serving node (overrides the profile's)")
+      ->group(kSystemGroup);
+  command
+      .add_flag("--insecure", options.insecure,
+                "--target https:// with a self-signed certificate: do not verify it")
+      ->group(kSystemGroup);
+}
+
+ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profile) {
+  refuse_conflicts(options);
   ClusterConfig config;
-  config.nodes = options.nodes;
+  config.app = profile.name;
+  config.health_path = profile.health_path;
+  config.target_url = options.target;
+  config.verify_tls = !options.insecure;
+  if (!options.upstreams.empty()) {
+    config.node_kind = NodeKind::external;
+    config.upstreams = options.upstreams;
+  } else if (!options.node_cmd.empty()) {
+    config.node_kind = NodeKind::command;
+    config.command.command = options.node_cmd;
+    config.command.shell = options.node_shell;
+    config.command.ready_path = options.ready_path;
+    config.command.ready_timeout =
+        std::chrono::milliseconds(static_cast<long long>(options.ready_timeout_s * 1000));
+    config.command.stop_grace =
+        std::chrono::milliseconds(static_cast<long long>(options.stop_grace_s * 1000));
+    split_command_line(options.node_cmd);  // an unclosed quote fails now, not per node
+  }
+  config.nodes = config.node_kind == NodeKind::external ? static_cast<int>(options.upstreams.size())
+                                                        : options.nodes;
   config.store = parse_store_kind(options.store);
   config.mode = parse_node_mode(options.mode);
   config.redis_url = options.redis_url;
@@ -62,7 +191,9 @@ ClusterConfig cluster_config(const RunOptions& options) {
   if (!config.redis_url.empty() && config.store != StoreKind::redis) {
     throw UsageError("--redis-url needs --store redis");
   }
-  if (config.mode == NodeMode::process) config.node_executable = own_executable();
+  if (config.node_kind == NodeKind::sessim && config.mode == NodeMode::process) {
+    config.node_executable = own_executable();
+  }
   return config;
 }
 
@@ -101,8 +232,8 @@ std::vector<StoreKind> stores_for(const Scenario& scenario, const RunOptions& op
 }
 
 // The scenario's cluster with the command line's overrides.
-ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store,
-                               const RunOptions& options) {
+ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store, const RunOptions& options,
+                               const AppProfile& profile) {
   RunOptions merged = options;
   const auto& wanted = scenario.cluster;
   if (!options.given.count("nodes")) merged.nodes = wanted.nodes;
@@ -110,7 +241,7 @@ ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store,
   if (!options.given.count("balancer")) merged.balancer = wanted.balancer;
   if (!options.given.count("session-timeout")) merged.session_timeout_s = wanted.session_timeout_s;
   merged.store = to_string(store);
-  auto config = cluster_config(merged);
+  auto config = cluster_config(merged, profile);
   config.redis_persistence = wanted.redis_persistence;
   if (!options.given.count("hash-key")) config.hash_key = wanted.hash_key;
   if (!options.given.count("on-miss")) config.on_miss = parse_miss_policy(wanted.on_miss);

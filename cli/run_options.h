@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/app_profile.h"
 #include "cluster/cluster.h"
 #include "scenario/scenario.h"
 
@@ -43,6 +44,17 @@ struct RunOptions {
   std::string verdict = "actual";
   std::optional<std::uint64_t> seed;  // given on the command line
   std::string junit_path;
+  // The system under test, when it is not sessim's own nodes.
+  std::string profile;      // built-in name or file; "": the scenario's, else default
+  std::string node_header;  // overrides the profile's
+  std::string node_cmd;     // the user's app as N command nodes
+  bool node_shell = false;
+  std::string ready_path;
+  double ready_timeout_s = 30;
+  double stop_grace_s = 3;
+  std::vector<std::string> upstreams;  // servers that already run
+  std::string target;                  // the user's own entry point
+  bool insecure = false;               // --target https:// without certificate checks
   // Which flags were given, so that they override a scenario's own cluster.
   std::set<std::string> given;
 };
@@ -56,7 +68,16 @@ void stop_everything_on_signal();
 
 // The cluster the flags ask for; throws UsageError for impossible ones. An
 // explicit --seed also seeds the nodes' session ids (SeededSessionIds).
-ClusterConfig cluster_config(const RunOptions& options);
+ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profile);
+
+// The app profile: --profile, else the scenario's `app:`, else `sessim` for
+// sessim's own nodes and `spring` (the reference app) for any other; with
+// --node-header applied.
+AppProfile profile_for(const Scenario* scenario, const RunOptions& options);
+
+// --profile, --node-cmd, --upstream, --target and their companions, shared by
+// run and compare.
+void add_system_under_test_options(CLI::App& command, RunOptions& options);
 
 // --json alone or --json=-: JSON replaces the terminal report on stdout, so
 // that it can be piped.
@@ -75,8 +96,8 @@ std::vector<StoreKind> stores_for(const Scenario& scenario, const RunOptions& op
 
 // The scenario's cluster for one store, with the flags that were given
 // overriding it.
-ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store,
-                               const RunOptions& options);
+ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store, const RunOptions& options,
+                               const AppProfile& profile);
 
 // Records which long options were given on the command line.
 void remember_given_options(const CLI::App& command, RunOptions& options);

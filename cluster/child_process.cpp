@@ -10,6 +10,8 @@
 
 #include <boost/process/args.hpp>
 #include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
 #include <boost/process/io.hpp>
@@ -32,6 +34,11 @@ std::mutex registry_mutex;
 std::set<pid_t>& registry() {
   static std::set<pid_t> pids;
   return pids;
+}
+
+// The child and everything in its process group (it leads one, see setup).
+void signal_group(pid_t pid, int signal) {
+  if (::kill(-pid, signal) != 0) ::kill(pid, signal);
 }
 
 void unregister_child(pid_t pid) {
@@ -112,11 +119,13 @@ ChildProcess::ChildProcess(const ChildSpec& spec) : impl_(std::make_unique<Impl>
 
   // The registry lock is held across the fork so that the signal path never
   // sees a child that is running but not yet registered.
+  auto environment = boost::this_process::environment();
+  for (const auto& [name, value] : spec.env) environment[name] = value;
   const std::lock_guard lock(registry_mutex);
   try {
-    impl_->child =
-        bp::child(bp::exe = spec.executable, bp::args = spec.args, bp::std_in < bp::null,
-                  bp::posix::fd.bind(1, child_stdout), bp::posix::fd.bind(2, log.get()), setup);
+    impl_->child = bp::child(bp::exe = spec.executable, bp::args = spec.args, environment,
+                             bp::std_in < bp::null, bp::posix::fd.bind(1, child_stdout),
+                             bp::posix::fd.bind(2, log.get()), setup);
   } catch (const std::exception& error) {
     throw EnvironmentError(fmt::format("cannot start {}: {}", spec.executable, error.what()));
   }
@@ -173,8 +182,8 @@ std::optional<int> ChildProcess::wait_for_exit(std::chrono::milliseconds timeout
 
 void ChildProcess::stop(std::chrono::milliseconds grace) {
   if (!impl_ || !impl_->child.valid() || !running()) return;
-  ::kill(pid(), SIGCONT);  // a paused child cannot act on SIGTERM
-  ::kill(pid(), SIGTERM);
+  signal_group(pid(), SIGCONT);  // a paused child cannot act on SIGTERM
+  signal_group(pid(), SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (running() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -184,7 +193,7 @@ void ChildProcess::stop(std::chrono::milliseconds grace) {
 
 void ChildProcess::kill() {
   if (!impl_->child.valid() || !running()) return;
-  ::kill(pid(), SIGKILL);
+  signal_group(pid(), SIGKILL);
   std::error_code error;
   impl_->child.wait(error);
   impl_->reap_if_exited();
@@ -195,26 +204,26 @@ void ChildProcess::kill() {
 }
 
 void ChildProcess::pause() {
-  if (running()) ::kill(pid(), SIGSTOP);
+  if (running()) signal_group(pid(), SIGSTOP);
 }
 
 void ChildProcess::resume() {
-  if (running()) ::kill(pid(), SIGCONT);
+  if (running()) signal_group(pid(), SIGCONT);
 }
 
 void terminate_all_children(std::chrono::milliseconds grace) {
   const std::lock_guard lock(registry_mutex);
   std::set<pid_t> left = registry();
   for (const pid_t pid : left) {
-    ::kill(pid, SIGCONT);
-    ::kill(pid, SIGTERM);
+    signal_group(pid, SIGCONT);
+    signal_group(pid, SIGTERM);
   }
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (!left.empty() && std::chrono::steady_clock::now() < deadline) {
     std::erase_if(left, [](pid_t pid) { return ::waitpid(pid, nullptr, WNOHANG) != 0; });
     if (!left.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  for (const pid_t pid : left) ::kill(pid, SIGKILL);
+  for (const pid_t pid : left) signal_group(pid, SIGKILL);
 }
 
 std::string last_log_line(const std::string& path) {
@@ -224,6 +233,18 @@ std::string last_log_line(const std::string& path) {
     if (!line.empty()) last = line;
   }
   return last;
+}
+
+std::vector<std::string> last_log_lines(const std::string& path, std::size_t count) {
+  std::ifstream log(path);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(log, line)) {
+    if (line.empty()) continue;
+    lines.push_back(line);
+    if (lines.size() > count) lines.erase(lines.begin());
+  }
+  return lines;
 }
 
 std::optional<std::string> find_program(const std::string& program) {

@@ -15,14 +15,18 @@ struct ChildSpec {
   std::vector<std::string> args;
   std::string log_path;         // stderr (and stdout unless captured) is appended here
   bool capture_stdout = false;  // stdout readable through ChildProcess::read_line
+  // Added to (or replacing in) the environment sessim runs in.
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 // A child process that sessim started and will stop. It is killed when
 // sessim dies, however it dies: the kernel sends it SIGKILL when the thread
 // that started it exits (PR_SET_PDEATHSIG), so start children from the main
 // thread. It runs in its own process group, so a Ctrl-C reaches only sessim,
-// which then stops its children in order. Every live child is also listed in a
-// process-wide registry that stop_all_children() uses on SIGINT/SIGTERM.
+// which then stops its children in order; signals go to that whole group, so
+// that what a child started itself (a shell's command, a server's workers)
+// stops with it. Every live child is also listed in a process-wide registry
+// that terminate_all_children() uses on SIGINT/SIGTERM.
 class ChildProcess {
  public:
   // Throws EnvironmentError when the program cannot be started.
@@ -64,6 +68,8 @@ void terminate_all_children(std::chrono::milliseconds grace);
 
 // The last non-empty line of a log file, for error messages ("" if none).
 std::string last_log_line(const std::string& path);
+// Its last `count` non-empty lines, oldest first.
+std::vector<std::string> last_log_lines(const std::string& path, std::size_t count);
 
 // The absolute path of `program` on PATH (or `program` itself when it holds a
 // slash and is executable); nullopt if not found.

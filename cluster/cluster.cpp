@@ -24,14 +24,15 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   // Members start in declaration order; if a step throws, those already
   // started are stopped by their own destructors, in reverse order.
   std::string redis_url = config_.redis_url;
-  if (config_.store == StoreKind::redis && redis_url.empty()) {
+  const bool runs_nodes = config_.node_kind != NodeKind::external;
+  if (config_.store == StoreKind::redis && redis_url.empty() && runs_nodes) {
     RedisServerOptions options;
     options.executable = config_.redis_server_executable;
     options.work_dir = run_directory_->path();
     options.persistence = config_.redis_persistence;
     redis_ = std::make_unique<RedisServer>(options);
     redis_url = redis_->url();
-  } else if (config_.store == StoreKind::redis) {
+  } else if (config_.store == StoreKind::redis && runs_nodes) {
     // A given Redis that does not answer fails the run up front (exit 3),
     // instead of as a 503 on every request.
     const auto url = parse_redis_url(redis_url);
@@ -40,21 +41,15 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
       throw EnvironmentError(fmt::format("cannot reach Redis at {}: {}", url.redacted(), error));
     }
   }
-  if (config_.store == StoreKind::redis) redis_url_ = redis_url;
+  if (config_.store == StoreKind::redis && runs_nodes) redis_url_ = redis_url;
 
+  if (config_.node_kind == NodeKind::external) {
+    if (config_.upstreams.empty()) throw UsageError("external nodes need at least one --upstream");
+    config_.nodes = static_cast<int>(config_.upstreams.size());
+  }
   nodes_.reserve(static_cast<std::size_t>(config_.nodes));
   for (int index = 1; index <= config_.nodes; ++index) {
-    NodeSlot slot;
-    slot.launch.mode = config_.mode;
-    slot.launch.node.name = fmt::format("node-{}", index);
-    slot.launch.node.port = config_.base_port == 0 ? 0 : config_.base_port + index - 1;
-    slot.launch.node.session_timeout_s = config_.session_timeout_s;
-    slot.launch.node.on_miss = config_.on_miss;
-    slot.launch.store.kind = config_.store;
-    slot.launch.store.redis_url = redis_url;
-    slot.launch.store.redis_namespace = config_.redis_namespace;
-    slot.launch.executable = config_.node_executable;
-    slot.launch.log_path = run_directory_->file(slot.launch.node.name + ".log");
+    auto slot = make_slot(index, redis_url);
     start_slot(slot);
     nodes_.push_back(std::move(slot));
   }
@@ -62,8 +57,10 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   BalancerConfig balancer_config;
   balancer_config.port = config_.balancer_port;
   balancer_config.health = config_.health;
+  balancer_config.health_path = config_.health_path;
   for (const auto& node : nodes_) {
-    balancer_config.upstreams.push_back(Upstream{node.launch.node.name, "127.0.0.1", node.port,
+    balancer_config.upstreams.push_back(Upstream{node.launch.node.name, node.instance->host(),
+                                                 node.port,
                                                  weight_of(balancer_config.upstreams.size())});
   }
   balancer_ = std::make_unique<Balancer>(std::move(balancer_config), std::move(strategy));
@@ -82,15 +79,47 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
 
 Cluster::~Cluster() { stop(); }
 
-void Cluster::stop() {
+std::vector<std::string> Cluster::stop() {
   if (balancer_) balancer_->stop();
   if (balancer_thread_.joinable()) balancer_thread_.join();
   balancer_.reset();  // closes its pooled connections, so nodes stop at once
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
-    if (it->instance) it->instance->stop();
+    if (it->instance) {
+      it->instance->stop();
+      if (auto problem = it->instance->stop_problem(); !problem.empty()) {
+        stop_problems_.push_back(std::move(problem));
+      }
+    }
     it->instance.reset();
   }
   if (redis_) redis_->stop();
+  return stop_problems_;
+}
+
+Cluster::NodeSlot Cluster::make_slot(int index, const std::string& redis_url) const {
+  NodeSlot slot;
+  slot.launch.kind = config_.node_kind;
+  slot.launch.mode = config_.mode;
+  slot.launch.index = index;
+  slot.launch.node.name = fmt::format("node-{}", index);
+  slot.launch.node.port = config_.base_port == 0 ? 0 : config_.base_port + index - 1;
+  slot.launch.node.session_timeout_s = config_.session_timeout_s;
+  slot.launch.node.on_miss = config_.on_miss;
+  slot.launch.store.kind = config_.store;
+  slot.launch.store.redis_url = redis_url;
+  slot.launch.store.redis_namespace = config_.redis_namespace;
+  slot.launch.executable = config_.node_executable;
+  slot.launch.command = config_.command;
+  slot.launch.log_dir = run_directory_->path();
+  slot.launch.log_path = run_directory_->file(slot.launch.node.name + ".log");
+  if (config_.node_kind == NodeKind::external) {
+    const auto upstream =
+        parse_named_upstream(config_.upstreams.at(static_cast<std::size_t>(index - 1)));
+    if (upstream.name != upstream.address()) slot.launch.node.name = upstream.name;
+    slot.launch.external_host = upstream.host;
+    slot.launch.node.port = upstream.port;
+  }
+  return slot;
 }
 
 void Cluster::start_slot(NodeSlot& slot) {
@@ -136,26 +165,29 @@ std::vector<std::string> Cluster::node_names() const {
 
 int Cluster::node_port(const std::string& name) const { return slot(name).port; }
 
-void Cluster::crash_node(const std::string& name) { take_down(slot(name), true); }
+void Cluster::crash_node(const std::string& name) {
+  if (const auto why = abilities().node_faults; !why.empty()) throw UsageError(why);
+  take_down(slot(name), true);
+}
 
-void Cluster::stop_node(const std::string& name) { take_down(slot(name), false); }
+void Cluster::stop_node(const std::string& name) {
+  if (const auto why = abilities().node_faults; !why.empty()) throw UsageError(why);
+  take_down(slot(name), false);
+}
 
 void Cluster::restart_node(const std::string& name) {
+  if (const auto why = abilities().node_faults; !why.empty()) throw UsageError(why);
   auto& node = slot(name);
   take_down(node, false);
   start_slot(node);
 }
 
 std::string Cluster::add_node() {
-  NodeSlot added;
-  added.launch = nodes_.back().launch;
-  added.launch.node.name = fmt::format("node-{}", nodes_.size() + 1);
-  added.launch.node.port =
-      config_.base_port == 0 ? 0 : config_.base_port + static_cast<int>(nodes_.size());
-  added.launch.log_path = run_directory_->file(added.launch.node.name + ".log");
+  if (const auto why = abilities().add_node; !why.empty()) throw UsageError(why);
+  auto added = make_slot(static_cast<int>(nodes_.size()) + 1, nodes_.back().launch.store.redis_url);
   start_slot(added);
-  balancer_->add_upstream(
-      Upstream{added.launch.node.name, "127.0.0.1", added.port, weight_of(nodes_.size())});
+  balancer_->add_upstream(Upstream{added.launch.node.name, added.instance->host(), added.port,
+                                   weight_of(nodes_.size())});
   nodes_.push_back(std::move(added));
   return nodes_.back().launch.node.name;
 }
@@ -177,10 +209,64 @@ RedisServer& Cluster::private_redis() {
   return *redis_;
 }
 
-void Cluster::stop_redis() { private_redis().stop(); }
-void Cluster::start_redis() { private_redis().start(); }
-void Cluster::pause_redis() { private_redis().pause(); }
-void Cluster::resume_redis() { private_redis().resume(); }
-void Cluster::restart_redis() { private_redis().restart(); }
+void Cluster::redis(RedisAction action) {
+  auto& server = private_redis();
+  switch (action) {
+    case RedisAction::stop:
+      server.stop();
+      break;
+    case RedisAction::start:
+      server.start();
+      break;
+    case RedisAction::pause:
+      server.pause();
+      break;
+    case RedisAction::resume:
+      server.resume();
+      break;
+    case RedisAction::restart:
+      server.restart();
+      break;
+  }
+}
+
+Endpoint Cluster::entry() const { return {"http", "127.0.0.1", balancer_port_, true}; }
+
+Endpoint Cluster::node_endpoint(const std::string& name) const {
+  const auto& node = slot(name);
+  return {"http", node.launch.kind == NodeKind::external ? node.launch.external_host : "127.0.0.1",
+          node.port, true};
+}
+
+TopologyAbilities Cluster::abilities() const { return abilities_of(config_); }
+
+std::string Cluster::store() const { return to_string(config_.store); }
+
+bool Cluster::nodes_are_threads() const {
+  return config_.node_kind == NodeKind::sessim && config_.mode == NodeMode::inproc;
+}
+
+ClusterSummary Cluster::summary() const {
+  ClusterSummary summary;
+  summary.nodes = static_cast<int>(nodes_.size());
+  summary.kind = config_.node_kind == NodeKind::sessim    ? "sessim"
+                 : config_.node_kind == NodeKind::command ? "command"
+                                                          : "external";
+  summary.mode = config_.node_kind == NodeKind::sessim ? to_string(config_.mode) : summary.kind;
+  summary.store = store();
+  summary.balancer = balancer_strategy_;
+  summary.balancer_url = balancer_url_;
+  if (redis_url_) {
+    const auto url = parse_redis_url(*redis_url_);
+    summary.redis_url = url.password.empty() ? *redis_url_ : url.redacted();
+  }
+  summary.private_redis = redis_ != nullptr;
+  summary.app = config_.app;
+  for (const auto& node : nodes_) {
+    summary.node_urls.push_back(
+        {node.launch.node.name, node_endpoint(node.launch.node.name).url()});
+  }
+  return summary;
+}
 
 }  // namespace sessim

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -7,7 +8,9 @@
 #include <vector>
 
 #include "balancer/upstream_health.h"
+#include "cluster/command_node.h"
 #include "cluster/node_instance.h"
+#include "cluster/topology.h"
 
 namespace sessim {
 
@@ -17,7 +20,15 @@ class RunDirectory;
 
 struct ClusterConfig {
   int nodes = 2;
-  NodeMode mode = NodeMode::inproc;
+  NodeKind node_kind = NodeKind::sessim;
+  NodeMode mode = NodeMode::inproc;  // sessim nodes
+  CommandNodeSpec command;           // NodeKind::command
+  // NodeKind::external: "[NAME=]http://host:port" of servers that already run.
+  std::vector<std::string> upstreams;
+  // Not empty: no cluster at all; requests go to the user's own entry point.
+  std::string target_url;
+  bool verify_tls = true;  // --target https://: check the server's certificate
+
   StoreKind store = StoreKind::local;
   std::string redis_url;  // empty with StoreKind::redis: start a private redis-server
   std::string redis_namespace = "sessim:session";
@@ -33,73 +44,80 @@ struct ClusterConfig {
   std::optional<std::uint64_t> session_id_seed;
   std::vector<int> weights;  // per node; missing ones are 1
   HealthPolicy health;
+  std::string health_path = "/healthz";  // active checks; "": a TCP connect
   MissPolicy on_miss = MissPolicy::create;
   int session_timeout_s = 1800;
   std::string node_executable;  // the sessim binary, for NodeMode::process
+  std::string app;              // the app profile's name, for reports
 };
 
-// A whole test cluster: an optional private redis-server, N app nodes and the
-// built-in balancer in front of them, all on loopback. The constructor starts
-// everything (redis, then nodes, then the balancer) and returns when all
-// accept connections; stop() and the destructor stop them in reverse order.
-// A failure part-way stops whatever had started before the exception leaves.
-// Nodes and Redis can be crashed, stopped, restarted and added while it runs
-// (scenario faults); these calls come from one thread at a time.
+// A whole test cluster: an optional private redis-server, N nodes and the
+// built-in balancer in front of them, all on loopback. The nodes are sessim's
+// own (threads or processes), the user's app run from a command line, or
+// servers that already run (which are never started or stopped). The
+// constructor starts everything (redis, then nodes, then the balancer) and
+// returns when all accept connections; stop() and the destructor stop them in
+// reverse order. A failure part-way stops whatever had started before the
+// exception leaves. Nodes and Redis can be crashed, stopped, restarted and
+// added while it runs (scenario faults); these calls come from one thread at
+// a time.
 //
 // Threads: the balancer's accept loop runs on a thread owned here, joined by
 // stop(); inproc nodes own theirs (see NodeInstance).
-class Cluster {
+class Cluster final : public Topology {
  public:
   explicit Cluster(ClusterConfig config);
-  ~Cluster();  // stop()
+  ~Cluster() override;  // stop()
   Cluster(const Cluster&) = delete;
   Cluster& operator=(const Cluster&) = delete;
 
   // Stops the balancer, the nodes and the private Redis, in that order.
   // Idempotent; the accessors below stay valid.
-  void stop();
+  std::vector<std::string> stop() override;
 
   const ClusterConfig& config() const { return config_; }
   int balancer_port() const { return balancer_port_; }
   std::string balancer_url() const { return balancer_url_; }
   std::string balancer_strategy() const { return balancer_strategy_; }
-  // The balancer's availability changes so far (empty once stopped).
-  std::vector<HealthEvent> health_events() const;
   // The Redis the nodes use (private or given), if the store is Redis.
   std::optional<std::string> redis_url() const { return redis_url_; }
   bool has_private_redis() const { return redis_ != nullptr; }
-
-  std::vector<std::string> node_names() const;
   // The port a node listens on (kept across restarts).
   int node_port(const std::string& name) const;
 
-  // SIGKILL in process mode; in inproc mode the node's thread pool and
-  // memory are dropped at once. Either way its local sessions are gone.
-  void crash_node(const std::string& name);
-  // SIGTERM in process mode (in-flight requests finish); inproc: stopped.
-  void stop_node(const std::string& name);
+  // Topology
+  Endpoint entry() const override;
+  std::vector<std::string> node_names() const override;
+  Endpoint node_endpoint(const std::string& name) const override;
+  TopologyAbilities abilities() const override;
+  std::string store() const override;
+  bool redis_persistence() const override { return config_.redis_persistence; }
+  bool nodes_are_threads() const override;
+  // SIGKILL for a process; an inproc node's thread pool and memory are
+  // dropped at once. Either way its local sessions are gone.
+  void crash_node(const std::string& name) override;
+  // SIGTERM for a process (in-flight requests finish); inproc: stopped.
+  void stop_node(const std::string& name) override;
   // Stops the node if it runs, then starts it again on the same port with
   // empty local memory.
-  void restart_node(const std::string& name);
+  void restart_node(const std::string& name) override;
   // Starts node-(N+1) and adds it to the balancer; returns its name.
-  std::string add_node();
-
-  // Controls the private Redis; throw UsageError without one.
-  void stop_redis();
-  void start_redis();
-  void pause_redis();
-  void resume_redis();
-  void restart_redis();
+  std::string add_node() override;
+  // Controls the private Redis; throws UsageError without one.
+  void redis(RedisAction action) override;
+  std::vector<HealthEvent> health_events() const override;
+  ClusterSummary summary() const override;
 
  private:
   struct NodeSlot {
     NodeLaunch launch;
-    int starts = 0;  // a restarted node must not repeat its seeded ids
     std::unique_ptr<NodeInstance> instance;
     int port = 0;
+    int starts = 0;  // a restarted node must not repeat its seeded ids
   };
   NodeSlot& slot(const std::string& name);
   const NodeSlot& slot(const std::string& name) const;
+  NodeSlot make_slot(int index, const std::string& redis_url) const;
   void start_slot(NodeSlot& slot);
   void take_down(NodeSlot& slot, bool crash);
   RedisServer& private_redis();
@@ -115,6 +133,7 @@ class Cluster {
   std::string balancer_url_;
   std::string balancer_strategy_;
   std::optional<std::string> redis_url_;
+  std::vector<std::string> stop_problems_;
 };
 
 }  // namespace sessim

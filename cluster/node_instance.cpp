@@ -1,12 +1,19 @@
 #include "cluster/node_instance.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <signal.h>
 
+#include <cctype>
+#include <map>
 #include <thread>
 
 #include "cluster/child_process.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "net/http_tuning.h"
+#include "net/loopback.h"
+#include "node/store/redis_url.h"
 
 namespace sessim {
 namespace {
@@ -88,6 +95,129 @@ class ProcessNode final : public NodeInstance {
   std::unique_ptr<ChildProcess> process_;
 };
 
+// The user's app, started from its command line on a port chosen here. It is
+// ready when the port accepts connections (or the ready path answers 2xx);
+// a command that exits first, or is not ready in time, fails with its log's
+// last lines.
+class CommandNode final : public NodeInstance {
+ public:
+  explicit CommandNode(const NodeLaunch& launch)
+      : name_(launch.node.name),
+        port_(launch.node.port != 0 ? launch.node.port : pick_free_loopback_port()),
+        log_path_(launch.log_path),
+        grace_(launch.command.stop_grace) {
+    const auto redis = launch.store.redis_url;
+    std::string redis_host, redis_port;
+    if (!redis.empty()) {
+      const auto url = parse_redis_url(redis);
+      redis_host = url.host;
+      redis_port = std::to_string(url.port);
+    }
+    const std::map<std::string, std::string> values{{"port", std::to_string(port_)},
+                                                    {"name", name_},
+                                                    {"index", std::to_string(launch.index)},
+                                                    {"redis_url", redis},
+                                                    {"redis_host", redis_host},
+                                                    {"redis_port", redis_port},
+                                                    {"log_dir", launch.log_dir}};
+    const auto command = expand_placeholders(launch.command.command, values);
+    ChildSpec spec;
+    if (launch.command.shell) {
+      spec.executable = "/bin/sh";
+      spec.args = {"-c", "exec " + command};
+    } else {
+      auto words = split_command_line(command);
+      const auto program = find_program(words.front());
+      if (!program) {
+        throw EnvironmentError(fmt::format("{}: command not found: {}", name_, words.front()));
+      }
+      spec.executable = *program;
+      spec.args.assign(words.begin() + 1, words.end());
+    }
+    spec.log_path = log_path_;
+    for (const auto& [key, value] : values) {
+      std::string variable = "SESSIM_" + key;
+      for (auto& c : variable) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      spec.env.emplace_back(variable, value);
+    }
+    process_ = std::make_unique<ChildProcess>(spec);
+    wait_until_ready(launch.command);
+  }
+  ~CommandNode() override { stop(); }
+
+  const std::string& name() const override { return name_; }
+  int port() const override { return port_; }
+  std::string describe() const override { return fmt::format("pid {}", process_->pid()); }
+  void stop() override {
+    if (!process_->running()) return;
+    ::kill(process_->pid(), SIGTERM);
+    if (!process_->wait_for_exit(grace_)) {
+      problem_ = fmt::format("{} ignored SIGTERM for {} ms and was killed (log: {})", name_,
+                             grace_.count(), log_path_);
+    }
+    process_->stop(std::chrono::milliseconds(0));
+  }
+  void crash() override { process_->kill(); }
+  std::string stop_problem() const override { return problem_; }
+
+ private:
+  std::string log_tail() const {
+    const auto lines = last_log_lines(log_path_, 5);
+    if (lines.empty()) return fmt::format("its log {} is empty", log_path_);
+    return fmt::format("last lines of {}:\n  {}", log_path_, fmt::join(lines, "\n  "));
+  }
+
+  bool answers(const std::string& ready_path) const {
+    if (ready_path.empty()) return tcp_port_accepts("127.0.0.1", port_);
+    return http_get_succeeds("127.0.0.1", port_, ready_path);
+  }
+
+  void wait_until_ready(const CommandNodeSpec& spec) {
+    const auto deadline = std::chrono::steady_clock::now() + spec.ready_timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (const auto status = process_->exit_status()) {
+        throw EnvironmentError(fmt::format("{} exited with status {} before it was ready; {}",
+                                           name_, *status, log_tail()));
+      }
+      if (answers(spec.ready_path)) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    process_->stop(grace_);
+    throw EnvironmentError(fmt::format(
+        "{} was not ready within {} ms ({} on port {}); {}", name_, spec.ready_timeout.count(),
+        spec.ready_path.empty() ? "no TCP connection" : "no 2xx from GET " + spec.ready_path, port_,
+        log_tail()));
+  }
+
+  std::string name_;
+  int port_;
+  std::string log_path_;
+  std::chrono::milliseconds grace_;
+  std::unique_ptr<ChildProcess> process_;
+  std::string problem_;
+};
+
+// A server that already runs (`--upstream URL`): sessim only sends it
+// requests, and never starts, stops or crashes it.
+class ExternalNode final : public NodeInstance {
+ public:
+  explicit ExternalNode(const NodeLaunch& launch)
+      : name_(launch.node.name), host_(launch.external_host), port_(launch.node.port) {}
+  const std::string& name() const override { return name_; }
+  int port() const override { return port_; }
+  std::string host() const override { return host_; }
+  std::string describe() const override { return "external"; }
+  void stop() override {}
+  void crash() override {
+    throw UsageError(fmt::format("{} is an --upstream server that sessim does not run", name_));
+  }
+
+ private:
+  std::string name_;
+  std::string host_;
+  int port_;
+};
+
 }  // namespace
 
 NodeMode parse_node_mode(const std::string& name) {
@@ -103,7 +233,7 @@ const std::vector<std::string>& node_mode_names() {
   return names;
 }
 
-std::string NodeInstance::url() const { return fmt::format("http://127.0.0.1:{}", port()); }
+std::string NodeInstance::url() const { return fmt::format("http://{}:{}", host(), port()); }
 
 std::vector<std::string> node_command_args(const NodeLaunch& launch) {
   std::vector<std::string> args{"node",
@@ -130,6 +260,8 @@ std::vector<std::string> node_command_args(const NodeLaunch& launch) {
 }
 
 std::unique_ptr<NodeInstance> start_node(const NodeLaunch& launch) {
+  if (launch.kind == NodeKind::command) return std::make_unique<CommandNode>(launch);
+  if (launch.kind == NodeKind::external) return std::make_unique<ExternalNode>(launch);
   if (launch.mode == NodeMode::inproc) return std::make_unique<InprocNode>(launch);
   return std::make_unique<ProcessNode>(launch);
 }

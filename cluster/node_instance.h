@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/command_node.h"
 #include "node/app_node.h"
 #include "node/store/session_store_factory.h"
 
@@ -17,12 +18,22 @@ NodeMode parse_node_mode(const std::string& name);  // throws UsageError
 std::string to_string(NodeMode mode);
 const std::vector<std::string>& node_mode_names();  // {"inproc", "process"}
 
+// What a node is: sessim's own node (a thread or a `sessim node` process),
+// the user's app started from a command line, or a server that already runs
+// and that sessim neither starts nor stops.
+enum class NodeKind { sessim, command, external };
+
 struct NodeLaunch {
+  NodeKind kind = NodeKind::sessim;
   NodeMode mode = NodeMode::inproc;
-  NodeConfig node;
+  NodeConfig node;  // name and port for every kind; the rest for sessim nodes
   StoreConfig store;
-  std::string executable;  // the sessim binary, for NodeMode::process
-  std::string log_path;    // the child's stderr, for NodeMode::process
+  std::string executable;     // the sessim binary, for NodeMode::process
+  std::string log_path;       // the child's stdout and stderr
+  CommandNodeSpec command;    // NodeKind::command
+  int index = 1;              // 1 for node-1, the {index} placeholder
+  std::string log_dir;        // the {log_dir} placeholder
+  std::string external_host;  // NodeKind::external: where it listens (node.port: on which port)
 };
 
 // A running app node that the cluster owns. Stopping is idempotent and the
@@ -37,6 +48,9 @@ class NodeInstance {
   // Ends the node without letting anything finish: SIGKILL for a process; for
   // a thread, the same as stop() (its memory goes when the instance does).
   virtual void crash() = 0;
+  virtual std::string host() const { return "127.0.0.1"; }
+  // What went wrong while stopping ("ignored SIGTERM ..."), "" if nothing.
+  virtual std::string stop_problem() const { return ""; }
   std::string url() const;
 };
 

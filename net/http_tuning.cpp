@@ -88,6 +88,17 @@ std::string describe_http_failure(httplib::Error error, double elapsed_ms,
   }
 }
 
+bool http_get_succeeds(const std::string& host, int port, const std::string& path) {
+  httplib::Client client(host, port);
+  ClientTuning tuning;
+  tuning.keep_alive = false;
+  tuning.connect_timeout_s = 1;
+  tuning.read_timeout_s = 1;
+  tune_client(client, tuning);
+  const auto result = client.Get(path);
+  return result && result->status >= 200 && result->status < 300;
+}
+
 void tune_client(httplib::Client& client, const ClientTuning& tuning) {
   client.set_tcp_nodelay(true);
   client.set_keep_alive(tuning.keep_alive);

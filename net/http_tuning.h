@@ -56,6 +56,9 @@ void tune_client(httplib::Client& client, const ClientTuning& tuning = {});
 // report ("connection refused", "timed out after 10 s waiting for the
 // response"), not the library's ("Connection", "Read"). `elapsed_ms` tells a
 // read timeout from a closed connection.
+// True if GET path on host:port answers 2xx within a second.
+bool http_get_succeeds(const std::string& host, int port, const std::string& path);
+
 std::string describe_http_failure(httplib::Error error, double elapsed_ms,
                                   const ClientTuning& tuning = {});
 

@@ -2,10 +2,12 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <system_error>
 
 #include "common/errors.h"
@@ -32,6 +34,25 @@ int pick_free_loopback_port() {
   ::close(fd);
   if (!ok) throw EnvironmentError("cannot bind 127.0.0.1:0 to find a free port");
   return ntohs(address.sin_port);
+}
+
+bool tcp_port_accepts(const std::string& host, int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  bool connected = inet_pton(AF_INET, host.c_str(), &address.sin_addr) == 1 &&
+                   ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  if (!connected && errno == EINPROGRESS) {
+    pollfd entry{fd, POLLOUT, 0};
+    int error = 0;
+    socklen_t length = sizeof(error);
+    connected = ::poll(&entry, 1, 200) == 1 &&
+                ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
+  }
+  ::close(fd);
+  return connected;
 }
 
 }  // namespace sessim

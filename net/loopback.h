@@ -12,4 +12,7 @@ bool is_loopback_host(const std::string& host);
 // short race with other processes, so callers retry on a bind failure.
 int pick_free_loopback_port();
 
+// True if a TCP connection to host:port succeeds within 200 ms.
+bool tcp_port_accepts(const std::string& host, int port);
+
 }  // namespace sessim

@@ -1,5 +1,9 @@
 #include "node/cookie.h"
 
+#include <time.h>
+
+#include <ctime>
+
 #include "common/text.h"
 
 namespace sessim {
@@ -84,6 +88,8 @@ std::optional<SetCookie> parse_set_cookie(std::string_view header) {
         equals == std::string_view::npos ? std::string_view{} : trim(attribute.substr(equals + 1));
     if (iequals(key, "Max-Age")) {
       cookie.max_age = parse_integer(value, -(1LL << 40), 1LL << 40);
+    } else if (iequals(key, "Expires")) {
+      cookie.expires = parse_cookie_date(value);
     } else if (iequals(key, "Path")) {
       cookie.path = std::string(value);
     } else if (iequals(key, "HttpOnly")) {
@@ -95,6 +101,21 @@ std::optional<SetCookie> parse_set_cookie(std::string_view header) {
     rest.remove_prefix(next + 1);
   }
   return cookie;
+}
+
+std::optional<long long> parse_cookie_date(std::string_view text) {
+  std::string date(text);
+  for (auto& c : date) {
+    if (c == '-') c = ' ';
+  }
+  std::tm parts{};
+  for (const char* format :
+       {"%a, %d %b %Y %H:%M:%S", "%A, %d %b %y %H:%M:%S", "%a %b %d %H:%M:%S %Y"}) {
+    parts = std::tm{};
+    const char* end = ::strptime(date.c_str(), format, &parts);
+    if (end != nullptr) return static_cast<long long>(::timegm(&parts));
+  }
+  return std::nullopt;
 }
 
 std::string format_set_cookie(const SetCookie& cookie) {

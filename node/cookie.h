@@ -26,6 +26,7 @@ struct SetCookie {
   std::string name;
   std::string value;
   std::optional<long long> max_age;  // seconds; 0 deletes the cookie
+  std::optional<long long> expires;  // Unix seconds of the Expires date, if it parsed
   std::string path;
   bool http_only = false;
   std::string same_site;  // "", "Lax", "Strict" or "None"
@@ -36,6 +37,10 @@ struct SetCookie {
 std::optional<SetCookie> parse_set_cookie(std::string_view header);
 
 std::string format_set_cookie(const SetCookie& cookie);
+
+// An HTTP date as cookies carry it ("Wed, 21 Oct 2015 07:28:00 GMT", also with
+// dashes, as "Thu, 01-Jan-1970 00:00:01 GMT"), in Unix seconds.
+std::optional<long long> parse_cookie_date(std::string_view text);
 
 bool is_cookie_name(std::string_view name);
 bool is_cookie_value(std::string_view value);

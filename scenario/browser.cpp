@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "common/text.h"
@@ -26,10 +27,11 @@ std::vector<std::string> HttpExchange::header_values(std::string_view name) cons
 }
 
 struct Browser::Connection {
-  Connection(const std::string& host, int port, bool keep_alive) : client(host, port) {
+  Connection(const Endpoint& origin, bool keep_alive) : client(origin.url()) {
     ClientTuning tuning;
     tuning.keep_alive = keep_alive;
     tune_client(client, tuning);
+    if (origin.scheme == "https") client.enable_server_certificate_verification(origin.verify_tls);
   }
   httplib::Client client;
 };
@@ -38,7 +40,13 @@ Browser::Browser(std::string name, std::string host, int port, std::shared_ptr<C
                  bool keep_alive)
     : name_(std::move(name)),
       jar_(std::move(jar)),
-      connection_(std::make_unique<Connection>(host, port, keep_alive)) {}
+      connection_(std::make_unique<Connection>(Endpoint{"http", host, port, true}, keep_alive)) {}
+
+Browser::Browser(std::string name, const Endpoint& origin, std::shared_ptr<CookieJar> jar,
+                 bool keep_alive)
+    : name_(std::move(name)),
+      jar_(std::move(jar)),
+      connection_(std::make_unique<Connection>(origin, keep_alive)) {}
 
 Browser::~Browser() = default;
 Browser::Browser(Browser&&) noexcept = default;
@@ -55,7 +63,7 @@ HttpExchange Browser::send(const std::string& method, const std::string& target,
   HttpExchange exchange;
   exchange.method = method;
   exchange.target = target;
-  exchange.cookie_sent = jar_->cookie_header();
+  exchange.cookie_sent = jar_->cookie_header(target);
 
   httplib::Request request;
   request.method = method;
@@ -93,36 +101,105 @@ std::optional<std::string> Browser::cookie(const std::string& name) const {
   return it->second;
 }
 
-std::string CookieJar::cookie_header() const {
+namespace {
+
+long long now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string_view path_of(std::string_view target) {
+  const auto query = target.find_first_of("?#");
+  auto path = target.substr(0, query);
+  return path.empty() || path.front() != '/' ? std::string_view("/") : path;
+}
+
+// RFC 6265 section 5.1.4: the directory of the request path.
+std::string default_path(std::string_view target) {
+  const auto path = path_of(target);
+  const auto slash = path.rfind('/');
+  if (slash == 0 || slash == std::string_view::npos) return "/";
+  return std::string(path.substr(0, slash));
+}
+
+// RFC 6265 section 5.1.4: does the request path match the cookie path?
+bool path_matches(std::string_view request_path, const std::string& cookie_path) {
+  if (request_path == cookie_path) return true;
+  if (request_path.rfind(cookie_path, 0) != 0) return false;
+  return cookie_path.back() == '/' || request_path[cookie_path.size()] == '/';
+}
+
+}  // namespace
+
+std::vector<CookieJar::StoredCookie> CookieJar::live() const {
+  const auto now = now_s();
+  std::vector<StoredCookie> result;
+  for (const auto& cookie : cookies_) {
+    if (!cookie.expires_at || *cookie.expires_at > now) result.push_back(cookie);
+  }
+  return result;
+}
+
+std::string CookieJar::cookie_header(std::string_view target) const {
   const std::lock_guard lock(mutex_);
+  auto cookies = live();
+  const auto request_path = path_of(target);
+  // Longer paths first; among equal paths, the older first (stable sort).
+  std::stable_sort(cookies.begin(), cookies.end(),
+                   [](const auto& a, const auto& b) { return a.path.size() > b.path.size(); });
   std::string header;
-  for (const auto& [name, value] : cookies_) {
+  for (const auto& cookie : cookies) {
+    if (!path_matches(request_path, cookie.path)) continue;
     if (!header.empty()) header += "; ";
-    header += name + "=" + value;
+    header += cookie.name + "=" + cookie.value;
   }
   return header;
 }
 
 void CookieJar::remember(const HttpExchange& exchange) {
   const std::lock_guard lock(mutex_);
+  const auto now = now_s();
   for (const auto& line : exchange.header_values("Set-Cookie")) {
     const auto cookie = parse_set_cookie(line);
     if (!cookie) continue;  // a browser ignores what it cannot parse
-    if (cookie->max_age && *cookie->max_age <= 0) {
-      cookies_.erase(cookie->name);
-    } else {
-      cookies_[cookie->name] = cookie->value;
+    StoredCookie stored{cookie->name, cookie->value,
+                        !cookie->path.empty() && cookie->path.front() == '/'
+                            ? cookie->path
+                            : default_path(exchange.target),
+                        std::nullopt};
+    if (cookie->max_age) {
+      stored.expires_at = now + *cookie->max_age;
+    } else if (cookie->expires) {
+      stored.expires_at = *cookie->expires;
     }
+    std::erase_if(cookies_, [&](const StoredCookie& old) {
+      return old.name == stored.name && old.path == stored.path;
+    });
+    const bool deleted = stored.expires_at && *stored.expires_at <= now;
+    if (!deleted) cookies_.push_back(std::move(stored));
   }
 }
 
 std::map<std::string, std::string> CookieJar::cookies() const {
   const std::lock_guard lock(mutex_);
-  return cookies_;
+  std::map<std::string, std::string> result;
+  std::map<std::string, std::size_t> path_lengths;
+  for (const auto& cookie : live()) {
+    const auto known = path_lengths.find(cookie.name);
+    if (known != path_lengths.end() && known->second > cookie.path.size()) continue;
+    result[cookie.name] = cookie.value;
+    path_lengths[cookie.name] = cookie.path.size();
+  }
+  return result;
 }
 
 void CookieJar::replace_with(const CookieJar& other) {
-  auto copied = other.cookies();
+  std::vector<StoredCookie> copied;
+  {
+    const std::lock_guard lock(other.mutex_);
+    copied = other.cookies_;
+  }
   const std::lock_guard lock(mutex_);
   cookies_ = std::move(copied);
 }

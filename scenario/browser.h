@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "cluster/topology.h"
+
 namespace sessim {
 
 // One HTTP exchange as a client saw it.
@@ -26,19 +28,33 @@ struct HttpExchange {
   std::vector<std::string> header_values(std::string_view name) const;
 };
 
-// A browser's cookies for one origin on loopback: kept by name (path "/"),
-// replaced by Set-Cookie and dropped by Max-Age<=0, as a browser would.
+// A browser's cookies for one origin, by RFC 6265's storage model: a cookie
+// is known by name and path (default path: the request's directory), sent
+// only on requests whose path it matches (longer paths first), replaced by a
+// later Set-Cookie of the same name and path, and deleted by Max-Age<=0 or an
+// Expires date in the past (Max-Age wins over Expires). Any cookie name.
 // Thread-safe, because two tabs of one browser share it.
 class CookieJar {
  public:
-  std::string cookie_header() const;
+  // The Cookie header for a request to `target` ("/path?query"); "" if none.
+  std::string cookie_header(std::string_view target = "/") const;
   void remember(const HttpExchange& exchange);
+  // Every live cookie's name and value (the longest path's, for a name set
+  // on several paths).
   std::map<std::string, std::string> cookies() const;
   void replace_with(const CookieJar& other);
 
  private:
+  struct StoredCookie {
+    std::string name;
+    std::string value;
+    std::string path;
+    std::optional<long long> expires_at;  // Unix seconds; none: a session cookie
+  };
+  std::vector<StoredCookie> live() const;  // with mutex_ held
+
   mutable std::mutex mutex_;
-  std::map<std::string, std::string> cookies_;
+  std::vector<StoredCookie> cookies_;  // in order of creation
 };
 
 // A browser (or one tab of it): a cookie jar and one connection to one
@@ -46,6 +62,9 @@ class CookieJar {
 class Browser {
  public:
   Browser(std::string name, std::string host, int port,
+          std::shared_ptr<CookieJar> jar = std::make_shared<CookieJar>(), bool keep_alive = true);
+  // Any origin, https included.
+  Browser(std::string name, const Endpoint& origin,
           std::shared_ptr<CookieJar> jar = std::make_shared<CookieJar>(), bool keep_alive = true);
   ~Browser();
   Browser(Browser&&) noexcept;

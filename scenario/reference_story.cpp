@@ -3,13 +3,17 @@
 #include <fmt/format.h>
 
 #include "common/text.h"
-#include "node/protocol.h"
 
 namespace sessim {
+namespace {
+
+// The reference app's one session attribute (its request parameter too).
+constexpr const char* kReferenceAttribute = "sessionVal";
+
+}  // namespace
 
 std::string reference_story_summary(int reads) {
-  return fmt::format("set {} once, read it {}", protocol::kSessionValueParam,
-                     count_of(reads, "time"));
+  return fmt::format("set {} once, read it {}", kReferenceAttribute, count_of(reads, "time"));
 }
 
 Scenario reference_scenario(const std::string& value, int reads) {
@@ -20,18 +24,18 @@ Scenario reference_scenario(const std::string& value, int reads) {
   scenario.clients = {"browser-1"};
 
   Step set;
-  set.kind = StepKind::request;
-  set.method = "GET";
-  set.path = fmt::format("{}?{}={}", protocol::kSetSessionPath, protocol::kSessionValueParam,
-                         url_encode_component(value));
+  set.kind = StepKind::set;
+  set.reference_call = true;
+  set.name = kReferenceAttribute;
+  set.value = value;
   set.expect = Expectation{};
   set.expect->status = 200;
   set.position = {scenario.source, 0, 0};
 
   Step get;
-  get.kind = StepKind::request;
-  get.method = "GET";
-  get.path = std::string(protocol::kGetSessionPath);
+  get.kind = StepKind::get;
+  get.reference_call = true;
+  get.name = kReferenceAttribute;
   get.expect = Expectation{};
   get.expect->value = value;
   get.position = set.position;

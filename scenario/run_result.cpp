@@ -1,30 +1,56 @@
 #include "scenario/run_result.h"
 
 #include <algorithm>
+#include <chrono>
 
+#include "balancer/forwarding.h"
 #include "node/cookie.h"
-#include "node/protocol.h"
 #include "node/session_id.h"
 
 namespace sessim {
 namespace {
 
-std::string session_id_from_cookie_header(const std::string& header) {
-  for (const auto& value : cookie_values(parse_cookie_header(header), protocol::kSessionCookie)) {
-    if (auto id = decode_session_cookie(value)) return *id;
-    return value;
+// sessim's ids travel Base64-encoded; any other app's cookie value is its id.
+std::string session_id_of(const std::string& cookie_value, const AppProfile& profile) {
+  if (profile.sessim_node) {
+    if (auto id = decode_session_cookie(cookie_value)) return *id;
   }
-  return "";
+  return cookie_value;
 }
 
-std::string session_id_from_set_cookies(const HttpExchange& exchange) {
+std::string sent_session_cookie(const HttpExchange& exchange, const AppProfile& profile) {
+  const auto values = cookie_values(parse_cookie_header(exchange.cookie_sent), profile.cookie);
+  return values.empty() ? "" : values.front();
+}
+
+// The session cookie a response set: its value, or nullopt when it set none;
+// "" when it deleted it (an empty value, Max-Age<=0 or an Expires date past).
+std::optional<std::string> set_session_cookie(const HttpExchange& exchange,
+                                              const AppProfile& profile) {
+  std::optional<std::string> value;
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
   for (const auto& line : exchange.header_values("Set-Cookie")) {
     const auto cookie = parse_set_cookie(line);
-    if (!cookie || cookie->name != protocol::kSessionCookie || cookie->value.empty()) continue;
-    if (auto id = decode_session_cookie(cookie->value)) return *id;
-    return cookie->value;
+    if (!cookie || cookie->name != profile.cookie) continue;
+    const bool deleted = cookie->value.empty() || (cookie->max_age && *cookie->max_age <= 0) ||
+                         (!cookie->max_age && cookie->expires && *cookie->expires <= now);
+    value = deleted ? "" : cookie->value;
   }
-  return "";
+  return value;
+}
+
+// What a request did to the session, seen from the cookies alone, for apps
+// that do not say it themselves.
+SessionEffect effect_from_cookies(const std::string& sent, const std::optional<std::string>& set,
+                                  const std::string& action) {
+  if (set && set->empty()) return sent.empty() ? SessionEffect::none : SessionEffect::ended;
+  if (set && *set != sent) {
+    if (sent.empty()) return SessionEffect::created;
+    return action == "login" ? SessionEffect::rotated : SessionEffect::replaced;
+  }
+  return sent.empty() ? SessionEffect::none : SessionEffect::kept;
 }
 
 bool has_failed_check(const RequestRecord& record) {
@@ -126,19 +152,29 @@ bool counts_as_success(const ScenarioRun& run, VerdictMode mode) {
   return verdict == Verdict::pass;
 }
 
-RequestRecord make_record(int number, std::string client, std::string action,
-                          HttpExchange exchange) {
+RequestRecord make_record(int number, std::string client, std::string action, HttpExchange exchange,
+                          const AppProfile& profile) {
   RequestRecord record;
   record.number = number;
   record.client = std::move(client);
   record.action = std::move(action);
-  record.node = exchange.header(protocol::kNodeHeader);
-  if (record.node.empty()) record.node = exchange.header(protocol::kUpstreamHeader);
-  record.session = parse_session_effect(exchange.header(protocol::kSessionHeader))
-                       .value_or(SessionEffect::unknown);
-  record.miss_reason = exchange.header(protocol::kMissReasonHeader);
-  record.session_id_sent = session_id_from_cookie_header(exchange.cookie_sent);
-  record.session_id_set = session_id_from_set_cookies(exchange);
+  if (!profile.node_header.empty()) record.node = exchange.header(profile.node_header);
+  if (record.node.empty()) record.node = exchange.header(kUpstreamHeader);
+  const auto sent = sent_session_cookie(exchange, profile);
+  const auto set = set_session_cookie(exchange, profile);
+  record.session_id_sent = sent.empty() ? "" : session_id_of(sent, profile);
+  record.session_id_set = set && !set->empty() ? session_id_of(*set, profile) : "";
+  if (exchange.status == 0) {
+    record.session = SessionEffect::unknown;
+  } else if (!profile.session_effect_header.empty()) {
+    record.session = parse_session_effect(exchange.header(profile.session_effect_header))
+                         .value_or(SessionEffect::unknown);
+    if (!profile.miss_reason_header.empty()) {
+      record.miss_reason = exchange.header(profile.miss_reason_header);
+    }
+  } else {
+    record.session = effect_from_cookies(sent, set, record.action);
+  }
   record.exchange = std::move(exchange);
   return record;
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "app/app_profile.h"
+#include "common/cluster_summary.h"
 #include "common/session_effect.h"
 #include "scenario/browser.h"
 #include "scenario/scenario.h"
@@ -39,34 +41,19 @@ struct RequestRecord {
   std::string client;
   std::string action;  // the step kind: set, get, request, ...
   HttpExchange exchange;
-  std::string node;  // X-Sessim-Node, else X-Sessim-Upstream, else ""
-  // What the request did to the browser's session (the node's
-  // X-Sessim-Session header); unknown when the server did not say.
+  std::string node;  // the profile's node header, else X-Sessim-Upstream, else ""
+  // What the request did to the browser's session: the node's
+  // X-Sessim-Session header for sessim nodes, else what the cookies show;
+  // unknown when no response came.
   SessionEffect session = SessionEffect::unknown;
   std::string miss_reason;      // unknown | malformed | ""
-  std::string session_id_sent;  // decoded from the SESSION cookie sent, "" if none
-  std::string session_id_set;   // decoded from a SESSION Set-Cookie, "" if none
+  std::string session_id_sent;  // the session cookie sent (sessim's decoded), "" if none
+  std::string session_id_set;   // the session cookie set, "" if none
   RequestResult result = RequestResult::ok;
   std::vector<Check> checks;  // expectations, in the order written
 
   // A request that checked a value or an absence.
   bool is_read() const;
-};
-
-// The cluster a run used, as reports show it.
-struct ClusterSummary {
-  struct Node {
-    std::string name;
-    std::string url;
-  };
-  int nodes = 0;
-  std::string mode;
-  std::string store;
-  std::string balancer;
-  std::string balancer_url;
-  std::string redis_url;  // "" unless the store is Redis
-  bool private_redis = false;
-  std::vector<Node> node_urls;  // every node at the end of the run
 };
 
 // One executed step: a request step's requests with their checks, or what a
@@ -135,8 +122,8 @@ bool counts_as_success(const ScenarioRun& run, VerdictMode mode);
 
 // Fills the header-derived fields of a record from its exchange. Shared by
 // every story so that all reports read requests alike.
-RequestRecord make_record(int number, std::string client, std::string action,
-                          HttpExchange exchange);
+RequestRecord make_record(int number, std::string client, std::string action, HttpExchange exchange,
+                          const AppProfile& profile);
 
 // Sets record.result from its status and checks, once they are filled in.
 void settle_result(RequestRecord& record);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/app_profile.h"
 #include "common/session_effect.h"
 
 namespace sessim {
@@ -76,6 +77,9 @@ struct Step {
   std::string path;    // request
   std::string body;    // request
   std::optional<Expectation> expect;
+  // set/get of the reference story: the app profile's reference calls
+  // (/set-session, /get-session) rather than its attribute calls.
+  bool reference_call = false;
   double seconds = 0;       // wait
   int times = 0;            // repeat
   std::vector<Step> steps;  // repeat: the body; parallel: the branches
@@ -110,6 +114,9 @@ struct Scenario {
   // Source addresses chosen in the file; the others get 127.0.<n>.1, one /24 each.
   std::map<std::string, std::string> client_addresses;
   std::map<std::string, DeclaredOutcome> expected;  // per store
+  // `app:` — the app profile the story is written for (a built-in name, or a
+  // profile file relative to the scenario's folder); --profile overrides it.
+  std::optional<AppProfile> app;
   std::vector<Step> steps;
   std::string text;  // the YAML it came from, for error carets after loading
 };

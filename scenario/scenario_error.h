@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/errors.h"
+#include "common/source_error.h"
 #include "common/text.h"
 #include "scenario/scenario.h"
 
@@ -22,8 +23,5 @@ class ScenarioError : public UsageError {
  private:
   SourcePosition position_;
 };
-
-// Line `line` (1-based) of `text`, without its newline; "" past the end.
-std::string source_line(const std::string& text, int line);
 
 }  // namespace sessim

@@ -90,10 +90,12 @@ class Loader {
       fail(YAML::Mark(), "the file is empty; a scenario needs at least `steps:`");
     }
     if (!root.IsMap()) fail(root, "a scenario is a map with keys such as name, cluster, steps");
-    check_keys(root, {"name", "lesson", "cluster", "clients", "expect", "steps"}, "scenario");
+    check_keys(root, {"name", "lesson", "app", "cluster", "clients", "expect", "steps"},
+               "scenario");
     if (root["name"]) scenario.name = text(root["name"], "name");
     if (root["lesson"]) scenario.lesson = text(root["lesson"], "lesson");
     if (root["cluster"]) scenario.cluster = cluster(root["cluster"]);
+    if (root["app"]) scenario.app = app_profile(root["app"]);
     clients_ = {"browser"};
     if (root["clients"]) clients_ = client_list(root["clients"]);
     scenario.clients = clients_;
@@ -187,6 +189,25 @@ class Loader {
       cluster.redis_persistence = boolean(node["redis-persistence"], "redis-persistence");
     }
     return cluster;
+  }
+
+  // A built-in profile name, or a file next to the scenario.
+  AppProfile app_profile(const YAML::Node& node) const {
+    const auto name = text(node, "app (a profile name or file)");
+    const auto& builtins = builtin_profile_names();
+    if (std::find(builtins.begin(), builtins.end(), name) != builtins.end()) {
+      return builtin_profile(name);
+    }
+    const auto slash = source_.find_last_of('/');
+    const bool builtin_source = source_.rfind("builtin:", 0) == 0;
+    const auto path = name.front() == '/' || slash == std::string::npos || builtin_source
+                          ? name
+                          : source_.substr(0, slash + 1) + name;
+    try {
+      return load_profile(path);
+    } catch (const UsageError& error) {
+      fail(node, error.what());
+    }
   }
 
   std::vector<std::string> client_list(const YAML::Node& node) const {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,8 +14,9 @@
 #include <set>
 #include <thread>
 
+#include "common/errors.h"
 #include "common/text.h"
-#include "node/protocol.h"
+#include "net/loopback.h"
 #include "scenario/scenario_error.h"
 #include "scenario/scenario_loader.h"
 
@@ -26,23 +28,37 @@ using Steady = std::chrono::steady_clock;
 std::string quoted(const std::string& text) { return fmt::format("\"{}\"", abbreviate(text, 40)); }
 
 // What a response says about the attribute or body a check looks at.
-std::string observed_value(const RequestRecord& record) {
+// What a read returned: through the app profile for attribute reads, the
+// body exactly as it came for any other request.
+ReadValue read_of(const RequestRecord& record, const AppProfile& profile) {
   const auto& exchange = record.exchange;
-  if (exchange.status == 0) return fmt::format("no response ({})", exchange.transport_error);
-  if (exchange.status == 404 && record.action == "get") return "(absent)";
-  if (exchange.status != 200) return fmt::format("status {}", exchange.status);
-  return quoted(exchange.body);
+  if (record.action == "get") return read_value(profile, exchange.status, exchange.body);
+  ReadValue read;
+  read.answered = exchange.status >= 200 && exchange.status <= 299;
+  read.value = exchange.body;  // byte for byte: `request` checks what came
+  return read;
 }
 
-std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord& record) {
+std::string observed_value(const RequestRecord& record, const ReadValue& read) {
+  const auto& exchange = record.exchange;
+  if (exchange.status == 0) return fmt::format("no response ({})", exchange.transport_error);
+  if (!read.answered) return fmt::format("status {}", exchange.status);
+  if (read.absent) return "(absent)";
+  return quoted(read.value);
+}
+
+std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord& record,
+                            const AppProfile& profile) {
   std::vector<Check> checks;
   const auto& exchange = record.exchange;
+  const auto read = read_of(record, profile);
   if (expectation.value) {
-    const bool ok = exchange.status == 200 && exchange.body == *expectation.value;
-    checks.push_back({"value", quoted(*expectation.value), observed_value(record), ok});
+    const bool ok = read.answered && !read.absent && read.value == *expectation.value;
+    checks.push_back({"value", quoted(*expectation.value), observed_value(record, read), ok});
   }
   if (expectation.absent) {
-    checks.push_back({"absent", "(absent)", observed_value(record), exchange.status == 404});
+    checks.push_back(
+        {"absent", "(absent)", observed_value(record, read), read.answered && read.absent});
   }
   if (expectation.status) {
     const auto actual = exchange.status == 0 ? "no response" : std::to_string(exchange.status);
@@ -69,9 +85,11 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
 // joined by parallel().
 class Player {
  public:
-  Player(const Scenario& scenario, Cluster& cluster, const ScenarioOptions& options)
+  Player(const Scenario& scenario, Topology& topology, const AppProfile& profile,
+         const ScenarioOptions& options)
       : scenario_(scenario),
-        cluster_(cluster),
+        topology_(topology),
+        profile_(profile),
         options_(options),
         rng_(options.seed),
         started_(Steady::now()),
@@ -145,44 +163,45 @@ class Player {
     return record;
   }
 
+  // The request a step makes, through the app's profile.
+  PreparedCall prepare(const Step& step) const {
+    switch (step.kind) {
+      case StepKind::set:
+        return profile_.prepare(
+            step.reference_call && profile_.reference_set ? *profile_.reference_set : profile_.set,
+            step.name, step.value);
+      case StepKind::get:
+        return profile_.prepare(
+            step.reference_call && profile_.reference_get ? *profile_.reference_get : profile_.get,
+            step.name, "");
+      case StepKind::remove:
+        return profile_.prepare(*profile_.remove, step.name, "");
+      case StepKind::login:
+        return profile_.prepare(*profile_.login, "", "", step.value);
+      case StepKind::logout:
+        return profile_.prepare(*profile_.logout, "", "");
+      default:
+        return {step.method, step.path, step.body};
+    }
+  }
+
   RequestRecord request(const Step& step) {
     const auto client = step.client.empty() ? scenario_.clients.front() : step.client;
     const bool direct = !step.via.empty();
-    const int port = direct ? cluster_.node_port(step.via) : cluster_.balancer_port();
+    const auto endpoint = direct ? topology_.node_endpoint(step.via) : topology_.entry();
     // Straight to a node: a fresh connection that is closed after the
     // request, so the node can be stopped at once later.
-    Browser browser(client, "127.0.0.1", port, jars_.at(client), !direct);
-    browser.send_from(addresses_.at(client));
-    const std::string attribute_path = std::string(protocol::kAttributePrefix) + step.name;
-    HttpExchange exchange;
-    std::string action = to_string(step.kind);
-    switch (step.kind) {
-      case StepKind::set:
-        exchange = browser.send("PUT", attribute_path, step.value);
-        break;
-      case StepKind::get:
-        exchange = browser.send("GET", attribute_path);
-        break;
-      case StepKind::remove:
-        exchange = browser.send("DELETE", attribute_path);
-        break;
-      case StepKind::login:
-        exchange = browser.send("POST", fmt::format("{}?{}={}", protocol::kLoginPath,
-                                                    protocol::kUserParam, step.value));
-        break;
-      case StepKind::logout:
-        exchange = browser.send("POST", std::string(protocol::kLogoutPath));
-        break;
-      default:
-        exchange = browser.send(step.method, step.path, step.body);
-        break;
-    }
-    auto record = make_record(++request_counter_, client, action, std::move(exchange));
+    Browser browser(client, endpoint, jars_.at(client), !direct);
+    if (is_loopback_host(endpoint.host)) browser.send_from(addresses_.at(client));
+    const auto call = prepare(step);
+    auto exchange = browser.send(call.method, call.target, call.body);
+    auto record = make_record(++request_counter_, client, to_string(step.kind), std::move(exchange),
+                              profile_);
     if (!record.node.empty()) {
       const std::lock_guard lock(events_mutex_);
       last_served_ = record.node;
     }
-    if (step.expect) record.checks = evaluate(*step.expect, record);
+    if (step.expect) record.checks = evaluate(*step.expect, record, profile_);
     settle_result(record);
     if (record.result != RequestResult::ok && options_.fail_fast) stopped_ = true;
     return record;
@@ -195,10 +214,10 @@ class Player {
     std::string served;
     {
       const std::lock_guard lock(events_mutex_);
-      served = last_served_.empty() ? cluster_.node_names().front() : last_served_;
+      served = last_served_.empty() ? topology_.node_names().front() : last_served_;
     }
     if (step.name == kLastServedNode || !addressed_.count(served)) return served;
-    for (const auto& name : cluster_.node_names()) {
+    for (const auto& name : topology_.node_names()) {
       if (!addressed_.count(name)) return name;
     }
     return "";
@@ -225,7 +244,7 @@ class Player {
   }
 
   std::string act(const Step& step, StepRecord& record) {
-    const bool redis_store = cluster_.config().store == StoreKind::redis;
+    const bool redis_store = topology_.store() == "redis";
     switch (step.kind) {
       case StepKind::copy_cookies:
         jars_.at(step.value)->replace_with(*jars_.at(step.name));
@@ -233,47 +252,46 @@ class Player {
       case StepKind::crash:
         record.fault_node = target_of(step);
         if (record.fault_node.empty()) return refuse_injection(step);
-        if (step.name == kInjectedFaultTarget && cluster_.node_names().size() < 2) {
+        if (step.name == kInjectedFaultTarget && topology_.node_names().size() < 2) {
           return refuse_last_node(step, record.fault_node);
         }
-        cluster_.crash_node(record.fault_node);
-        return fmt::format("{} crashed: {}; its local sessions are gone", record.fault_node,
-                           cluster_.config().mode == NodeMode::process
-                               ? "SIGKILL"
-                               : "thread stopped and its memory dropped");
+        topology_.crash_node(record.fault_node);
+        return fmt::format(
+            "{} crashed: {}; its local sessions are gone", record.fault_node,
+            topology_.nodes_are_threads() ? "thread stopped and its memory dropped" : "SIGKILL");
       case StepKind::stop:
         record.fault_node = target_of(step);
         if (record.fault_node.empty()) return refuse_injection(step);
-        if (step.name == kInjectedFaultTarget && cluster_.node_names().size() < 2) {
+        if (step.name == kInjectedFaultTarget && topology_.node_names().size() < 2) {
           return refuse_last_node(step, record.fault_node);
         }
-        cluster_.stop_node(record.fault_node);
+        topology_.stop_node(record.fault_node);
         return fmt::format("{} stopped gracefully", record.fault_node);
       case StepKind::restart:
         record.fault_node = target_of(step);
         if (record.fault_node.empty()) return refuse_injection(step);
-        cluster_.restart_node(record.fault_node);
-        return fmt::format("{} restarted on port {}{}", record.fault_node,
-                           cluster_.node_port(record.fault_node),
+        topology_.restart_node(record.fault_node);
+        return fmt::format("{} restarted at {}{}", record.fault_node,
+                           topology_.node_endpoint(record.fault_node).url(),
                            redis_store ? "; its sessions were in Redis all along"
                                        : " with empty memory: its local sessions are gone");
       case StepKind::add_node: {
-        const auto name = cluster_.add_node();
-        return fmt::format("{} joined the cluster on port {}", name, cluster_.node_port(name));
+        const auto name = topology_.add_node();
+        return fmt::format("{} joined the cluster at {}", name,
+                           topology_.node_endpoint(name).url());
       }
-      case StepKind::redis:
+      case StepKind::redis: {
         if (!redis_store) return "skipped: store=local uses no Redis";
-        if (step.name == "stop") cluster_.stop_redis();
-        if (step.name == "start") cluster_.start_redis();
-        if (step.name == "pause") cluster_.pause_redis();
-        if (step.name == "resume") cluster_.resume_redis();
-        if (step.name == "restart") cluster_.restart_redis();
-        record.redis_came_back_empty = (step.name == "start" || step.name == "restart") &&
-                                       !cluster_.config().redis_persistence;
+        const auto action = redis_action(step.name);
+        topology_.redis(action);
+        record.redis_came_back_empty =
+            (action == RedisAction::start || action == RedisAction::restart) &&
+            !topology_.redis_persistence();
         return fmt::format("Redis {}{}", step.name == "stop" ? "stopped" : step.name + "d",
                            record.redis_came_back_empty
                                ? " without persistence: every session in it is gone"
                                : "");
+      }
       case StepKind::wait:
         std::this_thread::sleep_for(std::chrono::duration<double>(step.seconds));
         return fmt::format("waited {:g} s", step.seconds);
@@ -282,10 +300,18 @@ class Player {
     }
   }
 
+  static RedisAction redis_action(const std::string& name) {
+    if (name == "stop") return RedisAction::stop;
+    if (name == "start") return RedisAction::start;
+    if (name == "pause") return RedisAction::pause;
+    if (name == "resume") return RedisAction::resume;
+    return RedisAction::restart;
+  }
+
   // The balancer's availability changes since the last call, as one note.
   std::string new_health_events() {
     const std::lock_guard lock(events_mutex_);
-    const auto events = cluster_.health_events();
+    const auto events = topology_.health_events();
     std::string text;
     for (std::size_t i = seen_events_; i < events.size(); ++i) {
       text = join_notes(text, fmt::format("balancer: {} {}", events[i].upstream, events[i].what));
@@ -301,7 +327,8 @@ class Player {
   }
 
   const Scenario& scenario_;
-  Cluster& cluster_;
+  Topology& topology_;
+  const AppProfile& profile_;
   std::mutex events_mutex_;
   std::size_t seen_events_ = 0;
   std::string last_served_;
@@ -317,75 +344,130 @@ class Player {
   std::string not_applicable_;
 };
 
-void check_redis_steps(const Scenario& scenario, const ClusterConfig& cluster,
-                       const std::vector<Step>& steps) {
+// The first step (depth first, in file order) for which `refusal` gives a
+// reason, as a ScenarioError at that step.
+void refuse_first(const Scenario& scenario, const std::vector<Step>& steps,
+                  const std::function<std::string(const Step&)>& refusal) {
   for (const auto& step : steps) {
-    if (step.kind == StepKind::redis && cluster.store == StoreKind::redis &&
-        !cluster.redis_url.empty()) {
-      throw ScenarioError(step.position,
-                          "redis steps control sessim's private Redis; drop --redis-url",
+    if (const auto why = refusal(step); !why.empty()) {
+      throw ScenarioError(step.position, fmt::format("{}: {}", step.describe(), why),
                           source_line(scenario.text, step.position.line));
     }
-    check_redis_steps(scenario, cluster, step.steps);
+    refuse_first(scenario, step.steps, refusal);
+  }
+}
+
+void collect_attributes(const std::vector<Step>& steps, std::set<std::string>& names) {
+  for (const auto& step : steps) {
+    if (step.kind == StepKind::set || step.kind == StepKind::get || step.kind == StepKind::remove) {
+      names.insert(step.name);
+    }
+    collect_attributes(step.steps, names);
   }
 }
 
 }  // namespace
 
-ClusterSummary summarize(const Cluster& cluster) {
-  ClusterSummary summary;
-  summary.nodes = static_cast<int>(cluster.node_names().size());
-  summary.mode = to_string(cluster.config().mode);
-  summary.store = to_string(cluster.config().store);
-  summary.balancer = cluster.balancer_strategy();
-  summary.balancer_url = cluster.balancer_url();
-  summary.redis_url = cluster.redis_url().value_or("");
-  summary.private_redis = cluster.has_private_redis();
-  for (const auto& name : cluster.node_names()) {
-    summary.node_urls.push_back(
-        {name, fmt::format("http://127.0.0.1:{}", cluster.node_port(name))});
+void check_playable(const Scenario& scenario, const TopologyAbilities& abilities,
+                    const AppProfile& profile) {
+  refuse_first(scenario, scenario.steps, [&](const Step& step) -> std::string {
+    switch (step.kind) {
+      case StepKind::crash:
+      case StepKind::stop:
+      case StepKind::restart:
+        return abilities.node_faults;
+      case StepKind::add_node:
+        return abilities.add_node;
+      case StepKind::redis:
+        return abilities.redis_control;
+      case StepKind::remove:
+        if (!profile.remove)
+          return fmt::format("the app profile {} has no remove call", profile.name);
+        break;
+      case StepKind::login:
+        if (!profile.login)
+          return fmt::format("the app profile {} has no login call", profile.name);
+        break;
+      case StepKind::logout:
+        if (!profile.logout) {
+          return fmt::format("the app profile {} has no logout call", profile.name);
+        }
+        break;
+      default:
+        break;
+    }
+    if (!step.via.empty() && !abilities.direct_nodes.empty()) return abilities.direct_nodes;
+    return "";
+  });
+  if (profile.one_value_only) {
+    std::set<std::string> attributes;
+    collect_attributes(scenario.steps, attributes);
+    if (attributes.size() > 1) {
+      throw UsageError(fmt::format(
+          "{}: the story uses {} attributes ({}), but the app profile {} keeps one value per "
+          "session (/set-session, /get-session); give a profile file with set/get calls that "
+          "take {{name}}",
+          scenario.source, attributes.size(), fmt::join(attributes, ", "), profile.name));
+    }
   }
-  return summary;
 }
 
-ScenarioExecution::ScenarioExecution(const Scenario& scenario, const ClusterConfig& config,
-                                     const ScenarioOptions& options)
-    : scenario_(scenario), options_(options) {
-  check_node_names(scenario, config.nodes);
-  check_redis_steps(scenario, config, scenario.steps);
-  started_ms_ = std::chrono::duration<double, std::milli>(Steady::now().time_since_epoch()).count();
-  cluster_ = std::make_unique<Cluster>(config);
-}
-
-ScenarioExecution::~ScenarioExecution() = default;
-
-ScenarioRun ScenarioExecution::play() {
-  const auto& config = cluster_->config();
+ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, const AppProfile& profile,
+                          const ScenarioOptions& options) {
   ScenarioRun run;
-  run.scenario = scenario_.name;
-  run.lesson = scenario_.lesson;
-  run.source = scenario_.source;
-  run.store = to_string(config.store);
-  run.seed = options_.seed;
-  run.seeded_session_ids = config.session_id_seed.has_value();
-  if (const auto it = scenario_.expected.find(run.store); it != scenario_.expected.end()) {
+  run.scenario = scenario.name;
+  run.lesson = scenario.lesson;
+  run.source = scenario.source;
+  run.store = topology.store();
+  run.seed = options.seed;
+  if (const auto it = scenario.expected.find(run.store); it != scenario.expected.end()) {
     run.declared = it->second;
   }
-  Player player(scenario_, *cluster_, options_);
+  Player player(scenario, topology, profile, options);
   run.steps = player.play();
   run.stopped_early = player.stopped_early();
   run.not_applicable_reason = player.not_applicable_reason();
-  run.cluster = summarize(*cluster_);
+  run.cluster = topology.summary();
+  run.cluster.app = profile.name;
+  return run;
+}
+
+ScenarioExecution::ScenarioExecution(const Scenario& scenario, const ClusterConfig& config,
+                                     const AppProfile& profile, const ScenarioOptions& options)
+    : scenario_(scenario),
+      profile_(profile),
+      options_(options),
+      seeded_session_ids_(config.session_id_seed.has_value() &&
+                          config.node_kind == NodeKind::sessim && config.target_url.empty()) {
+  if (config.target_url.empty()) check_node_names(scenario, config.nodes);
+  check_playable(scenario, abilities_of(config), profile_);
+  started_ms_ = std::chrono::duration<double, std::milli>(Steady::now().time_since_epoch()).count();
+  topology_ = start_topology(config);
+}
+
+ScenarioExecution::~ScenarioExecution() {
+  if (topology_) topology_->stop();
+}
+
+ScenarioRun ScenarioExecution::play() {
+  auto run = play_scenario(scenario_, *topology_, profile_, options_);
+  run.seeded_session_ids = seeded_session_ids_;
   run.duration_ms =
       std::chrono::duration<double, std::milli>(Steady::now().time_since_epoch()).count() -
       started_ms_;
   return run;
 }
 
+void ScenarioExecution::finish() {
+  const auto problems = topology_->stop();
+  if (!problems.empty()) throw EnvironmentError(fmt::format("{}", fmt::join(problems, "; ")));
+}
+
 ScenarioRun run_scenario(const Scenario& scenario, const ClusterConfig& config,
-                         const ScenarioOptions& options) {
-  ScenarioExecution execution(scenario, config, options);
+                         const AppProfile& profile, const ScenarioOptions& options) {
+  ScenarioExecution execution(scenario, config, profile, options);
   auto run = execution.play();
+  execution.finish();
   return run;
 }
 

@@ -3,7 +3,9 @@
 #include <cstdint>
 #include <memory>
 
+#include "app/app_profile.h"
 #include "cluster/cluster.h"
+#include "cluster/topology.h"
 #include "scenario/run_result.h"
 #include "scenario/scenario.h"
 
@@ -14,36 +16,50 @@ struct ScenarioOptions {
   std::uint64_t seed = 0;  // orders the branches of parallel steps
 };
 
-// One scenario on a cluster of its own. The constructor starts the cluster
-// (built from the scenario and the command line); play() runs the steps
-// through it; the cluster stays up until the execution is destroyed, so that
-// `--keep-running` can leave it to the user. A failed expectation is recorded
-// and the story goes on (unless fail_fast). Throws ScenarioError for steps
-// this cluster cannot run (checked before anything starts) and
-// EnvironmentError when the cluster cannot start.
+// Refuses, before anything starts, a scenario that asks what this topology
+// or app cannot do: a crash of a node sessim does not run, a `via:` behind
+// --target, a logout for an app profile without one. Throws ScenarioError
+// at the step, with the reason ("crash node-1: nodes are --upstream servers
+// that sessim does not run").
+void check_playable(const Scenario& scenario, const TopologyAbilities& abilities,
+                    const AppProfile& profile);
+
+// Plays a scenario's steps against a topology that is already up, through
+// the app's profile. Requests that fail are recorded, never thrown.
+ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, const AppProfile& profile,
+                          const ScenarioOptions& options);
+
+// One scenario on a system under test of its own. The constructor starts it
+// (built from the scenario and the command line: see start_topology); play()
+// runs the steps; it stays up until finish() or destruction, so that
+// `--keep-running` can leave it to the user. Throws ScenarioError for steps
+// this topology cannot run (checked before anything starts) and
+// EnvironmentError when it cannot start.
 class ScenarioExecution {
  public:
   ScenarioExecution(const Scenario& scenario, const ClusterConfig& config,
-                    const ScenarioOptions& options);
+                    const AppProfile& profile, const ScenarioOptions& options);
   ~ScenarioExecution();
   ScenarioExecution(const ScenarioExecution&) = delete;
   ScenarioExecution& operator=(const ScenarioExecution&) = delete;
 
   ScenarioRun play();
-  const Cluster& cluster() const { return *cluster_; }
+  // Stops everything; throws EnvironmentError when stopping went wrong (a
+  // node command that ignored SIGTERM), after everything is stopped.
+  void finish();
+  const Topology& topology() const { return *topology_; }
 
  private:
   const Scenario& scenario_;
+  AppProfile profile_;
   ScenarioOptions options_;
-  std::unique_ptr<Cluster> cluster_;
+  std::unique_ptr<Topology> topology_;
+  bool seeded_session_ids_ = false;
   double started_ms_ = 0;
 };
 
-// Starts the cluster, plays the scenario, stops the cluster.
+// Starts the topology, plays the scenario, stops everything.
 ScenarioRun run_scenario(const Scenario& scenario, const ClusterConfig& config,
-                         const ScenarioOptions& options);
-
-// Every node of a running cluster with its URL, the balancer, and Redis.
-ClusterSummary summarize(const Cluster& cluster);
+                         const AppProfile& profile, const ScenarioOptions& options);
 
 }  // namespace sessim

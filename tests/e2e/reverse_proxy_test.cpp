@@ -43,7 +43,8 @@ class NginxCluster {
     ChildSpec spec{nginx,
                    {"-p", dir_.path(), "-c", dir_.file("nginx.conf")},
                    dir_.file("nginx.stderr"),
-                   false};
+                   false,
+                   {}};
     nginx_ = std::make_unique<ChildProcess>(spec);
     httplib::Client probe("127.0.0.1", port_);
     if (!testing::wait_until([&] { return nginx_->running() && probe.Get("/healthz"); })) {

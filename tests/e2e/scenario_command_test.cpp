@@ -150,7 +150,8 @@ TEST(ScenarioRun, JunitReportOfTheWholeLibraryPassesTheSchema) {
       *xmllint,
       {"--noout", "--schema", std::string(SESSIM_SOURCE_DIR) + "/tests/e2e/junit.xsd", junit},
       directory.file("xmllint.log"),
-      false};
+      false,
+      {}};
   ChildProcess validator(spec);
   EXPECT_EQ(validator.wait_for_exit(std::chrono::seconds(30)), 0)
       << testing::read_text_file(directory.file("xmllint.log"));

@@ -20,7 +20,7 @@ class StandaloneCluster {
       balance_args.push_back("--upstream");
       balance_args.push_back(node->name() + "=" + node->url());
     }
-    ChildSpec spec{SESSIM_BINARY, balance_args, logs_.file("balancer.log"), true};
+    ChildSpec spec{SESSIM_BINARY, balance_args, logs_.file("balancer.log"), true, {}};
     balancer_ = std::make_unique<ChildProcess>(spec);
     const auto line = balancer_->read_line(std::chrono::seconds(10));
     if (!line) throw std::runtime_error("balancer did not start: " + last_log_line(spec.log_path));

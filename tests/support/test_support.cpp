@@ -1,30 +1,27 @@
 #include "support/test_support.h"
 
 #include <dirent.h>
+#include <fmt/format.h>
 
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "cluster/child_process.h"
-#include "scenario/browser.h"
+#include "scenario/reference_story.h"
+#include "scenario/scenario_runner.h"
 
 namespace sessim::testing {
 
-int ReferenceRequests::reads_ok() const {
-  int ok = 0;
-  for (std::size_t i = 1; i < requests.size(); ++i) ok += requests[i].exchange.body == "v";
-  return ok;
-}
+int ReferenceRequests::reads_ok() const { return run.reads_ok(); }
 
 ReferenceRequests send_reference_story(const std::string& host, int port, int reads) {
+  ClusterConfig config;
+  config.target_url = fmt::format("http://{}:{}", host, port);
   ReferenceRequests story;
-  Browser browser("browser-1", host, port);
-  story.requests.push_back(
-      make_record(1, "browser-1", "request", browser.get("/set-session?sessionVal=v")));
-  for (int read = 0; read < reads; ++read) {
-    story.requests.push_back(
-        make_record(read + 2, "browser-1", "request", browser.get("/get-session")));
+  story.run = run_scenario(reference_scenario("v", reads), config, builtin_profile("sessim"), {});
+  for (const auto& step : story.run.steps) {
+    for (const auto& request : step.requests) story.requests.push_back(request);
   }
   return story;
 }

@@ -66,11 +66,12 @@ std::vector<std::unique_ptr<NodeInstance>> start_process_nodes(int count, StoreK
                                                                const RunDirectory& logs);
 
 // The reference story (one set-session of "v", then `reads` get-sessions)
-// sent straight to an entry point sessim does not run (a standalone
-// balancer, nginx), each request recorded as the player records it.
+// played through an entry point sessim does not run (a standalone balancer,
+// nginx): the --target topology, with the sessim profile.
 struct ReferenceRequests {
-  std::vector<RequestRecord> requests;
-  int reads_ok() const;  // get-sessions that returned "v"
+  ScenarioRun run;
+  std::vector<RequestRecord> requests;  // every request of the run, in order
+  int reads_ok() const;
 };
 ReferenceRequests send_reference_story(const std::string& host, int port, int reads);
 

@@ -26,7 +26,7 @@ TEST(CookieHeader, EmptyHeaderHasNoCookies) {
 }
 
 TEST(SetCookie, FormatsSpringSessionsCookie) {
-  SetCookie cookie{"SESSION", "YWJj", std::nullopt, "/", true, "Lax"};
+  SetCookie cookie{"SESSION", "YWJj", std::nullopt, std::nullopt, "/", true, "Lax"};
   EXPECT_EQ(format_set_cookie(cookie), "SESSION=YWJj; Path=/; HttpOnly; SameSite=Lax");
 }
 

@@ -43,7 +43,8 @@ RequestRecord record(int number, const std::string& target, const Response& resp
   if (!response.cookie_set.empty()) {
     exchange.headers.emplace_back("Set-Cookie", cookie_of(response.cookie_set) + "; Path=/");
   }
-  return make_record(number, "browser-1", "request", std::move(exchange));
+  return make_record(number, "browser-1", "request", std::move(exchange),
+                     builtin_profile("sessim"));
 }
 
 // A read expecting "v": checked and settled as the player does.

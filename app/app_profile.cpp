@@ -1,0 +1,366 @@
+#include "app/app_profile.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/errors.h"
+#include "common/source_error.h"
+#include "common/text.h"
+#include "node/protocol.h"
+
+namespace sessim {
+namespace {
+
+// The reference Spring Boot app's endpoints, which every framework profile
+// assumes unless a profile file names others: one value per session.
+HttpCall reference_set_call() { return {"GET", "/set-session?sessionVal={value}", ""}; }
+HttpCall reference_get_call() { return {"GET", "/get-session", ""}; }
+
+AppProfile framework(const std::string& name, const std::string& cookie) {
+  AppProfile profile;
+  profile.name = name;
+  profile.source = "builtin:" + name;
+  profile.cookie = cookie;
+  profile.set = reference_set_call();
+  profile.get = reference_get_call();
+  profile.one_value_only = true;
+  profile.absent_bodies = {"", "null"};
+  return profile;
+}
+
+AppProfile sessim_profile() {
+  AppProfile profile;
+  profile.name = "sessim";
+  profile.source = "builtin:sessim";
+  profile.cookie = "SESSION";
+  const std::string attribute = std::string(protocol::kAttributePrefix) + "{name}";
+  profile.set = {"PUT", attribute, "{value}"};
+  profile.get = {"GET", attribute, ""};
+  profile.remove = HttpCall{"DELETE", attribute, ""};
+  profile.login = HttpCall{
+      "POST", fmt::format("{}?{}={{user}}", protocol::kLoginPath, protocol::kUserParam), ""};
+  profile.logout = HttpCall{"POST", std::string(protocol::kLogoutPath), ""};
+  profile.reference_set = reference_set_call();
+  profile.reference_get = reference_get_call();
+  profile.absent_statuses = {404};
+  profile.health_path = std::string(protocol::kHealthPath);
+  profile.node_header = std::string(protocol::kNodeHeader);
+  profile.session_effect_header = std::string(protocol::kSessionHeader);
+  profile.miss_reason_header = std::string(protocol::kMissReasonHeader);
+  profile.sessim_node = true;
+  return profile;
+}
+
+const std::vector<AppProfile>& builtins() {
+  static const std::vector<AppProfile> profiles{
+      sessim_profile(),
+      framework("spring", "SESSION"),
+      framework("express", "connect.sid"),
+      framework("django", "sessionid"),
+      framework("php", "PHPSESSID"),
+      framework("tomcat", "JSESSIONID"),
+  };
+  return profiles;
+}
+
+std::string substitute(const std::string& text, const std::map<std::string, std::string>& values,
+                       bool encode) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '{') {
+      const auto close = text.find('}', i);
+      if (close != std::string::npos) {
+        const auto found = values.find(text.substr(i + 1, close - i - 1));
+        if (found != values.end()) {
+          out += encode ? url_encode_component(found->second) : found->second;
+          i = close;
+          continue;
+        }
+      }
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+// Turns a profile file into an AppProfile, failing at the first thing it does
+// not understand with the position of the node that holds it.
+class ProfileLoader {
+ public:
+  ProfileLoader(const std::string& text, std::string source)
+      : text_(text), source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const {
+    throw UsageError(format_source_error(source_, mark.line + 1, mark.column + 1, message,
+                                         source_line(text_, mark.line + 1)));
+  }
+
+  AppProfile load(const YAML::Node& root) const {
+    if (!root.IsMap())
+      fail(root.Mark(), "a profile is a map with keys such as name, cookie, set, get");
+    const std::vector<std::string> keys{"name",   "based-on",    "cookie",        "set",    "get",
+                                        "remove", "login",       "logout",        "absent", "value",
+                                        "health", "node-header", "one-value-only"};
+    for (auto it = root.begin(); it != root.end(); ++it) {
+      const auto key = it->first.Scalar();
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+      const auto suggestion = nearest_name(key, keys);
+      fail(it->first.Mark(),
+           fmt::format("unknown key '{}' in the profile{} (keys: {})", key,
+                       suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                       fmt::join(keys, ", ")));
+    }
+    AppProfile profile;
+    if (root["based-on"]) {
+      try {
+        profile = builtin_profile(text(root["based-on"], "based-on"));
+      } catch (const UsageError& error) {
+        fail(root["based-on"].Mark(), error.what());
+      }
+    } else {
+      profile = framework("app", "SESSION");
+    }
+    profile.source = source_;
+    if (root["name"]) profile.name = text(root["name"], "name");
+    if (root["cookie"]) {
+      profile.cookie = text(root["cookie"], "cookie");
+      if (!is_token(profile.cookie))
+        fail(root["cookie"].Mark(), "cookie must be a cookie name such as JSESSIONID");
+    }
+    bool custom_calls = false;
+    if (root["set"]) {
+      profile.set = call(root["set"], "set");
+      custom_calls = true;
+    }
+    if (root["get"]) {
+      profile.get = call(root["get"], "get");
+      custom_calls = true;
+    }
+    if (custom_calls && !root["one-value-only"]) {
+      profile.one_value_only = profile.set.path.find("{name}") == std::string::npos &&
+                               profile.set.body.find("{name}") == std::string::npos;
+    }
+    if (root["one-value-only"])
+      profile.one_value_only = boolean(root["one-value-only"], "one-value-only");
+    if (root["remove"]) profile.remove = call(root["remove"], "remove");
+    if (root["login"]) profile.login = call(root["login"], "login");
+    if (root["logout"]) profile.logout = call(root["logout"], "logout");
+    if (root["absent"]) absent(root["absent"], profile);
+    if (root["value"]) {
+      const auto value = root["value"];
+      if (value.IsScalar() && value.Scalar() == "body") {
+        profile.value_json_field.clear();
+      } else if (value.IsMap() && value.size() == 1 && value["json"]) {
+        profile.value_json_field = text(value["json"], "value json field");
+      } else {
+        fail(value.Mark(), "value is `body` or {json: FIELD}");
+      }
+    }
+    if (root["health"]) {
+      profile.health_path = text(root["health"], "health");
+      if (!profile.health_path.empty() && profile.health_path.front() != '/') {
+        fail(root["health"].Mark(),
+             "health must be a path starting with /, or \"\" for a TCP connect");
+      }
+    }
+    if (root["node-header"]) profile.node_header = text(root["node-header"], "node-header");
+    return profile;
+  }
+
+ private:
+  static bool is_token(const std::string& name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) ||
+             std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    });
+  }
+
+  std::string text(const YAML::Node& node, const std::string& what) const {
+    if (!node.IsScalar()) fail(node.Mark(), fmt::format("{} must be a single value", what));
+    return node.Scalar();
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& what) const {
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+      fail(node.Mark(), fmt::format("{} must be true or false", what));
+    }
+    return value;
+  }
+
+  HttpCall call(const YAML::Node& node, const std::string& what) const {
+    HttpCall result;
+    if (node.IsScalar()) {
+      result.path = node.Scalar();
+    } else if (node.IsMap()) {
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        const auto key = it->first.Scalar();
+        if (key != "method" && key != "path" && key != "body") {
+          fail(it->first.Mark(),
+               fmt::format("unknown key '{}' in {} (keys: method, path, body)", key, what));
+        }
+      }
+      if (node["method"]) {
+        result.method = text(node["method"], "method");
+        static const std::vector<std::string> methods{"GET", "POST", "PUT", "DELETE", "PATCH"};
+        if (std::find(methods.begin(), methods.end(), result.method) == methods.end()) {
+          fail(node["method"].Mark(), fmt::format("method '{}' is not one of {}", result.method,
+                                                  fmt::join(methods, ", ")));
+        }
+      }
+      if (!node["path"]) fail(node.Mark(), fmt::format("{} needs a path", what));
+      result.path = text(node["path"], "path");
+      if (node["body"]) result.body = text(node["body"], "body");
+    } else {
+      fail(node.Mark(), fmt::format("{} is a path or {{method, path, body}}", what));
+    }
+    const auto& path_node = node.IsMap() ? node["path"] : node;
+    if (result.path.empty() || result.path.front() != '/' ||
+        result.path.find_first_of(" \t\r\n") != std::string::npos) {
+      fail(path_node.Mark(),
+           fmt::format("the path of {} must start with / and hold no spaces", what));
+    }
+    return result;
+  }
+
+  void absent(const YAML::Node& node, AppProfile& profile) const {
+    if (!node.IsMap()) fail(node.Mark(), "absent is {status: [404], body: [\"\", \"null\"]}");
+    profile.absent_statuses.clear();
+    profile.absent_bodies.clear();
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const auto key = it->first.Scalar();
+      const auto& values = it->second;
+      const auto each = [&](const std::function<void(const YAML::Node&)>& take) {
+        if (values.IsSequence()) {
+          for (const auto& value : values) take(value);
+        } else {
+          take(values);
+        }
+      };
+      if (key == "status") {
+        each([&](const YAML::Node& value) {
+          const auto status =
+              value.IsScalar() ? parse_integer(value.Scalar(), 100, 599) : std::nullopt;
+          if (!status) fail(value.Mark(), "an absent status is a number from 100 to 599");
+          profile.absent_statuses.push_back(static_cast<int>(*status));
+        });
+      } else if (key == "body") {
+        each([&](const YAML::Node& value) {
+          profile.absent_bodies.push_back(text(value, "an absent body"));
+        });
+      } else {
+        fail(it->first.Mark(), fmt::format("unknown key '{}' in absent (keys: status, body)", key));
+      }
+    }
+  }
+
+  const std::string& text_;
+  std::string source_;
+};
+
+}  // namespace
+
+PreparedCall AppProfile::prepare(const HttpCall& call, const std::string& attribute,
+                                 const std::string& value, const std::string& user) const {
+  const std::map<std::string, std::string> values{
+      {"name", attribute}, {"value", value}, {"user", user}};
+  return {call.method, substitute(call.path, values, true), substitute(call.body, values, false)};
+}
+
+ReadValue read_value(const AppProfile& profile, int status, const std::string& body) {
+  ReadValue read;
+  const auto& statuses = profile.absent_statuses;
+  if (std::find(statuses.begin(), statuses.end(), status) != statuses.end()) {
+    read.answered = true;
+    read.absent = true;
+    return read;
+  }
+  if (status < 200 || status > 299) return read;
+  read.answered = true;
+  std::string value = body;
+  if (!profile.value_json_field.empty()) {
+    const auto document = nlohmann::json::parse(body, nullptr, false);
+    if (document.is_discarded() || !document.is_object()) {
+      read.answered = false;
+      return read;
+    }
+    const auto field = document.find(profile.value_json_field);
+    if (field == document.end() || field->is_null()) {
+      read.absent = true;
+      return read;
+    }
+    value = field->is_string() ? field->get<std::string>() : field->dump();
+  }
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  const auto trimmed = std::string(trim(value));
+  const auto& bodies = profile.absent_bodies;
+  if (profile.value_json_field.empty() &&
+      std::find(bodies.begin(), bodies.end(), trimmed) != bodies.end()) {
+    read.absent = true;
+    return read;
+  }
+  read.value = value;
+  return read;
+}
+
+const std::vector<std::string>& builtin_profile_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> list;
+    for (const auto& profile : builtins()) list.push_back(profile.name);
+    return list;
+  }();
+  return names;
+}
+
+AppProfile builtin_profile(const std::string& name) {
+  for (const auto& profile : builtins()) {
+    if (profile.name == name) return profile;
+  }
+  const auto suggestion = nearest_name(name, builtin_profile_names());
+  throw UsageError(
+      fmt::format("no app profile named '{}'{} (built-in: {}; or a profile file)", name,
+                  suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                  fmt::join(builtin_profile_names(), ", ")));
+}
+
+AppProfile parse_profile(const std::string& text, const std::string& source) {
+  ProfileLoader loader(text, source);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& error) {
+    loader.fail(error.mark, fmt::format("not valid YAML: {}", error.msg));
+  }
+  try {
+    return loader.load(root);
+  } catch (const YAML::Exception& error) {
+    loader.fail(error.mark, error.msg);
+  }
+}
+
+AppProfile load_profile(const std::string& name_or_path) {
+  const auto& names = builtin_profile_names();
+  if (std::find(names.begin(), names.end(), name_or_path) != names.end()) {
+    return builtin_profile(name_or_path);
+  }
+  std::ifstream file(name_or_path);
+  if (!file) {
+    if (name_or_path.find('/') == std::string::npos &&
+        name_or_path.find('.') == std::string::npos) {
+      return builtin_profile(name_or_path);  // throws with a suggestion
+    }
+    throw UsageError(fmt::format("{}: cannot read the profile file", name_or_path));
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_profile(text.str(), name_or_path);
+}
+
+}  // namespace sessim

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+// The forwarding rules of the built-in balancer, as pure functions over a
+// request's head, in the manner of nginx's ngx_http_proxy_module: what is
+// forwarded, how headers are rewritten, when a failed attempt may go on to the
+// next upstream. The engine that moves bytes (balancer.cpp) applies them.
+namespace sessim {
+
+// Added to every response: the upstream that answered, so that reports name
+// the node even for apps that do not say which node they are.
+inline constexpr std::string_view kUpstreamHeader = "X-Sessim-Upstream";
+
+// RFC 9110 section 7.6.1 hop-by-hop headers, the headers the Connection
+// header lists, and what the HTTP library computes itself (Content-Length)
+// or injects (REMOTE_ADDR, ...). Accept-Encoding is not forwarded either: the
+// server side compresses on its own, so an upstream that compressed too
+// would be compressed twice.
+bool is_dropped_header(std::string_view name, std::string_view connection_tokens);
+
+// RFC 9110 section 9.2.2.
+bool is_idempotent(std::string_view method);
+
+// How an attempt at one upstream failed.
+enum class AttemptFailure {
+  not_connected,  // refused or timed out connecting: nothing was sent
+  broken          // the connection broke while the request was sent or answered
+};
+
+// nginx's proxy_next_upstream: a request that never reached the upstream may
+// go to the next one whatever its method; after a broken exchange only an
+// idempotent request may, since the first upstream may have acted on it.
+bool may_try_next_upstream(AttemptFailure failure, std::string_view method);
+
+// A Cookie header without the cookies named `name` ("" name: unchanged);
+// for strategies that keep a cookie of their own (HAProxy's "indirect").
+std::string cookie_header_without(std::string_view header, std::string_view name);
+
+// The X-Forwarded-For value to send: the client's list, then its address.
+std::string append_forwarded_for(std::string_view existing, std::string_view client_address);
+
+}  // namespace sessim

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sessim {
+
+// How to run the user's own app as a node (`--node-cmd`).
+struct CommandNodeSpec {
+  // The command line, with placeholders {port}, {name}, {index}, {redis_url},
+  // {redis_host}, {redis_port} and {log_dir}; each is also in the child's
+  // environment as SESSIM_PORT, SESSIM_NAME, ...
+  std::string command;
+  // Split into words like a shell would (quotes, backslashes) but run without
+  // one, unless `shell`: then `/bin/sh -c 'exec COMMAND'`.
+  bool shell = false;
+  // Ready when GET ready_path answers 2xx; "" : when the port accepts a TCP
+  // connection.
+  std::string ready_path;
+  std::chrono::milliseconds ready_timeout{30'000};
+  // SIGTERM, then SIGKILL after this long.
+  std::chrono::milliseconds stop_grace{3'000};
+};
+
+// Splits a command line into words by the shell's quoting rules ('...',
+// "...", backslash), expanding nothing. Throws UsageError on an unclosed quote
+// or an empty command.
+std::vector<std::string> split_command_line(const std::string& command);
+
+// Replaces {name} placeholders with their values; throws UsageError naming an
+// unknown placeholder and the known ones.
+std::string expand_placeholders(const std::string& text,
+                                const std::map<std::string, std::string>& values);
+
+// The placeholder names of a command node, for messages and docs.
+const std::vector<std::string>& command_placeholders();
+
+}  // namespace sessim

@@ -1,0 +1,136 @@
+#include "cluster/topology.h"
+
+#include <fmt/format.h>
+
+#include "cluster/cluster.h"
+#include "common/errors.h"
+#include "common/text.h"
+
+namespace sessim {
+namespace {
+
+// The user's own entry point (`--target URL`): their nginx, ingress or
+// staging. sessim sends requests and nothing else: no node of it is known,
+// started or stopped.
+class TargetTopology final : public Topology {
+ public:
+  TargetTopology(Endpoint target, TopologyAbilities abilities, std::string store, std::string app)
+      : target_(std::move(target)),
+        abilities_(std::move(abilities)),
+        store_(std::move(store)),
+        app_(std::move(app)) {}
+
+  Endpoint entry() const override { return target_; }
+  std::vector<std::string> node_names() const override { return {}; }
+  Endpoint node_endpoint(const std::string& name) const override {
+    throw UsageError(fmt::format("no node {}: behind --target sessim knows no nodes", name));
+  }
+  TopologyAbilities abilities() const override { return abilities_; }
+  std::string store() const override { return store_; }
+  bool redis_persistence() const override { return false; }
+  bool nodes_are_threads() const override { return false; }
+  void crash_node(const std::string&) override { refuse(); }
+  void stop_node(const std::string&) override { refuse(); }
+  void restart_node(const std::string&) override { refuse(); }
+  std::string add_node() override { refuse(); }
+  void redis(RedisAction) override { refuse(); }
+  std::vector<HealthEvent> health_events() const override { return {}; }
+  ClusterSummary summary() const override {
+    ClusterSummary summary;
+    summary.kind = "target";
+    summary.mode = "target";
+    summary.store = store_;
+    summary.balancer_url = target_.url();
+    summary.app = app_;
+    return summary;
+  }
+  std::vector<std::string> stop() override { return {}; }
+
+ private:
+  [[noreturn]] void refuse() const { throw UsageError(abilities_.node_faults); }
+
+  Endpoint target_;
+  TopologyAbilities abilities_;
+  std::string store_;
+  std::string app_;
+};
+
+// "http://host:port" or "https://host[:port]" with an optional "/" after.
+Endpoint parse_target(const std::string& url, bool verify_tls) {
+  Endpoint endpoint;
+  std::string rest;
+  if (url.rfind("http://", 0) == 0) {
+    endpoint.scheme = "http";
+    rest = url.substr(7);
+  } else if (url.rfind("https://", 0) == 0) {
+    endpoint.scheme = "https";
+    rest = url.substr(8);
+  } else {
+    throw UsageError(
+        fmt::format("--target {}: expected http://HOST:PORT or https://HOST[:PORT]", url));
+  }
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.find('/') != std::string::npos) {
+    throw UsageError(fmt::format("--target {}: give the origin only, without a path", url));
+  }
+  const auto colon = rest.rfind(':');
+  endpoint.host = colon == std::string::npos ? rest : rest.substr(0, colon);
+  if (colon == std::string::npos) {
+    endpoint.port = endpoint.scheme == "https" ? 443 : 80;
+  } else {
+    const auto port = parse_integer(rest.substr(colon + 1), 1, 65535);
+    if (!port)
+      throw UsageError(fmt::format("--target {}: the port is not a number from 1 to 65535", url));
+    endpoint.port = static_cast<int>(*port);
+  }
+  if (endpoint.host.empty()) throw UsageError(fmt::format("--target {}: no host", url));
+  endpoint.verify_tls = verify_tls;
+  return endpoint;
+}
+
+}  // namespace
+
+std::string Endpoint::url() const {
+  const bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
+  return default_port ? fmt::format("{}://{}", scheme, host)
+                      : fmt::format("{}://{}:{}", scheme, host, port);
+}
+
+TopologyAbilities abilities_of(const ClusterConfig& config) {
+  TopologyAbilities abilities;
+  if (!config.target_url.empty()) {
+    const auto target = parse_target(config.target_url, config.verify_tls).url();
+    abilities.node_faults = abilities.add_node =
+        "the system under test is --target " + target + ", which sessim does not run";
+    abilities.direct_nodes = "behind --target " + target + " sessim knows no nodes";
+    // With store=local, redis steps are skipped with a note, as everywhere.
+    if (config.store == StoreKind::redis) {
+      abilities.redis_control =
+          "the system under test is --target " + target + "; sessim runs no Redis for it";
+    }
+    return abilities;
+  }
+  if (config.node_kind == NodeKind::external) {
+    abilities.node_faults = abilities.add_node =
+        "nodes are --upstream servers that sessim does not run";
+    if (config.store == StoreKind::redis) {
+      abilities.redis_control = "nodes are --upstream servers; sessim runs no Redis for them";
+    }
+    return abilities;
+  }
+  if (config.store == StoreKind::redis && !config.redis_url.empty()) {
+    abilities.redis_control = "redis steps control sessim's private Redis; drop --redis-url";
+  }
+  return abilities;
+}
+
+std::unique_ptr<Topology> start_topology(const ClusterConfig& config) {
+  if (!config.target_url.empty()) {
+    return std::make_unique<TargetTopology>(parse_target(config.target_url, config.verify_tls),
+                                            abilities_of(config), to_string(config.store),
+                                            config.app);
+  }
+  return std::make_unique<Cluster>(config);
+}
+
+}  // namespace sessim

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "balancer/upstream_health.h"
+#include "common/cluster_summary.h"
+
+namespace sessim {
+
+struct ClusterConfig;
+
+// Where requests go: the balancer, a node, or the user's own entry point.
+struct Endpoint {
+  std::string scheme = "http";
+  std::string host = "127.0.0.1";
+  int port = 0;
+  bool verify_tls = true;   // https only
+  std::string url() const;  // "http://127.0.0.1:8080"
+};
+
+// What a topology can do to the system under test: each field is "" when it
+// can, else the reason it cannot, in the user's words, for the error that
+// refuses a scenario before anything starts.
+struct TopologyAbilities {
+  std::string node_faults;    // crash, stop, restart a node
+  std::string add_node;       // a node joins
+  std::string redis_control;  // stop, start, pause, resume, restart Redis
+  std::string direct_nodes;   // a request `via:` one node
+};
+
+enum class RedisAction { stop, start, pause, resume, restart };
+
+// The system under test as the scenario player drives it: a front (the
+// built-in balancer, or the user's own entry point), a node set (sessim's
+// nodes, the user's command, or running servers) and a store. The player
+// knows nothing else of it, so that it can be unit-tested against a fake.
+// Calls come from one thread at a time, except entry()/node_endpoint().
+class Topology {
+ public:
+  virtual ~Topology() = default;
+
+  virtual Endpoint entry() const = 0;
+  virtual std::vector<std::string> node_names() const = 0;
+  virtual Endpoint node_endpoint(const std::string& name) const = 0;
+  virtual TopologyAbilities abilities() const = 0;
+  virtual std::string store() const = 0;  // local | redis
+  // A Redis restart keeps the sessions (append-only file on).
+  virtual bool redis_persistence() const = 0;
+  // sessim nodes that are threads: a crash drops memory rather than a process.
+  virtual bool nodes_are_threads() const = 0;
+
+  virtual void crash_node(const std::string& name) = 0;
+  virtual void stop_node(const std::string& name) = 0;
+  virtual void restart_node(const std::string& name) = 0;
+  virtual std::string add_node() = 0;
+  virtual void redis(RedisAction action) = 0;
+
+  // The balancer's availability changes so far (none without a balancer).
+  virtual std::vector<HealthEvent> health_events() const = 0;
+  virtual ClusterSummary summary() const = 0;
+
+  // Stops whatever it started; what went wrong doing so (a node that ignored
+  // SIGTERM), one line each. Idempotent.
+  virtual std::vector<std::string> stop() = 0;
+};
+
+// What the topology that `config` describes can do, known before it starts.
+TopologyAbilities abilities_of(const ClusterConfig& config);
+
+// Starts the topology `config` describes: a Cluster (sessim, command or
+// external nodes behind the built-in balancer) or, with a target URL, the
+// user's own entry point. Throws EnvironmentError or UsageError.
+std::unique_ptr<Topology> start_topology(const ClusterConfig& config);
+
+}  // namespace sessim
