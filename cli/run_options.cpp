@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 
 #include "cli/signals.h"
 #include "cluster/child_process.h"
@@ -165,7 +166,10 @@ ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profil
         std::chrono::milliseconds(static_cast<long long>(options.ready_timeout_s * 1000));
     config.command.stop_grace =
         std::chrono::milliseconds(static_cast<long long>(options.stop_grace_s * 1000));
-    split_command_line(options.node_cmd);  // an unclosed quote fails now, not per node
+    // A typo in a placeholder or an unclosed quote fails now, not per node.
+    std::map<std::string, std::string> placeholders;
+    for (const auto& name : command_placeholders()) placeholders[name] = name;
+    split_command_line(expand_placeholders(options.node_cmd, placeholders));
   }
   config.nodes = config.node_kind == NodeKind::external ? static_cast<int>(options.upstreams.size())
                                                         : options.nodes;

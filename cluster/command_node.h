@@ -14,7 +14,10 @@ struct CommandNodeSpec {
   // environment as SESSIM_PORT, SESSIM_NAME, ...
   std::string command;
   // Split into words like a shell would (quotes, backslashes) but run without
-  // one, unless `shell`: then `/bin/sh -c 'exec COMMAND'`.
+  // one, unless `shell`: then `/bin/sh -c COMMAND`. The shell and what it
+  // starts are stopped together (one process group); end the command with
+  // `exec PROGRAM ...` so that the app is sessim's own child and dies with it
+  // even when sessim is killed with SIGKILL.
   bool shell = false;
   // Ready when GET ready_path answers 2xx; "" : when the port accepts a TCP
   // connection.

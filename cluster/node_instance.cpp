@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cluster/child_process.h"
+#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/http_tuning.h"
@@ -124,7 +125,7 @@ class CommandNode final : public NodeInstance {
     ChildSpec spec;
     if (launch.command.shell) {
       spec.executable = "/bin/sh";
-      spec.args = {"-c", "exec " + command};
+      spec.args = {"-c", command};
     } else {
       auto words = split_command_line(command);
       const auto program = find_program(words.front());
@@ -153,7 +154,7 @@ class CommandNode final : public NodeInstance {
     ::kill(process_->pid(), SIGTERM);
     if (!process_->wait_for_exit(grace_)) {
       problem_ = fmt::format("{} ignored SIGTERM for {} ms and was killed (log: {})", name_,
-                             grace_.count(), log_path_);
+                             grace_.count(), keep_log_file(log_path_));
     }
     process_->stop(std::chrono::milliseconds(0));
   }
@@ -161,10 +162,12 @@ class CommandNode final : public NodeInstance {
   std::string stop_problem() const override { return problem_; }
 
  private:
+  // The log's last lines, and where the whole log is kept after the run.
   std::string log_tail() const {
     const auto lines = last_log_lines(log_path_, 5);
-    if (lines.empty()) return fmt::format("its log {} is empty", log_path_);
-    return fmt::format("last lines of {}:\n  {}", log_path_, fmt::join(lines, "\n  "));
+    const auto kept = keep_log_file(log_path_);
+    if (lines.empty()) return fmt::format("its log {} is empty", kept);
+    return fmt::format("last lines of its log {}:\n  {}", kept, fmt::join(lines, "\n  "));
   }
 
   bool answers(const std::string& ready_path) const {

@@ -54,6 +54,20 @@ void remove_orphaned_run_directories(const std::string& parent) {
   }
 }
 
+std::string keep_log_file(const std::string& path) {
+  const char* tmp = std::getenv("TMPDIR");
+  const boost::filesystem::path folder =
+      boost::filesystem::path(tmp && *tmp ? tmp : "/tmp") / "sessim-logs";
+  const boost::filesystem::path original(path);
+  const auto kept =
+      folder / (original.parent_path().filename().string() + "-" + original.filename().string());
+  boost::system::error_code error;
+  boost::filesystem::create_directories(folder, error);
+  boost::filesystem::copy_file(original, kept, boost::filesystem::copy_option::overwrite_if_exists,
+                               error);
+  return error ? path : kept.string();
+}
+
 RunDirectory::RunDirectory() {
   const char* tmp = std::getenv("TMPDIR");
   const std::string parent = tmp && *tmp ? tmp : "/tmp";

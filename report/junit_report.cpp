@@ -58,10 +58,10 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
         test.name = fmt::format("step {} {}: {} ({})", step.number, step.label, check.what,
                                 step.position.to_string());
         if (!check.passed) {
-          test.failure =
-              fmt::format("expected {} {}, got {} (request #{} {} {} served by {})", check.what,
-                          check.expected, check.actual, request.number, request.exchange.method,
-                          request.exchange.target, request.node.empty() ? "?" : request.node);
+          test.failure = fmt::format("expected {} {}, got {} (request #{} {} {} served by {})",
+                                     check.what, check.expected, check.actual, request.number,
+                                     request.exchange.method, request.exchange.target,
+                                     request.node.empty() ? "an unknown node" : request.node);
           test.skipped = expected_failure;
         }
         cases.push_back(std::move(test));

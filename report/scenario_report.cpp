@@ -28,11 +28,11 @@ std::string request_line(const RequestRecord& record) {
   if (!record.session_id_set.empty() && record.session_id_set != record.session_id_sent) {
     cookie += " -> " + abbreviate(record.session_id_set, 8);
   }
-  return fmt::format("#{:<3} {} {}  node={}  session={}  cookie={}  {} {}", record.number,
-                     exchange.method, exchange.target, record.node.empty() ? "?" : record.node,
-                     record.session == SessionEffect::unknown ? "?" : to_string(record.session),
-                     cookie, status,
-                     body.empty() ? "(empty)" : fmt::format("\"{}\"", abbreviate(body, 32)));
+  return fmt::format(
+      "#{:<3} {} {}  node={}  session={}  cookie={}  {} {}", record.number, exchange.method,
+      exchange.target, record.node.empty() ? "unknown" : record.node,
+      record.session == SessionEffect::unknown ? "?" : to_string(record.session), cookie, status,
+      body.empty() ? "(empty)" : fmt::format("\"{}\"", abbreviate(body, 32)));
 }
 
 }  // namespace

@@ -86,7 +86,8 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
     for (const auto& record : step.requests) {
       const bool replaced = record.session == SessionEffect::replaced;
       Row row{{Cell{std::to_string(record.number)}, Cell{request_label(record)},
-               Cell{record.node.empty() ? "-" : record.node},
+               Cell{record.node.empty() ? (record.exchange.status == 0 ? "-" : "unknown")
+                                        : record.node},
                Cell{short_id(record.session_id_sent), Tone::dim},
                Cell{session_label(record), replaced ? Tone::warn : Tone::plain},
                Cell{short_id(record.session_id_set), replaced ? Tone::warn : Tone::dim},

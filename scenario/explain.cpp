@@ -94,6 +94,15 @@ class Explainer {
           fmt::format("the browser sent no session cookie, so {} had no session to read", node)};
     }
     const auto origin = origins_.find(sent);
+    if (record.session == SessionEffect::kept && run_.store == "local" &&
+        origin != origins_.end() && !record.node.empty() && !origin->second.node.empty() &&
+        origin->second.node != record.node && !origin->second.replacement && !ended_.count(sent)) {
+      return {ReadFailure::adopted_unknown, false,
+              fmt::format("served by {}, which has never seen session {}; it lives only in {}'s "
+                          "memory, and {} answered from an empty session under the same id (the "
+                          "app adopts ids it does not know)",
+                          node, short_id(sent), origin->second.node, node)};
+    }
     if (record.session == SessionEffect::kept || record.session == SessionEffect::rotated) {
       if (const auto end = ended_.find(sent); end != ended_.end()) {
         return {ReadFailure::logout_elsewhere, false,
@@ -202,6 +211,9 @@ std::string group_phrase(ReadFailure kind, bool replaced, const std::string& sto
     case ReadFailure::ended_at_origin:
       return "reached the node that made the session after it had expired or ended there" +
              replacement;
+    case ReadFailure::adopted_unknown:
+      return "reached a node that had never seen the session and answered from an empty one "
+             "under the same id (the app adopts session ids it does not know)";
     case ReadFailure::never_seen:
       return fmt::format(
           "reached a node that had never seen the session cookie it was sent{}{}",

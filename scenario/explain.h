@@ -21,7 +21,8 @@ enum class ReadFailure {
   unknown_session,     // the node did not know a session made before this run
   origin_node_down,    // the node that held the session crashed, stopped or restarted
   ended_at_origin,     // the node that made the session had let it expire or end
-  never_seen           // the node had never seen the session: it lives in another's memory
+  never_seen,          // the node had never seen the session: it lives in another's memory
+  adopted_unknown      // the node had never seen it and answered from an empty one under its id
 };
 
 struct ReadExplanation {

@@ -1,0 +1,322 @@
+// Apps that sessim did not write — a Python app on the standard library and
+// PHP's native sessions — as command nodes, as running upstream servers and
+// behind --target: what sessim reports must be what the app really does.
+#include <dirent.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "cluster/child_process.h"
+#include "cluster/run_directory.h"
+#include "common/errors.h"
+#include "net/loopback.h"
+#include "support/test_support.h"
+
+namespace sessim {
+namespace {
+
+using testing::run_sessim;
+
+const std::string kApps = std::string(SESSIM_SOURCE_DIR) + "/tests/apps";
+constexpr const char* kPython = "/usr/bin/python3";
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+bool have_python_redis() {
+  return std::system("/usr/bin/python3 -c 'import redis' 2>/dev/null") == 0;
+}
+
+bool have_php(bool with_redis) {
+  if (!find_program("php")) return false;
+  return !with_redis || std::system("php -m 2>/dev/null | grep -qx redis") == 0;
+}
+
+std::string python_command(bool redis) {
+  return fmt::format("{} {}/session_app.py --port {{port}} --name {{name}}{}", kPython, kApps,
+                     redis ? " --store redis --redis-url {redis_url}" : "");
+}
+
+std::string php_command(bool redis) {
+  const auto router = kApps + "/php/router.php";
+  if (redis) {
+    return "exec php -d session.save_handler=redis "
+           "-d 'session.save_path=tcp://{redis_host}:{redis_port}' -S 127.0.0.1:{port} " +
+           router;
+  }
+  // Each node keeps its session files in a folder of its own: its local disk.
+  return "mkdir -p {log_dir}/{name} && exec php -d session.save_handler=files "
+         "-d session.save_path={log_dir}/{name} -S 127.0.0.1:{port} " +
+         router;
+}
+
+struct Report {
+  int exit_code = -1;
+  nlohmann::json json;
+  std::string err;
+  // Every request of the first run, in order.
+  std::vector<nlohmann::json> requests() const {
+    std::vector<nlohmann::json> all;
+    for (const auto& step : json["runs"][0]["steps"]) {
+      for (const auto& request : step["requests"]) all.push_back(request);
+    }
+    return all;
+  }
+  int reads_ok(std::size_t run = 0) const { return json["runs"][run]["reads"]["ok"]; }
+};
+
+Report run_json(std::vector<std::string> args) {
+  args.push_back("--json");
+  const auto result = run_sessim(args);
+  Report report;
+  report.exit_code = result.exit_code;
+  report.err = result.err;
+  report.json = nlohmann::json::parse(result.out.empty() ? "{}" : result.out);
+  return report;
+}
+
+std::set<std::string> nodes_of(const Report& report) {
+  std::set<std::string> nodes;
+  for (const auto& request : report.requests()) nodes.insert(request["node"]);
+  return nodes;
+}
+
+// --- Python ------------------------------------------------------------------
+
+TEST(PythonApp, InMemorySessionsAreLostAcrossCommandNodes) {
+  const auto report = run_json({"run", "--store", "local", "--node-cmd", python_command(false),
+                                "--profile", kApps + "/session_app.profile.yaml"});
+  EXPECT_EQ(report.exit_code, kExitChecksFailed) << report.err;
+  EXPECT_EQ(report.reads_ok(), 0);
+  EXPECT_EQ(nodes_of(report), (std::set<std::string>{"node-1", "node-2"}));
+  EXPECT_EQ(report.requests()[1]["session"], "replaced");
+  EXPECT_EQ(report.json["runs"][0]["cluster"]["mode"], "command");
+}
+
+TEST(PythonApp, RedisSessionsSurviveAcrossCommandNodes) {
+  if (!have_python_redis()) GTEST_SKIP() << "python3-redis cannot be imported";
+  const auto report = run_json({"run", "--store", "redis", "--node-cmd", python_command(true),
+                                "--profile", kApps + "/session_app.profile.yaml"});
+  EXPECT_EQ(report.exit_code, kExitOk) << report.err;
+  EXPECT_EQ(report.reads_ok(), 4);
+  EXPECT_EQ(nodes_of(report), (std::set<std::string>{"node-1", "node-2"}));
+}
+
+TEST(PythonApp, NodeFailureStoryCrashesACommandNode) {
+  if (!have_python_redis()) GTEST_SKIP() << "python3-redis cannot be imported";
+  for (const auto* store : {"local", "redis"}) {
+    const auto report = run_json({"run", "node-failure", "--store", store, "--node-cmd",
+                                  python_command(std::string(store) == "redis"), "--profile",
+                                  kApps + "/session_app.profile.yaml", "--verdict", "declared"});
+    EXPECT_EQ(report.exit_code, kExitOk) << store << report.err;
+    EXPECT_EQ(report.json["runs"][0]["verdict"], std::string(store) == "redis" ? "pass" : "fail");
+    EXPECT_TRUE(contains(report.json["runs"][0]["steps"][2]["note"], "node-1 crashed: SIGKILL"))
+        << report.json["runs"][0]["steps"][2];
+  }
+}
+
+// Two app processes that the test runs itself, as a team's running servers.
+class RunningPythonApps {
+ public:
+  explicit RunningPythonApps(const std::string& redis_url = "") {
+    for (int index = 1; index <= 2; ++index) {
+      const int port = pick_free_loopback_port();
+      ChildSpec spec;
+      spec.executable = kPython;
+      spec.args = {kApps + "/session_app.py", "--port", std::to_string(port), "--name",
+                   fmt::format("py-{}", index)};
+      if (!redis_url.empty())
+        spec.args.insert(spec.args.end(), {"--store", "redis", "--redis-url", redis_url});
+      spec.log_path = logs_.file(fmt::format("py-{}.log", index));
+      apps_.push_back(std::make_unique<ChildProcess>(spec));
+      EXPECT_TRUE(testing::wait_until([port] { return tcp_port_accepts("127.0.0.1", port); }));
+      upstreams_.push_back(fmt::format("app-{}=http://127.0.0.1:{}", index, port));
+    }
+  }
+  std::vector<std::string> upstream_args() const {
+    std::vector<std::string> args;
+    for (const auto& upstream : upstreams_) args.insert(args.end(), {"--upstream", upstream});
+    return args;
+  }
+  std::string first_url() const {
+    return upstreams_.front().substr(upstreams_.front().find('=') + 1);
+  }
+
+ private:
+  RunDirectory logs_;
+  std::vector<std::unique_ptr<ChildProcess>> apps_;
+  std::vector<std::string> upstreams_;
+};
+
+TEST(PythonApp, RunningUpstreamsBehindTheBuiltInBalancerAreToldApartByUpstream) {
+  RunningPythonApps apps;
+  auto args = std::vector<std::string>{"run", "--store", "local", "--profile", "django"};
+  const auto upstreams = apps.upstream_args();
+  args.insert(args.end(), upstreams.begin(), upstreams.end());
+  const auto report = run_json(args);
+  EXPECT_EQ(report.exit_code, kExitChecksFailed) << report.err;
+  EXPECT_EQ(report.reads_ok(), 0);
+  // The app says nothing of itself under the django profile: the balancer's
+  // X-Sessim-Upstream names the server.
+  EXPECT_EQ(nodes_of(report), (std::set<std::string>{"app-1", "app-2"}));
+}
+
+TEST(PythonApp, RunningUpstreamsSharingRedisKeepTheSession) {
+  if (!have_python_redis()) GTEST_SKIP() << "python3-redis cannot be imported";
+  testing::TestRedis redis;
+  RunningPythonApps apps(redis.url());
+  auto args = std::vector<std::string>{"run", "--store", "redis", "--profile", "django"};
+  const auto upstreams = apps.upstream_args();
+  args.insert(args.end(), upstreams.begin(), upstreams.end());
+  const auto report = run_json(args);
+  EXPECT_EQ(report.exit_code, kExitOk) << report.err;
+  EXPECT_EQ(report.reads_ok(), 4);
+}
+
+TEST(PythonApp, CrashingAnUpstreamIsRefusedBeforeAnythingStarts) {
+  RunningPythonApps apps;
+  auto args = std::vector<std::string>{"run", "node-failure", "--store", "local"};
+  const auto upstreams = apps.upstream_args();
+  args.insert(args.end(), upstreams.begin(), upstreams.end());
+  const auto result = run_sessim(args);
+  EXPECT_EQ(result.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(result.err,
+                       "builtin:node-failure:13:5: crash node-1: nodes are --upstream "
+                       "servers that sessim does not run"))
+      << result.err;
+  EXPECT_EQ(result.out, "");
+}
+
+TEST(PythonApp, TargetWithoutANodeHeaderSaysTheNodeIsUnknown) {
+  RunningPythonApps apps;
+  const auto report =
+      run_json({"run", "--target", apps.first_url(), "--profile", "django", "--store", "local"});
+  EXPECT_EQ(report.exit_code, kExitOk) << report.err;  // one server: every read finds the value
+  EXPECT_EQ(report.reads_ok(), 4);
+  EXPECT_EQ(nodes_of(report), (std::set<std::string>{""}));
+  const auto table =
+      run_sessim({"run", "--target", apps.first_url(), "--profile", "django", "--store", "local"});
+  EXPECT_TRUE(contains(table.out, " unknown ")) << table.out;
+}
+
+TEST(PythonApp, TargetWithANodeHeaderNamesTheNode) {
+  RunningPythonApps apps;
+  const auto report = run_json(
+      {"run", "--target", apps.first_url(), "--profile", "django", "--node-header", "X-Served-By"});
+  EXPECT_EQ(nodes_of(report), (std::set<std::string>{"py-1"}));
+}
+
+TEST(Target, RefusesAStepThatAddressesANodeWithItsPosition) {
+  RunningPythonApps apps;
+  const auto result = run_sessim({"run", "node-failure", "--target", apps.first_url()});
+  EXPECT_EQ(result.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(result.err,
+                       "builtin:node-failure:11:5: set cart = 2 books via node-1: "
+                       "behind --target"))
+      << result.err;
+}
+
+// --- PHP ---------------------------------------------------------------------
+
+TEST(PhpApp, FileSessionsOnEachNodeFailTheReferenceStory) {
+  if (!have_php(false)) GTEST_SKIP() << "php-cli is not installed";
+  const auto report =
+      run_json({"run", "--store", "local", "--node-shell", "--node-cmd", php_command(false),
+                "--profile", "php", "--node-header", "X-Served-By"});
+  EXPECT_EQ(report.exit_code, kExitChecksFailed) << report.err;
+  // PHP adopts an id it does not know: node-2 answers from an empty session
+  // and keeps the cookie, so the reads that return to node-1 still succeed.
+  EXPECT_EQ(report.reads_ok(), 2);
+  EXPECT_EQ(nodes_of(report), (std::set<std::string>{"node-1", "node-2"}));
+  EXPECT_TRUE(contains(report.json["runs"][0]["why"], "adopts session ids it does not know"))
+      << report.json["runs"][0]["why"];
+}
+
+TEST(PhpApp, RedisSessionsPassTheReferenceStory) {
+  if (!have_php(true)) GTEST_SKIP() << "php-redis is not installed";
+  const auto report =
+      run_json({"run", "--store", "redis", "--node-shell", "--node-cmd", php_command(true),
+                "--profile", "php", "--node-header", "X-Served-By"});
+  EXPECT_EQ(report.exit_code, kExitOk) << report.err;
+  EXPECT_EQ(report.reads_ok(), 4);
+}
+
+TEST(PhpApp, NodeFailureStoryAsCommandNodes) {
+  if (!have_php(true)) GTEST_SKIP() << "php-redis is not installed";
+  for (const auto* store : {"local", "redis"}) {
+    const bool redis = std::string(store) == "redis";
+    const auto report = run_json({"run", "node-failure", "--store", store, "--node-shell",
+                                  "--node-cmd", php_command(redis), "--profile", "php",
+                                  "--node-header", "X-Served-By", "--verdict", "declared"});
+    EXPECT_EQ(report.exit_code, kExitOk) << store << report.err;
+    EXPECT_EQ(report.json["runs"][0]["verdict"], redis ? "pass" : "fail") << store;
+  }
+}
+
+// --- Bad node commands -------------------------------------------------------
+
+// Processes whose command line holds `marker`.
+int processes_with(const std::string& marker) {
+  int count = 0;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return 0;
+  while (const auto* entry = ::readdir(proc)) {
+    std::ifstream cmdline(std::string("/proc/") + entry->d_name + "/cmdline");
+    std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (text.find(marker) != std::string::npos &&
+        testing::process_alive(std::atoi(entry->d_name))) {
+      ++count;
+    }
+  }
+  ::closedir(proc);
+  return count;
+}
+
+TEST(CommandNodes, ACommandThatExitsAtStartNamesItsLog) {
+  const auto result = run_sessim(
+      {"run", "--node-shell", "--node-cmd", "echo 'cannot open config.yml' >&2; exit 4"});
+  EXPECT_EQ(result.exit_code, kExitEnvironment);
+  EXPECT_TRUE(contains(result.err, "node-1 exited with status 4 before it was ready"))
+      << result.err;
+  EXPECT_TRUE(contains(result.err, "cannot open config.yml")) << result.err;
+  EXPECT_TRUE(contains(result.err, "sessim-logs/")) << result.err;
+}
+
+TEST(CommandNodes, ACommandThatNeverBecomesReadyIsStoppedInTime) {
+  const auto marker = fmt::format("sessim-never-ready-{}", ::getpid());
+  const auto started = std::chrono::steady_clock::now();
+  const auto result =
+      run_sessim({"run", "--node-shell", "--ready-timeout", "0.5", "--node-cmd",
+                  fmt::format("exec {} -c 'import time; time.sleep(30)' {}", kPython, marker)});
+  EXPECT_EQ(result.exit_code, kExitEnvironment);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  EXPECT_TRUE(contains(result.err, "node-1 was not ready within 500 ms")) << result.err;
+  EXPECT_EQ(processes_with(marker), 0);
+}
+
+TEST(CommandNodes, ACommandThatIgnoresSigtermIsKilledAndReported) {
+  const auto marker = fmt::format("sessim-ignores-term-{}", ::getpid());
+  const auto command = fmt::format(
+      "trap '' TERM; exec {} {}/session_app.py --port {{port}} --name {}", kPython, kApps, marker);
+  const auto result = run_sessim({"run", "--nodes", "1", "--node-shell", "--stop-grace", "0.3",
+                                  "--node-cmd", command, "--profile", "django"});
+  EXPECT_EQ(result.exit_code, kExitEnvironment) << result.out << result.err;
+  EXPECT_TRUE(contains(result.out, "reads: 2/2 succeeded")) << result.out;
+  EXPECT_TRUE(contains(result.err, "node-1 ignored SIGTERM for 300 ms and was killed"))
+      << result.err;
+  EXPECT_EQ(processes_with(marker), 0);
+}
+
+TEST(CommandNodes, AnUnknownPlaceholderIsAUsageError) {
+  const auto result = run_sessim({"run", "--node-cmd", "app --port {prot}"});
+  EXPECT_EQ(result.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(result.err, "unknown placeholder {prot}")) << result.err;
+}
+
+}  // namespace
+}  // namespace sessim
