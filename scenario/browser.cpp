@@ -26,6 +26,39 @@ std::vector<std::string> HttpExchange::header_values(std::string_view name) cons
   return values;
 }
 
+namespace {
+
+// Sends exchange.method/target with its Cookie header and `body` over
+// `client`, and fills in the response (or why none came).
+void exchange_over(httplib::Client& client, HttpExchange& exchange, const std::string& body) {
+  httplib::Request request;
+  request.method = exchange.method;
+  request.path = exchange.target;
+  request.body = body;
+  if (!exchange.cookie_sent.empty()) request.headers.emplace("Cookie", exchange.cookie_sent);
+  if (!body.empty()) request.headers.emplace("Content-Type", "text/plain; charset=utf-8");
+  const auto started = std::chrono::steady_clock::now();
+  auto result = client.send(request);
+  exchange.duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  if (!result) {
+    exchange.transport_error = describe_http_failure(result.error(), exchange.duration_ms);
+    return;
+  }
+  exchange.status = result->status;
+  exchange.body = result->body;
+  for (const auto& [key, value] : result->headers) {
+    // cpp-httplib injects these pseudo-headers; they were never on the wire.
+    if (key == "REMOTE_ADDR" || key == "REMOTE_PORT" || key == "LOCAL_ADDR" ||
+        key == "LOCAL_PORT") {
+      continue;
+    }
+    exchange.headers.emplace_back(key, value);
+  }
+}
+
+}  // namespace
+
 struct Browser::Connection {
   Connection(const Endpoint& origin, bool keep_alive) : client(origin.url()) {
     ClientTuning tuning;
@@ -64,33 +97,23 @@ HttpExchange Browser::send(const std::string& method, const std::string& target,
   exchange.method = method;
   exchange.target = target;
   exchange.cookie_sent = jar_->cookie_header(target);
-
-  httplib::Request request;
-  request.method = method;
-  request.path = target;
-  request.body = body;
-  if (!exchange.cookie_sent.empty()) request.headers.emplace("Cookie", exchange.cookie_sent);
-  if (!body.empty()) request.headers.emplace("Content-Type", "text/plain; charset=utf-8");
-
-  const auto started = std::chrono::steady_clock::now();
-  auto result = connection_->client.send(request);
-  exchange.duration_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  if (!result) {
-    exchange.transport_error = describe_http_failure(result.error(), exchange.duration_ms);
-    return exchange;
-  }
-  exchange.status = result->status;
-  exchange.body = result->body;
-  for (const auto& [key, value] : result->headers) {
-    // cpp-httplib injects these pseudo-headers; they were never on the wire.
-    if (key == "REMOTE_ADDR" || key == "REMOTE_PORT" || key == "LOCAL_ADDR" ||
-        key == "LOCAL_PORT") {
-      continue;
-    }
-    exchange.headers.emplace_back(key, value);
-  }
+  exchange_over(connection_->client, exchange, body);
   jar_->remember(exchange);
+  return exchange;
+}
+
+HttpExchange HttpTransport::send(const Endpoint& origin, const OutgoingRequest& request) {
+  httplib::Client client(origin.url());
+  ClientTuning tuning;
+  tuning.keep_alive = request.keep_alive;
+  tune_client(client, tuning);
+  if (origin.scheme == "https") client.enable_server_certificate_verification(origin.verify_tls);
+  if (!request.source_address.empty()) client.set_interface(request.source_address);
+  HttpExchange exchange;
+  exchange.method = request.method;
+  exchange.target = request.target;
+  exchange.cookie_sent = request.cookie_header;
+  exchange_over(client, exchange, request.body);
   return exchange;
 }
 

@@ -57,6 +57,31 @@ class CookieJar {
   std::vector<StoredCookie> cookies_;  // in order of creation
 };
 
+// One request as a browser sends it, cookies already chosen.
+struct OutgoingRequest {
+  std::string method;
+  std::string target;
+  std::string body;
+  std::string cookie_header;   // "" : no Cookie header
+  std::string source_address;  // "" : the system's choice
+  bool keep_alive = true;
+};
+
+// How requests reach the system under test: real HTTP (HttpTransport), or a
+// simulation in the player's unit tests. Thread-safe.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Never throws for a failed exchange: status 0 and transport_error say it.
+  virtual HttpExchange send(const Endpoint& origin, const OutgoingRequest& request) = 0;
+};
+
+// Real HTTP/1.1 (and HTTPS) with a connection per request.
+class HttpTransport final : public Transport {
+ public:
+  HttpExchange send(const Endpoint& origin, const OutgoingRequest& request) override;
+};
+
 // A browser (or one tab of it): a cookie jar and one connection to one
 // origin. Not thread-safe: a tab per thread, sharing the jar.
 class Browser {

@@ -85,10 +85,11 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
 // joined by parallel().
 class Player {
  public:
-  Player(const Scenario& scenario, Topology& topology, const AppProfile& profile,
-         const ScenarioOptions& options)
+  Player(const Scenario& scenario, Topology& topology, Transport& transport,
+         const AppProfile& profile, const ScenarioOptions& options)
       : scenario_(scenario),
         topology_(topology),
+        transport_(transport),
         profile_(profile),
         options_(options),
         rng_(options.seed),
@@ -189,12 +190,21 @@ class Player {
     const auto client = step.client.empty() ? scenario_.clients.front() : step.client;
     const bool direct = !step.via.empty();
     const auto endpoint = direct ? topology_.node_endpoint(step.via) : topology_.entry();
-    // Straight to a node: a fresh connection that is closed after the
-    // request, so the node can be stopped at once later.
-    Browser browser(client, endpoint, jars_.at(client), !direct);
-    if (is_loopback_host(endpoint.host)) browser.send_from(addresses_.at(client));
     const auto call = prepare(step);
-    auto exchange = browser.send(call.method, call.target, call.body);
+    auto& jar = *jars_.at(client);
+    OutgoingRequest outgoing;
+    outgoing.method = call.method;
+    outgoing.target = call.target;
+    outgoing.body = call.body;
+    outgoing.cookie_header = jar.cookie_header(call.target);
+    // Clients send from their own loopback address, so that ip-hash sees them
+    // apart; a remote target is reached from the system's address.
+    if (is_loopback_host(endpoint.host)) outgoing.source_address = addresses_.at(client);
+    // Straight to a node: the connection is closed after the request, so the
+    // node can be stopped at once later.
+    outgoing.keep_alive = !direct;
+    auto exchange = transport_.send(endpoint, outgoing);
+    jar.remember(exchange);
     auto record = make_record(++request_counter_, client, to_string(step.kind), std::move(exchange),
                               profile_);
     if (!record.node.empty()) {
@@ -328,6 +338,7 @@ class Player {
 
   const Scenario& scenario_;
   Topology& topology_;
+  Transport& transport_;
   const AppProfile& profile_;
   std::mutex events_mutex_;
   std::size_t seen_events_ = 0;
@@ -412,8 +423,8 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
   }
 }
 
-ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, const AppProfile& profile,
-                          const ScenarioOptions& options) {
+ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transport& transport,
+                          const AppProfile& profile, const ScenarioOptions& options) {
   ScenarioRun run;
   run.scenario = scenario.name;
   run.lesson = scenario.lesson;
@@ -423,7 +434,7 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, const Ap
   if (const auto it = scenario.expected.find(run.store); it != scenario.expected.end()) {
     run.declared = it->second;
   }
-  Player player(scenario, topology, profile, options);
+  Player player(scenario, topology, transport, profile, options);
   run.steps = player.play();
   run.stopped_early = player.stopped_early();
   run.not_applicable_reason = player.not_applicable_reason();
@@ -450,7 +461,8 @@ ScenarioExecution::~ScenarioExecution() {
 }
 
 ScenarioRun ScenarioExecution::play() {
-  auto run = play_scenario(scenario_, *topology_, profile_, options_);
+  HttpTransport transport;
+  auto run = play_scenario(scenario_, *topology_, transport, profile_, options_);
   run.seeded_session_ids = seeded_session_ids_;
   run.duration_ms =
       std::chrono::duration<double, std::milli>(Steady::now().time_since_epoch()).count() -

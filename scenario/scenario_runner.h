@@ -6,6 +6,7 @@
 #include "app/app_profile.h"
 #include "cluster/cluster.h"
 #include "cluster/topology.h"
+#include "scenario/browser.h"
 #include "scenario/run_result.h"
 #include "scenario/scenario.h"
 
@@ -25,9 +26,10 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
                     const AppProfile& profile);
 
 // Plays a scenario's steps against a topology that is already up, through
-// the app's profile. Requests that fail are recorded, never thrown.
-ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, const AppProfile& profile,
-                          const ScenarioOptions& options);
+// the app's profile, sending requests over `transport`. Requests that fail
+// are recorded, never thrown.
+ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transport& transport,
+                          const AppProfile& profile, const ScenarioOptions& options);
 
 // One scenario on a system under test of its own. The constructor starts it
 // (built from the scenario and the command line: see start_topology); play()

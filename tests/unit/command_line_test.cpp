@@ -1,0 +1,25 @@
+#include <gtest/gtest.h>
+
+#include "cluster/command_node.h"
+#include "common/errors.h"
+
+namespace sessim {
+
+TEST(CommandLine, SplitsLikeAShellWithoutExpanding) {
+  EXPECT_EQ(split_command_line("java -jar 'my app.jar' --x=\"a b\" c\\ d $HOME"),
+            (std::vector<std::string>{"java", "-jar", "my app.jar", "--x=a b", "c d", "$HOME"}));
+}
+
+TEST(CommandLine, AnUnclosedQuoteIsAUsageError) {
+  EXPECT_THROW(split_command_line("app 'oops"), UsageError);
+  EXPECT_THROW(split_command_line("   "), UsageError);
+}
+
+TEST(CommandLine, PlaceholdersAreReplacedAndTyposRefused) {
+  const std::map<std::string, std::string> values{{"port", "8081"}, {"name", "node-1"}};
+  EXPECT_EQ(expand_placeholders("app --port={port} --name {name} {\"json\": 1}", values),
+            "app --port=8081 --name node-1 {\"json\": 1}");
+  EXPECT_THROW(expand_placeholders("app --port {prot}", values), UsageError);
+}
+
+}  // namespace sessim

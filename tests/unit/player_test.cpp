@@ -1,0 +1,267 @@
+// The scenario player, its expectations and the explanations, against a
+// simulated cluster: no sockets, no threads of servers, no processes.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "common/errors.h"
+#include "node/cookie.h"
+#include "scenario/explain.h"
+#include "scenario/reference_story.h"
+#include "scenario/scenario_error.h"
+#include "scenario/scenario_loader.h"
+#include "scenario/scenario_runner.h"
+
+namespace sessim {
+namespace {
+
+// A cluster of the reference app (Spring's behaviour: an unknown cookie gets
+// a new, empty session and a replacement cookie) behind a round-robin
+// balancer, simulated in memory. Sessions live in each node's memory, or in
+// one shared store when `shared` is set.
+class SimulatedCluster final : public Topology, public Transport {
+ public:
+  SimulatedCluster(int nodes, bool shared) : shared_(shared) {
+    for (int i = 1; i <= nodes; ++i) nodes_.push_back({"node-" + std::to_string(i), true, {}});
+  }
+
+  // Transport
+  HttpExchange send(const Endpoint& origin, const OutgoingRequest& request) override {
+    HttpExchange exchange;
+    exchange.method = request.method;
+    exchange.target = request.target;
+    exchange.cookie_sent = request.cookie_header;
+    Node* node = origin.host == "balancer" ? next_up_node() : find(origin.host);
+    if (origin.host == "balancer" && !node) {
+      exchange.status = 502;
+      return exchange;
+    }
+    if (!node || !node->up) {
+      exchange.transport_error = "connection refused";
+      return exchange;
+    }
+    sent_to.push_back(node->name);
+    serve(*node, request, exchange);
+    return exchange;
+  }
+
+  // Topology
+  Endpoint entry() const override { return {"http", "balancer", 1, true}; }
+  std::vector<std::string> node_names() const override {
+    std::vector<std::string> names;
+    for (const auto& node : nodes_) names.push_back(node.name);
+    return names;
+  }
+  Endpoint node_endpoint(const std::string& name) const override { return {"http", name, 2, true}; }
+  TopologyAbilities abilities() const override { return {}; }
+  std::string store() const override { return shared_ ? "redis" : "local"; }
+  bool redis_persistence() const override { return false; }
+  bool nodes_are_threads() const override { return true; }
+  void crash_node(const std::string& name) override {
+    find(name)->up = false;
+    find(name)->sessions.clear();
+  }
+  void stop_node(const std::string& name) override { crash_node(name); }
+  void restart_node(const std::string& name) override {
+    crash_node(name);
+    find(name)->up = true;
+  }
+  std::string add_node() override {
+    nodes_.push_back({"node-" + std::to_string(nodes_.size() + 1), true, {}});
+    return nodes_.back().name;
+  }
+  void redis(RedisAction action) override {
+    if (action == RedisAction::restart || action == RedisAction::start) shared_sessions_.clear();
+  }
+  std::vector<HealthEvent> health_events() const override { return {}; }
+  ClusterSummary summary() const override {
+    ClusterSummary summary;
+    summary.nodes = static_cast<int>(nodes_.size());
+    summary.store = store();
+    summary.balancer = "round-robin";
+    return summary;
+  }
+  std::vector<std::string> stop() override { return {}; }
+
+  std::vector<std::string> sent_to;  // the node of every request that reached one
+
+ private:
+  struct Node {
+    std::string name;
+    bool up;
+    std::map<std::string, std::string> sessions;  // id -> sessionVal
+  };
+
+  Node* find(const std::string& name) {
+    for (auto& node : nodes_) {
+      if (node.name == name) return &node;
+    }
+    return nullptr;
+  }
+
+  Node* next_up_node() {
+    for (std::size_t tried = 0; tried < nodes_.size(); ++tried) {
+      auto& node = nodes_[next_++ % nodes_.size()];
+      if (node.up) return &node;
+    }
+    return nullptr;
+  }
+
+  void serve(Node& node, const OutgoingRequest& request, HttpExchange& exchange) {
+    auto& sessions = shared_ ? shared_sessions_ : node.sessions;
+    const auto cookies = cookie_values(parse_cookie_header(request.cookie_header), "SESSION");
+    std::string id = cookies.empty() ? "" : cookies.front();
+    if (!sessions.count(id)) {
+      id = "id" + std::to_string(++ids_);
+      sessions[id] = "";
+      exchange.headers.emplace_back("Set-Cookie", "SESSION=" + id + "; Path=/");
+    }
+    const auto query = request.target.find("?sessionVal=");
+    if (query != std::string::npos) sessions[id] = request.target.substr(query + 12);
+    exchange.status = 200;
+    exchange.body = sessions[id];
+    exchange.headers.emplace_back("X-Sessim-Upstream", node.name);
+  }
+
+  bool shared_;
+  std::vector<Node> nodes_;
+  std::map<std::string, std::string> shared_sessions_;
+  std::size_t next_ = 0;
+  int ids_ = 0;
+};
+
+ScenarioRun play(const Scenario& scenario, SimulatedCluster& cluster) {
+  return play_scenario(scenario, cluster, cluster, builtin_profile("spring"), {});
+}
+
+Scenario story(const std::string& yaml) { return parse_scenario(yaml, "story.yaml"); }
+
+}  // namespace
+
+TEST(Player, RoundRobinOverLocalMemoryLosesEveryRead) {
+  SimulatedCluster cluster(2, false);
+  const auto run = play(reference_scenario("v", 4), cluster);
+  EXPECT_EQ(run.reads_total(), 4);
+  EXPECT_EQ(run.reads_ok(), 0);
+  EXPECT_EQ(run.verdict(), Verdict::fail);
+  EXPECT_EQ(cluster.sent_to,
+            (std::vector<std::string>{"node-1", "node-2", "node-1", "node-2", "node-1"}));
+  const auto& second = run.steps[1].requests[0];
+  EXPECT_EQ(second.node, "node-2");
+  EXPECT_EQ(second.session, SessionEffect::replaced);
+  EXPECT_EQ(explain_failed_reads(run).at(2).kind, ReadFailure::never_seen);
+}
+
+TEST(Player, SharedStoreKeepsEveryRead) {
+  SimulatedCluster cluster(2, true);
+  const auto run = play(reference_scenario("v", 4), cluster);
+  EXPECT_EQ(run.reads_ok(), 4);
+  EXPECT_EQ(run.verdict(), Verdict::pass);
+  EXPECT_EQ(run.steps[1].requests[0].session, SessionEffect::kept);
+}
+
+TEST(Player, ViaGoesStraightToTheNamedNode) {
+  SimulatedCluster cluster(3, false);
+  const auto run =
+      play(story("steps:\n"
+                 "  - set: {name: a, value: v, via: node-3}\n"
+                 "  - get: {name: a, via: node-3, expect: {value: v, node: node-3}}\n"),
+           cluster);
+  EXPECT_EQ(cluster.sent_to, (std::vector<std::string>{"node-3", "node-3"}));
+  EXPECT_EQ(run.verdict(), Verdict::pass);
+}
+
+TEST(Player, ACrashedOriginNodeExplainsTheLostRead) {
+  SimulatedCluster cluster(2, false);
+  const auto run = play(story("steps:\n"
+                              "  - set: {name: cart, value: book, via: node-1}\n"
+                              "  - crash: node-1\n"
+                              "  - get: {name: cart, expect: {value: book}}\n"),
+                        cluster);
+  EXPECT_EQ(run.steps[1].fault_node, "node-1");
+  EXPECT_EQ(run.reads_ok(), 0);
+  const auto why = explain_failed_reads(run).at(2);
+  EXPECT_EQ(why.kind, ReadFailure::origin_node_down);
+  EXPECT_NE(why.sentence.find("node-1 crashed at step 2"), std::string::npos) << why.sentence;
+}
+
+TEST(Player, AnInjectedCrashSparesTheNodesTheStoryAddresses) {
+  SimulatedCluster cluster(3, true);
+  auto scenario = story(
+      "steps:\n"
+      "  - set: {name: a, value: v, via: node-1}\n"
+      "  - get: {name: a, via: node-1, expect: {value: v}}\n");
+  Step crash;
+  crash.kind = StepKind::crash;
+  crash.name = kInjectedFaultTarget;
+  scenario.steps.insert(scenario.steps.begin() + 1, crash);
+  const auto run = play(scenario, cluster);
+  EXPECT_EQ(run.steps[1].fault_node, "node-2");
+  EXPECT_EQ(run.verdict(), Verdict::pass);
+}
+
+TEST(Player, AnInjectedCrashWithNoSpareNodeIsNotApplicable) {
+  SimulatedCluster cluster(2, true);
+  auto scenario = story(
+      "steps:\n"
+      "  - set: {name: a, value: v, via: node-1}\n"
+      "  - get: {name: a, via: node-2, expect: {value: v}}\n");
+  Step crash;
+  crash.kind = StepKind::crash;
+  crash.name = kInjectedFaultTarget;
+  scenario.steps.insert(scenario.steps.begin() + 1, crash);
+  const auto run = play(scenario, cluster);
+  EXPECT_EQ(run.verdict(), Verdict::not_applicable);
+  EXPECT_EQ(run.steps.size(), 2u);  // nothing ran after the refused injection
+  EXPECT_FALSE(counts_as_success(run, VerdictMode::declared));
+}
+
+TEST(Player, RedisRestartWithoutPersistenceIsExplained) {
+  SimulatedCluster cluster(2, true);
+  const auto run = play(story("steps:\n"
+                              "  - set: {name: a, value: v}\n"
+                              "  - redis: restart\n"
+                              "  - get: {name: a, expect: {value: v}}\n"),
+                        cluster);
+  EXPECT_TRUE(run.steps[1].redis_came_back_empty);
+  EXPECT_EQ(explain_failed_reads(run).at(2).kind, ReadFailure::redis_lost);
+}
+
+TEST(CheckPlayable, RefusesANodeFaultTheTopologyCannotDoAtTheStep) {
+  TopologyAbilities upstreams;
+  upstreams.node_faults = "nodes are --upstream servers that sessim does not run";
+  const auto scenario = story("steps:\n  - get: a\n  - crash: node-1\n");
+  try {
+    check_playable(scenario, upstreams, builtin_profile("sessim"));
+    FAIL() << "a crash of an upstream must be refused";
+  } catch (const ScenarioError& error) {
+    const std::string what = error.what();
+    EXPECT_EQ(what.substr(0, what.find('\n')),
+              "story.yaml:3:5: crash node-1: nodes are --upstream servers that sessim does not "
+              "run");
+  }
+}
+
+TEST(CheckPlayable, RefusesViaBehindATarget) {
+  TopologyAbilities target;
+  target.direct_nodes = "behind --target https://example.test sessim knows no nodes";
+  EXPECT_THROW(check_playable(story("steps:\n  - get: {name: a, via: node-1}\n"), target,
+                              builtin_profile("sessim")),
+               ScenarioError);
+  EXPECT_NO_THROW(
+      check_playable(story("steps:\n  - get: {name: a}\n"), target, builtin_profile("sessim")));
+}
+
+TEST(CheckPlayable, RefusesLogoutForAProfileWithoutOne) {
+  EXPECT_THROW(check_playable(story("steps:\n  - logout: {}\n"), {}, builtin_profile("spring")),
+               ScenarioError);
+  EXPECT_NO_THROW(check_playable(story("steps:\n  - logout: {}\n"), {}, builtin_profile("sessim")));
+}
+
+TEST(CheckPlayable, RefusesTwoAttributesForAOneValueApp) {
+  const auto scenario = story("steps:\n  - set: {name: a, value: v}\n  - get: b\n");
+  EXPECT_THROW(check_playable(scenario, {}, builtin_profile("express")), UsageError);
+  EXPECT_NO_THROW(check_playable(scenario, {}, builtin_profile("sessim")));
+}
+
+}  // namespace sessim
