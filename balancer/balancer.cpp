@@ -11,6 +11,8 @@
 #include <thread>
 
 #include "balancer/forwarding.h"
+#include "balancer/health_checker.h"
+#include "balancer/upstream_pool.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/http_tuning.h"
@@ -22,69 +24,17 @@ namespace {
 
 constexpr const char* kTextPlain = "text/plain; charset=utf-8";
 
-// Idle keep-alive connections to one upstream. A connection is borrowed for
-// one exchange at a time, because an httplib::Client serialises its requests.
-class ConnectionPool {
- public:
-  ConnectionPool(Upstream upstream, std::size_t max_idle, const HealthPolicy& policy)
-      : upstream_(std::move(upstream)), max_idle_(max_idle), health(policy) {}
-
-  std::unique_ptr<httplib::Client> acquire() {
-    {
-      const std::lock_guard lock(mutex_);
-      if (!idle_.empty()) {
-        auto client = std::move(idle_.back());
-        idle_.pop_back();
-        return client;
-      }
-    }
-    auto client = std::make_unique<httplib::Client>(upstream_.host, upstream_.port);
-    tune_client(*client);
-    return client;
-  }
-
-  // Closes the idle connections, so that a server being stopped is not kept
-  // waiting for them to time out.
-  void drop_idle() {
-    const std::lock_guard lock(mutex_);
-    idle_.clear();
-  }
-
-  void release(std::unique_ptr<httplib::Client> client) {
-    const std::lock_guard lock(mutex_);
-    if (idle_.size() < max_idle_) idle_.push_back(std::move(client));
-  }
-
-  const Upstream& upstream() const { return upstream_; }
-
- private:
-  Upstream upstream_;
-  std::size_t max_idle_;
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<httplib::Client>> idle_;
-
- public:
-  UpstreamHealth health;
-  std::atomic<int> in_flight{0};
-};
-
-std::int64_t steady_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 struct Balancer::Impl {
-  using Pools = std::vector<std::shared_ptr<ConnectionPool>>;
+  using Pools = std::vector<std::shared_ptr<UpstreamPool>>;
 
   Impl(BalancerConfig balancer_config, std::unique_ptr<BalancingStrategy> balancing_strategy)
       : config(std::move(balancer_config)), strategy(std::move(balancing_strategy)) {
     if (config.upstreams.empty()) throw UsageError("the balancer needs at least one upstream");
     auto initial = std::make_shared<Pools>();
     for (const auto& upstream : config.upstreams) {
-      initial->push_back(std::make_shared<ConnectionPool>(
+      initial->push_back(std::make_shared<UpstreamPool>(
           upstream, config.max_idle_connections_per_upstream, config.health));
     }
     auto list = std::make_shared<std::vector<Upstream>>();
@@ -103,47 +53,16 @@ struct Balancer::Impl {
     server.Delete(any, handler);
     server.Options(any, handler);
     if (config.health.check_interval_ms > 0) {
-      checker = std::thread([this] { check_health_until_stopped(); });
+      checker = std::make_unique<HealthChecker>(
+          config.health.check_interval_ms, config.health_path, [this] { return *snapshot(); },
+          [this](const Upstream& upstream, const std::string& change) { note(upstream, change); });
     }
   }
 
   ~Impl() { stop_checker(); }
 
   void stop_checker() {
-    {
-      const std::lock_guard lock(checker_mutex);
-      checker_stopping = true;
-    }
-    checker_wakeup.notify_all();
-    if (checker.joinable()) checker.join();
-  }
-
-  // The active health checker's loop: GET /healthz on every upstream each
-  // interval, until stop_checker().
-  void check_health_until_stopped() {
-    std::unique_lock lock(checker_mutex);
-    while (!checker_stopping) {
-      lock.unlock();
-      for (const auto& pool : *snapshot()) {
-        httplib::Client probe(pool->upstream().host, pool->upstream().port);
-        ClientTuning tuning;
-        tuning.keep_alive = false;
-        tuning.connect_timeout_s = 1;
-        tuning.read_timeout_s = 1;
-        tune_client(probe, tuning);
-        bool healthy = false;
-        if (config.health_path.empty()) {
-          healthy = tcp_port_accepts(pool->upstream().host, pool->upstream().port);
-        } else {
-          const auto result = probe.Get(config.health_path);
-          healthy = result && result->status >= 200 && result->status < 300;
-        }
-        note(pool->upstream(), pool->health.record_probe(steady_now_ms(), healthy));
-      }
-      lock.lock();
-      checker_wakeup.wait_for(lock, std::chrono::milliseconds(config.health.check_interval_ms),
-                              [this] { return checker_stopping; });
-    }
+    if (checker) checker->stop();
   }
 
   void note(const Upstream& upstream, const std::optional<std::string>& change) {
@@ -297,12 +216,8 @@ struct Balancer::Impl {
   mutable std::mutex events_mutex;
   std::vector<HealthEvent> events;
 
-  // The active health checker, when configured: owned here, woken and
-  // joined by stop_checker().
-  std::thread checker;
-  std::mutex checker_mutex;
-  std::condition_variable checker_wakeup;
-  bool checker_stopping = false;
+  // The active health checker, when configured.
+  std::unique_ptr<HealthChecker> checker;
 };
 
 Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> strategy)
@@ -334,7 +249,7 @@ std::string Balancer::strategy_name() const { return impl_->strategy->name(); }
 void Balancer::add_upstream(const Upstream& upstream) {
   const std::lock_guard lock(impl_->pools_mutex);
   auto grown = std::make_shared<Impl::Pools>(*impl_->pools);
-  grown->push_back(std::make_shared<ConnectionPool>(
+  grown->push_back(std::make_shared<UpstreamPool>(
       upstream, impl_->config.max_idle_connections_per_upstream, impl_->config.health));
   auto list = std::make_shared<std::vector<Upstream>>(*impl_->upstream_list);
   list->push_back(upstream);

@@ -1,0 +1,62 @@
+#include "balancer/health_checker.h"
+
+#include <httplib.h>
+
+#include <chrono>
+
+#include "net/http_tuning.h"
+#include "net/loopback.h"
+
+namespace sessim {
+
+std::int64_t steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+HealthChecker::HealthChecker(std::int64_t interval_ms, std::string path, Upstreams upstreams,
+                             OnChange on_change)
+    : interval_ms_(interval_ms),
+      path_(std::move(path)),
+      upstreams_(std::move(upstreams)),
+      on_change_(std::move(on_change)),
+      thread_([this] { run(); }) {}
+
+HealthChecker::~HealthChecker() { stop(); }
+
+void HealthChecker::stop() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool HealthChecker::probe(const Upstream& upstream) const {
+  if (path_.empty()) return tcp_port_accepts(upstream.host, upstream.port);
+  httplib::Client client(upstream.host, upstream.port);
+  ClientTuning tuning;
+  tuning.keep_alive = false;
+  tuning.connect_timeout_s = 1;
+  tuning.read_timeout_s = 1;
+  tune_client(client, tuning);
+  const auto result = client.Get(path_);
+  return result && result->status >= 200 && result->status < 300;
+}
+
+void HealthChecker::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    for (const auto& pool : upstreams_()) {
+      const auto change = pool->health.record_probe(steady_now_ms(), probe(pool->upstream()));
+      if (change) on_change_(pool->upstream(), *change);
+    }
+    lock.lock();
+    wakeup_.wait_for(lock, std::chrono::milliseconds(interval_ms_), [this] { return stopping_; });
+  }
+}
+
+}  // namespace sessim
