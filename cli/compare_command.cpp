@@ -73,7 +73,7 @@ int compare(CompareOptions& options) {
   summary.seeded_session_ids = options.run.seed.has_value();
   for (const auto& plan : plans) {
     summary.nodes = plan.config.nodes;
-    summary.mode = to_string(plan.config.mode);
+    summary.mode = node_set_label(plan.config);
     summary.on_miss = to_string(plan.config.on_miss);
     const auto run = run_scenario(plan.scenario, plan.config, profile, scenario_options);
     summary.cells.push_back(make_cell(run, plan.balancer, plan.fault));

@@ -105,8 +105,8 @@ void add_system_under_test_options(CLI::App& command, RunOptions& options) {
   command
       .add_option("--node-cmd", options.node_cmd,
                   "run your app as the N nodes: a command line with {port}, {name}, {index}, "
-                  "{redis_url}, {redis_host}, {redis_port}, {log_dir} (also SESSIM_PORT, ... in "
-                  "its environment)")
+                  "{store}, {redis_url}, {redis_host}, {redis_port}, {log_dir} (also "
+                  "SESSIM_PORT, ... in its environment)")
       ->group(kSystemGroup);
   command.add_flag("--node-shell", options.node_shell, "run --node-cmd through /bin/sh -c")
       ->group(kSystemGroup);

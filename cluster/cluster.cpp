@@ -12,6 +12,19 @@
 
 namespace sessim {
 
+std::string node_set_label(const ClusterConfig& config) {
+  if (!config.target_url.empty()) return "target";
+  switch (config.node_kind) {
+    case NodeKind::sessim:
+      return to_string(config.mode);
+    case NodeKind::command:
+      return "command";
+    case NodeKind::external:
+      return "external";
+  }
+  return "?";
+}
+
 Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   if (config_.nodes < 1) throw UsageError("a cluster needs at least one node");
   StrategyOptions strategy_options;
@@ -252,7 +265,7 @@ ClusterSummary Cluster::summary() const {
   summary.kind = config_.node_kind == NodeKind::sessim    ? "sessim"
                  : config_.node_kind == NodeKind::command ? "command"
                                                           : "external";
-  summary.mode = config_.node_kind == NodeKind::sessim ? to_string(config_.mode) : summary.kind;
+  summary.mode = node_set_label(config_);
   summary.store = store();
   summary.balancer = balancer_strategy_;
   summary.balancer_url = balancer_url_;

@@ -51,6 +51,10 @@ struct ClusterConfig {
   std::string app;              // the app profile's name, for reports
 };
 
+// How the nodes run, for reports: inproc or process (sessim's nodes),
+// command, external, or target (no nodes of sessim's at all).
+std::string node_set_label(const ClusterConfig& config);
+
 // A whole test cluster: an optional private redis-server, N nodes and the
 // built-in balancer in front of them, all on loopback. The nodes are sessim's
 // own (threads or processes), the user's app run from a command line, or

@@ -9,9 +9,10 @@ namespace sessim {
 
 // How to run the user's own app as a node (`--node-cmd`).
 struct CommandNodeSpec {
-  // The command line, with placeholders {port}, {name}, {index}, {redis_url},
-  // {redis_host}, {redis_port} and {log_dir}; each is also in the child's
-  // environment as SESSIM_PORT, SESSIM_NAME, ...
+  // The command line, with placeholders {port}, {name}, {index}, {store}
+  // (local or redis), {redis_url} ("" with store=local), {redis_host},
+  // {redis_port} and {log_dir}; each is also in the child's environment as
+  // SESSIM_PORT, SESSIM_NAME, ...
   std::string command;
   // Split into words like a shell would (quotes, backslashes) but run without
   // one, unless `shell`: then `/bin/sh -c COMMAND`. The shell and what it

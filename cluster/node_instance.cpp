@@ -117,6 +117,7 @@ class CommandNode final : public NodeInstance {
     const std::map<std::string, std::string> values{{"port", std::to_string(port_)},
                                                     {"name", name_},
                                                     {"index", std::to_string(launch.index)},
+                                                    {"store", to_string(launch.store.kind)},
                                                     {"redis_url", redis},
                                                     {"redis_host", redis_host},
                                                     {"redis_port", redis_port},

@@ -47,6 +47,8 @@ json cluster_json(const ClusterSummary& summary) {
   for (const auto& node : summary.node_urls)
     nodes.push_back({{"name", node.name}, {"url", node.url}});
   json cluster{{"nodes", summary.nodes},
+               {"kind", summary.kind},
+               {"app", summary.app},
                {"mode", summary.mode},
                {"store", summary.store},
                {"balancer", summary.balancer},

@@ -6,6 +6,7 @@ It is not sessim's: the test suite runs it as command nodes and as upstream
 servers to check what sessim reports about an app it did not write.
 
     session_app.py --port P --name NAME [--store memory|redis --redis-url URL]
+                   [--cert CERT.pem --key KEY.pem]
 """
 import argparse
 import http.server
@@ -102,12 +103,21 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--name", default="pyapp")
-    parser.add_argument("--store", choices=["memory", "redis"], default="memory")
+    # "local" is sessim's word for memory ({store} in --node-cmd).
+    parser.add_argument("--store", choices=["memory", "local", "redis"], default="memory")
     parser.add_argument("--redis-url", default="")
+    parser.add_argument("--cert", help="serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--key", help="and this private key (PEM)")
     args = parser.parse_args()
     store = RedisStore(args.redis_url) if args.store == "redis" else MemoryStore()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(store, args.name))
     server.daemon_threads = True
+    if args.cert:
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.cert, args.key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.serve_forever()
 
 

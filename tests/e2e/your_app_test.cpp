@@ -320,3 +320,116 @@ TEST(CommandNodes, AnUnknownPlaceholderIsAUsageError) {
 
 }  // namespace
 }  // namespace sessim
+
+namespace sessim {
+namespace {
+
+TEST(Target, HttpsWorksAndAnUntrustedCertificateIsSaidPlainly) {
+  const auto openssl = find_program("openssl");
+  if (!openssl) GTEST_SKIP() << "openssl is not installed";
+  RunDirectory directory;
+  const auto cert = directory.file("cert.pem");
+  const auto key = directory.file("key.pem");
+  const auto made = std::system(fmt::format("{} req -x509 -newkey rsa:2048 -nodes -days 1 -subj "
+                                            "/CN=127.0.0.1 -keyout {} -out {} 2>/dev/null",
+                                            *openssl, key, cert)
+                                    .c_str());
+  ASSERT_EQ(made, 0);
+  const int port = pick_free_loopback_port();
+  ChildSpec spec;
+  spec.executable = kPython;
+  spec.args = {kApps + "/session_app.py",
+               "--port",
+               std::to_string(port),
+               "--name",
+               "tls-1",
+               "--cert",
+               cert,
+               "--key",
+               key};
+  spec.log_path = directory.file("app.log");
+  ChildProcess app(spec);
+  ASSERT_TRUE(testing::wait_until([port] { return tcp_port_accepts("127.0.0.1", port); }));
+  const auto url = fmt::format("https://127.0.0.1:{}", port);
+
+  const auto trusted = run_json({"run", "--target", url, "--insecure", "--profile", "django",
+                                 "--node-header", "X-Served-By"});
+  EXPECT_EQ(trusted.exit_code, kExitOk) << trusted.err;
+  EXPECT_EQ(trusted.reads_ok(), 4);
+  EXPECT_EQ(nodes_of(trusted), (std::set<std::string>{"tls-1"}));
+
+  const auto untrusted = run_json({"run", "--target", url, "--profile", "django"});
+  EXPECT_EQ(untrusted.exit_code, kExitChecksFailed);
+  EXPECT_EQ(untrusted.requests()[0]["transport_error"],
+            "the server's TLS certificate was rejected");
+}
+
+TEST(CompareCommandNodes, TheLessonHoldsForAnAppSessimDidNotWrite) {
+  if (!have_python_redis()) GTEST_SKIP() << "python3-redis cannot be imported";
+  const auto result = run_sessim(
+      {"compare", "sticky-session", "--stores", "local,redis", "--balancers", "round-robin,cookie",
+       "--faults", "none,crash-node", "--node-cmd",
+       fmt::format("{} {}/session_app.py --port {{port}} --name {{name}} --store {{store}} "
+                   "--redis-url={{redis_url}}",
+                   kPython, kApps),
+       "--profile", kApps + "/session_app.profile.yaml", "--json"});
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  std::map<std::string, std::string> cells;
+  const auto report = nlohmann::json::parse(result.out);
+  for (const auto& cell : report["cells"]) {
+    cells[cell["store"].get<std::string>() + " " + cell["balancer"].get<std::string>() + " " +
+          cell["fault"].get<std::string>()] = cell["verdict"];
+  }
+  EXPECT_EQ(cells["local round-robin none"], "fail");
+  EXPECT_EQ(cells["local cookie none"], "pass");
+  EXPECT_EQ(cells["local cookie crash-node"], "fail");
+  EXPECT_EQ(cells["redis round-robin none"], "pass");
+  EXPECT_EQ(cells["redis round-robin crash-node"], "pass");
+}
+
+TEST(ScenarioApp, AScenarioNamesItsProfileFileBesideIt) {
+  RunDirectory directory;
+  std::system(fmt::format("cp {}/session_app.profile.yaml {}", kApps, directory.path()).c_str());
+  const auto story = directory.file("story.yaml");
+  std::ofstream(story) << "app: session_app.profile.yaml\n"
+                          "cluster: {nodes: 1}\n"
+                          "steps:\n"
+                          "  - set: {name: cart, value: book}\n"
+                          "  - get: {name: cart, expect: {value: book, node: node-1}}\n";
+  const auto report =
+      run_json({"run", story, "--store", "local", "--node-cmd", python_command(false)});
+  EXPECT_EQ(report.exit_code, kExitOk) << report.err;
+  EXPECT_EQ(report.json["runs"][0]["cluster"]["app"], "python-app");
+  EXPECT_EQ(report.requests()[0]["target"], "/set-session?sessionVal=book");
+}
+
+TEST(ScenarioApp, AMalformedProfileFileIsRefusedWithItsPosition) {
+  RunDirectory directory;
+  const auto profile = directory.file("bad.profile.yaml");
+  std::ofstream(profile) << "name: shop\ncookei: SID\n";
+  const auto result = run_sessim({"run", "--profile", profile});
+  EXPECT_EQ(result.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(result.err, profile + ":2:1: unknown key 'cookei' in the profile (did you "
+                                             "mean 'cookie'?)"))
+      << result.err;
+}
+
+TEST(CommandNodes, KilledSessimLeavesNoAppProcess) {
+  RunDirectory logs;
+  ChildSpec spec;
+  spec.executable = SESSIM_BINARY;
+  spec.args = {"run", "--node-cmd", python_command(false), "--profile", "django", "--keep-running"};
+  spec.log_path = logs.file("stderr.log");
+  spec.capture_stdout = true;
+  ChildProcess sessim(spec);
+  ASSERT_TRUE(testing::wait_until(
+      [&] { return contains(testing::read_text_file(spec.log_path), "try: curl"); }));
+  const auto children = testing::child_pids(sessim.pid());
+  ASSERT_EQ(children.size(), 2u);
+  sessim.kill();
+  EXPECT_TRUE(testing::wait_until(
+      [&] { return std::none_of(children.begin(), children.end(), testing::process_alive); }));
+}
+
+}  // namespace
+}  // namespace sessim
