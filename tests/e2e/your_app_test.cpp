@@ -433,3 +433,66 @@ TEST(CommandNodes, KilledSessimLeavesNoAppProcess) {
 
 }  // namespace
 }  // namespace sessim
+
+namespace sessim {
+namespace {
+
+// PHP's built-in server on free ports, started by the test: a team's
+// running PHP servers, sessions in files per server or in a shared Redis.
+class RunningPhpServers {
+ public:
+  explicit RunningPhpServers(const std::string& redis_host_port = "") {
+    for (int index = 1; index <= 2; ++index) {
+      const int port = pick_free_loopback_port();
+      const auto sessions = logs_.file(fmt::format("php-{}-sessions", index));
+      std::system(fmt::format("mkdir -p {}", sessions).c_str());
+      ChildSpec spec;
+      spec.executable = *find_program("php");
+      spec.args = redis_host_port.empty()
+                      ? std::vector<std::string>{"-d", "session.save_handler=files", "-d",
+                                                 "session.save_path=" + sessions}
+                      : std::vector<std::string>{"-d", "session.save_handler=redis", "-d",
+                                                 "session.save_path=tcp://" + redis_host_port};
+      spec.args.insert(spec.args.end(),
+                       {"-S", fmt::format("127.0.0.1:{}", port), kApps + "/php/router.php"});
+      spec.env = {{"SESSIM_NAME", fmt::format("php-{}", index)}};
+      spec.log_path = logs_.file(fmt::format("php-{}.log", index));
+      servers_.push_back(std::make_unique<ChildProcess>(spec));
+      EXPECT_TRUE(testing::wait_until([port] { return tcp_port_accepts("127.0.0.1", port); }));
+      args_.insert(args_.end(), {"--upstream", fmt::format("http://127.0.0.1:{}", port)});
+    }
+  }
+  const std::vector<std::string>& upstream_args() const { return args_; }
+
+ private:
+  RunDirectory logs_;
+  std::vector<std::unique_ptr<ChildProcess>> servers_;
+  std::vector<std::string> args_;
+};
+
+TEST(PhpApp, RunningServersWithFileSessionsFailAndNameTheServer) {
+  if (!have_php(false)) GTEST_SKIP() << "php-cli is not installed";
+  RunningPhpServers servers;
+  auto args = std::vector<std::string>{"run", "--store",       "local",      "--profile",
+                                       "php", "--node-header", "X-Served-By"};
+  args.insert(args.end(), servers.upstream_args().begin(), servers.upstream_args().end());
+  const auto report = run_json(args);
+  EXPECT_EQ(report.exit_code, kExitChecksFailed) << report.err;
+  EXPECT_EQ(report.reads_ok(), 2);
+  EXPECT_EQ(nodes_of(report), (std::set<std::string>{"php-1", "php-2"}));
+}
+
+TEST(PhpApp, RunningServersSharingRedisPass) {
+  if (!have_php(true)) GTEST_SKIP() << "php-redis is not installed";
+  testing::TestRedis redis;
+  const auto url = redis.url();
+  RunningPhpServers servers(url.substr(url.find("//") + 2));
+  auto args = std::vector<std::string>{"run", "--store", "redis", "--profile", "php"};
+  args.insert(args.end(), servers.upstream_args().begin(), servers.upstream_args().end());
+  const auto report = run_json(args);
+  EXPECT_EQ(report.exit_code, kExitOk) << report.err;
+  EXPECT_EQ(report.reads_ok(), 4);
+}
+
+}  // namespace
+}  // namespace sessim
