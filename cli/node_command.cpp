@@ -19,6 +19,8 @@ struct NodeOptions {
   std::string store = "local";
   std::string redis_url;
   std::string redis_namespace = "sessim:session";
+  std::string save_mode = "delta";
+  std::string flush = "on-request-end";
 };
 
 int run_node(const NodeOptions& options) {
@@ -26,6 +28,7 @@ int run_node(const NodeOptions& options) {
   store.kind = parse_store_kind(options.store);
   store.redis_url = options.redis_url;
   store.redis_namespace = options.redis_namespace;
+  store.save_mode = parse_save_mode(options.save_mode);
   if (store.kind == StoreKind::redis && store.redis_url.empty()) {
     throw UsageError("--store redis needs --redis-url redis://host:port");
   }
@@ -34,6 +37,7 @@ int run_node(const NodeOptions& options) {
   }
   auto config = options.node;
   config.on_miss = parse_miss_policy(options.on_miss);
+  config.flush = parse_flush_mode(options.flush);
   AppNode node(config, make_session_store(store));
   const int port = node.bind();
   stop_server_on_signal([&node] { node.stop(); }, std::chrono::milliseconds(300));
@@ -82,6 +86,23 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
                    "new session unless the request writes)")
       ->check(CLI::IsMember(miss_policy_names()))
       ->capture_default_str();
+  command
+      ->add_option("--save-mode", options->save_mode,
+                   "how a loaded session is written back: delta (changed attributes, only into "
+                   "a session that still exists: Spring Session) or full (the whole session, "
+                   "unconditionally: express-session with connect-redis)")
+      ->check(CLI::IsMember(save_mode_names()))
+      ->capture_default_str();
+  command
+      ->add_option("--flush", options->flush,
+                   "when changes reach the store: on-request-end or immediate (before the delay)")
+      ->check(CLI::IsMember(flush_mode_names()))
+      ->capture_default_str();
+  command
+      ->add_option("--delay-ms", options->node.delay_ms,
+                   "every session request takes this long before it ends (a request's own "
+                   "?delay=MS adds to it): races become reproducible")
+      ->check(CLI::Range(0, kMaxRequestDelayMs));
   command
       ->add_option("--id-seed", options->node.id_seed,
                    "simulation only: derive session ids from this seed instead of the CSPRNG, "

@@ -94,6 +94,29 @@ AppProfile profile_for(const Scenario* scenario, const RunOptions& options) {
   return profile;
 }
 
+void add_session_handling_options(CLI::App& command, RunOptions& options) {
+  constexpr const char* kGroup = "Sessions on sessim's nodes";
+  command
+      .add_option("--save-mode", options.save_mode,
+                  "delta (changed attributes, into a session that still exists: Spring) or full "
+                  "(the whole session, unconditionally: express-session + connect-redis)")
+      ->check(CLI::IsMember(save_mode_names()))
+      ->capture_default_str()
+      ->group(kGroup);
+  command
+      .add_option("--flush", options.flush,
+                  "when changes reach the store: on-request-end or immediate")
+      ->check(CLI::IsMember(flush_mode_names()))
+      ->capture_default_str()
+      ->group(kGroup);
+  command
+      .add_option("--node-delay", options.node_delay_ms,
+                  "every session request takes MS milliseconds before it ends (slow requests, "
+                  "reproducible races)")
+      ->check(CLI::Range(0, kMaxRequestDelayMs))
+      ->group(kGroup);
+}
+
 void add_system_under_test_options(CLI::App& command, RunOptions& options) {
   command
       .add_option("--profile", options.profile,
@@ -183,6 +206,9 @@ ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profil
   config.session_timeout_s = options.session_timeout_s;
   config.hash_key = options.hash_key;
   config.on_miss = parse_miss_policy(options.on_miss);
+  config.save_mode = parse_save_mode(options.save_mode);
+  config.flush = parse_flush_mode(options.flush);
+  config.node_delay_ms = options.node_delay_ms;
   config.health.check_interval_ms = options.health_check_ms;
   if (options.seed) {
     config.balancer_seed = *options.seed;
@@ -249,6 +275,11 @@ ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store, const 
   config.redis_persistence = wanted.redis_persistence;
   if (!options.given.count("hash-key")) config.hash_key = wanted.hash_key;
   if (!options.given.count("on-miss")) config.on_miss = parse_miss_policy(wanted.on_miss);
+  if (!options.given.count("save-mode")) config.save_mode = parse_save_mode(wanted.save_mode);
+  if (!options.given.count("flush")) config.flush = parse_flush_mode(wanted.flush);
+  if (!options.given.count("node-delay")) {
+    config.node_delay_ms = static_cast<int>(wanted.delay_s * 1000);
+  }
   config.weights = wanted.weights;
   config.health.max_fails = wanted.max_fails;
   config.health.fail_timeout_ms = static_cast<std::int64_t>(wanted.fail_timeout_s * 1000);

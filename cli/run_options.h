@@ -38,6 +38,9 @@ struct RunOptions {
   bool keep_running = false;
   std::string hash_key = "cookie:SESSION";
   std::string on_miss = "create";
+  std::string save_mode = "delta";
+  std::string flush = "on-request-end";
+  int node_delay_ms = 0;
   int health_check_ms = 0;
   bool fail_fast = false;
   bool explain = false;
@@ -74,6 +77,9 @@ ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profil
 // sessim's own nodes and `spring` (the reference app) for any other; with
 // --node-header applied.
 AppProfile profile_for(const Scenario* scenario, const RunOptions& options);
+
+// --save-mode, --flush, --node-delay: how sessim's nodes treat sessions.
+void add_session_handling_options(CLI::App& command, RunOptions& options);
 
 // --profile, --node-cmd, --upstream, --target and their companions, shared by
 // run and compare.

@@ -118,6 +118,9 @@ Cluster::NodeSlot Cluster::make_slot(int index, const std::string& redis_url) co
   slot.launch.node.port = config_.base_port == 0 ? 0 : config_.base_port + index - 1;
   slot.launch.node.session_timeout_s = config_.session_timeout_s;
   slot.launch.node.on_miss = config_.on_miss;
+  slot.launch.node.flush = config_.flush;
+  slot.launch.node.delay_ms = config_.node_delay_ms;
+  slot.launch.store.save_mode = config_.save_mode;
   slot.launch.store.kind = config_.store;
   slot.launch.store.redis_url = redis_url;
   slot.launch.store.redis_namespace = config_.redis_namespace;

@@ -46,6 +46,9 @@ struct ClusterConfig {
   HealthPolicy health;
   std::string health_path = "/healthz";  // active checks; "": a TCP connect
   MissPolicy on_miss = MissPolicy::create;
+  SaveMode save_mode = SaveMode::delta;
+  FlushMode flush = FlushMode::on_request_end;
+  int node_delay_ms = 0;
   int session_timeout_s = 1800;
   std::string node_executable;  // the sessim binary, for NodeMode::process
   std::string app;              // the app profile's name, for reports

@@ -253,6 +253,15 @@ std::vector<std::string> node_command_args(const NodeLaunch& launch) {
                                 std::to_string(launch.node.session_timeout_s),
                                 "--on-miss",
                                 to_string(launch.node.on_miss)};
+  if (launch.store.save_mode != SaveMode::delta) {
+    args.insert(args.end(), {"--save-mode", to_string(launch.store.save_mode)});
+  }
+  if (launch.node.flush != FlushMode::on_request_end) {
+    args.insert(args.end(), {"--flush", to_string(launch.node.flush)});
+  }
+  if (launch.node.delay_ms > 0) {
+    args.insert(args.end(), {"--delay-ms", std::to_string(launch.node.delay_ms)});
+  }
   if (launch.node.id_seed) {
     args.insert(args.end(), {"--id-seed", std::to_string(*launch.node.id_seed)});
   }

@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "common/errors.h"
 #include "common/session_effect.h"
+#include "common/text.h"
 #include "net/http_tuning.h"
 #include "node/cookie.h"
 #include "node/protocol.h"
@@ -40,6 +43,13 @@ std::string_view reason_phrase(int status) {
     default:
       return "Error";
   }
+}
+
+// ?delay=MS: a slow request on demand, for race scenarios; bounded.
+int requested_delay_ms(const httplib::Request& request) {
+  if (!request.has_param("delay")) return 0;
+  return static_cast<int>(
+      parse_integer(request.get_param_value("delay"), 0, kMaxRequestDelayMs).value_or(0));
 }
 
 std::vector<std::string> session_cookie_values(const httplib::Request& request) {
@@ -116,8 +126,11 @@ struct AppNode::Impl {
           response.set_header(header_name(protocol::kMissReasonHeader),
                               to_string(resolved.miss_reason));
         }
+        const auto delay = std::chrono::milliseconds(config.delay_ms + requested_delay_ms(request));
+        if (config.flush == FlushMode::on_request_end) std::this_thread::sleep_for(delay);
         const auto effect = finish_session(resolved, session_request, response);
         response.set_header(header_name(protocol::kSessionHeader), std::string(to_string(effect)));
+        if (config.flush == FlushMode::immediate) std::this_thread::sleep_for(delay);
       } catch (const StoreUnavailable& error) {
         response.status = 503;
         response.set_content(fmt::format("session store unavailable: {}\n", error.what()),
@@ -281,6 +294,22 @@ MissPolicy parse_miss_policy(const std::string& name) {
 
 std::string to_string(MissPolicy policy) {
   return policy == MissPolicy::create ? "create" : "keep";
+}
+
+std::string to_string(FlushMode mode) {
+  return mode == FlushMode::on_request_end ? "on-request-end" : "immediate";
+}
+
+FlushMode parse_flush_mode(const std::string& name) {
+  if (name == "on-request-end") return FlushMode::on_request_end;
+  if (name == "immediate") return FlushMode::immediate;
+  throw UsageError(
+      fmt::format("unknown flush mode '{}' (expected on-request-end or immediate)", name));
+}
+
+const std::vector<std::string>& flush_mode_names() {
+  static const std::vector<std::string> names{"on-request-end", "immediate"};
+  return names;
 }
 
 const std::vector<std::string>& miss_policy_names() {

@@ -21,6 +21,17 @@ MissPolicy parse_miss_policy(const std::string& name);  // throws UsageError
 std::string to_string(MissPolicy policy);
 const std::vector<std::string>& miss_policy_names();  // {"create", "keep"}
 
+// When a request's session changes reach the store (Spring Session's
+// FlushMode): at the end of the request, or as soon as the handler made them,
+// before anything slow that follows.
+enum class FlushMode { on_request_end, immediate };
+std::string to_string(FlushMode mode);
+FlushMode parse_flush_mode(const std::string& name);  // throws UsageError
+const std::vector<std::string>& flush_mode_names();   // {"on-request-end", "immediate"}
+
+// The longest processing delay a request may ask for (?delay=MS).
+inline constexpr int kMaxRequestDelayMs = 10'000;
+
 struct NodeConfig {
   std::string name = "node";
   std::string host = "127.0.0.1";
@@ -30,6 +41,11 @@ struct NodeConfig {
   // Seeded simulations only: session ids from SeededSessionIds(seed, name)
   // instead of the CSPRNG, so that a rerun with the same seed repeats them.
   std::optional<std::uint64_t> id_seed;
+  FlushMode flush = FlushMode::on_request_end;
+  // Every session request takes this long between its handler and the end
+  // (a slow request), so that races are reproducible rather than lucky; a
+  // request's own ?delay=MS adds to it.
+  int delay_ms = 0;
 };
 
 // One app node: an HTTP server that behaves like the reference Spring Boot app

@@ -90,6 +90,20 @@ json run_json(const ScenarioRun& run, VerdictMode mode) {
              {"duration_ms", run.duration_ms},
              {"steps", std::move(steps)}};
   if (const auto line = why_failed_reads(run); !line.empty()) entry["why"] = line;
+  json anomalies = json::array();
+  json counts = json::object();
+  for (const auto& anomaly : run.anomalies) {
+    anomalies.push_back({{"kind", anomaly.kind},
+                         {"requests", anomaly.requests},
+                         {"explanation", anomaly.explanation}});
+    counts[anomaly.kind] = counts.value(anomaly.kind, 0) + 1;
+  }
+  entry["anomalies"] = std::move(anomalies);
+  entry["anomaly_counts"] = std::move(counts);
+  if (run.declared_anomalies) {
+    entry["declared_anomalies"] = *run.declared_anomalies;
+    entry["anomalies_as_declared"] = run.anomalies_as_declared();
+  }
   if (!run.not_applicable_reason.empty()) entry["not_applicable"] = run.not_applicable_reason;
   if (run.declared) {
     entry["declared"] = *run.declared == DeclaredOutcome::pass ? "pass" : "fail";

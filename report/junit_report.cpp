@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <map>
 
 namespace sessim {
 namespace {
@@ -68,6 +69,15 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
       }
     }
   }
+  if (run.declared_anomalies) {
+    TestCase anomalies;
+    anomalies.name = "anomalies";
+    if (!run.anomalies_as_declared()) {
+      anomalies.failure = anomaly_summary(run);
+      anomalies.skipped = expected_failure;
+    }
+    cases.push_back(std::move(anomalies));
+  }
   if (run.verdict() == Verdict::unknown) {
     cases.push_back({"checks", "the scenario checked nothing, so it cannot pass", false, 0});
   } else if (run.verdict() == Verdict::not_applicable) {
@@ -79,6 +89,17 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
          0});
   }
   return cases;
+}
+
+// One <property> per anomaly kind found: anomalies.lost-session = 4.
+std::string anomaly_properties(const ScenarioRun& run) {
+  std::map<std::string, int> counts;
+  for (const auto& anomaly : run.anomalies) ++counts[anomaly.kind];
+  std::string out;
+  for (const auto& [kind, count] : counts) {
+    out += fmt::format("      <property name=\"anomalies.{}\" value=\"{}\"/>\n", kind, count);
+  }
+  return out;
 }
 
 // One suite for the files that could not be loaded, a case with an <error> each.
@@ -132,9 +153,10 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
         "time=\"{:.3f}\">\n    <properties>\n"
         "      <property name=\"source\" value=\"{}\"/>\n"
         "      <property name=\"store\" value=\"{}\"/>\n"
-        "      <property name=\"seed\" value=\"{}\"/>\n    </properties>\n{}  </testsuite>\n",
+        "      <property name=\"seed\" value=\"{}\"/>\n{}    </properties>\n{}  </testsuite>\n",
         xml_escape(fmt::format("{} [store={}]", run.scenario, run.store)), cases.size(), failures,
-        skipped, seconds, xml_escape(run.source), run.store, run.seed, body);
+        skipped, seconds, xml_escape(run.source), run.store, run.seed, anomaly_properties(run),
+        body);
     total_tests += static_cast<int>(cases.size());
     total_failures += failures;
     total_seconds += seconds;

@@ -85,6 +85,14 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
   out += fmt::format("  verdict: {} ({} of {} checks failed), {}\n",
                      paint(to_string(verdict), verdict_tone, style), run.checks_failed(),
                      run.checks_total(), declared_note(run));
+  if (!run.anomalies.empty() || run.declared_anomalies) {
+    out += fmt::format(
+        "  {}\n",
+        paint(anomaly_summary(run), run.anomalies_as_declared() ? Tone::plain : Tone::bad, style));
+    for (const auto& anomaly : run.anomalies) {
+      out += fmt::format("    {}: {}\n", anomaly.kind, anomaly.explanation);
+    }
+  }
   if (verdict == Verdict::unknown)
     out += "  (a scenario that checks nothing never counts as a pass)\n";
   if (verdict == Verdict::not_applicable)

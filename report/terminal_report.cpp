@@ -138,6 +138,15 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
   const bool passed = run.verdict() == Verdict::pass;
   out += paint(summary_line(run), passed ? Tone::good : Tone::bad, style) + "\n";
   if (const auto why = why_failed_reads(run); !why.empty()) out += why + "\n";
+  if (!run.anomalies.empty() || run.declared_anomalies) {
+    out +=
+        paint(anomaly_summary(run), run.anomalies.empty() ? Tone::good : Tone::warn, style) + "\n";
+    if (style.explain) {
+      for (const auto& anomaly : run.anomalies) {
+        out += fmt::format("  {}: {}\n", anomaly.kind, anomaly.explanation);
+      }
+    }
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "balancer/forwarding.h"
 #include "node/cookie.h"
@@ -132,10 +133,39 @@ int ScenarioRun::reads_ok() const {
   return ok;
 }
 
+std::string anomaly_summary(const ScenarioRun& run) {
+  std::map<std::string, int> counts;
+  for (const auto& anomaly : run.anomalies) ++counts[anomaly.kind];
+  std::string text;
+  for (const auto& [kind, count] : counts) {
+    text += (text.empty() ? "" : ", ") + std::to_string(count) + " " + kind;
+  }
+  if (text.empty()) text = "none";
+  if (run.declared_anomalies) {
+    std::string declared;
+    for (const auto& kind : *run.declared_anomalies)
+      declared += (declared.empty() ? "" : ", ") + kind;
+    text += run.anomalies_as_declared()
+                ? " (as declared)"
+                : " (declared: " + (declared.empty() ? std::string("none") : declared) + ")";
+  }
+  return "anomalies: " + text;
+}
+
+std::set<std::string> ScenarioRun::anomaly_kinds() const {
+  std::set<std::string> kinds;
+  for (const auto& anomaly : anomalies) kinds.insert(anomaly.kind);
+  return kinds;
+}
+
+bool ScenarioRun::anomalies_as_declared() const {
+  return !declared_anomalies || *declared_anomalies == anomaly_kinds();
+}
+
 Verdict ScenarioRun::verdict() const {
   if (!not_applicable_reason.empty()) return Verdict::not_applicable;
-  if (checks_total() == 0) return Verdict::unknown;
-  return checks_failed() == 0 ? Verdict::pass : Verdict::fail;
+  if (checks_total() == 0 && !declared_anomalies) return Verdict::unknown;
+  return checks_failed() == 0 && anomalies_as_declared() ? Verdict::pass : Verdict::fail;
 }
 
 bool ScenarioRun::as_declared() const {

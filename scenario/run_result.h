@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,13 @@ bool is_read_check(const Check& check);
 struct RequestRecord {
   int number = 0;
   std::string client;
-  std::string action;  // the step kind: set, get, request, ...
+  std::string action;     // the step kind: set, get, request, ...
+  std::string attribute;  // set, get, remove: the attribute's name
+  std::string written;    // set: the value; login: the user
+  // Monotonic microseconds since the run began: when the request was sent
+  // and when its answer (or failure) came. Parallel branches overlap.
+  std::int64_t start_us = 0;
+  std::int64_t end_us = 0;
   HttpExchange exchange;
   std::string node;  // the profile's node header, else X-Sessim-Upstream, else ""
   // What the request did to the browser's session: the node's
@@ -69,6 +76,15 @@ struct StepRecord {
   bool redis_came_back_empty = false;
   std::vector<RequestRecord> requests;
   double started_ms = 0;  // since the scenario began
+  double ended_ms = 0;
+};
+
+// An anomaly the consistency checker found in the run's history
+// (scenario/checker.h), with the requests that prove it.
+struct AnomalyFinding {
+  std::string kind;           // lost-session, read-your-writes, ...
+  std::vector<int> requests;  // request numbers, in time order
+  std::string explanation;
 };
 
 enum class Verdict {
@@ -87,8 +103,13 @@ struct ScenarioRun {
   std::string store;
   ClusterSummary cluster;
   std::optional<DeclaredOutcome> declared;  // what the file says this store should do
+  // The anomalies the file expects for this store; when given, the verdict
+  // fails unless exactly these kinds are found.
+  std::optional<std::set<std::string>> declared_anomalies;
+  std::vector<AnomalyFinding> anomalies;
   std::vector<StepRecord> steps;
   std::uint64_t seed = 0;
+  int session_timeout_s = 0;        // the nodes' idle timeout, for the expiry checks (0: unknown)
   bool seeded_session_ids = false;  // ids came from the seed: a rerun repeats them
   bool stopped_early = false;       // --fail-fast stopped it after a failed check
   // Why the run could not ask its question, e.g. an injected fault that
@@ -96,6 +117,10 @@ struct ScenarioRun {
   std::string not_applicable_reason;
   double duration_ms = 0;
 
+  // The anomaly kinds found, and whether they are what the file declares
+  // (true when it declares none).
+  std::set<std::string> anomaly_kinds() const;
+  bool anomalies_as_declared() const;
   int checks_total() const;
   int checks_failed() const;
   Verdict verdict() const;
@@ -119,6 +144,10 @@ struct InvalidScenario {
   std::string message;
 };
 bool counts_as_success(const ScenarioRun& run, VerdictMode mode);
+
+// "anomalies: 4 lost-session, 1 stale-read" or "anomalies: none"; with
+// what the file declares when it declares anything.
+std::string anomaly_summary(const ScenarioRun& run);
 
 // Fills the header-derived fields of a record from its exchange. Shared by
 // every story so that all reports read requests alike.

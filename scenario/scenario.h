@@ -81,6 +81,7 @@ struct Step {
   // (/set-session, /get-session) rather than its attribute calls.
   bool reference_call = false;
   double seconds = 0;       // wait
+  double delay_s = 0;       // requests: ask sessim's node to take this long (?delay=MS)
   int times = 0;            // repeat
   std::vector<Step> steps;  // repeat: the body; parallel: the branches
 
@@ -99,6 +100,9 @@ struct ScenarioCluster {
   std::vector<int> weights;                 // per node, for weighted / least-conn
   std::string on_miss = "create";
   int session_timeout_s = 1800;
+  std::string save_mode = "delta";       // sessim nodes: delta | full
+  std::string flush = "on-request-end";  // sessim nodes: on-request-end | immediate
+  double delay_s = 0;                    // sessim nodes: every session request this slow
   bool redis_persistence = false;
   int max_fails = 1;
   double fail_timeout_s = 10;
@@ -114,6 +118,9 @@ struct Scenario {
   // Source addresses chosen in the file; the others get 127.0.<n>.1, one /24 each.
   std::map<std::string, std::string> client_addresses;
   std::map<std::string, DeclaredOutcome> expected;  // per store
+  // `expect: {redis: {anomalies: [lost-update]}}`: the checker's findings
+  // the story expects, per store.
+  std::map<std::string, std::set<std::string>> expected_anomalies;
   // `app:` — the app profile the story is written for (a built-in name, or a
   // profile file relative to the scenario's folder); --profile overrides it.
   std::optional<AppProfile> app;

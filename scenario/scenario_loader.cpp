@@ -14,7 +14,10 @@
 #include "common/session_effect.h"
 #include "common/text.h"
 #include "net/loopback.h"
+#include "node/app_node.h"
 #include "node/session.h"
+#include "node/store/session_store.h"
+#include "scenario/checker.h"
 #include "scenario/scenario_error.h"
 
 namespace sessim {
@@ -100,7 +103,10 @@ class Loader {
     if (root["clients"]) clients_ = client_list(root["clients"]);
     scenario.clients = clients_;
     scenario.client_addresses = addresses_;
-    if (root["expect"]) scenario.expected = declared(root["expect"]);
+    if (root["expect"]) {
+      scenario.expected = declared(root["expect"]);
+      scenario.expected_anomalies = declared_anomalies(root["expect"]);
+    }
     const auto steps = root["steps"];
     if (!steps) fail(root, "the scenario has no `steps:`");
     scenario.steps = step_list(steps, false);
@@ -155,11 +161,11 @@ class Loader {
 
   ScenarioCluster cluster(const YAML::Node& node) const {
     if (!node.IsMap()) fail(node, "cluster must be a map (nodes, store, mode, ...)");
-    check_keys(
-        node,
-        {"nodes", "store", "mode", "balancer", "hash-key", "weights", "on-miss", "session-timeout",
-         "redis-persistence", "max-fails", "fail-timeout", "health-check"},
-        "cluster");
+    check_keys(node,
+               {"nodes", "store", "mode", "balancer", "hash-key", "weights", "on-miss",
+                "session-timeout", "save-mode", "flush", "delay", "redis-persistence", "max-fails",
+                "fail-timeout", "health-check"},
+               "cluster");
     ScenarioCluster cluster;
     if (node["nodes"]) cluster.nodes = integer(node["nodes"], "nodes", 1, 64);
     if (node["store"]) cluster.store = one_of(node["store"], "store", store_kind_names());
@@ -178,6 +184,10 @@ class Loader {
         cluster.weights.push_back(integer(weight, "a weight", 1, 100));
     }
     if (node["on-miss"]) cluster.on_miss = one_of(node["on-miss"], "on-miss", miss_policy_names());
+    if (node["save-mode"])
+      cluster.save_mode = one_of(node["save-mode"], "save-mode", save_mode_names());
+    if (node["flush"]) cluster.flush = one_of(node["flush"], "flush", flush_mode_names());
+    if (node["delay"]) cluster.delay_s = duration(node["delay"]);
     if (node["max-fails"]) cluster.max_fails = integer(node["max-fails"], "max-fails", 1, 100);
     if (node["fail-timeout"]) cluster.fail_timeout_s = duration(node["fail-timeout"]);
     if (node["health-check"]) cluster.health_check_s = duration(node["health-check"]);
@@ -252,11 +262,32 @@ class Loader {
     check_keys(node, store_kind_names(), "expect");
     std::map<std::string, DeclaredOutcome> outcomes;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const auto outcome = one_of(it->second, "outcome", {"pass", "fail"});
+      YAML::Node verdict;
+      verdict.reset(it->second);
+      if (it->second.IsMap()) {
+        check_keys(it->second, {"verdict", "anomalies"},
+                   fmt::format("expect {}", it->first.as<std::string>()));
+        if (!it->second["verdict"]) continue;
+        verdict.reset(it->second["verdict"]);
+      }
+      const auto outcome = one_of(verdict, "outcome", {"pass", "fail"});
       outcomes[it->first.as<std::string>()] =
           outcome == "pass" ? DeclaredOutcome::pass : DeclaredOutcome::fail;
     }
     return outcomes;
+  }
+
+  // The anomaly lists of `expect: {STORE: {anomalies: [...]}}`.
+  std::map<std::string, std::set<std::string>> declared_anomalies(const YAML::Node& node) const {
+    std::map<std::string, std::set<std::string>> result;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!it->second.IsMap() || !it->second["anomalies"]) continue;
+      const auto list = it->second["anomalies"];
+      if (!list.IsSequence()) fail(list, "anomalies must be a list such as [lost-update]");
+      auto& kinds = result[it->first.as<std::string>()];
+      for (const auto& kind : list) kinds.insert(one_of(kind, "anomaly", anomaly_kind_names()));
+    }
+    return result;
   }
 
   std::vector<Step> step_list(const YAML::Node& node, bool in_parallel) const {
@@ -361,9 +392,15 @@ class Loader {
     if (!value.IsMap()) {
       fail(value, fmt::format("{} needs a map of settings", to_string(step.kind)));
     }
-    own.insert(own.end(), {"client", "via", "expect"});
+    own.insert(own.end(), {"client", "via", "delay", "expect"});
     check_keys(value, own, to_string(step.kind));
     if (value["client"]) step.client = client(value["client"]);
+    if (value["delay"]) {
+      step.delay_s = duration(value["delay"]);
+      if (step.delay_s * 1000 > kMaxRequestDelayMs) {
+        fail(value["delay"], fmt::format("a request's delay is at most {} ms", kMaxRequestDelayMs));
+      }
+    }
     if (value["via"]) {
       step.via = text(value["via"], "via (balancer or a node name)");
       if (step.via == "balancer") step.via.clear();

@@ -17,6 +17,8 @@
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/loopback.h"
+#include "scenario/checker.h"
+#include "scenario/history.h"
 #include "scenario/scenario_error.h"
 #include "scenario/scenario_loader.h"
 
@@ -161,6 +163,7 @@ class Player {
       record.note = act(step, record);
     }
     record.note = join_notes(record.note, new_health_events());
+    record.ended_ms = std::chrono::duration<double, std::milli>(Steady::now() - started_).count();
     return record;
   }
 
@@ -190,7 +193,12 @@ class Player {
     const auto client = step.client.empty() ? scenario_.clients.front() : step.client;
     const bool direct = !step.via.empty();
     const auto endpoint = direct ? topology_.node_endpoint(step.via) : topology_.entry();
-    const auto call = prepare(step);
+    auto call = prepare(step);
+    if (step.delay_s > 0) {
+      call.target +=
+          fmt::format("{}delay={}", call.target.find('?') == std::string::npos ? '?' : '&',
+                      static_cast<int>(step.delay_s * 1000));
+    }
     auto& jar = *jars_.at(client);
     OutgoingRequest outgoing;
     outgoing.method = call.method;
@@ -203,10 +211,18 @@ class Player {
     // Straight to a node: the connection is closed after the request, so the
     // node can be stopped at once later.
     outgoing.keep_alive = !direct;
+    const auto start_us = elapsed_us();
     auto exchange = transport_.send(endpoint, outgoing);
+    const auto end_us = elapsed_us();
     jar.remember(exchange);
     auto record = make_record(++request_counter_, client, to_string(step.kind), std::move(exchange),
                               profile_);
+    record.start_us = start_us;
+    record.end_us = end_us;
+    if (step.kind == StepKind::set || step.kind == StepKind::get || step.kind == StepKind::remove) {
+      record.attribute = step.name;
+    }
+    if (step.kind == StepKind::set || step.kind == StepKind::login) record.written = step.value;
     if (!record.node.empty()) {
       const std::lock_guard lock(events_mutex_);
       last_served_ = record.node;
@@ -215,6 +231,10 @@ class Player {
     settle_result(record);
     if (record.result != RequestResult::ok && options_.fail_fast) stopped_ = true;
     return record;
+  }
+
+  std::int64_t elapsed_us() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - started_).count();
   }
 
   // "@last" names the node that served the previous request (what
@@ -434,6 +454,10 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   if (const auto it = scenario.expected.find(run.store); it != scenario.expected.end()) {
     run.declared = it->second;
   }
+  if (const auto it = scenario.expected_anomalies.find(run.store);
+      it != scenario.expected_anomalies.end()) {
+    run.declared_anomalies = it->second;
+  }
   Player player(scenario, topology, transport, profile, options);
   run.steps = player.play();
   run.stopped_early = player.stopped_early();
@@ -443,11 +467,26 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   return run;
 }
 
+void check_run(ScenarioRun& run, const AppProfile& profile) {
+  const auto history = history_of(run, profile);
+  run.anomalies.clear();
+  for (const auto& anomaly : check_history(history)) {
+    AnomalyFinding finding{to_string(anomaly.kind), {}, anomaly.explanation};
+    for (const int index : anomaly.operations) {
+      finding.requests.push_back(history.operations[static_cast<std::size_t>(index - 1)].request);
+    }
+    run.anomalies.push_back(std::move(finding));
+  }
+}
+
 ScenarioExecution::ScenarioExecution(const Scenario& scenario, const ClusterConfig& config,
                                      const AppProfile& profile, const ScenarioOptions& options)
     : scenario_(scenario),
       profile_(profile),
       options_(options),
+      session_timeout_s_(config.node_kind == NodeKind::sessim && config.target_url.empty()
+                             ? config.session_timeout_s
+                             : 0),
       seeded_session_ids_(config.session_id_seed.has_value() &&
                           config.node_kind == NodeKind::sessim && config.target_url.empty()) {
   if (config.target_url.empty()) check_node_names(scenario, config.nodes);
@@ -464,6 +503,8 @@ ScenarioRun ScenarioExecution::play() {
   HttpTransport transport;
   auto run = play_scenario(scenario_, *topology_, transport, profile_, options_);
   run.seeded_session_ids = seeded_session_ids_;
+  run.session_timeout_s = session_timeout_s_;
+  check_run(run, profile_);
   run.duration_ms =
       std::chrono::duration<double, std::milli>(Steady::now().time_since_epoch()).count() -
       started_ms_;

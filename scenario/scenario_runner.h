@@ -31,6 +31,10 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
 ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transport& transport,
                           const AppProfile& profile, const ScenarioOptions& options);
 
+// Records the run's history and fills run.anomalies with what the checker
+// finds in it.
+void check_run(ScenarioRun& run, const AppProfile& profile);
+
 // One scenario on a system under test of its own. The constructor starts it
 // (built from the scenario and the command line: see start_topology); play()
 // runs the steps; it stays up until finish() or destruction, so that
@@ -56,6 +60,7 @@ class ScenarioExecution {
   AppProfile profile_;
   ScenarioOptions options_;
   std::unique_ptr<Topology> topology_;
+  int session_timeout_s_ = 0;
   bool seeded_session_ids_ = false;
   double started_ms_ = 0;
 };

@@ -7,7 +7,8 @@ namespace {
 constexpr std::int64_t kSweepIntervalMs = 10'000;
 }  // namespace
 
-LocalSessionStore::LocalSessionStore(const Clock& clock) : clock_(clock) {}
+LocalSessionStore::LocalSessionStore(const Clock& clock, SaveMode mode)
+    : clock_(clock), mode_(mode) {}
 
 std::optional<Session> LocalSessionStore::load(const std::string& id) {
   const std::lock_guard lock(mutex_);
@@ -25,9 +26,14 @@ void LocalSessionStore::save(Session& session) {
   const auto now = clock_.now_ms();
   sweep_expired_locked(now);
   auto it = sessions_.find(session.id());
-  if (session.is_new() || it == sessions_.end()) {
+  if (session.is_new() || mode_ == SaveMode::full) {
     session.mark_saved();
     sessions_.insert_or_assign(session.id(), session);
+    return;
+  }
+  if (it == sessions_.end()) {
+    // Deleted (logout) or expired since this request loaded it: stays gone.
+    session.mark_saved();
     return;
   }
   Session& stored = it->second;

@@ -12,7 +12,8 @@ namespace sessim {
 // session manager: visible to this node only, gone when the node goes.
 class LocalSessionStore final : public SessionStore {
  public:
-  explicit LocalSessionStore(const Clock& clock = SystemClock::instance());
+  explicit LocalSessionStore(const Clock& clock = SystemClock::instance(),
+                             SaveMode mode = SaveMode::delta);
 
   std::optional<Session> load(const std::string& id) override;
   void save(Session& session) override;
@@ -25,6 +26,7 @@ class LocalSessionStore final : public SessionStore {
   void sweep_expired_locked(std::int64_t now_ms);
 
   const Clock& clock_;
+  SaveMode mode_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Session> sessions_;
   std::int64_t next_sweep_ms_ = 0;

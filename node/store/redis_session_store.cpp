@@ -203,39 +203,67 @@ std::optional<Session> RedisSessionStore::load(const std::string& id) {
   return session;
 }
 
+namespace {
+
+// A delta save of a loaded session, in one round trip and atomically: a
+// session that was deleted since it was loaded (logout) is not written back.
+// KEYS[1] the hash; ARGV[1] the expiry in Unix seconds ("0": none); ARGV[2]
+// the number of fields to set; then field, value pairs; then fields to delete.
+constexpr const char* kDeltaSaveScript = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local set_count = tonumber(ARGV[2])
+for i = 3, 2 + set_count * 2, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 3 + set_count * 2, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+if ARGV[1] == '0' then redis.call('PERSIST', KEYS[1])
+else redis.call('EXPIREAT', KEYS[1], ARGV[1]) end
+return 1
+)lua";
+
+}  // namespace
+
 void RedisSessionStore::save(Session& session) {
   const std::string key = key_for(session.id());
-  Command hset{"HSET",
-               key,
-               std::string(kCreationTime),
-               std::to_string(session.creation_time_ms()),
-               std::string(kLastAccessedTime),
-               std::to_string(session.last_accessed_time_ms()),
-               std::string(kMaxInactiveInterval),
-               std::to_string(session.max_inactive_interval_s())};
-  Command hdel{"HDEL", key};
+  std::vector<std::pair<std::string, std::string>> fields{
+      {std::string(kCreationTime), std::to_string(session.creation_time_ms())},
+      {std::string(kLastAccessedTime), std::to_string(session.last_accessed_time_ms())},
+      {std::string(kMaxInactiveInterval), std::to_string(session.max_inactive_interval_s())}};
+  std::vector<std::string> removed;
+  const bool whole = session.is_new() || options_.save_mode == SaveMode::full;
   const auto write_attribute = [&](const std::string& name) {
     if (auto value = session.attribute(name)) {
-      hset.push_back(std::string(kAttributePrefix) + name);
-      hset.push_back(std::move(*value));
+      fields.emplace_back(std::string(kAttributePrefix) + name, std::move(*value));
     } else {
-      hdel.push_back(std::string(kAttributePrefix) + name);
+      removed.push_back(std::string(kAttributePrefix) + name);
     }
   };
-  if (session.is_new()) {
+  if (whole) {
     for (const auto& [name, value] : session.attributes()) write_attribute(name);
   } else {
     for (const auto& name : session.changed_attributes()) write_attribute(name);
   }
+  const auto expiry_ms = session.expiry_time_ms();
+  const auto expiry_s = expiry_ms ? std::to_string((*expiry_ms + 999) / 1000) : "0";
 
-  std::vector<Command> commands{{"MULTI"}, hset};
-  if (hdel.size() > 2) commands.push_back(hdel);
-  if (const auto expiry_ms = session.expiry_time_ms()) {
-    commands.push_back({"EXPIREAT", key, std::to_string((*expiry_ms + 999) / 1000)});
+  std::vector<Command> commands;
+  if (whole) {
+    Command hset{"HSET", key};
+    for (auto& [field, value] : fields) {
+      hset.push_back(field);
+      hset.push_back(value);
+    }
+    // DEL first: the whole session replaces whatever the store holds.
+    commands = {{"MULTI"}, {"DEL", key}, hset};
+    commands.push_back(expiry_ms ? Command{"EXPIREAT", key, expiry_s} : Command{"PERSIST", key});
+    commands.push_back({"EXEC"});
   } else {
-    commands.push_back({"PERSIST", key});
+    Command eval{"EVAL", kDeltaSaveScript, "1", key, expiry_s, std::to_string(fields.size())};
+    for (auto& [field, value] : fields) {
+      eval.push_back(field);
+      eval.push_back(value);
+    }
+    for (auto& field : removed) eval.push_back(field);
+    commands = {eval};
   }
-  commands.push_back({"EXEC"});
 
   const auto replies = pool_->run(commands);
   for (const auto& reply : replies) {
@@ -244,7 +272,7 @@ void RedisSessionStore::save(Session& session) {
                                          options_.url.redacted(), reply_text(*reply)));
     }
   }
-  if (replies.back()->type != REDIS_REPLY_ARRAY) {
+  if (whole && replies.back()->type != REDIS_REPLY_ARRAY) {
     throw StoreUnavailable(
         fmt::format("Redis at {}: saving session was aborted", options_.url.redacted()));
   }

@@ -18,13 +18,16 @@ struct RedisStoreOptions {
   // Idle connections kept for reuse; busier moments open more and close the
   // surplus afterwards.
   std::size_t max_idle_connections = 16;
+  SaveMode save_mode = SaveMode::delta;
 };
 
 // Sessions in Redis, one hash per session laid out like Spring Session's
 // RedisIndexedSessionRepository: creationTime, lastAccessedTime (epoch ms),
 // maxInactiveInterval (s) and sessionAttr:<name> fields; values are plain
 // UTF-8 strings so that `redis-cli HGETALL` shows them. A load is one round
-// trip (HGETALL) and a save is one (a pipelined MULTI/HSET/HDEL/EXPIREAT/EXEC).
+// trip (HGETALL) and a save is one: for a delta save, a Lua script that
+// writes the changed fields only if the session still exists (EVAL); for a
+// full save, a pipelined MULTI/DEL/HSET/EXPIREAT/EXEC.
 // Connections are pooled; a broken one is dropped and the next call opens a
 // new one, which is how the store recovers after Redis restarts.
 class RedisSessionStore final : public SessionStore {

@@ -4,10 +4,27 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "node/session.h"
 
 namespace sessim {
+
+// How a store writes a session it loaded earlier.
+enum class SaveMode {
+  // Only the attributes this request changed, and only into a session that
+  // still exists: Spring Session's default. Two requests that change
+  // different attributes both survive; a session deleted meanwhile (logout)
+  // stays deleted.
+  delta,
+  // The whole session as this request saw it, unconditionally, like
+  // express-session with connect-redis: the last writer wins, a concurrent
+  // change to another attribute vanishes, a deleted session comes back.
+  full
+};
+std::string to_string(SaveMode mode);
+SaveMode parse_save_mode(const std::string& name);  // throws UsageError
+const std::vector<std::string>& save_mode_names();  // {"delta", "full"}
 
 // The store could not be reached or answered with an error. Nodes turn this
 // into 503, never into a missing session.
@@ -26,9 +43,8 @@ class SessionStore {
   // Callers pass only ids accepted by is_valid_session_id().
   virtual std::optional<Session> load(const std::string& id) = 0;
 
-  // Writes a new session whole; for a loaded one, writes its changed
-  // attributes, access time and timeout, leaving other attributes as they are
-  // in the store. Marks the session saved.
+  // Writes a new session whole; a loaded one as the store's SaveMode says
+  // (delta by default). Marks the session saved.
   virtual void save(Session& session) = 0;
 
   virtual void remove(const std::string& id) = 0;

@@ -16,17 +16,33 @@ StoreKind parse_store_kind(const std::string& name) {
 
 std::string to_string(StoreKind kind) { return kind == StoreKind::local ? "local" : "redis"; }
 
+std::string to_string(SaveMode mode) { return mode == SaveMode::delta ? "delta" : "full"; }
+
+SaveMode parse_save_mode(const std::string& name) {
+  if (name == "delta") return SaveMode::delta;
+  if (name == "full") return SaveMode::full;
+  throw UsageError(fmt::format("unknown save mode '{}' (expected delta or full)", name));
+}
+
+const std::vector<std::string>& save_mode_names() {
+  static const std::vector<std::string> names{"delta", "full"};
+  return names;
+}
+
 const std::vector<std::string>& store_kind_names() {
   static const std::vector<std::string> names{"local", "redis"};
   return names;
 }
 
 std::unique_ptr<SessionStore> make_session_store(const StoreConfig& config, const Clock& clock) {
-  if (config.kind == StoreKind::local) return std::make_unique<LocalSessionStore>(clock);
+  if (config.kind == StoreKind::local) {
+    return std::make_unique<LocalSessionStore>(clock, config.save_mode);
+  }
   if (config.redis_url.empty()) throw UsageError("--store redis needs a Redis URL (--redis-url)");
   RedisStoreOptions options;
   options.url = parse_redis_url(config.redis_url);
   options.key_namespace = config.redis_namespace;
+  options.save_mode = config.save_mode;
   return std::make_unique<RedisSessionStore>(std::move(options), clock);
 }
 

@@ -21,6 +21,7 @@ struct StoreConfig {
   StoreKind kind = StoreKind::local;
   std::string redis_url;  // required for StoreKind::redis
   std::string redis_namespace = "sessim:session";
+  SaveMode save_mode = SaveMode::delta;
 };
 
 std::unique_ptr<SessionStore> make_session_store(const StoreConfig& config,

@@ -1,0 +1,249 @@
+#include "scenario/history.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/errors.h"
+
+namespace sessim {
+namespace {
+
+using nlohmann::json;
+
+OpOutcome outcome_of(const RequestRecord& record, bool answered) {
+  const int status = record.exchange.status;
+  if (status == 0 || status == 504) return OpOutcome::indeterminate;
+  if (answered || (status >= 200 && status <= 299)) return OpOutcome::ok;
+  return OpOutcome::fail;
+}
+
+std::string session_after(const RequestRecord& record) {
+  if (record.session == SessionEffect::ended) return "";
+  if (!record.session_id_set.empty()) return record.session_id_set;
+  return record.session_id_sent;
+}
+
+std::string fault_name(StepKind kind) { return to_string(kind); }
+
+std::optional<OpOutcome> parse_outcome(const std::string& type) {
+  if (type == "ok") return OpOutcome::ok;
+  if (type == "fail") return OpOutcome::fail;
+  if (type == "info") return OpOutcome::indeterminate;
+  return std::nullopt;
+}
+
+std::string completion_type(OpOutcome outcome) {
+  switch (outcome) {
+    case OpOutcome::ok:
+      return "ok";
+    case OpOutcome::fail:
+      return "fail";
+    case OpOutcome::indeterminate:
+      return "info";
+  }
+  return "info";
+}
+
+}  // namespace
+
+std::string to_string(OpOutcome outcome) {
+  switch (outcome) {
+    case OpOutcome::ok:
+      return "ok";
+    case OpOutcome::fail:
+      return "fail";
+    case OpOutcome::indeterminate:
+      return "indeterminate";
+  }
+  return "indeterminate";
+}
+
+History history_of(const ScenarioRun& run, const AppProfile& profile) {
+  History history;
+  history.scenario = run.scenario;
+  history.source = run.source;
+  history.store = run.store;
+  history.app = run.cluster.app;
+  history.session_timeout_s = run.session_timeout_s;
+  for (const auto& step : run.steps) {
+    if (step.requests.empty() && step.kind != StepKind::copy_cookies) {
+      history.events.push_back({static_cast<std::int64_t>(step.started_ms * 1000),
+                                fault_name(step.kind), step.fault_node, step.note, step.number});
+    }
+    for (const auto& record : step.requests) {
+      Operation op;
+      op.request = record.number;
+      op.client = record.client;
+      op.op = record.action;
+      op.attribute = record.attribute;
+      op.value = record.written;
+      op.target = fmt::format("{} {}", record.exchange.method, record.exchange.target);
+      op.session_before = record.session_id_sent;
+      op.session_after = session_after(record);
+      op.start_us = record.start_us;
+      op.end_us = record.end_us;
+      op.status = record.exchange.status;
+      op.node = record.node;
+      op.effect = record.session;
+      op.step = step.number;
+      bool answered = false;
+      if (record.action == "get") {
+        const auto read = read_value(profile, record.exchange.status, record.exchange.body);
+        answered = read.answered;
+        if (read.answered && !read.absent) op.read = read.value;
+      }
+      op.outcome = outcome_of(record, answered);
+      history.operations.push_back(std::move(op));
+    }
+  }
+  std::stable_sort(history.operations.begin(), history.operations.end(),
+                   [](const Operation& a, const Operation& b) { return a.start_us < b.start_us; });
+  for (std::size_t i = 0; i < history.operations.size(); ++i) {
+    history.operations[i].index = static_cast<int>(i) + 1;
+  }
+  return history;
+}
+
+std::string render_history_jsonl(const History& history) {
+  std::vector<std::pair<std::int64_t, json>> lines;
+  for (const auto& op : history.operations) {
+    json invoke{{"type", "invoke"},
+                {"index", op.index},
+                {"time_us", op.start_us},
+                {"client", op.client},
+                {"op", op.op},
+                {"target", op.target},
+                {"session", op.session_before},
+                {"request", op.request},
+                {"step", op.step}};
+    if (!op.attribute.empty()) invoke["attribute"] = op.attribute;
+    if (op.op == "set" || op.op == "login") invoke["value"] = op.value;
+    lines.emplace_back(op.start_us, std::move(invoke));
+    json completion{{"type", completion_type(op.outcome)},
+                    {"index", op.index},
+                    {"time_us", op.end_us},
+                    {"status", op.status},
+                    {"node", op.node},
+                    {"effect", std::string(to_string(op.effect))},
+                    {"session", op.session_after}};
+    if (op.op == "get") completion["read"] = op.read ? json(*op.read) : json(nullptr);
+    lines.emplace_back(op.end_us, std::move(completion));
+  }
+  for (const auto& event : history.events) {
+    json line{{"type", "event"},
+              {"time_us", event.at_us},
+              {"what", event.what},
+              {"step", event.step},
+              {"note", event.note}};
+    if (!event.node.empty()) line["node"] = event.node;
+    lines.emplace_back(event.at_us, std::move(line));
+  }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  const json header{{"type", "history"},
+                    {"schema_version", kHistorySchemaVersion},
+                    {"scenario", history.scenario},
+                    {"source", history.source},
+                    {"store", history.store},
+                    {"app", history.app},
+                    {"session_timeout_s", history.session_timeout_s},
+                    {"expiry_tolerance_ms", history.expiry_tolerance_ms}};
+  std::string out = header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  for (const auto& [time, line] : lines) {
+    out += line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  }
+  return out;
+}
+
+History parse_history_jsonl(const std::string& text, const std::string& source) {
+  History history;
+  std::map<int, Operation> operations;
+  std::istringstream stream(text);
+  std::string line;
+  int number = 0;
+  bool header_seen = false;
+  const auto fail = [&](const std::string& message) {
+    throw UsageError(fmt::format("{}:{}: {}", source, number, message));
+  };
+  while (std::getline(stream, line)) {
+    ++number;
+    if (line.empty()) continue;
+    const auto entry = json::parse(line, nullptr, false);
+    if (entry.is_discarded() || !entry.is_object()) fail("not a JSON object");
+    try {
+      const auto type = entry.at("type").get<std::string>();
+      if (!header_seen) {
+        if (type != "history") fail("the first line must be the history header");
+        const int version = entry.at("schema_version").get<int>();
+        if (version != kHistorySchemaVersion) {
+          fail(fmt::format("schema_version {} is not {}, which this sessim reads", version,
+                           kHistorySchemaVersion));
+        }
+        history.scenario = entry.value("scenario", "");
+        history.source = entry.value("source", "");
+        history.store = entry.value("store", "");
+        history.app = entry.value("app", "");
+        history.session_timeout_s = entry.value("session_timeout_s", 0);
+        history.expiry_tolerance_ms = entry.value("expiry_tolerance_ms", 1000);
+        header_seen = true;
+        continue;
+      }
+      if (type == "event") {
+        history.events.push_back({entry.at("time_us").get<std::int64_t>(),
+                                  entry.at("what").get<std::string>(), entry.value("node", ""),
+                                  entry.value("note", ""), entry.value("step", 0)});
+        continue;
+      }
+      const int index = entry.at("index").get<int>();
+      if (type == "invoke") {
+        if (operations.count(index)) fail(fmt::format("operation {} is invoked twice", index));
+        Operation op;
+        op.index = index;
+        op.client = entry.at("client").get<std::string>();
+        op.op = entry.at("op").get<std::string>();
+        op.target = entry.value("target", "");
+        op.attribute = entry.value("attribute", "");
+        op.value = entry.value("value", "");
+        op.session_before = entry.value("session", "");
+        op.request = entry.value("request", 0);
+        op.step = entry.value("step", 0);
+        op.start_us = entry.at("time_us").get<std::int64_t>();
+        op.outcome = OpOutcome::indeterminate;  // until a completion says otherwise
+        op.end_us = op.start_us;
+        operations[index] = std::move(op);
+        continue;
+      }
+      const auto outcome = parse_outcome(type);
+      if (!outcome) fail(fmt::format("unknown line type '{}'", type));
+      const auto found = operations.find(index);
+      if (found == operations.end())
+        fail(fmt::format("operation {} completes before it is invoked", index));
+      auto& op = found->second;
+      op.outcome = *outcome;
+      op.end_us = entry.at("time_us").get<std::int64_t>();
+      op.status = entry.value("status", 0);
+      op.node = entry.value("node", "");
+      op.effect =
+          parse_session_effect(entry.value("effect", "unknown")).value_or(SessionEffect::unknown);
+      op.session_after = entry.value("session", "");
+      if (entry.contains("read") && !entry["read"].is_null())
+        op.read = entry["read"].get<std::string>();
+    } catch (const json::exception& error) {
+      fail(fmt::format("a field is missing or of the wrong type ({})", error.what()));
+    }
+  }
+  if (!header_seen) {
+    number = std::max(number, 1);
+    fail("empty: a history starts with its header line");
+  }
+  for (auto& [index, op] : operations) history.operations.push_back(std::move(op));
+  std::stable_sort(history.operations.begin(), history.operations.end(),
+                   [](const Operation& a, const Operation& b) { return a.start_us < b.start_us; });
+  return history;
+}
+
+}  // namespace sessim

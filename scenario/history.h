@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/session_effect.h"
+#include "scenario/run_result.h"
+
+// The history of a run, as Jepsen keeps one: every client operation as an
+// invocation and a completion, in real time, as plain data. The checker and
+// the pictures read only this, so a history written with --history can be
+// checked again later (`sessim check-history FILE`). Format: docs/history.md.
+namespace sessim {
+
+inline constexpr int kHistorySchemaVersion = 1;
+
+// ok: it happened; fail: it certainly did not take effect (a refusal, a
+// store error); indeterminate: no answer came (timeout, crash), so it may or
+// may not have taken effect — a checker must allow both.
+enum class OpOutcome { ok, fail, indeterminate };
+std::string to_string(OpOutcome outcome);
+
+struct Operation {
+  int index = 0;    // in invocation order, from 1
+  int request = 0;  // the request's number in the run's reports
+  std::string client;
+  std::string op;              // set | get | remove | login | logout | request
+  std::string attribute;       // set, get, remove
+  std::string value;           // set: the value written; login: the user
+  std::string target;          // "GET /get-session"
+  std::string session_before;  // the session id the browser's cookie named ("" none)
+  std::string session_after;   // the id the browser holds afterwards ("" none)
+  std::int64_t start_us = 0;
+  std::int64_t end_us = 0;
+  OpOutcome outcome = OpOutcome::ok;
+  int status = 0;
+  std::string node;  // "" unknown
+  SessionEffect effect = SessionEffect::unknown;
+  // get: what came back; nullopt for "not set". Empty for other ops.
+  std::optional<std::string> read;
+  int step = 0;
+};
+
+// Something that happened to the system rather than through a client.
+struct SystemEvent {
+  std::int64_t at_us = 0;
+  std::string what;  // crash | stop | restart | add-node | redis | wait
+  std::string node;  // for node faults
+  std::string note;
+  int step = 0;
+};
+
+struct History {
+  std::string scenario;
+  std::string source;
+  std::string store;
+  std::string app;
+  int session_timeout_s = 0;          // 0: unknown, no expiry checks
+  int expiry_tolerance_ms = 1000;     // how late an expiry may be before it is an anomaly
+  std::vector<Operation> operations;  // by start time
+  std::vector<SystemEvent> events;    // by time
+};
+
+// The history of a run: its requests and its faults. `profile` says how a
+// read's answer is turned into a value.
+History history_of(const ScenarioRun& run, const AppProfile& profile);
+
+// JSON Lines: a header, then invoke/ok/fail/info lines and event lines in
+// time order.
+std::string render_history_jsonl(const History& history);
+
+// Reads what render_history_jsonl wrote; throws UsageError with
+// `source:line: ...` for anything else.
+History parse_history_jsonl(const std::string& text, const std::string& source);
+
+}  // namespace sessim
