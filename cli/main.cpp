@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   cli::add_list_command(app, selected);
   cli::add_show_command(app, selected);
   cli::add_check_command(app, selected);
+  cli::add_check_history_command(app, selected);
   cli::add_node_command(app, selected);
   cli::add_balance_command(app, selected);
   app.add_subcommand("version", "Print the version.")->callback([&] {

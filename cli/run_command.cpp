@@ -17,6 +17,7 @@
 #include "report/junit_report.h"
 #include "report/scenario_report.h"
 #include "report/terminal_report.h"
+#include "scenario/history.h"
 #include "scenario/reference_story.h"
 #include "scenario/scenario_catalog.h"
 #include "scenario/scenario_loader.h"
@@ -29,6 +30,16 @@ constexpr const char* kClusterGroup = "Cluster";
 constexpr const char* kReferenceGroup = "Reference story (without SCENARIO)";
 constexpr const char* kScenarioGroup = "Scenarios";
 constexpr const char* kReportGroup = "Reports";
+
+// Every run's history, one after the other in one JSON Lines file.
+std::string histories_of(const std::vector<ScenarioRun>& runs,
+                         const std::vector<AppProfile>& profiles) {
+  std::string text;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    text += render_history_jsonl(history_of(runs[i], profiles[i]));
+  }
+  return text;
+}
 
 struct PlannedRun {
   const Scenario* scenario;
@@ -96,6 +107,7 @@ class RunCommand {
     ReportOutputs outputs;
     if (options_.json) outputs.add("--json", options_.json_path);
     outputs.add("--junit", options_.junit_path);
+    outputs.add("--history", options_.history_path);
     outputs.check(load.files, options_.force);
     if (!load.invalid.empty()) return report_invalid(load.invalid);
 
@@ -126,6 +138,7 @@ class RunCommand {
     scenario_options.seed = options_.seed ? *options_.seed : secure_random_seed();
 
     std::vector<ScenarioRun> runs;
+    for (const auto& planned : plan) profiles_.push_back(planned.profile);
     for (const auto& planned : plan) {
       ScenarioExecution execution(*planned.scenario, planned.config, planned.profile,
                                   scenario_options);
@@ -165,6 +178,11 @@ class RunCommand {
     if (!options_.junit_path.empty()) {
       write_report(options_.junit_path, render_junit_report(runs, mode_));
     }
+    if (!options_.history_path.empty()) {
+      const std::vector<AppProfile> profiles(profiles_.begin(),
+                                             profiles_.begin() + static_cast<long>(runs.size()));
+      write_report(options_.history_path, histories_of(runs, profiles));
+    }
     const bool all = std::all_of(runs.begin(), runs.end(), [this](const ScenarioRun& run) {
       return counts_as_success(run, mode_);
     });
@@ -184,6 +202,7 @@ class RunCommand {
   }
 
   const RunOptions& options_;
+  std::vector<AppProfile> profiles_;  // per planned run
   VerdictMode mode_;
   TerminalStyle style_;
 };
@@ -309,6 +328,12 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->group(kReportGroup);
   add_json_option(*command, *options, "the runs")->group(kReportGroup);
   command->add_option("--junit", options->junit_path, "write a JUnit XML report to FILE")
+      ->type_name("FILE")
+      ->group(kReportGroup);
+  command
+      ->add_option("--history", options->history_path,
+                   "write every operation (invoke and completion, in real time) as JSON Lines to "
+                   "FILE, for `sessim check-history` (docs/history.md)")
       ->type_name("FILE")
       ->group(kReportGroup);
   command

@@ -159,15 +159,23 @@ std::string render_history_jsonl(const History& history) {
   return out;
 }
 
-History parse_history_jsonl(const std::string& text, const std::string& source) {
-  History history;
+std::vector<History> parse_history_jsonl(const std::string& text, const std::string& source) {
+  std::vector<History> histories;
   std::map<int, Operation> operations;
+  const auto close = [&] {
+    if (histories.empty()) return;
+    auto& history = histories.back();
+    for (auto& [index, op] : operations) history.operations.push_back(std::move(op));
+    operations.clear();
+    std::stable_sort(
+        history.operations.begin(), history.operations.end(),
+        [](const Operation& a, const Operation& b) { return a.start_us < b.start_us; });
+  };
   std::istringstream stream(text);
   std::string line;
   int number = 0;
-  bool header_seen = false;
   const auto fail = [&](const std::string& message) {
-    throw UsageError(fmt::format("{}:{}: {}", source, number, message));
+    throw UsageError(fmt::format("{}:{}: {}", source, std::max(number, 1), message));
   };
   while (std::getline(stream, line)) {
     ++number;
@@ -176,26 +184,28 @@ History parse_history_jsonl(const std::string& text, const std::string& source) 
     if (entry.is_discarded() || !entry.is_object()) fail("not a JSON object");
     try {
       const auto type = entry.at("type").get<std::string>();
-      if (!header_seen) {
-        if (type != "history") fail("the first line must be the history header");
+      if (type == "history") {
+        close();
         const int version = entry.at("schema_version").get<int>();
         if (version != kHistorySchemaVersion) {
           fail(fmt::format("schema_version {} is not {}, which this sessim reads", version,
                            kHistorySchemaVersion));
         }
+        History history;
         history.scenario = entry.value("scenario", "");
         history.source = entry.value("source", "");
         history.store = entry.value("store", "");
         history.app = entry.value("app", "");
         history.session_timeout_s = entry.value("session_timeout_s", 0);
         history.expiry_tolerance_ms = entry.value("expiry_tolerance_ms", 1000);
-        header_seen = true;
+        histories.push_back(std::move(history));
         continue;
       }
+      if (histories.empty()) fail("the first line must be a history header");
       if (type == "event") {
-        history.events.push_back({entry.at("time_us").get<std::int64_t>(),
-                                  entry.at("what").get<std::string>(), entry.value("node", ""),
-                                  entry.value("note", ""), entry.value("step", 0)});
+        histories.back().events.push_back(
+            {entry.at("time_us").get<std::int64_t>(), entry.at("what").get<std::string>(),
+             entry.value("node", ""), entry.value("note", ""), entry.value("step", 0)});
         continue;
       }
       const int index = entry.at("index").get<int>();
@@ -212,16 +222,17 @@ History parse_history_jsonl(const std::string& text, const std::string& source) 
         op.request = entry.value("request", 0);
         op.step = entry.value("step", 0);
         op.start_us = entry.at("time_us").get<std::int64_t>();
-        op.outcome = OpOutcome::indeterminate;  // until a completion says otherwise
         op.end_us = op.start_us;
+        op.outcome = OpOutcome::indeterminate;  // until a completion says otherwise
         operations[index] = std::move(op);
         continue;
       }
       const auto outcome = parse_outcome(type);
       if (!outcome) fail(fmt::format("unknown line type '{}'", type));
       const auto found = operations.find(index);
-      if (found == operations.end())
+      if (found == operations.end()) {
         fail(fmt::format("operation {} completes before it is invoked", index));
+      }
       auto& op = found->second;
       op.outcome = *outcome;
       op.end_us = entry.at("time_us").get<std::int64_t>();
@@ -230,20 +241,16 @@ History parse_history_jsonl(const std::string& text, const std::string& source) 
       op.effect =
           parse_session_effect(entry.value("effect", "unknown")).value_or(SessionEffect::unknown);
       op.session_after = entry.value("session", "");
-      if (entry.contains("read") && !entry["read"].is_null())
+      if (entry.contains("read") && !entry["read"].is_null()) {
         op.read = entry["read"].get<std::string>();
+      }
     } catch (const json::exception& error) {
       fail(fmt::format("a field is missing or of the wrong type ({})", error.what()));
     }
   }
-  if (!header_seen) {
-    number = std::max(number, 1);
-    fail("empty: a history starts with its header line");
-  }
-  for (auto& [index, op] : operations) history.operations.push_back(std::move(op));
-  std::stable_sort(history.operations.begin(), history.operations.end(),
-                   [](const Operation& a, const Operation& b) { return a.start_us < b.start_us; });
-  return history;
+  close();
+  if (histories.empty()) fail("empty: a history starts with its header line");
+  return histories;
 }
 
 }  // namespace sessim

@@ -71,8 +71,9 @@ History history_of(const ScenarioRun& run, const AppProfile& profile);
 // time order.
 std::string render_history_jsonl(const History& history);
 
-// Reads what render_history_jsonl wrote; throws UsageError with
+// Reads what render_history_jsonl wrote, one history per header line (a run
+// of several scenarios writes several); throws UsageError with
 // `source:line: ...` for anything else.
-History parse_history_jsonl(const std::string& text, const std::string& source);
+std::vector<History> parse_history_jsonl(const std::string& text, const std::string& source);
 
 }  // namespace sessim

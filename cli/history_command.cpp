@@ -1,0 +1,68 @@
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "common/errors.h"
+#include "common/text.h"
+#include "scenario/checker.h"
+#include "scenario/history.h"
+
+namespace sessim::cli {
+namespace {
+
+// A history of many thousands of operations is a few megabytes.
+constexpr std::streamsize kLargestHistoryBytes = 256 << 20;
+
+std::string read_history(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw UsageError(fmt::format("{}: cannot read the history file", path));
+  std::string text;
+  text.resize(static_cast<std::size_t>(kLargestHistoryBytes) + 1);
+  file.read(text.data(), kLargestHistoryBytes + 1);
+  text.resize(static_cast<std::size_t>(file.gcount()));
+  if (static_cast<std::streamsize>(text.size()) > kLargestHistoryBytes) {
+    throw UsageError(fmt::format("{}: larger than {} MiB; not a sessim history", path,
+                                 kLargestHistoryBytes >> 20));
+  }
+  return text;
+}
+
+// Checks every history of the file; exit 1 when any anomaly is found.
+int check_histories(const std::string& path) {
+  const auto histories = parse_history_jsonl(read_history(path), path);
+  int found = 0;
+  for (const auto& history : histories) {
+    const auto anomalies = check_history(history);
+    found += static_cast<int>(anomalies.size());
+    std::string counts;
+    for (const auto& [kind, count] : count_by_kind(anomalies)) {
+      counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", count, to_string(kind));
+    }
+    fmt::print("{} [store={}]: {}, {}\n", history.scenario, history.store,
+               count_of(static_cast<long long>(history.operations.size()), "operation"),
+               counts.empty() ? "no anomalies" : counts);
+    for (const auto& anomaly : anomalies) {
+      fmt::print("  {}: {}\n", to_string(anomaly.kind), anomaly.explanation);
+    }
+  }
+  return found == 0 ? kExitOk : kExitChecksFailed;
+}
+
+}  // namespace
+
+void add_check_history_command(CLI::App& app, CommandAction& selected) {
+  auto path = std::make_shared<std::string>();
+  auto* command = app.add_subcommand(
+      "check-history",
+      "Check a history written by `sessim run --history FILE` again: lost sessions, "
+      "read-your-writes violations, stale reads, lost updates, resurrected sessions, early and "
+      "late expiry. Exit 0 without anomalies, 1 with.");
+  command->add_option("file", *path, "the history (JSON Lines)")->required();
+  command->callback([path, &selected] { selected = [path] { return check_histories(*path); }; });
+}
+
+}  // namespace sessim::cli

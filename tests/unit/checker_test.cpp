@@ -1,0 +1,221 @@
+// The consistency checker on hand-written histories: for every anomaly kind a
+// history that has it and one that does not, and indeterminate operations.
+#include "scenario/checker.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "common/errors.h"
+
+namespace sessim {
+namespace {
+
+// Builds operations by hand; times in milliseconds for readability.
+class HistoryBuilder {
+ public:
+  explicit HistoryBuilder(std::string store = "redis", int timeout_s = 0) {
+    history_.store = std::move(store);
+    history_.session_timeout_s = timeout_s;
+    history_.expiry_tolerance_ms = 500;
+  }
+
+  HistoryBuilder& op(std::string client, std::string kind, std::string attribute,
+                     std::optional<std::string> value, int start_ms, int end_ms, std::string before,
+                     std::string after, SessionEffect effect, std::string node = "node-1",
+                     OpOutcome outcome = OpOutcome::ok) {
+    Operation op;
+    op.index = static_cast<int>(history_.operations.size()) + 1;
+    op.request = op.index;
+    op.client = std::move(client);
+    op.op = std::move(kind);
+    op.attribute = std::move(attribute);
+    if (op.op == "get") {
+      op.read = std::move(value);
+    } else {
+      op.value = value.value_or("");
+    }
+    op.start_us = start_ms * 1000LL;
+    op.end_us = end_ms * 1000LL;
+    op.session_before = std::move(before);
+    op.session_after = std::move(after);
+    op.effect = effect;
+    op.node = std::move(node);
+    op.outcome = outcome;
+    op.status = outcome == OpOutcome::indeterminate ? 0 : 200;
+    history_.operations.push_back(std::move(op));
+    return *this;
+  }
+  HistoryBuilder& event(std::string what, int at_ms) {
+    history_.events.push_back({at_ms * 1000LL, std::move(what), "node-1", "", 0});
+    return *this;
+  }
+  const History& history() const { return history_; }
+
+ private:
+  History history_;
+};
+
+constexpr auto kept = SessionEffect::kept;
+constexpr auto created = SessionEffect::created;
+
+std::multiset<std::string> kinds_of(const History& history) {
+  std::multiset<std::string> kinds;
+  for (const auto& anomaly : check_history(history)) kinds.insert(to_string(anomaly.kind));
+  return kinds;
+}
+
+std::multiset<std::string> just(const std::string& kind) { return {kind}; }
+const std::multiset<std::string> kNone;
+
+}  // namespace
+
+TEST(Checker, LostSessionIsANewIdForALiveSession) {
+  HistoryBuilder lost;
+  lost.op("a", "set", "x", "1", 0, 10, "", "S", created)
+      .op("a", "get", "x", std::nullopt, 20, 30, "S", "T", SessionEffect::replaced, "node-2");
+  EXPECT_EQ(kinds_of(lost.history()), just("lost-session"));
+  HistoryBuilder found;
+  found.op("a", "set", "x", "1", 0, 10, "", "S", created)
+      .op("a", "get", "x", "1", 20, 30, "S", "S", kept, "node-2");
+  EXPECT_EQ(kinds_of(found.history()), kNone);
+}
+
+TEST(Checker, ANewSessionAfterALogoutIsNoLoss) {
+  HistoryBuilder history;
+  history.op("a", "set", "x", "1", 0, 10, "", "S", created)
+      .op("a", "logout", "", std::nullopt, 20, 30, "S", "", SessionEffect::ended)
+      .op("b", "get", "x", std::nullopt, 40, 50, "S", "T", SessionEffect::replaced);
+  EXPECT_EQ(kinds_of(history.history()), kNone);
+}
+
+TEST(Checker, ReadYourWritesIsAClientMissingItsOwnWrite) {
+  HistoryBuilder missed;
+  missed.op("a", "set", "x", "1", 0, 10, "", "S", created)
+      .op("a", "get", "x", std::nullopt, 20, 30, "S", "S", kept, "node-2");
+  EXPECT_EQ(kinds_of(missed.history()), just("read-your-writes"));
+}
+
+TEST(Checker, StaleReadReturnsAnOverwrittenValue) {
+  HistoryBuilder stale;
+  stale.op("a", "set", "x", "old", 0, 10, "", "S", created)
+      .op("b", "set", "x", "new", 20, 30, "S", "S", kept)
+      .op("c", "get", "x", "old", 40, 50, "S", "S", kept);
+  EXPECT_EQ(kinds_of(stale.history()), just("stale-read"));
+  HistoryBuilder concurrent;  // the second write overlaps the read: either value is fine
+  concurrent.op("a", "set", "x", "old", 0, 10, "", "S", created)
+      .op("b", "set", "x", "new", 20, 60, "S", "S", kept)
+      .op("c", "get", "x", "old", 40, 50, "S", "S", kept);
+  EXPECT_EQ(kinds_of(concurrent.history()), kNone);
+}
+
+TEST(Checker, LostUpdateIsAConcurrentWriteThatVanished) {
+  HistoryBuilder lost;
+  lost.op("a", "set", "theme", "light", 0, 10, "", "S", created)
+      .op("a", "set", "cart", "book", 20, 120, "S", "S", kept)
+      .op("a", "set", "theme", "dark", 21, 125, "S", "S", kept)
+      .op("a", "get", "cart", std::nullopt, 130, 140, "S", "S", kept);
+  EXPECT_EQ(kinds_of(lost.history()), just("lost-update"));
+  HistoryBuilder kept_both;
+  kept_both.op("a", "set", "theme", "light", 0, 10, "", "S", created)
+      .op("a", "set", "cart", "book", 20, 120, "S", "S", kept)
+      .op("a", "set", "theme", "dark", 21, 125, "S", "S", kept)
+      .op("a", "get", "cart", "book", 130, 140, "S", "S", kept);
+  EXPECT_EQ(kinds_of(kept_both.history()), kNone);
+}
+
+TEST(Checker, ResurrectedSessionIsUsedAfterItsLogoutCompleted) {
+  HistoryBuilder back;
+  back.op("a", "login", "", "alice", 0, 10, "", "S", created)
+      .op("a", "logout", "", std::nullopt, 100, 110, "S", "", SessionEffect::ended)
+      .op("b", "get", "user", "alice", 200, 210, "S", "S", kept);
+  EXPECT_EQ(kinds_of(back.history()), just("resurrected-session"));
+  HistoryBuilder ended;
+  ended.op("a", "login", "", "alice", 0, 10, "", "S", created)
+      .op("a", "logout", "", std::nullopt, 100, 110, "S", "", SessionEffect::ended)
+      .op("b", "get", "user", std::nullopt, 200, 210, "S", "T", SessionEffect::replaced);
+  EXPECT_EQ(kinds_of(ended.history()), kNone);
+}
+
+TEST(Checker, EarlyExpiryIsASessionGoneBeforeItsTimeout) {
+  HistoryBuilder early("redis", 2);
+  early.op("a", "set", "x", "1", 0, 10, "", "S", created)
+      .op("a", "get", "x", std::nullopt, 500, 510, "S", "T", SessionEffect::replaced);
+  EXPECT_EQ(kinds_of(early.history()), just("early-expiry"));
+  HistoryBuilder on_time("redis", 2);
+  on_time.op("a", "set", "x", "1", 0, 10, "", "S", created)
+      .op("a", "get", "x", std::nullopt, 2600, 2610, "S", "T", SessionEffect::replaced);
+  EXPECT_EQ(kinds_of(on_time.history()), kNone);
+}
+
+TEST(Checker, AFaultInBetweenMakesItALostSessionNotAnEarlyExpiry) {
+  HistoryBuilder restarted("redis", 2);
+  restarted.op("a", "set", "x", "1", 0, 10, "", "S", created)
+      .event("redis", 100)
+      .op("a", "get", "x", std::nullopt, 500, 510, "S", "T", SessionEffect::replaced);
+  EXPECT_EQ(kinds_of(restarted.history()), just("lost-session"));
+}
+
+TEST(Checker, LateExpiryIsASessionAlivePastTimeoutAndTolerance) {
+  HistoryBuilder late("redis", 2);
+  late.op("a", "set", "x", "1", 0, 10, "", "S", created)
+      .op("a", "get", "x", "1", 3000, 3010, "S", "S", kept);
+  EXPECT_EQ(kinds_of(late.history()), just("late-expiry"));
+  HistoryBuilder within("redis", 2);
+  within.op("a", "set", "x", "1", 0, 10, "", "S", created)
+      .op("a", "get", "x", "1", 2300, 2310, "S", "S", kept);
+  EXPECT_EQ(kinds_of(within.history()), kNone);
+}
+
+TEST(Checker, AnIndeterminateWriteMayHaveTakenEffectOrNot) {
+  for (const auto& seen : {std::optional<std::string>("1"), std::optional<std::string>("2")}) {
+    HistoryBuilder history;
+    history.op("a", "set", "x", "1", 0, 10, "", "S", created)
+        .op("a", "set", "x", "2", 20, 30, "S", "S", SessionEffect::unknown, "",
+            OpOutcome::indeterminate)
+        .op("a", "get", "x", seen, 40, 50, "S", "S", kept);
+    EXPECT_EQ(kinds_of(history.history()), kNone) << *seen;
+  }
+  HistoryBuilder neither;
+  neither.op("a", "set", "x", "1", 0, 10, "", "S", created)
+      .op("a", "set", "x", "2", 20, 30, "S", "S", SessionEffect::unknown, "",
+          OpOutcome::indeterminate)
+      .op("a", "get", "x", "3", 40, 50, "S", "S", kept);
+  EXPECT_EQ(kinds_of(neither.history()), just("read-your-writes"));
+}
+
+TEST(Checker, AReadOfAnAttributeNoOneWroteIsNotJudged) {
+  HistoryBuilder history;
+  history.op("a", "login", "", "alice", 0, 10, "", "S", created)
+      .op("a", "get", "user", "alice", 20, 30, "S", "S", kept);
+  EXPECT_EQ(kinds_of(history.history()), kNone);
+}
+
+TEST(History, RoundTripsThroughJsonLines) {
+  HistoryBuilder built("local", 2);
+  built.op("a", "set", "x", "1", 0, 10, "", "S", created)
+      .event("crash", 15)
+      .op("a", "get", "x", std::nullopt, 20, 30, "S", "T", SessionEffect::replaced, "node-2")
+      .op("b", "set", "y", "2", 40, 50, "T", "T", SessionEffect::unknown, "",
+          OpOutcome::indeterminate);
+  const auto text = render_history_jsonl(built.history());
+  const auto parsed = parse_history_jsonl(text, "h.jsonl");
+  ASSERT_EQ(parsed.size(), 1u);
+  EXPECT_EQ(render_history_jsonl(parsed.front()), text);
+  EXPECT_EQ(parsed.front().operations[2].outcome, OpOutcome::indeterminate);
+  EXPECT_EQ(kinds_of(parsed.front()), kinds_of(built.history()));
+}
+
+TEST(History, AMalformedLineIsRefusedWithItsNumber) {
+  try {
+    parse_history_jsonl(
+        "{\"type\":\"history\",\"schema_version\":1}\n{\"type\":\"ok\",\"index\":9,"
+        "\"time_us\":1}\n",
+        "h.jsonl");
+    FAIL();
+  } catch (const UsageError& error) {
+    EXPECT_EQ(std::string(error.what()), "h.jsonl:2: operation 9 completes before it is invoked");
+  }
+}
+
+}  // namespace sessim
