@@ -13,6 +13,7 @@
 #include "cli/terminal.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "report/html_report.h"
 #include "report/json_report.h"
 #include "report/junit_report.h"
 #include "report/scenario_report.h"
@@ -30,16 +31,6 @@ constexpr const char* kClusterGroup = "Cluster";
 constexpr const char* kReferenceGroup = "Reference story (without SCENARIO)";
 constexpr const char* kScenarioGroup = "Scenarios";
 constexpr const char* kReportGroup = "Reports";
-
-// Every run's history, one after the other in one JSON Lines file.
-std::string histories_of(const std::vector<ScenarioRun>& runs,
-                         const std::vector<AppProfile>& profiles) {
-  std::string text;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    text += render_history_jsonl(history_of(runs[i], profiles[i]));
-  }
-  return text;
-}
 
 struct PlannedRun {
   const Scenario* scenario;
@@ -108,6 +99,8 @@ class RunCommand {
     if (options_.json) outputs.add("--json", options_.json_path);
     outputs.add("--junit", options_.junit_path);
     outputs.add("--history", options_.history_path);
+    outputs.add("--report", options_.html_path);
+    outputs.add("--mermaid", options_.mermaid_path);
     outputs.check(load.files, options_.force);
     if (!load.invalid.empty()) return report_invalid(load.invalid);
 
@@ -143,7 +136,7 @@ class RunCommand {
       ScenarioExecution execution(*planned.scenario, planned.config, planned.profile,
                                   scenario_options);
       runs.push_back(execution.play());
-      if (!json_goes_to_stdout(options_)) print_run(runs.back());
+      if (!json_goes_to_stdout(options_)) print_run(runs.back(), planned.profile);
       if (options_.keep_running) {
         finish(runs);
         fmt::print(stderr, "{}", keep_running_note(runs.back().cluster));
@@ -161,9 +154,17 @@ class RunCommand {
   }
 
  private:
-  void print_run(const ScenarioRun& run) const {
-    fmt::print("{}", run.source == "reference" ? render_request_table(run, style_)
-                                               : render_scenario_run(run, style_));
+  void print_run(const ScenarioRun& run, const AppProfile& profile) const {
+    const bool table =
+        options_.format == "table" || (options_.format == "auto" && run.source == "reference");
+    if (options_.format == "ascii") {
+      fmt::print("{} [store={}]\n{}", run.scenario, run.store,
+                 render_ascii_sequence(run, history_of(run, profile)));
+      fmt::print("{}\n", anomaly_summary(run));
+    } else {
+      fmt::print("{}",
+                 table ? render_request_table(run, style_) : render_scenario_run(run, style_));
+    }
     std::fflush(stdout);
   }
 
@@ -178,10 +179,24 @@ class RunCommand {
     if (!options_.junit_path.empty()) {
       write_report(options_.junit_path, render_junit_report(runs, mode_));
     }
+    std::vector<History> histories;
+    for (std::size_t i = 0; i < runs.size(); ++i)
+      histories.push_back(history_of(runs[i], profiles_[i]));
     if (!options_.history_path.empty()) {
-      const std::vector<AppProfile> profiles(profiles_.begin(),
-                                             profiles_.begin() + static_cast<long>(runs.size()));
-      write_report(options_.history_path, histories_of(runs, profiles));
+      std::string text;
+      for (const auto& history : histories) text += render_history_jsonl(history);
+      write_report(options_.history_path, text);
+    }
+    if (!options_.html_path.empty()) {
+      write_report(options_.html_path, render_html_report(runs, histories));
+    }
+    if (!options_.mermaid_path.empty()) {
+      std::string text;
+      for (std::size_t i = 0; i < runs.size(); ++i) {
+        text += fmt::format("%% {} [store={}]\n{}", runs[i].scenario, runs[i].store,
+                            render_mermaid(runs[i], histories[i]));
+      }
+      write_report(options_.mermaid_path, text);
     }
     const bool all = std::all_of(runs.begin(), runs.end(), [this](const ScenarioRun& run) {
       return counts_as_success(run, mode_);
@@ -335,6 +350,24 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
                    "write every operation (invoke and completion, in real time) as JSON Lines to "
                    "FILE, for `sessim check-history` (docs/history.md)")
       ->type_name("FILE")
+      ->group(kReportGroup);
+  command
+      ->add_option("--report", options->html_path,
+                   "write one self-contained HTML page to FILE: summary, a timeline of every "
+                   "request per client and node, faults and anomalies")
+      ->type_name("FILE.html")
+      ->group(kReportGroup);
+  command
+      ->add_option("--mermaid", options->mermaid_path,
+                   "write a Mermaid sequence diagram (browser -> balancer -> node) to FILE")
+      ->type_name("FILE")
+      ->group(kReportGroup);
+  command
+      ->add_option("--format", options->format,
+                   "the terminal report: auto (a table for the reference story, steps for "
+                   "scenarios), table, steps, or ascii (a sequence diagram)")
+      ->check(CLI::IsMember({"auto", "table", "steps", "ascii"}))
+      ->capture_default_str()
       ->group(kReportGroup);
   command
       ->add_flag("--force", options->force,

@@ -47,7 +47,10 @@ struct RunOptions {
   std::string verdict = "actual";
   std::optional<std::uint64_t> seed;  // given on the command line
   std::string junit_path;
-  std::string history_path;  // JSON Lines of every run's operations
+  std::string history_path;     // JSON Lines of every run's operations
+  std::string html_path;        // --report FILE.html
+  std::string mermaid_path;     // --mermaid FILE
+  std::string format = "auto";  // auto | table | steps | ascii
   // The system under test, when it is not sessim's own nodes.
   std::string profile;      // built-in name or file; "": the scenario's, else default
   std::string node_header;  // overrides the profile's
