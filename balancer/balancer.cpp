@@ -67,8 +67,11 @@ struct Balancer::Impl {
 
   void note(const Upstream& upstream, const std::optional<std::string>& change) {
     if (!change) return;
-    const std::lock_guard lock(events_mutex);
-    events.push_back({steady_now_ms(), upstream.name, *change});
+    {
+      const std::lock_guard lock(events_mutex);
+      events.push_back({steady_now_ms(), upstream.name, *change});
+    }
+    log(fmt::format("balancer: {} {}", upstream.name, *change));
   }
 
   httplib::Request upstream_request(const httplib::Request& request) const {
@@ -105,7 +108,32 @@ struct Balancer::Impl {
     response.body = upstream_response.body;
   }
 
+  // The access log (--trace): one line per forwarded request, with the
+  // upstream chosen, and every availability change.
+  void log(const std::string& line) {
+    std::function<void(const std::string&)> sink;
+    {
+      const std::lock_guard lock(log_mutex);
+      sink = access_log;
+    }
+    if (sink) sink(line);
+  }
+
   void proxy(const httplib::Request& request, httplib::Response& response) {
+    const auto started_ms = steady_now_ms();
+    proxy_to_upstream(request, response);
+    log(fmt::format("{} {} {} -> {} {} in {} ms  cookie: {}", request.remote_addr, request.method,
+                    request.target,
+                    response.get_header_value(std::string(kUpstreamHeader).c_str()).empty()
+                        ? std::string("no upstream")
+                        : response.get_header_value(std::string(kUpstreamHeader).c_str()),
+                    response.status, steady_now_ms() - started_ms,
+                    request.get_header_value("Cookie").empty()
+                        ? std::string("-")
+                        : abbreviate(request.get_header_value("Cookie"), 40)));
+  }
+
+  void proxy_to_upstream(const httplib::Request& request, httplib::Response& response) {
     auto forwarded = upstream_request(request);
     const auto own_cookie = strategy->own_cookie();
     if (!own_cookie.empty() && forwarded.has_header("Cookie")) {
@@ -218,6 +246,9 @@ struct Balancer::Impl {
 
   // The active health checker, when configured.
   std::unique_ptr<HealthChecker> checker;
+
+  std::mutex log_mutex;
+  std::function<void(const std::string&)> access_log;
 };
 
 Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> strategy)
@@ -261,6 +292,11 @@ void Balancer::drop_idle_connections(const std::string& upstream_name) {
   for (const auto& pool : *impl_->snapshot()) {
     if (pool->upstream().name == upstream_name) pool->drop_idle();
   }
+}
+
+void Balancer::set_access_log(std::function<void(const std::string&)> sink) {
+  const std::lock_guard lock(impl_->log_mutex);
+  impl_->access_log = std::move(sink);
 }
 
 std::vector<HealthEvent> Balancer::health_events() const {

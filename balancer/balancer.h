@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,9 @@ class Balancer {
   // Closes idle pooled connections to the named upstream; call before
   // stopping that server so it does not wait for them to time out.
   void drop_idle_connections(const std::string& upstream_name);
+  // Called (from the workers, at once) with a line per forwarded request and
+  // per availability change; empty: no access log.
+  void set_access_log(std::function<void(const std::string&)> sink);
   // Every availability change so far, oldest first.
   std::vector<HealthEvent> health_events() const;
   std::string strategy_name() const;

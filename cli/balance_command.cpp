@@ -24,6 +24,7 @@ struct BalanceOptions {
   int health_check_ms = 0;
   int max_fails = 1;
   int fail_timeout_s = 10;
+  bool trace = false;
 };
 
 int run_balancer(const BalanceOptions& options) {
@@ -50,6 +51,12 @@ int run_balancer(const BalanceOptions& options) {
   strategy.name = options.strategy;
   strategy.hash_key = options.hash_key;
   Balancer balancer(std::move(config), make_strategy(strategy));
+  if (options.trace) {
+    balancer.set_access_log([](const std::string& line) {
+      fmt::print(stderr, "{}\n", line);
+      std::fflush(stderr);
+    });
+  }
   const int port = balancer.bind();
   stop_server_on_signal([&balancer] { balancer.stop(); }, std::chrono::milliseconds(300));
   fmt::print("balancer listening on http://{}:{} ({} over {})\n", options.host, port,
@@ -99,6 +106,9 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       ->add_option("--health-check", options->health_check_ms,
                    "GET /healthz on every upstream every MS milliseconds (0: off)")
       ->check(CLI::Range(0, 3'600'000));
+  command->add_flag("--trace", options->trace,
+                    "an access log on stderr: each request with the upstream chosen, status and "
+                    "time, and every up/down change");
   command->callback(
       [options, &selected] { selected = [options] { return run_balancer(*options); }; });
 }

@@ -4,7 +4,10 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <iostream>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "balancer/strategy_factory.h"
 #include "cli/commands.h"
@@ -129,6 +132,7 @@ class RunCommand {
     ScenarioOptions scenario_options;
     scenario_options.fail_fast = options_.fail_fast;
     scenario_options.seed = options_.seed ? *options_.seed : secure_random_seed();
+    watch(scenario_options);
 
     std::vector<ScenarioRun> runs;
     for (const auto& planned : plan) profiles_.push_back(planned.profile);
@@ -140,6 +144,7 @@ class RunCommand {
       if (options_.keep_running) {
         finish(runs);
         fmt::print(stderr, "{}", keep_running_note(runs.back().cluster));
+        if (options_.trace) trace_balancer(execution);
         std::fflush(stderr);
         while (true) ::pause();  // the signal thread stops everything and exits
       }
@@ -154,6 +159,47 @@ class RunCommand {
   }
 
  private:
+  // --trace, --pace, --step: the story as it happens.
+  void watch(ScenarioOptions& scenario) const {
+    if (options_.trace) {
+      scenario.on_request = [](const RequestRecord& record) {
+        static std::mutex lines;  // parallel branches finish at once
+        const std::lock_guard lock(lines);
+        fmt::print(stderr, "{}\n", trace_line(record));
+        std::fflush(stderr);
+      };
+      scenario.on_step = [](const StepRecord& step) {
+        if (step.requests.empty() && !step.note.empty()) {
+          fmt::print(stderr, "{:>9.1f} ms  step {}: {}\n", step.ended_ms, step.label, step.note);
+        }
+      };
+    }
+    const auto pace = std::chrono::duration<double>(options_.pace_s);
+    const bool step_by_step = options_.step_by_step;
+    if (options_.pace_s > 0 || step_by_step) {
+      scenario.before_step = [pace, step_by_step](const Step& step) {
+        if (step_by_step) {
+          fmt::print(stderr, "next: {} ({}) — press Enter ", step.describe(),
+                     step.position.to_string());
+          std::fflush(stderr);
+          std::string ignored;
+          std::getline(std::cin, ignored);
+        } else {
+          std::this_thread::sleep_for(pace);
+        }
+      };
+    }
+  }
+
+  // With --keep-running: what the balancer forwards for the user's own
+  // requests (curl, a browser).
+  static void trace_balancer(ScenarioExecution& execution) {
+    execution.topology().set_access_log([](const std::string& line) {
+      fmt::print(stderr, "balancer: {}\n", line);
+      std::fflush(stderr);
+    });
+  }
+
   void print_run(const ScenarioRun& run, const AppProfile& profile) const {
     const bool table =
         options_.format == "table" || (options_.format == "auto" && run.source == "reference");
@@ -368,6 +414,21 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
                    "scenarios), table, steps, or ascii (a sequence diagram)")
       ->check(CLI::IsMember({"auto", "table", "steps", "ascii"}))
       ->capture_default_str()
+      ->group(kReportGroup);
+  command
+      ->add_flag("--trace", options->trace,
+                 "print a line per request on stderr as it completes (time, client, request, "
+                 "node, cookie in -> out, outcome); with --keep-running also every request the "
+                 "balancer forwards")
+      ->group(kReportGroup);
+  command
+      ->add_option("--pace", options->pace_s,
+                   "wait this many seconds before each step, to follow the story (0.5 = 500 ms)")
+      ->check(CLI::Range(0.0, 60.0))
+      ->group(kReportGroup);
+  command
+      ->add_flag("--step", options->step_by_step,
+                 "before each step, say what comes and wait for Enter (teaching)")
       ->group(kReportGroup);
   command
       ->add_flag("--force", options->force,

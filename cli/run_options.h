@@ -51,6 +51,9 @@ struct RunOptions {
   std::string html_path;        // --report FILE.html
   std::string mermaid_path;     // --mermaid FILE
   std::string format = "auto";  // auto | table | steps | ascii
+  bool trace = false;           // a line per request as it completes (stderr)
+  double pace_s = 0;            // wait before each step
+  bool step_by_step = false;    // wait for Enter before each step
   // The system under test, when it is not sessim's own nodes.
   std::string profile;      // built-in name or file; "": the scenario's, else default
   std::string node_header;  // overrides the profile's

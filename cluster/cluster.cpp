@@ -212,6 +212,10 @@ int Cluster::weight_of(std::size_t index) const {
   return index < config_.weights.size() ? config_.weights[index] : 1;
 }
 
+void Cluster::set_access_log(std::function<void(const std::string&)> sink) {
+  if (balancer_) balancer_->set_access_log(std::move(sink));
+}
+
 std::vector<HealthEvent> Cluster::health_events() const {
   return balancer_ ? balancer_->health_events() : std::vector<HealthEvent>{};
 }

@@ -86,6 +86,8 @@ class Cluster final : public Topology {
   int balancer_port() const { return balancer_port_; }
   std::string balancer_url() const { return balancer_url_; }
   std::string balancer_strategy() const { return balancer_strategy_; }
+  // The balancer's access log (see Balancer::set_access_log).
+  void set_access_log(std::function<void(const std::string&)> sink) override;
   // The Redis the nodes use (private or given), if the store is Redis.
   std::optional<std::string> redis_url() const { return redis_url_; }
   bool has_private_redis() const { return redis_ != nullptr; }

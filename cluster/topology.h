@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -57,6 +58,9 @@ class Topology {
   virtual std::string add_node() = 0;
   virtual void redis(RedisAction action) = 0;
 
+  // Lines of the built-in balancer's access log, as requests are forwarded;
+  // nothing without a balancer of sessim's.
+  virtual void set_access_log(std::function<void(const std::string&)> sink) { (void)sink; }
   // The balancer's availability changes so far (none without a balancer).
   virtual std::vector<HealthEvent> health_events() const = 0;
   virtual ClusterSummary summary() const = 0;

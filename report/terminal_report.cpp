@@ -66,6 +66,20 @@ std::string session_label(const RequestRecord& record) {
 
 }  // namespace
 
+std::string trace_line(const RequestRecord& record) {
+  std::string cookies = short_id(record.session_id_sent);
+  if (!record.session_id_set.empty() && record.session_id_set != record.session_id_sent) {
+    cookies += " -> " + short_id(record.session_id_set);
+  }
+  return fmt::format("{:>9.1f} ms  #{:<3} {:<10} {} {}  node={}  cookie {}  {}  {}  {}",
+                     record.end_us / 1000.0, record.number, record.client, record.exchange.method,
+                     record.exchange.target, record.node.empty() ? "unknown" : record.node, cookies,
+                     record.exchange.status == 0
+                         ? "no response (" + record.exchange.transport_error + ")"
+                         : std::to_string(record.exchange.status),
+                     to_string(record.session), result_label(record));
+}
+
 std::string summary_line(const ScenarioRun& run) {
   return fmt::format("reads: {}/{} succeeded (store={}, nodes={}, balancer={})", run.reads_ok(),
                      run.reads_total(), run.store, run.cluster.nodes, run.cluster.balancer);

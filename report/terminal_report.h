@@ -17,6 +17,11 @@ struct TerminalStyle {
 // for every failed read. Ends with a newline.
 std::string render_request_table(const ScenarioRun& run, const TerminalStyle& style);
 
+// One line for a request as it completes (--trace): time since the run
+// began, client, request, node, the session cookie in -> out, status, what
+// happened to the session, and the result.
+std::string trace_line(const RequestRecord& record);
+
 // "reads: 0/4 succeeded (store=local, nodes=2, balancer=round-robin)"
 std::string summary_line(const ScenarioRun& run);
 

@@ -128,7 +128,9 @@ class Player {
       } else if (step.kind == StepKind::parallel) {
         parallel(step, suffix, records);
       } else {
+        if (options_.before_step) options_.before_step(step);
         records.push_back(run_step(step, suffix));
+        if (options_.on_step) options_.on_step(records.back());
       }
     }
   }
@@ -230,6 +232,7 @@ class Player {
     if (step.expect) record.checks = evaluate(*step.expect, record, profile_);
     settle_result(record);
     if (record.result != RequestResult::ok && options_.fail_fast) stopped_ = true;
+    if (options_.on_request) options_.on_request(record);
     return record;
   }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "app/app_profile.h"
@@ -15,6 +16,12 @@ namespace sessim {
 struct ScenarioOptions {
   bool fail_fast = false;
   std::uint64_t seed = 0;  // orders the branches of parallel steps
+  // Watching it happen. Each is called on the thread that ran the step or
+  // request (parallel branches: several at once).
+  std::function<void(const RequestRecord&)> on_request;  // as each request completes
+  std::function<void(const StepRecord&)> on_step;        // as each step completes
+  // Before each step of the main sequence: to pause it (--pace, --step).
+  std::function<void(const Step&)> before_step;
 };
 
 // Refuses, before anything starts, a scenario that asks what this topology
@@ -53,7 +60,7 @@ class ScenarioExecution {
   // Stops everything; throws EnvironmentError when stopping went wrong (a
   // node command that ignored SIGTERM), after everything is stopped.
   void finish();
-  const Topology& topology() const { return *topology_; }
+  Topology& topology() { return *topology_; }
 
  private:
   const Scenario& scenario_;

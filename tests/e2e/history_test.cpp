@@ -2,9 +2,12 @@
 // checker finds on sessim's nodes, under each save mode, and on an app that
 // sessim did not write.
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "cluster/child_process.h"
 #include "cluster/run_directory.h"
@@ -107,6 +110,57 @@ TEST(CheckHistory, AMalformedFileIsAUsageErrorWithItsLine) {
   const auto result = run_sessim({"check-history", path});
   EXPECT_EQ(result.exit_code, kExitUsage);
   EXPECT_NE(result.err.find(path + ":2: not a JSON object"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace sessim
+
+namespace sessim {
+namespace {
+
+TEST(Trace, PrintsEveryRequestAsItCompletes) {
+  const auto result = run_sessim({"run", "node-failure", "--store", "redis", "--trace"});
+  EXPECT_EQ(result.exit_code, kExitOk);
+  EXPECT_NE(result.err.find("#1   browser    PUT /session/attributes/cart  node=node-1"),
+            std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("step crash node-1: node-1 crashed"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("#4   browser    GET /session/attributes/cart  node=node-2"),
+            std::string::npos)
+      << result.err;
+}
+
+TEST(Trace, StepAnnouncesEveryStepBeforeItRuns) {
+  const auto result = run_sessim({"run", "node-failure", "--store", "redis", "--step"});
+  EXPECT_EQ(result.exit_code, kExitOk);
+  EXPECT_NE(result.err.find("next: crash node-1 (builtin:node-failure:13:5) — press Enter"),
+            std::string::npos)
+      << result.err;
+}
+
+TEST(Trace, KeepRunningLogsWhatTheBalancerForwardsForTheUser) {
+  RunDirectory logs;
+  ChildSpec spec;
+  spec.executable = SESSIM_BINARY;
+  spec.args = {"run", "--store", "redis", "--keep-running", "--trace"};
+  spec.log_path = logs.file("stderr.log");
+  spec.capture_stdout = true;
+  ChildProcess sessim(spec);
+  ASSERT_TRUE(testing::wait_until([&] {
+    return testing::read_text_file(spec.log_path).find("try: curl") != std::string::npos;
+  }));
+  std::smatch match;
+  const auto note = testing::read_text_file(spec.log_path);
+  ASSERT_TRUE(
+      std::regex_search(note, match, std::regex("balancer +http://127\\.0\\.0\\.1:(\\d+)")));
+  httplib::Client client("127.0.0.1", std::stoi(match[1]));
+  ASSERT_TRUE(client.Get("/get-session?from=curl"));
+  EXPECT_TRUE(testing::wait_until([&] {
+    return testing::read_text_file(spec.log_path).find("GET /get-session?from=curl -> node-") !=
+           std::string::npos;
+  })) << testing::read_text_file(spec.log_path);
+  ::kill(sessim.pid(), SIGINT);
+  EXPECT_EQ(sessim.wait_for_exit(std::chrono::seconds(10)), 130);
 }
 
 }  // namespace
