@@ -135,12 +135,52 @@ class RunCommand {
     watch(scenario_options);
 
     std::vector<ScenarioRun> runs;
+    std::mutex runs_mutex;  // the signal thread reads the completed runs
+    set_interruption_report([this, &runs, &runs_mutex, total = plan.size()] {
+      const std::lock_guard lock(runs_mutex);
+      std::string report = fmt::format("\ninterrupted after {} of {}\n", runs.size(),
+                                       count_of(static_cast<long long>(total), "run"));
+      if (!runs.empty()) report += render_suite_summary(runs, mode_, style_);
+      return report;
+    });
+    // The report refers to `runs`: it must not outlive this function.
+    struct ClearReport {
+      ~ClearReport() { set_interruption_report(nullptr); }
+    } clear_report;
     for (const auto& planned : plan) profiles_.push_back(planned.profile);
     for (const auto& planned : plan) {
       ScenarioExecution execution(*planned.scenario, planned.config, planned.profile,
                                   scenario_options);
-      runs.push_back(execution.play());
-      if (!json_goes_to_stdout(options_)) print_run(runs.back(), planned.profile);
+      const bool streaming = streams(*planned.scenario);
+      auto options = scenario_options;
+      if (streaming) {
+        ScenarioRun header;
+        header.scenario = planned.scenario->name;
+        header.lesson = planned.scenario->lesson;
+        header.store = execution.topology().store();
+        header.cluster = execution.topology().summary();
+        fmt::print("{}", render_scenario_header(header, style_));
+        std::fflush(stdout);
+        auto previous = options.on_step;
+        options.on_step = [this, previous](const StepRecord& step) {
+          if (previous) previous(step);
+          static std::mutex lines;
+          const std::lock_guard lock(lines);
+          fmt::print("{}", render_scenario_step(step, style_));
+          std::fflush(stdout);
+        };
+      }
+      execution.set_options(options);
+      auto run = execution.play();
+      {
+        const std::lock_guard lock(runs_mutex);
+        runs.push_back(std::move(run));
+      }
+      if (streaming) {
+        fmt::print("{}", render_scenario_footer(runs.back(), style_));
+        std::fflush(stdout);
+      }
+      if (!json_goes_to_stdout(options_) && !streaming) print_run(runs.back(), planned.profile);
       if (options_.keep_running) {
         finish(runs);
         fmt::print(stderr, "{}", keep_running_note(runs.back().cluster));
@@ -159,6 +199,12 @@ class RunCommand {
   }
 
  private:
+  // On a terminal, a scenario's steps print as they run, not all at the end.
+  bool streams(const Scenario& scenario) const {
+    return scenario.source != "reference" && !json_goes_to_stdout(options_) &&
+           (options_.format == "auto" || options_.format == "steps") && ::isatty(STDOUT_FILENO);
+  }
+
   // --trace, --pace, --step: the story as it happens.
   void watch(ScenarioOptions& scenario) const {
     if (options_.trace) {

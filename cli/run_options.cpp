@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <mutex>
 
 #include "cli/signals.h"
 #include "cluster/child_process.h"
@@ -29,10 +30,32 @@ std::string own_executable() {
 }
 
 // Inproc nodes and the balancer are threads and end with the process.
+namespace {
+
+std::mutex interruption_mutex;
+std::function<std::string()>& interruption_report() {
+  static std::function<std::string()> report;
+  return report;
+}
+
+}  // namespace
+
+void set_interruption_report(std::function<std::string()> report) {
+  const std::lock_guard lock(interruption_mutex);
+  interruption_report() = std::move(report);
+}
+
 void stop_everything_on_signal() {
   handle_termination_signals([](int signal) {
     terminate_all_children(std::chrono::milliseconds(2000));
     remove_all_run_directories();
+    {
+      const std::lock_guard lock(interruption_mutex);
+      if (interruption_report()) {
+        fmt::print("{}", interruption_report()());
+        std::fflush(stdout);
+      }
+    }
     fmt::print(stderr, "sessim: interrupted ({}); all nodes and servers stopped\n",
                strsignal(signal));
     std::fflush(stderr);

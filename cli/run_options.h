@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -73,8 +74,13 @@ struct RunOptions {
 std::string own_executable();
 
 // On SIGINT/SIGTERM/SIGHUP: stop every child (nodes, redis-server), remove
-// the run's temporary files, and exit with 128+signal.
+// the run's temporary files, print the partial report (see below) and exit
+// with 128+signal.
 void stop_everything_on_signal();
+
+// What an interrupted command prints on stdout before it exits: the runs it
+// completed. Called on the signal thread; must be thread-safe.
+void set_interruption_report(std::function<std::string()> report);
 
 // The cluster the flags ask for; throws UsageError for impossible ones. An
 // explicit --seed also seeds the nodes' session ids (SeededSessionIds).

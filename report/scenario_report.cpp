@@ -37,9 +37,7 @@ std::string request_line(const RequestRecord& record) {
 
 }  // namespace
 
-std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& style) {
-  const auto explanations =
-      style.explain ? explain_failed_reads(run) : std::map<int, ReadExplanation>{};
+std::string render_scenario_header(const ScenarioRun& run, const TerminalStyle& style) {
   std::string out = fmt::format(
       "{}\n",
       paint(fmt::format("scenario {} [store={}]", run.scenario, run.store), Tone::bold, style));
@@ -47,33 +45,49 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
   out += fmt::format(
       "  cluster: {} node(s) ({}), store={}{}, balancer={}\n", run.cluster.nodes, run.cluster.mode,
       run.store, run.cluster.redis_url.empty() ? "" : fmt::format(" ({})", run.cluster.redis_url),
-      run.cluster.balancer);
-  for (const auto& step : run.steps) {
-    out += fmt::format("  {} {}", paint(fmt::format("step {:>2}", step.number), Tone::dim, style),
-                       step.label);
-    if (!step.note.empty()) out += fmt::format(": {}", paint(step.note, Tone::warn, style));
-    out += fmt::format("  {}\n", paint(step.position.to_string(), Tone::dim, style));
-    for (const auto& request : step.requests) {
-      const auto tone = request.result == RequestResult::ok ? Tone::plain : Tone::bad;
-      out += fmt::format("      {}\n", paint(request_line(request), tone, style));
-      std::vector<std::string> passed;
-      for (const auto& check : request.checks) {
-        if (check.passed) passed.push_back(fmt::format("{} {}", check.what, check.expected));
-      }
-      if (!passed.empty()) {
-        out += fmt::format("        {} {}\n", paint("ok:", Tone::good, style),
-                           fmt::join(passed, ", "));
-      }
-      for (const auto& check : request.checks) {
-        if (check.passed) continue;
-        out +=
-            fmt::format("        {}\n", paint(fmt::format("FAILED {}: expected {}, got {}",
-                                                          check.what, check.expected, check.actual),
-                                              Tone::bad, style));
-      }
-      if (const auto it = explanations.find(request.number); it != explanations.end()) {
-        out += fmt::format("        why: {}\n", it->second.sentence);
-      }
+      run.cluster.balancer.empty() ? "(target " + run.cluster.balancer_url + ")"
+                                   : run.cluster.balancer);
+  return out;
+}
+
+std::string render_scenario_step(const StepRecord& step, const TerminalStyle& style,
+                                 const std::map<int, ReadExplanation>& explanations) {
+  std::string out = fmt::format(
+      "  {} {}", paint(fmt::format("step {:>2}", step.number), Tone::dim, style), step.label);
+  if (!step.note.empty()) out += fmt::format(": {}", paint(step.note, Tone::warn, style));
+  out += fmt::format("  {}\n", paint(step.position.to_string(), Tone::dim, style));
+  for (const auto& request : step.requests) {
+    const auto tone = request.result == RequestResult::ok ? Tone::plain : Tone::bad;
+    out += fmt::format("      {}\n", paint(request_line(request), tone, style));
+    std::vector<std::string> passed;
+    for (const auto& check : request.checks) {
+      if (check.passed) passed.push_back(fmt::format("{} {}", check.what, check.expected));
+    }
+    if (!passed.empty()) {
+      out +=
+          fmt::format("        {} {}\n", paint("ok:", Tone::good, style), fmt::join(passed, ", "));
+    }
+    for (const auto& check : request.checks) {
+      if (check.passed) continue;
+      out +=
+          fmt::format("        {}\n", paint(fmt::format("FAILED {}: expected {}, got {}",
+                                                        check.what, check.expected, check.actual),
+                                            Tone::bad, style));
+    }
+    if (const auto it = explanations.find(request.number); it != explanations.end()) {
+      out += fmt::format("        why: {}\n", it->second.sentence);
+    }
+  }
+  return out;
+}
+
+std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& style,
+                                   bool sentences_shown) {
+  std::string out;
+  if (style.explain && !sentences_shown) {
+    // Streamed steps could not know yet; the sentences come with the verdict.
+    for (const auto& [number, explanation] : explain_failed_reads(run)) {
+      out += fmt::format("  why #{}: {}\n", number, explanation.sentence);
     }
   }
   if (run.stopped_early) out += "  (stopped after the first failed check: --fail-fast)\n";
@@ -101,6 +115,14 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
                      run.source.rfind("builtin:", 0) == 0 ? run.source.substr(8) : run.source,
                      run.store, run.seed);
   return out;
+}
+
+std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& style) {
+  const auto explanations =
+      style.explain ? explain_failed_reads(run) : std::map<int, ReadExplanation>{};
+  std::string out = render_scenario_header(run, style);
+  for (const auto& step : run.steps) out += render_scenario_step(step, style, explanations);
+  return out + render_scenario_footer(run, style, true);
 }
 
 std::string seed_line(std::uint64_t seed, bool seeded_session_ids) {

@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "report/terminal_report.h"
+#include "scenario/explain.h"
 #include "scenario/run_result.h"
 
 namespace sessim {
@@ -13,6 +15,15 @@ namespace sessim {
 // expectations in red with expected and got, the verdict beside the declared
 // outcome, and the command that reruns it.
 std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& style);
+
+// The same in three parts, for printing steps as they run: the header needs
+// only the run's scenario, store, lesson and cluster; with style.explain the
+// footer carries the sentences that the steps could not know yet.
+std::string render_scenario_header(const ScenarioRun& run, const TerminalStyle& style);
+std::string render_scenario_step(const StepRecord& step, const TerminalStyle& style,
+                                 const std::map<int, ReadExplanation>& explanations = {});
+std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& style,
+                                   bool sentences_shown = false);
 
 // One line per run, for suites: scenario, store, verdict, as declared or not.
 std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMode mode,

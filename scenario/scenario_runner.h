@@ -56,6 +56,8 @@ class ScenarioExecution {
   ScenarioExecution(const ScenarioExecution&) = delete;
   ScenarioExecution& operator=(const ScenarioExecution&) = delete;
 
+  // Replaces the options given to the constructor (before play()).
+  void set_options(const ScenarioOptions& options) { options_ = options; }
   ScenarioRun play();
   // Stops everything; throws EnvironmentError when stopping went wrong (a
   // node command that ignored SIGTERM), after everything is stopped.

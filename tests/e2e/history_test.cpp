@@ -165,3 +165,53 @@ TEST(Trace, KeepRunningLogsWhatTheBalancerForwardsForTheUser) {
 
 }  // namespace
 }  // namespace sessim
+
+namespace sessim {
+namespace {
+
+TEST(Watching, OnATerminalStepsPrintAsTheyRun) {
+  const auto script = find_program("script");
+  if (!script) GTEST_SKIP() << "script (util-linux) is not installed";
+  RunDirectory logs;
+  ChildSpec spec;
+  spec.executable = *script;
+  spec.args = {"-qec",
+               std::string(SESSIM_BINARY) + " run node-failure --store redis --pace 0.5 --no-color",
+               "/dev/null"};
+  spec.log_path = logs.file("stderr.log");
+  spec.capture_stdout = true;
+  ChildProcess terminal(spec);
+  bool first_step_seen = false;
+  while (auto line = terminal.read_line(std::chrono::seconds(20))) {
+    if (line->find("step  1 set cart") != std::string::npos) {
+      first_step_seen = true;
+      break;
+    }
+  }
+  ASSERT_TRUE(first_step_seen);
+  EXPECT_TRUE(terminal.running()) << "the first step printed while four more were to come";
+  EXPECT_TRUE(terminal.wait_for_exit(std::chrono::seconds(20)).has_value());
+}
+
+TEST(Watching, CtrlCPrintsTheRunsThatCompleted) {
+  RunDirectory logs;
+  ChildSpec spec;
+  spec.executable = SESSIM_BINARY;
+  spec.args = {"run", "node-failure", "sticky-session", "--store", "redis", "--pace", "0.3"};
+  spec.log_path = logs.file("stderr.log");
+  spec.capture_stdout = true;
+  ChildProcess sessim(spec);
+  std::string out;
+  while (auto line = sessim.read_line(std::chrono::seconds(20))) {
+    out += *line + "\n";
+    if (line->rfind("  rerun:", 0) == 0) break;  // the first run's report is complete
+  }
+  ::kill(sessim.pid(), SIGINT);
+  while (auto line = sessim.read_line(std::chrono::seconds(10))) out += *line + "\n";
+  EXPECT_EQ(sessim.wait_for_exit(std::chrono::seconds(10)), 130);
+  EXPECT_NE(out.find("interrupted after 1 of 2 runs"), std::string::npos) << out;
+  EXPECT_NE(out.find("node-failure  redis  pass"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace sessim
