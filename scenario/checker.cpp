@@ -104,11 +104,12 @@ class Checker {
     });
   }
 
-  void add(AnomalyKind kind, std::vector<const Operation*> proof, std::string explanation) {
+  void add(AnomalyKind kind, std::vector<const Operation*> proof, std::string explanation,
+           std::string cause = "") {
     std::vector<int> indices;
     for (const auto* op : proof) indices.push_back(op->index);
     std::sort(indices.begin(), indices.end());
-    anomalies_.push_back({kind, std::move(indices), std::move(explanation)});
+    anomalies_.push_back({kind, std::move(indices), std::move(explanation), std::move(cause)});
   }
 
   // Lost sessions, resurrections and expiries: what happened to the session a
@@ -134,11 +135,19 @@ class Checker {
       }
       if (!sent.empty() && op.effect == SessionEffect::kept) {
         if (ended != logged_out.end() && ended->second->end_us < op.start_us) {
-          add(AnomalyKind::resurrected_session, {ended->second, &op},
-              fmt::format("request #{} ({} on {}) used session {} after its logout at request #{} "
-                          "had completed",
-                          op.request, op.target, node_of(op), short_id(sent),
-                          ended->second->request));
+          const auto* logout = ended->second;
+          const bool elsewhere = history_.store != "redis" && !logout->node.empty() &&
+                                 !op.node.empty() && logout->node != op.node;
+          add(AnomalyKind::resurrected_session, {logout, &op},
+              elsewhere
+                  ? fmt::format("{} still holds session {}: the logout at request #{} ran on {}, "
+                                "whose memory does not reach {}'s; request #{} used it again",
+                                op.node, short_id(sent), logout->request, logout->node, op.node,
+                                op.request)
+                  : fmt::format("request #{} ({} on {}) used session {} after its logout at "
+                                "request #{} had completed",
+                                op.request, op.target, node_of(op), short_id(sent),
+                                logout->request));
         } else if (last != last_access.end() && timeout_us > 0 &&
                    op.start_us - last->second->end_us > timeout_us + tolerance_us) {
           add(AnomalyKind::late_expiry, {last->second, &op},
@@ -177,15 +186,86 @@ class Checker {
     }
     std::vector<const Operation*> proof{&op};
     if (last) proof.insert(proof.begin(), last);
-    add(AnomalyKind::lost_session, proof,
-        fmt::format(
-            "request #{} ({} on {}) sent session {} and got {} instead{}", op.request, op.target,
-            node_of(op), short_id(sent),
-            op.session_after.empty() || op.session_after == sent
-                ? std::string("no session")
-                : "a new session " + short_id(op.session_after),
-            last ? fmt::format(" (last used at request #{} on {})", last->request, node_of(*last))
-                 : ""));
+    const auto got = op.session_after.empty() || op.session_after == sent
+                         ? std::string("; the browser kept its cookie, with no session behind it")
+                         : fmt::format(
+                               "; it made a new, empty session {} and replaced the "
+                               "browser's cookie",
+                               short_id(op.session_after));
+    const auto* fault = last ? node_fault_between(last->node, last->end_us, op.start_us) : nullptr;
+    const auto* emptied = last ? store_emptied_between(last->end_us, op.start_us) : nullptr;
+    if (fault) {
+      add(AnomalyKind::lost_session, proof,
+          fmt::format("{} {} at step {} and took its local sessions with it, session {} "
+                      "included; {} served request #{}{}",
+                      last->node, fault_verb(fault->what), fault->step, short_id(sent), node_of(op),
+                      op.request, got),
+          "node-fault");
+    } else if (emptied) {
+      add(AnomalyKind::lost_session, proof,
+          fmt::format("Redis restarted at step {} without persistence and lost session {}; "
+                      "request #{} on {} found it gone{}",
+                      emptied->step, short_id(sent), op.request, node_of(op), got),
+          "store-restart");
+    } else if (last && history_.store != "redis" && !op.node.empty() && !last->node.empty() &&
+               op.node != last->node) {
+      std::string sentence = fmt::format(
+          "request #{} was served by {}, which has never seen session {}; it lives only in {}'s "
+          "memory{}",
+          op.request, op.node, short_id(sent), last->node, got);
+      const auto* made = creator(sent);
+      if (history_.balancer == "hash" && made && made->session_before.empty()) {
+        sentence += fmt::format(
+            " (the request that made it carried no session cookie, so the hash fell back to "
+            "round-robin and chose {})",
+            made->node);
+      }
+      add(AnomalyKind::lost_session, proof, sentence, "never-seen");
+    } else {
+      add(AnomalyKind::lost_session, proof,
+          fmt::format("request #{} sent session {} to {}, which no longer had it{}", op.request,
+                      short_id(sent), node_of(op), got),
+          "gone");
+    }
+  }
+
+  // The request that made a session, if the history has it.
+  const Operation* creator(const std::string& session) const {
+    for (const auto& op : history_.operations) {
+      if (op.session_after == session && op.session_before != session &&
+          (op.effect == SessionEffect::created || op.effect == SessionEffect::replaced)) {
+        return &op;
+      }
+    }
+    return nullptr;
+  }
+
+  const SystemEvent* node_fault_between(const std::string& node, std::int64_t from_us,
+                                        std::int64_t to_us) const {
+    const SystemEvent* found = nullptr;
+    for (const auto& event : history_.events) {
+      if ((event.what == "crash" || event.what == "stop" || event.what == "restart") &&
+          event.node == node && !node.empty() && event.at_us >= from_us && event.at_us <= to_us) {
+        found = &event;
+      }
+    }
+    return found;
+  }
+
+  const SystemEvent* store_emptied_between(std::int64_t from_us, std::int64_t to_us) const {
+    const SystemEvent* found = nullptr;
+    for (const auto& event : history_.events) {
+      if (event.what == "redis" &&
+          event.note.find("every session in it is gone") != std::string::npos &&
+          event.at_us >= from_us && event.at_us <= to_us) {
+        found = &event;
+      }
+    }
+    return found;
+  }
+
+  static std::string fault_verb(const std::string& what) {
+    return what == "crash" ? "crashed" : what == "stop" ? "was stopped" : "restarted";
   }
 
   static std::string node_of(const Operation& op) {
@@ -265,11 +345,19 @@ class Checker {
       }
     }
     if (read.client == expected->client) {
+      const bool adopted = history_.store != "redis" && !read.node.empty() &&
+                           !expected->node.empty() && read.node != expected->node;
       add(AnomalyKind::read_your_writes, {expected, &read},
-          fmt::format("{} wrote {} = {} at request #{}, then read {} at request #{} on {} in the "
-                      "same session {}",
-                      read.client, read.attribute, shown(written(*expected)), expected->request,
-                      got, read.request, node_of(read), short_id(session)));
+          adopted
+              ? fmt::format("served by {}, which has never seen session {}; it lives only in "
+                            "{}'s memory, and {} answered from an empty session under the "
+                            "same id (the app adopts ids it does not know)",
+                            read.node, short_id(session), expected->node, read.node)
+              : fmt::format("{} wrote {} = {} at request #{}, then read {} at request #{} on "
+                            "{} in the same session {}",
+                            read.client, read.attribute, shown(written(*expected)),
+                            expected->request, got, read.request, node_of(read), short_id(session)),
+          adopted ? "adopted" : "");
       return;
     }
     add(AnomalyKind::stale_read, {expected, &read},

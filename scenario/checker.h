@@ -30,6 +30,12 @@ struct Anomaly {
   AnomalyKind kind;
   std::vector<int> operations;  // history indices, in time order
   std::string explanation;      // one sentence, with the requests' numbers
+  // What caused it, where the history tells: for lost-session "node-fault"
+  // (its node crashed, stopped or restarted), "store-restart" (Redis came back
+  // empty), "never-seen" (a node that never had it: memory of another node),
+  // "gone" (otherwise); for read-your-writes "adopted" (another node answered
+  // from an empty session under the same id). "" otherwise.
+  std::string cause;
 };
 
 std::vector<Anomaly> check_history(const History& history);

@@ -5,40 +5,44 @@
 
 #include "scenario/run_result.h"
 
+// Why reads failed, in one model with the consistency checker: a read that
+// failed because of an anomaly is explained by the checker's finding for it
+// (run.anomalies, filled by check_run); what is no anomaly of the session
+// (no answer, a 502 or 503, no cookie at all, a read of the empty session a
+// lost session left behind) is said here.
 namespace sessim {
 
-// Why a read failed, by kind, so that a summary can group the reads.
 enum class ReadFailure {
-  no_response,         // no HTTP response at all
-  no_node_answered,    // 502 from the balancer
-  store_unavailable,   // 503: the node could not reach the store
-  no_cookie,           // the browser sent no session cookie
-  logout_elsewhere,    // the session lives on where a logout on another node did not reach
-  empty_replacement,   // the session is the empty one a node made in place of the browser's
-  changed_in_between,  // the session was found but the value was changed or removed
-  redis_lost,          // Redis restarted without persistence and lost the session
-  not_in_redis,        // the session was no longer in Redis
-  unknown_session,     // the node did not know a session made before this run
-  origin_node_down,    // the node that held the session crashed, stopped or restarted
-  ended_at_origin,     // the node that made the session had let it expire or end
-  never_seen,          // the node had never seen the session: it lives in another's memory
-  adopted_unknown      // the node had never seen it and answered from an empty one under its id
+  no_response,          // no HTTP response at all
+  no_node_answered,     // 502 from the balancer
+  store_unavailable,    // 503: the node could not reach the store
+  no_cookie,            // the browser sent no session cookie
+  empty_replacement,    // the session is the empty one a lost session left behind
+  lost_never_seen,      // lost-session: a node that never had it (another's memory)
+  lost_node_fault,      // lost-session: its node crashed, stopped or restarted
+  lost_store_restart,   // lost-session: Redis came back empty
+  lost_gone,            // lost-session: otherwise (expired, ended, made before this run)
+  adopted_unknown,      // read-your-writes: another node answered from an empty session
+  read_your_writes,     // read-your-writes
+  stale_read,           // stale-read
+  lost_update,          // lost-update
+  resurrected_session,  // resurrected-session
+  expiry,               // early-expiry, late-expiry
+  other                 // the session was there, the value was not, for no reason the history shows
 };
 
 struct ReadExplanation {
-  ReadFailure kind = ReadFailure::no_response;
-  bool replaced = false;  // the node also replaced the browser's cookie
-  std::string sentence;   // for this one read, with nodes, steps and ids
+  ReadFailure kind = ReadFailure::other;
+  std::string anomaly;   // the checker's anomaly kind, "" for none
+  std::string sentence;  // for this one read, with nodes, steps, requests and ids
 };
 
-// For every read that failed, why, from what the run recorded: which node
-// created the session, which node served the read, which faults happened in
-// between, how the balancer chose. Keyed by request number.
+// For every read that failed, why. Keyed by request number.
 std::map<int, ReadExplanation> explain_failed_reads(const ScenarioRun& run);
 
 // One line that accounts for every failed read of the run, grouped by kind:
-// "why: 4 reads failed: 1 reached a node that ...; 3 read the empty session
-// ...". "" when no read failed.
+// "why: 4 reads failed: 1 reached a node that ...; 3 carried the cookie of
+// an empty session ...". "" when no read failed.
 std::string why_failed_reads(const ScenarioRun& run);
 
 }  // namespace sessim

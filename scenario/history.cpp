@@ -68,6 +68,7 @@ History history_of(const ScenarioRun& run, const AppProfile& profile) {
   history.source = run.source;
   history.store = run.store;
   history.app = run.cluster.app;
+  history.balancer = run.cluster.balancer;
   history.session_timeout_s = run.session_timeout_s;
   for (const auto& step : run.steps) {
     if (step.requests.empty() && step.kind != StepKind::copy_cookies) {
@@ -150,6 +151,7 @@ std::string render_history_jsonl(const History& history) {
                     {"source", history.source},
                     {"store", history.store},
                     {"app", history.app},
+                    {"balancer", history.balancer},
                     {"session_timeout_s", history.session_timeout_s},
                     {"expiry_tolerance_ms", history.expiry_tolerance_ms}};
   std::string out = header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
@@ -196,6 +198,7 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
         history.source = entry.value("source", "");
         history.store = entry.value("store", "");
         history.app = entry.value("app", "");
+        history.balancer = entry.value("balancer", "");
         history.session_timeout_s = entry.value("session_timeout_s", 0);
         history.expiry_tolerance_ms = entry.value("expiry_tolerance_ms", 1000);
         histories.push_back(std::move(history));

@@ -57,6 +57,7 @@ struct History {
   std::string source;
   std::string store;
   std::string app;
+  std::string balancer;               // "" behind --target
   int session_timeout_s = 0;          // 0: unknown, no expiry checks
   int expiry_tolerance_ms = 1000;     // how late an expiry may be before it is an anomaly
   std::vector<Operation> operations;  // by start time

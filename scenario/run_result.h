@@ -83,8 +83,9 @@ struct StepRecord {
 // (scenario/checker.h), with the requests that prove it.
 struct AnomalyFinding {
   std::string kind;           // lost-session, read-your-writes, ...
-  std::vector<int> requests;  // request numbers, in time order
+  std::vector<int> requests;  // request numbers, in time order; the last is the one it showed in
   std::string explanation;
+  std::string cause;  // see Anomaly::cause
 };
 
 enum class Verdict {

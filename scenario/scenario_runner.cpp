@@ -467,6 +467,7 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   run.not_applicable_reason = player.not_applicable_reason();
   run.cluster = topology.summary();
   run.cluster.app = profile.name;
+  check_run(run, profile);
   return run;
 }
 
@@ -474,7 +475,7 @@ void check_run(ScenarioRun& run, const AppProfile& profile) {
   const auto history = history_of(run, profile);
   run.anomalies.clear();
   for (const auto& anomaly : check_history(history)) {
-    AnomalyFinding finding{to_string(anomaly.kind), {}, anomaly.explanation};
+    AnomalyFinding finding{to_string(anomaly.kind), {}, anomaly.explanation, anomaly.cause};
     for (const int index : anomaly.operations) {
       finding.requests.push_back(history.operations[static_cast<std::size_t>(index - 1)].request);
     }
@@ -507,7 +508,7 @@ ScenarioRun ScenarioExecution::play() {
   auto run = play_scenario(scenario_, *topology_, transport, profile_, options_);
   run.seeded_session_ids = seeded_session_ids_;
   run.session_timeout_s = session_timeout_s_;
-  check_run(run, profile_);
+  check_run(run, profile_);  // again, now that the expiry checks know the timeout
   run.duration_ms =
       std::chrono::duration<double, std::milli>(Steady::now().time_since_epoch()).count() -
       started_ms_;

@@ -149,7 +149,7 @@ TEST(Player, RoundRobinOverLocalMemoryLosesEveryRead) {
   const auto& second = run.steps[1].requests[0];
   EXPECT_EQ(second.node, "node-2");
   EXPECT_EQ(second.session, SessionEffect::replaced);
-  EXPECT_EQ(explain_failed_reads(run).at(2).kind, ReadFailure::never_seen);
+  EXPECT_EQ(explain_failed_reads(run).at(2).kind, ReadFailure::lost_never_seen);
 }
 
 TEST(Player, SharedStoreKeepsEveryRead) {
@@ -181,7 +181,7 @@ TEST(Player, ACrashedOriginNodeExplainsTheLostRead) {
   EXPECT_EQ(run.steps[1].fault_node, "node-1");
   EXPECT_EQ(run.reads_ok(), 0);
   const auto why = explain_failed_reads(run).at(2);
-  EXPECT_EQ(why.kind, ReadFailure::origin_node_down);
+  EXPECT_EQ(why.kind, ReadFailure::lost_node_fault);
   EXPECT_NE(why.sentence.find("node-1 crashed at step 2"), std::string::npos) << why.sentence;
 }
 
@@ -224,7 +224,7 @@ TEST(Player, RedisRestartWithoutPersistenceIsExplained) {
                               "  - get: {name: a, expect: {value: v}}\n"),
                         cluster);
   EXPECT_TRUE(run.steps[1].redis_came_back_empty);
-  EXPECT_EQ(explain_failed_reads(run).at(2).kind, ReadFailure::redis_lost);
+  EXPECT_EQ(explain_failed_reads(run).at(2).kind, ReadFailure::lost_store_restart);
 }
 
 TEST(CheckPlayable, RefusesANodeFaultTheTopologyCannotDoAtTheStep) {

@@ -11,6 +11,7 @@
 #include "report/terminal_report.h"
 #include "scenario/explain.h"
 #include "scenario/reference_story.h"
+#include "scenario/scenario_runner.h"
 
 namespace sessim {
 namespace {
@@ -43,8 +44,11 @@ RequestRecord record(int number, const std::string& target, const Response& resp
   if (!response.cookie_set.empty()) {
     exchange.headers.emplace_back("Set-Cookie", cookie_of(response.cookie_set) + "; Path=/");
   }
-  return make_record(number, "browser-1", "request", std::move(exchange),
-                     builtin_profile("sessim"));
+  auto record =
+      make_record(number, "browser-1", "request", std::move(exchange), builtin_profile("sessim"));
+  record.start_us = number * 10'000;
+  record.end_us = record.start_us + 2'500;
+  return record;
 }
 
 // A read expecting "v": checked and settled as the player does.
@@ -73,6 +77,7 @@ ScenarioRun run_of(std::vector<RequestRecord> requests, const std::string& balan
     step.requests.push_back(std::move(request));
     run.steps.push_back(std::move(step));
   }
+  check_run(run, builtin_profile("sessim"));  // as the player does
   return run;
 }
 
@@ -110,8 +115,8 @@ TEST(ScenarioRunCounts, CountReadsAndFailOnAMiss) {
 TEST(Explain, EveryFailedReadIsExplained) {
   const auto explanations = explain_failed_reads(hash_run_that_lost_the_session());
   ASSERT_EQ(explanations.size(), 4u);
-  EXPECT_EQ(explanations.at(2).kind, ReadFailure::never_seen);
-  EXPECT_TRUE(explanations.at(2).replaced);
+  EXPECT_EQ(explanations.at(2).kind, ReadFailure::lost_never_seen);
+  EXPECT_EQ(explanations.at(2).anomaly, "lost-session");
   for (int number = 3; number <= 5; ++number) {
     EXPECT_EQ(explanations.at(number).kind, ReadFailure::empty_replacement) << number;
   }
