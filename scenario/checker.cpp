@@ -138,8 +138,12 @@ class Checker {
           const auto* logout = ended->second;
           const bool elsewhere = history_.store != "redis" && !logout->node.empty() &&
                                  !op.node.empty() && logout->node != op.node;
+          const bool rotation = logout->effect == SessionEffect::rotated;
           add(AnomalyKind::resurrected_session, {logout, &op},
-              elsewhere
+              rotation ? fmt::format("request #{} used session id {} after the login at request "
+                                     "#{} had moved the session to a new id",
+                                     op.request, short_id(sent), logout->request)
+              : elsewhere
                   ? fmt::format("{} still holds session {}: the logout at request #{} ran on {}, "
                                 "whose memory does not reach {}'s; request #{} used it again",
                                 op.node, short_id(sent), logout->request, logout->node, op.node,
@@ -157,7 +161,11 @@ class Checker {
                           last->second->request, history_.session_timeout_s));
         }
       }
-      if (op.effect == SessionEffect::ended && !sent.empty()) logged_out[sent] = &op;
+      // A logout ends the session; a login that rotates the id ends the old id.
+      if ((op.effect == SessionEffect::ended || op.effect == SessionEffect::rotated) &&
+          !sent.empty() && op.session_after != sent) {
+        logged_out[sent] = &op;
+      }
       const auto& used = op.effect == SessionEffect::kept || op.effect == SessionEffect::ended
                              ? op.session_before
                              : op.session_after;

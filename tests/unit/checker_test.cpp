@@ -137,6 +137,19 @@ TEST(Checker, ResurrectedSessionIsUsedAfterItsLogoutCompleted) {
   EXPECT_EQ(kinds_of(ended.history()), kNone);
 }
 
+TEST(Checker, ALoginEndsThePreviousIdWithoutALoss) {
+  HistoryBuilder rotated("local", 1800);
+  rotated.op("a", "set", "cart", "1", 0, 10, "", "S", created)
+      .op("a", "login", "", "alice", 20, 30, "S", "R", SessionEffect::rotated)
+      .op("a", "get", "cart", "1", 40, 50, "R", "R", kept)
+      .op("eve", "get", "user", std::nullopt, 60, 70, "S", "T", SessionEffect::replaced);
+  EXPECT_EQ(kinds_of(rotated.history()), kNone);
+  HistoryBuilder fixation("local", 1800);  // the old id still works: session fixation
+  fixation.op("a", "login", "", "alice", 20, 30, "S", "R", SessionEffect::rotated)
+      .op("eve", "get", "user", "alice", 60, 70, "S", "S", kept);
+  EXPECT_EQ(kinds_of(fixation.history()), just("resurrected-session"));
+}
+
 TEST(Checker, EarlyExpiryIsASessionGoneBeforeItsTimeout) {
   HistoryBuilder early("redis", 2);
   early.op("a", "set", "x", "1", 0, 10, "", "S", created)
