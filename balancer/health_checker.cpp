@@ -1,7 +1,5 @@
 #include "balancer/health_checker.h"
 
-#include <httplib.h>
-
 #include <chrono>
 
 #include "net/http_tuning.h"
@@ -36,14 +34,7 @@ void HealthChecker::stop() {
 
 bool HealthChecker::probe(const Upstream& upstream) const {
   if (path_.empty()) return tcp_port_accepts(upstream.host, upstream.port);
-  httplib::Client client(upstream.host, upstream.port);
-  ClientTuning tuning;
-  tuning.keep_alive = false;
-  tuning.connect_timeout_s = 1;
-  tuning.read_timeout_s = 1;
-  tune_client(client, tuning);
-  const auto result = client.Get(path_);
-  return result && result->status >= 200 && result->status < 300;
+  return http_get_succeeds(upstream.host, upstream.port, path_);
 }
 
 void HealthChecker::run() {

@@ -33,6 +33,11 @@ std::string count_of(long long count, std::string_view noun);
 // else "".
 std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates);
 
+// Text made safe inside HTML or XML, in content and in quoted attributes:
+// & < > " ' escaped, and the control characters XML 1.0 forbids even
+// escaped replaced by '?'.
+std::string escape_markup(std::string_view text);
+
 // Terminal columns a UTF-8 string takes, counting one per code point.
 std::size_t display_width(std::string_view text);
 

@@ -12,32 +12,6 @@
 namespace sessim {
 namespace {
 
-std::string escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 constexpr const char* kStyle = R"css(
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #1d2430; }
 h1 { font-size: 20px; } h2 { font-size: 17px; margin-top: 32px; }
@@ -139,7 +113,7 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" width=\"{}\" "
       "height=\"{}\" role=\"img\" aria-label=\"timeline of {}\">\n",
-      kLeft + kWidth + 20, height, kLeft + kWidth + 20, height, escape(run.scenario));
+      kLeft + kWidth + 20, height, kLeft + kWidth + 20, height, escape_markup(run.scenario));
   svg += fmt::format(
       "<text x=\"{}\" y=\"14\">0 ms</text><text x=\"{}\" y=\"14\" "
       "text-anchor=\"end\">{:.0f} ms</text>\n",
@@ -151,7 +125,7 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
         "class=\"lane-label\" "
         "x=\"8\" y=\"{}\">{}{}</text>\n",
         kLeft, y + kLaneHeight - 4, kLeft + kWidth, y + kLaneHeight - 4, y + 20,
-        lanes[i].node ? "⬢ " : "", escape(lanes[i].name));
+        lanes[i].node ? "⬢ " : "", escape_markup(lanes[i].name));
   }
   for (const auto& event : history.events) {
     if (event.what == "wait") continue;
@@ -159,8 +133,9 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
     svg += fmt::format(
         "<g class=\"fault\"><line x1=\"{0:.1f}\" y1=\"18\" x2=\"{0:.1f}\" y2=\"{1}\"/><text "
         "x=\"{2:.1f}\" y=\"{1}\">{3}</text><title>{4}</title></g>\n",
-        fx, height - 2, fx + 3, escape(event.what + (event.node.empty() ? "" : " " + event.node)),
-        escape(event.note));
+        fx, height - 2, fx + 3,
+        escape_markup(event.what + (event.node.empty() ? "" : " " + event.node)),
+        escape_markup(event.note));
   }
   for (const auto* request : requests) {
     const auto found = ops.find(request->number);
@@ -174,8 +149,8 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
     svg += fmt::format(
         "<g class=\"request {}{}\" data-request=\"{}\" data-details=\"{}\"><title>{}</title>"
         "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"12\" rx=\"2\"/>",
-        result_class(*request), anomaly ? " anomaly" : "", request->number, escape(text),
-        escape(text), x0, lane_y(client_lane) + 6, width);
+        result_class(*request), anomaly ? " anomaly" : "", request->number, escape_markup(text),
+        escape_markup(text), x0, lane_y(client_lane) + 6, width);
     if (!request->node.empty() && lane_of.count("n:" + request->node)) {
       const int node_lane = lane_of.at("n:" + request->node);
       svg += fmt::format(
@@ -195,22 +170,22 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
       "<div class=\"summary\"><div>verdict <span class=\"{}\">{}</span></div>"
       "<div>reads {}/{}</div><div>{}</div><div>{} node(s), {}, balancer {}</div>"
       "<div>app {}</div></div>\n",
-      run_index, escape(run.scenario), escape(run.store), escape(run.lesson), verdict_class,
-      verdict, run.reads_ok(), run.reads_total(), escape(anomaly_summary(run)), run.cluster.nodes,
-      escape(run.cluster.mode),
-      escape(run.cluster.balancer.empty() ? "(target)" : run.cluster.balancer),
-      escape(run.cluster.app));
+      run_index, escape_markup(run.scenario), escape_markup(run.store), escape_markup(run.lesson),
+      verdict_class, verdict, run.reads_ok(), run.reads_total(),
+      escape_markup(anomaly_summary(run)), run.cluster.nodes, escape_markup(run.cluster.mode),
+      escape_markup(run.cluster.balancer.empty() ? "(target)" : run.cluster.balancer),
+      escape_markup(run.cluster.app));
   out += svg;
   if (!run.anomalies.empty()) {
     out += "<ul class=\"anomalies\">\n";
     for (const auto& anomaly : run.anomalies) {
-      out += fmt::format("<li><b>{}</b>: {}</li>\n", escape(anomaly.kind),
-                         escape(anomaly.explanation));
+      out += fmt::format("<li><b>{}</b>: {}</li>\n", escape_markup(anomaly.kind),
+                         escape_markup(anomaly.explanation));
     }
     out += "</ul>\n";
   }
   if (const auto why = why_failed_reads(run); !why.empty()) {
-    out += fmt::format("<p>{}</p>\n", escape(why));
+    out += fmt::format("<p>{}</p>\n", escape_markup(why));
   }
   out +=
       "<table><tr><th>#</th><th>client</th><th>request</th><th>node</th><th>session</th>"
@@ -220,12 +195,14 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
     out += fmt::format(
         "<tr class=\"{}{}\"><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td><td>{}</td>"
         "<td>{}</td><td>{}</td><td>{}</td></tr>\n",
-        result_class(*request), anomaly ? " anomaly" : "", request->number, escape(request->client),
-        escape(request->exchange.method), escape(request->exchange.target),
-        escape(request->node.empty() ? "unknown" : request->node),
-        escape(std::string(to_string(request->session))),
+        result_class(*request), anomaly ? " anomaly" : "", request->number,
+        escape_markup(request->client), escape_markup(request->exchange.method),
+        escape_markup(request->exchange.target),
+        escape_markup(request->node.empty() ? "unknown" : request->node),
+        escape_markup(std::string(to_string(request->session))),
         request->exchange.status == 0 ? std::string("-") : std::to_string(request->exchange.status),
-        escape(abbreviate(request->exchange.body, 40)), escape(to_string(request->result)));
+        escape_markup(abbreviate(request->exchange.body, 40)),
+        escape_markup(to_string(request->result)));
   }
   out += "</table>\n</section>\n";
   return out;

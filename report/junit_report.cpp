@@ -6,39 +6,10 @@
 #include <ctime>
 #include <map>
 
+#include "common/text.h"
+
 namespace sessim {
 namespace {
-
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters, even escaped.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-          out += '?';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 struct TestCase {
   std::string name;
@@ -109,8 +80,9 @@ std::string invalid_suite(const std::vector<InvalidScenario>& invalid) {
     body += fmt::format(
         "    <testcase classname=\"sessim.invalid\" name=\"{0}\" time=\"0.000\">\n"
         "      <error message=\"{1}\" type=\"invalid scenario\">{2}</error>\n    </testcase>\n",
-        xml_escape(source.source), xml_escape(source.message.substr(0, source.message.find('\n'))),
-        xml_escape(source.message));
+        escape_markup(source.source),
+        escape_markup(source.message.substr(0, source.message.find('\n'))),
+        escape_markup(source.message));
   }
   return fmt::format(
       "  <testsuite name=\"invalid scenario files\" tests=\"{0}\" failures=\"0\" "
@@ -129,22 +101,23 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
     const auto cases = test_cases(run, mode);
     int failures = 0, skipped = 0;
     std::string body;
-    const std::string classname = xml_escape(fmt::format("sessim.{}.{}", run.scenario, run.store));
+    const std::string classname =
+        escape_markup(fmt::format("sessim.{}.{}", run.scenario, run.store));
     for (const auto& test : cases) {
       body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", classname,
-                          xml_escape(test.name), test.seconds);
+                          escape_markup(test.name), test.seconds);
       if (test.failure.empty()) {
         body += "/>\n";
       } else if (test.skipped) {
         ++skipped;
         body += fmt::format(">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                            xml_escape("expected failure (declared fail): " + test.failure));
+                            escape_markup("expected failure (declared fail): " + test.failure));
       } else {
         ++failures;
         body += fmt::format(
             ">\n      <failure message=\"{0}\" type=\"expectation\">{0}</failure>\n    "
             "</testcase>\n",
-            xml_escape(test.failure));
+            escape_markup(test.failure));
       }
     }
     const double seconds = run.duration_ms / 1000;
@@ -154,9 +127,9 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
         "      <property name=\"source\" value=\"{}\"/>\n"
         "      <property name=\"store\" value=\"{}\"/>\n"
         "      <property name=\"seed\" value=\"{}\"/>\n{}    </properties>\n{}  </testsuite>\n",
-        xml_escape(fmt::format("{} [store={}]", run.scenario, run.store)), cases.size(), failures,
-        skipped, seconds, xml_escape(run.source), run.store, run.seed, anomaly_properties(run),
-        body);
+        escape_markup(fmt::format("{} [store={}]", run.scenario, run.store)), cases.size(),
+        failures, skipped, seconds, escape_markup(run.source), run.store, run.seed,
+        anomaly_properties(run), body);
     total_tests += static_cast<int>(cases.size());
     total_failures += failures;
     total_seconds += seconds;

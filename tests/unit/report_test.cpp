@@ -191,7 +191,7 @@ TEST(JunitReport, RecordsEachRequestsDuration) {
 TEST(JunitReport, NamesAnInvalidFileAsAnError) {
   const auto xml = render_junit_report({}, VerdictMode::actual,
                                        {{"broken.yaml", "broken.yaml:3:1: unknown step 'x'"}});
-  EXPECT_NE(xml.find("<error message=\"broken.yaml:3:1: unknown step &apos;x&apos;\""),
+  EXPECT_NE(xml.find("<error message=\"broken.yaml:3:1: unknown step &#39;x&#39;\""),
             std::string::npos)
       << xml;
   EXPECT_NE(xml.find("errors=\"1\""), std::string::npos) << xml;
