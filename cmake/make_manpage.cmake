@@ -1,6 +1,6 @@
 # Writes the man page sessim.1 from the binary's own help, so that the two
 # never disagree. Run with -DSESSIM=<binary> -DOUTPUT=<file> -DVERSION=<x.y.z>.
-set(commands run compare list show check check-history node balance version completion)
+set(commands run compare bench list show check check-history node balance version completion)
 
 function(roff_escape text out)
   string(REPLACE "\\" "\\e" text "${text}")

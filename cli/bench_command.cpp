@@ -1,0 +1,177 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/run_options.h"
+#include "cli/terminal.h"
+#include "common/errors.h"
+#include "load/load_generator.h"
+
+namespace sessim::cli {
+namespace {
+
+struct BenchOptions {
+  RunOptions run;
+  int users = 50;
+  double duration_s = 0;
+  std::int64_t requests = 0;
+  double write_ratio = 0.1;
+  double think_s = 0;
+  int loops = 0;
+};
+
+double ms(std::int64_t micros) { return static_cast<double>(micros) / 1000.0; }
+
+std::string render_json(const LoadResult& result, const LoadOptions& load,
+                        const ClusterSummary& cluster) {
+  const auto& latency = result.latency;
+  const nlohmann::json document{{"schema_version", 1},
+                                {"command", "bench"},
+                                {"target", load.target.url()},
+                                {"cluster",
+                                 {{"nodes", cluster.nodes},
+                                  {"mode", cluster.mode},
+                                  {"store", cluster.store},
+                                  {"balancer", cluster.balancer},
+                                  {"app", cluster.app}}},
+                                {"users", load.users},
+                                {"write_ratio", load.write_ratio},
+                                {"seconds", result.seconds},
+                                {"requests", result.requests},
+                                {"throughput_rps", result.throughput_rps()},
+                                {"latency_ms",
+                                 {{"p50", ms(latency.percentile(0.5))},
+                                  {"p90", ms(latency.percentile(0.9))},
+                                  {"p99", ms(latency.percentile(0.99))},
+                                  {"p999", ms(latency.percentile(0.999))},
+                                  {"max", ms(latency.max())}}},
+                                {"errors", result.errors},
+                                {"reads", result.reads},
+                                {"session_hit_rate", result.session_hit_rate()},
+                                {"requests_per_node", result.requests_per_node},
+                                {"generator_busy", result.generator_busy},
+                                {"generator_saturated", result.generator_saturated()}};
+  return document.dump(2) + "\n";
+}
+
+std::string render_text(const LoadResult& result, const LoadOptions& load) {
+  const auto& latency = result.latency;
+  std::string out = fmt::format(
+      "bench: {} users against {} for {:.1f} s, {:.0f}% writes\n"
+      "  requests    {} ({:.0f} req/s)\n"
+      "  latency ms  p50 {:.2f}  p90 {:.2f}  p99 {:.2f}  p99.9 {:.2f}  max {:.2f}\n"
+      "  session     {:.1f}% of {} reads returned the value the user had written\n",
+      load.users, load.target.url(), result.seconds, load.write_ratio * 100, result.requests,
+      result.throughput_rps(), ms(latency.percentile(0.5)), ms(latency.percentile(0.9)),
+      ms(latency.percentile(0.99)), ms(latency.percentile(0.999)), ms(latency.max()),
+      result.session_hit_rate() * 100, result.reads);
+  out += "  per node   ";
+  for (const auto& [node, count] : result.requests_per_node)
+    out += fmt::format(" {} {}", node, count);
+  out += "\n";
+  if (result.errors.empty()) {
+    out += "  errors      none\n";
+  } else {
+    for (const auto& [kind, count] : result.errors)
+      out += fmt::format("  errors      {} {}\n", count, kind);
+  }
+  if (result.generator_saturated()) {
+    out += fmt::format(
+        "  note: the load generator's loops were busy {:.0f}% of the time: it, not the target, "
+        "may have limited the rate (--loops, fewer --users)\n",
+        result.generator_busy * 100);
+  }
+  return out;
+}
+
+int bench(const BenchOptions& options) {
+  if (options.duration_s > 0 && options.requests > 0) {
+    throw UsageError("give --duration or --requests, not both");
+  }
+  const auto profile = profile_for(nullptr, options.run);
+  auto config = cluster_config(options.run, profile);
+  stop_everything_on_signal();
+  const auto topology = start_topology(config);
+  LoadOptions load;
+  load.target = topology->entry();
+  load.profile = profile;
+  load.users = options.users;
+  load.write_ratio = options.write_ratio;
+  load.think_s = options.think_s;
+  load.loops = options.loops > 0
+                   ? options.loops
+                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (options.requests > 0) {
+    load.requests = options.requests;
+  } else {
+    load.duration_s = options.duration_s > 0 ? options.duration_s : 10;
+  }
+  const bool progress = !json_goes_to_stdout(options.run) && ::isatty(STDERR_FILENO);
+  const auto result = run_load(load, [progress](const LoadResult& so_far) {
+    if (!progress) return;
+    fmt::print(stderr, "\r  {:.1f} s  {} requests  {:.0f} req/s  p99 {:.2f} ms   ", so_far.seconds,
+               so_far.requests, so_far.throughput_rps(), ms(so_far.latency.percentile(0.99)));
+    std::fflush(stderr);
+  });
+  if (progress) fmt::print(stderr, "\r{:70}\r", "");
+  const auto cluster = topology->summary();
+  topology->stop();
+  if (json_goes_to_stdout(options.run)) {
+    fmt::print("{}", render_json(result, load, cluster));
+  } else {
+    fmt::print("{}", render_text(result, load));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, CommandAction& selected) {
+  auto options = std::make_shared<BenchOptions>();
+  auto* command = app.add_subcommand(
+      "bench",
+      "Load the system under test with virtual users (each a browser with its own cookie jar) "
+      "and report throughput, latency percentiles, errors, the share of reads that returned the "
+      "user's own last write, and requests per node. Same system-under-test flags as run.");
+  command->add_option("--users,-c", options->users, "virtual users")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  command->add_option("--duration,-d", options->duration_s, "seconds to run (default 10)")
+      ->check(CLI::Range(0.1, 86400.0));
+  command->add_option("--requests", options->requests, "stop after this many requests in all")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000}));
+  command->add_option("--write-ratio", options->write_ratio, "share of requests that write (0..1)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  command->add_option("--think-time", options->think_s, "seconds a user waits between requests")
+      ->check(CLI::Range(0.0, 60.0));
+  command->add_option("--loops", options->loops, "event loops of the generator (default: cores)")
+      ->check(CLI::Range(1, 256));
+  auto& run = options->run;
+  command->add_option("--nodes,-n", run.nodes, "number of app nodes")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  command->add_option("--store,-s", run.store, "local or redis")
+      ->check(CLI::IsMember(store_kind_names()))
+      ->capture_default_str();
+  command->add_option("--mode,-m", run.mode, "inproc or process")
+      ->check(CLI::IsMember(node_mode_names()))
+      ->capture_default_str();
+  command->add_option("--balancer,-b", run.balancer, "balancing strategy")->capture_default_str();
+  command->add_option("--redis-url", run.redis_url, "use this Redis instead of a private one");
+  add_json_option(*command, run, "the figures");
+  add_session_handling_options(*command, run);
+  add_system_under_test_options(*command, run);
+  command->callback([options, command, &selected] {
+    options->run.json = !options->run.json_path.empty();
+    remember_given_options(*command, options->run);
+    selected = [options] { return bench(*options); };
+  });
+}
+
+}  // namespace sessim::cli
