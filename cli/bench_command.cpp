@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/output_files.h"
 #include "cli/run_options.h"
 #include "cli/terminal.h"
 #include "common/errors.h"
@@ -93,6 +94,9 @@ int bench(const BenchOptions& options) {
   if (options.duration_s > 0 && options.requests > 0) {
     throw UsageError("give --duration or --requests, not both");
   }
+  ReportOutputs outputs;
+  if (options.run.json) outputs.add("--json", options.run.json_path);
+  outputs.check({}, options.run.force);
   const auto profile = profile_for(nullptr, options.run);
   auto config = cluster_config(options.run, profile);
   stop_everything_on_signal();
@@ -121,11 +125,8 @@ int bench(const BenchOptions& options) {
   if (progress) fmt::print(stderr, "\r{:70}\r", "");
   const auto cluster = topology->summary();
   topology->stop();
-  if (json_goes_to_stdout(options.run)) {
-    fmt::print("{}", render_json(result, load, cluster));
-  } else {
-    fmt::print("{}", render_text(result, load));
-  }
+  if (!json_goes_to_stdout(options.run)) fmt::print("{}", render_text(result, load));
+  if (options.run.json) write_report(options.run.json_path, render_json(result, load, cluster));
   return kExitOk;
 }
 
