@@ -172,6 +172,7 @@ class RunCommand {
       }
       execution.set_options(options);
       auto run = execution.play();
+      run.rerun_flags = rerun_flags();
       {
         const std::lock_guard lock(runs_mutex);
         runs.push_back(std::move(run));
@@ -199,6 +200,34 @@ class RunCommand {
   }
 
  private:
+  // The flags that chose the system under test and how its nodes behave, as
+  // a rerun must repeat them.
+  std::string rerun_flags() const {
+    std::string flags;
+    const auto add = [&](const std::string& flag, const std::string& value) {
+      flags += " --" + flag + (value.empty() ? "" : " " + shell_quote(value));
+    };
+    if (!options_.profile.empty()) add("profile", options_.profile);
+    if (!options_.node_cmd.empty()) add("node-cmd", options_.node_cmd);
+    if (options_.node_shell) add("node-shell", "");
+    if (!options_.ready_path.empty()) add("ready-path", options_.ready_path);
+    for (const auto& upstream : options_.upstreams) add("upstream", upstream);
+    if (!options_.target.empty()) add("target", options_.target);
+    if (!options_.node_header.empty()) add("node-header", options_.node_header);
+    if (options_.insecure) add("insecure", "");
+    for (const auto* flag : {"nodes", "mode", "balancer", "save-mode", "flush", "node-delay"}) {
+      if (!options_.given.count(flag)) continue;
+      const std::string name(flag);
+      if (name == "nodes") add(name, std::to_string(options_.nodes));
+      if (name == "mode") add(name, options_.mode);
+      if (name == "balancer") add(name, options_.balancer);
+      if (name == "save-mode") add(name, options_.save_mode);
+      if (name == "flush") add(name, options_.flush);
+      if (name == "node-delay") add(name, std::to_string(options_.node_delay_ms));
+    }
+    return flags;
+  }
+
   // On a terminal, a scenario's steps print as they run, not all at the end.
   bool streams(const Scenario& scenario) const {
     return scenario.source != "reference" && !json_goes_to_stdout(options_) &&

@@ -145,4 +145,21 @@ std::string escape_markup(std::string_view text) {
   return out;
 }
 
+std::string shell_quote(std::string_view text) {
+  const bool safe = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("@%_+=:,./-").find(c) != std::string_view::npos;
+  });
+  if (safe) return std::string(text);
+  std::string quoted = "'";
+  for (const char c : text) {
+    if (c == '\'') {
+      quoted += "'\\''";
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "'";
+}
+
 }  // namespace sessim

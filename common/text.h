@@ -38,6 +38,10 @@ std::string nearest_name(const std::string& word, const std::vector<std::string>
 // escaped replaced by '?'.
 std::string escape_markup(std::string_view text);
 
+// `text` as one word for a POSIX shell: as it is when it is made of safe
+// characters only, else in single quotes.
+std::string shell_quote(std::string_view text);
+
 // Terminal columns a UTF-8 string takes, counting one per code point.
 std::size_t display_width(std::string_view text);
 

@@ -111,9 +111,9 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
     out += "  (a scenario that checks nothing never counts as a pass)\n";
   if (verdict == Verdict::not_applicable)
     out += fmt::format("  (not applicable: {})\n", run.not_applicable_reason);
-  out += fmt::format("  rerun: sessim run {} --store {} --seed {}\n\n",
+  out += fmt::format("  rerun: sessim run {} --store {} --seed {}{}\n\n",
                      run.source.rfind("builtin:", 0) == 0 ? run.source.substr(8) : run.source,
-                     run.store, run.seed);
+                     run.store, run.seed, run.rerun_flags);
   return out;
 }
 

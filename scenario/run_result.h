@@ -110,6 +110,9 @@ struct ScenarioRun {
   std::vector<AnomalyFinding> anomalies;
   std::vector<StepRecord> steps;
   std::uint64_t seed = 0;
+  // Command-line flags a rerun needs besides the scenario, store and seed
+  // (the system under test: --node-cmd '...', --upstream ..., --profile ...).
+  std::string rerun_flags;
   int session_timeout_s = 0;        // the nodes' idle timeout, for the expiry checks (0: unknown)
   bool seeded_session_ids = false;  // ids came from the seed: a rerun repeats them
   bool stopped_early = false;       // --fail-fast stopped it after a failed check

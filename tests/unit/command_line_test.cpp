@@ -2,6 +2,7 @@
 
 #include "cluster/command_node.h"
 #include "common/errors.h"
+#include "common/text.h"
 
 namespace sessim {
 
@@ -20,6 +21,19 @@ TEST(CommandLine, PlaceholdersAreReplacedAndTyposRefused) {
   EXPECT_EQ(expand_placeholders("app --port={port} --name {name} {\"json\": 1}", values),
             "app --port=8081 --name node-1 {\"json\": 1}");
   EXPECT_THROW(expand_placeholders("app --port {prot}", values), UsageError);
+}
+
+}  // namespace sessim
+
+namespace sessim {
+
+TEST(CommandLine, ShellQuotedWordsSplitBackIntoThemselves) {
+  const std::vector<std::string> words{"node-failure", "--node-cmd",
+                                       "python3 app.py --port {port} --name 'x'", "a b", "plain"};
+  std::string line;
+  for (const auto& word : words) line += (line.empty() ? "" : " ") + shell_quote(word);
+  EXPECT_EQ(split_command_line(line), words);
+  EXPECT_EQ(shell_quote("--store"), "--store");
 }
 
 }  // namespace sessim
