@@ -7,9 +7,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
+#include "balancer/event_proxy.h"
 #include "balancer/forwarding.h"
 #include "balancer/health_checker.h"
 #include "balancer/upstream_pool.h"
@@ -251,23 +253,68 @@ struct Balancer::Impl {
   std::function<void(const std::string&)> access_log;
 };
 
+BalancerEngine parse_balancer_engine(const std::string& name) {
+  if (name == "threads") return BalancerEngine::threads;
+  if (name == "events") return BalancerEngine::events;
+  throw UsageError(fmt::format("unknown balancer engine '{}' (expected threads or events)", name));
+}
+
+BalancerEngine default_balancer_engine() {
+  const char* chosen = std::getenv("SESSIM_BALANCER_ENGINE");
+  return chosen && std::string(chosen) == "events" ? BalancerEngine::events
+                                                   : BalancerEngine::threads;
+}
+
 Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> strategy)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(strategy))) {}
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(strategy))) {
+  if (impl_->config.engine == BalancerEngine::events) {
+    ProxyContext context;
+    context.upstreams = [impl = impl_.get()] { return impl->snapshot(); };
+    context.strategy = impl_->strategy.get();
+    context.note = [impl = impl_.get()](const Upstream& upstream,
+                                        const std::optional<std::string>& change) {
+      impl->note(upstream, change);
+    };
+    context.log = [impl = impl_.get()](const std::string& line) { impl->log(line); };
+    context.max_idle_per_upstream = impl_->config.max_idle_connections_per_upstream;
+    const int loops = impl_->config.event_loops > 0
+                          ? impl_->config.event_loops
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    events_ = std::make_unique<EventProxy>(std::move(context), loops);
+  }
+}
 
 Balancer::~Balancer() { stop(); }
 
 int Balancer::bind() {
   impl_->bound_port =
-      bind_server(impl_->server, impl_->config.host, impl_->config.port, "balancer");
+      events_ ? events_->bind(impl_->config.host, impl_->config.port)
+              : bind_server(impl_->server, impl_->config.host, impl_->config.port, "balancer");
   return impl_->bound_port;
 }
 
-void Balancer::serve() { impl_->server.listen_after_bind(); }
+void Balancer::serve() {
+  if (events_) {
+    events_->serve();
+  } else {
+    impl_->server.listen_after_bind();
+  }
+}
 
-void Balancer::wait_until_serving() const { sessim::wait_until_serving(impl_->server, "balancer"); }
+void Balancer::wait_until_serving() const {
+  if (!events_) return sessim::wait_until_serving(impl_->server, "balancer");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!events_->serving()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw EnvironmentError("balancer: the server did not start within 10 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
 
 void Balancer::stop() {
   impl_->stop_checker();
+  if (events_) events_->stop();
   impl_->server.stop();
 }
 
@@ -289,6 +336,7 @@ void Balancer::add_upstream(const Upstream& upstream) {
 }
 
 void Balancer::drop_idle_connections(const std::string& upstream_name) {
+  if (events_) events_->drop_idle(upstream_name);
   for (const auto& pool : *impl_->snapshot()) {
     if (pool->upstream().name == upstream_name) pool->drop_idle();
   }

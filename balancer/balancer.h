@@ -5,11 +5,20 @@
 #include <string>
 #include <vector>
 
+#include "balancer/event_proxy.h"
 #include "balancer/strategy.h"
 #include "balancer/upstream.h"
 #include "balancer/upstream_health.h"
 
 namespace sessim {
+
+// How the balancer moves bytes: a worker thread per connection (cpp-httplib,
+// the default), or event loops (Boost.Asio and Beast, see EventProxy). Both
+// apply the same rules; SESSIM_BALANCER_ENGINE=events|threads chooses the
+// default, so that the whole test suite can run against either.
+enum class BalancerEngine { threads, events };
+BalancerEngine default_balancer_engine();
+BalancerEngine parse_balancer_engine(const std::string& name);  // throws UsageError
 
 struct BalancerConfig {
   std::string host = "127.0.0.1";
@@ -21,6 +30,8 @@ struct BalancerConfig {
   HealthPolicy health;
   // Active checks GET this path and want 2xx; "": a TCP connect is enough.
   std::string health_path = "/healthz";
+  BalancerEngine engine = default_balancer_engine();
+  int event_loops = 0;  // events engine: loops; 0 = one per core
 };
 
 // A reverse proxy in the manner of nginx's proxy_pass with an upstream block:
@@ -67,6 +78,7 @@ class Balancer {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<EventProxy> events_;  // the events engine, when chosen
 };
 
 // "NAME=http://host:port" or "http://host:port"; throws UsageError.

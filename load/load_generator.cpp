@@ -4,6 +4,7 @@
 #include <utility>  // Boost 1.74's Asio uses std::exchange without including it
 // clang-format on
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <time.h>
 
@@ -74,6 +75,10 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
  private:
   void connect() {
     socket_ = tcp::socket(loop_);
+    beast::error_code opened;
+    socket_.open(tcp::v4(), opened);
+    // Not inherited by the nodes and redis-server that sessim starts.
+    if (!opened) ::fcntl(socket_.native_handle(), F_SETFD, FD_CLOEXEC);
     socket_.async_connect(shared_.endpoint, [self = shared_from_this()](beast::error_code error) {
       if (error) {
         self->fail("connection refused");

@@ -320,10 +320,11 @@ class Player {
         record.redis_came_back_empty =
             (action == RedisAction::start || action == RedisAction::restart) &&
             !topology_.redis_persistence();
-        return fmt::format("Redis {}{}", step.name == "stop" ? "stopped" : step.name + "d",
-                           record.redis_came_back_empty
-                               ? " without persistence: every session in it is gone"
-                               : "");
+        return fmt::format(
+            "Redis {}{}",
+            step.name == "stop" ? "stopped" : step.name + (step.name.back() == 'e' ? "d" : "ed"),
+            record.redis_came_back_empty ? " without persistence: every session in it is gone"
+                                         : "");
       }
       case StepKind::wait:
         std::this_thread::sleep_for(std::chrono::duration<double>(step.seconds));

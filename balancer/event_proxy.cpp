@@ -1,0 +1,434 @@
+#include "balancer/event_proxy.h"
+
+// clang-format off
+#include <utility>  // Boost 1.74's Asio uses std::exchange without including it
+// clang-format on
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <future>
+#include <map>
+#include <thread>
+
+#include "balancer/forwarding.h"
+#include "balancer/health_checker.h"
+#include "common/errors.h"
+#include "common/text.h"
+#include "node/cookie.h"
+
+namespace sessim {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr auto kConnectTimeout = std::chrono::seconds(2);
+constexpr auto kExchangeTimeout = std::chrono::seconds(10);
+constexpr auto kKeepAliveTimeout = std::chrono::seconds(5);
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+using Pools = std::vector<std::shared_ptr<UpstreamPool>>;
+
+std::string_view view(beast::string_view text) { return {text.data(), text.size()}; }
+
+// Asio opens and accepts sockets without close-on-exec: a child started
+// meanwhile (a node, redis-server) would inherit them and keep connections
+// open after the balancer closed its end.
+template <typename Socket>
+void close_on_exec(Socket& socket) {
+  ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
+}
+
+// One loop's idle upstream connections, by upstream name. Touched only from
+// that loop's thread.
+struct LoopPools {
+  std::map<std::string, std::vector<std::unique_ptr<beast::tcp_stream>>> idle;
+};
+
+}  // namespace
+
+struct EventProxy::Impl {
+  Impl(ProxyContext proxy_context, int loop_count) : context(std::move(proxy_context)) {
+    for (int i = 0; i < std::max(1, loop_count); ++i) {
+      loops.push_back(std::make_unique<asio::io_context>(1));
+      pools.push_back(std::make_unique<LoopPools>());
+    }
+    acceptor = std::make_unique<tcp::acceptor>(*loops.front());
+  }
+
+  ProxyContext context;
+  std::vector<std::unique_ptr<asio::io_context>> loops;
+  std::vector<std::unique_ptr<LoopPools>> pools;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<bool> running{false};
+  std::size_t next_loop = 0;
+
+  void accept();
+};
+
+namespace {
+
+// One client connection, on one loop: read a request, forward it, write the
+// answer, again while the client keeps the connection alive.
+class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
+ public:
+  ClientConnection(tcp::socket socket, EventProxy::Impl& proxy, std::size_t loop)
+      : stream_(std::move(socket)), proxy_(proxy), loop_(loop) {
+    close_on_exec(stream_.socket());
+    beast::error_code ignored;
+    const auto remote = stream_.socket().remote_endpoint(ignored);
+    client_address_ = ignored ? "" : remote.address().to_string();
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
+  }
+
+  void start() { read_request(); }
+
+ private:
+  void read_request() {
+    parser_.emplace();
+    parser_->body_limit(proxy_.context.max_body_bytes);
+    stream_.expires_after(kKeepAliveTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                       if (error) return self->close();
+                       self->request_ = self->parser_->release();
+                       self->started_ = steady_now_ms();
+                       self->forward_start();
+                     });
+  }
+
+  // The request as it goes upstream: the same rules as the other engine.
+  void build_upstream_request() {
+    upstream_request_ = {};
+    upstream_request_.method_string(request_.method_string());
+    upstream_request_.target(request_.target());
+    upstream_request_.version(11);
+    const std::string connection_tokens(request_[http::field::connection]);
+    std::string forwarded_for;
+    const auto own_cookie = proxy_.context.strategy->own_cookie();
+    for (const auto& field : request_) {
+      const std::string name(field.name_string());
+      if (is_dropped_header(name, connection_tokens)) continue;
+      if (iequals(name, "X-Forwarded-For")) {
+        forwarded_for = append_forwarded_for(forwarded_for, view(field.value()));
+        continue;
+      }
+      if (iequals(name, "X-Forwarded-Proto")) continue;
+      if (!own_cookie.empty() && iequals(name, "Cookie")) {
+        const auto kept = cookie_header_without(view(field.value()), own_cookie);
+        if (!kept.empty()) upstream_request_.insert(field.name_string(), kept);
+        continue;
+      }
+      upstream_request_.insert(field.name_string(), field.value());
+    }
+    upstream_request_.set("X-Forwarded-For", append_forwarded_for(forwarded_for, client_address_));
+    upstream_request_.set("X-Forwarded-Proto", "http");
+    upstream_request_.keep_alive(true);
+    upstream_request_.body() = request_.body();
+    upstream_request_.prepare_payload();
+  }
+
+  void forward_start() {
+    snapshot_ = proxy_.context.upstreams();
+    tried_.assign(snapshot_->size(), false);
+    failures_.clear();
+    build_upstream_request();
+    try_next();
+  }
+
+  void try_next() {
+    std::vector<Upstream> upstreams;
+    for (const auto& pool : *snapshot_) upstreams.push_back(pool->upstream());
+    const auto now = steady_now_ms();
+    std::vector<bool> eligible(snapshot_->size(), false);
+    bool any = false;
+    for (std::size_t i = 0; i < snapshot_->size(); ++i) {
+      eligible[i] = !tried_[i] && (*snapshot_)[i]->health.available(now);
+      any = any || eligible[i];
+    }
+    if (!any) {
+      for (std::size_t i = 0; i < snapshot_->size(); ++i) eligible[i] = !tried_[i];
+    }
+    RoutingState state{upstreams, eligible, {}};
+    for (const auto& pool : *snapshot_) state.in_flight.push_back(pool->in_flight.load());
+    const std::string cookie_header(request_[http::field::cookie]);
+    RoutingRequest routing{
+        client_address_,
+        [this](std::string_view name) {
+          return std::string(request_[beast::string_view(name.data(), name.size())]);
+        },
+        [&cookie_header](std::string_view name) {
+          const auto values = cookie_values(parse_cookie_header(cookie_header), name);
+          return values.empty() ? std::string() : values.front();
+        }};
+    const auto chosen = proxy_.context.strategy->pick(routing, state);
+    if (!chosen) return bad_gateway();
+    tried_[chosen->index] = true;
+    pick_ = *chosen;
+    pool_ = (*snapshot_)[chosen->index];
+    ++pool_->in_flight;
+    auto& idle = proxy_.pools[loop_]->idle[pool_->upstream().name];
+    if (!idle.empty()) {
+      upstream_ = std::move(idle.back());
+      idle.pop_back();
+      reused_ = true;
+      send_upstream();
+      return;
+    }
+    connect_upstream();
+  }
+
+  void connect_upstream() {
+    reused_ = false;
+    upstream_ = std::make_unique<beast::tcp_stream>(stream_.get_executor());
+    beast::error_code error;
+    const auto address = asio::ip::make_address(pool_->upstream().host, error);
+    if (error) return attempt_failed("cannot resolve " + pool_->upstream().host, true);
+    upstream_->socket().open(tcp::v4(), error);
+    if (error) return attempt_failed("cannot open a socket", true);
+    close_on_exec(upstream_->socket());
+    upstream_->expires_after(kConnectTimeout);
+    upstream_->async_connect(
+        tcp::endpoint(address, static_cast<unsigned short>(pool_->upstream().port)),
+        [self = shared_from_this()](beast::error_code error) {
+          if (error) {
+            return self->attempt_failed(
+                error == beast::error::timeout ? "no connection within 2 s" : "connection refused",
+                true);
+          }
+          beast::error_code ignored;
+          self->upstream_->socket().set_option(tcp::no_delay(true), ignored);
+          self->send_upstream();
+        });
+  }
+
+  void send_upstream() {
+    upstream_->expires_after(kExchangeTimeout);
+    http::async_write(*upstream_, upstream_request_,
+                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                        if (error)
+                          return self->broken("connection closed while the request was being sent");
+                        self->read_upstream();
+                      });
+  }
+
+  void read_upstream() {
+    upstream_response_ = {};
+    upstream_buffer_.clear();
+    http::async_read(*upstream_, upstream_buffer_, upstream_response_,
+                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                       if (error) {
+                         return self->broken(error == beast::error::timeout
+                                                 ? "timed out after 10 s waiting for the response"
+                                                 : "connection closed before the response");
+                       }
+                       self->answered();
+                     });
+  }
+
+  // A pooled connection the upstream had closed meanwhile carried nothing:
+  // try the same upstream again on a fresh connection, as nginx does.
+  void broken(const std::string& reason) {
+    if (reused_) {
+      upstream_.reset();
+      connect_upstream();
+      return;
+    }
+    attempt_failed(reason, false);
+  }
+
+  void attempt_failed(const std::string& reason, bool not_connected) {
+    --pool_->in_flight;
+    upstream_.reset();
+    proxy_.context.note(pool_->upstream(), pool_->health.record_failure(steady_now_ms(), reason));
+    failures_.push_back(
+        fmt::format("{} ({}): {}", pool_->upstream().name, pool_->upstream().address(), reason));
+    const std::string method(request_.method_string());
+    if (!may_try_next_upstream(
+            not_connected ? AttemptFailure::not_connected : AttemptFailure::broken, method)) {
+      return bad_gateway();
+    }
+    try_next();
+  }
+
+  void answered() {
+    --pool_->in_flight;
+    proxy_.context.note(pool_->upstream(), pool_->health.record_success(steady_now_ms()));
+    response_ = {};
+    response_.result(upstream_response_.result_int());
+    response_.version(request_.version());
+    const std::string connection_tokens(upstream_response_[http::field::connection]);
+    for (const auto& field : upstream_response_) {
+      if (is_dropped_header(std::string(field.name_string()), connection_tokens)) continue;
+      response_.insert(field.name_string(), field.value());
+    }
+    response_.set(std::string(kUpstreamHeader), pool_->upstream().name);
+    if (!pick_.set_cookie.empty()) {
+      response_.insert(http::field::set_cookie, pick_.set_cookie);
+      // HAProxy's "nocache": a response that pins a browser must not be
+      // cached for others; a stricter policy from the app stays.
+      if (response_.find(http::field::cache_control) == response_.end()) {
+        response_.set(http::field::cache_control, "private");
+      }
+    }
+    response_.body() = std::move(upstream_response_.body());
+    if (upstream_response_.keep_alive()) {
+      auto& idle = proxy_.pools[loop_]->idle[pool_->upstream().name];
+      if (idle.size() < proxy_.context.max_idle_per_upstream) {
+        upstream_->expires_never();
+        idle.push_back(std::move(upstream_));
+      }
+    }
+    upstream_.reset();
+    respond();
+  }
+
+  void bad_gateway() {
+    response_ = {};
+    response_.result(http::status::bad_gateway);
+    response_.version(request_.version());
+    response_.set(http::field::content_type, "text/plain; charset=utf-8");
+    response_.body() = fmt::format(
+        "sessim balancer: no upstream answered: {}\n",
+        failures_.empty() ? "none available" : fmt::format("{}", fmt::join(failures_, "; ")));
+    respond();
+  }
+
+  void respond() {
+    const bool keep_alive = request_.keep_alive();
+    response_.keep_alive(keep_alive);
+    response_.prepare_payload();
+    const std::string upstream(response_[std::string(kUpstreamHeader)]);
+    proxy_.context.log(fmt::format(
+        "{} {} {} -> {} {} in {} ms  cookie: {}", client_address_, view(request_.method_string()),
+        view(request_.target()), upstream.empty() ? "no upstream" : upstream,
+        response_.result_int(), steady_now_ms() - started_,
+        request_[http::field::cookie].empty()
+            ? std::string("-")
+            : abbreviate(std::string(request_[http::field::cookie]), 40)));
+    stream_.expires_after(kExchangeTimeout);
+    http::async_write(
+        stream_, response_,
+        [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
+          if (error || !keep_alive) return self->close();
+          self->read_request();
+        });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  beast::tcp_stream stream_;
+  EventProxy::Impl& proxy_;
+  std::size_t loop_;
+  std::string client_address_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Request request_;
+  Request upstream_request_;
+  Response upstream_response_;
+  beast::flat_buffer upstream_buffer_;
+  Response response_;
+  std::shared_ptr<const Pools> snapshot_;
+  std::vector<bool> tried_;
+  std::vector<std::string> failures_;
+  Pick pick_;
+  std::shared_ptr<UpstreamPool> pool_;
+  std::unique_ptr<beast::tcp_stream> upstream_;
+  bool reused_ = false;
+  std::int64_t started_ = 0;
+};
+
+}  // namespace
+
+void EventProxy::Impl::accept() {
+  const auto loop = next_loop++ % loops.size();
+  acceptor->async_accept(*loops[loop], [this, loop](beast::error_code error, tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !acceptor->is_open()) return;
+    if (!error) std::make_shared<ClientConnection>(std::move(socket), *this, loop)->start();
+    accept();
+  });
+}
+
+EventProxy::EventProxy(ProxyContext context, int loops)
+    : impl_(std::make_unique<Impl>(std::move(context), loops)) {}
+
+EventProxy::~EventProxy() { stop(); }
+
+int EventProxy::bind(const std::string& host, int port) {
+  beast::error_code error;
+  const auto address = asio::ip::make_address(host, error);
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+  auto& acceptor = *impl_->acceptor;
+  if (!error) acceptor.open(endpoint.protocol(), error);
+  if (!error) close_on_exec(acceptor);
+  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    throw EnvironmentError(
+        fmt::format("balancer: cannot listen on {}:{} (port busy or not permitted)", host, port));
+  }
+  return acceptor.local_endpoint().port();
+}
+
+void EventProxy::serve() {
+  impl_->accept();
+  for (std::size_t i = 1; i < impl_->loops.size(); ++i) {
+    impl_->threads.emplace_back([this, i] {
+      auto guard = asio::make_work_guard(*impl_->loops[i]);
+      impl_->loops[i]->run();
+    });
+  }
+  impl_->running = true;
+  auto guard = asio::make_work_guard(*impl_->loops.front());
+  impl_->loops.front()->run();
+  for (auto& thread : impl_->threads) {
+    if (thread.joinable()) thread.join();
+  }
+}
+
+bool EventProxy::serving() const { return impl_->running.load(); }
+
+void EventProxy::stop() {
+  if (!impl_) return;
+  asio::post(*impl_->loops.front(), [this] {
+    beast::error_code ignored;
+    impl_->acceptor->close(ignored);
+  });
+  for (auto& loop : impl_->loops) loop->stop();
+}
+
+void EventProxy::drop_idle(const std::string& upstream_name) {
+  // Synchronous, so that a node stopped right after never waits for these
+  // connections to time out; each loop closes its own.
+  std::vector<std::future<void>> done;
+  for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
+    auto closed = std::make_shared<std::promise<void>>();
+    done.push_back(closed->get_future());
+    asio::post(*impl_->loops[i], [this, i, upstream_name, closed] {
+      impl_->pools[i]->idle.erase(upstream_name);
+      closed->set_value();
+    });
+  }
+  for (auto& future : done) {
+    if (!impl_->running || future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+      break;  // loops not running: nothing is pooled, or it is shutting down
+    }
+  }
+}
+
+}  // namespace sessim

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "balancer/strategy.h"
+#include "balancer/upstream_pool.h"
+
+namespace sessim {
+
+// What the event-driven engine needs from the balancer that owns it: the
+// upstream snapshot, the strategy, and where to report health changes and
+// access-log lines. The forwarding rules are balancer/forwarding.h's.
+struct ProxyContext {
+  std::function<std::shared_ptr<const std::vector<std::shared_ptr<UpstreamPool>>>()> upstreams;
+  BalancingStrategy* strategy = nullptr;
+  std::function<void(const Upstream&, const std::optional<std::string>&)> note;
+  std::function<void(const std::string&)> log;
+  std::size_t max_idle_per_upstream = 16;
+  std::size_t max_body_bytes = 1 << 20;
+};
+
+// The balancer's proxy on Boost.Asio with Beast's HTTP/1.1 parser and
+// serializer, as nginx runs it: one event loop per thread, non-blocking
+// keep-alive connections on both sides, an idle upstream connection pool per
+// loop, a slow or idle client costing a socket and a timer, never a thread.
+// Same rules as the thread-per-connection engine: strategies, passive
+// health, next upstream after a refused connection (any method) or a broken
+// exchange (idempotent methods only), 502 naming each failure.
+//
+// Threads: serve() runs loop 0 on the caller and the others on threads it
+// owns and joins; stop() (any thread) ends serve().
+class EventProxy {
+ public:
+  EventProxy(ProxyContext context, int loops);
+  ~EventProxy();
+  EventProxy(const EventProxy&) = delete;
+  EventProxy& operator=(const EventProxy&) = delete;
+
+  // Throws EnvironmentError when host:port cannot be bound.
+  int bind(const std::string& host, int port);
+  void serve();
+  bool serving() const;
+  void stop();
+  // Closes the idle pooled connections to one upstream, on every loop.
+  void drop_idle(const std::string& upstream_name);
+
+  // Defined in the .cpp, where the connection classes use it.
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sessim
