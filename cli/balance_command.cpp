@@ -8,6 +8,7 @@
 #include "balancer/balancer.h"
 #include "balancer/strategy_factory.h"
 #include "cli/commands.h"
+#include "cli/run_options.h"
 #include "cli/signals.h"
 #include "common/errors.h"
 
@@ -25,6 +26,7 @@ struct BalanceOptions {
   int max_fails = 1;
   int fail_timeout_s = 10;
   bool trace = false;
+  std::string engine;
 };
 
 int run_balancer(const BalanceOptions& options) {
@@ -33,6 +35,7 @@ int run_balancer(const BalanceOptions& options) {
   config.port = options.port;
   std::vector<std::string> names;
   config.health.check_interval_ms = options.health_check_ms;
+  if (!options.engine.empty()) config.engine = parse_balancer_engine(options.engine);
   config.health.max_fails = options.max_fails;
   config.health.fail_timeout_ms = options.fail_timeout_s * 1000LL;
   if (options.weights.size() > options.upstreams.size()) {
@@ -106,6 +109,7 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       ->add_option("--health-check", options->health_check_ms,
                    "GET /healthz on every upstream every MS milliseconds (0: off)")
       ->check(CLI::Range(0, 3'600'000));
+  add_balancer_engine_option(*command, options->engine);
   command->add_flag("--trace", options->trace,
                     "an access log on stderr: each request with the upstream chosen, status and "
                     "time, and every up/down change");

@@ -71,6 +71,7 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   balancer_config.port = config_.balancer_port;
   balancer_config.health = config_.health;
   balancer_config.health_path = config_.health_path;
+  balancer_config.engine = config_.balancer_engine;
   for (const auto& node : nodes_) {
     balancer_config.upstreams.push_back(Upstream{node.launch.node.name, node.instance->host(),
                                                  node.port,
