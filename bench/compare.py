@@ -8,8 +8,9 @@ and whether that target is met. Usage:
 
     python3 bench/compare.py [--rounds 5] [--seconds 3] [--sessim build/sessim]
 
-Needs wrk (apt-get install wrk) for the generator comparison; skips that pair
-with a note without it. Starts and stops everything it uses; loopback only.
+Needs wrk (apt-get install wrk) for the generator and proxy comparisons, and
+nginx-light / haproxy for those proxies; skips what is missing with a note.
+Starts and stops everything it uses; loopback only.
 """
 import argparse
 import json
@@ -57,12 +58,107 @@ def target(name, ratio, wanted, higher_is_better=True):
     return f"| {name} | {ratio:.2f} | {sign} {wanted} | {'met' if met else 'not met'} |"
 
 
-def start_node(sessim):
-    process = subprocess.Popen([sessim, "node", "--port", "0", "--name", "bench-node"],
+def start_node(sessim, name="bench-node"):
+    process = subprocess.Popen([sessim, "node", "--port", "0", "--name", name],
                                stdout=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     port = int(re.search(r"http://127\.0\.0\.1:(\d+)", line).group(1))
     return process, port
+
+
+def wrk_with_p99(url, seconds, connections):
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+                         check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
+    value, unit = re.search(r"\s99%\s+([0-9.]+)(us|ms|s)", out).groups()
+    p99_ms = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    return rps, p99_ms
+
+
+NGINX_CONF = """worker_processes auto;
+error_log {dir}/error.log;
+pid {dir}/nginx.pid;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {dir}; proxy_temp_path {dir}; fastcgi_temp_path {dir};
+  uwsgi_temp_path {dir}; scgi_temp_path {dir};
+  upstream nodes {{ server 127.0.0.1:{p1}; server 127.0.0.1:{p2}; keepalive 32; }}
+  server {{ listen 127.0.0.1:{port}; location / {{ proxy_pass http://nodes;
+    proxy_http_version 1.1; proxy_set_header Connection ""; }} }}
+}}
+"""
+
+HAPROXY_CONF = """global
+  nbthread {threads}
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 10s
+  timeout server 10s
+  http-reuse always
+frontend front
+  bind 127.0.0.1:{port}
+  default_backend nodes
+backend nodes
+  balance roundrobin
+  server node-1 127.0.0.1:{p1}
+  server node-2 127.0.0.1:{p2}
+"""
+
+
+def start_proxy(kind, sessim, p1, p2, directory):
+    """A proxy in front of two nodes; returns (process, port)."""
+    port = free_port()
+    if kind in ("threads", "events"):
+        process = subprocess.Popen(
+            [sessim, "balance", "--port", str(port), "--balancer-engine", kind,
+             "-u", f"node-1=http://127.0.0.1:{p1}", "-u", f"node-2=http://127.0.0.1:{p2}"],
+            stdout=subprocess.PIPE, text=True)
+        process.stdout.readline()
+        return process, port
+    if kind == "nginx":
+        conf = os.path.join(directory, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF.format(dir=directory, p1=p1, p2=p2, port=port))
+        process = subprocess.Popen(["nginx", "-p", directory, "-c", conf, "-g", "daemon off;"],
+                                   stderr=subprocess.DEVNULL)
+    else:
+        conf = os.path.join(directory, "haproxy.cfg")
+        with open(conf, "w") as f:
+            f.write(HAPROXY_CONF.format(threads=os.cpu_count(), p1=p1, p2=p2, port=port))
+        process = subprocess.Popen(["haproxy", "-f", conf], stderr=subprocess.DEVNULL)
+    for _ in range(500):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.01)
+    return process, port
+
+
+def compare_proxies(sessim, rounds, seconds):
+    """Each proxy in front of fresh nodes (a proxy's idle keep-alive
+    connections would otherwise pin the nodes' workers for the next one)."""
+    kinds = ["threads", "events"] + [k for k in ("nginx", "haproxy") if shutil.which(k)]
+    results = {(k, c): [] for k in kinds for c in (32, 256)}
+    directory = tempfile.mkdtemp(prefix="sessim-proxies-")
+    for _ in range(rounds):
+        for kind in kinds:
+            nodes = [start_node(sessim, f"node-{i}") for i in (1, 2)]
+            proxy, port = start_proxy(kind, sessim, nodes[0][1], nodes[1][1], directory)
+            try:
+                for connections in (32, 256):
+                    results[(kind, connections)].append(
+                        wrk_with_p99(f"http://127.0.0.1:{port}/healthz", int(seconds), connections))
+            finally:
+                proxy.send_signal(signal.SIGTERM)
+                proxy.wait()
+                for process, _ in nodes:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait()
+    shutil.rmtree(directory, ignore_errors=True)
+    return kinds, results
 
 
 def wall_ms(command):
@@ -148,10 +244,35 @@ def main():
                           statistics.median(run) / statistics.median(alone), 2.0,
                           higher_is_better=False))
 
+    proxy_lines = []
+    if shutil.which("wrk"):
+        kinds, results = compare_proxies(sessim, args.rounds, args.seconds)
+        proxy_lines.append("| proxy | connections | req/s median (min–max) | p99 ms median |")
+        proxy_lines.append("|---|---:|---:|---:|")
+        for (kind, connections), values in results.items():
+            rps = [v[0] for v in values]
+            p99 = [v[1] for v in values]
+            proxy_lines.append(f"| {kind} | {connections} | {statistics.median(rps):,.0f} "
+                               f"({min(rps):,.0f}–{max(rps):,.0f}) | {statistics.median(p99):.2f} |")
+        if "nginx" in kinds:
+            for connections in (32, 256):
+                ours = results[("events", connections)]
+                nginx = results[("nginx", connections)]
+                targets.append(target(f"events balancer / nginx, req/s at -c{connections}",
+                                      statistics.median([v[0] for v in ours]) /
+                                      statistics.median([v[0] for v in nginx]), 1.0))
+                targets.append(target(f"events balancer / nginx, p99 at -c{connections}",
+                                      statistics.median([v[1] for v in ours]) /
+                                      statistics.median([v[1] for v in nginx]), 1.2,
+                                      higher_is_better=False))
+
     print(f"Rounds: {args.rounds}, {args.seconds} s each, alternating; median (min, max).\n")
     print("| measurement | median | min | max | rounds |\n|---|---:|---:|---:|---:|")
     for name, (values, unit) in figures.items():
         print(row(name, values, unit))
+    if proxy_lines:
+        print("\nIn front of the same two sessim nodes (fresh nodes per measurement), wrk /healthz:\n")
+        print("\n".join(proxy_lines))
     print("\n| ratio | measured | target | |\n|---|---:|---|---|")
     for line in targets:
         print(line)
