@@ -213,20 +213,11 @@ struct Balancer::Impl {
         kTextPlain);
   }
 
-  // Upstreams that are up and not yet tried; if every untried one is down,
-  // all untried ones, as nginx does rather than fail outright.
   static std::vector<bool> eligibility(const Pools& pools, const std::vector<bool>& tried) {
     const auto now = steady_now_ms();
-    std::vector<bool> eligible(pools.size(), false);
-    bool any = false;
-    for (std::size_t i = 0; i < pools.size(); ++i) {
-      eligible[i] = !tried[i] && pools[i]->health.available(now);
-      any = any || eligible[i];
-    }
-    if (!any) {
-      for (std::size_t i = 0; i < pools.size(); ++i) eligible[i] = !tried[i];
-    }
-    return eligible;
+    std::vector<bool> available;
+    for (const auto& pool : pools) available.push_back(pool->health.available(now));
+    return eligible_upstreams(available, tried);
   }
 
   BalancerConfig config;

@@ -151,16 +151,9 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
     std::vector<Upstream> upstreams;
     for (const auto& pool : *snapshot_) upstreams.push_back(pool->upstream());
     const auto now = steady_now_ms();
-    std::vector<bool> eligible(snapshot_->size(), false);
-    bool any = false;
-    for (std::size_t i = 0; i < snapshot_->size(); ++i) {
-      eligible[i] = !tried_[i] && (*snapshot_)[i]->health.available(now);
-      any = any || eligible[i];
-    }
-    if (!any) {
-      for (std::size_t i = 0; i < snapshot_->size(); ++i) eligible[i] = !tried_[i];
-    }
-    RoutingState state{upstreams, eligible, {}};
+    std::vector<bool> available;
+    for (const auto& pool : *snapshot_) available.push_back(pool->health.available(now));
+    RoutingState state{upstreams, eligible_upstreams(available, tried_), {}};
     for (const auto& pool : *snapshot_) state.in_flight.push_back(pool->in_flight.load());
     const std::string cookie_header(request_[http::field::cookie]);
     RoutingRequest routing{

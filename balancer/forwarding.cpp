@@ -41,6 +41,20 @@ bool may_try_next_upstream(AttemptFailure failure, std::string_view method) {
   return failure == AttemptFailure::not_connected || is_idempotent(method);
 }
 
+std::vector<bool> eligible_upstreams(const std::vector<bool>& available,
+                                     const std::vector<bool>& tried) {
+  std::vector<bool> eligible(tried.size(), false);
+  bool any = false;
+  for (std::size_t i = 0; i < tried.size(); ++i) {
+    eligible[i] = !tried[i] && available[i];
+    any = any || eligible[i];
+  }
+  if (!any) {
+    for (std::size_t i = 0; i < tried.size(); ++i) eligible[i] = !tried[i];
+  }
+  return eligible;
+}
+
 std::string cookie_header_without(std::string_view header, std::string_view name) {
   if (name.empty()) return std::string(header);
   std::string kept;

@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 // The forwarding rules of the built-in balancer, as pure functions over a
 // request's head, in the manner of nginx's ngx_http_proxy_module: what is
@@ -33,6 +34,12 @@ enum class AttemptFailure {
 // go to the next one whatever its method; after a broken exchange only an
 // idempotent request may, since the first upstream may have acted on it.
 bool may_try_next_upstream(AttemptFailure failure, std::string_view method);
+
+// The upstreams a request may go to next: those up and not yet tried; when
+// every untried one is down, all untried ones, as nginx does rather than
+// fail outright.
+std::vector<bool> eligible_upstreams(const std::vector<bool>& available,
+                                     const std::vector<bool>& tried);
 
 // A Cookie header without the cookies named `name` ("" name: unchanged);
 // for strategies that keep a cookie of their own (HAProxy's "indirect").

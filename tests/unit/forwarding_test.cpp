@@ -33,6 +33,14 @@ TEST(Forwarding, TheBalancersOwnCookieIsStrippedAndTheRestKept) {
   EXPECT_EQ(cookie_header_without("a=1", ""), "a=1");
 }
 
+TEST(Forwarding, EveryUntriedUpstreamIsEligibleWhenAllAreDown) {
+  EXPECT_EQ(eligible_upstreams({true, false, true}, {true, false, false}),
+            (std::vector<bool>{false, false, true}));
+  EXPECT_EQ(eligible_upstreams({false, false, false}, {true, false, false}),
+            (std::vector<bool>{false, true, true}));
+  EXPECT_EQ(eligible_upstreams({true, true}, {true, true}), (std::vector<bool>{false, false}));
+}
+
 TEST(Forwarding, ForwardedForAppendsTheClient) {
   EXPECT_EQ(append_forwarded_for("", "127.0.0.1"), "127.0.0.1");
   EXPECT_EQ(append_forwarded_for("10.0.0.1", "127.0.0.1"), "10.0.0.1, 127.0.0.1");
