@@ -260,7 +260,10 @@ Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> str
     : impl_(std::make_unique<Impl>(std::move(config), std::move(strategy))) {
   if (impl_->config.engine == BalancerEngine::events) {
     ProxyContext context;
-    context.upstreams = [impl = impl_.get()] { return impl->snapshot(); };
+    context.upstreams = [impl = impl_.get()] {
+      const std::lock_guard lock(impl->pools_mutex);
+      return UpstreamSnapshot{impl->pools, impl->upstream_list};
+    };
     context.strategy = impl_->strategy.get();
     context.note = [impl = impl_.get()](const Upstream& upstream,
                                         const std::optional<std::string>& change) {

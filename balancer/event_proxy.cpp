@@ -4,7 +4,6 @@
 #include <utility>  // Boost 1.74's Asio uses std::exchange without including it
 // clang-format on
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -21,6 +20,7 @@
 #include "balancer/health_checker.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "net/loopback.h"
 #include "node/cookie.h"
 
 namespace sessim {
@@ -37,17 +37,8 @@ constexpr auto kKeepAliveTimeout = std::chrono::seconds(5);
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
-using Pools = std::vector<std::shared_ptr<UpstreamPool>>;
 
 std::string_view view(beast::string_view text) { return {text.data(), text.size()}; }
-
-// Asio opens and accepts sockets without close-on-exec: a child started
-// meanwhile (a node, redis-server) would inherit them and keep connections
-// open after the balancer closed its end.
-template <typename Socket>
-void close_on_exec(Socket& socket) {
-  ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
-}
 
 // One loop's idle upstream connections, by upstream name. Touched only from
 // that loop's thread.
@@ -85,7 +76,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
  public:
   ClientConnection(tcp::socket socket, EventProxy::Impl& proxy, std::size_t loop)
       : stream_(std::move(socket)), proxy_(proxy), loop_(loop) {
-    close_on_exec(stream_.socket());
+    set_close_on_exec(stream_.socket().native_handle());
     beast::error_code ignored;
     const auto remote = stream_.socket().remote_endpoint(ignored);
     client_address_ = ignored ? "" : remote.address().to_string();
@@ -141,20 +132,19 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
 
   void forward_start() {
     snapshot_ = proxy_.context.upstreams();
-    tried_.assign(snapshot_->size(), false);
+    tried_.assign(snapshot_.pools->size(), false);
     failures_.clear();
     build_upstream_request();
     try_next();
   }
 
   void try_next() {
-    std::vector<Upstream> upstreams;
-    for (const auto& pool : *snapshot_) upstreams.push_back(pool->upstream());
+    const auto& pools = *snapshot_.pools;
     const auto now = steady_now_ms();
     std::vector<bool> available;
-    for (const auto& pool : *snapshot_) available.push_back(pool->health.available(now));
-    RoutingState state{upstreams, eligible_upstreams(available, tried_), {}};
-    for (const auto& pool : *snapshot_) state.in_flight.push_back(pool->in_flight.load());
+    for (const auto& pool : pools) available.push_back(pool->health.available(now));
+    RoutingState state{*snapshot_.list, eligible_upstreams(available, tried_), {}};
+    for (const auto& pool : pools) state.in_flight.push_back(pool->in_flight.load());
     const std::string cookie_header(request_[http::field::cookie]);
     RoutingRequest routing{
         client_address_,
@@ -169,7 +159,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
     if (!chosen) return bad_gateway();
     tried_[chosen->index] = true;
     pick_ = *chosen;
-    pool_ = (*snapshot_)[chosen->index];
+    pool_ = pools[chosen->index];
     ++pool_->in_flight;
     auto& idle = proxy_.pools[loop_]->idle[pool_->upstream().name];
     if (!idle.empty()) {
@@ -190,7 +180,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
     if (error) return attempt_failed("cannot resolve " + pool_->upstream().host, true);
     upstream_->socket().open(tcp::v4(), error);
     if (error) return attempt_failed("cannot open a socket", true);
-    close_on_exec(upstream_->socket());
+    set_close_on_exec(upstream_->socket().native_handle());
     upstream_->expires_after(kConnectTimeout);
     upstream_->async_connect(
         tcp::endpoint(address, static_cast<unsigned short>(pool_->upstream().port)),
@@ -335,7 +325,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   Response upstream_response_;
   beast::flat_buffer upstream_buffer_;
   Response response_;
-  std::shared_ptr<const Pools> snapshot_;
+  UpstreamSnapshot snapshot_;
   std::vector<bool> tried_;
   std::vector<std::string> failures_;
   Pick pick_;
@@ -367,7 +357,7 @@ int EventProxy::bind(const std::string& host, int port) {
   tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
   auto& acceptor = *impl_->acceptor;
   if (!error) acceptor.open(endpoint.protocol(), error);
-  if (!error) close_on_exec(acceptor);
+  if (!error) set_close_on_exec(acceptor.native_handle());
   if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
   if (!error) acceptor.bind(endpoint, error);
   if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);

@@ -14,8 +14,15 @@ namespace sessim {
 // What the event-driven engine needs from the balancer that owns it: the
 // upstream snapshot, the strategy, and where to report health changes and
 // access-log lines. The forwarding rules are balancer/forwarding.h's.
+// The upstreams as one request sees them, taken together under one lock so
+// that both lists have the same length and order.
+struct UpstreamSnapshot {
+  std::shared_ptr<const std::vector<std::shared_ptr<UpstreamPool>>> pools;
+  std::shared_ptr<const std::vector<Upstream>> list;  // the pools' upstreams
+};
+
 struct ProxyContext {
-  std::function<std::shared_ptr<const std::vector<std::shared_ptr<UpstreamPool>>>()> upstreams;
+  std::function<UpstreamSnapshot()> upstreams;
   BalancingStrategy* strategy = nullptr;
   std::function<void(const Upstream&, const std::optional<std::string>&)> note;
   std::function<void(const std::string&)> log;

@@ -21,6 +21,7 @@ struct ClusterSummary {
   std::string redis_url;     // "" unless the store is Redis; never with a password
   bool private_redis = false;
   std::string app;              // the app profile's name
+  int session_timeout_s = 0;    // the nodes' idle timeout when sessim runs them; 0: unknown
   std::vector<Node> node_urls;  // every node at the end of the run
 };
 

@@ -4,7 +4,6 @@
 #include <utility>  // Boost 1.74's Asio uses std::exchange without including it
 // clang-format on
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <time.h>
 
@@ -19,6 +18,7 @@
 #include <thread>
 
 #include "common/errors.h"
+#include "net/loopback.h"
 #include "node/cookie.h"
 
 namespace sessim {
@@ -77,8 +77,7 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     socket_ = tcp::socket(loop_);
     beast::error_code opened;
     socket_.open(tcp::v4(), opened);
-    // Not inherited by the nodes and redis-server that sessim starts.
-    if (!opened) ::fcntl(socket_.native_handle(), F_SETFD, FD_CLOEXEC);
+    if (!opened) set_close_on_exec(socket_.native_handle());
     socket_.async_connect(shared_.endpoint, [self = shared_from_this()](beast::error_code error) {
       if (error) {
         self->fail("connection refused");

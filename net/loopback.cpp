@@ -1,6 +1,7 @@
 #include "net/loopback.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -54,5 +55,7 @@ bool tcp_port_accepts(const std::string& host, int port) {
   ::close(fd);
   return connected;
 }
+
+void set_close_on_exec(int fd) { ::fcntl(fd, F_SETFD, FD_CLOEXEC); }
 
 }  // namespace sessim

@@ -75,12 +75,6 @@ Browser::Browser(std::string name, std::string host, int port, std::shared_ptr<C
       jar_(std::move(jar)),
       connection_(std::make_unique<Connection>(Endpoint{"http", host, port, true}, keep_alive)) {}
 
-Browser::Browser(std::string name, const Endpoint& origin, std::shared_ptr<CookieJar> jar,
-                 bool keep_alive)
-    : name_(std::move(name)),
-      jar_(std::move(jar)),
-      connection_(std::make_unique<Connection>(origin, keep_alive)) {}
-
 Browser::~Browser() = default;
 Browser::Browser(Browser&&) noexcept = default;
 Browser& Browser::operator=(Browser&&) noexcept = default;

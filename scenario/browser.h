@@ -88,9 +88,6 @@ class Browser {
  public:
   Browser(std::string name, std::string host, int port,
           std::shared_ptr<CookieJar> jar = std::make_shared<CookieJar>(), bool keep_alive = true);
-  // Any origin, https included.
-  Browser(std::string name, const Endpoint& origin,
-          std::shared_ptr<CookieJar> jar = std::make_shared<CookieJar>(), bool keep_alive = true);
   ~Browser();
   Browser(Browser&&) noexcept;
   Browser& operator=(Browser&&) noexcept;

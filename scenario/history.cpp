@@ -27,23 +27,27 @@ std::string session_after(const RequestRecord& record) {
   return record.session_id_sent;
 }
 
-std::string fault_name(StepKind kind) { return to_string(kind); }
+// Each outcome's word in reports and its line type in the file (Jepsen's
+// ok / fail / info).
+struct OutcomeNames {
+  OpOutcome outcome;
+  const char* word;
+  const char* line_type;
+};
+constexpr OutcomeNames kOutcomes[] = {{OpOutcome::ok, "ok", "ok"},
+                                      {OpOutcome::fail, "fail", "fail"},
+                                      {OpOutcome::indeterminate, "indeterminate", "info"}};
 
 std::optional<OpOutcome> parse_outcome(const std::string& type) {
-  if (type == "ok") return OpOutcome::ok;
-  if (type == "fail") return OpOutcome::fail;
-  if (type == "info") return OpOutcome::indeterminate;
+  for (const auto& names : kOutcomes) {
+    if (type == names.line_type) return names.outcome;
+  }
   return std::nullopt;
 }
 
 std::string completion_type(OpOutcome outcome) {
-  switch (outcome) {
-    case OpOutcome::ok:
-      return "ok";
-    case OpOutcome::fail:
-      return "fail";
-    case OpOutcome::indeterminate:
-      return "info";
+  for (const auto& names : kOutcomes) {
+    if (names.outcome == outcome) return names.line_type;
   }
   return "info";
 }
@@ -51,13 +55,8 @@ std::string completion_type(OpOutcome outcome) {
 }  // namespace
 
 std::string to_string(OpOutcome outcome) {
-  switch (outcome) {
-    case OpOutcome::ok:
-      return "ok";
-    case OpOutcome::fail:
-      return "fail";
-    case OpOutcome::indeterminate:
-      return "indeterminate";
+  for (const auto& names : kOutcomes) {
+    if (names.outcome == outcome) return names.word;
   }
   return "indeterminate";
 }
@@ -73,7 +72,7 @@ History history_of(const ScenarioRun& run, const AppProfile& profile) {
   for (const auto& step : run.steps) {
     if (step.requests.empty() && step.kind != StepKind::copy_cookies) {
       history.events.push_back({static_cast<std::int64_t>(step.started_ms * 1000),
-                                fault_name(step.kind), step.fault_node, step.note, step.number});
+                                to_string(step.kind), step.fault_node, step.note, step.number});
     }
     for (const auto& record : step.requests) {
       Operation op;

@@ -468,6 +468,7 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   run.not_applicable_reason = player.not_applicable_reason();
   run.cluster = topology.summary();
   run.cluster.app = profile.name;
+  run.session_timeout_s = run.cluster.session_timeout_s;
   check_run(run, profile);
   return run;
 }
@@ -489,9 +490,6 @@ ScenarioExecution::ScenarioExecution(const Scenario& scenario, const ClusterConf
     : scenario_(scenario),
       profile_(profile),
       options_(options),
-      session_timeout_s_(config.node_kind == NodeKind::sessim && config.target_url.empty()
-                             ? config.session_timeout_s
-                             : 0),
       seeded_session_ids_(config.session_id_seed.has_value() &&
                           config.node_kind == NodeKind::sessim && config.target_url.empty()) {
   if (config.target_url.empty()) check_node_names(scenario, config.nodes);
@@ -508,8 +506,6 @@ ScenarioRun ScenarioExecution::play() {
   HttpTransport transport;
   auto run = play_scenario(scenario_, *topology_, transport, profile_, options_);
   run.seeded_session_ids = seeded_session_ids_;
-  run.session_timeout_s = session_timeout_s_;
-  check_run(run, profile_);  // again, now that the expiry checks know the timeout
   run.duration_ms =
       std::chrono::duration<double, std::milli>(Steady::now().time_since_epoch()).count() -
       started_ms_;

@@ -69,7 +69,6 @@ class ScenarioExecution {
   AppProfile profile_;
   ScenarioOptions options_;
   std::unique_ptr<Topology> topology_;
-  int session_timeout_s_ = 0;
   bool seeded_session_ids_ = false;
   double started_ms_ = 0;
 };
