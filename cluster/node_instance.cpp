@@ -28,28 +28,18 @@ class InprocNode final : public NodeInstance {
   explicit InprocNode(const NodeLaunch& launch)
       : node_(launch.node, make_session_store(launch.store)) {
     node_.bind();
-    thread_ = std::thread([this] { node_.serve(); });
-    try {
-      node_.wait_until_serving();
-    } catch (...) {
-      stop();
-      throw;
-    }
+    node_.start();
   }
   ~InprocNode() override { stop(); }
 
   const std::string& name() const override { return node_.config().name; }
   int port() const override { return node_.port(); }
   std::string describe() const override { return "thread"; }
-  void stop() override {
-    node_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
+  void stop() override { node_.stop(); }
   void crash() override { stop(); }
 
  private:
   AppNode node_;
-  std::thread thread_;
 };
 
 // A node run as `sessim node ...` in a child process. The child announces

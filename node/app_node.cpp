@@ -1,17 +1,20 @@
 #include "node/app_node.h"
 
 #include <fmt/format.h>
-#include <httplib.h>
 
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "common/errors.h"
 #include "common/session_effect.h"
 #include "common/text.h"
-#include "net/http_tuning.h"
+#include "net/http_server.h"
+#include "net/request_target.h"
 #include "node/cookie.h"
 #include "node/protocol.h"
 #include "node/session_id.h"
@@ -20,43 +23,29 @@
 namespace sessim {
 namespace {
 
+namespace http = boost::beast::http;
+
 constexpr const char* kTextPlain = "text/plain; charset=utf-8";
 
-std::string header_name(std::string_view name) { return std::string(name); }
-
-std::string_view reason_phrase(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 413:
-      return "Payload Too Large";
-    case 414:
-      return "URI Too Long";
-    case 500:
-      return "Internal Server Error";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Error";
-  }
-}
+// A request as the node's handlers see it.
+struct Call {
+  const ServerRequest& request;
+  const RequestTarget& target;
+  std::string attribute;  // the NAME of /session/attributes/NAME
+};
 
 // ?delay=MS: a slow request on demand, for race scenarios; bounded.
-int requested_delay_ms(const httplib::Request& request) {
-  if (!request.has_param("delay")) return 0;
-  return static_cast<int>(
-      parse_integer(request.get_param_value("delay"), 0, kMaxRequestDelayMs).value_or(0));
+int requested_delay_ms(const RequestTarget& target) {
+  if (!target.has("delay")) return 0;
+  return static_cast<int>(parse_integer(target.value("delay"), 0, kMaxRequestDelayMs).value_or(0));
 }
 
-std::vector<std::string> session_cookie_values(const httplib::Request& request) {
+std::vector<std::string> session_cookie_values(const ServerRequest& request) {
   std::vector<std::string> values;
-  const auto count = request.get_header_value_count("Cookie");
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto cookies = parse_cookie_header(request.get_header_value("Cookie", i));
+  const auto [first, last] = request.equal_range(http::field::cookie);
+  for (auto field = first; field != last; ++field) {
+    const auto cookies =
+        parse_cookie_header(std::string(field->value().data(), field->value().size()));
     for (auto& value : cookie_values(cookies, protocol::kSessionCookie)) {
       values.push_back(std::move(value));
     }
@@ -85,73 +74,278 @@ std::string session_set_cookie(const std::string& session_id) {
   return format_set_cookie(cookie);
 }
 
+void set_text(ServerResponse& response, int status, std::string body) {
+  response.result(static_cast<unsigned>(status));
+  response.set(http::field::content_type, kTextPlain);
+  response.body() = std::move(body);
+}
+
+// What a handler may ask of the session lifecycle besides reading and
+// changing attributes.
+struct SessionRequest {
+  Session& session;
+  bool invalidate = false;  // logout: delete it and clear the cookie
+  bool rotate_id = false;   // login: move it to a fresh id
+  bool discard = false;     // a bad request: neither save nor answer with the session
+};
+
+using SessionHandler = void (*)(const Call&, ServerResponse&, SessionRequest&);
+
+// The routes: a path, its method and either a plain handler or a handler
+// that runs inside the session lifecycle.
+struct Route {
+  http::verb method;
+  SessionHandler session_handler;
+};
+
+void set_session_value(const Call& call, ServerResponse& response, SessionRequest& context) {
+  const std::string param(protocol::kSessionValueParam);
+  if (!call.target.has(param)) {
+    context.discard = true;
+    set_text(response, 400, fmt::format("missing query parameter '{}'\n", param));
+    return;
+  }
+  auto value = call.target.value(param);
+  context.session.set_attribute(std::string(protocol::kSessionValueAttribute), value);
+  set_text(response, 200, std::move(value));
+}
+
+void get_session_value(const Call&, ServerResponse& response, SessionRequest& context) {
+  const auto value = context.session.attribute(std::string(protocol::kSessionValueAttribute));
+  set_text(response, 200, value.value_or(""));
+}
+
+void get_attribute(const Call& call, ServerResponse& response, SessionRequest& context) {
+  const auto value = context.session.attribute(call.attribute);
+  if (!value) {
+    set_text(response, 404, fmt::format("attribute '{}' is not set\n", call.attribute));
+    return;
+  }
+  set_text(response, 200, *value);
+}
+
+void put_attribute(const Call& call, ServerResponse& response, SessionRequest& context) {
+  context.session.set_attribute(call.attribute, call.request.body());
+  set_text(response, 200, call.request.body());
+}
+
+void delete_attribute(const Call& call, ServerResponse& response, SessionRequest& context) {
+  context.session.remove_attribute(call.attribute);
+  response.result(http::status::no_content);
+}
+
+void login(const Call& call, ServerResponse& response, SessionRequest& context) {
+  const auto user = call.target.value(protocol::kUserParam);
+  if (user.empty()) {
+    context.discard = true;
+    set_text(response, 400, "missing query parameter 'user'\n");
+    return;
+  }
+  context.session.set_attribute(std::string(protocol::kUserAttribute), user);
+  context.rotate_id = true;
+  set_text(response, 200, user);
+}
+
+void logout(const Call&, ServerResponse& response, SessionRequest& context) {
+  context.invalidate = true;
+  set_text(response, 200, "logged out\n");
+}
+
+void session_as_json(const Call&, ServerResponse& response, SessionRequest& context) {
+  const auto& session = context.session;
+  nlohmann::json attributes = nlohmann::json::object();
+  for (const auto& [name, value] : session.attributes()) attributes[name] = value;
+  const nlohmann::json document{{"id", session.id()},
+                                {"creationTime", session.creation_time_ms()},
+                                {"lastAccessedTime", session.last_accessed_time_ms()},
+                                {"maxInactiveInterval", session.max_inactive_interval_s()},
+                                {"attributes", attributes}};
+  response.result(http::status::ok);
+  response.set(http::field::content_type, "application/json");
+  response.body() = document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// The routes of one path; empty when the path is not the node's.
+std::vector<Route> routes_for(const std::string& path, std::string& attribute) {
+  if (path == protocol::kSetSessionPath) return {{http::verb::get, set_session_value}};
+  if (path == protocol::kGetSessionPath) return {{http::verb::get, get_session_value}};
+  if (path == protocol::kSessionPath) return {{http::verb::get, session_as_json}};
+  if (path == protocol::kLoginPath) return {{http::verb::post, login}};
+  if (path == protocol::kLogoutPath) return {{http::verb::post, logout}};
+  if (path.rfind(protocol::kAttributePrefix, 0) == 0) {
+    attribute = path.substr(protocol::kAttributePrefix.size());
+    if (!is_valid_attribute_name(attribute)) return {};
+    return {{http::verb::get, get_attribute},
+            {http::verb::put, put_attribute},
+            {http::verb::delete_, delete_attribute}};
+  }
+  return {};
+}
+
 }  // namespace
 
-struct AppNode::Impl {
-  Impl(NodeConfig node_config, std::unique_ptr<SessionStore> session_store, const Clock& clock)
+struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
+  Impl(NodeConfig node_config, std::unique_ptr<SessionStore> session_store, const Clock& clock,
+       EventLoops& event_loops)
       : config(std::move(node_config)),
         store(std::move(session_store)),
         ids(config.id_seed ? std::unique_ptr<SessionIdSource>(
                                  std::make_unique<SeededSessionIds>(*config.id_seed, config.name))
                            : nullptr),
         sessions(*store, clock, config.session_timeout_s,
-                 ids ? *ids : SecureSessionIds::instance()) {
-    tune_server(server);
-    add_routes();
-  }
+                 ids ? *ids : SecureSessionIds::instance()),
+        loops(event_loops) {}
 
-  // What a handler may ask of the session lifecycle besides reading and
-  // changing attributes.
-  struct SessionRequest {
-    Session& session;
-    bool invalidate = false;  // logout: delete it and clear the cookie
-    bool rotate_id = false;   // login: move it to a fresh id
-    bool discard = false;     // a bad request: neither save nor answer with the session
+  // One request inside Spring's session lifecycle: resolve the session, let
+  // the handler read or change it, save it, answer with the session headers.
+  // Store calls run where the store allows (the loop for local memory, the
+  // pool for Redis); delays wait on the connection's timer.
+  struct SessionExchange {
+    std::shared_ptr<Impl> node;
+    ServerRequest request;
+    RequestTarget target;
+    std::string attribute;
+    SessionHandler handler;
+    HttpResponder respond;
+    std::optional<ResolvedSession> resolved;
+    bool invalidate = false;
+    bool rotate_id = false;
+    ServerResponse response;
+    std::chrono::milliseconds delay{0};
   };
 
-  // Runs `handler` inside Spring's session lifecycle: resolve the session,
-  // let the handler read or change it, save it, answer with the session
-  // headers. Store failures become 503 with the reason, never a lost session.
-  using SessionHandler =
-      std::function<void(const httplib::Request&, httplib::Response&, SessionRequest&)>;
-  httplib::Server::Handler with_session(SessionHandler handler) {
-    return [this, handler = std::move(handler)](const httplib::Request& request,
-                                                httplib::Response& response) {
-      try {
-        auto resolved = sessions.resolve(session_cookie_values(request));
-        SessionRequest session_request{resolved.session};
-        handler(request, response, session_request);
-        if (session_request.discard) return;
-        if (resolved.miss_reason != MissReason::none) {
-          response.set_header(header_name(protocol::kMissReasonHeader),
-                              to_string(resolved.miss_reason));
-        }
-        const auto delay = std::chrono::milliseconds(config.delay_ms + requested_delay_ms(request));
-        if (config.flush == FlushMode::on_request_end) std::this_thread::sleep_for(delay);
-        const auto effect = finish_session(resolved, session_request, response);
-        response.set_header(header_name(protocol::kSessionHeader), std::string(to_string(effect)));
-        if (config.flush == FlushMode::immediate) std::this_thread::sleep_for(delay);
-      } catch (const StoreUnavailable& error) {
-        response.status = 503;
-        response.set_content(fmt::format("session store unavailable: {}\n", error.what()),
-                             kTextPlain);
+  void handle(ServerRequest request, HttpResponder respond) {
+    auto target =
+        parse_request_target(std::string_view(request.target().data(), request.target().size()));
+    ServerResponse response;
+    if (!target) {
+      set_text(response, 400, "400 Bad Request: malformed request target\n");
+      return send(std::move(response), respond);
+    }
+    const bool head = request.method() == http::verb::head;
+    const auto method = head ? http::verb::get : request.method();
+    if (target->path == protocol::kHealthPath) {
+      if (method == http::verb::get) {
+        set_text(response, 200, "ok\n");
+      } else {
+        refuse_method(response, "GET");
       }
-    };
+      return send(std::move(response), respond);
+    }
+    std::string attribute;
+    const auto routes = routes_for(target->path, attribute);
+    if (routes.empty()) {
+      set_text(response, 404, "404 Not Found\n");
+      return send(std::move(response), respond);
+    }
+    for (const auto& route : routes) {
+      if (route.method != method) continue;
+      auto exchange = std::make_shared<SessionExchange>(SessionExchange{shared_from_this(),
+                                                                        std::move(request),
+                                                                        std::move(*target),
+                                                                        std::move(attribute),
+                                                                        route.session_handler,
+                                                                        std::move(respond),
+                                                                        std::nullopt,
+                                                                        false,
+                                                                        false,
+                                                                        ServerResponse{},
+                                                                        {}});
+      return run_store_step([exchange] { exchange->node->begin_session(exchange); });
+    }
+    std::string allowed;
+    for (const auto& route : routes) {
+      allowed += (allowed.empty() ? "" : ", ") + std::string(http::to_string(route.method));
+    }
+    refuse_method(response, allowed);
+    send(std::move(response), respond);
+  }
+
+  static void refuse_method(ServerResponse& response, const std::string& allowed) {
+    set_text(response, 405, fmt::format("405 Method Not Allowed (allowed: {})\n", allowed));
+    response.set(http::field::allow, allowed);
+  }
+
+  void send(ServerResponse response, const HttpResponder& respond) const {
+    response.set(std::string(protocol::kNodeHeader), config.name);
+    response.set(http::field::cache_control, "no-store");
+    respond(std::move(response));
+  }
+
+  void run_store_step(std::function<void()> step) {
+    if (store->waits_on_network()) return loops.post_blocking(std::move(step));
+    step();
+  }
+
+  // Resolves the session and runs the handler; then, after the request's
+  // delay when changes are flushed at the end, finishes it.
+  void begin_session(const std::shared_ptr<SessionExchange>& exchange) {
+    guarded(exchange, [&] {
+      exchange->resolved = sessions.resolve(session_cookie_values(exchange->request));
+      SessionRequest context{exchange->resolved->session};
+      const Call call{exchange->request, exchange->target, exchange->attribute};
+      exchange->handler(call, exchange->response, context);
+      if (context.discard) return send(std::move(exchange->response), exchange->respond);
+      exchange->invalidate = context.invalidate;
+      exchange->rotate_id = context.rotate_id;
+      exchange->delay =
+          std::chrono::milliseconds(config.delay_ms + requested_delay_ms(exchange->target));
+      if (config.flush == FlushMode::on_request_end && exchange->delay.count() > 0) {
+        return exchange->respond.after(exchange->delay, [exchange] {
+          exchange->node->run_store_step([exchange] { exchange->node->end_session(exchange); });
+        });
+      }
+      end_session(exchange);
+    });
+  }
+
+  void end_session(const std::shared_ptr<SessionExchange>& exchange) {
+    guarded(exchange, [&] {
+      auto& resolved = *exchange->resolved;
+      auto& response = exchange->response;
+      if (resolved.miss_reason != MissReason::none) {
+        response.set(std::string(protocol::kMissReasonHeader), to_string(resolved.miss_reason));
+      }
+      const auto effect = finish_session(*exchange);
+      response.set(std::string(protocol::kSessionHeader), std::string(to_string(effect)));
+      if (config.flush == FlushMode::immediate && exchange->delay.count() > 0) {
+        return exchange->respond.after(exchange->delay, [exchange] {
+          exchange->node->send(std::move(exchange->response), exchange->respond);
+        });
+      }
+      send(std::move(response), exchange->respond);
+    });
+  }
+
+  // Store failures become 503 with the reason, never a lost session.
+  template <typename Step>
+  void guarded(const std::shared_ptr<SessionExchange>& exchange, Step step) {
+    ServerResponse failure;
+    try {
+      step();
+      return;
+    } catch (const StoreUnavailable& error) {
+      set_text(failure, 503, fmt::format("session store unavailable: {}\n", error.what()));
+    } catch (const std::exception& error) {
+      set_text(failure, 500, fmt::format("internal error: {}\n", error.what()));
+    }
+    send(std::move(failure), exchange->respond);
   }
 
   // Saves, rotates or ends the session as the handler asked, sets the cookie
   // and says what that did to the browser's session.
-  SessionEffect finish_session(ResolvedSession& resolved, const SessionRequest& request,
-                               httplib::Response& response) {
+  SessionEffect finish_session(SessionExchange& exchange) {
+    auto& resolved = *exchange.resolved;
+    auto& response = exchange.response;
     const bool found = resolved.outcome == SessionOutcome::found;
-    if (request.invalidate) {
+    if (exchange.invalidate) {
       if (found) sessions.invalidate(resolved.session);
-      response.set_header("Set-Cookie", clearing_set_cookie());
+      response.set(http::field::set_cookie, clearing_set_cookie());
       return SessionEffect::ended;
     }
-    if (request.rotate_id) {
+    if (exchange.rotate_id) {
       const auto rotated = sessions.rotate_id(resolved.session);
-      response.set_header("Set-Cookie", session_set_cookie(rotated.id()));
+      response.set(http::field::set_cookie, session_set_cookie(rotated.id()));
       return found ? SessionEffect::rotated
                    : (resolved.outcome == SessionOutcome::created ? SessionEffect::created
                                                                   : SessionEffect::replaced);
@@ -164,126 +358,22 @@ struct AppNode::Impl {
     }
     sessions.commit(resolved.session);
     if (found) return SessionEffect::kept;
-    response.set_header("Set-Cookie", session_set_cookie(resolved.session.id()));
+    response.set(http::field::set_cookie, session_set_cookie(resolved.session.id()));
     return resolved.outcome == SessionOutcome::created ? SessionEffect::created
                                                        : SessionEffect::replaced;
-  }
-
-  void add_routes() {
-    server.Get(
-        std::string(protocol::kSetSessionPath),
-        with_session([](const auto& request, auto& response, SessionRequest& context) {
-          const std::string param(protocol::kSessionValueParam);
-          if (!request.has_param(param.c_str())) {
-            context.discard = true;
-            response.status = 400;
-            response.set_content(fmt::format("missing query parameter '{}'\n", param), kTextPlain);
-            return;
-          }
-          auto value = request.get_param_value(param.c_str());
-          context.session.set_attribute(std::string(protocol::kSessionValueAttribute), value);
-          response.set_content(value, kTextPlain);
-        }));
-    server.Get(std::string(protocol::kGetSessionPath),
-               with_session([](const auto&, auto& response, SessionRequest& context) {
-                 const auto value =
-                     context.session.attribute(std::string(protocol::kSessionValueAttribute));
-                 response.set_content(value.value_or(""), kTextPlain);
-               }));
-    add_scenario_routes();
-    server.Get(std::string(protocol::kHealthPath),
-               [](const auto&, auto& response) { response.set_content("ok\n", kTextPlain); });
-
-    server.set_post_routing_handler([this](const auto&, auto& response) {
-      response.set_header(header_name(protocol::kNodeHeader), config.name);
-      response.set_header("Cache-Control", "no-store");
-    });
-    server.set_error_handler([](const auto&, auto& response) {
-      if (response.body.empty()) {
-        response.set_content(
-            fmt::format("{} {}\n", response.status, reason_phrase(response.status)), kTextPlain);
-      }
-    });
-    server.set_exception_handler([](const auto&, auto& response, std::exception_ptr error) {
-      response.status = 500;
-      std::string what = "unknown error";
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& exception) {
-        what = exception.what();
-      }
-      response.set_content(fmt::format("internal error: {}\n", what), kTextPlain);
-    });
-  }
-
-  // The endpoints scripted scenarios use: any attribute, login, logout and
-  // the whole session as JSON. The name pattern is the attribute-name check.
-  void add_scenario_routes() {
-    const std::string attribute =
-        std::string(protocol::kAttributePrefix) + "([A-Za-z0-9_.-]{1,64})";
-    server.Get(
-        attribute, with_session([](const auto& request, auto& response, SessionRequest& context) {
-          const auto value = context.session.attribute(request.matches[1]);
-          if (!value) {
-            response.status = 404;
-            response.set_content(
-                fmt::format("attribute '{}' is not set\n", request.matches[1].str()), kTextPlain);
-            return;
-          }
-          response.set_content(*value, kTextPlain);
-        }));
-    server.Put(attribute,
-               with_session([](const auto& request, auto& response, SessionRequest& context) {
-                 context.session.set_attribute(request.matches[1], request.body);
-                 response.set_content(request.body, kTextPlain);
-               }));
-    server.Delete(attribute,
-                  with_session([](const auto& request, auto& response, SessionRequest& context) {
-                    context.session.remove_attribute(request.matches[1]);
-                    response.status = 204;
-                  }));
-    server.Post(std::string(protocol::kLoginPath),
-                with_session([](const auto& request, auto& response, SessionRequest& context) {
-                  const std::string param(protocol::kUserParam);
-                  const auto user = request.get_param_value(param.c_str());
-                  if (user.empty()) {
-                    context.discard = true;
-                    response.status = 400;
-                    response.set_content("missing query parameter 'user'\n", kTextPlain);
-                    return;
-                  }
-                  context.session.set_attribute(std::string(protocol::kUserAttribute), user);
-                  context.rotate_id = true;
-                  response.set_content(user, kTextPlain);
-                }));
-    server.Post(std::string(protocol::kLogoutPath),
-                with_session([](const auto&, auto& response, SessionRequest& context) {
-                  context.invalidate = true;
-                  response.set_content("logged out\n", kTextPlain);
-                }));
-    server.Get(std::string(protocol::kSessionPath),
-               with_session([](const auto&, auto& response, SessionRequest& context) {
-                 const auto& session = context.session;
-                 nlohmann::json attributes = nlohmann::json::object();
-                 for (const auto& [name, value] : session.attributes()) attributes[name] = value;
-                 const nlohmann::json document{
-                     {"id", session.id()},
-                     {"creationTime", session.creation_time_ms()},
-                     {"lastAccessedTime", session.last_accessed_time_ms()},
-                     {"maxInactiveInterval", session.max_inactive_interval_s()},
-                     {"attributes", attributes}};
-                 response.set_content(
-                     document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                     "application/json");
-               }));
   }
 
   NodeConfig config;
   std::unique_ptr<SessionStore> store;
   std::unique_ptr<SessionIdSource> ids;  // null: the CSPRNG
   SessionManager sessions;
-  httplib::Server server;
+  EventLoops& loops;
+  std::unique_ptr<HttpServer> server;  // made by AppNode, which owns the Impl's lifetime
   int bound_port = -1;
+  std::mutex serving_mutex;
+  std::condition_variable serving_changed;
+  bool serving = false;
+  bool stopped = false;
 };
 
 MissPolicy parse_miss_policy(const std::string& name) {
@@ -317,24 +407,54 @@ const std::vector<std::string>& miss_policy_names() {
   return names;
 }
 
-AppNode::AppNode(NodeConfig config, std::unique_ptr<SessionStore> store, const Clock& clock)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(store), clock)) {}
+AppNode::AppNode(NodeConfig config, std::unique_ptr<SessionStore> store, const Clock& clock,
+                 EventLoops& loops)
+    : impl_(std::make_shared<Impl>(std::move(config), std::move(store), clock, loops)) {
+  // The handler holds the node weakly: a stopped node's late requests find
+  // nothing, and requests in flight keep what they use alive.
+  std::weak_ptr<Impl> node = impl_;
+  impl_->server = std::make_unique<HttpServer>(
+      loops,
+      [node](ServerRequest request, const ClientInfo&, HttpResponder respond) {
+        if (auto alive = node.lock()) alive->handle(std::move(request), std::move(respond));
+      },
+      HttpLimits{}, impl_->config.name);
+}
 
 AppNode::~AppNode() { stop(); }
 
 int AppNode::bind() {
-  impl_->bound_port =
-      bind_server(impl_->server, impl_->config.host, impl_->config.port, impl_->config.name);
+  impl_->bound_port = impl_->server->bind(impl_->config.host, impl_->config.port);
   return impl_->bound_port;
 }
 
-void AppNode::serve() { impl_->server.listen_after_bind(); }
-
-void AppNode::wait_until_serving() const {
-  sessim::wait_until_serving(impl_->server, impl_->config.name);
+void AppNode::start() {
+  impl_->server->start();
+  const std::lock_guard lock(impl_->serving_mutex);
+  impl_->serving = true;
+  impl_->serving_changed.notify_all();
 }
 
-void AppNode::stop() { impl_->server.stop(); }
+void AppNode::serve() {
+  start();
+  std::unique_lock lock(impl_->serving_mutex);
+  impl_->serving_changed.wait(lock, [this] { return impl_->stopped; });
+}
+
+void AppNode::wait_until_serving() const {
+  std::unique_lock lock(impl_->serving_mutex);
+  if (!impl_->serving_changed.wait_for(lock, std::chrono::seconds(10),
+                                       [this] { return impl_->serving || impl_->stopped; })) {
+    throw EnvironmentError(fmt::format("{} did not start serving within 10 s", impl_->config.name));
+  }
+}
+
+void AppNode::stop() {
+  impl_->server->stop();
+  const std::lock_guard lock(impl_->serving_mutex);
+  impl_->stopped = true;
+  impl_->serving_changed.notify_all();
+}
 
 int AppNode::port() const { return impl_->bound_port; }
 

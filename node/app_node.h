@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "net/event_loops.h"
 #include "node/store/session_store.h"
 
 namespace sessim {
@@ -52,25 +53,31 @@ struct NodeConfig {
 // with Spring Session (see docs/node.md for the endpoints), keeping its
 // sessions in the given store.
 //
-// Threads: serve() runs the accept loop on the caller's thread and the
-// requests on the server's own worker pool; stop() (from any thread) ends
-// serve() and joins the workers. The destructor stops.
+// It runs on event loops shared with other servers (net/http_server.h): a
+// node costs a listening socket and its sessions, not a thread. Store calls
+// that wait on the network (Redis) run on the loops' pool for blocking
+// calls; a slow request (--node-delay, ?delay=MS) waits on a timer.
 class AppNode {
  public:
   AppNode(NodeConfig config, std::unique_ptr<SessionStore> store,
-          const Clock& clock = SystemClock::instance());
+          const Clock& clock = SystemClock::instance(), EventLoops& loops = EventLoops::shared());
   ~AppNode();
   AppNode(const AppNode&) = delete;
   AppNode& operator=(const AppNode&) = delete;
 
   // Binds the listening socket and returns the port. Throws EnvironmentError
   // when the address cannot be bound (busy port). Connections made after
-  // bind() returns wait in the backlog until serve() runs.
+  // bind() returns wait in the backlog until start().
   int bind();
+  // Accepts on the loops; returns at once.
+  void start();
+  // start(), then blocks until stop() (for `sessim node` and tests that run
+  // a server on a thread of their own).
   void serve();
-  // Blocks until serve(), started on another thread, is accepting; stop()
-  // before that point would be lost. Throws EnvironmentError after 10 s.
+  // Returns once serve(), started on another thread, is accepting.
   void wait_until_serving() const;
+  // Closes the listening socket and every connection; idempotent. Requests
+  // in flight are dropped, as when a process dies.
   void stop();
 
   int port() const;
@@ -78,7 +85,7 @@ class AppNode {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;  // shared with requests still in flight
 };
 
 }  // namespace sessim

@@ -42,6 +42,7 @@ class RedisSessionStore final : public SessionStore {
   void save(Session& session) override;
   void remove(const std::string& id) override;
   std::string kind() const override { return "redis"; }
+  bool waits_on_network() const override { return true; }
 
   std::string key_for(const std::string& id) const;
 

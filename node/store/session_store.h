@@ -51,6 +51,10 @@ class SessionStore {
 
   // "local" or "redis"; shown in reports.
   virtual std::string kind() const = 0;
+
+  // True when calls wait on the network (Redis): servers on event loops then
+  // make them on a pool thread, never on a loop.
+  virtual bool waits_on_network() const { return false; }
 };
 
 }  // namespace sessim

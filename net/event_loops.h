@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+class thread_pool;
+}  // namespace boost::asio
+
+namespace sessim {
+
+// A set of event loops (one io_context per thread, as nginx runs one worker
+// per core) on which any number of servers run side by side, plus a bounded
+// pool of threads for calls that block (hiredis), so that they never stall a
+// loop. Every in-process node of a cluster shares one EventLoops: a node
+// costs a listening socket and its state, never a thread.
+//
+// Threads: the constructor starts them; the destructor stops and joins them.
+// Servers running on the loops must be stopped first.
+class EventLoops {
+ public:
+  // `loops` 0: one per core. `blocking_threads`: the size of the pool for
+  // blocking calls, created on first use.
+  explicit EventLoops(int loops = 0, int blocking_threads = 16);
+  ~EventLoops();
+  EventLoops(const EventLoops&) = delete;
+  EventLoops& operator=(const EventLoops&) = delete;
+
+  std::size_t size() const { return loops_.size(); }
+  boost::asio::io_context& loop(std::size_t index) { return *loops_[index]; }
+  // Loops in turn, so that servers and connections spread over the cores.
+  std::size_t next_index() { return next_.fetch_add(1) % loops_.size(); }
+
+  // Runs `work` on the pool for blocking calls.
+  void post_blocking(std::function<void()> work);
+
+  // Runs `work` on the given loop and waits for it; runs it at once when
+  // called from that loop's own thread (no deadlock).
+  void run_on(std::size_t index, const std::function<void()>& work);
+
+  // The process's loops, for servers started without their own (in-process
+  // nodes, tests). Created on first use and stopped at exit.
+  static EventLoops& shared();
+
+ private:
+  std::vector<std::unique_ptr<boost::asio::io_context>> loops_;
+  std::vector<std::thread> threads_;
+  std::atomic<std::size_t> next_{0};
+  int blocking_threads_;
+  std::unique_ptr<boost::asio::thread_pool> blocking_;
+  std::once_flag blocking_once_;
+};
+
+}  // namespace sessim

@@ -1,0 +1,345 @@
+#include "net/http_server.h"
+
+#include <fmt/format.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <optional>
+#include <unordered_map>
+
+#include "common/errors.h"
+#include "net/loopback.h"
+
+namespace sessim {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 413:
+      return "Payload Too Large";
+    case 414:
+      return "URI Too Long";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Error";
+  }
+}
+
+struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
+  State(EventLoops& event_loops, HttpHandler request_handler, HttpLimits connection_limits,
+        std::string server_name)
+      : loops(event_loops),
+        handler(std::move(request_handler)),
+        limits(connection_limits),
+        name(std::move(server_name)),
+        acceptor_loop(loops.next_index()),
+        acceptor(loops.loop(acceptor_loop)),
+        retry_timer(loops.loop(acceptor_loop)) {}
+
+  EventLoops& loops;
+  HttpHandler handler;
+  HttpLimits limits;
+  std::string name;
+  std::size_t acceptor_loop;
+  tcp::acceptor acceptor;
+  asio::steady_timer retry_timer;  // after an accept failure (out of descriptors)
+  int port = -1;
+  std::atomic<bool> running{false};
+  std::atomic<bool> stopped{false};
+
+  std::mutex mutex;  // guards connections
+  std::unordered_map<std::uint64_t, std::weak_ptr<ServerConnection>> connections;
+  std::uint64_t next_connection = 0;
+
+  void accept();
+};
+
+// One client connection on one loop: read a request, hand it to the handler,
+// write its response, again while the client keeps the connection alive.
+class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
+ public:
+  ServerConnection(tcp::socket socket, std::shared_ptr<HttpServer::State> server, std::size_t loop)
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    set_close_on_exec(stream_.socket().native_handle());
+    beast::error_code ignored;
+    const auto remote = stream_.socket().remote_endpoint(ignored);
+    client_.address = ignored ? "" : remote.address().to_string();
+    client_.loop = loop;
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
+  }
+
+  ~ServerConnection() {
+    const std::lock_guard lock(server_->mutex);
+    server_->connections.erase(id_);
+  }
+
+  void start() {
+    {
+      const std::lock_guard lock(server_->mutex);
+      id_ = server_->next_connection++;
+      server_->connections.emplace(id_, weak_from_this());
+    }
+    if (server_->stopped) return close();
+    read_request();
+  }
+
+  void respond(ServerResponse response) {
+    if (closed_ || !awaiting_response_) return;
+    awaiting_response_ = false;
+    const bool keep_alive = keep_alive_ && !server_->stopped;
+    response_ = std::move(response);
+    response_.version(11);
+    response_.keep_alive(keep_alive);
+    if (head_request_) {
+      const auto length = response_.body().size();
+      response_.body().clear();
+      response_.content_length(length);
+    } else {
+      response_.prepare_payload();
+    }
+    write_response(keep_alive);
+  }
+
+  void after(std::chrono::milliseconds delay, std::function<void()> work) {
+    auto timer = std::make_shared<asio::steady_timer>(stream_.get_executor(), delay);
+    timer->async_wait([timer, work = std::move(work)](beast::error_code) { work(); });
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  void read_request() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_->limits.max_header_bytes));
+    parser_->body_limit(server_->limits.max_body_bytes);
+    stream_.expires_after(server_->limits.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code error, std::size_t) {
+                              self->header_read(error);
+                            });
+  }
+
+  void header_read(beast::error_code error) {
+    if (error) return read_failed(error);
+    if (parser_->is_done()) return dispatch();
+    const auto& header = parser_->get();
+    if (beast::iequals(header[http::field::expect], "100-continue")) {
+      // curl waits a second for this before sending a body of more than 1 KiB.
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(server_->limits.write_timeout);
+      asio::async_write(stream_, asio::buffer(kContinue),
+                        [self = shared_from_this()](beast::error_code error, std::size_t) {
+                          if (error) return self->close();
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    stream_.expires_after(server_->limits.body_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                       if (error) return self->read_failed(error);
+                       self->dispatch();
+                     });
+  }
+
+  void read_failed(beast::error_code error) {
+    if (closed_) return;
+    if (error == http::error::header_limit) {
+      return refuse(431, fmt::format("the request line and header exceed {} bytes",
+                                     server_->limits.max_header_bytes));
+    }
+    if (error == http::error::body_limit) {
+      return refuse(413, fmt::format("the body exceeds {} bytes", server_->limits.max_body_bytes));
+    }
+    if (error.category() == beast::error_code(http::error::end_of_stream).category() &&
+        error != http::error::end_of_stream && error != http::error::partial_message) {
+      return refuse(400, error.message());
+    }
+    close();  // the client left, timed out or the server is stopping
+  }
+
+  // A request that breaks a limit or the framing rules: answered, then the
+  // connection is closed, since what follows it cannot be trusted.
+  void refuse(int status, const std::string& why) {
+    ServerResponse response;
+    response.result(static_cast<unsigned>(status));
+    response.set(http::field::content_type, "text/plain; charset=utf-8");
+    response.body() = fmt::format("{} {}: {}\n", status, reason_phrase(status), why);
+    keep_alive_ = false;
+    head_request_ = false;
+    awaiting_response_ = true;
+    respond(std::move(response));
+  }
+
+  void dispatch() {
+    auto request = parser_->release();
+    keep_alive_ = request.keep_alive();
+    head_request_ = request.method() == http::verb::head;
+    awaiting_response_ = true;
+    stream_.expires_never();
+    try {
+      server_->handler(std::move(request), client_, HttpResponder(shared_from_this()));
+    } catch (const std::exception& error) {
+      ServerResponse response;
+      response.result(http::status::internal_server_error);
+      response.set(http::field::content_type, "text/plain; charset=utf-8");
+      response.body() = fmt::format("internal error: {}\n", error.what());
+      respond(std::move(response));
+    }
+  }
+
+  void write_response(bool keep_alive) {
+    stream_.expires_after(server_->limits.write_timeout);
+    http::async_write(
+        stream_, response_,
+        [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
+          if (error || !keep_alive || self->closed_) return self->close();
+          self->read_request();
+        });
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<HttpServer::State> server_;
+  ClientInfo client_;
+  std::uint64_t id_ = 0;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  ServerResponse response_;
+  bool keep_alive_ = true;
+  bool head_request_ = false;
+  bool awaiting_response_ = false;
+  bool closed_ = false;
+};
+
+HttpResponder::HttpResponder(std::shared_ptr<ServerConnection> connection)
+    : connection_(std::move(connection)) {}
+
+void HttpResponder::operator()(ServerResponse response) const {
+  asio::dispatch(connection_->executor(),
+                 [connection = connection_, response = std::move(response)]() mutable {
+                   connection->respond(std::move(response));
+                 });
+}
+
+void HttpResponder::after(std::chrono::milliseconds delay, std::function<void()> work) const {
+  asio::dispatch(connection_->executor(),
+                 [connection = connection_, delay, work = std::move(work)]() mutable {
+                   connection->after(delay, std::move(work));
+                 });
+}
+
+void HttpServer::State::accept() {
+  const auto loop = loops.next_index();
+  acceptor.async_accept(loops.loop(loop), [self = shared_from_this(), loop](beast::error_code error,
+                                                                            tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !self->acceptor.is_open()) return;
+    if (error) {
+      // Out of descriptors, most likely: try again shortly rather than spin.
+      self->retry_timer.expires_after(std::chrono::milliseconds(50));
+      self->retry_timer.async_wait([self](beast::error_code waited) {
+        if (!waited && self->acceptor.is_open()) self->accept();
+      });
+      return;
+    }
+    std::make_shared<ServerConnection>(std::move(socket), self, loop)->start();
+    self->accept();
+  });
+}
+
+HttpServer::HttpServer(EventLoops& loops, HttpHandler handler, HttpLimits limits, std::string name)
+    : state_(std::make_shared<State>(loops, std::move(handler), limits, std::move(name))) {}
+
+HttpServer::~HttpServer() { stop(); }
+
+int HttpServer::bind(const std::string& host, int port) {
+  beast::error_code error;
+  const auto address = asio::ip::make_address(host, error);
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+  auto& acceptor = state_->acceptor;
+  if (!error) acceptor.open(endpoint.protocol(), error);
+  if (!error) set_close_on_exec(acceptor.native_handle());
+  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint, error);
+  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    beast::error_code ignored;
+    acceptor.close(ignored);
+    throw EnvironmentError(
+        fmt::format("{}: cannot listen on {}:{}: {}", state_->name, host, port,
+                    error == asio::error::address_in_use ? "the port is busy" : error.message()));
+  }
+  state_->port = acceptor.local_endpoint().port();
+  return state_->port;
+}
+
+void HttpServer::start() {
+  auto state = state_;
+  if (state->stopped) return;
+  state->loops.run_on(state->acceptor_loop, [state] { state->accept(); });
+  state->running = true;
+}
+
+void HttpServer::stop() {
+  auto state = state_;
+  if (state->stopped.exchange(true)) return;
+  state->running = false;
+  state->loops.run_on(state->acceptor_loop, [state] {
+    beast::error_code ignored;
+    state->acceptor.close(ignored);
+    state->retry_timer.cancel();
+  });
+  std::vector<std::shared_ptr<ServerConnection>> open;
+  {
+    const std::lock_guard lock(state->mutex);
+    for (const auto& [id, connection] : state->connections) {
+      if (auto alive = connection.lock()) open.push_back(std::move(alive));
+    }
+  }
+  for (auto& connection : open) {
+    // Closed on its own loop, which alone touches its socket.
+    std::promise<void> closed;
+    asio::dispatch(connection->executor(), [&] {
+      connection->close();
+      closed.set_value();
+    });
+    closed.get_future().wait();
+  }
+}
+
+int HttpServer::port() const { return state_->port; }
+
+bool HttpServer::serving() const { return state_->running.load(); }
+
+}  // namespace sessim
