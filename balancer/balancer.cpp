@@ -252,8 +252,8 @@ BalancerEngine parse_balancer_engine(const std::string& name) {
 
 BalancerEngine default_balancer_engine() {
   const char* chosen = std::getenv("SESSIM_BALANCER_ENGINE");
-  return chosen && std::string(chosen) == "events" ? BalancerEngine::events
-                                                   : BalancerEngine::threads;
+  return chosen && std::string(chosen) == "threads" ? BalancerEngine::threads
+                                                    : BalancerEngine::events;
 }
 
 Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> strategy)
@@ -271,10 +271,7 @@ Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> str
     };
     context.log = [impl = impl_.get()](const std::string& line) { impl->log(line); };
     context.max_idle_per_upstream = impl_->config.max_idle_connections_per_upstream;
-    const int loops = impl_->config.event_loops > 0
-                          ? impl_->config.event_loops
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    events_ = std::make_unique<EventProxy>(std::move(context), loops);
+    events_ = std::make_unique<EventProxy>(std::move(context), EventLoops::shared());
   }
 }
 

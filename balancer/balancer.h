@@ -12,10 +12,11 @@
 
 namespace sessim {
 
-// How the balancer moves bytes: a worker thread per connection (cpp-httplib,
-// the default), or event loops (Boost.Asio and Beast, see EventProxy). Both
-// apply the same rules; SESSIM_BALANCER_ENGINE=events|threads chooses the
-// default, so that the whole test suite can run against either.
+// How the balancer moves bytes: event loops shared with the in-process nodes
+// (Boost.Asio and Beast, see EventProxy; the default), or a worker thread per
+// connection (cpp-httplib, kept for side-by-side measurements). Both apply
+// the same rules; SESSIM_BALANCER_ENGINE=events|threads chooses the default,
+// so that the whole test suite can run against either.
 enum class BalancerEngine { threads, events };
 BalancerEngine default_balancer_engine();
 BalancerEngine parse_balancer_engine(const std::string& name);  // throws UsageError
@@ -24,14 +25,14 @@ struct BalancerConfig {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port; see Balancer::port()
   std::vector<Upstream> upstreams;
-  // Idle keep-alive connections kept per upstream; below a sessim node's
-  // worker count (see net/http_tuning.h), since each one holds a worker.
+  // Idle keep-alive connections kept per upstream (per loop for the events
+  // engine); below the worker count of thread-per-connection apps, since
+  // each one may hold a worker there.
   std::size_t max_idle_connections_per_upstream = 16;
   HealthPolicy health;
   // Active checks GET this path and want 2xx; "": a TCP connect is enough.
   std::string health_path = "/healthz";
   BalancerEngine engine = default_balancer_engine();
-  int event_loops = 0;  // events engine: loops; 0 = one per core
 };
 
 // A reverse proxy in the manner of nginx's proxy_pass with an upstream block:

@@ -7,19 +7,19 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <future>
+#include <condition_variable>
 #include <map>
-#include <thread>
+#include <mutex>
 
 #include "balancer/forwarding.h"
 #include "balancer/health_checker.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "net/http_server.h"
 #include "net/loopback.h"
 #include "node/cookie.h"
 
@@ -33,7 +33,6 @@ using tcp = asio::ip::tcp;
 
 constexpr auto kConnectTimeout = std::chrono::seconds(2);
 constexpr auto kExchangeTimeout = std::chrono::seconds(10);
-constexpr auto kKeepAliveTimeout = std::chrono::seconds(5);
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
@@ -49,56 +48,39 @@ struct LoopPools {
 }  // namespace
 
 struct EventProxy::Impl {
-  Impl(ProxyContext proxy_context, int loop_count) : context(std::move(proxy_context)) {
-    for (int i = 0; i < std::max(1, loop_count); ++i) {
-      loops.push_back(std::make_unique<asio::io_context>(1));
-      pools.push_back(std::make_unique<LoopPools>());
-    }
-    acceptor = std::make_unique<tcp::acceptor>(*loops.front());
+  Impl(ProxyContext proxy_context, EventLoops& event_loops)
+      : context(std::move(proxy_context)), loops(event_loops) {
+    for (std::size_t i = 0; i < loops.size(); ++i) pools.push_back(std::make_unique<LoopPools>());
   }
 
   ProxyContext context;
-  std::vector<std::unique_ptr<asio::io_context>> loops;
-  std::vector<std::unique_ptr<LoopPools>> pools;
-  std::unique_ptr<tcp::acceptor> acceptor;
-  std::vector<std::thread> threads;
-  std::atomic<bool> running{false};
-  std::size_t next_loop = 0;
-
-  void accept();
+  EventLoops& loops;
+  std::vector<std::unique_ptr<LoopPools>> pools;  // one per loop
+  std::unique_ptr<HttpServer> server;
+  std::mutex serving_mutex;
+  std::condition_variable serving_changed;
+  bool stopped = false;
 };
 
 namespace {
 
-// One client connection, on one loop: read a request, forward it, write the
-// answer, again while the client keeps the connection alive.
-class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
+// One forwarded exchange, on the client connection's loop: pick an upstream,
+// send the request on a pooled or fresh connection, pass the answer back,
+// next upstream when the rules allow.
+class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange> {
  public:
-  ClientConnection(tcp::socket socket, EventProxy::Impl& proxy, std::size_t loop)
-      : stream_(std::move(socket)), proxy_(proxy), loop_(loop) {
-    set_close_on_exec(stream_.socket().native_handle());
-    beast::error_code ignored;
-    const auto remote = stream_.socket().remote_endpoint(ignored);
-    client_address_ = ignored ? "" : remote.address().to_string();
-    stream_.socket().set_option(tcp::no_delay(true), ignored);
-  }
+  ForwardedExchange(ServerRequest request, const ClientInfo& client, HttpResponder respond,
+                    EventProxy::Impl& proxy)
+      : request_(std::move(request)),
+        client_address_(client.address),
+        loop_(client.loop),
+        respond_(std::move(respond)),
+        proxy_(proxy),
+        started_(steady_now_ms()) {}
 
-  void start() { read_request(); }
+  void start() { forward_start(); }
 
  private:
-  void read_request() {
-    parser_.emplace();
-    parser_->body_limit(proxy_.context.max_body_bytes);
-    stream_.expires_after(kKeepAliveTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error, std::size_t) {
-                       if (error) return self->close();
-                       self->request_ = self->parser_->release();
-                       self->started_ = steady_now_ms();
-                       self->forward_start();
-                     });
-  }
-
   // The request as it goes upstream: the same rules as the other engine.
   void build_upstream_request() {
     upstream_request_ = {};
@@ -174,7 +156,7 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
 
   void connect_upstream() {
     reused_ = false;
-    upstream_ = std::make_unique<beast::tcp_stream>(stream_.get_executor());
+    upstream_ = std::make_unique<beast::tcp_stream>(proxy_.loops.loop(loop_));
     beast::error_code error;
     const auto address = asio::ip::make_address(pool_->upstream().host, error);
     if (error) return attempt_failed("cannot resolve " + pool_->upstream().host, true);
@@ -289,9 +271,6 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   }
 
   void respond() {
-    const bool keep_alive = request_.keep_alive();
-    response_.keep_alive(keep_alive);
-    response_.prepare_payload();
     const std::string upstream(response_[std::string(kUpstreamHeader)]);
     proxy_.context.log(fmt::format(
         "{} {} {} -> {} {} in {} ms  cookie: {}", client_address_, view(request_.method_string()),
@@ -300,27 +279,14 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
         request_[http::field::cookie].empty()
             ? std::string("-")
             : abbreviate(std::string(request_[http::field::cookie]), 40)));
-    stream_.expires_after(kExchangeTimeout);
-    http::async_write(
-        stream_, response_,
-        [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
-          if (error || !keep_alive) return self->close();
-          self->read_request();
-        });
+    respond_(std::move(response_));
   }
 
-  void close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  }
-
-  beast::tcp_stream stream_;
-  EventProxy::Impl& proxy_;
-  std::size_t loop_;
-  std::string client_address_;
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
   Request request_;
+  std::string client_address_;
+  std::size_t loop_;
+  HttpResponder respond_;
+  EventProxy::Impl& proxy_;
   Request upstream_request_;
   Response upstream_response_;
   beast::flat_buffer upstream_buffer_;
@@ -332,85 +298,54 @@ class ClientConnection : public std::enable_shared_from_this<ClientConnection> {
   std::shared_ptr<UpstreamPool> pool_;
   std::unique_ptr<beast::tcp_stream> upstream_;
   bool reused_ = false;
-  std::int64_t started_ = 0;
+  std::int64_t started_;
 };
 
 }  // namespace
 
-void EventProxy::Impl::accept() {
-  const auto loop = next_loop++ % loops.size();
-  acceptor->async_accept(*loops[loop], [this, loop](beast::error_code error, tcp::socket socket) {
-    if (error == asio::error::operation_aborted || !acceptor->is_open()) return;
-    if (!error) std::make_shared<ClientConnection>(std::move(socket), *this, loop)->start();
-    accept();
-  });
+EventProxy::EventProxy(ProxyContext context, EventLoops& loops)
+    : impl_(std::make_unique<Impl>(std::move(context), loops)) {
+  HttpLimits limits;
+  limits.max_body_bytes = impl_->context.max_body_bytes;
+  impl_->server = std::make_unique<HttpServer>(
+      loops,
+      [impl = impl_.get()](ServerRequest request, const ClientInfo& client, HttpResponder respond) {
+        std::make_shared<ForwardedExchange>(std::move(request), client, std::move(respond), *impl)
+            ->start();
+      },
+      limits, "balancer");
 }
-
-EventProxy::EventProxy(ProxyContext context, int loops)
-    : impl_(std::make_unique<Impl>(std::move(context), loops)) {}
 
 EventProxy::~EventProxy() { stop(); }
 
-int EventProxy::bind(const std::string& host, int port) {
-  beast::error_code error;
-  const auto address = asio::ip::make_address(host, error);
-  tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
-  auto& acceptor = *impl_->acceptor;
-  if (!error) acceptor.open(endpoint.protocol(), error);
-  if (!error) set_close_on_exec(acceptor.native_handle());
-  if (!error) acceptor.set_option(asio::socket_base::reuse_address(true), error);
-  if (!error) acceptor.bind(endpoint, error);
-  if (!error) acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (error) {
-    throw EnvironmentError(
-        fmt::format("balancer: cannot listen on {}:{} (port busy or not permitted)", host, port));
-  }
-  return acceptor.local_endpoint().port();
-}
+int EventProxy::bind(const std::string& host, int port) { return impl_->server->bind(host, port); }
 
 void EventProxy::serve() {
-  impl_->accept();
-  for (std::size_t i = 1; i < impl_->loops.size(); ++i) {
-    impl_->threads.emplace_back([this, i] {
-      auto guard = asio::make_work_guard(*impl_->loops[i]);
-      impl_->loops[i]->run();
-    });
-  }
-  impl_->running = true;
-  auto guard = asio::make_work_guard(*impl_->loops.front());
-  impl_->loops.front()->run();
-  for (auto& thread : impl_->threads) {
-    if (thread.joinable()) thread.join();
-  }
+  impl_->server->start();
+  std::unique_lock lock(impl_->serving_mutex);
+  impl_->serving_changed.wait(lock, [this] { return impl_->stopped; });
 }
 
-bool EventProxy::serving() const { return impl_->running.load(); }
+bool EventProxy::serving() const { return impl_->server->serving(); }
 
 void EventProxy::stop() {
   if (!impl_) return;
-  asio::post(*impl_->loops.front(), [this] {
-    beast::error_code ignored;
-    impl_->acceptor->close(ignored);
-  });
-  for (auto& loop : impl_->loops) loop->stop();
+  impl_->server->stop();
+  // The idle upstream connections go too, each closed on its own loop.
+  for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
+    impl_->loops.run_on(i, [this, i] { impl_->pools[i]->idle.clear(); });
+  }
+  const std::lock_guard lock(impl_->serving_mutex);
+  impl_->stopped = true;
+  impl_->serving_changed.notify_all();
 }
 
 void EventProxy::drop_idle(const std::string& upstream_name) {
   // Synchronous, so that a node stopped right after never waits for these
   // connections to time out; each loop closes its own.
-  std::vector<std::future<void>> done;
   for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
-    auto closed = std::make_shared<std::promise<void>>();
-    done.push_back(closed->get_future());
-    asio::post(*impl_->loops[i], [this, i, upstream_name, closed] {
-      impl_->pools[i]->idle.erase(upstream_name);
-      closed->set_value();
-    });
-  }
-  for (auto& future : done) {
-    if (!impl_->running || future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
-      break;  // loops not running: nothing is pooled, or it is shutting down
-    }
+    impl_->loops.run_on(i,
+                        [this, i, &upstream_name] { impl_->pools[i]->idle.erase(upstream_name); });
   }
 }
 

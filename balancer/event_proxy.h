@@ -8,6 +8,7 @@
 
 #include "balancer/strategy.h"
 #include "balancer/upstream_pool.h"
+#include "net/event_loops.h"
 
 namespace sessim {
 
@@ -38,11 +39,11 @@ struct ProxyContext {
 // health, next upstream after a refused connection (any method) or a broken
 // exchange (idempotent methods only), 502 naming each failure.
 //
-// Threads: serve() runs loop 0 on the caller and the others on threads it
-// owns and joins; stop() (any thread) ends serve().
+// Threads: runs on the given loops (net/http_server.h); serve() blocks the
+// caller until stop() (any thread).
 class EventProxy {
  public:
-  EventProxy(ProxyContext context, int loops);
+  EventProxy(ProxyContext context, EventLoops& loops);
   ~EventProxy();
   EventProxy(const EventProxy&) = delete;
   EventProxy& operator=(const EventProxy&) = delete;
