@@ -18,6 +18,7 @@ Session Session::restore(std::string id, std::int64_t creation_time_ms,
   session.last_accessed_time_ms_ = last_accessed_time_ms;
   session.attributes_ = std::move(attributes);
   session.is_new_ = false;
+  session.saved_access_time_ms_ = last_accessed_time_ms;
   return session;
 }
 
@@ -57,6 +58,11 @@ Session Session::with_new_id(std::string id) const {
 void Session::mark_saved() {
   changed_attributes_.clear();
   is_new_ = false;
+  saved_access_time_ms_ = last_accessed_time_ms_;
+}
+
+bool Session::has_unsaved_changes() const {
+  return is_new_ || !changed_attributes_.empty() || last_accessed_time_ms_ != saved_access_time_ms_;
 }
 
 bool is_valid_attribute_name(const std::string& name) {

@@ -44,6 +44,8 @@ class Session {
   // Attributes set or removed since the last save.
   const std::set<std::string>& changed_attributes() const { return changed_attributes_; }
   void mark_saved();
+  // New, an attribute changed, or touched since the store last had it.
+  bool has_unsaved_changes() const;
 
  private:
   Session() = default;
@@ -55,6 +57,7 @@ class Session {
   std::map<std::string, std::string> attributes_;
   std::set<std::string> changed_attributes_;
   bool is_new_ = true;
+  std::int64_t saved_access_time_ms_ = -1;
 };
 
 // Attribute names reach Redis field names and URLs, so they are limited to a

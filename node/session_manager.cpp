@@ -33,6 +33,7 @@ SessionManager::SessionManager(SessionStore& store, const Clock& clock, int max_
     : store_(store), clock_(clock), max_inactive_interval_s_(max_inactive_interval_s), ids_(ids) {}
 
 ResolvedSession SessionManager::resolve(const std::vector<std::string>& cookie_values) {
+  const auto now = clock_.now_ms();
   MissReason reason = MissReason::none;
   for (const auto& value : cookie_values) {
     const auto id = decode_session_cookie(value);
@@ -40,12 +41,12 @@ ResolvedSession SessionManager::resolve(const std::vector<std::string>& cookie_v
       if (reason == MissReason::none) reason = MissReason::malformed;
       continue;
     }
-    if (auto session = store_.load(*id)) {
+    if (auto session = store_.load_for_request(*id, now)) {
       return {std::move(*session), SessionOutcome::found};
     }
     reason = MissReason::unknown;
   }
-  auto session = Session::create(ids_.next(), clock_.now_ms(), max_inactive_interval_s_);
+  auto session = Session::create(ids_.next(), now, max_inactive_interval_s_);
   const auto outcome = cookie_values.empty() ? SessionOutcome::created : SessionOutcome::replaced;
   return {std::move(session), outcome, reason};
 }
@@ -60,9 +61,6 @@ Session SessionManager::rotate_id(Session& session) {
   return rotated;
 }
 
-void SessionManager::commit(Session& session) {
-  session.touch(clock_.now_ms());
-  store_.save(session);
-}
+void SessionManager::commit(Session& session) { store_.save(session); }
 
 }  // namespace sessim

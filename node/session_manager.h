@@ -41,7 +41,8 @@ class SessionManager {
   // the first that names a live session wins, as in Spring's CookieHttpSessionIdResolver.
   ResolvedSession resolve(const std::vector<std::string>& cookie_values);
 
-  // Refreshes the access time and saves the session's changes.
+  // Saves the session's changes; its access time is the request's start,
+  // set when it was resolved.
   void commit(Session& session);
 
   // Logout: the session is deleted from the store.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 
+#include <array>
 #include <mutex>
 #include <vector>
 
@@ -33,6 +34,44 @@ using Command = std::vector<std::string>;
 timeval to_timeval(int ms) { return timeval{ms / 1000, (ms % 1000) * 1000}; }
 
 std::string reply_text(const redisReply& reply) { return std::string(reply.str, reply.len); }
+
+// A delta save of a loaded session, in one round trip and atomically: a
+// session that was deleted since it was loaded (logout) is not written back.
+// KEYS[1] the hash; ARGV[1] the expiry in Unix seconds ("0": none); ARGV[2]
+// the number of fields to set; then field, value pairs; then fields to delete.
+constexpr const char* kDeltaSaveScript = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local set_count = tonumber(ARGV[2])
+for i = 3, 2 + set_count * 2, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 3 + set_count * 2, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+if ARGV[1] == '0' then redis.call('PERSIST', KEYS[1])
+else redis.call('EXPIREAT', KEYS[1], ARGV[1]) end
+return 1
+)lua";
+
+// A load for a request, in one round trip: the session hash as it was, and,
+// if it is a live session, its access recorded (lastAccessedTime and the
+// key's expiry) so that a request that changes nothing needs no save.
+// KEYS[1] the hash; ARGV[1] the access time in epoch ms.
+constexpr const char* kLoadAndTouchScript = R"lua(
+local fields = redis.call('HGETALL', KEYS[1])
+local last, idle
+for i = 1, #fields, 2 do
+  if fields[i] == 'lastAccessedTime' then last = tonumber(fields[i + 1])
+  elseif fields[i] == 'maxInactiveInterval' then idle = tonumber(fields[i + 1]) end
+end
+if last == nil or idle == nil then return fields end
+local now = tonumber(ARGV[1])
+if idle > 0 and now >= last + idle * 1000 then return fields end
+redis.call('HSET', KEYS[1], 'lastAccessedTime', ARGV[1])
+if idle > 0 then redis.call('EXPIREAT', KEYS[1], math.floor((now + idle * 1000 + 999) / 1000)) end
+return fields
+)lua";
+
+// The scripts sessim runs, loaded once per connection (SCRIPT LOAD) and then
+// called by digest, so that a request does not resend their source.
+constexpr std::array<const char*, 2> kScripts{kDeltaSaveScript, kLoadAndTouchScript};
+enum ScriptIndex : std::size_t { kDeltaSave = 0, kLoadAndTouch = 1 };
 
 }  // namespace
 
@@ -95,6 +134,7 @@ class RedisSessionStore::ConnectionPool {
                                        : Command{"AUTH", url.user, url.password});
     }
     if (url.database != 0) setup.push_back({"SELECT", std::to_string(url.database)});
+    for (const auto* script : kScripts) setup.push_back({"SCRIPT", "LOAD", script});
     std::vector<Reply> replies;
     if (!setup.empty() && !send_all(*context, setup, replies)) {
       throw StoreUnavailable(
@@ -104,6 +144,12 @@ class RedisSessionStore::ConnectionPool {
       if (reply->type == REDIS_REPLY_ERROR) {
         throw StoreUnavailable(
             fmt::format("Redis at {} refused set-up: {}", url.redacted(), reply_text(*reply)));
+      }
+    }
+    {
+      const std::lock_guard lock(mutex_);
+      for (std::size_t i = 0; i < kScripts.size(); ++i) {
+        digests_[i] = reply_text(*replies[replies.size() - kScripts.size() + i]);
       }
     }
     return context;
@@ -134,6 +180,30 @@ class RedisSessionStore::ConnectionPool {
   const RedisStoreOptions& options_;
   std::mutex mutex_;
   std::vector<Context> idle_;
+  std::array<std::string, kScripts.size()> digests_;
+
+ public:
+  // One script call: EVALSHA of the loaded script, or EVAL with its source
+  // before any connection has loaded it or after someone flushed Redis's
+  // script cache.
+  std::vector<Reply> run_script(ScriptIndex script, const Command& keys_and_args) {
+    std::string digest;
+    {
+      const std::lock_guard lock(mutex_);
+      digest = digests_[script];
+    }
+    const auto call = [&](Command command) {
+      command.insert(command.end(), keys_and_args.begin(), keys_and_args.end());
+      return run({command});
+    };
+    if (digest.empty()) return call({"EVAL", kScripts[script]});
+    auto replies = call({"EVALSHA", digest});
+    const auto& reply = *replies.front();
+    if (reply.type == REDIS_REPLY_ERROR && reply_text(reply).rfind("NOSCRIPT", 0) == 0) {
+      return call({"EVAL", kScripts[script]});
+    }
+    return replies;
+  }
 };
 
 bool is_valid_key_namespace(const std::string& key_namespace) {
@@ -169,12 +239,15 @@ void RedisSessionStore::ping() {
   }
 }
 
-std::optional<Session> RedisSessionStore::load(const std::string& id) {
-  auto replies = pool_->run({{"HGETALL", key_for(id)}});
-  const redisReply& reply = *replies.front();
+namespace {
+
+// The session a HGETALL-shaped reply holds, if it is a live one.
+std::optional<Session> session_from_reply(const std::string& id, const redisReply& reply,
+                                          std::string_view what, const RedisUrl& url,
+                                          std::int64_t now_ms) {
   if (reply.type == REDIS_REPLY_ERROR) {
     throw StoreUnavailable(
-        fmt::format("Redis at {}: HGETALL: {}", options_.url.redacted(), reply_text(reply)));
+        fmt::format("Redis at {}: {}: {}", url.redacted(), what, reply_text(reply)));
   }
   if (reply.type != REDIS_REPLY_ARRAY || reply.elements == 0) return std::nullopt;
 
@@ -199,27 +272,32 @@ std::optional<Session> RedisSessionStore::load(const std::string& id) {
   if (!creation || !last_access || !max_inactive) return std::nullopt;
   auto session = Session::restore(id, *creation, *last_access, static_cast<int>(*max_inactive),
                                   std::move(attributes));
-  if (session.is_expired(clock_.now_ms())) return std::nullopt;
+  if (session.is_expired(now_ms)) return std::nullopt;
   return session;
 }
 
-namespace {
-
-// A delta save of a loaded session, in one round trip and atomically: a
-// session that was deleted since it was loaded (logout) is not written back.
-// KEYS[1] the hash; ARGV[1] the expiry in Unix seconds ("0": none); ARGV[2]
-// the number of fields to set; then field, value pairs; then fields to delete.
-constexpr const char* kDeltaSaveScript = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local set_count = tonumber(ARGV[2])
-for i = 3, 2 + set_count * 2, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-for i = 3 + set_count * 2, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
-if ARGV[1] == '0' then redis.call('PERSIST', KEYS[1])
-else redis.call('EXPIREAT', KEYS[1], ARGV[1]) end
-return 1
-)lua";
-
 }  // namespace
+
+std::optional<Session> RedisSessionStore::load(const std::string& id) {
+  auto replies = pool_->run({{"HGETALL", key_for(id)}});
+  return session_from_reply(id, *replies.front(), "HGETALL", options_.url, clock_.now_ms());
+}
+
+std::optional<Session> RedisSessionStore::load_for_request(const std::string& id,
+                                                           std::int64_t access_time_ms) {
+  // A full save rewrites the session anyway; only a delta save can skip the
+  // write when the load has recorded the access.
+  if (options_.save_mode == SaveMode::full)
+    return SessionStore::load_for_request(id, access_time_ms);
+  auto replies =
+      pool_->run_script(kLoadAndTouch, {"1", key_for(id), std::to_string(access_time_ms)});
+  auto session =
+      session_from_reply(id, *replies.front(), "loading the session", options_.url, access_time_ms);
+  if (!session) return std::nullopt;
+  session->touch(access_time_ms);
+  session->mark_saved();  // the script has stored the access
+  return session;
+}
 
 void RedisSessionStore::save(Session& session) {
   const std::string key = key_for(session.id());
@@ -229,6 +307,7 @@ void RedisSessionStore::save(Session& session) {
       {std::string(kMaxInactiveInterval), std::to_string(session.max_inactive_interval_s())}};
   std::vector<std::string> removed;
   const bool whole = session.is_new() || options_.save_mode == SaveMode::full;
+  if (!whole && !session.has_unsaved_changes()) return;  // the load recorded the access
   const auto write_attribute = [&](const std::string& name) {
     if (auto value = session.attribute(name)) {
       fields.emplace_back(std::string(kAttributePrefix) + name, std::move(*value));
@@ -245,6 +324,7 @@ void RedisSessionStore::save(Session& session) {
   const auto expiry_s = expiry_ms ? std::to_string((*expiry_ms + 999) / 1000) : "0";
 
   std::vector<Command> commands;
+  Command args;
   if (whole) {
     Command hset{"HSET", key};
     for (auto& [field, value] : fields) {
@@ -256,16 +336,15 @@ void RedisSessionStore::save(Session& session) {
     commands.push_back(expiry_ms ? Command{"EXPIREAT", key, expiry_s} : Command{"PERSIST", key});
     commands.push_back({"EXEC"});
   } else {
-    Command eval{"EVAL", kDeltaSaveScript, "1", key, expiry_s, std::to_string(fields.size())};
+    args = {"1", key, expiry_s, std::to_string(fields.size())};
     for (auto& [field, value] : fields) {
-      eval.push_back(field);
-      eval.push_back(value);
+      args.push_back(field);
+      args.push_back(value);
     }
-    for (auto& field : removed) eval.push_back(field);
-    commands = {eval};
+    for (auto& field : removed) args.push_back(field);
   }
 
-  const auto replies = pool_->run(commands);
+  const auto replies = whole ? pool_->run(commands) : pool_->run_script(kDeltaSave, args);
   for (const auto& reply : replies) {
     if (reply->type == REDIS_REPLY_ERROR) {
       throw StoreUnavailable(fmt::format("Redis at {}: saving session failed: {}",

@@ -39,6 +39,8 @@ class RedisSessionStore final : public SessionStore {
   RedisSessionStore& operator=(const RedisSessionStore&) = delete;
 
   std::optional<Session> load(const std::string& id) override;
+  std::optional<Session> load_for_request(const std::string& id,
+                                          std::int64_t access_time_ms) override;
   void save(Session& session) override;
   void remove(const std::string& id) override;
   std::string kind() const override { return "redis"; }

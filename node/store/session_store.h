@@ -43,6 +43,17 @@ class SessionStore {
   // Callers pass only ids accepted by is_valid_session_id().
   virtual std::optional<Session> load(const std::string& id) = 0;
 
+  // load() for a request that arrives at `access_time_ms`: the session comes
+  // back touched (Spring's lastAccessedTime is the request's start). A store
+  // may record the access in the same round trip (Redis), so that a request
+  // that changes nothing needs no save.
+  virtual std::optional<Session> load_for_request(const std::string& id,
+                                                  std::int64_t access_time_ms) {
+    auto session = load(id);
+    if (session) session->touch(access_time_ms);
+    return session;
+  }
+
   // Writes a new session whole; a loaded one as the store's SaveMode says
   // (delta by default). Marks the session saved.
   virtual void save(Session& session) = 0;

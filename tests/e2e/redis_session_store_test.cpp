@@ -26,6 +26,22 @@ class RedisInspector {
     freeReplyObject(reply);
     return fields;
   }
+  // How often each command ran since start, from INFO commandstats (calls
+  // from inside scripts included).
+  std::map<std::string, long long> command_calls() {
+    auto* reply = static_cast<redisReply*>(redisCommand(context_, "INFO commandstats"));
+    const std::string text = reply && reply->str ? reply->str : "";
+    freeReplyObject(reply);
+    std::map<std::string, long long> calls;
+    std::size_t at = 0;
+    while ((at = text.find("cmdstat_", at)) != std::string::npos) {
+      const auto colon = text.find(':', at);
+      const auto count = text.find("calls=", colon);
+      calls[text.substr(at + 8, colon - at - 8)] = std::stoll(text.substr(count + 6));
+      at = colon;
+    }
+    return calls;
+  }
   long long ttl(const std::string& key) {
     auto* reply = static_cast<redisReply*>(redisCommand(context_, "TTL %s", key.c_str()));
     const long long value = reply ? reply->integer : -3;
@@ -47,6 +63,39 @@ class RedisSessionStoreTest : public ::testing::Test {
   }
   testing::TestRedis redis;
 };
+
+// A request that only reads its session costs one command: the load records
+// the access, so the save has nothing left to write.
+TEST_F(RedisSessionStoreTest, AReadOnlyRequestIsOneCommand) {
+  auto store = make_store();
+  const auto start = SystemClock::instance().now_ms();
+  auto session = Session::create(generate_session_id(), start, 1800);
+  session.set_attribute("sessionVal", "hello");
+  store.save(session);
+  RedisInspector inspector(redis.server->port());
+  store.load_for_request(session.id(), start);  // connection set-up and scripts loaded
+
+  // Top-level commands the store sends; the script's own calls (HGETALL,
+  // HSET...) run inside Redis and cost no round trip.
+  const auto sent = [&inspector] {
+    auto calls = inspector.command_calls();
+    return calls["evalsha"] + calls["eval"] + calls["multi"] + calls["exec"] + calls["del"];
+  };
+  const auto before = sent();
+  auto loaded = store.load_for_request(session.id(), start + 5000);
+  ASSERT_TRUE(loaded);
+  store.save(*loaded);
+  const auto after = sent();
+  EXPECT_EQ(after - before, 1);
+  EXPECT_EQ(loaded->attribute("sessionVal"), "hello");
+  EXPECT_EQ(inspector.hgetall(store.key_for(session.id()))["lastAccessedTime"],
+            std::to_string(start + 5000));
+
+  loaded->set_attribute("sessionVal", "changed");
+  store.save(*loaded);
+  EXPECT_EQ(sent() - after, 1);
+  EXPECT_EQ(store.load(session.id())->attribute("sessionVal"), "changed");
+}
 
 TEST_F(RedisSessionStoreTest, LaysOutSessionsLikeSpringSession) {
   auto store = make_store();
