@@ -10,6 +10,7 @@
 #include "cli/output_files.h"
 #include "cli/run_options.h"
 #include "cli/terminal.h"
+#include "cluster/capacity.h"
 #include "common/errors.h"
 #include "load/load_generator.h"
 
@@ -155,7 +156,7 @@ void add_bench_command(CLI::App& app, CommandAction& selected) {
       ->check(CLI::Range(1, 256));
   auto& run = options->run;
   command->add_option("--nodes,-n", run.nodes, "number of app nodes")
-      ->check(CLI::Range(1, 64))
+      ->check(CLI::Range(1, kMaxNodes))
       ->capture_default_str();
   command->add_option("--store,-s", run.store, "local or redis")
       ->check(CLI::IsMember(store_kind_names()))

@@ -8,6 +8,7 @@
 #include "cli/output_files.h"
 #include "cli/run_options.h"
 #include "cli/terminal.h"
+#include "cluster/capacity.h"
 #include "common/errors.h"
 #include "report/compare_report.h"
 #include "report/scenario_report.h"
@@ -122,7 +123,7 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
       ->capture_default_str();
   auto& run = options->run;
   command->add_option("--nodes,-n", run.nodes, "number of app nodes (default: the scenario's)")
-      ->check(CLI::Range(1, 64));
+      ->check(CLI::Range(1, kMaxNodes));
   command->add_option("--mode,-m", run.mode, "inproc or process")
       ->check(CLI::IsMember(node_mode_names()));
   command->add_option("--on-miss", run.on_miss, "create or keep (see sessim node --help)")

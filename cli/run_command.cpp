@@ -14,6 +14,7 @@
 #include "cli/output_files.h"
 #include "cli/run_options.h"
 #include "cli/terminal.h"
+#include "cluster/capacity.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "report/html_report.h"
@@ -357,7 +358,7 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
   command->add_option("scenario", options->scenarios,
                       "scenario file, directory or built-in name (repeatable)");
   command->add_option("--nodes,-n", options->nodes, "number of app nodes")
-      ->check(CLI::Range(1, 64))
+      ->check(CLI::Range(1, kMaxNodes))
       ->capture_default_str()
       ->group(kClusterGroup);
   command

@@ -5,6 +5,7 @@
 
 #include "balancer/balancer.h"
 #include "balancer/strategy_factory.h"
+#include "cluster/capacity.h"
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
@@ -27,6 +28,7 @@ std::string node_set_label(const ClusterConfig& config) {
 
 Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   if (config_.nodes < 1) throw UsageError("a cluster needs at least one node");
+  check_capacity(capacity_needed(config_), machine_capacity(), config_.nodes);
   StrategyOptions strategy_options;
   strategy_options.name = config_.balancer;
   strategy_options.hash_key = config_.hash_key;

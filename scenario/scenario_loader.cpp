@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "balancer/strategy_factory.h"
+#include "cluster/capacity.h"
 #include "cluster/node_instance.h"
 #include "common/session_effect.h"
 #include "common/text.h"
@@ -502,7 +503,9 @@ class NodeNameChecker {
     for (const auto& step : steps) {
       if (step.kind == StepKind::add_node) {
         ++node_count_;
-        if (node_count_ > 64) fail(step, "add-node would grow the cluster past 64 nodes");
+        if (node_count_ > kMaxNodes) {
+          fail(step, fmt::format("add-node would grow the cluster past {} nodes", kMaxNodes));
+        }
       }
       if (!step.via.empty()) require_node(step, step.via, "via");
       if (step.kind == StepKind::crash || step.kind == StepKind::stop ||
@@ -511,11 +514,14 @@ class NodeNameChecker {
       }
       if (step.expect && step.expect->node) require_node(step, *step.expect->node, "expect node");
       if (step.kind == StepKind::repeat) {
-        const int before = node_count_;
+        const std::int64_t before = node_count_;
         check(step.steps);
-        node_count_ += (node_count_ - before) * (step.times - 1);
-        if (node_count_ > 64)
-          fail(step, "add-node in this repeat would grow the cluster past 64 nodes");
+        const std::int64_t grown = node_count_ + (node_count_ - before) * (step.times - 1);
+        if (grown > kMaxNodes) {
+          fail(step, fmt::format("add-node in this repeat would grow the cluster past {} nodes",
+                                 kMaxNodes));
+        }
+        node_count_ = static_cast<int>(grown);
       } else if (step.kind == StepKind::parallel) {
         check(step.steps);
       }

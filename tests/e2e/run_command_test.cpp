@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "cluster/child_process.h"
 #include "common/errors.h"
@@ -83,7 +84,40 @@ TEST(RunCommand, UnknownFlagIsAUsageErrorOnOneLine) {
 
 TEST(RunCommand, OutOfRangeNodeCountIsAUsageError) {
   EXPECT_EQ(run_sessim({"run", "--nodes", "0"}).exit_code, kExitUsage);
+  EXPECT_EQ(run_sessim({"run", "--nodes", "4097"}).exit_code, kExitUsage);
   EXPECT_EQ(run_sessim({"run", "--store", "mongo"}).exit_code, kExitUsage);
+}
+
+// In-process nodes share the event loops: a thousand cost a thousand
+// listening sockets, not a thousand thread pools.
+TEST(RunCommand, AThousandInProcessNodesServeThroughTheBalancer) {
+  const auto result =
+      run_sessim({"run", "--nodes", "1000", "--store", "redis", "--reads", "6", "--json"});
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  const auto report = nlohmann::json::parse(result.out);
+  const auto& run = report["runs"][0];
+  EXPECT_EQ(run["cluster"]["nodes"], 1000);
+  std::set<std::string> served_by;
+  for (const auto& step : run["steps"]) {
+    for (const auto& request : step["requests"]) served_by.insert(request["node"]);
+  }
+  EXPECT_EQ(served_by.size(), 7U);  // round robin: node-1 .. node-7
+  EXPECT_TRUE(served_by.count("node-7")) << result.out;
+}
+
+// A machine that cannot hold the cluster is told so before anything starts.
+TEST(RunCommand, TooFewFileDescriptorsAreRefusedUpFront) {
+  const std::string command = std::string("ulimit -n 256 && '") + SESSIM_BINARY +
+                              "' run --nodes 1000 2>&1; echo \"exit=$?\"";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe)) output += buffer;
+  pclose(pipe);
+  EXPECT_TRUE(contains(output, "1000 nodes need about")) << output;
+  EXPECT_TRUE(contains(output, "ulimit -n")) << output;
+  EXPECT_TRUE(contains(output, "exit=" + std::to_string(kExitEnvironment))) << output;
 }
 
 TEST(RunCommand, MissingRedisServerIsAnEnvironmentErrorThatSaysHowToInstall) {

@@ -3,6 +3,7 @@
 #include "balancer/balancer.h"
 #include "balancer/upstream.h"
 #include "common/errors.h"
+#include "net/request_target.h"
 #include "node/store/redis_url.h"
 
 namespace sessim {
@@ -47,4 +48,28 @@ TEST(UpstreamUrl, RejectsMissingPortPathAndScheme) {
   EXPECT_THROW(parse_named_upstream("=http://127.0.0.1:9001"), UsageError);
 }
 
+}  // namespace sessim
+
+namespace sessim {
+namespace {
+
+TEST(RequestTarget, DecodesPathAndQueryAsServersDo) {
+  const auto target = parse_request_target("/session/attributes/a%2Eb?sessionVal=a+b%26c&x&y=1");
+  ASSERT_TRUE(target);
+  EXPECT_EQ(target->path, "/session/attributes/a.b");
+  EXPECT_EQ(target->value("sessionVal"), "a b&c");
+  EXPECT_TRUE(target->has("x"));
+  EXPECT_EQ(target->value("x"), "");
+  EXPECT_FALSE(target->has("z"));
+}
+
+TEST(RequestTarget, RefusesWhatAServerMustNotGuess) {
+  EXPECT_FALSE(parse_request_target("http://example.com/"));  // not origin-form
+  EXPECT_FALSE(parse_request_target("*"));
+  EXPECT_FALSE(parse_request_target("/a%2"));      // broken escape
+  EXPECT_FALSE(parse_request_target("/a?v=%zz"));  // not hex
+  EXPECT_FALSE(parse_request_target("/a%00b"));    // decoded NUL
+}
+
+}  // namespace
 }  // namespace sessim

@@ -1,0 +1,85 @@
+#include "cluster/capacity.h"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "common/errors.h"
+
+namespace sessim {
+namespace {
+
+// Measured on the project's machine (docs/benchmarks.md), with headroom: an
+// idle in-process node holds a listening socket and its state (< 64 KiB),
+// a `sessim node` process about 6 MiB, a redis-server about 8 MiB.
+constexpr std::int64_t kBaseDescriptors = 64;
+constexpr std::int64_t kBaseMemoryKib = 32 * 1024;
+constexpr std::int64_t kInprocNodeMemoryKib = 256;
+constexpr std::int64_t kProcessNodeMemoryKib = 8 * 1024;
+constexpr std::int64_t kRedisMemoryKib = 16 * 1024;
+
+std::int64_t loop_count() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+}  // namespace
+
+CapacityNeed capacity_needed(const ClusterConfig& config) {
+  CapacityNeed need{kBaseDescriptors, kBaseMemoryKib};
+  // Every node is reached through the balancer, which keeps a connection to
+  // it per loop; an in-process node holds the other end and its listening
+  // socket; a child holds pipes here instead.
+  const std::int64_t per_node_descriptors =
+      config.node_kind == NodeKind::sessim && config.mode == NodeMode::inproc ? 1 + 2 * loop_count()
+                                                                              : 3 + loop_count();
+  if (config.target_url.empty()) need.descriptors += config.nodes * per_node_descriptors;
+  if (config.node_kind == NodeKind::sessim) {
+    need.memory_kib += config.nodes * (config.mode == NodeMode::inproc ? kInprocNodeMemoryKib
+                                                                       : kProcessNodeMemoryKib);
+  }
+  if (config.store == StoreKind::redis && config.redis_url.empty()) {
+    need.memory_kib += kRedisMemoryKib;
+  }
+  return need;
+}
+
+CapacityOffer machine_capacity() {
+  CapacityOffer offer;
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0) {
+    if (files.rlim_cur < files.rlim_max) {
+      rlimit raised = files;
+      raised.rlim_cur = files.rlim_max;
+      if (setrlimit(RLIMIT_NOFILE, &raised) == 0) files = raised;
+    }
+    offer.descriptors = files.rlim_cur == RLIM_INFINITY ? std::int64_t{1} << 30
+                                                        : static_cast<std::int64_t>(files.rlim_cur);
+  }
+  std::ifstream meminfo("/proc/meminfo");
+  std::string line;
+  while (std::getline(meminfo, line)) {
+    if (line.rfind("MemAvailable:", 0) != 0) continue;
+    std::istringstream fields(line.substr(13));
+    fields >> offer.memory_kib;
+  }
+  return offer;
+}
+
+void check_capacity(const CapacityNeed& need, const CapacityOffer& offer, int nodes) {
+  if (offer.descriptors > 0 && need.descriptors > offer.descriptors) {
+    throw EnvironmentError(fmt::format(
+        "{} nodes need about {} open files, but this process may open {} (ulimit -n); raise "
+        "the limit (ulimit -n {}) or ask for fewer nodes",
+        nodes, need.descriptors, offer.descriptors, need.descriptors));
+  }
+  if (offer.memory_kib > 0 && need.memory_kib > offer.memory_kib) {
+    throw EnvironmentError(fmt::format(
+        "{} nodes need about {} MiB of memory, but {} MiB are available; ask for fewer nodes "
+        "or use --mode inproc",
+        nodes, need.memory_kib / 1024, offer.memory_kib / 1024));
+  }
+}
+
+}  // namespace sessim
