@@ -242,6 +242,7 @@ struct Balancer::Impl {
 
   std::mutex log_mutex;
   std::function<void(const std::string&)> access_log;
+  std::atomic<bool> logging{false};  // an access log is set
 };
 
 BalancerEngine parse_balancer_engine(const std::string& name) {
@@ -270,6 +271,7 @@ Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> str
       impl->note(upstream, change);
     };
     context.log = [impl = impl_.get()](const std::string& line) { impl->log(line); };
+    context.logging = &impl_->logging;
     context.max_idle_per_upstream = impl_->config.max_idle_connections_per_upstream;
     events_ = std::make_unique<EventProxy>(std::move(context), EventLoops::shared());
   }
@@ -335,6 +337,7 @@ void Balancer::drop_idle_connections(const std::string& upstream_name) {
 
 void Balancer::set_access_log(std::function<void(const std::string&)> sink) {
   const std::lock_guard lock(impl_->log_mutex);
+  impl_->logging = static_cast<bool>(sink);
   impl_->access_log = std::move(sink);
 }
 

@@ -271,6 +271,11 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   }
 
   void respond() {
+    if (proxy_.context.logging && proxy_.context.logging->load(std::memory_order_relaxed)) log();
+    respond_(std::move(response_));
+  }
+
+  void log() const {
     const std::string upstream(response_[std::string(kUpstreamHeader)]);
     proxy_.context.log(fmt::format(
         "{} {} {} -> {} {} in {} ms  cookie: {}", client_address_, view(request_.method_string()),
@@ -279,7 +284,6 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
         request_[http::field::cookie].empty()
             ? std::string("-")
             : abbreviate(std::string(request_[http::field::cookie]), 40)));
-    respond_(std::move(response_));
   }
 
   Request request_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -27,6 +28,8 @@ struct ProxyContext {
   BalancingStrategy* strategy = nullptr;
   std::function<void(const Upstream&, const std::optional<std::string>&)> note;
   std::function<void(const std::string&)> log;
+  // Whether anyone reads the log; no line is formatted otherwise.
+  const std::atomic<bool>* logging = nullptr;
   std::size_t max_idle_per_upstream = 16;
   std::size_t max_body_bytes = 1 << 20;
 };

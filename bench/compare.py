@@ -189,6 +189,27 @@ def redis_alone_ms(redis_server):
     return (time.perf_counter() - started) * 1000
 
 
+def cluster_ready(sessim, nodes):
+    """`sessim run --nodes N --keep-running`: ms from launch to its first line
+    (printed once the cluster accepts requests) and the process's RSS in KiB
+    once it idles with the cluster up."""
+    started = time.perf_counter()
+    process = subprocess.Popen([sessim, "run", "--nodes", str(nodes), "--reads", "1",
+                                "--keep-running"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    process.stdout.readline()
+    ready_ms = (time.perf_counter() - started) * 1000
+    for line in process.stdout:
+        if line.startswith("cluster still running"):
+            break
+    with open(f"/proc/{process.pid}/status") as status:
+        rss_kib = int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1))
+    process.send_signal(signal.SIGINT)
+    process.stdout.read()
+    process.wait()
+    return ready_ms, rss_kib
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
@@ -242,6 +263,24 @@ def main():
     figures["redis-server alone: start, PING, SHUTDOWN"] = (alone, "ms")
     targets.append(target("sessim run / redis-server alone",
                           statistics.median(run) / statistics.median(alone), 2.0,
+                          higher_is_better=False))
+
+    # Cluster start and memory for many in-process nodes.
+    sizes = (2, 64, 256, 1000)
+    ready = {n: [] for n in sizes}
+    rss = {n: [] for n in sizes}
+    for _ in range(args.rounds):
+        for n in sizes:
+            ms, kib = cluster_ready(sessim, n)
+            ready[n].append(ms)
+            rss[n].append(kib)
+    for n in sizes:
+        figures[f"{n} in-process nodes: launch to ready (ms)"] = (ready[n], "ms")
+        figures[f"{n} in-process nodes: RSS of the whole run (KiB)"] = (rss[n], "KiB")
+    targets.append(target("1,000 in-process nodes ready, seconds",
+                          statistics.median(ready[1000]) / 1000, 1.0, higher_is_better=False))
+    per_node = (statistics.median(rss[1000]) - statistics.median(rss[2])) / 998
+    targets.append(target("idle in-process node, KiB of RSS", per_node, 256,
                           higher_is_better=False))
 
     proxy_lines = []
