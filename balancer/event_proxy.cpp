@@ -87,11 +87,11 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     upstream_request_.method_string(request_.method_string());
     upstream_request_.target(request_.target());
     upstream_request_.version(11);
-    const std::string connection_tokens(request_[http::field::connection]);
+    const auto connection_tokens = view(request_[http::field::connection]);
     std::string forwarded_for;
     const auto own_cookie = proxy_.context.strategy->own_cookie();
     for (const auto& field : request_) {
-      const std::string name(field.name_string());
+      const auto name = view(field.name_string());
       if (is_dropped_header(name, connection_tokens)) continue;
       if (iequals(name, "X-Forwarded-For")) {
         forwarded_for = append_forwarded_for(forwarded_for, view(field.value()));
@@ -108,7 +108,8 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     upstream_request_.set("X-Forwarded-For", append_forwarded_for(forwarded_for, client_address_));
     upstream_request_.set("X-Forwarded-Proto", "http");
     upstream_request_.keep_alive(true);
-    upstream_request_.body() = request_.body();
+    // Moved, not copied: a retry resends upstream_request_ itself.
+    upstream_request_.body() = std::move(request_.body());
     upstream_request_.prepare_payload();
   }
 
@@ -233,12 +234,13 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     response_ = {};
     response_.result(upstream_response_.result_int());
     response_.version(request_.version());
-    const std::string connection_tokens(upstream_response_[http::field::connection]);
+    const auto connection_tokens = view(upstream_response_[http::field::connection]);
     for (const auto& field : upstream_response_) {
-      if (is_dropped_header(std::string(field.name_string()), connection_tokens)) continue;
+      if (is_dropped_header(view(field.name_string()), connection_tokens)) continue;
       response_.insert(field.name_string(), field.value());
     }
-    response_.set(std::string(kUpstreamHeader), pool_->upstream().name);
+    response_.set(beast::string_view(kUpstreamHeader.data(), kUpstreamHeader.size()),
+                  pool_->upstream().name);
     if (!pick_.set_cookie.empty()) {
       response_.insert(http::field::set_cookie, pick_.set_cookie);
       // HAProxy's "nocache": a response that pins a browser must not be
