@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -181,7 +182,10 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
 
   void send_upstream() {
     upstream_->expires_after(kExchangeTimeout);
-    http::async_write(*upstream_, upstream_request_,
+    upstream_wire_header_ = wire_header(upstream_request_);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(upstream_wire_header_),
+                                                    asio::buffer(upstream_request_.body())};
+    asio::async_write(*upstream_, buffers,
                       [self = shared_from_this()](beast::error_code error, std::size_t) {
                         if (error)
                           return self->broken("connection closed while the request was being sent");
@@ -294,6 +298,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   HttpResponder respond_;
   EventProxy::Impl& proxy_;
   Request upstream_request_;
+  std::string upstream_wire_header_;
   Response upstream_response_;
   beast::flat_buffer upstream_buffer_;
   Response response_;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -43,6 +44,53 @@ std::string_view reason_phrase(int status) {
     default:
       return "Error";
   }
+}
+
+namespace {
+
+template <bool IsRequest>
+void append_fields(
+    std::string& out,
+    const http::header<IsRequest, http::basic_fields<std::allocator<char>>>& header) {
+  for (const auto& field : header) {
+    out.append(field.name_string().data(), field.name_string().size());
+    out.append(": ");
+    out.append(field.value().data(), field.value().size());
+    out.append("\r\n");
+  }
+  out.append("\r\n");
+}
+
+std::string_view version_text(unsigned version) { return version == 10 ? "HTTP/1.0" : "HTTP/1.1"; }
+
+}  // namespace
+
+std::string wire_header(const ServerRequest& request) {
+  std::string out;
+  out.reserve(256);
+  out.append(request.method_string().data(), request.method_string().size());
+  out.push_back(' ');
+  out.append(request.target().data(), request.target().size());
+  out.push_back(' ');
+  out.append(version_text(request.version()));
+  out.append("\r\n");
+  append_fields(out, request.base());
+  return out;
+}
+
+std::string wire_header(const ServerResponse& response) {
+  std::string out;
+  out.reserve(256);
+  out.append(version_text(response.version()));
+  out.push_back(' ');
+  out.append(std::to_string(response.result_int()));
+  out.push_back(' ');
+  const auto reason =
+      response.reason().empty() ? http::obsolete_reason(response.result()) : response.reason();
+  out.append(reason.data(), reason.size());
+  out.append("\r\n");
+  append_fields(out, response.base());
+  return out;
 }
 
 struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
@@ -222,8 +270,11 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
 
   void write_response(bool keep_alive) {
     stream_.expires_after(server_->limits.write_timeout);
-    http::async_write(
-        stream_, response_,
+    wire_header_ = wire_header(response_);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(wire_header_),
+                                                    asio::buffer(response_.body())};
+    asio::async_write(
+        stream_, buffers,
         [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
           if (error || !keep_alive || self->closed_) return self->close();
           self->read_request();
@@ -237,6 +288,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   ServerResponse response_;
+  std::string wire_header_;  // response_'s header while it is being written
   bool keep_alive_ = true;
   bool head_request_ = false;
   bool awaiting_response_ = false;

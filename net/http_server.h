@@ -92,4 +92,10 @@ class HttpServer {
 // "HTTP/1.1 400 Bad Request"-style text for the statuses servers here answer.
 std::string_view reason_phrase(int status);
 
+// A message's start line and header fields as they go on the wire, in one
+// string: writing that and the body as two buffers costs far less than
+// Beast's serializer, which walks a buffer sequence per field.
+std::string wire_header(const ServerRequest& request);
+std::string wire_header(const ServerResponse& response);
+
 }  // namespace sessim

@@ -152,6 +152,20 @@ TEST_F(HttpServerTest, APostWithoutABodyIsAnsweredAtOnce) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
 }
 
+TEST_F(HttpServerTest, HeadAnswersTheLengthWithoutTheBody) {
+  RawConnection connection(node.port());
+  ASSERT_TRUE(
+      connection.send_text("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                           "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto answer = connection.receive_until(
+      [](const std::string& text) { return text.find("\r\n\r\nok\n") != std::string::npos; });
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << answer;
+  EXPECT_NE(answer.find("Content-Length: 3\r\n"), std::string::npos) << answer;
+  // The HEAD response has no body: the next bytes are the GET's status line.
+  const auto head_end = answer.find("\r\n\r\n");
+  EXPECT_EQ(answer.compare(head_end + 4, 15, "HTTP/1.1 200 OK"), 0) << answer;
+}
+
 TEST_F(HttpServerTest, AnOversizedHeaderIsA431) {
   RawConnection connection(node.port());
   ASSERT_TRUE(connection.send_text(
