@@ -235,26 +235,29 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   void answered() {
     --pool_->in_flight;
     proxy_.context.note(pool_->upstream(), pool_->health.record_success(steady_now_ms()));
-    response_ = {};
-    response_.result(upstream_response_.result_int());
-    response_.version(request_.version());
-    const auto connection_tokens = view(upstream_response_[http::field::connection]);
-    for (const auto& field : upstream_response_) {
-      if (is_dropped_header(view(field.name_string()), connection_tokens)) continue;
-      response_.insert(field.name_string(), field.value());
-    }
-    response_.set(beast::string_view(kUpstreamHeader.data(), kUpstreamHeader.size()),
-                  pool_->upstream().name);
-    if (!pick_.set_cookie.empty()) {
-      response_.insert(http::field::set_cookie, pick_.set_cookie);
-      // HAProxy's "nocache": a response that pins a browser must not be
-      // cached for others; a stricter policy from the app stays.
-      if (response_.find(http::field::cache_control) == response_.end()) {
-        response_.set(http::field::cache_control, "private");
+    // The upstream's response goes back as it is, less its hop-by-hop
+    // fields: edited in place rather than copied field by field.
+    const bool upstream_keeps_alive = upstream_response_.keep_alive();
+    const std::string connection_tokens(upstream_response_[http::field::connection]);
+    for (auto field = upstream_response_.begin(); field != upstream_response_.end();) {
+      if (is_dropped_header(view(field->name_string()), connection_tokens)) {
+        field = upstream_response_.erase(field);
+      } else {
+        ++field;
       }
     }
-    response_.body() = std::move(upstream_response_.body());
-    if (upstream_response_.keep_alive()) {
+    upstream_response_.set(beast::string_view(kUpstreamHeader.data(), kUpstreamHeader.size()),
+                           pool_->upstream().name);
+    if (!pick_.set_cookie.empty()) {
+      upstream_response_.insert(http::field::set_cookie, pick_.set_cookie);
+      // HAProxy's "nocache": a response that pins a browser must not be
+      // cached for others; a stricter policy from the app stays.
+      if (upstream_response_.find(http::field::cache_control) == upstream_response_.end()) {
+        upstream_response_.set(http::field::cache_control, "private");
+      }
+    }
+    response_ = std::move(upstream_response_);
+    if (upstream_keeps_alive) {
       auto& idle = proxy_.pools[loop_]->idle[pool_->upstream().name];
       if (idle.size() < proxy_.context.max_idle_per_upstream) {
         upstream_->expires_never();
