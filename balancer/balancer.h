@@ -21,13 +21,19 @@ enum class BalancerEngine { threads, events };
 BalancerEngine default_balancer_engine();
 BalancerEngine parse_balancer_engine(const std::string& name);  // throws UsageError
 
+// Idle connections per upstream and loop in front of sessim's own nodes, on
+// which an idle connection costs a socket, not a worker.
+inline constexpr std::size_t kKeepAliveForOwnNodes = 128;
+
 struct BalancerConfig {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port; see Balancer::port()
   std::vector<Upstream> upstreams;
   // Idle keep-alive connections kept per upstream (per loop for the events
-  // engine); below the worker count of thread-per-connection apps, since
-  // each one may hold a worker there.
+  // engine), as nginx's `keepalive`. Beyond it, every concurrent request
+  // opens and closes a connection; but for apps with a thread per
+  // connection each idle one may hold a worker, so the default stays below
+  // their worker counts. Sessim's own event-driven nodes get kKeepAliveForOwnNodes.
   std::size_t max_idle_connections_per_upstream = 16;
   HealthPolicy health;
   // Active checks GET this path and want 2xx; "": a TCP connect is enough.

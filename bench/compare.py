@@ -83,7 +83,7 @@ http {{
   access_log off;
   client_body_temp_path {dir}; proxy_temp_path {dir}; fastcgi_temp_path {dir};
   uwsgi_temp_path {dir}; scgi_temp_path {dir};
-  upstream nodes {{ server 127.0.0.1:{p1}; server 127.0.0.1:{p2}; keepalive 32; }}
+  upstream nodes {{ server 127.0.0.1:{p1}; server 127.0.0.1:{p2}; keepalive 128; }}
   server {{ listen 127.0.0.1:{port}; location / {{ proxy_pass http://nodes;
     proxy_http_version 1.1; proxy_set_header Connection ""; }} }}
 }}
@@ -113,6 +113,7 @@ def start_proxy(kind, sessim, p1, p2, directory):
     if kind in ("threads", "events"):
         process = subprocess.Popen(
             [sessim, "balance", "--port", str(port), "--balancer-engine", kind,
+             "--keepalive", "128",
              "-u", f"node-1=http://127.0.0.1:{p1}", "-u", f"node-2=http://127.0.0.1:{p2}"],
             stdout=subprocess.PIPE, text=True)
         process.stdout.readline()

@@ -27,6 +27,7 @@ struct BalanceOptions {
   int fail_timeout_s = 10;
   bool trace = false;
   std::string engine;
+  int keepalive = 16;
 };
 
 int run_balancer(const BalanceOptions& options) {
@@ -35,6 +36,7 @@ int run_balancer(const BalanceOptions& options) {
   config.port = options.port;
   std::vector<std::string> names;
   config.health.check_interval_ms = options.health_check_ms;
+  config.max_idle_connections_per_upstream = static_cast<std::size_t>(options.keepalive);
   if (!options.engine.empty()) config.engine = parse_balancer_engine(options.engine);
   config.health.max_fails = options.max_fails;
   config.health.fail_timeout_ms = options.fail_timeout_s * 1000LL;
@@ -109,6 +111,13 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       ->add_option("--health-check", options->health_check_ms,
                    "GET /healthz on every upstream every MS milliseconds (0: off)")
       ->check(CLI::Range(0, 3'600'000));
+  command
+      ->add_option("--keepalive", options->keepalive,
+                   "idle connections kept open to each upstream, per event loop (nginx's "
+                   "keepalive); more avoids reconnecting under many clients, but each one may "
+                   "hold a worker of a thread-per-connection app")
+      ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
   add_balancer_engine_option(*command, options->engine);
   command->add_flag("--trace", options->trace,
                     "an access log on stderr: each request with the upstream chosen, status and "

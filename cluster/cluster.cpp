@@ -74,6 +74,9 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   balancer_config.health = config_.health;
   balancer_config.health_path = config_.health_path;
   balancer_config.engine = config_.balancer_engine;
+  if (config_.node_kind == NodeKind::sessim) {
+    balancer_config.max_idle_connections_per_upstream = kKeepAliveForOwnNodes;
+  }
   for (const auto& node : nodes_) {
     balancer_config.upstreams.push_back(Upstream{node.launch.node.name, node.instance->host(),
                                                  node.port,
