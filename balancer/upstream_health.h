@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -52,6 +53,9 @@ class UpstreamHealth {
   bool probe_down_ = false;         // active
   int probe_streak_ = 0;            // consecutive probe results against the current state
   bool reported_down_ = false;
+  // No failure since the last success, not down: available() and
+  // record_success() need no lock. Written only under mutex_.
+  std::atomic<bool> clean_{true};
 };
 
 }  // namespace sessim
