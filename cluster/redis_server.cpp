@@ -95,7 +95,7 @@ void RedisServer::launch() {
       }
       // redis-server is ready within a few milliseconds; a refused connection
       // costs microseconds, so poll finely.
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     if (process->running()) {
       process->stop();
