@@ -8,6 +8,7 @@
 #include "cli/signals.h"
 #include "common/errors.h"
 #include "node/app_node.h"
+#include "node/store/redis_session_store.h"
 #include "node/store/session_store_factory.h"
 
 namespace sessim::cli {
@@ -35,6 +36,7 @@ int run_node(const NodeOptions& options) {
   if (store.kind != StoreKind::redis && !store.redis_url.empty()) {
     throw UsageError("--redis-url needs --store redis");
   }
+  if (store.kind == StoreKind::redis) check_redis_answers(store.redis_url);
   auto config = options.node;
   config.on_miss = parse_miss_policy(options.on_miss);
   config.flush = parse_flush_mode(options.flush);
@@ -68,8 +70,11 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--store,-s", options->store, "local or redis")
       ->check(CLI::IsMember(store_kind_names()))
       ->capture_default_str();
-  command->add_option("--redis-url", options->redis_url,
-                      "redis://host:port[/db] for --store redis");
+  command
+      ->add_option("--redis-url", options->redis_url,
+                   "redis://[[user]:password@]host:port[/db] for --store redis (or the "
+                   "SESSIM_REDIS_URL environment variable, which keeps a password out of ps)")
+      ->envname("SESSIM_REDIS_URL");
   command
       ->add_option("--redis-namespace", options->redis_namespace,
                    "key prefix: <namespace>:sessions:<id>")

@@ -119,7 +119,10 @@ ChildProcess::ChildProcess(const ChildSpec& spec) : impl_(std::make_unique<Impl>
 
   // The registry lock is held across the fork so that the signal path never
   // sees a child that is running but not yet registered.
-  auto environment = boost::this_process::environment();
+  // A copy: this_process::environment() is the live environment of sessim
+  // itself, and writing to it would hand one child's variables (a Redis
+  // password among them) to every later child.
+  bp::environment environment = boost::this_process::environment();
   for (const auto& [name, value] : spec.env) environment[name] = value;
   const std::lock_guard lock(registry_mutex);
   try {

@@ -9,6 +9,7 @@
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
+#include "node/store/redis_session_store.h"
 #include "node/store/redis_url.h"
 
 namespace sessim {
@@ -50,11 +51,7 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   } else if (config_.store == StoreKind::redis && runs_nodes) {
     // A given Redis that does not answer fails the run up front (exit 3),
     // instead of as a 503 on every request.
-    const auto url = parse_redis_url(redis_url);
-    std::string error;
-    if (!redis_answers_ping(url.host, url.port, 1000, &error)) {
-      throw EnvironmentError(fmt::format("cannot reach Redis at {}: {}", url.redacted(), error));
-    }
+    check_redis_answers(redis_url);
   }
   if (config_.store == StoreKind::redis && runs_nodes) redis_url_ = redis_url;
 

@@ -51,6 +51,9 @@ class ProcessNode final : public NodeInstance {
     ChildSpec spec;
     spec.executable = launch.executable;
     spec.args = node_command_args(launch);
+    if (launch.store.kind == StoreKind::redis) {
+      spec.env.emplace_back("SESSIM_REDIS_URL", launch.store.redis_url);
+    }
     spec.log_path = launch.log_path;
     spec.capture_stdout = true;
     process_ = std::make_unique<ChildProcess>(spec);
@@ -103,6 +106,13 @@ class CommandNode final : public NodeInstance {
       const auto url = parse_redis_url(redis);
       redis_host = url.host;
       redis_port = std::to_string(url.port);
+      if (!url.password.empty() &&
+          launch.command.command.find("{redis_url}") != std::string::npos) {
+        throw UsageError(
+            "the Redis URL holds a password, and a command line can be read by every user of "
+            "the machine (ps): let the app read SESSIM_REDIS_URL from its environment instead "
+            "of {redis_url}");
+      }
     }
     const std::map<std::string, std::string> values{{"port", std::to_string(port_)},
                                                     {"name", name_},
@@ -256,8 +266,9 @@ std::vector<std::string> node_command_args(const NodeLaunch& launch) {
     args.insert(args.end(), {"--id-seed", std::to_string(*launch.node.id_seed)});
   }
   if (launch.store.kind == StoreKind::redis) {
-    args.insert(args.end(), {"--redis-url", launch.store.redis_url, "--redis-namespace",
-                             launch.store.redis_namespace});
+    // The URL (it may hold a password) goes by environment, not argv, which
+    // every user of the machine can read (ps); see ProcessNode.
+    args.insert(args.end(), {"--redis-namespace", launch.store.redis_namespace});
   }
   return args;
 }

@@ -8,6 +8,7 @@
 
 #include "cluster/child_process.h"
 #include "common/errors.h"
+#include "common/text.h"
 #include "net/loopback.h"
 
 namespace sessim {
@@ -16,7 +17,8 @@ constexpr auto kStartupDeadline = std::chrono::seconds(10);
 constexpr int kPortAttempts = 5;
 }  // namespace
 
-bool redis_answers_ping(const std::string& host, int port, int timeout_ms, std::string* error) {
+bool redis_answers_ping(const std::string& host, int port, int timeout_ms, std::string* error,
+                        const std::string& password) {
   const timeval timeout{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
   redisContext* context = redisConnectWithTimeout(host.c_str(), port, timeout);
   if (context == nullptr || context->err) {
@@ -25,6 +27,11 @@ bool redis_answers_ping(const std::string& host, int port, int timeout_ms, std::
     return false;
   }
   redisSetTimeout(context, timeout);
+  if (!password.empty()) {
+    if (auto* auth = redisCommand(context, "AUTH %b", password.data(), password.size())) {
+      freeReplyObject(auth);
+    }
+  }
   auto* reply = static_cast<redisReply*>(redisCommand(context, "PING"));
   const bool ok = reply && reply->type == REDIS_REPLY_STATUS;
   if (!ok && error) {
@@ -49,7 +56,10 @@ RedisServer::RedisServer(RedisServerOptions options) : options_(std::move(option
 
 RedisServer::~RedisServer() = default;
 
-std::string RedisServer::url() const { return fmt::format("redis://127.0.0.1:{}", port_); }
+std::string RedisServer::url() const {
+  if (options_.password.empty()) return fmt::format("redis://127.0.0.1:{}", port_);
+  return fmt::format("redis://:{}@127.0.0.1:{}", url_encode_component(options_.password), port_);
+}
 
 std::string RedisServer::log_path() const { return options_.work_dir + "/redis-server.log"; }
 
@@ -83,12 +93,18 @@ void RedisServer::launch() {
                  "",
                  "--appendonly",
                  options_.persistence ? "yes" : "no"};
+    if (!options_.password.empty()) {
+      // Through its configuration on standard input would keep it out of
+      // ps; redis-server reads "-" as stdin only from 7.0 on, and this
+      // password protects a private test server, so argv it is.
+      spec.args.insert(spec.args.end(), {"--requirepass", options_.password});
+    }
     spec.log_path = log_path();
     auto process = std::make_unique<ChildProcess>(spec);
 
     const auto deadline = std::chrono::steady_clock::now() + kStartupDeadline;
     while (std::chrono::steady_clock::now() < deadline && process->running()) {
-      if (redis_answers_ping("127.0.0.1", port, 200, &last_error)) {
+      if (redis_answers_ping("127.0.0.1", port, 200, &last_error, options_.password)) {
         port_ = port;
         process_ = std::move(process);
         return;
@@ -119,6 +135,12 @@ void RedisServer::stop() {
   if (redisContext* context = redisConnectWithTimeout("127.0.0.1", port_, timeout)) {
     if (!context->err) {
       redisSetTimeout(context, timeout);
+      if (!options_.password.empty()) {
+        if (auto* auth = redisCommand(context, "AUTH %b", options_.password.data(),
+                                      options_.password.size())) {
+          freeReplyObject(auth);
+        }
+      }
       if (auto* reply = redisCommand(context, "SHUTDOWN")) freeReplyObject(reply);
     }
     redisFree(context);

@@ -12,6 +12,7 @@ struct RedisServerOptions {
   std::string work_dir;                     // its log and (if any) data files
   int port = 0;                             // 0: a free loopback port
   bool persistence = false;                 // appendonly; off like a cache by default
+  std::string password;                     // requirepass; "": none
 };
 
 // A private redis-server child on 127.0.0.1, started for one run and stopped
@@ -45,6 +46,7 @@ class RedisServer {
 };
 
 // One PING round trip to host:port within timeout_ms; the reply or the error.
-bool redis_answers_ping(const std::string& host, int port, int timeout_ms, std::string* error);
+bool redis_answers_ping(const std::string& host, int port, int timeout_ms, std::string* error,
+                        const std::string& password = "");
 
 }  // namespace sessim

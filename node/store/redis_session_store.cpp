@@ -216,6 +216,18 @@ bool is_valid_key_namespace(const std::string& key_namespace) {
   return true;
 }
 
+void check_redis_answers(const std::string& url) {
+  RedisStoreOptions options;
+  options.url = parse_redis_url(url);
+  options.connect_timeout_ms = 1000;
+  options.command_timeout_ms = 1000;
+  try {
+    RedisSessionStore(options).ping();
+  } catch (const StoreUnavailable& error) {
+    throw EnvironmentError(error.what());
+  }
+}
+
 RedisSessionStore::RedisSessionStore(RedisStoreOptions options, const Clock& clock)
     : options_(std::move(options)), clock_(clock) {
   if (!is_valid_key_namespace(options_.key_namespace)) {

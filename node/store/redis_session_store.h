@@ -60,4 +60,10 @@ class RedisSessionStore final : public SessionStore {
 
 bool is_valid_key_namespace(const std::string& key_namespace);
 
+// Connects to the Redis at `url` as a store would (AUTH, SELECT) and PINGs
+// it within about a second. Throws EnvironmentError with the reason (the
+// password masked), so that a wrong URL fails a run up front (exit 3)
+// instead of as a 503 on every request.
+void check_redis_answers(const std::string& url);
+
 }  // namespace sessim

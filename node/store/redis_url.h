@@ -16,7 +16,12 @@ struct RedisUrl {
   std::string redacted() const;
 };
 
-// Throws UsageError naming the URL and what is wrong with it.
+// Throws UsageError naming the URL (credentials masked) and what is wrong
+// with it; rediss:// (TLS) is refused with what to do instead.
 RedisUrl parse_redis_url(const std::string& url);
+
+// `url` with whatever stands between "://" and the last '@' of the
+// authority replaced by "***": safe to print even when it does not parse.
+std::string redact_credentials(const std::string& url);
 
 }  // namespace sessim

@@ -132,7 +132,7 @@ TEST(RunCommand, UnreachableRedisUrlIsAnEnvironmentError) {
   const auto result = run_sessim(
       {"run", "--store", "redis", "--redis-url", "redis://127.0.0.1:" + std::to_string(port)});
   EXPECT_EQ(result.exit_code, kExitEnvironment);
-  EXPECT_TRUE(contains(result.err, "cannot reach Redis")) << result.err;
+  EXPECT_TRUE(contains(result.err, "cannot connect to Redis at")) << result.err;
 }
 
 TEST(RunCommand, BusyBalancerPortIsAnEnvironmentError) {
