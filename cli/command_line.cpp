@@ -67,7 +67,15 @@ std::string parse_error_message(const CLI::App& app, int argc, char** argv,
   if (command) {
     const auto unknown = unknown_flags(*command, argc, argv);
     if (!unknown.empty()) {
-      const auto suggestion = nearest_name(unknown.front(), flag_names(*command));
+      const auto& word = unknown.front();
+      if (word.size() > 1 && word.find_first_not_of("0123456789.", 1) == std::string::npos) {
+        // "--seed -1": CLI11 takes a negative number for a flag.
+        return fmt::format(
+            "{}: {} is not accepted: every number option takes a value of 0 or "
+            "more; see {} --help",
+            where, word, where);
+      }
+      const auto suggestion = nearest_name(word, flag_names(*command));
       return fmt::format("{}: unknown flag {}{}; see {} --help", where, unknown.front(),
                          suggestion.empty() ? "" : fmt::format(" (did you mean {}?)", suggestion),
                          where);

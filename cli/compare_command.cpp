@@ -134,9 +134,9 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
       ->add_option("--health-check", run.health_check_ms,
                    "balancer: GET /healthz every MS milliseconds (0: passive checks only)")
       ->check(CLI::Range(0, 3'600'000));
-  command->add_option("--seed", run.seed,
-                      "seed for random choices, parallel steps and session ids: a rerun with it "
-                      "repeats the table");
+  add_seed_option(*command, run,
+                  "seed for random choices, parallel steps and session ids: a rerun with it "
+                  "repeats the table");
   add_json_option(*command, run, "the matrix");
   command->add_option("--markdown", options->markdown_path, "write the matrix as Markdown to FILE")
       ->type_name("FILE");

@@ -454,10 +454,9 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->add_flag("--fail-fast", options->fail_fast,
                  "stop a scenario at its first failed expectation")
       ->group(kScenarioGroup);
-  command
-      ->add_option("--seed", options->seed,
-                   "seed for the balancer's random choices, the order of parallel steps and the "
-                   "nodes' session ids, so that a rerun repeats the run (printed by every run)")
+  add_seed_option(*command, *options,
+                  "seed for the balancer's random choices, the order of parallel steps and the "
+                  "nodes' session ids, so that a rerun repeats the run (printed by every run)")
       ->group(kScenarioGroup);
   command
       ->add_flag("--explain", options->explain,

@@ -265,6 +265,18 @@ bool json_goes_to_stdout(const RunOptions& options) {
   return options.json && (options.json_path.empty() || options.json_path == "-");
 }
 
+CLI::Option* add_seed_option(CLI::App& command, RunOptions& options, const std::string& help) {
+  const CLI::Validator digits(
+      [](std::string& text) -> std::string {
+        const bool only_digits = !text.empty() && text.size() <= 20 &&
+                                 text.find_first_not_of("0123456789") == std::string::npos;
+        if (only_digits && (text.size() < 20 || text <= "18446744073709551615")) return "";
+        return "a seed is a whole number from 0 to 18446744073709551615, got '" + text + "'";
+      },
+      "SEED");
+  return command.add_option("--seed", options.seed, help)->check(digits);
+}
+
 CLI::Option* add_json_option(CLI::App& command, RunOptions& options, const std::string& what) {
   return command
       .add_flag("--json{-}", options.json_path,

@@ -111,6 +111,10 @@ bool json_goes_to_stdout(const RunOptions& options);
 // (a scenario), so that `run --json my-story.yaml` runs my-story.yaml.
 CLI::Option* add_json_option(CLI::App& command, RunOptions& options, const std::string& what);
 
+// --seed N: a whole number from 0 to 2^64-1, written in decimal digits only
+// (CLI11 would read "-1" as 2^64-1).
+CLI::Option* add_seed_option(CLI::App& command, RunOptions& options, const std::string& help);
+
 // A fresh seed from the CSPRNG, small enough to type back in (48 bits).
 std::uint64_t secure_random_seed();
 

@@ -40,6 +40,10 @@ int requested_delay_ms(const RequestTarget& target) {
   return static_cast<int>(parse_integer(target.value("delay"), 0, kMaxRequestDelayMs).value_or(0));
 }
 
+// Spring tries every SESSION cookie in turn; a request may carry hundreds of
+// well-formed ones, each a store lookup, so only the first few count.
+constexpr std::size_t kMaxSessionCookies = 4;
+
 std::vector<std::string> session_cookie_values(const ServerRequest& request) {
   std::vector<std::string> values;
   const auto [first, last] = request.equal_range(http::field::cookie);
@@ -47,6 +51,7 @@ std::vector<std::string> session_cookie_values(const ServerRequest& request) {
     const auto cookies =
         parse_cookie_header(std::string(field->value().data(), field->value().size()));
     for (auto& value : cookie_values(cookies, protocol::kSessionCookie)) {
+      if (values.size() == kMaxSessionCookies) return values;
       values.push_back(std::move(value));
     }
   }
@@ -212,6 +217,7 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
     bool rotate_id = false;
     ServerResponse response;
     std::chrono::milliseconds delay{0};
+    std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
   };
 
   void handle(ServerRequest request, HttpResponder respond) {
@@ -240,17 +246,19 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
     }
     for (const auto& route : routes) {
       if (route.method != method) continue;
-      auto exchange = std::make_shared<SessionExchange>(SessionExchange{shared_from_this(),
-                                                                        std::move(request),
-                                                                        std::move(*target),
-                                                                        std::move(attribute),
-                                                                        route.session_handler,
-                                                                        std::move(respond),
-                                                                        std::nullopt,
-                                                                        false,
-                                                                        false,
-                                                                        ServerResponse{},
-                                                                        {}});
+      auto exchange =
+          std::make_shared<SessionExchange>(SessionExchange{shared_from_this(),
+                                                            std::move(request),
+                                                            std::move(*target),
+                                                            std::move(attribute),
+                                                            route.session_handler,
+                                                            std::move(respond),
+                                                            std::nullopt,
+                                                            false,
+                                                            false,
+                                                            ServerResponse{},
+                                                            {},
+                                                            std::chrono::steady_clock::now()});
       return run_store_step([exchange] { exchange->node->begin_session(exchange); });
     }
     std::string allowed;
@@ -281,6 +289,16 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
   // delay when changes are flushed at the end, finishes it.
   void begin_session(const std::shared_ptr<SessionExchange>& exchange) {
     guarded(exchange, [&] {
+      // One deadline per request: a request that waited for a free store
+      // connection (others stuck on a paused Redis) past the store's own
+      // timeout is not sent at all.
+      const auto waited = std::chrono::steady_clock::now() - exchange->arrived;
+      if (store->call_timeout_ms() > 0 &&
+          waited > std::chrono::milliseconds(store->call_timeout_ms())) {
+        throw StoreUnavailable(
+            fmt::format("no Redis connection became free within {} ms (Redis is slow or paused)",
+                        store->call_timeout_ms()));
+      }
       exchange->resolved = sessions.resolve(session_cookie_values(exchange->request));
       SessionRequest context{exchange->resolved->session};
       const Call call{exchange->request, exchange->target, exchange->attribute};

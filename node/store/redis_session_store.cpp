@@ -4,7 +4,10 @@
 #include <hiredis/hiredis.h>
 
 #include <array>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include "common/errors.h"
@@ -92,6 +95,15 @@ class RedisSessionStore::ConnectionPool {
       if (send_all(*context, commands, replies)) {
         release(std::move(context));
         return replies;
+      }
+      const bool timed_out = context->err == REDIS_ERR_IO &&
+                             (context->errstr == std::string_view(std::strerror(EAGAIN)) ||
+                              context->errstr == std::string_view(std::strerror(EWOULDBLOCK)));
+      if (timed_out) {
+        // A paused or overloaded Redis: retrying would double the wait that
+        // the request's deadline promises.
+        throw StoreUnavailable(fmt::format("Redis at {} did not answer within {} ms",
+                                           options_.url.redacted(), options_.command_timeout_ms));
       }
       const std::string reason = context->errstr;
       if (!(reused && attempt == 0)) {

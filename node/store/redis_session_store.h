@@ -45,6 +45,7 @@ class RedisSessionStore final : public SessionStore {
   void remove(const std::string& id) override;
   std::string kind() const override { return "redis"; }
   bool waits_on_network() const override { return true; }
+  int call_timeout_ms() const override { return options_.command_timeout_ms; }
 
   std::string key_for(const std::string& id) const;
 

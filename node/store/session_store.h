@@ -66,6 +66,11 @@ class SessionStore {
   // True when calls wait on the network (Redis): servers on event loops then
   // make them on a pool thread, never on a loop.
   virtual bool waits_on_network() const { return false; }
+
+  // How long one call may wait for the network; a request that could not
+  // even start its first call within it is answered 503 at once (0: no
+  // network, no bound).
+  virtual int call_timeout_ms() const { return 0; }
 };
 
 }  // namespace sessim

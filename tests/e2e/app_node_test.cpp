@@ -1,7 +1,11 @@
 #include "node/app_node.h"
 
 #include <gtest/gtest.h>
+#include <hiredis/hiredis.h>
 #include <httplib.h>
+
+#include <thread>
+#include <vector>
 
 #include "node/cookie.h"
 #include "node/session_id.h"
@@ -136,6 +140,77 @@ TEST(AppNode, RedisOutageIsA503WithTheReason) {
   EXPECT_EQ(response.status, 503);
   EXPECT_NE(response.body.find("session store unavailable"), std::string::npos);
   EXPECT_EQ(response.header("X-Sessim-Node"), "node-a");
+}
+
+// A paused Redis (SIGSTOP): session requests get 503 within one command
+// timeout, never twice it; requests that need no session are not held up;
+// once Redis runs again the node recovers by itself.
+TEST(AppNode, PausedRedisIsA503WithinOneTimeoutAndHealthIsUnaffected) {
+  testing::TestRedis redis;
+  RedisStoreOptions options;
+  options.url = parse_redis_url(redis.url());
+  options.command_timeout_ms = 500;
+  RunningNode node(std::make_unique<RedisSessionStore>(options));
+  auto browser = node.browser();
+  ASSERT_EQ(browser.get("/set-session?sessionVal=kept").status, 200);
+
+  redis.server->pause();
+  std::vector<std::thread> readers;
+  std::vector<int> statuses(6, 0);
+  std::vector<std::chrono::milliseconds> took(6);
+  const auto cookie = browser.jar().cookie_header();
+  for (int i = 0; i < 6; ++i) {
+    readers.emplace_back([&, i] {
+      httplib::Client client("127.0.0.1", node.port());
+      const auto started = std::chrono::steady_clock::now();
+      const auto response = client.Get("/get-session", {{"Cookie", cookie}});
+      took[i] = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - started);
+      statuses[i] = response ? response->status : -1;
+    });
+  }
+  const auto health_started = std::chrono::steady_clock::now();
+  EXPECT_EQ(Browser("probe", "127.0.0.1", node.port()).get("/healthz").status, 200);
+  EXPECT_LT(std::chrono::steady_clock::now() - health_started, std::chrono::milliseconds(200));
+  for (auto& reader : readers) reader.join();
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(statuses[i], 503) << i;
+    // 6 requests, 4 pool threads: the queued ones give up at their own
+    // deadline instead of waiting for a thread and then a timeout of their own.
+    EXPECT_LT(took[i], std::chrono::milliseconds(1000)) << i;
+  }
+
+  redis.server->resume();
+  EXPECT_TRUE(testing::wait_until([&] { return browser.get("/get-session").body == "kept"; }));
+}
+
+// 200 Cookie headers, each a well-formed session id: a few lookups, not 200.
+TEST(AppNode, OnlyTheFirstFewSessionCookiesAreLookedUp) {
+  testing::TestRedis redis;
+  RedisStoreOptions options;
+  options.url = parse_redis_url(redis.url());
+  RunningNode node(std::make_unique<RedisSessionStore>(options));
+  const auto script_calls = [&redis] {
+    redisContext* context = redisConnect("127.0.0.1", redis.server->port());
+    auto* reply = static_cast<redisReply*>(redisCommand(context, "INFO commandstats"));
+    const std::string text = reply && reply->str ? reply->str : "";
+    freeReplyObject(reply);
+    redisFree(context);
+    const auto at = text.find("cmdstat_evalsha:calls=");
+    return at == std::string::npos ? 0LL : std::stoll(text.substr(at + 22));
+  };
+  httplib::Client client("127.0.0.1", node.port());
+  ASSERT_EQ(client.Get("/healthz")->status, 200);
+  httplib::Headers headers;
+  for (int i = 0; i < 200; ++i) {
+    headers.emplace("Cookie", "SESSION=" + encode_session_cookie(generate_session_id()));
+  }
+  const auto before = script_calls();
+  const auto response = client.Get("/get-session", headers);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->get_header_value("X-Sessim-Session"), "replaced");
+  EXPECT_LE(script_calls() - before, 4);
 }
 
 TEST(AppNode, BusyPortIsAnEnvironmentError) {

@@ -88,6 +88,19 @@ TEST(RunCommand, OutOfRangeNodeCountIsAUsageError) {
   EXPECT_EQ(run_sessim({"run", "--store", "mongo"}).exit_code, kExitUsage);
 }
 
+// A seed is a 64-bit number written as one; nothing wraps around.
+TEST(RunCommand, ASeedOutsideZeroTo2To64IsRefused) {
+  const auto negative = run_sessim({"run", "--seed", "-1"});
+  EXPECT_EQ(negative.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(negative.err, "-1 is not accepted")) << negative.err;
+  const auto too_big = run_sessim({"compare", "--seed", "18446744073709551616"});
+  EXPECT_EQ(too_big.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(too_big.err, "a seed is a whole number from 0 to 18446744073709551615"))
+      << too_big.err;
+  const auto largest = run_sessim({"run", "--seed", "18446744073709551615", "--json"});
+  EXPECT_TRUE(contains(largest.out, "18446744073709551615")) << largest.out;
+}
+
 // In-process nodes share the event loops: a thousand cost a thousand
 // listening sockets, not a thousand thread pools.
 TEST(RunCommand, AThousandInProcessNodesServeThroughTheBalancer) {
