@@ -19,6 +19,7 @@ struct NodeOptions {
   std::string on_miss = "create";
   std::string store = "local";
   std::string redis_url;
+  int max_sessions = 100'000;
   std::string redis_namespace = "sessim:session";
   std::string save_mode = "delta";
   std::string flush = "on-request-end";
@@ -30,6 +31,7 @@ int run_node(const NodeOptions& options) {
   store.redis_url = options.redis_url;
   store.redis_namespace = options.redis_namespace;
   store.save_mode = parse_save_mode(options.save_mode);
+  store.max_local_sessions = static_cast<std::size_t>(options.max_sessions);
   if (store.kind == StoreKind::redis && store.redis_url.empty()) {
     throw UsageError("--store redis needs --redis-url redis://host:port");
   }
@@ -75,6 +77,12 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
                    "redis://[[user]:password@]host:port[/db] for --store redis (or the "
                    "SESSIM_REDIS_URL environment variable, which keeps a password out of ps)")
       ->envname("SESSIM_REDIS_URL");
+  command
+      ->add_option("--max-sessions", options->max_sessions,
+                   "sessions kept in memory with --store local; beyond, the one idle the longest "
+                   "is dropped")
+      ->check(CLI::Range(1, 100'000'000))
+      ->capture_default_str();
   command
       ->add_option("--redis-namespace", options->redis_namespace,
                    "key prefix: <namespace>:sessions:<id>")

@@ -146,6 +146,13 @@ void add_session_handling_options(CLI::App& command, RunOptions& options) {
                   "reproducible races)")
       ->check(CLI::Range(0, kMaxRequestDelayMs))
       ->group(kGroup);
+  command
+      .add_option("--max-sessions", options.max_sessions,
+                  "sessions one node keeps in memory with --store local; beyond, the one idle "
+                  "the longest is dropped")
+      ->check(CLI::Range(1, 100'000'000))
+      ->capture_default_str()
+      ->group(kGroup);
 }
 
 void add_system_under_test_options(CLI::App& command, RunOptions& options) {
@@ -235,6 +242,7 @@ ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profil
   config.balancer_port = options.balancer_port;
   config.balancer = options.balancer;
   config.session_timeout_s = options.session_timeout_s;
+  config.max_local_sessions = static_cast<std::size_t>(options.max_sessions);
   config.hash_key = options.hash_key;
   config.on_miss = parse_miss_policy(options.on_miss);
   if (!options.balancer_engine.empty()) {

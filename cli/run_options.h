@@ -43,6 +43,7 @@ struct RunOptions {
   std::string save_mode = "delta";
   std::string flush = "on-request-end";
   int node_delay_ms = 0;
+  int max_sessions = 100'000;
   int health_check_ms = 0;
   bool fail_fast = false;
   bool explain = false;

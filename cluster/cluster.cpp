@@ -120,6 +120,7 @@ Cluster::NodeSlot Cluster::make_slot(int index, const std::string& redis_url) co
   slot.launch.node.name = fmt::format("node-{}", index);
   slot.launch.node.port = config_.base_port == 0 ? 0 : config_.base_port + index - 1;
   slot.launch.node.session_timeout_s = config_.session_timeout_s;
+  slot.launch.store.max_local_sessions = config_.max_local_sessions;
   slot.launch.node.on_miss = config_.on_miss;
   slot.launch.node.flush = config_.flush;
   slot.launch.node.delay_ms = config_.node_delay_ms;

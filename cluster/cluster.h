@@ -52,8 +52,9 @@ struct ClusterConfig {
   FlushMode flush = FlushMode::on_request_end;
   int node_delay_ms = 0;
   int session_timeout_s = 1800;
-  std::string node_executable;  // the sessim binary, for NodeMode::process
-  std::string app;              // the app profile's name, for reports
+  std::size_t max_local_sessions = 100'000;  // per node, --store local
+  std::string node_executable;               // the sessim binary, for NodeMode::process
+  std::string app;                           // the app profile's name, for reports
 };
 
 // How the nodes run, for reports: inproc or process (sessim's nodes),

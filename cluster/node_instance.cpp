@@ -265,6 +265,10 @@ std::vector<std::string> node_command_args(const NodeLaunch& launch) {
   if (launch.node.id_seed) {
     args.insert(args.end(), {"--id-seed", std::to_string(*launch.node.id_seed)});
   }
+  if (launch.store.kind == StoreKind::local &&
+      launch.store.max_local_sessions != StoreConfig{}.max_local_sessions) {
+    args.insert(args.end(), {"--max-sessions", std::to_string(launch.store.max_local_sessions)});
+  }
   if (launch.store.kind == StoreKind::redis) {
     // The URL (it may hold a password) goes by environment, not argv, which
     // every user of the machine can read (ps); see ProcessNode.

@@ -27,6 +27,11 @@ namespace http = boost::beast::http;
 
 constexpr const char* kTextPlain = "text/plain; charset=utf-8";
 
+// What one session may hold: enough for any real app, and a bound on what
+// one client can make a node (and every Redis read) carry.
+constexpr std::size_t kMaxAttributesPerSession = 100;
+constexpr std::size_t kMaxSessionBytes = 256 * 1024;
+
 // A request as the node's handlers see it.
 struct Call {
   const ServerRequest& request;
@@ -94,6 +99,25 @@ struct SessionRequest {
   bool discard = false;     // a bad request: neither save nor answer with the session
 };
 
+// After a write: a session over its bounds is neither saved nor answered
+// with; the request is 413 and the stored session stays as it was.
+bool refuse_oversized_session(ServerResponse& response, SessionRequest& context) {
+  const auto& session = context.session;
+  std::string why;
+  if (session.attributes().size() > kMaxAttributesPerSession) {
+    why = fmt::format("the session would hold {} attributes; at most {}",
+                      session.attributes().size(), kMaxAttributesPerSession);
+  } else if (session.attribute_bytes() > kMaxSessionBytes) {
+    why = fmt::format("the session would hold {} bytes of attributes; at most {}",
+                      session.attribute_bytes(), kMaxSessionBytes);
+  } else {
+    return false;
+  }
+  context.discard = true;
+  set_text(response, 413, fmt::format("413 Payload Too Large: {}\n", why));
+  return true;
+}
+
 using SessionHandler = void (*)(const Call&, ServerResponse&, SessionRequest&);
 
 // The routes: a path, its method and either a plain handler or a handler
@@ -112,6 +136,7 @@ void set_session_value(const Call& call, ServerResponse& response, SessionReques
   }
   auto value = call.target.value(param);
   context.session.set_attribute(std::string(protocol::kSessionValueAttribute), value);
+  if (refuse_oversized_session(response, context)) return;
   set_text(response, 200, std::move(value));
 }
 
@@ -131,6 +156,7 @@ void get_attribute(const Call& call, ServerResponse& response, SessionRequest& c
 
 void put_attribute(const Call& call, ServerResponse& response, SessionRequest& context) {
   context.session.set_attribute(call.attribute, call.request.body());
+  if (refuse_oversized_session(response, context)) return;
   set_text(response, 200, call.request.body());
 }
 

@@ -32,6 +32,12 @@ bool Session::is_expired(std::int64_t now_ms) const {
   return expiry && now_ms >= *expiry;
 }
 
+std::size_t Session::attribute_bytes() const {
+  std::size_t bytes = 0;
+  for (const auto& [name, value] : attributes_) bytes += name.size() + value.size();
+  return bytes;
+}
+
 std::optional<std::string> Session::attribute(const std::string& name) const {
   const auto it = attributes_.find(name);
   if (it == attributes_.end()) return std::nullopt;

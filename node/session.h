@@ -32,6 +32,8 @@ class Session {
 
   std::optional<std::string> attribute(const std::string& name) const;
   const std::map<std::string, std::string>& attributes() const { return attributes_; }
+  // Names and values together, the size a store holds for them.
+  std::size_t attribute_bytes() const;
   void set_attribute(const std::string& name, std::string value);
   void remove_attribute(const std::string& name);
 

@@ -36,7 +36,7 @@ const std::vector<std::string>& store_kind_names() {
 
 std::unique_ptr<SessionStore> make_session_store(const StoreConfig& config, const Clock& clock) {
   if (config.kind == StoreKind::local) {
-    return std::make_unique<LocalSessionStore>(clock, config.save_mode);
+    return std::make_unique<LocalSessionStore>(clock, config.save_mode, config.max_local_sessions);
   }
   if (config.redis_url.empty()) throw UsageError("--store redis needs a Redis URL (--redis-url)");
   RedisStoreOptions options;

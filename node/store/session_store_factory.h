@@ -22,6 +22,7 @@ struct StoreConfig {
   std::string redis_url;  // required for StoreKind::redis
   std::string redis_namespace = "sessim:session";
   SaveMode save_mode = SaveMode::delta;
+  std::size_t max_local_sessions = 100'000;  // StoreKind::local: see LocalSessionStore
 };
 
 std::unique_ptr<SessionStore> make_session_store(const StoreConfig& config,

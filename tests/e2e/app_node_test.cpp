@@ -213,6 +213,37 @@ TEST(AppNode, OnlyTheFirstFewSessionCookiesAreLookedUp) {
   EXPECT_LE(script_calls() - before, 4);
 }
 
+// Anonymous traffic makes a session per request; the node keeps at most its
+// capacity, not one per request for the whole idle timeout.
+TEST(AppNode, AnonymousTrafficIsBoundedByTheSessionCapacity) {
+  auto owned = std::make_unique<LocalSessionStore>(SystemClock::instance(), SaveMode::delta, 50);
+  const auto* store = owned.get();
+  RunningNode node(std::move(owned));
+  httplib::Client client("127.0.0.1", node.port());
+  for (int i = 0; i < 300; ++i) ASSERT_EQ(client.Get("/get-session")->status, 200);
+  EXPECT_EQ(store->size(), 50u);
+  EXPECT_EQ(store->evicted(), 250u);
+}
+
+// One session's size is bounded: a write past it is 413 and changes nothing.
+TEST(AppNode, AWriteThatWouldOverfillTheSessionIsRefused) {
+  RunningNode node(std::make_unique<LocalSessionStore>());
+  auto browser = node.browser();
+  ASSERT_EQ(browser.send("PUT", "/session/attributes/small", "kept").status, 200);
+  const auto big = browser.send("PUT", "/session/attributes/big", std::string(300 * 1024, 'x'));
+  EXPECT_EQ(big.status, 413);
+  EXPECT_NE(big.body.find("at most 262144"), std::string::npos) << big.body;
+  EXPECT_EQ(browser.get("/session/attributes/big").status, 404);
+  EXPECT_EQ(browser.get("/session/attributes/small").body, "kept");
+  for (int i = 0; i < 99; ++i) {
+    ASSERT_EQ(browser.send("PUT", "/session/attributes/a" + std::to_string(i), "v").status, 200)
+        << i;
+  }
+  const auto one_too_many = browser.send("PUT", "/session/attributes/last", "v");
+  EXPECT_EQ(one_too_many.status, 413);
+  EXPECT_NE(one_too_many.body.find("at most 100"), std::string::npos) << one_too_many.body;
+}
+
 TEST(AppNode, BusyPortIsAnEnvironmentError) {
   RunningNode first(std::make_unique<LocalSessionStore>());
   AppNode second(

@@ -30,3 +30,27 @@ TEST(LocalSessionStore, SweepsAbandonedSessionsOnSave) {
 }
 
 }  // namespace sessim
+
+namespace sessim {
+
+TEST(LocalSessionStore, AtItsCapacityDropsTheSessionIdleTheLongest) {
+  testing::ManualClock clock;
+  LocalSessionStore store(clock, SaveMode::delta, 3);
+  for (const auto* id : {"a", "b", "c"}) {
+    auto session = Session::create(id, clock.now_ms(), 3600);
+    store.save(session);
+    clock.advance_ms(10);
+  }
+  auto used = store.load_for_request("a", clock.now_ms());  // "a" is the freshest now
+  store.save(*used);
+  auto fourth = Session::create("d", clock.now_ms(), 3600);
+  store.save(fourth);
+  EXPECT_EQ(store.size(), 3u);
+  EXPECT_EQ(store.evicted(), 1u);
+  EXPECT_FALSE(store.load("b"));  // idle the longest
+  EXPECT_TRUE(store.load("a"));
+  EXPECT_TRUE(store.load("c"));
+  EXPECT_TRUE(store.load("d"));
+}
+
+}  // namespace sessim
