@@ -52,8 +52,12 @@ int check(const std::vector<std::string>& arguments) {
       fmt::print(stderr, "{}\n", error.what());
       continue;
     }
-    fmt::print("ok  {}  ({}, {}, {})\n", scenario.source, scenario.name,
+    fmt::print("ok  {}  ({}, {}, {} planned{}, {})\n", scenario.source, scenario.name,
                count_of(static_cast<long long>(scenario.steps.size()), "step"),
+               count_of(scenario.planned_requests, "request"),
+               scenario.planned_wait_s > 0
+                   ? fmt::format(", {:g} s of waiting", scenario.planned_wait_s)
+                   : std::string(),
                declared_outcomes(scenario));
     if (!checks_anything(scenario)) {
       fmt::print(stderr,

@@ -126,6 +126,10 @@ struct Scenario {
   std::optional<AppProfile> app;
   std::vector<Step> steps;
   std::string text;  // the YAML it came from, for error carets after loading
+  // What playing it takes, repeats multiplied out: reported by `check`,
+  // bounded by the loader.
+  std::int64_t planned_requests = 0;
+  double planned_wait_s = 0;  // wait steps and requested delays, in sequence
 };
 
 // The nodes a scenario names in via, crash/stop/restart and expect node.

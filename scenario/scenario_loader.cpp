@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -64,7 +65,14 @@ class Loader {
 
   // YAML says keys of a map are unique, yet yaml-cpp keeps every copy and
   // lookups find the first: a second `store:` would be silently ignored.
+  // The first walk over the whole tree, so it also counts nodes as aliases
+  // expand them: a few hundred bytes of nested aliases are billions of nodes.
   void refuse_duplicate_keys(const YAML::Node& node) const {
+    if (++nodes_walked_ > kMaxScenarioYamlNodes) {
+      fail(node, fmt::format("the YAML expands to more than {} nodes (an alias counts each time "
+                             "it is used); split the scenario",
+                             kMaxScenarioYamlNodes));
+    }
     if (node.IsMap()) {
       std::map<std::string, YAML::Mark> seen;
       for (auto it = node.begin(); it != node.end(); ++it) {
@@ -299,6 +307,11 @@ class Loader {
   }
 
   Step step(const YAML::Node& item, bool in_parallel) const {
+    if (++steps_built_ > kMaxScenarioSteps) {
+      fail(item, fmt::format("the scenario expands to more than {} steps (YAML aliases or "
+                             "nested repeats count each time they are used); split it",
+                             kMaxScenarioSteps));
+    }
     if (!item.IsMap() || item.size() != 1) {
       fail(item, fmt::format("a step is one of {} with its settings, e.g. '- get: cart'",
                              fmt::join(kStepNames, ", ")));
@@ -488,6 +501,8 @@ class Loader {
     return seconds;
   }
 
+  mutable std::size_t steps_built_ = 0;
+  mutable std::size_t nodes_walked_ = 0;
   std::string source_;
   std::vector<std::string> lines_;
   std::vector<std::string> clients_;
@@ -555,6 +570,57 @@ class NodeNameChecker {
 
 }  // namespace
 
+namespace {
+
+struct Plan {
+  std::int64_t requests = 0;
+  double wait_s = 0;
+};
+
+// What `steps` take when played once; parallel branches wait side by side.
+Plan plan_of(const std::vector<Step>& steps, const std::string& text) {
+  Plan total;
+  for (const auto& step : steps) {
+    Plan part;
+    if (is_request(step.kind)) part = {1, step.delay_s};
+    if (step.kind == StepKind::wait) part.wait_s = step.seconds;
+    if (step.kind == StepKind::repeat) {
+      const auto body = plan_of(step.steps, text);
+      part = {body.requests * step.times, body.wait_s * step.times};
+    }
+    if (step.kind == StepKind::parallel) {
+      for (const auto& branch : step.steps) {
+        const auto inner = plan_of({branch}, text);
+        part.requests += inner.requests;
+        part.wait_s = std::max(part.wait_s, inner.wait_s);
+      }
+    }
+    total.requests =
+        std::min<std::int64_t>(total.requests + part.requests, kMaxPlannedRequests * 2);
+    total.wait_s += part.wait_s;
+    if (total.requests > kMaxPlannedRequests || total.wait_s > kMaxPlannedWaitS) {
+      throw ScenarioError(
+          step.position,
+          total.requests > kMaxPlannedRequests
+              ? fmt::format("with this step the scenario plans more than {} requests; fewer "
+                            "repeats, or `sessim bench` for load",
+                            kMaxPlannedRequests)
+              : fmt::format("with this step the scenario waits more than {} hours in all",
+                            kMaxPlannedWaitS / 3600),
+          source_line(text, step.position.line));
+    }
+  }
+  return total;
+}
+
+void plan(Scenario& scenario) {
+  const auto planned = plan_of(scenario.steps, scenario.text);
+  scenario.planned_requests = planned.requests;
+  scenario.planned_wait_s = planned.wait_s;
+}
+
+}  // namespace
+
 Scenario parse_scenario(const std::string& text, const std::string& source) {
   Loader loader(text, source);
   YAML::Node root;
@@ -567,6 +633,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source) {
     loader.refuse_duplicate_keys(root);
     auto scenario = loader.scenario(root);
     scenario.text = text;
+    plan(scenario);
     if (scenario.name.empty()) {
       auto stem = source.substr(source.find_last_of("/:") + 1);
       scenario.name = stem.substr(0, stem.find('.'));
@@ -578,12 +645,22 @@ Scenario parse_scenario(const std::string& text, const std::string& source) {
 }
 
 Scenario load_scenario_file(const std::string& path) {
-  std::ifstream file(path);
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (!error && status.type() != std::filesystem::file_type::regular) {
+    throw UsageError(fmt::format("{}: not a regular file; a scenario is a YAML file", path));
+  }
+  std::ifstream file(path, std::ios::binary);
   if (!file) throw UsageError(fmt::format("{}: cannot read the scenario file", path));
-  std::stringstream text;
-  text << file.rdbuf();
-  auto scenario = parse_scenario(text.str(), path);
-  return scenario;
+  // Read at most one byte past the cap, whatever the file claims to be.
+  std::string text(kMaxScenarioFileBytes + 1, '\0');
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(file.gcount()));
+  if (text.size() > kMaxScenarioFileBytes) {
+    throw UsageError(fmt::format("{}: over {} KiB, the most a scenario file may be", path,
+                                 kMaxScenarioFileBytes / 1024));
+  }
+  return parse_scenario(text, path);
 }
 
 bool looks_like_scenario(const std::string& text) {

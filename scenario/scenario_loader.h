@@ -6,6 +6,15 @@
 
 namespace sessim {
 
+// What one scenario may ask for. A file over these is refused with its
+// position, before anything starts: YAML aliases and nested repeats can
+// otherwise turn a few hundred bytes into billions of steps.
+inline constexpr std::size_t kMaxScenarioFileBytes = 1 << 20;
+inline constexpr std::size_t kMaxScenarioSteps = 10'000;  // after aliases are expanded
+inline constexpr std::size_t kMaxScenarioYamlNodes = 100'000;
+inline constexpr std::int64_t kMaxPlannedRequests = 1'000'000;
+inline constexpr double kMaxPlannedWaitS = 24 * 3600;
+
 // Parses one scenario from YAML text (format: docs/scenarios.md). `source`
 // names the text in errors ("scenarios/x.yaml", "builtin:x"). Throws
 // ScenarioError with file:line:column, the line and a caret.

@@ -45,6 +45,27 @@ TEST(CheckCommand, AcceptsEveryBuiltInAndTheScenariosFolder) {
 // Every built-in scenario, against both stores, meets its declared outcome.
 class BuiltinScenario : public ::testing::TestWithParam<std::string> {};
 
+TEST(CheckCommand, ReportsWhatEachScenarioPlans) {
+  const auto result = run_sessim({"check", "sticky-session", "idle-expiry"});
+  EXPECT_EQ(result.exit_code, kExitOk) << result.err;
+  EXPECT_NE(result.out.find("5 requests planned"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("s of waiting"), std::string::npos) << result.out;
+}
+
+// What is not a scenario file is refused before a byte too many is read.
+TEST(CheckCommand, RefusesEndlessAndOversizedFiles) {
+  const auto endless = run_sessim({"check", "/dev/zero"});
+  EXPECT_EQ(endless.exit_code, kExitUsage);
+  EXPECT_NE(endless.err.find("/dev/zero: not a regular file"), std::string::npos) << endless.err;
+
+  RunDirectory directory;
+  const auto big = directory.path() + "/big.yaml";
+  std::ofstream(big) << "# " << std::string(2 << 20, 'x') << "\n";
+  const auto oversized = run_sessim({"check", big});
+  EXPECT_EQ(oversized.exit_code, kExitUsage);
+  EXPECT_NE(oversized.err.find("over 1024 KiB"), std::string::npos) << oversized.err;
+}
+
 TEST_P(BuiltinScenario, MeetsItsDeclaredOutcomeInBothStores) {
   RunDirectory directory;
   const auto json_path = directory.file("report.json");

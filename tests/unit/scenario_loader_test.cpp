@@ -103,3 +103,62 @@ TEST(ScenarioLoader, ClientAddressesStayOnLoopback) {
 }
 
 }  // namespace sessim
+
+namespace sessim {
+namespace {
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_scenario(text, "bomb.yaml");
+  } catch (const ScenarioError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+// Nested aliases: 2 KiB of YAML that would expand to millions of steps.
+TEST(ScenarioLimits, AnAliasBombIsRefusedWithItsPosition) {
+  std::string text =
+      "name: bomb\nsteps:\n  - request: {path: /get-session, expect: {status: 200}}\n";
+  text += "  - repeat: {times: 2, steps: &a [{get: x}, {get: x}, {get: x}, {get: x}]}\n";
+  std::string previous = "a";
+  for (const std::string name : {"b", "c", "d", "e", "f", "g", "h", "i", "j"}) {
+    text += "  - repeat: {times: 2, steps: &" + name + " [";
+    for (int i = 0; i < 8; ++i)
+      text += (i ? ", " : "") + ("{repeat: {times: 2, steps: *" + previous + "}}");
+    text += "]}\n";
+    previous = name;
+  }
+  const auto error = error_of(text);
+  EXPECT_NE(error.find("bomb.yaml:"), std::string::npos) << error;
+  EXPECT_NE(error.find("expands to more than"), std::string::npos) << error;
+}
+
+TEST(ScenarioLimits, PlannedRequestsAndWaitsAreCountedAndBounded) {
+  const auto scenario = parse_scenario(
+      "steps:\n"
+      "  - request: {path: \"/set-session?sessionVal=v\", expect: {status: 200}}\n"
+      "  - repeat: {times: 3, steps: [{wait: 0.5}, {request: {path: /get-session}}]}\n"
+      "  - parallel: [{request: {path: /get-session}}, {wait: 2}]\n",
+      "plan.yaml");
+  EXPECT_EQ(scenario.planned_requests, 1 + 3 + 1);
+  EXPECT_DOUBLE_EQ(scenario.planned_wait_s, 1.5 + 2);
+
+  const auto too_many = error_of(
+      "steps:\n"
+      "  - request: {path: /get-session, expect: {status: 200}}\n"
+      "  - repeat: {times: 10000, steps: [{repeat: {times: 10000, steps: [{get: x}]}}]}\n");
+  EXPECT_NE(too_many.find("bomb.yaml:3:5: with this step the scenario plans more than 1000000 "
+                          "requests"),
+            std::string::npos)
+      << too_many;
+
+  const auto too_long = error_of(
+      "steps:\n"
+      "  - request: {path: /get-session, expect: {status: 200}}\n"
+      "  - repeat: {times: 1000, steps: [{wait: 100}]}\n");
+  EXPECT_NE(too_long.find("waits more than 24 hours"), std::string::npos) << too_long;
+}
+
+}  // namespace
+}  // namespace sessim
