@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <boost/filesystem.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 #include "common/errors.h"
@@ -80,6 +82,17 @@ void ReportOutputs::check(const std::vector<std::string>& input_files, bool forc
     if (::access(folder.c_str(), W_OK) != 0 ||
         (fs::exists(status) && ::access(path.c_str(), W_OK) != 0)) {
       throw UsageError(fmt::format("{} {}: not writable", option, path));
+    }
+    // access() trusts permission bits that root ignores and some file
+    // systems (/proc, read-only mounts) overrule: create the very temporary
+    // file write_report will use, and remove it again.
+    const auto probe = fmt::format("{}.sessim-{}.tmp", path, ::getpid());
+    if (std::FILE* file = std::fopen(probe.c_str(), "wx")) {
+      std::fclose(file);
+      std::remove(probe.c_str());
+    } else {
+      throw UsageError(fmt::format("{} {}: cannot create a file in {} ({})", option, path, folder,
+                                   std::strerror(errno)));
     }
   }
 }

@@ -88,6 +88,17 @@ TEST(RunCommand, OutOfRangeNodeCountIsAUsageError) {
   EXPECT_EQ(run_sessim({"run", "--store", "mongo"}).exit_code, kExitUsage);
 }
 
+// Permission bits say yes for root, /proc says no: the report file is
+// created up front, so the run is refused before it starts.
+TEST(RunCommand, AReportPathThatCannotBeCreatedIsRefusedBeforeTheRun) {
+  const auto result = run_sessim({"run", "--junit", "/proc/sessim-report.xml"});
+  EXPECT_EQ(result.exit_code, kExitUsage) << result.out << result.err;
+  EXPECT_TRUE(
+      contains(result.err, "--junit /proc/sessim-report.xml: cannot create a file in /proc"))
+      << result.err;
+  EXPECT_FALSE(contains(result.out, "reads:")) << result.out;
+}
+
 // A seed is a 64-bit number written as one; nothing wraps around.
 TEST(RunCommand, ASeedOutsideZeroTo2To64IsRefused) {
   const auto negative = run_sessim({"run", "--seed", "-1"});
