@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "balancer/balancer.h"
+#include "balancer/strategy_factory.h"
 #include "node/app_node.h"
 #include "node/store/local_session_store.h"
 #include "support/test_support.h"
@@ -172,6 +174,26 @@ TEST_F(HttpServerTest, AnOversizedHeaderIsA431) {
       "GET /healthz HTTP/1.1\r\nHost: x\r\nCookie: " + std::string(64 * 1024, 'a') + "\r\n\r\n"));
   const auto answer = connection.receive_until(responses(1));
   EXPECT_EQ(answer.rfind("HTTP/1.1 431", 0), 0U) << answer.substr(0, 200);
+}
+
+// The balancer runs on the same server: 200 idle or slow clients in front of
+// it cost sockets, and the next client is forwarded at once.
+TEST_F(HttpServerTest, IdleAndSlowClientsDoNotFreezeTheBalancer) {
+  BalancerConfig config;
+  config.engine = BalancerEngine::events;
+  config.upstreams.push_back({"node-a", "127.0.0.1", node.port()});
+  testing::ServingInThread<Balancer> balancer(config, make_strategy(StrategyOptions{}));
+  std::vector<std::unique_ptr<RawConnection>> idle;
+  for (int i = 0; i < 200; ++i) {
+    idle.push_back(std::make_unique<RawConnection>(balancer.port()));
+    ASSERT_TRUE(idle.back()->connected());
+    if (i % 2 == 0) idle.back()->send_text("GET /healthz HTTP/1.1\r\nHo");
+  }
+  RawConnection fresh(balancer.port());
+  ASSERT_TRUE(fresh.send_text("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto answer = fresh.receive_until(responses(1), std::chrono::seconds(2));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK", 0), 0U) << answer;
+  EXPECT_NE(answer.find("X-Sessim-Upstream: node-a"), std::string::npos) << answer;
 }
 
 }  // namespace
