@@ -236,7 +236,7 @@ class ProfileLoader {
     profile.absent_bodies.clear();
     for (auto it = node.begin(); it != node.end(); ++it) {
       const auto key = it->first.Scalar();
-      const auto& values = it->second;
+      const YAML::Node values = it->second;  // a copy: it-> yields a temporary
       const auto each = [&](const std::function<void(const YAML::Node&)>& take) {
         if (values.IsSequence()) {
           for (const auto& value : values) take(value);

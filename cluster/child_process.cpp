@@ -122,8 +122,11 @@ ChildProcess::ChildProcess(const ChildSpec& spec) : impl_(std::make_unique<Impl>
   // A copy: this_process::environment() is the live environment of sessim
   // itself, and writing to it would hand one child's variables (a Redis
   // password among them) to every later child.
+  // set() rather than operator[]: Boost 1.74's find(), behind operator[],
+  // compares past the end of variables shorter than the name (found by
+  // AddressSanitizer).
   bp::environment environment = boost::this_process::environment();
-  for (const auto& [name, value] : spec.env) environment[name] = value;
+  for (const auto& [name, value] : spec.env) environment.set(name, value);
   const std::lock_guard lock(registry_mutex);
   try {
     impl_->child = bp::child(bp::exe = spec.executable, bp::args = spec.args, environment,

@@ -14,10 +14,24 @@ namespace sessim {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// An io_context whose services can be shut down ahead of its destruction:
+// a handler still queued on one loop at exit may own objects bound to
+// another loop (a connection holds its server's acceptor), so every loop is
+// shut down before any is destroyed.
+class ShutdownableContext : public asio::io_context {
+ public:
+  using asio::execution_context::shutdown;
+  using asio::io_context::io_context;
+};
+
+}  // namespace
+
 EventLoops::EventLoops(int loops, int blocking_threads) : blocking_threads_(blocking_threads) {
   const int count =
       loops > 0 ? loops : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  for (int i = 0; i < count; ++i) loops_.push_back(std::make_unique<asio::io_context>(1));
+  for (int i = 0; i < count; ++i) loops_.push_back(std::make_unique<ShutdownableContext>(1));
   for (auto& loop : loops_) {
     threads_.emplace_back([context = loop.get()] {
       auto guard = asio::make_work_guard(*context);
@@ -30,6 +44,7 @@ EventLoops::~EventLoops() {
   if (blocking_) blocking_->join();
   for (auto& loop : loops_) loop->stop();
   for (auto& thread : threads_) thread.join();
+  for (auto& loop : loops_) static_cast<ShutdownableContext&>(*loop).shutdown();
 }
 
 void EventLoops::post_blocking(std::function<void()> work) {
