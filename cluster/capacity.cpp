@@ -6,9 +6,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include "common/errors.h"
+#include "net/event_loops.h"
 
 namespace sessim {
 namespace {
@@ -22,7 +22,7 @@ constexpr std::int64_t kInprocNodeMemoryKib = 256;
 constexpr std::int64_t kProcessNodeMemoryKib = 8 * 1024;
 constexpr std::int64_t kRedisMemoryKib = 16 * 1024;
 
-std::int64_t loop_count() { return std::max(1u, std::thread::hardware_concurrency()); }
+std::int64_t loop_count() { return EventLoops::default_loop_count(); }
 
 }  // namespace
 

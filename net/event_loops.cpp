@@ -29,8 +29,7 @@ class ShutdownableContext : public asio::io_context {
 }  // namespace
 
 EventLoops::EventLoops(int loops, int blocking_threads) : blocking_threads_(blocking_threads) {
-  const int count =
-      loops > 0 ? loops : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int count = loops > 0 ? loops : default_loop_count();
   for (int i = 0; i < count; ++i) loops_.push_back(std::make_unique<ShutdownableContext>(1));
   for (auto& loop : loops_) {
     threads_.emplace_back([context = loop.get()] {
@@ -67,6 +66,10 @@ void EventLoops::run_on(std::size_t index, const std::function<void()>& work) {
     }
   });
   done.get_future().get();
+}
+
+int EventLoops::default_loop_count() {
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 EventLoops& EventLoops::shared() {

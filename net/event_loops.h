@@ -34,6 +34,8 @@ class EventLoops {
   EventLoops& operator=(const EventLoops&) = delete;
 
   std::size_t size() const { return loops_.size(); }
+  // The loops a default EventLoops runs: one per core.
+  static int default_loop_count();
   boost::asio::io_context& loop(std::size_t index) { return *loops_[index]; }
   // Loops in turn, so that servers and connections spread over the cores.
   std::size_t next_index() { return next_.fetch_add(1) % loops_.size(); }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <span>
 
 #include "common/errors.h"
 #include "common/session_effect.h"
@@ -196,19 +197,25 @@ void session_as_json(const Call&, ServerResponse& response, SessionRequest& cont
   response.body() = document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// The routes of one path; empty when the path is not the node's.
-std::vector<Route> routes_for(const std::string& path, std::string& attribute) {
-  if (path == protocol::kSetSessionPath) return {{http::verb::get, set_session_value}};
-  if (path == protocol::kGetSessionPath) return {{http::verb::get, get_session_value}};
-  if (path == protocol::kSessionPath) return {{http::verb::get, session_as_json}};
-  if (path == protocol::kLoginPath) return {{http::verb::post, login}};
-  if (path == protocol::kLogoutPath) return {{http::verb::post, logout}};
+// The routes of one path; empty when the path is not the node's. Static
+// tables: routing a request allocates nothing.
+std::span<const Route> routes_for(const std::string& path, std::string& attribute) {
+  static const Route set_value[] = {{http::verb::get, set_session_value}};
+  static const Route get_value[] = {{http::verb::get, get_session_value}};
+  static const Route whole_session[] = {{http::verb::get, session_as_json}};
+  static const Route login_route[] = {{http::verb::post, login}};
+  static const Route logout_route[] = {{http::verb::post, logout}};
+  static const Route attribute_routes[] = {{http::verb::get, get_attribute},
+                                           {http::verb::put, put_attribute},
+                                           {http::verb::delete_, delete_attribute}};
+  if (path == protocol::kSetSessionPath) return set_value;
+  if (path == protocol::kGetSessionPath) return get_value;
+  if (path == protocol::kSessionPath) return whole_session;
+  if (path == protocol::kLoginPath) return login_route;
+  if (path == protocol::kLogoutPath) return logout_route;
   if (path.rfind(protocol::kAttributePrefix, 0) == 0) {
     attribute = path.substr(protocol::kAttributePrefix.size());
-    if (!is_valid_attribute_name(attribute)) return {};
-    return {{http::verb::get, get_attribute},
-            {http::verb::put, put_attribute},
-            {http::verb::delete_, delete_attribute}};
+    if (is_valid_attribute_name(attribute)) return attribute_routes;
   }
   return {};
 }
@@ -238,10 +245,10 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
     std::string attribute;
     SessionHandler handler;
     HttpResponder respond;
-    std::optional<ResolvedSession> resolved;
+    std::optional<ResolvedSession> resolved{};
     bool invalidate = false;
     bool rotate_id = false;
-    ServerResponse response;
+    ServerResponse response{};
     std::chrono::milliseconds delay{0};
     std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
   };
@@ -272,19 +279,9 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
     }
     for (const auto& route : routes) {
       if (route.method != method) continue;
-      auto exchange =
-          std::make_shared<SessionExchange>(SessionExchange{shared_from_this(),
-                                                            std::move(request),
-                                                            std::move(*target),
-                                                            std::move(attribute),
-                                                            route.session_handler,
-                                                            std::move(respond),
-                                                            std::nullopt,
-                                                            false,
-                                                            false,
-                                                            ServerResponse{},
-                                                            {},
-                                                            std::chrono::steady_clock::now()});
+      auto exchange = std::make_shared<SessionExchange>(
+          SessionExchange{shared_from_this(), std::move(request), std::move(*target),
+                          std::move(attribute), route.session_handler, std::move(respond)});
       return run_store_step([exchange] { exchange->node->begin_session(exchange); });
     }
     std::string allowed;
