@@ -20,6 +20,7 @@ namespace sessim {
 namespace {
 
 constexpr auto kStartupDeadline = std::chrono::seconds(10);
+constexpr int kPortAttempts = 5;  // command nodes on a port picked here
 
 // A node served by a thread of this process. The thread is owned here and
 // ends when stop() makes AppNode::serve() return.
@@ -114,6 +115,25 @@ class CommandNode final : public NodeInstance {
             "of {redis_url}");
       }
     }
+    // A port picked here was free a moment ago; another process may take it
+    // before the app binds it. Then the app exits with "Address already in
+    // use", and it is started again on a fresh port, as redis-server is.
+    const bool port_picked_here = launch.node.port == 0;
+    for (int attempt = 1;; ++attempt) {
+      try {
+        start(launch, redis, redis_host, redis_port);
+        return;
+      } catch (const EnvironmentError&) {
+        const bool port_taken = process_ && process_->exit_status() && log_mentions_busy_port();
+        if (!port_picked_here || !port_taken || attempt == kPortAttempts) throw;
+        port_ = pick_free_loopback_port();
+      }
+    }
+  }
+
+ private:
+  void start(const NodeLaunch& launch, const std::string& redis, const std::string& redis_host,
+             const std::string& redis_port) {
     const std::map<std::string, std::string> values{{"port", std::to_string(port_)},
                                                     {"name", name_},
                                                     {"index", std::to_string(launch.index)},
@@ -145,6 +165,8 @@ class CommandNode final : public NodeInstance {
     process_ = std::make_unique<ChildProcess>(spec);
     wait_until_ready(launch.command);
   }
+
+ public:
   ~CommandNode() override { stop(); }
 
   const std::string& name() const override { return name_; }
@@ -169,6 +191,17 @@ class CommandNode final : public NodeInstance {
     const auto kept = keep_log_file(log_path_);
     if (lines.empty()) return fmt::format("its log {} is empty", kept);
     return fmt::format("last lines of its log {}:\n  {}", kept, fmt::join(lines, "\n  "));
+  }
+
+  bool log_mentions_busy_port() const {
+    for (const auto& line : last_log_lines(log_path_, 20)) {
+      if (line.find("Address already in use") != std::string::npos ||
+          line.find("address already in use") != std::string::npos ||
+          line.find("EADDRINUSE") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
   }
 
   bool answers(const std::string& ready_path) const {

@@ -287,6 +287,21 @@ TEST(CommandNodes, ACommandThatExitsAtStartNamesItsLog) {
   EXPECT_TRUE(contains(result.err, "sessim-logs/")) << result.err;
 }
 
+// Another process took the port sessim picked before the app bound it: the
+// app says "Address already in use" and is started again on a fresh port.
+TEST(CommandNodes, AnAppThatFindsItsPortTakenIsStartedAgainOnAnotherPort) {
+  RunDirectory directory;
+  const auto marker = directory.path() + "/first-start-done";
+  const auto command = fmt::format(
+      "if [ ! -e {0} ]; then touch {0}; echo 'OSError: [Errno 98] Address already in use' >&2; "
+      "exit 1; fi; exec {1}",
+      marker, python_command(false));
+  const auto result = run_sessim({"run", "--nodes", "1", "--node-shell", "--node-cmd", command,
+                                  "--profile", kApps + "/session_app.profile.yaml"});
+  EXPECT_EQ(result.exit_code, kExitOk) << result.out << result.err;
+  EXPECT_TRUE(contains(result.out, "reads: 2/2 succeeded")) << result.out;
+}
+
 TEST(CommandNodes, ACommandThatNeverBecomesReadyIsStoppedInTime) {
   const auto marker = fmt::format("sessim-never-ready-{}", ::getpid());
   const auto started = std::chrono::steady_clock::now();
