@@ -26,6 +26,12 @@ namespace {
 
 constexpr const char* kTextPlain = "text/plain; charset=utf-8";
 
+ClientTuning client_tuning(const BalancerConfig& config) {
+  ClientTuning tuning;
+  tuning.read_timeout = config.upstream_timeout;
+  return tuning;
+}
+
 }  // namespace
 
 struct Balancer::Impl {
@@ -36,8 +42,9 @@ struct Balancer::Impl {
     if (config.upstreams.empty()) throw UsageError("the balancer needs at least one upstream");
     auto initial = std::make_shared<Pools>();
     for (const auto& upstream : config.upstreams) {
-      initial->push_back(std::make_shared<UpstreamPool>(
-          upstream, config.max_idle_connections_per_upstream, config.health));
+      initial->push_back(std::make_shared<UpstreamPool>(upstream,
+                                                        config.max_idle_connections_per_upstream,
+                                                        config.health, client_tuning(config)));
     }
     auto list = std::make_shared<std::vector<Upstream>>();
     for (const auto& pool : *initial) list->push_back(pool->upstream());
@@ -190,8 +197,8 @@ struct Balancer::Impl {
         return;
       }
       const auto error = result.error();
-      const auto reason =
-          describe_http_failure(error, static_cast<double>(steady_now_ms() - sent_ms));
+      const auto reason = describe_http_failure(
+          error, static_cast<double>(steady_now_ms() - sent_ms), client_tuning(config));
       note(pool.upstream(), pool.health.record_failure(steady_now_ms(), reason));
       failures.push_back(
           fmt::format("{} ({}): {}", pool.upstream().name, pool.upstream().address(), reason));
@@ -273,6 +280,7 @@ Balancer::Balancer(BalancerConfig config, std::unique_ptr<BalancingStrategy> str
     context.log = [impl = impl_.get()](const std::string& line) { impl->log(line); };
     context.logging = &impl_->logging;
     context.max_idle_per_upstream = impl_->config.max_idle_connections_per_upstream;
+    context.upstream_timeout = impl_->config.upstream_timeout;
     events_ = std::make_unique<EventProxy>(std::move(context), EventLoops::shared());
   }
 }
@@ -320,8 +328,9 @@ std::string Balancer::strategy_name() const { return impl_->strategy->name(); }
 void Balancer::add_upstream(const Upstream& upstream) {
   const std::lock_guard lock(impl_->pools_mutex);
   auto grown = std::make_shared<Impl::Pools>(*impl_->pools);
-  grown->push_back(std::make_shared<UpstreamPool>(
-      upstream, impl_->config.max_idle_connections_per_upstream, impl_->config.health));
+  grown->push_back(
+      std::make_shared<UpstreamPool>(upstream, impl_->config.max_idle_connections_per_upstream,
+                                     impl_->config.health, client_tuning(impl_->config)));
   auto list = std::make_shared<std::vector<Upstream>>(*impl_->upstream_list);
   list->push_back(upstream);
   impl_->pools = std::move(grown);

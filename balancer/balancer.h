@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -39,6 +40,10 @@ struct BalancerConfig {
   // Active checks GET this path and want 2xx; "": a TCP connect is enough.
   std::string health_path = "/healthz";
   BalancerEngine engine = default_balancer_engine();
+  // How long an upstream may take to answer once the request is sent
+  // (nginx's proxy_read_timeout): past it the request is a 502, or goes to
+  // the next upstream when its method is idempotent.
+  std::chrono::milliseconds upstream_timeout{10'000};
 };
 
 // A reverse proxy in the manner of nginx's proxy_pass with an upstream block:

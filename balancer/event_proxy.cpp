@@ -33,7 +33,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr auto kConnectTimeout = std::chrono::seconds(2);
-constexpr auto kExchangeTimeout = std::chrono::seconds(10);
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
@@ -118,6 +117,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     snapshot_ = proxy_.context.upstreams();
     tried_.assign(snapshot_.pools->size(), false);
     failures_.clear();
+    may_have_been_sent_ = false;
     build_upstream_request();
     try_next();
   }
@@ -181,16 +181,20 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   }
 
   void send_upstream() {
-    upstream_->expires_after(kExchangeTimeout);
+    upstream_->expires_after(proxy_.context.upstream_timeout);
     upstream_wire_header_ = wire_header(upstream_request_);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(upstream_wire_header_),
                                                     asio::buffer(upstream_request_.body())};
-    asio::async_write(*upstream_, buffers,
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
-                        if (error)
-                          return self->broken("connection closed while the request was being sent");
-                        self->read_upstream();
-                      });
+    asio::async_write(
+        *upstream_, buffers, [self = shared_from_this()](beast::error_code error, std::size_t) {
+          if (error) {
+            return self->broken(error == beast::error::timeout
+                                    ? "timed out while the request was being sent"
+                                    : "connection closed while the request was being sent",
+                                error == beast::error::timeout);
+          }
+          self->read_upstream();
+        });
   }
 
   void read_upstream() {
@@ -198,19 +202,28 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     upstream_buffer_.clear();
     http::async_read(*upstream_, upstream_buffer_, upstream_response_,
                      [self = shared_from_this()](beast::error_code error, std::size_t) {
-                       if (error) {
-                         return self->broken(error == beast::error::timeout
-                                                 ? "timed out after 10 s waiting for the response"
-                                                 : "connection closed before the response");
+                       if (error == beast::error::timeout) {
+                         return self->broken(
+                             fmt::format("timed out after {} waiting for the response",
+                                         seconds_text(self->proxy_.context.upstream_timeout)),
+                             true);
                        }
+                       if (error)
+                         return self->broken("connection closed before the response", false);
                        self->answered();
                      });
   }
 
-  // A pooled connection the upstream had closed meanwhile carried nothing:
-  // try the same upstream again on a fresh connection, as nginx does.
-  void broken(const std::string& reason) {
-    if (reused_) {
+  // A pooled connection the upstream had closed meanwhile most likely
+  // carried nothing: try the same upstream again on a fresh connection, as
+  // nginx does. But the request may have reached it (a node that crashed
+  // mid-request closes the same way), so from then on a failure counts as a
+  // broken exchange: a non-idempotent request goes to no other upstream. A
+  // timeout is never tried again on the same upstream: the client would wait
+  // twice the upstream timeout.
+  void broken(const std::string& reason, bool timed_out) {
+    if (reused_ && !timed_out) {
+      may_have_been_sent_ = true;
       upstream_.reset();
       connect_upstream();
       return;
@@ -219,6 +232,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   }
 
   void attempt_failed(const std::string& reason, bool not_connected) {
+    not_connected = not_connected && !may_have_been_sent_;
     --pool_->in_flight;
     upstream_.reset();
     proxy_.context.note(pool_->upstream(), pool_->health.record_failure(steady_now_ms(), reason));
@@ -312,6 +326,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   std::shared_ptr<UpstreamPool> pool_;
   std::unique_ptr<beast::tcp_stream> upstream_;
   bool reused_ = false;
+  bool may_have_been_sent_ = false;  // a reused connection broke under the request
   std::int64_t started_;
 };
 

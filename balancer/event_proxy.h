@@ -32,6 +32,7 @@ struct ProxyContext {
   const std::atomic<bool>* logging = nullptr;
   std::size_t max_idle_per_upstream = 16;
   std::size_t max_body_bytes = 1 << 20;
+  std::chrono::milliseconds upstream_timeout{10'000};  // BalancerConfig::upstream_timeout
 };
 
 // The balancer's proxy on Boost.Asio with Beast's HTTP/1.1 parser and

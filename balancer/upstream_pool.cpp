@@ -6,8 +6,9 @@
 
 namespace sessim {
 
-UpstreamPool::UpstreamPool(Upstream upstream, std::size_t max_idle, const HealthPolicy& policy)
-    : health(policy), upstream_(std::move(upstream)), max_idle_(max_idle) {}
+UpstreamPool::UpstreamPool(Upstream upstream, std::size_t max_idle, const HealthPolicy& policy,
+                           ClientTuning tuning)
+    : health(policy), upstream_(std::move(upstream)), max_idle_(max_idle), tuning_(tuning) {}
 
 UpstreamPool::~UpstreamPool() = default;
 
@@ -21,7 +22,7 @@ std::unique_ptr<httplib::Client> UpstreamPool::acquire() {
     }
   }
   auto client = std::make_unique<httplib::Client>(upstream_.host, upstream_.port);
-  tune_client(*client);
+  tune_client(*client, tuning_);
   return client;
 }
 

@@ -7,6 +7,7 @@
 
 #include "balancer/upstream.h"
 #include "balancer/upstream_health.h"
+#include "net/http_tuning.h"
 
 namespace httplib {
 class Client;
@@ -20,7 +21,8 @@ namespace sessim {
 // its health, and its requests in flight (for least-conn). Thread-safe.
 class UpstreamPool {
  public:
-  UpstreamPool(Upstream upstream, std::size_t max_idle, const HealthPolicy& policy);
+  UpstreamPool(Upstream upstream, std::size_t max_idle, const HealthPolicy& policy,
+               ClientTuning tuning = {});
   ~UpstreamPool();
 
   // An idle connection, or a new one.
@@ -39,6 +41,7 @@ class UpstreamPool {
  private:
   Upstream upstream_;
   std::size_t max_idle_;
+  ClientTuning tuning_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<httplib::Client>> idle_;
 };

@@ -28,6 +28,7 @@ struct BalanceOptions {
   bool trace = false;
   std::string engine;
   int keepalive = 16;
+  double upstream_timeout_s = 10;
 };
 
 int run_balancer(const BalanceOptions& options) {
@@ -37,6 +38,8 @@ int run_balancer(const BalanceOptions& options) {
   std::vector<std::string> names;
   config.health.check_interval_ms = options.health_check_ms;
   config.max_idle_connections_per_upstream = static_cast<std::size_t>(options.keepalive);
+  config.upstream_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(options.upstream_timeout_s * 1000));
   if (!options.engine.empty()) config.engine = parse_balancer_engine(options.engine);
   config.health.max_fails = options.max_fails;
   config.health.fail_timeout_ms = options.fail_timeout_s * 1000LL;
@@ -117,6 +120,12 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
                    "keepalive); more avoids reconnecting under many clients, but each one may "
                    "hold a worker of a thread-per-connection app")
       ->check(CLI::Range(0, 4096))
+      ->capture_default_str();
+  command
+      ->add_option("--upstream-timeout", options->upstream_timeout_s,
+                   "seconds an upstream may take to answer (nginx's proxy_read_timeout); then "
+                   "the request goes to the next upstream if its method is idempotent, else 502")
+      ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   add_balancer_engine_option(*command, options->engine);
   command->add_flag("--trace", options->trace,

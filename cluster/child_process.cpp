@@ -214,8 +214,28 @@ void ChildProcess::kill() {
   }
 }
 
+namespace {
+
+// The state letter of /proc/PID/stat ('R', 'S', 'T' for stopped, ...).
+char process_state(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() ? line[close + 2] : '?';
+}
+
+}  // namespace
+
 void ChildProcess::pause() {
-  if (running()) signal_group(pid(), SIGSTOP);
+  if (!running()) return;
+  signal_group(pid(), SIGSTOP);
+  // SIGSTOP takes effect asynchronously; until it has, the child may still
+  // answer a request, and a caller that freezes it means "from now on".
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (process_state(pid()) != 'T' && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
 }
 
 void ChildProcess::resume() {

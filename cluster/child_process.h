@@ -52,7 +52,7 @@ class ChildProcess {
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
   // SIGKILL and reap: a crash, as the kernel's OOM killer would cause it.
   void kill();
-  // SIGSTOP / SIGCONT.
+  // SIGSTOP (returns once the child is stopped) / SIGCONT.
   void pause();
   void resume();
 

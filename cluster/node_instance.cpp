@@ -81,8 +81,11 @@ class ProcessNode final : public NodeInstance {
   const std::string& name() const override { return name_; }
   int port() const override { return port_; }
   std::string describe() const override { return fmt::format("pid {}", process_->pid()); }
+  int pid() const override { return process_->pid(); }
   void stop() override { process_->stop(); }
   void crash() override { process_->kill(); }
+  void pause() override { process_->pause(); }
+  void resume() override { process_->resume(); }
 
  private:
   std::string name_;
@@ -172,6 +175,7 @@ class CommandNode final : public NodeInstance {
   const std::string& name() const override { return name_; }
   int port() const override { return port_; }
   std::string describe() const override { return fmt::format("pid {}", process_->pid()); }
+  int pid() const override { return process_ ? process_->pid() : 0; }
   void stop() override {
     if (!process_->running()) return;
     ::kill(process_->pid(), SIGTERM);
@@ -182,6 +186,8 @@ class CommandNode final : public NodeInstance {
     process_->stop(std::chrono::milliseconds(0));
   }
   void crash() override { process_->kill(); }
+  void pause() override { process_->pause(); }
+  void resume() override { process_->resume(); }
   std::string stop_problem() const override { return problem_; }
 
  private:
@@ -256,6 +262,15 @@ class ExternalNode final : public NodeInstance {
 };
 
 }  // namespace
+
+void NodeInstance::pause() {
+  throw UsageError(fmt::format(
+      "{} ({}) cannot be frozen: only a node that is a process of its own can (--mode process "
+      "or --node-cmd)",
+      name(), describe()));
+}
+
+void NodeInstance::resume() { pause(); }
 
 NodeMode parse_node_mode(const std::string& name) {
   if (name == "inproc") return NodeMode::inproc;

@@ -44,10 +44,16 @@ class NodeInstance {
   virtual const std::string& name() const = 0;
   virtual int port() const = 0;
   virtual std::string describe() const = 0;  // "thread" or "pid 1234"
+  virtual int pid() const { return 0; }      // 0: not a process of its own
   virtual void stop() = 0;
   // Ends the node without letting anything finish: SIGKILL for a process; for
   // a thread, the same as stop() (its memory goes when the instance does).
   virtual void crash() = 0;
+  // SIGSTOP, then SIGCONT: a node that hangs (a long garbage collection, a
+  // stuck thread) and later goes on, its connections open. Processes only;
+  // throws UsageError for a node that is a thread of sessim or not sessim's.
+  virtual void pause();
+  virtual void resume();
   virtual std::string host() const { return "127.0.0.1"; }
   // What went wrong while stopping ("ignored SIGTERM ..."), "" if nothing.
   virtual std::string stop_problem() const { return ""; }

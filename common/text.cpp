@@ -81,6 +81,18 @@ std::string count_of(long long count, std::string_view noun) {
   return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
 }
 
+std::string seconds_text(std::chrono::milliseconds duration) {
+  const auto ms = duration.count();
+  if (ms < 1000) return std::to_string(ms) + " ms";
+  auto text = std::to_string(ms / 1000);
+  if (const auto fraction = ms % 1000; fraction != 0) {
+    auto digits = std::to_string(1000 + fraction).substr(1);  // "050" for 50 ms
+    digits.erase(digits.find_last_not_of('0') + 1);
+    text += "." + digits;
+  }
+  return text + " s";
+}
+
 namespace {
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ std::string url_encode_component(std::string_view text);
 
 // "1 time", "4 times": a count with its noun, plural with an s.
 std::string count_of(long long count, std::string_view noun);
+
+// "10 s", "1.5 s", "250 ms": a timeout as messages show it.
+std::string seconds_text(std::chrono::milliseconds duration);
 
 // The closest of `candidates` to `word` when it is close enough to be a typo,
 // else "".

@@ -214,12 +214,28 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   }
 
   void read_body() {
-    stream_.expires_after(server_->limits.body_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error, std::size_t) {
-                       if (error) return self->read_failed(error);
-                       self->dispatch();
-                     });
+    body_started_ = std::chrono::steady_clock::now();
+    body_received_ = 0;
+    read_body_part();
+  }
+
+  // The body a part at a time, so that each part can move the deadline.
+  void read_body_part() {
+    const auto& limits = server_->limits;
+    auto allowed = limits.body_timeout;
+    if (limits.min_body_rate > 0) {
+      allowed += std::chrono::milliseconds(body_received_ * 1000 / limits.min_body_rate);
+      allowed = std::min(allowed, std::max(limits.max_body_time, limits.body_timeout));
+    }
+    stream_.expires_at(body_started_ + allowed);
+    http::async_read_some(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code error, std::size_t bytes) {
+                            // A timeout has closed the socket already.
+                            if (error) return self->read_failed(error);
+                            if (self->parser_->is_done()) return self->dispatch();
+                            self->body_received_ += bytes;
+                            self->read_body_part();
+                          });
   }
 
   void read_failed(beast::error_code error) {
@@ -293,6 +309,8 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   bool head_request_ = false;
   bool awaiting_response_ = false;
   bool closed_ = false;
+  std::chrono::steady_clock::time_point body_started_;
+  std::uint64_t body_received_ = 0;
 };
 
 HttpResponder::HttpResponder(std::shared_ptr<ServerConnection> connection)

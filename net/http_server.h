@@ -31,7 +31,13 @@ struct HttpLimits {
   // Waiting for the next request on a kept-alive connection, and reading its
   // header once it starts.
   std::chrono::milliseconds idle_timeout{5000};
+  // A body has body_timeout, and one second more for every min_body_rate
+  // bytes that arrive, up to max_body_time (Apache's mod_reqtimeout
+  // body=10,MinRate=1024): a slow link may upload 1 MiB, a client that
+  // trickles bytes to hold the connection may not.
   std::chrono::milliseconds body_timeout{10000};
+  std::uint64_t min_body_rate = 1024;  // bytes per second; 0: body_timeout alone
+  std::chrono::milliseconds max_body_time{60000};
   std::chrono::milliseconds write_timeout{10000};
 };
 

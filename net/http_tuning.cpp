@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/errors.h"
+#include "common/text.h"
 
 namespace sessim {
 
@@ -69,8 +70,9 @@ std::string describe_http_failure(httplib::Error error, double elapsed_ms,
     case httplib::Error::Read:
       // A timeout ends the wait at read_timeout; anything earlier is the
       // server closing the connection.
-      if (elapsed_ms + 50 >= static_cast<double>(tuning.read_timeout_s) * 1000) {
-        return fmt::format("timed out after {} s waiting for the response", tuning.read_timeout_s);
+      if (elapsed_ms + 50 >= static_cast<double>(tuning.read_timeout.count())) {
+        return fmt::format("timed out after {} waiting for the response",
+                           seconds_text(tuning.read_timeout));
       }
       return "connection closed before the response";
     case httplib::Error::Write:
@@ -93,7 +95,7 @@ bool http_get_succeeds(const std::string& host, int port, const std::string& pat
   ClientTuning tuning;
   tuning.keep_alive = false;
   tuning.connect_timeout_s = 1;
-  tuning.read_timeout_s = 1;
+  tuning.read_timeout = std::chrono::seconds(1);
   tune_client(client, tuning);
   const auto result = client.Get(path);
   return result && result->status >= 200 && result->status < 300;
@@ -103,7 +105,7 @@ void tune_client(httplib::Client& client, const ClientTuning& tuning) {
   client.set_tcp_nodelay(true);
   client.set_keep_alive(tuning.keep_alive);
   client.set_connection_timeout(tuning.connect_timeout_s, 0);
-  client.set_read_timeout(tuning.read_timeout_s, 0);
+  client.set_read_timeout(tuning.read_timeout);
   client.set_write_timeout(tuning.write_timeout_s, 0);
   // Paths and bodies pass through byte for byte: no re-encoding of the
   // request target and no transparent decompression of responses.

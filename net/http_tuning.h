@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <ctime>
 #include <string>
@@ -30,7 +31,7 @@ struct ServerTuning {
 
 struct ClientTuning {
   std::time_t connect_timeout_s = 2;
-  std::time_t read_timeout_s = 10;
+  std::chrono::milliseconds read_timeout{10'000};  // waiting for the response
   std::time_t write_timeout_s = 10;
   bool keep_alive = true;
 };

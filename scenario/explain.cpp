@@ -145,12 +145,12 @@ std::string why_failed_reads(const ScenarioRun& run) {
   if (explanations.empty()) return "";
   // Groups in the order their first read failed.
   std::vector<std::pair<ReadFailure, int>> groups;
-  for (const auto& [number, explanation] : explanations) {
-    const auto group = std::find_if(groups.begin(), groups.end(), [&](const auto& entry) {
-      return entry.first == explanation.kind;
-    });
+  for (const auto& numbered : explanations) {
+    const auto kind = numbered.second.kind;
+    const auto group = std::find_if(groups.begin(), groups.end(),
+                                    [kind](const auto& entry) { return entry.first == kind; });
     if (group == groups.end()) {
-      groups.emplace_back(explanation.kind, 1);
+      groups.emplace_back(kind, 1);
     } else {
       ++group->second;
     }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -178,6 +179,33 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
   const auto fail = [&](const std::string& message) {
     throw UsageError(fmt::format("{}:{}: {}", source, std::max(number, 1), message));
   };
+  // A whole number from min to max; nlohmann's get<int>() would cast a
+  // fraction or an out-of-range number without a word (undefined behaviour
+  // for 1e82). Absent: `fallback`, or an error when there is none.
+  const auto whole_number = [&](const json& entry, const char* name, std::int64_t min,
+                                std::int64_t max,
+                                std::optional<std::int64_t> fallback) -> std::int64_t {
+    const auto field = entry.find(name);
+    if (field == entry.end()) {
+      if (!fallback) fail(fmt::format("the field '{}' is missing", name));
+      return *fallback;
+    }
+    std::optional<std::int64_t> value;
+    if (field->is_number_unsigned()) {
+      const auto unsigned_value = field->get<std::uint64_t>();
+      if (unsigned_value <= static_cast<std::uint64_t>(max)) {
+        value = static_cast<std::int64_t>(unsigned_value);
+      }
+    } else if (field->is_number_integer()) {
+      value = field->get<std::int64_t>();
+    }
+    if (!value || *value < min || *value > max) {
+      fail(fmt::format("'{}' must be a whole number from {} to {}", name, min, max));
+    }
+    return *value;
+  };
+  constexpr std::int64_t kMaxTimeUs = 1'000'000'000'000'000;  // 31 years
+  constexpr std::int64_t kMaxInt = std::numeric_limits<int>::max();
   while (std::getline(stream, line)) {
     ++number;
     if (line.empty()) continue;
@@ -187,7 +215,7 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
       const auto type = entry.at("type").get<std::string>();
       if (type == "history") {
         close();
-        const int version = entry.at("schema_version").get<int>();
+        const auto version = whole_number(entry, "schema_version", 0, kMaxInt, std::nullopt);
         if (version != kHistorySchemaVersion) {
           fail(fmt::format("schema_version {} is not {}, which this sessim reads", version,
                            kHistorySchemaVersion));
@@ -198,19 +226,22 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
         history.store = entry.value("store", "");
         history.app = entry.value("app", "");
         history.balancer = entry.value("balancer", "");
-        history.session_timeout_s = entry.value("session_timeout_s", 0);
-        history.expiry_tolerance_ms = entry.value("expiry_tolerance_ms", 1000);
+        history.session_timeout_s =
+            static_cast<int>(whole_number(entry, "session_timeout_s", 0, kMaxInt, 0));
+        history.expiry_tolerance_ms =
+            static_cast<int>(whole_number(entry, "expiry_tolerance_ms", 0, kMaxInt, 1000));
         histories.push_back(std::move(history));
         continue;
       }
       if (histories.empty()) fail("the first line must be a history header");
       if (type == "event") {
         histories.back().events.push_back(
-            {entry.at("time_us").get<std::int64_t>(), entry.at("what").get<std::string>(),
-             entry.value("node", ""), entry.value("note", ""), entry.value("step", 0)});
+            {whole_number(entry, "time_us", 0, kMaxTimeUs, std::nullopt),
+             entry.at("what").get<std::string>(), entry.value("node", ""), entry.value("note", ""),
+             static_cast<int>(whole_number(entry, "step", 0, kMaxInt, 0))});
         continue;
       }
-      const int index = entry.at("index").get<int>();
+      const auto index = static_cast<int>(whole_number(entry, "index", 0, kMaxInt, std::nullopt));
       if (type == "invoke") {
         if (operations.count(index)) fail(fmt::format("operation {} is invoked twice", index));
         Operation op;
@@ -221,9 +252,9 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
         op.attribute = entry.value("attribute", "");
         op.value = entry.value("value", "");
         op.session_before = entry.value("session", "");
-        op.request = entry.value("request", 0);
-        op.step = entry.value("step", 0);
-        op.start_us = entry.at("time_us").get<std::int64_t>();
+        op.request = static_cast<int>(whole_number(entry, "request", 0, kMaxInt, 0));
+        op.step = static_cast<int>(whole_number(entry, "step", 0, kMaxInt, 0));
+        op.start_us = whole_number(entry, "time_us", 0, kMaxTimeUs, std::nullopt);
         op.end_us = op.start_us;
         op.outcome = OpOutcome::indeterminate;  // until a completion says otherwise
         operations[index] = std::move(op);
@@ -237,8 +268,12 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
       }
       auto& op = found->second;
       op.outcome = *outcome;
-      op.end_us = entry.at("time_us").get<std::int64_t>();
-      op.status = entry.value("status", 0);
+      op.end_us = whole_number(entry, "time_us", 0, kMaxTimeUs, std::nullopt);
+      if (op.end_us < op.start_us) {
+        fail(fmt::format("operation {} completes at {} us, before it was invoked at {} us", index,
+                         op.end_us, op.start_us));
+      }
+      op.status = static_cast<int>(whole_number(entry, "status", 0, 999, 0));
       op.node = entry.value("node", "");
       op.effect =
           parse_session_effect(entry.value("effect", "unknown")).value_or(SessionEffect::unknown);

@@ -58,6 +58,13 @@ class RawConnection {
     }
     return received;
   }
+  // True once the server has closed the connection; waits up to `wait`.
+  bool closed_by_server(std::chrono::milliseconds wait) {
+    pollfd ready{fd_, POLLIN, 0};
+    if (poll(&ready, 1, static_cast<int>(wait.count())) <= 0) return false;
+    char buffer[4096];
+    return recv(fd_, buffer, sizeof buffer, MSG_DONTWAIT) <= 0;
+  }
 
  private:
   int fd_;
@@ -194,6 +201,55 @@ TEST_F(HttpServerTest, IdleAndSlowClientsDoNotFreezeTheBalancer) {
   const auto answer = fresh.receive_until(responses(1), std::chrono::seconds(2));
   EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK", 0), 0U) << answer;
   EXPECT_NE(answer.find("X-Sessim-Upstream: node-a"), std::string::npos) << answer;
+}
+
+// A body must keep coming at the minimum rate: one that trickles a byte at a
+// time loses its connection soon after the body timeout, one that arrives
+// steadily at more than the rate may take longer than the timeout.
+TEST(HttpServerBodyRate, ATricklingBodyIsCutOffAndASteadyOneMayTakeLonger) {
+  HttpLimits limits;
+  limits.body_timeout = std::chrono::milliseconds(500);
+  limits.min_body_rate = 1000;
+  limits.max_body_time = std::chrono::seconds(5);
+  HttpServer server(
+      EventLoops::shared(),
+      [](ServerRequest request, const ClientInfo&, HttpResponder respond) {
+        ServerResponse response;
+        response.result(200);
+        response.body() = std::to_string(request.body().size());
+        respond(std::move(response));
+      },
+      limits, "rate-test");
+  const int port = server.bind("127.0.0.1", 0);
+  server.start();
+  const std::string header = "PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\n\r\n";
+
+  RawConnection trickle(port);
+  ASSERT_TRUE(trickle.send_text(header));
+  const auto started = std::chrono::steady_clock::now();
+  bool closed = false;
+  for (int i = 0; i < 40 && !closed; ++i) {  // a byte every 100 ms, for 4 s at most
+    trickle.send_text("x");
+    closed = trickle.closed_by_server(std::chrono::milliseconds(100));
+  }
+  const auto seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_TRUE(closed);
+  EXPECT_GE(seconds, 0.4);
+  EXPECT_LT(seconds, 1.5);
+
+  RawConnection steady(port);
+  ASSERT_TRUE(steady.send_text(header));
+  for (int part = 0; part < 4; ++part) {  // 500 bytes every 400 ms: 1250 bytes/s, 1.2 s in all
+    if (part > 0) {
+      EXPECT_FALSE(steady.closed_by_server(std::chrono::milliseconds(400)));
+    }
+    ASSERT_TRUE(steady.send_text(std::string(500, 'y')));
+  }
+  const auto answer = steady.receive_until(responses(1));
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK", 0), 0U) << answer;
+  EXPECT_NE(answer.find("\r\n\r\n2000"), std::string::npos) << answer;
+  server.stop();
 }
 
 }  // namespace

@@ -231,4 +231,30 @@ TEST(History, AMalformedLineIsRefusedWithItsNumber) {
   }
 }
 
+// Found by the history fuzzer: a number too large for its field was cast
+// without a check (undefined behaviour, 1.8e82 into an int).
+TEST(History, ANumberOutsideItsFieldsRangeIsRefusedWithItsLine) {
+  const std::string header = "{\"type\":\"history\",\"schema_version\":1}\n";
+  for (const std::string line :
+       {"{\"type\":\"invoke\",\"index\":1.5,\"client\":\"a\",\"op\":\"get\",\"time_us\":1}",
+        "{\"type\":\"invoke\",\"index\":1,\"client\":\"a\",\"op\":\"get\",\"time_us\":-4}",
+        "{\"type\":\"invoke\",\"index\":18000000000000000000000,\"client\":\"a\",\"op\":\"get\","
+        "\"time_us\":1}",
+        "{\"type\":\"invoke\",\"index\":1,\"client\":\"a\",\"op\":\"get\",\"time_us\":1e82}"}) {
+    try {
+      parse_history_jsonl(header + line + "\n", "h.jsonl");
+      ADD_FAILURE() << line;
+    } catch (const UsageError& error) {
+      EXPECT_EQ(std::string(error.what()).rfind("h.jsonl:2: '", 0), 0U) << error.what();
+      EXPECT_NE(std::string(error.what()).find("must be a whole number from 0 to"),
+                std::string::npos)
+          << error.what();
+    }
+  }
+  EXPECT_THROW(parse_history_jsonl("{\"type\":\"history\",\"schema_version\":1,"
+                                   "\"session_timeout_s\":1.8e82}\n",
+                                   "h.jsonl"),
+               UsageError);
+}
+
 }  // namespace sessim
