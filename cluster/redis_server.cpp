@@ -56,6 +56,8 @@ RedisServer::RedisServer(RedisServerOptions options) : options_(std::move(option
 
 RedisServer::~RedisServer() = default;
 
+int RedisServer::pid() const { return process_ && process_->running() ? process_->pid() : 0; }
+
 std::string RedisServer::url() const {
   if (options_.password.empty()) return fmt::format("redis://127.0.0.1:{}", port_);
   return fmt::format("redis://:{}@127.0.0.1:{}", url_encode_component(options_.password), port_);

@@ -27,6 +27,7 @@ class RedisServer {
   int port() const { return port_; }
   std::string url() const;
   std::string log_path() const;
+  int pid() const;  // 0 while it is not running
 
   // Starts it again after stop(), on the same port; a no-op while it runs.
   void start();

@@ -67,7 +67,14 @@ class Loader {
   // lookups find the first: a second `store:` would be silently ignored.
   // The first walk over the whole tree, so it also counts nodes as aliases
   // expand them: a few hundred bytes of nested aliases are billions of nodes.
-  void refuse_duplicate_keys(const YAML::Node& node) const {
+  void refuse_duplicate_keys(const YAML::Node& node, std::size_t depth = 0) const {
+    // An alias inside its own anchor (`&a {steps: [*a]}`) is a cycle that
+    // every walk would follow until the stack overflows.
+    if (depth > kMaxScenarioYamlDepth) {
+      fail(node, fmt::format("the YAML nests deeper than {} levels; is an alias used inside "
+                             "its own anchor?",
+                             kMaxScenarioYamlDepth));
+    }
     if (++nodes_walked_ > kMaxScenarioYamlNodes) {
       fail(node, fmt::format("the YAML expands to more than {} nodes (an alias counts each time "
                              "it is used); split the scenario",
@@ -84,10 +91,10 @@ class Loader {
                                         first->second.line + 1, first->second.column + 1));
           }
         }
-        refuse_duplicate_keys(it->second);
+        refuse_duplicate_keys(it->second, depth + 1);
       }
     } else if (node.IsSequence()) {
-      for (const auto& item : node) refuse_duplicate_keys(item);
+      for (const auto& item : node) refuse_duplicate_keys(item, depth + 1);
     }
   }
 

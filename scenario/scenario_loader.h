@@ -12,6 +12,7 @@ namespace sessim {
 inline constexpr std::size_t kMaxScenarioFileBytes = 1 << 20;
 inline constexpr std::size_t kMaxScenarioSteps = 10'000;  // after aliases are expanded
 inline constexpr std::size_t kMaxScenarioYamlNodes = 100'000;
+inline constexpr std::size_t kMaxScenarioYamlDepth = 64;  // maps and lists inside each other
 inline constexpr std::int64_t kMaxPlannedRequests = 1'000'000;
 inline constexpr double kMaxPlannedWaitS = 24 * 3600;
 

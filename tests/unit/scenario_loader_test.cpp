@@ -134,6 +134,15 @@ TEST(ScenarioLimits, AnAliasBombIsRefusedWithItsPosition) {
   EXPECT_NE(error.find("expands to more than"), std::string::npos) << error;
 }
 
+// Found by the scenario fuzzer: an alias inside its own anchor made the
+// loader recurse until the stack overflowed.
+TEST(ScenarioLimits, AnAliasInsideItsOwnAnchorIsRefusedWithItsPosition) {
+  const auto error = error_of(
+      "name: loop\nsteps:\n  - &read {request: GET /get-session, steps: [*read, {wait: 1}]}\n");
+  EXPECT_NE(error.find("bomb.yaml:"), std::string::npos) << error;
+  EXPECT_NE(error.find("nests deeper than 64 levels"), std::string::npos) << error;
+}
+
 TEST(ScenarioLimits, PlannedRequestsAndWaitsAreCountedAndBounded) {
   const auto scenario = parse_scenario(
       "steps:\n"
