@@ -312,12 +312,10 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
   // delay when changes are flushed at the end, finishes it.
   void begin_session(const std::shared_ptr<SessionExchange>& exchange) {
     guarded(exchange, [&] {
-      // One deadline per request: a request that waited for a free store
-      // connection (others stuck on a paused Redis) past the store's own
-      // timeout is not sent at all.
-      const auto waited = std::chrono::steady_clock::now() - exchange->arrived;
-      if (store->call_timeout_ms() > 0 &&
-          waited > std::chrono::milliseconds(store->call_timeout_ms())) {
+      const auto deadline = store_deadline(*exchange);
+      // A request that waited for a free store connection (others stuck on
+      // a paused Redis) past its deadline is not sent at all.
+      if (deadline && std::chrono::steady_clock::now() >= deadline->at()) {
         throw StoreUnavailable(
             fmt::format("no Redis connection became free within {} ms (Redis is slow or paused)",
                         store->call_timeout_ms()));
@@ -342,6 +340,7 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
 
   void end_session(const std::shared_ptr<SessionExchange>& exchange) {
     guarded(exchange, [&] {
+      const auto deadline = store_deadline(*exchange);
       auto& resolved = *exchange->resolved;
       auto& response = exchange->response;
       if (resolved.miss_reason != MissReason::none) {
@@ -356,6 +355,16 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
       }
       send(std::move(response), exchange->respond);
     });
+  }
+
+  // The request's one deadline for its store calls: the store's call
+  // timeout from its arrival, plus the delay it asked for (a slow request
+  // by design is not a slow store). None for a store without a network.
+  std::optional<RequestDeadline> store_deadline(const SessionExchange& exchange) const {
+    if (store->call_timeout_ms() <= 0) return std::nullopt;
+    return std::optional<RequestDeadline>(
+        std::in_place,
+        exchange.arrived + std::chrono::milliseconds(store->call_timeout_ms()) + exchange.delay);
   }
 
   // Store failures become 503 with the reason, never a lost session.

@@ -90,9 +90,13 @@ class RedisSessionStore::ConnectionPool {
   // is idempotent).
   std::vector<Reply> run(const std::vector<Command>& commands) {
     for (int attempt = 0;; ++attempt) {
+      const auto timeout = call_timeout();
       auto [context, reused] = acquire();
+      const bool shortened = timeout.count() < options_.command_timeout_ms;
+      if (shortened) redisSetTimeout(context.get(), to_timeval(static_cast<int>(timeout.count())));
       std::vector<Reply> replies;
       if (send_all(*context, commands, replies)) {
+        if (shortened) redisSetTimeout(context.get(), to_timeval(options_.command_timeout_ms));
         release(std::move(context));
         return replies;
       }
@@ -103,7 +107,7 @@ class RedisSessionStore::ConnectionPool {
         // A paused or overloaded Redis: retrying would double the wait that
         // the request's deadline promises.
         throw StoreUnavailable(fmt::format("Redis at {} did not answer within {} ms",
-                                           options_.url.redacted(), options_.command_timeout_ms));
+                                           options_.url.redacted(), timeout.count()));
       }
       const std::string reason = context->errstr;
       if (!(reused && attempt == 0)) {
@@ -114,6 +118,21 @@ class RedisSessionStore::ConnectionPool {
   }
 
  private:
+  // The command timeout, or what is left of the request's (RequestDeadline).
+  std::chrono::milliseconds call_timeout() const {
+    const std::chrono::milliseconds configured(options_.command_timeout_ms);
+    const auto deadline = RequestDeadline::current();
+    if (!deadline) return configured;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        *deadline - RequestDeadline::Clock::now());
+    if (left.count() <= 0) {
+      throw StoreUnavailable(
+          fmt::format("Redis at {} was not asked: the request had used its {} ms for the store",
+                      options_.url.redacted(), options_.command_timeout_ms));
+    }
+    return std::min(configured, left);
+  }
+
   std::pair<Context, bool> acquire() {
     {
       const std::lock_guard lock(mutex_);
@@ -139,7 +158,8 @@ class RedisSessionStore::ConnectionPool {
       throw StoreUnavailable(fmt::format("cannot connect to Redis at {}: {}", url.redacted(),
                                          context ? context->errstr : "out of memory"));
     }
-    redisSetTimeout(context.get(), to_timeval(options_.command_timeout_ms));
+    // The set-up is part of the request that needed the connection.
+    redisSetTimeout(context.get(), to_timeval(static_cast<int>(call_timeout().count())));
     std::vector<Command> setup;
     if (!url.password.empty()) {
       setup.push_back(url.user.empty() ? Command{"AUTH", url.password}
@@ -164,6 +184,7 @@ class RedisSessionStore::ConnectionPool {
         digests_[i] = reply_text(*replies[replies.size() - kScripts.size() + i]);
       }
     }
+    redisSetTimeout(context.get(), to_timeval(options_.command_timeout_ms));
     return context;
   }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -31,6 +32,28 @@ const std::vector<std::string>& save_mode_names();  // {"delta", "full"}
 class StoreUnavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// The moment by which the request that this thread serves must be done with
+// its store calls: one deadline per request, however many calls it makes and
+// however long it waited for a thread, so that a paused Redis costs a client
+// one timeout, never two. A store that waits on the network shortens its
+// call timeout to it. Set for a scope by the node; empty: no deadline.
+class RequestDeadline {
+ public:
+  using Clock = std::chrono::steady_clock;
+  explicit RequestDeadline(Clock::time_point at) : at_(at), previous_(current_) { current_ = at; }
+  ~RequestDeadline() { current_ = previous_; }
+  RequestDeadline(const RequestDeadline&) = delete;
+  RequestDeadline& operator=(const RequestDeadline&) = delete;
+
+  Clock::time_point at() const { return at_; }
+  static std::optional<Clock::time_point> current() { return current_; }
+
+ private:
+  Clock::time_point at_;
+  std::optional<Clock::time_point> previous_;
+  static inline thread_local std::optional<Clock::time_point> current_;
 };
 
 // Where sessions live. Implementations are thread-safe; every method may
@@ -67,9 +90,9 @@ class SessionStore {
   // make them on a pool thread, never on a loop.
   virtual bool waits_on_network() const { return false; }
 
-  // How long one call may wait for the network; a request that could not
-  // even start its first call within it is answered 503 at once (0: no
-  // network, no bound).
+  // How long a request's calls may wait for the network, together (see
+  // RequestDeadline); a request that could not even start its first call
+  // within it is answered 503 at once (0: no network, no bound).
   virtual int call_timeout_ms() const { return 0; }
 };
 
