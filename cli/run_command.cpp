@@ -426,6 +426,13 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->check(CLI::Range(0, 3'600'000))
       ->group(kClusterGroup);
   command
+      ->add_option("--upstream-timeout", options->upstream_timeout_s,
+                   "balancer: seconds a node may take to answer (nginx's proxy_read_timeout); "
+                   "then an idempotent request goes to the next node, others get 502")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str()
+      ->group(kClusterGroup);
+  command
       ->add_option("--session-timeout", options->session_timeout_s,
                    "session idle timeout in seconds")
       ->check(CLI::Range(1, 365 * 24 * 3600))

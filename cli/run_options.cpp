@@ -67,12 +67,17 @@ namespace {
 
 constexpr const char* kSystemGroup = "System under test (default: sessim's own nodes)";
 
+std::chrono::milliseconds seconds_to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+}
+
 // Flags that mean nothing for the system under test the other flags chose.
 void refuse_conflicts(const RunOptions& options) {
   const auto given = [&](const char* flag) { return options.given.count(flag) > 0; };
   if (!options.target.empty()) {
-    for (const auto* flag : {"node-cmd", "upstream", "nodes", "mode", "balancer", "base-port",
-                             "balancer-port", "redis-url", "hash-key", "health-check", "on-miss"}) {
+    for (const auto* flag :
+         {"node-cmd", "upstream", "nodes", "mode", "balancer", "base-port", "balancer-port",
+          "redis-url", "hash-key", "health-check", "on-miss", "upstream-timeout"}) {
       if (given(flag)) {
         throw UsageError(fmt::format(
             "--{} does not apply with --target: the target is the whole system under test", flag));
@@ -252,6 +257,7 @@ ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profil
   config.flush = parse_flush_mode(options.flush);
   config.node_delay_ms = options.node_delay_ms;
   config.health.check_interval_ms = options.health_check_ms;
+  config.upstream_timeout = seconds_to_ms(options.upstream_timeout_s);
   if (options.seed) {
     config.balancer_seed = *options.seed;
     config.session_id_seed = *options.seed;
@@ -339,6 +345,9 @@ ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store, const 
   config.health.fail_timeout_ms = static_cast<std::int64_t>(wanted.fail_timeout_s * 1000);
   if (!options.given.count("health-check")) {
     config.health.check_interval_ms = static_cast<std::int64_t>(wanted.health_check_s * 1000);
+  }
+  if (!options.given.count("upstream-timeout")) {
+    config.upstream_timeout = seconds_to_ms(wanted.upstream_timeout_s);
   }
   return config;
 }

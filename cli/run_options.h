@@ -45,6 +45,7 @@ struct RunOptions {
   int node_delay_ms = 0;
   int max_sessions = 100'000;
   int health_check_ms = 0;
+  double upstream_timeout_s = 10;
   bool fail_fast = false;
   bool explain = false;
   std::string verdict = "actual";

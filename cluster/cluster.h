@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -46,7 +47,8 @@ struct ClusterConfig {
   std::optional<std::uint64_t> session_id_seed;
   std::vector<int> weights;  // per node; missing ones are 1
   HealthPolicy health;
-  std::string health_path = "/healthz";  // active checks; "": a TCP connect
+  std::string health_path = "/healthz";                // active checks; "": a TCP connect
+  std::chrono::milliseconds upstream_timeout{10'000};  // BalancerConfig::upstream_timeout
   MissPolicy on_miss = MissPolicy::create;
   SaveMode save_mode = SaveMode::delta;
   FlushMode flush = FlushMode::on_request_end;

@@ -107,6 +107,7 @@ struct ScenarioCluster {
   int max_fails = 1;
   double fail_timeout_s = 10;
   double health_check_s = 0;  // 0: no active checks
+  double upstream_timeout_s = 10;
 };
 
 struct Scenario {

@@ -180,7 +180,7 @@ class Loader {
     check_keys(node,
                {"nodes", "store", "mode", "balancer", "hash-key", "weights", "on-miss",
                 "session-timeout", "save-mode", "flush", "delay", "redis-persistence", "max-fails",
-                "fail-timeout", "health-check"},
+                "fail-timeout", "health-check", "upstream-timeout"},
                "cluster");
     ScenarioCluster cluster;
     if (node["nodes"]) cluster.nodes = integer(node["nodes"], "nodes", 1, 64);
@@ -207,6 +207,12 @@ class Loader {
     if (node["max-fails"]) cluster.max_fails = integer(node["max-fails"], "max-fails", 1, 100);
     if (node["fail-timeout"]) cluster.fail_timeout_s = duration(node["fail-timeout"]);
     if (node["health-check"]) cluster.health_check_s = duration(node["health-check"]);
+    if (node["upstream-timeout"]) {
+      cluster.upstream_timeout_s = duration(node["upstream-timeout"]);
+      if (cluster.upstream_timeout_s < 0.1 || cluster.upstream_timeout_s > 3600) {
+        fail(node["upstream-timeout"], "upstream-timeout must be from 100ms to 1h");
+      }
+    }
     if (node["session-timeout"]) {
       cluster.session_timeout_s =
           integer(node["session-timeout"], "session-timeout (seconds)", 1, 365 * 24 * 3600);

@@ -52,6 +52,26 @@ TEST(RunCommand, OneNodeWithLocalStorePasses) {
   EXPECT_TRUE(contains(result.out, "reads: 2/2 succeeded")) << result.out;
 }
 
+// Nodes slower than the balancer's upstream timeout answer nothing: every
+// request is a 502 naming the timeout. With room to answer, the same sticky
+// cluster keeps every read.
+TEST(RunCommand, NodesSlowerThanTheUpstreamTimeoutAre502s) {
+  const std::vector<std::string> slow_sticky_cluster{"run",    "--nodes",      "2",   "--balancer",
+                                                     "cookie", "--node-delay", "300", "--json"};
+  auto args = slow_sticky_cluster;
+  args.insert(args.end(), {"--upstream-timeout", "0.1"});
+  const auto cut_short = run_sessim(args);
+  EXPECT_EQ(cut_short.exit_code, kExitChecksFailed) << cut_short.err;
+  EXPECT_TRUE(contains(cut_short.out, "\"status\": 502")) << cut_short.out;
+  EXPECT_TRUE(contains(cut_short.out, "timed out after 100 ms waiting for the response"))
+      << cut_short.out;
+  args = slow_sticky_cluster;
+  args.insert(args.end(), {"--upstream-timeout", "2"});
+  const auto patient = run_sessim(args);
+  EXPECT_EQ(patient.exit_code, kExitOk) << patient.out << patient.err;
+  EXPECT_FALSE(contains(patient.out, "\"status\": 502")) << patient.out;
+}
+
 TEST(RunCommand, JsonReportDescribesEveryRequest) {
   const auto result =
       run_sessim({"run", "--nodes", "3", "--store", "local", "--reads", "5", "--json"});

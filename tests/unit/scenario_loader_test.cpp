@@ -93,6 +93,15 @@ steps:
   EXPECT_DOUBLE_EQ(scenario.cluster.health_check_s, 0.2);
 }
 
+TEST(ScenarioLoader, TheBalancersUpstreamTimeoutIsADurationOfAtLeast100Ms) {
+  const auto scenario =
+      parse_scenario("cluster: {upstream-timeout: 250ms}\nsteps:\n  - get: x\n", "t.yaml");
+  EXPECT_DOUBLE_EQ(scenario.cluster.upstream_timeout_s, 0.25);
+  EXPECT_DOUBLE_EQ(parse_scenario("steps:\n  - get: x\n", "t.yaml").cluster.upstream_timeout_s, 10);
+  EXPECT_THROW(parse_scenario("cluster: {upstream-timeout: 5ms}\nsteps:\n  - get: x\n", "t.yaml"),
+               ScenarioError);
+}
+
 TEST(ScenarioLoader, ClientAddressesStayOnLoopback) {
   EXPECT_THROW(
       parse_scenario("clients: [{name: a, address: 10.0.0.1}]\nsteps:\n  - get: x\n", "x.yaml"),
