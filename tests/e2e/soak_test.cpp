@@ -69,6 +69,9 @@ class Browser {
   Browser(int id, int balancer_port) : id_(id), client_("127.0.0.1", balancer_port) {
     client_.set_read_timeout(std::chrono::seconds(15));
     client_.set_keep_alive(true);
+    // A PUT's header and body are two writes: with Nagle's algorithm the body
+    // waits for a delayed ACK (~40 ms), and the "load" is a trickle.
+    client_.set_tcp_nodelay(true);
   }
 
   void run_until(Clock::time_point end) {
