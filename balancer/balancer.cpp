@@ -106,12 +106,16 @@ struct Balancer::Impl {
   }
 
   static void copy_response(const httplib::Response& upstream_response, const Upstream& upstream,
-                            httplib::Response& response) {
+                            bool head, httplib::Response& response) {
     response.status = upstream_response.status;
     const std::string connection_tokens = upstream_response.get_header_value("Connection");
     for (const auto& [name, value] : upstream_response.headers) {
       if (is_dropped_header(name, connection_tokens)) continue;
       response.headers.emplace(name, value);
+    }
+    // An answer to HEAD keeps the length of the body it does not carry.
+    if (head && upstream_response.has_header("Content-Length")) {
+      response.set_header("Content-Length", upstream_response.get_header_value("Content-Length"));
     }
     response.set_header(std::string(kUpstreamHeader), upstream.name);
     response.body = upstream_response.body;
@@ -185,7 +189,7 @@ struct Balancer::Impl {
       --pool.in_flight;
       if (result) {
         note(pool.upstream(), pool.health.record_success(steady_now_ms()));
-        copy_response(*result, pool.upstream(), response);
+        copy_response(*result, pool.upstream(), request.method == "HEAD", response);
         if (!chosen->set_cookie.empty()) {
           response.headers.emplace("Set-Cookie", chosen->set_cookie);
           // HAProxy's "nocache": a response that pins a browser must not be

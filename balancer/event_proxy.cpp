@@ -33,6 +33,9 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
 constexpr auto kConnectTimeout = std::chrono::seconds(2);
+// An upstream response's status line and header (Beast's default is 8 KiB,
+// which a few large Set-Cookie headers exceed).
+constexpr std::size_t kMaxResponseHeaderBytes = 64 * 1024;
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
@@ -198,20 +201,42 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   }
 
   void read_upstream() {
-    upstream_response_ = {};
     upstream_buffer_.clear();
-    http::async_read(*upstream_, upstream_buffer_, upstream_response_,
-                     [self = shared_from_this()](beast::error_code error, std::size_t) {
-                       if (error == beast::error::timeout) {
-                         return self->broken(
-                             fmt::format("timed out after {} waiting for the response",
-                                         seconds_text(self->proxy_.context.upstream_timeout)),
-                             true);
-                       }
-                       if (error)
-                         return self->broken("connection closed before the response", false);
-                       self->answered();
-                     });
+    upstream_parser_.emplace();
+    upstream_parser_->header_limit(static_cast<std::uint32_t>(kMaxResponseHeaderBytes));
+    // As before: a response body is not bounded here (the user's own app
+    // may serve large downloads; see docs/balancing.md).
+    upstream_parser_->body_limit(boost::none);
+    // A response to HEAD announces its length but carries no body; read as
+    // any other, it would be waited for until the upstream timeout.
+    upstream_parser_->skip(request_.method() == http::verb::head);
+    http::async_read(
+        *upstream_, upstream_buffer_, *upstream_parser_,
+        [self = shared_from_this()](beast::error_code error, std::size_t) {
+          if (error == beast::error::timeout) {
+            return self->broken(fmt::format("timed out after {} waiting for the response",
+                                            seconds_text(self->proxy_.context.upstream_timeout)),
+                                true);
+          }
+          if (error == http::error::header_limit) {
+            return self->oversized(
+                fmt::format("its response header exceeds {} KiB", kMaxResponseHeaderBytes / 1024));
+          }
+          if (error) return self->broken("connection closed before the response", false);
+          self->upstream_response_ = self->upstream_parser_->release();
+          self->answered();
+        });
+  }
+
+  // The upstream answered with a header larger than the balancer reads:
+  // 502 at once. Not a failure of the node (its health is untouched), and
+  // not worth another node, which would answer the same.
+  void oversized(const std::string& reason) {
+    --pool_->in_flight;
+    upstream_.reset();
+    failures_.push_back(
+        fmt::format("{} ({}): {}", pool_->upstream().name, pool_->upstream().address(), reason));
+    bad_gateway();
   }
 
   // A pooled connection the upstream had closed meanwhile most likely
@@ -253,6 +278,10 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     // fields: edited in place rather than copied field by field.
     const bool upstream_keeps_alive = upstream_response_.keep_alive();
     const std::string connection_tokens(upstream_response_[http::field::connection]);
+    // An answer to HEAD keeps the length of the body it does not carry.
+    const std::string head_length(request_.method() == http::verb::head
+                                      ? upstream_response_[http::field::content_length]
+                                      : beast::string_view());
     for (auto field = upstream_response_.begin(); field != upstream_response_.end();) {
       if (is_dropped_header(view(field->name_string()), connection_tokens)) {
         field = upstream_response_.erase(field);
@@ -260,6 +289,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
         ++field;
       }
     }
+    if (!head_length.empty()) upstream_response_.set(http::field::content_length, head_length);
     upstream_response_.set(beast::string_view(kUpstreamHeader.data(), kUpstreamHeader.size()),
                            pool_->upstream().name);
     if (!pick_.set_cookie.empty()) {
@@ -316,6 +346,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   EventProxy::Impl& proxy_;
   Request upstream_request_;
   std::string upstream_wire_header_;
+  std::optional<http::response_parser<http::string_body>> upstream_parser_;
   Response upstream_response_;
   beast::flat_buffer upstream_buffer_;
   Response response_;

@@ -159,9 +159,13 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     response_.version(11);
     response_.keep_alive(keep_alive);
     if (head_request_) {
-      const auto length = response_.body().size();
-      response_.body().clear();
-      response_.content_length(length);
+      // A proxied answer to HEAD already says the length of the body it
+      // does not carry.
+      if (!response_.body().empty() || !response_.has_content_length()) {
+        const auto length = response_.body().size();
+        response_.body().clear();
+        response_.content_length(length);
+      }
     } else {
       response_.prepare_payload();
     }

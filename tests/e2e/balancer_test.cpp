@@ -94,6 +94,55 @@ TEST(Balancer, ForwardsRequestsAndResponsesFaithfully) {
   EXPECT_EQ(response->get_header_value("X-Sessim-Upstream"), "echo");
 }
 
+// HEAD's response carries no body: read like a GET's, it was waited for
+// until the upstream timeout and became a 502.
+TEST(Balancer, HeadIsAnsweredAtOnceWithTheLengthOfTheGet) {
+  auto upstream = node("node-1");
+  auto config = config_for({{"node-1", upstream->port()}});
+  config.upstream_timeout = std::chrono::seconds(5);
+  ServingBalancer balancer(config, make_strategy("round-robin"));
+  httplib::Client client("127.0.0.1", balancer.port());
+  const auto got = client.Get("/healthz");
+  ASSERT_TRUE(got);
+  const auto started = std::chrono::steady_clock::now();
+  const auto head = client.Head("/healthz");
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+  EXPECT_EQ(head->get_header_value("Content-Length"), std::to_string(got->body.size()));
+  EXPECT_LT(took, std::chrono::seconds(1));
+}
+
+// A response header up to 64 KiB passes (Beast's default of 8 KiB refused a
+// few large Set-Cookie headers, and the balancer called that "connection
+// closed before the response").
+TEST(Balancer, ALargeResponseHeaderPasses) {
+  httplib::Server app;
+  app.Get("/big-header", [](const httplib::Request&, httplib::Response& response) {
+    // 18 KiB in three fields (the test's own client reads lines of 8 KiB).
+    for (const char* name : {"X-Big-1", "X-Big-2", "X-Big-3"}) {
+      response.set_header(name, std::string(6 * 1024, 'h'));
+    }
+    response.set_content("ok", "text/plain");
+  });
+  const int port = app.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { app.listen_after_bind(); });
+  while (!app.is_running()) std::this_thread::yield();
+  {
+    ServingBalancer balancer(config_for({{"app", port}}), make_strategy("round-robin"));
+    httplib::Client client("127.0.0.1", balancer.port());
+    for (int i = 0; i < 2; ++i) {  // a fresh connection, then a pooled one
+      const auto big_header = client.Get("/big-header");
+      ASSERT_TRUE(big_header);
+      EXPECT_EQ(big_header->status, 200);
+      EXPECT_EQ(big_header->get_header_value("X-Big-3").size(), 6U * 1024);
+    }
+  }
+  app.stop();
+  serving.join();
+}
+
 TEST(Balancer, CookieStickinessKeepsItsCookieFromTheUpstream) {
   EchoUpstream upstream;
   ServingBalancer balancer(config_for({{"echo", upstream.port()}}), make_strategy("cookie"));
