@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <map>
 #include <mutex>
 
@@ -205,8 +206,9 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     upstream_parser_.emplace();
     upstream_parser_->header_limit(static_cast<std::uint32_t>(kMaxResponseHeaderBytes));
     // As before: a response body is not bounded here (the user's own app
-    // may serve large downloads; see docs/balancing.md).
-    upstream_parser_->body_limit(boost::none);
+    // may serve large downloads; see docs/balancing.md). Not boost::none:
+    // Beast 1.74 compares a length with it as "greater", a body_limit error.
+    upstream_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     // A response to HEAD announces its length but carries no body; read as
     // any other, it would be waited for until the upstream timeout.
     upstream_parser_->skip(request_.method() == http::verb::head);

@@ -135,7 +135,7 @@ TEST(Balancer, ALargeResponseHeaderPasses) {
     for (int i = 0; i < 2; ++i) {  // a fresh connection, then a pooled one
       const auto big_header = client.Get("/big-header");
       ASSERT_TRUE(big_header);
-      EXPECT_EQ(big_header->status, 200);
+      EXPECT_EQ(big_header->status, 200) << i << ": " << big_header->body;
       EXPECT_EQ(big_header->get_header_value("X-Big-3").size(), 6U * 1024);
     }
   }
