@@ -234,11 +234,17 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   // 502 at once. Not a failure of the node (its health is untouched), and
   // not worth another node, which would answer the same.
   void oversized(const std::string& reason) {
+    leave_upstream(reason);
+    bad_gateway();
+  }
+
+  // Done with the current upstream for this request: its connection closed
+  // and the reason kept for the 502 that may follow.
+  void leave_upstream(const std::string& reason) {
     --pool_->in_flight;
     upstream_.reset();
     failures_.push_back(
         fmt::format("{} ({}): {}", pool_->upstream().name, pool_->upstream().address(), reason));
-    bad_gateway();
   }
 
   // A pooled connection the upstream had closed meanwhile most likely
@@ -260,11 +266,8 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
 
   void attempt_failed(const std::string& reason, bool not_connected) {
     not_connected = not_connected && !may_have_been_sent_;
-    --pool_->in_flight;
-    upstream_.reset();
     proxy_.context.note(pool_->upstream(), pool_->health.record_failure(steady_now_ms(), reason));
-    failures_.push_back(
-        fmt::format("{} ({}): {}", pool_->upstream().name, pool_->upstream().address(), reason));
+    leave_upstream(reason);
     const std::string method(request_.method_string());
     if (!may_try_next_upstream(
             not_connected ? AttemptFailure::not_connected : AttemptFailure::broken, method)) {

@@ -38,8 +38,7 @@ int run_balancer(const BalanceOptions& options) {
   std::vector<std::string> names;
   config.health.check_interval_ms = options.health_check_ms;
   config.max_idle_connections_per_upstream = static_cast<std::size_t>(options.keepalive);
-  config.upstream_timeout =
-      std::chrono::milliseconds(static_cast<std::int64_t>(options.upstream_timeout_s * 1000));
+  config.upstream_timeout = seconds_to_ms(options.upstream_timeout_s);
   if (!options.engine.empty()) config.engine = parse_balancer_engine(options.engine);
   config.health.max_fails = options.max_fails;
   config.health.fail_timeout_ms = options.fail_timeout_s * 1000LL;

@@ -22,6 +22,10 @@
 
 namespace sessim::cli {
 
+std::chrono::milliseconds seconds_to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+}
+
 std::string own_executable() {
   char path[PATH_MAX];
   const ssize_t length = ::readlink("/proc/self/exe", path, sizeof(path) - 1);
@@ -66,10 +70,6 @@ void stop_everything_on_signal() {
 namespace {
 
 constexpr const char* kSystemGroup = "System under test (default: sessim's own nodes)";
-
-std::chrono::milliseconds seconds_to_ms(double seconds) {
-  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
-}
 
 // Flags that mean nothing for the system under test the other flags chose.
 void refuse_conflicts(const RunOptions& options) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -72,6 +73,9 @@ struct RunOptions {
   // Which flags were given, so that they override a scenario's own cluster.
   std::set<std::string> given;
 };
+
+// A flag's seconds (1.5) as the milliseconds the library takes.
+std::chrono::milliseconds seconds_to_ms(double seconds);
 
 // The sessim binary itself, for the process mode.
 std::string own_executable();

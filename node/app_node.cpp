@@ -312,14 +312,10 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
   // delay when changes are flushed at the end, finishes it.
   void begin_session(const std::shared_ptr<SessionExchange>& exchange) {
     guarded(exchange, [&] {
-      const auto deadline = store_deadline(*exchange);
       // A request that waited for a free store connection (others stuck on
-      // a paused Redis) past its deadline is not sent at all.
-      if (deadline && std::chrono::steady_clock::now() >= deadline->at()) {
-        throw StoreUnavailable(
-            fmt::format("no Redis connection became free within {} ms (Redis is slow or paused)",
-                        store->call_timeout_ms()));
-      }
+      // a paused Redis) past its deadline is refused by the store itself,
+      // without asking Redis.
+      const auto deadline = store_deadline(*exchange);
       exchange->resolved = sessions.resolve(session_cookie_values(exchange->request));
       SessionRequest context{exchange->resolved->session};
       const Call call{exchange->request, exchange->target, exchange->attribute};

@@ -42,16 +42,14 @@ class StoreUnavailable : public std::runtime_error {
 class RequestDeadline {
  public:
   using Clock = std::chrono::steady_clock;
-  explicit RequestDeadline(Clock::time_point at) : at_(at), previous_(current_) { current_ = at; }
+  explicit RequestDeadline(Clock::time_point at) : previous_(current_) { current_ = at; }
   ~RequestDeadline() { current_ = previous_; }
   RequestDeadline(const RequestDeadline&) = delete;
   RequestDeadline& operator=(const RequestDeadline&) = delete;
 
-  Clock::time_point at() const { return at_; }
   static std::optional<Clock::time_point> current() { return current_; }
 
  private:
-  Clock::time_point at_;
   std::optional<Clock::time_point> previous_;
   static inline thread_local std::optional<Clock::time_point> current_;
 };
