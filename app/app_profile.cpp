@@ -5,14 +5,18 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/bounded_file.h"
 #include "common/errors.h"
 #include "common/source_error.h"
 #include "common/text.h"
+#include "common/yaml_tree.h"
+#include "net/request_target.h"
 #include "node/protocol.h"
 
 namespace sessim {
@@ -165,9 +169,10 @@ class ProfileLoader {
     }
     if (root["health"]) {
       profile.health_path = text(root["health"], "health");
-      if (!profile.health_path.empty() && profile.health_path.front() != '/') {
+      if (!profile.health_path.empty() && !is_sendable_target(profile.health_path)) {
         fail(root["health"].Mark(),
-             "health must be a path starting with /, or \"\" for a TCP connect");
+             "health must be a path starting with / without spaces or control characters, or "
+             "\"\" for a TCP connect");
       }
     }
     if (root["node-header"]) profile.node_header = text(root["node-header"], "node-header");
@@ -222,10 +227,10 @@ class ProfileLoader {
       fail(node.Mark(), fmt::format("{} is a path or {{method, path, body}}", what));
     }
     const auto& path_node = node.IsMap() ? node["path"] : node;
-    if (result.path.empty() || result.path.front() != '/' ||
-        result.path.find_first_of(" \t\r\n") != std::string::npos) {
+    if (!is_sendable_target(result.path)) {
       fail(path_node.Mark(),
-           fmt::format("the path of {} must start with / and hold no spaces", what));
+           fmt::format("the path of {} must start with / and hold no spaces or control characters",
+                       what));
     }
     return result;
   }
@@ -339,6 +344,10 @@ AppProfile parse_profile(const std::string& text, const std::string& source) {
     loader.fail(error.mark, fmt::format("not valid YAML: {}", error.msg));
   }
   try {
+    check_yaml_tree(root, source, {},
+                    [&loader](const YAML::Mark& mark, const std::string& message) {
+                      loader.fail(mark, message);
+                    });
     return loader.load(root);
   } catch (const YAML::Exception& error) {
     loader.fail(error.mark, error.msg);
@@ -350,17 +359,12 @@ AppProfile load_profile(const std::string& name_or_path) {
   if (std::find(names.begin(), names.end(), name_or_path) != names.end()) {
     return builtin_profile(name_or_path);
   }
-  std::ifstream file(name_or_path);
-  if (!file) {
-    if (name_or_path.find('/') == std::string::npos &&
-        name_or_path.find('.') == std::string::npos) {
-      return builtin_profile(name_or_path);  // throws with a suggestion
-    }
-    throw UsageError(fmt::format("{}: cannot read the profile file", name_or_path));
+  if (name_or_path.find('/') == std::string::npos && name_or_path.find('.') == std::string::npos &&
+      !std::filesystem::exists(name_or_path)) {
+    return builtin_profile(name_or_path);  // throws with a suggestion
   }
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_profile(text.str(), name_or_path);
+  return parse_profile(read_bounded_file(name_or_path, kMaxProfileFileBytes, "an app profile"),
+                       name_or_path);
 }
 
 }  // namespace sessim

@@ -84,6 +84,10 @@ ReadValue read_value(const AppProfile& profile, int status, const std::string& b
 // sessim, spring, express, django, php, tomcat.
 const std::vector<std::string>& builtin_profile_names();
 
+// A profile file is read under the scenario files' limits: a regular file
+// of at most this size, duplicate keys refused.
+inline constexpr std::size_t kMaxProfileFileBytes = 1 << 20;
+
 // A built-in profile, or a profile file; throws UsageError (with the nearest
 // name) or a UsageError carrying file:line:column for a malformed file.
 AppProfile load_profile(const std::string& name_or_path);

@@ -17,6 +17,8 @@
 #include <map>
 #include <mutex>
 
+#include <poll.h>
+
 #include "balancer/forwarding.h"
 #include "balancer/health_checker.h"
 #include "common/errors.h"
@@ -37,6 +39,20 @@ constexpr auto kConnectTimeout = std::chrono::seconds(2);
 // An upstream response's status line and header (Beast's default is 8 KiB,
 // which a few large Set-Cookie headers exceed).
 constexpr std::size_t kMaxResponseHeaderBytes = 64 * 1024;
+// An upstream response's body, held whole before it is passed on; beyond it
+// a 502 naming the limit (an endless body cost memory without end).
+constexpr std::uint64_t kMaxResponseBodyBytes = 64ull * 1024 * 1024;
+// Interim (1xx) responses before the final one; an upstream that sends
+// more is not answering.
+constexpr int kMaxInterimResponses = 16;
+
+// Whether a socket has something to read (bytes or the peer's FIN) right
+// now. An idle pooled connection that has is not reused: whatever it holds
+// answers no request of ours, and the next client must not receive it.
+bool has_pending_input(int fd) {
+  pollfd poll_fd{fd, POLLIN, 0};
+  return ::poll(&poll_fd, 1, 0) != 0;
+}
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
@@ -102,6 +118,10 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
         continue;
       }
       if (iequals(name, "X-Forwarded-Proto")) continue;
+      // The body is already here (the server side answered the client's
+      // Expect itself); an upstream asked again would send an interim
+      // response for nothing.
+      if (iequals(name, "Expect")) continue;
       if (!own_cookie.empty() && iequals(name, "Cookie")) {
         const auto kept = cookie_header_without(view(field.value()), own_cookie);
         if (!kept.empty()) upstream_request_.insert(field.name_string(), kept);
@@ -150,9 +170,11 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     pool_ = pools[chosen->index];
     ++pool_->in_flight;
     auto& idle = proxy_.pools[loop_]->idle[pool_->upstream().name];
-    if (!idle.empty()) {
-      upstream_ = std::move(idle.back());
+    while (!idle.empty()) {
+      auto candidate = std::move(idle.back());
       idle.pop_back();
+      if (has_pending_input(candidate->socket().native_handle())) continue;
+      upstream_ = std::move(candidate);
       reused_ = true;
       send_upstream();
       return;
@@ -185,7 +207,12 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   }
 
   void send_upstream() {
+    // One deadline for the whole attempt, sending and every read of the
+    // answer: an upstream that trickles bytes or interim responses may not
+    // hold the client past it.
     upstream_->expires_after(proxy_.context.upstream_timeout);
+    interim_responses_ = 0;
+    upstream_buffer_.clear();
     upstream_wire_header_ = wire_header(upstream_request_);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(upstream_wire_header_),
                                                     asio::buffer(upstream_request_.body())};
@@ -202,37 +229,77 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   }
 
   void read_upstream() {
-    upstream_buffer_.clear();
+    // The buffer is kept across interim responses: what followed a 100
+    // Continue in the same read is the final response.
     upstream_parser_.emplace();
     upstream_parser_->header_limit(static_cast<std::uint32_t>(kMaxResponseHeaderBytes));
-    // As before: a response body is not bounded here (the user's own app
-    // may serve large downloads; see docs/balancing.md). Not boost::none:
-    // Beast 1.74 compares a length with it as "greater", a body_limit error.
-    upstream_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    upstream_parser_->body_limit(kMaxResponseBodyBytes);
     // A response to HEAD announces its length but carries no body; read as
     // any other, it would be waited for until the upstream timeout.
     upstream_parser_->skip(request_.method() == http::verb::head);
-    http::async_read(
-        *upstream_, upstream_buffer_, *upstream_parser_,
-        [self = shared_from_this()](beast::error_code error, std::size_t) {
-          if (error == beast::error::timeout) {
-            return self->broken(fmt::format("timed out after {} waiting for the response",
-                                            seconds_text(self->proxy_.context.upstream_timeout)),
-                                true);
-          }
-          if (error == http::error::header_limit) {
-            return self->oversized(
-                fmt::format("its response header exceeds {} KiB", kMaxResponseHeaderBytes / 1024));
-          }
-          if (error) return self->broken("connection closed before the response", false);
-          self->upstream_response_ = self->upstream_parser_->release();
-          self->answered();
-        });
+    http::async_read_header(*upstream_, upstream_buffer_, *upstream_parser_,
+                            [self = shared_from_this()](beast::error_code error, std::size_t) {
+                              if (error) return self->read_failed(error);
+                              self->header_received();
+                            });
   }
 
-  // The upstream answered with a header larger than the balancer reads:
-  // 502 at once. Not a failure of the node (its health is untouched), and
-  // not worth another node, which would answer the same.
+  void header_received() {
+    const auto& header = upstream_parser_->get();
+    const auto status = header.result_int();
+    if (status == 101) {
+      // Nothing here asked to switch protocols (Upgrade is not forwarded):
+      // the connection no longer speaks HTTP to us.
+      return oversized("it switched protocols (101) unasked");
+    }
+    if (status >= 100 && status < 200) {
+      // Interim: never the answer. The client already had its own 100
+      // Continue from the server side when it asked for one.
+      if (++interim_responses_ > kMaxInterimResponses) {
+        return oversized(
+            fmt::format("it sent more than {} interim responses", kMaxInterimResponses));
+      }
+      return read_upstream();
+    }
+    const auto length = upstream_parser_->content_length();
+    if (length && *length > kMaxResponseBodyBytes) return body_too_large();
+    if (upstream_parser_->is_done()) return response_received();
+    http::async_read(*upstream_, upstream_buffer_, *upstream_parser_,
+                     [self = shared_from_this()](beast::error_code error, std::size_t) {
+                       if (error) return self->read_failed(error);
+                       self->response_received();
+                     });
+  }
+
+  void read_failed(beast::error_code error) {
+    if (error == beast::error::timeout) {
+      return broken(fmt::format("timed out after {} waiting for the response",
+                                seconds_text(proxy_.context.upstream_timeout)),
+                    true);
+    }
+    if (error == http::error::header_limit) {
+      return oversized(
+          fmt::format("its response header exceeds {} KiB", kMaxResponseHeaderBytes / 1024));
+    }
+    if (error == http::error::body_limit) return body_too_large();
+    broken("connection closed before the response", false);
+  }
+
+  void body_too_large() {
+    oversized(
+        fmt::format("its response body exceeds {} MiB", kMaxResponseBodyBytes / (1024 * 1024)));
+  }
+
+  void response_received() {
+    upstream_ended_by_close_ = upstream_parser_->need_eof();
+    upstream_response_ = upstream_parser_->release();
+    answered();
+  }
+
+  // The upstream answered, but with what the balancer does not pass on (a
+  // header or body over its limit, an unasked protocol switch): 502 at
+  // once. Not a failure of the node (its health is untouched), and not
+  // worth another node, which would answer the same.
   void oversized(const std::string& reason) {
     leave_upstream(reason);
     bad_gateway();
@@ -306,7 +373,9 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
       }
     }
     response_ = std::move(upstream_response_);
-    if (upstream_keeps_alive) {
+    // Pooled only when the answer ended exactly where its framing said: bytes
+    // beyond it answer no request of ours and would reach the next client.
+    if (upstream_keeps_alive && !upstream_ended_by_close_ && upstream_buffer_.size() == 0) {
       auto& idle = proxy_.pools[loop_]->idle[pool_->upstream().name];
       if (idle.size() < proxy_.context.max_idle_per_upstream) {
         upstream_->expires_never();
@@ -361,6 +430,8 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   Pick pick_;
   std::shared_ptr<UpstreamPool> pool_;
   std::unique_ptr<beast::tcp_stream> upstream_;
+  int interim_responses_ = 0;
+  bool upstream_ended_by_close_ = false;
   bool reused_ = false;
   bool may_have_been_sent_ = false;  // a reused connection broke under the request
   std::int64_t started_;

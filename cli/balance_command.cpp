@@ -11,6 +11,7 @@
 #include "cli/run_options.h"
 #include "cli/signals.h"
 #include "common/errors.h"
+#include "cli/flag_checks.h"
 
 namespace sessim::cli {
 namespace {
@@ -124,7 +125,7 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       ->add_option("--upstream-timeout", options->upstream_timeout_s,
                    "seconds an upstream may take to answer (nginx's proxy_read_timeout); then "
                    "the request goes to the next upstream if its method is idempotent, else 502")
-      ->check(CLI::Range(0.1, 3600.0))
+      ->transform(seconds_in(0.1, 3600))
       ->capture_default_str();
   add_balancer_engine_option(*command, options->engine);
   command->add_flag("--trace", options->trace,

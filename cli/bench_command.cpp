@@ -13,6 +13,7 @@
 #include "cluster/capacity.h"
 #include "common/errors.h"
 #include "load/load_generator.h"
+#include "cli/flag_checks.h"
 
 namespace sessim::cli {
 namespace {
@@ -144,14 +145,14 @@ void add_bench_command(CLI::App& app, CommandAction& selected) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   command->add_option("--duration,-d", options->duration_s, "seconds to run (default 10)")
-      ->check(CLI::Range(0.1, 86400.0));
+      ->transform(seconds_in(0.1, 86400));
   command->add_option("--requests", options->requests, "stop after this many requests in all")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000}));
   command->add_option("--write-ratio", options->write_ratio, "share of requests that write (0..1)")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(finite_in(0, 1))
       ->capture_default_str();
   command->add_option("--think-time", options->think_s, "seconds a user waits between requests")
-      ->check(CLI::Range(0.0, 60.0));
+      ->transform(seconds_in(0, 60));
   command->add_option("--loops", options->loops, "event loops of the generator (default: cores)")
       ->check(CLI::Range(1, 256));
   auto& run = options->run;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "common/bounded_file.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "scenario/checker.h"
@@ -15,20 +16,10 @@ namespace sessim::cli {
 namespace {
 
 // A history of many thousands of operations is a few megabytes.
-constexpr std::streamsize kLargestHistoryBytes = 256 << 20;
+constexpr std::size_t kLargestHistoryBytes = 256 << 20;
 
 std::string read_history(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw UsageError(fmt::format("{}: cannot read the history file", path));
-  std::string text;
-  text.resize(static_cast<std::size_t>(kLargestHistoryBytes) + 1);
-  file.read(text.data(), kLargestHistoryBytes + 1);
-  text.resize(static_cast<std::size_t>(file.gcount()));
-  if (static_cast<std::streamsize>(text.size()) > kLargestHistoryBytes) {
-    throw UsageError(fmt::format("{}: larger than {} MiB; not a sessim history", path,
-                                 kLargestHistoryBytes >> 20));
-  }
-  return text;
+  return read_bounded_file(path, kLargestHistoryBytes, "a history");
 }
 
 // Checks every history of the file; exit 1 when any anomaly is found.

@@ -27,6 +27,7 @@
 #include "scenario/scenario_catalog.h"
 #include "scenario/scenario_loader.h"
 #include "scenario/scenario_runner.h"
+#include "cli/flag_checks.h"
 
 namespace sessim::cli {
 namespace {
@@ -429,7 +430,7 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->add_option("--upstream-timeout", options->upstream_timeout_s,
                    "balancer: seconds a node may take to answer (nginx's proxy_read_timeout); "
                    "then an idempotent request goes to the next node, others get 502")
-      ->check(CLI::Range(0.1, 3600.0))
+      ->transform(seconds_in(0.1, 3600))
       ->capture_default_str()
       ->group(kClusterGroup);
   command
@@ -506,7 +507,7 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
   command
       ->add_option("--pace", options->pace_s,
                    "wait this many seconds before each step, to follow the story (0.5 = 500 ms)")
-      ->check(CLI::Range(0.0, 60.0))
+      ->transform(seconds_in(0, 60))
       ->group(kReportGroup);
   command
       ->add_flag("--step", options->step_by_step,

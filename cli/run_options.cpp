@@ -19,6 +19,7 @@
 #include "common/errors.h"
 #include "common/random.h"
 #include "common/text.h"
+#include "cli/flag_checks.h"
 
 namespace sessim::cli {
 
@@ -180,17 +181,18 @@ void add_system_under_test_options(CLI::App& command, RunOptions& options) {
       .add_option("--ready-path", options.ready_path,
                   "a command node is ready when GET PATH answers 2xx (default: when its port "
                   "accepts connections)")
+      ->check(sendable_path())
       ->group(kSystemGroup);
   command
       .add_option("--ready-timeout", options.ready_timeout_s,
                   "seconds a command node has to become ready")
-      ->check(CLI::Range(0.1, 600.0))
+      ->transform(seconds_in(0.1, 600))
       ->capture_default_str()
       ->group(kSystemGroup);
   command
       .add_option("--stop-grace", options.stop_grace_s,
                   "seconds between SIGTERM and SIGKILL when a command node is stopped")
-      ->check(CLI::Range(0.0, 60.0))
+      ->transform(seconds_in(0, 60))
       ->capture_default_str()
       ->group(kSystemGroup);
   command

@@ -1,6 +1,9 @@
 #include "common/text.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <charconv>
 
@@ -172,6 +175,62 @@ std::string shell_quote(std::string_view text) {
     }
   }
   return quoted + "'";
+}
+
+std::string printable(std::string_view text, std::size_t max_bytes) {
+  std::string shown;
+  const auto kept = text.substr(0, max_bytes);
+  for (const char c : kept) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f || c == '\\') {
+      shown += fmt::format("\\x{:02x}", byte);
+    } else {
+      shown.push_back(c);
+    }
+  }
+  if (kept.size() < text.size()) shown += "…";
+  return shown;
+}
+
+bool has_control_character(std::string_view text) {
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) return true;
+  }
+  return false;
+}
+
+std::string join(const std::vector<std::string>& pieces, std::string_view separator) {
+  std::string joined;
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    if (i > 0) joined += separator;
+    joined += pieces[i];
+  }
+  return joined;
+}
+
+std::optional<double> parse_seconds(std::string_view text) {
+  text = trim(text);
+  double unit = 1;
+  if (text.ends_with("ms")) {
+    unit = 0.001;
+    text.remove_suffix(2);
+  } else if (text.ends_with("s")) {
+    text.remove_suffix(1);
+  } else if (text.ends_with("m")) {
+    unit = 60;
+    text.remove_suffix(1);
+  }
+  if (text.empty()) return std::nullopt;
+  for (const char c : text) {
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.')) return std::nullopt;
+  }
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value * unit;
 }
 
 }  // namespace sessim

@@ -46,6 +46,22 @@ std::string escape_markup(std::string_view text);
 // characters only, else in single quotes.
 std::string shell_quote(std::string_view text);
 
+// `text` safe to print on one line: control characters and backslashes
+// shown as \xNN escapes, at most `max_bytes` of the input kept ("…" marks a
+// cut).
+std::string printable(std::string_view text, std::size_t max_bytes = 200);
+
+// Whether `text` holds a control character (C0, including CR, LF and NUL,
+// or DEL): what must never reach a request line, a header or a log line raw.
+bool has_control_character(std::string_view text);
+
+// A duration in seconds: "1.5", "1.5s", "500ms" or "2m"; nullopt for
+// anything else, NaN and infinities included.
+std::optional<double> parse_seconds(std::string_view text);
+
+// The pieces joined with `separator` between them.
+std::string join(const std::vector<std::string>& pieces, std::string_view separator);
+
 // Terminal columns a UTF-8 string takes, counting one per code point.
 std::size_t display_width(std::string_view text);
 

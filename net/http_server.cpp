@@ -11,6 +11,7 @@
 
 #include "common/errors.h"
 #include "net/loopback.h"
+#include "net/request_framing.h"
 
 namespace sessim {
 
@@ -47,6 +48,8 @@ std::string_view reason_phrase(int status) {
 }
 
 namespace {
+
+std::string_view view(beast::string_view text) { return {text.data(), text.size()}; }
 
 template <bool IsRequest>
 void append_fields(
@@ -201,6 +204,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
 
   void header_read(beast::error_code error) {
     if (error) return read_failed(error);
+    if (!framing_accepted()) return;
     if (parser_->is_done()) return dispatch();
     const auto& header = parser_->get();
     if (beast::iequals(header[http::field::expect], "100-continue")) {
@@ -215,6 +219,33 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
       return;
     }
     read_body();
+  }
+
+  // RFC 9112 framing (net/request_framing.h), checked before a body is read:
+  // a request whose end is uncertain is refused, not guessed at. An
+  // absolute-form target becomes origin-form with its host.
+  bool framing_accepted() {
+    auto& header = parser_->get();
+    RequestHead head;
+    head.method = view(header.method_string());
+    head.target = view(header.target());
+    head.version = header.version();
+    for (const auto& field : header) {
+      if (field.name() == http::field::host) head.hosts.push_back(view(field.value()));
+      if (field.name() == http::field::transfer_encoding) {
+        head.transfer_encodings.push_back(view(field.value()));
+      }
+    }
+    const auto verdict = check_request_framing(head);
+    if (!verdict.accepted()) {
+      refuse(verdict.status, verdict.reason);
+      return false;
+    }
+    if (!verdict.origin_target.empty()) {
+      header.target(verdict.origin_target);
+      header.set(http::field::host, verdict.host);
+    }
+    return true;
   }
 
   void read_body() {

@@ -12,6 +12,15 @@ int hex_digit(char c) {
 
 }  // namespace
 
+bool is_sendable_target(std::string_view path) {
+  if (path.empty() || path.front() != '/' || path.size() > 8192) return false;
+  for (const char c : path) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7f) return false;
+  }
+  return true;
+}
+
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
   std::string decoded;
   decoded.reserve(text.size());

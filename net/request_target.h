@@ -23,6 +23,13 @@ struct RequestTarget {
 // percent-escape, or a decoded NUL.
 std::optional<RequestTarget> parse_request_target(std::string_view target);
 
+// Whether `path` may go into a request line that sessim sends: origin-form
+// (starts with /), at most 8 KiB, no spaces and no control characters (a CR
+// or LF would end the line and start a request of the path's own making).
+// Every target sessim builds (set, get, remove, login, logout, health,
+// ready path) passes this first.
+bool is_sendable_target(std::string_view path);
+
 // Percent-decoding; nullopt on a broken escape or a decoded NUL.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 

@@ -13,8 +13,10 @@
 #include "balancer/strategy_factory.h"
 #include "cluster/capacity.h"
 #include "cluster/node_instance.h"
+#include "common/bounded_file.h"
 #include "common/session_effect.h"
 #include "common/text.h"
+#include "common/yaml_tree.h"
 #include "net/loopback.h"
 #include "node/app_node.h"
 #include "node/session.h"
@@ -63,39 +65,10 @@ class Loader {
     fail(node.Mark(), message);
   }
 
-  // YAML says keys of a map are unique, yet yaml-cpp keeps every copy and
-  // lookups find the first: a second `store:` would be silently ignored.
-  // The first walk over the whole tree, so it also counts nodes as aliases
-  // expand them: a few hundred bytes of nested aliases are billions of nodes.
-  void refuse_duplicate_keys(const YAML::Node& node, std::size_t depth = 0) const {
-    // An alias inside its own anchor (`&a {steps: [*a]}`) is a cycle that
-    // every walk would follow until the stack overflows.
-    if (depth > kMaxScenarioYamlDepth) {
-      fail(node, fmt::format("the YAML nests deeper than {} levels; is an alias used inside "
-                             "its own anchor?",
-                             kMaxScenarioYamlDepth));
-    }
-    if (++nodes_walked_ > kMaxScenarioYamlNodes) {
-      fail(node, fmt::format("the YAML expands to more than {} nodes (an alias counts each time "
-                             "it is used); split the scenario",
-                             kMaxScenarioYamlNodes));
-    }
-    if (node.IsMap()) {
-      std::map<std::string, YAML::Mark> seen;
-      for (auto it = node.begin(); it != node.end(); ++it) {
-        if (it->first.IsScalar()) {
-          const auto key = it->first.Scalar();
-          const auto [first, inserted] = seen.emplace(key, it->first.Mark());
-          if (!inserted) {
-            fail(it->first, fmt::format("duplicate key '{}' (first at {}:{}:{})", key, source_,
-                                        first->second.line + 1, first->second.column + 1));
-          }
-        }
-        refuse_duplicate_keys(it->second, depth + 1);
-      }
-    } else if (node.IsSequence()) {
-      for (const auto& item : node) refuse_duplicate_keys(item, depth + 1);
-    }
+  // Before anything is read from it (common/yaml_tree.h).
+  void refuse_duplicate_keys(const YAML::Node& root) const {
+    check_yaml_tree(root, source_, {kMaxScenarioYamlNodes, kMaxScenarioYamlDepth},
+                    [this](const YAML::Mark& mark, const std::string& message) { fail(mark, message); });
   }
 
   SourcePosition position(const YAML::Node& node) const {
@@ -515,7 +488,6 @@ class Loader {
   }
 
   mutable std::size_t steps_built_ = 0;
-  mutable std::size_t nodes_walked_ = 0;
   std::string source_;
   std::vector<std::string> lines_;
   std::vector<std::string> clients_;
@@ -658,22 +630,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source) {
 }
 
 Scenario load_scenario_file(const std::string& path) {
-  std::error_code error;
-  const auto status = std::filesystem::status(path, error);
-  if (!error && status.type() != std::filesystem::file_type::regular) {
-    throw UsageError(fmt::format("{}: not a regular file; a scenario is a YAML file", path));
-  }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw UsageError(fmt::format("{}: cannot read the scenario file", path));
-  // Read at most one byte past the cap, whatever the file claims to be.
-  std::string text(kMaxScenarioFileBytes + 1, '\0');
-  file.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(file.gcount()));
-  if (text.size() > kMaxScenarioFileBytes) {
-    throw UsageError(fmt::format("{}: over {} KiB, the most a scenario file may be", path,
-                                 kMaxScenarioFileBytes / 1024));
-  }
-  return parse_scenario(text, path);
+  return parse_scenario(read_bounded_file(path, kMaxScenarioFileBytes, "a scenario"), path);
 }
 
 bool looks_like_scenario(const std::string& text) {

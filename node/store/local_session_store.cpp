@@ -3,11 +3,6 @@
 #include <algorithm>
 
 namespace sessim {
-namespace {
-// Expired sessions are dropped lazily on access and, at most this often, in
-// one sweep on save, so a long run with many abandoned sessions stays bounded.
-constexpr std::int64_t kSweepIntervalMs = 10'000;
-}  // namespace
 
 LocalSessionStore::LocalSessionStore(const Clock& clock, SaveMode mode, std::size_t max_sessions)
     : clock_(clock), mode_(mode), max_sessions_(std::max<std::size_t>(1, max_sessions)) {}
@@ -16,11 +11,12 @@ std::optional<Session> LocalSessionStore::load(const std::string& id) {
   const std::lock_guard lock(mutex_);
   const auto it = sessions_.find(id);
   if (it == sessions_.end()) return std::nullopt;
-  if (it->second.is_expired(clock_.now_ms())) {
-    sessions_.erase(it);
+  if (it->second.session.is_expired(clock_.now_ms())) {
+    erase_locked(it);
     return std::nullopt;
   }
-  return it->second;
+  touch_locked(it);
+  return it->second.session;
 }
 
 void LocalSessionStore::save(Session& session) {
@@ -28,10 +24,16 @@ void LocalSessionStore::save(Session& session) {
   const auto now = clock_.now_ms();
   sweep_expired_locked(now);
   auto it = sessions_.find(session.id());
-  if (it == sessions_.end() && sessions_.size() >= max_sessions_) make_room_locked(now);
   if (session.is_new() || mode_ == SaveMode::full) {
     session.mark_saved();
-    sessions_.insert_or_assign(session.id(), session);
+    if (it != sessions_.end()) {
+      it->second.session = session;
+      touch_locked(it);
+      return;
+    }
+    if (sessions_.size() >= max_sessions_) evict_longest_idle_locked();
+    recency_.push_front(session.id());
+    sessions_.emplace(session.id(), Entry{session, recency_.begin()});
     return;
   }
   if (it == sessions_.end()) {
@@ -39,7 +41,7 @@ void LocalSessionStore::save(Session& session) {
     session.mark_saved();
     return;
   }
-  Session& stored = it->second;
+  Session& stored = it->second.session;
   for (const auto& name : session.changed_attributes()) {
     if (auto value = session.attribute(name)) {
       stored.set_attribute(name, std::move(*value));
@@ -49,25 +51,42 @@ void LocalSessionStore::save(Session& session) {
   }
   stored = Session::restore(stored.id(), stored.creation_time_ms(), session.last_accessed_time_ms(),
                             session.max_inactive_interval_s(), stored.attributes());
+  touch_locked(it);
   session.mark_saved();
 }
 
 void LocalSessionStore::remove(const std::string& id) {
   const std::lock_guard lock(mutex_);
-  sessions_.erase(id);
+  const auto it = sessions_.find(id);
+  if (it != sessions_.end()) erase_locked(it);
 }
 
-void LocalSessionStore::make_room_locked(std::int64_t now_ms) {
-  std::erase_if(sessions_, [now_ms](const auto& entry) { return entry.second.is_expired(now_ms); });
-  if (sessions_.size() < max_sessions_) return;
-  // A scan, not an index: it runs only at the cap, and keeps every save
-  // below the cap free of bookkeeping.
-  auto oldest = sessions_.begin();
-  for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-    if (it->second.last_accessed_time_ms() < oldest->second.last_accessed_time_ms()) oldest = it;
-  }
-  sessions_.erase(oldest);
+void LocalSessionStore::touch_locked(Sessions::iterator entry) {
+  recency_.splice(recency_.begin(), recency_, entry->second.recency);
+}
+
+void LocalSessionStore::erase_locked(Sessions::iterator entry) {
+  recency_.erase(entry->second.recency);
+  sessions_.erase(entry);
+}
+
+void LocalSessionStore::evict_longest_idle_locked() {
+  if (recency_.empty()) return;
+  ++examined_;
+  erase_locked(sessions_.find(recency_.back()));
   ++evicted_;
+}
+
+// The longest-idle end first: with one idle timeout for all, what expired
+// is there. A session with a shorter timeout further in goes when read or
+// evicted; the cap bounds what waits meanwhile.
+void LocalSessionStore::sweep_expired_locked(std::int64_t now_ms) {
+  for (std::size_t i = 0; i < kSweepPerSave && !recency_.empty(); ++i) {
+    ++examined_;
+    const auto it = sessions_.find(recency_.back());
+    if (!it->second.session.is_expired(now_ms)) return;
+    erase_locked(it);
+  }
 }
 
 std::size_t LocalSessionStore::evicted() const {
@@ -75,15 +94,14 @@ std::size_t LocalSessionStore::evicted() const {
   return evicted_;
 }
 
+std::size_t LocalSessionStore::entries_examined() const {
+  const std::lock_guard lock(mutex_);
+  return examined_;
+}
+
 std::size_t LocalSessionStore::size() const {
   const std::lock_guard lock(mutex_);
   return sessions_.size();
-}
-
-void LocalSessionStore::sweep_expired_locked(std::int64_t now_ms) {
-  if (now_ms < next_sweep_ms_) return;
-  next_sweep_ms_ = now_ms + kSweepIntervalMs;
-  std::erase_if(sessions_, [now_ms](const auto& entry) { return entry.second.is_expired(now_ms); });
 }
 
 }  // namespace sessim

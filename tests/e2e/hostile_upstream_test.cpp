@@ -1,0 +1,164 @@
+// The balancer in front of upstreams that misbehave (tests/apps/
+// hostile_upstream.py) and behind clients that send what a smuggler sends:
+// every answer reaches the client that asked for it and no other, and what
+// cannot be framed for certain is refused before it reaches an upstream.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "balancer/balancer.h"
+#include "balancer/round_robin.h"
+#include "support/hostile_upstream.h"
+#include "support/test_support.h"
+
+namespace sessim {
+namespace {
+
+using testing::final_status;
+using testing::HostileUpstream;
+using testing::raw_exchange;
+using ServingBalancer = testing::ServingInThread<Balancer>;
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+std::unique_ptr<ServingBalancer> balancer_for(const HostileUpstream& upstream,
+                                              std::chrono::milliseconds timeout =
+                                                  std::chrono::seconds(10)) {
+  BalancerConfig config;
+  config.upstreams.push_back({"hostile", "127.0.0.1", upstream.port()});
+  config.upstream_timeout = timeout;
+  return std::make_unique<ServingBalancer>(config, std::make_unique<RoundRobinStrategy>());
+}
+
+std::string get_request(const std::string& path) {
+  return fmt::format("GET {} HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n", path);
+}
+
+std::string post_request(const std::string& path, const std::string& body, bool expect) {
+  return fmt::format(
+      "POST {} HTTP/1.1\r\nHost: app\r\nConnection: close\r\nContent-Length: {}\r\n{}\r\n{}", path,
+      body.size(), expect ? "Expect: 100-continue\r\n" : "", body);
+}
+
+// Row 1: an upstream that answers "100 Continue" first. The interim answer
+// must neither end the exchange nor leave the real answer on the pooled
+// connection, where the next client would receive another user's cookie.
+TEST(HostileUpstream, InterimResponsesNeverHandOneClientsCookieToAnother) {
+  HostileUpstream upstream("continue");
+  auto balancer = balancer_for(upstream);
+  const std::vector<std::string> users = {"alice", "bob", "carol", "dave", "erin", "frank"};
+  for (const auto& user : users) {
+    const auto raw = user == "alice" || user == "dave"
+                         ? raw_exchange(balancer->port(),
+                                        post_request("/" + user, std::string(2048, 'x'), true))
+                         : raw_exchange(balancer->port(), get_request("/" + user));
+    EXPECT_EQ(final_status(raw), 200) << user << ":\n" << raw;
+    EXPECT_TRUE(contains(raw, "SESSION=secret-of-" + user)) << user << ":\n" << raw;
+    EXPECT_TRUE(contains(raw, "body of " + user)) << user << ":\n" << raw;
+    for (const auto& other : users) {
+      if (other == user) continue;
+      EXPECT_FALSE(contains(raw, "secret-of-" + other)) << user << " got " << other << "'s cookie";
+    }
+  }
+}
+
+// Row 2: bytes that arrive on an idle pooled connection answer nothing we
+// asked; the connection is dropped, never reused.
+TEST(HostileUpstream, AnUnsolicitedResponseOnAnIdleConnectionIsNeverForwarded) {
+  HostileUpstream upstream("unsolicited");
+  auto balancer = balancer_for(upstream);
+  for (int round = 0; round < 3; ++round) {
+    const auto name = fmt::format("/round-{}", round);
+    const auto raw = raw_exchange(balancer->port(), get_request(name));
+    EXPECT_EQ(final_status(raw), 200) << raw;
+    EXPECT_TRUE(contains(raw, "ok round-" + std::to_string(round))) << raw;
+    EXPECT_FALSE(contains(raw, "unsolicited")) << raw;
+    const auto sent = round + 1;
+    ASSERT_TRUE(testing::wait_until([&] {
+      const auto log = upstream.log();
+      std::size_t count = 0;
+      for (auto at = log.find("unsolicited sent"); at != std::string::npos;
+           at = log.find("unsolicited sent", at + 1)) {
+        ++count;
+      }
+      return count >= static_cast<std::size_t>(sent);
+    }));
+  }
+}
+
+TEST(HostileUpstream, BytesAfterTheAnswerCloseTheUpstreamConnection) {
+  HostileUpstream upstream("trailing");
+  auto balancer = balancer_for(upstream);
+  for (const auto* name : {"a", "b", "c", "d"}) {
+    const auto raw = raw_exchange(balancer->port(), get_request(std::string("/") + name));
+    EXPECT_TRUE(contains(raw, std::string("ok ") + name)) << raw;
+    EXPECT_FALSE(contains(raw, "trailing")) << raw;
+  }
+}
+
+// Row 3: request framing the balancer cannot be sure of is refused before it
+// reaches an upstream; an absolute-form target goes on in origin form.
+TEST(HostileUpstream, RequestsWithUncertainFramingNeverReachTheUpstream) {
+  HostileUpstream upstream("normal");
+  auto balancer = balancer_for(upstream);
+  const std::string smuggled = "0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: app\r\n\r\n";
+  struct Case {
+    std::string name;
+    std::string request;
+    int status;
+  };
+  const std::vector<Case> cases = {
+      {"xchunked",
+       "POST /te HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: xchunked\r\nConnection: close\r\n\r\n" +
+           smuggled,
+       400},
+      {"gzip",
+       "POST /te HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\n" +
+           smuggled,
+       400},
+      {"chunked twice",
+       "POST /te HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
+       "chunked\r\nConnection: close\r\n\r\n" +
+           smuggled,
+       400},
+      {"two hosts", "GET /hosts HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n", 400},
+      {"no host", "GET /nohost HTTP/1.1\r\nConnection: close\r\n\r\n", 400},
+      {"host with a slash", "GET /badhost HTTP/1.1\r\nHost: a/b\r\nConnection: close\r\n\r\n",
+       400},
+      {"connect", "CONNECT internal:22 HTTP/1.1\r\nHost: internal:22\r\nConnection: close\r\n\r\n",
+       405},
+      {"asterisk", "GET * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 400},
+  };
+  for (const auto& test_case : cases) {
+    const auto raw = raw_exchange(balancer->port(), test_case.request);
+    EXPECT_EQ(final_status(raw), test_case.status) << test_case.name << ":\n" << raw;
+  }
+  EXPECT_EQ(upstream.log(), "") << "reached the upstream";
+
+  const auto raw = raw_exchange(
+      balancer->port(),
+      "GET http://example.test:8080/abs?q=1 HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(final_status(raw), 200) << raw;
+  EXPECT_EQ(upstream.log(), "GET /abs?q=1 HTTP/1.1\n");
+}
+
+// Rows 4 and friends: an answer that never ends, is too large or trickles
+// is a 502 within the upstream timeout, at a bounded cost.
+TEST(HostileUpstream, AnswersThatNeverEndAreA502WithinTheDeadline) {
+  for (const std::string mode :
+       {"endless-body", "huge-length", "endless-headers", "trickle", "endless-continue", "switch"}) {
+    HostileUpstream upstream(mode);
+    auto balancer = balancer_for(upstream, std::chrono::seconds(2));
+    const auto started = std::chrono::steady_clock::now();
+    const auto raw = raw_exchange(balancer->port(), get_request("/"), std::chrono::seconds(20));
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(final_status(raw), 502) << mode << ":\n" << raw.substr(0, 400);
+    EXPECT_LT(took, std::chrono::seconds(6)) << mode;
+  }
+}
+
+}  // namespace
+}  // namespace sessim
