@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -7,13 +8,13 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "cli/output_files.h"
 #include "cli/run_options.h"
 #include "cli/terminal.h"
 #include "cluster/capacity.h"
 #include "common/errors.h"
 #include "load/load_generator.h"
-#include "cli/flag_checks.h"
 
 namespace sessim::cli {
 namespace {
@@ -46,6 +47,7 @@ std::string render_json(const LoadResult& result, const LoadOptions& load,
                                 {"write_ratio", load.write_ratio},
                                 {"seconds", result.seconds},
                                 {"requests", result.requests},
+                                {"succeeded", result.succeeded},
                                 {"throughput_rps", result.throughput_rps()},
                                 {"latency_ms",
                                  {{"p50", ms(latency.percentile(0.5))},
@@ -109,6 +111,9 @@ int bench(const BenchOptions& options) {
   load.users = options.users;
   load.write_ratio = options.write_ratio;
   load.think_s = options.think_s;
+  const auto limits = client_limits(options.run);
+  load.max_response_bytes = limits.max_response_bytes;
+  load.request_timeout = limits.request_timeout;
   load.loops = options.loops > 0
                    ? options.loops
                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -129,6 +134,13 @@ int bench(const BenchOptions& options) {
   topology->stop();
   if (!json_goes_to_stdout(options.run)) fmt::print("{}", render_text(result, load));
   if (options.run.json) write_report(options.run.json_path, render_json(result, load, cluster));
+  // A load test in which nothing succeeded measured nothing.
+  if (result.succeeded == 0) {
+    fmt::print(stderr, "sessim bench: no request succeeded ({})\n",
+               result.errors.empty() ? std::string("none answered in time")
+                                     : fmt::format("{}", fmt::join(result.errors, ", ")));
+    return kExitChecksFailed;
+  }
   return kExitOk;
 }
 

@@ -62,6 +62,7 @@ int compare(CompareOptions& options) {
   }
   stop_everything_on_signal();
   ScenarioOptions scenario_options;
+  scenario_options.client_limits = client_limits(options.run);
   scenario_options.seed = options.run.seed ? *options.run.seed : secure_random_seed();
 
   CompareSummary summary;

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 
 #include "common/text.h"
@@ -28,6 +28,38 @@ inline CLI::Validator seconds_in(double min, double max) {
       fmt::format("DURATION in [{}s - {}s]", min, max));
 }
 
+// A size in bytes, with or without a binary unit ("1048576", "512KiB",
+// "1MiB", "1M"), within [min, max]; rewritten to plain bytes.
+inline CLI::Validator byte_size_in(std::uint64_t min, std::uint64_t max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        std::string_view digits = text;
+        std::uint64_t unit = 1;
+        for (const auto& [suffix, size] : {std::pair<std::string_view, std::uint64_t>{"KiB", 1024},
+                                           {"MiB", 1 << 20},
+                                           {"GiB", 1 << 30},
+                                           {"K", 1024},
+                                           {"M", 1 << 20},
+                                           {"G", 1 << 30}}) {
+          if (digits.ends_with(suffix)) {
+            digits.remove_suffix(suffix.size());
+            unit = size;
+            break;
+          }
+        }
+        const auto number = parse_integer(digits, 0, static_cast<long long>(max));
+        if (!number || static_cast<std::uint64_t>(*number) > max / unit ||
+            static_cast<std::uint64_t>(*number) * unit < min ||
+            static_cast<std::uint64_t>(*number) * unit > max) {
+          return fmt::format("'{}' is not a size from {} to {} bytes (1MiB, 512KiB, 4096)", text,
+                             min, max);
+        }
+        text = std::to_string(static_cast<std::uint64_t>(*number) * unit);
+        return "";
+      },
+      "SIZE");
+}
+
 // A finite number within [min, max] (CLI::Range accepts NaN).
 inline CLI::Validator finite_in(double min, double max) {
   return CLI::Validator(
@@ -37,7 +69,8 @@ inline CLI::Validator finite_in(double min, double max) {
         if (end == text.c_str() || *end != '\0' || !std::isfinite(value)) {
           return fmt::format("'{}' is not a number", text);
         }
-        if (value < min || value > max) return fmt::format("{} is not within {} to {}", value, min, max);
+        if (value < min || value > max)
+          return fmt::format("{} is not within {} to {}", value, min, max);
         return "";
       },
       fmt::format("NUMBER in [{} - {}]", min, max));
@@ -48,9 +81,10 @@ inline CLI::Validator sendable_path() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
         if (is_sendable_target(text)) return "";
-        return fmt::format("'{}' is not a path (it starts with / and holds no spaces or control "
-                           "characters)",
-                           printable(text));
+        return fmt::format(
+            "'{}' is not a path (it starts with / and holds no spaces or control "
+            "characters)",
+            printable(text));
       },
       "PATH");
 }

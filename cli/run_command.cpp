@@ -11,6 +11,7 @@
 
 #include "balancer/strategy_factory.h"
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "cli/output_files.h"
 #include "cli/run_options.h"
 #include "cli/terminal.h"
@@ -27,7 +28,6 @@
 #include "scenario/scenario_catalog.h"
 #include "scenario/scenario_loader.h"
 #include "scenario/scenario_runner.h"
-#include "cli/flag_checks.h"
 
 namespace sessim::cli {
 namespace {
@@ -133,6 +133,7 @@ class RunCommand {
     stop_everything_on_signal();
     ScenarioOptions scenario_options;
     scenario_options.fail_fast = options_.fail_fast;
+    scenario_options.client_limits = client_limits(options_);
     scenario_options.seed = options_.seed ? *options_.seed : secure_random_seed();
     watch(scenario_options);
 

@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 
+#include "cli/flag_checks.h"
 #include "cli/signals.h"
 #include "cluster/child_process.h"
 #include "cluster/command_node.h"
@@ -19,9 +20,15 @@
 #include "common/errors.h"
 #include "common/random.h"
 #include "common/text.h"
-#include "cli/flag_checks.h"
 
 namespace sessim::cli {
+
+HttpClientLimits client_limits(const RunOptions& options) {
+  HttpClientLimits limits;
+  limits.max_response_bytes = options.max_response_bytes;
+  limits.request_timeout = seconds_to_ms(options.request_timeout_s);
+  return limits;
+}
 
 std::chrono::milliseconds seconds_to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
@@ -212,6 +219,18 @@ void add_system_under_test_options(CLI::App& command, RunOptions& options) {
   command
       .add_flag("--insecure", options.insecure,
                 "--target https:// with a self-signed certificate: do not verify it")
+      ->group(kSystemGroup);
+  command
+      .add_option("--max-response-size", options.max_response_bytes,
+                  "a response body larger than this fails its request (1MiB, 512KiB, bytes)")
+      ->transform(byte_size_in(1, std::uint64_t{1} << 30))
+      ->capture_default_str()
+      ->group(kSystemGroup);
+  command
+      .add_option("--request-timeout", options.request_timeout_s,
+                  "seconds a request may take in all, connecting to the end of its answer")
+      ->transform(seconds_in(0.1, 3600))
+      ->capture_default_str()
       ->group(kSystemGroup);
 }
 

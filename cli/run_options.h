@@ -10,6 +10,7 @@
 
 #include "app/app_profile.h"
 #include "cluster/cluster.h"
+#include "net/http_client.h"
 #include "scenario/scenario.h"
 
 namespace CLI {
@@ -70,9 +71,15 @@ struct RunOptions {
   std::vector<std::string> upstreams;  // servers that already run
   std::string target;                  // the user's own entry point
   bool insecure = false;               // --target https:// without certificate checks
+  // What one response may cost sessim's clients (net/http_client.h).
+  std::uint64_t max_response_bytes = 1 << 20;
+  double request_timeout_s = 10;
   // Which flags were given, so that they override a scenario's own cluster.
   std::set<std::string> given;
 };
+
+// The limits of sessim's clients (the browser, bench) from the flags.
+HttpClientLimits client_limits(const RunOptions& options);
 
 // A flag's seconds (1.5) as the milliseconds the library takes.
 std::chrono::milliseconds seconds_to_ms(double seconds);

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -29,6 +30,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+
+constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
 
 // What every loop shares: when to stop, and the totals.
 struct Shared {
@@ -47,6 +50,7 @@ struct Tally {
     const std::lock_guard lock(shared.mutex);
     auto& totals = shared.totals;
     totals.requests += result.requests;
+    totals.succeeded += result.succeeded;
     totals.latency.merge(result.latency);
     for (const auto& [kind, count] : result.errors) totals.errors[kind] += count;
     totals.reads += result.reads;
@@ -78,11 +82,10 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     beast::error_code opened;
     socket_.open(tcp::v4(), opened);
     if (!opened) set_close_on_exec(socket_.native_handle());
+    if (opened) return fail(connect_failure(opened));
+    arm_deadline();
     socket_.async_connect(shared_.endpoint, [self = shared_from_this()](beast::error_code error) {
-      if (error) {
-        self->fail("connection refused");
-        return;
-      }
+      if (error) return self->fail(self->timed_out_ ? "timed out" : connect_failure(error));
       self->socket_.set_option(tcp::no_delay(true));
       self->next();
     });
@@ -118,24 +121,84 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     request_.body() = call.body;
     request_.prepare_payload();
     sent_ = Clock::now();
-    http::async_write(socket_, request_,
-                      [self = shared_from_this()](beast::error_code error, std::size_t) {
-                        if (error) return self->fail("connection closed while sending");
-                        self->read_response();
-                      });
+    arm_deadline();
+    http::async_write(
+        socket_, request_, [self = shared_from_this()](beast::error_code error, std::size_t) {
+          if (error) {
+            return self->fail(self->timed_out_ ? "timed out" : "connection closed while sending");
+          }
+          self->read_response();
+        });
   }
 
   void read_response() {
-    response_ = {};
+    parser_.emplace();
+    parser_->header_limit(kMaxHeaderBytes);
+    parser_->body_limit(shared_.options.max_response_bytes);
     buffer_.clear();
-    http::async_read(socket_, buffer_, response_,
+    http::async_read_header(socket_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code error, std::size_t) {
+                              if (error) return self->read_failed(error);
+                              // Checked here: Beast's own check of a large
+                              // Content-Length does not always stop the read.
+                              const auto length = self->parser_->content_length();
+                              if (length && *length > self->shared_.options.max_response_bytes) {
+                                return self->read_failed(http::error::body_limit);
+                              }
+                              self->read_body();
+                            });
+  }
+
+  void read_body() {
+    if (parser_->is_done()) return answered();
+    http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code error, std::size_t) {
-                       if (error) return self->fail("connection closed before the response");
+                       if (error) return self->read_failed(error);
                        self->answered();
                      });
   }
 
+  void read_failed(beast::error_code error) {
+    if (timed_out_) return fail("timed out");
+    if (error == http::error::header_limit) return fail("response header over 64 KiB");
+    if (error == http::error::body_limit) {
+      return fail(fmt::format("response over {} bytes (--max-response-size)",
+                              shared_.options.max_response_bytes));
+    }
+    fail("connection closed before the response");
+  }
+
+  // One deadline per request, from connecting or sending to the whole
+  // answer: on expiry the socket is closed, which fails whatever waits.
+  void arm_deadline() {
+    timed_out_ = false;
+    ++attempt_;
+    deadline_.expires_after(shared_.options.request_timeout);
+    deadline_.async_wait([self = shared_from_this(), attempt = attempt_](beast::error_code error) {
+      if (error || attempt != self->attempt_) return;
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->socket_.close(ignored);
+    });
+  }
+
+  void disarm_deadline() {
+    ++attempt_;
+    deadline_.cancel();
+  }
+
+  static std::string connect_failure(beast::error_code error) {
+    if (error == asio::error::no_descriptors) return "out of file descriptors (ulimit -n)";
+    if (error == asio::error::no_buffer_space || error == asio::error::no_memory) {
+      return "out of socket buffers";
+    }
+    if (error == asio::error::connection_refused) return "connection refused";
+    return fmt::format("cannot connect: {}", error.message());
+  }
+
   void answered() {
+    disarm_deadline();
+    response_ = parser_->release();
     const auto micros =
         std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent_).count();
     auto& result = tally_.result;
@@ -157,7 +220,11 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
       }
     }
     const int status = static_cast<int>(response_.result_int());
-    if (status >= 500) ++result.errors[fmt::format("status {}", status)];
+    if (status >= 500) {
+      ++result.errors[fmt::format("status {}", status)];
+    } else {
+      ++result.succeeded;
+    }
     if (writing_) {
       if (status >= 200 && status < 300) {
         last_value_ = pending_value_;
@@ -180,6 +247,7 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
   }
 
   void fail(const std::string& kind) {
+    disarm_deadline();
     ++tally_.result.requests;
     ++tally_.result.errors[kind];
     reconnect_later();
@@ -198,12 +266,16 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
   asio::io_context& loop_;
   tcp::socket socket_;
   asio::steady_timer timer_;
+  asio::steady_timer deadline_{loop_};
+  std::uint64_t attempt_ = 0;  // which request the deadline belongs to
+  bool timed_out_ = false;
   Shared& shared_;
   Tally& tally_;
   int index_;
   std::mt19937_64 random_;
   std::map<std::string, std::string> jar_;
   http::request<http::string_body> request_;
+  std::optional<http::response_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   beast::flat_buffer buffer_;
   Clock::time_point sent_;

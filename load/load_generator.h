@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -21,6 +22,13 @@ struct LoadOptions {
   double write_ratio = 0.1;              // share of requests that write the session
   double think_s = 0;                    // pause between a user's requests
   int loops = 2;                         // event loops (threads)
+  // A response's body beyond this, or its header beyond 64 KiB, is a failed
+  // request ("response over ..."), never memory spent on it.
+  std::uint64_t max_response_bytes = 1 << 20;
+  // From sending a request to its whole answer; past it the request fails
+  // ("timed out") and the connection is reopened, so that a silent target
+  // ends a --requests run instead of holding it forever.
+  std::chrono::milliseconds request_timeout{10'000};
 };
 
 // What the load generator saw so far (progress) or in all (result).
@@ -29,6 +37,7 @@ struct LoadResult {
   std::int64_t requests = 0;                   // answered or failed
   LatencyHistogram latency;                    // answered requests, µs
   std::map<std::string, std::int64_t> errors;  // by kind: "connection refused", "status 502"
+  std::int64_t succeeded = 0;                  // answered with a status below 500
   std::int64_t reads = 0;
   std::int64_t reads_hit = 0;  // reads that returned the value the user last wrote
   std::map<std::string, std::int64_t> requests_per_node;

@@ -1,12 +1,11 @@
 #include "scenario/browser.h"
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <chrono>
 
 #include "common/text.h"
-#include "net/http_tuning.h"
+#include "net/http_client.h"
+#include "net/request_target.h"
 #include "node/cookie.h"
 
 namespace sessim {
@@ -30,57 +29,47 @@ namespace {
 
 // Sends exchange.method/target with its Cookie header and `body` over
 // `client`, and fills in the response (or why none came).
-void exchange_over(httplib::Client& client, HttpExchange& exchange, const std::string& body) {
-  httplib::Request request;
+void exchange_over(HttpClient& client, HttpExchange& exchange, const std::string& body) {
+  HttpClientRequest request;
   request.method = exchange.method;
-  request.path = exchange.target;
+  request.target = exchange.target;
   request.body = body;
-  if (!exchange.cookie_sent.empty()) request.headers.emplace("Cookie", exchange.cookie_sent);
-  if (!body.empty()) request.headers.emplace("Content-Type", "text/plain; charset=utf-8");
+  if (!exchange.cookie_sent.empty()) request.headers.emplace_back("Cookie", exchange.cookie_sent);
+  if (!body.empty()) request.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
   const auto started = std::chrono::steady_clock::now();
-  auto result = client.send(request);
+  auto response =
+      is_sendable_target(request.target)
+          ? client.send(request)
+          : HttpClientResponse{0, "the target holds spaces or control characters", {}, {}};
   exchange.duration_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  if (!result) {
-    exchange.transport_error = describe_http_failure(result.error(), exchange.duration_ms);
-    return;
-  }
-  exchange.status = result->status;
-  exchange.body = result->body;
-  for (const auto& [key, value] : result->headers) {
-    // cpp-httplib injects these pseudo-headers; they were never on the wire.
-    if (key == "REMOTE_ADDR" || key == "REMOTE_PORT" || key == "LOCAL_ADDR" ||
-        key == "LOCAL_PORT") {
-      continue;
-    }
-    exchange.headers.emplace_back(key, value);
-  }
+  exchange.status = response.status;
+  exchange.transport_error = std::move(response.error);
+  exchange.body = std::move(response.body);
+  exchange.headers = std::move(response.headers);
 }
 
 }  // namespace
 
 struct Browser::Connection {
-  Connection(const Endpoint& origin, bool keep_alive) : client(origin.url()) {
-    ClientTuning tuning;
-    tuning.keep_alive = keep_alive;
-    tune_client(client, tuning);
-    if (origin.scheme == "https") client.enable_server_certificate_verification(origin.verify_tls);
-  }
-  httplib::Client client;
+  Connection(const Endpoint& origin, bool keep_alive, const HttpClientLimits& limits)
+      : client(origin.scheme, origin.host, origin.port, origin.verify_tls, limits, keep_alive) {}
+  HttpClient client;
 };
 
 Browser::Browser(std::string name, std::string host, int port, std::shared_ptr<CookieJar> jar,
-                 bool keep_alive)
+                 bool keep_alive, HttpClientLimits limits)
     : name_(std::move(name)),
       jar_(std::move(jar)),
-      connection_(std::make_unique<Connection>(Endpoint{"http", host, port, true}, keep_alive)) {}
+      connection_(
+          std::make_unique<Connection>(Endpoint{"http", host, port, true}, keep_alive, limits)) {}
 
 Browser::~Browser() = default;
 Browser::Browser(Browser&&) noexcept = default;
 Browser& Browser::operator=(Browser&&) noexcept = default;
 
 void Browser::send_from(const std::string& local_address) {
-  connection_->client.set_interface(local_address);
+  connection_->client.send_from(local_address);
 }
 
 HttpExchange Browser::get(const std::string& target) { return send("GET", target); }
@@ -97,12 +86,9 @@ HttpExchange Browser::send(const std::string& method, const std::string& target,
 }
 
 HttpExchange HttpTransport::send(const Endpoint& origin, const OutgoingRequest& request) {
-  httplib::Client client(origin.url());
-  ClientTuning tuning;
-  tuning.keep_alive = request.keep_alive;
-  tune_client(client, tuning);
-  if (origin.scheme == "https") client.enable_server_certificate_verification(origin.verify_tls);
-  if (!request.source_address.empty()) client.set_interface(request.source_address);
+  HttpClient client(origin.scheme, origin.host, origin.port, origin.verify_tls, limits_,
+                    request.keep_alive);
+  if (!request.source_address.empty()) client.send_from(request.source_address);
   HttpExchange exchange;
   exchange.method = request.method;
   exchange.target = request.target;
@@ -180,6 +166,7 @@ void CookieJar::remember(const HttpExchange& exchange) {
   for (const auto& line : exchange.header_values("Set-Cookie")) {
     const auto cookie = parse_set_cookie(line);
     if (!cookie) continue;  // a browser ignores what it cannot parse
+    if (cookie->name.size() + cookie->value.size() > kMaxCookieBytes) continue;
     StoredCookie stored{cookie->name, cookie->value,
                         !cookie->path.empty() && cookie->path.front() == '/'
                             ? cookie->path
@@ -194,7 +181,11 @@ void CookieJar::remember(const HttpExchange& exchange) {
       return old.name == stored.name && old.path == stored.path;
     });
     const bool deleted = stored.expires_at && *stored.expires_at <= now;
-    if (!deleted) cookies_.push_back(std::move(stored));
+    if (deleted) continue;
+    // RFC 6265 section 6.1: a jar is bounded; as browsers do, the oldest
+    // cookie makes room for the newest.
+    if (cookies_.size() >= kMaxCookies) cookies_.erase(cookies_.begin());
+    cookies_.push_back(std::move(stored));
   }
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cluster/topology.h"
+#include "net/http_client.h"
 
 namespace sessim {
 
@@ -34,8 +35,16 @@ struct HttpExchange {
 // later Set-Cookie of the same name and path, and deleted by Max-Age<=0 or an
 // Expires date in the past (Max-Age wins over Expires). Any cookie name.
 // Thread-safe, because two tabs of one browser share it.
+//
+// Bounded as browsers bound theirs (RFC 6265 section 6.1 asks for at least
+// 50 cookies per domain of 4096 bytes each; Chromium keeps 180): a cookie
+// over kMaxCookieBytes is ignored, and beyond kMaxCookies the oldest goes.
+// A jar is one origin's, so the per-domain cap is the jar's.
 class CookieJar {
  public:
+  static constexpr std::size_t kMaxCookies = 180;
+  static constexpr std::size_t kMaxCookieBytes = 4096;  // name and value
+
   // The Cookie header for a request to `target` ("/path?query"); "" if none.
   std::string cookie_header(std::string_view target = "/") const;
   void remember(const HttpExchange& exchange);
@@ -76,10 +85,15 @@ class Transport {
   virtual HttpExchange send(const Endpoint& origin, const OutgoingRequest& request) = 0;
 };
 
-// Real HTTP/1.1 (and HTTPS) with a connection per request.
+// Real HTTP/1.1 (and HTTPS) with a connection per request, each response
+// under `limits`.
 class HttpTransport final : public Transport {
  public:
+  explicit HttpTransport(HttpClientLimits limits = {}) : limits_(limits) {}
   HttpExchange send(const Endpoint& origin, const OutgoingRequest& request) override;
+
+ private:
+  HttpClientLimits limits_;
 };
 
 // A browser (or one tab of it): a cookie jar and one connection to one
@@ -87,7 +101,8 @@ class HttpTransport final : public Transport {
 class Browser {
  public:
   Browser(std::string name, std::string host, int port,
-          std::shared_ptr<CookieJar> jar = std::make_shared<CookieJar>(), bool keep_alive = true);
+          std::shared_ptr<CookieJar> jar = std::make_shared<CookieJar>(), bool keep_alive = true,
+          HttpClientLimits limits = {});
   ~Browser();
   Browser(Browser&&) noexcept;
   Browser& operator=(Browser&&) noexcept;

@@ -503,7 +503,7 @@ ScenarioExecution::~ScenarioExecution() {
 }
 
 ScenarioRun ScenarioExecution::play() {
-  HttpTransport transport;
+  HttpTransport transport(options_.client_limits);
   auto run = play_scenario(scenario_, *topology_, transport, profile_, options_);
   run.seeded_session_ids = seeded_session_ids_;
   run.duration_ms =

@@ -7,6 +7,7 @@
 #include "app/app_profile.h"
 #include "cluster/cluster.h"
 #include "cluster/topology.h"
+#include "net/http_client.h"
 #include "scenario/browser.h"
 #include "scenario/run_result.h"
 #include "scenario/scenario.h"
@@ -22,6 +23,8 @@ struct ScenarioOptions {
   std::function<void(const StepRecord&)> on_step;        // as each step completes
   // Before each step of the main sequence: to pause it (--pace, --step).
   std::function<void(const Step&)> before_step;
+  // What each response may cost the browsers.
+  HttpClientLimits client_limits;
 };
 
 // Refuses, before anything starts, a scenario that asks what this topology

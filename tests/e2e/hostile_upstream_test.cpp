@@ -2,14 +2,17 @@
 // hostile_upstream.py) and behind clients that send what a smuggler sends:
 // every answer reaches the client that asked for it and no other, and what
 // cannot be framed for certain is refused before it reaches an upstream.
+#include "support/hostile_upstream.h"
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "balancer/balancer.h"
 #include "balancer/round_robin.h"
-#include "support/hostile_upstream.h"
+#include "common/errors.h"
 #include "support/test_support.h"
 
 namespace sessim {
@@ -24,9 +27,8 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-std::unique_ptr<ServingBalancer> balancer_for(const HostileUpstream& upstream,
-                                              std::chrono::milliseconds timeout =
-                                                  std::chrono::seconds(10)) {
+std::unique_ptr<ServingBalancer> balancer_for(
+    const HostileUpstream& upstream, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   BalancerConfig config;
   config.upstreams.push_back({"hostile", "127.0.0.1", upstream.port()});
   config.upstream_timeout = timeout;
@@ -51,10 +53,10 @@ TEST(HostileUpstream, InterimResponsesNeverHandOneClientsCookieToAnother) {
   auto balancer = balancer_for(upstream);
   const std::vector<std::string> users = {"alice", "bob", "carol", "dave", "erin", "frank"};
   for (const auto& user : users) {
-    const auto raw = user == "alice" || user == "dave"
-                         ? raw_exchange(balancer->port(),
-                                        post_request("/" + user, std::string(2048, 'x'), true))
-                         : raw_exchange(balancer->port(), get_request("/" + user));
+    const auto raw =
+        user == "alice" || user == "dave"
+            ? raw_exchange(balancer->port(), post_request("/" + user, std::string(2048, 'x'), true))
+            : raw_exchange(balancer->port(), get_request("/" + user));
     EXPECT_EQ(final_status(raw), 200) << user << ":\n" << raw;
     EXPECT_TRUE(contains(raw, "SESSION=secret-of-" + user)) << user << ":\n" << raw;
     EXPECT_TRUE(contains(raw, "body of " + user)) << user << ":\n" << raw;
@@ -112,7 +114,8 @@ TEST(HostileUpstream, RequestsWithUncertainFramingNeverReachTheUpstream) {
   };
   const std::vector<Case> cases = {
       {"xchunked",
-       "POST /te HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: xchunked\r\nConnection: close\r\n\r\n" +
+       "POST /te HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: xchunked\r\nConnection: "
+       "close\r\n\r\n" +
            smuggled,
        400},
       {"gzip",
@@ -126,8 +129,7 @@ TEST(HostileUpstream, RequestsWithUncertainFramingNeverReachTheUpstream) {
        400},
       {"two hosts", "GET /hosts HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n", 400},
       {"no host", "GET /nohost HTTP/1.1\r\nConnection: close\r\n\r\n", 400},
-      {"host with a slash", "GET /badhost HTTP/1.1\r\nHost: a/b\r\nConnection: close\r\n\r\n",
-       400},
+      {"host with a slash", "GET /badhost HTTP/1.1\r\nHost: a/b\r\nConnection: close\r\n\r\n", 400},
       {"connect", "CONNECT internal:22 HTTP/1.1\r\nHost: internal:22\r\nConnection: close\r\n\r\n",
        405},
       {"asterisk", "GET * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 400},
@@ -148,8 +150,8 @@ TEST(HostileUpstream, RequestsWithUncertainFramingNeverReachTheUpstream) {
 // Rows 4 and friends: an answer that never ends, is too large or trickles
 // is a 502 within the upstream timeout, at a bounded cost.
 TEST(HostileUpstream, AnswersThatNeverEndAreA502WithinTheDeadline) {
-  for (const std::string mode :
-       {"endless-body", "huge-length", "endless-headers", "trickle", "endless-continue", "switch"}) {
+  for (const std::string mode : {"endless-body", "huge-length", "endless-headers", "trickle",
+                                 "endless-continue", "switch"}) {
     HostileUpstream upstream(mode);
     auto balancer = balancer_for(upstream, std::chrono::seconds(2));
     const auto started = std::chrono::steady_clock::now();
@@ -158,6 +160,74 @@ TEST(HostileUpstream, AnswersThatNeverEndAreA502WithinTheDeadline) {
     EXPECT_EQ(final_status(raw), 502) << mode << ":\n" << raw.substr(0, 400);
     EXPECT_LT(took, std::chrono::seconds(6)) << mode;
   }
+}
+
+// Row 5: `run --target` against servers that never finish an answer: each
+// request fails at its limit (body size, header size, whole-request
+// deadline, interim responses) with the limit named, and the run ends.
+TEST(HostileServerBehindTarget, EveryRequestEndsAtALimitThatIsNamed) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"endless-body", "exceeds 1048576 bytes"},
+      {"huge-length", "exceeds 1048576 bytes"},
+      {"endless-headers", "header exceeds 64 KiB"},
+      {"many-cookies", "header exceeds 64 KiB"},
+      {"trickle", "timed out after 1 s"},
+      {"endless-continue", "interim"},
+      {"silent", "timed out after 1 s"},
+  };
+  for (const auto& [mode, error] : cases) {
+    HostileUpstream upstream(mode);
+    const auto started = std::chrono::steady_clock::now();
+    const auto result = testing::run_sessim(
+        {"run", "--target", upstream.url(), "--request-timeout", "1s", "--json"},
+        std::chrono::seconds(60));
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_LT(took, std::chrono::seconds(15)) << mode;
+    EXPECT_EQ(result.exit_code, kExitChecksFailed) << mode << ": " << result.err;
+    const auto report = nlohmann::json::parse(result.out.empty() ? "{}" : result.out);
+    ASSERT_TRUE(report.contains("runs")) << mode << ": " << result.err;
+    int failed = 0;
+    for (const auto& step : report["runs"][0]["steps"]) {
+      for (const auto& request : step["requests"]) {
+        EXPECT_EQ(request["status"], 0) << mode;
+        const auto said = request.value("transport_error", std::string());
+        EXPECT_TRUE(contains(said, error)) << mode << ": " << said;
+        ++failed;
+      }
+    }
+    EXPECT_GT(failed, 0) << mode;
+  }
+}
+
+// Row 7: bench never hangs or aborts, names its errors and fails when
+// nothing succeeded.
+TEST(HostileServerUnderBench, ASilentServerEndsARequestCountedRunAtTheRequestTimeout) {
+  HostileUpstream upstream("silent");
+  const auto result = testing::run_sessim({"bench", "--target", upstream.url(), "--requests", "10",
+                                           "--users", "4", "--request-timeout", "1s"},
+                                          std::chrono::seconds(60));
+  EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.out << result.err;
+  EXPECT_TRUE(contains(result.out, "timed out")) << result.out;
+  EXPECT_TRUE(contains(result.err, "no request succeeded")) << result.err;
+}
+
+TEST(HostileServerUnderBench, AHugeAnswerIsAnErrorOfItsKindNotACrash) {
+  for (const std::string mode : {"huge-length", "endless-body"}) {
+    HostileUpstream upstream(mode);
+    const auto result = testing::run_sessim({"bench", "--target", upstream.url(), "--duration",
+                                             "1s", "--users", "2", "--max-response-size", "64KiB"},
+                                            std::chrono::seconds(60));
+    EXPECT_EQ(result.exit_code, kExitChecksFailed) << mode << result.out << result.err;
+    EXPECT_TRUE(contains(result.out, "response over 65536 bytes")) << mode << result.out;
+  }
+}
+
+TEST(HostileServerUnderBench, NoAnswerWithinTheDurationIsNoSuccess) {
+  HostileUpstream upstream("silent");
+  const auto result =
+      testing::run_sessim({"bench", "--target", upstream.url(), "--duration", "1s", "--users", "2"},
+                          std::chrono::seconds(60));
+  EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.out << result.err;
 }
 
 }  // namespace

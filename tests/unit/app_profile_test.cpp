@@ -1,5 +1,6 @@
 #include "app/app_profile.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
@@ -126,6 +127,27 @@ TEST(CookieJar, MaxAgeWinsOverExpires) {
   CookieJar jar;
   jar.remember(response_to("/", {"a=1; Expires=Thu, 01 Jan 1970 00:00:01 GMT; Max-Age=60"}));
   EXPECT_EQ(jar.cookie_header("/"), "a=1");
+}
+
+TEST(CookieJar, TenThousandNewCookiesLeaveTheNewestWithinTheCap) {
+  CookieJar jar;
+  for (int round = 0; round < 5; ++round) {
+    std::vector<std::string> lines;
+    for (int i = 0; i < 10'000; ++i) lines.push_back(fmt::format("c{}-{}=v; Path=/", round, i));
+    jar.remember(response_to("/", std::move(lines)));
+  }
+  const auto cookies = jar.cookies();
+  EXPECT_EQ(cookies.size(), CookieJar::kMaxCookies);
+  EXPECT_TRUE(cookies.count("c4-9999"));  // the newest stays
+  EXPECT_FALSE(cookies.count("c4-0"));    // the oldest made room
+}
+
+TEST(CookieJar, ACookieOverFourKilobytesIsIgnored) {
+  CookieJar jar;
+  jar.remember(response_to("/", {"big=" + std::string(CookieJar::kMaxCookieBytes, 'x'),
+                                 "small=" + std::string(100, 'y')}));
+  EXPECT_FALSE(jar.cookies().count("big"));
+  EXPECT_TRUE(jar.cookies().count("small"));
 }
 
 }  // namespace sessim

@@ -1,0 +1,407 @@
+#include "net/http_client.h"
+
+// clang-format off
+#include <utility>  // Boost 1.74's Asio uses std::exchange without including it
+// clang-format on
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "common/text.h"
+#include "net/http_tuning.h"
+#include "net/loopback.h"
+
+namespace sessim {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using Steady = std::chrono::steady_clock;
+
+// Interim (1xx) responses accepted before the final one.
+constexpr int kMaxInterimResponses = 16;
+
+std::string_view view(beast::string_view text) { return {text.data(), text.size()}; }
+
+std::string body_limit_error(const HttpClientLimits& limits) {
+  return fmt::format("the response body exceeds {} bytes (--max-response-size)",
+                     limits.max_response_bytes);
+}
+
+std::string timeout_error(const HttpClientLimits& limits) {
+  return fmt::format("timed out after {} waiting for the response",
+                     seconds_text(limits.request_timeout));
+}
+
+// Plain HTTP on Beast: one socket, a deadline timer that closes it, and the
+// asynchronous operations run to completion on a private io_context, so
+// that every wait ends at the request's deadline.
+class PlainConnection {
+ public:
+  PlainConnection(std::string host, int port, HttpClientLimits limits, bool keep_alive)
+      : host_(std::move(host)), port_(port), limits_(limits), keep_alive_(keep_alive) {}
+
+  void send_from(const std::string& address) {
+    source_address_ = address;
+    close();
+  }
+
+  HttpClientResponse send(const HttpClientRequest& request) {
+    deadline_ = Steady::now() + limits_.request_timeout;
+    const bool reused = socket_.is_open();
+    auto attempt = exchange(request);
+    // A kept-alive connection the server closed while it was idle: the
+    // request never reached it, so it goes again on a fresh connection.
+    if (reused && attempt.stale) {
+      close();
+      attempt = exchange(request);
+    }
+    if (attempt.response.status == 0) close();
+    return std::move(attempt.response);
+  }
+
+ private:
+  struct Attempt {
+    HttpClientResponse response;
+    bool stale = false;  // failed before any byte of an answer on a reused connection
+  };
+
+  // Runs the operation started by `start` until its handler has run or the
+  // deadline closed the socket; `finished` is set by that handler.
+  void run_until(bool& finished) {
+    timed_out_ = false;
+    timer_.expires_at(deadline_);
+    timer_.async_wait([this](beast::error_code error) {
+      if (error) return;
+      timed_out_ = true;
+      beast::error_code ignored;
+      socket_.close(ignored);
+    });
+    io_.restart();
+    while (!finished && io_.run_one() > 0) {
+    }
+    timer_.cancel();
+    io_.restart();
+    io_.poll();
+  }
+
+  std::string connect_error(beast::error_code error) const {
+    if (timed_out_ || error == asio::error::timed_out) {
+      return fmt::format("no connection within {}", seconds_text(limits_.connect_timeout));
+    }
+    if (error == asio::error::no_descriptors) return "out of file descriptors (ulimit -n)";
+    if (error == asio::error::connection_refused) return "connection refused";
+    return fmt::format("cannot connect: {}", error.message());
+  }
+
+  std::optional<std::string> connect() {
+    beast::error_code error;
+    tcp::endpoint endpoint;
+    const auto address = asio::ip::make_address(host_, error);
+    if (!error) {
+      endpoint = tcp::endpoint(address, static_cast<unsigned short>(port_));
+    } else {
+      tcp::resolver resolver(io_);
+      const auto found = resolver.resolve(host_, std::to_string(port_), error);
+      if (error || found.empty()) return fmt::format("cannot resolve {}", host_);
+      endpoint = *found.begin();
+    }
+    socket_.open(endpoint.protocol(), error);
+    if (error) return connect_error(error);
+    set_close_on_exec(socket_.native_handle());
+    if (!source_address_.empty()) {
+      socket_.bind(tcp::endpoint(asio::ip::make_address(source_address_, error), 0), error);
+      if (error) return "cannot send from the client's address";
+    }
+    const auto overall = deadline_;
+    deadline_ = std::min(deadline_, Steady::now() + limits_.connect_timeout);
+    bool finished = false;
+    beast::error_code connected;
+    socket_.async_connect(endpoint, [&](beast::error_code result) {
+      connected = result;
+      finished = true;
+    });
+    run_until(finished);
+    deadline_ = overall;
+    if (connected || timed_out_) return connect_error(connected);
+    socket_.set_option(tcp::no_delay(true), error);
+    return std::nullopt;
+  }
+
+  Attempt exchange(const HttpClientRequest& request) {
+    Attempt attempt;
+    auto& response = attempt.response;
+    const bool reused = socket_.is_open();
+    if (!reused) {
+      buffer_.clear();
+      if (auto error = connect()) {
+        response.error = *error;
+        return attempt;
+      }
+    }
+    http::request<http::string_body> message;
+    message.method_string(request.method);
+    message.target(request.target);
+    message.version(11);
+    message.set(http::field::host, host_.find(':') == std::string::npos
+                                       ? fmt::format("{}:{}", host_, port_)
+                                       : fmt::format("[{}]:{}", host_, port_));
+    for (const auto& [name, value] : request.headers) message.insert(name, value);
+    message.body() = request.body;
+    message.keep_alive(keep_alive_);
+    message.prepare_payload();
+
+    bool finished = false;
+    beast::error_code error;
+    http::async_write(socket_, message, [&](beast::error_code result, std::size_t) {
+      error = result;
+      finished = true;
+    });
+    run_until(finished);
+    if (error) {
+      attempt.stale = reused && !timed_out_;
+      response.error = timed_out_ ? timeout_error(limits_)
+                                  : "connection closed while the request was being sent";
+      return attempt;
+    }
+
+    std::optional<http::response_parser<http::string_body>> parser;
+    for (int interim = 0;; ++interim) {
+      parser.emplace();
+      parser->header_limit(static_cast<std::uint32_t>(kMaxClientResponseHeaderBytes));
+      parser->body_limit(limits_.max_response_bytes);
+      parser->skip(request.method == "HEAD");
+      finished = false;
+      http::async_read_header(socket_, buffer_, *parser,
+                              [&](beast::error_code result, std::size_t) {
+                                error = result;
+                                finished = true;
+                              });
+      run_until(finished);
+      if (error) {
+        attempt.stale =
+            reused && !timed_out_ && interim == 0 && buffer_.size() == 0 &&
+            (error == http::error::end_of_stream || error == asio::error::connection_reset);
+        response.error = read_error(error);
+        return attempt;
+      }
+      const auto status = parser->get().result_int();
+      if (status < 100 || status >= 200 || status == 101) break;
+      if (interim >= kMaxInterimResponses) {
+        response.error =
+            fmt::format("more than {} interim (1xx) responses and no answer", kMaxInterimResponses);
+        return attempt;
+      }
+    }
+    if (parser->get().result_int() == 101) {
+      response.error = "the server switched protocols (101) unasked";
+      return attempt;
+    }
+    // Checked from the header: Beast's own check of a large Content-Length
+    // does not always stop the read.
+    const auto length = parser->content_length();
+    if (length && *length > limits_.max_response_bytes) {
+      response.error = body_limit_error(limits_);
+      return attempt;
+    }
+    if (!parser->is_done()) {
+      finished = false;
+      http::async_read(socket_, buffer_, *parser, [&](beast::error_code result, std::size_t) {
+        error = result;
+        finished = true;
+      });
+      run_until(finished);
+      if (error) {
+        response.error = read_error(error);
+        return attempt;
+      }
+    }
+    const bool ended_by_close = parser->need_eof();
+    auto answer = parser->release();
+    response.status = static_cast<int>(answer.result_int());
+    for (const auto& field : answer) {
+      response.headers.emplace_back(std::string(view(field.name_string())),
+                                    std::string(view(field.value())));
+    }
+    response.body = std::move(answer.body());
+    if (!keep_alive_ || !answer.keep_alive() || ended_by_close) close();
+    return attempt;
+  }
+
+  std::string read_error(beast::error_code error) const {
+    if (timed_out_) return timeout_error(limits_);
+    if (error == http::error::header_limit) {
+      return fmt::format("the response header exceeds {} KiB",
+                         kMaxClientResponseHeaderBytes / 1024);
+    }
+    if (error == http::error::body_limit) return body_limit_error(limits_);
+    if (error.category() == beast::error_code(http::error::end_of_stream).category() &&
+        error != http::error::end_of_stream && error != http::error::partial_message) {
+      return fmt::format("the response is not valid HTTP ({})", error.message());
+    }
+    return "connection closed before the response";
+  }
+
+  void close() {
+    beast::error_code ignored;
+    socket_.close(ignored);
+    buffer_.clear();
+  }
+
+  std::string host_;
+  int port_;
+  HttpClientLimits limits_;
+  bool keep_alive_;
+  std::string source_address_;
+  asio::io_context io_{1};
+  tcp::socket socket_{io_};
+  asio::steady_timer timer_{io_};
+  beast::flat_buffer buffer_;
+  Steady::time_point deadline_;
+  bool timed_out_ = false;
+};
+
+// HTTPS through cpp-httplib: the body is taken through a receiver that stops
+// at the cap, and a watchdog shuts the socket down at the deadline (the
+// library's own timeouts are per read). Header bytes are bounded by that
+// deadline only.
+class TlsConnection {
+ public:
+  TlsConnection(const std::string& host, int port, bool verify_tls, HttpClientLimits limits,
+                bool keep_alive)
+      : client_(fmt::format("https://{}:{}", host, port)), limits_(limits) {
+    client_.set_tcp_nodelay(true);
+    client_.set_keep_alive(keep_alive);
+    const auto connect_ms = limits.connect_timeout.count();
+    client_.set_connection_timeout(connect_ms / 1000, (connect_ms % 1000) * 1000);
+    client_.set_read_timeout(limits.request_timeout);
+    client_.set_write_timeout(limits.request_timeout);
+    client_.set_url_encode(false);
+    client_.set_decompress(false);
+    client_.enable_server_certificate_verification(verify_tls);
+  }
+
+  void send_from(const std::string& address) { client_.set_interface(address); }
+
+  HttpClientResponse send(const HttpClientRequest& request) {
+    HttpClientResponse response;
+    httplib::Request message;
+    message.method = request.method;
+    message.path = request.target;
+    message.body = request.body;
+    for (const auto& [name, value] : request.headers) message.headers.emplace(name, value);
+    bool too_large = false;
+    message.response_handler = [&](const httplib::Response& head) {
+      const auto length = head.get_header_value("Content-Length");
+      if (!length.empty() &&
+          parse_integer(length, 0, std::numeric_limits<long long>::max()).value_or(0) >
+              static_cast<long long>(limits_.max_response_bytes)) {
+        too_large = true;
+        return false;
+      }
+      return true;
+    };
+    message.content_receiver = [&](const char* data, std::size_t size, std::uint64_t,
+                                   std::uint64_t) {
+      if (response.body.size() + size > limits_.max_response_bytes) {
+        too_large = true;
+        return false;
+      }
+      response.body.append(data, size);
+      return true;
+    };
+    std::mutex mutex;
+    std::condition_variable done_changed;
+    bool done = false;
+    std::atomic<bool> timed_out{false};
+    std::thread watchdog([&] {
+      std::unique_lock lock(mutex);
+      if (done_changed.wait_for(lock, limits_.request_timeout, [&] { return done; })) return;
+      timed_out = true;
+      // Again until the request returns: a stop() while it is still
+      // connecting has no socket to shut down yet.
+      while (!done_changed.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) {
+        client_.stop();
+      }
+    });
+    auto result = client_.send(message);
+    {
+      const std::lock_guard lock(mutex);
+      done = true;
+    }
+    done_changed.notify_all();
+    watchdog.join();
+    if (too_large) {
+      response = {};
+      response.error = body_limit_error(limits_);
+      return response;
+    }
+    if (timed_out || !result) {
+      response.body.clear();
+      ClientTuning tuning;
+      tuning.connect_timeout_s = std::max<std::time_t>(1, limits_.connect_timeout.count() / 1000);
+      tuning.read_timeout = limits_.request_timeout;
+      response.error =
+          timed_out ? timeout_error(limits_) : describe_http_failure(result.error(), 0, tuning);
+      return response;
+    }
+    response.status = result->status;
+    for (const auto& [key, value] : result->headers) {
+      // cpp-httplib injects these pseudo-headers; they were never on the wire.
+      if (key == "REMOTE_ADDR" || key == "REMOTE_PORT" || key == "LOCAL_ADDR" ||
+          key == "LOCAL_PORT") {
+        continue;
+      }
+      response.headers.emplace_back(key, value);
+    }
+    return response;
+  }
+
+ private:
+  httplib::Client client_;
+  HttpClientLimits limits_;
+};
+
+}  // namespace
+
+struct HttpClient::Impl {
+  std::optional<PlainConnection> plain;
+  std::optional<TlsConnection> tls;
+};
+
+HttpClient::HttpClient(std::string scheme, std::string host, int port, bool verify_tls,
+                       HttpClientLimits limits, bool keep_alive)
+    : impl_(std::make_unique<Impl>()) {
+  if (scheme == "https") {
+    impl_->tls.emplace(host, port, verify_tls, limits, keep_alive);
+  } else {
+    impl_->plain.emplace(std::move(host), port, limits, keep_alive);
+  }
+}
+
+HttpClient::~HttpClient() = default;
+HttpClient::HttpClient(HttpClient&&) noexcept = default;
+HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
+
+void HttpClient::send_from(const std::string& local_address) {
+  if (impl_->plain) return impl_->plain->send_from(local_address);
+  impl_->tls->send_from(local_address);
+}
+
+HttpClientResponse HttpClient::send(const HttpClientRequest& request) {
+  if (impl_->plain) return impl_->plain->send(request);
+  return impl_->tls->send(request);
+}
+
+}  // namespace sessim

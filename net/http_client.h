@@ -1,0 +1,66 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sessim {
+
+// What one response may cost a client of sessim's (the browser of `run`,
+// `--target`, health and readiness probes): a server that never stops
+// sending, trickles bytes or answers with interim responses forever fails
+// the request with a sentence saying so, at a bounded cost in memory and
+// time.
+struct HttpClientLimits {
+  std::uint64_t max_response_bytes = 1 << 20;         // the body (--max-response-size)
+  std::chrono::milliseconds request_timeout{10'000};  // connecting, sending, the whole answer
+  std::chrono::milliseconds connect_timeout{2'000};
+};
+
+// The status line and header fields of one response, as a browser would
+// accept them.
+inline constexpr std::size_t kMaxClientResponseHeaderBytes = 64 * 1024;
+
+struct HttpClientRequest {
+  std::string method = "GET";
+  std::string target = "/";
+  std::vector<std::pair<std::string, std::string>> headers;  // besides Host, Content-Length
+  std::string body;
+};
+
+struct HttpClientResponse {
+  int status = 0;     // 0: no (complete) response; `error` says why
+  std::string error;  // "connection refused", "timed out after 10 s waiting for the response"
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// An HTTP/1.1 client for one origin with one keep-alive connection, as a
+// browser tab holds one: a connection the server closed while idle is
+// reopened once and the request sent again, before any byte of an answer
+// arrived. Plain http runs on Boost.Beast's parser with the limits above;
+// https through cpp-httplib (the only TLS client at hand), with the same
+// body cap and whole-request deadline. Not thread-safe: one per thread.
+class HttpClient {
+ public:
+  HttpClient(std::string scheme, std::string host, int port, bool verify_tls = true,
+             HttpClientLimits limits = {}, bool keep_alive = true);
+  ~HttpClient();
+  HttpClient(HttpClient&&) noexcept;
+  HttpClient& operator=(HttpClient&&) noexcept;
+
+  // Sends from this local address (any in 127.0.0.0/8 on Linux).
+  void send_from(const std::string& local_address);
+  // Never throws for a failed exchange: status 0 and error say what failed.
+  HttpClientResponse send(const HttpClientRequest& request);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sessim
