@@ -5,6 +5,7 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/signals.h"
+#include "cluster/child_process.h"
 #include "common/errors.h"
 #include "node/store/session_store.h"
 #include "scenario/scenario_error.h"
@@ -25,6 +26,8 @@ constexpr const char* kExitCodes =
 int main(int argc, char** argv) {
   using namespace sessim;
   cli::ignore_sigpipe();
+  // Orphans among the processes sessim starts come back to it, not to init.
+  become_subreaper();
 
   CLI::App app{
       "sessim: a cluster simulator and test harness for web sessions.\n"

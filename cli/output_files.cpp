@@ -1,14 +1,17 @@
 #include "cli/output_files.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/filesystem.hpp>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "common/errors.h"
 #include "scenario/scenario_loader.h"
@@ -36,6 +39,43 @@ bool holds_a_scenario(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   return looks_like_scenario(text);
+}
+
+// A new file beside `path` (same folder, so that rename() is atomic),
+// created exclusively: a link planted at a predictable name is never
+// followed. Its name goes to *created.
+int create_temporary_beside(const std::string& path, std::string* created = nullptr) {
+  std::string name = path + ".sessim-XXXXXX";
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd >= 0 && created) *created = name;
+  if (fd >= 0 && !created) ::unlink(name.c_str());
+  return fd;
+}
+
+// An existing non-regular file (a device, a FIFO) opened for writing where it
+// is. A FIFO gets 10 s for a reader to appear, then it is an error rather
+// than a wait without end.
+int open_in_place(const std::string& path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (true) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) {
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+      return fd;
+    }
+    if (errno != ENXIO || std::chrono::steady_clock::now() > deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+bool write_all(int fd, std::string_view text) {
+  while (!text.empty()) {
+    const auto written = ::write(fd, text.data(), text.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) return false;
+    text.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return true;
 }
 
 std::string folder_of(const std::string& path) {
@@ -83,17 +123,32 @@ void ReportOutputs::check(const std::vector<std::string>& input_files, bool forc
         (fs::exists(status) && ::access(path.c_str(), W_OK) != 0)) {
       throw UsageError(fmt::format("{} {}: not writable", option, path));
     }
+    if (fs::exists(status) && !fs::is_regular_file(status)) {
+      // /dev/null, a FIFO, a terminal: written in place. A FIFO is not
+      // opened now: its reader would take the close for the end.
+      if (status.type() == fs::fifo_file) {
+        if (::access(path.c_str(), W_OK) != 0) {
+          throw UsageError(fmt::format("{} {}: not writable", option, path));
+        }
+        continue;
+      }
+      const int fd = open_in_place(path);
+      if (fd < 0) {
+        throw UsageError(
+            fmt::format("{} {}: cannot write to it ({})", option, path, std::strerror(errno)));
+      }
+      ::close(fd);
+      continue;
+    }
     // access() trusts permission bits that root ignores and some file
-    // systems (/proc, read-only mounts) overrule: create the very temporary
-    // file write_report will use, and remove it again.
-    const auto probe = fmt::format("{}.sessim-{}.tmp", path, ::getpid());
-    if (std::FILE* file = std::fopen(probe.c_str(), "wx")) {
-      std::fclose(file);
-      std::remove(probe.c_str());
-    } else {
+    // systems (/proc, read-only mounts) overrule: create a temporary file as
+    // write_report will, and remove it again.
+    const int probe = create_temporary_beside(path);
+    if (probe < 0) {
       throw UsageError(fmt::format("{} {}: cannot create a file in {} ({})", option, path, folder,
                                    std::strerror(errno)));
     }
+    ::close(probe);
   }
 }
 
@@ -103,17 +158,26 @@ void write_report(const std::string& path, const std::string& text) {
     std::fflush(stdout);
     return;
   }
-  const auto temporary = fmt::format("{}.sessim-{}.tmp", path, ::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::remove(temporary.c_str());
-      throw EnvironmentError(fmt::format("cannot write {}", path));
+  struct stat existing {};
+  if (::stat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
+    // Replacing /dev/null or a FIFO by a regular file (as root, the
+    // rename would succeed) breaks whatever else uses it.
+    const int fd = open_in_place(path);
+    if (fd < 0 || !write_all(fd, text)) {
+      if (fd >= 0) ::close(fd);
+      throw EnvironmentError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
     }
+    ::close(fd);
+    return;
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+  std::string temporary;
+  const int fd = create_temporary_beside(path, &temporary);
+  if (fd < 0)
+    throw EnvironmentError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  const bool written = ::fchmod(fd, 0666 & ~mask) == 0 && write_all(fd, text);
+  if (::close(fd) != 0 || !written || std::rename(temporary.c_str(), path.c_str()) != 0) {
     std::remove(temporary.c_str());
     throw EnvironmentError(fmt::format("cannot write {}", path));
   }

@@ -221,6 +221,12 @@ void add_system_under_test_options(CLI::App& command, RunOptions& options) {
                 "--target https:// with a self-signed certificate: do not verify it")
       ->group(kSystemGroup);
   command
+      .add_option("--node-log-size", options.node_log_bytes,
+                  "each node process's log keeps its last this many bytes (8MiB)")
+      ->transform(byte_size_in(64 * 1024, std::uint64_t{1} << 34))
+      ->capture_default_str()
+      ->group(kSystemGroup);
+  command
       .add_option("--max-response-size", options.max_response_bytes,
                   "a response body larger than this fails its request (1MiB, 512KiB, bytes)")
       ->transform(byte_size_in(1, std::uint64_t{1} << 30))
@@ -241,6 +247,7 @@ ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profil
   config.health_path = profile.health_path;
   config.target_url = options.target;
   config.verify_tls = !options.insecure;
+  config.node_log_bytes = options.node_log_bytes;
   if (!options.upstreams.empty()) {
     config.node_kind = NodeKind::external;
     config.upstreams = options.upstreams;
@@ -256,7 +263,7 @@ ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profil
     // A typo in a placeholder or an unclosed quote fails now, not per node.
     std::map<std::string, std::string> placeholders;
     for (const auto& name : command_placeholders()) placeholders[name] = name;
-    split_command_line(expand_placeholders(options.node_cmd, placeholders));
+    command_words(options.node_cmd, placeholders, options.node_shell);
   }
   config.nodes = config.node_kind == NodeKind::external ? static_cast<int>(options.upstreams.size())
                                                         : options.nodes;

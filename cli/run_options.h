@@ -73,6 +73,7 @@ struct RunOptions {
   bool insecure = false;               // --target https:// without certificate checks
   // What one response may cost sessim's clients (net/http_client.h).
   std::uint64_t max_response_bytes = 1 << 20;
+  std::uint64_t node_log_bytes = kDefaultNodeLogBytes;
   double request_timeout_s = 10;
   // Which flags were given, so that they override a scenario's own cluster.
   std::set<std::string> given;

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,9 +18,18 @@ struct ChildSpec {
   bool capture_stdout = false;  // stdout readable through ChildProcess::read_line
   // Added to (or replacing in) the environment sessim runs in.
   std::vector<std::pair<std::string, std::string>> env;
+  // 0: the child writes into log_path itself. Otherwise through a pipe and
+  // cluster/log_pump.h, which keeps the log within this many bytes.
+  std::uint64_t max_log_bytes = 0;
 };
 
-// A child process that sessim started and will stop. It is killed when
+// A child process that sessim started and will stop, with everything it
+// starts: each child gets SESSIM_PROCESS_TAG=<token>:<n> in its environment,
+// which its descendants inherit, so that stopping it reaches them wherever
+// they went (another process group, another session after setsid, re-parented
+// after their parent died); and a watchdog started with the first child kills
+// every tagged process when sessim exits, also by SIGKILL.
+// It is killed when
 // sessim dies, however it dies: the kernel sends it SIGKILL when the thread
 // that started it exits (PR_SET_PDEATHSIG), so start children from the main
 // thread. It runs in its own process group, so a Ctrl-C reaches only sessim,
@@ -48,18 +58,30 @@ class ChildProcess {
   // or nullopt if it is still running.
   std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
 
-  // SIGTERM, then SIGKILL if it has not exited within `grace`; reaps it.
+  // SIGTERM to the child, its process group and every descendant (below),
+  // without waiting: a cluster asks all its nodes at once, then waits.
+  void request_stop();
+  // request_stop(), then SIGKILL if it has not exited within `grace`; reaps
+  // it and kills what it left behind.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
-  // SIGKILL and reap: a crash, as the kernel's OOM killer would cause it.
+  // SIGKILL to the child and its group, and reap: a crash, as the kernel's
+  // OOM killer would cause it. Descendants that outlived it are killed too.
   void kill();
   // SIGSTOP (returns once the child is stopped) / SIGCONT.
   void pause();
   void resume();
 
  private:
+  void signal_all(int signal);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Makes this process the reaper of every orphan among its descendants
+// (PR_SET_CHILD_SUBREAPER), so that a node's worker that its parent left
+// behind stays within sessim's reach. Called once, first thing in main().
+void become_subreaper();
 
 // Sends SIGTERM to every child still registered, waits up to `grace` for them
 // to exit and kills the rest. For the signal path only: the normal path stops
@@ -67,6 +89,9 @@ class ChildProcess {
 void terminate_all_children(std::chrono::milliseconds grace);
 
 // The last non-empty line of a log file, for error messages ("" if none).
+// Only the file's last 64 KiB are read, and each line is shown at most 300
+// bytes long with control characters escaped: a node that wrote a 2 GB line
+// costs an error message nothing.
 std::string last_log_line(const std::string& path);
 // Its last `count` non-empty lines, oldest first.
 std::vector<std::string> last_log_lines(const std::string& path, std::size_t count);

@@ -100,6 +100,11 @@ std::vector<std::string> Cluster::stop() {
   if (balancer_) balancer_->stop();
   if (balancer_thread_.joinable()) balancer_thread_.join();
   balancer_.reset();  // closes its pooled connections, so nodes stop at once
+  // All asked at once, then each waited for: N nodes that ignore SIGTERM
+  // cost one grace period, not N.
+  for (auto& node : nodes_) {
+    if (node.instance) node.instance->request_stop();
+  }
   for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
     if (it->instance) {
       it->instance->stop();
@@ -133,6 +138,7 @@ Cluster::NodeSlot Cluster::make_slot(int index, const std::string& redis_url) co
   slot.launch.command = config_.command;
   slot.launch.log_dir = run_directory_->path();
   slot.launch.log_path = run_directory_->file(slot.launch.node.name + ".log");
+  slot.launch.max_log_bytes = config_.node_log_bytes;
   if (config_.node_kind == NodeKind::external) {
     const auto upstream =
         parse_named_upstream(config_.upstreams.at(static_cast<std::size_t>(index - 1)));

@@ -22,6 +22,7 @@ class RunDirectory;
 
 struct ClusterConfig {
   int nodes = 2;
+  std::uint64_t node_log_bytes = kDefaultNodeLogBytes;  // each node process's log
   NodeKind node_kind = NodeKind::sessim;
   NodeMode mode = NodeMode::inproc;  // sessim nodes
   CommandNodeSpec command;           // NodeKind::command

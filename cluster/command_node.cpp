@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "common/errors.h"
+#include "common/text.h"
 
 namespace sessim {
 
@@ -84,6 +85,19 @@ std::string expand_placeholders(const std::string& text,
     out += text[i];  // a brace that is no placeholder (JSON, shell) stays
   }
   return out;
+}
+
+std::vector<std::string> command_words(const std::string& command,
+                                       const std::map<std::string, std::string>& values,
+                                       bool shell) {
+  if (shell) {
+    std::map<std::string, std::string> quoted;
+    for (const auto& [name, value] : values) quoted[name] = shell_quote(value);
+    return {"/bin/sh", "-c", expand_placeholders(command, quoted)};
+  }
+  auto words = split_command_line(command);
+  for (auto& word : words) word = expand_placeholders(word, values);
+  return words;
 }
 
 }  // namespace sessim

@@ -38,6 +38,16 @@ std::vector<std::string> split_command_line(const std::string& command);
 std::string expand_placeholders(const std::string& text,
                                 const std::map<std::string, std::string>& values);
 
+// The program and its arguments for a command node: without a shell, the
+// command is split into words first and each word's placeholders filled
+// after, so that a value (a $TMPDIR with a space) stays one argument; with
+// `shell`, each value goes into the command single-quoted, so that the
+// shell takes it as one word and interprets none of it (write placeholders
+// outside quotes there, or use the SESSIM_* variables inside them).
+std::vector<std::string> command_words(const std::string& command,
+                                       const std::map<std::string, std::string>& values,
+                                       bool shell);
+
 // The placeholder names of a command node, for messages and docs.
 const std::vector<std::string>& command_placeholders();
 

@@ -56,6 +56,7 @@ class ProcessNode final : public NodeInstance {
       spec.env.emplace_back("SESSIM_REDIS_URL", launch.store.redis_url);
     }
     spec.log_path = launch.log_path;
+    spec.max_log_bytes = launch.max_log_bytes;
     spec.capture_stdout = true;
     process_ = std::make_unique<ChildProcess>(spec);
     const auto line = process_->read_line(kStartupDeadline);
@@ -83,6 +84,7 @@ class ProcessNode final : public NodeInstance {
   std::string describe() const override { return fmt::format("pid {}", process_->pid()); }
   int pid() const override { return process_->pid(); }
   void stop() override { process_->stop(); }
+  void request_stop() override { process_->request_stop(); }
   void crash() override { process_->kill(); }
   void pause() override { process_->pause(); }
   void resume() override { process_->resume(); }
@@ -103,6 +105,7 @@ class CommandNode final : public NodeInstance {
       : name_(launch.node.name),
         port_(launch.node.port != 0 ? launch.node.port : pick_free_loopback_port()),
         log_path_(launch.log_path),
+        max_log_bytes_(launch.max_log_bytes),
         grace_(launch.command.stop_grace) {
     const auto redis = launch.store.redis_url;
     std::string redis_host, redis_port;
@@ -145,21 +148,16 @@ class CommandNode final : public NodeInstance {
                                                     {"redis_host", redis_host},
                                                     {"redis_port", redis_port},
                                                     {"log_dir", launch.log_dir}};
-    const auto command = expand_placeholders(launch.command.command, values);
-    ChildSpec spec;
-    if (launch.command.shell) {
-      spec.executable = "/bin/sh";
-      spec.args = {"-c", command};
-    } else {
-      auto words = split_command_line(command);
-      const auto program = find_program(words.front());
-      if (!program) {
-        throw EnvironmentError(fmt::format("{}: command not found: {}", name_, words.front()));
-      }
-      spec.executable = *program;
-      spec.args.assign(words.begin() + 1, words.end());
+    const auto words = command_words(launch.command.command, values, launch.command.shell);
+    const auto program = find_program(words.front());
+    if (!program) {
+      throw EnvironmentError(fmt::format("{}: command not found: {}", name_, words.front()));
     }
+    ChildSpec spec;
+    spec.executable = *program;
+    spec.args.assign(words.begin() + 1, words.end());
     spec.log_path = log_path_;
+    spec.max_log_bytes = max_log_bytes_;
     for (const auto& [key, value] : values) {
       std::string variable = "SESSIM_" + key;
       for (auto& c : variable) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -176,14 +174,24 @@ class CommandNode final : public NodeInstance {
   int port() const override { return port_; }
   std::string describe() const override { return fmt::format("pid {}", process_->pid()); }
   int pid() const override { return process_ ? process_->pid() : 0; }
+  void request_stop() override {
+    if (!process_ || !process_->running() || stop_requested_) return;
+    process_->request_stop();
+    stop_requested_ = std::chrono::steady_clock::now();
+  }
   void stop() override {
-    if (!process_->running()) return;
-    ::kill(process_->pid(), SIGTERM);
-    if (!process_->wait_for_exit(grace_)) {
-      problem_ = fmt::format("{} ignored SIGTERM for {} ms and was killed (log: {})", name_,
-                             grace_.count(), keep_log_file(log_path_));
+    if (!process_) return;
+    if (process_->running()) {
+      request_stop();
+      const auto waited = std::chrono::steady_clock::now() - *stop_requested_;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(grace_ - waited);
+      if (!process_->wait_for_exit(std::max(left, std::chrono::milliseconds(0)))) {
+        problem_ = fmt::format("{} ignored SIGTERM for {} ms and was killed (log: {})", name_,
+                               grace_.count(), keep_log_file(log_path_));
+      }
     }
-    process_->stop(std::chrono::milliseconds(0));
+    // Whatever it started and left running goes too.
+    process_->kill();
   }
   void crash() override { process_->kill(); }
   void pause() override { process_->pause(); }
@@ -235,6 +243,8 @@ class CommandNode final : public NodeInstance {
   std::string name_;
   int port_;
   std::string log_path_;
+  std::optional<std::chrono::steady_clock::time_point> stop_requested_;
+  std::uint64_t max_log_bytes_;
   std::chrono::milliseconds grace_;
   std::unique_ptr<ChildProcess> process_;
   std::string problem_;

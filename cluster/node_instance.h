@@ -23,16 +23,20 @@ const std::vector<std::string>& node_mode_names();  // {"inproc", "process"}
 // and that sessim neither starts nor stops.
 enum class NodeKind { sessim, command, external };
 
+// A node process's log is kept within this by default (--node-log-size).
+inline constexpr std::uint64_t kDefaultNodeLogBytes = 8 << 20;
+
 struct NodeLaunch {
   NodeKind kind = NodeKind::sessim;
   NodeMode mode = NodeMode::inproc;
   NodeConfig node;  // name and port for every kind; the rest for sessim nodes
   StoreConfig store;
-  std::string executable;     // the sessim binary, for NodeMode::process
-  std::string log_path;       // the child's stdout and stderr
-  CommandNodeSpec command;    // NodeKind::command
-  int index = 1;              // 1 for node-1, the {index} placeholder
-  std::string log_dir;        // the {log_dir} placeholder
+  std::string executable;                              // the sessim binary, for NodeMode::process
+  std::string log_path;                                // the child's stdout and stderr
+  std::uint64_t max_log_bytes = kDefaultNodeLogBytes;  // the last this many bytes are kept
+  CommandNodeSpec command;                             // NodeKind::command
+  int index = 1;                                       // 1 for node-1, the {index} placeholder
+  std::string log_dir;                                 // the {log_dir} placeholder
   std::string external_host;  // NodeKind::external: where it listens (node.port: on which port)
 };
 
@@ -46,6 +50,9 @@ class NodeInstance {
   virtual std::string describe() const = 0;  // "thread" or "pid 1234"
   virtual int pid() const { return 0; }      // 0: not a process of its own
   virtual void stop() = 0;
+  // Asks the node to stop (SIGTERM) without waiting, so that a cluster
+  // stops its nodes in parallel: request_stop() on all, then stop() on each.
+  virtual void request_stop() {}
   // Ends the node without letting anything finish: SIGKILL for a process; for
   // a thread, the same as stop() (its memory goes when the instance does).
   virtual void crash() = 0;

@@ -20,9 +20,10 @@ class RunDirectory {
   std::string path_;
 };
 
-// Copies a log out of its run directory into $TMPDIR/sessim-logs/, which no
-// run removes, so that an error message can name a file that still exists
-// after the run; returns the copy's path (the original's if copying failed).
+// Copies (the last 16 MiB of) a log out of its run directory into this
+// process's folder under $TMPDIR/sessim-logs-UID/ (0700, the newest ten runs
+// kept), so that an error message can name a file that still exists after
+// the run; returns the copy's path (the original's if copying failed).
 std::string keep_log_file(const std::string& path);
 
 // Removes every live run directory; for the signal path only.

@@ -224,25 +224,25 @@ bool all_gone(const std::vector<int>& pids) {
 
 TEST(RunCommand, KilledWithSigkillLeavesNoChildRunning) {
   auto kept = start_kept_cluster();
-  ASSERT_EQ(kept->children.size(), 3u);
+  ASSERT_EQ(kept->children.size(), 4u);  // two nodes, redis-server, the watchdog
   kept->sessim->kill();
   EXPECT_TRUE(testing::wait_until([&] { return all_gone(kept->children); }));
 }
 
 TEST(RunCommand, InterruptStopsEveryChildAndExits130) {
   auto kept = start_kept_cluster();
-  ASSERT_EQ(kept->children.size(), 3u);
+  ASSERT_EQ(kept->children.size(), 4u);  // two nodes, redis-server, the watchdog
   ::kill(kept->sessim->pid(), SIGINT);
   EXPECT_EQ(kept->sessim->wait_for_exit(std::chrono::seconds(10)), 130);
-  EXPECT_TRUE(all_gone(kept->children));
+  EXPECT_TRUE(testing::wait_until([&] { return all_gone(kept->children); }));
 }
 
 TEST(RunCommand, TerminateStopsEveryChildAndExits143) {
   auto kept = start_kept_cluster();
-  ASSERT_EQ(kept->children.size(), 3u);
+  ASSERT_EQ(kept->children.size(), 4u);  // two nodes, redis-server, the watchdog
   ::kill(kept->sessim->pid(), SIGTERM);
   EXPECT_EQ(kept->sessim->wait_for_exit(std::chrono::seconds(10)), 143);
-  EXPECT_TRUE(all_gone(kept->children));
+  EXPECT_TRUE(testing::wait_until([&] { return all_gone(kept->children); }));
 }
 
 }  // namespace

@@ -101,6 +101,21 @@ bool process_alive(int pid) {
   return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
 }
 
+int processes_with(const std::string& marker) {
+  int count = 0;
+  DIR* proc = ::opendir("/proc");
+  if (!proc) return 0;
+  while (const auto* entry = ::readdir(proc)) {
+    std::ifstream cmdline(std::string("/proc/") + entry->d_name + "/cmdline");
+    std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (text.find(marker) != std::string::npos && process_alive(std::atoi(entry->d_name))) {
+      ++count;
+    }
+  }
+  ::closedir(proc);
+  return count;
+}
+
 std::vector<int> child_pids(int pid) {
   std::vector<int> children;
   DIR* proc = ::opendir("/proc");

@@ -95,6 +95,9 @@ std::string read_text_file(const std::string& path);
 // True if the process exists and is not a zombie.
 bool process_alive(int pid);
 
+// How many live processes have `marker` in their command line.
+int processes_with(const std::string& marker);
+
 // The PIDs whose parent is `pid`.
 std::vector<int> child_pids(int pid);
 

@@ -36,4 +36,18 @@ TEST(CommandLine, ShellQuotedWordsSplitBackIntoThemselves) {
   EXPECT_EQ(shell_quote("--store"), "--store");
 }
 
+TEST(CommandLine, APlaceholderValueStaysOneArgumentWhateverItHolds) {
+  const std::map<std::string, std::string> values{{"log_dir", "/tmp/my logs"},
+                                                  {"name", "node-1; rm -rf x"}};
+  EXPECT_EQ(
+      command_words("app --logs {log_dir}/{name} --x 'a b'", values, false),
+      (std::vector<std::string>{"app", "--logs", "/tmp/my logs/node-1; rm -rf x", "--x", "a b"}));
+  const auto shell = command_words("exec app --logs {log_dir} --name {name}", values, true);
+  ASSERT_EQ(shell.size(), 3u);
+  EXPECT_EQ(shell[2], "exec app --logs '/tmp/my logs' --name 'node-1; rm -rf x'");
+  EXPECT_EQ(split_command_line(shell[2]),
+            (std::vector<std::string>{"exec", "app", "--logs", "/tmp/my logs", "--name",
+                                      "node-1; rm -rf x"}));
+}
+
 }  // namespace sessim
