@@ -13,15 +13,6 @@
 
 namespace sessim {
 
-// How the balancer moves bytes: event loops shared with the in-process nodes
-// (Boost.Asio and Beast, see EventProxy; the default), or a worker thread per
-// connection (cpp-httplib, kept for side-by-side measurements). Both apply
-// the same rules; SESSIM_BALANCER_ENGINE=events|threads chooses the default,
-// so that the whole test suite can run against either.
-enum class BalancerEngine { threads, events };
-BalancerEngine default_balancer_engine();
-BalancerEngine parse_balancer_engine(const std::string& name);  // throws UsageError
-
 // Idle connections per upstream and loop in front of sessim's own nodes, on
 // which an idle connection costs a socket, not a worker.
 inline constexpr std::size_t kKeepAliveForOwnNodes = 128;
@@ -39,7 +30,6 @@ struct BalancerConfig {
   HealthPolicy health;
   // Active checks GET this path and want 2xx; "": a TCP connect is enough.
   std::string health_path = "/healthz";
-  BalancerEngine engine = default_balancer_engine();
   // How long an upstream may take to answer once the request is sent
   // (nginx's proxy_read_timeout): past it the request is a 502, or goes to
   // the next upstream when its method is idempotent.
@@ -54,8 +44,8 @@ struct BalancerConfig {
 // answers. The strategy decides where each request goes; this class only
 // carries it there.
 //
-// Threads: serve() runs the accept loop on the caller's thread and requests on
-// the server's worker pool; stop() ends serve() from any thread. The
+// Threads: requests run on the shared event loops (net/event_loops.h);
+// serve() blocks its caller until stop(), from any thread. The
 // destructor stops.
 class Balancer {
  public:
@@ -90,7 +80,7 @@ class Balancer {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::unique_ptr<EventProxy> events_;  // the events engine, when chosen
+  std::unique_ptr<EventProxy> proxy_;  // moves the bytes; this class holds the rules' state
 };
 
 // "NAME=http://host:port" or "http://host:port"; throws UsageError.

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <poll.h>
 
 #include <array>
 #include <boost/asio.hpp>
@@ -16,8 +17,6 @@
 #include <limits>
 #include <map>
 #include <mutex>
-
-#include <poll.h>
 
 #include "balancer/forwarding.h"
 #include "balancer/health_checker.h"
@@ -428,7 +427,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   std::vector<bool> tried_;
   std::vector<std::string> failures_;
   Pick pick_;
-  std::shared_ptr<UpstreamPool> pool_;
+  std::shared_ptr<UpstreamState> pool_;
   std::unique_ptr<beast::tcp_stream> upstream_;
   int interim_responses_ = 0;
   bool upstream_ended_by_close_ = false;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "balancer/strategy.h"
-#include "balancer/upstream_pool.h"
+#include "balancer/upstream_state.h"
 #include "net/event_loops.h"
 
 namespace sessim {
@@ -19,7 +19,7 @@ namespace sessim {
 // The upstreams as one request sees them, taken together under one lock so
 // that both lists have the same length and order.
 struct UpstreamSnapshot {
-  std::shared_ptr<const std::vector<std::shared_ptr<UpstreamPool>>> pools;
+  std::shared_ptr<const std::vector<std::shared_ptr<UpstreamState>>> pools;
   std::shared_ptr<const std::vector<Upstream>> list;  // the pools' upstreams
 };
 

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "net/http_tuning.h"
+#include "net/http_client.h"
 #include "net/loopback.h"
 
 namespace sessim {

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "balancer/upstream_pool.h"
+#include "balancer/upstream_state.h"
 
 namespace sessim {
 
@@ -20,7 +20,7 @@ namespace sessim {
 // and joined by stop() or the destructor.
 class HealthChecker {
  public:
-  using Upstreams = std::function<std::vector<std::shared_ptr<UpstreamPool>>()>;
+  using Upstreams = std::function<std::vector<std::shared_ptr<UpstreamState>>()>;
   using OnChange = std::function<void(const Upstream&, const std::string& change)>;
 
   HealthChecker(std::int64_t interval_ms, std::string path, Upstreams upstreams,

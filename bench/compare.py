@@ -110,10 +110,9 @@ backend nodes
 def start_proxy(kind, sessim, p1, p2, directory):
     """A proxy in front of two nodes; returns (process, port)."""
     port = free_port()
-    if kind in ("threads", "events"):
+    if kind == "sessim":
         process = subprocess.Popen(
-            [sessim, "balance", "--port", str(port), "--balancer-engine", kind,
-             "--keepalive", "128",
+            [sessim, "balance", "--port", str(port), "--keepalive", "128",
              "-u", f"node-1=http://127.0.0.1:{p1}", "-u", f"node-2=http://127.0.0.1:{p2}"],
             stdout=subprocess.PIPE, text=True)
         process.stdout.readline()
@@ -141,7 +140,7 @@ def start_proxy(kind, sessim, p1, p2, directory):
 def compare_proxies(sessim, rounds, seconds):
     """Each proxy in front of fresh nodes (a proxy's idle keep-alive
     connections would otherwise pin the nodes' workers for the next one)."""
-    kinds = ["threads", "events"] + [k for k in ("nginx", "haproxy") if shutil.which(k)]
+    kinds = ["sessim"] + [k for k in ("nginx", "haproxy") if shutil.which(k)]
     results = {(k, c): [] for k in kinds for c in (32, 256)}
     directory = tempfile.mkdtemp(prefix="sessim-proxies-")
     for _ in range(rounds):
@@ -296,12 +295,12 @@ def main():
                                f"({min(rps):,.0f}–{max(rps):,.0f}) | {statistics.median(p99):.2f} |")
         if "nginx" in kinds:
             for connections in (32, 256):
-                ours = results[("events", connections)]
+                ours = results[("sessim", connections)]
                 nginx = results[("nginx", connections)]
-                targets.append(target(f"events balancer / nginx, req/s at -c{connections}",
+                targets.append(target(f"sessim balancer / nginx, req/s at -c{connections}",
                                       statistics.median([v[0] for v in ours]) /
                                       statistics.median([v[0] for v in nginx]), 1.0))
-                targets.append(target(f"events balancer / nginx, p99 at -c{connections}",
+                targets.append(target(f"sessim balancer / nginx, p99 at -c{connections}",
                                       statistics.median([v[1] for v in ours]) /
                                       statistics.median([v[1] for v in nginx]), 1.2,
                                       higher_is_better=False))

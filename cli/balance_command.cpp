@@ -8,10 +8,10 @@
 #include "balancer/balancer.h"
 #include "balancer/strategy_factory.h"
 #include "cli/commands.h"
+#include "cli/flag_checks.h"
 #include "cli/run_options.h"
 #include "cli/signals.h"
 #include "common/errors.h"
-#include "cli/flag_checks.h"
 
 namespace sessim::cli {
 namespace {
@@ -27,7 +27,6 @@ struct BalanceOptions {
   int max_fails = 1;
   int fail_timeout_s = 10;
   bool trace = false;
-  std::string engine;
   int keepalive = 16;
   double upstream_timeout_s = 10;
 };
@@ -40,7 +39,6 @@ int run_balancer(const BalanceOptions& options) {
   config.health.check_interval_ms = options.health_check_ms;
   config.max_idle_connections_per_upstream = static_cast<std::size_t>(options.keepalive);
   config.upstream_timeout = seconds_to_ms(options.upstream_timeout_s);
-  if (!options.engine.empty()) config.engine = parse_balancer_engine(options.engine);
   config.health.max_fails = options.max_fails;
   config.health.fail_timeout_ms = options.fail_timeout_s * 1000LL;
   if (options.weights.size() > options.upstreams.size()) {
@@ -127,7 +125,6 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
                    "the request goes to the next upstream if its method is idempotent, else 502")
       ->transform(seconds_in(0.1, 3600))
       ->capture_default_str();
-  add_balancer_engine_option(*command, options->engine);
   command->add_flag("--trace", options->trace,
                     "an access log on stderr: each request with the upstream chosen, status and "
                     "time, and every up/down change");

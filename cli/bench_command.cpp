@@ -180,7 +180,6 @@ void add_bench_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--balancer,-b", run.balancer, "balancing strategy")->capture_default_str();
   command->add_option("--redis-url", run.redis_url, "use this Redis instead of a private one");
   add_json_option(*command, run, "the figures");
-  add_balancer_engine_option(*command, run.balancer_engine);
   add_session_handling_options(*command, run);
   add_system_under_test_options(*command, run);
   command->callback([options, command, &selected] {

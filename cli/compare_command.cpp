@@ -145,7 +145,6 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
                     "let a report replace a file that holds a scenario (never the one compared)");
   command->add_flag("--explain", run.explain, "under the table, why each failing cell failed");
   command->add_flag("--no-color", run.no_color, "never colour the output");
-  add_balancer_engine_option(*command, run.balancer_engine);
   add_session_handling_options(*command, run);
   add_system_under_test_options(*command, run);
   command->callback([options, command, &selected] {

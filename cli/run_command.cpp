@@ -520,7 +520,6 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->group(kReportGroup);
   command->add_flag("--no-color", options->no_color, "never colour the output (NO_COLOR works too)")
       ->group(kReportGroup);
-  add_balancer_engine_option(*command, options->balancer_engine);
   add_session_handling_options(*command, *options);
   add_system_under_test_options(*command, *options);
   command->callback([options, command, &selected] {

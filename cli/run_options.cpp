@@ -130,14 +130,6 @@ AppProfile profile_for(const Scenario* scenario, const RunOptions& options) {
   return profile;
 }
 
-void add_balancer_engine_option(CLI::App& command, std::string& engine) {
-  command
-      .add_option("--balancer-engine", engine,
-                  "how the built-in balancer moves bytes: threads (a worker per connection, the "
-                  "default) or events (event loops, one per core)")
-      ->check(CLI::IsMember({"threads", "events"}));
-}
-
 void add_session_handling_options(CLI::App& command, RunOptions& options) {
   constexpr const char* kGroup = "Sessions on sessim's nodes";
   command
@@ -278,9 +270,6 @@ ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profil
   config.max_local_sessions = static_cast<std::size_t>(options.max_sessions);
   config.hash_key = options.hash_key;
   config.on_miss = parse_miss_policy(options.on_miss);
-  if (!options.balancer_engine.empty()) {
-    config.balancer_engine = parse_balancer_engine(options.balancer_engine);
-  }
   config.save_mode = parse_save_mode(options.save_mode);
   config.flush = parse_flush_mode(options.flush);
   config.node_delay_ms = options.node_delay_ms;

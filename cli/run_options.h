@@ -41,7 +41,6 @@ struct RunOptions {
   bool keep_running = false;
   std::string hash_key = "cookie:SESSION";
   std::string on_miss = "create";
-  std::string balancer_engine;  // "": the default (threads, or SESSIM_BALANCER_ENGINE)
   std::string save_mode = "delta";
   std::string flush = "on-request-end";
   int node_delay_ms = 0;
@@ -105,9 +104,6 @@ ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profil
 // sessim's own nodes and `spring` (the reference app) for any other; with
 // --node-header applied.
 AppProfile profile_for(const Scenario* scenario, const RunOptions& options);
-
-// --balancer-engine threads|events.
-void add_balancer_engine_option(CLI::App& command, std::string& engine);
 
 // --save-mode, --flush, --node-delay: how sessim's nodes treat sessions.
 void add_session_handling_options(CLI::App& command, RunOptions& options);

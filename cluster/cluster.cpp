@@ -71,7 +71,6 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   balancer_config.health = config_.health;
   balancer_config.health_path = config_.health_path;
   balancer_config.upstream_timeout = config_.upstream_timeout;
-  balancer_config.engine = config_.balancer_engine;
   if (config_.node_kind == NodeKind::sessim) {
     balancer_config.max_idle_connections_per_upstream = kKeepAliveForOwnNodes;
   }

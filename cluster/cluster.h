@@ -40,7 +40,6 @@ struct ClusterConfig {
   int base_port = 0;               // node i listens on base_port + i - 1; 0: free ports
   int balancer_port = 0;           // 0: a free port
   std::string balancer = "round-robin";
-  BalancerEngine balancer_engine = default_balancer_engine();
   std::string hash_key = "cookie:SESSION";
   std::uint64_t balancer_seed = 1;
   // Seeded simulations: nodes derive session ids from this seed (see

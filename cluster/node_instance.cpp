@@ -12,7 +12,7 @@
 #include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/text.h"
-#include "net/http_tuning.h"
+#include "net/http_client.h"
 #include "net/loopback.h"
 #include "node/store/redis_url.h"
 

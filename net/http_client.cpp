@@ -404,4 +404,16 @@ HttpClientResponse HttpClient::send(const HttpClientRequest& request) {
   return impl_->tls->send(request);
 }
 
+bool http_get_succeeds(const std::string& host, int port, const std::string& path) {
+  HttpClientLimits limits;
+  limits.connect_timeout = std::chrono::seconds(1);
+  limits.request_timeout = std::chrono::seconds(1);
+  limits.max_response_bytes = 64 * 1024;
+  HttpClient client("http", host, port, true, limits, false);
+  HttpClientRequest request;
+  request.target = path;
+  const auto response = client.send(request);
+  return response.status >= 200 && response.status < 300;
+}
+
 }  // namespace sessim

@@ -63,4 +63,8 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// True if GET path on host:port answers 2xx within a second (readiness and
+// health probes).
+bool http_get_succeeds(const std::string& host, int port, const std::string& path);
+
 }  // namespace sessim

@@ -187,7 +187,6 @@ TEST_F(HttpServerTest, AnOversizedHeaderIsA431) {
 // it cost sockets, and the next client is forwarded at once.
 TEST_F(HttpServerTest, IdleAndSlowClientsDoNotFreezeTheBalancer) {
   BalancerConfig config;
-  config.engine = BalancerEngine::events;
   config.upstreams.push_back({"node-a", "127.0.0.1", node.port()});
   testing::ServingInThread<Balancer> balancer(config, make_strategy(StrategyOptions{}));
   std::vector<std::unique_ptr<RawConnection>> idle;

@@ -51,7 +51,6 @@ struct Servers {
     }
     for (const char* strategy : {"round-robin", "cookie", "hash"}) {
       BalancerConfig config;
-      config.engine = BalancerEngine::events;
       config.upstreams = upstreams;
       auto* balancer =
           balancers.emplace_back(std::make_unique<Balancer>(config, make_strategy(strategy))).get();
