@@ -38,9 +38,12 @@ constexpr auto kConnectTimeout = std::chrono::seconds(2);
 // An upstream response's status line and header (Beast's default is 8 KiB,
 // which a few large Set-Cookie headers exceed).
 constexpr std::size_t kMaxResponseHeaderBytes = 64 * 1024;
-// An upstream response's body, held whole before it is passed on; beyond it
-// a 502 naming the limit (an endless body cost memory without end).
-constexpr std::uint64_t kMaxResponseBodyBytes = 64ull * 1024 * 1024;
+// A response body of known length up to this is read whole and sent in one
+// write; a longer one, or one of unknown length, is streamed through a buffer
+// of kStreamPartBytes, one part at a time as the client takes it, so that no
+// response costs more memory than that, whatever its size.
+constexpr std::uint64_t kBufferedResponseBytes = 256 * 1024;
+constexpr std::size_t kStreamPartBytes = 64 * 1024;
 // Interim (1xx) responses before the final one; an upstream that sends
 // more is not answering.
 constexpr int kMaxInterimResponses = 16;
@@ -210,6 +213,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     // answer: an upstream that trickles bytes or interim responses may not
     // hold the client past it.
     upstream_->expires_after(proxy_.context.upstream_timeout);
+    attempt_deadline_ = std::chrono::steady_clock::now() + proxy_.context.upstream_timeout;
     interim_responses_ = 0;
     upstream_buffer_.clear();
     upstream_wire_header_ = wire_header(upstream_request_);
@@ -232,7 +236,9 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     // Continue in the same read is the final response.
     upstream_parser_.emplace();
     upstream_parser_->header_limit(static_cast<std::uint32_t>(kMaxResponseHeaderBytes));
-    upstream_parser_->body_limit(kMaxResponseBodyBytes);
+    // Not boost::none: Beast 1.74 compares a length with it as "greater", a
+    // body_limit error. Bounded below, once the way the body goes is known.
+    upstream_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     // A response to HEAD announces its length but carries no body; read as
     // any other, it would be waited for until the upstream timeout.
     upstream_parser_->skip(request_.method() == http::verb::head);
@@ -261,8 +267,9 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
       return read_upstream();
     }
     const auto length = upstream_parser_->content_length();
-    if (length && *length > kMaxResponseBodyBytes) return body_too_large();
     if (upstream_parser_->is_done()) return response_received();
+    if (!length || *length > kBufferedResponseBytes) return stream_response();
+    upstream_parser_->body_limit(kBufferedResponseBytes);
     http::async_read(*upstream_, upstream_buffer_, *upstream_parser_,
                      [self = shared_from_this()](beast::error_code error, std::size_t) {
                        if (error) return self->read_failed(error);
@@ -280,13 +287,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
       return oversized(
           fmt::format("its response header exceeds {} KiB", kMaxResponseHeaderBytes / 1024));
     }
-    if (error == http::error::body_limit) return body_too_large();
     broken("connection closed before the response", false);
-  }
-
-  void body_too_large() {
-    oversized(
-        fmt::format("its response body exceeds {} MiB", kMaxResponseBodyBytes / (1024 * 1024)));
   }
 
   void response_received() {
@@ -342,39 +343,57 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     try_next();
   }
 
-  void answered() {
-    --pool_->in_flight;
-    proxy_.context.note(pool_->upstream(), pool_->health.record_success(steady_now_ms()));
-    // The upstream's response goes back as it is, less its hop-by-hop
-    // fields: edited in place rather than copied field by field.
-    const bool upstream_keeps_alive = upstream_response_.keep_alive();
-    const std::string connection_tokens(upstream_response_[http::field::connection]);
-    // An answer to HEAD keeps the length of the body it does not carry.
-    const std::string head_length(request_.method() == http::verb::head
-                                      ? upstream_response_[http::field::content_length]
-                                      : beast::string_view());
-    for (auto field = upstream_response_.begin(); field != upstream_response_.end();) {
+  // The upstream's response header as it goes to the client: less its
+  // hop-by-hop fields (edited in place, not copied field by field), with the
+  // upstream's name and, for a sticky strategy, its cookie. `length`: the
+  // Content-Length to announce, if any.
+  template <class Fields>
+  void edit_response_header(http::header<false, Fields>& header,
+                            const std::optional<std::uint64_t>& length) {
+    const std::string connection_tokens(header[http::field::connection]);
+    for (auto field = header.begin(); field != header.end();) {
       if (is_dropped_header(view(field->name_string()), connection_tokens)) {
-        field = upstream_response_.erase(field);
+        field = header.erase(field);
       } else {
         ++field;
       }
     }
-    if (!head_length.empty()) upstream_response_.set(http::field::content_length, head_length);
-    upstream_response_.set(beast::string_view(kUpstreamHeader.data(), kUpstreamHeader.size()),
-                           pool_->upstream().name);
+    if (length) header.set(http::field::content_length, std::to_string(*length));
+    header.set(beast::string_view(kUpstreamHeader.data(), kUpstreamHeader.size()),
+               pool_->upstream().name);
     if (!pick_.set_cookie.empty()) {
-      upstream_response_.insert(http::field::set_cookie, pick_.set_cookie);
+      header.insert(http::field::set_cookie, pick_.set_cookie);
       // HAProxy's "nocache": a response that pins a browser must not be
       // cached for others; a stricter policy from the app stays.
-      if (upstream_response_.find(http::field::cache_control) == upstream_response_.end()) {
-        upstream_response_.set(http::field::cache_control, "private");
+      if (header.find(http::field::cache_control) == header.end()) {
+        header.set(http::field::cache_control, "private");
       }
     }
+  }
+
+  void answered() {
+    --pool_->in_flight;
+    proxy_.context.note(pool_->upstream(), pool_->health.record_success(steady_now_ms()));
+    const bool upstream_keeps_alive = upstream_response_.keep_alive();
+    // An answer to HEAD keeps the length of the body it does not carry.
+    std::optional<std::uint64_t> head_length;
+    if (request_.method() == http::verb::head) {
+      if (const auto length = parse_integer(view(upstream_response_[http::field::content_length]),
+                                            0, std::numeric_limits<long long>::max())) {
+        head_length = static_cast<std::uint64_t>(*length);
+      }
+    }
+    edit_response_header(upstream_response_.base(), head_length);
     response_ = std::move(upstream_response_);
-    // Pooled only when the answer ended exactly where its framing said: bytes
-    // beyond it answer no request of ours and would reach the next client.
-    if (upstream_keeps_alive && !upstream_ended_by_close_ && upstream_buffer_.size() == 0) {
+    release_upstream(upstream_keeps_alive);
+    respond();
+  }
+
+  // Pooled only when the answer ended exactly where its framing said: bytes
+  // beyond it answer no request of ours and would reach the next client.
+  void release_upstream(bool upstream_keeps_alive) {
+    if (upstream_ && upstream_keeps_alive && !upstream_ended_by_close_ &&
+        upstream_buffer_.size() == 0) {
       auto& idle = proxy_.pools[loop_]->idle[pool_->upstream().name];
       if (idle.size() < proxy_.context.max_idle_per_upstream) {
         upstream_->expires_never();
@@ -382,7 +401,71 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
       }
     }
     upstream_.reset();
-    respond();
+  }
+
+  // A large or open-ended body: the header goes to the client now, the body
+  // part by part as the client takes it (net/http_server.h, BodySource).
+  // The attempt's deadline still holds: a body that has not ended by then
+  // is cut off, and the client sees an incomplete response.
+  class UpstreamBody final : public BodySource {
+   public:
+    explicit UpstreamBody(std::shared_ptr<ForwardedExchange> exchange)
+        : exchange_(std::move(exchange)) {}
+    void next(Deliver deliver) override { exchange_->read_body_part(std::move(deliver)); }
+
+   private:
+    std::shared_ptr<ForwardedExchange> exchange_;
+  };
+
+  void stream_response() {
+    --pool_->in_flight;
+    proxy_.context.note(pool_->upstream(), pool_->health.record_success(steady_now_ms()));
+    std::optional<std::uint64_t> length;
+    if (const auto announced = upstream_parser_->content_length()) length = *announced;
+    streaming_parser_.emplace(std::move(*upstream_parser_));
+    streaming_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    upstream_parser_.reset();
+    auto& message = streaming_parser_->get();
+    ServerResponse head;
+    head.result(message.result_int());
+    head.base() = message.base();
+    edit_response_header(head.base(), length);
+    response_ = std::move(head);
+    if (proxy_.context.logging && proxy_.context.logging->load(std::memory_order_relaxed)) log();
+    body_buffer_.resize(kStreamPartBytes);
+    respond_.stream(std::move(response_), std::make_shared<UpstreamBody>(shared_from_this()));
+  }
+
+  void read_body_part(BodySource::Deliver deliver) {
+    if (!upstream_ || streaming_parser_->is_done()) return deliver({}, true, false);
+    // Checked here as well: while bytes keep arriving, each read completes
+    // before the stream's own timer can fire, and Beast drops that timeout
+    // as stale.
+    if (std::chrono::steady_clock::now() >= attempt_deadline_) {
+      upstream_.reset();
+      return deliver({}, false, true);
+    }
+    auto& body = streaming_parser_->get().body();
+    body.data = body_buffer_.data();
+    body.size = body_buffer_.size();
+    body.more = true;
+    http::async_read_some(*upstream_, upstream_buffer_, *streaming_parser_,
+                          [self = shared_from_this(), deliver = std::move(deliver)](
+                              beast::error_code error, std::size_t) {
+                            if (error == http::error::need_buffer) error = {};
+                            if (error) {
+                              self->upstream_.reset();
+                              return deliver({}, false, true);
+                            }
+                            const auto got = self->body_buffer_.size() -
+                                             self->streaming_parser_->get().body().size;
+                            const bool last = self->streaming_parser_->is_done();
+                            if (last) {
+                              self->upstream_ended_by_close_ = self->streaming_parser_->need_eof();
+                              self->release_upstream(self->streaming_parser_->get().keep_alive());
+                            }
+                            deliver(std::string_view(self->body_buffer_.data(), got), last, false);
+                          });
   }
 
   void bad_gateway() {
@@ -420,6 +503,8 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   Request upstream_request_;
   std::string upstream_wire_header_;
   std::optional<http::response_parser<http::string_body>> upstream_parser_;
+  std::optional<http::response_parser<http::buffer_body>> streaming_parser_;
+  std::vector<char> body_buffer_;  // one part of a streamed body
   Response upstream_response_;
   beast::flat_buffer upstream_buffer_;
   Response response_;
@@ -430,6 +515,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   std::shared_ptr<UpstreamState> pool_;
   std::unique_ptr<beast::tcp_stream> upstream_;
   int interim_responses_ = 0;
+  std::chrono::steady_clock::time_point attempt_deadline_;
   bool upstream_ended_by_close_ = false;
   bool reused_ = false;
   bool may_have_been_sent_ = false;  // a reused connection broke under the request

@@ -175,6 +175,70 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     write_response(keep_alive);
   }
 
+  void respond_streaming(ServerResponse head, std::shared_ptr<BodySource> body) {
+    if (closed_ || !awaiting_response_) return;
+    awaiting_response_ = false;
+    response_ = std::move(head);
+    response_.body().clear();
+    response_.version(11);
+    chunked_ = false;
+    bool keep_alive = keep_alive_ && !server_->stopped;
+    if (!response_.has_content_length()) {
+      if (request_version_ >= 11) {
+        chunked_ = true;
+        response_.set(http::field::transfer_encoding, "chunked");
+      } else {
+        keep_alive = false;  // the end of the body is the end of the connection
+      }
+    }
+    response_.keep_alive(keep_alive);
+    body_ = std::move(body);
+    stream_.expires_after(server_->limits.write_timeout);
+    wire_header_ = wire_header(response_);
+    asio::async_write(
+        stream_, asio::buffer(wire_header_),
+        [self = shared_from_this(), keep_alive](beast::error_code error, std::size_t) {
+          if (error || self->closed_) return self->close();
+          self->stream_next_part(keep_alive);
+        });
+  }
+
+  void stream_next_part(bool keep_alive) {
+    body_->next(
+        [self = shared_from_this(), keep_alive](std::string_view data, bool last, bool failed) {
+          if (failed || self->closed_) {
+            self->body_.reset();
+            return self->close();
+          }
+          if (data.empty() && !last) return self->stream_next_part(keep_alive);
+          self->write_part(data, last, keep_alive);
+        });
+  }
+
+  void write_part(std::string_view data, bool last, bool keep_alive) {
+    chunk_header_.clear();
+    if (chunked_ && !data.empty()) chunk_header_ = fmt::format("{:x}\r\n", data.size());
+    static const std::string kChunkEnd = "\r\n";
+    static const std::string kLastChunk = "0\r\n\r\n";
+    std::array<asio::const_buffer, 4> buffers{
+        asio::buffer(chunk_header_), asio::buffer(data.data(), data.size()),
+        asio::buffer(chunked_ && !data.empty() ? kChunkEnd : std::string_view()),
+        asio::buffer(chunked_ && last ? kLastChunk : std::string_view())};
+    stream_.expires_after(server_->limits.write_timeout);
+    asio::async_write(
+        stream_, buffers,
+        [self = shared_from_this(), last, keep_alive](beast::error_code error, std::size_t) {
+          if (error || self->closed_) {
+            self->body_.reset();
+            return self->close();
+          }
+          if (!last) return self->stream_next_part(keep_alive);
+          self->body_.reset();
+          if (!keep_alive) return self->close();
+          self->read_request();
+        });
+  }
+
   void after(std::chrono::milliseconds delay, std::function<void()> work) {
     auto timer = std::make_shared<asio::steady_timer>(stream_.get_executor(), delay);
     timer->async_wait([timer, work = std::move(work)](beast::error_code) { work(); });
@@ -306,6 +370,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     auto request = parser_->release();
     keep_alive_ = request.keep_alive();
     head_request_ = request.method() == http::verb::head;
+    request_version_ = request.version();
     awaiting_response_ = true;
     stream_.expires_never();
     try {
@@ -342,6 +407,11 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
   std::string wire_header_;  // response_'s header while it is being written
   bool keep_alive_ = true;
   bool head_request_ = false;
+  unsigned request_version_ = 11;
+  // A streamed response (respond_streaming): its source and framing.
+  std::shared_ptr<BodySource> body_;
+  bool chunked_ = false;
+  std::string chunk_header_;
   bool awaiting_response_ = false;
   bool closed_ = false;
   std::chrono::steady_clock::time_point body_started_;
@@ -356,6 +426,13 @@ void HttpResponder::operator()(ServerResponse response) const {
                  [connection = connection_, response = std::move(response)]() mutable {
                    connection->respond(std::move(response));
                  });
+}
+
+void HttpResponder::stream(ServerResponse head, std::shared_ptr<BodySource> body) const {
+  asio::dispatch(connection_->executor(), [connection = connection_, head = std::move(head),
+                                           body = std::move(body)]() mutable {
+    connection->respond_streaming(std::move(head), std::move(body));
+  });
 }
 
 void HttpResponder::after(std::chrono::milliseconds delay, std::function<void()> work) const {

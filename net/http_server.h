@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "net/event_loops.h"
 
@@ -49,6 +50,22 @@ struct ClientInfo {
 
 class ServerConnection;
 
+// A response body that arrives in parts, for a proxy that must not hold a
+// whole response in memory: the connection asks for the next part only when
+// the last one is written (back-pressure), so a fast upstream and a slow
+// client cost one part's buffer.
+class BodySource {
+ public:
+  // `data` stays valid until the next call to next(); `last`: the body
+  // ends with it; `failed`: the body broke off (the client's connection is
+  // closed, so that it sees an incomplete response rather than a complete
+  // wrong one).
+  using Deliver = std::function<void(std::string_view data, bool last, bool failed)>;
+  virtual ~BodySource() = default;
+  // Calls `deliver` once, on the connection's loop, with the next part.
+  virtual void next(Deliver deliver) = 0;
+};
+
 // Completes one exchange. Call exactly once, from any thread; the response
 // is written on the connection's loop. A response for a connection that was
 // closed meanwhile (server stopped, client gone) is dropped.
@@ -56,6 +73,10 @@ class HttpResponder {
  public:
   explicit HttpResponder(std::shared_ptr<ServerConnection> connection);
   void operator()(ServerResponse response) const;
+  // The response's status and header now, its body from `body`: framed with
+  // the header's Content-Length when it has one, else chunked (HTTP/1.1) or
+  // ended by closing the connection (HTTP/1.0).
+  void stream(ServerResponse head, std::shared_ptr<BodySource> body) const;
   // Runs `work` on the connection's loop after `delay` (a slow request
   // without a blocked thread).
   void after(std::chrono::milliseconds delay, std::function<void()> work) const;

@@ -23,6 +23,8 @@ Modes:
   silent            reads the request, never answers
   many-cookies      10,000 distinct Set-Cookie fields in each answer
   switch            "101 Switching Protocols" unasked
+  large             a well-behaved 3 MiB answer with Content-Length
+  large-chunked     the same 3 MiB, chunked in parts of 7777 bytes
 """
 
 import argparse
@@ -34,7 +36,10 @@ import time
 MODES = [
     "normal", "continue", "unsolicited", "trailing", "endless-body", "huge-length",
     "endless-headers", "trickle", "endless-continue", "silent", "many-cookies", "switch",
+    "large", "large-chunked",
 ]
+
+LARGE_BODY = b"0123456789abcdef" * (3 * 65536)  # 3 MiB
 
 log_lock = threading.Lock()
 
@@ -147,6 +152,14 @@ class Handler(socketserver.BaseRequestHandler):
             elif mode == "many-cookies":
                 extra = "".join("Set-Cookie: c%d=v; Path=/\r\n" % i for i in range(10000))
                 send(response(b"cookies\n", None, extra))
+            elif mode == "large":
+                send(response(LARGE_BODY))
+            elif mode == "large-chunked":
+                send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                for at in range(0, len(LARGE_BODY), 7777):
+                    part = LARGE_BODY[at:at + 7777]
+                    send(b"%x\r\n" % len(part) + part + b"\r\n")
+                send(b"0\r\n\r\n")
             elif mode == "switch":
                 send(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: nonsense\r\n"
                      b"Connection: Upgrade\r\n\r\n")

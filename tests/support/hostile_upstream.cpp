@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <stdexcept>
 
 #include "net/loopback.h"
@@ -20,8 +21,13 @@ HostileUpstream::HostileUpstream(const std::string& mode) {
     port_ = pick_free_loopback_port();
     ChildSpec spec;
     spec.executable = "/usr/bin/python3";
-    spec.args = {std::string(SESSIM_SOURCE_DIR) + "/tests/apps/hostile_upstream.py", "--port",
-                 std::to_string(port_), "--mode", mode, "--log", log_path_};
+    spec.args = {std::string(SESSIM_SOURCE_DIR) + "/tests/apps/hostile_upstream.py",
+                 "--port",
+                 std::to_string(port_),
+                 "--mode",
+                 mode,
+                 "--log",
+                 log_path_};
     spec.log_path = directory_.file("upstream.log");
     auto process = std::make_unique<ChildProcess>(spec);
     const int port = port_;
@@ -37,7 +43,9 @@ std::string HostileUpstream::url() const { return fmt::format("http://127.0.0.1:
 
 std::string HostileUpstream::log() const { return read_text_file(log_path_); }
 
-std::string raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds timeout) {
+std::string raw_exchange(int port, const std::string& bytes, std::chrono::milliseconds timeout,
+                         std::size_t* total) {
+  if (total) *total = 0;
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
   sockaddr_in address{};
@@ -62,12 +70,26 @@ std::string raw_exchange(int port, const std::string& bytes, std::chrono::millis
       if (::poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) break;
       const auto n = ::recv(fd, buffer, sizeof buffer, 0);
       if (n <= 0) break;
+      if (total) {
+        *total += static_cast<std::size_t>(n);
+        if (received.size() < 64 * 1024) received.append(buffer, static_cast<std::size_t>(n));
+        continue;
+      }
       received.append(buffer, static_cast<std::size_t>(n));
       if (received.size() > (64u << 20)) break;
     }
   }
   ::close(fd);
   return received;
+}
+
+std::size_t peak_resident_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoul(line.substr(6)) * 1024;
+  }
+  return 0;
 }
 
 int final_status(const std::string& raw) {

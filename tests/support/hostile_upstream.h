@@ -30,8 +30,14 @@ class HostileUpstream {
 // Sends `bytes` to 127.0.0.1:port as one client and returns all it received
 // until the server closed the connection or `timeout` passed; the request
 // should say "Connection: close".
+// With `total`: only the first 64 KiB are kept, and *total counts every byte
+// received (for answers too large to hold).
 std::string raw_exchange(int port, const std::string& bytes,
-                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                         std::size_t* total = nullptr);
+
+// The process's peak resident memory so far (VmHWM), in bytes.
+std::size_t peak_resident_bytes();
 
 // The status code of the first non-interim response in `raw`, 0 if none.
 int final_status(const std::string& raw);
