@@ -82,13 +82,26 @@ std::vector<pid_t> tagged_processes(const std::string& tag, bool prefix) {
   while (const dirent* entry = ::readdir(proc)) {
     const auto pid = parse_integer(entry->d_name, 1, std::numeric_limits<pid_t>::max());
     if (!pid || *pid == ::getpid()) continue;
-    std::ifstream environ(fmt::format("/proc/{}/environ", *pid), std::ios::binary);
-    std::string variable;
-    while (std::getline(environ, variable, '\0')) {
-      if (prefix ? variable.rfind(wanted, 0) == 0 : variable == wanted) {
+    // read(2), not a filebuf: a process that ends meanwhile fails the read
+    // with ESRCH, which a filebuf would throw.
+    std::string environ;
+    const int fd = ::open(fmt::format("/proc/{}/environ", *pid).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buffer[4096];
+    for (ssize_t got; (got = ::read(fd, buffer, sizeof buffer)) > 0;) {
+      environ.append(buffer, static_cast<std::size_t>(got));
+    }
+    ::close(fd);
+    std::string_view rest(environ);
+    while (!rest.empty()) {
+      const auto end = rest.find('\0');
+      const auto variable = rest.substr(0, end);
+      if (prefix ? variable.starts_with(wanted) : variable == wanted) {
         found.push_back(static_cast<pid_t>(*pid));
         break;
       }
+      if (end == std::string_view::npos) break;
+      rest.remove_prefix(end + 1);
     }
   }
   ::closedir(proc);

@@ -260,6 +260,50 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     parser_->header_limit(static_cast<std::uint32_t>(server_->limits.max_header_bytes));
     parser_->body_limit(server_->limits.max_body_bytes);
     stream_.expires_after(server_->limits.idle_timeout);
+    read_until_header_end();
+  }
+
+  // The header's raw bytes are looked at before Beast parses them: Beast
+  // turns obsolete line folding into spaces (RFC 9112 section 5.2 allows
+  // that), but nginx and HAProxy refuse it, and a proxy that forwards what
+  // they refuse is the smuggler's way in.
+  void read_until_header_end() {
+    const auto* data = static_cast<const char*>(buffer_.data().data());
+    const std::string_view received(data, buffer_.size());
+    // The empty line that ends a header, after CRLF or a bare LF.
+    auto end = received.find("\n\r\n");
+    end = std::min(end, received.find("\n\n"));
+    if (end != std::string_view::npos) {
+      if (has_obsolete_line_folding(received.substr(0, end + 1))) {
+        return refuse(400, "obsolete line folding in a header field");
+      }
+      return parse_header();
+    }
+    // Too long, or not a header at all: Beast says which.
+    if (received.size() > server_->limits.max_header_bytes) return parse_header();
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](
+                                                       beast::error_code error, std::size_t got) {
+      if (error) {
+        if (self->buffer_.size() > 0 && error == asio::error::eof) {
+          return self->parse_header();  // a partial request: Beast's words
+        }
+        return self->read_failed(
+            error == asio::error::eof ? beast::error_code(http::error::end_of_stream) : error);
+      }
+      self->buffer_.commit(got);
+      self->read_until_header_end();
+    });
+  }
+
+  static bool has_obsolete_line_folding(std::string_view header) {
+    for (auto at = header.find('\n'); at != std::string_view::npos && at + 1 < header.size();
+         at = header.find('\n', at + 1)) {
+      if (header[at + 1] == ' ' || header[at + 1] == '\t') return true;
+    }
+    return false;
+  }
+
+  void parse_header() {
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](beast::error_code error, std::size_t) {
                               self->header_read(error);

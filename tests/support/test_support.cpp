@@ -1,7 +1,9 @@
 #include "support/test_support.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -101,13 +103,32 @@ bool process_alive(int pid) {
   return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
 }
 
+namespace {
+
+// A /proc file read with plain read(2): a process that ends while it is read
+// makes reading fail with ESRCH, which a filebuf turns into an exception.
+std::string read_proc_file(const std::string& path) {
+  std::string text;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buffer[4096];
+  while (true) {
+    const auto got = ::read(fd, buffer, sizeof buffer);
+    if (got <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(got));
+  }
+  ::close(fd);
+  return text;
+}
+
+}  // namespace
+
 int processes_with(const std::string& marker) {
   int count = 0;
   DIR* proc = ::opendir("/proc");
   if (!proc) return 0;
   while (const auto* entry = ::readdir(proc)) {
-    std::ifstream cmdline(std::string("/proc/") + entry->d_name + "/cmdline");
-    std::string text((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    const auto text = read_proc_file(std::string("/proc/") + entry->d_name + "/cmdline");
     if (text.find(marker) != std::string::npos && process_alive(std::atoi(entry->d_name))) {
       ++count;
     }
