@@ -58,12 +58,32 @@ def target(name, ratio, wanted, higher_is_better=True):
     return f"| {name} | {ratio:.2f} | {sign} {wanted} | {'met' if met else 'not met'} |"
 
 
-def start_node(sessim, name="bench-node"):
-    process = subprocess.Popen([sessim, "node", "--port", "0", "--name", name],
+def start_node(sessim, name="bench-node", extra=()):
+    process = subprocess.Popen([sessim, "node", "--port", "0", "--name", name, *extra],
                                stdout=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     port = int(re.search(r"http://127\.0\.0\.1:(\d+)", line).group(1))
     return process, port
+
+
+def session_cap(sessim, rounds, seconds):
+    """Anonymous traffic (no cookie: a new session per request) against a
+    node far below its session cap, and against one that has already made
+    30x its cap (2,000) of sessions: the cap must cost nothing per request."""
+    fresh, full = [], []
+    for _ in range(rounds):
+        for extra, into, prefill in ((["--max-sessions", "10000000"], fresh, False),
+                                     (["--max-sessions", "2000"], full, True)):
+            process, port = start_node(sessim, extra=extra)
+            try:
+                url = f"http://127.0.0.1:{port}/get-session"
+                if prefill:
+                    wrk(url, 3, 32)
+                into.append(wrk(url, int(seconds), 32))
+            finally:
+                process.send_signal(signal.SIGTERM)
+                process.wait()
+    return fresh, full
 
 
 def wrk_with_p99(url, seconds, connections):
@@ -215,10 +235,25 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3)
     parser.add_argument("--sessim", default="build/sessim")
+    parser.add_argument("--only", choices=["session-cap"],
+                        help="measure only this (the rows it adds), not the whole table")
     args = parser.parse_args()
     sessim = os.path.abspath(args.sessim)
     figures = {}
     targets = []
+
+    if args.only == "session-cap" or not args.only:
+        if shutil.which("wrk"):
+            fresh, full = session_cap(sessim, args.rounds, args.seconds)
+            figures["wrk -c32 /get-session, anonymous, node far below its cap"] = (fresh, "req/s")
+            figures["same, node after 30x its cap of sessions (2,000)"] = (full, "req/s")
+            targets.append(target("node past its session cap / fresh node",
+                                  statistics.median(full) / statistics.median(fresh), 0.9))
+        else:
+            print("(wrk is not installed: the session-cap rows are skipped)")
+    if args.only:
+        print_table(args, figures, [], targets)
+        return
 
     # Node with Redis vs node with local memory, behind the same (sticky)
     # balancer, so that every read finds its session in both.
@@ -305,6 +340,10 @@ def main():
                                       statistics.median([v[1] for v in nginx]), 1.2,
                                       higher_is_better=False))
 
+    print_table(args, figures, proxy_lines, targets)
+
+
+def print_table(args, figures, proxy_lines, targets):
     print(f"Rounds: {args.rounds}, {args.seconds} s each, alternating; median (min, max).\n")
     print("| measurement | median | min | max | rounds |\n|---|---:|---:|---:|---:|")
     for name, (values, unit) in figures.items():
