@@ -135,6 +135,29 @@ TEST(Containment, AnErrorQuotesABoundedTailOfAHugeLogLine) {
   EXPECT_FALSE(contains(result.err, "\033")) << "a raw escape reached the terminal";
 }
 
+// Row 10: the folder where logs are kept after a run is this user's alone;
+// a link planted in its place in a shared $TMPDIR is not followed.
+TEST(Containment, APlantedLinkForTheKeptLogsIsNotFollowed) {
+  RunDirectory scratch;
+  const auto victim = scratch.file("victim");
+  std::filesystem::create_directories(victim);
+  // Where earlier versions kept logs, and where this one does.
+  for (const auto& name :
+       {std::string("sessim-logs"), fmt::format("sessim-logs-{}", ::geteuid())}) {
+    std::filesystem::create_directory_symlink(victim, scratch.file(name));
+  }
+  ChildSpec spec;
+  spec.executable = SESSIM_BINARY;
+  spec.args = {"run", "--node-shell", "--node-cmd", "echo 'cannot start' >&2; exit 3"};
+  spec.log_path = scratch.file("stderr.log");
+  spec.env = {{"TMPDIR", scratch.path()}};
+  ChildProcess sessim(spec);
+  EXPECT_EQ(sessim.wait_for_exit(std::chrono::seconds(30)), kExitEnvironment);
+  const auto said = testing::read_text_file(spec.log_path);
+  EXPECT_TRUE(contains(said, "cannot start")) << said;
+  EXPECT_TRUE(std::filesystem::is_empty(victim)) << "a log was written through the link";
+}
+
 // Row 11: /dev/null and a FIFO are written where they are, never replaced.
 TEST(Containment, ANonRegularReportTargetIsWrittenInPlace) {
   const auto result = run_sessim({"run", "--json=/dev/null"});

@@ -72,6 +72,33 @@ TEST(AppProfile, FileErrorsCarryFileLineAndColumn) {
   }
 }
 
+std::string profile_error(const std::string& text) {
+  try {
+    parse_profile(text, "shop.yaml");
+  } catch (const UsageError& error) {
+    const std::string what = error.what();
+    return what.substr(0, what.find('\n'));
+  }
+  return "";
+}
+
+TEST(AppProfile, ADuplicateKeyIsRefusedWithBothPositions) {
+  EXPECT_EQ(profile_error("name: shop\ncookie: SESSION\ncookie: JSESSIONID\n"),
+            "shop.yaml:3:1: duplicate key 'cookie' (first at shop.yaml:2:1)");
+}
+
+// Row 12: CR, LF or another control character in a path would end the
+// request line and start a request of the profile's own making.
+TEST(AppProfile, APathWithAControlCharacterIsRefused) {
+  for (const auto* text : {"name: shop\nhealth: \"/x HTTP/1.1\\r\\nPOST /admin/delete-all\"\n",
+                           "name: shop\nget: \"/get\\u0001\"\n",
+                           "name: shop\nset: {method: POST, path: \"/a\\tb\"}\n"}) {
+    EXPECT_NE(profile_error(text).find("control characters"), std::string::npos)
+        << profile_error(text);
+  }
+  EXPECT_EQ(profile_error("name: shop\nhealth: /ready\n"), "");
+}
+
 TEST(AppProfile, ReferenceAppsSayAbsentWithAnEmptyBodyOrNull) {
   const auto spring = builtin_profile("spring");
   EXPECT_TRUE(read_value(spring, 200, "").absent);
