@@ -13,6 +13,7 @@
 #include "cluster/run_directory.h"
 #include "net/loopback.h"
 #include "support/hostile_upstream.h"
+#include "support/nginx.h"
 #include "support/test_support.h"
 
 namespace sessim {
@@ -21,54 +22,16 @@ namespace {
 using testing::HostileUpstream;
 using testing::raw_exchange;
 
-std::optional<std::string> nginx_program() {
-  if (auto found = find_program("nginx")) return found;
-  if (auto found = find_program("/usr/sbin/nginx")) return found;
-  return std::nullopt;
-}
-
-class Nginx {
- public:
-  Nginx(const std::string& program, int upstream_port) {
-    port_ = pick_free_loopback_port();
-    std::ofstream(dir_.file("nginx.conf")) << fmt::format(
-        "daemon off;\nmaster_process off;\npid {0}/nginx.pid;\nerror_log {0}/error.log;\n"
-        "events {{ worker_connections 64; }}\n"
-        "http {{\n  access_log off;\n  client_body_temp_path {0};\n  proxy_temp_path {0};\n"
-        "  upstream app {{\n    server 127.0.0.1:{1};\n    keepalive 8;\n  }}\n"
-        "  server {{\n    listen 127.0.0.1:{2};\n    location / {{\n"
-        "      proxy_pass http://app;\n      proxy_http_version 1.1;\n"
-        "      proxy_set_header Connection \"\";\n    }}\n  }}\n}}\n",
-        dir_.path(), upstream_port, port_);
-    ChildSpec spec{program,
-                   {"-p", dir_.path(), "-c", dir_.file("nginx.conf")},
-                   dir_.file("nginx.stderr"),
-                   false,
-                   {}};
-    process_ = std::make_unique<ChildProcess>(spec);
-    const int port = port_;
-    if (!testing::wait_until([&] { return tcp_port_accepts("127.0.0.1", port); })) {
-      throw std::runtime_error("nginx did not start: " + last_log_line(dir_.file("error.log")));
-    }
-  }
-  int port() const { return port_; }
-
- private:
-  RunDirectory dir_;
-  std::unique_ptr<ChildProcess> process_;
-  int port_ = 0;
-};
-
 std::size_t lines_in(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 TEST(Differential, SessimForwardsNothingNginxRefusesAndNeverMoreRequests) {
-  const auto program = nginx_program();
+  const auto program = testing::nginx_program();
   if (!program) GTEST_SKIP() << "nginx is not installed";
   HostileUpstream behind_nginx("normal");
   HostileUpstream behind_sessim("normal");
-  Nginx nginx(*program, behind_nginx.port());
+  testing::NginxFront nginx(*program, {behind_nginx.port()});
   BalancerConfig config;
   config.upstreams.push_back({"app", "127.0.0.1", behind_sessim.port()});
   testing::ServingInThread<Balancer> sessim(config, std::make_unique<RoundRobinStrategy>());

@@ -10,55 +10,30 @@
 #include "cluster/child_process.h"
 #include "cluster/node_instance.h"
 #include "net/loopback.h"
+#include "support/nginx.h"
 #include "support/test_support.h"
 
 namespace sessim {
 namespace {
 
-std::optional<std::string> nginx_program() {
-  if (auto found = find_program("nginx")) return found;
-  if (auto found = find_program("/usr/sbin/nginx")) return found;
-  return std::nullopt;
-}
+using testing::nginx_program;
 
 class NginxCluster {
  public:
   NginxCluster(const std::string& nginx, StoreKind store) {
     if (store == StoreKind::redis) redis_ = std::make_unique<testing::TestRedis>();
-    std::string servers;
     nodes_ = testing::start_process_nodes(2, store, redis_ ? redis_->url() : "", dir_);
-    for (const auto& node : nodes_) {
-      servers += fmt::format("    server 127.0.0.1:{};\n", node->port());
-    }
-    port_ = pick_free_loopback_port();
-    std::ofstream(dir_.file("nginx.conf")) << fmt::format(
-        "daemon off;\nmaster_process off;\npid {0}/nginx.pid;\nerror_log {0}/error.log;\n"
-        "events {{ worker_connections 64; }}\n"
-        "http {{\n  access_log off;\n  client_body_temp_path {0};\n  proxy_temp_path {0};\n"
-        "  upstream app {{\n{1}    keepalive 8;\n  }}\n"
-        "  server {{\n    listen 127.0.0.1:{2};\n    location / {{\n"
-        "      proxy_pass http://app;\n      proxy_http_version 1.1;\n"
-        "      proxy_set_header Connection \"\";\n    }}\n  }}\n}}\n",
-        dir_.path(), servers, port_);
-    ChildSpec spec{nginx,
-                   {"-p", dir_.path(), "-c", dir_.file("nginx.conf")},
-                   dir_.file("nginx.stderr"),
-                   false,
-                   {}};
-    nginx_ = std::make_unique<ChildProcess>(spec);
-    httplib::Client probe("127.0.0.1", port_);
-    if (!testing::wait_until([&] { return nginx_->running() && probe.Get("/healthz"); })) {
-      throw std::runtime_error("nginx did not start: " + last_log_line(dir_.file("error.log")));
-    }
+    std::vector<int> ports;
+    for (const auto& node : nodes_) ports.push_back(node->port());
+    front_ = std::make_unique<testing::NginxFront>(nginx, ports);
   }
-  int port() const { return port_; }
+  int port() const { return front_->port(); }
 
  private:
   RunDirectory dir_;
   std::unique_ptr<testing::TestRedis> redis_;
   std::vector<std::unique_ptr<NodeInstance>> nodes_;
-  std::unique_ptr<ChildProcess> nginx_;
-  int port_ = 0;
+  std::unique_ptr<testing::NginxFront> front_;
 };
 
 TEST(ReverseProxy, NginxRoundRobinLosesLocalSessionsLikeTheBuiltInBalancer) {
