@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
 
 #include "balancer/balancer.h"
 #include "balancer/round_robin.h"

@@ -1,11 +1,8 @@
 // Two `sessim node` processes behind a real nginx (round-robin upstream, as in
 // the reference setup) must tell the same story as behind sessim's balancer.
 // Skipped when nginx is not installed (CI installs it).
-#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
 
-#include <fstream>
 
 #include "cluster/child_process.h"
 #include "cluster/node_instance.h"
