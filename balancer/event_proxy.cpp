@@ -63,8 +63,12 @@ std::string_view view(beast::string_view text) { return {text.data(), text.size(
 
 // One loop's idle upstream connections, by upstream name. Touched only from
 // that loop's thread.
+class ForwardedExchange;
+
 struct LoopPools {
   std::map<std::string, std::vector<std::unique_ptr<beast::tcp_stream>>> idle;
+  // The exchanges started on this loop, for stop() to cancel.
+  std::vector<std::weak_ptr<ForwardedExchange>> exchanges;
 };
 
 }  // namespace
@@ -82,6 +86,25 @@ struct EventProxy::Impl {
   std::mutex serving_mutex;
   std::condition_variable serving_changed;
   bool stopped = false;
+
+  // The loops outlive the proxy (they are the process's), so an exchange
+  // still waiting for an upstream when the proxy is stopped would complete
+  // on a proxy that is gone (the bench crash: a use after free). stop()
+  // sets `stopping`, cancels every live exchange on its loop and waits
+  // until the last one has ended.
+  std::atomic<bool> stopping{false};
+  std::mutex live_mutex;
+  std::condition_variable live_changed;
+  std::size_t live = 0;  // exchanges not yet destroyed
+
+  void exchange_started() {
+    const std::lock_guard lock(live_mutex);
+    ++live;
+  }
+  void exchange_ended() {
+    const std::lock_guard lock(live_mutex);
+    if (--live == 0) live_changed.notify_all();
+  }
 };
 
 namespace {
@@ -98,9 +121,26 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
         loop_(client.loop),
         respond_(std::move(respond)),
         proxy_(proxy),
-        started_(steady_now_ms()) {}
+        started_(steady_now_ms()) {
+    proxy_.exchange_started();
+  }
 
-  void start() { forward_start(); }
+  ~ForwardedExchange() { proxy_.exchange_ended(); }
+
+  void start() {
+    auto& exchanges = proxy_.pools[loop_]->exchanges;
+    std::erase_if(exchanges, [](const auto& exchange) { return exchange.expired(); });
+    exchanges.push_back(weak_from_this());
+    forward_start();
+  }
+
+  // On the exchange's loop, while the proxy stops: what waits on the
+  // upstream ends now, with an error that leads to no new attempt.
+  void cancel() {
+    if (!upstream_) return;
+    beast::error_code ignored;
+    upstream_->socket().close(ignored);
+  }
 
  private:
   // The request as it goes upstream: the same rules as the other engine.
@@ -149,6 +189,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   }
 
   void try_next() {
+    if (proxy_.stopping) return bad_gateway();
     const auto& pools = *snapshot_.pools;
     const auto now = steady_now_ms();
     std::vector<bool> available;
@@ -185,6 +226,10 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   }
 
   void connect_upstream() {
+    if (proxy_.stopping) {
+      leave_upstream("the balancer is stopping");
+      return bad_gateway();
+    }
     reused_ = false;
     upstream_ = std::make_unique<beast::tcp_stream>(proxy_.loops.loop(loop_));
     beast::error_code error;
@@ -531,6 +576,8 @@ EventProxy::EventProxy(ProxyContext context, EventLoops& loops)
   impl_->server = std::make_unique<HttpServer>(
       loops,
       [impl = impl_.get()](ServerRequest request, const ClientInfo& client, HttpResponder respond) {
+        // Counted before `stopping` is read (in try_next), so that stop()
+        // either sees this exchange or this exchange sees stop().
         std::make_shared<ForwardedExchange>(std::move(request), client, std::move(respond), *impl)
             ->start();
       },
@@ -551,10 +598,26 @@ bool EventProxy::serving() const { return impl_->server->serving(); }
 
 void EventProxy::stop() {
   if (!impl_) return;
+  impl_->stopping = true;
   impl_->server->stop();
-  // The idle upstream connections go too, each closed on its own loop.
+  // On each loop (which also waits out a request being dispatched there
+  // right now): the idle upstream connections close, and every exchange
+  // still waiting on an upstream is cancelled.
   for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
-    impl_->loops.run_on(i, [this, i] { impl_->pools[i]->idle.clear(); });
+    impl_->loops.run_on(i, [this, i] {
+      auto& pools = *impl_->pools[i];
+      pools.idle.clear();
+      for (const auto& exchange : pools.exchanges) {
+        if (const auto live = exchange.lock()) live->cancel();
+      }
+    });
+  }
+  // Their handlers run on the loops, which go on: wait until the last has
+  // ended, since each holds a reference to this proxy and its context.
+  {
+    std::unique_lock lock(impl_->live_mutex);
+    impl_->live_changed.wait_for(lock, std::chrono::seconds(10),
+                                 [this] { return impl_->live == 0; });
   }
   const std::lock_guard lock(impl_->serving_mutex);
   impl_->stopped = true;
