@@ -140,20 +140,13 @@ void start_watchdog() {
   std::call_once(started, [] {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return;
-    // Two passes: a process forked while the first one ran is caught by
-    // the second.
-    const std::string script =
-        "cat >/dev/null; "
-        "for pass in 1 2; do "
-        "  for e in /proc/[0-9]*/environ; do "
-        "    if grep -qz \"^" +
-        std::string(kTagVariable) +
-        "=$1:\" \"$e\" 2>/dev/null; then "
-        "      p=${e#/proc/}; kill -9 \"${p%/environ}\" 2>/dev/null; "
-        "    fi; "
-        "  done; "
-        "  sleep 0.1; "
-        "done";
+    // One grep over every environment per pass (-z: they are NUL-separated
+    // lists; -l: name the files that match); two passes, so that a process
+    // forked while the first one ran is caught by the second.
+    const std::string script = "cat >/dev/null; for pass in 1 2; do for e in $(grep -lsz \"^" +
+                               std::string(kTagVariable) +
+                               "=$1:\" /proc/[0-9]*/environ); do p=${e#/proc/}; "
+                               "kill -9 \"${p%/environ}\" 2>/dev/null; done; sleep 0.1; done";
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
