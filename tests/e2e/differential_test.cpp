@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-
 #include "balancer/balancer.h"
 #include "balancer/round_robin.h"
 #include "cluster/child_process.h"
@@ -20,6 +19,7 @@ namespace {
 
 using testing::HostileUpstream;
 using testing::raw_exchange;
+using namespace std::string_literals;
 
 std::size_t lines_in(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
@@ -65,8 +65,7 @@ TEST(Differential, SessimForwardsNothingNginxRefusesAndNeverMoreRequests) {
       {"bad chunk size", "POST /a HTTP/1.1\r\nHost: a\r\n" + close +
                              "Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n" +
                              smuggled},
-      {"NUL in a value",
-       std::string("GET /a HTTP/1.1\r\nHost: a\r\nX-A: a\0b\r\n", 39) + close + "\r\n"},
+      {"NUL in a value", "GET /a HTTP/1.1\r\nHost: a\r\nX-A: a\0b\r\n"s + close + "\r\n"},
       {"pipelined pair",
        "GET /one HTTP/1.1\r\nHost: a\r\n\r\nGET /two HTTP/1.1\r\nHost: a\r\n" + close + "\r\n"},
       {"body then pipelined",
