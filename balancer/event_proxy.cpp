@@ -22,6 +22,8 @@
 #include "balancer/health_checker.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "net/beast_text.h"
+#include "net/http_client.h"
 #include "net/http_server.h"
 #include "net/loopback.h"
 #include "node/cookie.h"
@@ -44,9 +46,6 @@ constexpr std::size_t kMaxResponseHeaderBytes = 64 * 1024;
 // response costs more memory than that, whatever its size.
 constexpr std::uint64_t kBufferedResponseBytes = 256 * 1024;
 constexpr std::size_t kStreamPartBytes = 64 * 1024;
-// Interim (1xx) responses before the final one; an upstream that sends
-// more is not answering.
-constexpr int kMaxInterimResponses = 16;
 
 // Whether a socket has something to read (bytes or the peer's FIN) right
 // now. An idle pooled connection that has is not reused: whatever it holds
@@ -59,16 +58,16 @@ bool has_pending_input(int fd) {
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
-std::string_view view(beast::string_view text) { return {text.data(), text.size()}; }
-
 // One loop's idle upstream connections, by upstream name. Touched only from
 // that loop's thread.
 class ForwardedExchange;
 
 struct LoopPools {
   std::map<std::string, std::vector<std::unique_ptr<beast::tcp_stream>>> idle;
-  // The exchanges started on this loop, for stop() to cancel.
+  // The exchanges started on this loop, for stop() to cancel; ended ones
+  // are pruned when the list has doubled, not on every request.
   std::vector<std::weak_ptr<ForwardedExchange>> exchanges;
+  std::size_t prune_at = 64;
 };
 
 }  // namespace
@@ -128,9 +127,12 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   ~ForwardedExchange() { proxy_.exchange_ended(); }
 
   void start() {
-    auto& exchanges = proxy_.pools[loop_]->exchanges;
-    std::erase_if(exchanges, [](const auto& exchange) { return exchange.expired(); });
-    exchanges.push_back(weak_from_this());
+    auto& pools = *proxy_.pools[loop_];
+    if (pools.exchanges.size() >= pools.prune_at) {
+      std::erase_if(pools.exchanges, [](const auto& exchange) { return exchange.expired(); });
+      pools.prune_at = std::max<std::size_t>(64, 2 * pools.exchanges.size());
+    }
+    pools.exchanges.push_back(weak_from_this());
     forward_start();
   }
 

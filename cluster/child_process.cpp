@@ -338,8 +338,8 @@ std::optional<int> ChildProcess::wait_for_exit(std::chrono::milliseconds timeout
 
 void ChildProcess::request_stop() {
   if (!impl_ || !impl_->child.valid() || !running()) return;
-  signal_all(SIGCONT);  // a paused process cannot act on SIGTERM
-  signal_all(SIGTERM);
+  signal_group(pid(), SIGCONT);  // a paused process cannot act on SIGTERM
+  signal_group(pid(), SIGTERM);
 }
 
 void ChildProcess::stop(std::chrono::milliseconds grace) {
@@ -352,13 +352,6 @@ void ChildProcess::stop(std::chrono::milliseconds grace) {
     }
   }
   kill();
-}
-
-// The child's process group, then each descendant that carries its tag
-// wherever it went.
-void ChildProcess::signal_all(int signal) {
-  if (running()) signal_group(pid(), signal);
-  for (const pid_t descendant : tagged_processes(impl_->tag, false)) ::kill(descendant, signal);
 }
 
 void ChildProcess::kill() {
@@ -374,7 +367,8 @@ void ChildProcess::kill() {
     }
   }
   // What it started and left behind goes too: a wrapper's app, a worker
-  // that called setsid(), a `yes` writing into the log.
+  // that called setsid(), a `yes` writing into the log. One scan of /proc
+  // per child, here only: the group had its SIGTERM and its grace.
   auto left = tagged_processes(impl_->tag, false);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   while (!left.empty() && std::chrono::steady_clock::now() < deadline) {

@@ -58,11 +58,11 @@ class ChildProcess {
   // or nullopt if it is still running.
   std::optional<int> wait_for_exit(std::chrono::milliseconds timeout);
 
-  // SIGTERM to the child, its process group and every descendant (below),
-  // without waiting: a cluster asks all its nodes at once, then waits.
+  // SIGTERM to the child and its process group, without waiting: a cluster
+  // asks all its nodes at once, then waits.
   void request_stop();
   // request_stop(), then SIGKILL if it has not exited within `grace`; reaps
-  // it and kills what it left behind.
+  // it and kills every tagged descendant still left (below).
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(3000));
   // SIGKILL to the child and its group, and reap: a crash, as the kernel's
   // OOM killer would cause it. Descendants that outlived it are killed too.
@@ -72,8 +72,6 @@ class ChildProcess {
   void resume();
 
  private:
-  void signal_all(int signal);
-
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

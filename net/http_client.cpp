@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "common/text.h"
-#include "net/http_tuning.h"
+#include "net/beast_text.h"
 #include "net/loopback.h"
 
 namespace sessim {
@@ -29,10 +29,28 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Steady = std::chrono::steady_clock;
 
-// Interim (1xx) responses accepted before the final one.
-constexpr int kMaxInterimResponses = 16;
-
-std::string_view view(beast::string_view text) { return {text.data(), text.size()}; }
+// Why a TLS exchange through cpp-httplib got no response, in the words of the
+// person reading the report, not the library's ("Connection", "Read").
+std::string tls_failure(httplib::Error error, const HttpClientLimits& limits) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "connection refused";
+    case httplib::Error::ConnectionTimeout:
+      return fmt::format("no connection within {}", seconds_text(limits.connect_timeout));
+    case httplib::Error::Read:
+      return "connection closed before the response";
+    case httplib::Error::Write:
+      return "connection closed while the request was being sent";
+    case httplib::Error::BindIPAddress:
+      return "cannot send from the client's address";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake failed";
+    case httplib::Error::SSLServerVerification:
+      return "the server's TLS certificate was rejected";
+    default:
+      return fmt::format("failed ({})", httplib::to_string(error));
+  }
+}
 
 std::string body_limit_error(const HttpClientLimits& limits) {
   return fmt::format("the response body exceeds {} bytes (--max-response-size)",
@@ -349,11 +367,7 @@ class TlsConnection {
     }
     if (timed_out || !result) {
       response.body.clear();
-      ClientTuning tuning;
-      tuning.connect_timeout_s = std::max<std::time_t>(1, limits_.connect_timeout.count() / 1000);
-      tuning.read_timeout = limits_.request_timeout;
-      response.error =
-          timed_out ? timeout_error(limits_) : describe_http_failure(result.error(), 0, tuning);
+      response.error = timed_out ? timeout_error(limits_) : tls_failure(result.error(), limits_);
       return response;
     }
     response.status = result->status;

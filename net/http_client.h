@@ -20,6 +20,10 @@ struct HttpClientLimits {
   std::chrono::milliseconds connect_timeout{2'000};
 };
 
+// Interim (1xx) responses accepted before the final one, by the clients and
+// by the balancer; a server that sends more is not answering.
+inline constexpr int kMaxInterimResponses = 16;
+
 // The status line and header fields of one response, as a browser would
 // accept them.
 inline constexpr std::size_t kMaxClientResponseHeaderBytes = 64 * 1024;

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "common/errors.h"
+#include "net/beast_text.h"
 #include "net/loopback.h"
 #include "net/request_framing.h"
 
@@ -48,8 +49,6 @@ std::string_view reason_phrase(int status) {
 }
 
 namespace {
-
-std::string_view view(beast::string_view text) { return {text.data(), text.size()}; }
 
 template <bool IsRequest>
 void append_fields(

@@ -15,7 +15,7 @@ namespace sessim {
 struct RequestHead {
   std::string_view method;
   std::string_view target;
-  unsigned version = 11;  // 10 for HTTP/1.0, 11 for HTTP/1.1
+  unsigned version = 11;                             // 10 for HTTP/1.0, 11 for HTTP/1.1
   std::vector<std::string_view> hosts;               // every Host field's value
   std::vector<std::string_view> transfer_encodings;  // every Transfer-Encoding field's value
 };
