@@ -52,6 +52,8 @@ AppProfile sessim_profile() {
   profile.reference_set = reference_set_call();
   profile.reference_get = reference_get_call();
   profile.absent_statuses = {404};
+  // The reference calls answer an unset value with an empty body.
+  profile.absent_bodies = {""};
   profile.health_path = std::string(protocol::kHealthPath);
   profile.node_header = std::string(protocol::kNodeHeader);
   profile.session_effect_header = std::string(protocol::kSessionHeader);

@@ -63,6 +63,7 @@ int compare(CompareOptions& options) {
   stop_everything_on_signal();
   ScenarioOptions scenario_options;
   scenario_options.client_limits = client_limits(options.run);
+  scenario_options.probe = options.run.probe == "off" ? ProbeMode::off : ProbeMode::on;
   scenario_options.seed = options.run.seed ? *options.run.seed : secure_random_seed();
 
   CompareSummary summary;
@@ -72,11 +73,14 @@ int compare(CompareOptions& options) {
   summary.balancers = options.balancers;
   summary.faults = options.faults;
   summary.seed = scenario_options.seed;
-  summary.seeded_session_ids = options.run.seed.has_value();
+  summary.seeded_session_ids = options.run.seed.has_value() && options.run.node_cmd.empty() &&
+                               options.run.upstreams.empty() && options.run.target.empty();
   for (const auto& plan : plans) {
     summary.nodes = plan.config.nodes;
     summary.mode = node_set_label(plan.config);
     summary.on_miss = to_string(plan.config.on_miss);
+    summary.sessim_nodes =
+        plan.config.node_kind == NodeKind::sessim && plan.config.target_url.empty();
     const auto run = run_scenario(plan.scenario, plan.config, profile, scenario_options);
     summary.cells.push_back(make_cell(run, plan.balancer, plan.fault));
   }
@@ -87,7 +91,7 @@ int compare(CompareOptions& options) {
   const bool json_to_stdout = json_goes_to_stdout(options.run);
   if (!json_to_stdout) {
     fmt::print("{}", render_compare_matrix(summary, style));
-    fmt::print("{}", seed_line(summary.seed, summary.seeded_session_ids));
+    fmt::print("{}", seed_line(summary.seed, summary.seeded_session_ids, summary.sessim_nodes));
   }
   if (options.run.json) write_report(options.run.json_path, render_compare_json(summary));
   if (!options.markdown_path.empty()) {
@@ -130,7 +134,8 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--on-miss", run.on_miss, "create or keep (see sessim node --help)")
       ->check(CLI::IsMember(miss_policy_names()));
   command->add_option("--hash-key", run.hash_key,
-                      "what the hash balancer hashes: cookie:NAME or header:NAME");
+                      "what the hash balancer hashes: cookie:NAME or header:NAME (default: the "
+                      "app profile's session cookie)");
   command
       ->add_option("--health-check", run.health_check_ms,
                    "balancer: GET /healthz every MS milliseconds (0: passive checks only)")

@@ -76,7 +76,9 @@ class RunCommand {
  public:
   explicit RunCommand(const RunOptions& options)
       : options_(options),
-        mode_(options.verdict == "declared" ? VerdictMode::declared : VerdictMode::actual) {
+        mode_(options.verdict == "declared"  ? VerdictMode::declared
+              : options.verdict == "lenient" ? VerdictMode::lenient
+                                             : VerdictMode::actual) {
     style_.color = !options.no_color && should_use_color(stdout);
     style_.explain = options.explain;
   }
@@ -133,6 +135,7 @@ class RunCommand {
     stop_everything_on_signal();
     ScenarioOptions scenario_options;
     scenario_options.fail_fast = options_.fail_fast;
+    scenario_options.probe = options_.probe == "off" ? ProbeMode::off : ProbeMode::on;
     scenario_options.client_limits = client_limits(options_);
     scenario_options.seed = options_.seed ? *options_.seed : secure_random_seed();
     watch(scenario_options);
@@ -218,6 +221,8 @@ class RunCommand {
     if (!options_.target.empty()) add("target", options_.target);
     if (!options_.node_header.empty()) add("node-header", options_.node_header);
     if (options_.insecure) add("insecure", "");
+    if (options_.probe == "off") add("probe", "off");
+    if (options_.given.count("hash-key")) add("hash-key", options_.hash_key);
     for (const auto* flag : {"nodes", "mode", "balancer", "save-mode", "flush", "node-delay"}) {
       if (!options_.given.count(flag)) continue;
       const std::string name(flag);
@@ -297,7 +302,8 @@ class RunCommand {
     const bool reference = runs.size() == 1 && runs.front().source == "reference";
     if (!json_goes_to_stdout(options_) && !reference) {
       fmt::print("{}", render_suite_summary(runs, mode_, style_));
-      fmt::print("{}", seed_line(runs.front().seed, runs.front().seeded_session_ids));
+      fmt::print("{}", seed_line(runs.front().seed, runs.front().seeded_session_ids,
+                                 runs.front().cluster.kind == "sessim"));
     }
     if (options_.json) write_report(options_.json_path, render_runs_json(runs, mode_));
     if (!options_.junit_path.empty()) {
@@ -410,8 +416,8 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->group(kClusterGroup);
   command
       ->add_option("--hash-key", options->hash_key,
-                   "what --balancer hash hashes: cookie:NAME or header:NAME")
-      ->capture_default_str()
+                   "what --balancer hash hashes: cookie:NAME or header:NAME (default: the app "
+                   "profile's session cookie, cookie:SESSION for sessim's nodes)")
       ->group(kClusterGroup);
   command
       ->add_option("--on-miss", options->on_miss,
@@ -455,8 +461,10 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
   command
       ->add_option("--verdict", options->verdict,
                    "actual: exit 0 only if every scenario passes; declared: a scenario that "
-                   "fails where its file declares it fails counts as a success")
-      ->check(CLI::IsMember({"actual", "declared"}))
+                   "fails where its file declares it fails counts as a success; lenient: as "
+                   "actual, but a pass counts even where a node was down throughout and the "
+                   "others served every request")
+      ->check(CLI::IsMember({"actual", "declared", "lenient"}))
       ->capture_default_str()
       ->group(kScenarioGroup);
   command

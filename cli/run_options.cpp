@@ -169,6 +169,15 @@ void add_system_under_test_options(CLI::App& command, RunOptions& options) {
                               fmt::join(builtin_profile_names(), ", ")))
       ->group(kSystemGroup);
   command
+      .add_option("--probe", options.probe,
+                  "on: before the first story, learn how the app keeps sessions with a few "
+                  "requests of its own to one or two instances (where sessions live, whether "
+                  "instances share them, what unknown ids, login and logout do); explanations "
+                  "name only causes the probe established. off: every cause is unknown")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str()
+      ->group(kSystemGroup);
+  command
       .add_option("--node-cmd", options.node_cmd,
                   "run your app as the N nodes: a command line with {port}, {name}, {index}, "
                   "{store}, {redis_url}, {redis_host}, {redis_port}, {log_dir} (also "
@@ -268,7 +277,8 @@ ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profil
   config.balancer = options.balancer;
   config.session_timeout_s = options.session_timeout_s;
   config.max_local_sessions = static_cast<std::size_t>(options.max_sessions);
-  config.hash_key = options.hash_key;
+  // The hash follows the app's own session cookie unless told otherwise.
+  config.hash_key = options.given.count("hash-key") ? options.hash_key : "cookie:" + profile.cookie;
   config.on_miss = parse_miss_policy(options.on_miss);
   config.save_mode = parse_save_mode(options.save_mode);
   config.flush = parse_flush_mode(options.flush);
@@ -350,7 +360,9 @@ ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store, const 
   merged.store = to_string(store);
   auto config = cluster_config(merged, profile);
   config.redis_persistence = wanted.redis_persistence;
-  if (!options.given.count("hash-key")) config.hash_key = wanted.hash_key;
+  if (!options.given.count("hash-key") && !wanted.hash_key.empty()) {
+    config.hash_key = wanted.hash_key;
+  }
   if (!options.given.count("on-miss")) config.on_miss = parse_miss_policy(wanted.on_miss);
   if (!options.given.count("save-mode")) config.save_mode = parse_save_mode(wanted.save_mode);
   if (!options.given.count("flush")) config.flush = parse_flush_mode(wanted.flush);

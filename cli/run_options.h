@@ -39,7 +39,7 @@ struct RunOptions {
   bool force = false;  // report files may replace a file that holds a scenario
   bool no_color = false;
   bool keep_running = false;
-  std::string hash_key = "cookie:SESSION";
+  std::string hash_key;  // given: this; else cookie:<the profile's session cookie>
   std::string on_miss = "create";
   std::string save_mode = "delta";
   std::string flush = "on-request-end";
@@ -60,6 +60,7 @@ struct RunOptions {
   double pace_s = 0;            // wait before each step
   bool step_by_step = false;    // wait for Enter before each step
   // The system under test, when it is not sessim's own nodes.
+  std::string probe = "on";  // learn the app's session model first (on | off)
   std::string profile;      // built-in name or file; "": the scenario's, else default
   std::string node_header;  // overrides the profile's
   std::string node_cmd;     // the user's app as N command nodes

@@ -21,6 +21,7 @@ struct CompareSummary {
   std::vector<CompareCell> cells;  // in store, balancer, fault order
   std::uint64_t seed = 0;
   bool seeded_session_ids = false;  // a rerun with the seed repeats every cell
+  bool sessim_nodes = true;         // the nodes are sessim's, whose ids a seed can fix
 };
 
 // Rows store x balancer, columns fault; each cell "ok/total verdict".

@@ -179,7 +179,7 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
   if (!run.anomalies.empty()) {
     out += "<ul class=\"anomalies\">\n";
     for (const auto& anomaly : run.anomalies) {
-      out += fmt::format("<li><b>{}</b>: {}</li>\n", escape_markup(anomaly.kind),
+      out += fmt::format("<li><b>{}</b>: {}</li>\n", escape_markup(to_string(anomaly.kind)),
                          escape_markup(anomaly.explanation));
     }
     out += "</ul>\n";

@@ -93,12 +93,21 @@ json run_json(const ScenarioRun& run, VerdictMode mode) {
   json anomalies = json::array();
   json counts = json::object();
   for (const auto& anomaly : run.anomalies) {
-    anomalies.push_back({{"kind", anomaly.kind},
-                         {"requests", anomaly.requests},
-                         {"explanation", anomaly.explanation}});
-    counts[anomaly.kind] = counts.value(anomaly.kind, 0) + 1;
+    const auto kind = to_string(anomaly.kind);
+    json finding{{"kind", kind},
+                 {"requests", anomaly.requests},
+                 {"explanation", anomaly.explanation}};
+    if (anomaly.cause != AnomalyCause::unknown) finding["cause"] = to_string(anomaly.cause);
+    anomalies.push_back(std::move(finding));
+    counts[kind] = counts.value(kind, 0) + 1;
   }
   entry["anomalies"] = std::move(anomalies);
+  entry["session_model"] = session_model_json(run.model);
+  if (!run.idle_nodes.empty()) {
+    json idle = json::array();
+    for (const auto& node : run.idle_nodes) idle.push_back({{"node", node.name}, {"down", node.down}});
+    entry["idle_nodes"] = std::move(idle);
+  }
   entry["anomaly_counts"] = std::move(counts);
   if (run.declared_anomalies) {
     entry["declared_anomalies"] = *run.declared_anomalies;

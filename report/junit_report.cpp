@@ -65,7 +65,7 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
 // One <property> per anomaly kind found: anomalies.lost-session = 4.
 std::string anomaly_properties(const ScenarioRun& run) {
   std::map<std::string, int> counts;
-  for (const auto& anomaly : run.anomalies) ++counts[anomaly.kind];
+  for (const auto& anomaly : run.anomalies) ++counts[to_string(anomaly.kind)];
   std::string out;
   for (const auto& [kind, count] : counts) {
     out += fmt::format("      <property name=\"anomalies.{}\" value=\"{}\"/>\n", kind, count);

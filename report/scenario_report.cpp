@@ -99,12 +99,17 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
   out += fmt::format("  verdict: {} ({} of {} checks failed), {}\n",
                      paint(to_string(verdict), verdict_tone, style), run.checks_failed(),
                      run.checks_total(), declared_note(run));
+  if (const auto idle = run.idle_nodes_note(); !idle.empty()) {
+    out += fmt::format("  {}\n", paint(idle, run.missed_a_down_node() ? Tone::bad : Tone::dim,
+                                        style));
+  }
+  out += fmt::format("  session model: {}\n", describe(run.model));
   if (!run.anomalies.empty() || run.declared_anomalies) {
     out += fmt::format(
         "  {}\n",
         paint(anomaly_summary(run), run.anomalies_as_declared() ? Tone::plain : Tone::bad, style));
     for (const auto& anomaly : run.anomalies) {
-      out += fmt::format("    {}: {}\n", anomaly.kind, anomaly.explanation);
+      out += fmt::format("    {}: {}\n", to_string(anomaly.kind), anomaly.explanation);
     }
   }
   if (verdict == Verdict::unknown)
@@ -125,7 +130,14 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
   return out + render_scenario_footer(run, style, true);
 }
 
-std::string seed_line(std::uint64_t seed, bool seeded_session_ids) {
+std::string seed_line(std::uint64_t seed, bool seeded_session_ids, bool sessim_nodes) {
+  if (!sessim_nodes) {
+    // The app draws its own session ids, and its timing is its own.
+    return fmt::format(
+        "seed {}: --seed {} repeats the balancer's random choices and the order of parallel "
+        "steps; the app's session ids and timing are its own\n",
+        seed, seed);
+  }
   if (seeded_session_ids)
     return fmt::format("seed {}: a rerun with --seed {} repeats it\n", seed, seed);
   return fmt::format(

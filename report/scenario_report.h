@@ -31,6 +31,6 @@ std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMo
 
 // The last line of a run or a comparison: its seed, and what a rerun with it
 // repeats.
-std::string seed_line(std::uint64_t seed, bool seeded_session_ids);
+std::string seed_line(std::uint64_t seed, bool seeded_session_ids, bool sessim_nodes);
 
 }  // namespace sessim

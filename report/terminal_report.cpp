@@ -157,7 +157,7 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
         paint(anomaly_summary(run), run.anomalies.empty() ? Tone::good : Tone::warn, style) + "\n";
     if (style.explain) {
       for (const auto& anomaly : run.anomalies) {
-        out += fmt::format("  {}: {}\n", anomaly.kind, anomaly.explanation);
+        out += fmt::format("  {}: {}\n", to_string(anomaly.kind), anomaly.explanation);
       }
     }
   }

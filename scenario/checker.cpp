@@ -3,8 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <array>
-#include <optional>
+#include <limits>
 #include <set>
 #include <utility>
 
@@ -13,42 +12,66 @@
 namespace sessim {
 namespace {
 
-constexpr std::array<std::pair<AnomalyKind, const char*>, 7> kNames{{
-    {AnomalyKind::lost_session, "lost-session"},
-    {AnomalyKind::read_your_writes, "read-your-writes"},
-    {AnomalyKind::stale_read, "stale-read"},
-    {AnomalyKind::lost_update, "lost-update"},
-    {AnomalyKind::resurrected_session, "resurrected-session"},
-    {AnomalyKind::early_expiry, "early-expiry"},
-    {AnomalyKind::late_expiry, "late-expiry"},
-}};
-
 using Value = std::optional<std::string>;  // nullopt: not set
+
+// A login writes the user it logged in under this attribute in every
+// reference app; a read of it after a logout shows whether the login
+// survived.
+constexpr const char* kLoginAttribute = "user";
 
 std::string shown(const Value& value) {
   return value ? fmt::format("\"{}\"", abbreviate(*value, 24)) : "(not set)";
 }
 
-std::string short_id(const std::string& id) { return abbreviate(id, 8); }
-
 bool counts(const Operation& op) { return op.outcome != OpOutcome::fail; }
-
 bool is_write(const Operation& op) { return op.op == "set" || op.op == "remove"; }
-
+bool is_boundary(const Operation& op) {
+  return (op.op == "login" || op.op == "logout") && counts(op);
+}
 Value written(const Operation& op) { return op.op == "set" ? Value(op.value) : std::nullopt; }
 
 bool overlaps(const Operation& a, const Operation& b) {
   return a.start_us < b.end_us && b.start_us < a.end_us;
 }
 
+std::string node_of(const Operation& op) {
+  return op.node.empty() ? "an unknown node" : op.node;
+}
+
+// What the read's response did to the browser's cookie: an observation, told
+// beside a loss, never a cause.
+std::string cookie_observation(const Operation& read) {
+  switch (read.effect) {
+    case SessionEffect::replaced:
+      return "; its response replaced the browser's session cookie with a new one";
+    case SessionEffect::ended:
+      return "; its response deleted the browser's session cookie";
+    case SessionEffect::missed:
+      return "; the node found no session for the cookie and made none";
+    default:
+      return "";
+  }
+}
+
+// Where a session ends for the reads after it: a logout or login of the
+// lineage, or an idle time the client waited out.
+struct Epoch {
+  enum class Kind { none, login, logout, expiry } kind = Kind::none;
+  std::int64_t start_us = std::numeric_limits<std::int64_t>::min();
+  const Operation* boundary = nullptr;  // login or logout
+  bool surely_expired = false;          // idle past the timeout and the tolerance
+  std::int64_t idle_us = 0;             // the lineage's last use before the read
+};
+
 class Checker {
  public:
   explicit Checker(const History& history) : history_(history) {}
 
   std::vector<Anomaly> run() {
-    index_sessions();
-    check_sessions();
-    check_reads();
+    group_clients();
+    for (const auto& op : history_.operations) {
+      if (op.op == "get" && op.outcome == OpOutcome::ok) judge(op);
+    }
     std::stable_sort(anomalies_.begin(), anomalies_.end(), [](const auto& a, const auto& b) {
       return a.operations.back() < b.operations.back();
     });
@@ -56,196 +79,335 @@ class Checker {
   }
 
  private:
-  struct Access {
-    const Operation* op = nullptr;
-  };
-
-  const Operation& op(int index) const {
-    return history_.operations[static_cast<std::size_t>(index)];
-  }
-
-  // The session an operation acted on, followed through id rotations to the
-  // id the session was first known by.
-  std::string acted_session(const Operation& op) const {
-    std::string id;
-    switch (op.effect) {
-      case SessionEffect::created:
-      case SessionEffect::replaced:
-      case SessionEffect::rotated:
-        id = op.session_after;
-        break;
-      default:
-        id = op.session_before;
-    }
-    return root(id);
-  }
-
-  std::string root(std::string id) const {
-    for (auto it = rotated_from_.find(id); it != rotated_from_.end(); it = rotated_from_.find(id)) {
-      id = it->second;
-    }
-    return id;
-  }
-
-  void index_sessions() {
-    for (const auto& op : history_.operations) {
-      if (op.effect == SessionEffect::rotated && op.outcome == OpOutcome::ok &&
-          !op.session_before.empty() && op.session_after != op.session_before) {
-        rotated_from_[op.session_after] = op.session_before;
+  // Browsers that shared cookies share a lineage.
+  void group_clients() {
+    for (const auto& event : history_.events) {
+      if (event.what == "copy-cookies" && !event.from.empty() && !event.to.empty()) {
+        group_[root(event.to)] = root(event.from);
       }
     }
   }
 
-  bool fault_between(std::int64_t from_us, std::int64_t to_us) const {
+  std::string root(std::string client) const {
+    for (auto it = group_.find(client); it != group_.end() && it->second != client;
+         it = group_.find(client)) {
+      client = it->second;
+    }
+    return client;
+  }
+
+  bool same_lineage(const Operation& a, const Operation& b) const {
+    return a.client == b.client || root(a.client) == root(b.client);
+  }
+
+  // The last copy of another browser's cookies into `client` before `time`.
+  const SystemEvent* copy_into(const std::string& client, std::int64_t time) const {
+    const SystemEvent* found = nullptr;
+    for (const auto& event : history_.events) {
+      if (event.what == "copy-cookies" && event.to == client && event.at_us <= time) found = &event;
+    }
+    return found;
+  }
+
+  // nullopt: a login or logout of the lineage overlaps the read, or may have
+  // happened without an answer, so either state is right and the read is not
+  // judged.
+  std::optional<Epoch> epoch_of(const Operation& read) const {
+    Epoch epoch;
+    for (const auto& op : history_.operations) {
+      if (!is_boundary(op) || !same_lineage(op, read)) continue;
+      if (op.start_us >= read.end_us) continue;
+      if (op.outcome == OpOutcome::indeterminate || op.end_us >= read.start_us) return std::nullopt;
+      if (!epoch.boundary || op.end_us > epoch.boundary->end_us) {
+        epoch.boundary = &op;
+        epoch.start_us = op.end_us;
+        epoch.kind = op.op == "login" ? Epoch::Kind::login : Epoch::Kind::logout;
+      }
+    }
+    const std::int64_t timeout_us =
+        static_cast<std::int64_t>(history_.session_timeout_s) * 1'000'000;
+    const std::int64_t tolerance_us =
+        static_cast<std::int64_t>(history_.expiry_tolerance_ms) * 1000;
+    std::optional<std::int64_t> last_touch;
+    for (const auto& op : history_.operations) {
+      if (&op == &read || op.start_us >= read.start_us || !same_lineage(op, read)) continue;
+      const auto touched = std::min(op.end_us, read.start_us);
+      if (!last_touch || touched > *last_touch) last_touch = touched;
+    }
+    if (last_touch) epoch.idle_us = read.start_us - *last_touch;
+    if (timeout_us > 0 && last_touch && epoch.idle_us >= timeout_us - tolerance_us &&
+        *last_touch >= epoch.start_us) {
+      epoch.kind = Epoch::Kind::expiry;
+      epoch.start_us = *last_touch;
+      epoch.boundary = nullptr;
+      epoch.surely_expired = epoch.idle_us > timeout_us + tolerance_us;
+    }
+    return epoch;
+  }
+
+  void judge(const Operation& read) {
+    const auto epoch = epoch_of(read);
+    if (!epoch) return;
+    const auto* copy = copy_into(read.client, read.start_us);
+    std::vector<const Operation*> owed;  // completed writes the read must reflect
+    std::vector<Value> acceptable;       // concurrent, maybe applied, or another tab's
+    std::vector<const Operation*> earlier;  // before the epoch began
+    for (const auto& write : history_.operations) {
+      if (!same_lineage(write, read) || !counts(write) || write.start_us >= read.end_us) continue;
+      const bool login_value = write.op == "login" && read.attribute == kLoginAttribute;
+      if (!login_value && (!is_write(write) || write.attribute != read.attribute)) continue;
+      if (write.start_us <= epoch->start_us) {
+        // A write that overlapped the login or logout may have landed on
+        // either side of it.
+        const bool across_boundary = epoch->boundary && write.end_us >= epoch->boundary->start_us;
+        if (across_boundary) {
+          acceptable.push_back(written_or_login(write));
+        } else {
+          earlier.push_back(&write);
+        }
+        continue;
+      }
+      if (login_value) continue;  // a login in the epoch would have started a new one
+      const bool mine = write.client == read.client && (!copy || write.start_us > copy->at_us);
+      const bool inherited = copy && write.client == copy->from && write.end_us < copy->at_us;
+      if ((mine || inherited) && write.outcome == OpOutcome::ok && write.end_us < read.start_us) {
+        owed.push_back(&write);
+      } else {
+        acceptable.push_back(written(write));
+      }
+    }
+    if (owed.empty()) {
+      judge_without_owed_write(read, *epoch, acceptable, earlier);
+      return;
+    }
+    // The writes that may have been the last: none began after it ended.
+    const Operation* expected = nullptr;
+    std::vector<const Operation*> superseded;
+    for (const auto* write : owed) {
+      const bool later_exists = std::any_of(owed.begin(), owed.end(), [&](const auto* later) {
+        return later->start_us > write->end_us;
+      });
+      if (later_exists) {
+        superseded.push_back(write);
+        continue;
+      }
+      acceptable.push_back(written(*write));
+      if (!expected || write->end_us > expected->end_us) expected = write;
+    }
+    if (std::find(acceptable.begin(), acceptable.end(), read.read) != acceptable.end()) return;
+    report_missed_write(read, *expected, superseded, *epoch);
+  }
+
+  static Value written_or_login(const Operation& op) {
+    return op.op == "login" ? Value(op.value) : written(op);
+  }
+
+  // Nothing the read must reflect was written in this epoch: not set is
+  // right, and so is whatever a concurrent or another tab's write left; a
+  // value from before a logout, or from before an idle timeout, is not.
+  void judge_without_owed_write(const Operation& read, const Epoch& epoch,
+                                std::vector<Value> acceptable,
+                                const std::vector<const Operation*>& earlier) {
+    acceptable.push_back(std::nullopt);
+    if (std::find(acceptable.begin(), acceptable.end(), read.read) != acceptable.end()) return;
+    const Operation* source = nullptr;
+    for (const auto* write : earlier) {
+      if (written_or_login(*write) == read.read) source = write;
+    }
+    if (!source) return;  // a value this history did not write: not judged
+    if (epoch.kind == Epoch::Kind::logout) {
+      report_resurrection(read, *epoch.boundary, *source);
+    } else if (epoch.kind == Epoch::Kind::expiry && epoch.surely_expired) {
+      add(AnomalyKind::late_expiry, {source, &read},
+          fmt::format("request #{} read {} = {} {:.1f} s after the session's last use, past the "
+                      "{} s idle timeout: request #{} had written it",
+                      read.request, read.attribute, shown(read.read), epoch.idle_us / 1e6,
+                      history_.session_timeout_s, source->request));
+    }
+  }
+
+  void report_resurrection(const Operation& read, const Operation& logout,
+                           const Operation& source) {
+    const auto& model = history_.model;
+    AnomalyCause cause = AnomalyCause::unknown;
+    std::string why;
+    if (model.home == SessionHome::cookie) {
+      cause = AnomalyCause::cookie_copy;
+      why = fmt::format(
+          "; the session lives in the cookie itself, so the logout could only delete {}'s copy "
+          "and {}'s copy still carries it",
+          logout.client, read.client);
+    } else if (model.other_instances_see_sessions() == false && !logout.node.empty() &&
+               !read.node.empty() && logout.node != read.node) {
+      cause = AnomalyCause::other_instance;
+      why = fmt::format("; the logout ran on {}, and {} keeps sessions of its own, where it lives on",
+                        logout.node, read.node);
+    } else if (model.logout == LogoutEffect::cookie_only) {
+      why = "; this app's logout only deletes the browser's cookie";
+    }
+    add(AnomalyKind::resurrected_session, {&source, &logout, &read},
+        fmt::format("request #{} ({} on {}) read {} = {}, written at request #{} before the "
+                    "logout at request #{} had completed{}",
+                    read.request, read.client, node_of(read), read.attribute, shown(read.read),
+                    source.request, logout.request, why),
+        cause);
+  }
+
+  void report_missed_write(const Operation& read, const Operation& expected,
+                           const std::vector<const Operation*>& superseded, const Epoch& epoch) {
+    const std::string got = shown(read.read);
+    // Writes of other attributes of the same session that overlapped the
+    // expected one: a save of the whole session can erase a concurrent change.
+    std::vector<const Operation*> concurrent;
+    for (const auto& other : history_.operations) {
+      if (is_write(other) && other.outcome == OpOutcome::ok && other.attribute != read.attribute &&
+          same_lineage(other, read) && overlaps(other, expected)) {
+        concurrent.push_back(&other);
+      }
+    }
+    if (!concurrent.empty()) {
+      std::vector<std::string> names;
+      std::vector<const Operation*> proof{&expected, &read};
+      for (const auto* other : concurrent) {
+        names.push_back(fmt::format("{} at request #{}", other->attribute, other->request));
+        proof.push_back(other);
+      }
+      add(AnomalyKind::lost_update, proof,
+          fmt::format("request #{} read {} = {}, but request #{} had written {}; a concurrent "
+                      "write of the same session ({}) was saved over it{}",
+                      read.request, read.attribute, got, expected.request,
+                      shown(written(expected)), join(names, ", "), save_note()));
+      return;
+    }
+    for (const auto* older : superseded) {
+      if (written(*older) == read.read) {
+        add(AnomalyKind::stale_read, {older, &expected, &read},
+            fmt::format("request #{} read {} = {}, the value request #{} wrote, though request "
+                        "#{} had replaced it with {} before the read began",
+                        read.request, read.attribute, got, older->request, expected.request,
+                        shown(written(expected))));
+        return;
+      }
+    }
+    if (read.read) {
+      add(read.client == expected.client ? AnomalyKind::read_your_writes : AnomalyKind::stale_read,
+          {&expected, &read},
+          fmt::format("request #{} read {} = {}, though request #{} had written {} in the same "
+                      "session before the read began",
+                      read.request, read.attribute, got, expected.request,
+                      shown(written(expected))));
+      return;
+    }
+    report_lost(read, expected, epoch);
+  }
+
+  std::string save_note() const {
+    if (history_.model.home == SessionHome::cookie) {
+      return " (the session lives in the cookie: each response carries the whole session, and "
+             "the cookie the browser took last wins)";
+    }
+    return "";
+  }
+
+  // A read found not set what the lineage had written, and nothing removed.
+  void report_lost(const Operation& read, const Operation& expected, const Epoch& epoch) {
+    const auto& model = history_.model;
+    const auto observed = cookie_observation(read);
+    const auto lost_what =
+        fmt::format("request #{} ({} on {}) found {} not set, though request #{} had written {}",
+                    read.request, read.client, node_of(read), read.attribute, expected.request,
+                    shown(written(expected)));
+    if (const auto* fault = node_fault_between(expected.node, expected.end_us, read.start_us)) {
+      const auto memory = model.in_node_memory == true
+                              ? fmt::format(", taking the sessions in its memory along")
+                              : std::string();
+      add(AnomalyKind::lost_session, {&expected, &read},
+          fmt::format("{} on {}; {} {} at step {} in between{}{}", lost_what, node_of(expected),
+                      expected.node, fault_verb(fault->what), fault->step, memory, observed),
+          AnomalyCause::node_fault);
+      return;
+    }
+    if (const auto* emptied = store_emptied_between(expected.end_us, read.start_us)) {
+      add(AnomalyKind::lost_session, {&expected, &read},
+          fmt::format("{}; Redis restarted without persistence at step {} in between and lost "
+                      "every session{}",
+                      lost_what, emptied->step, observed),
+          AnomalyCause::store_restart);
+      return;
+    }
+    const std::int64_t timeout_us =
+        static_cast<std::int64_t>(history_.session_timeout_s) * 1'000'000;
+    const std::int64_t tolerance_us =
+        static_cast<std::int64_t>(history_.expiry_tolerance_ms) * 1000;
+    const bool elsewhere =
+        !read.node.empty() && !expected.node.empty() && read.node != expected.node;
+    const auto sees = model.other_instances_see_sessions();
+    if (timeout_us > 0 && epoch.idle_us >= tolerance_us &&
+        epoch.idle_us < timeout_us - tolerance_us && (!elsewhere || sees == true) &&
+        !any_fault_between(expected.end_us, read.start_us)) {
+      add(AnomalyKind::early_expiry, {&expected, &read},
+          fmt::format("{}; the session was idle {:.1f} s, less than its {} s timeout{}", lost_what,
+                      epoch.idle_us / 1e6, history_.session_timeout_s, observed));
+      return;
+    }
+    if (elsewhere && sees == false) {
+      const auto adopted = model.unknown_id == UnknownIdHandling::adopted
+                               ? fmt::format(", and it adopts ids it does not know, so it "
+                                             "answered from an empty session under the same id")
+                               : std::string();
+      add(AnomalyKind::lost_session, {&expected, &read},
+          fmt::format("{} on {}; {} has never seen the session: {}{}{}{}", lost_what,
+                      expected.node, read.node, where_sessions_live(), adopted, observed,
+                      hash_fallback_note(read)),
+          AnomalyCause::never_seen);
+      return;
+    }
+    if (elsewhere) {
+      add(AnomalyKind::lost_session, {&expected, &read},
+          fmt::format("{} on {}; {}{}", lost_what, expected.node,
+                      sees == true
+                          ? fmt::format("instances are known to share sessions, yet {} did not "
+                                        "have the value",
+                                        read.node)
+                          : fmt::format("whether {} could have seen the session is not known "
+                                        "for this app",
+                                        read.node),
+                      observed));
+      return;
+    }
+    add(AnomalyKind::lost_session, {&expected, &read},
+        fmt::format("{}, and nothing in between removed it{}", lost_what, observed));
+  }
+
+  // With --balancer hash, the request that made a session carried no cookie
+  // to hash: it went wherever round-robin sent it.
+  std::string hash_fallback_note(const Operation& read) const {
+    if (history_.balancer != "hash") return "";
+    for (const auto& op : history_.operations) {
+      if (same_lineage(op, read) && op.session_before.empty() && !op.session_after.empty() &&
+          op.outcome == OpOutcome::ok) {
+        if (read.session_before != op.session_after) return "";  // a later cookie
+        return fmt::format(
+            " (the request that made the session carried no cookie to hash, so the balancer "
+            "fell back to round-robin and chose {})",
+            node_of(op));
+      }
+    }
+    return "";
+  }
+
+  std::string where_sessions_live() const {
+    const auto& model = history_.model;
+    if (model.in_node_memory == true) return "each node keeps sessions in its own memory";
+    return "each instance keeps sessions of its own";
+  }
+
+  bool any_fault_between(std::int64_t from_us, std::int64_t to_us) const {
     return std::any_of(history_.events.begin(), history_.events.end(), [&](const SystemEvent& e) {
       const bool fault =
           e.what == "crash" || e.what == "stop" || e.what == "restart" || e.what == "redis";
       return fault && e.at_us >= from_us && e.at_us <= to_us;
     });
-  }
-
-  void add(AnomalyKind kind, std::vector<const Operation*> proof, std::string explanation,
-           std::string cause = "") {
-    std::vector<int> indices;
-    for (const auto* op : proof) indices.push_back(op->index);
-    std::sort(indices.begin(), indices.end());
-    anomalies_.push_back({kind, std::move(indices), std::move(explanation), std::move(cause)});
-  }
-
-  // Lost sessions, resurrections and expiries: what happened to the session a
-  // request's cookie named.
-  void check_sessions() {
-    std::map<std::string, const Operation*> last_access;  // session -> last op that used it
-    std::map<std::string, const Operation*> logged_out;   // session -> its logout
-    const std::int64_t timeout_us =
-        static_cast<std::int64_t>(history_.session_timeout_s) * 1'000'000;
-    const std::int64_t tolerance_us =
-        static_cast<std::int64_t>(history_.expiry_tolerance_ms) * 1000;
-    for (const auto& op : history_.operations) {
-      if (op.outcome != OpOutcome::ok) continue;
-      const auto& sent = op.session_before;
-      const auto ended = sent.empty() ? logged_out.end() : logged_out.find(sent);
-      const auto last = sent.empty() ? last_access.end() : last_access.find(sent);
-      if (!sent.empty() &&
-          (op.effect == SessionEffect::replaced || op.effect == SessionEffect::missed)) {
-        const bool after_logout = ended != logged_out.end() && ended->second->end_us <= op.end_us;
-        if (!after_logout)
-          check_gone_session(op, last == last_access.end() ? nullptr : last->second, timeout_us,
-                             tolerance_us);
-      }
-      if (!sent.empty() && op.effect == SessionEffect::kept) {
-        if (ended != logged_out.end() && ended->second->end_us < op.start_us) {
-          const auto* logout = ended->second;
-          const bool elsewhere = history_.store != "redis" && !logout->node.empty() &&
-                                 !op.node.empty() && logout->node != op.node;
-          const bool rotation = logout->effect == SessionEffect::rotated;
-          add(AnomalyKind::resurrected_session, {logout, &op},
-              rotation ? fmt::format("request #{} used session id {} after the login at request "
-                                     "#{} had moved the session to a new id",
-                                     op.request, short_id(sent), logout->request)
-              : elsewhere
-                  ? fmt::format("{} still holds session {}: the logout at request #{} ran on {}, "
-                                "whose memory does not reach {}'s; request #{} used it again",
-                                op.node, short_id(sent), logout->request, logout->node, op.node,
-                                op.request)
-                  : fmt::format("request #{} ({} on {}) used session {} after its logout at "
-                                "request #{} had completed",
-                                op.request, op.target, node_of(op), short_id(sent),
-                                logout->request));
-        } else if (last != last_access.end() && timeout_us > 0 &&
-                   op.start_us - last->second->end_us > timeout_us + tolerance_us) {
-          add(AnomalyKind::late_expiry, {last->second, &op},
-              fmt::format("request #{} found session {} alive {:.1f} s after its last use at "
-                          "request #{}, past the {} s timeout",
-                          op.request, short_id(sent), (op.start_us - last->second->end_us) / 1e6,
-                          last->second->request, history_.session_timeout_s));
-        }
-      }
-      // A logout ends the session; a login that rotates the id ends the old id.
-      if ((op.effect == SessionEffect::ended || op.effect == SessionEffect::rotated) &&
-          !sent.empty() && op.session_after != sent) {
-        logged_out[sent] = &op;
-      }
-      const auto& used = op.effect == SessionEffect::kept || op.effect == SessionEffect::ended
-                             ? op.session_before
-                             : op.session_after;
-      if (!used.empty() && op.effect != SessionEffect::ended) last_access[used] = &op;
-    }
-  }
-
-  void check_gone_session(const Operation& op, const Operation* last, std::int64_t timeout_us,
-                          std::int64_t tolerance_us) {
-    const auto& sent = op.session_before;
-    if (last && timeout_us > 0) {
-      const auto longest_idle = op.end_us - last->start_us;
-      const auto shortest_idle = op.start_us - last->end_us;
-      if (shortest_idle >= timeout_us - tolerance_us) return;  // it expired, as it should
-      const bool same_node = !op.node.empty() && op.node == last->node;
-      const bool shared = history_.store == "redis";
-      if (longest_idle < timeout_us - tolerance_us && (same_node || shared) &&
-          !fault_between(last->end_us, op.start_us)) {
-        add(AnomalyKind::early_expiry, {last, &op},
-            fmt::format("request #{} found session {} gone {:.1f} s after its last use at "
-                        "request #{}, before the {} s timeout",
-                        op.request, short_id(sent), shortest_idle / 1e6, last->request,
-                        history_.session_timeout_s));
-        return;
-      }
-    }
-    std::vector<const Operation*> proof{&op};
-    if (last) proof.insert(proof.begin(), last);
-    const auto got = op.session_after.empty() || op.session_after == sent
-                         ? std::string("; the browser kept its cookie, with no session behind it")
-                         : fmt::format(
-                               "; it made a new, empty session {} and replaced the "
-                               "browser's cookie",
-                               short_id(op.session_after));
-    const auto* fault = last ? node_fault_between(last->node, last->end_us, op.start_us) : nullptr;
-    const auto* emptied = last ? store_emptied_between(last->end_us, op.start_us) : nullptr;
-    if (fault) {
-      add(AnomalyKind::lost_session, proof,
-          fmt::format("{} {} at step {} and took its local sessions with it, session {} "
-                      "included; {} served request #{}{}",
-                      last->node, fault_verb(fault->what), fault->step, short_id(sent), node_of(op),
-                      op.request, got),
-          "node-fault");
-    } else if (emptied) {
-      add(AnomalyKind::lost_session, proof,
-          fmt::format("Redis restarted at step {} without persistence and lost session {}; "
-                      "request #{} on {} found it gone{}",
-                      emptied->step, short_id(sent), op.request, node_of(op), got),
-          "store-restart");
-    } else if (last && history_.store != "redis" && !op.node.empty() && !last->node.empty() &&
-               op.node != last->node) {
-      std::string sentence = fmt::format(
-          "request #{} was served by {}, which has never seen session {}; it lives only in {}'s "
-          "memory{}",
-          op.request, op.node, short_id(sent), last->node, got);
-      const auto* made = creator(sent);
-      if (history_.balancer == "hash" && made && made->session_before.empty()) {
-        sentence += fmt::format(
-            " (the request that made it carried no session cookie, so the hash fell back to "
-            "round-robin and chose {})",
-            made->node);
-      }
-      add(AnomalyKind::lost_session, proof, sentence, "never-seen");
-    } else {
-      add(AnomalyKind::lost_session, proof,
-          fmt::format("request #{} sent session {} to {}, which no longer had it{}", op.request,
-                      short_id(sent), node_of(op), got),
-          "gone");
-    }
-  }
-
-  // The request that made a session, if the history has it.
-  const Operation* creator(const std::string& session) const {
-    for (const auto& op : history_.operations) {
-      if (op.session_after == session && op.session_before != session &&
-          (op.effect == SessionEffect::created || op.effect == SessionEffect::replaced)) {
-        return &op;
-      }
-    }
-    return nullptr;
   }
 
   const SystemEvent* node_fault_between(const std::string& node, std::int64_t from_us,
@@ -276,134 +438,21 @@ class Checker {
     return what == "crash" ? "crashed" : what == "stop" ? "was stopped" : "restarted";
   }
 
-  static std::string node_of(const Operation& op) {
-    return op.node.empty() ? "an unknown node" : op.node;
-  }
-
-  // Every read of an attribute that the history wrote, against the writes
-  // that completed before it began and those that overlapped it.
-  void check_reads() {
-    for (const auto& read : history_.operations) {
-      if (read.op != "get" || read.outcome != OpOutcome::ok) continue;
-      if (read.effect != SessionEffect::kept && read.effect != SessionEffect::rotated) continue;
-      const auto session = acted_session(read);
-      if (session.empty()) continue;
-      std::vector<const Operation*> writes;
-      for (const auto& write : history_.operations) {
-        if (is_write(write) && counts(write) && write.attribute == read.attribute &&
-            acted_session(write) == session && write.start_us < read.end_us) {
-          writes.push_back(&write);
-        }
-      }
-      if (writes.empty()) continue;  // nothing seen written: not judged
-      judge(read, session, writes);
-    }
-  }
-
-  void judge(const Operation& read, const std::string& session,
-             const std::vector<const Operation*>& writes) {
-    std::vector<const Operation*> before;  // completed, certainly, before the read began
-    std::vector<Value> acceptable;
-    for (const auto* write : writes) {
-      if (write->outcome == OpOutcome::ok && write->end_us < read.start_us) {
-        before.push_back(write);
-      } else {
-        acceptable.push_back(written(*write));  // concurrent, or maybe applied
-      }
-    }
-    const Operation* expected = nullptr;
-    if (before.empty()) {
-      acceptable.push_back(std::nullopt);
-    } else {
-      for (const auto* write : before) {
-        const bool superseded = std::any_of(before.begin(), before.end(), [&](const auto* later) {
-          return later->start_us > write->end_us;
-        });
-        if (!superseded) {
-          acceptable.push_back(written(*write));
-          if (!expected || write->end_us > expected->end_us) expected = write;
-        }
-      }
-    }
-    if (std::find(acceptable.begin(), acceptable.end(), read.read) != acceptable.end()) return;
-    if (!expected) return;
-    const std::string got = shown(read.read);
-    // A concurrent write to another attribute of the session saved the whole
-    // session over this one.
-    for (const auto& other : history_.operations) {
-      if (is_write(other) && other.outcome == OpOutcome::ok && other.attribute != read.attribute &&
-          acted_session(other) == session && overlaps(other, *expected)) {
-        add(AnomalyKind::lost_update, {expected, &other, &read},
-            fmt::format("request #{} read {} = {}, but request #{} had written {} and only the "
-                        "concurrent write of {} at request #{} survived",
-                        read.request, read.attribute, got, expected->request,
-                        shown(written(*expected)), other.attribute, other.request));
-        return;
-      }
-    }
-    for (const auto* older : writes) {
-      if (older != expected && older->outcome == OpOutcome::ok && written(*older) == read.read &&
-          older->end_us <= expected->start_us) {
-        add(AnomalyKind::stale_read, {older, expected, &read},
-            fmt::format("request #{} read {} = {}, the value request #{} wrote, though request "
-                        "#{} had replaced it with {} before the read began",
-                        read.request, read.attribute, got, older->request, expected->request,
-                        shown(written(*expected))));
-        return;
-      }
-    }
-    if (read.client == expected->client) {
-      const bool adopted = history_.store != "redis" && !read.node.empty() &&
-                           !expected->node.empty() && read.node != expected->node;
-      add(AnomalyKind::read_your_writes, {expected, &read},
-          adopted
-              ? fmt::format("served by {}, which has never seen session {}; it lives only in "
-                            "{}'s memory, and {} answered from an empty session under the "
-                            "same id (the app adopts ids it does not know)",
-                            read.node, short_id(session), expected->node, read.node)
-              : fmt::format("{} wrote {} = {} at request #{}, then read {} at request #{} on "
-                            "{} in the same session {}",
-                            read.client, read.attribute, shown(written(*expected)),
-                            expected->request, got, read.request, node_of(read), short_id(session)),
-          adopted ? "adopted" : "");
-      return;
-    }
-    add(AnomalyKind::stale_read, {expected, &read},
-        fmt::format("request #{} read {} = {}, though request #{} had written {} before the read "
-                    "began",
-                    read.request, read.attribute, got, expected->request,
-                    shown(written(*expected))));
+  void add(AnomalyKind kind, std::vector<const Operation*> proof, std::string explanation,
+           AnomalyCause cause = AnomalyCause::unknown) {
+    std::vector<int> indices;
+    for (const auto* op : proof) indices.push_back(op->index);
+    std::sort(indices.begin(), indices.end());
+    indices.erase(std::unique(indices.begin(), indices.end()), indices.end());
+    anomalies_.push_back({kind, std::move(indices), std::move(explanation), cause});
   }
 
   const History& history_;
-  std::map<std::string, std::string> rotated_from_;  // new id -> old id
+  std::map<std::string, std::string> group_;  // client -> the client it copied from
   std::vector<Anomaly> anomalies_;
 };
 
 }  // namespace
-
-std::string to_string(AnomalyKind kind) {
-  for (const auto& [value, name] : kNames) {
-    if (value == kind) return name;
-  }
-  return "?";
-}
-
-std::optional<AnomalyKind> parse_anomaly_kind(const std::string& name) {
-  for (const auto& [value, text] : kNames) {
-    if (name == text) return value;
-  }
-  return std::nullopt;
-}
-
-const std::vector<std::string>& anomaly_kind_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> list;
-    for (const auto& [value, name] : kNames) list.emplace_back(name);
-    return list;
-  }();
-  return names;
-}
 
 std::vector<Anomaly> check_history(const History& history) { return Checker(history).run(); }
 

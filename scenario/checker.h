@@ -1,41 +1,32 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
+#include "scenario/anomaly.h"
 #include "scenario/history.h"
 
 // The session consistency checker: a pure function from a history to the
 // anomalies it proves, each with the operations that prove it. It judges
-// only what it saw: a read of an attribute no operation of the history wrote
-// is not judged, and an indeterminate write (no answer) may or may not have
-// taken effect.
+// values, not mechanisms (Jepsen's rule): a read that returned what the
+// client's session last held is never an anomaly, whatever the cookies did;
+// a read that misses an acknowledged write in a session the client did not
+// end itself (no logout, no login, no idle timeout it waited out) is one,
+// whatever the cookies did. The session a client holds is its lineage of
+// cookies, whatever ids they carry; a browser that copied another's cookies
+// shares that lineage. An indeterminate write (no answer) may or may not have
+// taken effect; a read of an attribute no operation wrote is not judged.
+// Causes come only from what the history and its session model establish.
 namespace sessim {
-
-enum class AnomalyKind {
-  lost_session,         // a request sent a live session's cookie and got a new session
-  read_your_writes,     // a client's read missed its own completed write
-  stale_read,           // a read returned a value older than a write completed before it began
-  lost_update,          // of two concurrent writes to one session, one vanished
-  resurrected_session,  // the session was used again after its logout completed
-  early_expiry,         // the session was gone before its idle timeout
-  late_expiry           // the session was still alive after its idle timeout and the tolerance
-};
-std::string to_string(AnomalyKind kind);  // "lost-session", ...
-std::optional<AnomalyKind> parse_anomaly_kind(const std::string& name);
-const std::vector<std::string>& anomaly_kind_names();
 
 struct Anomaly {
   AnomalyKind kind;
-  std::vector<int> operations;  // history indices, in time order
+  std::vector<int> operations;  // history indices, in time order; the last is where it showed
   std::string explanation;      // one sentence, with the requests' numbers
-  // What caused it, where the history tells: for lost-session "node-fault"
-  // (its node crashed, stopped or restarted), "store-restart" (Redis came back
-  // empty), "never-seen" (a node that never had it: memory of another node),
-  // "gone" (otherwise); for read-your-writes "adopted" (another node answered
-  // from an empty session under the same id). "" otherwise.
-  std::string cause;
+  AnomalyCause cause = AnomalyCause::unknown;
 };
 
 std::vector<Anomaly> check_history(const History& history);

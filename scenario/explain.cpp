@@ -16,24 +16,35 @@ bool failed_read(const RequestRecord& record) {
 }
 
 ReadFailure failure_of(const AnomalyFinding& anomaly) {
-  if (anomaly.kind == "lost-session") {
-    if (anomaly.cause == "never-seen") return ReadFailure::lost_never_seen;
-    if (anomaly.cause == "node-fault") return ReadFailure::lost_node_fault;
-    if (anomaly.cause == "store-restart") return ReadFailure::lost_store_restart;
-    return ReadFailure::lost_gone;
+  switch (anomaly.kind) {
+    case AnomalyKind::lost_session:
+      switch (anomaly.cause) {
+        case AnomalyCause::never_seen:
+          return ReadFailure::lost_never_seen;
+        case AnomalyCause::node_fault:
+          return ReadFailure::lost_node_fault;
+        case AnomalyCause::store_restart:
+          return ReadFailure::lost_store_restart;
+        default:
+          return ReadFailure::lost_unknown;
+      }
+    case AnomalyKind::read_your_writes:
+      return ReadFailure::read_your_writes;
+    case AnomalyKind::stale_read:
+      return ReadFailure::stale_read;
+    case AnomalyKind::lost_update:
+      return ReadFailure::lost_update;
+    case AnomalyKind::resurrected_session:
+      return ReadFailure::resurrected_session;
+    case AnomalyKind::early_expiry:
+    case AnomalyKind::late_expiry:
+      return ReadFailure::expiry;
   }
-  if (anomaly.kind == "read-your-writes") {
-    return anomaly.cause == "adopted" ? ReadFailure::adopted_unknown
-                                      : ReadFailure::read_your_writes;
-  }
-  if (anomaly.kind == "stale-read") return ReadFailure::stale_read;
-  if (anomaly.kind == "lost-update") return ReadFailure::lost_update;
-  if (anomaly.kind == "resurrected-session") return ReadFailure::resurrected_session;
-  return ReadFailure::expiry;
+  return ReadFailure::other;
 }
 
 // What a group of reads of one kind met, after "N read(s)".
-std::string group_phrase(ReadFailure kind, const std::string& store) {
+std::string group_phrase(ReadFailure kind, const SessionModel& model) {
   switch (kind) {
     case ReadFailure::no_response:
       return "got no response at all";
@@ -47,20 +58,24 @@ std::string group_phrase(ReadFailure kind, const std::string& store) {
       return "carried the cookie of an empty session a node had made in place of the browser's, "
              "so the value was never in it";
     case ReadFailure::lost_never_seen:
-      return fmt::format(
-          "reached a node that had never seen the session cookie it was sent{}, "
-          "which made a new, empty session and replaced the browser's cookie",
-          store == "local" ? " (with store=local each node keeps sessions in its own memory)" : "");
+      return fmt::format("reached an instance that had never seen the session{}{}",
+                         model.in_node_memory == true
+                             ? " (each node keeps sessions in its own memory)"
+                             : " (each instance keeps sessions of its own)",
+                         model.unknown_id == UnknownIdHandling::adopted
+                             ? ", which answered from an empty session under the same id (the "
+                               "app adopts session ids it does not know)"
+                             : "");
     case ReadFailure::lost_node_fault:
-      return "needed a session whose node had crashed, stopped or restarted and taken its memory "
-             "along";
+      return model.in_node_memory == true
+                 ? "needed a session whose node had crashed, stopped or restarted and taken its "
+                   "memory along"
+                 : "needed a session whose node had crashed, stopped or restarted in between";
     case ReadFailure::lost_store_restart:
       return "asked Redis for a session that its restart without persistence had wiped";
-    case ReadFailure::lost_gone:
-      return "sent a session the node no longer had (expired, ended, or made before this run)";
-    case ReadFailure::adopted_unknown:
-      return "reached a node that had never seen the session and answered from an empty one "
-             "under the same id (the app adopts session ids it does not know)";
+    case ReadFailure::lost_unknown:
+      return "found gone a value the session had held, for a reason the history does not show "
+             "(what this app does is not known well enough to say)";
     case ReadFailure::read_your_writes:
       return "missed the client's own earlier write (read-your-writes)";
     case ReadFailure::stale_read:
@@ -68,13 +83,29 @@ std::string group_phrase(ReadFailure kind, const std::string& store) {
     case ReadFailure::lost_update:
       return "missed a write that a concurrent save of the whole session erased (lost update)";
     case ReadFailure::resurrected_session:
-      return "read a session that a completed logout should have ended";
+      return "read a value from before a completed logout";
     case ReadFailure::expiry:
       return "met a session that expired too early or too late";
     case ReadFailure::other:
-      return "found the session, but a request in between had changed or removed the value";
+      return "got an answer other than the story expected, with no anomaly of the session "
+             "proven";
   }
   return "failed";
+}
+
+// What a read got and what its checks wanted, as the report shows them.
+std::string read_answer(const RequestRecord& record) {
+  for (const auto& check : record.checks) {
+    if (!check.passed && is_read_check(check)) return check.actual;
+  }
+  return "?";
+}
+
+std::string read_expectation(const RequestRecord& record) {
+  for (const auto& check : record.checks) {
+    if (!check.passed && is_read_check(check)) return check.expected;
+  }
+  return "?";
 }
 
 }  // namespace
@@ -89,7 +120,7 @@ std::map<int, ReadExplanation> explain_failed_reads(const ScenarioRun& run) {
   for (const auto& step : run.steps) {
     for (const auto& record : step.requests) {
       const auto anomaly = shown_in.find(record.number);
-      if (anomaly != shown_in.end() && anomaly->second->kind == "lost-session" &&
+      if (anomaly != shown_in.end() && anomaly->second->kind == AnomalyKind::lost_session &&
           !record.session_id_set.empty()) {
         replacements[record.session_id_set] = &record;
       }
@@ -103,36 +134,41 @@ std::map<int, ReadExplanation> explain_failed_reads(const ScenarioRun& run) {
       const auto node = record.node.empty() ? std::string("the server") : record.node;
       ReadExplanation explanation;
       if (exchange.status == 0) {
-        explanation = {ReadFailure::no_response, "",
+        explanation = {ReadFailure::no_response, std::nullopt,
                        fmt::format("no response at all: {}", exchange.transport_error)};
       } else if (exchange.status == 502) {
-        explanation = {ReadFailure::no_node_answered, "",
+        explanation = {ReadFailure::no_node_answered, std::nullopt,
                        "the balancer found no node that answered (502)"};
       } else if (exchange.status == 503) {
-        explanation = {ReadFailure::store_unavailable, "",
+        explanation = {ReadFailure::store_unavailable, std::nullopt,
                        fmt::format("{} could not reach the session store, so it could not read "
                                    "the session at all (503)",
                                    node)};
-      } else if (const auto anomaly = shown_in.find(record.number); anomaly != shown_in.end()) {
-        explanation = {failure_of(*anomaly->second), anomaly->second->kind,
-                       anomaly->second->explanation};
       } else if (const auto made = replacements.find(record.session_id_sent);
-                 made != replacements.end()) {
-        explanation = {ReadFailure::empty_replacement, "",
+                 made != replacements.end() && made->second->number < record.number) {
+        // The same loss again, through the cookie of the empty session it
+        // left behind: the earlier request says more than a second sentence.
+        const auto anomaly = shown_in.find(record.number);
+        explanation = {ReadFailure::empty_replacement,
+                       anomaly == shown_in.end() ? std::nullopt
+                                                 : std::optional(anomaly->second->kind),
                        fmt::format("session {} is the empty one {} made at request #{} when it "
                                    "did not know the browser's session; the value was never in it",
                                    abbreviate(record.session_id_sent, 8), made->second->node,
                                    made->second->number)};
+      } else if (const auto anomaly = shown_in.find(record.number); anomaly != shown_in.end()) {
+        explanation = {failure_of(*anomaly->second), anomaly->second->kind,
+                       anomaly->second->explanation};
       } else if (record.session_id_sent.empty()) {
-        explanation = {ReadFailure::no_cookie, "",
+        explanation = {ReadFailure::no_cookie, std::nullopt,
                        fmt::format("the browser sent no session cookie, so {} had no session to "
                                    "read",
                                    node)};
       } else {
-        explanation = {ReadFailure::other, "",
-                       fmt::format("{} found session {} but the value was not there: a request "
-                                   "in between changed or removed it",
-                                   node, abbreviate(record.session_id_sent, 8))};
+        explanation = {ReadFailure::other, std::nullopt,
+                       fmt::format("{} answered {} where the story expected {}; no write in the "
+                                   "history explains it as an anomaly of the session",
+                                   node, read_answer(record), read_expectation(record))};
       }
       explanations[record.number] = std::move(explanation);
     }
@@ -159,7 +195,7 @@ std::string why_failed_reads(const ScenarioRun& run) {
                                  count_of(static_cast<long long>(explanations.size()), "read"));
   for (std::size_t i = 0; i < groups.size(); ++i) {
     if (i > 0) line += "; ";
-    line += fmt::format("{} {}", groups[i].second, group_phrase(groups[i].first, run.store));
+    line += fmt::format("{} {}", groups[i].second, group_phrase(groups[i].first, run.model));
   }
   return line + ".";
 }

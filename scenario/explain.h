@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "scenario/run_result.h"
@@ -18,22 +19,21 @@ enum class ReadFailure {
   store_unavailable,    // 503: the node could not reach the store
   no_cookie,            // the browser sent no session cookie
   empty_replacement,    // the session is the empty one a lost session left behind
-  lost_never_seen,      // lost-session: a node that never had it (another's memory)
+  lost_never_seen,      // lost-session: an instance known not to share sessions
   lost_node_fault,      // lost-session: its node crashed, stopped or restarted
   lost_store_restart,   // lost-session: Redis came back empty
-  lost_gone,            // lost-session: otherwise (expired, ended, made before this run)
-  adopted_unknown,      // read-your-writes: another node answered from an empty session
+  lost_unknown,         // lost-session: for a reason the history and the model do not show
   read_your_writes,     // read-your-writes
   stale_read,           // stale-read
   lost_update,          // lost-update
   resurrected_session,  // resurrected-session
   expiry,               // early-expiry, late-expiry
-  other                 // the session was there, the value was not, for no reason the history shows
+  other                 // no anomaly is proven: the answer differs from the story's expectation
 };
 
 struct ReadExplanation {
   ReadFailure kind = ReadFailure::other;
-  std::string anomaly;   // the checker's anomaly kind, "" for none
+  std::optional<AnomalyKind> anomaly;  // the checker's finding, if any
   std::string sentence;  // for this one read, with nodes, steps, requests and ids
 };
 

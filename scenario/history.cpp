@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -70,10 +71,12 @@ History history_of(const ScenarioRun& run, const AppProfile& profile) {
   history.app = run.cluster.app;
   history.balancer = run.cluster.balancer;
   history.session_timeout_s = run.session_timeout_s;
+  history.model = run.model;
   for (const auto& step : run.steps) {
-    if (step.requests.empty() && step.kind != StepKind::copy_cookies) {
+    if (step.requests.empty()) {
       history.events.push_back({static_cast<std::int64_t>(step.started_ms * 1000),
-                                to_string(step.kind), step.fault_node, step.note, step.number});
+                                to_string(step.kind), step.fault_node, step.note, step.number,
+                                step.copied_from, step.copied_to});
     }
     for (const auto& record : step.requests) {
       Operation op;
@@ -141,6 +144,8 @@ std::string render_history_jsonl(const History& history) {
               {"step", event.step},
               {"note", event.note}};
     if (!event.node.empty()) line["node"] = event.node;
+    if (!event.from.empty()) line["from"] = event.from;
+    if (!event.to.empty()) line["to"] = event.to;
     lines.emplace_back(event.at_us, std::move(line));
   }
   std::stable_sort(lines.begin(), lines.end(),
@@ -153,7 +158,8 @@ std::string render_history_jsonl(const History& history) {
                     {"app", history.app},
                     {"balancer", history.balancer},
                     {"session_timeout_s", history.session_timeout_s},
-                    {"expiry_tolerance_ms", history.expiry_tolerance_ms}};
+                    {"expiry_tolerance_ms", history.expiry_tolerance_ms},
+                    {"model", session_model_json(history.model)}};
   std::string out = header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   for (const auto& [time, line] : lines) {
     out += line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
@@ -230,6 +236,7 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
             static_cast<int>(whole_number(entry, "session_timeout_s", 0, kMaxInt, 0));
         history.expiry_tolerance_ms =
             static_cast<int>(whole_number(entry, "expiry_tolerance_ms", 0, kMaxInt, 1000));
+        if (entry.contains("model")) history.model = session_model_from_json(entry["model"], fail);
         histories.push_back(std::move(history));
         continue;
       }
@@ -238,7 +245,8 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
         histories.back().events.push_back(
             {whole_number(entry, "time_us", 0, kMaxTimeUs, std::nullopt),
              entry.at("what").get<std::string>(), entry.value("node", ""), entry.value("note", ""),
-             static_cast<int>(whole_number(entry, "step", 0, kMaxInt, 0))});
+             static_cast<int>(whole_number(entry, "step", 0, kMaxInt, 0)),
+             entry.value("from", ""), entry.value("to", "")});
         continue;
       }
       const auto index = static_cast<int>(whole_number(entry, "index", 0, kMaxInt, std::nullopt));

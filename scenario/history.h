@@ -7,6 +7,7 @@
 
 #include "common/session_effect.h"
 #include "scenario/run_result.h"
+#include "scenario/session_model.h"
 
 // The history of a run, as Jepsen keeps one: every client operation as an
 // invocation and a completion, in real time, as plain data. The checker and
@@ -46,10 +47,14 @@ struct Operation {
 // Something that happened to the system rather than through a client.
 struct SystemEvent {
   std::int64_t at_us = 0;
-  std::string what;  // crash | stop | restart | add-node | redis | wait
+  std::string what;  // crash | stop | restart | add-node | redis | wait | copy-cookies
   std::string node;  // for node faults
   std::string note;
   int step = 0;
+  // copy-cookies: the browser whose cookies were copied, and the one that
+  // now holds them (it shares that session from then on).
+  std::string from;
+  std::string to;
 };
 
 struct History {
@@ -60,6 +65,9 @@ struct History {
   std::string balancer;               // "" behind --target
   int session_timeout_s = 0;          // 0: unknown, no expiry checks
   int expiry_tolerance_ms = 1000;     // how late an expiry may be before it is an anomaly
+  // What is known about how the app keeps sessions: the causes the checker
+  // may name (a node's memory, a store that does not reach another node).
+  SessionModel model;
   std::vector<Operation> operations;  // by start time
   std::vector<SystemEvent> events;    // by time
 };

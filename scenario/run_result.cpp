@@ -1,5 +1,7 @@
 #include "scenario/run_result.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -24,24 +26,6 @@ std::string sent_session_cookie(const HttpExchange& exchange, const AppProfile& 
   return values.empty() ? "" : values.front();
 }
 
-// The session cookie a response set: its value, or nullopt when it set none;
-// "" when it deleted it (an empty value, Max-Age<=0 or an Expires date past).
-std::optional<std::string> set_session_cookie(const HttpExchange& exchange,
-                                              const AppProfile& profile) {
-  std::optional<std::string> value;
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
-  for (const auto& line : exchange.header_values("Set-Cookie")) {
-    const auto cookie = parse_set_cookie(line);
-    if (!cookie || cookie->name != profile.cookie) continue;
-    const bool deleted = cookie->value.empty() || (cookie->max_age && *cookie->max_age <= 0) ||
-                         (!cookie->max_age && cookie->expires && *cookie->expires <= now);
-    value = deleted ? "" : cookie->value;
-  }
-  return value;
-}
-
 // What a request did to the session, seen from the cookies alone, for apps
 // that do not say it themselves.
 SessionEffect effect_from_cookies(const std::string& sent, const std::optional<std::string>& set,
@@ -60,6 +44,23 @@ bool has_failed_check(const RequestRecord& record) {
 }
 
 }  // namespace
+
+std::optional<std::string> set_session_cookie(const HttpExchange& exchange,
+                                              const AppProfile& profile) {
+  std::optional<std::string> value;
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  for (const auto& line : exchange.header_values("Set-Cookie")) {
+    const auto cookie = parse_set_cookie(line);
+    if (!cookie || cookie->name != profile.cookie) continue;
+    const bool deleted = cookie->value.empty() || (cookie->max_age && *cookie->max_age <= 0) ||
+                         (!cookie->max_age && cookie->expires && *cookie->expires <= now);
+    value = deleted ? "" : cookie->value;
+  }
+  return value;
+}
+
 
 std::string to_string(RequestResult result) {
   switch (result) {
@@ -135,7 +136,7 @@ int ScenarioRun::reads_ok() const {
 
 std::string anomaly_summary(const ScenarioRun& run) {
   std::map<std::string, int> counts;
-  for (const auto& anomaly : run.anomalies) ++counts[anomaly.kind];
+  for (const auto& anomaly : run.anomalies) ++counts[to_string(anomaly.kind)];
   std::string text;
   for (const auto& [kind, count] : counts) {
     text += (text.empty() ? "" : ", ") + std::to_string(count) + " " + kind;
@@ -154,7 +155,7 @@ std::string anomaly_summary(const ScenarioRun& run) {
 
 std::set<std::string> ScenarioRun::anomaly_kinds() const {
   std::set<std::string> kinds;
-  for (const auto& anomaly : anomalies) kinds.insert(anomaly.kind);
+  for (const auto& anomaly : anomalies) kinds.insert(to_string(anomaly.kind));
   return kinds;
 }
 
@@ -175,9 +176,28 @@ bool ScenarioRun::as_declared() const {
          (*declared == DeclaredOutcome::fail && actual == Verdict::fail);
 }
 
+bool ScenarioRun::missed_a_down_node() const {
+  return std::any_of(idle_nodes.begin(), idle_nodes.end(),
+                     [](const IdleNode& node) { return node.down; });
+}
+
+std::string ScenarioRun::idle_nodes_note() const {
+  std::vector<std::string> parts;
+  for (const auto& node : idle_nodes) {
+    parts.push_back(node.down ? node.name + " (down throughout)" : node.name);
+  }
+  if (parts.empty()) return "";
+  std::string text;
+  for (std::size_t i = 0; i < parts.size(); ++i) text += (i ? ", " : "") + parts[i];
+  return fmt::format("{} served no request{}", text,
+                     missed_a_down_node() ? ": what the story asks of several nodes was not tested"
+                                          : "");
+}
+
 bool counts_as_success(const ScenarioRun& run, VerdictMode mode) {
   const auto verdict = run.verdict();
   if (verdict == Verdict::unknown || verdict == Verdict::not_applicable) return false;
+  if (run.missed_a_down_node() && mode != VerdictMode::lenient) return false;
   if (mode == VerdictMode::declared && run.declared) return run.as_declared();
   return verdict == Verdict::pass;
 }

@@ -9,8 +9,10 @@
 #include "app/app_profile.h"
 #include "common/cluster_summary.h"
 #include "common/session_effect.h"
+#include "scenario/anomaly.h"
 #include "scenario/browser.h"
 #include "scenario/scenario.h"
+#include "scenario/session_model.h"
 
 // The result model: what a run did, as plain data. The player fills it;
 // reports, explanations and the comparison read it, and never the cluster.
@@ -72,6 +74,9 @@ struct StepRecord {
   std::string note;  // faults and waits: what happened
   StepKind kind = StepKind::get;
   std::string fault_node;  // crash/stop/restart: the node it hit
+  // copy-cookies: from which browser to which.
+  std::string copied_from;
+  std::string copied_to;
   // redis start/restart without persistence: Redis came back empty.
   bool redis_came_back_empty = false;
   std::vector<RequestRecord> requests;
@@ -82,10 +87,10 @@ struct StepRecord {
 // An anomaly the consistency checker found in the run's history
 // (scenario/checker.h), with the requests that prove it.
 struct AnomalyFinding {
-  std::string kind;           // lost-session, read-your-writes, ...
+  AnomalyKind kind = AnomalyKind::lost_session;
   std::vector<int> requests;  // request numbers, in time order; the last is the one it showed in
   std::string explanation;
-  std::string cause;  // see Anomaly::cause
+  AnomalyCause cause = AnomalyCause::unknown;
 };
 
 enum class Verdict {
@@ -108,6 +113,8 @@ struct ScenarioRun {
   // fails unless exactly these kinds are found.
   std::optional<std::set<std::string>> declared_anomalies;
   std::vector<AnomalyFinding> anomalies;
+  // How the app keeps sessions, as far as is known (scenario/session_model.h).
+  SessionModel model;
   std::vector<StepRecord> steps;
   std::uint64_t seed = 0;
   // Command-line flags a rerun needs besides the scenario, store and seed
@@ -116,6 +123,14 @@ struct ScenarioRun {
   int session_timeout_s = 0;        // the nodes' idle timeout, for the expiry checks (0: unknown)
   bool seeded_session_ids = false;  // ids came from the seed: a rerun repeats them
   bool stopped_early = false;       // --fail-fast stopped it after a failed check
+  // Nodes of sessim's balancer that served no request of the story; `down`
+  // when the balancer found them unreachable and never saw them back. A run
+  // whose other nodes answered everything never tested what it was about.
+  struct IdleNode {
+    std::string name;
+    bool down = false;
+  };
+  std::vector<IdleNode> idle_nodes;
   // Why the run could not ask its question, e.g. an injected fault that
   // would take down a node the story addresses directly; "" if it could.
   std::string not_applicable_reason;
@@ -134,12 +149,18 @@ struct ScenarioRun {
   // those had every read check pass.
   int reads_total() const;
   int reads_ok() const;
+  // A node was down throughout: the story never reached it.
+  bool missed_a_down_node() const;
+  // "node-2 served no request (down throughout)", "" when every node served.
+  std::string idle_nodes_note() const;
 };
 
 // How a run counts toward the exit code: `actual` needs every scenario to
 // pass; `declared` counts a run that did what its file declares (an expected
 // failure included) as a success. An unknown verdict never succeeds.
-enum class VerdictMode { actual, declared };
+// `lenient`: as actual, but a pass counts even where a node was down
+// throughout and every request went to the others.
+enum class VerdictMode { actual, declared, lenient };
 
 // A scenario source (file or argument) that could not be loaded, with the
 // message that says why; reports list it as a failed case.
@@ -152,6 +173,11 @@ bool counts_as_success(const ScenarioRun& run, VerdictMode mode);
 // "anomalies: 4 lost-session, 1 stale-read" or "anomalies: none"; with
 // what the file declares when it declares anything.
 std::string anomaly_summary(const ScenarioRun& run);
+
+// The session cookie a response set: its value, or nullopt when it set none;
+// "" when it deleted it (an empty value, Max-Age<=0 or an Expires date past).
+std::optional<std::string> set_session_cookie(const HttpExchange& exchange,
+                                              const AppProfile& profile);
 
 // Fills the header-derived fields of a record from its exchange. Shared by
 // every story so that all reports read requests alike.

@@ -96,7 +96,7 @@ struct ScenarioCluster {
   std::string store = "local";
   std::string mode = "inproc";
   std::string balancer = "round-robin";
-  std::string hash_key = "cookie:SESSION";  // for balancer: hash
+  std::string hash_key;  // for balancer: hash; "": the app profile's session cookie
   std::vector<int> weights;                 // per node, for weighted / least-conn
   std::string on_miss = "create";
   int session_timeout_s = 1800;

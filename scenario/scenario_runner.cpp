@@ -16,6 +16,7 @@
 
 #include "common/errors.h"
 #include "common/text.h"
+#include "scenario/session_probe.h"
 #include "net/loopback.h"
 #include "scenario/checker.h"
 #include "scenario/history.h"
@@ -281,6 +282,8 @@ class Player {
     switch (step.kind) {
       case StepKind::copy_cookies:
         jars_.at(step.value)->replace_with(*jars_.at(step.name));
+        record.copied_from = step.name;
+        record.copied_to = step.value;
         return fmt::format("{} now holds {}'s cookies", step.value, step.name);
       case StepKind::crash:
         record.fault_node = target_of(step);
@@ -401,6 +404,23 @@ void collect_attributes(const std::vector<Step>& steps, std::set<std::string>& n
   }
 }
 
+// Which nodes served nothing, and which of those the balancer last saw down.
+void note_idle_nodes(ScenarioRun& run, const std::vector<HealthEvent>& health) {
+  if (run.cluster.kind == "target" || run.cluster.node_urls.size() < 2) return;
+  std::set<std::string> served;
+  for (const auto& step : run.steps) {
+    for (const auto& record : step.requests) {
+      if (!record.node.empty()) served.insert(record.node);
+    }
+  }
+  if (served.empty()) return;  // the app does not say which node served: nothing to tell
+  std::map<std::string, bool> last_down;
+  for (const auto& event : health) last_down[event.upstream] = event.what.rfind("down", 0) == 0;
+  for (const auto& node : run.cluster.node_urls) {
+    if (!served.count(node.name)) run.idle_nodes.push_back({node.name, last_down[node.name]});
+  }
+}
+
 }  // namespace
 
 void check_playable(const Scenario& scenario, const TopologyAbilities& abilities,
@@ -469,6 +489,8 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   run.cluster = topology.summary();
   run.cluster.app = profile.name;
   run.session_timeout_s = run.cluster.session_timeout_s;
+  run.model = options.session_model;
+  note_idle_nodes(run, topology.health_events());
   check_run(run, profile);
   return run;
 }
@@ -477,7 +499,7 @@ void check_run(ScenarioRun& run, const AppProfile& profile) {
   const auto history = history_of(run, profile);
   run.anomalies.clear();
   for (const auto& anomaly : check_history(history)) {
-    AnomalyFinding finding{to_string(anomaly.kind), {}, anomaly.explanation, anomaly.cause};
+    AnomalyFinding finding{anomaly.kind, {}, anomaly.explanation, anomaly.cause};
     for (const int index : anomaly.operations) {
       finding.requests.push_back(history.operations[static_cast<std::size_t>(index - 1)].request);
     }
@@ -488,6 +510,7 @@ void check_run(ScenarioRun& run, const AppProfile& profile) {
 ScenarioExecution::ScenarioExecution(const Scenario& scenario, const ClusterConfig& config,
                                      const AppProfile& profile, const ScenarioOptions& options)
     : scenario_(scenario),
+      config_(config),
       profile_(profile),
       options_(options),
       seeded_session_ids_(config.session_id_seed.has_value() &&
@@ -502,8 +525,37 @@ ScenarioExecution::~ScenarioExecution() {
   if (topology_) topology_->stop();
 }
 
+SessionModel ScenarioExecution::learn_session_model(Transport& transport) {
+  const auto store = topology_->store();
+  if (config_.node_kind == NodeKind::sessim && config_.target_url.empty()) {
+    auto model = sessim_node_model(store);
+    if (config_.on_miss == MissPolicy::keep) model.unknown_id = UnknownIdHandling::ignored;
+    return model;
+  }
+  if (options_.probe == ProbeMode::off) {
+    SessionModel model;
+    model.learned_by = "not probed: --probe off";
+    return model;
+  }
+  const std::lock_guard lock(options_.model_cache->mutex);
+  auto& cached = options_.model_cache->by_store;
+  if (const auto found = cached.find(store); found != cached.end()) return found->second;
+  std::vector<Endpoint> instances;
+  const bool separate = config_.target_url.empty() && !topology_->node_names().empty();
+  if (separate) {
+    for (const auto& name : topology_->node_names()) {
+      instances.push_back(topology_->node_endpoint(name));
+      if (instances.size() == 2) break;
+    }
+  } else {
+    instances.push_back(topology_->entry());
+  }
+  return cached[store] = probe_session_model(profile_, instances, separate, transport);
+}
+
 ScenarioRun ScenarioExecution::play() {
   HttpTransport transport(options_.client_limits);
+  options_.session_model = learn_session_model(transport);
   auto run = play_scenario(scenario_, *topology_, transport, profile_, options_);
   run.seeded_session_ids = seeded_session_ids_;
   run.duration_ms =

@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
+#include <string>
 #include <memory>
 
 #include "app/app_profile.h"
@@ -11,8 +14,19 @@
 #include "scenario/browser.h"
 #include "scenario/run_result.h"
 #include "scenario/scenario.h"
+#include "scenario/session_model.h"
 
 namespace sessim {
+
+// Whether a run learns the app's session model by probing it first.
+enum class ProbeMode { on, off };
+
+// Models probed once per store for the whole invocation: every scenario of
+// a run meets the same app.
+struct SessionModelCache {
+  std::mutex mutex;
+  std::map<std::string, SessionModel> by_store;
+};
 
 struct ScenarioOptions {
   bool fail_fast = false;
@@ -25,6 +39,11 @@ struct ScenarioOptions {
   std::function<void(const Step&)> before_step;
   // What each response may cost the browsers.
   HttpClientLimits client_limits;
+  ProbeMode probe = ProbeMode::on;
+  std::shared_ptr<SessionModelCache> model_cache = std::make_shared<SessionModelCache>();
+  // What is known of how the app keeps sessions; ScenarioExecution fills it
+  // in (from sessim's own nodes, or by probing) before the story plays.
+  SessionModel session_model;
 };
 
 // Refuses, before anything starts, a scenario that asks what this topology
@@ -61,6 +80,8 @@ class ScenarioExecution {
 
   // Replaces the options given to the constructor (before play()).
   void set_options(const ScenarioOptions& options) { options_ = options; }
+  // Learns how the app keeps sessions (once per store for an invocation),
+  // then plays the story.
   ScenarioRun play();
   // Stops everything; throws EnvironmentError when stopping went wrong (a
   // node command that ignored SIGTERM), after everything is stopped.
@@ -68,7 +89,10 @@ class ScenarioExecution {
   Topology& topology() { return *topology_; }
 
  private:
+  SessionModel learn_session_model(Transport& transport);
+
   const Scenario& scenario_;
+  ClusterConfig config_;
   AppProfile profile_;
   ScenarioOptions options_;
   std::unique_ptr<Topology> topology_;

@@ -21,7 +21,12 @@ ReferenceRequests send_reference_story(const std::string& host, int port, int re
   ClusterConfig config;
   config.target_url = fmt::format("http://{}:{}", host, port);
   ReferenceRequests story;
-  story.run = run_scenario(reference_scenario("v", reads), config, builtin_profile("sessim"), {});
+  // No probe: its requests through the front would move the balancer's
+  // rotation, which these tests observe.
+  ScenarioOptions options;
+  options.probe = ProbeMode::off;
+  story.run =
+      run_scenario(reference_scenario("v", reads), config, builtin_profile("sessim"), options);
   for (const auto& step : story.run.steps) {
     for (const auto& request : step.requests) story.requests.push_back(request);
   }

@@ -47,7 +47,16 @@ class HistoryBuilder {
     return *this;
   }
   HistoryBuilder& event(std::string what, int at_ms) {
-    history_.events.push_back({at_ms * 1000LL, std::move(what), "node-1", "", 0});
+    history_.events.push_back({at_ms * 1000LL, std::move(what), "node-1", "", 0, "", ""});
+    return *this;
+  }
+  HistoryBuilder& copy(std::string from, std::string to, int at_ms) {
+    history_.events.push_back({at_ms * 1000LL, "copy-cookies", "", "", 0, std::move(from),
+                               std::move(to)});
+    return *this;
+  }
+  HistoryBuilder& model(SessionModel model) {
+    history_.model = std::move(model);
     return *this;
   }
   const History& history() const { return history_; }
@@ -55,6 +64,14 @@ class HistoryBuilder {
  private:
   History history_;
 };
+
+SessionModel cookie_session_model() {
+  SessionModel model;
+  model.learned_by = "probed";
+  model.home = SessionHome::cookie;
+  model.logout = LogoutEffect::cookie_only;
+  return model;
+}
 
 constexpr auto kept = SessionEffect::kept;
 constexpr auto created = SessionEffect::created;
@@ -89,24 +106,32 @@ TEST(Checker, ANewSessionAfterALogoutIsNoLoss) {
   EXPECT_EQ(kinds_of(history.history()), kNone);
 }
 
-TEST(Checker, ReadYourWritesIsAClientMissingItsOwnWrite) {
+TEST(Checker, ReadYourWritesIsAClientReadingAnotherValueThanItsOwnWrite) {
   HistoryBuilder missed;
   missed.op("a", "set", "x", "1", 0, 10, "", "S", created)
-      .op("a", "get", "x", std::nullopt, 20, 30, "S", "S", kept, "node-2");
+      .op("a", "get", "x", "something else", 20, 30, "S", "S", kept, "node-2");
   EXPECT_EQ(kinds_of(missed.history()), just("read-your-writes"));
 }
 
 TEST(Checker, StaleReadReturnsAnOverwrittenValue) {
   HistoryBuilder stale;
   stale.op("a", "set", "x", "old", 0, 10, "", "S", created)
-      .op("b", "set", "x", "new", 20, 30, "S", "S", kept)
-      .op("c", "get", "x", "old", 40, 50, "S", "S", kept);
+      .op("a", "set", "x", "new", 20, 30, "S", "S", kept)
+      .op("a", "get", "x", "old", 40, 50, "S", "S", kept);
   EXPECT_EQ(kinds_of(stale.history()), just("stale-read"));
   HistoryBuilder concurrent;  // the second write overlaps the read: either value is fine
   concurrent.op("a", "set", "x", "old", 0, 10, "", "S", created)
-      .op("b", "set", "x", "new", 20, 60, "S", "S", kept)
-      .op("c", "get", "x", "old", 40, 50, "S", "S", kept);
+      .op("a", "set", "x", "new", 20, 60, "S", "S", kept)
+      .op("a", "get", "x", "old", 40, 50, "S", "S", kept);
   EXPECT_EQ(kinds_of(concurrent.history()), kNone);
+}
+
+TEST(Checker, BrowsersThatNeverSharedCookiesAreNotJudgedAgainstEachOther) {
+  HistoryBuilder strangers;
+  strangers.op("a", "set", "x", "old", 0, 10, "", "S", created)
+      .op("b", "set", "x", "new", 20, 30, "", "T", created)
+      .op("c", "get", "x", std::nullopt, 40, 50, "", "U", created);
+  EXPECT_EQ(kinds_of(strangers.history()), kNone);
 }
 
 TEST(Checker, LostUpdateIsAConcurrentWriteThatVanished) {
@@ -114,8 +139,16 @@ TEST(Checker, LostUpdateIsAConcurrentWriteThatVanished) {
   lost.op("a", "set", "theme", "light", 0, 10, "", "S", created)
       .op("a", "set", "cart", "book", 20, 120, "S", "S", kept)
       .op("a", "set", "theme", "dark", 21, 125, "S", "S", kept)
+      .op("a", "set", "language", "en", 22, 126, "S", "S", kept)
       .op("a", "get", "cart", std::nullopt, 130, 140, "S", "S", kept);
-  EXPECT_EQ(kinds_of(lost.history()), just("lost-update"));
+  const auto anomalies = check_history(lost.history());
+  ASSERT_EQ(anomalies.size(), 1u);
+  EXPECT_EQ(anomalies[0].kind, AnomalyKind::lost_update);
+  // Both concurrent writes are named; neither is claimed to be the only survivor.
+  EXPECT_NE(anomalies[0].explanation.find("theme at request #3, language at request #4"),
+            std::string::npos)
+      << anomalies[0].explanation;
+  EXPECT_EQ(anomalies[0].explanation.find("only"), std::string::npos);
   HistoryBuilder kept_both;
   kept_both.op("a", "set", "theme", "light", 0, 10, "", "S", created)
       .op("a", "set", "cart", "book", 20, 120, "S", "S", kept)
@@ -124,17 +157,48 @@ TEST(Checker, LostUpdateIsAConcurrentWriteThatVanished) {
   EXPECT_EQ(kinds_of(kept_both.history()), kNone);
 }
 
-TEST(Checker, ResurrectedSessionIsUsedAfterItsLogoutCompleted) {
+TEST(Checker, ResurrectedSessionIsAValueReadAfterItsLogoutCompleted) {
   HistoryBuilder back;
   back.op("a", "login", "", "alice", 0, 10, "", "S", created)
+      .copy("a", "b", 50)
       .op("a", "logout", "", std::nullopt, 100, 110, "S", "", SessionEffect::ended)
       .op("b", "get", "user", "alice", 200, 210, "S", "S", kept);
   EXPECT_EQ(kinds_of(back.history()), just("resurrected-session"));
   HistoryBuilder ended;
   ended.op("a", "login", "", "alice", 0, 10, "", "S", created)
+      .copy("a", "b", 50)
       .op("a", "logout", "", std::nullopt, 100, 110, "S", "", SessionEffect::ended)
       .op("b", "get", "user", std::nullopt, 200, 210, "S", "T", SessionEffect::replaced);
   EXPECT_EQ(kinds_of(ended.history()), kNone);
+  // A request that sent the old cookie and read nothing proves nothing
+  // (express-session answers a destroyed id with a fresh session).
+  HistoryBuilder used_again;
+  used_again.op("a", "set", "cart", "1", 0, 10, "", "S", created)
+      .copy("a", "b", 50)
+      .op("a", "logout", "", std::nullopt, 100, 110, "S", "", SessionEffect::ended)
+      .op("b", "request", "", std::nullopt, 200, 210, "S", "S", kept);
+  EXPECT_EQ(kinds_of(used_again.history()), kNone);
+}
+
+TEST(Checker, ALogoutOnAnotherInstanceOrOfACookieSessionNamesItsCause) {
+  for (const auto& [model, cause] :
+       {std::pair{sessim_node_model("local"), AnomalyCause::other_instance},
+        std::pair{cookie_session_model(), AnomalyCause::cookie_copy},
+        std::pair{SessionModel{}, AnomalyCause::unknown}}) {
+    HistoryBuilder logout;
+    logout.model(model)
+        .op("a", "set", "cart", "1", 0, 10, "", "S", created)
+        .copy("a", "eve", 50)
+        .op("a", "logout", "", std::nullopt, 100, 110, "S", "", SessionEffect::ended, "node-2")
+        .op("eve", "get", "cart", "1", 200, 210, "S", "S", kept);
+    const auto anomalies = check_history(logout.history());
+    ASSERT_EQ(anomalies.size(), 1u) << to_string(cause);
+    EXPECT_EQ(anomalies[0].kind, AnomalyKind::resurrected_session);
+    EXPECT_EQ(anomalies[0].cause, cause) << anomalies[0].explanation;
+    if (cause != AnomalyCause::other_instance) {
+      EXPECT_EQ(anomalies[0].explanation.find("keeps sessions of its own"), std::string::npos);
+    }
+  }
 }
 
 TEST(Checker, ALoginEndsThePreviousIdWithoutALoss) {
@@ -144,16 +208,19 @@ TEST(Checker, ALoginEndsThePreviousIdWithoutALoss) {
       .op("a", "get", "cart", "1", 40, 50, "R", "R", kept)
       .op("eve", "get", "user", std::nullopt, 60, 70, "S", "T", SessionEffect::replaced);
   EXPECT_EQ(kinds_of(rotated.history()), kNone);
-  HistoryBuilder fixation("local", 1800);  // the old id still works: session fixation
-  fixation.op("a", "login", "", "alice", 20, 30, "S", "R", SessionEffect::rotated)
-      .op("eve", "get", "user", "alice", 60, 70, "S", "S", kept);
-  EXPECT_EQ(kinds_of(fixation.history()), just("resurrected-session"));
+  // A login may drop the session's data (express-session's regenerate()):
+  // not set after it is no loss.
+  HistoryBuilder regenerated("local", 1800);
+  regenerated.op("a", "set", "cart", "1", 0, 10, "", "S", created)
+      .op("a", "login", "", "alice", 20, 30, "S", "R", SessionEffect::rotated)
+      .op("a", "get", "cart", std::nullopt, 40, 50, "R", "R", kept);
+  EXPECT_EQ(kinds_of(regenerated.history()), kNone);
 }
 
 TEST(Checker, EarlyExpiryIsASessionGoneBeforeItsTimeout) {
   HistoryBuilder early("redis", 2);
   early.op("a", "set", "x", "1", 0, 10, "", "S", created)
-      .op("a", "get", "x", std::nullopt, 500, 510, "S", "T", SessionEffect::replaced);
+      .op("a", "get", "x", std::nullopt, 1000, 1010, "S", "T", SessionEffect::replaced);
   EXPECT_EQ(kinds_of(early.history()), just("early-expiry"));
   HistoryBuilder on_time("redis", 2);
   on_time.op("a", "set", "x", "1", 0, 10, "", "S", created)
@@ -165,7 +232,7 @@ TEST(Checker, AFaultInBetweenMakesItALostSessionNotAnEarlyExpiry) {
   HistoryBuilder restarted("redis", 2);
   restarted.op("a", "set", "x", "1", 0, 10, "", "S", created)
       .event("redis", 100)
-      .op("a", "get", "x", std::nullopt, 500, 510, "S", "T", SessionEffect::replaced);
+      .op("a", "get", "x", std::nullopt, 1000, 1010, "S", "T", SessionEffect::replaced);
   EXPECT_EQ(kinds_of(restarted.history()), just("lost-session"));
 }
 
@@ -178,6 +245,79 @@ TEST(Checker, LateExpiryIsASessionAlivePastTimeoutAndTolerance) {
   within.op("a", "set", "x", "1", 0, 10, "", "S", created)
       .op("a", "get", "x", "1", 2300, 2310, "S", "S", kept);
   EXPECT_EQ(kinds_of(within.history()), kNone);
+}
+
+// Jepsen's rule: values decide, cookies do not.
+TEST(Checker, AMissedWriteIsALossWhateverTheCookieDid) {
+  for (const auto effect : {SessionEffect::ended, SessionEffect::replaced, SessionEffect::kept,
+                            SessionEffect::missed, SessionEffect::unknown}) {
+    HistoryBuilder history;
+    history.op("a", "set", "x", "1", 0, 10, "", "S", created)
+        .op("a", "get", "x", std::nullopt, 20, 30, "S", "", effect, "node-2");
+    EXPECT_EQ(kinds_of(history.history()), just("lost-session")) << to_string(effect);
+  }
+}
+
+TEST(Checker, AReadOfTheValueWrittenIsNoLossWhateverTheCookieDid) {
+  // A cookie session (Flask): every write sets a new cookie, and any
+  // instance reads it.
+  HistoryBuilder history;
+  history.model(cookie_session_model())
+      .op("a", "set", "x", "1", 0, 10, "", "C1", created)
+      .op("a", "set", "y", "2", 20, 30, "C1", "C2", SessionEffect::replaced)
+      .op("a", "get", "x", "1", 40, 50, "C2", "C2", kept, "node-2")
+      .op("a", "get", "y", "2", 60, 70, "C2", "C2", kept, "node-1");
+  EXPECT_EQ(kinds_of(history.history()), kNone);
+}
+
+TEST(Checker, ALossOnAnotherInstanceNamesOnlyTheCauseTheModelEstablished) {
+  const auto lost_on = [](const SessionModel& model) {
+    HistoryBuilder history;
+    history.model(model)
+        .op("a", "set", "x", "1", 0, 10, "", "S", created, "node-1")
+        .op("a", "get", "x", std::nullopt, 20, 30, "S", "", SessionEffect::ended, "node-2");
+    const auto anomalies = check_history(history.history());
+    EXPECT_EQ(anomalies.size(), 1u);
+    return anomalies.empty() ? Anomaly{} : anomalies[0];
+  };
+  const auto per_instance = lost_on(sessim_node_model("local"));
+  EXPECT_EQ(per_instance.cause, AnomalyCause::never_seen);
+  EXPECT_NE(per_instance.explanation.find("memory"), std::string::npos);
+  SessionModel probed;
+  probed.learned_by = "probed";
+  probed.home = SessionHome::server;
+  probed.sharing = SessionSharing::per_instance;
+  const auto django = lost_on(probed);
+  EXPECT_EQ(django.cause, AnomalyCause::never_seen);
+  EXPECT_EQ(django.explanation.find("memory"), std::string::npos) << django.explanation;
+  const auto unknown = lost_on(SessionModel{});
+  EXPECT_EQ(unknown.cause, AnomalyCause::unknown);
+  EXPECT_NE(unknown.explanation.find("not known for this app"), std::string::npos)
+      << unknown.explanation;
+  EXPECT_NE(unknown.explanation.find("deleted the browser's session cookie"), std::string::npos);
+}
+
+TEST(Checker, ARestartNamesMemoryOnlyWhereSessionsAreKnownToLiveThere) {
+  for (const auto& [model, memory] :
+       {std::pair{sessim_node_model("local"), true}, std::pair{SessionModel{}, false}}) {
+    HistoryBuilder history;
+    history.model(model)
+        .op("a", "set", "x", "1", 0, 10, "", "S", created, "node-1")
+        .event("restart", 15)
+        .op("a", "get", "x", std::nullopt, 20, 30, "S", "T", SessionEffect::replaced, "node-1");
+    const auto anomalies = check_history(history.history());
+    ASSERT_EQ(anomalies.size(), 1u);
+    EXPECT_EQ(anomalies[0].cause, AnomalyCause::node_fault);
+    EXPECT_EQ(anomalies[0].explanation.find("memory") != std::string::npos, memory)
+        << anomalies[0].explanation;
+  }
+  // The node restarted and the next read still found the value (sessions on
+  // disk): no anomaly at all.
+  HistoryBuilder durable;
+  durable.op("a", "set", "x", "1", 0, 10, "", "S", created, "node-1")
+      .event("restart", 15)
+      .op("a", "get", "x", "1", 20, 30, "S", "S", kept, "node-1");
+  EXPECT_EQ(kinds_of(durable.history()), kNone);
 }
 
 TEST(Checker, AnIndeterminateWriteMayHaveTakenEffectOrNot) {

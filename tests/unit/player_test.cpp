@@ -131,7 +131,10 @@ class SimulatedCluster final : public Topology, public Transport {
 };
 
 ScenarioRun play(const Scenario& scenario, SimulatedCluster& cluster) {
-  return play_scenario(scenario, cluster, cluster, builtin_profile("spring"), {});
+  // The simulation re-implements sessim's node: its model is known.
+  ScenarioOptions options;
+  options.session_model = sessim_node_model(cluster.store());
+  return play_scenario(scenario, cluster, cluster, builtin_profile("spring"), options);
 }
 
 Scenario story(const std::string& yaml) { return parse_scenario(yaml, "story.yaml"); }

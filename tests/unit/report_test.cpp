@@ -44,8 +44,12 @@ RequestRecord record(int number, const std::string& target, const Response& resp
   if (!response.cookie_set.empty()) {
     exchange.headers.emplace_back("Set-Cookie", cookie_of(response.cookie_set) + "; Path=/");
   }
-  auto record =
-      make_record(number, "browser-1", "request", std::move(exchange), builtin_profile("sessim"));
+  // The reference story: one write of sessionVal, then reads of it.
+  const bool write = target.rfind("/set-session", 0) == 0;
+  auto record = make_record(number, "browser-1", write ? "set" : "get", std::move(exchange),
+                            builtin_profile("sessim"));
+  record.attribute = "sessionVal";
+  if (write) record.written = "v";
   record.start_us = number * 10'000;
   record.end_us = record.start_us + 2'500;
   return record;
@@ -77,6 +81,7 @@ ScenarioRun run_of(std::vector<RequestRecord> requests, const std::string& balan
     step.requests.push_back(std::move(request));
     run.steps.push_back(std::move(step));
   }
+  run.model = sessim_node_model("local");
   check_run(run, builtin_profile("sessim"));  // as the player does
   return run;
 }
@@ -116,7 +121,7 @@ TEST(Explain, EveryFailedReadIsExplained) {
   const auto explanations = explain_failed_reads(hash_run_that_lost_the_session());
   ASSERT_EQ(explanations.size(), 4u);
   EXPECT_EQ(explanations.at(2).kind, ReadFailure::lost_never_seen);
-  EXPECT_EQ(explanations.at(2).anomaly, "lost-session");
+  EXPECT_EQ(explanations.at(2).anomaly, AnomalyKind::lost_session);
   for (int number = 3; number <= 5; ++number) {
     EXPECT_EQ(explanations.at(number).kind, ReadFailure::empty_replacement) << number;
   }
@@ -124,7 +129,7 @@ TEST(Explain, EveryFailedReadIsExplained) {
 
 TEST(Explain, WhyLineAccountsForEveryFailedRead) {
   const auto why = why_failed_reads(hash_run_that_lost_the_session());
-  EXPECT_NE(why.find("why: 4 reads failed: 1 reached a node that had never seen"),
+  EXPECT_NE(why.find("why: 4 reads failed: 1 reached an instance that had never seen"),
             std::string::npos)
       << why;
   EXPECT_NE(why.find("; 3 carried the cookie of an empty session"), std::string::npos) << why;

@@ -1,0 +1,183 @@
+#include "scenario/session_model.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/name_table.h"
+
+namespace sessim {
+
+using json = nlohmann::json;
+namespace {
+
+constexpr NameTable<SessionHome, 3> kHomes{{{
+    {SessionHome::unknown, "unknown"},
+    {SessionHome::server, "server"},
+    {SessionHome::cookie, "cookie"},
+}}};
+
+constexpr NameTable<SessionSharing, 3> kSharings{{{
+    {SessionSharing::unknown, "unknown"},
+    {SessionSharing::shared, "shared"},
+    {SessionSharing::per_instance, "per-instance"},
+}}};
+
+constexpr NameTable<UnknownIdHandling, 5> kUnknownIds{{{
+    {UnknownIdHandling::unknown, "unknown"},
+    {UnknownIdHandling::replaced, "replaced"},
+    {UnknownIdHandling::adopted, "adopted"},
+    {UnknownIdHandling::cleared, "cleared"},
+    {UnknownIdHandling::ignored, "ignored"},
+}}};
+
+constexpr NameTable<LoginEffect, 4> kLogins{{{
+    {LoginEffect::unknown, "unknown"},
+    {LoginEffect::rotates, "rotates"},
+    {LoginEffect::rotates_old_live, "rotates-old-id-live"},
+    {LoginEffect::keeps_id, "keeps-id"},
+}}};
+
+constexpr NameTable<LogoutEffect, 3> kLogouts{{{
+    {LogoutEffect::unknown, "unknown"},
+    {LogoutEffect::ends_session, "ends-session"},
+    {LogoutEffect::cookie_only, "cookie-only"},
+}}};
+
+std::string where_phrase(const SessionModel& model) {
+  switch (model.home) {
+    case SessionHome::cookie:
+      return "sessions in the cookie itself (any instance reads them)";
+    case SessionHome::server: {
+      std::string phrase = "sessions on the server";
+      if (model.in_node_memory == true) phrase = "sessions in each node's memory";
+      if (model.sharing == SessionSharing::shared) {
+        phrase = model.in_node_memory == false ? "sessions in a shared store"
+                                               : phrase + ", shared by every instance";
+      } else if (model.sharing == SessionSharing::per_instance) {
+        phrase += model.in_node_memory == true ? ", one per node" : ", one store per instance";
+      } else {
+        phrase += ", sharing between instances unknown";
+      }
+      return phrase;
+    }
+    case SessionHome::unknown:
+      break;
+  }
+  return "where sessions live is unknown";
+}
+
+
+// A field of the model in the history's header: one of its names, or the
+// line is refused.
+template <typename Parse>
+auto model_field(const nlohmann::json& model, const char* name, Parse parse,
+                 const std::function<void(const std::string&)>& fail) {
+  const auto text = model.value(name, std::string("unknown"));
+  const auto value = parse(text);
+  if (!value) fail(fmt::format("model.{} '{}' is not a known value", name, text));
+  return *value;
+}
+
+}  // namespace
+
+std::optional<bool> SessionModel::other_instances_see_sessions() const {
+  if (home == SessionHome::cookie) return true;
+  if (sharing == SessionSharing::shared) return true;
+  if (sharing == SessionSharing::per_instance) return false;
+  return std::nullopt;
+}
+
+SessionModel sessim_node_model(std::string_view store, bool login_rotates) {
+  SessionModel model;
+  model.learned_by = "sessim node";
+  model.home = SessionHome::server;
+  const bool shared = store == "redis";
+  model.sharing = shared ? SessionSharing::shared : SessionSharing::per_instance;
+  model.in_node_memory = !shared;
+  model.unknown_id = UnknownIdHandling::replaced;
+  model.login = login_rotates ? LoginEffect::rotates : LoginEffect::keeps_id;
+  model.logout = LogoutEffect::ends_session;
+  return model;
+}
+
+std::string describe(const SessionModel& model) {
+  std::string line = where_phrase(model);
+  if (model.unknown_id != UnknownIdHandling::unknown) {
+    line += fmt::format("; unknown ids {}", to_string(model.unknown_id));
+  }
+  switch (model.login) {
+    case LoginEffect::rotates:
+      line += "; login rotates the id";
+      break;
+    case LoginEffect::rotates_old_live:
+      line += "; login changes the id but the old one still works";
+      break;
+    case LoginEffect::keeps_id:
+      line += "; login keeps the id";
+      break;
+    case LoginEffect::unknown:
+      break;
+  }
+  switch (model.logout) {
+    case LogoutEffect::ends_session:
+      line += "; logout ends the session";
+      break;
+    case LogoutEffect::cookie_only:
+      line += "; logout only deletes the browser's cookie (a copy still works)";
+      break;
+    case LogoutEffect::unknown:
+      break;
+  }
+  return fmt::format("{} ({})", line, model.learned_by);
+}
+
+std::string_view to_string(SessionHome value) { return kHomes.name(value); }
+std::string_view to_string(SessionSharing value) { return kSharings.name(value); }
+std::string_view to_string(UnknownIdHandling value) { return kUnknownIds.name(value); }
+std::string_view to_string(LoginEffect value) { return kLogins.name(value); }
+std::string_view to_string(LogoutEffect value) { return kLogouts.name(value); }
+std::optional<SessionHome> parse_session_home(std::string_view name) { return kHomes.parse(name); }
+std::optional<SessionSharing> parse_session_sharing(std::string_view name) {
+  return kSharings.parse(name);
+}
+std::optional<UnknownIdHandling> parse_unknown_id_handling(std::string_view name) {
+  return kUnknownIds.parse(name);
+}
+std::optional<LoginEffect> parse_login_effect(std::string_view name) { return kLogins.parse(name); }
+std::optional<LogoutEffect> parse_logout_effect(std::string_view name) {
+  return kLogouts.parse(name);
+}
+
+
+nlohmann::json session_model_json(const SessionModel& model) {
+  json out{{"learned_by", model.learned_by},
+           {"home", std::string(to_string(model.home))},
+           {"sharing", std::string(to_string(model.sharing))},
+           {"unknown_id", std::string(to_string(model.unknown_id))},
+           {"login", std::string(to_string(model.login))},
+           {"logout", std::string(to_string(model.logout))},
+           {"in_node_memory", model.in_node_memory ? json(*model.in_node_memory) : json(nullptr)},
+           {"summary", describe(model)}};
+  if (!model.evidence.empty()) out["evidence"] = model.evidence;
+  return out;
+}
+
+SessionModel session_model_from_json(const nlohmann::json& entry,
+                             const std::function<void(const std::string&)>& fail) {
+  SessionModel model;
+  if (!entry.is_object()) fail("'model' must be an object");
+  model.learned_by = entry.value("learned_by", std::string("not probed"));
+  model.home = model_field(entry, "home", parse_session_home, fail);
+  model.sharing = model_field(entry, "sharing", parse_session_sharing, fail);
+  model.unknown_id = model_field(entry, "unknown_id", parse_unknown_id_handling, fail);
+  model.login = model_field(entry, "login", parse_login_effect, fail);
+  model.logout = model_field(entry, "logout", parse_logout_effect, fail);
+  if (const auto memory = entry.find("in_node_memory");
+      memory != entry.end() && memory->is_boolean()) {
+    model.in_node_memory = memory->get<bool>();
+  }
+  return model;
+}
+
+}  // namespace sessim
