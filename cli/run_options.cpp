@@ -276,6 +276,12 @@ ClusterConfig cluster_config(const RunOptions& options, const AppProfile& profil
   config.balancer_port = options.balancer_port;
   config.balancer = options.balancer;
   config.session_timeout_s = options.session_timeout_s;
+  // Whether the app runs with that timeout: sessim's nodes always; a command
+  // whose line passes it on; any app whose user vouches for it.
+  config.session_timeout_told =
+      options.given.count("session-timeout") > 0 ||
+      options.node_cmd.find("{session_timeout}") != std::string::npos ||
+      options.node_cmd.find("SESSIM_SESSION_TIMEOUT") != std::string::npos;
   config.max_local_sessions = static_cast<std::size_t>(options.max_sessions);
   // The hash follows the app's own session cookie unless told otherwise.
   config.hash_key = options.given.count("hash-key") ? options.hash_key : "cookie:" + profile.cookie;

@@ -292,7 +292,9 @@ ClusterSummary Cluster::summary() const {
   }
   summary.private_redis = redis_ != nullptr;
   summary.app = config_.app;
-  if (config_.node_kind == NodeKind::sessim) summary.session_timeout_s = config_.session_timeout_s;
+  if (config_.node_kind == NodeKind::sessim || config_.session_timeout_told) {
+    summary.session_timeout_s = config_.session_timeout_s;
+  }
   for (const auto& node : nodes_) {
     summary.node_urls.push_back(
         {node.launch.node.name, node_endpoint(node.launch.node.name).url()});

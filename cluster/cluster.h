@@ -54,6 +54,10 @@ struct ClusterConfig {
   FlushMode flush = FlushMode::on_request_end;
   int node_delay_ms = 0;
   int session_timeout_s = 1800;
+  // The app runs with session_timeout_s: sessim's nodes always; a command
+  // node when its command line passes {session_timeout} or
+  // SESSIM_SESSION_TIMEOUT; any app when the user said so (--session-timeout).
+  bool session_timeout_told = false;
   std::size_t max_local_sessions = 100'000;  // per node, --store local
   std::string node_executable;               // the sessim binary, for NodeMode::process
   std::string app;                           // the app profile's name, for reports

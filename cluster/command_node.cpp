@@ -9,8 +9,9 @@
 namespace sessim {
 
 const std::vector<std::string>& command_placeholders() {
-  static const std::vector<std::string> names{"port",      "name",       "index",      "store",
-                                              "redis_url", "redis_host", "redis_port", "log_dir"};
+  static const std::vector<std::string> names{
+      "port",       "name",       "index",   "store",          "redis_url",
+      "redis_host", "redis_port", "log_dir", "session_timeout"};
   return names;
 }
 

@@ -147,7 +147,9 @@ class CommandNode final : public NodeInstance {
                                                     {"redis_url", redis},
                                                     {"redis_host", redis_host},
                                                     {"redis_port", redis_port},
-                                                    {"log_dir", launch.log_dir}};
+                                                    {"log_dir", launch.log_dir},
+                                                    {"session_timeout",
+                                                     std::to_string(launch.node.session_timeout_s)}};
     const auto words = command_words(launch.command.command, values, launch.command.shell);
     const auto program = find_program(words.front());
     if (!program) {

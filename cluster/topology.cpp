@@ -98,6 +98,13 @@ std::string Endpoint::url() const {
 
 TopologyAbilities abilities_of(const ClusterConfig& config) {
   TopologyAbilities abilities;
+  if (!config.session_timeout_told && config.node_kind != NodeKind::sessim) {
+    abilities.session_timeout = fmt::format(
+        "the app was not told to expire idle sessions after {0} s: put {{session_timeout}} in "
+        "--node-cmd (also SESSIM_SESSION_TIMEOUT in its environment), or run it with that "
+        "timeout and say so with --session-timeout {0}",
+        config.session_timeout_s);
+  }
   if (!config.target_url.empty()) {
     const auto target = parse_target(config.target_url, config.verify_tls).url();
     abilities.node_faults = abilities.add_node =

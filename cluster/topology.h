@@ -29,6 +29,7 @@ struct TopologyAbilities {
   std::string add_node;       // a node joins
   std::string redis_control;  // stop, start, pause, resume, restart Redis
   std::string direct_nodes;   // a request `via:` one node
+  std::string session_timeout;  // a story that needs the app's idle timeout to be its own
 };
 
 enum class RedisAction { stop, start, pause, resume, restart };

@@ -6,18 +6,28 @@
 namespace sessim {
 namespace {
 
-constexpr std::array<std::pair<SessionEffect, std::string_view>, 8> kNames{{
+constexpr std::array<std::pair<SessionEffect, std::string_view>, 10> kNames{{
     {SessionEffect::unknown, "unknown"},
     {SessionEffect::kept, "kept"},
     {SessionEffect::created, "created"},
     {SessionEffect::replaced, "replaced"},
     {SessionEffect::rotated, "rotated"},
     {SessionEffect::ended, "ended"},
+    {SessionEffect::cleared, "cleared"},
     {SessionEffect::missed, "missed"},
     {SessionEffect::none, "none"},
+    {SessionEffect::gone, "gone"},
 }};
 
 }  // namespace
+
+bool satisfies(SessionEffect actual, SessionEffect expected) {
+  if (expected == SessionEffect::gone) {
+    return actual == SessionEffect::replaced || actual == SessionEffect::cleared ||
+           actual == SessionEffect::missed || actual == SessionEffect::none;
+  }
+  return actual == expected;
+}
 
 std::string_view to_string(SessionEffect effect) {
   for (const auto& [value, name] : kNames) {

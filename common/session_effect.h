@@ -17,9 +17,18 @@ enum class SessionEffect {
   replaced,  // the cookie named no live session there; a new one replaced it
   rotated,   // the same session under a new id (login)
   ended,     // the session was invalidated and the cookie cleared (logout)
+  cleared,   // the cookie was deleted by a request that was no logout (Django, on an unknown id)
   missed,    // the cookie named no live session, and none replaced it
-  none       // no cookie was sent and none was given
+  none,      // no cookie was sent and none was given
+  // In expectations only, the app-neutral word for "the browser's session is
+  // gone", whatever the app then does: replaced (Spring, Tomcat), cleared
+  // (Django), missed (express-session without saveUninitialized), or none
+  // (the cookie itself had expired in the browser, by its Max-Age).
+  gone
 };
+
+// Whether what a request did satisfies what a story expected of it.
+bool satisfies(SessionEffect actual, SessionEffect expected);
 
 std::string_view to_string(SessionEffect effect);
 std::optional<SessionEffect> parse_session_effect(std::string_view name);

@@ -15,13 +15,14 @@ constexpr NameTable<AnomalyKind, 7> kKinds{{{
     {AnomalyKind::late_expiry, "late-expiry"},
 }}};
 
-constexpr NameTable<AnomalyCause, 6> kCauses{{{
+constexpr NameTable<AnomalyCause, 7> kCauses{{{
     {AnomalyCause::unknown, ""},
     {AnomalyCause::node_fault, "node-fault"},
     {AnomalyCause::store_restart, "store-restart"},
     {AnomalyCause::never_seen, "never-seen"},
     {AnomalyCause::cookie_copy, "cookie-copy"},
     {AnomalyCause::other_instance, "other-instance"},
+    {AnomalyCause::cookie_deleted, "cookie-deleted"},
 }}};
 
 }  // namespace

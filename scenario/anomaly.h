@@ -30,7 +30,8 @@ enum class AnomalyCause {
   store_restart,  // Redis came back empty in between
   never_seen,     // another instance served the read, and instances are known not to share
   cookie_copy,    // the session lives in the cookie: a copy outlives the logout
-  other_instance  // the logout ran on an instance that does not share sessions with the reader's
+  other_instance,  // the logout ran on an instance that does not share sessions with the reader's
+  cookie_deleted   // the browser had no cookie left: an earlier response (not a logout) deleted it
 };
 std::string_view to_string(AnomalyCause cause);  // "", "node-fault", ...
 std::optional<AnomalyCause> parse_anomaly_cause(std::string_view name);

@@ -106,11 +106,17 @@ std::optional<std::string> Browser::cookie(const std::string& name) const {
 
 namespace {
 
-long long now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
+// Milliseconds: a cookie of Max-Age=2 lives two seconds, not one to two
+// seconds as a whole-second clock would make it.
+long long now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// RFC 6265bis caps a cookie's lifetime at 400 days; the cap also keeps the
+// arithmetic in range for any Max-Age a server sends.
+constexpr long long kLongestCookieLifeS = 400LL * 24 * 3600;
 
 std::string_view path_of(std::string_view target) {
   const auto query = target.find_first_of("?#");
@@ -136,7 +142,7 @@ bool path_matches(std::string_view request_path, const std::string& cookie_path)
 }  // namespace
 
 std::vector<CookieJar::StoredCookie> CookieJar::live() const {
-  const auto now = now_s();
+  const auto now = now_ms();
   std::vector<StoredCookie> result;
   for (const auto& cookie : cookies_) {
     if (!cookie.expires_at || *cookie.expires_at > now) result.push_back(cookie);
@@ -162,7 +168,7 @@ std::string CookieJar::cookie_header(std::string_view target) const {
 
 void CookieJar::remember(const HttpExchange& exchange) {
   const std::lock_guard lock(mutex_);
-  const auto now = now_s();
+  const auto now = now_ms();
   for (const auto& line : exchange.header_values("Set-Cookie")) {
     const auto cookie = parse_set_cookie(line);
     if (!cookie) continue;  // a browser ignores what it cannot parse
@@ -173,9 +179,11 @@ void CookieJar::remember(const HttpExchange& exchange) {
                             : default_path(exchange.target),
                         std::nullopt};
     if (cookie->max_age) {
-      stored.expires_at = now + *cookie->max_age;
+      stored.expires_at = now + std::min(*cookie->max_age, kLongestCookieLifeS) * 1000;
     } else if (cookie->expires) {
-      stored.expires_at = *cookie->expires;
+      stored.expires_at =
+          std::clamp(*cookie->expires, -kLongestCookieLifeS, now / 1000 + kLongestCookieLifeS) *
+          1000;
     }
     std::erase_if(cookies_, [&](const StoredCookie& old) {
       return old.name == stored.name && old.path == stored.path;

@@ -58,7 +58,7 @@ class CookieJar {
     std::string name;
     std::string value;
     std::string path;
-    std::optional<long long> expires_at;  // Unix seconds; none: a session cookie
+    std::optional<long long> expires_at;  // Unix milliseconds; none: a session cookie
   };
   std::vector<StoredCookie> live() const;  // with mutex_ held
 

@@ -45,6 +45,7 @@ std::string cookie_observation(const Operation& read) {
     case SessionEffect::replaced:
       return "; its response replaced the browser's session cookie with a new one";
     case SessionEffect::ended:
+    case SessionEffect::cleared:
       return "; its response deleted the browser's session cookie";
     case SessionEffect::missed:
       return "; the node found no session for the cookie and made none";
@@ -317,7 +318,22 @@ class Checker {
         fmt::format("request #{} ({} on {}) found {} not set, though request #{} had written {}",
                     read.request, read.client, node_of(read), read.attribute, expected.request,
                     shown(written(expected)));
-    if (const auto* fault = node_fault_between(expected.node, expected.end_us, read.start_us)) {
+    if (const auto* deleted = cookie_deleted_before(read, expected)) {
+      add(AnomalyKind::lost_session, {&expected, deleted, &read},
+          fmt::format("{}; the browser sent no session cookie: the response to request #{} on {} "
+                      "had deleted it",
+                      lost_what, deleted->request, node_of(*deleted)),
+          AnomalyCause::cookie_deleted);
+      return;
+    }
+    const bool elsewhere =
+        !read.node.empty() && !expected.node.empty() && read.node != expected.node;
+    const auto sees = model.other_instances_see_sessions();
+    const auto* fault = node_fault_between(expected.node, expected.end_us, read.start_us);
+    // A fault is the cause where it destroyed the session (sessions in the
+    // node's memory) or the same node answered after it; a read that went to
+    // an instance that never shares sessions lost them to that, fault or not.
+    if (fault && (model.in_node_memory == true || !elsewhere)) {
       const auto memory = model.in_node_memory == true
                               ? fmt::format(", taking the sessions in its memory along")
                               : std::string();
@@ -339,9 +355,6 @@ class Checker {
         static_cast<std::int64_t>(history_.session_timeout_s) * 1'000'000;
     const std::int64_t tolerance_us =
         static_cast<std::int64_t>(history_.expiry_tolerance_ms) * 1000;
-    const bool elsewhere =
-        !read.node.empty() && !expected.node.empty() && read.node != expected.node;
-    const auto sees = model.other_instances_see_sessions();
     if (timeout_us > 0 && epoch.idle_us >= tolerance_us &&
         epoch.idle_us < timeout_us - tolerance_us && (!elsewhere || sees == true) &&
         !any_fault_between(expected.end_us, read.start_us)) {
@@ -355,10 +368,14 @@ class Checker {
                                ? fmt::format(", and it adopts ids it does not know, so it "
                                              "answered from an empty session under the same id")
                                : std::string();
+      const auto holder_fault =
+          fault ? fmt::format(" ({}, which held it, {} at step {})", expected.node,
+                              fault_verb(fault->what), fault->step)
+                : std::string();
       add(AnomalyKind::lost_session, {&expected, &read},
-          fmt::format("{} on {}; {} has never seen the session: {}{}{}{}", lost_what,
-                      expected.node, read.node, where_sessions_live(), adopted, observed,
-                      hash_fallback_note(read)),
+          fmt::format("{} on {}; {} has never seen the session: {}{}{}{}{}", lost_what,
+                      expected.node, read.node, where_sessions_live(), holder_fault, adopted,
+                      observed, hash_fallback_note(read)),
           AnomalyCause::never_seen);
       return;
     }
@@ -377,6 +394,20 @@ class Checker {
     }
     add(AnomalyKind::lost_session, {&expected, &read},
         fmt::format("{}, and nothing in between removed it{}", lost_what, observed));
+  }
+
+  // The request of the lineage whose response deleted the cookie, when the
+  // read went without one.
+  const Operation* cookie_deleted_before(const Operation& read, const Operation& expected) const {
+    if (!read.session_before.empty()) return nullptr;
+    const Operation* found = nullptr;
+    for (const auto& op : history_.operations) {
+      if (same_lineage(op, read) && op.start_us > expected.start_us && op.end_us < read.start_us &&
+          op.outcome == OpOutcome::ok && op.effect == SessionEffect::cleared) {
+        found = &op;
+      }
+    }
+    return found;
   }
 
   // With --balancer hash, the request that made a session carried no cookie

@@ -25,6 +25,8 @@ ReadFailure failure_of(const AnomalyFinding& anomaly) {
           return ReadFailure::lost_node_fault;
         case AnomalyCause::store_restart:
           return ReadFailure::lost_store_restart;
+        case AnomalyCause::cookie_deleted:
+          return ReadFailure::lost_cookie_deleted;
         default:
           return ReadFailure::lost_unknown;
       }
@@ -73,6 +75,8 @@ std::string group_phrase(ReadFailure kind, const SessionModel& model) {
                  : "needed a session whose node had crashed, stopped or restarted in between";
     case ReadFailure::lost_store_restart:
       return "asked Redis for a session that its restart without persistence had wiped";
+    case ReadFailure::lost_cookie_deleted:
+      return "went without a session cookie, because an earlier response had deleted it";
     case ReadFailure::lost_unknown:
       return "found gone a value the session had held, for a reason the history does not show "
              "(what this app does is not known well enough to say)";

@@ -23,6 +23,7 @@ enum class ReadFailure {
   lost_node_fault,      // lost-session: its node crashed, stopped or restarted
   lost_store_restart,   // lost-session: Redis came back empty
   lost_unknown,         // lost-session: for a reason the history and the model do not show
+  lost_cookie_deleted,  // lost-session: an earlier response had deleted the browser's cookie
   read_your_writes,     // read-your-writes
   stale_read,           // stale-read
   lost_update,          // lost-update

@@ -30,7 +30,10 @@ std::string sent_session_cookie(const HttpExchange& exchange, const AppProfile& 
 // that do not say it themselves.
 SessionEffect effect_from_cookies(const std::string& sent, const std::optional<std::string>& set,
                                   const std::string& action) {
-  if (set && set->empty()) return sent.empty() ? SessionEffect::none : SessionEffect::ended;
+  if (set && set->empty()) {
+    if (sent.empty()) return SessionEffect::none;
+    return action == "logout" ? SessionEffect::ended : SessionEffect::cleared;
+  }
   if (set && *set != sent) {
     if (sent.empty()) return SessionEffect::created;
     return action == "login" ? SessionEffect::rotated : SessionEffect::replaced;

@@ -100,6 +100,8 @@ struct ScenarioCluster {
   std::vector<int> weights;                 // per node, for weighted / least-conn
   std::string on_miss = "create";
   int session_timeout_s = 1800;
+  bool session_timeout_given = false;  // the story needs the app to use this idle timeout
+  SourcePosition session_timeout_position;
   std::string save_mode = "delta";       // sessim nodes: delta | full
   std::string flush = "on-request-end";  // sessim nodes: on-request-end | immediate
   double delay_s = 0;                    // sessim nodes: every session request this slow

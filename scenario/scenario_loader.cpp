@@ -189,6 +189,8 @@ class Loader {
     if (node["session-timeout"]) {
       cluster.session_timeout_s =
           integer(node["session-timeout"], "session-timeout (seconds)", 1, 365 * 24 * 3600);
+      cluster.session_timeout_given = true;
+      cluster.session_timeout_position = position(node["session-timeout"]);
     }
     if (node["redis-persistence"]) {
       cluster.redis_persistence = boolean(node["redis-persistence"], "redis-persistence");

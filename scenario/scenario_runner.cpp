@@ -77,7 +77,7 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
                             ? std::string("(unknown)")
                             : std::string(to_string(record.session));
     checks.push_back({"session", std::string(to_string(*expectation.session)), actual,
-                      record.session == *expectation.session});
+                      satisfies(record.session, *expectation.session)});
   }
   return checks;
 }
@@ -292,9 +292,11 @@ class Player {
           return refuse_last_node(step, record.fault_node);
         }
         topology_.crash_node(record.fault_node);
+        // Memory is named only where sessions are known to live there.
         return fmt::format(
-            "{} crashed: {}; its local sessions are gone", record.fault_node,
-            topology_.nodes_are_threads() ? "thread stopped and its memory dropped" : "SIGKILL");
+            "{} crashed: {}{}", record.fault_node,
+            topology_.nodes_are_threads() ? "thread stopped and its memory dropped" : "SIGKILL",
+            options_.session_model.in_node_memory == true ? "; its local sessions are gone" : "");
       case StepKind::stop:
         record.fault_node = target_of(step);
         if (record.fault_node.empty()) return refuse_injection(step);
@@ -307,10 +309,14 @@ class Player {
         record.fault_node = target_of(step);
         if (record.fault_node.empty()) return refuse_injection(step);
         topology_.restart_node(record.fault_node);
-        return fmt::format("{} restarted at {}{}", record.fault_node,
-                           topology_.node_endpoint(record.fault_node).url(),
-                           redis_store ? "; its sessions were in Redis all along"
-                                       : " with empty memory: its local sessions are gone");
+        return fmt::format(
+            "{} restarted at {}{}", record.fault_node,
+            topology_.node_endpoint(record.fault_node).url(),
+            options_.session_model.in_node_memory == true
+                ? " with empty memory: its local sessions are gone"
+            : options_.session_model.in_node_memory == false && redis_store
+                ? "; its sessions were in Redis all along"
+                : "");
       case StepKind::add_node: {
         const auto name = topology_.add_node();
         return fmt::format("{} joined the cluster at {}", name,
@@ -425,6 +431,11 @@ void note_idle_nodes(ScenarioRun& run, const std::vector<HealthEvent>& health) {
 
 void check_playable(const Scenario& scenario, const TopologyAbilities& abilities,
                     const AppProfile& profile) {
+  if (scenario.cluster.session_timeout_given && !abilities.session_timeout.empty()) {
+    const auto& where = scenario.cluster.session_timeout_position;
+    throw ScenarioError(where, fmt::format("session-timeout: {}", abilities.session_timeout),
+                        source_line(scenario.text, where.line));
+  }
   refuse_first(scenario, scenario.steps, [&](const Step& step) -> std::string {
     switch (step.kind) {
       case StepKind::crash:

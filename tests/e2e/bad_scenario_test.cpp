@@ -65,7 +65,7 @@ const std::vector<BadFile> kBadFiles{
     {"BadAttributeName", kHeader + "steps:\n  - get: \"a b\"\n", 4, 10,
      "attribute name 'a b' must be 1-64 of"},
     {"UnknownSessionOutcome", kHeader + "steps:\n  - get: {name: a, expect: {session: alive}}\n", 4,
-     38, "session 'alive' is not one of kept, created, replaced, rotated, ended, missed, none"},
+     38, "session 'alive' is not one of kept, created, replaced, rotated, ended, cleared, missed, none, gone"},
     {"UnknownDeclaredOutcome", kHeader + "expect: {local: maybe}\nsteps:\n  - get: cart\n", 3, 17,
      "outcome 'maybe' is not one of pass, fail"},
     {"RepeatZeroTimes",
