@@ -24,7 +24,8 @@ constexpr std::array<std::pair<SessionEffect, std::string_view>, 10> kNames{{
 bool satisfies(SessionEffect actual, SessionEffect expected) {
   if (expected == SessionEffect::gone) {
     return actual == SessionEffect::replaced || actual == SessionEffect::cleared ||
-           actual == SessionEffect::missed || actual == SessionEffect::none;
+           actual == SessionEffect::missed || actual == SessionEffect::none ||
+           actual == SessionEffect::created;
   }
   return actual == expected;
 }

@@ -23,7 +23,8 @@ enum class SessionEffect {
   // In expectations only, the app-neutral word for "the browser's session is
   // gone", whatever the app then does: replaced (Spring, Tomcat), cleared
   // (Django), missed (express-session without saveUninitialized), or none
-  // (the cookie itself had expired in the browser, by its Max-Age).
+  // and created (the cookie itself had expired in the browser, by its
+  // Max-Age or Expires date, and the app did or did not start a new one).
   gone
 };
 

@@ -151,6 +151,11 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
   out += "\n";
   const bool passed = run.verdict() == Verdict::pass;
   out += paint(summary_line(run), passed ? Tone::good : Tone::bad, style) + "\n";
+  if (const auto idle = run.idle_nodes_note(); !idle.empty()) {
+    out += paint(idle, run.missed_a_down_node() ? Tone::bad : Tone::dim, style) + "\n";
+  }
+  // sessim's own nodes are the lesson's subject; another app's model is news.
+  if (run.cluster.kind != "sessim") out += fmt::format("session model: {}\n", describe(run.model));
   if (const auto why = why_failed_reads(run); !why.empty()) out += why + "\n";
   if (!run.anomalies.empty() || run.declared_anomalies) {
     out +=

@@ -556,7 +556,6 @@ SessionModel ScenarioExecution::learn_session_model(Transport& transport) {
   if (separate) {
     for (const auto& name : topology_->node_names()) {
       instances.push_back(topology_->node_endpoint(name));
-      if (instances.size() == 2) break;
     }
   } else {
     instances.push_back(topology_->entry());

@@ -110,20 +110,33 @@ SessionModel probe_session_model(const AppProfile& profile, const std::vector<En
                                  bool instances_are_separate, Transport& transport) {
   SessionModel model;
   model.learned_by = "probed";
-  if (instances.empty()) return model;
-  const auto& first = instances.front();
-  const Endpoint* second =
-      instances_are_separate && instances.size() > 1 ? &instances[1] : nullptr;
-
   // Where the data lives: write twice; a cookie that changed with the
   // content and still reads the first value on its own is the session.
+  // An instance that does not answer at all (down) is passed over.
   ProbeClient writer(profile, transport, model);
   const auto v1 = fresh_value("one");
   const auto v2 = fresh_value("two");
-  if (!writer.set(first, v1, "write")) {
-    model.evidence.push_back("the app refused the first write: nothing more is known");
+  std::vector<const Endpoint*> answering;
+  bool written = false;
+  for (const auto& instance : instances) {
+    if (!written) {
+      const auto exchange = writer.call(instance, profile.set, v1, "write");
+      if (exchange.status == 0) continue;
+      if (exchange.status < 200 || exchange.status > 299) {
+        model.evidence.push_back("the app refused the first write: nothing more is known");
+        return model;
+      }
+      written = true;
+    }
+    answering.push_back(&instance);
+  }
+  if (!written) {
+    model.evidence.push_back("no instance answered: nothing is known");
     return model;
   }
+  const auto& first = *answering.front();
+  const Endpoint* second =
+      instances_are_separate && answering.size() > 1 ? answering[1] : nullptr;
   const auto c1 = writer.cookie();
   if (c1.empty()) {
     model.evidence.push_back(fmt::format(

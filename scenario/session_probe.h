@@ -14,8 +14,8 @@
 namespace sessim {
 
 // `instances`: the app's instances as sessim can address them one by one
-// (the first two are used), or the one entry point when it cannot (then
-// whether instances share sessions stays unknown). Requests go over
+// (the first two that answer are used), or the one entry point when it
+// cannot (then whether instances share sessions stays unknown). Requests go over
 // `transport`; a probe that gets no usable answer leaves its field unknown
 // and says why in the model's evidence. Never throws for the app's answers.
 SessionModel probe_session_model(const AppProfile& profile, const std::vector<Endpoint>& instances,

@@ -12,7 +12,8 @@ in a signed cookie. Endpoints (profile:
 tests/apps/django_app.profile.yaml): /session/set?name=&value=,
 /session/get?name= (404 when not set), /session/remove?name=,
 /login?user=, /logout, /set-session?sessionVal=, /get-session, /health.
-A `delay` parameter (milliseconds) makes any request take that long.
+A `delay` parameter (milliseconds) makes a write take that long after it
+loaded the session.
 """
 import argparse
 import time
@@ -52,13 +53,18 @@ NAME = "django"
 
 def served_by(get_response):
     def middleware(request):
-        delay = request.GET.get("delay")
-        if delay:
-            time.sleep(int(delay) / 1000)
         response = get_response(request)
         response["X-Served-By"] = NAME
         return response
     return middleware
+
+
+def slow_view(request):
+    """A view that takes `delay` milliseconds after it loaded the session,
+    as a slow view does."""
+    delay = request.GET.get("delay")
+    if delay:
+        time.sleep(int(delay) / 1000)
 
 
 def text(body, status=200):
@@ -71,6 +77,7 @@ def set_value(request):
     if not name or value is None:
         return text("missing name or value", 400)
     request.session[name] = value
+    slow_view(request)
     return text(value)
 
 
@@ -137,7 +144,16 @@ def main():
         path("health", health),
     ]
     if args.engine == "db":
-        call_command("migrate", verbosity=0)
+        # Instances that share one SQLite file start together: one of them
+        # may find the tables half made by another and try again.
+        for attempt in range(20):
+            try:
+                call_command("migrate", verbosity=0)
+                break
+            except Exception:
+                if attempt == 19:
+                    raise
+                time.sleep(0.2)
     run("127.0.0.1", args.port, get_wsgi_application(), threading=True)
 
 

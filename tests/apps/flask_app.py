@@ -6,7 +6,7 @@ directory per instance: server-side sessions that instances do not share).
 Login writes the user into the session; logout clears it, as Flask-Login's
 logout_user() does. Nothing here knows about sessim.
 
-  flask_app.py --port P --name N [--server-side DIR]
+  flask_app.py --port P --name N [--server-side DIR] [--session-timeout S]
 
 Endpoints (profile: tests/apps/flask_app.profile.yaml): /session/set?name=&value=,
 /session/get?name= (404 when not set), /session/remove?name=, /login?user=,
@@ -14,6 +14,7 @@ Endpoints (profile: tests/apps/flask_app.profile.yaml): /session/set?name=&value
 that long.
 """
 import argparse
+import datetime
 import time
 
 from flask import Flask, request, session
@@ -26,6 +27,9 @@ NAME = "flask"
 
 @app.before_request
 def slow_down():
+    # An idle timeout, the way Flask apps set one: a permanent session whose
+    # lifetime each request renews (SESSION_REFRESH_EACH_REQUEST).
+    session.permanent = app.permanent_session_lifetime.total_seconds() < 31 * 86400
     delay = request.args.get("delay")
     if delay:
         time.sleep(int(delay) / 1000)
@@ -90,8 +94,10 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--name", default="flask")
     parser.add_argument("--server-side", metavar="DIR")
+    parser.add_argument("--session-timeout", type=int, default=31 * 86400)
     args = parser.parse_args()
     NAME = args.name
+    app.permanent_session_lifetime = datetime.timedelta(seconds=args.session_timeout)
     if args.server_side:
         from flask_session import Session
         app.config.update(SESSION_TYPE="filesystem", SESSION_FILE_DIR=args.server_side)

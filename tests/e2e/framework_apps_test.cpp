@@ -1,0 +1,309 @@
+// Real apps written the usual way for their framework (tests/apps: Django
+// with database sessions, one SQLite file per instance or one shared; Flask
+// with its signed-cookie session or Flask-Session's per-instance files) as
+// command nodes under every built-in story. For each, the verdict and the
+// anomaly kinds are what the app really does, and no anomaly is reported
+// where the reads succeeded: a tool about sessions must not be wrong about
+// sessions.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "cluster/child_process.h"
+#include "cluster/run_directory.h"
+#include "common/errors.h"
+#include "net/loopback.h"
+#include "support/test_support.h"
+
+namespace sessim {
+namespace {
+
+using testing::run_sessim;
+
+const std::string kApps = std::string(SESSIM_SOURCE_DIR) + "/tests/apps";
+constexpr const char* kPython = "/usr/bin/python3";
+
+bool python_has(const char* module) {
+  return std::system(fmt::format("{} -c 'import {}' 2>/dev/null", kPython, module).c_str()) == 0;
+}
+
+struct App {
+  std::string name;
+  std::string module;  // what must import for the app to run
+  std::string profile;
+  std::string command;  // for --node-shell
+};
+
+const std::vector<App>& apps() {
+  static const std::vector<App> all{
+      {"django-own-db", "django", kApps + "/django_app.profile.yaml",
+       fmt::format("exec {} {}/django_app.py --port {{port}} --name {{name}} "
+                   "--db {{log_dir}}/{{name}}.sqlite3 --session-timeout {{session_timeout}}",
+                   kPython, kApps)},
+      {"django-shared-db", "django", kApps + "/django_app.profile.yaml",
+       fmt::format("exec {} {}/django_app.py --port {{port}} --name {{name}} "
+                   "--db {{log_dir}}/shared.sqlite3 --session-timeout {{session_timeout}}",
+                   kPython, kApps)},
+      {"flask-cookie", "flask", kApps + "/flask_app.profile.yaml",
+       fmt::format("exec {} {}/flask_app.py --port {{port}} --name {{name}} "
+                   "--session-timeout {{session_timeout}}",
+                   kPython, kApps)},
+      {"flask-server-files", "flask_session", kApps + "/flask_app.profile.yaml",
+       fmt::format("exec {} {}/flask_app.py --port {{port}} --name {{name}} "
+                   "--server-side {{log_dir}}/{{name}} --session-timeout {{session_timeout}}",
+                   kPython, kApps)},
+  };
+  return all;
+}
+
+const App& app(const std::string& name) {
+  for (const auto& candidate : apps()) {
+    if (candidate.name == name) return candidate;
+  }
+  throw std::runtime_error("no app " + name);
+}
+
+// Skips the test, with the reason, where the framework cannot be installed.
+#define REQUIRE_APP(app)                                                                   \
+  if (!python_has((app).module.c_str()))                                                   \
+  GTEST_SKIP() << (app).module << " is not installed for " << kPython                      \
+               << " (scripts/dev installs python3-django, python3-flask and "              \
+                  "python3-flask-session)"
+
+nlohmann::json run_story(const App& app, const std::string& story,
+                         std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"run",       story,       "--store",    "local",
+                                "--profile", app.profile, "--node-shell", "--node-cmd",
+                                app.command, "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto result = run_sessim(args, std::chrono::seconds(90));
+  EXPECT_FALSE(result.out.empty()) << result.err;
+  return nlohmann::json::parse(result.out.empty() ? "{}" : result.out);
+}
+
+// Request numbers whose read checks failed.
+std::set<int> failed_reads(const nlohmann::json& run) {
+  std::set<int> numbers;
+  for (const auto& step : run["steps"]) {
+    for (const auto& request : step["requests"]) {
+      for (const auto& check : request["checks"]) {
+        const std::string what = check["what"];
+        if ((what == "value" || what == "absent") && !check["passed"].get<bool>()) {
+          numbers.insert(request["number"].get<int>());
+        }
+      }
+    }
+  }
+  return numbers;
+}
+
+std::set<std::string> anomaly_kinds(const nlohmann::json& run) {
+  std::set<std::string> kinds;
+  for (const auto& anomaly : run["anomalies"]) kinds.insert(anomaly["kind"].get<std::string>());
+  return kinds;
+}
+
+struct Expected {
+  std::string app;
+  std::string story;
+  std::string verdict;
+  std::set<std::string> anomalies;  // exactly these kinds
+  // Kinds that timing may or may not produce (concurrent writes that may
+  // or may not overlap at the server): allowed besides `anomalies`.
+  std::set<std::string> maybe = {};
+};
+
+void PrintTo(const Expected& expected, std::ostream* out) {
+  *out << expected.app << " " << expected.story;
+}
+
+std::string case_name(const ::testing::TestParamInfo<Expected>& info) {
+  std::string name = info.param.app + "_" + info.param.story;
+  for (auto& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+// Each app's true table. Django's database sessions are saved whole, so
+// concurrent writes of one session lose updates; Flask's cookie session is
+// read by any instance, cannot be revoked by a logout, and its last
+// Set-Cookie wins; Flask-Session 0.3 adopts ids it does not know and keeps
+// them per instance.
+const std::vector<Expected> kTable{
+    {"django-own-db", "sticky-session", "fail", {"lost-session"}},
+    {"django-own-db", "two-tabs", "fail", {"lost-update"}},
+    {"django-own-db", "login-rotates-id", "pass", {}},
+    {"django-own-db", "logout", "fail", {"resurrected-session"}},
+    {"django-own-db", "rolling-restart", "fail", {"lost-session"}},
+    {"django-own-db", "node-failure", "fail", {"lost-session"}},
+    {"django-own-db", "idle-expiry", "pass", {}},
+    {"django-shared-db", "sticky-session", "pass", {}},
+    {"django-shared-db", "logout", "pass", {}},
+    {"django-shared-db", "rolling-restart", "pass", {}},
+    {"django-shared-db", "node-failure", "pass", {}},
+    {"flask-cookie", "sticky-session", "pass", {}},
+    {"flask-cookie", "two-tabs", "fail", {"lost-update"}},
+    {"flask-cookie", "login-rotates-id", "fail", {}},
+    {"flask-cookie", "logout", "fail", {"resurrected-session"}},
+    {"flask-cookie", "logout-race", "fail", {"resurrected-session"}},
+    {"flask-cookie", "rolling-restart", "pass", {}},
+    {"flask-cookie", "node-failure", "pass", {}},
+    {"flask-server-files", "logout", "fail", {"resurrected-session"}},
+    {"flask-server-files", "node-failure", "fail", {"lost-session"}},
+};
+
+class FrameworkApp : public ::testing::TestWithParam<Expected> {};
+
+TEST_P(FrameworkApp, VerdictAndAnomaliesAreWhatTheAppDoes) {
+  const auto& expected = GetParam();
+  const auto& under_test = app(expected.app);
+  REQUIRE_APP(under_test);
+  const auto report = run_story(under_test, expected.story);
+  ASSERT_TRUE(report.contains("runs")) << report.dump();
+  const auto& run = report["runs"][0];
+  EXPECT_EQ(run["verdict"], expected.verdict) << run.dump(1);
+  auto kinds = anomaly_kinds(run);
+  for (const auto& allowed : expected.maybe) kinds.erase(allowed);
+  EXPECT_EQ(kinds, expected.anomalies) << run["anomalies"].dump(1);
+  // No anomaly where the reads succeeded: each one shows in a read whose
+  // check failed.
+  const auto failed = failed_reads(run);
+  for (const auto& anomaly : run["anomalies"]) {
+    EXPECT_TRUE(failed.count(anomaly["requests"].back().get<int>()))
+        << "an anomaly on a read that succeeded: " << anomaly.dump();
+  }
+  // Memory is named only for apps whose sessions were found to live there:
+  // not in the anomalies, the why line or the fault notes.
+  std::string said = run["anomalies"].dump() + run.value("why", "");
+  for (const auto& step : run["steps"]) said += step.value("note", "");
+  EXPECT_EQ(said.find("memory"), std::string::npos) << said;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, FrameworkApp, ::testing::ValuesIn(kTable), case_name);
+
+TEST(FrameworkApps, TheProbeLearnsWhereEachAppKeepsSessions) {
+  const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>
+      models{
+          {"django-own-db",
+           {{"home", "server"}, {"sharing", "per-instance"}, {"login", "rotates"},
+            {"logout", "ends-session"}, {"unknown_id", "replaced"}}},
+          {"django-shared-db", {{"home", "server"}, {"sharing", "shared"}}},
+          {"flask-cookie", {{"home", "cookie"}, {"logout", "cookie-only"}}},
+          {"flask-server-files",
+           {{"home", "server"}, {"sharing", "per-instance"}, {"unknown_id", "adopted"},
+            {"login", "keeps-id"}}},
+      };
+  for (const auto& [name, fields] : models) {
+    const auto& under_test = app(name);
+    if (!python_has(under_test.module.c_str())) continue;
+    const auto report = run_story(under_test, "sticky-session");
+    const auto& model = report["runs"][0]["session_model"];
+    EXPECT_EQ(model["learned_by"], "probed") << name;
+    for (const auto& [field, value] : fields) {
+      EXPECT_EQ(model[field], value) << name << " " << field << "\n" << model.dump(1);
+    }
+  }
+}
+
+// Django deletes the cookie of a session it does not know; sessim used to
+// call that a logout and report nothing while every read failed.
+TEST(FrameworkApps, ADjangoCookieDeletedOnAMissIsALossAndCheckHistorySaysSo) {
+  const auto& django = app("django-own-db");
+  REQUIRE_APP(django);
+  RunDirectory directory;
+  const auto history = directory.file("django.jsonl");
+  const auto report = run_story(django, "sticky-session", {"--history", history, "--explain"});
+  const auto& run = report["runs"][0];
+  EXPECT_EQ(run["reads"]["ok"], 0);
+  EXPECT_EQ(run["anomaly_counts"]["lost-session"], 4) << run["anomalies"].dump(1);
+  const auto& first = run["anomalies"][0];
+  EXPECT_EQ(first["cause"], "never-seen");
+  EXPECT_NE(first["explanation"].get<std::string>().find("deleted the browser's session cookie"),
+            std::string::npos);
+  for (const auto& step : run["steps"]) {
+    for (const auto& request : step["requests"]) EXPECT_NE(request["session"], "ended");
+  }
+  const auto checked = run_sessim({"check-history", history});
+  EXPECT_EQ(checked.exit_code, kExitChecksFailed) << checked.out;
+  EXPECT_NE(checked.out.find("4 lost-session"), std::string::npos) << checked.out;
+}
+
+// A Flask logout only deletes the browser's cookie: a copy still carries the
+// session, and the cause says so instead of naming a node's memory.
+TEST(FrameworkApps, AFlaskLogoutCannotRevokeACopiedCookie) {
+  const auto& flask = app("flask-cookie");
+  REQUIRE_APP(flask);
+  const auto report = run_story(flask, "logout");
+  const auto& anomaly = report["runs"][0]["anomalies"][0];
+  EXPECT_EQ(anomaly["kind"], "resurrected-session");
+  EXPECT_EQ(anomaly["cause"], "cookie-copy");
+  EXPECT_NE(anomaly["explanation"].get<std::string>().find("lives in the cookie itself"),
+            std::string::npos);
+}
+
+// A story that needs the app's idle timeout refuses a command that does not
+// pass it on, instead of failing for a reason that is not the app's.
+TEST(FrameworkApps, AStoryThatNeedsATimeoutRefusesAnAppThatWasNotToldIt) {
+  const auto& flask = app("flask-cookie");
+  const auto result = run_sessim({"run", "idle-expiry", "--profile", flask.profile, "--node-cmd",
+                                  fmt::format("{} {}/flask_app.py --port {{port}}", kPython,
+                                              kApps)});
+  EXPECT_EQ(result.exit_code, kExitUsage);
+  EXPECT_NE(result.err.find("idle-expiry:8:20: session-timeout: the app was not told"),
+            std::string::npos)
+      << result.err;
+}
+
+// Every request went to the one live upstream: the verdict line says that a
+// node never served, and the run does not pass unless told to.
+TEST(FrameworkApps, AnUpstreamDownThroughoutIsNoPass) {
+  const auto& flask = app("flask-cookie");
+  REQUIRE_APP(flask);
+  RunDirectory directory;
+  const int port = pick_free_loopback_port();
+  const int dead = pick_free_loopback_port();
+  ChildSpec spec;
+  spec.executable = kPython;
+  spec.args = {kApps + "/flask_app.py", "--port", std::to_string(port), "--name", "live"};
+  spec.log_path = directory.file("flask.log");
+  ChildProcess server(spec);
+  ASSERT_TRUE(testing::wait_until([port] { return tcp_port_accepts("127.0.0.1", port); }));
+  const std::vector<std::string> args{"run",        "--profile",
+                                      flask.profile, "--upstream",
+                                      fmt::format("dead=http://127.0.0.1:{}", dead),
+                                      "--upstream", fmt::format("live=http://127.0.0.1:{}", port)};
+  const auto strict = run_sessim(args);
+  EXPECT_EQ(strict.exit_code, kExitChecksFailed) << strict.out;
+  EXPECT_NE(strict.out.find("dead (down throughout) served no request"), std::string::npos)
+      << strict.out;
+  auto lenient_args = args;
+  lenient_args.insert(lenient_args.end(), {"--verdict", "lenient"});
+  EXPECT_EQ(run_sessim(lenient_args).exit_code, kExitOk);
+}
+
+// The hash balancer hashes the profile's own session cookie: Flask's
+// `session`, so that every read after the first write lands on one node.
+TEST(FrameworkApps, TheHashBalancerHashesTheProfilesCookie) {
+  const auto& flask = app("flask-cookie");
+  REQUIRE_APP(flask);
+  const auto report = run_story(flask, "sticky-session", {"--balancer", "hash", "--nodes", "3"});
+  std::set<std::string> read_nodes;
+  for (const auto& step : report["runs"][0]["steps"]) {
+    for (const auto& request : step["requests"]) {
+      if (request["number"].get<int>() > 1) read_nodes.insert(request["node"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(read_nodes.size(), 1u) << report["runs"][0]["steps"].dump(1);
+  const auto text = run_sessim({"run", "sticky-session", "--profile", flask.profile, "--node-cmd",
+                                fmt::format("{} {}/flask_app.py --port {{port}}", kPython, kApps),
+                                "--seed", "7"});
+  EXPECT_NE(text.out.find("the app's session ids and timing are its own"), std::string::npos)
+      << text.out;
+  EXPECT_EQ(text.out.find("repeats it"), std::string::npos) << text.out;
+}
+
+}  // namespace
+}  // namespace sessim
