@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   cli::CommandAction selected;
   cli::add_run_command(app, selected);
   cli::add_compare_command(app, selected);
+  cli::add_audit_command(app, selected);
   cli::add_bench_command(app, selected);
   cli::add_list_command(app, selected);
   cli::add_show_command(app, selected);

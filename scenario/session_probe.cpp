@@ -7,102 +7,10 @@
 
 #include "common/random.h"
 #include "common/text.h"
-#include "node/cookie.h"
-#include "scenario/run_result.h"
+#include "scenario/probe_client.h"
 
 namespace sessim {
 namespace {
-
-constexpr const char* kProbeAttribute = "sessim_probe";
-
-// One probing browser: a jar of its own, requests to one instance at a time.
-class ProbeClient {
- public:
-  ProbeClient(const AppProfile& profile, Transport& transport, SessionModel& model)
-      : profile_(profile), transport_(transport), model_(model) {}
-
-  HttpExchange call(const Endpoint& at, const HttpCall& call, const std::string& value,
-                    const std::string& what) {
-    const auto prepared = profile_.prepare(call, kProbeAttribute, value, "sessim-probe");
-    OutgoingRequest request{prepared.method, prepared.target, prepared.body,
-                            jar_.cookie_header(prepared.target), ""};
-    auto exchange = transport_.send(at, request);
-    jar_.remember(exchange);
-    model_.evidence.push_back(fmt::format(
-        "{}: {} {} with cookie {} -> {}{}", what, prepared.method, prepared.target,
-        shown_cookie(sent_cookie(request.cookie_header)),
-        exchange.status == 0 ? exchange.transport_error : std::to_string(exchange.status),
-        set_cookie_note(exchange)));
-    return exchange;
-  }
-
-  bool set(const Endpoint& at, const std::string& value, const std::string& what) {
-    const auto exchange = call(at, profile_.set, value, what);
-    return exchange.status >= 200 && exchange.status <= 299;
-  }
-
-  // The value read back; nullopt for "not set"; `answered` false when the
-  // app gave no usable answer.
-  std::optional<std::string> get(const Endpoint& at, const std::string& what, bool& answered) {
-    const auto exchange = call(at, profile_.get, "", what);
-    const auto read = read_value(profile_, exchange.status, exchange.body);
-    answered = read.answered;
-    if (!read.answered || read.absent) return std::nullopt;
-    return read.value;
-  }
-
-  std::string cookie() const {
-    const auto cookies = jar_.cookies();
-    const auto found = cookies.find(profile_.cookie);
-    return found == cookies.end() ? "" : found->second;
-  }
-
-  // A browser that holds only `value` as the session cookie.
-  void hold(const std::string& value) {
-    CookieJar fresh;
-    if (!value.empty()) {
-      HttpExchange planted;
-      planted.headers.emplace_back("Set-Cookie", fmt::format("{}={}; Path=/", profile_.cookie,
-                                                             value));
-      fresh.remember(planted);
-    }
-    jar_.replace_with(fresh);
-  }
-
- private:
-  std::string sent_cookie(const std::string& header) const {
-    const auto values = cookie_values(parse_cookie_header(header), profile_.cookie);
-    return values.empty() ? "" : values.front();
-  }
-  static std::string shown_cookie(const std::string& value) {
-    return value.empty() ? "(none)" : abbreviate(value, 12);
-  }
-  std::string set_cookie_note(const HttpExchange& exchange) const {
-    const auto set = set_session_cookie(exchange, profile_);
-    if (!set) return "";
-    return set->empty() ? ", cookie deleted" : fmt::format(", cookie set to {}", shown_cookie(*set));
-  }
-
-  const AppProfile& profile_;
-  Transport& transport_;
-  SessionModel& model_;
-  CookieJar jar_;
-};
-
-std::string fresh_value(const char* label) {
-  return fmt::format("{}-{}", label, secure_random_hex(4));
-}
-
-// A cookie value of the same length and alphabet as a real one, that no
-// server can have issued.
-std::string forged_like(const std::string& real) {
-  const std::string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  const auto bytes = secure_random_bytes(std::max<std::size_t>(22, std::min<std::size_t>(
-                                                                      real.size(), 128)));
-  std::string forged;
-  for (const unsigned char byte : bytes) forged += alphabet[byte % alphabet.size()];
-  return forged;
-}
 
 }  // namespace
 
@@ -113,9 +21,9 @@ SessionModel probe_session_model(const AppProfile& profile, const std::vector<En
   // Where the data lives: write twice; a cookie that changed with the
   // content and still reads the first value on its own is the session.
   // An instance that does not answer at all (down) is passed over.
-  ProbeClient writer(profile, transport, model);
-  const auto v1 = fresh_value("one");
-  const auto v2 = fresh_value("two");
+  ProbeClient writer(profile, transport, model.evidence);
+  const auto v1 = fresh_probe_value("one");
+  const auto v2 = fresh_probe_value("two");
   std::vector<const Endpoint*> answering;
   bool written = false;
   for (const auto& instance : instances) {
@@ -150,7 +58,7 @@ SessionModel probe_session_model(const AppProfile& profile, const std::vector<En
     model.evidence.push_back("the app did not read back what it stored: nothing more is known");
     return model;
   }
-  ProbeClient old_copy(profile, transport, model);
+  ProbeClient old_copy(profile, transport, model.evidence);
   old_copy.hold(c1);
   const auto through_old = old_copy.get(first, "read with the first cookie", answered);
   if (c1 != c2 && through_old == v1) {
@@ -161,7 +69,7 @@ SessionModel probe_session_model(const AppProfile& profile, const std::vector<En
 
   // Sharing: the session read through another instance.
   if (second) {
-    ProbeClient elsewhere(profile, transport, model);
+    ProbeClient elsewhere(profile, transport, model.evidence);
     elsewhere.hold(c2);
     const auto there = elsewhere.get(*second, "read on another instance", answered);
     if (answered) {
@@ -171,10 +79,10 @@ SessionModel probe_session_model(const AppProfile& profile, const std::vector<En
 
   // An id the app never issued.
   if (model.home == SessionHome::server) {
-    ProbeClient forger(profile, transport, model);
-    const auto forged = forged_like(c2);
+    ProbeClient forger(profile, transport, model.evidence);
+    const auto forged = forged_cookie_like(c2);
     forger.hold(forged);
-    const auto v3 = fresh_value("forged");
+    const auto v3 = fresh_probe_value("forged");
     forger.set(first, v3, "write with a made-up cookie");
     const auto now_held = forger.cookie();
     if (now_held.empty()) {
@@ -192,8 +100,8 @@ SessionModel probe_session_model(const AppProfile& profile, const std::vector<En
 
   // Login: does the id change, and does a copy of the old cookie still read?
   if (profile.login) {
-    ProbeClient user(profile, transport, model);
-    const auto before = fresh_value("before-login");
+    ProbeClient user(profile, transport, model.evidence);
+    const auto before = fresh_probe_value("before-login");
     if (user.set(first, before, "write before login")) {
       const auto old_cookie = user.cookie();
       const auto login = user.call(first, *profile.login, "", "login");
@@ -202,7 +110,7 @@ SessionModel probe_session_model(const AppProfile& profile, const std::vector<En
         if (new_cookie == old_cookie) {
           model.login = LoginEffect::keeps_id;
         } else {
-          ProbeClient copy(profile, transport, model);
+          ProbeClient copy(profile, transport, model.evidence);
           copy.hold(old_cookie);
           const auto read = copy.get(first, "read with the cookie from before login", answered);
           if (answered) {
@@ -215,13 +123,13 @@ SessionModel probe_session_model(const AppProfile& profile, const std::vector<En
 
   // Logout: does a copy of the cookie taken before it still read the session?
   if (profile.logout) {
-    ProbeClient user(profile, transport, model);
-    const auto value = fresh_value("before-logout");
+    ProbeClient user(profile, transport, model.evidence);
+    const auto value = fresh_probe_value("before-logout");
     if (user.set(first, value, "write before logout")) {
       const auto copied = user.cookie();
       const auto logout = user.call(first, *profile.logout, "", "logout");
       if (logout.status >= 200 && logout.status <= 399) {
-        ProbeClient copy(profile, transport, model);
+        ProbeClient copy(profile, transport, model.evidence);
         copy.hold(copied);
         const auto read = copy.get(first, "read with a copy of the cookie from before logout",
                                    answered);

@@ -307,3 +307,112 @@ TEST(FrameworkApps, TheHashBalancerHashesTheProfilesCookie) {
 
 }  // namespace
 }  // namespace sessim
+
+namespace sessim {
+namespace {
+
+// `sessim audit` against each app: the findings it reports are the app's.
+nlohmann::json audit_json(std::vector<std::string> args, int& exit_code) {
+  args.insert(args.begin(), "audit");
+  args.push_back("--json");
+  const auto result = run_sessim(args, std::chrono::seconds(90));
+  exit_code = result.exit_code;
+  EXPECT_FALSE(result.out.empty()) << result.err;
+  return nlohmann::json::parse(result.out.empty() ? "{}" : result.out);
+}
+
+std::set<std::string> finding_ids(const nlohmann::json& report) {
+  std::set<std::string> ids;
+  for (const auto& finding : report["findings"]) {
+    ids.insert(finding["id"].get<std::string>());
+    EXPECT_FALSE(finding["evidence"].empty()) << finding.dump();
+  }
+  return ids;
+}
+
+bool has(const std::set<std::string>& ids, const std::string& id) { return ids.count(id) > 0; }
+
+TEST(Audit, SessimNodesWithRedisHaveNoHighFindingAndWithLocalMemoryLoseSessions) {
+  int exit_code = -1;
+  const auto redis = audit_json({"--store", "redis"}, exit_code);
+  EXPECT_EQ(exit_code, kExitOk) << redis.dump(1);
+  EXPECT_EQ(redis["counts"].value("high", 0), 0) << redis.dump(1);
+  const auto local = audit_json({"--store", "local"}, exit_code);
+  EXPECT_EQ(exit_code, kExitChecksFailed);
+  const auto ids = finding_ids(local);
+  EXPECT_TRUE(has(ids, "session-per-instance"));
+  EXPECT_TRUE(has(ids, "logout-one-instance"));
+  EXPECT_TRUE(has(ids, "lost-on-restart"));
+  EXPECT_FALSE(has(ids, "session-fixation"));
+  EXPECT_FALSE(has(ids, "lost-update"));  // sessim's node saves only what changed
+}
+
+TEST(Audit, PhpWithoutStrictModeAdoptsIdsAndWithItDoesNot) {
+  if (!find_program("php")) GTEST_SKIP() << "php-cli is not installed";
+  const auto command = [](int strict) {
+    return fmt::format(
+        "mkdir -p {{log_dir}}/{{name}} && exec php -d session.use_strict_mode={} -d "
+        "session.save_handler=files -d session.save_path={{log_dir}}/{{name}} -S "
+        "127.0.0.1:{{port}} {}/php/router.php",
+        strict, kApps);
+  };
+  int exit_code = -1;
+  const auto lax = finding_ids(
+      audit_json({"--profile", "php", "--node-shell", "--node-cmd", command(0)}, exit_code));
+  EXPECT_TRUE(has(lax, "session-fixation"));
+  EXPECT_TRUE(has(lax, "cookie-not-httponly"));  // PHP's default cookie
+  const auto strict = finding_ids(
+      audit_json({"--profile", "php", "--node-shell", "--node-cmd", command(1)}, exit_code));
+  EXPECT_FALSE(has(strict, "session-fixation"));
+}
+
+TEST(Audit, FlaskCookieSessionsCannotBeRevokedAndLoseConcurrentUpdates) {
+  const auto& flask = app("flask-cookie");
+  REQUIRE_APP(flask);
+  RunDirectory directory;
+  int exit_code = -1;
+  const auto report = audit_json({"--profile", flask.profile, "--node-shell", "--node-cmd",
+                                  flask.command, "--junit", directory.file("audit.xml")},
+                                 exit_code);
+  EXPECT_EQ(exit_code, kExitChecksFailed);
+  EXPECT_EQ(report["session_model"]["home"], "cookie");
+  const auto ids = finding_ids(report);
+  EXPECT_TRUE(has(ids, "logout-cookie-only"));
+  EXPECT_TRUE(has(ids, "lost-update"));
+  EXPECT_FALSE(has(ids, "session-per-instance"));  // any instance reads the cookie
+  const auto junit = testing::read_text_file(directory.file("audit.xml"));
+  EXPECT_NE(junit.find("name=\"lost-update\""), std::string::npos) << junit;
+  EXPECT_NE(junit.find("<failure message=\"high:"), std::string::npos) << junit;
+}
+
+TEST(Audit, FlaskSessionFilesAdoptIdsAndKeepThemOnOneInstance) {
+  const auto& files = app("flask-server-files");
+  REQUIRE_APP(files);
+  int exit_code = -1;
+  const auto ids = finding_ids(
+      audit_json({"--profile", files.profile, "--node-shell", "--node-cmd", files.command},
+                 exit_code));
+  EXPECT_TRUE(has(ids, "session-fixation"));
+  EXPECT_TRUE(has(ids, "no-rotation-on-login"));
+  EXPECT_TRUE(has(ids, "session-per-instance"));
+  EXPECT_TRUE(has(ids, "logout-one-instance"));
+  EXPECT_FALSE(has(ids, "lost-on-restart"));  // the files outlive the process
+}
+
+TEST(Audit, DjangoOnASharedDatabaseLosesConcurrentUpdatesOnly) {
+  const auto& django = app("django-shared-db");
+  REQUIRE_APP(django);
+  int exit_code = -1;
+  const auto report = audit_json(
+      {"--profile", django.profile, "--node-shell", "--node-cmd", django.command}, exit_code);
+  const auto ids = finding_ids(report);
+  EXPECT_TRUE(has(ids, "lost-update"));
+  for (const auto* absent : {"session-fixation", "no-rotation-on-login", "session-per-instance",
+                             "logout-one-instance", "logout-cookie-only", "cookie-not-httponly",
+                             "lost-on-restart", "forged-cookie-5xx"}) {
+    EXPECT_FALSE(has(ids, absent)) << absent << "\n" << report.dump(1);
+  }
+}
+
+}  // namespace
+}  // namespace sessim

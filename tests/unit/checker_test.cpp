@@ -2,6 +2,8 @@
 // history that has it and one that does not, and indeterminate operations.
 #include "scenario/checker.h"
 
+#include "scenario/audit.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -395,6 +397,19 @@ TEST(History, ANumberOutsideItsFieldsRangeIsRefusedWithItsLine) {
                                    "\"session_timeout_s\":1.8e82}\n",
                                    "h.jsonl"),
                UsageError);
+}
+
+}  // namespace sessim
+
+namespace sessim {
+
+TEST(IdEntropy, CountsVaryingPositionsTimesTheAlphabetSeen) {
+  // Fixed positions carry nothing; 8 varying hex positions carry at most 32 bits.
+  const std::vector<std::string> ids{"s:0a1b2c3d", "s:4e5f6071", "s:8293a4b5", "s:c6d7e8f9",
+                                     "s:0f1e2d3c", "s:4b5a6978", "s:8796a5b4", "s:c3d2e1f0"};
+  EXPECT_NEAR(estimate_id_entropy_bits(ids), 8 * 4.0, 0.01);
+  EXPECT_EQ(estimate_id_entropy_bits({"same", "same", "same"}), 0.0);
+  EXPECT_EQ(estimate_id_entropy_bits({"only-one"}), 0.0);
 }
 
 }  // namespace sessim

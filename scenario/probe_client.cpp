@@ -1,0 +1,107 @@
+#include "scenario/probe_client.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include "common/random.h"
+#include "common/text.h"
+#include "node/cookie.h"
+#include "scenario/run_result.h"
+
+namespace sessim {
+namespace {
+
+std::atomic<int> g_requests{0};
+
+std::string shown_cookie(const std::string& value) {
+  return value.empty() ? "(none)" : abbreviate(value, 12);
+}
+
+}  // namespace
+
+ProbeClient::ProbeClient(const AppProfile& profile, Transport& transport,
+                         std::vector<std::string>& evidence)
+    : profile_(profile), transport_(transport), evidence_(evidence) {}
+
+HttpExchange ProbeClient::call(const Endpoint& at, const HttpCall& call, const std::string& value,
+                               const std::string& what, const std::string& extra_query) {
+  const auto prepared = profile_.prepare(call, kProbeAttribute, value, "sessim-probe");
+  auto target = prepared.target;
+  if (!extra_query.empty()) {
+    target += (target.find('?') == std::string::npos ? "?" : "&") + extra_query;
+  }
+  OutgoingRequest request{prepared.method, target, prepared.body, jar_.cookie_header(target), ""};
+  auto exchange = transport_.send(at, request);
+  ++g_requests;
+  jar_.remember(exchange);
+  evidence_.push_back(fmt::format(
+      "{}: {} {} with cookie {} -> {}{}", what, prepared.method, target,
+      shown_cookie(sent_cookie(request.cookie_header)),
+      exchange.status == 0 ? exchange.transport_error : std::to_string(exchange.status),
+      set_cookie_note(exchange)));
+  return exchange;
+}
+
+bool ProbeClient::set(const Endpoint& at, const std::string& value, const std::string& what) {
+  const auto exchange = call(at, profile_.set, value, what);
+  return exchange.status >= 200 && exchange.status <= 299;
+}
+
+std::optional<std::string> ProbeClient::get(const Endpoint& at, const std::string& what,
+                                            bool& answered) {
+  const auto exchange = call(at, profile_.get, "", what);
+  const auto read = read_value(profile_, exchange.status, exchange.body);
+  answered = read.answered;
+  if (!read.answered || read.absent) return std::nullopt;
+  return read.value;
+}
+
+std::string ProbeClient::cookie() const {
+  const auto cookies = jar_.cookies();
+  const auto found = cookies.find(profile_.cookie);
+  return found == cookies.end() ? "" : found->second;
+}
+
+void ProbeClient::hold(const std::string& value) {
+  CookieJar fresh;
+  if (!value.empty()) {
+    HttpExchange planted;
+    planted.headers.emplace_back("Set-Cookie",
+                                 fmt::format("{}={}; Path=/", profile_.cookie, value));
+    fresh.remember(planted);
+  }
+  jar_.replace_with(fresh);
+}
+
+int ProbeClient::requests_sent() { return g_requests.load(); }
+
+std::string ProbeClient::sent_cookie(const std::string& header) const {
+  const auto values = cookie_values(parse_cookie_header(header), profile_.cookie);
+  return values.empty() ? "" : values.front();
+}
+
+std::string ProbeClient::set_cookie_note(const HttpExchange& exchange) const {
+  const auto set = set_session_cookie(exchange, profile_);
+  if (!set) return "";
+  return set->empty() ? ", cookie deleted" : fmt::format(", cookie set to {}", shown_cookie(*set));
+}
+
+// A cookie value of the same length and alphabet as a real one, that no
+// server can have issued.
+std::string forged_cookie_like(const std::string& real) {
+  const std::string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  const auto bytes = secure_random_bytes(std::max<std::size_t>(22, std::min<std::size_t>(
+                                                                      real.size(), 128)));
+  std::string forged;
+  for (const unsigned char byte : bytes) forged += alphabet[byte % alphabet.size()];
+  return forged;
+}
+
+
+std::string fresh_probe_value(const char* label) {
+  return fmt::format("{}-{}", label, secure_random_hex(4));
+}
+
+}  // namespace sessim

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/app_profile.h"
+#include "cluster/topology.h"
+#include "scenario/browser.h"
+
+namespace sessim {
+
+// One probing browser of the session probe and of `sessim audit`: a cookie
+// jar of its own and the profile's calls, each request written down as one
+// line of evidence ("write: GET /session/set?... with cookie (none) -> 200,
+// cookie set to 85t4vgzh…").
+class ProbeClient {
+ public:
+  ProbeClient(const AppProfile& profile, Transport& transport, std::vector<std::string>& evidence);
+
+  // Sends `call` for the attribute the probes use, with `value` (and a user
+  // for login), to one instance.
+  HttpExchange call(const Endpoint& at, const HttpCall& call, const std::string& value,
+                    const std::string& what, const std::string& extra_query = "");
+  // A write that the app answered with 2xx.
+  bool set(const Endpoint& at, const std::string& value, const std::string& what);
+  // The value read back; nullopt for "not set" or no usable answer, which
+  // `answered` tells apart.
+  std::optional<std::string> get(const Endpoint& at, const std::string& what, bool& answered);
+
+  // The session cookie held now, "" for none.
+  std::string cookie() const;
+  // From now on the browser holds only this session cookie ("" : none).
+  void hold(const std::string& value);
+
+  // Every request any ProbeClient sent, for the report.
+  static int requests_sent();
+
+ private:
+  std::string sent_cookie(const std::string& header) const;
+  std::string set_cookie_note(const HttpExchange& exchange) const;
+
+  const AppProfile& profile_;
+  Transport& transport_;
+  std::vector<std::string>& evidence_;
+  CookieJar jar_;
+};
+
+// The attribute the probes write (never one a story uses).
+inline constexpr const char* kProbeAttribute = "sessim_probe";
+
+// A cookie value of the same length and alphabet as a real one, that no
+// server can have issued.
+std::string forged_cookie_like(const std::string& real);
+
+// A fresh value for a probe write: "label-1a2b3c4d".
+std::string fresh_probe_value(const char* label);
+
+}  // namespace sessim
