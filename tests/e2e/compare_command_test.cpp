@@ -148,3 +148,26 @@ TEST(JsonOnStdout, ScenarioAndCompareReportsCanBePiped) {
 
 }  // namespace
 }  // namespace sessim
+
+namespace sessim {
+namespace {
+
+// docs/balancing.md's matrix is for --seed 1: the cells it explains in words
+// hold for that seed (ids from the seed, so the hash picks the same nodes).
+TEST(BalancingDocs, TheDocumentedSeedGivesTheDocumentedCells) {
+  RunDirectory directory;
+  const auto result = testing::run_sessim(
+      {"compare", "sticky-session", "--stores", "local", "--balancers", "hash,random", "--faults",
+       "none", "--seed", "1", "--json=" + directory.file("cells.json")});
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  const auto report = read_json(directory.file("cells.json"));
+  EXPECT_EQ(cell(report, "local", "hash", "none")["reads_ok"], 4);
+  EXPECT_EQ(cell(report, "local", "random", "none")["reads_ok"], 3);
+  const auto docs = testing::read_text_file(std::string(SESSIM_SOURCE_DIR) + "/docs/balancing.md");
+  EXPECT_NE(docs.find("restart-redis --seed 1`"), std::string::npos);
+  EXPECT_NE(docs.find("| local | hash | 4/4 pass |"), std::string::npos);
+  EXPECT_NE(docs.find("| local | random | 3/4 fail |"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sessim
