@@ -6,6 +6,8 @@
 #include <regex>
 #include <sstream>
 
+#include "cluster/command_node.h"
+#include "common/errors.h"
 #include "support/test_support.h"
 
 namespace sessim {
@@ -90,6 +92,77 @@ INSTANTIATE_TEST_SUITE_P(Console, ReadmeExample, ::testing::Range<std::size_t>(0
                          [](const auto& info) {
                            return "example_" + std::to_string(info.param + 1);
                          });
+
+}  // namespace
+}  // namespace sessim
+
+namespace sessim {
+namespace {
+
+// Every `$ sessim ...` command in a ```console block of docs/*.md (a
+// trailing backslash continues it), split as a shell would.
+std::vector<std::pair<std::string, std::string>> docs_commands() {
+  std::vector<std::pair<std::string, std::string>> commands;
+  const std::string docs = std::string(SESSIM_SOURCE_DIR) + "/docs";
+  for (const auto* name : {"balancing.md", "benchmarks.md", "history.md", "json-report.md",
+                           "node.md", "scenarios.md", "your-app.md"}) {
+    std::istringstream text(testing::read_text_file(docs + "/" + name));
+    std::string line;
+    bool in_console = false;
+    std::string command;
+    while (std::getline(text, line)) {
+      if (!in_console) {
+        in_console = line == "```console";
+        continue;
+      }
+      if (line == "```") {
+        in_console = false;
+        continue;
+      }
+      if (command.empty() && line.rfind("$ sessim ", 0) != 0) continue;
+      command += (command.empty() ? line.substr(2) : line);
+      if (!command.empty() && command.back() == '\\') {
+        command.pop_back();
+        continue;
+      }
+      commands.emplace_back(name, command);
+      command.clear();
+    }
+  }
+  return commands;
+}
+
+// The docs name the suite's apps relative to the repository.
+std::string from_the_repository(std::string word) {
+  const std::string relative = "tests/apps/";
+  const std::string absolute = std::string(SESSIM_SOURCE_DIR) + "/tests/apps/";
+  for (auto at = word.find(relative); at != std::string::npos;
+       at = word.find(relative, at + absolute.size())) {
+    if (at > 0 && word[at - 1] == '/') {
+      at += relative.size() - absolute.size();
+      continue;
+    }
+    word.replace(at, relative.size(), absolute);
+  }
+  return word;
+}
+
+TEST(DocsCommands, EveryConsoleCommandOfTheDocsRuns) {
+  const auto commands = docs_commands();
+  EXPECT_GE(commands.size(), 4u);
+  for (const auto& [file, command] : commands) {
+    auto words = split_command_line(command);
+    ASSERT_EQ(words.front(), "sessim") << file << ": " << command;
+    words.erase(words.begin());
+    for (auto& word : words) word = from_the_repository(word);
+    const auto result = testing::run_sessim(words, std::chrono::seconds(90));
+    // 0 or 1: it ran and judged; 2 or 3 would be a broken example.
+    EXPECT_TRUE(result.exit_code == kExitOk || result.exit_code == kExitChecksFailed)
+        << file << ": $ " << command << "\nexit " << result.exit_code << "\n"
+        << result.err;
+    EXPECT_FALSE(result.out.empty()) << file << ": " << command;
+  }
+}
 
 }  // namespace
 }  // namespace sessim
