@@ -111,7 +111,8 @@ class ProfileLoader {
       fail(root.Mark(), "a profile is a map with keys such as name, cookie, set, get");
     const std::vector<std::string> keys{"name",   "based-on",    "cookie",        "set",    "get",
                                         "remove", "login",       "logout",        "absent", "value",
-                                        "health", "node-header", "one-value-only"};
+                                        "health", "node-header", "one-value-only",
+                                        "session-model"};
     for (auto it = root.begin(); it != root.end(); ++it) {
       const auto key = it->first.Scalar();
       if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
@@ -176,7 +177,46 @@ class ProfileLoader {
       }
     }
     if (root["node-header"]) profile.node_header = text(root["node-header"], "node-header");
+    if (root["session-model"]) profile.session_model = session_model(root["session-model"]);
     return profile;
+  }
+
+  // What the team knows of its app, instead of probing it: {home: server,
+  // sharing: shared, unknown-id: replaced, login: rotates, logout: ends-session}.
+  SessionModel session_model(const YAML::Node& node) const {
+    if (!node.IsMap()) {
+      fail(node.Mark(), "session-model is a map: home, sharing, unknown-id, login, logout");
+    }
+    SessionModel model;
+    model.learned_by = "profile";
+    const auto field = [&](const char* key, auto parse, auto& target,
+                           std::vector<std::string> names) {
+      if (!node[key]) return;
+      const auto value = text(node[key], key);
+      const auto parsed = parse(value);
+      if (!parsed) {
+        fail(node[key].Mark(), fmt::format("{} '{}' is not one of {}", key, value,
+                                           fmt::join(names, ", ")));
+      }
+      target = *parsed;
+    };
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const auto key = it->first.Scalar();
+      static const std::vector<std::string> keys{"home", "sharing", "unknown-id", "login",
+                                                 "logout"};
+      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        fail(it->first.Mark(), fmt::format("unknown key '{}' in session-model (keys: {})", key,
+                                           fmt::join(keys, ", ")));
+      }
+    }
+    field("home", parse_session_home, model.home, {"server", "cookie", "unknown"});
+    field("sharing", parse_session_sharing, model.sharing, {"shared", "per-instance", "unknown"});
+    field("unknown-id", parse_unknown_id_handling, model.unknown_id,
+          {"replaced", "adopted", "cleared", "ignored", "unknown"});
+    field("login", parse_login_effect, model.login,
+          {"rotates", "rotates-old-id-live", "keeps-id", "unknown"});
+    field("logout", parse_logout_effect, model.logout, {"ends-session", "cookie-only", "unknown"});
+    return model;
   }
 
  private:

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "app/session_model.h"
+
 namespace sessim {
 
 // One request an app profile knows how to make. `path` and `body` are
@@ -66,6 +68,9 @@ struct AppProfile {
   std::string miss_reason_header;
   // sessim's node: session ids travel Base64-encoded; reports show them decoded.
   bool sessim_node = false;
+  // How the app keeps sessions, as its team declares it (`session-model:`);
+  // nullopt: learned by probing the app before a run.
+  std::optional<SessionModel> session_model;
 
   // The request for a step; throws UsageError when the profile has no such
   // call (checked before a run starts).

@@ -6,7 +6,7 @@
 #include "app/app_profile.h"
 #include "cluster/topology.h"
 #include "scenario/browser.h"
-#include "scenario/session_model.h"
+#include "app/session_model.h"
 
 // `sessim audit`: what an app does with its sessions across instances,
 // found by asking it, each finding with the requests that show it. The

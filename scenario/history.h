@@ -7,7 +7,7 @@
 
 #include "common/session_effect.h"
 #include "scenario/run_result.h"
-#include "scenario/session_model.h"
+#include "app/session_model.h"
 
 // The history of a run, as Jepsen keeps one: every client operation as an
 // invocation and a completion, in real time, as plain data. The checker and

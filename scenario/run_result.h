@@ -12,7 +12,7 @@
 #include "scenario/anomaly.h"
 #include "scenario/browser.h"
 #include "scenario/scenario.h"
-#include "scenario/session_model.h"
+#include "app/session_model.h"
 
 // The result model: what a run did, as plain data. The player fills it;
 // reports, explanations and the comparison read it, and never the cluster.
@@ -113,7 +113,7 @@ struct ScenarioRun {
   // fails unless exactly these kinds are found.
   std::optional<std::set<std::string>> declared_anomalies;
   std::vector<AnomalyFinding> anomalies;
-  // How the app keeps sessions, as far as is known (scenario/session_model.h).
+  // How the app keeps sessions, as far as is known (app/session_model.h).
   SessionModel model;
   std::vector<StepRecord> steps;
   std::uint64_t seed = 0;

@@ -543,6 +543,7 @@ SessionModel ScenarioExecution::learn_session_model(Transport& transport) {
     if (config_.on_miss == MissPolicy::keep) model.unknown_id = UnknownIdHandling::ignored;
     return model;
   }
+  if (profile_.session_model) return *profile_.session_model;
   if (options_.probe == ProbeMode::off) {
     SessionModel model;
     model.learned_by = "not probed: --probe off";

@@ -14,7 +14,7 @@
 #include "scenario/browser.h"
 #include "scenario/run_result.h"
 #include "scenario/scenario.h"
-#include "scenario/session_model.h"
+#include "app/session_model.h"
 
 namespace sessim {
 

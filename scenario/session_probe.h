@@ -5,7 +5,7 @@
 #include "app/app_profile.h"
 #include "cluster/topology.h"
 #include "scenario/browser.h"
-#include "scenario/session_model.h"
+#include "app/session_model.h"
 
 // Learns how an app keeps sessions by asking it, before a run: a few
 // requests through the profile's calls, each with a fresh cookie jar, so that

@@ -21,6 +21,25 @@ TEST(AppProfile, EveryFrameworkKnowsItsCookieAndTheReferenceEndpoints) {
   }
 }
 
+TEST(AppProfile, AFileMayDeclareTheSessionModelInsteadOfAProbe) {
+  const auto profile = parse_profile(
+      "name: shop\nsession-model: {home: server, sharing: per-instance, login: keeps-id}\n",
+      "shop.yaml");
+  ASSERT_TRUE(profile.session_model);
+  EXPECT_EQ(profile.session_model->learned_by, "profile");
+  EXPECT_EQ(profile.session_model->sharing, SessionSharing::per_instance);
+  EXPECT_EQ(profile.session_model->login, LoginEffect::keeps_id);
+  EXPECT_EQ(profile.session_model->logout, LogoutEffect::unknown);
+  try {
+    parse_profile("name: shop\nsession-model: {sharing: sometimes}\n", "shop.yaml");
+    FAIL() << "an unknown value was accepted";
+  } catch (const UsageError& error) {
+    EXPECT_NE(std::string(error.what()).find("shop.yaml:2:26: sharing 'sometimes' is not one of"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 TEST(AppProfile, UnknownNameSuggestsTheNearest) {
   try {
     builtin_profile("sprin");

@@ -1,4 +1,4 @@
-#include "scenario/session_model.h"
+#include "app/session_model.h"
 
 #include <fmt/format.h>
 
