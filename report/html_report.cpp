@@ -169,12 +169,12 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
       "<section id=\"run-{}\">\n<h2>{} <small>[store={}]</small></h2>\n<p>{}</p>\n"
       "<div class=\"summary\"><div>verdict <span class=\"{}\">{}</span></div>"
       "<div>reads {}/{}</div><div>{}</div><div>{} node(s), {}, balancer {}</div>"
-      "<div>app {}</div></div>\n",
+      "<div>app {}</div></div>\n<p class=\"model\">session model: {}</p>\n",
       run_index, escape_markup(run.scenario), escape_markup(run.store), escape_markup(run.lesson),
       verdict_class, verdict, run.reads_ok(), run.reads_total(),
       escape_markup(anomaly_summary(run)), run.cluster.nodes, escape_markup(run.cluster.mode),
       escape_markup(run.cluster.balancer.empty() ? "(target)" : run.cluster.balancer),
-      escape_markup(run.cluster.app));
+      escape_markup(run.cluster.app), escape_markup(describe(run.model)));
   out += svg;
   if (!run.anomalies.empty()) {
     out += "<ul class=\"anomalies\">\n";

@@ -126,10 +126,12 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
         "time=\"{:.3f}\">\n    <properties>\n"
         "      <property name=\"source\" value=\"{}\"/>\n"
         "      <property name=\"store\" value=\"{}\"/>\n"
-        "      <property name=\"seed\" value=\"{}\"/>\n{}    </properties>\n{}  </testsuite>\n",
+        "      <property name=\"seed\" value=\"{}\"/>\n"
+        "      <property name=\"session_model\" value=\"{}\"/>\n{}    </properties>\n{}"
+        "  </testsuite>\n",
         escape_markup(fmt::format("{} [store={}]", run.scenario, run.store)), cases.size(),
         failures, skipped, seconds, escape_markup(run.source), run.store, run.seed,
-        anomaly_properties(run), body);
+        escape_markup(describe(run.model)), anomaly_properties(run), body);
     total_tests += static_cast<int>(cases.size());
     total_failures += failures;
     total_seconds += seconds;
