@@ -70,6 +70,9 @@ class Checker {
 
   std::vector<Anomaly> run() {
     group_clients();
+    // Each read is judged against its own lineage only: a history of many
+    // browsers costs each read its lineage's length, not the history's.
+    for (const auto& op : history_.operations) lineages_[root(op.client)].push_back(&op);
     for (const auto& op : history_.operations) {
       if (op.op == "get" && op.outcome == OpOutcome::ok) judge(op);
     }
@@ -97,8 +100,9 @@ class Checker {
     return client;
   }
 
-  bool same_lineage(const Operation& a, const Operation& b) const {
-    return a.client == b.client || root(a.client) == root(b.client);
+  // The operations of the read's lineage, in start order.
+  const std::vector<const Operation*>& lineage_of(const Operation& op) const {
+    return lineages_.at(root(op.client));
   }
 
   // The last copy of another browser's cookies into `client` before `time`.
@@ -115,8 +119,9 @@ class Checker {
   // judged.
   std::optional<Epoch> epoch_of(const Operation& read) const {
     Epoch epoch;
-    for (const auto& op : history_.operations) {
-      if (!is_boundary(op) || !same_lineage(op, read)) continue;
+    for (const auto* boundary : lineage_of(read)) {
+      const auto& op = *boundary;
+      if (!is_boundary(op)) continue;
       if (op.start_us >= read.end_us) continue;
       if (op.outcome == OpOutcome::indeterminate || op.end_us >= read.start_us) return std::nullopt;
       if (!epoch.boundary || op.end_us > epoch.boundary->end_us) {
@@ -130,8 +135,9 @@ class Checker {
     const std::int64_t tolerance_us =
         static_cast<std::int64_t>(history_.expiry_tolerance_ms) * 1000;
     std::optional<std::int64_t> last_touch;
-    for (const auto& op : history_.operations) {
-      if (&op == &read || op.start_us >= read.start_us || !same_lineage(op, read)) continue;
+    for (const auto* touching : lineage_of(read)) {
+      const auto& op = *touching;
+      if (&op == &read || op.start_us >= read.start_us) continue;
       const auto touched = std::min(op.end_us, read.start_us);
       if (!last_touch || touched > *last_touch) last_touch = touched;
     }
@@ -153,8 +159,9 @@ class Checker {
     std::vector<const Operation*> owed;  // completed writes the read must reflect
     std::vector<Value> acceptable;       // concurrent, maybe applied, or another tab's
     std::vector<const Operation*> earlier;  // before the epoch began
-    for (const auto& write : history_.operations) {
-      if (!same_lineage(write, read) || !counts(write) || write.start_us >= read.end_us) continue;
+    for (const auto* candidate : lineage_of(read)) {
+      const auto& write = *candidate;
+      if (!counts(write) || write.start_us >= read.end_us) continue;
       const bool login_value = write.op == "login" && read.attribute == kLoginAttribute;
       if (!login_value && (!is_write(write) || write.attribute != read.attribute)) continue;
       if (write.start_us <= epoch->start_us) {
@@ -260,10 +267,10 @@ class Checker {
     // Writes of other attributes of the same session that overlapped the
     // expected one: a save of the whole session can erase a concurrent change.
     std::vector<const Operation*> concurrent;
-    for (const auto& other : history_.operations) {
-      if (is_write(other) && other.outcome == OpOutcome::ok && other.attribute != read.attribute &&
-          same_lineage(other, read) && overlaps(other, expected)) {
-        concurrent.push_back(&other);
+    for (const auto* other : lineage_of(read)) {
+      if (is_write(*other) && other->outcome == OpOutcome::ok &&
+          other->attribute != read.attribute && overlaps(*other, expected)) {
+        concurrent.push_back(other);
       }
     }
     if (!concurrent.empty()) {
@@ -401,10 +408,10 @@ class Checker {
   const Operation* cookie_deleted_before(const Operation& read, const Operation& expected) const {
     if (!read.session_before.empty()) return nullptr;
     const Operation* found = nullptr;
-    for (const auto& op : history_.operations) {
-      if (same_lineage(op, read) && op.start_us > expected.start_us && op.end_us < read.start_us &&
-          op.outcome == OpOutcome::ok && op.effect == SessionEffect::cleared) {
-        found = &op;
+    for (const auto* op : lineage_of(read)) {
+      if (op->start_us > expected.start_us && op->end_us < read.start_us &&
+          op->outcome == OpOutcome::ok && op->effect == SessionEffect::cleared) {
+        found = op;
       }
     }
     return found;
@@ -414,9 +421,9 @@ class Checker {
   // to hash: it went wherever round-robin sent it.
   std::string hash_fallback_note(const Operation& read) const {
     if (history_.balancer != "hash") return "";
-    for (const auto& op : history_.operations) {
-      if (same_lineage(op, read) && op.session_before.empty() && !op.session_after.empty() &&
-          op.outcome == OpOutcome::ok) {
+    for (const auto* made : lineage_of(read)) {
+      const auto& op = *made;
+      if (op.session_before.empty() && !op.session_after.empty() && op.outcome == OpOutcome::ok) {
         if (read.session_before != op.session_after) return "";  // a later cookie
         return fmt::format(
             " (the request that made the session carried no cookie to hash, so the balancer "
@@ -480,6 +487,7 @@ class Checker {
 
   const History& history_;
   std::map<std::string, std::string> group_;  // client -> the client it copied from
+  std::map<std::string, std::vector<const Operation*>> lineages_;  // root client -> operations
   std::vector<Anomaly> anomalies_;
 };
 
