@@ -220,6 +220,10 @@ TEST_P(FrameworkApp, VerdictAndAnomaliesAreWhatTheAppDoes) {
   std::string said = run["anomalies"].dump() + run.value("why", "");
   for (const auto& step : run["steps"]) said += step.value("note", "");
   EXPECT_EQ(said.find("memory"), std::string::npos) << said;
+  // Adoption of unknown ids is claimed only of apps the probe caught at it.
+  if (run["session_model"]["unknown_id"] != "adopted") {
+    EXPECT_EQ(said.find("adopts"), std::string::npos) << said;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, FrameworkApp, ::testing::ValuesIn(kTable), case_name);
