@@ -5,14 +5,9 @@
 #include <optional>
 #include <string>
 
-#include "common/random.h"
-#include "common/text.h"
 #include "scenario/probe_client.h"
 
 namespace sessim {
-namespace {
-
-}  // namespace
 
 SessionModel probe_session_model(const AppProfile& profile, const std::vector<Endpoint>& instances,
                                  bool instances_are_separate, Transport& transport) {
