@@ -31,6 +31,9 @@ async function main() {
     const { createClient } = require('redis');
     const RedisStore = require('connect-redis').default;
     const client = createClient({ url: redisUrl });
+    // Without a listener, node-redis's 'error' on a lost connection ends the
+    // process; with one it reconnects by itself.
+    client.on('error', (error) => console.error(`redis: ${error.message}`));
     await client.connect();
     store = new RedisStore({ client });
   }
