@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "common/errors.h"
 #include "common/name_table.h"
 #include "common/text.h"
 #include "node/cookie.h"
@@ -66,6 +67,7 @@ class Auditor {
     report_.app = profile_.name;
     report_.target = topology_.entry().url();
     find_instances();
+    refuse_unreachable_app();
     report_.model = probe_session_model(profile_, instances_, separate_, transport_);
     from_model();
     check_cookie_flags();
@@ -95,6 +97,22 @@ class Auditor {
           "sharing, logout and restarts across instances: behind --target sessim cannot address "
           "the instances one by one");
     }
+  }
+
+  // An audit of an app that never answered would be a clean report of
+  // nothing: it is an environment error instead.
+  void refuse_unreachable_app() {
+    std::vector<std::string> evidence;
+    std::string last_error;
+    for (const auto& instance : instances_) {
+      ProbeClient client(profile_, transport_, evidence);
+      const auto exchange = client.call(instance, profile_.get, "", "reachable?");
+      if (exchange.status != 0) return;
+      last_error = exchange.transport_error;
+    }
+    throw EnvironmentError(
+        fmt::format("no instance of the app answered at {} ({}): nothing to audit",
+                    report_.target, last_error));
   }
 
   void add(std::string id, Severity severity, std::string title, std::string detail,

@@ -43,7 +43,8 @@ struct AuditOptions {
   bool https = false;    // the entry point is https: the Secure flag is expected
 };
 
-// Audits the app behind `topology` (already up) through `profile`.
+// Audits the app behind `topology` (already up) through `profile`. Throws
+// EnvironmentError when no instance answers at all.
 AuditReport audit_app(const AppProfile& profile, Topology& topology, Transport& transport,
                       const AuditOptions& options);
 

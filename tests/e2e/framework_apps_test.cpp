@@ -423,6 +423,15 @@ TEST(Audit, SessimNodesWithRedisHaveNoHighFindingAndWithLocalMemoryLoseSessions)
   EXPECT_FALSE(has(ids, "lost-update"));  // sessim's node saves only what changed
 }
 
+TEST(Audit, AnAppThatNeverAnswersIsAnEnvironmentErrorNotACleanReport) {
+  const int port = pick_free_loopback_port();
+  const auto result =
+      run_sessim({"audit", "--target", fmt::format("http://127.0.0.1:{}", port), "--json"});
+  EXPECT_EQ(result.exit_code, kExitEnvironment) << result.out;
+  EXPECT_NE(result.err.find("no instance of the app answered"), std::string::npos) << result.err;
+  EXPECT_EQ(result.out, "");
+}
+
 TEST(Audit, PhpWithoutStrictModeAdoptsIdsAndWithItDoesNot) {
   if (!find_program("php")) GTEST_SKIP() << "php-cli is not installed";
   const auto command = [](int strict) {
