@@ -12,6 +12,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <exception>
 #include <thread>
 
 #include "common/errors.h"
@@ -141,13 +142,24 @@ class Player {
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::shuffle(order.begin(), order.end(), rng_);
     std::vector<std::vector<StepRecord>> branches(step.steps.size());
-    std::vector<std::thread> threads;
-    for (const auto index : order) {
-      threads.emplace_back([this, &step, &branches, &suffix, index] {
-        run_steps({step.steps[index]}, suffix + " [parallel]", branches[index]);
-      });
+    // A branch that throws (a topology that failed under it) must not end
+    // the process: its exception comes back here once every branch is done.
+    std::vector<std::exception_ptr> failures(step.steps.size());
+    {
+      std::vector<std::jthread> threads;  // joined when this block ends, also on a throw
+      for (const auto index : order) {
+        threads.emplace_back([this, &step, &branches, &failures, &suffix, index] {
+          try {
+            run_steps({step.steps[index]}, suffix + " [parallel]", branches[index]);
+          } catch (...) {
+            failures[index] = std::current_exception();
+          }
+        });
+      }
     }
-    for (auto& thread : threads) thread.join();
+    for (const auto& failure : failures) {
+      if (failure) std::rethrow_exception(failure);
+    }
     for (auto& branch : branches) {
       for (auto& record : branch) records.push_back(std::move(record));
     }

@@ -10,6 +10,7 @@
 #include "cluster/child_process.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
+#include "scenario/scenario_catalog.h"
 #include "support/test_support.h"
 
 namespace sessim {
@@ -81,11 +82,15 @@ TEST_P(BuiltinScenario, MeetsItsDeclaredOutcomeInBothStores) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Library, BuiltinScenario,
-                         ::testing::Values("sticky-session", "node-failure", "redis-restart",
-                                           "redis-restart-persistent", "idle-expiry", "logout",
-                                           "login-rotates-id", "two-tabs", "rolling-restart",
-                                           "nat-ip-hash"),
+// Every scenario of scenarios/, as the library embeds them (known when the
+// tests are listed, without starting the binary).
+std::vector<std::string> embedded_scenario_names() {
+  std::vector<std::string> names;
+  for (const auto& scenario : load_builtin_scenarios()) names.push_back(scenario.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Library, BuiltinScenario, ::testing::ValuesIn(embedded_scenario_names()),
                          [](const auto& info) {
                            return std::regex_replace(info.param, std::regex("-"), "_");
                          });

@@ -92,11 +92,12 @@ class SimulatedCluster final : public Topology, public Transport {
     std::map<std::string, std::string> sessions;  // id -> sessionVal
   };
 
+  // A node the simulation does not have fails as a real topology would.
   Node* find(const std::string& name) {
     for (auto& node : nodes_) {
       if (node.name == name) return &node;
     }
-    return nullptr;
+    throw std::runtime_error("no node " + name);
   }
 
   Node* next_up_node() {
@@ -265,6 +266,16 @@ TEST(CheckPlayable, RefusesTwoAttributesForAOneValueApp) {
   const auto scenario = story("steps:\n  - set: {name: a, value: v}\n  - get: b\n");
   EXPECT_THROW(check_playable(scenario, {}, builtin_profile("express")), UsageError);
   EXPECT_NO_THROW(check_playable(scenario, {}, builtin_profile("sessim")));
+}
+
+// A branch of a parallel step whose topology call throws: the exception
+// reaches the caller once every branch is done, instead of ending the
+// process (std::terminate from a thread).
+TEST(Player, AnExceptionInAParallelBranchReachesTheCaller) {
+  SimulatedCluster cluster(2, true);
+  const auto scenario = story(
+      "steps:\n  - parallel:\n      - set: {name: a, value: v}\n      - get: {name: a, via: node-9}\n");
+  EXPECT_THROW(play(scenario, cluster), std::runtime_error);
 }
 
 }  // namespace sessim
