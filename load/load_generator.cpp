@@ -25,6 +25,12 @@
 namespace sessim {
 namespace {
 
+long long unix_seconds_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -212,7 +218,7 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     for (const auto& field : response_) {
       if (field.name() != http::field::set_cookie) continue;
       if (const auto cookie = parse_set_cookie(std::string(field.value()))) {
-        if (cookie->max_age && *cookie->max_age <= 0) {
+        if (deletes_cookie(*cookie, unix_seconds_now())) {
           jar_.erase(cookie->name);
         } else {
           jar_[cookie->name] = cookie->value;

@@ -118,6 +118,11 @@ std::optional<long long> parse_cookie_date(std::string_view text) {
   return std::nullopt;
 }
 
+bool deletes_cookie(const SetCookie& cookie, long long now_unix_s) {
+  if (cookie.max_age) return *cookie.max_age <= 0;
+  return cookie.expires && *cookie.expires <= now_unix_s;
+}
+
 std::string format_set_cookie(const SetCookie& cookie) {
   std::string header = cookie.name + "=" + cookie.value;
   if (cookie.max_age) header += "; Max-Age=" + std::to_string(*cookie.max_age);

@@ -38,6 +38,12 @@ std::optional<SetCookie> parse_set_cookie(std::string_view header);
 
 std::string format_set_cookie(const SetCookie& cookie);
 
+// Whether a Set-Cookie deletes the cookie it names, as browsers decide it
+// (RFC 6265 section 5.3): Max-Age of 0 or less, or, without Max-Age, an
+// Expires date not after `now_unix_s`. The one rule of the browser's jar,
+// the reports' session effects and the load generator.
+bool deletes_cookie(const SetCookie& cookie, long long now_unix_s);
+
 // An HTTP date as cookies carry it ("Wed, 21 Oct 2015 07:28:00 GMT", also with
 // dashes, as "Thu, 01-Jan-1970 00:00:01 GMT"), in Unix seconds.
 std::optional<long long> parse_cookie_date(std::string_view text);

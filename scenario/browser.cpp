@@ -188,8 +188,7 @@ void CookieJar::remember(const HttpExchange& exchange) {
     std::erase_if(cookies_, [&](const StoredCookie& old) {
       return old.name == stored.name && old.path == stored.path;
     });
-    const bool deleted = stored.expires_at && *stored.expires_at <= now;
-    if (deleted) continue;
+    if (deletes_cookie(*cookie, now / 1000)) continue;
     // RFC 6265 section 6.1: a jar is bounded; as browsers do, the oldest
     // cookie makes room for the newest.
     if (cookies_.size() >= kMaxCookies) cookies_.erase(cookies_.begin());

@@ -57,8 +57,8 @@ std::optional<std::string> set_session_cookie(const HttpExchange& exchange,
   for (const auto& line : exchange.header_values("Set-Cookie")) {
     const auto cookie = parse_set_cookie(line);
     if (!cookie || cookie->name != profile.cookie) continue;
-    const bool deleted = cookie->value.empty() || (cookie->max_age && *cookie->max_age <= 0) ||
-                         (!cookie->max_age && cookie->expires && *cookie->expires <= now);
+    // An empty value clears the session as far as the app is concerned.
+    const bool deleted = cookie->value.empty() || deletes_cookie(*cookie, now);
     value = deleted ? "" : cookie->value;
   }
   return value;

@@ -48,3 +48,18 @@ TEST(SetCookie, RejectsMalformedPair) {
 }
 
 }  // namespace sessim
+
+namespace sessim {
+
+TEST(DeletesCookie, MaxAgeWinsOverExpiresAndZeroDeletes) {
+  const auto parsed = [](const char* line) { return *parse_set_cookie(line); };
+  constexpr long long now = 1'800'000'000;
+  EXPECT_TRUE(deletes_cookie(parsed("a=1; Max-Age=0"), now));
+  EXPECT_TRUE(deletes_cookie(parsed("a=1; Max-Age=-5"), now));
+  EXPECT_FALSE(deletes_cookie(parsed("a=1; Max-Age=60; Expires=Thu, 01 Jan 1970 00:00:00 GMT"),
+                              now));
+  EXPECT_TRUE(deletes_cookie(parsed("a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT"), now));
+  EXPECT_FALSE(deletes_cookie(parsed("a=1"), now));
+}
+
+}  // namespace sessim
