@@ -21,6 +21,7 @@
 #include "common/errors.h"
 #include "net/loopback.h"
 #include "node/cookie.h"
+#include "node/protocol.h"
 
 namespace sessim {
 namespace {
@@ -213,7 +214,7 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     const auto& profile = shared_.options.profile;
     std::string node;
     if (!profile.node_header.empty()) node = std::string(response_[profile.node_header]);
-    if (node.empty()) node = std::string(response_["X-Sessim-Upstream"]);
+    if (node.empty()) node = std::string(response_[std::string(protocol::kUpstreamHeader)]);
     ++result.requests_per_node[node.empty() ? "unknown" : node];
     for (const auto& field : response_) {
       if (field.name() != http::field::set_cookie) continue;
