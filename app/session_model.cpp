@@ -88,11 +88,11 @@ std::optional<bool> SessionModel::other_instances_see_sessions() const {
   return std::nullopt;
 }
 
-SessionModel sessim_node_model(std::string_view store, bool login_rotates) {
+SessionModel sessim_node_model(StoreKind store, bool login_rotates) {
   SessionModel model;
   model.learned_by = "sessim node";
   model.home = SessionHome::server;
-  const bool shared = store == "redis";
+  const bool shared = store == StoreKind::redis;
   model.sharing = shared ? SessionSharing::shared : SessionSharing::per_instance;
   model.in_node_memory = !shared;
   model.unknown_id = UnknownIdHandling::replaced;

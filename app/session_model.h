@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/store_kind.h"
+
 // What is known about how the system under test keeps sessions: learned by
 // probing the app before a run (scenario/session_probe.h), declared by its
 // profile, or known because the nodes are sessim's own. The checker's causes
@@ -68,7 +70,7 @@ struct SessionModel {
 };
 
 // The model of sessim's own node with the given store (local | redis).
-SessionModel sessim_node_model(std::string_view store, bool login_rotates = true);
+SessionModel sessim_node_model(StoreKind store, bool login_rotates = true);
 
 // "sessions on the server, one store per instance; unknown ids replaced;
 // login rotates the id; logout ends the session (probed)".

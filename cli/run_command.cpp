@@ -163,7 +163,7 @@ class RunCommand {
         ScenarioRun header;
         header.scenario = planned.scenario->name;
         header.lesson = planned.scenario->lesson;
-        header.store = execution.topology().store();
+        header.store = to_string(execution.topology().store());
         header.cluster = execution.topology().summary();
         fmt::print("{}", render_scenario_header(header, style_));
         std::fflush(stdout);

@@ -270,7 +270,7 @@ Endpoint Cluster::node_endpoint(const std::string& name) const {
 
 TopologyAbilities Cluster::abilities() const { return abilities_of(config_); }
 
-std::string Cluster::store() const { return to_string(config_.store); }
+StoreKind Cluster::store() const { return config_.store; }
 
 bool Cluster::nodes_are_threads() const {
   return config_.node_kind == NodeKind::sessim && config_.mode == NodeMode::inproc;
@@ -283,7 +283,7 @@ ClusterSummary Cluster::summary() const {
                  : config_.node_kind == NodeKind::command ? "command"
                                                           : "external";
   summary.mode = node_set_label(config_);
-  summary.store = store();
+  summary.store = to_string(store());
   summary.balancer = balancer_strategy_;
   summary.balancer_url = balancer_url_;
   if (redis_url_) {

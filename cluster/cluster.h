@@ -108,7 +108,7 @@ class Cluster final : public Topology {
   std::vector<std::string> node_names() const override;
   Endpoint node_endpoint(const std::string& name) const override;
   TopologyAbilities abilities() const override;
-  std::string store() const override;
+  StoreKind store() const override;
   bool redis_persistence() const override { return config_.redis_persistence; }
   bool nodes_are_threads() const override;
   // SIGKILL for a process; an inproc node's thread pool and memory are

@@ -14,10 +14,10 @@ namespace {
 // started or stopped.
 class TargetTopology final : public Topology {
  public:
-  TargetTopology(Endpoint target, TopologyAbilities abilities, std::string store, std::string app)
+  TargetTopology(Endpoint target, TopologyAbilities abilities, StoreKind store, std::string app)
       : target_(std::move(target)),
         abilities_(std::move(abilities)),
-        store_(std::move(store)),
+        store_(store),
         app_(std::move(app)) {}
 
   Endpoint entry() const override { return target_; }
@@ -26,7 +26,7 @@ class TargetTopology final : public Topology {
     throw UsageError(fmt::format("no node {}: behind --target sessim knows no nodes", name));
   }
   TopologyAbilities abilities() const override { return abilities_; }
-  std::string store() const override { return store_; }
+  StoreKind store() const override { return store_; }
   bool redis_persistence() const override { return false; }
   bool nodes_are_threads() const override { return false; }
   void crash_node(const std::string&) override { refuse(); }
@@ -39,7 +39,7 @@ class TargetTopology final : public Topology {
     ClusterSummary summary;
     summary.kind = "target";
     summary.mode = "target";
-    summary.store = store_;
+    summary.store = to_string(store_);
     summary.balancer_url = target_.url();
     summary.app = app_;
     return summary;
@@ -51,7 +51,7 @@ class TargetTopology final : public Topology {
 
   Endpoint target_;
   TopologyAbilities abilities_;
-  std::string store_;
+  StoreKind store_;
   std::string app_;
 };
 
@@ -134,7 +134,7 @@ TopologyAbilities abilities_of(const ClusterConfig& config) {
 std::unique_ptr<Topology> start_topology(const ClusterConfig& config) {
   if (!config.target_url.empty()) {
     return std::make_unique<TargetTopology>(parse_target(config.target_url, config.verify_tls),
-                                            abilities_of(config), to_string(config.store),
+                                            abilities_of(config), config.store,
                                             config.app);
   }
   return std::make_unique<Cluster>(config);

@@ -7,6 +7,7 @@
 
 #include "balancer/upstream_health.h"
 #include "common/cluster_summary.h"
+#include "common/store_kind.h"
 
 namespace sessim {
 
@@ -47,7 +48,7 @@ class Topology {
   virtual std::vector<std::string> node_names() const = 0;
   virtual Endpoint node_endpoint(const std::string& name) const = 0;
   virtual TopologyAbilities abilities() const = 0;
-  virtual std::string store() const = 0;  // local | redis
+  virtual StoreKind store() const = 0;
   // A Redis restart keeps the sessions (append-only file on).
   virtual bool redis_persistence() const = 0;
   // sessim nodes that are threads: a crash drops memory rather than a process.

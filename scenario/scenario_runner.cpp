@@ -290,7 +290,7 @@ class Player {
   }
 
   std::string act(const Step& step, StepRecord& record) {
-    const bool redis_store = topology_.store() == "redis";
+    const bool redis_store = topology_.store() == StoreKind::redis;
     switch (step.kind) {
       case StepKind::copy_cookies:
         jars_.at(step.value)->replace_with(*jars_.at(step.name));
@@ -496,7 +496,7 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   run.scenario = scenario.name;
   run.lesson = scenario.lesson;
   run.source = scenario.source;
-  run.store = topology.store();
+  run.store = to_string(topology.store());
   run.seed = options.seed;
   if (const auto it = scenario.expected.find(run.store); it != scenario.expected.end()) {
     run.declared = it->second;
@@ -549,9 +549,9 @@ ScenarioExecution::~ScenarioExecution() {
 }
 
 SessionModel ScenarioExecution::learn_session_model(Transport& transport) {
-  const auto store = topology_->store();
+  const auto store = to_string(topology_->store());
   if (config_.node_kind == NodeKind::sessim && config_.target_url.empty()) {
-    auto model = sessim_node_model(store);
+    auto model = sessim_node_model(topology_->store());
     if (config_.on_miss == MissPolicy::keep) model.unknown_id = UnknownIdHandling::ignored;
     return model;
   }

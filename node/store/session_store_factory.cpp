@@ -8,14 +8,6 @@
 
 namespace sessim {
 
-StoreKind parse_store_kind(const std::string& name) {
-  if (name == "local") return StoreKind::local;
-  if (name == "redis") return StoreKind::redis;
-  throw UsageError(fmt::format("unknown store '{}' (expected local or redis)", name));
-}
-
-std::string to_string(StoreKind kind) { return kind == StoreKind::local ? "local" : "redis"; }
-
 std::string to_string(SaveMode mode) { return mode == SaveMode::delta ? "delta" : "full"; }
 
 SaveMode parse_save_mode(const std::string& name) {
@@ -26,11 +18,6 @@ SaveMode parse_save_mode(const std::string& name) {
 
 const std::vector<std::string>& save_mode_names() {
   static const std::vector<std::string> names{"delta", "full"};
-  return names;
-}
-
-const std::vector<std::string>& store_kind_names() {
-  static const std::vector<std::string> names{"local", "redis"};
   return names;
 }
 

@@ -7,15 +7,10 @@
 #include "common/clock.h"
 #include "node/store/session_store.h"
 
+#include "common/store_kind.h"
+
 namespace sessim {
 
-enum class StoreKind { local, redis };
-
-// Throws UsageError for anything but "local" or "redis".
-StoreKind parse_store_kind(const std::string& name);
-std::string to_string(StoreKind kind);
-// {"local", "redis"}: the one list of store names (flags, scenario files).
-const std::vector<std::string>& store_kind_names();
 
 struct StoreConfig {
   StoreKind kind = StoreKind::local;

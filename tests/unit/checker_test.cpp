@@ -184,7 +184,7 @@ TEST(Checker, ResurrectedSessionIsAValueReadAfterItsLogoutCompleted) {
 
 TEST(Checker, ALogoutOnAnotherInstanceOrOfACookieSessionNamesItsCause) {
   for (const auto& [model, cause] :
-       {std::pair{sessim_node_model("local"), AnomalyCause::other_instance},
+       {std::pair{sessim_node_model(StoreKind::local), AnomalyCause::other_instance},
         std::pair{cookie_session_model(), AnomalyCause::cookie_copy},
         std::pair{SessionModel{}, AnomalyCause::unknown}}) {
     HistoryBuilder logout;
@@ -282,7 +282,7 @@ TEST(Checker, ALossOnAnotherInstanceNamesOnlyTheCauseTheModelEstablished) {
     EXPECT_EQ(anomalies.size(), 1u);
     return anomalies.empty() ? Anomaly{} : anomalies[0];
   };
-  const auto per_instance = lost_on(sessim_node_model("local"));
+  const auto per_instance = lost_on(sessim_node_model(StoreKind::local));
   EXPECT_EQ(per_instance.cause, AnomalyCause::never_seen);
   EXPECT_NE(per_instance.explanation.find("memory"), std::string::npos);
   SessionModel probed;
@@ -301,7 +301,7 @@ TEST(Checker, ALossOnAnotherInstanceNamesOnlyTheCauseTheModelEstablished) {
 
 TEST(Checker, ARestartNamesMemoryOnlyWhereSessionsAreKnownToLiveThere) {
   for (const auto& [model, memory] :
-       {std::pair{sessim_node_model("local"), true}, std::pair{SessionModel{}, false}}) {
+       {std::pair{sessim_node_model(StoreKind::local), true}, std::pair{SessionModel{}, false}}) {
     HistoryBuilder history;
     history.model(model)
         .op("a", "set", "x", "1", 0, 10, "", "S", created, "node-1")

@@ -54,7 +54,7 @@ class SimulatedCluster final : public Topology, public Transport {
   }
   Endpoint node_endpoint(const std::string& name) const override { return {"http", name, 2, true}; }
   TopologyAbilities abilities() const override { return {}; }
-  std::string store() const override { return shared_ ? "redis" : "local"; }
+  StoreKind store() const override { return shared_ ? StoreKind::redis : StoreKind::local; }
   bool redis_persistence() const override { return false; }
   bool nodes_are_threads() const override { return true; }
   void crash_node(const std::string& name) override {
@@ -77,7 +77,7 @@ class SimulatedCluster final : public Topology, public Transport {
   ClusterSummary summary() const override {
     ClusterSummary summary;
     summary.nodes = static_cast<int>(nodes_.size());
-    summary.store = store();
+    summary.store = to_string(store());
     summary.balancer = "round-robin";
     return summary;
   }

@@ -81,7 +81,7 @@ ScenarioRun run_of(std::vector<RequestRecord> requests, const std::string& balan
     step.requests.push_back(std::move(request));
     run.steps.push_back(std::move(step));
   }
-  run.model = sessim_node_model("local");
+  run.model = sessim_node_model(StoreKind::local);
   check_run(run, builtin_profile("sessim"));  // as the player does
   return run;
 }

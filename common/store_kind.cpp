@@ -1,0 +1,30 @@
+#include "common/store_kind.h"
+
+#include <fmt/format.h>
+
+#include "common/errors.h"
+#include "common/name_table.h"
+
+namespace sessim {
+namespace {
+
+constexpr NameTable<StoreKind, 2> kStores{{{
+    {StoreKind::local, "local"},
+    {StoreKind::redis, "redis"},
+}}};
+
+}  // namespace
+
+StoreKind parse_store_kind(const std::string& name) {
+  if (const auto kind = kStores.parse(name)) return *kind;
+  throw UsageError(fmt::format("unknown store '{}' (expected local or redis)", name));
+}
+
+std::string to_string(StoreKind kind) { return std::string(kStores.name(kind)); }
+
+const std::vector<std::string>& store_kind_names() {
+  static const std::vector<std::string> names = kStores.names();
+  return names;
+}
+
+}  // namespace sessim
