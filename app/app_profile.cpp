@@ -189,33 +189,16 @@ class ProfileLoader {
     }
     SessionModel model;
     model.learned_by = "profile";
-    const auto field = [&](const char* key, auto parse, auto& target,
-                           std::vector<std::string> names) {
-      if (!node[key]) return;
-      const auto value = text(node[key], key);
-      const auto parsed = parse(value);
-      if (!parsed) {
-        fail(node[key].Mark(), fmt::format("{} '{}' is not one of {}", key, value,
-                                           fmt::join(names, ", ")));
-      }
-      target = *parsed;
-    };
     for (auto it = node.begin(); it != node.end(); ++it) {
       const auto key = it->first.Scalar();
-      static const std::vector<std::string> keys{"home", "sharing", "unknown-id", "login",
-                                                 "logout"};
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-        fail(it->first.Mark(), fmt::format("unknown key '{}' in session-model (keys: {})", key,
-                                           fmt::join(keys, ", ")));
+      const auto error = set_session_model_field(model, key, text(it->second, key));
+      if (!error.empty()) {
+        // An unknown key is the key's fault; an unknown word the value's.
+        const bool known_key = error.rfind("unknown field", 0) != 0;
+        fail(known_key ? it->second.Mark() : it->first.Mark(),
+             known_key ? error : fmt::format("{} in session-model", error));
       }
     }
-    field("home", parse_session_home, model.home, {"server", "cookie", "unknown"});
-    field("sharing", parse_session_sharing, model.sharing, {"shared", "per-instance", "unknown"});
-    field("unknown-id", parse_unknown_id_handling, model.unknown_id,
-          {"replaced", "adopted", "cleared", "ignored", "unknown"});
-    field("login", parse_login_effect, model.login,
-          {"rotates", "rotates-old-id-live", "keeps-id", "unknown"});
-    field("logout", parse_logout_effect, model.logout, {"ends-session", "cookie-only", "unknown"});
     return model;
   }
 

@@ -1,6 +1,7 @@
 #include "app/session_model.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <nlohmann/json.hpp>
 
@@ -68,15 +69,15 @@ std::string where_phrase(const SessionModel& model) {
 }
 
 
-// A field of the model in the history's header: one of its names, or the
-// line is refused.
-template <typename Parse>
-auto model_field(const nlohmann::json& model, const char* name, Parse parse,
-                 const std::function<void(const std::string&)>& fail) {
-  const auto text = model.value(name, std::string("unknown"));
-  const auto value = parse(text);
-  if (!value) fail(fmt::format("model.{} '{}' is not a known value", name, text));
-  return *value;
+// Sets `target` from `text` by `table`, or says what the field accepts.
+template <typename Enum, std::size_t Size>
+std::string set_from(const NameTable<Enum, Size>& table, std::string_view field,
+                     std::string_view text, Enum& target) {
+  if (const auto value = table.parse(text)) {
+    target = *value;
+    return "";
+  }
+  return fmt::format("{} '{}' is not one of {}", field, text, fmt::join(table.names(), ", "));
 }
 
 }  // namespace
@@ -132,6 +133,19 @@ std::string describe(const SessionModel& model) {
   return fmt::format("{} ({})", line, model.learned_by);
 }
 
+std::string set_session_model_field(SessionModel& model, std::string_view field,
+                                    std::string_view text) {
+  if (field == "home") return set_from(kHomes, field, text, model.home);
+  if (field == "sharing") return set_from(kSharings, field, text, model.sharing);
+  if (field == "unknown-id" || field == "unknown_id") {
+    return set_from(kUnknownIds, field, text, model.unknown_id);
+  }
+  if (field == "login") return set_from(kLogins, field, text, model.login);
+  if (field == "logout") return set_from(kLogouts, field, text, model.logout);
+  return fmt::format("unknown field '{}' (fields: home, sharing, unknown-id, login, logout)",
+                     field);
+}
+
 std::string_view to_string(SessionHome value) { return kHomes.name(value); }
 std::string_view to_string(SessionSharing value) { return kSharings.name(value); }
 std::string_view to_string(UnknownIdHandling value) { return kUnknownIds.name(value); }
@@ -164,15 +178,16 @@ nlohmann::json session_model_json(const SessionModel& model) {
 }
 
 SessionModel session_model_from_json(const nlohmann::json& entry,
-                             const std::function<void(const std::string&)>& fail) {
+                                     const std::function<void(const std::string&)>& fail) {
   SessionModel model;
   if (!entry.is_object()) fail("'model' must be an object");
   model.learned_by = entry.value("learned_by", std::string("not probed"));
-  model.home = model_field(entry, "home", parse_session_home, fail);
-  model.sharing = model_field(entry, "sharing", parse_session_sharing, fail);
-  model.unknown_id = model_field(entry, "unknown_id", parse_unknown_id_handling, fail);
-  model.login = model_field(entry, "login", parse_login_effect, fail);
-  model.logout = model_field(entry, "logout", parse_logout_effect, fail);
+  for (const auto* field : {"home", "sharing", "unknown_id", "login", "logout"}) {
+    const auto text = entry.value(field, std::string("unknown"));
+    if (const auto error = set_session_model_field(model, field, text); !error.empty()) {
+      fail("model." + error);
+    }
+  }
   if (const auto memory = entry.find("in_node_memory");
       memory != entry.end() && memory->is_boolean()) {
     model.in_node_memory = memory->get<bool>();

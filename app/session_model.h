@@ -82,6 +82,13 @@ nlohmann::json session_model_json(const SessionModel& model);
 SessionModel session_model_from_json(const nlohmann::json& entry,
                                      const std::function<void(const std::string&)>& fail);
 
+// Sets one field by its name (home, sharing, unknown-id or unknown_id,
+// login, logout) from one of its words; "" when done, else what is wrong
+// ("sharing 'sometimes' is not one of unknown, shared, per-instance"). The
+// profile's `session-model:` and the history's `model` both read through it.
+std::string set_session_model_field(SessionModel& model, std::string_view field,
+                                    std::string_view text);
+
 std::string_view to_string(SessionHome value);
 std::string_view to_string(SessionSharing value);
 std::string_view to_string(UnknownIdHandling value);

@@ -94,6 +94,8 @@ std::optional<SetCookie> parse_set_cookie(std::string_view header) {
       cookie.path = std::string(value);
     } else if (iequals(key, "HttpOnly")) {
       cookie.http_only = true;
+    } else if (iequals(key, "Secure")) {
+      cookie.secure = true;
     } else if (iequals(key, "SameSite")) {
       cookie.same_site = std::string(value);
     }
@@ -128,6 +130,7 @@ std::string format_set_cookie(const SetCookie& cookie) {
   if (cookie.max_age) header += "; Max-Age=" + std::to_string(*cookie.max_age);
   if (!cookie.path.empty()) header += "; Path=" + cookie.path;
   if (cookie.http_only) header += "; HttpOnly";
+  if (cookie.secure) header += "; Secure";
   if (!cookie.same_site.empty()) header += "; SameSite=" + cookie.same_site;
   return header;
 }

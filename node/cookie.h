@@ -30,6 +30,7 @@ struct SetCookie {
   std::string path;
   bool http_only = false;
   std::string same_site;  // "", "Lax", "Strict" or "None"
+  bool secure = false;
 };
 
 // Parses one Set-Cookie response header; nullopt if the name=value pair is not

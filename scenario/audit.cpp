@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <atomic>
 #include <set>
 #include <thread>
 
@@ -30,32 +31,29 @@ bool is_server_error(const HttpExchange& exchange) {
   return exchange.status >= 500 && exchange.status <= 599;
 }
 
-// The attributes of the session cookie's Set-Cookie line, by lower-case
-// name ("secure" and "httponly" have no value).
-std::map<std::string, std::string> cookie_attributes(const HttpExchange& exchange,
-                                                     const std::string& name) {
+// The session cookie a response set, as browsers parse it.
+std::optional<SetCookie> session_cookie_set(const HttpExchange& exchange,
+                                            const std::string& name) {
   for (const auto& line : exchange.header_values("Set-Cookie")) {
-    const auto cookie = parse_set_cookie(line);
-    if (!cookie || cookie->name != name) continue;
-    std::map<std::string, std::string> attributes;
-    std::size_t at = line.find(';');
-    while (at != std::string::npos) {
-      const auto next = line.find(';', at + 1);
-      const auto part =
-          trim(std::string_view(line).substr(at + 1, next == std::string::npos
-                                                         ? std::string::npos
-                                                         : next - at - 1));
-      const auto equals = part.find('=');
-      std::string key(trim(part.substr(0, equals)));
-      for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      attributes[key] =
-          equals == std::string::npos ? "" : std::string(trim(part.substr(equals + 1)));
-      at = next;
-    }
-    return attributes;
+    if (auto cookie = parse_set_cookie(line); cookie && cookie->name == name) return cookie;
   }
-  return {};
+  return std::nullopt;
 }
+
+// Counts what the audit sends, for its report.
+class CountingTransport final : public Transport {
+ public:
+  explicit CountingTransport(Transport& inner) : inner_(inner) {}
+  HttpExchange send(const Endpoint& origin, const OutgoingRequest& request) override {
+    ++sent_;
+    return inner_.send(origin, request);
+  }
+  int sent() const { return sent_.load(); }
+
+ private:
+  Transport& inner_;
+  std::atomic<int> sent_{0};
+};
 
 class Auditor {
  public:
@@ -76,7 +74,7 @@ class Auditor {
     check_logout_across_instances();
     check_restart();
     check_concurrent_writes();
-    report_.requests = ProbeClient::requests_sent() - requests_before_;
+    report_.requests = transport_.sent();
     std::stable_sort(report_.findings.begin(), report_.findings.end(),
                      [](const auto& a, const auto& b) { return a.severity < b.severity; });
     return report_;
@@ -179,43 +177,42 @@ class Auditor {
     ProbeClient client(profile_, transport_, evidence);
     const auto exchange =
         client.call(instances_.front(), profile_.set, fresh_probe_value("flags"), "write");
-    const auto attributes = cookie_attributes(exchange, profile_.cookie);
-    if (attributes.empty() && exchange.status >= 200 && exchange.status <= 299) {
-      if (report_.model.home != SessionHome::unknown) {
+    const auto cookie = session_cookie_set(exchange, profile_.cookie);
+    if (!cookie) {
+      if (exchange.status >= 200 && exchange.status <= 299 &&
+          report_.model.home != SessionHome::unknown) {
         add("no-session-cookie", Severity::info,
             fmt::format("a write set no cookie named {}", profile_.cookie),
             "the cookie's flags could not be checked", evidence);
       }
       return;
     }
-    if (attributes.empty()) return;
-    if (!attributes.count("httponly")) {
+    if (!cookie->http_only) {
       add("cookie-not-httponly", Severity::medium, "the session cookie lacks HttpOnly",
           "a script on the page (an XSS) can read the session cookie and send it elsewhere",
           evidence);
     }
-    if (options_.https && !attributes.count("secure")) {
+    if (options_.https && !cookie->secure) {
       add("cookie-not-secure", Severity::medium, "the session cookie lacks Secure on https",
           "the browser would send the cookie over plain http too, where anyone on the path reads "
           "it",
           evidence);
     }
-    if (!attributes.count("samesite")) {
+    if (cookie->same_site.empty()) {
       add("cookie-no-samesite", Severity::low, "the session cookie sets no SameSite",
           "browsers then apply their own default (Lax in Chromium); say it, and cross-site "
           "requests do not carry the session by accident",
           evidence);
     }
-    if (const auto path = attributes.find("path"); path != attributes.end() && path->second != "/") {
-      add("cookie-path", Severity::info, fmt::format("the session cookie's Path is {}", path->second),
+    if (!cookie->path.empty() && cookie->path != "/") {
+      add("cookie-path", Severity::info, fmt::format("the session cookie's Path is {}", cookie->path),
           "requests outside that path carry no session", evidence);
     }
-    const auto max_age = attributes.find("max-age");
-    if (max_age != attributes.end() || attributes.count("expires")) {
+    if (cookie->max_age || cookie->expires) {
       add("cookie-persistent", Severity::info,
           fmt::format("the session cookie outlives the browser{}",
-                      max_age != attributes.end() ? fmt::format(" (Max-Age {} s)", max_age->second)
-                                                  : std::string(" (Expires)")),
+                      cookie->max_age ? fmt::format(" (Max-Age {} s)", *cookie->max_age)
+                                      : std::string(" (Expires)")),
           "it stays on disk after the browser closes; on a shared computer the next user finds "
           "the session, unless its lifetime is the idle timeout",
           evidence);
@@ -346,46 +343,34 @@ class Auditor {
     std::vector<std::string> evidence;
     const auto jar = std::make_shared<CookieJar>();
     const auto& at = instances_.front();
-    const auto send = [&](const HttpCall& call, const std::string& name, const std::string& value,
-                          const std::string& extra) {
-      auto prepared = profile_.prepare(call, name, value);
-      if (!extra.empty()) {
-        prepared.target += (prepared.target.find('?') == std::string::npos ? "?" : "&") + extra;
-      }
-      auto exchange = transport_.send(
-          at, {prepared.method, prepared.target, prepared.body, jar->cookie_header(), ""});
-      jar->remember(exchange);
-      return std::make_pair(prepared, exchange);
-    };
-    send(profile_.set, "sessim_a", "start", "");
+    ProbeClient browser(profile_, transport_, evidence, jar);
+    browser.call(at, profile_.set, "start", "write", "sessim_a");
     const std::vector<std::string> names{"sessim_a", "sessim_b", "sessim_c"};
     int lost = 0;
     for (int round = 1; round <= options_.write_rounds; ++round) {
-      std::vector<std::string> lines(names.size());
+      const auto value = fmt::format("r{}", round);
+      std::vector<std::vector<std::string>> tabs_evidence(names.size());
       {
-        // Three tabs of one browser; each thread is joined when this block
-        // ends (Transport::send does not throw; preparing the calls was
-        // checked by the first write).
-        std::vector<std::jthread> writers;
+        // Three tabs of one browser, sharing its jar; each thread is joined
+        // when this block ends (Transport::send does not throw; preparing
+        // the calls was checked by the first write).
+        std::vector<std::jthread> tabs;
         for (std::size_t i = 0; i < names.size(); ++i) {
-          writers.emplace_back([&, i] {
-            const auto [prepared, exchange] =
-                send(profile_.set, names[i], fmt::format("r{}", round), "delay=100");
-            lines[i] = fmt::format("round {}: {} {} -> {}", round, prepared.method,
-                                   prepared.target, exchange.status);
+          tabs.emplace_back([&, i] {
+            ProbeClient tab(profile_, transport_, tabs_evidence[i], jar);
+            tab.call(at, profile_.set, value, fmt::format("round {}: tab {} writes", round, i + 1),
+                     names[i], "delay=100");
           });
         }
       }
-      evidence.insert(evidence.end(), lines.begin(), lines.end());
+      for (const auto& lines : tabs_evidence) {
+        evidence.insert(evidence.end(), lines.begin(), lines.end());
+      }
       for (const auto& name : names) {
-        const auto [prepared, exchange] = send(profile_.get, name, "", "");
+        const auto exchange =
+            browser.call(at, profile_.get, "", fmt::format("round {}: read", round), name);
         const auto read = read_value(profile_, exchange.status, exchange.body);
-        const bool kept = read.answered && !read.absent && read.value == fmt::format("r{}", round);
-        evidence.push_back(fmt::format("round {}: read {} -> {}", round, name,
-                                       !read.answered ? std::to_string(exchange.status)
-                                       : read.absent  ? std::string("(not set)")
-                                                      : fmt::format("\"{}\"", read.value)));
-        if (!kept) ++lost;
+        if (!read.answered || read.absent || read.value != value) ++lost;
       }
     }
     if (lost > 0) {
@@ -400,13 +385,12 @@ class Auditor {
 
   const AppProfile& profile_;
   Topology& topology_;
-  Transport& transport_;
+  CountingTransport transport_;
   AuditOptions options_;
   AuditReport report_;
   std::vector<Endpoint> instances_;
   std::vector<std::string> names_;
   bool separate_ = false;
-  int requests_before_ = ProbeClient::requests_sent();
 };
 
 }  // namespace

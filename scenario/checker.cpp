@@ -30,6 +30,10 @@ bool is_boundary(const Operation& op) {
 }
 Value written(const Operation& op) { return op.op == "set" ? Value(op.value) : std::nullopt; }
 
+bool is_node_fault(const std::string& what) {
+  return what == "crash" || what == "stop" || what == "restart";
+}
+
 bool overlaps(const Operation& a, const Operation& b) {
   return a.start_us < b.end_us && b.start_us < a.end_us;
 }
@@ -442,8 +446,7 @@ class Checker {
 
   bool any_fault_between(std::int64_t from_us, std::int64_t to_us) const {
     return std::any_of(history_.events.begin(), history_.events.end(), [&](const SystemEvent& e) {
-      const bool fault =
-          e.what == "crash" || e.what == "stop" || e.what == "restart" || e.what == "redis";
+      const bool fault = is_node_fault(e.what) || e.what == "redis";
       return fault && e.at_us >= from_us && e.at_us <= to_us;
     });
   }
@@ -452,8 +455,7 @@ class Checker {
                                         std::int64_t to_us) const {
     const SystemEvent* found = nullptr;
     for (const auto& event : history_.events) {
-      if ((event.what == "crash" || event.what == "stop" || event.what == "restart") &&
-          event.node == node && !node.empty() && event.at_us >= from_us && event.at_us <= to_us) {
+      if (is_node_fault(event.what) && event.node == node && !node.empty() && event.at_us >= from_us && event.at_us <= to_us) {
         found = &event;
       }
     }

@@ -97,19 +97,13 @@ std::string group_phrase(ReadFailure kind, const SessionModel& model) {
   return "failed";
 }
 
-// What a read got and what its checks wanted, as the report shows them.
-std::string read_answer(const RequestRecord& record) {
+// The read check that failed: what the read got and what was wanted.
+const Check& failed_read_check(const RequestRecord& record) {
+  static const Check none{"value", "?", "?", false};
   for (const auto& check : record.checks) {
-    if (!check.passed && is_read_check(check)) return check.actual;
+    if (!check.passed && is_read_check(check)) return check;
   }
-  return "?";
-}
-
-std::string read_expectation(const RequestRecord& record) {
-  for (const auto& check : record.checks) {
-    if (!check.passed && is_read_check(check)) return check.expected;
-  }
-  return "?";
+  return none;
 }
 
 }  // namespace
@@ -172,7 +166,8 @@ std::map<int, ReadExplanation> explain_failed_reads(const ScenarioRun& run) {
         explanation = {ReadFailure::other, std::nullopt,
                        fmt::format("{} answered {} where the story expected {}; no write in the "
                                    "history explains it as an anomaly of the session",
-                                   node, read_answer(record), read_expectation(record))};
+                                   node, failed_read_check(record).actual,
+                                   failed_read_check(record).expected)};
       }
       explanations[record.number] = std::move(explanation);
     }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 
 #include "common/random.h"
 #include "common/text.h"
@@ -13,8 +12,6 @@
 namespace sessim {
 namespace {
 
-std::atomic<int> g_requests{0};
-
 std::string shown_cookie(const std::string& value) {
   return value.empty() ? "(none)" : abbreviate(value, 12);
 }
@@ -22,20 +19,20 @@ std::string shown_cookie(const std::string& value) {
 }  // namespace
 
 ProbeClient::ProbeClient(const AppProfile& profile, Transport& transport,
-                         std::vector<std::string>& evidence)
-    : profile_(profile), transport_(transport), evidence_(evidence) {}
+                         std::vector<std::string>& evidence, std::shared_ptr<CookieJar> jar)
+    : profile_(profile), transport_(transport), evidence_(evidence), jar_(std::move(jar)) {}
 
 HttpExchange ProbeClient::call(const Endpoint& at, const HttpCall& call, const std::string& value,
-                               const std::string& what, const std::string& extra_query) {
-  const auto prepared = profile_.prepare(call, kProbeAttribute, value, "sessim-probe");
+                               const std::string& what, const std::string& attribute,
+                               const std::string& extra_query) {
+  const auto prepared = profile_.prepare(call, attribute, value, "sessim-probe");
   auto target = prepared.target;
   if (!extra_query.empty()) {
     target += (target.find('?') == std::string::npos ? "?" : "&") + extra_query;
   }
-  OutgoingRequest request{prepared.method, target, prepared.body, jar_.cookie_header(target), ""};
+  OutgoingRequest request{prepared.method, target, prepared.body, jar_->cookie_header(target), ""};
   auto exchange = transport_.send(at, request);
-  ++g_requests;
-  jar_.remember(exchange);
+  jar_->remember(exchange);
   evidence_.push_back(fmt::format(
       "{}: {} {} with cookie {} -> {}{}", what, prepared.method, target,
       shown_cookie(sent_cookie(request.cookie_header)),
@@ -59,7 +56,7 @@ std::optional<std::string> ProbeClient::get(const Endpoint& at, const std::strin
 }
 
 std::string ProbeClient::cookie() const {
-  const auto cookies = jar_.cookies();
+  const auto cookies = jar_->cookies();
   const auto found = cookies.find(profile_.cookie);
   return found == cookies.end() ? "" : found->second;
 }
@@ -72,10 +69,8 @@ void ProbeClient::hold(const std::string& value) {
                                  fmt::format("{}={}; Path=/", profile_.cookie, value));
     fresh.remember(planted);
   }
-  jar_.replace_with(fresh);
+  jar_->replace_with(fresh);
 }
-
-int ProbeClient::requests_sent() { return g_requests.load(); }
 
 std::string ProbeClient::sent_cookie(const std::string& header) const {
   const auto values = cookie_values(parse_cookie_header(header), profile_.cookie);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,18 +11,25 @@
 
 namespace sessim {
 
+// The attribute the probes write (never one a story uses).
+inline constexpr const char* kProbeAttribute = "sessim_probe";
+
 // One probing browser of the session probe and of `sessim audit`: a cookie
 // jar of its own and the profile's calls, each request written down as one
 // line of evidence ("write: GET /session/set?... with cookie (none) -> 200,
 // cookie set to 85t4vgzh…").
 class ProbeClient {
  public:
-  ProbeClient(const AppProfile& profile, Transport& transport, std::vector<std::string>& evidence);
+  // `jar`: a fresh one, or one shared with other clients (tabs of one
+  // browser; CookieJar is thread-safe, `evidence` is not).
+  ProbeClient(const AppProfile& profile, Transport& transport, std::vector<std::string>& evidence,
+              std::shared_ptr<CookieJar> jar = std::make_shared<CookieJar>());
 
-  // Sends `call` for the attribute the probes use, with `value` (and a user
-  // for login), to one instance.
+  // Sends `call` for `attribute` with `value` (and a user for login) to one
+  // instance; `extra_query` ("delay=100") is appended to the target.
   HttpExchange call(const Endpoint& at, const HttpCall& call, const std::string& value,
-                    const std::string& what, const std::string& extra_query = "");
+                    const std::string& what, const std::string& attribute = kProbeAttribute,
+                    const std::string& extra_query = "");
   // A write that the app answered with 2xx.
   bool set(const Endpoint& at, const std::string& value, const std::string& what);
   // The value read back; nullopt for "not set" or no usable answer, which
@@ -33,9 +41,6 @@ class ProbeClient {
   // From now on the browser holds only this session cookie ("" : none).
   void hold(const std::string& value);
 
-  // Every request any ProbeClient sent, for the report.
-  static int requests_sent();
-
  private:
   std::string sent_cookie(const std::string& header) const;
   std::string set_cookie_note(const HttpExchange& exchange) const;
@@ -43,11 +48,8 @@ class ProbeClient {
   const AppProfile& profile_;
   Transport& transport_;
   std::vector<std::string>& evidence_;
-  CookieJar jar_;
+  std::shared_ptr<CookieJar> jar_;
 };
-
-// The attribute the probes write (never one a story uses).
-inline constexpr const char* kProbeAttribute = "sessim_probe";
 
 // A cookie value of the same length and alphabet as a real one, that no
 // server can have issued.

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "balancer/forwarding.h"
+#include "common/text.h"
 #include "node/cookie.h"
 #include "node/session_id.h"
 
@@ -190,9 +191,7 @@ std::string ScenarioRun::idle_nodes_note() const {
     parts.push_back(node.down ? node.name + " (down throughout)" : node.name);
   }
   if (parts.empty()) return "";
-  std::string text;
-  for (std::size_t i = 0; i < parts.size(); ++i) text += (i ? ", " : "") + parts[i];
-  return fmt::format("{} served no request{}", text,
+  return fmt::format("{} served no request{}", join(parts, ", "),
                      missed_a_down_node() ? ": what the story asks of several nodes was not tested"
                                           : "");
 }
