@@ -135,7 +135,7 @@ int Balancer::port() const { return impl_->bound_port; }
 
 const BalancerConfig& Balancer::config() const { return impl_->config; }
 
-std::string Balancer::strategy_name() const { return impl_->strategy->name(); }
+StrategyKind Balancer::strategy() const { return impl_->strategy->kind(); }
 
 void Balancer::add_upstream(const Upstream& upstream) {
   const std::lock_guard lock(impl_->states_mutex);

@@ -11,7 +11,7 @@ namespace sessim {
 // skipping ineligible ones.
 class RoundRobinStrategy final : public BalancingStrategy {
  public:
-  std::string name() const override { return "round-robin"; }
+  StrategyKind kind() const override { return StrategyKind::round_robin; }
   std::optional<Pick> pick(const RoutingRequest& request, const RoutingState& state) override;
 
   // The next eligible index in rotation; shared with strategies that fall
@@ -27,7 +27,7 @@ class RoundRobinStrategy final : public BalancingStrategy {
 // weights 5,1,1 a cycle of 7 is a a b a c a a, never 5 in a row.
 class WeightedRoundRobinStrategy final : public BalancingStrategy {
  public:
-  std::string name() const override { return "weighted"; }
+  StrategyKind kind() const override { return StrategyKind::weighted; }
   std::optional<Pick> pick(const RoutingRequest& request, const RoutingState& state) override;
 
  private:
@@ -39,7 +39,7 @@ class WeightedRoundRobinStrategy final : public BalancingStrategy {
 // flight per unit of weight; ties go round-robin.
 class LeastConnectionsStrategy final : public BalancingStrategy {
  public:
-  std::string name() const override { return "least-conn"; }
+  StrategyKind kind() const override { return StrategyKind::least_conn; }
   std::optional<Pick> pick(const RoutingRequest& request, const RoutingState& state) override;
 
  private:
@@ -51,7 +51,7 @@ class LeastConnectionsStrategy final : public BalancingStrategy {
 class RandomStrategy final : public BalancingStrategy {
  public:
   explicit RandomStrategy(std::uint64_t seed) : state_(seed * 2 + 1) {}
-  std::string name() const override { return "random"; }
+  StrategyKind kind() const override { return StrategyKind::random; }
   std::optional<Pick> pick(const RoutingRequest& request, const RoutingState& state) override;
 
  private:

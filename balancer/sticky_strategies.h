@@ -12,7 +12,7 @@ namespace sessim {
 // again, up to 20 times, then round-robin takes over, as nginx does.
 class IpHashStrategy final : public BalancingStrategy {
  public:
-  std::string name() const override { return "ip-hash"; }
+  StrategyKind kind() const override { return StrategyKind::ip_hash; }
   std::optional<Pick> pick(const RoutingRequest& request, const RoutingState& state) override;
 
  private:
@@ -29,7 +29,7 @@ class ConsistentHashStrategy final : public BalancingStrategy {
  public:
   // key: "cookie:NAME" or "header:NAME".
   explicit ConsistentHashStrategy(std::string key);
-  std::string name() const override { return "hash"; }
+  StrategyKind kind() const override { return StrategyKind::hash; }
   std::optional<Pick> pick(const RoutingRequest& request, const RoutingState& state) override;
 
  private:
@@ -56,7 +56,7 @@ class ConsistentHashStrategy final : public BalancingStrategy {
 class CookieStickyStrategy final : public BalancingStrategy {
  public:
   static constexpr const char* kCookieName = "SESSIM_NODE";
-  std::string name() const override { return "cookie"; }
+  StrategyKind kind() const override { return StrategyKind::cookie; }
   std::optional<Pick> pick(const RoutingRequest& request, const RoutingState& state) override;
   std::string own_cookie() const override { return kCookieName; }
 

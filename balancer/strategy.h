@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/strategy_kind.h"
 #include "balancer/upstream.h"
 
 namespace sessim {
@@ -42,7 +43,7 @@ class BalancingStrategy {
  public:
   virtual ~BalancingStrategy() = default;
 
-  virtual std::string name() const = 0;
+  virtual StrategyKind kind() const = 0;
 
   // One of the eligible upstreams, or nullopt when none is eligible.
   virtual std::optional<Pick> pick(const RoutingRequest& request, const RoutingState& state) = 0;

@@ -33,11 +33,11 @@ int audit(AuditCommandOptions& options) {
   // --fail-on never: the JSON and JUnit reports mark nothing below info.
   const bool never = options.fail_on == "never";
   const auto threshold = never ? Severity::info : parse_severity(options.fail_on).value();
-  const auto profile = profile_for(nullptr, options.run);
-  const auto config = cluster_config(options.run, profile);
+  const auto profile = profile_for(nullptr, options.run.cluster);
+  const auto config = cluster_config(options.run.cluster, profile);
   stop_everything_on_signal();
   auto topology = start_topology(config);
-  HttpTransport transport(client_limits(options.run));
+  HttpTransport transport(client_limits(options.run.cluster));
   AuditOptions audit_options;
   audit_options.id_samples = options.samples;
   audit_options.https = topology->entry().scheme == "https";
@@ -70,14 +70,7 @@ void add_audit_command(CLI::App& app, CommandAction& selected) {
       "instance, lost updates under concurrent writes. Each finding has a severity and the "
       "requests that show it. Exit 0 when no finding reaches --fail-on, 1 when one does.");
   auto& run = options->run;
-  command->add_option("--nodes,-n", run.nodes, "number of app nodes sessim runs")
-      ->check(CLI::Range(1, kMaxNodes))
-      ->capture_default_str();
-  command->add_option("--store,-s", run.store, "local or redis: where sessim's nodes keep sessions")
-      ->check(CLI::IsMember(store_kind_names()))
-      ->capture_default_str();
-  command->add_option("--mode,-m", run.mode, "inproc or process")
-      ->check(CLI::IsMember(node_mode_names()));
+  register_cluster_flags(*command, FlagCommand::audit, run.cluster);
   command
       ->add_option("--fail-on", options->fail_on,
                    "exit 1 when a finding is at least this severe: high, medium, low, info, or "
@@ -96,11 +89,8 @@ void add_audit_command(CLI::App& app, CommandAction& selected) {
       ->type_name("FILE");
   command->add_flag("--force", run.force, "let a report replace an existing file of another kind");
   command->add_flag("--no-color", run.no_color, "never colour the output");
-  add_session_handling_options(*command, run);
-  add_system_under_test_options(*command, run);
-  command->callback([options, command, &selected] {
+  command->callback([options, &selected] {
     options->run.json = !options->run.json_path.empty();
-    remember_given_options(*command, options->run);
     selected = [options] { return audit(*options); };
   });
 }

@@ -9,6 +9,7 @@
 #include "balancer/strategy_factory.h"
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
+#include "cli/cluster_flags.h"
 #include "cli/run_options.h"
 #include "cli/signals.h"
 #include "common/errors.h"
@@ -19,16 +20,12 @@ namespace {
 struct BalanceOptions {
   std::string host = "127.0.0.1";
   int port = 0;
-  std::vector<std::string> upstreams;
-  std::string strategy = "round-robin";
-  std::string hash_key = "cookie:SESSION";
+  ClusterFlags cluster;  // --upstream, --balancer, --hash-key, --health-check, --upstream-timeout
   std::vector<int> weights;
-  int health_check_ms = 0;
   int max_fails = 1;
   int fail_timeout_s = 10;
   bool trace = false;
   int keepalive = 16;
-  double upstream_timeout_s = 10;
 };
 
 int run_balancer(const BalanceOptions& options) {
@@ -36,16 +33,17 @@ int run_balancer(const BalanceOptions& options) {
   config.host = options.host;
   config.port = options.port;
   std::vector<std::string> names;
-  config.health.check_interval_ms = options.health_check_ms;
+  const auto& flags = options.cluster;
+  if (flags.health_check) config.health.check_interval_ms = flags.health_check->count();
   config.max_idle_connections_per_upstream = static_cast<std::size_t>(options.keepalive);
-  config.upstream_timeout = seconds_to_ms(options.upstream_timeout_s);
+  if (flags.upstream_timeout) config.upstream_timeout = *flags.upstream_timeout;
   config.health.max_fails = options.max_fails;
   config.health.fail_timeout_ms = options.fail_timeout_s * 1000LL;
-  if (options.weights.size() > options.upstreams.size()) {
+  if (options.weights.size() > flags.upstreams.size()) {
     throw UsageError(fmt::format("--weights has {} values for {} upstreams", options.weights.size(),
-                                 options.upstreams.size()));
+                                 flags.upstreams.size()));
   }
-  for (const auto& spec : options.upstreams) {
+  for (const auto& spec : flags.upstreams) {
     config.upstreams.push_back(parse_named_upstream(spec));
     if (config.upstreams.size() <= options.weights.size()) {
       config.upstreams.back().weight = options.weights[config.upstreams.size() - 1];
@@ -54,8 +52,8 @@ int run_balancer(const BalanceOptions& options) {
         fmt::format("{}={}", config.upstreams.back().name, config.upstreams.back().address()));
   }
   StrategyOptions strategy;
-  strategy.name = options.strategy;
-  strategy.hash_key = options.hash_key;
+  strategy.kind = flags.balancer.value_or(StrategyKind::round_robin);
+  strategy.hash_key = flags.hash_key.value_or(kDefaultHashKey);
   Balancer balancer(std::move(config), make_strategy(strategy));
   if (options.trace) {
     balancer.set_access_log([](const std::string& line) {
@@ -66,7 +64,7 @@ int run_balancer(const BalanceOptions& options) {
   const int port = balancer.bind();
   stop_server_on_signal([&balancer] { balancer.stop(); }, std::chrono::milliseconds(300));
   fmt::print("balancer listening on http://{}:{} ({} over {})\n", options.host, port,
-             options.strategy, fmt::join(names, ", "));
+             to_string(strategy.kind), fmt::join(names, ", "));
   std::fflush(stdout);
   balancer.serve();
   return kExitOk;
@@ -84,17 +82,8 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       ->check(CLI::Range(0, 65535))
       ->required();
   command->add_option("--host", options->host, "address to listen on")->capture_default_str();
-  command
-      ->add_option("--upstream,-u", options->upstreams,
-                   "upstream server, http://host:port or NAME=http://host:port (repeatable)")
-      ->required();
-  command->add_option("--balancer,-b", options->strategy, "balancing strategy")
-      ->check(CLI::IsMember(strategy_names()))
-      ->capture_default_str();
-  command
-      ->add_option("--hash-key", options->hash_key,
-                   "what --balancer hash hashes: cookie:NAME or header:NAME")
-      ->capture_default_str();
+  register_cluster_flags(*command, FlagCommand::balance, options->cluster);
+  option_of(*command, Flag::upstream)->required();
   command->add_option("--weights", options->weights, "weights of the upstreams, in order (3,1)")
       ->delimiter(',')
       ->check(CLI::Range(1, 100));
@@ -109,21 +98,11 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   command
-      ->add_option("--health-check", options->health_check_ms,
-                   "GET /healthz on every upstream every MS milliseconds (0: off)")
-      ->check(CLI::Range(0, 3'600'000));
-  command
       ->add_option("--keepalive", options->keepalive,
                    "idle connections kept open to each upstream, per event loop (nginx's "
                    "keepalive); more avoids reconnecting under many clients, but each one may "
                    "hold a worker of a thread-per-connection app")
       ->check(CLI::Range(0, 4096))
-      ->capture_default_str();
-  command
-      ->add_option("--upstream-timeout", options->upstream_timeout_s,
-                   "seconds an upstream may take to answer (nginx's proxy_read_timeout); then "
-                   "the request goes to the next upstream if its method is idempotent, else 502")
-      ->transform(seconds_in(0.1, 3600))
       ->capture_default_str();
   command->add_flag("--trace", options->trace,
                     "an access log on stderr: each request with the upstream chosen, status and "

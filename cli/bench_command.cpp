@@ -40,8 +40,8 @@ std::string render_json(const LoadResult& result, const LoadOptions& load,
                                 {"cluster",
                                  {{"nodes", cluster.nodes},
                                   {"mode", cluster.mode},
-                                  {"store", cluster.store},
-                                  {"balancer", cluster.balancer},
+                                  {"store", to_string(cluster.store)},
+                                  {"balancer", cluster.balancer_name()},
                                   {"app", cluster.app}}},
                                 {"users", load.users},
                                 {"write_ratio", load.write_ratio},
@@ -101,8 +101,8 @@ int bench(const BenchOptions& options) {
   ReportOutputs outputs;
   if (options.run.json) outputs.add("--json", options.run.json_path);
   outputs.check({}, options.run.force);
-  const auto profile = profile_for(nullptr, options.run);
-  auto config = cluster_config(options.run, profile);
+  const auto profile = profile_for(nullptr, options.run.cluster);
+  auto config = cluster_config(options.run.cluster, profile);
   stop_everything_on_signal();
   const auto topology = start_topology(config);
   LoadOptions load;
@@ -111,7 +111,7 @@ int bench(const BenchOptions& options) {
   load.users = options.users;
   load.write_ratio = options.write_ratio;
   load.think_s = options.think_s;
-  const auto limits = client_limits(options.run);
+  const auto limits = client_limits(options.run.cluster);
   load.max_response_bytes = limits.max_response_bytes;
   load.request_timeout = limits.request_timeout;
   load.loops = options.loops > 0
@@ -168,23 +168,10 @@ void add_bench_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--loops", options->loops, "event loops of the generator (default: cores)")
       ->check(CLI::Range(1, 256));
   auto& run = options->run;
-  command->add_option("--nodes,-n", run.nodes, "number of app nodes")
-      ->check(CLI::Range(1, kMaxNodes))
-      ->capture_default_str();
-  command->add_option("--store,-s", run.store, "local or redis")
-      ->check(CLI::IsMember(store_kind_names()))
-      ->capture_default_str();
-  command->add_option("--mode,-m", run.mode, "inproc or process")
-      ->check(CLI::IsMember(node_mode_names()))
-      ->capture_default_str();
-  command->add_option("--balancer,-b", run.balancer, "balancing strategy")->capture_default_str();
-  command->add_option("--redis-url", run.redis_url, "use this Redis instead of a private one");
+  register_cluster_flags(*command, FlagCommand::bench, run.cluster);
   add_json_option(*command, run, "the figures");
-  add_session_handling_options(*command, run);
-  add_system_under_test_options(*command, run);
-  command->callback([options, command, &selected] {
+  command->callback([options, &selected] {
     options->run.json = !options->run.json_path.empty();
-    remember_given_options(*command, options->run);
     selected = [options] { return bench(*options); };
   });
 }

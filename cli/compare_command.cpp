@@ -23,8 +23,9 @@ namespace {
 struct CompareOptions {
   RunOptions run;
   std::string scenario = "sticky-session";
-  std::vector<std::string> stores{"local", "redis"};
-  std::vector<std::string> balancers{"round-robin", "ip-hash", "hash", "cookie"};
+  std::vector<StoreKind> stores{StoreKind::local, StoreKind::redis};
+  std::vector<StrategyKind> balancers{StrategyKind::round_robin, StrategyKind::ip_hash,
+                                      StrategyKind::hash, StrategyKind::cookie};
   std::vector<std::string> faults{"none", "crash-node"};
   std::string markdown_path;
 };
@@ -38,21 +39,21 @@ int compare(CompareOptions& options) {
   const auto scenarios = load_scenarios({options.scenario});
   if (scenarios.size() != 1) throw UsageError("compare takes one scenario, not a directory");
   const auto& scenario = scenarios.front();
-  for (const auto& balancer : options.balancers) make_strategy(balancer);  // validates the names
 
   // Every combination is planned and checked before the first cluster starts.
   struct Plan {
-    std::string balancer, fault;
+    StrategyKind balancer;
+    std::string fault;
     Scenario scenario;
     ClusterConfig config;
   };
-  const auto profile = profile_for(&scenario, options.run);
+  const auto profile = profile_for(&scenario, options.run.cluster);
   std::vector<Plan> plans;
-  for (const auto& store : options.stores) {
-    for (const auto& balancer : options.balancers) {
+  for (const auto store : options.stores) {
+    for (const auto balancer : options.balancers) {
       for (const auto& fault : options.faults) {
         auto faulty = with_fault(scenario, fault);
-        auto config = scenario_cluster(faulty, parse_store_kind(store), options.run, profile);
+        auto config = scenario_cluster(faulty, store, options.run.cluster, profile);
         config.balancer = balancer;
         if (config.target_url.empty()) check_node_names(faulty, config.nodes);
         check_playable(faulty, abilities_of(config), profile);
@@ -62,9 +63,9 @@ int compare(CompareOptions& options) {
   }
   stop_everything_on_signal();
   ScenarioOptions scenario_options;
-  scenario_options.client_limits = client_limits(options.run);
-  scenario_options.probe = options.run.probe == "off" ? ProbeMode::off : ProbeMode::on;
-  scenario_options.seed = options.run.seed ? *options.run.seed : secure_random_seed();
+  scenario_options.client_limits = client_limits(options.run.cluster);
+  scenario_options.probe = options.run.cluster.probe ? ProbeMode::on : ProbeMode::off;
+  scenario_options.seed = options.run.cluster.seed ? *options.run.cluster.seed : secure_random_seed();
 
   CompareSummary summary;
   summary.scenario = scenario.name;
@@ -73,8 +74,7 @@ int compare(CompareOptions& options) {
   summary.balancers = options.balancers;
   summary.faults = options.faults;
   summary.seed = scenario_options.seed;
-  summary.seeded_session_ids = options.run.seed.has_value() && options.run.node_cmd.empty() &&
-                               options.run.upstreams.empty() && options.run.target.empty();
+  summary.seeded_session_ids = options.run.cluster.seed.has_value() && options.run.cluster.own_nodes();
   for (const auto& plan : plans) {
     summary.nodes = plan.config.nodes;
     summary.mode = node_set_label(plan.config);
@@ -111,14 +111,26 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
       "table is made, whatever its cells say.");
   command->add_option("scenario", options->scenario,
                       "scenario file or built-in name (default: sticky-session)");
-  command->add_option("--stores", options->stores, "stores to compare")
+  command
+      ->add_option_function<std::vector<std::string>>(
+          "--stores",
+          [options](const std::vector<std::string>& names) {
+            options->stores.clear();
+            for (const auto& name : names) options->stores.push_back(parse_store_kind(name));
+          },
+          "stores to compare (default local,redis)")
       ->delimiter(',')
-      ->check(CLI::IsMember(store_kind_names()))
-      ->capture_default_str();
-  command->add_option("--balancers", options->balancers, "balancing strategies to compare")
+      ->check(CLI::IsMember(store_kind_names()));
+  command
+      ->add_option_function<std::vector<std::string>>(
+          "--balancers",
+          [options](const std::vector<std::string>& names) {
+            options->balancers.clear();
+            for (const auto& name : names) options->balancers.push_back(parse_strategy_kind(name));
+          },
+          "balancing strategies to compare (default round-robin,ip-hash,hash,cookie)")
       ->delimiter(',')
-      ->check(CLI::IsMember(strategy_names()))
-      ->capture_default_str();
+      ->check(CLI::IsMember(strategy_names()));
   command
       ->add_option("--faults", options->faults,
                    "faults injected after the first request (node faults hit the node that "
@@ -127,20 +139,8 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
       ->check(CLI::IsMember(fault_names()))
       ->capture_default_str();
   auto& run = options->run;
-  command->add_option("--nodes,-n", run.nodes, "number of app nodes (default: the scenario's)")
-      ->check(CLI::Range(1, kMaxNodes));
-  command->add_option("--mode,-m", run.mode, "inproc or process")
-      ->check(CLI::IsMember(node_mode_names()));
-  command->add_option("--on-miss", run.on_miss, "create or keep (see sessim node --help)")
-      ->check(CLI::IsMember(miss_policy_names()));
-  command->add_option("--hash-key", run.hash_key,
-                      "what the hash balancer hashes: cookie:NAME or header:NAME (default: the "
-                      "app profile's session cookie)");
-  command
-      ->add_option("--health-check", run.health_check_ms,
-                   "balancer: GET /healthz every MS milliseconds (0: passive checks only)")
-      ->check(CLI::Range(0, 3'600'000));
-  add_seed_option(*command, run,
+  register_cluster_flags(*command, FlagCommand::compare, run.cluster);
+  add_seed_option(*command, run.cluster,
                   "seed for random choices, parallel steps and session ids: a rerun with it "
                   "repeats the table");
   add_json_option(*command, run, "the matrix");
@@ -150,11 +150,8 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
                     "let a report replace a file that holds a scenario (never the one compared)");
   command->add_flag("--explain", run.explain, "under the table, why each failing cell failed");
   command->add_flag("--no-color", run.no_color, "never colour the output");
-  add_session_handling_options(*command, run);
-  add_system_under_test_options(*command, run);
-  command->callback([options, command, &selected] {
+  command->callback([options, &selected] {
     options->run.json = !options->run.json_path.empty();
-    remember_given_options(*command, options->run);
     selected = [options] { return compare(*options); };
   });
 }

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cmath>
+#include <optional>
+#include <string>
 
 #include "common/text.h"
 #include "net/request_target.h"
@@ -26,6 +29,33 @@ inline CLI::Validator seconds_in(double min, double max) {
         return "";
       },
       fmt::format("DURATION in [{}s - {}s]", min, max));
+}
+
+// A duration flag's text: "250ms", "2s", "1m", or a bare number counted in
+// `bare_unit`; nullopt for anything else.
+inline std::optional<std::chrono::milliseconds> parse_duration_flag(
+    const std::string& text, std::chrono::milliseconds bare_unit) {
+  const bool bare = !text.empty() && text.find_first_not_of("0123456789.") == std::string::npos;
+  const auto seconds = parse_seconds(text);
+  if (!seconds) return std::nullopt;
+  const double ms = bare ? *seconds * static_cast<double>(bare_unit.count()) : *seconds * 1000.0;
+  return std::chrono::milliseconds(static_cast<std::int64_t>(ms + 0.5));
+}
+
+// A duration within [min_s, max_s] seconds, checked but left as written (so
+// that a rerun line repeats it).
+inline CLI::Validator duration_in(double min_s, double max_s, std::chrono::milliseconds bare_unit) {
+  return CLI::Validator(
+      [min_s, max_s, bare_unit](std::string& text) -> std::string {
+        const auto duration = parse_duration_flag(text, bare_unit);
+        if (!duration) return fmt::format("'{}' is not a duration (250ms, 2s, 1m)", text);
+        const double seconds = static_cast<double>(duration->count()) / 1000.0;
+        if (seconds < min_s || seconds > max_s) {
+          return fmt::format("{} s is not within {} to {} s", seconds, min_s, max_s);
+        }
+        return "";
+      },
+      "DURATION");
 }
 
 // A size in bytes, with or without a binary unit ("1048576", "512KiB",

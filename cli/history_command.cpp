@@ -33,7 +33,7 @@ int check_histories(const std::string& path) {
     for (const auto& [kind, count] : count_by_kind(anomalies)) {
       counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", count, to_string(kind));
     }
-    fmt::print("{} [store={}]: {}, {}\n", history.scenario, history.store,
+    fmt::print("{} [store={}]: {}, {}\n", history.scenario, history.store ? to_string(*history.store) : "unknown",
                count_of(static_cast<long long>(history.operations.size()), "operation"),
                counts.empty() ? "no anomalies" : counts);
     for (const auto& anomaly : anomalies) {

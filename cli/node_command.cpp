@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/cluster_flags.h"
 #include "cli/commands.h"
 #include "cli/signals.h"
 #include "common/errors.h"
@@ -16,22 +17,21 @@ namespace {
 
 struct NodeOptions {
   NodeConfig node;
-  std::string on_miss = "create";
-  std::string store = "local";
-  std::string redis_url;
-  int max_sessions = 100'000;
+  // --store, --redis-url, --max-sessions, --session-timeout, --on-miss,
+  // --save-mode, --flush
+  ClusterFlags cluster;
   std::string redis_namespace = "sessim:session";
-  std::string save_mode = "delta";
-  std::string flush = "on-request-end";
 };
 
 int run_node(const NodeOptions& options) {
+  const auto& flags = options.cluster;
+  if (flags.stores.size() > 1) throw UsageError("a node has one store: --store local or redis");
   StoreConfig store;
-  store.kind = parse_store_kind(options.store);
-  store.redis_url = options.redis_url;
+  store.kind = flags.stores.empty() ? StoreKind::local : flags.stores.front();
+  store.redis_url = flags.redis_url;
   store.redis_namespace = options.redis_namespace;
-  store.save_mode = parse_save_mode(options.save_mode);
-  store.max_local_sessions = static_cast<std::size_t>(options.max_sessions);
+  if (flags.save_mode) store.save_mode = *flags.save_mode;
+  if (flags.max_sessions) store.max_local_sessions = static_cast<std::size_t>(*flags.max_sessions);
   if (store.kind == StoreKind::redis && store.redis_url.empty()) {
     throw UsageError("--store redis needs --redis-url redis://host:port");
   }
@@ -40,14 +40,15 @@ int run_node(const NodeOptions& options) {
   }
   if (store.kind == StoreKind::redis) check_redis_answers(store.redis_url);
   auto config = options.node;
-  config.on_miss = parse_miss_policy(options.on_miss);
-  config.flush = parse_flush_mode(options.flush);
+  if (flags.session_timeout_s) config.session_timeout_s = *flags.session_timeout_s;
+  if (flags.on_miss) config.on_miss = *flags.on_miss;
+  if (flags.flush) config.flush = *flags.flush;
   AppNode node(config, make_session_store(store));
   const int port = node.bind();
   stop_server_on_signal([&node] { node.stop(); }, std::chrono::milliseconds(300));
   // The cluster's process mode reads this first line to learn the port.
   fmt::print("{} listening on http://{}:{} (store={}, session timeout {} s)\n", options.node.name,
-             options.node.host, port, options.store, options.node.session_timeout_s);
+             options.node.host, port, to_string(store.kind), config.session_timeout_s);
   std::fflush(stdout);
   node.serve();
   return kExitOk;
@@ -69,47 +70,15 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--host", options->node.host, "address to listen on")->capture_default_str();
   command->add_option("--name", options->node.name, "node name, sent in X-Sessim-Node")
       ->capture_default_str();
-  command->add_option("--store,-s", options->store, "local or redis")
-      ->check(CLI::IsMember(store_kind_names()))
-      ->capture_default_str();
-  command
-      ->add_option("--redis-url", options->redis_url,
-                   "redis://[[user]:password@]host:port[/db] for --store redis (or the "
-                   "SESSIM_REDIS_URL environment variable, which keeps a password out of ps)")
+  register_cluster_flags(*command, FlagCommand::node, options->cluster);
+  option_of(*command, Flag::redis_url)
+      ->description(
+          "redis://[[user]:password@]host:port[/db] for --store redis (or the SESSIM_REDIS_URL "
+          "environment variable, which keeps a password out of ps)")
       ->envname("SESSIM_REDIS_URL");
-  command
-      ->add_option("--max-sessions", options->max_sessions,
-                   "sessions kept in memory with --store local; beyond, the one idle the longest "
-                   "is dropped")
-      ->check(CLI::Range(1, 100'000'000))
-      ->capture_default_str();
   command
       ->add_option("--redis-namespace", options->redis_namespace,
                    "key prefix: <namespace>:sessions:<id>")
-      ->capture_default_str();
-  command
-      ->add_option("--session-timeout", options->node.session_timeout_s,
-                   "session idle timeout in seconds")
-      ->check(CLI::Range(1, 365 * 24 * 3600))
-      ->capture_default_str();
-  command
-      ->add_option("--on-miss", options->on_miss,
-                   "when the cookie names no known session: create (Spring: new session, "
-                   "replacement cookie) or keep (express-session saveUninitialized:false: no "
-                   "new session unless the request writes)")
-      ->check(CLI::IsMember(miss_policy_names()))
-      ->capture_default_str();
-  command
-      ->add_option("--save-mode", options->save_mode,
-                   "how a loaded session is written back: delta (changed attributes, only into "
-                   "a session that still exists: Spring Session) or full (the whole session, "
-                   "unconditionally: express-session with connect-redis)")
-      ->check(CLI::IsMember(save_mode_names()))
-      ->capture_default_str();
-  command
-      ->add_option("--flush", options->flush,
-                   "when changes reach the store: on-request-end or immediate (before the delay)")
-      ->check(CLI::IsMember(flush_mode_names()))
       ->capture_default_str();
   command
       ->add_option("--delay-ms", options->node.delay_ms,

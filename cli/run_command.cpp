@@ -45,8 +45,9 @@ struct PlannedRun {
 
 // Flags that only the reference story reads must not be ignored in silence.
 void refuse_reference_flags(const RunOptions& options) {
-  for (const auto* flag : {"reads", "value"}) {
-    if (options.given.count(flag)) {
+  for (const auto& [flag, given] : {std::pair{"reads", options.reads.has_value()},
+                                     std::pair{"value", options.value.has_value()}}) {
+    if (given) {
       throw UsageError(fmt::format(
           "--{} applies to the reference story only; a scenario says what it reads and writes",
           flag));
@@ -56,10 +57,10 @@ void refuse_reference_flags(const RunOptions& options) {
 
 std::string keep_running_note(const ClusterSummary& cluster) {
   std::string note = "cluster still running; press Ctrl-C to stop it\n";
-  if (cluster.balancer.empty()) {
+  if (!cluster.balancer) {
     note += fmt::format("  target    {}\n", cluster.balancer_url);
   } else {
-    note += fmt::format("  balancer  {}  ({})\n", cluster.balancer_url, cluster.balancer);
+    note += fmt::format("  balancer  {}  ({})\n", cluster.balancer_url, cluster.balancer_name());
   }
   for (const auto& node : cluster.node_urls) {
     note += fmt::format("  {:<8}  {}\n", node.name, node.url);
@@ -86,12 +87,12 @@ class RunCommand {
   int run() {
     ScenarioLoad load;
     if (options_.scenarios.empty()) {
-      if (options_.store.find(',') != std::string::npos) {
+      if (options_.cluster.stores.size() > 1) {
         throw UsageError(
             "the reference story runs one store at a time; give a scenario to compare stores");
       }
-      const int reads = options_.reads > 0 ? options_.reads : 2 * options_.nodes;
-      load.scenarios.push_back(reference_scenario(options_.value, reads));
+      const int reads = options_.reads.value_or(2 * options_.cluster.nodes.value_or(2));
+      load.scenarios.push_back(reference_scenario(options_.value.value_or("hello"), reads));
     } else {
       refuse_reference_flags(options_);
       if (std::find(options_.scenarios.begin(), options_.scenarios.end(), "-") !=
@@ -114,15 +115,15 @@ class RunCommand {
     // Every plan is checked before the first cluster starts.
     std::vector<PlannedRun> plan;
     for (const auto& scenario : load.scenarios) {
-      const auto profile = profile_for(&scenario, options_);
+      const auto profile = profile_for(&scenario, options_.cluster);
       if (scenario.source == "reference") {
-        plan.push_back({&scenario, cluster_config(options_, profile), profile});
+        plan.push_back({&scenario, cluster_config(options_.cluster, profile), profile});
         check_playable(scenario, abilities_of(plan.back().config), profile);
         continue;
       }
-      for (const auto store : stores_for(scenario, options_)) {
-        plan.push_back({&scenario, scenario_cluster(scenario, store, options_, profile), profile});
-        if (options_.target.empty()) check_node_names(scenario, plan.back().config.nodes);
+      for (const auto store : stores_for(scenario, options_.cluster)) {
+        plan.push_back({&scenario, scenario_cluster(scenario, store, options_.cluster, profile), profile});
+        if (options_.cluster.target.empty()) check_node_names(scenario, plan.back().config.nodes);
         check_playable(scenario, abilities_of(plan.back().config), profile);
       }
     }
@@ -135,9 +136,9 @@ class RunCommand {
     stop_everything_on_signal();
     ScenarioOptions scenario_options;
     scenario_options.fail_fast = options_.fail_fast;
-    scenario_options.probe = options_.probe == "off" ? ProbeMode::off : ProbeMode::on;
-    scenario_options.client_limits = client_limits(options_);
-    scenario_options.seed = options_.seed ? *options_.seed : secure_random_seed();
+    scenario_options.probe = options_.cluster.probe ? ProbeMode::on : ProbeMode::off;
+    scenario_options.client_limits = client_limits(options_.cluster);
+    scenario_options.seed = options_.cluster.seed ? *options_.cluster.seed : secure_random_seed();
     watch(scenario_options);
 
     std::vector<ScenarioRun> runs;
@@ -163,7 +164,7 @@ class RunCommand {
         ScenarioRun header;
         header.scenario = planned.scenario->name;
         header.lesson = planned.scenario->lesson;
-        header.store = to_string(execution.topology().store());
+        header.store = execution.topology().store();
         header.cluster = execution.topology().summary();
         fmt::print("{}", render_scenario_header(header, style_));
         std::fflush(stdout);
@@ -178,7 +179,7 @@ class RunCommand {
       }
       execution.set_options(options);
       auto run = execution.play();
-      run.rerun_flags = rerun_flags();
+      run.rerun_flags = options_.cluster.rerun_flags();
       {
         const std::lock_guard lock(runs_mutex);
         runs.push_back(std::move(run));
@@ -206,36 +207,6 @@ class RunCommand {
   }
 
  private:
-  // The flags that chose the system under test and how its nodes behave, as
-  // a rerun must repeat them.
-  std::string rerun_flags() const {
-    std::string flags;
-    const auto add = [&](const std::string& flag, const std::string& value) {
-      flags += " --" + flag + (value.empty() ? "" : " " + shell_quote(value));
-    };
-    if (!options_.profile.empty()) add("profile", options_.profile);
-    if (!options_.node_cmd.empty()) add("node-cmd", options_.node_cmd);
-    if (options_.node_shell) add("node-shell", "");
-    if (!options_.ready_path.empty()) add("ready-path", options_.ready_path);
-    for (const auto& upstream : options_.upstreams) add("upstream", upstream);
-    if (!options_.target.empty()) add("target", options_.target);
-    if (!options_.node_header.empty()) add("node-header", options_.node_header);
-    if (options_.insecure) add("insecure", "");
-    if (options_.probe == "off") add("probe", "off");
-    if (options_.given.count("hash-key")) add("hash-key", options_.hash_key);
-    for (const auto* flag : {"nodes", "mode", "balancer", "save-mode", "flush", "node-delay"}) {
-      if (!options_.given.count(flag)) continue;
-      const std::string name(flag);
-      if (name == "nodes") add(name, std::to_string(options_.nodes));
-      if (name == "mode") add(name, options_.mode);
-      if (name == "balancer") add(name, options_.balancer);
-      if (name == "save-mode") add(name, options_.save_mode);
-      if (name == "flush") add(name, options_.flush);
-      if (name == "node-delay") add(name, std::to_string(options_.node_delay_ms));
-    }
-    return flags;
-  }
-
   // On a terminal, a scenario's steps print as they run, not all at the end.
   bool streams(const Scenario& scenario) const {
     return scenario.source != "reference" && !json_goes_to_stdout(options_) &&
@@ -287,7 +258,7 @@ class RunCommand {
     const bool table =
         options_.format == "table" || (options_.format == "auto" && run.source == "reference");
     if (options_.format == "ascii") {
-      fmt::print("{} [store={}]\n{}", run.scenario, run.store,
+      fmt::print("{} [store={}]\n{}", run.scenario, to_string(run.store),
                  render_ascii_sequence(run, history_of(run, profile)));
       fmt::print("{}\n", anomaly_summary(run));
     } else {
@@ -323,7 +294,7 @@ class RunCommand {
     if (!options_.mermaid_path.empty()) {
       std::string text;
       for (std::size_t i = 0; i < runs.size(); ++i) {
-        text += fmt::format("%% {} [store={}]\n{}", runs[i].scenario, runs[i].store,
+        text += fmt::format("%% {} [store={}]\n{}", runs[i].scenario, to_string(runs[i].store),
                             render_mermaid(runs[i], histories[i]));
       }
       write_report(options_.mermaid_path, text);
@@ -365,87 +336,7 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       "scenario on a fresh cluster per store and report its verdict.");
   command->add_option("scenario", options->scenarios,
                       "scenario file, directory or built-in name (repeatable)");
-  command->add_option("--nodes,-n", options->nodes, "number of app nodes")
-      ->check(CLI::Range(1, kMaxNodes))
-      ->capture_default_str()
-      ->group(kClusterGroup);
-  command
-      ->add_option("--store,-s", options->store,
-                   "where nodes keep sessions: local or redis; for scenarios a list such as "
-                   "local,redis (default: the stores the scenario declares)")
-      ->check([](const std::string& value) -> std::string {
-        for (const auto& store : split_list(value)) {
-          const auto& names = store_kind_names();
-          if (std::find(names.begin(), names.end(), store) == names.end()) {
-            return fmt::format("store '{}' is not local or redis", store);
-          }
-        }
-        return "";
-      })
-      ->capture_default_str()
-      ->group(kClusterGroup);
-  command
-      ->add_option("--mode,-m", options->mode,
-                   "inproc: nodes are threads of this process; process: child processes")
-      ->check(CLI::IsMember(node_mode_names()))
-      ->capture_default_str()
-      ->group(kClusterGroup);
-  command
-      ->add_option("--redis-url", options->redis_url,
-                   "use this Redis (redis://host:port[/db]) instead of a private redis-server")
-      ->group(kClusterGroup);
-  command
-      ->add_option("--redis-server", options->redis_server,
-                   "redis-server program for the private Redis")
-      ->capture_default_str()
-      ->group(kClusterGroup);
-  command
-      ->add_option("--base-port", options->base_port,
-                   "node i listens on BASE+i-1 (default: free ports); 9001 reproduces the "
-                   "reference setup")
-      ->check(CLI::Range(1, 65535))
-      ->group(kClusterGroup);
-  command
-      ->add_option("--balancer-port", options->balancer_port,
-                   "balancer port (default: a free port); 9000 in the reference setup")
-      ->check(CLI::Range(1, 65535))
-      ->group(kClusterGroup);
-  command->add_option("--balancer,-b", options->balancer, "balancing strategy")
-      ->check(CLI::IsMember(strategy_names()))
-      ->capture_default_str()
-      ->group(kClusterGroup);
-  command
-      ->add_option("--hash-key", options->hash_key,
-                   "what --balancer hash hashes: cookie:NAME or header:NAME (default: the app "
-                   "profile's session cookie, cookie:SESSION for sessim's nodes)")
-      ->group(kClusterGroup);
-  command
-      ->add_option("--on-miss", options->on_miss,
-                   "nodes, when the cookie names no session they know: create (Spring: new "
-                   "session, replacement cookie) or keep (express-session "
-                   "saveUninitialized:false)")
-      ->check(CLI::IsMember(miss_policy_names()))
-      ->capture_default_str()
-      ->group(kClusterGroup);
-  command
-      ->add_option("--health-check", options->health_check_ms,
-                   "balancer: GET /healthz on every node every MS milliseconds (0: passive "
-                   "checks only)")
-      ->check(CLI::Range(0, 3'600'000))
-      ->group(kClusterGroup);
-  command
-      ->add_option("--upstream-timeout", options->upstream_timeout_s,
-                   "balancer: seconds a node may take to answer (nginx's proxy_read_timeout); "
-                   "then an idempotent request goes to the next node, others get 502")
-      ->transform(seconds_in(0.1, 3600))
-      ->capture_default_str()
-      ->group(kClusterGroup);
-  command
-      ->add_option("--session-timeout", options->session_timeout_s,
-                   "session idle timeout in seconds")
-      ->check(CLI::Range(1, 365 * 24 * 3600))
-      ->capture_default_str()
-      ->group(kClusterGroup);
+  register_cluster_flags(*command, FlagCommand::run, options->cluster);
   command
       ->add_flag("--keep-running", options->keep_running,
                  "leave the cluster running after the report and print every URL (explore it "
@@ -455,8 +346,7 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->add_option("--reads,-k", options->reads, "number of get-session reads (default: 2 x nodes)")
       ->check(CLI::Range(1, 100000))
       ->group(kReferenceGroup);
-  command->add_option("--value", options->value, "the value set-session stores")
-      ->capture_default_str()
+  command->add_option("--value", options->value, "the value set-session stores (default hello)")
       ->group(kReferenceGroup);
   command
       ->add_option("--verdict", options->verdict,
@@ -471,7 +361,7 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->add_flag("--fail-fast", options->fail_fast,
                  "stop a scenario at its first failed expectation")
       ->group(kScenarioGroup);
-  add_seed_option(*command, *options,
+  add_seed_option(*command, options->cluster,
                   "seed for the balancer's random choices, the order of parallel steps and the "
                   "nodes' session ids, so that a rerun repeats the run (printed by every run)")
       ->group(kScenarioGroup);
@@ -528,11 +418,8 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->group(kReportGroup);
   command->add_flag("--no-color", options->no_color, "never colour the output (NO_COLOR works too)")
       ->group(kReportGroup);
-  add_session_handling_options(*command, *options);
-  add_system_under_test_options(*command, *options);
-  command->callback([options, command, &selected] {
+  command->callback([options, &selected] {
     options->json = !options->json_path.empty();
-    remember_given_options(*command, *options);
     selected = [options] { return RunCommand(*options).run(); };
   });
 }

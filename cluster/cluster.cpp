@@ -31,7 +31,7 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   if (config_.nodes < 1) throw UsageError("a cluster needs at least one node");
   check_capacity(capacity_needed(config_), machine_capacity(), config_.nodes);
   StrategyOptions strategy_options;
-  strategy_options.name = config_.balancer;
+  strategy_options.kind = config_.balancer;
   strategy_options.hash_key = config_.hash_key;
   strategy_options.seed = config_.balancer_seed;
   auto strategy = make_strategy(strategy_options);
@@ -83,7 +83,6 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   balancer_->bind();
   balancer_port_ = balancer_->port();
   balancer_url_ = fmt::format("http://127.0.0.1:{}", balancer_port_);
-  balancer_strategy_ = balancer_->strategy_name();
   balancer_thread_ = std::thread([this] { balancer_->serve(); });
   try {
     balancer_->wait_until_serving();
@@ -283,8 +282,8 @@ ClusterSummary Cluster::summary() const {
                  : config_.node_kind == NodeKind::command ? "command"
                                                           : "external";
   summary.mode = node_set_label(config_);
-  summary.store = to_string(store());
-  summary.balancer = balancer_strategy_;
+  summary.store = store();
+  summary.balancer = config_.balancer;
   summary.balancer_url = balancer_url_;
   if (redis_url_) {
     const auto url = parse_redis_url(*redis_url_);

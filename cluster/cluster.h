@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "balancer/balancer.h"
+#include "balancer/strategy_factory.h"
+#include "node/protocol.h"
 #include "balancer/upstream_health.h"
 #include "cluster/command_node.h"
 #include "cluster/node_instance.h"
@@ -39,8 +41,8 @@ struct ClusterConfig {
   bool redis_persistence = false;  // private Redis: append-only file on
   int base_port = 0;               // node i listens on base_port + i - 1; 0: free ports
   int balancer_port = 0;           // 0: a free port
-  std::string balancer = "round-robin";
-  std::string hash_key = "cookie:SESSION";
+  StrategyKind balancer = StrategyKind::round_robin;
+  std::string hash_key = kDefaultHashKey;
   std::uint64_t balancer_seed = 1;
   // Seeded simulations: nodes derive session ids from this seed (see
   // SeededSessionIds); each start of a node draws a fresh stream.
@@ -53,7 +55,7 @@ struct ClusterConfig {
   SaveMode save_mode = SaveMode::delta;
   FlushMode flush = FlushMode::on_request_end;
   int node_delay_ms = 0;
-  int session_timeout_s = 1800;
+  int session_timeout_s = protocol::kDefaultSessionTimeoutS;
   // The app runs with session_timeout_s: sessim's nodes always; a command
   // node when its command line passes {session_timeout} or
   // SESSIM_SESSION_TIMEOUT; any app when the user said so (--session-timeout).
@@ -94,7 +96,7 @@ class Cluster final : public Topology {
   const ClusterConfig& config() const { return config_; }
   int balancer_port() const { return balancer_port_; }
   std::string balancer_url() const { return balancer_url_; }
-  std::string balancer_strategy() const { return balancer_strategy_; }
+  StrategyKind balancer_strategy() const { return config_.balancer; }
   // The balancer's access log (see Balancer::set_access_log).
   void set_access_log(std::function<void(const std::string&)> sink) override;
   // The Redis the nodes use (private or given), if the store is Redis.
@@ -149,7 +151,6 @@ class Cluster final : public Topology {
   std::thread balancer_thread_;
   int balancer_port_ = 0;
   std::string balancer_url_;
-  std::string balancer_strategy_;
   std::optional<std::string> redis_url_;
   std::vector<std::string> stop_problems_;
 };

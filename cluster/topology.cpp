@@ -39,7 +39,7 @@ class TargetTopology final : public Topology {
     ClusterSummary summary;
     summary.kind = "target";
     summary.mode = "target";
-    summary.store = to_string(store_);
+    summary.store = store_;
     summary.balancer_url = target_.url();
     summary.app = app_;
     return summary;

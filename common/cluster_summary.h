@@ -1,7 +1,11 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "common/store_kind.h"
+#include "common/strategy_kind.h"
 
 namespace sessim {
 
@@ -15,14 +19,17 @@ struct ClusterSummary {
   int nodes = 0;
   std::string kind = "sessim";  // sessim | command | external | target
   std::string mode;             // inproc | process (sessim nodes)
-  std::string store;
-  std::string balancer;      // "" behind --target: the user's own front
+  StoreKind store = StoreKind::local;
+  std::optional<StrategyKind> balancer;  // none behind --target: the user's own front
   std::string balancer_url;  // the entry point: the balancer or the target
   std::string redis_url;     // "" unless the store is Redis; never with a password
   bool private_redis = false;
   std::string app;              // the app profile's name
   int session_timeout_s = 0;    // the nodes' idle timeout when sessim runs them; 0: unknown
   std::vector<Node> node_urls;  // every node at the end of the run
+
+  // The strategy's name, "" behind --target.
+  std::string balancer_name() const { return balancer ? to_string(*balancer) : ""; }
 };
 
 }  // namespace sessim

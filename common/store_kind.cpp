@@ -20,6 +20,8 @@ StoreKind parse_store_kind(const std::string& name) {
   throw UsageError(fmt::format("unknown store '{}' (expected local or redis)", name));
 }
 
+std::optional<StoreKind> store_kind_named(std::string_view name) { return kStores.parse(name); }
+
 std::string to_string(StoreKind kind) { return std::string(kStores.name(kind)); }
 
 const std::vector<std::string>& store_kind_names() {

@@ -378,35 +378,22 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
     send(std::move(failure), exchange->respond);
   }
 
-  // Saves, rotates or ends the session as the handler asked, sets the cookie
-  // and says what that did to the browser's session.
+  // Saves, rotates or ends the session as decide_session says, sets the
+  // cookie and says what that did to the browser's session.
   SessionEffect finish_session(SessionExchange& exchange) {
     auto& resolved = *exchange.resolved;
-    auto& response = exchange.response;
-    const bool found = resolved.outcome == SessionOutcome::found;
-    if (exchange.invalidate) {
-      if (found) sessions.invalidate(resolved.session);
-      response.set(http::field::set_cookie, clearing_set_cookie());
-      return SessionEffect::ended;
+    const auto route = exchange.invalidate  ? SessionRoute::logout
+                       : exchange.rotate_id ? SessionRoute::login
+                                            : SessionRoute::plain;
+    const bool wrote = !resolved.session.changed_attributes().empty();
+    const auto decision = decide_session(resolved.lookup, route, wrote, config.on_miss);
+    const auto cookie_id = sessions.apply(decision, resolved.session);
+    if (decision.cookie == SessionDecision::Cookie::cleared) {
+      exchange.response.set(http::field::set_cookie, clearing_set_cookie());
+    } else if (decision.cookie == SessionDecision::Cookie::new_id) {
+      exchange.response.set(http::field::set_cookie, session_set_cookie(cookie_id));
     }
-    if (exchange.rotate_id) {
-      const auto rotated = sessions.rotate_id(resolved.session);
-      response.set(http::field::set_cookie, session_set_cookie(rotated.id()));
-      return found ? SessionEffect::rotated
-                   : (resolved.outcome == SessionOutcome::created ? SessionEffect::created
-                                                                  : SessionEffect::replaced);
-    }
-    const bool untouched = resolved.session.changed_attributes().empty();
-    if (config.on_miss == MissPolicy::keep && !found && untouched) {
-      // Nothing to keep: the browser's cookie is left as it was.
-      return resolved.outcome == SessionOutcome::created ? SessionEffect::none
-                                                         : SessionEffect::missed;
-    }
-    sessions.commit(resolved.session);
-    if (found) return SessionEffect::kept;
-    response.set(http::field::set_cookie, session_set_cookie(resolved.session.id()));
-    return resolved.outcome == SessionOutcome::created ? SessionEffect::created
-                                                       : SessionEffect::replaced;
+    return decision.effect;
   }
 
   NodeConfig config;
@@ -422,16 +409,6 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
   bool stopped = false;
 };
 
-MissPolicy parse_miss_policy(const std::string& name) {
-  if (name == "create") return MissPolicy::create;
-  if (name == "keep") return MissPolicy::keep;
-  throw UsageError(fmt::format("unknown miss policy '{}' (expected create or keep)", name));
-}
-
-std::string to_string(MissPolicy policy) {
-  return policy == MissPolicy::create ? "create" : "keep";
-}
-
 std::string to_string(FlushMode mode) {
   return mode == FlushMode::on_request_end ? "on-request-end" : "immediate";
 }
@@ -445,11 +422,6 @@ FlushMode parse_flush_mode(const std::string& name) {
 
 const std::vector<std::string>& flush_mode_names() {
   static const std::vector<std::string> names{"on-request-end", "immediate"};
-  return names;
-}
-
-const std::vector<std::string>& miss_policy_names() {
-  static const std::vector<std::string> names{"create", "keep"};
   return names;
 }
 

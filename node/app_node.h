@@ -8,19 +8,11 @@
 
 #include "common/clock.h"
 #include "net/event_loops.h"
+#include "node/protocol.h"
+#include "node/session_rule.h"
 #include "node/store/session_store.h"
 
 namespace sessim {
-
-// What a node does when a request's cookie names no session it knows.
-enum class MissPolicy {
-  create,  // Spring's getSession(true): a new session and a replacement cookie
-  keep     // express-session's saveUninitialized:false: nothing is saved or
-           // sent unless the request writes to the session
-};
-MissPolicy parse_miss_policy(const std::string& name);  // throws UsageError
-std::string to_string(MissPolicy policy);
-const std::vector<std::string>& miss_policy_names();  // {"create", "keep"}
 
 // When a request's session changes reach the store (Spring Session's
 // FlushMode): at the end of the request, or as soon as the handler made them,
@@ -37,7 +29,7 @@ struct NodeConfig {
   std::string name = "node";
   std::string host = "127.0.0.1";
   int port = 0;                  // 0: any free port; see AppNode::port()
-  int session_timeout_s = 1800;  // Spring Session's default
+  int session_timeout_s = protocol::kDefaultSessionTimeoutS;
   MissPolicy on_miss = MissPolicy::create;
   // Seeded simulations only: session ids from SeededSessionIds(seed, name)
   // instead of the CSPRNG, so that a rerun with the same seed repeats them.

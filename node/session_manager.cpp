@@ -4,18 +4,6 @@
 
 namespace sessim {
 
-std::string to_string(SessionOutcome outcome) {
-  switch (outcome) {
-    case SessionOutcome::found:
-      return "found";
-    case SessionOutcome::created:
-      return "created";
-    case SessionOutcome::replaced:
-      return "replaced";
-  }
-  return "unknown";
-}
-
 std::string to_string(MissReason reason) {
   switch (reason) {
     case MissReason::none:
@@ -42,13 +30,13 @@ ResolvedSession SessionManager::resolve(const std::vector<std::string>& cookie_v
       continue;
     }
     if (auto session = store_.load_for_request(*id, now)) {
-      return {std::move(*session), SessionOutcome::found};
+      return {std::move(*session), SessionLookup::found};
     }
     reason = MissReason::unknown;
   }
   auto session = Session::create(ids_.next(), now, max_inactive_interval_s_);
-  const auto outcome = cookie_values.empty() ? SessionOutcome::created : SessionOutcome::replaced;
-  return {std::move(session), outcome, reason};
+  const auto lookup = cookie_values.empty() ? SessionLookup::no_cookie : SessionLookup::missed;
+  return {std::move(session), lookup, reason};
 }
 
 void SessionManager::invalidate(const Session& session) { store_.remove(session.id()); }
@@ -62,5 +50,25 @@ Session SessionManager::rotate_id(Session& session) {
 }
 
 void SessionManager::commit(Session& session) { store_.save(session); }
+
+std::string SessionManager::apply(const SessionDecision& decision, Session& session) {
+  using Store = SessionDecision::Store;
+  std::string cookie_id;
+  switch (decision.store) {
+    case Store::nothing:
+      break;
+    case Store::save:
+      commit(session);
+      cookie_id = session.id();
+      break;
+    case Store::remove:
+      invalidate(session);
+      break;
+    case Store::move_to_new_id:
+      cookie_id = rotate_id(session).id();
+      break;
+  }
+  return decision.cookie == SessionDecision::Cookie::new_id ? cookie_id : "";
+}
 
 }  // namespace sessim

@@ -6,26 +6,20 @@
 #include "common/clock.h"
 #include "node/session.h"
 #include "node/session_id.h"
+#include "node/session_rule.h"
 #include "node/store/session_store.h"
 
 namespace sessim {
 
-// What became of the session a request's cookie named. Reported to clients in
-// the X-Sessim-Session header so that a report can say why a read failed.
-enum class SessionOutcome {
-  found,    // the cookie named a live session
-  created,  // no session cookie was sent; a new session was made
-  replaced  // a cookie was sent but named no live session here; a new one replaced it
-};
-std::string to_string(SessionOutcome outcome);
-
-// Why a sent cookie did not lead to a session (only for `replaced`).
+// Why a sent cookie did not lead to a session (only for SessionLookup::missed).
 enum class MissReason { none, unknown, malformed };
 std::string to_string(MissReason reason);
 
+// The session a request works on: the one its cookie named, or a new one
+// (saved only if decide_session says so).
 struct ResolvedSession {
   Session session;
-  SessionOutcome outcome;
+  SessionLookup lookup;
   MissReason miss_reason = MissReason::none;
 };
 
@@ -51,6 +45,11 @@ class SessionManager {
   // Login: moves the session to a fresh id (saved, with its changes) and
   // deletes the old one. Returns the session under its new id.
   Session rotate_id(Session& session);
+
+  // Carries out decide_session's store action on the request's session and
+  // returns the id the browser's cookie must carry from now on ("" when the
+  // cookie is unchanged or cleared).
+  std::string apply(const SessionDecision& decision, Session& session);
 
  private:
   SessionStore& store_;

@@ -12,8 +12,8 @@
 namespace sessim {
 namespace {
 
-const CompareCell* find_cell(const CompareSummary& summary, const std::string& store,
-                             const std::string& balancer, const std::string& fault) {
+const CompareCell* find_cell(const CompareSummary& summary, StoreKind store,
+                             StrategyKind balancer, const std::string& fault) {
   for (const auto& cell : summary.cells) {
     if (cell.store == store && cell.balancer == balancer && cell.fault == fault) return &cell;
   }
@@ -55,14 +55,14 @@ std::string render_compare_matrix(const CompareSummary& summary, const TerminalS
   out += "\n";
   std::size_t balancer_width = 8, cell_width = 12;
   for (const auto& balancer : summary.balancers)
-    balancer_width = std::max(balancer_width, balancer.size());
+    balancer_width = std::max(balancer_width, to_string(balancer).size());
   for (const auto& fault : summary.faults) cell_width = std::max(cell_width, fault.size() + 2);
   std::string heading = pad("store", 6) + " " + pad("balancer", balancer_width);
   for (const auto& fault : summary.faults) heading += "  " + pad(fault, cell_width);
   out += paint(trim_end(heading), Tone::dim, style) + "\n";
   for (const auto& store : summary.stores) {
     for (const auto& balancer : summary.balancers) {
-      std::string line = pad(store, 6) + " " + pad(balancer, balancer_width);
+      std::string line = pad(to_string(store), 6) + " " + pad(to_string(balancer), balancer_width);
       for (const auto& fault : summary.faults) {
         const auto* cell = find_cell(summary, store, balancer, fault);
         const auto text = cell ? cell_text(*cell) : "-";
@@ -83,7 +83,8 @@ std::string render_compare_matrix(const CompareSummary& summary, const TerminalS
     out += "\n";
     for (const auto& cell : summary.cells) {
       if (cell.why.empty() || cell.verdict == Verdict::not_applicable) continue;
-      out += fmt::format("{} + {} + {}: {}\n", cell.store, cell.balancer, cell.fault, cell.why);
+      out += fmt::format("{} + {} + {}: {}\n", to_string(cell.store), to_string(cell.balancer),
+                         cell.fault, cell.why);
     }
   }
   return out;
@@ -92,8 +93,8 @@ std::string render_compare_matrix(const CompareSummary& summary, const TerminalS
 std::string render_compare_json(const CompareSummary& summary) {
   nlohmann::json cells = nlohmann::json::array();
   for (const auto& cell : summary.cells) {
-    nlohmann::json entry{{"store", cell.store},
-                         {"balancer", cell.balancer},
+    nlohmann::json entry{{"store", to_string(cell.store)},
+                         {"balancer", to_string(cell.balancer)},
                          {"fault", cell.fault},
                          {"reads_ok", cell.reads_ok},
                          {"reads_total", cell.reads_total},
@@ -127,7 +128,7 @@ std::string render_compare_markdown(const CompareSummary& summary) {
   out += "\n" + rule + "\n";
   for (const auto& store : summary.stores) {
     for (const auto& balancer : summary.balancers) {
-      out += fmt::format("| {} | {} |", store, balancer);
+      out += fmt::format("| {} | {} |", to_string(store), to_string(balancer));
       for (const auto& fault : summary.faults) {
         const auto* cell = find_cell(summary, store, balancer, fault);
         out += fmt::format(" {} |", cell ? cell_text(*cell) + cell_mark(*cell) : "-");

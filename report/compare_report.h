@@ -15,8 +15,8 @@ struct CompareSummary {
   int nodes = 0;
   std::string mode;
   std::string on_miss;
-  std::vector<std::string> stores;
-  std::vector<std::string> balancers;
+  std::vector<StoreKind> stores;
+  std::vector<StrategyKind> balancers;
   std::vector<std::string> faults;
   std::vector<CompareCell> cells;  // in store, balancer, fault order
   std::uint64_t seed = 0;

@@ -128,13 +128,13 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
         lanes[i].node ? "⬢ " : "", escape_markup(lanes[i].name));
   }
   for (const auto& event : history.events) {
-    if (event.what == "wait") continue;
+    if (event.what == StepKind::wait) continue;
     const double fx = x(event.at_us);
     svg += fmt::format(
         "<g class=\"fault\"><line x1=\"{0:.1f}\" y1=\"18\" x2=\"{0:.1f}\" y2=\"{1}\"/><text "
         "x=\"{2:.1f}\" y=\"{1}\">{3}</text><title>{4}</title></g>\n",
         fx, height - 2, fx + 3,
-        escape_markup(event.what + (event.node.empty() ? "" : " " + event.node)),
+        escape_markup(to_string(event.what) + (event.node.empty() ? "" : " " + event.node)),
         escape_markup(event.note));
   }
   for (const auto* request : requests) {
@@ -170,10 +170,10 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
       "<div class=\"summary\"><div>verdict <span class=\"{}\">{}</span></div>"
       "<div>reads {}/{}</div><div>{}</div><div>{} node(s), {}, balancer {}</div>"
       "<div>app {}</div></div>\n<p class=\"model\">session model: {}</p>\n",
-      run_index, escape_markup(run.scenario), escape_markup(run.store), escape_markup(run.lesson),
+      run_index, escape_markup(run.scenario), escape_markup(to_string(run.store)), escape_markup(run.lesson),
       verdict_class, verdict, run.reads_ok(), run.reads_total(),
       escape_markup(anomaly_summary(run)), run.cluster.nodes, escape_markup(run.cluster.mode),
-      escape_markup(run.cluster.balancer.empty() ? "(target)" : run.cluster.balancer),
+      escape_markup(!run.cluster.balancer ? "(target)" : run.cluster.balancer_name()),
       escape_markup(run.cluster.app), escape_markup(describe(run.model)));
   out += svg;
   if (!run.anomalies.empty()) {
@@ -241,11 +241,11 @@ std::string render_mermaid(const ScenarioRun& run, const History& history) {
   for (const auto& client : clients) {
     out += fmt::format("    participant {} as {}\n", participant(client), client);
   }
-  const bool balancer = !run.cluster.balancer.empty();
+  const bool balancer = run.cluster.balancer.has_value();
   const std::string front = balancer ? "balancer" : "target";
   out +=
       fmt::format("    participant {} as {}\n", front,
-                  balancer ? "balancer (" + run.cluster.balancer + ")" : run.cluster.balancer_url);
+                  balancer ? "balancer (" + run.cluster.balancer_name() + ")" : run.cluster.balancer_url);
   for (const auto& node : run.cluster.node_urls) {
     out += fmt::format("    participant {} as {}\n", participant(node.name), node.name);
   }
@@ -257,10 +257,10 @@ std::string render_mermaid(const ScenarioRun& run, const History& history) {
   for (const auto& op : history.operations) {
     while (next_event < history.events.size() && history.events[next_event].at_us <= op.start_us) {
       const auto& event = history.events[next_event++];
-      if (event.what == "wait") continue;
+      if (event.what == StepKind::wait) continue;
       out += fmt::format("    Note over {}: {}\n",
                          event.node.empty() ? front : participant(event.node),
-                         event.what + (event.node.empty() ? "" : " " + event.node));
+                         to_string(event.what) + (event.node.empty() ? "" : " " + event.node));
     }
     const auto* record = records.count(op.request) ? records.at(op.request) : nullptr;
     const auto node = record && !record->node.empty() ? participant(record->node) : "";
@@ -287,14 +287,14 @@ std::string render_ascii_sequence(const ScenarioRun& run, const History& history
   for (const auto& op : history.operations) {
     while (next_event < history.events.size() && history.events[next_event].at_us <= op.start_us) {
       const auto& event = history.events[next_event++];
-      if (event.what == "wait") continue;
+      if (event.what == StepKind::wait) continue;
       out += fmt::format("  ── {} ── {}\n",
-                         event.what + (event.node.empty() ? "" : " " + event.node), event.note);
+                         to_string(event.what) + (event.node.empty() ? "" : " " + event.node), event.note);
     }
     const auto* record = records.count(op.request) ? records.at(op.request) : nullptr;
     out += fmt::format(
         "{:>3} {:<10} ──{:─<{}}──▶ {} ──▶ {:<8} {} {}{}\n", op.request, op.client, op.target + " ",
-        width + 1, run.cluster.balancer.empty() ? "target" : "balancer",
+        width + 1, !run.cluster.balancer ? "target" : "balancer",
         op.node.empty() ? "?" : op.node,
         op.status == 0 ? std::string("no response") : std::to_string(op.status),
         to_string(op.effect), record && record->result != RequestResult::ok ? "  ✗" : "");

@@ -14,7 +14,7 @@ json request_json(const RequestRecord& record, const std::map<int, ReadExplanati
   json entry{
       {"number", record.number},
       {"client", record.client},
-      {"action", record.action},
+      {"action", to_string(record.action)},
       {"method", record.exchange.method},
       {"target", record.exchange.target},
       {"node", record.node},
@@ -50,8 +50,8 @@ json cluster_json(const ClusterSummary& summary) {
                {"kind", summary.kind},
                {"app", summary.app},
                {"mode", summary.mode},
-               {"store", summary.store},
-               {"balancer", summary.balancer},
+               {"store", to_string(summary.store)},
+               {"balancer", summary.balancer_name()},
                {"balancer_url", summary.balancer_url},
                {"node_urls", std::move(nodes)}};
   if (!summary.redis_url.empty()) {
@@ -78,7 +78,7 @@ json run_json(const ScenarioRun& run, VerdictMode mode) {
   json entry{{"scenario", run.scenario},
              {"lesson", run.lesson},
              {"source", run.source},
-             {"store", run.store},
+             {"store", to_string(run.store)},
              {"cluster", cluster_json(run.cluster)},
              {"verdict", to_string(run.verdict())},
              {"checks", {{"total", run.checks_total()}, {"failed", run.checks_failed()}}},
@@ -110,7 +110,9 @@ json run_json(const ScenarioRun& run, VerdictMode mode) {
   }
   entry["anomaly_counts"] = std::move(counts);
   if (run.declared_anomalies) {
-    entry["declared_anomalies"] = *run.declared_anomalies;
+    json declared = json::array();
+    for (const auto kind : *run.declared_anomalies) declared.push_back(to_string(kind));
+    entry["declared_anomalies"] = std::move(declared);
     entry["anomalies_as_declared"] = run.anomalies_as_declared();
   }
   if (!run.not_applicable_reason.empty()) entry["not_applicable"] = run.not_applicable_reason;

@@ -56,7 +56,7 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
   } else if (expected_failure && run.verdict() == Verdict::pass) {
     cases.push_back(
         {"declared outcome",
-         fmt::format("declared to fail with store={} but every check passed", run.store), false,
+         fmt::format("declared to fail with store={} but every check passed", to_string(run.store)), false,
          0});
   }
   return cases;
@@ -102,7 +102,7 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
     int failures = 0, skipped = 0;
     std::string body;
     const std::string classname =
-        escape_markup(fmt::format("sessim.{}.{}", run.scenario, run.store));
+        escape_markup(fmt::format("sessim.{}.{}", run.scenario, to_string(run.store)));
     for (const auto& test : cases) {
       body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", classname,
                           escape_markup(test.name), test.seconds);
@@ -129,8 +129,8 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
         "      <property name=\"seed\" value=\"{}\"/>\n"
         "      <property name=\"session_model\" value=\"{}\"/>\n{}    </properties>\n{}"
         "  </testsuite>\n",
-        escape_markup(fmt::format("{} [store={}]", run.scenario, run.store)), cases.size(),
-        failures, skipped, seconds, escape_markup(run.source), run.store, run.seed,
+        escape_markup(fmt::format("{} [store={}]", run.scenario, to_string(run.store))), cases.size(),
+        failures, skipped, seconds, escape_markup(run.source), to_string(run.store), run.seed,
         escape_markup(describe(run.model)), anomaly_properties(run), body);
     total_tests += static_cast<int>(cases.size());
     total_failures += failures;

@@ -40,13 +40,13 @@ std::string request_line(const RequestRecord& record) {
 std::string render_scenario_header(const ScenarioRun& run, const TerminalStyle& style) {
   std::string out = fmt::format(
       "{}\n",
-      paint(fmt::format("scenario {} [store={}]", run.scenario, run.store), Tone::bold, style));
+      paint(fmt::format("scenario {} [store={}]", run.scenario, to_string(run.store)), Tone::bold, style));
   if (!run.lesson.empty()) out += fmt::format("  lesson: {}\n", run.lesson);
   out += fmt::format(
       "  cluster: {} node(s) ({}), store={}{}, balancer={}\n", run.cluster.nodes, run.cluster.mode,
-      run.store, run.cluster.redis_url.empty() ? "" : fmt::format(" ({})", run.cluster.redis_url),
-      run.cluster.balancer.empty() ? "(target " + run.cluster.balancer_url + ")"
-                                   : run.cluster.balancer);
+      to_string(run.store), run.cluster.redis_url.empty() ? "" : fmt::format(" ({})", run.cluster.redis_url),
+      !run.cluster.balancer ? "(target " + run.cluster.balancer_url + ")"
+                            : run.cluster.balancer_name());
   return out;
 }
 
@@ -118,7 +118,7 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
     out += fmt::format("  (not applicable: {})\n", run.not_applicable_reason);
   out += fmt::format("  rerun: sessim run {} --store {} --seed {}{}\n\n",
                      run.source.rfind("builtin:", 0) == 0 ? run.source.substr(8) : run.source,
-                     run.store, run.seed, run.rerun_flags);
+                     to_string(run.store), run.seed, run.rerun_flags);
   return out;
 }
 
@@ -158,7 +158,7 @@ std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMo
     const bool success = counts_as_success(run, mode);
     succeeded += success;
     const auto line = fmt::format(
-        "{:<{}}  {:<6} {:<8} {:<7} {}", run.scenario, width, run.store, to_string(run.verdict()),
+        "{:<{}}  {:<6} {:<8} {:<7} {}", run.scenario, width, to_string(run.store), to_string(run.verdict()),
         fmt::format("{}/{}", run.checks_total() - run.checks_failed(), run.checks_total()),
         declared_note(run));
     out += paint(line, success ? Tone::good : Tone::bad, style) + "\n";

@@ -82,7 +82,8 @@ std::string trace_line(const RequestRecord& record) {
 
 std::string summary_line(const ScenarioRun& run) {
   return fmt::format("reads: {}/{} succeeded (store={}, nodes={}, balancer={})", run.reads_ok(),
-                     run.reads_total(), run.store, run.cluster.nodes, run.cluster.balancer);
+                     run.reads_total(), to_string(run.store), run.cluster.nodes,
+                     run.cluster.balancer_name());
 }
 
 std::string render_request_table(const ScenarioRun& run, const TerminalStyle& style) {
@@ -127,11 +128,11 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
   std::string out = fmt::format(
       "sessim: {} node(s) ({}), store={}{}, balancer={} at {}\n"
       "story: {}: {}\n\n",
-      run.cluster.nodes, run.cluster.mode, run.store,
+      run.cluster.nodes, run.cluster.mode, to_string(run.store),
       run.cluster.redis_url.empty() ? ""
                                     : fmt::format(" ({}{})", run.cluster.redis_url,
                                                   run.cluster.private_redis ? ", private" : ""),
-      run.cluster.balancer, run.cluster.balancer_url, run.scenario, run.lesson);
+      run.cluster.balancer_name(), run.cluster.balancer_url, run.scenario, run.lesson);
   std::vector<std::string> padded_headings;
   for (std::size_t column = 0; column < kColumns; ++column) {
     const bool last = column + 1 == kColumns;

@@ -24,14 +24,12 @@ std::string shown(const Value& value) {
 }
 
 bool counts(const Operation& op) { return op.outcome != OpOutcome::fail; }
-bool is_write(const Operation& op) { return op.op == "set" || op.op == "remove"; }
+bool is_write(const Operation& op) { return op.op == StepKind::set || op.op == StepKind::remove; }
 bool is_boundary(const Operation& op) {
-  return (op.op == "login" || op.op == "logout") && counts(op);
+  return (op.op == StepKind::login || op.op == StepKind::logout) && counts(op);
 }
-Value written(const Operation& op) { return op.op == "set" ? Value(op.value) : std::nullopt; }
-
-bool is_node_fault(const std::string& what) {
-  return what == "crash" || what == "stop" || what == "restart";
+Value written(const Operation& op) {
+  return op.op == StepKind::set ? Value(op.value) : std::nullopt;
 }
 
 bool overlaps(const Operation& a, const Operation& b) {
@@ -78,7 +76,7 @@ class Checker {
     // browsers costs each read its lineage's length, not the history's.
     for (const auto& op : history_.operations) lineages_[root(op.client)].push_back(&op);
     for (const auto& op : history_.operations) {
-      if (op.op == "get" && op.outcome == OpOutcome::ok) judge(op);
+      if (op.op == StepKind::get && op.outcome == OpOutcome::ok) judge(op);
     }
     std::stable_sort(anomalies_.begin(), anomalies_.end(), [](const auto& a, const auto& b) {
       return a.operations.back() < b.operations.back();
@@ -90,7 +88,7 @@ class Checker {
   // Browsers that shared cookies share a lineage.
   void group_clients() {
     for (const auto& event : history_.events) {
-      if (event.what == "copy-cookies" && !event.from.empty() && !event.to.empty()) {
+      if (event.what == StepKind::copy_cookies && !event.from.empty() && !event.to.empty()) {
         group_[root(event.to)] = root(event.from);
       }
     }
@@ -113,7 +111,7 @@ class Checker {
   const SystemEvent* copy_into(const std::string& client, std::int64_t time) const {
     const SystemEvent* found = nullptr;
     for (const auto& event : history_.events) {
-      if (event.what == "copy-cookies" && event.to == client && event.at_us <= time) found = &event;
+      if (event.what == StepKind::copy_cookies && event.to == client && event.at_us <= time) found = &event;
     }
     return found;
   }
@@ -131,7 +129,7 @@ class Checker {
       if (!epoch.boundary || op.end_us > epoch.boundary->end_us) {
         epoch.boundary = &op;
         epoch.start_us = op.end_us;
-        epoch.kind = op.op == "login" ? Epoch::Kind::login : Epoch::Kind::logout;
+        epoch.kind = op.op == StepKind::login ? Epoch::Kind::login : Epoch::Kind::logout;
       }
     }
     const std::int64_t timeout_us =
@@ -166,7 +164,7 @@ class Checker {
     for (const auto* candidate : lineage_of(read)) {
       const auto& write = *candidate;
       if (!counts(write) || write.start_us >= read.end_us) continue;
-      const bool login_value = write.op == "login" && read.attribute == kLoginAttribute;
+      const bool login_value = write.op == StepKind::login && read.attribute == kLoginAttribute;
       if (!login_value && (!is_write(write) || write.attribute != read.attribute)) continue;
       if (write.start_us <= epoch->start_us) {
         // A write that overlapped the login or logout may have landed on
@@ -211,7 +209,7 @@ class Checker {
   }
 
   static Value written_or_login(const Operation& op) {
-    return op.op == "login" ? Value(op.value) : written(op);
+    return op.op == StepKind::login ? Value(op.value) : written(op);
   }
 
   // Nothing the read must reflect was written in this epoch: not set is
@@ -424,7 +422,7 @@ class Checker {
   // With --balancer hash, the request that made a session carried no cookie
   // to hash: it went wherever round-robin sent it.
   std::string hash_fallback_note(const Operation& read) const {
-    if (history_.balancer != "hash") return "";
+    if (history_.balancer != StrategyKind::hash) return "";
     for (const auto* made : lineage_of(read)) {
       const auto& op = *made;
       if (op.session_before.empty() && !op.session_after.empty() && op.outcome == OpOutcome::ok) {
@@ -446,7 +444,7 @@ class Checker {
 
   bool any_fault_between(std::int64_t from_us, std::int64_t to_us) const {
     return std::any_of(history_.events.begin(), history_.events.end(), [&](const SystemEvent& e) {
-      const bool fault = is_node_fault(e.what) || e.what == "redis";
+      const bool fault = is_node_fault(e.what) || e.what == StepKind::redis;
       return fault && e.at_us >= from_us && e.at_us <= to_us;
     });
   }
@@ -465,17 +463,17 @@ class Checker {
   const SystemEvent* store_emptied_between(std::int64_t from_us, std::int64_t to_us) const {
     const SystemEvent* found = nullptr;
     for (const auto& event : history_.events) {
-      if (event.what == "redis" &&
-          event.note.find("every session in it is gone") != std::string::npos &&
-          event.at_us >= from_us && event.at_us <= to_us) {
+      if (event.what == StepKind::redis && event.store_emptied && event.at_us >= from_us && event.at_us <= to_us) {
         found = &event;
       }
     }
     return found;
   }
 
-  static std::string fault_verb(const std::string& what) {
-    return what == "crash" ? "crashed" : what == "stop" ? "was stopped" : "restarted";
+  static std::string fault_verb(StepKind what) {
+    return what == StepKind::crash  ? "crashed"
+           : what == StepKind::stop ? "was stopped"
+                                    : "restarted";
   }
 
   void add(AnomalyKind kind, std::vector<const Operation*> proof, std::string explanation,

@@ -47,7 +47,7 @@ double CompareCell::read_success_rate() const {
   return reads_total == 0 ? 0.0 : static_cast<double>(reads_ok) / reads_total;
 }
 
-CompareCell make_cell(const ScenarioRun& run, const std::string& balancer,
+CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer,
                       const std::string& fault) {
   CompareCell cell;
   cell.store = run.store;

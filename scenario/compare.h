@@ -20,8 +20,8 @@ Scenario with_fault(const Scenario& scenario, const std::string& fault);
 
 // One cell of the comparison matrix.
 struct CompareCell {
-  std::string store;
-  std::string balancer;
+  StoreKind store = StoreKind::local;
+  StrategyKind balancer = StrategyKind::round_robin;
   std::string fault;
   int reads_ok = 0;
   int reads_total = 0;
@@ -31,7 +31,7 @@ struct CompareCell {
   double read_success_rate() const;  // 0..1; 0 when there were no reads
 };
 
-CompareCell make_cell(const ScenarioRun& run, const std::string& balancer,
+CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer,
                       const std::string& fault);
 
 }  // namespace sessim

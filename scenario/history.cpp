@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/errors.h"
+#include "common/text.h"
 
 namespace sessim {
 namespace {
@@ -75,8 +76,8 @@ History history_of(const ScenarioRun& run, const AppProfile& profile) {
   for (const auto& step : run.steps) {
     if (step.requests.empty()) {
       history.events.push_back({static_cast<std::int64_t>(step.started_ms * 1000),
-                                to_string(step.kind), step.fault_node, step.note, step.number,
-                                step.copied_from, step.copied_to});
+                                step.kind, step.fault_node, step.note, step.number,
+                                step.copied_from, step.copied_to, step.redis_came_back_empty});
     }
     for (const auto& record : step.requests) {
       Operation op;
@@ -95,7 +96,7 @@ History history_of(const ScenarioRun& run, const AppProfile& profile) {
       op.effect = record.session;
       op.step = step.number;
       bool answered = false;
-      if (record.action == "get") {
+      if (record.action == StepKind::get) {
         const auto read = read_value(profile, record.exchange.status, record.exchange.body);
         answered = read.answered;
         if (read.answered && !read.absent) op.read = read.value;
@@ -119,13 +120,13 @@ std::string render_history_jsonl(const History& history) {
                 {"index", op.index},
                 {"time_us", op.start_us},
                 {"client", op.client},
-                {"op", op.op},
+                {"op", to_string(op.op)},
                 {"target", op.target},
                 {"session", op.session_before},
                 {"request", op.request},
                 {"step", op.step}};
     if (!op.attribute.empty()) invoke["attribute"] = op.attribute;
-    if (op.op == "set" || op.op == "login") invoke["value"] = op.value;
+    if (op.op == StepKind::set || op.op == StepKind::login) invoke["value"] = op.value;
     lines.emplace_back(op.start_us, std::move(invoke));
     json completion{{"type", completion_type(op.outcome)},
                     {"index", op.index},
@@ -134,18 +135,19 @@ std::string render_history_jsonl(const History& history) {
                     {"node", op.node},
                     {"effect", std::string(to_string(op.effect))},
                     {"session", op.session_after}};
-    if (op.op == "get") completion["read"] = op.read ? json(*op.read) : json(nullptr);
+    if (op.op == StepKind::get) completion["read"] = op.read ? json(*op.read) : json(nullptr);
     lines.emplace_back(op.end_us, std::move(completion));
   }
   for (const auto& event : history.events) {
     json line{{"type", "event"},
               {"time_us", event.at_us},
-              {"what", event.what},
+              {"what", to_string(event.what)},
               {"step", event.step},
               {"note", event.note}};
     if (!event.node.empty()) line["node"] = event.node;
     if (!event.from.empty()) line["from"] = event.from;
     if (!event.to.empty()) line["to"] = event.to;
+    if (event.store_emptied) line["store_emptied"] = true;
     lines.emplace_back(event.at_us, std::move(line));
   }
   std::stable_sort(lines.begin(), lines.end(),
@@ -154,9 +156,9 @@ std::string render_history_jsonl(const History& history) {
                     {"schema_version", kHistorySchemaVersion},
                     {"scenario", history.scenario},
                     {"source", history.source},
-                    {"store", history.store},
+                    {"store", history.store ? to_string(*history.store) : ""},
                     {"app", history.app},
-                    {"balancer", history.balancer},
+                    {"balancer", history.balancer ? to_string(*history.balancer) : ""},
                     {"session_timeout_s", history.session_timeout_s},
                     {"expiry_tolerance_ms", history.expiry_tolerance_ms},
                     {"model", session_model_json(history.model)}};
@@ -210,6 +212,17 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
     }
     return *value;
   };
+  // A word of one of sessim's vocabularies (a step, a store, a strategy).
+  const auto known_word = [&](const json& entry, const char* name, auto parse) {
+    const auto field = entry.find(name);
+    if (field == entry.end() || !field->is_string()) {
+      fail(fmt::format("the field '{}' is missing or not a string", name));
+    }
+    const auto word = field->get<std::string>();
+    const auto value = parse(word);
+    if (!value) fail(fmt::format("'{}' is not a {} sessim knows", printable(word), name));
+    return *value;
+  };
   constexpr std::int64_t kMaxTimeUs = 1'000'000'000'000'000;  // 31 years
   constexpr std::int64_t kMaxInt = std::numeric_limits<int>::max();
   while (std::getline(stream, line)) {
@@ -229,9 +242,13 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
         History history;
         history.scenario = entry.value("scenario", "");
         history.source = entry.value("source", "");
-        history.store = entry.value("store", "");
+        if (!entry.value("store", "").empty()) {
+          history.store = known_word(entry, "store", store_kind_named);
+        }
         history.app = entry.value("app", "");
-        history.balancer = entry.value("balancer", "");
+        if (const auto balancer = entry.value("balancer", ""); !balancer.empty()) {
+          history.balancer = known_word(entry, "balancer", strategy_kind_named);
+        }
         history.session_timeout_s =
             static_cast<int>(whole_number(entry, "session_timeout_s", 0, kMaxInt, 0));
         history.expiry_tolerance_ms =
@@ -244,9 +261,9 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
       if (type == "event") {
         histories.back().events.push_back(
             {whole_number(entry, "time_us", 0, kMaxTimeUs, std::nullopt),
-             entry.at("what").get<std::string>(), entry.value("node", ""), entry.value("note", ""),
-             static_cast<int>(whole_number(entry, "step", 0, kMaxInt, 0)),
-             entry.value("from", ""), entry.value("to", "")});
+             known_word(entry, "what", parse_step_kind), entry.value("node", ""),
+             entry.value("note", ""), static_cast<int>(whole_number(entry, "step", 0, kMaxInt, 0)),
+             entry.value("from", ""), entry.value("to", ""), entry.value("store_emptied", false)});
         continue;
       }
       const auto index = static_cast<int>(whole_number(entry, "index", 0, kMaxInt, std::nullopt));
@@ -255,7 +272,7 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
         Operation op;
         op.index = index;
         op.client = entry.at("client").get<std::string>();
-        op.op = entry.at("op").get<std::string>();
+        op.op = known_word(entry, "op", parse_step_kind);
         op.target = entry.value("target", "");
         op.attribute = entry.value("attribute", "");
         op.value = entry.value("value", "");

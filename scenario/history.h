@@ -27,7 +27,7 @@ struct Operation {
   int index = 0;    // in invocation order, from 1
   int request = 0;  // the request's number in the run's reports
   std::string client;
-  std::string op;              // set | get | remove | login | logout | request
+  StepKind op = StepKind::request;  // set | get | remove | login | logout | request
   std::string attribute;       // set, get, remove
   std::string value;           // set: the value written; login: the user
   std::string target;          // "GET /get-session"
@@ -47,7 +47,7 @@ struct Operation {
 // Something that happened to the system rather than through a client.
 struct SystemEvent {
   std::int64_t at_us = 0;
-  std::string what;  // crash | stop | restart | add-node | redis | wait | copy-cookies
+  StepKind what = StepKind::wait;  // crash | stop | restart | add-node | redis | wait | copy-cookies
   std::string node;  // for node faults
   std::string note;
   int step = 0;
@@ -55,14 +55,16 @@ struct SystemEvent {
   // now holds them (it shares that session from then on).
   std::string from;
   std::string to;
+  // redis: it came back without persistence, every session in it gone.
+  bool store_emptied = false;
 };
 
 struct History {
   std::string scenario;
   std::string source;
-  std::string store;
+  std::optional<StoreKind> store;  // none: a history written by hand that does not say
   std::string app;
-  std::string balancer;               // "" behind --target
+  std::optional<StrategyKind> balancer;  // none behind --target
   int session_timeout_s = 0;          // 0: unknown, no expiry checks
   int expiry_tolerance_ms = 1000;     // how late an expiry may be before it is an anomaly
   // What is known about how the app keeps sessions: the causes the checker

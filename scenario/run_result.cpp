@@ -30,14 +30,14 @@ std::string sent_session_cookie(const HttpExchange& exchange, const AppProfile& 
 // What a request did to the session, seen from the cookies alone, for apps
 // that do not say it themselves.
 SessionEffect effect_from_cookies(const std::string& sent, const std::optional<std::string>& set,
-                                  const std::string& action) {
+                                  StepKind action) {
   if (set && set->empty()) {
     if (sent.empty()) return SessionEffect::none;
-    return action == "logout" ? SessionEffect::ended : SessionEffect::cleared;
+    return action == StepKind::logout ? SessionEffect::ended : SessionEffect::cleared;
   }
   if (set && *set != sent) {
     if (sent.empty()) return SessionEffect::created;
-    return action == "login" ? SessionEffect::rotated : SessionEffect::replaced;
+    return action == StepKind::login ? SessionEffect::rotated : SessionEffect::replaced;
   }
   return sent.empty() ? SessionEffect::none : SessionEffect::kept;
 }
@@ -148,8 +148,8 @@ std::string anomaly_summary(const ScenarioRun& run) {
   if (text.empty()) text = "none";
   if (run.declared_anomalies) {
     std::string declared;
-    for (const auto& kind : *run.declared_anomalies)
-      declared += (declared.empty() ? "" : ", ") + kind;
+    for (const auto kind : *run.declared_anomalies)
+      declared += (declared.empty() ? "" : ", ") + to_string(kind);
     text += run.anomalies_as_declared()
                 ? " (as declared)"
                 : " (declared: " + (declared.empty() ? std::string("none") : declared) + ")";
@@ -157,9 +157,9 @@ std::string anomaly_summary(const ScenarioRun& run) {
   return "anomalies: " + text;
 }
 
-std::set<std::string> ScenarioRun::anomaly_kinds() const {
-  std::set<std::string> kinds;
-  for (const auto& anomaly : anomalies) kinds.insert(to_string(anomaly.kind));
+std::set<AnomalyKind> ScenarioRun::anomaly_kinds() const {
+  std::set<AnomalyKind> kinds;
+  for (const auto& anomaly : anomalies) kinds.insert(anomaly.kind);
   return kinds;
 }
 
@@ -204,12 +204,12 @@ bool counts_as_success(const ScenarioRun& run, VerdictMode mode) {
   return verdict == Verdict::pass;
 }
 
-RequestRecord make_record(int number, std::string client, std::string action, HttpExchange exchange,
+RequestRecord make_record(int number, std::string client, StepKind action, HttpExchange exchange,
                           const AppProfile& profile) {
   RequestRecord record;
   record.number = number;
   record.client = std::move(client);
-  record.action = std::move(action);
+  record.action = action;
   if (!profile.node_header.empty()) record.node = exchange.header(profile.node_header);
   if (record.node.empty()) record.node = exchange.header(kUpstreamHeader);
   const auto sent = sent_session_cookie(exchange, profile);

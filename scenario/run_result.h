@@ -42,7 +42,7 @@ bool is_read_check(const Check& check);
 struct RequestRecord {
   int number = 0;
   std::string client;
-  std::string action;     // the step kind: set, get, request, ...
+  StepKind action = StepKind::request;
   std::string attribute;  // set, get, remove: the attribute's name
   std::string written;    // set: the value; login: the user
   // Monotonic microseconds since the run began: when the request was sent
@@ -106,12 +106,12 @@ struct ScenarioRun {
   std::string fault;  // the fault `sessim compare` injected, "" for none
   std::string lesson;
   std::string source;
-  std::string store;
+  StoreKind store = StoreKind::local;
   ClusterSummary cluster;
   std::optional<DeclaredOutcome> declared;  // what the file says this store should do
   // The anomalies the file expects for this store; when given, the verdict
   // fails unless exactly these kinds are found.
-  std::optional<std::set<std::string>> declared_anomalies;
+  std::optional<std::set<AnomalyKind>> declared_anomalies;
   std::vector<AnomalyFinding> anomalies;
   // How the app keeps sessions, as far as is known (app/session_model.h).
   SessionModel model;
@@ -138,7 +138,7 @@ struct ScenarioRun {
 
   // The anomaly kinds found, and whether they are what the file declares
   // (true when it declares none).
-  std::set<std::string> anomaly_kinds() const;
+  std::set<AnomalyKind> anomaly_kinds() const;
   bool anomalies_as_declared() const;
   int checks_total() const;
   int checks_failed() const;
@@ -181,7 +181,7 @@ std::optional<std::string> set_session_cookie(const HttpExchange& exchange,
 
 // Fills the header-derived fields of a record from its exchange. Shared by
 // every story so that all reports read requests alike.
-RequestRecord make_record(int number, std::string client, std::string action, HttpExchange exchange,
+RequestRecord make_record(int number, std::string client, StepKind action, HttpExchange exchange,
                           const AppProfile& profile);
 
 // Sets record.result from its status and checks, once they are filled in.

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/name_table.h"
+
 namespace sessim {
 
 std::string SourcePosition::to_string() const {
@@ -13,17 +15,29 @@ std::string SourcePosition::to_string() const {
 
 namespace {
 
-// In StepKind's order; the names a scenario file uses.
-const std::vector<std::string> kStepKindNames{
-    "set",  "get",     "remove",   "login", "logout", "request", "copy-cookies", "crash",
-    "stop", "restart", "add-node", "redis", "wait",   "repeat",  "parallel"};
+// The names a scenario file uses.
+constexpr NameTable<StepKind, 15> kStepKinds{{{
+    {StepKind::set, "set"},
+    {StepKind::get, "get"},
+    {StepKind::remove, "remove"},
+    {StepKind::login, "login"},
+    {StepKind::logout, "logout"},
+    {StepKind::request, "request"},
+    {StepKind::copy_cookies, "copy-cookies"},
+    {StepKind::crash, "crash"},
+    {StepKind::stop, "stop"},
+    {StepKind::restart, "restart"},
+    {StepKind::add_node, "add-node"},
+    {StepKind::redis, "redis"},
+    {StepKind::wait, "wait"},
+    {StepKind::repeat, "repeat"},
+    {StepKind::parallel, "parallel"},
+}}};
 
 void collect_addressed(const std::vector<Step>& steps, std::set<std::string>& nodes) {
   for (const auto& step : steps) {
     if (!step.via.empty()) nodes.insert(step.via);
-    if ((step.kind == StepKind::crash || step.kind == StepKind::stop ||
-         step.kind == StepKind::restart) &&
-        !step.name.empty() && step.name.front() != '@') {
+    if (is_node_fault(step.kind) && !step.name.empty() && step.name.front() != '@') {
       nodes.insert(step.name);
     }
     if (step.expect && step.expect->node) nodes.insert(*step.expect->node);
@@ -39,12 +53,18 @@ bool any_expectation(const std::vector<Step>& steps) {
 
 }  // namespace
 
-std::string to_string(StepKind kind) {
-  const auto index = static_cast<std::size_t>(kind);
-  return index < kStepKindNames.size() ? kStepKindNames[index] : "?";
+std::string to_string(StepKind kind) { return std::string(kStepKinds.name(kind)); }
+
+std::optional<StepKind> parse_step_kind(std::string_view name) { return kStepKinds.parse(name); }
+
+const std::vector<std::string>& step_kind_names() {
+  static const std::vector<std::string> names = kStepKinds.names();
+  return names;
 }
 
-const std::vector<std::string>& step_kind_names() { return kStepKindNames; }
+bool is_node_fault(StepKind kind) {
+  return kind == StepKind::crash || kind == StepKind::stop || kind == StepKind::restart;
+}
 
 std::set<std::string> nodes_addressed_directly(const Scenario& scenario) {
   std::set<std::string> nodes;

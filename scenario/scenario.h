@@ -4,10 +4,15 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/app_profile.h"
 #include "common/session_effect.h"
+#include "scenario/anomaly.h"
+#include "common/store_kind.h"
+#include "common/strategy_kind.h"
+#include "node/protocol.h"
 
 namespace sessim {
 
@@ -51,8 +56,10 @@ enum class StepKind {
   parallel
 };
 std::string to_string(StepKind kind);
+std::optional<StepKind> parse_step_kind(std::string_view name);
 // The step names of the scenario format, in StepKind's order.
 const std::vector<std::string>& step_kind_names();
+bool is_node_fault(StepKind kind);  // crash, stop, restart
 bool is_request(StepKind kind);
 bool is_fault(StepKind kind);  // changes the cluster: not allowed inside `parallel`
 
@@ -93,13 +100,13 @@ enum class DeclaredOutcome { pass, fail };
 // The cluster a scenario asks for; command-line flags override each field.
 struct ScenarioCluster {
   int nodes = 2;
-  std::string store = "local";
+  StoreKind store = StoreKind::local;
   std::string mode = "inproc";
-  std::string balancer = "round-robin";
+  StrategyKind balancer = StrategyKind::round_robin;
   std::string hash_key;  // for balancer: hash; "": the app profile's session cookie
   std::vector<int> weights;                 // per node, for weighted / least-conn
   std::string on_miss = "create";
-  int session_timeout_s = 1800;
+  int session_timeout_s = protocol::kDefaultSessionTimeoutS;
   bool session_timeout_given = false;  // the story needs the app to use this idle timeout
   SourcePosition session_timeout_position;
   std::string save_mode = "delta";       // sessim nodes: delta | full
@@ -120,10 +127,10 @@ struct Scenario {
   std::vector<std::string> clients;
   // Source addresses chosen in the file; the others get 127.0.<n>.1, one /24 each.
   std::map<std::string, std::string> client_addresses;
-  std::map<std::string, DeclaredOutcome> expected;  // per store
+  std::map<StoreKind, DeclaredOutcome> expected;  // per store
   // `expect: {redis: {anomalies: [lost-update]}}`: the checker's findings
   // the story expects, per store.
-  std::map<std::string, std::set<std::string>> expected_anomalies;
+  std::map<StoreKind, std::set<AnomalyKind>> expected_anomalies;
   // `app:` — the app profile the story is written for (a built-in name, or a
   // profile file relative to the scenario's folder); --profile overrides it.
   std::optional<AppProfile> app;

@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "balancer/strategy_factory.h"
+#include "common/strategy_kind.h"
 #include "cluster/capacity.h"
 #include "cluster/node_instance.h"
 #include "common/bounded_file.h"
@@ -157,9 +157,14 @@ class Loader {
                "cluster");
     ScenarioCluster cluster;
     if (node["nodes"]) cluster.nodes = integer(node["nodes"], "nodes", 1, 64);
-    if (node["store"]) cluster.store = one_of(node["store"], "store", store_kind_names());
+    if (node["store"]) {
+      cluster.store = parse_store_kind(one_of(node["store"], "store", store_kind_names()));
+    }
     if (node["mode"]) cluster.mode = one_of(node["mode"], "mode", node_mode_names());
-    if (node["balancer"]) cluster.balancer = one_of(node["balancer"], "balancer", strategy_names());
+    if (node["balancer"]) {
+      cluster.balancer =
+          parse_strategy_kind(one_of(node["balancer"], "balancer", strategy_names()));
+    }
     if (node["hash-key"]) {
       cluster.hash_key = text(node["hash-key"], "hash-key");
       if (cluster.hash_key.rfind("cookie:", 0) != 0 && cluster.hash_key.rfind("header:", 0) != 0) {
@@ -253,11 +258,11 @@ class Loader {
     return clients;
   }
 
-  std::map<std::string, DeclaredOutcome> declared(const YAML::Node& node) const {
+  std::map<StoreKind, DeclaredOutcome> declared(const YAML::Node& node) const {
     if (!node.IsMap())
       fail(node, "expect must map stores to outcomes, e.g. {local: fail, redis: pass}");
     check_keys(node, store_kind_names(), "expect");
-    std::map<std::string, DeclaredOutcome> outcomes;
+    std::map<StoreKind, DeclaredOutcome> outcomes;
     for (auto it = node.begin(); it != node.end(); ++it) {
       YAML::Node verdict;
       verdict.reset(it->second);
@@ -268,21 +273,23 @@ class Loader {
         verdict.reset(it->second["verdict"]);
       }
       const auto outcome = one_of(verdict, "outcome", {"pass", "fail"});
-      outcomes[it->first.as<std::string>()] =
+      outcomes[parse_store_kind(it->first.as<std::string>())] =
           outcome == "pass" ? DeclaredOutcome::pass : DeclaredOutcome::fail;
     }
     return outcomes;
   }
 
   // The anomaly lists of `expect: {STORE: {anomalies: [...]}}`.
-  std::map<std::string, std::set<std::string>> declared_anomalies(const YAML::Node& node) const {
-    std::map<std::string, std::set<std::string>> result;
+  std::map<StoreKind, std::set<AnomalyKind>> declared_anomalies(const YAML::Node& node) const {
+    std::map<StoreKind, std::set<AnomalyKind>> result;
     for (auto it = node.begin(); it != node.end(); ++it) {
       if (!it->second.IsMap() || !it->second["anomalies"]) continue;
       const auto list = it->second["anomalies"];
       if (!list.IsSequence()) fail(list, "anomalies must be a list such as [lost-update]");
-      auto& kinds = result[it->first.as<std::string>()];
-      for (const auto& kind : list) kinds.insert(one_of(kind, "anomaly", anomaly_kind_names()));
+      auto& kinds = result[parse_store_kind(it->first.as<std::string>())];
+      for (const auto& kind : list) {
+        kinds.insert(*parse_anomaly_kind(one_of(kind, "anomaly", anomaly_kind_names())));
+      }
     }
     return result;
   }

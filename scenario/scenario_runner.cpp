@@ -36,7 +36,7 @@ std::string quoted(const std::string& text) { return fmt::format("\"{}\"", abbre
 // body exactly as it came for any other request.
 ReadValue read_of(const RequestRecord& record, const AppProfile& profile) {
   const auto& exchange = record.exchange;
-  if (record.action == "get") return read_value(profile, exchange.status, exchange.body);
+  if (record.action == StepKind::get) return read_value(profile, exchange.status, exchange.body);
   ReadValue read;
   read.answered = exchange.status >= 200 && exchange.status <= 299;
   read.value = exchange.body;  // byte for byte: `request` checks what came
@@ -230,7 +230,7 @@ class Player {
     auto exchange = transport_.send(endpoint, outgoing);
     const auto end_us = elapsed_us();
     jar.remember(exchange);
-    auto record = make_record(++request_counter_, client, to_string(step.kind), std::move(exchange),
+    auto record = make_record(++request_counter_, client, step.kind, std::move(exchange),
                               profile_);
     record.start_us = start_us;
     record.end_us = end_us;
@@ -496,7 +496,7 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   run.scenario = scenario.name;
   run.lesson = scenario.lesson;
   run.source = scenario.source;
-  run.store = to_string(topology.store());
+  run.store = topology.store();
   run.seed = options.seed;
   if (const auto it = scenario.expected.find(run.store); it != scenario.expected.end()) {
     run.declared = it->second;

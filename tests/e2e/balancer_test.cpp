@@ -100,7 +100,7 @@ TEST(Balancer, HeadIsAnsweredAtOnceWithTheLengthOfTheGet) {
   auto upstream = node("node-1");
   auto config = config_for({{"node-1", upstream->port()}});
   config.upstream_timeout = std::chrono::seconds(5);
-  ServingBalancer balancer(config, make_strategy("round-robin"));
+  ServingBalancer balancer(config, make_strategy(StrategyKind::round_robin));
   httplib::Client client("127.0.0.1", balancer.port());
   const auto got = client.Get("/healthz");
   ASSERT_TRUE(got);
@@ -130,7 +130,7 @@ TEST(Balancer, ALargeResponseHeaderPasses) {
   std::thread serving([&] { app.listen_after_bind(); });
   while (!app.is_running()) std::this_thread::yield();
   {
-    ServingBalancer balancer(config_for({{"app", port}}), make_strategy("round-robin"));
+    ServingBalancer balancer(config_for({{"app", port}}), make_strategy(StrategyKind::round_robin));
     httplib::Client client("127.0.0.1", balancer.port());
     for (int i = 0; i < 2; ++i) {  // a fresh connection, then a pooled one
       const auto big_header = client.Get("/big-header");
@@ -145,7 +145,7 @@ TEST(Balancer, ALargeResponseHeaderPasses) {
 
 TEST(Balancer, CookieStickinessKeepsItsCookieFromTheUpstream) {
   EchoUpstream upstream;
-  ServingBalancer balancer(config_for({{"echo", upstream.port()}}), make_strategy("cookie"));
+  ServingBalancer balancer(config_for({{"echo", upstream.port()}}), make_strategy(StrategyKind::cookie));
   httplib::Client client("127.0.0.1", balancer.port());
   const auto first = client.Post("/echo", {{"Cookie", "SESSION=abc"}}, "", "text/plain");
   ASSERT_TRUE(first);

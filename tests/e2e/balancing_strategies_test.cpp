@@ -48,7 +48,7 @@ std::string served_by(int balancer_port, const std::string& from) {
 
 TEST(WeightedBalancing, SharesFollowWeightsWithinOneRequestPerCycle) {
   Nodes nodes(2);
-  ServingBalancer balancer(nodes.config({3, 1}), make_strategy("weighted"));
+  ServingBalancer balancer(nodes.config({3, 1}), make_strategy(StrategyKind::weighted));
   Browser browser("client", "127.0.0.1", balancer.port());
   for (int cycle = 0; cycle < 3; ++cycle) {
     std::map<std::string, int> counts;
@@ -65,7 +65,7 @@ TEST(WeightedBalancing, SharesFollowWeightsWithinOneRequestPerCycle) {
 
 TEST(IpHashBalancing, ClientsOfOneSlash24ShareANodeAndNetworksSpread) {
   Nodes nodes(3);
-  ServingBalancer balancer(nodes.config(), make_strategy("ip-hash"));
+  ServingBalancer balancer(nodes.config(), make_strategy(StrategyKind::ip_hash));
   const auto home = served_by(balancer.port(), "127.0.42.1");
   for (int host = 2; host <= 20; ++host) {
     EXPECT_EQ(served_by(balancer.port(), "127.0.42." + std::to_string(host)), home) << host;
@@ -80,7 +80,7 @@ TEST(IpHashBalancing, ClientsOfOneSlash24ShareANodeAndNetworksSpread) {
 TEST(RandomBalancing, UsesEveryNode) {
   Nodes nodes(2);
   StrategyOptions options;
-  options.name = "random";
+  options.kind = StrategyKind::random;
   options.seed = 3;
   ServingBalancer balancer(nodes.config(), make_strategy(options));
   Browser browser("client", "127.0.0.1", balancer.port());
@@ -98,7 +98,7 @@ TEST(ConsistentHashBalancing, AddingANodeRemapsAboutOneNthOfTheKeys) {
   const auto fourth = config.upstreams.back();
   config.upstreams.pop_back();
   StrategyOptions options;
-  options.name = "hash";
+  options.kind = StrategyKind::hash;
   options.hash_key = "header:X-User";
   ServingBalancer balancer(config, make_strategy(options));
   // Reaching into the served balancer to grow it: ServingInThread owns it.
@@ -130,7 +130,7 @@ TEST(ConsistentHashBalancing, AddingANodeRemapsAboutOneNthOfTheKeys) {
 
 TEST(ConsistentHashBalancing, EmptyKeyFallsBackToRoundRobin) {
   Nodes nodes(2);
-  ServingBalancer balancer(nodes.config(), make_strategy("hash"));
+  ServingBalancer balancer(nodes.config(), make_strategy(StrategyKind::hash));
   Browser browser("client", "127.0.0.1", balancer.port());
   // /healthz sets no SESSION cookie, so every request has an empty key.
   std::vector<std::string> served;
@@ -144,7 +144,7 @@ TEST(ConsistentHashBalancing, EmptyKeyFallsBackToRoundRobin) {
 TEST(CookieBalancing, PinsTheBrowserAndRedispatchesAfterACrash) {
   ClusterConfig config;
   config.nodes = 2;
-  config.balancer = "cookie";
+  config.balancer = StrategyKind::cookie;
   Cluster cluster(config);
   Browser browser("client", "127.0.0.1", cluster.balancer_port());
   const auto first = browser.get("/set-session?sessionVal=v");

@@ -67,7 +67,7 @@ class NodeFaults : public ::testing::Test {
     // request is in node-1's socket, not in a pooled connection's.
     config.max_idle_connections_per_upstream = 0;
     StrategyOptions hash;
-    hash.name = "hash";
+    hash.kind = StrategyKind::hash;
     hash.hash_key = "header:X-Route";
     balancer_ = std::make_unique<testing::ServingInThread<Balancer>>(config, make_strategy(hash));
     route_to_node_1_ = find_route_to("node-1");

@@ -108,6 +108,56 @@ TEST(RunCommand, OutOfRangeNodeCountIsAUsageError) {
   EXPECT_EQ(run_sessim({"run", "--store", "mongo"}).exit_code, kExitUsage);
 }
 
+// One flag table: every command that takes a flag checks it the same way.
+TEST(ClusterFlags, EveryCommandChecksTheStrategyName) {
+  for (const auto& command : {std::vector<std::string>{"run"}, {"bench", "--requests", "1"},
+                              {"balance", "--port", "0", "--upstream", "http://127.0.0.1:1"}}) {
+    auto args = command;
+    args.insert(args.end(), {"--balancer", "round-robbin"});
+    const auto result = run_sessim(args);
+    EXPECT_EQ(result.exit_code, kExitUsage) << command.front() << ": " << result.err;
+    EXPECT_TRUE(contains(result.err, "round-robbin")) << result.err;
+  }
+}
+
+TEST(ClusterFlags, DurationsTakeUnitsAndBareNumbersKeepTheirUnit) {
+  const auto with_units = run_sessim({"run", "--health-check", "250ms", "--upstream-timeout", "2s",
+                                      "--node-delay", "1ms", "--json"});
+  EXPECT_EQ(with_units.exit_code, kExitChecksFailed) << with_units.err;  // local store: reads fail
+  EXPECT_TRUE(contains(with_units.out, "\"requests\"")) << with_units.out;
+  const auto bad = run_sessim({"run", "--health-check", "2x"});
+  EXPECT_EQ(bad.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(bad.err, "'2x' is not a duration")) << bad.err;
+  // --node-delay counts bare numbers in milliseconds: 20000 is 20 s, above its 10 s bound.
+  const auto too_slow = run_sessim({"run", "--node-delay", "20000"});
+  EXPECT_EQ(too_slow.exit_code, kExitUsage) << too_slow.err;
+  EXPECT_TRUE(contains(too_slow.err, "20 s is not within 0 to 10 s")) << too_slow.err;
+}
+
+TEST(ClusterFlags, ARerunRepeatsTheClusterFlagsAsWritten) {
+  const auto result = run_sessim({"run", "two-tabs", "--store", "local", "--seed", "7",
+                                  "--nodes", "3", "--node-delay", "5ms", "--on-miss", "keep"});
+  EXPECT_TRUE(contains(result.out, "rerun: sessim run two-tabs --store local --seed 7 --nodes 3 "
+                                   "--on-miss keep --node-delay 5ms"))
+      << result.out;
+}
+
+TEST(ClusterFlags, AFlagThatMeansNothingForTheSystemUnderTestIsRefused) {
+  const auto target = run_sessim(
+      {"run", "--target", "http://127.0.0.1:1", "--upstream-timeout", "2s"});
+  EXPECT_EQ(target.exit_code, kExitUsage);
+  EXPECT_EQ(target.err,
+            "sessim: --upstream-timeout does not apply with --target: the target is the whole "
+            "system under test\n");
+  const auto upstream = run_sessim({"run", "--upstream", "http://127.0.0.1:1", "--redis-url",
+                                    "redis://127.0.0.1:1"});
+  EXPECT_EQ(upstream.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(upstream.err, "--redis-url does not apply with --upstream")) << upstream.err;
+  const auto grace = run_sessim({"run", "--stop-grace", "1s"});
+  EXPECT_EQ(grace.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(grace.err, "--stop-grace goes with --node-cmd")) << grace.err;
+}
+
 // Permission bits say yes for root, /proc says no: the report file is
 // created up front, so the run is refused before it starts.
 TEST(RunCommand, AReportPathThatCannotBeCreatedIsRefusedBeforeTheRun) {

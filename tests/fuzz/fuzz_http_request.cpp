@@ -49,7 +49,7 @@ struct Servers {
       upstreams.push_back(Upstream{name, "127.0.0.1", port, 1});
       if (ports.empty()) ports.push_back(port);
     }
-    for (const char* strategy : {"round-robin", "cookie", "hash"}) {
+    for (const auto strategy : {StrategyKind::round_robin, StrategyKind::cookie, StrategyKind::hash}) {
       BalancerConfig config;
       config.upstreams = upstreams;
       auto* balancer =

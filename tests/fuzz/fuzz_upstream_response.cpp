@@ -83,7 +83,7 @@ struct Front {
     config.upstreams.push_back(Upstream{"raw", "127.0.0.1", upstream.port, 1});
     // Short, so that an answer that never ends costs an input little.
     config.upstream_timeout = std::chrono::milliseconds(300);
-    balancer = std::make_unique<Balancer>(config, make_strategy("round-robin"));
+    balancer = std::make_unique<Balancer>(config, make_strategy(StrategyKind::round_robin));
     port = balancer->bind();
     std::thread([this] { balancer->serve(); }).detach();
     balancer->wait_until_serving();

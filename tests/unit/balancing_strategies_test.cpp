@@ -5,6 +5,7 @@
 #include "balancer/round_robin.h"
 #include "balancer/sticky_strategies.h"
 #include "balancer/strategy_factory.h"
+#include "common/errors.h"
 
 namespace sessim {
 namespace {
@@ -169,10 +170,12 @@ TEST(CookieSticky, RedispatchesWhenItsNodeIsDown) {
 }
 
 TEST(StrategyFactory, KnowsEveryNameAndRejectsOthers) {
-  for (const auto& name : strategy_names()) EXPECT_EQ(make_strategy(name)->name(), name);
-  EXPECT_THROW(make_strategy("round-robbin"), std::exception);
+  for (const auto& name : strategy_names()) {
+    EXPECT_EQ(to_string(make_strategy(parse_strategy_kind(name))->kind()), name);
+  }
+  EXPECT_THROW(parse_strategy_kind("round-robbin"), UsageError);
   StrategyOptions bad_key;
-  bad_key.name = "hash";
+  bad_key.kind = StrategyKind::hash;
   bad_key.hash_key = "query:x";
   EXPECT_THROW(make_strategy(bad_key), std::exception);
 }

@@ -17,7 +17,7 @@ namespace {
 class HistoryBuilder {
  public:
   explicit HistoryBuilder(std::string store = "redis", int timeout_s = 0) {
-    history_.store = std::move(store);
+    history_.store = parse_store_kind(store);
     history_.session_timeout_s = timeout_s;
     history_.expiry_tolerance_ms = 500;
   }
@@ -30,9 +30,9 @@ class HistoryBuilder {
     op.index = static_cast<int>(history_.operations.size()) + 1;
     op.request = op.index;
     op.client = std::move(client);
-    op.op = std::move(kind);
+    op.op = *parse_step_kind(kind);
     op.attribute = std::move(attribute);
-    if (op.op == "get") {
+    if (op.op == StepKind::get) {
       op.read = std::move(value);
     } else {
       op.value = value.value_or("");
@@ -49,11 +49,11 @@ class HistoryBuilder {
     return *this;
   }
   HistoryBuilder& event(std::string what, int at_ms) {
-    history_.events.push_back({at_ms * 1000LL, std::move(what), "node-1", "", 0, "", ""});
+    history_.events.push_back({at_ms * 1000LL, *parse_step_kind(what), "node-1", "", 0, "", ""});
     return *this;
   }
   HistoryBuilder& copy(std::string from, std::string to, int at_ms) {
-    history_.events.push_back({at_ms * 1000LL, "copy-cookies", "", "", 0, std::move(from),
+    history_.events.push_back({at_ms * 1000LL, StepKind::copy_cookies, "", "", 0, std::move(from),
                                std::move(to)});
     return *this;
   }

@@ -6,6 +6,11 @@
 
 #include "common/errors.h"
 #include "node/cookie.h"
+#include "node/protocol.h"
+#include "node/session_id.h"
+#include "node/session_manager.h"
+#include "node/store/local_session_store.h"
+#include "support/test_support.h"
 #include "scenario/explain.h"
 #include "scenario/reference_story.h"
 #include "scenario/scenario_error.h"
@@ -15,14 +20,15 @@
 namespace sessim {
 namespace {
 
-// A cluster of the reference app (Spring's behaviour: an unknown cookie gets
-// a new, empty session and a replacement cookie) behind a round-robin
-// balancer, simulated in memory. Sessions live in each node's memory, or in
-// one shared store when `shared` is set.
+// A cluster of the reference app behind a round-robin balancer, simulated in
+// memory: each node is sessim's own session rule (decide_session) over a real
+// SessionManager and LocalSessionStore on a manual clock, with sessions in the
+// node's memory, or in one shared store when `shared` is set.
 class SimulatedCluster final : public Topology, public Transport {
  public:
-  SimulatedCluster(int nodes, bool shared) : shared_(shared) {
-    for (int i = 1; i <= nodes; ++i) nodes_.push_back({"node-" + std::to_string(i), true, {}});
+  SimulatedCluster(int nodes, bool shared)
+      : shared_(shared), shared_store_(std::make_unique<LocalSessionStore>(clock_)) {
+    for (int i = 1; i <= nodes; ++i) add_node();
   }
 
   // Transport
@@ -59,7 +65,7 @@ class SimulatedCluster final : public Topology, public Transport {
   bool nodes_are_threads() const override { return true; }
   void crash_node(const std::string& name) override {
     find(name)->up = false;
-    find(name)->sessions.clear();
+    find(name)->memory = std::make_unique<LocalSessionStore>(clock_);
   }
   void stop_node(const std::string& name) override { crash_node(name); }
   void restart_node(const std::string& name) override {
@@ -67,18 +73,21 @@ class SimulatedCluster final : public Topology, public Transport {
     find(name)->up = true;
   }
   std::string add_node() override {
-    nodes_.push_back({"node-" + std::to_string(nodes_.size() + 1), true, {}});
+    nodes_.push_back({"node-" + std::to_string(nodes_.size() + 1), true,
+                      std::make_unique<LocalSessionStore>(clock_)});
     return nodes_.back().name;
   }
   void redis(RedisAction action) override {
-    if (action == RedisAction::restart || action == RedisAction::start) shared_sessions_.clear();
+    if (action == RedisAction::restart || action == RedisAction::start) {
+      shared_store_ = std::make_unique<LocalSessionStore>(clock_);
+    }
   }
   std::vector<HealthEvent> health_events() const override { return {}; }
   ClusterSummary summary() const override {
     ClusterSummary summary;
     summary.nodes = static_cast<int>(nodes_.size());
-    summary.store = to_string(store());
-    summary.balancer = "round-robin";
+    summary.store = store();
+    summary.balancer = StrategyKind::round_robin;
     return summary;
   }
   std::vector<std::string> stop() override { return {}; }
@@ -89,7 +98,7 @@ class SimulatedCluster final : public Topology, public Transport {
   struct Node {
     std::string name;
     bool up;
-    std::map<std::string, std::string> sessions;  // id -> sessionVal
+    std::unique_ptr<LocalSessionStore> memory;  // its own sessions
   };
 
   // A node the simulation does not have fails as a real topology would.
@@ -108,27 +117,36 @@ class SimulatedCluster final : public Topology, public Transport {
     return nullptr;
   }
 
+  // /set-session?sessionVal=V writes, anything else reads; the answer is the value.
   void serve(Node& node, const OutgoingRequest& request, HttpExchange& exchange) {
-    auto& sessions = shared_ ? shared_sessions_ : node.sessions;
-    const auto cookies = cookie_values(parse_cookie_header(request.cookie_header), "SESSION");
-    std::string id = cookies.empty() ? "" : cookies.front();
-    if (!sessions.count(id)) {
-      id = "id" + std::to_string(++ids_);
-      sessions[id] = "";
-      exchange.headers.emplace_back("Set-Cookie", "SESSION=" + id + "; Path=/");
-    }
+    SessionManager sessions(shared_ ? *shared_store_ : *node.memory, clock_,
+                            protocol::kDefaultSessionTimeoutS, ids_);
+    auto resolved =
+        sessions.resolve(cookie_values(parse_cookie_header(request.cookie_header), "SESSION"));
     const auto query = request.target.find("?sessionVal=");
-    if (query != std::string::npos) sessions[id] = request.target.substr(query + 12);
+    if (query != std::string::npos) {
+      resolved.session.set_attribute("sessionVal", request.target.substr(query + 12));
+    }
     exchange.status = 200;
-    exchange.body = sessions[id];
+    exchange.body = resolved.session.attribute("sessionVal").value_or("");
+    const bool wrote = query != std::string::npos;
+    const auto decision =
+        decide_session(resolved.lookup, SessionRoute::plain, wrote, MissPolicy::create);
+    const auto cookie_id = sessions.apply(decision, resolved.session);
+    if (decision.cookie == SessionDecision::Cookie::new_id) {
+      exchange.headers.emplace_back("Set-Cookie",
+                                    "SESSION=" + encode_session_cookie(cookie_id) + "; Path=/");
+    }
     exchange.headers.emplace_back("X-Sessim-Upstream", node.name);
+    clock_.advance_ms(1);
   }
 
+  testing::ManualClock clock_;
+  SeededSessionIds ids_{1, "simulation"};
   bool shared_;
   std::vector<Node> nodes_;
-  std::map<std::string, std::string> shared_sessions_;
+  std::unique_ptr<LocalSessionStore> shared_store_;
   std::size_t next_ = 0;
-  int ids_ = 0;
 };
 
 ScenarioRun play(const Scenario& scenario, SimulatedCluster& cluster) {

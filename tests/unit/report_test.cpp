@@ -46,7 +46,7 @@ RequestRecord record(int number, const std::string& target, const Response& resp
   }
   // The reference story: one write of sessionVal, then reads of it.
   const bool write = target.rfind("/set-session", 0) == 0;
-  auto record = make_record(number, "browser-1", write ? "set" : "get", std::move(exchange),
+  auto record = make_record(number, "browser-1", write ? StepKind::set : StepKind::get, std::move(exchange),
                             builtin_profile("sessim"));
   record.attribute = "sessionVal";
   if (write) record.written = "v";
@@ -68,11 +68,11 @@ ScenarioRun run_of(std::vector<RequestRecord> requests, const std::string& balan
   run.scenario = "reference";
   run.lesson = reference_story_summary(static_cast<int>(requests.size()) - 1);
   run.source = "reference";
-  run.store = "local";
+  run.store = StoreKind::local;
   run.cluster.nodes = 2;
   run.cluster.mode = "inproc";
-  run.cluster.store = "local";
-  run.cluster.balancer = balancer;
+  run.cluster.store = StoreKind::local;
+  run.cluster.balancer = parse_strategy_kind(balancer);
   run.cluster.balancer_url = "http://127.0.0.1:1";
   for (auto& request : requests) {
     StepRecord step;

@@ -23,10 +23,10 @@ steps:
                                        "dir/story.yaml");
   EXPECT_EQ(scenario.name, "story");
   EXPECT_EQ(scenario.cluster.nodes, 3);
-  EXPECT_EQ(scenario.cluster.store, "redis");
+  EXPECT_EQ(scenario.cluster.store, StoreKind::redis);
   EXPECT_TRUE(scenario.cluster.redis_persistence);
   EXPECT_EQ(scenario.clients, (std::vector<std::string>{"alice", "bob"}));
-  EXPECT_EQ(scenario.expected.at("local"), DeclaredOutcome::fail);
+  EXPECT_EQ(scenario.expected.at(StoreKind::local), DeclaredOutcome::fail);
   ASSERT_EQ(scenario.steps.size(), 6u);
   const auto& set = scenario.steps[0];
   EXPECT_EQ(set.kind, StepKind::set);
@@ -87,7 +87,7 @@ steps:
   EXPECT_EQ(scenario.clients, (std::vector<std::string>{"alice", "bob"}));
   EXPECT_EQ(scenario.client_addresses.at("bob"), "127.0.7.20");
   EXPECT_FALSE(scenario.client_addresses.count("alice"));
-  EXPECT_EQ(scenario.cluster.balancer, "ip-hash");
+  EXPECT_EQ(scenario.cluster.balancer, StrategyKind::ip_hash);
   EXPECT_EQ(scenario.cluster.weights, (std::vector<int>{3, 1}));
   EXPECT_EQ(scenario.cluster.on_miss, "keep");
   EXPECT_DOUBLE_EQ(scenario.cluster.health_check_s, 0.2);

@@ -25,27 +25,27 @@ class SessionManagerTest : public ::testing::Test {
 
 TEST_F(SessionManagerTest, NoCookieCreatesASession) {
   const auto resolved = manager.resolve({});
-  EXPECT_EQ(resolved.outcome, SessionOutcome::created);
+  EXPECT_EQ(resolved.lookup, SessionLookup::no_cookie);
   EXPECT_TRUE(is_valid_session_id(resolved.session.id()));
 }
 
 TEST_F(SessionManagerTest, KnownCookieFindsTheSession) {
   const auto cookie = saved_session_cookie();
   const auto resolved = manager.resolve({cookie});
-  EXPECT_EQ(resolved.outcome, SessionOutcome::found);
+  EXPECT_EQ(resolved.lookup, SessionLookup::found);
   EXPECT_EQ(resolved.session.attribute("k"), "v");
 }
 
 TEST_F(SessionManagerTest, UnknownCookieIsReplacedLikeSpring) {
   const auto resolved = manager.resolve({encode_session_cookie(generate_session_id())});
-  EXPECT_EQ(resolved.outcome, SessionOutcome::replaced);
+  EXPECT_EQ(resolved.lookup, SessionLookup::missed);
   EXPECT_EQ(resolved.miss_reason, MissReason::unknown);
   EXPECT_FALSE(resolved.session.attribute("k"));
 }
 
 TEST_F(SessionManagerTest, ForgedCookieIsReplacedAsMalformed) {
   const auto resolved = manager.resolve({"Zm9vOio="});
-  EXPECT_EQ(resolved.outcome, SessionOutcome::replaced);
+  EXPECT_EQ(resolved.lookup, SessionLookup::missed);
   EXPECT_EQ(resolved.miss_reason, MissReason::malformed);
 }
 
@@ -53,7 +53,7 @@ TEST_F(SessionManagerTest, FirstLiveSessionAmongSeveralCookiesWins) {
   const auto cookie = saved_session_cookie();
   const auto resolved =
       manager.resolve({"garbage", encode_session_cookie(generate_session_id()), cookie});
-  EXPECT_EQ(resolved.outcome, SessionOutcome::found);
+  EXPECT_EQ(resolved.lookup, SessionLookup::found);
 }
 
 TEST_F(SessionManagerTest, AccessRefreshesTheIdleTimeout) {
@@ -61,11 +61,11 @@ TEST_F(SessionManagerTest, AccessRefreshesTheIdleTimeout) {
   for (int i = 0; i < 3; ++i) {
     clock.advance_ms(20'000);  // 60 s in all, but never 30 s idle
     auto resolved = manager.resolve({cookie});
-    ASSERT_EQ(resolved.outcome, SessionOutcome::found) << "after " << (i + 1) * 20 << " s";
+    ASSERT_EQ(resolved.lookup, SessionLookup::found) << "after " << (i + 1) * 20 << " s";
     manager.commit(resolved.session);
   }
   clock.advance_ms(30'000);
-  EXPECT_EQ(manager.resolve({cookie}).outcome, SessionOutcome::replaced);
+  EXPECT_EQ(manager.resolve({cookie}).lookup, SessionLookup::missed);
 }
 
 }  // namespace

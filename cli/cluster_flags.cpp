@@ -1,0 +1,536 @@
+#include "cli/cluster_flags.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <span>
+
+#include "app/app_profile.h"
+#include "cli/flag_checks.h"
+#include "cli/run_options.h"
+#include "cluster/capacity.h"
+#include "cluster/command_node.h"
+#include "common/errors.h"
+#include "common/text.h"
+#include "scenario/scenario.h"
+
+namespace sessim::cli {
+namespace {
+
+constexpr const char* kClusterGroup = "Cluster";
+constexpr const char* kSessionGroup = "Sessions on sessim's nodes";
+constexpr const char* kSystemGroup = "System under test (default: sessim's own nodes)";
+
+// Where a flag belongs, and what it means nothing with.
+enum Rule : unsigned {
+  kRun = 1u << 0,
+  kCompare = 1u << 1,
+  kBench = 1u << 2,
+  kAudit = 1u << 3,
+  kBalance = 1u << 4,
+  kNode = 1u << 5,
+  kSystemCommands = kRun | kCompare | kBench | kAudit,
+  kNotWithTarget = 1u << 8,    // the target is the whole system under test
+  kNotWithUpstream = 1u << 9,  // those servers already run
+  kWithNodeCmd = 1u << 10,     // describes command nodes only
+  kOwnNodesOnly = 1u << 11,    // sessim's own nodes: not with --node-cmd
+  kRerun = 1u << 12,           // a rerun line repeats it
+};
+
+unsigned bit_of(FlagCommand command) {
+  switch (command) {
+    case FlagCommand::run:
+      return kRun;
+    case FlagCommand::compare:
+      return kCompare;
+    case FlagCommand::bench:
+      return kBench;
+    case FlagCommand::audit:
+      return kAudit;
+    case FlagCommand::balance:
+      return kBalance;
+    case FlagCommand::node:
+      return kNode;
+  }
+  return 0;
+}
+
+using Binder = CLI::Option* (*)(CLI::App&, const std::string& names, const std::string& help,
+                                ClusterFlags&);
+
+struct FlagSpec {
+  Flag flag;
+  const char* names;  // CLI11's "--long,-s"
+  const char* group;
+  const char* help;
+  unsigned rules;
+  Binder bind;
+};
+
+// A word of a vocabulary, checked against its names and stored typed.
+template <typename Value, typename Parse>
+CLI::Option* word(CLI::App& app, const std::string& names, const std::string& help,
+                  std::optional<Value>& target, const std::vector<std::string>& words,
+                  Parse parse) {
+  return app
+      .add_option_function<std::string>(
+          names, [&target, parse](const std::string& text) { target = parse(text); }, help)
+      ->check(CLI::IsMember(words));
+}
+
+// A duration with or without a unit; a bare number counts in `bare_unit`.
+template <typename Target>
+CLI::Option* duration(CLI::App& app, const std::string& names, const std::string& help,
+                      Target& target, double min_s, double max_s,
+                      std::chrono::milliseconds bare_unit = std::chrono::seconds(1)) {
+  return app
+      .add_option_function<std::string>(
+          names,
+          [&target, bare_unit](const std::string& text) {
+            target = *parse_duration_flag(text, bare_unit);
+          },
+          help)
+      ->check(duration_in(min_s, max_s, bare_unit));
+}
+
+constexpr std::chrono::milliseconds kSeconds{1000};
+constexpr std::chrono::milliseconds kMilliseconds{1};
+
+// clang-format off
+const FlagSpec kFlags[] = {
+  {Flag::nodes, "--nodes,-n", kClusterGroup,
+   "number of app nodes (default 2, or the scenario's)",
+   kRun | kCompare | kBench | kAudit | kNotWithTarget | kNotWithUpstream | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.nodes, help)->check(CLI::Range(1, kMaxNodes));
+   }},
+  {Flag::store, "--store,-s", kClusterGroup,
+   "where nodes keep sessions: local or redis; for scenarios a list such as local,redis "
+   "(default: the stores the scenario declares, else local)",
+   kRun | kBench | kAudit | kNode,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app
+         .add_option_function<std::string>(
+             names,
+             [&f](const std::string& text) {
+               f.stores.clear();
+               for (const auto& store : split_list(text)) f.stores.push_back(parse_store_kind(store));
+             },
+             help)
+         ->check([](const std::string& value) -> std::string {
+           for (const auto& store : split_list(value)) {
+             if (!store_kind_named(store)) {
+               return fmt::format("store '{}' is not local or redis", store);
+             }
+           }
+           return "";
+         })
+         ->type_name("STORE[,STORE]");
+   }},
+  {Flag::mode, "--mode,-m", kClusterGroup,
+   "inproc: nodes are threads of this process; process: child processes",
+   kRun | kCompare | kBench | kAudit | kNotWithTarget | kNotWithUpstream | kOwnNodesOnly | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return word(app, names, help, f.mode, node_mode_names(), parse_node_mode);
+   }},
+  {Flag::redis_url, "--redis-url", kClusterGroup,
+   "use this Redis (redis://[[user]:password@]host:port[/db]) instead of a private redis-server",
+   kRun | kBench | kAudit | kNode | kNotWithTarget | kNotWithUpstream,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.redis_url, help);
+   }},
+  {Flag::redis_server, "--redis-server", kClusterGroup,
+   "redis-server program for the private Redis (default redis-server)",
+   kRun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.redis_server, help);
+   }},
+  {Flag::base_port, "--base-port", kClusterGroup,
+   "node i listens on BASE+i-1 (default: free ports); 9001 reproduces the reference setup",
+   kRun | kNotWithTarget | kNotWithUpstream,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.base_port, help)->check(CLI::Range(1, 65535));
+   }},
+  {Flag::balancer_port, "--balancer-port", kClusterGroup,
+   "balancer port (default: a free port); 9000 in the reference setup",
+   kRun | kNotWithTarget,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.balancer_port, help)->check(CLI::Range(1, 65535));
+   }},
+  {Flag::balancer, "--balancer,-b", kClusterGroup,
+   "balancing strategy (default round-robin, or the scenario's)",
+   kRun | kBench | kBalance | kNotWithTarget | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return word(app, names, help, f.balancer, strategy_names(), parse_strategy_kind);
+   }},
+  {Flag::hash_key, "--hash-key", kClusterGroup,
+   "what --balancer hash hashes: cookie:NAME or header:NAME (default: the app profile's session "
+   "cookie, cookie:SESSION for sessim's nodes)",
+   kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.hash_key, help);
+   }},
+  {Flag::on_miss, "--on-miss", kClusterGroup,
+   "nodes, when the cookie names no session they know: create (Spring: new session, replacement "
+   "cookie) or keep (express-session saveUninitialized:false: no new session unless the request "
+   "writes)",
+   kRun | kCompare | kBench | kAudit | kNode | kNotWithTarget | kNotWithUpstream | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return word(app, names, help, f.on_miss, miss_policy_names(), parse_miss_policy);
+   }},
+  {Flag::health_check, "--health-check", kClusterGroup,
+   "the balancer sends GET /healthz to every node this often (500ms, 2s; a bare number counts "
+   "milliseconds; 0: passive checks only)",
+   kRun | kCompare | kBench | kBalance | kNotWithTarget,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return duration(app, names, help, f.health_check, 0, 3600, kMilliseconds);
+   }},
+  {Flag::upstream_timeout, "--upstream-timeout", kClusterGroup,
+   "how long a node may take to answer the balancer (nginx's proxy_read_timeout; default 10s); "
+   "then an idempotent request goes to the next node, others get 502",
+   kRun | kCompare | kBench | kBalance | kNotWithTarget,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return duration(app, names, help, f.upstream_timeout, 0.1, 3600, kSeconds);
+   }},
+  {Flag::session_timeout, "--session-timeout", kClusterGroup,
+   "session idle timeout in seconds (default 1800); for an app of your own, that it runs with "
+   "this timeout",
+   kRun | kCompare | kBench | kAudit | kNode | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.session_timeout_s, help)->check(CLI::Range(1, 365 * 24 * 3600));
+   }},
+  {Flag::save_mode, "--save-mode", kSessionGroup,
+   "how a loaded session is written back: delta (changed attributes, only into a session that "
+   "still exists: Spring Session) or full (the whole session, unconditionally: express-session "
+   "with connect-redis)",
+   kSystemCommands | kNode | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return word(app, names, help, f.save_mode, save_mode_names(), parse_save_mode);
+   }},
+  {Flag::flush, "--flush", kSessionGroup,
+   "when changes reach the store: on-request-end or immediate (before the delay)",
+   kSystemCommands | kNode | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return word(app, names, help, f.flush, flush_mode_names(), parse_flush_mode);
+   }},
+  {Flag::node_delay, "--node-delay", kSessionGroup,
+   "every session request takes this long (300ms; a bare number counts milliseconds): slow "
+   "requests, reproducible races",
+   kSystemCommands | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return duration(app, names, help, f.node_delay, 0, kMaxRequestDelayMs / 1000.0,
+                     kMilliseconds);
+   }},
+  {Flag::max_sessions, "--max-sessions", kSessionGroup,
+   "sessions one node keeps in memory with --store local (default 100000); beyond, the one idle "
+   "the longest is dropped",
+   kSystemCommands | kNode,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.max_sessions, help)->check(CLI::Range(1, 100'000'000));
+   }},
+  {Flag::profile, "--profile", kSystemGroup,
+   "the app's session contract: a built-in or a profile file (docs/your-app.md); default sessim "
+   "for sessim's nodes, spring otherwise",
+   kSystemCommands | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.profile,
+                           fmt::format("{} (built-in: {})", help,
+                                       fmt::join(builtin_profile_names(), ", ")));
+   }},
+  {Flag::probe, "--probe", kSystemGroup,
+   "on (default): before the first story, learn how the app keeps sessions with a few requests "
+   "of its own to one or two instances (where sessions live, whether instances share them, what "
+   "unknown ids, login and logout do); explanations name only causes the probe established. "
+   "off: every cause is unknown",
+   kRun | kCompare | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app
+         .add_option_function<std::string>(
+             names, [&f](const std::string& text) { f.probe = text == "on"; }, help)
+         ->check(CLI::IsMember({"on", "off"}));
+   }},
+  {Flag::node_cmd, "--node-cmd", kSystemGroup,
+   "run your app as the N nodes: a command line with {port}, {name}, {index}, {store}, "
+   "{redis_url}, {redis_host}, {redis_port}, {log_dir}, {session_timeout} (also SESSIM_PORT, ... "
+   "in its environment)",
+   kSystemCommands | kNotWithTarget | kNotWithUpstream | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.node_cmd, help);
+   }},
+  {Flag::node_shell, "--node-shell", kSystemGroup, "run --node-cmd through /bin/sh -c",
+   kSystemCommands | kWithNodeCmd | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_flag(names, f.node_shell, help);
+   }},
+  {Flag::ready_path, "--ready-path", kSystemGroup,
+   "a command node is ready when GET PATH answers 2xx (default: when its port accepts "
+   "connections)",
+   kSystemCommands | kWithNodeCmd | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.ready_path, help)->check(sendable_path());
+   }},
+  {Flag::ready_timeout, "--ready-timeout", kSystemGroup,
+   "how long a command node has to become ready (default 30s)",
+   kSystemCommands | kWithNodeCmd,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return duration(app, names, help, f.ready_timeout, 0.1, 600);
+   }},
+  {Flag::stop_grace, "--stop-grace", kSystemGroup,
+   "time between SIGTERM and SIGKILL when a command node is stopped (default 3s)",
+   kSystemCommands | kWithNodeCmd,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return duration(app, names, help, f.stop_grace, 0, 60);
+   }},
+  {Flag::upstream, "--upstream,-u", kSystemGroup,
+   "[NAME=]http://HOST:PORT of a server that already runs; the built-in balancer goes in front "
+   "of them (repeatable); sessim never starts or stops them",
+   kSystemCommands | kBalance | kNotWithTarget | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.upstreams, help);
+   }},
+  {Flag::target, "--target", kSystemGroup,
+   "drive the story through your own entry point (http:// or https://), with no balancer or "
+   "nodes of sessim's",
+   kSystemCommands | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.target, help);
+   }},
+  {Flag::node_header, "--node-header", kSystemGroup,
+   "the response header that names the serving node (overrides the profile's)",
+   kSystemCommands | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.node_header, help);
+   }},
+  {Flag::insecure, "--insecure", kSystemGroup,
+   "--target https:// with a self-signed certificate: do not verify it",
+   kSystemCommands | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_flag(names, f.insecure, help);
+   }},
+  {Flag::node_log_size, "--node-log-size", kSystemGroup,
+   "each node process's log keeps its last this many bytes (default 8MiB)",
+   kSystemCommands,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.node_log_bytes, help)
+         ->transform(byte_size_in(64 * 1024, std::uint64_t{1} << 34));
+   }},
+  {Flag::max_response_size, "--max-response-size", kSystemGroup,
+   "a response body larger than this fails its request (default 1MiB; 512KiB, bytes)",
+   kSystemCommands,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.max_response_bytes, help)
+         ->transform(byte_size_in(1, std::uint64_t{1} << 30));
+   }},
+  {Flag::request_timeout, "--request-timeout", kSystemGroup,
+   "how long a request may take in all, connecting to the end of its answer (default 10s)",
+   kSystemCommands,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return duration(app, names, help, f.request_timeout, 0.1, 3600);
+   }},
+};
+// clang-format on
+
+const FlagSpec& spec_of(Flag flag) {
+  for (const auto& spec : kFlags) {
+    if (spec.flag == flag) return spec;
+  }
+  throw std::logic_error("a flag without a row in kFlags");
+}
+
+std::string long_name(const FlagSpec& spec) {
+  const std::string names = spec.names;
+  return names.substr(0, names.find(','));
+}
+
+// Flags that mean nothing for the system under test the other flags chose.
+void refuse_conflicts(const ClusterFlags& flags) {
+  for (const auto& spec : kFlags) {
+    if (!flags.given(spec.flag)) continue;
+    const auto name = long_name(spec);
+    if (!flags.target.empty() && (spec.rules & kNotWithTarget)) {
+      throw UsageError(fmt::format(
+          "{} does not apply with --target: the target is the whole system under test", name));
+    }
+    if (!flags.upstreams.empty() && (spec.rules & kNotWithUpstream)) {
+      throw UsageError(
+          fmt::format("{} does not apply with --upstream: those servers already run", name));
+    }
+    if (!flags.node_cmd.empty() && (spec.rules & kOwnNodesOnly)) {
+      throw UsageError(fmt::format("{} applies to sessim's own nodes, not to --node-cmd", name));
+    }
+    if (flags.node_cmd.empty() && (spec.rules & kWithNodeCmd)) {
+      throw UsageError(fmt::format("{} goes with --node-cmd", name));
+    }
+  }
+  if (flags.insecure && flags.target.rfind("https://", 0) != 0) {
+    throw UsageError("--insecure goes with --target https://...");
+  }
+}
+
+// The defaults a cluster starts from when neither a scenario nor a flag says.
+ClusterConfig config_from(const ScenarioCluster& wanted) {
+  ClusterConfig config;
+  config.nodes = wanted.nodes;
+  config.store = wanted.store;
+  config.mode = parse_node_mode(wanted.mode);
+  config.balancer = wanted.balancer;
+  config.session_timeout_s = wanted.session_timeout_s;
+  config.on_miss = parse_miss_policy(wanted.on_miss);
+  config.save_mode = parse_save_mode(wanted.save_mode);
+  config.flush = parse_flush_mode(wanted.flush);
+  config.node_delay_ms = static_cast<int>(wanted.delay_s * 1000);
+  config.redis_persistence = wanted.redis_persistence;
+  config.weights = wanted.weights;
+  config.health.max_fails = wanted.max_fails;
+  config.health.fail_timeout_ms = static_cast<std::int64_t>(wanted.fail_timeout_s * 1000);
+  config.health.check_interval_ms = static_cast<std::int64_t>(wanted.health_check_s * 1000);
+  config.upstream_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(wanted.upstream_timeout_s * 1000));
+  return config;
+}
+
+// `config` (a scenario's or the defaults) with the flags given applied.
+ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_key,
+                         const ClusterFlags& flags, const AppProfile& profile) {
+  refuse_conflicts(flags);
+  config.app = profile.name;
+  config.health_path = profile.health_path;
+  config.target_url = flags.target;
+  config.verify_tls = !flags.insecure;
+  config.node_log_bytes = flags.node_log_bytes;
+  if (!flags.upstreams.empty()) {
+    config.node_kind = NodeKind::external;
+    config.upstreams = flags.upstreams;
+  } else if (!flags.node_cmd.empty()) {
+    config.node_kind = NodeKind::command;
+    config.command.command = flags.node_cmd;
+    config.command.shell = flags.node_shell;
+    config.command.ready_path = flags.ready_path;
+    config.command.ready_timeout = flags.ready_timeout;
+    config.command.stop_grace = flags.stop_grace;
+    // A typo in a placeholder or an unclosed quote fails now, not per node.
+    std::map<std::string, std::string> placeholders;
+    for (const auto& name : command_placeholders()) placeholders[name] = name;
+    command_words(flags.node_cmd, placeholders, flags.node_shell);
+  }
+  if (flags.nodes) config.nodes = *flags.nodes;
+  if (config.node_kind == NodeKind::external) config.nodes = static_cast<int>(flags.upstreams.size());
+  if (flags.mode) config.mode = *flags.mode;
+  config.redis_url = flags.redis_url;
+  config.redis_server_executable = flags.redis_server;
+  config.base_port = flags.base_port.value_or(0);
+  config.balancer_port = flags.balancer_port.value_or(0);
+  if (flags.balancer) config.balancer = *flags.balancer;
+  if (flags.session_timeout_s) config.session_timeout_s = *flags.session_timeout_s;
+  // Whether the app runs with that timeout: sessim's nodes always; a command
+  // whose line passes it on; any app whose user vouches for it.
+  config.session_timeout_told = flags.session_timeout_s.has_value() ||
+                                flags.node_cmd.find("{session_timeout}") != std::string::npos ||
+                                flags.node_cmd.find("SESSIM_SESSION_TIMEOUT") != std::string::npos;
+  if (flags.max_sessions) config.max_local_sessions = static_cast<std::size_t>(*flags.max_sessions);
+  // The hash follows the app's own session cookie unless told otherwise.
+  config.hash_key = flags.hash_key                ? *flags.hash_key
+                    : !scenario_hash_key.empty() ? scenario_hash_key
+                                                 : "cookie:" + profile.cookie;
+  if (flags.on_miss) config.on_miss = *flags.on_miss;
+  if (flags.save_mode) config.save_mode = *flags.save_mode;
+  if (flags.flush) config.flush = *flags.flush;
+  if (flags.node_delay) config.node_delay_ms = static_cast<int>(flags.node_delay->count());
+  if (flags.health_check) config.health.check_interval_ms = flags.health_check->count();
+  if (flags.upstream_timeout) config.upstream_timeout = *flags.upstream_timeout;
+  if (flags.seed) {
+    config.balancer_seed = *flags.seed;
+    config.session_id_seed = *flags.seed;
+  }
+  if (config.base_port != 0 && config.base_port + config.nodes - 1 > 65535) {
+    throw UsageError(fmt::format("--base-port {} leaves no room for {} nodes below port 65535",
+                                 config.base_port, config.nodes));
+  }
+  if (!config.redis_url.empty() && config.store != StoreKind::redis) {
+    throw UsageError("--redis-url needs --store redis");
+  }
+  if (config.node_kind == NodeKind::sessim && config.mode == NodeMode::process) {
+    config.node_executable = own_executable();
+  }
+  return config;
+}
+
+}  // namespace
+
+bool ClusterFlags::given(Flag flag) const {
+  const auto* option = options[static_cast<std::size_t>(flag)];
+  return option != nullptr && option->count() > 0;
+}
+
+std::string ClusterFlags::rerun_flags() const {
+  std::string line;
+  for (const auto& spec : kFlags) {
+    if (!(spec.rules & kRerun) || !given(spec.flag)) continue;
+    const auto* option = options[static_cast<std::size_t>(spec.flag)];
+    if (option->get_type_size() == 0) {  // a switch
+      line += " " + long_name(spec);
+      continue;
+    }
+    for (const auto& value : option->results()) line += " " + long_name(spec) + " " + shell_quote(value);
+  }
+  return line;
+}
+
+void register_cluster_flags(CLI::App& app, FlagCommand command, ClusterFlags& flags) {
+  const unsigned bit = bit_of(command);
+  for (const auto& spec : kFlags) {
+    if (!(spec.rules & bit)) continue;
+    auto* option = spec.bind(app, spec.names, spec.help, flags);
+    option->group(spec.group);
+    flags.options[static_cast<std::size_t>(spec.flag)] = option;
+  }
+}
+
+CLI::Option* option_of(CLI::App& app, Flag flag) {
+  return app.get_option(long_name(spec_of(flag)));
+}
+
+HttpClientLimits client_limits(const ClusterFlags& flags) {
+  HttpClientLimits limits;
+  limits.max_response_bytes = flags.max_response_bytes;
+  limits.request_timeout = flags.request_timeout;
+  return limits;
+}
+
+AppProfile profile_for(const Scenario* scenario, const ClusterFlags& flags) {
+  AppProfile profile;
+  if (!flags.profile.empty()) {
+    profile = load_profile(flags.profile);
+  } else if (scenario && scenario->app) {
+    profile = *scenario->app;
+  } else {
+    profile = builtin_profile(flags.own_nodes() ? "sessim" : "spring");
+  }
+  if (!flags.node_header.empty()) profile.node_header = flags.node_header;
+  return profile;
+}
+
+ClusterConfig cluster_config(const ClusterFlags& flags, const AppProfile& profile) {
+  auto config = config_from(ScenarioCluster{});
+  if (!flags.stores.empty()) config.store = flags.stores.front();
+  return with_flags(std::move(config), "", flags, profile);
+}
+
+ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store, const ClusterFlags& flags,
+                               const AppProfile& profile) {
+  auto config = config_from(scenario.cluster);
+  config.store = store;
+  return with_flags(std::move(config), scenario.cluster.hash_key, flags, profile);
+}
+
+std::vector<StoreKind> stores_for(const Scenario& scenario, const ClusterFlags& flags) {
+  if (!flags.stores.empty()) return flags.stores;
+  std::vector<StoreKind> stores;
+  for (const auto& [store, outcome] : scenario.expected) stores.push_back(store);
+  if (stores.empty()) stores.push_back(scenario.cluster.store);
+  return stores;
+}
+
+}  // namespace sessim::cli
