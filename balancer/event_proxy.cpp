@@ -23,10 +23,10 @@
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/beast_text.h"
+#include "net/cookie.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "net/loopback.h"
-#include "node/cookie.h"
 
 namespace sessim {
 namespace {

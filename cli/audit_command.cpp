@@ -10,8 +10,8 @@
 #include "cluster/capacity.h"
 #include "cluster/cluster.h"
 #include "common/errors.h"
+#include "play/audit.h"
 #include "report/audit_report.h"
-#include "scenario/audit.h"
 
 namespace sessim::cli {
 namespace {
@@ -83,7 +83,8 @@ void add_audit_command(CLI::App& app, CommandAction& selected) {
       ->check(CLI::Range(2, 1000))
       ->capture_default_str();
   add_json_option(*command, run, "the findings");
-  command->add_option("--junit", options->junit_path, "write JUnit XML to FILE (a case per finding)")
+  command
+      ->add_option("--junit", options->junit_path, "write JUnit XML to FILE (a case per finding)")
       ->type_name("FILE");
   command->add_option("--report", options->html_path, "write the findings as an HTML page")
       ->type_name("FILE");

@@ -10,12 +10,12 @@
 #include "cli/terminal.h"
 #include "cluster/capacity.h"
 #include "common/errors.h"
+#include "play/compare.h"
+#include "play/scenario_runner.h"
 #include "report/compare_report.h"
 #include "report/scenario_report.h"
-#include "scenario/compare.h"
 #include "scenario/scenario_catalog.h"
 #include "scenario/scenario_loader.h"
-#include "scenario/scenario_runner.h"
 
 namespace sessim::cli {
 namespace {
@@ -65,7 +65,8 @@ int compare(CompareOptions& options) {
   ScenarioOptions scenario_options;
   scenario_options.client_limits = client_limits(options.run.cluster);
   scenario_options.probe = options.run.cluster.probe ? ProbeMode::on : ProbeMode::off;
-  scenario_options.seed = options.run.cluster.seed ? *options.run.cluster.seed : secure_random_seed();
+  scenario_options.seed =
+      options.run.cluster.seed ? *options.run.cluster.seed : secure_random_seed();
 
   CompareSummary summary;
   summary.scenario = scenario.name;
@@ -74,7 +75,8 @@ int compare(CompareOptions& options) {
   summary.balancers = options.balancers;
   summary.faults = options.faults;
   summary.seed = scenario_options.seed;
-  summary.seeded_session_ids = options.run.cluster.seed.has_value() && options.run.cluster.own_nodes();
+  summary.seeded_session_ids =
+      options.run.cluster.seed.has_value() && options.run.cluster.own_nodes();
   for (const auto& plan : plans) {
     summary.nodes = plan.config.nodes;
     summary.mode = node_set_label(plan.config);

@@ -9,8 +9,8 @@
 #include "common/bounded_file.h"
 #include "common/errors.h"
 #include "common/text.h"
-#include "scenario/checker.h"
-#include "scenario/history.h"
+#include "history/checker.h"
+#include "history/history.h"
 
 namespace sessim::cli {
 namespace {
@@ -33,7 +33,8 @@ int check_histories(const std::string& path) {
     for (const auto& [kind, count] : count_by_kind(anomalies)) {
       counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", count, to_string(kind));
     }
-    fmt::print("{} [store={}]: {}, {}\n", history.scenario, history.store ? to_string(*history.store) : "unknown",
+    fmt::print("{} [store={}]: {}, {}\n", history.scenario,
+               history.store ? to_string(*history.store) : "unknown",
                count_of(static_cast<long long>(history.operations.size()), "operation"),
                counts.empty() ? "no anomalies" : counts);
     for (const auto& anomaly : anomalies) {

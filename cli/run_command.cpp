@@ -18,16 +18,16 @@
 #include "cluster/capacity.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "history/history.h"
+#include "play/scenario_runner.h"
 #include "report/html_report.h"
 #include "report/json_report.h"
 #include "report/junit_report.h"
 #include "report/scenario_report.h"
 #include "report/terminal_report.h"
-#include "scenario/history.h"
 #include "scenario/reference_story.h"
 #include "scenario/scenario_catalog.h"
 #include "scenario/scenario_loader.h"
-#include "scenario/scenario_runner.h"
 
 namespace sessim::cli {
 namespace {
@@ -46,7 +46,7 @@ struct PlannedRun {
 // Flags that only the reference story reads must not be ignored in silence.
 void refuse_reference_flags(const RunOptions& options) {
   for (const auto& [flag, given] : {std::pair{"reads", options.reads.has_value()},
-                                     std::pair{"value", options.value.has_value()}}) {
+                                    std::pair{"value", options.value.has_value()}}) {
     if (given) {
       throw UsageError(fmt::format(
           "--{} applies to the reference story only; a scenario says what it reads and writes",
@@ -122,7 +122,8 @@ class RunCommand {
         continue;
       }
       for (const auto store : stores_for(scenario, options_.cluster)) {
-        plan.push_back({&scenario, scenario_cluster(scenario, store, options_.cluster, profile), profile});
+        plan.push_back(
+            {&scenario, scenario_cluster(scenario, store, options_.cluster, profile), profile});
         if (options_.cluster.target.empty()) check_node_names(scenario, plan.back().config.nodes);
         check_playable(scenario, abilities_of(plan.back().config), profile);
       }

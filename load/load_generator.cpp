@@ -19,8 +19,8 @@
 #include <thread>
 
 #include "common/errors.h"
+#include "net/cookie.h"
 #include "net/loopback.h"
-#include "node/cookie.h"
 #include "node/protocol.h"
 
 namespace sessim {

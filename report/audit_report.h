@@ -2,8 +2,8 @@
 
 #include <string>
 
+#include "play/audit.h"
 #include "report/style.h"
-#include "scenario/audit.h"
 
 // `sessim audit`'s findings for people (terminal, HTML) and for CI (JSON,
 // JUnit: one test case per finding, failed at or above `fail_at`).

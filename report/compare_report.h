@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "play/compare.h"
 #include "report/terminal_report.h"
-#include "scenario/compare.h"
 
 namespace sessim {
 

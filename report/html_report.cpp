@@ -7,7 +7,7 @@
 #include <set>
 
 #include "common/text.h"
-#include "scenario/explain.h"
+#include "history/explain.h"
 
 namespace sessim {
 namespace {
@@ -170,8 +170,8 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
       "<div class=\"summary\"><div>verdict <span class=\"{}\">{}</span></div>"
       "<div>reads {}/{}</div><div>{}</div><div>{} node(s), {}, balancer {}</div>"
       "<div>app {}</div></div>\n<p class=\"model\">session model: {}</p>\n",
-      run_index, escape_markup(run.scenario), escape_markup(to_string(run.store)), escape_markup(run.lesson),
-      verdict_class, verdict, run.reads_ok(), run.reads_total(),
+      run_index, escape_markup(run.scenario), escape_markup(to_string(run.store)),
+      escape_markup(run.lesson), verdict_class, verdict, run.reads_ok(), run.reads_total(),
       escape_markup(anomaly_summary(run)), run.cluster.nodes, escape_markup(run.cluster.mode),
       escape_markup(!run.cluster.balancer ? "(target)" : run.cluster.balancer_name()),
       escape_markup(run.cluster.app), escape_markup(describe(run.model)));
@@ -243,9 +243,9 @@ std::string render_mermaid(const ScenarioRun& run, const History& history) {
   }
   const bool balancer = run.cluster.balancer.has_value();
   const std::string front = balancer ? "balancer" : "target";
-  out +=
-      fmt::format("    participant {} as {}\n", front,
-                  balancer ? "balancer (" + run.cluster.balancer_name() + ")" : run.cluster.balancer_url);
+  out += fmt::format(
+      "    participant {} as {}\n", front,
+      balancer ? "balancer (" + run.cluster.balancer_name() + ")" : run.cluster.balancer_url);
   for (const auto& node : run.cluster.node_urls) {
     out += fmt::format("    participant {} as {}\n", participant(node.name), node.name);
   }
@@ -289,13 +289,13 @@ std::string render_ascii_sequence(const ScenarioRun& run, const History& history
       const auto& event = history.events[next_event++];
       if (event.what == StepKind::wait) continue;
       out += fmt::format("  ── {} ── {}\n",
-                         to_string(event.what) + (event.node.empty() ? "" : " " + event.node), event.note);
+                         to_string(event.what) + (event.node.empty() ? "" : " " + event.node),
+                         event.note);
     }
     const auto* record = records.count(op.request) ? records.at(op.request) : nullptr;
     out += fmt::format(
         "{:>3} {:<10} ──{:─<{}}──▶ {} ──▶ {:<8} {} {}{}\n", op.request, op.client, op.target + " ",
-        width + 1, !run.cluster.balancer ? "target" : "balancer",
-        op.node.empty() ? "?" : op.node,
+        width + 1, !run.cluster.balancer ? "target" : "balancer", op.node.empty() ? "?" : op.node,
         op.status == 0 ? std::string("no response") : std::to_string(op.status),
         to_string(op.effect), record && record->result != RequestResult::ok ? "  ✗" : "");
   }

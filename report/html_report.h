@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "scenario/history.h"
-#include "scenario/run_result.h"
+#include "history/history.h"
+#include "history/run_result.h"
 
 namespace sessim {
 

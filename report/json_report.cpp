@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "scenario/explain.h"
+#include "history/explain.h"
 
 namespace sessim {
 namespace {
@@ -94,9 +94,8 @@ json run_json(const ScenarioRun& run, VerdictMode mode) {
   json counts = json::object();
   for (const auto& anomaly : run.anomalies) {
     const auto kind = to_string(anomaly.kind);
-    json finding{{"kind", kind},
-                 {"requests", anomaly.requests},
-                 {"explanation", anomaly.explanation}};
+    json finding{
+        {"kind", kind}, {"requests", anomaly.requests}, {"explanation", anomaly.explanation}};
     if (anomaly.cause != AnomalyCause::unknown) finding["cause"] = to_string(anomaly.cause);
     anomalies.push_back(std::move(finding));
     counts[kind] = counts.value(kind, 0) + 1;
@@ -105,7 +104,8 @@ json run_json(const ScenarioRun& run, VerdictMode mode) {
   entry["session_model"] = session_model_json(run.model);
   if (!run.idle_nodes.empty()) {
     json idle = json::array();
-    for (const auto& node : run.idle_nodes) idle.push_back({{"node", node.name}, {"down", node.down}});
+    for (const auto& node : run.idle_nodes)
+      idle.push_back({{"node", node.name}, {"down", node.down}});
     entry["idle_nodes"] = std::move(idle);
   }
   entry["anomaly_counts"] = std::move(counts);

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "scenario/run_result.h"
+#include "history/run_result.h"
 
 namespace sessim {
 

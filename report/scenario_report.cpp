@@ -6,8 +6,8 @@
 #include <algorithm>
 
 #include "common/text.h"
+#include "history/explain.h"
 #include "report/style.h"
-#include "scenario/explain.h"
 
 namespace sessim {
 namespace {
@@ -39,14 +39,15 @@ std::string request_line(const RequestRecord& record) {
 
 std::string render_scenario_header(const ScenarioRun& run, const TerminalStyle& style) {
   std::string out = fmt::format(
-      "{}\n",
-      paint(fmt::format("scenario {} [store={}]", run.scenario, to_string(run.store)), Tone::bold, style));
+      "{}\n", paint(fmt::format("scenario {} [store={}]", run.scenario, to_string(run.store)),
+                    Tone::bold, style));
   if (!run.lesson.empty()) out += fmt::format("  lesson: {}\n", run.lesson);
-  out += fmt::format(
-      "  cluster: {} node(s) ({}), store={}{}, balancer={}\n", run.cluster.nodes, run.cluster.mode,
-      to_string(run.store), run.cluster.redis_url.empty() ? "" : fmt::format(" ({})", run.cluster.redis_url),
-      !run.cluster.balancer ? "(target " + run.cluster.balancer_url + ")"
-                            : run.cluster.balancer_name());
+  out +=
+      fmt::format("  cluster: {} node(s) ({}), store={}{}, balancer={}\n", run.cluster.nodes,
+                  run.cluster.mode, to_string(run.store),
+                  run.cluster.redis_url.empty() ? "" : fmt::format(" ({})", run.cluster.redis_url),
+                  !run.cluster.balancer ? "(target " + run.cluster.balancer_url + ")"
+                                        : run.cluster.balancer_name());
   return out;
 }
 
@@ -100,8 +101,8 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
                      paint(to_string(verdict), verdict_tone, style), run.checks_failed(),
                      run.checks_total(), declared_note(run));
   if (const auto idle = run.idle_nodes_note(); !idle.empty()) {
-    out += fmt::format("  {}\n", paint(idle, run.missed_a_down_node() ? Tone::bad : Tone::dim,
-                                        style));
+    out +=
+        fmt::format("  {}\n", paint(idle, run.missed_a_down_node() ? Tone::bad : Tone::dim, style));
   }
   out += fmt::format("  session model: {}\n", describe(run.model));
   if (!run.anomalies.empty() || run.declared_anomalies) {
@@ -158,7 +159,8 @@ std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMo
     const bool success = counts_as_success(run, mode);
     succeeded += success;
     const auto line = fmt::format(
-        "{:<{}}  {:<6} {:<8} {:<7} {}", run.scenario, width, to_string(run.store), to_string(run.verdict()),
+        "{:<{}}  {:<6} {:<8} {:<7} {}", run.scenario, width, to_string(run.store),
+        to_string(run.verdict()),
         fmt::format("{}/{}", run.checks_total() - run.checks_failed(), run.checks_total()),
         declared_note(run));
     out += paint(line, success ? Tone::good : Tone::bad, style) + "\n";

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "history/explain.h"
+#include "history/run_result.h"
 #include "report/terminal_report.h"
-#include "scenario/explain.h"
-#include "scenario/run_result.h"
 
 namespace sessim {
 

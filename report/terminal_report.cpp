@@ -7,8 +7,8 @@
 #include <array>
 
 #include "common/text.h"
+#include "history/explain.h"
 #include "report/style.h"
-#include "scenario/explain.h"
 
 namespace sessim {
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "scenario/run_result.h"
+#include "history/run_result.h"
 
 namespace sessim {
 

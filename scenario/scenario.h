@@ -9,10 +9,10 @@
 
 #include "app/app_profile.h"
 #include "common/session_effect.h"
-#include "scenario/anomaly.h"
 #include "common/store_kind.h"
 #include "common/strategy_kind.h"
 #include "node/protocol.h"
+#include "scenario/anomaly.h"
 
 namespace sessim {
 
@@ -103,8 +103,8 @@ struct ScenarioCluster {
   StoreKind store = StoreKind::local;
   std::string mode = "inproc";
   StrategyKind balancer = StrategyKind::round_robin;
-  std::string hash_key;  // for balancer: hash; "": the app profile's session cookie
-  std::vector<int> weights;                 // per node, for weighted / least-conn
+  std::string hash_key;      // for balancer: hash; "": the app profile's session cookie
+  std::vector<int> weights;  // per node, for weighted / least-conn
   std::string on_miss = "create";
   int session_timeout_s = protocol::kDefaultSessionTimeoutS;
   bool session_timeout_given = false;  // the story needs the app to use this idle timeout
@@ -140,6 +140,13 @@ struct Scenario {
   // bounded by the loader.
   std::int64_t planned_requests = 0;
   double planned_wait_s = 0;  // wait steps and requested delays, in sequence
+};
+
+// A scenario source (file or argument) that could not be loaded, with the
+// message that says why; reports list it as a failed case.
+struct InvalidScenario {
+  std::string source;
+  std::string message;
 };
 
 // The nodes a scenario names in via, crash/stop/restart and expect node.

@@ -3,7 +3,6 @@
 #include <string>
 #include <vector>
 
-#include "scenario/run_result.h"
 #include "scenario/scenario.h"
 
 namespace sessim {

@@ -10,18 +10,17 @@
 #include <set>
 #include <sstream>
 
-#include "common/strategy_kind.h"
 #include "cluster/capacity.h"
 #include "cluster/node_instance.h"
 #include "common/bounded_file.h"
 #include "common/session_effect.h"
+#include "common/strategy_kind.h"
 #include "common/text.h"
 #include "common/yaml_tree.h"
 #include "net/loopback.h"
 #include "node/app_node.h"
 #include "node/session.h"
 #include "node/store/session_store.h"
-#include "scenario/checker.h"
 #include "scenario/scenario_error.h"
 
 namespace sessim {
@@ -67,8 +66,9 @@ class Loader {
 
   // Before anything is read from it (common/yaml_tree.h).
   void refuse_duplicate_keys(const YAML::Node& root) const {
-    check_yaml_tree(root, source_, {kMaxScenarioYamlNodes, kMaxScenarioYamlDepth},
-                    [this](const YAML::Mark& mark, const std::string& message) { fail(mark, message); });
+    check_yaml_tree(
+        root, source_, {kMaxScenarioYamlNodes, kMaxScenarioYamlDepth},
+        [this](const YAML::Mark& mark, const std::string& message) { fail(mark, message); });
   }
 
   SourcePosition position(const YAML::Node& node) const {

@@ -7,12 +7,13 @@
 #include <thread>
 #include <vector>
 
+#include "net/cookie.h"
 #include "net/http_client.h"
-#include "node/cookie.h"
 #include "node/session_id.h"
 #include "node/store/local_session_store.h"
 #include "node/store/redis_session_store.h"
-#include "scenario/browser.h"
+#include "play/transport.h"
+#include "support/browser.h"
 #include "support/test_support.h"
 
 namespace sessim {

@@ -10,7 +10,8 @@
 #include "net/loopback.h"
 #include "node/app_node.h"
 #include "node/store/local_session_store.h"
-#include "scenario/browser.h"
+#include "play/transport.h"
+#include "support/browser.h"
 #include "support/test_support.h"
 
 namespace sessim {
@@ -145,7 +146,8 @@ TEST(Balancer, ALargeResponseHeaderPasses) {
 
 TEST(Balancer, CookieStickinessKeepsItsCookieFromTheUpstream) {
   EchoUpstream upstream;
-  ServingBalancer balancer(config_for({{"echo", upstream.port()}}), make_strategy(StrategyKind::cookie));
+  ServingBalancer balancer(config_for({{"echo", upstream.port()}}),
+                           make_strategy(StrategyKind::cookie));
   httplib::Client client("127.0.0.1", balancer.port());
   const auto first = client.Post("/echo", {{"Cookie", "SESSION=abc"}}, "", "text/plain");
   ASSERT_TRUE(first);

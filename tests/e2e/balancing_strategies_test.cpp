@@ -11,7 +11,8 @@
 #include "cluster/cluster.h"
 #include "node/app_node.h"
 #include "node/store/local_session_store.h"
-#include "scenario/browser.h"
+#include "play/transport.h"
+#include "support/browser.h"
 #include "support/test_support.h"
 
 namespace sessim {

@@ -24,7 +24,7 @@
 #include "cluster/node_instance.h"
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
-#include "node/cookie.h"
+#include "net/cookie.h"
 #include "support/test_support.h"
 
 namespace sessim {

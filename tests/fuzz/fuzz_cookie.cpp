@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "node/cookie.h"
+#include "net/cookie.h"
 #include "node/session_id.h"
 
 namespace {

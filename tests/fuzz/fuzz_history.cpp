@@ -7,8 +7,8 @@
 #include <string>
 
 #include "common/errors.h"
-#include "scenario/checker.h"
-#include "scenario/history.h"
+#include "history/checker.h"
+#include "history/history.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

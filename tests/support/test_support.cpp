@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "cluster/child_process.h"
+#include "play/scenario_runner.h"
 #include "scenario/reference_story.h"
-#include "scenario/scenario_runner.h"
 
 namespace sessim::testing {
 

@@ -12,7 +12,7 @@
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
 #include "common/clock.h"
-#include "scenario/run_result.h"
+#include "history/run_result.h"
 
 namespace sessim::testing {
 

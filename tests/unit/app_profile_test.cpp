@@ -4,7 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
-#include "scenario/browser.h"
+#include "net/cookie_jar.h"
+#include "play/transport.h"
 
 namespace sessim {
 

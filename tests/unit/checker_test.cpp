@@ -1,14 +1,13 @@
 // The consistency checker on hand-written histories: for every anomaly kind a
 // history that has it and one that does not, and indeterminate operations.
-#include "scenario/checker.h"
-
-#include "scenario/audit.h"
+#include "history/checker.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "common/errors.h"
+#include "play/audit.h"
 
 namespace sessim {
 namespace {
@@ -53,8 +52,8 @@ class HistoryBuilder {
     return *this;
   }
   HistoryBuilder& copy(std::string from, std::string to, int at_ms) {
-    history_.events.push_back({at_ms * 1000LL, StepKind::copy_cookies, "", "", 0, std::move(from),
-                               std::move(to)});
+    history_.events.push_back(
+        {at_ms * 1000LL, StepKind::copy_cookies, "", "", 0, std::move(from), std::move(to)});
     return *this;
   }
   HistoryBuilder& model(SessionModel model) {

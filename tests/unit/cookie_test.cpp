@@ -1,4 +1,4 @@
-#include "node/cookie.h"
+#include "net/cookie.h"
 
 #include <gtest/gtest.h>
 
@@ -56,8 +56,8 @@ TEST(DeletesCookie, MaxAgeWinsOverExpiresAndZeroDeletes) {
   constexpr long long now = 1'800'000'000;
   EXPECT_TRUE(deletes_cookie(parsed("a=1; Max-Age=0"), now));
   EXPECT_TRUE(deletes_cookie(parsed("a=1; Max-Age=-5"), now));
-  EXPECT_FALSE(deletes_cookie(parsed("a=1; Max-Age=60; Expires=Thu, 01 Jan 1970 00:00:00 GMT"),
-                              now));
+  EXPECT_FALSE(
+      deletes_cookie(parsed("a=1; Max-Age=60; Expires=Thu, 01 Jan 1970 00:00:00 GMT"), now));
   EXPECT_TRUE(deletes_cookie(parsed("a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT"), now));
   EXPECT_FALSE(deletes_cookie(parsed("a=1"), now));
 }

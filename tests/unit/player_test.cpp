@@ -5,17 +5,17 @@
 #include <map>
 
 #include "common/errors.h"
-#include "node/cookie.h"
+#include "history/explain.h"
+#include "net/cookie.h"
 #include "node/protocol.h"
 #include "node/session_id.h"
 #include "node/session_manager.h"
 #include "node/store/local_session_store.h"
-#include "support/test_support.h"
-#include "scenario/explain.h"
+#include "play/scenario_runner.h"
 #include "scenario/reference_story.h"
 #include "scenario/scenario_error.h"
 #include "scenario/scenario_loader.h"
-#include "scenario/scenario_runner.h"
+#include "support/test_support.h"
 
 namespace sessim {
 namespace {
@@ -292,7 +292,8 @@ TEST(CheckPlayable, RefusesTwoAttributesForAOneValueApp) {
 TEST(Player, AnExceptionInAParallelBranchReachesTheCaller) {
   SimulatedCluster cluster(2, true);
   const auto scenario = story(
-      "steps:\n  - parallel:\n      - set: {name: a, value: v}\n      - get: {name: a, via: node-9}\n");
+      "steps:\n  - parallel:\n      - set: {name: a, value: v}\n      - get: {name: a, via: "
+      "node-9}\n");
   EXPECT_THROW(play(scenario, cluster), std::runtime_error);
 }
 

@@ -4,14 +4,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "history/explain.h"
 #include "node/session_id.h"
+#include "play/scenario_runner.h"
 #include "report/json_report.h"
 #include "report/junit_report.h"
 #include "report/scenario_report.h"
 #include "report/terminal_report.h"
-#include "scenario/explain.h"
 #include "scenario/reference_story.h"
-#include "scenario/scenario_runner.h"
 
 namespace sessim {
 namespace {
@@ -46,8 +46,8 @@ RequestRecord record(int number, const std::string& target, const Response& resp
   }
   // The reference story: one write of sessionVal, then reads of it.
   const bool write = target.rfind("/set-session", 0) == 0;
-  auto record = make_record(number, "browser-1", write ? StepKind::set : StepKind::get, std::move(exchange),
-                            builtin_profile("sessim"));
+  auto record = make_record(number, "browser-1", write ? StepKind::set : StepKind::get,
+                            std::move(exchange), builtin_profile("sessim"));
   record.attribute = "sessionVal";
   if (write) record.written = "v";
   record.start_us = number * 10'000;

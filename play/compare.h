@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "scenario/run_result.h"
+#include "history/run_result.h"
 #include "scenario/scenario.h"
 
 namespace sessim {
@@ -31,7 +31,6 @@ struct CompareCell {
   double read_success_rate() const;  // 0..1; 0 when there were no reads
 };
 
-CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer,
-                      const std::string& fault);
+CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, const std::string& fault);
 
 }  // namespace sessim

@@ -7,12 +7,12 @@
 #include <vector>
 
 #include "app/app_profile.h"
+#include "app/session_model.h"
 #include "common/cluster_summary.h"
 #include "common/session_effect.h"
+#include "net/http_exchange.h"
 #include "scenario/anomaly.h"
-#include "scenario/browser.h"
 #include "scenario/scenario.h"
-#include "app/session_model.h"
 
 // The result model: what a run did, as plain data. The player fills it;
 // reports, explanations and the comparison read it, and never the cluster.
@@ -162,12 +162,6 @@ struct ScenarioRun {
 // throughout and every request went to the others.
 enum class VerdictMode { actual, declared, lenient };
 
-// A scenario source (file or argument) that could not be loaded, with the
-// message that says why; reports list it as a failed case.
-struct InvalidScenario {
-  std::string source;
-  std::string message;
-};
 bool counts_as_success(const ScenarioRun& run, VerdictMode mode);
 
 // "anomalies: 4 lost-session, 1 stale-read" or "anomalies: none"; with

@@ -2,12 +2,12 @@
 
 #include <map>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "history/history.h"
 #include "scenario/anomaly.h"
-#include "scenario/history.h"
 
 // The session consistency checker: a pure function from a history to the
 // anomalies it proves, each with the operations that prove it. It judges

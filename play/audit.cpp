@@ -1,21 +1,21 @@
-#include "scenario/audit.h"
+#include "play/audit.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <map>
-#include <atomic>
 #include <set>
 #include <thread>
 
 #include "common/errors.h"
 #include "common/name_table.h"
 #include "common/text.h"
-#include "node/cookie.h"
-#include "scenario/probe_client.h"
-#include "scenario/run_result.h"
-#include "scenario/session_probe.h"
+#include "history/run_result.h"
+#include "net/cookie.h"
+#include "play/probe_client.h"
+#include "play/session_probe.h"
 
 namespace sessim {
 namespace {
@@ -32,8 +32,7 @@ bool is_server_error(const HttpExchange& exchange) {
 }
 
 // The session cookie a response set, as browsers parse it.
-std::optional<SetCookie> session_cookie_set(const HttpExchange& exchange,
-                                            const std::string& name) {
+std::optional<SetCookie> session_cookie_set(const HttpExchange& exchange, const std::string& name) {
   for (const auto& line : exchange.header_values("Set-Cookie")) {
     if (auto cookie = parse_set_cookie(line); cookie && cookie->name == name) return cookie;
   }
@@ -109,8 +108,8 @@ class Auditor {
       last_error = exchange.transport_error;
     }
     throw EnvironmentError(
-        fmt::format("no instance of the app answered at {} ({}): nothing to audit",
-                    report_.target, last_error));
+        fmt::format("no instance of the app answered at {} ({}): nothing to audit", report_.target,
+                    last_error));
   }
 
   void add(std::string id, Severity severity, std::string title, std::string detail,
@@ -205,7 +204,8 @@ class Auditor {
           evidence);
     }
     if (!cookie->path.empty() && cookie->path != "/") {
-      add("cookie-path", Severity::info, fmt::format("the session cookie's Path is {}", cookie->path),
+      add("cookie-path", Severity::info,
+          fmt::format("the session cookie's Path is {}", cookie->path),
           "requests outside that path carry no session", evidence);
     }
     if (cookie->max_age || cookie->expires) {
@@ -298,9 +298,8 @@ class Auditor {
     ProbeClient copy(profile_, transport_, evidence);
     copy.hold(copied);
     bool answered = false;
-    const auto read =
-        copy.get(instances_[0], fmt::format("read on {} with a copy of the cookie", names_[0]),
-                 answered);
+    const auto read = copy.get(
+        instances_[0], fmt::format("read on {} with a copy of the cookie", names_[0]), answered);
     if (answered && read == value) {
       add("logout-one-instance", Severity::high, "a logout does not reach every instance",
           fmt::format("after a logout on {}, {} still serves the session to a copy of the "

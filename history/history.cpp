@@ -1,4 +1,4 @@
-#include "scenario/history.h"
+#include "history/history.h"
 
 #include <fmt/format.h>
 
@@ -75,9 +75,9 @@ History history_of(const ScenarioRun& run, const AppProfile& profile) {
   history.model = run.model;
   for (const auto& step : run.steps) {
     if (step.requests.empty()) {
-      history.events.push_back({static_cast<std::int64_t>(step.started_ms * 1000),
-                                step.kind, step.fault_node, step.note, step.number,
-                                step.copied_from, step.copied_to, step.redis_came_back_empty});
+      history.events.push_back({static_cast<std::int64_t>(step.started_ms * 1000), step.kind,
+                                step.fault_node, step.note, step.number, step.copied_from,
+                                step.copied_to, step.redis_came_back_empty});
     }
     for (const auto& record : step.requests) {
       Operation op;

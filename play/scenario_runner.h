@@ -3,18 +3,18 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
-#include <memory>
 
 #include "app/app_profile.h"
+#include "app/session_model.h"
 #include "cluster/cluster.h"
 #include "cluster/topology.h"
+#include "history/run_result.h"
 #include "net/http_client.h"
-#include "scenario/browser.h"
-#include "scenario/run_result.h"
+#include "play/transport.h"
 #include "scenario/scenario.h"
-#include "app/session_model.h"
 
 namespace sessim {
 

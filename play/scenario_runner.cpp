@@ -1,4 +1,4 @@
-#include "scenario/scenario_runner.h"
+#include "play/scenario_runner.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -6,21 +6,22 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <set>
-#include <exception>
 #include <thread>
 
 #include "common/errors.h"
 #include "common/text.h"
-#include "scenario/session_probe.h"
+#include "history/checker.h"
+#include "history/history.h"
+#include "net/cookie_jar.h"
 #include "net/loopback.h"
-#include "scenario/checker.h"
-#include "scenario/history.h"
+#include "play/session_probe.h"
 #include "scenario/scenario_error.h"
 #include "scenario/scenario_loader.h"
 
@@ -230,8 +231,7 @@ class Player {
     auto exchange = transport_.send(endpoint, outgoing);
     const auto end_us = elapsed_us();
     jar.remember(exchange);
-    auto record = make_record(++request_counter_, client, step.kind, std::move(exchange),
-                              profile_);
+    auto record = make_record(++request_counter_, client, step.kind, std::move(exchange), profile_);
     record.start_us = start_us;
     record.end_us = end_us;
     if (step.kind == StepKind::set || step.kind == StepKind::get || step.kind == StepKind::remove) {
@@ -321,14 +321,13 @@ class Player {
         record.fault_node = target_of(step);
         if (record.fault_node.empty()) return refuse_injection(step);
         topology_.restart_node(record.fault_node);
-        return fmt::format(
-            "{} restarted at {}{}", record.fault_node,
-            topology_.node_endpoint(record.fault_node).url(),
-            options_.session_model.in_node_memory == true
-                ? " with empty memory: its local sessions are gone"
-            : options_.session_model.in_node_memory == false && redis_store
-                ? "; its sessions were in Redis all along"
-                : "");
+        return fmt::format("{} restarted at {}{}", record.fault_node,
+                           topology_.node_endpoint(record.fault_node).url(),
+                           options_.session_model.in_node_memory == true
+                               ? " with empty memory: its local sessions are gone"
+                           : options_.session_model.in_node_memory == false && redis_store
+                               ? "; its sessions were in Redis all along"
+                               : "");
       case StepKind::add_node: {
         const auto name = topology_.add_node();
         return fmt::format("{} joined the cluster at {}", name,

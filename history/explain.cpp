@@ -1,4 +1,4 @@
-#include "scenario/explain.h"
+#include "history/explain.h"
 
 #include <fmt/format.h>
 
@@ -147,13 +147,13 @@ std::map<int, ReadExplanation> explain_failed_reads(const ScenarioRun& run) {
         // The same loss again, through the cookie of the empty session it
         // left behind: the earlier request says more than a second sentence.
         const auto anomaly = shown_in.find(record.number);
-        explanation = {ReadFailure::empty_replacement,
-                       anomaly == shown_in.end() ? std::nullopt
-                                                 : std::optional(anomaly->second->kind),
-                       fmt::format("session {} is the empty one {} made at request #{} when it "
-                                   "did not know the browser's session; the value was never in it",
-                                   abbreviate(record.session_id_sent, 8), made->second->node,
-                                   made->second->number)};
+        explanation = {
+            ReadFailure::empty_replacement,
+            anomaly == shown_in.end() ? std::nullopt : std::optional(anomaly->second->kind),
+            fmt::format("session {} is the empty one {} made at request #{} when it "
+                        "did not know the browser's session; the value was never in it",
+                        abbreviate(record.session_id_sent, 8), made->second->node,
+                        made->second->number)};
       } else if (const auto anomaly = shown_in.find(record.number); anomaly != shown_in.end()) {
         explanation = {failure_of(*anomaly->second), anomaly->second->kind,
                        anomaly->second->explanation};

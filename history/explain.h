@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "scenario/run_result.h"
+#include "history/run_result.h"
 
 // Why reads failed, in one model with the consistency checker: a read that
 // failed because of an anomaly is explained by the checker's finding for it
@@ -35,7 +35,7 @@ enum class ReadFailure {
 struct ReadExplanation {
   ReadFailure kind = ReadFailure::other;
   std::optional<AnomalyKind> anomaly;  // the checker's finding, if any
-  std::string sentence;  // for this one read, with nodes, steps, requests and ids
+  std::string sentence;                // for this one read, with nodes, steps, requests and ids
 };
 
 // For every read that failed, why. Keyed by request number.

@@ -1,11 +1,11 @@
-#include "scenario/session_probe.h"
+#include "play/session_probe.h"
 
 #include <fmt/format.h>
 
 #include <optional>
 #include <string>
 
-#include "scenario/probe_client.h"
+#include "play/probe_client.h"
 
 namespace sessim {
 
@@ -38,8 +38,7 @@ SessionModel probe_session_model(const AppProfile& profile, const std::vector<En
     return model;
   }
   const auto& first = *answering.front();
-  const Endpoint* second =
-      instances_are_separate && answering.size() > 1 ? answering[1] : nullptr;
+  const Endpoint* second = instances_are_separate && answering.size() > 1 ? answering[1] : nullptr;
   const auto c1 = writer.cookie();
   if (c1.empty()) {
     model.evidence.push_back(fmt::format(
@@ -87,8 +86,7 @@ SessionModel probe_session_model(const AppProfile& profile, const std::vector<En
     } else {
       const auto back = forger.get(first, "read with the made-up cookie", answered);
       if (answered) {
-        model.unknown_id =
-            back == v3 ? UnknownIdHandling::adopted : UnknownIdHandling::ignored;
+        model.unknown_id = back == v3 ? UnknownIdHandling::adopted : UnknownIdHandling::ignored;
       }
     }
   }
@@ -126,8 +124,8 @@ SessionModel probe_session_model(const AppProfile& profile, const std::vector<En
       if (logout.status >= 200 && logout.status <= 399) {
         ProbeClient copy(profile, transport, model.evidence);
         copy.hold(copied);
-        const auto read = copy.get(first, "read with a copy of the cookie from before logout",
-                                   answered);
+        const auto read =
+            copy.get(first, "read with a copy of the cookie from before logout", answered);
         if (answered) {
           model.logout = read == value ? LogoutEffect::cookie_only : LogoutEffect::ends_session;
         }

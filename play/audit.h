@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "app/app_profile.h"
-#include "cluster/topology.h"
-#include "scenario/browser.h"
 #include "app/session_model.h"
+#include "cluster/topology.h"
+#include "play/transport.h"
 
 // `sessim audit`: what an app does with its sessions across instances,
 // found by asking it, each finding with the requests that show it. The

@@ -1,4 +1,4 @@
-#include "scenario/probe_client.h"
+#include "play/probe_client.h"
 
 #include <fmt/format.h>
 
@@ -6,8 +6,8 @@
 
 #include "common/random.h"
 #include "common/text.h"
-#include "node/cookie.h"
-#include "scenario/run_result.h"
+#include "history/run_result.h"
+#include "net/cookie.h"
 
 namespace sessim {
 namespace {
@@ -33,11 +33,11 @@ HttpExchange ProbeClient::call(const Endpoint& at, const HttpCall& call, const s
   OutgoingRequest request{prepared.method, target, prepared.body, jar_->cookie_header(target), ""};
   auto exchange = transport_.send(at, request);
   jar_->remember(exchange);
-  evidence_.push_back(fmt::format(
-      "{}: {} {} with cookie {} -> {}{}", what, prepared.method, target,
-      shown_cookie(sent_cookie(request.cookie_header)),
-      exchange.status == 0 ? exchange.transport_error : std::to_string(exchange.status),
-      set_cookie_note(exchange)));
+  evidence_.push_back(
+      fmt::format("{}: {} {} with cookie {} -> {}{}", what, prepared.method, target,
+                  shown_cookie(sent_cookie(request.cookie_header)),
+                  exchange.status == 0 ? exchange.transport_error : std::to_string(exchange.status),
+                  set_cookie_note(exchange)));
   return exchange;
 }
 
@@ -87,13 +87,12 @@ std::string ProbeClient::set_cookie_note(const HttpExchange& exchange) const {
 // server can have issued.
 std::string forged_cookie_like(const std::string& real) {
   const std::string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  const auto bytes = secure_random_bytes(std::max<std::size_t>(22, std::min<std::size_t>(
-                                                                      real.size(), 128)));
+  const auto bytes =
+      secure_random_bytes(std::max<std::size_t>(22, std::min<std::size_t>(real.size(), 128)));
   std::string forged;
   for (const unsigned char byte : bytes) forged += alphabet[byte % alphabet.size()];
   return forged;
 }
-
 
 std::string fresh_probe_value(const char* label) {
   return fmt::format("{}-{}", label, secure_random_hex(4));

@@ -7,7 +7,8 @@
 
 #include "app/app_profile.h"
 #include "cluster/topology.h"
-#include "scenario/browser.h"
+#include "net/cookie_jar.h"
+#include "play/transport.h"
 
 namespace sessim {
 

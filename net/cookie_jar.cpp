@@ -1,108 +1,12 @@
-#include "scenario/browser.h"
+#include "net/cookie_jar.h"
 
 #include <algorithm>
 #include <chrono>
 
 #include "common/text.h"
-#include "net/http_client.h"
-#include "net/request_target.h"
-#include "node/cookie.h"
+#include "net/cookie.h"
 
 namespace sessim {
-
-std::string HttpExchange::header(std::string_view name) const {
-  for (const auto& [key, value] : headers) {
-    if (iequals(key, name)) return value;
-  }
-  return "";
-}
-
-std::vector<std::string> HttpExchange::header_values(std::string_view name) const {
-  std::vector<std::string> values;
-  for (const auto& [key, value] : headers) {
-    if (iequals(key, name)) values.push_back(value);
-  }
-  return values;
-}
-
-namespace {
-
-// Sends exchange.method/target with its Cookie header and `body` over
-// `client`, and fills in the response (or why none came).
-void exchange_over(HttpClient& client, HttpExchange& exchange, const std::string& body) {
-  HttpClientRequest request;
-  request.method = exchange.method;
-  request.target = exchange.target;
-  request.body = body;
-  if (!exchange.cookie_sent.empty()) request.headers.emplace_back("Cookie", exchange.cookie_sent);
-  if (!body.empty()) request.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
-  const auto started = std::chrono::steady_clock::now();
-  auto response =
-      is_sendable_target(request.target)
-          ? client.send(request)
-          : HttpClientResponse{0, "the target holds spaces or control characters", {}, {}};
-  exchange.duration_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  exchange.status = response.status;
-  exchange.transport_error = std::move(response.error);
-  exchange.body = std::move(response.body);
-  exchange.headers = std::move(response.headers);
-}
-
-}  // namespace
-
-struct Browser::Connection {
-  Connection(const Endpoint& origin, bool keep_alive, const HttpClientLimits& limits)
-      : client(origin.scheme, origin.host, origin.port, origin.verify_tls, limits, keep_alive) {}
-  HttpClient client;
-};
-
-Browser::Browser(std::string name, std::string host, int port, std::shared_ptr<CookieJar> jar,
-                 bool keep_alive, HttpClientLimits limits)
-    : name_(std::move(name)),
-      jar_(std::move(jar)),
-      connection_(
-          std::make_unique<Connection>(Endpoint{"http", host, port, true}, keep_alive, limits)) {}
-
-Browser::~Browser() = default;
-Browser::Browser(Browser&&) noexcept = default;
-Browser& Browser::operator=(Browser&&) noexcept = default;
-
-void Browser::send_from(const std::string& local_address) {
-  connection_->client.send_from(local_address);
-}
-
-HttpExchange Browser::get(const std::string& target) { return send("GET", target); }
-
-HttpExchange Browser::send(const std::string& method, const std::string& target,
-                           const std::string& body) {
-  HttpExchange exchange;
-  exchange.method = method;
-  exchange.target = target;
-  exchange.cookie_sent = jar_->cookie_header(target);
-  exchange_over(connection_->client, exchange, body);
-  jar_->remember(exchange);
-  return exchange;
-}
-
-HttpExchange HttpTransport::send(const Endpoint& origin, const OutgoingRequest& request) {
-  HttpClient client(origin.scheme, origin.host, origin.port, origin.verify_tls, limits_,
-                    request.keep_alive);
-  if (!request.source_address.empty()) client.send_from(request.source_address);
-  HttpExchange exchange;
-  exchange.method = request.method;
-  exchange.target = request.target;
-  exchange.cookie_sent = request.cookie_header;
-  exchange_over(client, exchange, request.body);
-  return exchange;
-}
-
-std::optional<std::string> Browser::cookie(const std::string& name) const {
-  const auto cookies = jar_->cookies();
-  const auto it = cookies.find(name);
-  if (it == cookies.end()) return std::nullopt;
-  return it->second;
-}
 
 namespace {
 

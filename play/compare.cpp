@@ -1,4 +1,4 @@
-#include "scenario/compare.h"
+#include "play/compare.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "common/errors.h"
-#include "scenario/explain.h"
+#include "history/explain.h"
 
 namespace sessim {
 
@@ -47,8 +47,7 @@ double CompareCell::read_success_rate() const {
   return reads_total == 0 ? 0.0 : static_cast<double>(reads_ok) / reads_total;
 }
 
-CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer,
-                      const std::string& fault) {
+CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, const std::string& fault) {
   CompareCell cell;
   cell.store = run.store;
   cell.balancer = balancer;

@@ -3,9 +3,9 @@
 #include <vector>
 
 #include "app/app_profile.h"
-#include "cluster/topology.h"
-#include "scenario/browser.h"
 #include "app/session_model.h"
+#include "cluster/topology.h"
+#include "play/transport.h"
 
 // Learns how an app keeps sessions by asking it, before a run: a few
 // requests through the profile's calls, each with a fresh cookie jar, so that

@@ -1,4 +1,4 @@
-#include "node/cookie.h"
+#include "net/cookie.h"
 
 #include <time.h>
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "common/session_effect.h"
-#include "scenario/run_result.h"
 #include "app/session_model.h"
+#include "common/session_effect.h"
+#include "history/run_result.h"
 
 // The history of a run, as Jepsen keeps one: every client operation as an
 // invocation and a completion, in real time, as plain data. The checker and
@@ -28,11 +28,11 @@ struct Operation {
   int request = 0;  // the request's number in the run's reports
   std::string client;
   StepKind op = StepKind::request;  // set | get | remove | login | logout | request
-  std::string attribute;       // set, get, remove
-  std::string value;           // set: the value written; login: the user
-  std::string target;          // "GET /get-session"
-  std::string session_before;  // the session id the browser's cookie named ("" none)
-  std::string session_after;   // the id the browser holds afterwards ("" none)
+  std::string attribute;            // set, get, remove
+  std::string value;                // set: the value written; login: the user
+  std::string target;               // "GET /get-session"
+  std::string session_before;       // the session id the browser's cookie named ("" none)
+  std::string session_after;        // the id the browser holds afterwards ("" none)
   std::int64_t start_us = 0;
   std::int64_t end_us = 0;
   OpOutcome outcome = OpOutcome::ok;
@@ -47,8 +47,9 @@ struct Operation {
 // Something that happened to the system rather than through a client.
 struct SystemEvent {
   std::int64_t at_us = 0;
-  StepKind what = StepKind::wait;  // crash | stop | restart | add-node | redis | wait | copy-cookies
-  std::string node;  // for node faults
+  StepKind what =
+      StepKind::wait;  // crash | stop | restart | add-node | redis | wait | copy-cookies
+  std::string node;    // for node faults
   std::string note;
   int step = 0;
   // copy-cookies: the browser whose cookies were copied, and the one that
@@ -65,8 +66,8 @@ struct History {
   std::optional<StoreKind> store;  // none: a history written by hand that does not say
   std::string app;
   std::optional<StrategyKind> balancer;  // none behind --target
-  int session_timeout_s = 0;          // 0: unknown, no expiry checks
-  int expiry_tolerance_ms = 1000;     // how late an expiry may be before it is an anomaly
+  int session_timeout_s = 0;             // 0: unknown, no expiry checks
+  int expiry_tolerance_ms = 1000;        // how late an expiry may be before it is an anomaly
   // What is known about how the app keeps sessions: the causes the checker
   // may name (a node's memory, a store that does not reach another node).
   SessionModel model;

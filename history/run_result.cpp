@@ -1,4 +1,4 @@
-#include "scenario/run_result.h"
+#include "history/run_result.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 
 #include "balancer/forwarding.h"
 #include "common/text.h"
-#include "node/cookie.h"
+#include "net/cookie.h"
 #include "node/session_id.h"
 
 namespace sessim {
@@ -64,7 +64,6 @@ std::optional<std::string> set_session_cookie(const HttpExchange& exchange,
   }
   return value;
 }
-
 
 std::string to_string(RequestResult result) {
   switch (result) {
@@ -191,9 +190,9 @@ std::string ScenarioRun::idle_nodes_note() const {
     parts.push_back(node.down ? node.name + " (down throughout)" : node.name);
   }
   if (parts.empty()) return "";
-  return fmt::format("{} served no request{}", join(parts, ", "),
-                     missed_a_down_node() ? ": what the story asks of several nodes was not tested"
-                                          : "");
+  return fmt::format(
+      "{} served no request{}", join(parts, ", "),
+      missed_a_down_node() ? ": what the story asks of several nodes was not tested" : "");
 }
 
 bool counts_as_success(const ScenarioRun& run, VerdictMode mode) {

@@ -1,4 +1,4 @@
-#include "scenario/checker.h"
+#include "history/checker.h"
 
 #include <fmt/format.h>
 
@@ -36,9 +36,7 @@ bool overlaps(const Operation& a, const Operation& b) {
   return a.start_us < b.end_us && b.start_us < a.end_us;
 }
 
-std::string node_of(const Operation& op) {
-  return op.node.empty() ? "an unknown node" : op.node;
-}
+std::string node_of(const Operation& op) { return op.node.empty() ? "an unknown node" : op.node; }
 
 // What the read's response did to the browser's cookie: an observation, told
 // beside a loss, never a cause.
@@ -111,7 +109,8 @@ class Checker {
   const SystemEvent* copy_into(const std::string& client, std::int64_t time) const {
     const SystemEvent* found = nullptr;
     for (const auto& event : history_.events) {
-      if (event.what == StepKind::copy_cookies && event.to == client && event.at_us <= time) found = &event;
+      if (event.what == StepKind::copy_cookies && event.to == client && event.at_us <= time)
+        found = &event;
     }
     return found;
   }
@@ -158,8 +157,8 @@ class Checker {
     const auto epoch = epoch_of(read);
     if (!epoch) return;
     const auto* copy = copy_into(read.client, read.start_us);
-    std::vector<const Operation*> owed;  // completed writes the read must reflect
-    std::vector<Value> acceptable;       // concurrent, maybe applied, or another tab's
+    std::vector<const Operation*> owed;     // completed writes the read must reflect
+    std::vector<Value> acceptable;          // concurrent, maybe applied, or another tab's
     std::vector<const Operation*> earlier;  // before the epoch began
     for (const auto* candidate : lineage_of(read)) {
       const auto& write = *candidate;
@@ -250,8 +249,9 @@ class Checker {
     } else if (model.other_instances_see_sessions() == false && !logout.node.empty() &&
                !read.node.empty() && logout.node != read.node) {
       cause = AnomalyCause::other_instance;
-      why = fmt::format("; the logout ran on {}, and {} keeps sessions of its own, where it lives on",
-                        logout.node, read.node);
+      why =
+          fmt::format("; the logout ran on {}, and {} keeps sessions of its own, where it lives on",
+                      logout.node, read.node);
     } else if (model.logout == LogoutEffect::cookie_only) {
       why = "; this app's logout only deletes the browser's cookie";
     }
@@ -285,8 +285,8 @@ class Checker {
       add(AnomalyKind::lost_update, proof,
           fmt::format("request #{} read {} = {}, but request #{} had written {}; a concurrent "
                       "write of the same session ({}) was saved over it{}",
-                      read.request, read.attribute, got, expected.request,
-                      shown(written(expected)), join(names, ", "), save_note()));
+                      read.request, read.attribute, got, expected.request, shown(written(expected)),
+                      join(names, ", "), save_note()));
       return;
     }
     for (const auto* older : superseded) {
@@ -323,10 +323,9 @@ class Checker {
   void report_lost(const Operation& read, const Operation& expected, const Epoch& epoch) {
     const auto& model = history_.model;
     const auto observed = cookie_observation(read);
-    const auto lost_what =
-        fmt::format("request #{} ({} on {}) found {} not set, though request #{} had written {}",
-                    read.request, read.client, node_of(read), read.attribute, expected.request,
-                    shown(written(expected)));
+    const auto lost_what = fmt::format(
+        "request #{} ({} on {}) found {} not set, though request #{} had written {}", read.request,
+        read.client, node_of(read), read.attribute, expected.request, shown(written(expected)));
     if (const auto* deleted = cookie_deleted_before(read, expected)) {
       add(AnomalyKind::lost_session, {&expected, deleted, &read},
           fmt::format("{}; the browser sent no session cookie: the response to request #{} on {} "
@@ -374,8 +373,9 @@ class Checker {
     }
     if (elsewhere && sees == false) {
       const auto adopted = model.unknown_id == UnknownIdHandling::adopted
-                               ? fmt::format(", and it adopts ids it does not know, so it "
-                                             "answered from an empty session under the same id")
+                               ? fmt::format(
+                                     ", and it adopts ids it does not know, so it "
+                                     "answered from an empty session under the same id")
                                : std::string();
       const auto holder_fault =
           fault ? fmt::format(" ({}, which held it, {} at step {})", expected.node,
@@ -453,7 +453,8 @@ class Checker {
                                         std::int64_t to_us) const {
     const SystemEvent* found = nullptr;
     for (const auto& event : history_.events) {
-      if (is_node_fault(event.what) && event.node == node && !node.empty() && event.at_us >= from_us && event.at_us <= to_us) {
+      if (is_node_fault(event.what) && event.node == node && !node.empty() &&
+          event.at_us >= from_us && event.at_us <= to_us) {
         found = &event;
       }
     }
@@ -463,7 +464,8 @@ class Checker {
   const SystemEvent* store_emptied_between(std::int64_t from_us, std::int64_t to_us) const {
     const SystemEvent* found = nullptr;
     for (const auto& event : history_.events) {
-      if (event.what == StepKind::redis && event.store_emptied && event.at_us >= from_us && event.at_us <= to_us) {
+      if (event.what == StepKind::redis && event.store_emptied && event.at_us >= from_us &&
+          event.at_us <= to_us) {
         found = &event;
       }
     }
