@@ -10,11 +10,11 @@
 
 #include "balancer/balancer.h"
 #include "balancer/strategy_factory.h"
-#include "node/protocol.h"
 #include "balancer/upstream_health.h"
 #include "cluster/command_node.h"
 #include "cluster/node_instance.h"
 #include "cluster/topology.h"
+#include "common/session_defaults.h"
 
 namespace sessim {
 
@@ -55,7 +55,7 @@ struct ClusterConfig {
   SaveMode save_mode = SaveMode::delta;
   FlushMode flush = FlushMode::on_request_end;
   int node_delay_ms = 0;
-  int session_timeout_s = protocol::kDefaultSessionTimeoutS;
+  int session_timeout_s = kDefaultSessionTimeoutS;
   // The app runs with session_timeout_s: sessim's nodes always; a command
   // node when its command line passes {session_timeout} or
   // SESSIM_SESSION_TIMEOUT; any app when the user said so (--session-timeout).

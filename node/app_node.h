@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/session_defaults.h"
 #include "net/event_loops.h"
-#include "node/protocol.h"
 #include "node/session_rule.h"
 #include "node/store/session_store.h"
 
@@ -28,8 +28,8 @@ inline constexpr int kMaxRequestDelayMs = 10'000;
 struct NodeConfig {
   std::string name = "node";
   std::string host = "127.0.0.1";
-  int port = 0;                  // 0: any free port; see AppNode::port()
-  int session_timeout_s = protocol::kDefaultSessionTimeoutS;
+  int port = 0;  // 0: any free port; see AppNode::port()
+  int session_timeout_s = kDefaultSessionTimeoutS;
   MissPolicy on_miss = MissPolicy::create;
   // Seeded simulations only: session ids from SeededSessionIds(seed, name)
   // instead of the CSPRNG, so that a rerun with the same seed repeats them.

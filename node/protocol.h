@@ -8,8 +8,6 @@
 namespace sessim::protocol {
 
 inline constexpr std::string_view kSessionCookie = "SESSION";
-// Seconds a session may stay idle: Spring Session's default.
-inline constexpr int kDefaultSessionTimeoutS = 1800;
 
 // Response headers a sessim node adds to every answer.
 inline constexpr std::string_view kNodeHeader = "X-Sessim-Node";

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "app/app_profile.h"
+#include "common/session_defaults.h"
 #include "common/session_effect.h"
 #include "common/store_kind.h"
 #include "common/strategy_kind.h"
-#include "node/protocol.h"
 #include "scenario/anomaly.h"
 
 namespace sessim {
@@ -106,7 +106,7 @@ struct ScenarioCluster {
   std::string hash_key;      // for balancer: hash; "": the app profile's session cookie
   std::vector<int> weights;  // per node, for weighted / least-conn
   std::string on_miss = "create";
-  int session_timeout_s = protocol::kDefaultSessionTimeoutS;
+  int session_timeout_s = kDefaultSessionTimeoutS;
   bool session_timeout_given = false;  // the story needs the app to use this idle timeout
   SourcePosition session_timeout_position;
   std::string save_mode = "delta";       // sessim nodes: delta | full

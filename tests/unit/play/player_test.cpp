@@ -120,7 +120,7 @@ class SimulatedCluster final : public Topology, public Transport {
   // /set-session?sessionVal=V writes, anything else reads; the answer is the value.
   void serve(Node& node, const OutgoingRequest& request, HttpExchange& exchange) {
     SessionManager sessions(shared_ ? *shared_store_ : *node.memory, clock_,
-                            protocol::kDefaultSessionTimeoutS, ids_);
+                            kDefaultSessionTimeoutS, ids_);
     auto resolved =
         sessions.resolve(cookie_values(parse_cookie_header(request.cookie_header), "SESSION"));
     const auto query = request.target.find("?sessionVal=");
