@@ -20,6 +20,7 @@
 
 #include "balancer/forwarding.h"
 #include "balancer/health_checker.h"
+#include "balancer/upstream_attempts.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/beast_text.h"
@@ -185,7 +186,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     snapshot_ = proxy_.context.upstreams();
     tried_.assign(snapshot_.pools->size(), false);
     failures_.clear();
-    may_have_been_sent_ = false;
+    attempts_.emplace(view(request_.method_string()));
     build_upstream_request();
     try_next();
   }
@@ -220,7 +221,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
       idle.pop_back();
       if (has_pending_input(candidate->socket().native_handle())) continue;
       upstream_ = std::move(candidate);
-      reused_ = true;
+      attempts_->begin(true);
       send_upstream();
       return;
     }
@@ -232,7 +233,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
       leave_upstream("the balancer is stopping");
       return bad_gateway();
     }
-    reused_ = false;
+    attempts_->begin(false);
     upstream_ = std::make_unique<beast::tcp_stream>(proxy_.loops.loop(loop_));
     beast::error_code error;
     const auto address = asio::ip::make_address(pool_->upstream().host, error);
@@ -361,32 +362,26 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
         fmt::format("{} ({}): {}", pool_->upstream().name, pool_->upstream().address(), reason));
   }
 
-  // A pooled connection the upstream had closed meanwhile most likely
-  // carried nothing: try the same upstream again on a fresh connection, as
-  // nginx does. But the request may have reached it (a node that crashed
-  // mid-request closes the same way), so from then on a failure counts as a
-  // broken exchange: a non-idempotent request goes to no other upstream. A
-  // timeout is never tried again on the same upstream: the client would wait
-  // twice the upstream timeout.
+  // The attempt ended without an answer: UpstreamAttempts says what next.
   void broken(const std::string& reason, bool timed_out) {
-    if (reused_ && !timed_out) {
-      may_have_been_sent_ = true;
-      upstream_.reset();
-      connect_upstream();
-      return;
-    }
-    attempt_failed(reason, false);
+    attempt_ended(timed_out ? AttemptEnd::timed_out : AttemptEnd::broken, reason);
   }
 
   void attempt_failed(const std::string& reason, bool not_connected) {
-    not_connected = not_connected && !may_have_been_sent_;
-    proxy_.context.note(pool_->upstream(), pool_->health.record_failure(steady_now_ms(), reason));
-    leave_upstream(reason);
-    const std::string method(request_.method_string());
-    if (!may_try_next_upstream(
-            not_connected ? AttemptFailure::not_connected : AttemptFailure::broken, method)) {
-      return bad_gateway();
+    attempt_ended(not_connected ? AttemptEnd::not_connected : AttemptEnd::broken, reason);
+  }
+
+  void attempt_ended(AttemptEnd end, const std::string& reason) {
+    const auto decision = attempts_->ended(end);
+    if (decision.next == NextAttempt::same_upstream_fresh_connection) {
+      upstream_.reset();
+      return connect_upstream();
     }
+    if (decision.upstream_failed) {
+      proxy_.context.note(pool_->upstream(), pool_->health.record_failure(steady_now_ms(), reason));
+    }
+    leave_upstream(reason);
+    if (decision.next == NextAttempt::bad_gateway) return bad_gateway();
     try_next();
   }
 
@@ -564,8 +559,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   int interim_responses_ = 0;
   std::chrono::steady_clock::time_point attempt_deadline_;
   bool upstream_ended_by_close_ = false;
-  bool reused_ = false;
-  bool may_have_been_sent_ = false;  // a reused connection broke under the request
+  std::optional<UpstreamAttempts> attempts_;  // this request's attempt loop
   std::int64_t started_;
 };
 

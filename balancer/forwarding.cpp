@@ -37,10 +37,6 @@ bool is_idempotent(std::string_view method) {
          method == "DELETE" || method == "TRACE";
 }
 
-bool may_try_next_upstream(AttemptFailure failure, std::string_view method) {
-  return failure == AttemptFailure::not_connected || is_idempotent(method);
-}
-
 std::vector<bool> eligible_upstreams(const std::vector<bool>& available,
                                      const std::vector<bool>& tried) {
   std::vector<bool> eligible(tried.size(), false);

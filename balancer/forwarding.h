@@ -27,17 +27,6 @@ bool is_dropped_header(std::string_view name, std::string_view connection_tokens
 // RFC 9110 section 9.2.2.
 bool is_idempotent(std::string_view method);
 
-// How an attempt at one upstream failed.
-enum class AttemptFailure {
-  not_connected,  // refused or timed out connecting: nothing was sent
-  broken          // the connection broke while the request was sent or answered
-};
-
-// nginx's proxy_next_upstream: a request that never reached the upstream may
-// go to the next one whatever its method; after a broken exchange only an
-// idempotent request may, since the first upstream may have acted on it.
-bool may_try_next_upstream(AttemptFailure failure, std::string_view method);
-
 // The upstreams a request may go to next: those up and not yet tried; when
 // every untried one is down, all untried ones, as nginx does rather than
 // fail outright.

@@ -4,20 +4,6 @@
 
 namespace sessim {
 
-TEST(Forwarding, ARefusedConnectionMayGoOnForAnyMethod) {
-  for (const auto* method : {"GET", "POST", "PATCH", "PUT"}) {
-    EXPECT_TRUE(may_try_next_upstream(AttemptFailure::not_connected, method)) << method;
-  }
-}
-
-TEST(Forwarding, NoRetryAfterABrokenExchangeForNonIdempotentMethods) {
-  EXPECT_FALSE(may_try_next_upstream(AttemptFailure::broken, "POST"));
-  EXPECT_FALSE(may_try_next_upstream(AttemptFailure::broken, "PATCH"));
-  EXPECT_TRUE(may_try_next_upstream(AttemptFailure::broken, "GET"));
-  EXPECT_TRUE(may_try_next_upstream(AttemptFailure::broken, "PUT"));
-  EXPECT_TRUE(may_try_next_upstream(AttemptFailure::broken, "DELETE"));
-}
-
 TEST(Forwarding, HopByHopAndConnectionListedHeadersAreDropped) {
   EXPECT_TRUE(is_dropped_header("connection", ""));
   EXPECT_TRUE(is_dropped_header("Transfer-Encoding", ""));
