@@ -11,6 +11,7 @@
 #include "balancer/event_proxy.h"
 #include "balancer/health_checker.h"
 #include "balancer/upstream_state.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/loopback.h"

@@ -21,6 +21,7 @@
 #include "balancer/forwarding.h"
 #include "balancer/health_checker.h"
 #include "balancer/upstream_attempts.h"
+#include "common/clock.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/beast_text.h"
@@ -28,6 +29,7 @@
 #include "net/http_client.h"
 #include "net/http_server.h"
 #include "net/loopback.h"
+#include "net/transport_failure.h"
 
 namespace sessim {
 namespace {
@@ -246,9 +248,10 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
         tcp::endpoint(address, static_cast<unsigned short>(pool_->upstream().port)),
         [self = shared_from_this()](beast::error_code error) {
           if (error) {
-            return self->attempt_failed(
-                error == beast::error::timeout ? "no connection within 2 s" : "connection refused",
-                true);
+            return self->attempt_failed(error == beast::error::timeout
+                                            ? no_connection_within(kConnectTimeout)
+                                            : connect_failure(error),
+                                        true);
           }
           beast::error_code ignored;
           self->upstream_->socket().set_option(tcp::no_delay(true), ignored);
@@ -267,16 +270,16 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     upstream_wire_header_ = wire_header(upstream_request_);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(upstream_wire_header_),
                                                     asio::buffer(upstream_request_.body())};
-    asio::async_write(
-        *upstream_, buffers, [self = shared_from_this()](beast::error_code error, std::size_t) {
-          if (error) {
-            return self->broken(error == beast::error::timeout
-                                    ? "timed out while the request was being sent"
-                                    : "connection closed while the request was being sent",
-                                error == beast::error::timeout);
-          }
-          self->read_upstream();
-        });
+    asio::async_write(*upstream_, buffers,
+                      [self = shared_from_this()](beast::error_code error, std::size_t) {
+                        if (error) {
+                          return self->broken(error == beast::error::timeout
+                                                  ? "timed out while the request was being sent"
+                                                  : std::string(kClosedWhileSending),
+                                              error == beast::error::timeout);
+                        }
+                        self->read_upstream();
+                      });
   }
 
   void read_upstream() {
@@ -327,15 +330,13 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
 
   void read_failed(beast::error_code error) {
     if (error == beast::error::timeout) {
-      return broken(fmt::format("timed out after {} waiting for the response",
-                                seconds_text(proxy_.context.upstream_timeout)),
-                    true);
+      return broken(timed_out_waiting_for_response(proxy_.context.upstream_timeout), true);
     }
     if (error == http::error::header_limit) {
       return oversized(
           fmt::format("its response header exceeds {} KiB", kMaxResponseHeaderBytes / 1024));
     }
-    broken("connection closed before the response", false);
+    broken(std::string(kClosedBeforeResponse), false);
   }
 
   void response_received() {

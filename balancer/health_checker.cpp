@@ -2,16 +2,11 @@
 
 #include <chrono>
 
+#include "common/clock.h"
 #include "net/http_client.h"
 #include "net/loopback.h"
 
 namespace sessim {
-
-std::int64_t steady_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 HealthChecker::HealthChecker(std::int64_t interval_ms, std::string path, Upstreams upstreams,
                              OnChange on_change)

@@ -45,7 +45,4 @@ class HealthChecker {
   std::thread thread_;
 };
 
-// Milliseconds of the steady clock, the time base of upstream health.
-std::int64_t steady_now_ms();
-
 }  // namespace sessim

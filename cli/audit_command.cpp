@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/output_files.h"
 #include "cli/run_options.h"
+#include "cli/signals.h"
 #include "cli/terminal.h"
 #include "cluster/capacity.h"
 #include "cluster/cluster.h"

@@ -7,9 +7,9 @@
 
 #include "balancer/balancer.h"
 #include "balancer/strategy_factory.h"
+#include "cli/cluster_flags.h"
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
-#include "cli/cluster_flags.h"
 #include "cli/run_options.h"
 #include "cli/signals.h"
 #include "common/errors.h"

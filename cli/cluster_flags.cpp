@@ -11,6 +11,7 @@
 #include "cli/flag_checks.h"
 #include "cli/run_options.h"
 #include "cluster/capacity.h"
+#include "cluster/child_process.h"
 #include "cluster/command_node.h"
 #include "common/errors.h"
 #include "common/text.h"
@@ -416,7 +417,8 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
     command_words(flags.node_cmd, placeholders, flags.node_shell);
   }
   if (flags.nodes) config.nodes = *flags.nodes;
-  if (config.node_kind == NodeKind::external) config.nodes = static_cast<int>(flags.upstreams.size());
+  if (config.node_kind == NodeKind::external)
+    config.nodes = static_cast<int>(flags.upstreams.size());
   if (flags.mode) config.mode = *flags.mode;
   config.redis_url = flags.redis_url;
   config.redis_server_executable = flags.redis_server;
@@ -431,7 +433,7 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
                                 flags.node_cmd.find("SESSIM_SESSION_TIMEOUT") != std::string::npos;
   if (flags.max_sessions) config.max_local_sessions = static_cast<std::size_t>(*flags.max_sessions);
   // The hash follows the app's own session cookie unless told otherwise.
-  config.hash_key = flags.hash_key                ? *flags.hash_key
+  config.hash_key = flags.hash_key               ? *flags.hash_key
                     : !scenario_hash_key.empty() ? scenario_hash_key
                                                  : "cookie:" + profile.cookie;
   if (flags.on_miss) config.on_miss = *flags.on_miss;
@@ -473,7 +475,8 @@ std::string ClusterFlags::rerun_flags() const {
       line += " " + long_name(spec);
       continue;
     }
-    for (const auto& value : option->results()) line += " " + long_name(spec) + " " + shell_quote(value);
+    for (const auto& value : option->results())
+      line += " " + long_name(spec) + " " + shell_quote(value);
   }
   return line;
 }

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "cluster/cluster.h"
 #include "common/store_kind.h"
 #include "common/strategy_kind.h"
-#include "cluster/cluster.h"
 #include "net/http_client.h"
 
 namespace CLI {

@@ -5,18 +5,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/filesystem.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "common/errors.h"
 #include "scenario/scenario_loader.h"
 
-namespace fs = boost::filesystem;
+namespace fs = std::filesystem;
 
 namespace sessim::cli {
 namespace {
@@ -27,13 +27,13 @@ constexpr std::uintmax_t kLargestScenarioBytes = 1 << 20;
 bool is_stdout(const std::string& path) { return path.empty() || path == "-"; }
 
 bool same_file(const std::string& a, const std::string& b) {
-  boost::system::error_code error;
+  std::error_code error;
   const bool same = fs::equivalent(a, b, error);
   return !error && same;
 }
 
 bool holds_a_scenario(const std::string& path) {
-  boost::system::error_code error;
+  std::error_code error;
   const auto size = fs::file_size(path, error);
   if (error || size > kLargestScenarioBytes) return false;
   std::ifstream file(path, std::ios::binary);
@@ -105,7 +105,7 @@ void ReportOutputs::check(const std::vector<std::string>& input_files, bool forc
             "{} {}: that is a scenario this run reads; refusing to overwrite it", option, path));
       }
     }
-    boost::system::error_code error;
+    std::error_code error;
     const auto status = fs::status(path, error);
     if (fs::is_directory(status)) {
       throw UsageError(fmt::format("{} {}: is a directory; name a file", option, path));
@@ -126,7 +126,7 @@ void ReportOutputs::check(const std::vector<std::string>& input_files, bool forc
     if (fs::exists(status) && !fs::is_regular_file(status)) {
       // /dev/null, a FIFO, a terminal: written in place. A FIFO is not
       // opened now: its reader would take the close for the end.
-      if (status.type() == fs::fifo_file) {
+      if (fs::is_fifo(status)) {
         if (::access(path.c_str(), W_OK) != 0) {
           throw UsageError(fmt::format("{} {}: not writable", option, path));
         }

@@ -14,6 +14,7 @@
 #include "cli/flag_checks.h"
 #include "cli/output_files.h"
 #include "cli/run_options.h"
+#include "cli/signals.h"
 #include "cli/terminal.h"
 #include "cluster/capacity.h"
 #include "common/errors.h"

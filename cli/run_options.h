@@ -22,9 +22,9 @@ namespace sessim::cli {
 struct RunOptions {
   std::vector<std::string> scenarios;  // empty: the reference story
   ClusterFlags cluster;
-  std::optional<int> reads;            // the reference story: 2 x nodes when not given
-  std::optional<std::string> value;    // the reference story: "hello" when not given
-  std::string json_path;  // "-": stdout, instead of the terminal report
+  std::optional<int> reads;          // the reference story: 2 x nodes when not given
+  std::optional<std::string> value;  // the reference story: "hello" when not given
+  std::string json_path;             // "-": stdout, instead of the terminal report
   bool json = false;
   bool force = false;  // report files may replace a file that holds a scenario
   bool no_color = false;
@@ -41,21 +41,6 @@ struct RunOptions {
   double pace_s = 0;            // wait before each step
   bool step_by_step = false;    // wait for Enter before each step
 };
-
-// A flag's seconds (1.5) as the milliseconds the library takes.
-std::chrono::milliseconds seconds_to_ms(double seconds);
-
-// The sessim binary itself, for the process mode.
-std::string own_executable();
-
-// On SIGINT/SIGTERM/SIGHUP: stop every child (nodes, redis-server), remove
-// the run's temporary files, print the partial report (see below) and exit
-// with 128+signal.
-void stop_everything_on_signal();
-
-// What an interrupted command prints on stdout before it exits: the runs it
-// completed. Called on the signal thread; must be thread-safe.
-void set_interruption_report(std::function<std::string()> report);
 
 // --json alone or --json=-: JSON replaces the terminal report on stdout, so
 // that it can be piped.

@@ -16,7 +16,8 @@ std::string declared_outcomes(const Scenario& scenario) {
   std::string text;
   for (const auto& [store, outcome] : scenario.expected) {
     if (!text.empty()) text += ", ";
-    text += fmt::format("{} {}", to_string(store), outcome == DeclaredOutcome::pass ? "passes" : "fails");
+    text += fmt::format("{} {}", to_string(store),
+                        outcome == DeclaredOutcome::pass ? "passes" : "fails");
   }
   return text.empty() ? "no outcome declared" : text;
 }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 
 namespace sessim::cli {
 
@@ -19,5 +20,14 @@ void stop_server_on_signal(std::function<void()> stop, std::chrono::milliseconds
 
 // Ignores SIGPIPE: a peer closing a socket must be an error value, not death.
 void ignore_sigpipe();
+
+// On SIGINT/SIGTERM/SIGHUP: stop every child (nodes, redis-server), remove
+// the run's temporary files, print the partial report (see below) and exit
+// with 128+signal.
+void stop_everything_on_signal();
+
+// What an interrupted command prints on stdout before it exits: the runs it
+// completed. Called on the signal thread; must be thread-safe.
+void set_interruption_report(std::function<std::string()> report);
 
 }  // namespace sessim::cli

@@ -21,6 +21,7 @@
 #include <boost/process/io.hpp>
 #include <boost/process/posix.hpp>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -481,6 +482,13 @@ std::optional<std::string> find_program(const std::string& program) {
     dirs.remove_prefix(colon + 1);
   }
   return std::nullopt;
+}
+
+std::string own_executable() {
+  char path[PATH_MAX];
+  const ssize_t length = ::readlink("/proc/self/exe", path, sizeof(path) - 1);
+  if (length <= 0) throw EnvironmentError("cannot find the sessim executable (/proc/self/exe)");
+  return std::string(path, static_cast<std::size_t>(length));
 }
 
 }  // namespace sessim

@@ -98,4 +98,8 @@ std::vector<std::string> last_log_lines(const std::string& path, std::size_t cou
 // slash and is executable); nullopt if not found.
 std::optional<std::string> find_program(const std::string& program);
 
+// The running program's own executable (/proc/self/exe): sessim, for nodes
+// of process mode.
+std::string own_executable();
+
 }  // namespace sessim

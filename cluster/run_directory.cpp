@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <boost/filesystem.hpp>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -38,8 +38,8 @@ void remove_all_run_directories() {
   if (keep_logs()) return;
   const std::lock_guard lock(directories_mutex);
   for (const auto& path : live_directories()) {
-    boost::system::error_code error;
-    boost::filesystem::remove_all(path, error);
+    std::error_code error;
+    std::filesystem::remove_all(path, error);
   }
 }
 
@@ -47,8 +47,8 @@ void remove_all_run_directories() {
 // owner's PID ("sessim-<pid>-XXXXXX") so that the next run removes those whose
 // owner is gone.
 void remove_orphaned_run_directories(const std::string& parent) {
-  boost::system::error_code error;
-  for (boost::filesystem::directory_iterator it(parent, error), end; !error && it != end;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(parent, error), end; !error && it != end;
        it.increment(error)) {
     const std::string name = it->path().filename().string();
     if (name.rfind("sessim-", 0) != 0) continue;
@@ -56,8 +56,8 @@ void remove_orphaned_run_directories(const std::string& parent) {
     if (dash == std::string::npos) continue;
     const auto pid = parse_integer(std::string_view(name).substr(7, dash - 7), 1, 1 << 30);
     if (!pid || ::kill(static_cast<pid_t>(*pid), 0) == 0 || errno != ESRCH) continue;
-    boost::system::error_code ignored;
-    boost::filesystem::remove_all(it->path(), ignored);
+    std::error_code ignored;
+    std::filesystem::remove_all(it->path(), ignored);
   }
 }
 
@@ -91,16 +91,16 @@ std::optional<std::string> private_log_folder() {
 // Keeps the newest kKeptRuns run folders (their names sort by time).
 void prune_runs(const std::string& folder) {
   std::vector<std::string> runs;
-  boost::system::error_code error;
-  for (boost::filesystem::directory_iterator it(folder, error), end; !error && it != end;
+  std::error_code error;
+  for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end;
        it.increment(error)) {
     const auto name = it->path().filename().string();
     if (name.rfind("run-", 0) == 0) runs.push_back(name);
   }
   std::sort(runs.begin(), runs.end());
   for (std::size_t i = 0; i + kKeptRuns < runs.size(); ++i) {
-    boost::system::error_code ignored;
-    boost::filesystem::remove_all(folder + "/" + runs[i], ignored);
+    std::error_code ignored;
+    std::filesystem::remove_all(folder + "/" + runs[i], ignored);
   }
 }
 
@@ -151,7 +151,7 @@ std::string keep_log_file(const std::string& path) {
   LogPump::instance().drain(path);
   const auto folder = kept_logs_folder();
   if (!folder) return path;
-  const boost::filesystem::path original(path);
+  const std::filesystem::path original(path);
   const auto kept = fmt::format("{}/{}-{}", *folder, original.parent_path().filename().string(),
                                 original.filename().string());
   return copy_tail(path, kept) ? kept : path;
@@ -176,8 +176,8 @@ RunDirectory::~RunDirectory() {
     live_directories().erase(path_);
   }
   if (keep_logs()) return;
-  boost::system::error_code error;
-  boost::filesystem::remove_all(path_, error);
+  std::error_code error;
+  std::filesystem::remove_all(path_, error);
 }
 
 }  // namespace sessim

@@ -5,6 +5,7 @@
 #include "cluster/cluster.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "net/host_port.h"
 
 namespace sessim {
 namespace {
@@ -73,17 +74,13 @@ Endpoint parse_target(const std::string& url, bool verify_tls) {
   if (rest.find('/') != std::string::npos) {
     throw UsageError(fmt::format("--target {}: give the origin only, without a path", url));
   }
-  const auto colon = rest.rfind(':');
-  endpoint.host = colon == std::string::npos ? rest : rest.substr(0, colon);
-  if (colon == std::string::npos) {
-    endpoint.port = endpoint.scheme == "https" ? 443 : 80;
-  } else {
-    const auto port = parse_integer(rest.substr(colon + 1), 1, 65535);
-    if (!port)
-      throw UsageError(fmt::format("--target {}: the port is not a number from 1 to 65535", url));
-    endpoint.port = static_cast<int>(*port);
+  HostPort host_port;
+  std::string error;
+  if (!split_host_port(rest, &host_port, &error)) {
+    throw UsageError(fmt::format("--target {}: {}", url, error));
   }
-  if (endpoint.host.empty()) throw UsageError(fmt::format("--target {}: no host", url));
+  endpoint.host = std::move(host_port.host);
+  endpoint.port = host_port.port.value_or(endpoint.scheme == "https" ? 443 : 80);
   endpoint.verify_tls = verify_tls;
   return endpoint;
 }
@@ -92,8 +89,8 @@ Endpoint parse_target(const std::string& url, bool verify_tls) {
 
 std::string Endpoint::url() const {
   const bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
-  return default_port ? fmt::format("{}://{}", scheme, host)
-                      : fmt::format("{}://{}:{}", scheme, host, port);
+  return default_port ? fmt::format("{}://{}", scheme, url_host(host))
+                      : fmt::format("{}://{}", scheme, join_host_port(host, port));
 }
 
 TopologyAbilities abilities_of(const ClusterConfig& config) {
@@ -134,8 +131,7 @@ TopologyAbilities abilities_of(const ClusterConfig& config) {
 std::unique_ptr<Topology> start_topology(const ClusterConfig& config) {
   if (!config.target_url.empty()) {
     return std::make_unique<TargetTopology>(parse_target(config.target_url, config.verify_tls),
-                                            abilities_of(config), config.store,
-                                            config.app);
+                                            abilities_of(config), config.store, config.app);
   }
   return std::make_unique<Cluster>(config);
 }

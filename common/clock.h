@@ -26,4 +26,12 @@ class SystemClock final : public Clock {
   }
 };
 
+// Monotonic milliseconds, for intervals and deadlines (health checks, the
+// balancer's fail timeouts); unrelated to the wall clock.
+inline std::int64_t steady_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace sessim

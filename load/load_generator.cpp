@@ -21,6 +21,7 @@
 #include "common/errors.h"
 #include "net/cookie.h"
 #include "net/loopback.h"
+#include "net/transport_failure.h"
 #include "node/protocol.h"
 
 namespace sessim {
@@ -132,7 +133,7 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     http::async_write(
         socket_, request_, [self = shared_from_this()](beast::error_code error, std::size_t) {
           if (error) {
-            return self->fail(self->timed_out_ ? "timed out" : "connection closed while sending");
+            return self->fail(self->timed_out_ ? "timed out" : std::string(kClosedWhileSending));
           }
           self->read_response();
         });
@@ -172,7 +173,7 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
       return fail(fmt::format("response over {} bytes (--max-response-size)",
                               shared_.options.max_response_bytes));
     }
-    fail("connection closed before the response");
+    fail(std::string(kClosedBeforeResponse));
   }
 
   // One deadline per request, from connecting or sending to the whole
@@ -192,15 +193,6 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
   void disarm_deadline() {
     ++attempt_;
     deadline_.cancel();
-  }
-
-  static std::string connect_failure(beast::error_code error) {
-    if (error == asio::error::no_descriptors) return "out of file descriptors (ulimit -n)";
-    if (error == asio::error::no_buffer_space || error == asio::error::no_memory) {
-      return "out of socket buffers";
-    }
-    if (error == asio::error::connection_refused) return "connection refused";
-    return fmt::format("cannot connect: {}", error.message());
   }
 
   void answered() {

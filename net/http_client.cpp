@@ -19,6 +19,7 @@
 #include "common/text.h"
 #include "net/beast_text.h"
 #include "net/loopback.h"
+#include "net/transport_failure.h"
 
 namespace sessim {
 namespace {
@@ -34,13 +35,13 @@ using Steady = std::chrono::steady_clock;
 std::string tls_failure(httplib::Error error, const HttpClientLimits& limits) {
   switch (error) {
     case httplib::Error::Connection:
-      return "connection refused";
+      return std::string(kConnectionRefused);
     case httplib::Error::ConnectionTimeout:
-      return fmt::format("no connection within {}", seconds_text(limits.connect_timeout));
+      return no_connection_within(limits.connect_timeout);
     case httplib::Error::Read:
-      return "connection closed before the response";
+      return std::string(kClosedBeforeResponse);
     case httplib::Error::Write:
-      return "connection closed while the request was being sent";
+      return std::string(kClosedWhileSending);
     case httplib::Error::BindIPAddress:
       return "cannot send from the client's address";
     case httplib::Error::SSLConnection:
@@ -58,8 +59,7 @@ std::string body_limit_error(const HttpClientLimits& limits) {
 }
 
 std::string timeout_error(const HttpClientLimits& limits) {
-  return fmt::format("timed out after {} waiting for the response",
-                     seconds_text(limits.request_timeout));
+  return timed_out_waiting_for_response(limits.request_timeout);
 }
 
 // Plain HTTP on Beast: one socket, a deadline timer that closes it, and the
@@ -116,11 +116,9 @@ class PlainConnection {
 
   std::string connect_error(beast::error_code error) const {
     if (timed_out_ || error == asio::error::timed_out) {
-      return fmt::format("no connection within {}", seconds_text(limits_.connect_timeout));
+      return no_connection_within(limits_.connect_timeout);
     }
-    if (error == asio::error::no_descriptors) return "out of file descriptors (ulimit -n)";
-    if (error == asio::error::connection_refused) return "connection refused";
-    return fmt::format("cannot connect: {}", error.message());
+    return connect_failure(error);
   }
 
   std::optional<std::string> connect() {
@@ -189,8 +187,7 @@ class PlainConnection {
     run_until(finished);
     if (error) {
       attempt.stale = reused && !timed_out_;
-      response.error = timed_out_ ? timeout_error(limits_)
-                                  : "connection closed while the request was being sent";
+      response.error = timed_out_ ? timeout_error(limits_) : std::string(kClosedWhileSending);
       return attempt;
     }
 
@@ -268,7 +265,7 @@ class PlainConnection {
         error != http::error::end_of_stream && error != http::error::partial_message) {
       return fmt::format("the response is not valid HTTP ({})", error.message());
     }
-    return "connection closed before the response";
+    return std::string(kClosedBeforeResponse);
   }
 
   void close() {

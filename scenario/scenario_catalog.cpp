@@ -4,14 +4,14 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <boost/filesystem.hpp>
+#include <filesystem>
 
 #include "common/errors.h"
 #include "scenario/builtin_scenarios.h"
 #include "scenario/scenario_error.h"
 #include "scenario/scenario_loader.h"
 
-namespace fs = boost::filesystem;
+namespace fs = std::filesystem;
 
 namespace sessim {
 namespace {
@@ -44,7 +44,7 @@ bool is_scenario_file(const fs::path& path) {
 }  // namespace
 
 std::vector<std::string> scenario_sources(const std::string& argument) {
-  boost::system::error_code error;
+  std::error_code error;
   if (fs::is_directory(argument, error)) {
     std::vector<std::string> files;
     for (fs::directory_iterator it(argument, error), end; !error && it != end;

@@ -4,15 +4,14 @@
 
 #include "common/errors.h"
 #include "common/text.h"
+#include "net/host_port.h"
 #include "net/request_target.h"
 
 namespace sessim {
 
 std::string RedisUrl::redacted() const {
   const std::string auth = password.empty() ? "" : (user.empty() ? ":***@" : user + ":***@");
-  const bool ipv6 = host.find(':') != std::string::npos;
-  return fmt::format("redis://{}{}{}{}:{}/{}", auth, ipv6 ? "[" : "", host, ipv6 ? "]" : "", port,
-                     database);
+  return fmt::format("redis://{}{}/{}", auth, join_host_port(host, port), database);
 }
 
 std::string redact_credentials(const std::string& url) {
@@ -71,27 +70,11 @@ RedisUrl parse_redis_url(const std::string& url) {
     }
     authority.remove_prefix(at + 1);
   }
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) fail("unclosed '[' in the host");
-    parsed.host = std::string(authority.substr(1, close - 1));
-    const auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') fail("unexpected text after the host");
-      port_text = after.substr(1);
-    }
-  } else {
-    const auto colon = authority.rfind(':');
-    parsed.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
-  }
-  if (parsed.host.empty()) fail("the host is empty");
-  if (!port_text.empty()) {
-    const auto port = parse_integer(port_text, 1, 65535);
-    if (!port) fail("the port must be a number from 1 to 65535");
-    parsed.port = static_cast<int>(*port);
-  }
+  HostPort host_port;
+  std::string error;
+  if (!split_host_port(authority, &host_port, &error)) fail(error);
+  parsed.host = std::move(host_port.host);
+  if (host_port.port) parsed.port = *host_port.port;
   return parsed;
 }
 

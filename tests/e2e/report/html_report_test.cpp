@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
-#include <boost/filesystem.hpp>
+#include <filesystem>
 #include <regex>
 
 #include "cluster/child_process.h"
@@ -100,14 +100,14 @@ TEST_F(HtmlReport, IsSelfContained) {
 
 TEST_F(HtmlReport, ScreenshotOfTheReferenceStoryIsKept) {
   const auto artifacts = std::string(SESSIM_BUILD_DIR) + "/test-artifacts";
-  boost::filesystem::create_directories(artifacts);
+  std::filesystem::create_directories(artifacts);
   const auto page = artifacts + "/reference-report.html";
   const auto png = artifacts + "/reference-report.png";
-  boost::filesystem::remove(png);
+  std::filesystem::remove(png);
   run_sessim({"run", "--store", "local", "--report", page});
   const auto shot = headless(*program_, {"--window-size=1280,900", "--screenshot=" + png}, page);
   EXPECT_EQ(shot.exit_code, 0) << shot.err;
-  EXPECT_GT(boost::filesystem::file_size(png), 20'000u);
+  EXPECT_GT(std::filesystem::file_size(png), 20'000u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "balancer/balancer.h"
 #include "balancer/upstream.h"
 #include "common/errors.h"
+#include "net/host_port.h"
 #include "net/request_target.h"
 #include "node/store/redis_url.h"
 
@@ -72,4 +73,54 @@ TEST(RequestTarget, RefusesWhatAServerMustNotGuess) {
 }
 
 }  // namespace
+}  // namespace sessim
+
+namespace sessim {
+
+// One authority parser under upstream, target and Redis URLs.
+TEST(HostPort, SplitsNamesIpv4AndBracketedIpv6) {
+  HostPort parsed;
+  std::string error;
+  ASSERT_TRUE(split_host_port("localhost", &parsed, &error)) << error;
+  EXPECT_EQ(parsed.host, "localhost");
+  EXPECT_FALSE(parsed.port);
+  ASSERT_TRUE(split_host_port("127.0.0.1:6379", &parsed, &error)) << error;
+  EXPECT_EQ(parsed.host, "127.0.0.1");
+  EXPECT_EQ(parsed.port, 6379);
+  ASSERT_TRUE(split_host_port("[::1]:8080", &parsed, &error)) << error;
+  EXPECT_EQ(parsed.host, "::1");
+  EXPECT_EQ(parsed.port, 8080);
+  ASSERT_TRUE(split_host_port("[::1]", &parsed, &error)) << error;
+  EXPECT_FALSE(parsed.port);
+  EXPECT_EQ(join_host_port("::1", 80), "[::1]:80");
+  EXPECT_EQ(join_host_port("127.0.0.1", 80), "127.0.0.1:80");
+}
+
+TEST(HostPort, RefusesWhatItDoesNotUnderstandWithTheReason) {
+  HostPort parsed;
+  for (const auto& [authority, reason] : std::vector<std::pair<std::string, std::string>>{
+           {"", "the host is empty"},
+           {":80", "the host is empty"},
+           {"[::1", "unclosed '[' in the host"},
+           {"[::1]80", "unexpected text after the host"},
+           {"::1:80", "an IPv6 host goes in brackets: [addr]:port"},
+           {"host:0", "the port must be a number from 1 to 65535"},
+           {"host:65536", "the port must be a number from 1 to 65535"},
+           {"host:8o", "the port must be a number from 1 to 65535"}}) {
+    std::string error;
+    EXPECT_FALSE(split_host_port(authority, &parsed, &error)) << authority;
+    EXPECT_EQ(error, reason) << authority;
+  }
+}
+
+TEST(HostPort, EveryUrlParserTakesIpv6) {
+  const auto upstream = parse_upstream_url("http://[::1]:9001");
+  EXPECT_EQ(upstream.host, "::1");
+  EXPECT_EQ(upstream.port, 9001);
+  const auto redis = parse_redis_url("redis://[::1]:6380/2");
+  EXPECT_EQ(redis.host, "::1");
+  EXPECT_EQ(redis.port, 6380);
+  EXPECT_EQ(redis.redacted(), "redis://[::1]:6380/2");
+}
+
 }  // namespace sessim

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <chrono>
+#include <string>
+#include <string_view>
+
+// Why an HTTP exchange got no answer, in one wording for every client of
+// sessim's (the browser, --target, bench, the balancer's 502 bodies), so
+// that every report says the same thing the same way.
+namespace sessim {
+
+inline constexpr std::string_view kConnectionRefused = "connection refused";
+inline constexpr std::string_view kClosedWhileSending =
+    "connection closed while the request was being sent";
+inline constexpr std::string_view kClosedBeforeResponse = "connection closed before the response";
+
+// "connection refused", "out of file descriptors (ulimit -n)", ... for a
+// failed connect.
+std::string connect_failure(const boost::system::error_code& error);
+// "no connection within 2 s"
+std::string no_connection_within(std::chrono::milliseconds timeout);
+// "timed out after 10 s waiting for the response"
+std::string timed_out_waiting_for_response(std::chrono::milliseconds timeout);
+
+}  // namespace sessim
