@@ -375,12 +375,12 @@ ClusterConfig config_from(const ScenarioCluster& wanted) {
   ClusterConfig config;
   config.nodes = wanted.nodes;
   config.store = wanted.store;
-  config.mode = parse_node_mode(wanted.mode);
+  config.mode = wanted.mode;
   config.balancer = wanted.balancer;
   config.session_timeout_s = wanted.session_timeout_s;
-  config.on_miss = parse_miss_policy(wanted.on_miss);
-  config.save_mode = parse_save_mode(wanted.save_mode);
-  config.flush = parse_flush_mode(wanted.flush);
+  config.on_miss = wanted.on_miss;
+  config.save_mode = wanted.save_mode;
+  config.flush = wanted.flush;
   config.node_delay_ms = static_cast<int>(wanted.delay_s * 1000);
   config.redis_persistence = wanted.redis_persistence;
   config.weights = wanted.weights;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "cluster/cluster.h"
+#include "cluster/cluster_config.h"
 #include "common/store_kind.h"
 #include "common/strategy_kind.h"
 #include "net/http_client.h"

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "cluster/cluster.h"
+#include "cluster/cluster_config.h"
 
 namespace sessim {
 

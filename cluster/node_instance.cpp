@@ -140,16 +140,16 @@ class CommandNode final : public NodeInstance {
  private:
   void start(const NodeLaunch& launch, const std::string& redis, const std::string& redis_host,
              const std::string& redis_port) {
-    const std::map<std::string, std::string> values{{"port", std::to_string(port_)},
-                                                    {"name", name_},
-                                                    {"index", std::to_string(launch.index)},
-                                                    {"store", to_string(launch.store.kind)},
-                                                    {"redis_url", redis},
-                                                    {"redis_host", redis_host},
-                                                    {"redis_port", redis_port},
-                                                    {"log_dir", launch.log_dir},
-                                                    {"session_timeout",
-                                                     std::to_string(launch.node.session_timeout_s)}};
+    const std::map<std::string, std::string> values{
+        {"port", std::to_string(port_)},
+        {"name", name_},
+        {"index", std::to_string(launch.index)},
+        {"store", to_string(launch.store.kind)},
+        {"redis_url", redis},
+        {"redis_host", redis_host},
+        {"redis_port", redis_port},
+        {"log_dir", launch.log_dir},
+        {"session_timeout", std::to_string(launch.node.session_timeout_s)}};
     const auto words = command_words(launch.command.command, values, launch.command.shell);
     const auto program = find_program(words.front());
     if (!program) {
@@ -283,19 +283,6 @@ void NodeInstance::pause() {
 }
 
 void NodeInstance::resume() { pause(); }
-
-NodeMode parse_node_mode(const std::string& name) {
-  if (name == "inproc") return NodeMode::inproc;
-  if (name == "process") return NodeMode::process;
-  throw UsageError(fmt::format("unknown mode '{}' (expected inproc or process)", name));
-}
-
-std::string to_string(NodeMode mode) { return mode == NodeMode::inproc ? "inproc" : "process"; }
-
-const std::vector<std::string>& node_mode_names() {
-  static const std::vector<std::string> names{"inproc", "process"};
-  return names;
-}
 
 std::string NodeInstance::url() const { return fmt::format("http://{}:{}", host(), port()); }
 

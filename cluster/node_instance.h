@@ -5,18 +5,11 @@
 #include <vector>
 
 #include "cluster/command_node.h"
+#include "cluster/node_mode.h"
 #include "node/app_node.h"
 #include "node/store/session_store_factory.h"
 
 namespace sessim {
-
-// How the cluster runs its nodes: threads of this process (fast, one address
-// space; a "crash" drops the node's memory) or child processes of the sessim
-// binary (real processes; a crash is a real SIGKILL).
-enum class NodeMode { inproc, process };
-NodeMode parse_node_mode(const std::string& name);  // throws UsageError
-std::string to_string(NodeMode mode);
-const std::vector<std::string>& node_mode_names();  // {"inproc", "process"}
 
 // What a node is: sessim's own node (a thread or a `sessim node` process),
 // the user's app started from a command line, or a server that already runs

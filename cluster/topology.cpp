@@ -4,6 +4,7 @@
 
 #include "cluster/cluster.h"
 #include "common/errors.h"
+#include "common/name_table.h"
 #include "common/text.h"
 #include "net/host_port.h"
 
@@ -86,6 +87,39 @@ Endpoint parse_target(const std::string& url, bool verify_tls) {
 }
 
 }  // namespace
+
+namespace {
+
+constexpr NameTable<RedisAction, 5> kRedisActions{{{
+    {RedisAction::stop, "stop"},
+    {RedisAction::start, "start"},
+    {RedisAction::pause, "pause"},
+    {RedisAction::resume, "resume"},
+    {RedisAction::restart, "restart"},
+}}};
+
+constexpr NameTable<RedisAction, 5> kRedisActionsDone{{{
+    {RedisAction::stop, "stopped"},
+    {RedisAction::start, "started"},
+    {RedisAction::pause, "paused"},
+    {RedisAction::resume, "resumed"},
+    {RedisAction::restart, "restarted"},
+}}};
+
+}  // namespace
+
+std::optional<RedisAction> redis_action_named(std::string_view name) {
+  return kRedisActions.parse(name);
+}
+
+std::string to_string(RedisAction action) { return std::string(kRedisActions.name(action)); }
+
+std::string past_tense(RedisAction action) { return std::string(kRedisActionsDone.name(action)); }
+
+const std::vector<std::string>& redis_action_names() {
+  static const std::vector<std::string> names = kRedisActions.names();
+  return names;
+}
 
 std::string Endpoint::url() const {
   const bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);

@@ -2,7 +2,9 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "balancer/upstream_health.h"
@@ -26,14 +28,18 @@ struct Endpoint {
 // can, else the reason it cannot, in the user's words, for the error that
 // refuses a scenario before anything starts.
 struct TopologyAbilities {
-  std::string node_faults;    // crash, stop, restart a node
-  std::string add_node;       // a node joins
-  std::string redis_control;  // stop, start, pause, resume, restart Redis
-  std::string direct_nodes;   // a request `via:` one node
+  std::string node_faults;      // crash, stop, restart a node
+  std::string add_node;         // a node joins
+  std::string redis_control;    // stop, start, pause, resume, restart Redis
+  std::string direct_nodes;     // a request `via:` one node
   std::string session_timeout;  // a story that needs the app's idle timeout to be its own
 };
 
 enum class RedisAction { stop, start, pause, resume, restart };
+std::optional<RedisAction> redis_action_named(std::string_view name);
+std::string to_string(RedisAction action);
+std::string past_tense(RedisAction action);            // "stopped", "paused", ...
+const std::vector<std::string>& redis_action_names();  // in RedisAction's order
 
 // The system under test as the scenario player drives it: a front (the
 // built-in balancer, or the user's own entry point), a node set (sessim's

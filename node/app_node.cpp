@@ -409,22 +409,6 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
   bool stopped = false;
 };
 
-std::string to_string(FlushMode mode) {
-  return mode == FlushMode::on_request_end ? "on-request-end" : "immediate";
-}
-
-FlushMode parse_flush_mode(const std::string& name) {
-  if (name == "on-request-end") return FlushMode::on_request_end;
-  if (name == "immediate") return FlushMode::immediate;
-  throw UsageError(
-      fmt::format("unknown flush mode '{}' (expected on-request-end or immediate)", name));
-}
-
-const std::vector<std::string>& flush_mode_names() {
-  static const std::vector<std::string> names{"on-request-end", "immediate"};
-  return names;
-}
-
 AppNode::AppNode(NodeConfig config, std::unique_ptr<SessionStore> store, const Clock& clock,
                  EventLoops& loops)
     : impl_(std::make_shared<Impl>(std::move(config), std::move(store), clock, loops)) {

@@ -14,14 +14,6 @@
 
 namespace sessim {
 
-// When a request's session changes reach the store (Spring Session's
-// FlushMode): at the end of the request, or as soon as the handler made them,
-// before anything slow that follows.
-enum class FlushMode { on_request_end, immediate };
-std::string to_string(FlushMode mode);
-FlushMode parse_flush_mode(const std::string& name);  // throws UsageError
-const std::vector<std::string>& flush_mode_names();   // {"on-request-end", "immediate"}
-
 // The longest processing delay a request may ask for (?delay=MS).
 inline constexpr int kMaxRequestDelayMs = 10'000;
 

@@ -335,16 +335,15 @@ class Player {
       }
       case StepKind::redis: {
         if (!redis_store) return "skipped: store=local uses no Redis";
-        const auto action = redis_action(step.name);
+        const auto action = redis_action_named(step.name).value();
         topology_.redis(action);
         record.redis_came_back_empty =
             (action == RedisAction::start || action == RedisAction::restart) &&
             !topology_.redis_persistence();
-        return fmt::format(
-            "Redis {}{}",
-            step.name == "stop" ? "stopped" : step.name + (step.name.back() == 'e' ? "d" : "ed"),
-            record.redis_came_back_empty ? " without persistence: every session in it is gone"
-                                         : "");
+        return fmt::format("Redis {}{}", past_tense(action),
+                           record.redis_came_back_empty
+                               ? " without persistence: every session in it is gone"
+                               : "");
       }
       case StepKind::wait:
         std::this_thread::sleep_for(std::chrono::duration<double>(step.seconds));
@@ -352,14 +351,6 @@ class Player {
       default:
         return "";
     }
-  }
-
-  static RedisAction redis_action(const std::string& name) {
-    if (name == "stop") return RedisAction::stop;
-    if (name == "start") return RedisAction::start;
-    if (name == "pause") return RedisAction::pause;
-    if (name == "resume") return RedisAction::resume;
-    return RedisAction::restart;
   }
 
   // The balancer's availability changes since the last call, as one note.

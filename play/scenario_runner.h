@@ -9,7 +9,7 @@
 
 #include "app/app_profile.h"
 #include "app/session_model.h"
-#include "cluster/cluster.h"
+#include "cluster/cluster_config.h"
 #include "cluster/topology.h"
 #include "history/run_result.h"
 #include "net/http_client.h"

@@ -8,10 +8,13 @@
 #include <vector>
 
 #include "app/app_profile.h"
+#include "cluster/node_mode.h"
 #include "common/session_defaults.h"
 #include "common/session_effect.h"
 #include "common/store_kind.h"
 #include "common/strategy_kind.h"
+#include "node/session_rule.h"
+#include "node/store/session_store.h"
 #include "scenario/anomaly.h"
 
 namespace sessim {
@@ -101,17 +104,17 @@ enum class DeclaredOutcome { pass, fail };
 struct ScenarioCluster {
   int nodes = 2;
   StoreKind store = StoreKind::local;
-  std::string mode = "inproc";
+  NodeMode mode = NodeMode::inproc;
   StrategyKind balancer = StrategyKind::round_robin;
   std::string hash_key;      // for balancer: hash; "": the app profile's session cookie
   std::vector<int> weights;  // per node, for weighted / least-conn
-  std::string on_miss = "create";
+  MissPolicy on_miss = MissPolicy::create;
   int session_timeout_s = kDefaultSessionTimeoutS;
   bool session_timeout_given = false;  // the story needs the app to use this idle timeout
   SourcePosition session_timeout_position;
-  std::string save_mode = "delta";       // sessim nodes: delta | full
-  std::string flush = "on-request-end";  // sessim nodes: on-request-end | immediate
-  double delay_s = 0;                    // sessim nodes: every session request this slow
+  SaveMode save_mode = SaveMode::delta;         // sessim nodes
+  FlushMode flush = FlushMode::on_request_end;  // sessim nodes
+  double delay_s = 0;                           // sessim nodes: every session request this slow
   bool redis_persistence = false;
   int max_fails = 1;
   double fail_timeout_s = 10;

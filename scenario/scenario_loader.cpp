@@ -12,6 +12,7 @@
 
 #include "cluster/capacity.h"
 #include "cluster/node_instance.h"
+#include "cluster/topology.h"
 #include "common/bounded_file.h"
 #include "common/session_effect.h"
 #include "common/strategy_kind.h"
@@ -160,7 +161,8 @@ class Loader {
     if (node["store"]) {
       cluster.store = parse_store_kind(one_of(node["store"], "store", store_kind_names()));
     }
-    if (node["mode"]) cluster.mode = one_of(node["mode"], "mode", node_mode_names());
+    if (node["mode"])
+      cluster.mode = parse_node_mode(one_of(node["mode"], "mode", node_mode_names()));
     if (node["balancer"]) {
       cluster.balancer =
           parse_strategy_kind(one_of(node["balancer"], "balancer", strategy_names()));
@@ -177,10 +179,15 @@ class Loader {
       for (const auto& weight : node["weights"])
         cluster.weights.push_back(integer(weight, "a weight", 1, 100));
     }
-    if (node["on-miss"]) cluster.on_miss = one_of(node["on-miss"], "on-miss", miss_policy_names());
+    if (node["on-miss"]) {
+      cluster.on_miss = parse_miss_policy(one_of(node["on-miss"], "on-miss", miss_policy_names()));
+    }
     if (node["save-mode"])
-      cluster.save_mode = one_of(node["save-mode"], "save-mode", save_mode_names());
-    if (node["flush"]) cluster.flush = one_of(node["flush"], "flush", flush_mode_names());
+      cluster.save_mode =
+          parse_save_mode(one_of(node["save-mode"], "save-mode", save_mode_names()));
+    if (node["flush"]) {
+      cluster.flush = parse_flush_mode(one_of(node["flush"], "flush", flush_mode_names()));
+    }
     if (node["delay"]) cluster.delay_s = duration(node["delay"]);
     if (node["max-fails"]) cluster.max_fails = integer(node["max-fails"], "max-fails", 1, 100);
     if (node["fail-timeout"]) cluster.fail_timeout_s = duration(node["fail-timeout"]);
@@ -376,7 +383,7 @@ class Loader {
         }
         break;
       case StepKind::redis:
-        step.name = one_of(value, "redis action", {"stop", "start", "pause", "resume", "restart"});
+        step.name = one_of(value, "redis action", redis_action_names());
         break;
       case StepKind::wait:
         step.seconds = duration(value);

@@ -89,7 +89,7 @@ steps:
   EXPECT_FALSE(scenario.client_addresses.count("alice"));
   EXPECT_EQ(scenario.cluster.balancer, StrategyKind::ip_hash);
   EXPECT_EQ(scenario.cluster.weights, (std::vector<int>{3, 1}));
-  EXPECT_EQ(scenario.cluster.on_miss, "keep");
+  EXPECT_EQ(scenario.cluster.on_miss, MissPolicy::keep);
   EXPECT_DOUBLE_EQ(scenario.cluster.health_check_s, 0.2);
 }
 
