@@ -1,8 +1,8 @@
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <memory>
 
+#include "cli/command_options.h"
 #include "cli/commands.h"
 #include "cli/output_files.h"
 #include "cli/run_options.h"
@@ -15,17 +15,8 @@
 #include "report/audit_report.h"
 
 namespace sessim::cli {
-namespace {
 
-struct AuditCommandOptions {
-  RunOptions run;
-  std::string fail_on = "high";
-  std::string junit_path;
-  std::string html_path;
-  int samples = 20;
-};
-
-int audit(AuditCommandOptions& options) {
+int run_audit(AuditCommandOptions& options) {
   ReportOutputs outputs;
   if (options.run.json) outputs.add("--json", options.run.json_path);
   outputs.add("--junit", options.junit_path);
@@ -57,44 +48,6 @@ int audit(AuditCommandOptions& options) {
   }
   if (!options.html_path.empty()) write_report(options.html_path, render_audit_html(report));
   return !never && audit_fails(report, threshold) ? kExitChecksFailed : kExitOk;
-}
-
-}  // namespace
-
-void add_audit_command(CLI::App& app, CommandAction& selected) {
-  auto options = std::make_shared<AuditCommandOptions>();
-  auto* command = app.add_subcommand(
-      "audit",
-      "Check how an app handles sessions across its instances: session fixation (adopted ids), "
-      "id rotation on login, logout on every instance and of copied cookies, cookie flags, id "
-      "entropy, damaged cookies answered with 5xx, sessions lost to a restart or kept on one "
-      "instance, lost updates under concurrent writes. Each finding has a severity and the "
-      "requests that show it. Exit 0 when no finding reaches --fail-on, 1 when one does.");
-  auto& run = options->run;
-  register_cluster_flags(*command, FlagCommand::audit, run.cluster);
-  command
-      ->add_option("--fail-on", options->fail_on,
-                   "exit 1 when a finding is at least this severe: high, medium, low, info, or "
-                   "never")
-      ->check(CLI::IsMember({"high", "medium", "low", "info", "never"}))
-      ->capture_default_str();
-  command
-      ->add_option("--samples", options->samples,
-                   "fresh session ids drawn for the length and entropy estimate")
-      ->check(CLI::Range(2, 1000))
-      ->capture_default_str();
-  add_json_option(*command, run, "the findings");
-  command
-      ->add_option("--junit", options->junit_path, "write JUnit XML to FILE (a case per finding)")
-      ->type_name("FILE");
-  command->add_option("--report", options->html_path, "write the findings as an HTML page")
-      ->type_name("FILE");
-  command->add_flag("--force", run.force, "let a report replace an existing file of another kind");
-  command->add_flag("--no-color", run.no_color, "never colour the output");
-  command->callback([options, &selected] {
-    options->run.json = !options->run.json_path.empty();
-    selected = [options] { return audit(*options); };
-  });
 }
 
 }  // namespace sessim::cli

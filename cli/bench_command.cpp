@@ -2,13 +2,12 @@
 #include <fmt/ranges.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "cli/command_options.h"
 #include "cli/commands.h"
-#include "cli/flag_checks.h"
 #include "cli/output_files.h"
 #include "cli/run_options.h"
 #include "cli/signals.h"
@@ -19,16 +18,6 @@
 
 namespace sessim::cli {
 namespace {
-
-struct BenchOptions {
-  RunOptions run;
-  int users = 50;
-  double duration_s = 0;
-  std::int64_t requests = 0;
-  double write_ratio = 0.1;
-  double think_s = 0;
-  int loops = 0;
-};
 
 double ms(std::int64_t micros) { return static_cast<double>(micros) / 1000.0; }
 
@@ -95,7 +84,9 @@ std::string render_text(const LoadResult& result, const LoadOptions& load) {
   return out;
 }
 
-int bench(const BenchOptions& options) {
+}  // namespace
+
+int run_bench(const BenchOptions& options) {
   if (options.duration_s > 0 && options.requests > 0) {
     throw UsageError("give --duration or --requests, not both");
   }
@@ -143,38 +134,6 @@ int bench(const BenchOptions& options) {
     return kExitChecksFailed;
   }
   return kExitOk;
-}
-
-}  // namespace
-
-void add_bench_command(CLI::App& app, CommandAction& selected) {
-  auto options = std::make_shared<BenchOptions>();
-  auto* command = app.add_subcommand(
-      "bench",
-      "Load the system under test with virtual users (each a browser with its own cookie jar) "
-      "and report throughput, latency percentiles, errors, the share of reads that returned the "
-      "user's own last write, and requests per node. Same system-under-test flags as run.");
-  command->add_option("--users,-c", options->users, "virtual users")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  command->add_option("--duration,-d", options->duration_s, "seconds to run (default 10)")
-      ->transform(seconds_in(0.1, 86400));
-  command->add_option("--requests", options->requests, "stop after this many requests in all")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1'000'000'000}));
-  command->add_option("--write-ratio", options->write_ratio, "share of requests that write (0..1)")
-      ->check(finite_in(0, 1))
-      ->capture_default_str();
-  command->add_option("--think-time", options->think_s, "seconds a user waits between requests")
-      ->transform(seconds_in(0, 60));
-  command->add_option("--loops", options->loops, "event loops of the generator (default: cores)")
-      ->check(CLI::Range(1, 256));
-  auto& run = options->run;
-  register_cluster_flags(*command, FlagCommand::bench, run.cluster);
-  add_json_option(*command, run, "the figures");
-  command->callback([options, &selected] {
-    options->run.json = !options->run.json_path.empty();
-    selected = [options] { return bench(*options); };
-  });
 }
 
 }  // namespace sessim::cli

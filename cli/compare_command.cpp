@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <memory>
 
 #include "balancer/strategy_factory.h"
+#include "cli/command_options.h"
 #include "cli/commands.h"
 #include "cli/output_files.h"
 #include "cli/run_options.h"
@@ -19,19 +19,8 @@
 #include "scenario/scenario_loader.h"
 
 namespace sessim::cli {
-namespace {
 
-struct CompareOptions {
-  RunOptions run;
-  std::string scenario = "sticky-session";
-  std::vector<StoreKind> stores{StoreKind::local, StoreKind::redis};
-  std::vector<StrategyKind> balancers{StrategyKind::round_robin, StrategyKind::ip_hash,
-                                      StrategyKind::hash, StrategyKind::cookie};
-  std::vector<std::string> faults{"none", "crash-node"};
-  std::string markdown_path;
-};
-
-int compare(CompareOptions& options) {
+int run_compare(CompareOptions& options) {
   const auto sources = scenario_sources(options.scenario);
   ReportOutputs outputs;
   if (options.run.json) outputs.add("--json", options.run.json_path);
@@ -101,62 +90,6 @@ int compare(CompareOptions& options) {
     write_report(options.markdown_path, render_compare_markdown(summary));
   }
   return kExitOk;
-}
-
-}  // namespace
-
-void add_compare_command(CLI::App& app, CommandAction& selected) {
-  auto options = std::make_shared<CompareOptions>();
-  auto* command = app.add_subcommand(
-      "compare",
-      "Run one scenario on a fresh cluster for every store x balancer x fault and print the share "
-      "of reads that succeeded in each: the sticky-session lesson as one table. Exits 0 once the "
-      "table is made, whatever its cells say.");
-  command->add_option("scenario", options->scenario,
-                      "scenario file or built-in name (default: sticky-session)");
-  command
-      ->add_option_function<std::vector<std::string>>(
-          "--stores",
-          [options](const std::vector<std::string>& names) {
-            options->stores.clear();
-            for (const auto& name : names) options->stores.push_back(parse_store_kind(name));
-          },
-          "stores to compare (default local,redis)")
-      ->delimiter(',')
-      ->check(CLI::IsMember(store_kind_names()));
-  command
-      ->add_option_function<std::vector<std::string>>(
-          "--balancers",
-          [options](const std::vector<std::string>& names) {
-            options->balancers.clear();
-            for (const auto& name : names) options->balancers.push_back(parse_strategy_kind(name));
-          },
-          "balancing strategies to compare (default round-robin,ip-hash,hash,cookie)")
-      ->delimiter(',')
-      ->check(CLI::IsMember(strategy_names()));
-  command
-      ->add_option("--faults", options->faults,
-                   "faults injected after the first request (node faults hit the node that "
-                   "served it)")
-      ->delimiter(',')
-      ->check(CLI::IsMember(fault_names()))
-      ->capture_default_str();
-  auto& run = options->run;
-  register_cluster_flags(*command, FlagCommand::compare, run.cluster);
-  add_seed_option(*command, run.cluster,
-                  "seed for random choices, parallel steps and session ids: a rerun with it "
-                  "repeats the table");
-  add_json_option(*command, run, "the matrix");
-  command->add_option("--markdown", options->markdown_path, "write the matrix as Markdown to FILE")
-      ->type_name("FILE");
-  command->add_flag("--force", run.force,
-                    "let a report replace a file that holds a scenario (never the one compared)");
-  command->add_flag("--explain", run.explain, "under the table, why each failing cell failed");
-  command->add_flag("--no-color", run.no_color, "never colour the output");
-  command->callback([options, &selected] {
-    options->run.json = !options->run.json_path.empty();
-    selected = [options] { return compare(*options); };
-  });
 }
 
 }  // namespace sessim::cli

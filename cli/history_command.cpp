@@ -1,10 +1,10 @@
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
+#include "cli/command_options.h"
 #include "cli/commands.h"
 #include "common/bounded_file.h"
 #include "common/errors.h"
@@ -21,6 +21,8 @@ constexpr std::size_t kLargestHistoryBytes = 256 << 20;
 std::string read_history(const std::string& path) {
   return read_bounded_file(path, kLargestHistoryBytes, "a history");
 }
+
+}  // namespace
 
 // Checks every history of the file; exit 1 when any anomaly is found.
 int check_histories(const std::string& path) {
@@ -42,19 +44,6 @@ int check_histories(const std::string& path) {
     }
   }
   return found == 0 ? kExitOk : kExitChecksFailed;
-}
-
-}  // namespace
-
-void add_check_history_command(CLI::App& app, CommandAction& selected) {
-  auto path = std::make_shared<std::string>();
-  auto* command = app.add_subcommand(
-      "check-history",
-      "Check a history written by `sessim run --history FILE` again: lost sessions, "
-      "read-your-writes violations, stale reads, lost updates, resurrected sessions, early and "
-      "late expiry. Exit 0 without anomalies, 1 with.");
-  command->add_option("file", *path, "the history (JSON Lines)")->required();
-  command->callback([path, &selected] { selected = [path] { return check_histories(*path); }; });
 }
 
 }  // namespace sessim::cli

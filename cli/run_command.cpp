@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -10,8 +9,8 @@
 #include <thread>
 
 #include "balancer/strategy_factory.h"
+#include "cli/command_options.h"
 #include "cli/commands.h"
-#include "cli/flag_checks.h"
 #include "cli/output_files.h"
 #include "cli/run_options.h"
 #include "cli/signals.h"
@@ -32,11 +31,6 @@
 
 namespace sessim::cli {
 namespace {
-
-constexpr const char* kClusterGroup = "Cluster";
-constexpr const char* kReferenceGroup = "Reference story (without SCENARIO)";
-constexpr const char* kScenarioGroup = "Scenarios";
-constexpr const char* kReportGroup = "Reports";
 
 struct PlannedRun {
   const Scenario* scenario;
@@ -327,103 +321,6 @@ class RunCommand {
 
 }  // namespace
 
-void add_run_command(CLI::App& app, CommandAction& selected) {
-  auto options = std::make_shared<RunOptions>();
-  auto* command = app.add_subcommand(
-      "run",
-      "Without SCENARIO: start a cluster (N nodes, balancer, Redis if needed), drive the reference "
-      "story through the balancer like a browser (one set-session, then K get-sessions), report "
-      "every request and exit 0 only if every read returned the value written. With SCENARIO "
-      "(a YAML file, a directory of them, or a built-in name from `sessim list`): play each "
-      "scenario on a fresh cluster per store and report its verdict.");
-  command->add_option("scenario", options->scenarios,
-                      "scenario file, directory or built-in name (repeatable)");
-  register_cluster_flags(*command, FlagCommand::run, options->cluster);
-  command
-      ->add_flag("--keep-running", options->keep_running,
-                 "leave the cluster running after the report and print every URL (explore it "
-                 "with curl) until Ctrl-C; one scenario and one store at most")
-      ->group(kClusterGroup);
-  command
-      ->add_option("--reads,-k", options->reads, "number of get-session reads (default: 2 x nodes)")
-      ->check(CLI::Range(1, 100000))
-      ->group(kReferenceGroup);
-  command->add_option("--value", options->value, "the value set-session stores (default hello)")
-      ->group(kReferenceGroup);
-  command
-      ->add_option("--verdict", options->verdict,
-                   "actual: exit 0 only if every scenario passes; declared: a scenario that "
-                   "fails where its file declares it fails counts as a success; lenient: as "
-                   "actual, but a pass counts even where a node was down throughout and the "
-                   "others served every request")
-      ->check(CLI::IsMember({"actual", "declared", "lenient"}))
-      ->capture_default_str()
-      ->group(kScenarioGroup);
-  command
-      ->add_flag("--fail-fast", options->fail_fast,
-                 "stop a scenario at its first failed expectation")
-      ->group(kScenarioGroup);
-  add_seed_option(*command, options->cluster,
-                  "seed for the balancer's random choices, the order of parallel steps and the "
-                  "nodes' session ids, so that a rerun repeats the run (printed by every run)")
-      ->group(kScenarioGroup);
-  command
-      ->add_flag("--explain", options->explain,
-                 "under each failed read, say in one sentence why it failed")
-      ->group(kReportGroup);
-  add_json_option(*command, *options, "the runs")->group(kReportGroup);
-  command->add_option("--junit", options->junit_path, "write a JUnit XML report to FILE")
-      ->type_name("FILE")
-      ->group(kReportGroup);
-  command
-      ->add_option("--history", options->history_path,
-                   "write every operation (invoke and completion, in real time) as JSON Lines to "
-                   "FILE, for `sessim check-history` (docs/history.md)")
-      ->type_name("FILE")
-      ->group(kReportGroup);
-  command
-      ->add_option("--report", options->html_path,
-                   "write one self-contained HTML page to FILE: summary, a timeline of every "
-                   "request per client and node, faults and anomalies")
-      ->type_name("FILE.html")
-      ->group(kReportGroup);
-  command
-      ->add_option("--mermaid", options->mermaid_path,
-                   "write a Mermaid sequence diagram (browser -> balancer -> node) to FILE")
-      ->type_name("FILE")
-      ->group(kReportGroup);
-  command
-      ->add_option("--format", options->format,
-                   "the terminal report: auto (a table for the reference story, steps for "
-                   "scenarios), table, steps, or ascii (a sequence diagram)")
-      ->check(CLI::IsMember({"auto", "table", "steps", "ascii"}))
-      ->capture_default_str()
-      ->group(kReportGroup);
-  command
-      ->add_flag("--trace", options->trace,
-                 "print a line per request on stderr as it completes (time, client, request, "
-                 "node, cookie in -> out, outcome); with --keep-running also every request the "
-                 "balancer forwards")
-      ->group(kReportGroup);
-  command
-      ->add_option("--pace", options->pace_s,
-                   "wait this many seconds before each step, to follow the story (0.5 = 500 ms)")
-      ->transform(seconds_in(0, 60))
-      ->group(kReportGroup);
-  command
-      ->add_flag("--step", options->step_by_step,
-                 "before each step, say what comes and wait for Enter (teaching)")
-      ->group(kReportGroup);
-  command
-      ->add_flag("--force", options->force,
-                 "let a report replace a file that holds a scenario (never one this run reads)")
-      ->group(kReportGroup);
-  command->add_flag("--no-color", options->no_color, "never colour the output (NO_COLOR works too)")
-      ->group(kReportGroup);
-  command->callback([options, &selected] {
-    options->json = !options->json_path.empty();
-    selected = [options] { return RunCommand(*options).run(); };
-  });
-}
+int run_scenarios(const RunOptions& options) { return RunCommand(options).run(); }
 
 }  // namespace sessim::cli

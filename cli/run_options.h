@@ -10,11 +10,6 @@
 
 #include "cli/cluster_flags.h"
 
-namespace CLI {
-class App;
-class Option;
-}  // namespace CLI
-
 namespace sessim::cli {
 
 // The flags of `run` (and the report flags `compare`, `bench` and `audit`
@@ -45,15 +40,6 @@ struct RunOptions {
 // --json alone or --json=-: JSON replaces the terminal report on stdout, so
 // that it can be piped.
 bool json_goes_to_stdout(const RunOptions& options);
-
-// `--json` alone means stdout; `--json=FILE` writes FILE. A separate word
-// after --json is never taken as its value: it stays a positional argument
-// (a scenario), so that `run --json my-story.yaml` runs my-story.yaml.
-CLI::Option* add_json_option(CLI::App& command, RunOptions& options, const std::string& what);
-
-// --seed N: a whole number from 0 to 2^64-1, written in decimal digits only
-// (CLI11 would read "-1" as 2^64-1).
-CLI::Option* add_seed_option(CLI::App& command, ClusterFlags& flags, const std::string& help);
 
 // A fresh seed from the CSPRNG, small enough to type back in (48 bits).
 std::uint64_t secure_random_seed();

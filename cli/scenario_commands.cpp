@@ -1,8 +1,8 @@
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <memory>
 
+#include "cli/command_options.h"
 #include "cli/commands.h"
 #include "common/errors.h"
 #include "common/text.h"
@@ -21,6 +21,8 @@ std::string declared_outcomes(const Scenario& scenario) {
   }
   return text.empty() ? "no outcome declared" : text;
 }
+
+}  // namespace
 
 int list_builtins() {
   const auto scenarios = load_builtin_scenarios();
@@ -42,7 +44,7 @@ int list_names() {
 }
 
 // Every file of every argument is loaded and reported, valid or not.
-int check(const std::vector<std::string>& arguments) {
+int check_scenarios(const std::vector<std::string>& arguments) {
   const auto load = load_every_scenario(arguments);
   int broken = static_cast<int>(load.invalid.size());
   for (const auto& scenario : load.scenarios) {
@@ -76,40 +78,9 @@ int check(const std::vector<std::string>& arguments) {
   return broken == 0 ? kExitOk : kExitUsage;
 }
 
-int show(const std::string& name) {
+int show_builtin(const std::string& name) {
   fmt::print("{}", builtin_scenario_text(name));
   return kExitOk;
-}
-
-}  // namespace
-
-void add_list_command(CLI::App& app, CommandAction& selected) {
-  auto names_only = std::make_shared<bool>(false);
-  auto* command = app.add_subcommand("list", "List the built-in scenarios with their lessons.");
-  command->add_flag("--names", *names_only, "print only the names, one per line");
-  command->callback([names_only, &selected] {
-    selected = [names_only] { return *names_only ? list_names() : list_builtins(); };
-  });
-}
-
-void add_show_command(CLI::App& app, CommandAction& selected) {
-  auto name = std::make_shared<std::string>();
-  auto* command = app.add_subcommand(
-      "show",
-      "Print a built-in scenario's YAML with its lesson, as shipped: reports point into it "
-      "(builtin:sticky-session:14:5).");
-  command->add_option("name", *name, "built-in scenario name (see sessim list)")->required();
-  command->callback([name, &selected] { selected = [name] { return show(*name); }; });
-}
-
-void add_check_command(CLI::App& app, CommandAction& selected) {
-  auto files = std::make_shared<std::vector<std::string>>();
-  auto* command = app.add_subcommand(
-      "check",
-      "Validate scenario files (or directories, or built-in names) without running them; "
-      "reports every invalid file, not just the first.");
-  command->add_option("scenario", *files, "scenario file, directory or built-in name")->required();
-  command->callback([files, &selected] { selected = [files] { return check(*files); }; });
 }
 
 }  // namespace sessim::cli

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cli/run_options.h"
+#include "common/store_kind.h"
+#include "common/strategy_kind.h"
+#include "node/app_node.h"
+
+// Each subcommand's options as plain values, and the function that runs it.
+// Only cli/subcommands.cpp (and cluster_flags.cpp, main.cpp and
+// command_line.cpp) compile CLI11: the commands themselves never see it.
+namespace sessim::cli {
+
+struct CompareOptions {
+  RunOptions run;
+  std::string scenario = "sticky-session";
+  std::vector<StoreKind> stores{StoreKind::local, StoreKind::redis};
+  std::vector<StrategyKind> balancers{StrategyKind::round_robin, StrategyKind::ip_hash,
+                                      StrategyKind::hash, StrategyKind::cookie};
+  std::vector<std::string> faults{"none", "crash-node"};
+  std::string markdown_path;
+};
+
+struct BenchOptions {
+  RunOptions run;
+  int users = 50;
+  double duration_s = 0;
+  std::int64_t requests = 0;
+  double write_ratio = 0.1;
+  double think_s = 0;
+  int loops = 0;
+};
+
+struct AuditCommandOptions {
+  RunOptions run;
+  std::string fail_on = "high";
+  std::string junit_path;
+  std::string html_path;
+  int samples = 20;
+};
+
+struct BalanceOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  ClusterFlags cluster;  // --upstream, --balancer, --hash-key, --health-check, --upstream-timeout
+  std::vector<int> weights;
+  int max_fails = 1;
+  int fail_timeout_s = 10;
+  bool trace = false;
+  int keepalive = 16;
+};
+
+struct NodeOptions {
+  NodeConfig node;
+  // --store, --redis-url, --max-sessions, --session-timeout, --on-miss,
+  // --save-mode, --flush
+  ClusterFlags cluster;
+  std::string redis_namespace = "sessim:session";
+};
+
+// Each returns the command's exit code; errors leave as exceptions, caught in main.
+int run_scenarios(const RunOptions& options);
+int run_compare(CompareOptions& options);
+int run_bench(const BenchOptions& options);
+int run_audit(AuditCommandOptions& options);
+int run_balancer(const BalanceOptions& options);
+int run_node(const NodeOptions& options);
+int list_builtins();
+int list_names();
+int check_scenarios(const std::vector<std::string>& arguments);
+int show_builtin(const std::string& name);
+int check_histories(const std::string& path);
+
+}  // namespace sessim::cli
