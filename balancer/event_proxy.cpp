@@ -148,7 +148,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   }
 
  private:
-  // The request as it goes upstream: the same rules as the other engine.
+  // The request as it goes upstream, by the rules of forwarding.h.
   void build_upstream_request() {
     upstream_request_ = {};
     upstream_request_.method_string(request_.method_string());

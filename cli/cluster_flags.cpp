@@ -486,7 +486,9 @@ void register_cluster_flags(CLI::App& app, FlagCommand command, ClusterFlags& fl
   for (const auto& spec : kFlags) {
     if (!(spec.rules & bit)) continue;
     auto* option = spec.bind(app, spec.names, spec.help, flags);
-    option->group(spec.group);
+    // A lone node or balancer has no cluster or system under test to group by.
+    const bool alone = command == FlagCommand::node || command == FlagCommand::balance;
+    option->group(alone ? "Options" : spec.group);
     flags.options[static_cast<std::size_t>(spec.flag)] = option;
   }
 }

@@ -52,11 +52,7 @@ int run_compare(CompareOptions& options) {
     }
   }
   stop_everything_on_signal();
-  ScenarioOptions scenario_options;
-  scenario_options.client_limits = client_limits(options.run.cluster);
-  scenario_options.probe = options.run.cluster.probe ? ProbeMode::on : ProbeMode::off;
-  scenario_options.seed =
-      options.run.cluster.seed ? *options.run.cluster.seed : secure_random_seed();
+  const auto scenario_options = playing_options(options.run.cluster);
 
   CompareSummary summary;
   summary.scenario = scenario.name;

@@ -130,11 +130,8 @@ class RunCommand {
           count_of(static_cast<long long>(plan.size()), "cluster")));
     }
     stop_everything_on_signal();
-    ScenarioOptions scenario_options;
+    auto scenario_options = playing_options(options_.cluster);
     scenario_options.fail_fast = options_.fail_fast;
-    scenario_options.probe = options_.cluster.probe ? ProbeMode::on : ProbeMode::off;
-    scenario_options.client_limits = client_limits(options_.cluster);
-    scenario_options.seed = options_.cluster.seed ? *options_.cluster.seed : secure_random_seed();
     watch(scenario_options);
 
     std::vector<ScenarioRun> runs;

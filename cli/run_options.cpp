@@ -15,4 +15,12 @@ std::uint64_t secure_random_seed() {
   return seed;
 }
 
+ScenarioOptions playing_options(const ClusterFlags& flags) {
+  ScenarioOptions options;
+  options.client_limits = client_limits(flags);
+  options.probe = flags.probe ? ProbeMode::on : ProbeMode::off;
+  options.seed = flags.seed ? *flags.seed : secure_random_seed();
+  return options;
+}
+
 }  // namespace sessim::cli

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/cluster_flags.h"
+#include "play/scenario_runner.h"
 
 namespace sessim::cli {
 
@@ -43,5 +44,10 @@ bool json_goes_to_stdout(const RunOptions& options);
 
 // A fresh seed from the CSPRNG, small enough to type back in (48 bits).
 std::uint64_t secure_random_seed();
+
+// How run and compare play scenarios on the system the flags chose: the
+// clients' limits, whether to probe the app first, and the seed (--seed, or a
+// fresh one that every report prints).
+ScenarioOptions playing_options(const ClusterFlags& flags);
 
 }  // namespace sessim::cli

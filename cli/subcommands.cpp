@@ -183,7 +183,10 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       ->required();
   command->add_option("--host", options->host, "address to listen on")->capture_default_str();
   register_cluster_flags(*command, FlagCommand::balance, options->cluster);
-  option_of(*command, Flag::upstream)->required();
+  option_of(*command, Flag::upstream)
+      ->description("upstream server, http://HOST:PORT or NAME=http://HOST:PORT (repeatable)")
+      ->required();
+  option_of(*command, Flag::balancer)->description("balancing strategy (default round-robin)");
   command->add_option("--weights", options->weights, "weights of the upstreams, in order (3,1)")
       ->delimiter(',')
       ->check(CLI::Range(1, 100));
@@ -226,6 +229,10 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
   command->add_option("--name", options->node.name, "node name, sent in X-Sessim-Node")
       ->capture_default_str();
   register_cluster_flags(*command, FlagCommand::node, options->cluster);
+  option_of(*command, Flag::store)
+      ->description("where the node keeps sessions: local (default) or redis");
+  option_of(*command, Flag::session_timeout)
+      ->description("session idle timeout in seconds (default 1800)");
   option_of(*command, Flag::redis_url)
       ->description(
           "redis://[[user]:password@]host:port[/db] for --store redis (or the SESSIM_REDIS_URL "

@@ -2,8 +2,9 @@
 // it, seen through the balancer: every client gets an answer within the
 // upstream timeout, an idempotent request moves on to the other node, and a
 // non-idempotent one is never sent twice. Both nodes are real `sessim node`
-// processes; the balancer runs in the test (both engines: CTest runs this
-// file again with SESSIM_BALANCER_ENGINE=threads).
+// processes; the balancer runs in the test. What comes next after each kind
+// of failure is the table of tests/unit/balancer/upstream_attempts_test.cpp;
+// this file proves the wiring.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
