@@ -15,6 +15,7 @@
 #include "cluster/capacity.h"
 #include "common/errors.h"
 #include "load/load_generator.h"
+#include "net/event_loops.h"
 
 namespace sessim::cli {
 namespace {
@@ -106,9 +107,7 @@ int run_bench(const BenchOptions& options) {
   const auto limits = client_limits(options.run.cluster);
   load.max_response_bytes = limits.max_response_bytes;
   load.request_timeout = limits.request_timeout;
-  load.loops = options.loops > 0
-                   ? options.loops
-                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  load.loops = options.loops > 0 ? options.loops : EventLoops::default_loop_count();
   if (options.requests > 0) {
     load.requests = options.requests;
   } else {

@@ -10,6 +10,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <future>
 
+#include "net/cpu_budget.h"
+
 namespace sessim {
 
 namespace asio = boost::asio;
@@ -69,7 +71,8 @@ void EventLoops::run_on(std::size_t index, const std::function<void()>& work) {
 }
 
 int EventLoops::default_loop_count() {
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  static const int count = available_cpus();
+  return count;
 }
 
 EventLoops& EventLoops::shared() {

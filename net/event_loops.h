@@ -25,7 +25,7 @@ namespace sessim {
 // Servers running on the loops must be stopped first.
 class EventLoops {
  public:
-  // `loops` 0: one per core. `blocking_threads`: the size of the pool for
+  // `loops` 0: one per usable CPU (net/cpu_budget.h). `blocking_threads`: the size of the pool for
   // blocking calls, created on first use (4 measured best for Redis round
   // trips on 2 cores; more threads only add context switches).
   explicit EventLoops(int loops = 0, int blocking_threads = 4);
@@ -34,7 +34,8 @@ class EventLoops {
   EventLoops& operator=(const EventLoops&) = delete;
 
   std::size_t size() const { return loops_.size(); }
-  // The loops a default EventLoops runs: one per core.
+  // The loops a default EventLoops runs: one per CPU this process may use
+  // (its affinity mask, capped by its cgroup's CPU quota).
   static int default_loop_count();
   boost::asio::io_context& loop(std::size_t index) { return *loops_[index]; }
   // Loops in turn, so that servers and connections spread over the cores.
