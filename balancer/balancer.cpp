@@ -136,8 +136,6 @@ int Balancer::port() const { return impl_->bound_port; }
 
 const BalancerConfig& Balancer::config() const { return impl_->config; }
 
-StrategyKind Balancer::strategy() const { return impl_->strategy->kind(); }
-
 void Balancer::add_upstream(const Upstream& upstream) {
   const std::lock_guard lock(impl_->states_mutex);
   auto grown = std::make_shared<Impl::States>(*impl_->states);

@@ -75,7 +75,6 @@ class Balancer {
   void set_access_log(std::function<void(const std::string&)> sink);
   // Every availability change so far, oldest first.
   std::vector<HealthEvent> health_events() const;
-  StrategyKind strategy() const;
 
  private:
   struct Impl;

@@ -471,7 +471,7 @@ std::string ClusterFlags::rerun_flags() const {
   for (const auto& spec : kFlags) {
     if (!(spec.rules & kRerun) || !given(spec.flag)) continue;
     const auto* option = options[static_cast<std::size_t>(spec.flag)];
-    if (option->get_type_size() == 0) {  // a switch
+    if (option->get_expected_min() == 0) {  // a switch: CLI11 records it as "true"
       line += " " + long_name(spec);
       continue;
     }

@@ -47,7 +47,6 @@ class Cluster final : public Topology {
   const ClusterConfig& config() const { return config_; }
   int balancer_port() const { return balancer_port_; }
   std::string balancer_url() const { return balancer_url_; }
-  StrategyKind balancer_strategy() const { return config_.balancer; }
   // The balancer's access log (see Balancer::set_access_log).
   void set_access_log(std::function<void(const std::string&)> sink) override;
   // The Redis the nodes use (private or given), if the store is Redis.

@@ -17,7 +17,4 @@ std::string to_string(StrategyKind kind);
 // The names of --balancer and `cluster: {balancer: …}`, in StrategyKind's order.
 const std::vector<std::string>& strategy_names();
 
-// Whether the strategy routes by a hash of a request's key (--hash-key).
-inline bool hashes_a_key(StrategyKind kind) { return kind == StrategyKind::hash; }
-
 }  // namespace sessim

@@ -8,9 +8,11 @@
 
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 
 #include "cluster/child_process.h"
+#include "cluster/command_node.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "net/loopback.h"
@@ -105,6 +107,22 @@ TEST(PythonApp, RedisSessionsSurviveAcrossCommandNodes) {
   EXPECT_EQ(report.exit_code, kExitOk) << report.err;
   EXPECT_EQ(report.reads_ok(), 4);
   EXPECT_EQ(nodes_of(report), (std::set<std::string>{"node-1", "node-2"}));
+}
+
+// The rerun line a report prints runs as it reads: a switch such as
+// --node-shell is repeated bare, not as "--node-shell true".
+TEST(PythonApp, TheRerunLineRepeatsSwitchesAndRunsAgain) {
+  const auto first = run_sessim({"run", "sticky-session", "--store", "local", "--seed", "5",
+                                 "--node-shell", "--node-cmd", python_command(false), "--profile",
+                                 kApps + "/session_app.profile.yaml"});
+  std::smatch rerun;
+  ASSERT_TRUE(std::regex_search(first.out, rerun, std::regex("rerun: sessim (run [^\\n]*)")))
+      << first.out << first.err;
+  EXPECT_TRUE(contains(rerun[1], " --node-shell")) << rerun[1];
+  EXPECT_FALSE(contains(rerun[1], " --node-shell true")) << rerun[1];
+  // As a shell would split it: shell_quote made the line, split_command_line reads it.
+  const auto again = run_sessim(split_command_line(rerun[1]));
+  EXPECT_EQ(again.exit_code, first.exit_code) << again.out << again.err;
 }
 
 TEST(PythonApp, NodeFailureStoryCrashesACommandNode) {
