@@ -13,16 +13,17 @@
 
 namespace sessim {
 
-// Idle connections per upstream and loop in front of sessim's own nodes, on
-// which an idle connection costs a socket, not a worker.
+// Idle connections per upstream in front of sessim's own nodes, on which an
+// idle connection costs a socket, not a worker.
 inline constexpr std::size_t kKeepAliveForOwnNodes = 128;
 
 struct BalancerConfig {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port; see Balancer::port()
   std::vector<Upstream> upstreams;
-  // Idle keep-alive connections kept per upstream (per loop for the events
-  // engine), as nginx's `keepalive`. Beyond it, every concurrent request
+  // Idle keep-alive connections kept per upstream, over all event loops
+  // together (nginx's `keepalive` counts per worker: here the descriptors a
+  // node costs do not grow with the cores). Beyond it, every concurrent request
   // opens and closes a connection; but for apps with a thread per
   // connection each idle one may hold a worker, so the default stays below
   // their worker counts. Sessim's own event-driven nodes get kKeepAliveForOwnNodes.

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <array>
 #include <boost/asio.hpp>
@@ -61,29 +62,110 @@ bool has_pending_input(int fd) {
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
-// One loop's idle upstream connections, by upstream name. Touched only from
-// that loop's thread.
 class ForwardedExchange;
 
-struct LoopPools {
-  std::map<std::string, std::vector<std::unique_ptr<beast::tcp_stream>>> idle;
-  // The exchanges started on this loop, for stop() to cancel; ended ones
-  // are pruned when the list has doubled, not on every request.
+// One loop's exchanges, for stop() to cancel; ended ones are pruned when the
+// list has doubled, not on every request. Touched only from that loop's thread.
+struct LoopExchanges {
   std::vector<std::weak_ptr<ForwardedExchange>> exchanges;
   std::size_t prune_at = 64;
 };
 
 }  // namespace
 
+// Idle connections to one upstream, kept by the loop that used them last.
+// A loop takes its own first (no system call); only when it has none does
+// it move one another loop left onto itself (Asio's release and assign),
+// before opening a new one: a node that served requests one at a time holds
+// one connection, however many loops the balancer runs. At most `max` are
+// kept in all. Every connection here is idle (no operation pending on it),
+// and only this class touches it, under its mutex.
+class IdleConnections {
+ public:
+  using Connection = std::unique_ptr<beast::tcp_stream>;
+
+  Connection take(std::size_t loop, asio::io_context& context) {
+    Connection moved;
+    {
+      const std::lock_guard lock(mutex_);
+      if (loop < by_loop_.size() && !by_loop_[loop].empty()) return pop(by_loop_[loop]);
+      for (auto& connections : by_loop_) {
+        if (connections.empty()) continue;
+        moved = pop(connections);
+        break;
+      }
+    }
+    if (!moved) return nullptr;
+    beast::error_code error;
+    const auto protocol = moved->socket().local_endpoint(error).protocol();
+    const auto fd = error ? -1 : moved->socket().release(error);
+    // The shell (its timer) belongs to the other loop and ends there.
+    const auto owner = moved->get_executor();
+    asio::post(owner, [shell = std::shared_ptr<beast::tcp_stream>(std::move(moved))] {});
+    if (error || fd < 0) return nullptr;
+    auto connection = std::make_unique<beast::tcp_stream>(context);
+    connection->socket().assign(protocol, fd, error);
+    if (error) {
+      ::close(fd);
+      return nullptr;
+    }
+    return connection;
+  }
+
+  // Keeps `connection` unless `max` are kept already; it closes otherwise.
+  void keep(std::size_t loop, Connection connection, std::size_t max) {
+    const std::lock_guard lock(mutex_);
+    if (count_ >= max) return;
+    if (by_loop_.size() <= loop) by_loop_.resize(loop + 1);
+    connection->expires_never();
+    by_loop_[loop].push_back(std::move(connection));
+    ++count_;
+  }
+
+  // Closes the connections `loop` keeps; called on that loop.
+  void close_on(std::size_t loop) {
+    std::vector<Connection> closing;
+    {
+      const std::lock_guard lock(mutex_);
+      if (loop >= by_loop_.size()) return;
+      closing.swap(by_loop_[loop]);
+      count_ -= closing.size();
+    }
+  }
+
+  std::size_t size() const {
+    const std::lock_guard lock(mutex_);
+    return count_;
+  }
+
+ private:
+  Connection pop(std::vector<Connection>& connections) {
+    auto connection = std::move(connections.back());
+    connections.pop_back();
+    --count_;
+    return connection;
+  }
+
+  mutable std::mutex mutex_;
+  std::vector<std::vector<Connection>> by_loop_;
+  std::size_t count_ = 0;
+};
+
+std::shared_ptr<IdleConnections> make_idle_connections() {
+  return std::make_shared<IdleConnections>();
+}
+
 struct EventProxy::Impl {
   Impl(ProxyContext proxy_context, EventLoops& event_loops)
       : context(std::move(proxy_context)), loops(event_loops) {
-    for (std::size_t i = 0; i < loops.size(); ++i) pools.push_back(std::make_unique<LoopPools>());
+    for (std::size_t i = 0; i < loops.size(); ++i) {
+      exchanges.push_back(std::make_unique<LoopExchanges>());
+    }
   }
 
   ProxyContext context;
   EventLoops& loops;
-  std::vector<std::unique_ptr<LoopPools>> pools;  // one per loop
+  std::vector<std::unique_ptr<LoopExchanges>> exchanges;  // one per loop
   std::unique_ptr<HttpServer> server;
   std::mutex serving_mutex;
   std::condition_variable serving_changed;
@@ -130,12 +212,12 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   ~ForwardedExchange() { proxy_.exchange_ended(); }
 
   void start() {
-    auto& pools = *proxy_.pools[loop_];
-    if (pools.exchanges.size() >= pools.prune_at) {
-      std::erase_if(pools.exchanges, [](const auto& exchange) { return exchange.expired(); });
-      pools.prune_at = std::max<std::size_t>(64, 2 * pools.exchanges.size());
+    auto& loop = *proxy_.exchanges[loop_];
+    if (loop.exchanges.size() >= loop.prune_at) {
+      std::erase_if(loop.exchanges, [](const auto& exchange) { return exchange.expired(); });
+      loop.prune_at = std::max<std::size_t>(64, 2 * loop.exchanges.size());
     }
-    pools.exchanges.push_back(weak_from_this());
+    loop.exchanges.push_back(weak_from_this());
     forward_start();
   }
 
@@ -217,10 +299,8 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     pick_ = *chosen;
     pool_ = pools[chosen->index];
     ++pool_->in_flight;
-    auto& idle = proxy_.pools[loop_]->idle[pool_->upstream().name];
-    while (!idle.empty()) {
-      auto candidate = std::move(idle.back());
-      idle.pop_back();
+    auto& context = proxy_.loops.loop(loop_);
+    while (auto candidate = pool_->idle->take(loop_, context)) {
       if (has_pending_input(candidate->socket().native_handle())) continue;
       upstream_ = std::move(candidate);
       attempts_->begin(true);
@@ -437,10 +517,8 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   void release_upstream(bool upstream_keeps_alive) {
     if (upstream_ && upstream_keeps_alive && !upstream_ended_by_close_ &&
         upstream_buffer_.size() == 0) {
-      auto& idle = proxy_.pools[loop_]->idle[pool_->upstream().name];
-      if (idle.size() < proxy_.context.max_idle_per_upstream) {
-        upstream_->expires_never();
-        idle.push_back(std::move(upstream_));
+      if (!proxy_.stopping) {
+        pool_->idle->keep(loop_, std::move(upstream_), proxy_.context.max_idle_per_upstream);
       }
     }
     upstream_.reset();
@@ -602,9 +680,8 @@ void EventProxy::stop() {
   // still waiting on an upstream is cancelled.
   for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
     impl_->loops.run_on(i, [this, i] {
-      auto& pools = *impl_->pools[i];
-      pools.idle.clear();
-      for (const auto& exchange : pools.exchanges) {
+      for (const auto& upstream : *impl_->context.upstreams().pools) upstream->idle->close_on(i);
+      for (const auto& exchange : impl_->exchanges[i]->exchanges) {
         if (const auto live = exchange.lock()) live->cancel();
       }
     });
@@ -625,8 +702,11 @@ void EventProxy::drop_idle(const std::string& upstream_name) {
   // Synchronous, so that a node stopped right after never waits for these
   // connections to time out; each loop closes its own.
   for (std::size_t i = 0; i < impl_->loops.size(); ++i) {
-    impl_->loops.run_on(i,
-                        [this, i, &upstream_name] { impl_->pools[i]->idle.erase(upstream_name); });
+    impl_->loops.run_on(i, [this, i, &upstream_name] {
+      for (const auto& upstream : *impl_->context.upstreams().pools) {
+        if (upstream->upstream().name == upstream_name) upstream->idle->close_on(i);
+      }
+    });
   }
 }
 

@@ -30,7 +30,7 @@ struct ProxyContext {
   std::function<void(const std::string&)> log;
   // Whether anyone reads the log; no line is formatted otherwise.
   const std::atomic<bool>* logging = nullptr;
-  std::size_t max_idle_per_upstream = 16;
+  std::size_t max_idle_per_upstream = 16;  // over all loops together
   std::size_t max_body_bytes = 1 << 20;
   std::chrono::milliseconds upstream_timeout{10'000};  // BalancerConfig::upstream_timeout
 };
@@ -38,7 +38,7 @@ struct ProxyContext {
 // The balancer's proxy on Boost.Asio with Beast's HTTP/1.1 parser and
 // serializer, as nginx runs it: one event loop per thread, non-blocking
 // keep-alive connections on both sides, an idle upstream connection pool per
-// loop, a slow or idle client costing a socket and a timer, never a thread.
+// loop (capped per upstream over all loops), a slow or idle client costing a socket and a timer, never a thread.
 // Same rules as the thread-per-connection engine: strategies, passive
 // health, next upstream after a refused connection (any method) or a broken
 // exchange (idempotent methods only), 502 naming each failure.

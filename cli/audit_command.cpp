@@ -27,6 +27,7 @@ int run_audit(AuditCommandOptions& options) {
   const auto threshold = never ? Severity::info : parse_severity(options.fail_on).value();
   const auto profile = profile_for(nullptr, options.run.cluster);
   const auto config = cluster_config(options.run.cluster, profile);
+  start_event_loops(options.run.cluster);
   stop_everything_on_signal();
   auto topology = start_topology(config);
   HttpTransport transport(client_limits(options.run.cluster));

@@ -22,7 +22,7 @@ int run_balancer(const BalanceOptions& options) {
   std::vector<std::string> names;
   const auto& flags = options.cluster;
   if (flags.health_check) config.health.check_interval_ms = flags.health_check->count();
-  config.max_idle_connections_per_upstream = static_cast<std::size_t>(options.keepalive);
+  if (flags.keepalive) config.max_idle_connections_per_upstream = static_cast<std::size_t>(*flags.keepalive);
   if (flags.upstream_timeout) config.upstream_timeout = *flags.upstream_timeout;
   config.health.max_fails = options.max_fails;
   config.health.fail_timeout_ms = options.fail_timeout_s * 1000LL;
@@ -41,6 +41,7 @@ int run_balancer(const BalanceOptions& options) {
   StrategyOptions strategy;
   strategy.kind = flags.balancer.value_or(StrategyKind::round_robin);
   strategy.hash_key = flags.hash_key.value_or(kDefaultHashKey);
+  const auto environment = start_event_loops(flags);
   Balancer balancer(std::move(config), make_strategy(strategy));
   if (options.trace) {
     balancer.set_access_log([](const std::string& line) {
@@ -50,8 +51,8 @@ int run_balancer(const BalanceOptions& options) {
   }
   const int port = balancer.bind();
   stop_server_on_signal([&balancer] { balancer.stop(); }, std::chrono::milliseconds(300));
-  fmt::print("balancer listening on http://{}:{} ({} over {})\n", options.host, port,
-             to_string(strategy.kind), fmt::join(names, ", "));
+  fmt::print("balancer listening on http://{}:{} ({} over {}; {} event loops)\n", options.host,
+             port, to_string(strategy.kind), fmt::join(names, ", "), environment.event_loops);
   std::fflush(stdout);
   balancer.serve();
   return kExitOk;

@@ -15,7 +15,7 @@
 #include "cluster/capacity.h"
 #include "common/errors.h"
 #include "load/load_generator.h"
-#include "net/event_loops.h"
+#include "report/json_report.h"
 
 namespace sessim::cli {
 namespace {
@@ -23,7 +23,7 @@ namespace {
 double ms(std::int64_t micros) { return static_cast<double>(micros) / 1000.0; }
 
 std::string render_json(const LoadResult& result, const LoadOptions& load,
-                        const ClusterSummary& cluster) {
+                        const ClusterSummary& cluster, const RunEnvironment& environment) {
   const auto& latency = result.latency;
   const nlohmann::json document{{"schema_version", 1},
                                 {"command", "bench"},
@@ -51,7 +51,8 @@ std::string render_json(const LoadResult& result, const LoadOptions& load,
                                 {"session_hit_rate", result.session_hit_rate()},
                                 {"requests_per_node", result.requests_per_node},
                                 {"generator_busy", result.generator_busy},
-                                {"generator_saturated", result.generator_saturated()}};
+                                {"generator_saturated", result.generator_saturated()},
+                                {"environment", environment_json(environment)}};
   return document.dump(2) + "\n";
 }
 
@@ -96,6 +97,7 @@ int run_bench(const BenchOptions& options) {
   outputs.check({}, options.run.force);
   const auto profile = profile_for(nullptr, options.run.cluster);
   auto config = cluster_config(options.run.cluster, profile);
+  const auto environment = start_event_loops(options.run.cluster);
   stop_everything_on_signal();
   const auto topology = start_topology(config);
   LoadOptions load;
@@ -107,7 +109,7 @@ int run_bench(const BenchOptions& options) {
   const auto limits = client_limits(options.run.cluster);
   load.max_response_bytes = limits.max_response_bytes;
   load.request_timeout = limits.request_timeout;
-  load.loops = options.loops > 0 ? options.loops : EventLoops::default_loop_count();
+  load.loops = environment.event_loops;
   if (options.requests > 0) {
     load.requests = options.requests;
   } else {
@@ -124,7 +126,7 @@ int run_bench(const BenchOptions& options) {
   const auto cluster = topology->summary();
   topology->stop();
   if (!json_goes_to_stdout(options.run)) fmt::print("{}", render_text(result, load));
-  if (options.run.json) write_report(options.run.json_path, render_json(result, load, cluster));
+  if (options.run.json) write_report(options.run.json_path, render_json(result, load, cluster, environment));
   // A load test in which nothing succeeded measured nothing.
   if (result.succeeded == 0) {
     fmt::print(stderr, "sessim bench: no request succeeded ({})\n",

@@ -330,6 +330,21 @@ const FlagSpec kFlags[] = {
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return duration(app, names, help, f.request_timeout, 0.1, 3600);
    }},
+  {Flag::keepalive, "--keepalive", kClusterGroup,
+   "idle connections the balancer keeps open to each node, over all its event loops (default "
+   "16 for apps, 128 for sessim's nodes); more avoids reconnecting under many clients, but for "
+   "an app with a thread per connection each may hold a worker",
+   kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.keepalive, help)->check(CLI::Range(0, 4096));
+   }},
+  {Flag::loops, "--loops", kClusterGroup,
+   "event loops (threads) serving the balancer, sessim's nodes and bench's clients (default: "
+   "the CPUs this process may use, from its affinity mask and cgroup CPU quota)",
+   kSystemCommands | kBalance | kNode | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.loops, help)->check(CLI::Range(1, 256));
+   }},
 };
 // clang-format on
 
@@ -442,6 +457,7 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
   if (flags.node_delay) config.node_delay_ms = static_cast<int>(flags.node_delay->count());
   if (flags.health_check) config.health.check_interval_ms = flags.health_check->count();
   if (flags.upstream_timeout) config.upstream_timeout = *flags.upstream_timeout;
+  if (flags.keepalive) config.keepalive = static_cast<std::size_t>(*flags.keepalive);
   if (flags.seed) {
     config.balancer_seed = *flags.seed;
     config.session_id_seed = *flags.seed;

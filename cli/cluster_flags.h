@@ -61,8 +61,10 @@ enum class Flag {
   node_log_size,
   max_response_size,
   request_timeout,
+  keepalive,
+  loops,
 };
-inline constexpr std::size_t kFlagCount = static_cast<std::size_t>(Flag::request_timeout) + 1;
+inline constexpr std::size_t kFlagCount = static_cast<std::size_t>(Flag::loops) + 1;
 
 // The commands that take cluster flags.
 enum class FlagCommand { run, compare, bench, audit, balance, node };
@@ -102,6 +104,8 @@ struct ClusterFlags {
   std::uint64_t node_log_bytes = kDefaultNodeLogBytes;
   std::uint64_t max_response_bytes = 1 << 20;
   std::chrono::milliseconds request_timeout{10'000};
+  std::optional<int> keepalive;  // idle connections the balancer keeps to each upstream
+  std::optional<int> loops;      // event loops of this process (default: its usable CPUs)
   std::optional<std::uint64_t> seed;  // --seed, registered by the commands that take it
 
   // Which flags the command line gave (filled by register_cluster_flags's options).

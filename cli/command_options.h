@@ -31,7 +31,6 @@ struct BenchOptions {
   std::int64_t requests = 0;
   double write_ratio = 0.1;
   double think_s = 0;
-  int loops = 0;
 };
 
 struct AuditCommandOptions {
@@ -45,12 +44,12 @@ struct AuditCommandOptions {
 struct BalanceOptions {
   std::string host = "127.0.0.1";
   int port = 0;
-  ClusterFlags cluster;  // --upstream, --balancer, --hash-key, --health-check, --upstream-timeout
+  ClusterFlags cluster;  // --upstream, --balancer, --hash-key, --health-check, --upstream-timeout,
+                        // --keepalive, --loops
   std::vector<int> weights;
   int max_fails = 1;
   int fail_timeout_s = 10;
   bool trace = false;
-  int keepalive = 16;
 };
 
 struct NodeOptions {

@@ -51,6 +51,7 @@ int run_compare(CompareOptions& options) {
       }
     }
   }
+  start_event_loops(options.run.cluster);
   stop_everything_on_signal();
   const auto scenario_options = playing_options(options.run.cluster);
 

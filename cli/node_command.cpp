@@ -6,6 +6,7 @@
 #include "cli/cluster_flags.h"
 #include "cli/command_options.h"
 #include "cli/commands.h"
+#include "cli/run_options.h"
 #include "cli/signals.h"
 #include "common/errors.h"
 #include "node/app_node.h"
@@ -34,12 +35,14 @@ int run_node(const NodeOptions& options) {
   if (flags.session_timeout_s) config.session_timeout_s = *flags.session_timeout_s;
   if (flags.on_miss) config.on_miss = *flags.on_miss;
   if (flags.flush) config.flush = *flags.flush;
+  const auto environment = start_event_loops(flags);
   AppNode node(config, make_session_store(store));
   const int port = node.bind();
   stop_server_on_signal([&node] { node.stop(); }, std::chrono::milliseconds(300));
   // The cluster's process mode reads this first line to learn the port.
-  fmt::print("{} listening on http://{}:{} (store={}, session timeout {} s)\n", options.node.name,
-             options.node.host, port, to_string(store.kind), config.session_timeout_s);
+  fmt::print("{} listening on http://{}:{} (store={}, session timeout {} s, {} event loops)\n",
+             options.node.name, options.node.host, port, to_string(store.kind),
+             config.session_timeout_s, environment.event_loops);
   std::fflush(stdout);
   node.serve();
   return kExitOk;

@@ -129,6 +129,11 @@ class RunCommand {
           "one --store)",
           count_of(static_cast<long long>(plan.size()), "cluster")));
     }
+    environment_ = start_event_loops(options_.cluster);
+    if (options_.trace) {
+      fmt::print(stderr, "sessim: {} event loops ({} usable CPUs)\n", environment_.event_loops,
+                 environment_.usable_cpus);
+    }
     stop_everything_on_signal();
     auto scenario_options = playing_options(options_.cluster);
     scenario_options.fail_fast = options_.fail_fast;
@@ -269,7 +274,9 @@ class RunCommand {
       fmt::print("{}", seed_line(runs.front().seed, runs.front().seeded_session_ids,
                                  runs.front().cluster.kind == "sessim"));
     }
-    if (options_.json) write_report(options_.json_path, render_runs_json(runs, mode_));
+    if (options_.json) {
+      write_report(options_.json_path, render_runs_json(runs, mode_, {}, environment_));
+    }
     if (!options_.junit_path.empty()) {
       write_report(options_.junit_path, render_junit_report(runs, mode_));
     }
@@ -312,6 +319,7 @@ class RunCommand {
 
   const RunOptions& options_;
   std::vector<AppProfile> profiles_;  // per planned run
+  RunEnvironment environment_;
   VerdictMode mode_;
   TerminalStyle style_;
 };

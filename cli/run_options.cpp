@@ -1,6 +1,8 @@
 #include "cli/run_options.h"
 
 #include "common/random.h"
+#include "net/cpu_budget.h"
+#include "net/event_loops.h"
 
 namespace sessim::cli {
 
@@ -13,6 +15,11 @@ std::uint64_t secure_random_seed() {
   for (const char byte : secure_random_bytes(6))
     seed = (seed << 8) | static_cast<unsigned char>(byte);
   return seed;
+}
+
+RunEnvironment start_event_loops(const ClusterFlags& flags) {
+  EventLoops::set_shared_loop_count(flags.loops.value_or(0));
+  return {static_cast<int>(EventLoops::shared().size()), available_cpus()};
 }
 
 ScenarioOptions playing_options(const ClusterFlags& flags) {

@@ -10,6 +10,7 @@
 
 #include "cli/cluster_flags.h"
 #include "play/scenario_runner.h"
+#include "report/json_report.h"
 
 namespace sessim::cli {
 
@@ -44,6 +45,10 @@ bool json_goes_to_stdout(const RunOptions& options);
 
 // A fresh seed from the CSPRNG, small enough to type back in (48 bits).
 std::uint64_t secure_random_seed();
+
+// Starts this process's event loops (net/event_loops.h): --loops, else one
+// per usable CPU. Every command calls it before it starts a server.
+RunEnvironment start_event_loops(const ClusterFlags& flags);
 
 // How run and compare play scenarios on the system the flags chose: the
 // clients' limits, whether to probe the app first, and the seed (--seed, or a

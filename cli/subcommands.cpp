@@ -125,8 +125,6 @@ void add_bench_command(CLI::App& app, CommandAction& selected) {
       ->capture_default_str();
   command->add_option("--think-time", options->think_s, "seconds a user waits between requests")
       ->transform(seconds_in(0, 60));
-  command->add_option("--loops", options->loops, "event loops of the generator (default: cores)")
-      ->check(CLI::Range(1, 256));
   auto& run = options->run;
   register_cluster_flags(*command, FlagCommand::bench, run.cluster);
   add_json_option(*command, run, "the figures");
@@ -199,13 +197,6 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       ->add_option("--fail-timeout", options->fail_timeout_s,
                    "seconds an upstream stays out (nginx fail_timeout)")
       ->check(CLI::Range(1, 3600))
-      ->capture_default_str();
-  command
-      ->add_option("--keepalive", options->keepalive,
-                   "idle connections kept open to each upstream, per event loop (nginx's "
-                   "keepalive); more avoids reconnecting under many clients, but each one may "
-                   "hold a worker of a thread-per-connection app")
-      ->check(CLI::Range(0, 4096))
       ->capture_default_str();
   command->add_flag("--trace", options->trace,
                     "an access log on stderr: each request with the upstream chosen, status and "

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "common/errors.h"
-#include "net/event_loops.h"
 
 namespace sessim {
 namespace {
@@ -17,23 +16,31 @@ namespace {
 // idle in-process node holds a listening socket and its state (< 64 KiB),
 // a `sessim node` process about 6 MiB, a redis-server about 8 MiB.
 constexpr std::int64_t kBaseDescriptors = 64;
+// Requests in flight at once, each holding a client connection to the
+// balancer and the balancer's connection to a node (both ends in this
+// process when the nodes are in-process): room for a scenario's parallel
+// steps and the health checks.
+constexpr std::int64_t kConcurrentExchanges = 64;
+constexpr std::int64_t kDescriptorsPerExchange = 4;
 constexpr std::int64_t kBaseMemoryKib = 32 * 1024;
 constexpr std::int64_t kInprocNodeMemoryKib = 256;
 constexpr std::int64_t kProcessNodeMemoryKib = 8 * 1024;
 constexpr std::int64_t kRedisMemoryKib = 16 * 1024;
 
-std::int64_t loop_count() { return EventLoops::default_loop_count(); }
-
 }  // namespace
 
 CapacityNeed capacity_needed(const ClusterConfig& config) {
-  CapacityNeed need{kBaseDescriptors, kBaseMemoryKib};
-  // Every node is reached through the balancer, which keeps a connection to
-  // it per loop; an in-process node holds the other end and its listening
-  // socket; a child holds pipes here instead.
-  const std::int64_t per_node_descriptors =
-      config.node_kind == NodeKind::sessim && config.mode == NodeMode::inproc ? 1 + 2 * loop_count()
-                                                                              : 3 + loop_count();
+  CapacityNeed need{kBaseDescriptors + kConcurrentExchanges * kDescriptorsPerExchange,
+                    kBaseMemoryKib};
+  // The balancer opens a connection to a node when a request goes there and
+  // keeps it for the next (up to --keepalive per node over all loops, only
+  // as many as were in use at once): a node that served a run's requests
+  // one at a time costs one connection, however many loops there are. An
+  // in-process node holds the other end, its listening socket and, with
+  // Redis, a store connection; a child holds its two log pipes here instead.
+  const bool inproc = config.node_kind == NodeKind::sessim && config.mode == NodeMode::inproc;
+  std::int64_t per_node_descriptors = inproc ? 1 + 2 : 2 + 1;
+  if (inproc && config.store == StoreKind::redis) per_node_descriptors += 1;
   if (config.target_url.empty()) need.descriptors += config.nodes * per_node_descriptors;
   if (config.node_kind == NodeKind::sessim) {
     need.memory_kib += config.nodes * (config.mode == NodeMode::inproc ? kInprocNodeMemoryKib

@@ -71,7 +71,9 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   balancer_config.health = config_.health;
   balancer_config.health_path = config_.health_path;
   balancer_config.upstream_timeout = config_.upstream_timeout;
-  if (config_.node_kind == NodeKind::sessim) {
+  if (config_.keepalive) {
+    balancer_config.max_idle_connections_per_upstream = *config_.keepalive;
+  } else if (config_.node_kind == NodeKind::sessim) {
     balancer_config.max_idle_connections_per_upstream = kKeepAliveForOwnNodes;
   }
   for (const auto& node : nodes_) {

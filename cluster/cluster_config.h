@@ -49,6 +49,9 @@ struct ClusterConfig {
   HealthPolicy health;
   std::string health_path = "/healthz";                // active checks; "": a TCP connect
   std::chrono::milliseconds upstream_timeout{10'000};  // BalancerConfig::upstream_timeout
+  // Idle connections the balancer keeps to each node (--keepalive); empty:
+  // kKeepAliveForOwnNodes for sessim's nodes, BalancerConfig's default for apps.
+  std::optional<std::size_t> keepalive;
   MissPolicy on_miss = MissPolicy::create;
   SaveMode save_mode = SaveMode::delta;
   FlushMode flush = FlushMode::on_request_end;

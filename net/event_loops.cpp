@@ -8,6 +8,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <pthread.h>
+
+#include <csignal>
 #include <future>
 
 #include "net/cpu_budget.h"
@@ -28,17 +31,35 @@ class ShutdownableContext : public asio::io_context {
   using asio::io_context::io_context;
 };
 
+// The signals a command handles on its own thread (cli/signals.h).
+sigset_t termination_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  return signals;
+}
+
 }  // namespace
 
 EventLoops::EventLoops(int loops, int blocking_threads) : blocking_threads_(blocking_threads) {
   const int count = loops > 0 ? loops : default_loop_count();
   for (int i = 0; i < count; ++i) loops_.push_back(std::make_unique<ShutdownableContext>(1));
+  // The loops never take a termination signal (a SIGTERM delivered to one
+  // would end the process before the command's own handler could stop its
+  // children): they start with those blocked, whichever thread creates them
+  // and whenever, and the caller's mask is restored after.
+  sigset_t previous;
+  const auto blocked = termination_signals();
+  pthread_sigmask(SIG_BLOCK, &blocked, &previous);
   for (auto& loop : loops_) {
     threads_.emplace_back([context = loop.get()] {
       auto guard = asio::make_work_guard(*context);
       context->run();
     });
   }
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
 }
 
 EventLoops::~EventLoops() {
@@ -50,7 +71,11 @@ EventLoops::~EventLoops() {
 
 void EventLoops::post_blocking(std::function<void()> work) {
   std::call_once(blocking_once_, [this] {
+    sigset_t previous;  // as the loops: no termination signal lands on the pool
+    const auto blocked = termination_signals();
+    pthread_sigmask(SIG_BLOCK, &blocked, &previous);
     blocking_ = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(blocking_threads_));
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   });
   asio::post(*blocking_, std::move(work));
 }
@@ -75,9 +100,26 @@ int EventLoops::default_loop_count() {
   return count;
 }
 
+namespace {
+std::atomic<int> requested_shared_loops{0};
+std::atomic<bool> shared_started{false};
+}  // namespace
+
 EventLoops& EventLoops::shared() {
-  static EventLoops loops;
+  static EventLoops loops = [] {
+    shared_started = true;
+    return EventLoops(requested_shared_loops.load());
+  }();
   return loops;
+}
+
+void EventLoops::set_shared_loop_count(int loops) {
+  requested_shared_loops = loops;
+  if (!shared_started) return;
+  const int wanted = loops > 0 ? loops : default_loop_count();
+  if (static_cast<int>(shared().size()) != wanted) {
+    throw std::logic_error("the shared event loops already run with another count");
+  }
 }
 
 }  // namespace sessim

@@ -51,6 +51,10 @@ class EventLoops {
   // The process's loops, for servers started without their own (in-process
   // nodes, tests). Created on first use and stopped at exit.
   static EventLoops& shared();
+  // How many loops shared() will run (`--loops`); 0: default_loop_count().
+  // Throws std::logic_error once shared() runs a different count: a
+  // command sets it before it starts anything.
+  static void set_shared_loop_count(int loops);
 
  private:
   std::vector<std::unique_ptr<boost::asio::io_context>> loops_;

@@ -125,8 +125,13 @@ json run_json(const ScenarioRun& run, VerdictMode mode) {
 
 }  // namespace
 
+nlohmann::json environment_json(const RunEnvironment& environment) {
+  return {{"event_loops", environment.event_loops}, {"usable_cpus", environment.usable_cpus}};
+}
+
 std::string render_runs_json(const std::vector<ScenarioRun>& runs, VerdictMode mode,
-                             const std::vector<InvalidScenario>& invalid) {
+                             const std::vector<InvalidScenario>& invalid,
+                             const RunEnvironment& environment) {
   json list = json::array();
   for (const auto& run : runs) list.push_back(run_json(run, mode));
   json invalid_list = json::array();
@@ -137,12 +142,13 @@ std::string render_runs_json(const std::vector<ScenarioRun>& runs, VerdictMode m
                       std::all_of(runs.begin(), runs.end(), [mode](const ScenarioRun& run) {
                         return counts_as_success(run, mode);
                       });
-  const json document{{"schema_version", kReportSchemaVersion},
-                      {"command", "run"},
-                      {"verdict_mode", mode == VerdictMode::actual ? "actual" : "declared"},
-                      {"passed", passed},
-                      {"runs", std::move(list)},
-                      {"invalid", std::move(invalid_list)}};
+  json document{{"schema_version", kReportSchemaVersion},
+                {"command", "run"},
+                {"verdict_mode", mode == VerdictMode::actual ? "actual" : "declared"},
+                {"passed", passed},
+                {"runs", std::move(list)},
+                {"invalid", std::move(invalid_list)}};
+  if (environment.event_loops > 0) document["environment"] = environment_json(environment);
   // error_handler::replace: a body that is not UTF-8 must not abort the report.
   return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
