@@ -29,6 +29,7 @@
 #include "net/cookie.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
+#include "net/loop_stream.h"
 #include "net/loopback.h"
 #include "net/transport_failure.h"
 
@@ -73,23 +74,49 @@ struct LoopExchanges {
 
 }  // namespace
 
-// Idle connections to one upstream, kept by the loop that used them last.
-// A loop takes its own first (no system call); only when it has none does
-// it move one another loop left onto itself (Asio's release and assign),
-// before opening a new one: a node that served requests one at a time holds
-// one connection, however many loops the balancer runs. At most `max` are
-// kept in all. Every connection here is idle (no operation pending on it),
-// and only this class touches it, under its mutex.
-class IdleConnections {
+// A connection to one upstream, counted for the loop that holds it while it
+// lives (busy or idle): IdleConnections moves a connection between loops
+// only to a loop that holds none to that upstream.
+class UpstreamConnection : public LoopStream {
  public:
-  using Connection = std::unique_ptr<beast::tcp_stream>;
+  UpstreamConnection(asio::io_context& context, std::shared_ptr<IdleConnections> pool,
+                     std::size_t loop);
+  ~UpstreamConnection();
+  UpstreamConnection(const UpstreamConnection&) = delete;
+  UpstreamConnection& operator=(const UpstreamConnection&) = delete;
+
+ private:
+  std::shared_ptr<IdleConnections> pool_;
+  std::size_t loop_;
+};
+
+// The connections to one upstream: the idle ones, kept by the loop that
+// used them last, and how many each loop holds. A loop takes its own idle
+// connection first (no system call). One that holds none at all (its
+// requests to this upstream come one at a time) moves another loop's idle
+// connection onto itself (Asio's release and assign) rather than open a new
+// one: a node that served requests one at a time costs one connection,
+// however many loops the balancer runs. A loop that already holds busy ones
+// opens its own, as an nginx worker does, so that a busy balancer does not
+// move connections back and forth. At most `max` are kept idle in all.
+// Every idle connection here has no operation pending, and only this class
+// touches it, under its mutex.
+class IdleConnections : public std::enable_shared_from_this<IdleConnections> {
+ public:
+  using Connection = std::unique_ptr<UpstreamConnection>;
+
+  // A new connection for `loop`, not yet connected.
+  Connection open(std::size_t loop, asio::io_context& context) {
+    return std::make_unique<UpstreamConnection>(context, shared_from_this(), loop);
+  }
 
   Connection take(std::size_t loop, asio::io_context& context) {
     Connection moved;
     {
       const std::lock_guard lock(mutex_);
-      if (loop < by_loop_.size() && !by_loop_[loop].empty()) return pop(by_loop_[loop]);
-      for (auto& connections : by_loop_) {
+      if (loop < idle_.size() && !idle_[loop].empty()) return pop(idle_[loop]);
+      if (loop < held_.size() && held_[loop] > 0) return nullptr;
+      for (auto& connections : idle_) {
         if (connections.empty()) continue;
         moved = pop(connections);
         break;
@@ -101,9 +128,9 @@ class IdleConnections {
     const auto fd = error ? -1 : moved->socket().release(error);
     // The shell (its timer) belongs to the other loop and ends there.
     const auto owner = moved->get_executor();
-    asio::post(owner, [shell = std::shared_ptr<beast::tcp_stream>(std::move(moved))] {});
+    asio::post(owner, [shell = std::shared_ptr<UpstreamConnection>(std::move(moved))] {});
     if (error || fd < 0) return nullptr;
-    auto connection = std::make_unique<beast::tcp_stream>(context);
+    auto connection = open(loop, context);
     connection->socket().assign(protocol, fd, error);
     if (error) {
       ::close(fd);
@@ -112,44 +139,62 @@ class IdleConnections {
     return connection;
   }
 
-  // Keeps `connection` unless `max` are kept already; it closes otherwise.
+  // Keeps `connection` unless `max` are kept already; it closes otherwise
+  // (outside the lock: its destructor counts itself out).
   void keep(std::size_t loop, Connection connection, std::size_t max) {
-    const std::lock_guard lock(mutex_);
-    if (count_ >= max) return;
-    if (by_loop_.size() <= loop) by_loop_.resize(loop + 1);
-    connection->expires_never();
-    by_loop_[loop].push_back(std::move(connection));
-    ++count_;
+    {
+      const std::lock_guard lock(mutex_);
+      if (idle_count_ < max) {
+        if (idle_.size() <= loop) idle_.resize(loop + 1);
+        connection->expires_never();
+        idle_[loop].push_back(std::move(connection));
+        ++idle_count_;
+        return;
+      }
+    }
+    connection.reset();
   }
 
-  // Closes the connections `loop` keeps; called on that loop.
+  // Closes the idle connections `loop` keeps; called on that loop.
   void close_on(std::size_t loop) {
     std::vector<Connection> closing;
     {
       const std::lock_guard lock(mutex_);
-      if (loop >= by_loop_.size()) return;
-      closing.swap(by_loop_[loop]);
-      count_ -= closing.size();
+      if (loop >= idle_.size()) return;
+      closing.swap(idle_[loop]);
+      idle_count_ -= closing.size();
     }
   }
 
-  std::size_t size() const {
+ private:
+  friend class UpstreamConnection;
+
+  void held(std::size_t loop, int change) {
     const std::lock_guard lock(mutex_);
-    return count_;
+    if (held_.size() <= loop) held_.resize(loop + 1);
+    held_[loop] += change;
   }
 
- private:
   Connection pop(std::vector<Connection>& connections) {
     auto connection = std::move(connections.back());
     connections.pop_back();
-    --count_;
+    --idle_count_;
     return connection;
   }
 
-  mutable std::mutex mutex_;
-  std::vector<std::vector<Connection>> by_loop_;
-  std::size_t count_ = 0;
+  std::mutex mutex_;
+  std::vector<std::vector<Connection>> idle_;  // by loop
+  std::vector<int> held_;                      // by loop: busy and idle
+  std::size_t idle_count_ = 0;
 };
+
+UpstreamConnection::UpstreamConnection(asio::io_context& context,
+                                       std::shared_ptr<IdleConnections> pool, std::size_t loop)
+    : LoopStream(context), pool_(std::move(pool)), loop_(loop) {
+  pool_->held(loop_, +1);
+}
+
+UpstreamConnection::~UpstreamConnection() { pool_->held(loop_, -1); }
 
 std::shared_ptr<IdleConnections> make_idle_connections() {
   return std::make_shared<IdleConnections>();
@@ -316,7 +361,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
       return bad_gateway();
     }
     attempts_->begin(false);
-    upstream_ = std::make_unique<beast::tcp_stream>(proxy_.loops.loop(loop_));
+    upstream_ = pool_->idle->open(loop_, proxy_.loops.loop(loop_));
     beast::error_code error;
     const auto address = asio::ip::make_address(pool_->upstream().host, error);
     if (error) return attempt_failed("cannot resolve " + pool_->upstream().host, true);
@@ -634,7 +679,7 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   std::vector<std::string> failures_;
   Pick pick_;
   std::shared_ptr<UpstreamState> pool_;
-  std::unique_ptr<beast::tcp_stream> upstream_;
+  std::unique_ptr<UpstreamConnection> upstream_;
   int interim_responses_ = 0;
   std::chrono::steady_clock::time_point attempt_deadline_;
   bool upstream_ended_by_close_ = false;

@@ -11,6 +11,7 @@
 
 #include "common/errors.h"
 #include "net/beast_text.h"
+#include "net/loop_stream.h"
 #include "net/loopback.h"
 #include "net/request_framing.h"
 
@@ -128,7 +129,7 @@ struct HttpServer::State : std::enable_shared_from_this<HttpServer::State> {
 // write its response, again while the client keeps the connection alive.
 class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
  public:
-  ServerConnection(tcp::socket socket, std::shared_ptr<HttpServer::State> server, std::size_t loop)
+  ServerConnection(LoopSocket socket, std::shared_ptr<HttpServer::State> server, std::size_t loop)
       : stream_(std::move(socket)), server_(std::move(server)) {
     set_close_on_exec(stream_.socket().native_handle());
     beast::error_code ignored;
@@ -251,7 +252,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
     stream_.socket().close(ignored);
   }
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
+  asio::io_context::executor_type executor() { return stream_.get_executor(); }
 
  private:
   void read_request() {
@@ -440,7 +441,7 @@ class ServerConnection : public std::enable_shared_from_this<ServerConnection> {
         });
   }
 
-  beast::tcp_stream stream_;
+  LoopStream stream_;
   std::shared_ptr<HttpServer::State> server_;
   ClientInfo client_;
   std::uint64_t id_ = 0;
@@ -488,7 +489,7 @@ void HttpResponder::after(std::chrono::milliseconds delay, std::function<void()>
 void HttpServer::State::accept() {
   const auto loop = loops.next_index();
   acceptor.async_accept(loops.loop(loop), [self = shared_from_this(), loop](beast::error_code error,
-                                                                            tcp::socket socket) {
+                                                                            LoopSocket socket) {
     if (error == asio::error::operation_aborted || !self->acceptor.is_open()) return;
     if (error) {
       // Out of descriptors, most likely: try again shortly rather than spin.
