@@ -6,11 +6,15 @@ noise of a shared machine hits both alike; every figure is the median of the
 rounds with min and max, and each ratio is printed with the target it serves
 and whether that target is met. Usage:
 
-    python3 bench/compare.py [--rounds 5] [--seconds 3] [--sessim build/sessim]
+    python3 bench/compare.py [--rounds 5] [--seconds 3] [--sessim build/sessim] [--cores 4]
 
 Needs wrk (apt-get install wrk) for the generator and proxy comparisons, and
 nginx-light / haproxy for those proxies; skips what is missing with a note.
-Starts and stops everything it uses; loopback only.
+Every node a row measures is fresh and far below its session cap.
+--cores N pins the nodes, the proxy and wrk to separate sets of N CPUs
+(taskset), and redis-server to one CPU of its own; it is skipped, with a
+note, where the machine has too few. Starts and stops everything it uses;
+loopback only.
 """
 import argparse
 import json
@@ -31,14 +35,27 @@ def free_port():
         return s.getsockname()[1]
 
 
-def bench(sessim, args, seconds):
-    out = subprocess.run([sessim, "bench", "--duration", str(seconds), "--json", *args],
+# CPU sets for --cores: {"nodes": "0-3", "proxy": "4-7", "wrk": "8-11"}; empty: no pinning.
+PINS = {}
+
+
+def pinned(role, command):
+    """`command` under taskset when --cores assigned `role` a CPU set."""
+    cpus = PINS.get(role)
+    return ["taskset", "-c", cpus, *command] if cpus else list(command)
+
+
+def bench(sessim, args, seconds, role="sessim"):
+    out = subprocess.run(pinned(role, [sessim, "bench", "--duration", f"{seconds}s", "--json",
+                                       *args]),
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)
 
 
 def wrk(url, seconds, connections):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", url],
+    threads = min(connections, 4 if PINS else 2)
+    out = subprocess.run(pinned("wrk", ["wrk", f"-t{threads}", f"-c{connections}",
+                                        f"-d{seconds}s", url]),
                          check=True, capture_output=True, text=True).stdout
     return float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
 
@@ -52,14 +69,22 @@ def row(name, values, unit):
     return f"| {name} | {median:,.1f} {unit} | {low:,.1f} | {high:,.1f} | {len(values)} |"
 
 
-def target(name, ratio, wanted, higher_is_better=True):
-    met = ratio >= wanted if higher_is_better else ratio <= wanted
-    sign = "≥" if higher_is_better else "≤"
+def target(name, ratio, wanted, higher_is_better=True, exact=False):
+    if exact:
+        met, sign = ratio == wanted, "="
+    else:
+        met = ratio >= wanted if higher_is_better else ratio <= wanted
+        sign = "≥" if higher_is_better else "≤"
     return f"| {name} | {ratio:.2f} | {sign} {wanted} | {'met' if met else 'not met'} |"
 
 
-def start_node(sessim, name="bench-node", extra=()):
-    process = subprocess.Popen([sessim, "node", "--port", "0", "--name", name, *extra],
+# A node that no row can fill: anonymous traffic makes a session per request.
+FRESH = ("--max-sessions", "100000000")
+
+
+def start_node(sessim, name="bench-node", extra=FRESH):
+    process = subprocess.Popen(pinned("nodes", [sessim, "node", "--port", "0", "--name", name,
+                                                *extra]),
                                stdout=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     port = int(re.search(r"http://127\.0\.0\.1:(\d+)", line).group(1))
@@ -87,7 +112,9 @@ def session_cap(sessim, rounds, seconds):
 
 
 def wrk_with_p99(url, seconds, connections):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+    threads = min(connections, 4 if PINS else 2)
+    out = subprocess.run(pinned("wrk", ["wrk", f"-t{threads}", f"-c{connections}",
+                                        f"-d{seconds}s", "--latency", url]),
                          check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
     value, unit = re.search(r"\s99%\s+([0-9.]+)(us|ms|s)", out).groups()
@@ -95,7 +122,7 @@ def wrk_with_p99(url, seconds, connections):
     return rps, p99_ms
 
 
-NGINX_CONF = """worker_processes auto;
+NGINX_CONF = """worker_processes {workers};
 error_log {dir}/error.log;
 pid {dir}/nginx.pid;
 events {{ worker_connections 4096; }}
@@ -127,27 +154,37 @@ backend nodes
 """
 
 
+def proxy_cpus():
+    """The CPUs a proxy may use: its pinned set, else the whole machine."""
+    return len(os.sched_getaffinity(0)) if not PINS else PINS["count"]
+
+
 def start_proxy(kind, sessim, p1, p2, directory):
-    """A proxy in front of two nodes; returns (process, port)."""
+    """A proxy in front of two nodes; returns (process, port). Each runs as
+    many workers or threads as it has CPUs (sessim: its default)."""
     port = free_port()
     if kind == "sessim":
         process = subprocess.Popen(
-            [sessim, "balance", "--port", str(port), "--keepalive", "128",
-             "-u", f"node-1=http://127.0.0.1:{p1}", "-u", f"node-2=http://127.0.0.1:{p2}"],
+            pinned("proxy", [sessim, "balance", "--port", str(port), "--keepalive", "128",
+                             "-u", f"node-1=http://127.0.0.1:{p1}",
+                             "-u", f"node-2=http://127.0.0.1:{p2}"]),
             stdout=subprocess.PIPE, text=True)
         process.stdout.readline()
         return process, port
     if kind == "nginx":
         conf = os.path.join(directory, "nginx.conf")
         with open(conf, "w") as f:
-            f.write(NGINX_CONF.format(dir=directory, p1=p1, p2=p2, port=port))
-        process = subprocess.Popen(["nginx", "-p", directory, "-c", conf, "-g", "daemon off;"],
+            f.write(NGINX_CONF.format(dir=directory, p1=p1, p2=p2, port=port,
+                                      workers=proxy_cpus()))
+        process = subprocess.Popen(pinned("proxy", ["nginx", "-p", directory, "-c", conf, "-g",
+                                                    "daemon off;"]),
                                    stderr=subprocess.DEVNULL)
     else:
         conf = os.path.join(directory, "haproxy.cfg")
         with open(conf, "w") as f:
-            f.write(HAPROXY_CONF.format(threads=os.cpu_count(), p1=p1, p2=p2, port=port))
-        process = subprocess.Popen(["haproxy", "-f", conf], stderr=subprocess.DEVNULL)
+            f.write(HAPROXY_CONF.format(threads=proxy_cpus(), p1=p1, p2=p2, port=port))
+        process = subprocess.Popen(pinned("proxy", ["haproxy", "-f", conf]),
+                                   stderr=subprocess.DEVNULL)
     for _ in range(500):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
@@ -209,6 +246,56 @@ def redis_alone_ms(redis_server):
     return (time.perf_counter() - started) * 1000
 
 
+def loops_under_taskset(sessim):
+    """The event loops `sessim run` chooses when confined to CPUs 0-1."""
+    out = subprocess.run(["taskset", "-c", "0-1", sessim, "run", "--json"],
+                         capture_output=True, text=True).stdout
+    return json.loads(out)["environment"]["event_loops"]
+
+
+def descriptors_estimated(sessim, nodes, loops):
+    """What the capacity check says `run --nodes N --loops L` needs (it
+    names the figure when the limit is below it)."""
+    err = subprocess.run(["sh", "-c", f"ulimit -n 200 && exec {sessim} run --nodes {nodes} "
+                                      f"--loops {loops}"],
+                         capture_output=True, text=True).stderr
+    return int(re.search(r"need about (\d+) open files", err).group(1))
+
+
+def descriptors_held(sessim, nodes, loops):
+    """Open descriptors of `run --nodes N --loops L --keep-running` once the
+    reference story has reached every node."""
+    process = subprocess.Popen([sessim, "run", "--nodes", str(nodes), "--loops", str(loops),
+                                "--keep-running"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for line in process.stderr:
+        if line.startswith("try: curl"):
+            break
+    held = len(os.listdir(f"/proc/{process.pid}/fd"))
+    process.send_signal(signal.SIGTERM)
+    process.stderr.read()
+    process.wait()
+    return held
+
+
+def redis_on_its_own_cpu(directory):
+    """A redis-server pinned to the last CPU (a real deployment runs it
+    apart from the app); returns (process, url)."""
+    port = free_port()
+    last = str(max(os.sched_getaffinity(0)))
+    process = subprocess.Popen(["taskset", "-c", last, "redis-server", "--port", str(port),
+                                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                "--dir", directory],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(500):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.01)
+    return process, f"redis://127.0.0.1:{port}"
+
+
 def cluster_ready(sessim, nodes):
     """`sessim run --nodes N --keep-running`: ms from launch to its first line
     (printed once the cluster accepts requests) and the process's RSS in KiB
@@ -235,14 +322,25 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3)
     parser.add_argument("--sessim", default="build/sessim")
-    parser.add_argument("--only", choices=["session-cap"],
+    parser.add_argument("--only", choices=["session-cap", "proxies", "cores", "redis"],
                         help="measure only this (the rows it adds), not the whole table")
+    parser.add_argument("--cores", type=int, default=0,
+                        help="pin nodes, proxies and wrk to separate sets of this many CPUs")
     args = parser.parse_args()
     sessim = os.path.abspath(args.sessim)
+    cpus = sorted(os.sched_getaffinity(0))
+    if args.cores:
+        if len(cpus) < 3 * args.cores or not shutil.which("taskset"):
+            print(f"(--cores {args.cores} needs {3 * args.cores} CPUs and taskset; this machine "
+                  f"gives {len(cpus)}: measured unpinned)\n")
+        else:
+            def cpu_set(i):
+                return ",".join(str(c) for c in cpus[i * args.cores:(i + 1) * args.cores])
+            PINS.update(nodes=cpu_set(0), proxy=cpu_set(1), wrk=cpu_set(2), count=args.cores)
     figures = {}
     targets = []
 
-    if args.only == "session-cap" or not args.only:
+    if args.only in ("session-cap", None):
         if shutil.which("wrk"):
             fresh, full = session_cap(sessim, args.rounds, args.seconds)
             figures["wrk -c32 /get-session, anonymous, node far below its cap"] = (fresh, "req/s")
@@ -251,40 +349,91 @@ def main():
                                   statistics.median(full) / statistics.median(fresh), 0.9))
         else:
             print("(wrk is not installed: the session-cap rows are skipped)")
+    if args.only in ("cores", None):
+        if shutil.which("taskset") and len(cpus) >= 2:
+            loops = [loops_under_taskset(sessim) for _ in range(args.rounds)]
+            figures["event loops of `run` under taskset -c 0-1"] = (loops, "loops")
+            targets.append(target("event loops under taskset -c 0-1 (must be 2)",
+                                  statistics.median(loops), 2, exact=True))
+        estimate = {2: descriptors_estimated(sessim, 1000, 2),
+                    16: descriptors_estimated(sessim, 1000, 16)}
+        figures["descriptors estimated for 1,000 nodes, --loops 2"] = ([estimate[2]], "fds")
+        figures["descriptors estimated for 1,000 nodes, --loops 16"] = ([estimate[16]], "fds")
+        targets.append(target("estimate with --loops 16 / with --loops 2 (must be 1)",
+                              estimate[16] / estimate[2], 1, exact=True))
+        targets.append(target("1,000 nodes, descriptors estimated", estimate[2], 8192,
+                              higher_is_better=False))
+        targets.append(target("4,096 nodes, descriptors estimated",
+                              descriptors_estimated(sessim, 4096, 2), 20000,
+                              higher_is_better=False))
+        held = {2: [], 16: []}
+        for _ in range(args.rounds):
+            for loops in (2, 16):
+                held[loops].append(descriptors_held(sessim, 1000, loops))
+        figures["descriptors held by 1,000 nodes, --loops 2"] = (held[2], "fds")
+        figures["descriptors held by 1,000 nodes, --loops 16"] = (held[16], "fds")
+        targets.append(target("held with --loops 16 / with --loops 2",
+                              statistics.median(held[16]) / statistics.median(held[2]), 1.05,
+                              higher_is_better=False))
+
+    if args.only in ("redis", None):
+        # Node with Redis vs node with local memory, behind the same (sticky)
+        # balancer, so that every read finds its session in both; sessim on
+        # every CPU but the last, redis-server alone on that one.
+        directory = tempfile.mkdtemp(prefix="sessim-bench-redis-")
+        server, url = redis_on_its_own_cpu(directory)
+        if len(cpus) >= 2:
+            PINS.setdefault("sessim", ",".join(str(c) for c in cpus[:-1]))
+        local, redis = [], []
+        try:
+            for _ in range(args.rounds):
+                local.append(bench(sessim, ["--store", "local", "--balancer", "cookie",
+                                            "--users", "32"], args.seconds)["throughput_rps"])
+                redis.append(bench(sessim, ["--store", "redis", "--redis-url", url, "--balancer",
+                                            "cookie", "--users", "32"],
+                                   args.seconds)["throughput_rps"])
+        finally:
+            server.terminate()
+            server.wait()
+            shutil.rmtree(directory, ignore_errors=True)
+            PINS.pop("sessim", None)
+        where = f"sessim on CPUs {cpus[0]}-{cpus[-2]}, redis-server on CPU {cpus[-1]}" \
+            if len(cpus) >= 2 else "one CPU"
+        figures[f"2 nodes + local, cookie balancer, 32 users (sessim bench; {where})"] = \
+            (local, "req/s")
+        figures["2 nodes + Redis, same"] = (redis, "req/s")
+        targets.append(target("node with Redis / node with local store",
+                              statistics.median(redis) / statistics.median(local), 0.8))
+
+    if args.only in ("proxies", None) and shutil.which("wrk"):
+        proxy_lines = proxy_rows(sessim, args, targets)
+    else:
+        proxy_lines = []
     if args.only:
-        print_table(args, figures, [], targets)
+        print_table(args, figures, proxy_lines, targets)
         return
 
-    # Node with Redis vs node with local memory, behind the same (sticky)
-    # balancer, so that every read finds its session in both.
-    local, redis = [], []
-    for _ in range(args.rounds):
-        local.append(bench(sessim, ["--store", "local", "--balancer", "cookie", "--users", "32"],
-                           args.seconds)["throughput_rps"])
-        redis.append(bench(sessim, ["--store", "redis", "--balancer", "cookie", "--users", "32"],
-                           args.seconds)["throughput_rps"])
-    figures["2 nodes + local, cookie balancer, 32 users (sessim bench)"] = (local, "req/s")
-    figures["2 nodes + Redis, same"] = (redis, "req/s")
-    targets.append(target("node with Redis / node with local store",
-                          statistics.median(redis) / statistics.median(local), 0.8))
-
-    # sessim bench's generator vs wrk against the same node.
+    # sessim bench's generator vs wrk against the same fresh node.
     if shutil.which("wrk"):
-        process, port = start_node(sessim)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            ours, theirs = [], []
-            for _ in range(args.rounds):
-                theirs.append(wrk(url + "/get-session", int(args.seconds), 32))
-                ours.append(bench(sessim, ["--target", url, "--users", "32", "--write-ratio", "0"],
-                                  args.seconds)["throughput_rps"])
-            figures["wrk -c32 against one node"] = (theirs, "req/s")
-            figures["sessim bench --users 32, same node"] = (ours, "req/s")
-            targets.append(target("sessim bench / wrk",
-                                  statistics.median(ours) / statistics.median(theirs), 0.9))
-        finally:
-            process.send_signal(signal.SIGTERM)
-            process.wait()
+        ours, theirs = [], []
+        for _ in range(args.rounds):
+            for into in (theirs, ours):
+                process, port = start_node(sessim)
+                try:
+                    url = f"http://127.0.0.1:{port}"
+                    if into is theirs:
+                        theirs.append(wrk(url + "/get-session", int(args.seconds), 32))
+                    else:
+                        ours.append(bench(sessim, ["--target", url, "--users", "32",
+                                                   "--write-ratio", "0"],
+                                          args.seconds)["throughput_rps"])
+                finally:
+                    process.send_signal(signal.SIGTERM)
+                    process.wait()
+        figures["wrk -c32 against one fresh node"] = (theirs, "req/s")
+        figures["sessim bench --users 32, one fresh node"] = (ours, "req/s")
+        targets.append(target("sessim bench / wrk",
+                              statistics.median(ours) / statistics.median(theirs), 0.9))
     else:
         print("(wrk is not installed: the generator comparison is skipped)")
 
@@ -318,38 +467,46 @@ def main():
     targets.append(target("idle in-process node, KiB of RSS", per_node, 256,
                           higher_is_better=False))
 
-    proxy_lines = []
-    if shutil.which("wrk"):
-        kinds, results = compare_proxies(sessim, args.rounds, args.seconds)
-        proxy_lines.append("| proxy | connections | req/s median (min–max) | p99 ms median |")
-        proxy_lines.append("|---|---:|---:|---:|")
-        for (kind, connections), values in results.items():
-            rps = [v[0] for v in values]
-            p99 = [v[1] for v in values]
-            proxy_lines.append(f"| {kind} | {connections} | {statistics.median(rps):,.0f} "
-                               f"({min(rps):,.0f}–{max(rps):,.0f}) | {statistics.median(p99):.2f} |")
-        if "nginx" in kinds:
-            for connections in (32, 256):
-                ours = results[("sessim", connections)]
-                nginx = results[("nginx", connections)]
-                targets.append(target(f"sessim balancer / nginx, req/s at -c{connections}",
-                                      statistics.median([v[0] for v in ours]) /
-                                      statistics.median([v[0] for v in nginx]), 1.0))
-                targets.append(target(f"sessim balancer / nginx, p99 at -c{connections}",
-                                      statistics.median([v[1] for v in ours]) /
-                                      statistics.median([v[1] for v in nginx]), 1.2,
-                                      higher_is_better=False))
-
     print_table(args, figures, proxy_lines, targets)
 
 
+def proxy_rows(sessim, args, targets):
+    """The proxies at -c32 and -c256 in front of the same fresh nodes: the
+    table's lines, and sessim's ratios to nginx and HAProxy in `targets`."""
+    kinds, results = compare_proxies(sessim, args.rounds, args.seconds)
+    lines = ["| proxy | connections | req/s median (min–max) | p99 ms median |",
+             "|---|---:|---:|---:|"]
+    for (kind, connections), values in results.items():
+        rps = [v[0] for v in values]
+        p99 = [v[1] for v in values]
+        lines.append(f"| {kind} | {connections} | {statistics.median(rps):,.0f} "
+                     f"({min(rps):,.0f}–{max(rps):,.0f}) | {statistics.median(p99):.2f} |")
+    for other in ("nginx", "haproxy"):
+        if other not in kinds:
+            print(f"({other} is not installed: its ratios are skipped)")
+            continue
+        for connections in (32, 256):
+            ours = results[("sessim", connections)]
+            theirs = results[(other, connections)]
+            targets.append(target(f"sessim balancer / {other}, req/s at -c{connections}",
+                                  statistics.median([v[0] for v in ours]) /
+                                  statistics.median([v[0] for v in theirs]), 1.0))
+            targets.append(target(f"sessim balancer / {other}, p99 at -c{connections}",
+                                  statistics.median([v[1] for v in ours]) /
+                                  statistics.median([v[1] for v in theirs]), 1.2,
+                                  higher_is_better=False))
+    return lines
+
+
 def print_table(args, figures, proxy_lines, targets):
-    print(f"Rounds: {args.rounds}, {args.seconds} s each, alternating; median (min, max).\n")
+    pins = f"; pinned: {PINS}" if PINS else ""
+    print(f"Rounds: {args.rounds}, {args.seconds} s each, alternating; median (min, max); "
+          f"{len(os.sched_getaffinity(0))} CPUs{pins}.\n")
     print("| measurement | median | min | max | rounds |\n|---|---:|---:|---:|---:|")
     for name, (values, unit) in figures.items():
         print(row(name, values, unit))
     if proxy_lines:
-        print("\nIn front of the same two sessim nodes (fresh nodes per measurement), wrk /healthz:\n")
+        print("\nIn front of the same two fresh sessim nodes per measurement, wrk /healthz:\n")
         print("\n".join(proxy_lines))
     print("\n| ratio | measured | target | |\n|---|---:|---|---|")
     for line in targets:

@@ -30,11 +30,6 @@ std::string node_set_label(const ClusterConfig& config) {
 Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   if (config_.nodes < 1) throw UsageError("a cluster needs at least one node");
   check_capacity(capacity_needed(config_), machine_capacity(), config_.nodes);
-  StrategyOptions strategy_options;
-  strategy_options.kind = config_.balancer;
-  strategy_options.hash_key = config_.hash_key;
-  strategy_options.seed = config_.balancer_seed;
-  auto strategy = make_strategy(strategy_options);
   run_directory_ = std::make_unique<RunDirectory>();
 
   // Members start in declaration order; if a step throws, those already
@@ -46,7 +41,13 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
     options.executable = config_.redis_server_executable;
     options.work_dir = run_directory_->path();
     options.persistence = config_.redis_persistence;
-    redis_ = std::make_unique<RedisServer>(options);
+    // In-process nodes reach Redis only when a request comes: they and the
+    // balancer start while redis-server boots, which it does in about as
+    // long. Processes and apps may ask for Redis as they start: it is
+    // ready before them.
+    const bool nodes_wait = config_.node_kind == NodeKind::sessim && config_.mode == NodeMode::inproc;
+    redis_ = std::make_unique<RedisServer>(options,
+                                           nodes_wait ? RedisStart::spawned : RedisStart::ready);
     redis_url = redis_->url();
   } else if (config_.store == StoreKind::redis && runs_nodes) {
     // A given Redis that does not answer fails the run up front (exit 3),
@@ -59,6 +60,26 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
     if (config_.upstreams.empty()) throw UsageError("external nodes need at least one --upstream");
     config_.nodes = static_cast<int>(config_.upstreams.size());
   }
+  try {
+    start_members(redis_url);
+    if (redis_ && !redis_->ready()) {
+      redis_->wait_until_ready();
+      if (redis_->url() != redis_url) {
+        // Another process took the port picked for it: the nodes start
+        // again, on the port it has now.
+        stop_members();
+        redis_url = redis_->url();
+        redis_url_ = redis_url;
+        start_members(redis_url);
+      }
+    }
+  } catch (...) {
+    stop();
+    throw;
+  }
+}
+
+void Cluster::start_members(const std::string& redis_url) {
   nodes_.reserve(static_cast<std::size_t>(config_.nodes));
   for (int index = 1; index <= config_.nodes; ++index) {
     auto slot = make_slot(index, redis_url);
@@ -81,22 +102,27 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
                                                  node.port,
                                                  weight_of(balancer_config.upstreams.size())});
   }
-  balancer_ = std::make_unique<Balancer>(std::move(balancer_config), std::move(strategy));
+  StrategyOptions strategy_options;
+  strategy_options.kind = config_.balancer;
+  strategy_options.hash_key = config_.hash_key;
+  strategy_options.seed = config_.balancer_seed;
+  balancer_ = std::make_unique<Balancer>(std::move(balancer_config), make_strategy(strategy_options));
   balancer_->bind();
   balancer_port_ = balancer_->port();
   balancer_url_ = fmt::format("http://127.0.0.1:{}", balancer_port_);
   balancer_thread_ = std::thread([this] { balancer_->serve(); });
-  try {
-    balancer_->wait_until_serving();
-  } catch (...) {
-    stop();
-    throw;
-  }
+  balancer_->wait_until_serving();
 }
 
 Cluster::~Cluster() { stop(); }
 
 std::vector<std::string> Cluster::stop() {
+  stop_members();
+  if (redis_) redis_->stop();
+  return stop_problems_;
+}
+
+void Cluster::stop_members() {
   if (balancer_) balancer_->stop();
   if (balancer_thread_.joinable()) balancer_thread_.join();
   balancer_.reset();  // closes its pooled connections, so nodes stop at once
@@ -114,8 +140,7 @@ std::vector<std::string> Cluster::stop() {
     }
     it->instance.reset();
   }
-  if (redis_) redis_->stop();
-  return stop_problems_;
+  nodes_.clear();
 }
 
 Cluster::NodeSlot Cluster::make_slot(int index, const std::string& redis_url) const {

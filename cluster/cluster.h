@@ -88,6 +88,9 @@ class Cluster final : public Topology {
   NodeSlot& slot(const std::string& name);
   const NodeSlot& slot(const std::string& name) const;
   NodeSlot make_slot(int index, const std::string& redis_url) const;
+  // The nodes and the balancer in front of them.
+  void start_members(const std::string& redis_url);
+  void stop_members();
   void start_slot(NodeSlot& slot);
   void take_down(NodeSlot& slot, bool crash);
   RedisServer& private_redis();

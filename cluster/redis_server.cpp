@@ -42,7 +42,8 @@ bool redis_answers_ping(const std::string& host, int port, int timeout_ms, std::
   return ok;
 }
 
-RedisServer::RedisServer(RedisServerOptions options) : options_(std::move(options)) {
+RedisServer::RedisServer(RedisServerOptions options, RedisStart start)
+    : options_(std::move(options)) {
   const auto found = find_program(options_.executable);
   if (!found) {
     throw EnvironmentError(fmt::format(
@@ -51,7 +52,7 @@ RedisServer::RedisServer(RedisServerOptions options) : options_(std::move(option
         options_.executable));
   }
   executable_ = *found;
-  launch();
+  launch(start == RedisStart::ready);
 }
 
 RedisServer::~RedisServer() = default;
@@ -68,62 +69,73 @@ std::string RedisServer::log_path() const { return options_.work_dir + "/redis-s
 void RedisServer::start() {
   if (process_ && process_->running()) return;
   process_.reset();
-  launch();
+  launch(true);
 }
 
-void RedisServer::launch() {
-  const bool fixed_port = options_.port != 0 || port_ != 0;
-  std::string last_error;
-  for (int attempt = 0; attempt < (fixed_port ? 1 : kPortAttempts); ++attempt) {
-    const int port =
-        port_ != 0 ? port_ : (options_.port != 0 ? options_.port : pick_free_loopback_port());
-    ChildSpec spec;
-    spec.executable = executable_;
-    spec.args = {"--port",
-                 std::to_string(port),
-                 "--bind",
-                 "127.0.0.1",
-                 "--protected-mode",
-                 "yes",
-                 "--daemonize",
-                 "no",
-                 "--dir",
-                 options_.work_dir,
-                 "--logfile",
-                 "",
-                 "--save",
-                 "",
-                 "--appendonly",
-                 options_.persistence ? "yes" : "no"};
-    if (!options_.password.empty()) {
-      // Through its configuration on standard input would keep it out of
-      // ps; redis-server reads "-" as stdin only from 7.0 on, and this
-      // password protects a private test server, so argv it is.
-      spec.args.insert(spec.args.end(), {"--requirepass", options_.password});
-    }
-    spec.log_path = log_path();
-    auto process = std::make_unique<ChildProcess>(spec);
+void RedisServer::launch(bool wait) {
+  fixed_port_ = options_.port != 0 || port_ != 0;
+  spawn(port_ != 0 ? port_ : (options_.port != 0 ? options_.port : pick_free_loopback_port()));
+  if (wait) wait_until_ready();
+}
 
+void RedisServer::spawn(int port) {
+  ChildSpec spec;
+  spec.executable = executable_;
+  spec.args = {"--port",
+               std::to_string(port),
+               "--bind",
+               "127.0.0.1",
+               "--protected-mode",
+               "yes",
+               "--daemonize",
+               "no",
+               "--dir",
+               options_.work_dir,
+               "--logfile",
+               "",
+               "--save",
+               "",
+               "--appendonly",
+               options_.persistence ? "yes" : "no"};
+  if (!options_.password.empty()) {
+    // Through its configuration on standard input would keep it out of
+    // ps; redis-server reads "-" as stdin only from 7.0 on, and this
+    // password protects a private test server, so argv it is.
+    spec.args.insert(spec.args.end(), {"--requirepass", options_.password});
+  }
+  spec.log_path = log_path();
+  ready_ = false;
+  process_ = std::make_unique<ChildProcess>(spec);
+  port_ = port;
+}
+
+void RedisServer::wait_until_ready() {
+  if (ready_ || !process_) return;
+  std::string last_error;
+  for (int attempt = 1;; ++attempt) {
     const auto deadline = std::chrono::steady_clock::now() + kStartupDeadline;
-    while (std::chrono::steady_clock::now() < deadline && process->running()) {
-      if (redis_answers_ping("127.0.0.1", port, 200, &last_error, options_.password)) {
-        port_ = port;
-        process_ = std::move(process);
+    while (std::chrono::steady_clock::now() < deadline && process_->running()) {
+      if (redis_answers_ping("127.0.0.1", port_, 200, &last_error, options_.password)) {
+        ready_ = true;
         return;
       }
       // redis-server is ready within a few milliseconds; a refused connection
       // costs microseconds, so poll finely.
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
-    if (process->running()) {
-      process->stop();
+    if (process_->running()) {
+      process_->stop();
+      process_.reset();
       throw EnvironmentError(fmt::format("redis-server on port {} did not answer PING within {} s",
-                                         port, kStartupDeadline.count()));
+                                         port_, kStartupDeadline.count()));
     }
     last_error = last_log_line(log_path());
     // Another process may have taken the port we picked; pick again.
-    if (last_error.find("Address already in use") == std::string::npos) break;
+    const bool port_taken = last_error.find("Address already in use") != std::string::npos;
+    if (fixed_port_ || !port_taken || attempt >= kPortAttempts) break;
+    spawn(pick_free_loopback_port());
   }
+  process_.reset();
   throw EnvironmentError(
       fmt::format("redis-server failed to start: {} (log: {})", last_error, log_path()));
 }
@@ -148,6 +160,7 @@ void RedisServer::stop() {
     redisFree(context);
   }
   if (!process_->wait_for_exit(std::chrono::seconds(3))) process_->stop();
+  ready_ = false;
 }
 
 void RedisServer::pause() {

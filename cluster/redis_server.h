@@ -15,19 +15,30 @@ struct RedisServerOptions {
   std::string password;                     // requirepass; "": none
 };
 
+// When the constructor returns: once redis-server answers PING, or at once,
+// with its process started (then wait_until_ready() before using it), so
+// that a caller can do other work while it boots.
+enum class RedisStart { ready, spawned };
+
 // A private redis-server child on 127.0.0.1, started for one run and stopped
-// with it. The constructor returns once it answers PING.
+// with it.
 class RedisServer {
  public:
   // Throws EnvironmentError when redis-server is missing (with the command
   // that installs it) or does not come up.
-  explicit RedisServer(RedisServerOptions options);
+  explicit RedisServer(RedisServerOptions options, RedisStart start = RedisStart::ready);
   ~RedisServer();
 
   int port() const { return port_; }
   std::string url() const;
   std::string log_path() const;
   int pid() const;  // 0 while it is not running
+
+  // Returns once it answers PING. Its port may change on the way, when
+  // another process took the one picked (url() then says the new one).
+  // Throws EnvironmentError when it does not come up.
+  void wait_until_ready();
+  bool ready() const { return ready_; }
 
   // Starts it again after stop(), on the same port; a no-op while it runs.
   void start();
@@ -38,11 +49,14 @@ class RedisServer {
   void restart();
 
  private:
-  void launch();
+  void launch(bool wait);
+  void spawn(int port);
 
   RedisServerOptions options_;
   std::string executable_;
   int port_ = 0;
+  bool fixed_port_ = false;
+  bool ready_ = false;
   std::unique_ptr<ChildProcess> process_;
 };
 

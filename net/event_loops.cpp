@@ -7,7 +7,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <pthread.h>
 
 #include <csignal>
@@ -43,7 +42,7 @@ sigset_t termination_signals() {
 
 }  // namespace
 
-EventLoops::EventLoops(int loops, int blocking_threads) : blocking_threads_(blocking_threads) {
+EventLoops::EventLoops(int loops) {
   const int count = loops > 0 ? loops : default_loop_count();
   for (int i = 0; i < count; ++i) loops_.push_back(std::make_unique<ShutdownableContext>(1));
   // The loops never take a termination signal (a SIGTERM delivered to one
@@ -63,21 +62,9 @@ EventLoops::EventLoops(int loops, int blocking_threads) : blocking_threads_(bloc
 }
 
 EventLoops::~EventLoops() {
-  if (blocking_) blocking_->join();
   for (auto& loop : loops_) loop->stop();
   for (auto& thread : threads_) thread.join();
   for (auto& loop : loops_) static_cast<ShutdownableContext&>(*loop).shutdown();
-}
-
-void EventLoops::post_blocking(std::function<void()> work) {
-  std::call_once(blocking_once_, [this] {
-    sigset_t previous;  // as the loops: no termination signal lands on the pool
-    const auto blocked = termination_signals();
-    pthread_sigmask(SIG_BLOCK, &blocked, &previous);
-    blocking_ = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(blocking_threads_));
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  });
-  asio::post(*blocking_, std::move(work));
 }
 
 void EventLoops::run_on(std::size_t index, const std::function<void()>& work) {

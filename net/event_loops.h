@@ -4,31 +4,28 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 namespace boost::asio {
 class io_context;
-class thread_pool;
 }  // namespace boost::asio
 
 namespace sessim {
 
 // A set of event loops (one io_context per thread, as nginx runs one worker
-// per core) on which any number of servers run side by side, plus a bounded
-// pool of threads for calls that block (hiredis), so that they never stall a
-// loop. Every in-process node of a cluster shares one EventLoops: a node
-// costs a listening socket and its state, never a thread.
+// per core) on which any number of servers run side by side. Nothing on a
+// loop blocks: Redis is reached through pipelined connections on the loops
+// themselves (node/store/redis_pipeline.h). Every in-process node of a
+// cluster shares one EventLoops: a node costs a listening socket and its
+// state, never a thread.
 //
 // Threads: the constructor starts them; the destructor stops and joins them.
 // Servers running on the loops must be stopped first.
 class EventLoops {
  public:
-  // `loops` 0: one per usable CPU (net/cpu_budget.h). `blocking_threads`: the size of the pool for
-  // blocking calls, created on first use (4 measured best for Redis round
-  // trips on 2 cores; more threads only add context switches).
-  explicit EventLoops(int loops = 0, int blocking_threads = 4);
+  // `loops` 0: one per usable CPU (net/cpu_budget.h).
+  explicit EventLoops(int loops = 0);
   ~EventLoops();
   EventLoops(const EventLoops&) = delete;
   EventLoops& operator=(const EventLoops&) = delete;
@@ -40,9 +37,6 @@ class EventLoops {
   boost::asio::io_context& loop(std::size_t index) { return *loops_[index]; }
   // Loops in turn, so that servers and connections spread over the cores.
   std::size_t next_index() { return next_.fetch_add(1) % loops_.size(); }
-
-  // Runs `work` on the pool for blocking calls.
-  void post_blocking(std::function<void()> work);
 
   // Runs `work` on the given loop and waits for it; runs it at once when
   // called from that loop's own thread (no deadlock).
@@ -60,9 +54,6 @@ class EventLoops {
   std::vector<std::unique_ptr<boost::asio::io_context>> loops_;
   std::vector<std::thread> threads_;
   std::atomic<std::size_t> next_{0};
-  int blocking_threads_;
-  std::unique_ptr<boost::asio::thread_pool> blocking_;
-  std::once_flag blocking_once_;
 };
 
 }  // namespace sessim

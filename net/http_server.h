@@ -90,8 +90,8 @@ using HttpHandler = std::function<void(ServerRequest, const ClientInfo&, HttpRes
 // An HTTP/1.1 server on event loops (Boost.Asio with Beast's parser and
 // serializer): non-blocking keep-alive connections spread over the loops, a
 // slow or idle client costing a socket and a timer, never a thread. The
-// handler runs on the connection's loop and must not block it; blocking work
-// goes to EventLoops::post_blocking and answers through the responder.
+// handler runs on the connection's loop and must not block it; what waits
+// (Redis, a delay) answers later through the responder.
 class HttpServer {
  public:
   HttpServer(EventLoops& loops, HttpHandler handler, HttpLimits limits = {},

@@ -246,6 +246,7 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
     SessionHandler handler;
     HttpResponder respond;
     std::optional<ResolvedSession> resolved{};
+    StoreCall store_call{};
     bool invalidate = false;
     bool rotate_id = false;
     ServerResponse response{};
@@ -253,7 +254,7 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
     std::chrono::steady_clock::time_point arrived = std::chrono::steady_clock::now();
   };
 
-  void handle(ServerRequest request, HttpResponder respond) {
+  void handle(ServerRequest request, std::size_t loop, HttpResponder respond) {
     auto target =
         parse_request_target(std::string_view(request.target().data(), request.target().size()));
     ServerResponse response;
@@ -282,7 +283,10 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
       auto exchange = std::make_shared<SessionExchange>(
           SessionExchange{shared_from_this(), std::move(request), std::move(*target),
                           std::move(attribute), route.session_handler, std::move(respond)});
-      return run_store_step([exchange] { exchange->node->begin_session(exchange); });
+      exchange->delay =
+          std::chrono::milliseconds(config.delay_ms + requested_delay_ms(exchange->target));
+      exchange->store_call = store_call(*exchange, loop);
+      return begin_session(exchange);
     }
     std::string allowed;
     for (const auto& route : routes) {
@@ -303,64 +307,89 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
     respond(std::move(response));
   }
 
-  void run_store_step(std::function<void()> step) {
-    if (store->waits_on_network()) return loops.post_blocking(std::move(step));
-    step();
-  }
-
   // Resolves the session and runs the handler; then, after the request's
-  // delay when changes are flushed at the end, finishes it.
+  // delay when changes are flushed at the end, finishes it. The store
+  // answers on the request's loop: a request waiting on Redis holds no
+  // thread.
   void begin_session(const std::shared_ptr<SessionExchange>& exchange) {
-    guarded(exchange, [&] {
-      // A request that waited for a free store connection (others stuck on
-      // a paused Redis) past its deadline is refused by the store itself,
-      // without asking Redis.
-      const auto deadline = store_deadline(*exchange);
-      exchange->resolved = sessions.resolve(session_cookie_values(exchange->request));
-      SessionRequest context{exchange->resolved->session};
-      const Call call{exchange->request, exchange->target, exchange->attribute};
-      exchange->handler(call, exchange->response, context);
-      if (context.discard) return send(std::move(exchange->response), exchange->respond);
-      exchange->invalidate = context.invalidate;
-      exchange->rotate_id = context.rotate_id;
-      exchange->delay =
-          std::chrono::milliseconds(config.delay_ms + requested_delay_ms(exchange->target));
-      if (config.flush == FlushMode::on_request_end && exchange->delay.count() > 0) {
-        return exchange->respond.after(exchange->delay, [exchange] {
-          exchange->node->run_store_step([exchange] { exchange->node->end_session(exchange); });
+    sessions.resolve_async(
+        session_cookie_values(exchange->request), exchange->store_call,
+        [exchange](std::optional<ResolvedSession> resolved, std::exception_ptr error) {
+          auto& node = *exchange->node;
+          node.guarded(exchange, [&] {
+            if (error) std::rethrow_exception(error);
+            exchange->resolved = std::move(resolved);
+            node.run_handler(exchange);
+          });
         });
-      }
-      end_session(exchange);
-    });
   }
 
+  void run_handler(const std::shared_ptr<SessionExchange>& exchange) {
+    SessionRequest context{exchange->resolved->session};
+    const Call call{exchange->request, exchange->target, exchange->attribute};
+    exchange->handler(call, exchange->response, context);
+    if (context.discard) return send(std::move(exchange->response), exchange->respond);
+    exchange->invalidate = context.invalidate;
+    exchange->rotate_id = context.rotate_id;
+    if (config.flush == FlushMode::on_request_end && exchange->delay.count() > 0) {
+      return exchange->respond.after(exchange->delay,
+                                     [exchange] { exchange->node->end_session(exchange); });
+    }
+    end_session(exchange);
+  }
+
+  // Saves, rotates or ends the session as decide_session says, sets the
+  // cookie and says what that did to the browser's session.
   void end_session(const std::shared_ptr<SessionExchange>& exchange) {
-    guarded(exchange, [&] {
-      const auto deadline = store_deadline(*exchange);
-      auto& resolved = *exchange->resolved;
-      auto& response = exchange->response;
-      if (resolved.miss_reason != MissReason::none) {
-        response.set(std::string(protocol::kMissReasonHeader), to_string(resolved.miss_reason));
-      }
-      const auto effect = finish_session(*exchange);
-      response.set(std::string(protocol::kSessionHeader), std::string(to_string(effect)));
-      if (config.flush == FlushMode::immediate && exchange->delay.count() > 0) {
-        return exchange->respond.after(exchange->delay, [exchange] {
-          exchange->node->send(std::move(exchange->response), exchange->respond);
+    auto& resolved = *exchange->resolved;
+    const auto route = exchange->invalidate  ? SessionRoute::logout
+                       : exchange->rotate_id ? SessionRoute::login
+                                             : SessionRoute::plain;
+    const bool wrote = !resolved.session.changed_attributes().empty();
+    const auto decision = decide_session(resolved.lookup, route, wrote, config.on_miss);
+    sessions.apply_async(
+        decision, resolved.session, exchange->store_call,
+        [exchange, decision](std::string cookie_id, std::exception_ptr error) {
+          auto& node = *exchange->node;
+          node.guarded(exchange, [&] {
+            if (error) std::rethrow_exception(error);
+            node.answer(exchange, decision, cookie_id);
+          });
         });
-      }
-      send(std::move(response), exchange->respond);
-    });
   }
 
-  // The request's one deadline for its store calls: the store's call
-  // timeout from its arrival, plus the delay it asked for (a slow request
-  // by design is not a slow store). None for a store without a network.
-  std::optional<RequestDeadline> store_deadline(const SessionExchange& exchange) const {
-    if (store->call_timeout_ms() <= 0) return std::nullopt;
-    return std::optional<RequestDeadline>(
-        std::in_place,
-        exchange.arrived + std::chrono::milliseconds(store->call_timeout_ms()) + exchange.delay);
+  void answer(const std::shared_ptr<SessionExchange>& exchange, const SessionDecision& decision,
+              const std::string& cookie_id) {
+    auto& response = exchange->response;
+    const auto& resolved = *exchange->resolved;
+    if (resolved.miss_reason != MissReason::none) {
+      response.set(std::string(protocol::kMissReasonHeader), to_string(resolved.miss_reason));
+    }
+    if (decision.cookie == SessionDecision::Cookie::cleared) {
+      response.set(http::field::set_cookie, clearing_set_cookie());
+    } else if (decision.cookie == SessionDecision::Cookie::new_id) {
+      response.set(http::field::set_cookie, session_set_cookie(cookie_id));
+    }
+    response.set(std::string(protocol::kSessionHeader), std::string(to_string(decision.effect)));
+    if (config.flush == FlushMode::immediate && exchange->delay.count() > 0) {
+      return exchange->respond.after(exchange->delay, [exchange] {
+        exchange->node->send(std::move(exchange->response), exchange->respond);
+      });
+    }
+    send(std::move(response), exchange->respond);
+  }
+
+  // Where and by when the request's store calls run: on its connection's
+  // loop, within one deadline for them all (the store's call timeout from
+  // its arrival, plus the delay it asked for: a slow request by design is
+  // not a slow store). No deadline for a store without a network.
+  StoreCall store_call(const SessionExchange& exchange, std::size_t loop) {
+    StoreCall call{&loops, loop, std::nullopt};
+    if (store->call_timeout_ms() > 0) {
+      call.deadline =
+          exchange.arrived + std::chrono::milliseconds(store->call_timeout_ms()) + exchange.delay;
+    }
+    return call;
   }
 
   // Store failures become 503 with the reason, never a lost session.
@@ -376,24 +405,6 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
       set_text(failure, 500, fmt::format("internal error: {}\n", error.what()));
     }
     send(std::move(failure), exchange->respond);
-  }
-
-  // Saves, rotates or ends the session as decide_session says, sets the
-  // cookie and says what that did to the browser's session.
-  SessionEffect finish_session(SessionExchange& exchange) {
-    auto& resolved = *exchange.resolved;
-    const auto route = exchange.invalidate  ? SessionRoute::logout
-                       : exchange.rotate_id ? SessionRoute::login
-                                            : SessionRoute::plain;
-    const bool wrote = !resolved.session.changed_attributes().empty();
-    const auto decision = decide_session(resolved.lookup, route, wrote, config.on_miss);
-    const auto cookie_id = sessions.apply(decision, resolved.session);
-    if (decision.cookie == SessionDecision::Cookie::cleared) {
-      exchange.response.set(http::field::set_cookie, clearing_set_cookie());
-    } else if (decision.cookie == SessionDecision::Cookie::new_id) {
-      exchange.response.set(http::field::set_cookie, session_set_cookie(cookie_id));
-    }
-    return decision.effect;
   }
 
   NodeConfig config;
@@ -417,8 +428,10 @@ AppNode::AppNode(NodeConfig config, std::unique_ptr<SessionStore> store, const C
   std::weak_ptr<Impl> node = impl_;
   impl_->server = std::make_unique<HttpServer>(
       loops,
-      [node](ServerRequest request, const ClientInfo&, HttpResponder respond) {
-        if (auto alive = node.lock()) alive->handle(std::move(request), std::move(respond));
+      [node](ServerRequest request, const ClientInfo& client, HttpResponder respond) {
+        if (auto alive = node.lock()) {
+          alive->handle(std::move(request), client.loop, std::move(respond));
+        }
       },
       HttpLimits{}, impl_->config.name);
 }

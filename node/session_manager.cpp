@@ -20,55 +20,107 @@ SessionManager::SessionManager(SessionStore& store, const Clock& clock, int max_
                                SessionIdSource& ids)
     : store_(store), clock_(clock), max_inactive_interval_s_(max_inactive_interval_s), ids_(ids) {}
 
-ResolvedSession SessionManager::resolve(const std::vector<std::string>& cookie_values) {
-  const auto now = clock_.now_ms();
+// A resolution in progress: the cookie values still to try.
+struct SessionManager::Lookup {
+  std::vector<std::string> values;
+  std::size_t next = 0;
   MissReason reason = MissReason::none;
-  for (const auto& value : cookie_values) {
-    const auto id = decode_session_cookie(value);
-    if (!id) {
-      if (reason == MissReason::none) reason = MissReason::malformed;
-      continue;
-    }
-    if (auto session = store_.load_for_request(*id, now)) {
-      return {std::move(*session), SessionLookup::found};
-    }
-    reason = MissReason::unknown;
-  }
-  auto session = Session::create(ids_.next(), now, max_inactive_interval_s_);
-  const auto lookup = cookie_values.empty() ? SessionLookup::no_cookie : SessionLookup::missed;
-  return {std::move(session), lookup, reason};
+  std::int64_t now = 0;
+  StoreCall call;
+  Resolved done;
+};
+
+void SessionManager::resolve_async(std::vector<std::string> cookie_values, const StoreCall& call,
+                                   Resolved done) {
+  auto lookup = std::make_shared<Lookup>();
+  lookup->values = std::move(cookie_values);
+  lookup->now = clock_.now_ms();
+  lookup->call = call;
+  lookup->done = std::move(done);
+  look_up_next(lookup);
 }
 
-void SessionManager::invalidate(const Session& session) { store_.remove(session.id()); }
+void SessionManager::look_up_next(const std::shared_ptr<Lookup>& lookup) {
+  while (lookup->next < lookup->values.size()) {
+    const auto id = decode_session_cookie(lookup->values[lookup->next++]);
+    if (!id) {
+      if (lookup->reason == MissReason::none) lookup->reason = MissReason::malformed;
+      continue;
+    }
+    store_.load_for_request_async(
+        *id, lookup->now, lookup->call,
+        [this, lookup](std::optional<Session> session, std::exception_ptr error) {
+          if (error) return lookup->done(std::nullopt, error);
+          if (session) {
+            return lookup->done(ResolvedSession{std::move(*session), SessionLookup::found},
+                                nullptr);
+          }
+          lookup->reason = MissReason::unknown;
+          look_up_next(lookup);
+        });
+    return;
+  }
+  auto session = Session::create(ids_.next(), lookup->now, max_inactive_interval_s_);
+  const auto found = lookup->values.empty() ? SessionLookup::no_cookie : SessionLookup::missed;
+  lookup->done(ResolvedSession{std::move(session), found, lookup->reason}, nullptr);
+}
 
-Session SessionManager::rotate_id(Session& session) {
-  const bool was_saved = !session.is_new();
-  Session rotated = session.with_new_id(ids_.next());
-  commit(rotated);
-  if (was_saved) store_.remove(session.id());
-  return rotated;
+ResolvedSession SessionManager::resolve(const std::vector<std::string>& cookie_values) {
+  std::optional<ResolvedSession> resolved;
+  std::exception_ptr failure;
+  resolve_async(cookie_values, StoreCall{},
+                [&](std::optional<ResolvedSession> result, std::exception_ptr error) {
+                  resolved = std::move(result);
+                  failure = error;
+                });
+  if (failure) std::rethrow_exception(failure);
+  return std::move(*resolved);
 }
 
 void SessionManager::commit(Session& session) { store_.save(session); }
 
-std::string SessionManager::apply(const SessionDecision& decision, Session& session) {
+void SessionManager::apply_async(const SessionDecision& decision, Session& session,
+                                 const StoreCall& call, Applied done) {
   using Store = SessionDecision::Store;
-  std::string cookie_id;
+  const bool new_cookie = decision.cookie == SessionDecision::Cookie::new_id;
   switch (decision.store) {
     case Store::nothing:
-      break;
+      return done("", nullptr);
     case Store::save:
-      commit(session);
-      cookie_id = session.id();
-      break;
+      return store_.save_async(session, call,
+                               [&session, new_cookie, done = std::move(done)](std::exception_ptr error) {
+                                 done(new_cookie && !error ? session.id() : "", error);
+                               });
     case Store::remove:
-      invalidate(session);
-      break;
-    case Store::move_to_new_id:
-      cookie_id = rotate_id(session).id();
-      break;
+      return store_.remove_async(session.id(), call,
+                                 [done = std::move(done)](std::exception_ptr error) { done("", error); });
+    case Store::move_to_new_id: {
+      const bool was_saved = !session.is_new();
+      auto rotated = std::make_shared<Session>(session.with_new_id(ids_.next()));
+      return store_.save_async(
+          *rotated, call,
+          [this, rotated, was_saved, old_id = session.id(), call, new_cookie,
+           done = std::move(done)](std::exception_ptr error) {
+            const auto cookie_id = new_cookie ? rotated->id() : "";
+            if (error || !was_saved) return done(error ? "" : cookie_id, error);
+            store_.remove_async(old_id, call, [cookie_id, done](std::exception_ptr removed) {
+              done(removed ? "" : cookie_id, removed);
+            });
+          });
+    }
   }
-  return decision.cookie == SessionDecision::Cookie::new_id ? cookie_id : "";
+  done("", nullptr);
+}
+
+std::string SessionManager::apply(const SessionDecision& decision, Session& session) {
+  std::string cookie_id;
+  std::exception_ptr failure;
+  apply_async(decision, session, StoreCall{}, [&](std::string id, std::exception_ptr error) {
+    cookie_id = std::move(id);
+    failure = error;
+  });
+  if (failure) std::rethrow_exception(failure);
+  return cookie_id;
 }
 
 }  // namespace sessim

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <exception>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,26 +35,34 @@ class SessionManager {
                  SessionIdSource& ids = SecureSessionIds::instance());
 
   // `cookie_values` are the request's SESSION cookie values in header order;
-  // the first that names a live session wins, as in Spring's CookieHttpSessionIdResolver.
+  // the first that names a live session wins, as in Spring's
+  // CookieHttpSessionIdResolver. Runs the store inline (StoreCall{}).
   ResolvedSession resolve(const std::vector<std::string>& cookie_values);
 
   // Saves the session's changes; its access time is the request's start,
   // set when it was resolved.
   void commit(Session& session);
 
-  // Logout: the session is deleted from the store.
-  void invalidate(const Session& session);
-
-  // Login: moves the session to a fresh id (saved, with its changes) and
-  // deletes the old one. Returns the session under its new id.
-  Session rotate_id(Session& session);
-
   // Carries out decide_session's store action on the request's session and
   // returns the id the browser's cookie must carry from now on ("" when the
-  // cookie is unchanged or cleared).
+  // cookie is unchanged or cleared). Logout deletes the session; login
+  // moves it to a fresh id (saved with its changes) and deletes the old one.
   std::string apply(const SessionDecision& decision, Session& session);
 
+  // resolve() and apply() on the call's loop, answering through a callback
+  // (with the store's failure, if any), so that a request waiting on Redis
+  // holds no thread. `session` must live until `done`.
+  using Resolved = std::function<void(std::optional<ResolvedSession>, std::exception_ptr)>;
+  using Applied = std::function<void(std::string cookie_id, std::exception_ptr)>;
+  void resolve_async(std::vector<std::string> cookie_values, const StoreCall& call,
+                     Resolved done);
+  void apply_async(const SessionDecision& decision, Session& session, const StoreCall& call,
+                   Applied done);
+
  private:
+  struct Lookup;
+  void look_up_next(const std::shared_ptr<Lookup>& lookup);
+
   SessionStore& store_;
   const Clock& clock_;
   int max_inactive_interval_s_;

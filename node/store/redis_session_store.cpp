@@ -1,7 +1,14 @@
 #include "node/store/redis_session_store.h"
 
+// clang-format off
+#include <utility>  // Boost 1.74's Asio uses std::exchange without including it
+// clang-format on
+
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 #include <array>
 #include <cerrno>
@@ -12,7 +19,9 @@
 
 #include "common/errors.h"
 #include "common/text.h"
+#include "net/event_loops.h"
 #include "node/session_id.h"
+#include "node/store/redis_pipeline.h"
 
 namespace sessim {
 namespace {
@@ -22,17 +31,14 @@ constexpr std::string_view kLastAccessedTime = "lastAccessedTime";
 constexpr std::string_view kMaxInactiveInterval = "maxInactiveInterval";
 constexpr std::string_view kAttributePrefix = "sessionAttr:";
 
-struct ReplyDeleter {
-  void operator()(redisReply* reply) const { freeReplyObject(reply); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+using Reply = RedisReply;
 
 struct ContextDeleter {
   void operator()(redisContext* context) const { redisFree(context); }
 };
 using Context = std::unique_ptr<redisContext, ContextDeleter>;
 
-using Command = std::vector<std::string>;
+using Command = RedisCommand;
 
 timeval to_timeval(int ms) { return timeval{ms / 1000, (ms % 1000) * 1000}; }
 
@@ -160,13 +166,7 @@ class RedisSessionStore::ConnectionPool {
     }
     // The set-up is part of the request that needed the connection.
     redisSetTimeout(context.get(), to_timeval(static_cast<int>(call_timeout().count())));
-    std::vector<Command> setup;
-    if (!url.password.empty()) {
-      setup.push_back(url.user.empty() ? Command{"AUTH", url.password}
-                                       : Command{"AUTH", url.user, url.password});
-    }
-    if (url.database != 0) setup.push_back({"SELECT", std::to_string(url.database)});
-    for (const auto* script : kScripts) setup.push_back({"SCRIPT", "LOAD", script});
+    const auto setup = setup_commands();
     std::vector<Reply> replies;
     if (!setup.empty() && !send_all(*context, setup, replies)) {
       throw StoreUnavailable(
@@ -216,6 +216,29 @@ class RedisSessionStore::ConnectionPool {
   std::array<std::string, kScripts.size()> digests_;
 
  public:
+  // A script's digest once any connection has loaded it; "" before.
+  std::string digest(ScriptIndex script) {
+    const std::lock_guard lock(mutex_);
+    return digests_[script];
+  }
+  void learn_digest(ScriptIndex script, std::string digest) {
+    const std::lock_guard lock(mutex_);
+    digests_[script] = std::move(digest);
+  }
+
+  // The commands that set a new connection up: AUTH, SELECT, SCRIPT LOAD.
+  std::vector<Command> setup_commands() const {
+    const auto& url = options_.url;
+    std::vector<Command> setup;
+    if (!url.password.empty()) {
+      setup.push_back(url.user.empty() ? Command{"AUTH", url.password}
+                                       : Command{"AUTH", url.user, url.password});
+    }
+    if (url.database != 0) setup.push_back({"SELECT", std::to_string(url.database)});
+    for (const auto* script : kScripts) setup.push_back({"SCRIPT", "LOAD", script});
+    return setup;
+  }
+
   // One script call: EVALSHA of the loaded script, or EVAL with its source
   // before any connection has loaded it or after someone flushed Redis's
   // script cache.
@@ -261,29 +284,6 @@ void check_redis_answers(const std::string& url) {
   }
 }
 
-RedisSessionStore::RedisSessionStore(RedisStoreOptions options, const Clock& clock)
-    : options_(std::move(options)), clock_(clock) {
-  if (!is_valid_key_namespace(options_.key_namespace)) {
-    throw UsageError(fmt::format("invalid Redis key namespace '{}': use letters, digits, _ . - :",
-                                 options_.key_namespace));
-  }
-  pool_ = std::make_unique<ConnectionPool>(options_);
-}
-
-RedisSessionStore::~RedisSessionStore() = default;
-
-std::string RedisSessionStore::key_for(const std::string& id) const {
-  return options_.key_namespace + ":sessions:" + id;
-}
-
-void RedisSessionStore::ping() {
-  auto replies = pool_->run({{"PING"}});
-  if (replies.front()->type == REDIS_REPLY_ERROR) {
-    throw StoreUnavailable(
-        fmt::format("Redis at {}: {}", options_.url.redacted(), reply_text(*replies.front())));
-  }
-}
-
 namespace {
 
 // The session a HGETALL-shaped reply holds, if it is a live one.
@@ -321,7 +321,168 @@ std::optional<Session> session_from_reply(const std::string& id, const redisRepl
   return session;
 }
 
+// What a save sends: nothing (the load already recorded the access), the
+// whole session (MULTI/DEL/HSET/EXPIREAT/EXEC) or its changes (the delta
+// script's arguments).
+struct SavePlan {
+  bool skip = false;
+  bool whole = false;
+  std::vector<Command> commands;  // whole
+  Command script_args;            // delta
+};
+
+SavePlan plan_save(const Session& session, const std::string& key, SaveMode save_mode) {
+  SavePlan plan;
+  std::vector<std::pair<std::string, std::string>> fields{
+      {std::string(kCreationTime), std::to_string(session.creation_time_ms())},
+      {std::string(kLastAccessedTime), std::to_string(session.last_accessed_time_ms())},
+      {std::string(kMaxInactiveInterval), std::to_string(session.max_inactive_interval_s())}};
+  std::vector<std::string> removed;
+  plan.whole = session.is_new() || save_mode == SaveMode::full;
+  if (!plan.whole && !session.has_unsaved_changes()) {
+    plan.skip = true;  // the load recorded the access
+    return plan;
+  }
+  const auto write_attribute = [&](const std::string& name) {
+    if (auto value = session.attribute(name)) {
+      fields.emplace_back(std::string(kAttributePrefix) + name, std::move(*value));
+    } else {
+      removed.push_back(std::string(kAttributePrefix) + name);
+    }
+  };
+  if (plan.whole) {
+    for (const auto& [name, value] : session.attributes()) write_attribute(name);
+  } else {
+    for (const auto& name : session.changed_attributes()) write_attribute(name);
+  }
+  const auto expiry_ms = session.expiry_time_ms();
+  const auto expiry_s = expiry_ms ? std::to_string((*expiry_ms + 999) / 1000) : "0";
+  if (plan.whole) {
+    Command hset{"HSET", key};
+    for (auto& [field, value] : fields) {
+      hset.push_back(field);
+      hset.push_back(value);
+    }
+    // DEL first: the whole session replaces whatever the store holds.
+    plan.commands = {{"MULTI"}, {"DEL", key}, hset};
+    plan.commands.push_back(expiry_ms ? Command{"EXPIREAT", key, expiry_s}
+                                      : Command{"PERSIST", key});
+    plan.commands.push_back({"EXEC"});
+  } else {
+    plan.script_args = {"1", key, expiry_s, std::to_string(fields.size())};
+    for (auto& [field, value] : fields) {
+      plan.script_args.push_back(field);
+      plan.script_args.push_back(value);
+    }
+    for (auto& field : removed) plan.script_args.push_back(field);
+  }
+  return plan;
+}
+
+// Throws StoreUnavailable unless every reply of a save says it was written.
+void check_saved(const std::vector<Reply>& replies, bool whole, const RedisUrl& url) {
+  for (const auto& reply : replies) {
+    if (reply->type == REDIS_REPLY_ERROR) {
+      throw StoreUnavailable(fmt::format("Redis at {}: saving session failed: {}",
+                                         url.redacted(), reply_text(*reply)));
+    }
+  }
+  if (whole && (replies.empty() || replies.back()->type != REDIS_REPLY_ARRAY)) {
+    throw StoreUnavailable(fmt::format("Redis at {}: saving session was aborted", url.redacted()));
+  }
+}
+
+void check_removed(const std::vector<Reply>& replies, const RedisUrl& url) {
+  if (replies.front()->type == REDIS_REPLY_ERROR) {
+    throw StoreUnavailable(
+        fmt::format("Redis at {}: DEL: {}", url.redacted(), reply_text(*replies.front())));
+  }
+}
+
+bool is_noscript(const std::vector<Reply>& replies) {
+  const auto& reply = *replies.front();
+  return reply.type == REDIS_REPLY_ERROR && reply_text(reply).rfind("NOSCRIPT", 0) == 0;
+}
+
 }  // namespace
+
+// The asynchronous calls' connections: one pipeline per event loop, made
+// on first use there and replaced once broken. Each slot is touched only
+// from its own loop's thread; the slots are made once, for every loop.
+class RedisSessionStore::LoopConnections {
+ public:
+  LoopConnections(const RedisStoreOptions& options, ConnectionPool& pool)
+      : options_(options), pool_(pool) {}
+
+  ~LoopConnections() {
+    // Closed on their own loops: a socket is touched by its loop alone.
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (slots_[i]) {
+        boost::asio::post(loops_->loop(i), [pipeline = slots_[i]] { pipeline->close(); });
+      }
+    }
+  }
+
+  RedisPipeline& on(const StoreCall& call) {
+    std::call_once(sized_, [&] {
+      loops_ = call.loops;
+      slots_.resize(call.loops->size());
+    });
+    auto& slot = slots_.at(call.loop);
+    if (!slot || !slot->usable()) {
+      slot = std::make_shared<RedisPipeline>(
+          call.loops->loop(call.loop), options_.url, pool_.setup_commands(),
+          [&pool = pool_](const std::vector<Reply>& replies) {
+            const auto first_script = replies.size() - kScripts.size();
+            for (std::size_t i = 0; i < kScripts.size(); ++i) {
+              const auto& reply = *replies[first_script + i];
+              if (reply.type == REDIS_REPLY_STRING) {
+                pool.learn_digest(static_cast<ScriptIndex>(i), reply_text(reply));
+              }
+            }
+          });
+      slot->start();
+    }
+    return *slot;
+  }
+
+ private:
+  const RedisStoreOptions& options_;
+  ConnectionPool& pool_;
+  std::once_flag sized_;
+  EventLoops* loops_ = nullptr;
+  std::vector<std::shared_ptr<RedisPipeline>> slots_;
+};
+
+namespace {
+
+using Replied = std::function<void(std::vector<Reply>, std::exception_ptr)>;
+
+}  // namespace
+
+RedisSessionStore::RedisSessionStore(RedisStoreOptions options, const Clock& clock)
+    : options_(std::move(options)), clock_(clock) {
+  if (!is_valid_key_namespace(options_.key_namespace)) {
+    throw UsageError(fmt::format("invalid Redis key namespace '{}': use letters, digits, _ . - :",
+                                 options_.key_namespace));
+  }
+  pool_ = std::make_unique<ConnectionPool>(options_);
+  loop_connections_ = std::make_unique<LoopConnections>(options_, *pool_);
+}
+
+RedisSessionStore::~RedisSessionStore() = default;
+
+std::string RedisSessionStore::key_for(const std::string& id) const {
+  return options_.key_namespace + ":sessions:" + id;
+}
+
+void RedisSessionStore::ping() {
+  auto replies = pool_->run({{"PING"}});
+  if (replies.front()->type == REDIS_REPLY_ERROR) {
+    throw StoreUnavailable(
+        fmt::format("Redis at {}: {}", options_.url.redacted(), reply_text(*replies.front())));
+  }
+}
 
 std::optional<Session> RedisSessionStore::load(const std::string& id) {
   auto replies = pool_->run({{"HGETALL", key_for(id)}});
@@ -345,70 +506,132 @@ std::optional<Session> RedisSessionStore::load_for_request(const std::string& id
 }
 
 void RedisSessionStore::save(Session& session) {
-  const std::string key = key_for(session.id());
-  std::vector<std::pair<std::string, std::string>> fields{
-      {std::string(kCreationTime), std::to_string(session.creation_time_ms())},
-      {std::string(kLastAccessedTime), std::to_string(session.last_accessed_time_ms())},
-      {std::string(kMaxInactiveInterval), std::to_string(session.max_inactive_interval_s())}};
-  std::vector<std::string> removed;
-  const bool whole = session.is_new() || options_.save_mode == SaveMode::full;
-  if (!whole && !session.has_unsaved_changes()) return;  // the load recorded the access
-  const auto write_attribute = [&](const std::string& name) {
-    if (auto value = session.attribute(name)) {
-      fields.emplace_back(std::string(kAttributePrefix) + name, std::move(*value));
-    } else {
-      removed.push_back(std::string(kAttributePrefix) + name);
-    }
-  };
-  if (whole) {
-    for (const auto& [name, value] : session.attributes()) write_attribute(name);
-  } else {
-    for (const auto& name : session.changed_attributes()) write_attribute(name);
-  }
-  const auto expiry_ms = session.expiry_time_ms();
-  const auto expiry_s = expiry_ms ? std::to_string((*expiry_ms + 999) / 1000) : "0";
-
-  std::vector<Command> commands;
-  Command args;
-  if (whole) {
-    Command hset{"HSET", key};
-    for (auto& [field, value] : fields) {
-      hset.push_back(field);
-      hset.push_back(value);
-    }
-    // DEL first: the whole session replaces whatever the store holds.
-    commands = {{"MULTI"}, {"DEL", key}, hset};
-    commands.push_back(expiry_ms ? Command{"EXPIREAT", key, expiry_s} : Command{"PERSIST", key});
-    commands.push_back({"EXEC"});
-  } else {
-    args = {"1", key, expiry_s, std::to_string(fields.size())};
-    for (auto& [field, value] : fields) {
-      args.push_back(field);
-      args.push_back(value);
-    }
-    for (auto& field : removed) args.push_back(field);
-  }
-
-  const auto replies = whole ? pool_->run(commands) : pool_->run_script(kDeltaSave, args);
-  for (const auto& reply : replies) {
-    if (reply->type == REDIS_REPLY_ERROR) {
-      throw StoreUnavailable(fmt::format("Redis at {}: saving session failed: {}",
-                                         options_.url.redacted(), reply_text(*reply)));
-    }
-  }
-  if (whole && replies.back()->type != REDIS_REPLY_ARRAY) {
-    throw StoreUnavailable(
-        fmt::format("Redis at {}: saving session was aborted", options_.url.redacted()));
-  }
+  const auto plan = plan_save(session, key_for(session.id()), options_.save_mode);
+  if (plan.skip) return;
+  const auto replies =
+      plan.whole ? pool_->run(plan.commands) : pool_->run_script(kDeltaSave, plan.script_args);
+  check_saved(replies, plan.whole, options_.url);
   session.mark_saved();
 }
 
 void RedisSessionStore::remove(const std::string& id) {
-  const auto replies = pool_->run({{"DEL", key_for(id)}});
-  if (replies.front()->type == REDIS_REPLY_ERROR) {
-    throw StoreUnavailable(
-        fmt::format("Redis at {}: DEL: {}", options_.url.redacted(), reply_text(*replies.front())));
+  check_removed(pool_->run({{"DEL", key_for(id)}}), options_.url);
+}
+
+// One batch on the call's loop (call.loops is set). A connection that had answered before and
+// broke (Redis restarted) is retried once on a new one: every command sessim
+// sends is idempotent. A timeout is not retried: it would double the wait
+// that the request's deadline promises.
+void RedisSessionStore::send_async(const StoreCall& call, std::vector<Command> commands,
+                                   std::function<void(std::vector<Reply>, std::exception_ptr)> done,
+                                   bool retried) {
+  const auto now = std::chrono::steady_clock::now();
+  if (call.deadline && *call.deadline <= now) {
+    return done({}, std::make_exception_ptr(StoreUnavailable(fmt::format(
+                        "Redis at {} was not asked: the request had used its {} ms for the store",
+                        options_.url.redacted(), options_.command_timeout_ms))));
   }
+  const auto deadline =
+      std::min(call.deadline.value_or(std::chrono::steady_clock::time_point::max()),
+               now + std::chrono::milliseconds(options_.command_timeout_ms));
+  const auto waited_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+  auto& pipeline = loop_connections_->on(call);
+  pipeline.send(commands, deadline,
+                [this, call, commands, done = std::move(done), retried,
+                 waited_ms](RedisOutcome outcome) mutable {
+                  if (outcome.error.empty()) return done(std::move(outcome.replies), nullptr);
+                  if (outcome.error == "timeout") {
+                    return done({}, std::make_exception_ptr(StoreUnavailable(
+                                        fmt::format("Redis at {} did not answer within {} ms",
+                                                    options_.url.redacted(), waited_ms))));
+                  }
+                  if (outcome.connection_lost && outcome.on_reused_connection && !retried) {
+                    return send_async(call, std::move(commands), std::move(done), true);
+                  }
+                  done({}, std::make_exception_ptr(StoreUnavailable(outcome.error)));
+                });
+}
+
+// EVALSHA of a loaded script, or EVAL with its source before any connection
+// has loaded it or after someone flushed Redis's script cache.
+void RedisSessionStore::script_async(const StoreCall& call, int script, Command keys_and_args,
+                                     std::function<void(std::vector<Reply>, std::exception_ptr)> done) {
+  const auto index = static_cast<ScriptIndex>(script);
+  const auto digest = pool_->digest(index);
+  const auto with_source = [&] {
+    Command command{"EVAL", kScripts[index]};
+    command.insert(command.end(), keys_and_args.begin(), keys_and_args.end());
+    return command;
+  };
+  if (digest.empty()) return send_async(call, {with_source()}, std::move(done));
+  Command command{"EVALSHA", digest};
+  command.insert(command.end(), keys_and_args.begin(), keys_and_args.end());
+  send_async(call, {command},
+             [this, call, source = with_source(), done = std::move(done)](
+                 std::vector<Reply> replies, std::exception_ptr error) mutable {
+               if (!error && is_noscript(replies)) {
+                 return send_async(call, {std::move(source)}, std::move(done));
+               }
+               done(std::move(replies), error);
+             });
+}
+
+void RedisSessionStore::load_for_request_async(const std::string& id, std::int64_t access_time_ms,
+                                               const StoreCall& call, StoreLoaded loaded) {
+  if (!call.loops || options_.save_mode == SaveMode::full) {
+    return SessionStore::load_for_request_async(id, access_time_ms, call, std::move(loaded));
+  }
+  script_async(call, kLoadAndTouch, {"1", key_for(id), std::to_string(access_time_ms)},
+               [this, id, access_time_ms, loaded = std::move(loaded)](std::vector<Reply> replies,
+                                                                     std::exception_ptr error) {
+                 if (error) return loaded(std::nullopt, error);
+                 std::optional<Session> session;
+                 try {
+                   session = session_from_reply(id, *replies.front(), "loading the session",
+                                                options_.url, access_time_ms);
+                 } catch (...) {
+                   return loaded(std::nullopt, std::current_exception());
+                 }
+                 if (session) {
+                   session->touch(access_time_ms);
+                   session->mark_saved();  // the script has stored the access
+                 }
+                 loaded(std::move(session), nullptr);
+               });
+}
+
+void RedisSessionStore::save_async(Session& session, const StoreCall& call, StoreDone done) {
+  if (!call.loops) return SessionStore::save_async(session, call, std::move(done));
+  auto plan = plan_save(session, key_for(session.id()), options_.save_mode);
+  if (plan.skip) return done(nullptr);
+  auto saved = [this, &session, whole = plan.whole, done = std::move(done)](
+                   std::vector<Reply> replies, std::exception_ptr error) {
+    if (error) return done(error);
+    try {
+      check_saved(replies, whole, options_.url);
+    } catch (...) {
+      return done(std::current_exception());
+    }
+    session.mark_saved();
+    done(nullptr);
+  };
+  if (plan.whole) return send_async(call, std::move(plan.commands), std::move(saved));
+  script_async(call, kDeltaSave, std::move(plan.script_args), std::move(saved));
+}
+
+void RedisSessionStore::remove_async(const std::string& id, const StoreCall& call, StoreDone done) {
+  if (!call.loops) return SessionStore::remove_async(id, call, std::move(done));
+  send_async(call, {{"DEL", key_for(id)}},
+             [this, done = std::move(done)](std::vector<Reply> replies, std::exception_ptr error) {
+               if (error) return done(error);
+               try {
+                 check_removed(replies, options_.url);
+               } catch (...) {
+                 return done(std::current_exception());
+               }
+               done(nullptr);
+             });
 }
 
 }  // namespace sessim

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "common/clock.h"
+#include "node/store/redis_pipeline.h"
 #include "node/store/redis_url.h"
 #include "node/store/session_store.h"
 
@@ -28,8 +29,11 @@ struct RedisStoreOptions {
 // trip (HGETALL) and a save is one: for a delta save, a Lua script that
 // writes the changed fields only if the session still exists (EVAL); for a
 // full save, a pipelined MULTI/DEL/HSET/EXPIREAT/EXEC.
-// Connections are pooled; a broken one is dropped and the next call opens a
-// new one, which is how the store recovers after Redis restarts.
+// Plain calls borrow a pooled blocking connection; asynchronous calls (the
+// nodes' requests) use one pipelined connection per event loop
+// (node/store/redis_pipeline.h), so that no request waits for a thread. A
+// broken connection is dropped and the next call opens a new one, which is
+// how the store recovers after Redis restarts.
 class RedisSessionStore final : public SessionStore {
  public:
   explicit RedisSessionStore(RedisStoreOptions options,
@@ -43,8 +47,11 @@ class RedisSessionStore final : public SessionStore {
                                           std::int64_t access_time_ms) override;
   void save(Session& session) override;
   void remove(const std::string& id) override;
+  void load_for_request_async(const std::string& id, std::int64_t access_time_ms,
+                              const StoreCall& call, StoreLoaded loaded) override;
+  void save_async(Session& session, const StoreCall& call, StoreDone done) override;
+  void remove_async(const std::string& id, const StoreCall& call, StoreDone done) override;
   std::string kind() const override { return "redis"; }
-  bool waits_on_network() const override { return true; }
   int call_timeout_ms() const override { return options_.command_timeout_ms; }
 
   std::string key_for(const std::string& id) const;
@@ -54,9 +61,16 @@ class RedisSessionStore final : public SessionStore {
 
  private:
   class ConnectionPool;
+  class LoopConnections;
+  void send_async(const StoreCall& call, std::vector<std::vector<std::string>> commands,
+                  std::function<void(std::vector<RedisReply>, std::exception_ptr)> done,
+                  bool retried = false);
+  void script_async(const StoreCall& call, int script, std::vector<std::string> keys_and_args,
+                    std::function<void(std::vector<RedisReply>, std::exception_ptr)> done);
   RedisStoreOptions options_;
   const Clock& clock_;
   std::unique_ptr<ConnectionPool> pool_;
+  std::unique_ptr<LoopConnections> loop_connections_;
 };
 
 bool is_valid_key_namespace(const std::string& key_namespace);

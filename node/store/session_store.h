@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -54,6 +56,21 @@ class RequestDeadline {
   static inline thread_local std::optional<Clock::time_point> current_;
 };
 
+class EventLoops;
+
+// Where an asynchronous store call runs and by when it must be done: on the
+// event loop of the request's connection, which also runs its callback.
+// Without loops the call runs inline on the calling thread, as a plain call,
+// and calls back before it returns.
+struct StoreCall {
+  EventLoops* loops = nullptr;
+  std::size_t loop = 0;
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+};
+// A call's result: the value, or the store's failure (StoreUnavailable).
+using StoreLoaded = std::function<void(std::optional<Session>, std::exception_ptr)>;
+using StoreDone = std::function<void(std::exception_ptr)>;
+
 // Where sessions live. Implementations are thread-safe; every method may
 // throw StoreUnavailable.
 class SessionStore {
@@ -81,12 +98,18 @@ class SessionStore {
 
   virtual void remove(const std::string& id) = 0;
 
+  // The calls above without blocking a loop. These run the plain call
+  // inline (with the call's deadline as the RequestDeadline) and call back
+  // before returning; a store that waits on the network (Redis) answers
+  // later, on the call's loop, without a thread of its own. `session` must
+  // live until `done`.
+  virtual void load_for_request_async(const std::string& id, std::int64_t access_time_ms,
+                                      const StoreCall& call, StoreLoaded loaded);
+  virtual void save_async(Session& session, const StoreCall& call, StoreDone done);
+  virtual void remove_async(const std::string& id, const StoreCall& call, StoreDone done);
+
   // "local" or "redis"; shown in reports.
   virtual std::string kind() const = 0;
-
-  // True when calls wait on the network (Redis): servers on event loops then
-  // make them on a pool thread, never on a loop.
-  virtual bool waits_on_network() const { return false; }
 
   // How long a request's calls may wait for the network, together (see
   // RequestDeadline); a request that could not even start its first call

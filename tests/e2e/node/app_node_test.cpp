@@ -184,13 +184,55 @@ TEST(AppNode, PausedRedisIsA503WithinOneTimeoutAndHealthIsUnaffected) {
   for (auto& reader : readers) reader.join();
   for (int i = 0; i < 6; ++i) {
     EXPECT_EQ(statuses[i], 503) << i;
-    // 6 requests, 4 pool threads: the queued ones give up at their own
-    // deadline instead of waiting for a thread and then a timeout of their own.
+    // 6 requests pipelined behind each other: each gives up at its own
+    // deadline, none waits for the one before it and then a timeout of its own.
     EXPECT_LT(took[i], std::chrono::milliseconds(1600)) << i;
   }
 
   redis.server->resume();
   EXPECT_TRUE(testing::wait_until([&] { return browser.get("/get-session").body == "kept"; }));
+}
+
+// How many clients Redis has connected, this question's own included.
+int redis_clients(const std::string& url) {
+  const auto parsed = parse_redis_url(url);
+  redisContext* context = redisConnect(parsed.host.c_str(), parsed.port);
+  if (context == nullptr || context->err) return -1;
+  auto* reply = static_cast<redisReply*>(redisCommand(context, "CLIENT LIST"));
+  int clients = 0;
+  if (reply && reply->type == REDIS_REPLY_STRING) {
+    for (const char c : std::string(reply->str, reply->len)) clients += c == '\n';
+  }
+  if (reply) freeReplyObject(reply);
+  redisFree(context);
+  return clients;
+}
+
+// Requests wait on Redis on their own loop, pipelined on that loop's one
+// connection: 32 at once open no more connections than the node has loops
+// (a pool of blocking connections opened one per request in flight).
+TEST(AppNode, ConcurrentRequestsShareOneRedisConnectionPerLoop) {
+  testing::TestRedis redis;
+  RedisStoreOptions options;
+  options.url = parse_redis_url(redis.url());
+  EventLoops loops(2);
+  testing::ServingInThread<AppNode> node(
+      NodeConfig{"node-a", "127.0.0.1", 0, 1800, MissPolicy::create, std::nullopt},
+      std::make_unique<RedisSessionStore>(options), SystemClock::instance(), loops);
+  std::vector<std::thread> users;
+  std::vector<int> ok(32, 0);
+  for (int i = 0; i < 32; ++i) {
+    users.emplace_back([&, i] {
+      Browser browser("user", "127.0.0.1", node.port());
+      const auto value = "v" + std::to_string(i);
+      bool all = browser.get("/set-session?sessionVal=" + value).status == 200;
+      for (int read = 0; read < 20; ++read) all = all && browser.get("/get-session").body == value;
+      ok[i] = all ? 1 : 0;
+    });
+  }
+  for (auto& user : users) user.join();
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(ok[i], 1) << "user " << i;
+  EXPECT_LE(redis_clients(redis.url()), 2 + 1);
 }
 
 // 200 Cookie headers, each a well-formed session id: a few lookups, not 200.

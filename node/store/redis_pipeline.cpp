@@ -1,0 +1,265 @@
+#include "node/store/redis_pipeline.h"
+
+// clang-format off
+#include <utility>  // Boost 1.74's Asio uses std::exchange without including it
+// clang-format on
+
+#include <fmt/format.h>
+
+#include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include "net/loopback.h"
+
+namespace sessim {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+struct ReaderDeleter {
+  void operator()(redisReader* reader) const { redisReaderFree(reader); }
+};
+
+// The commands in Redis's wire format (RESP), as hiredis writes them.
+void append_command(std::string& out, const RedisCommand& command) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  for (const auto& arg : command) {
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  char* formatted = nullptr;
+  const auto length =
+      redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), argv.data(), lengths.data());
+  if (length < 0 || formatted == nullptr) throw std::bad_alloc();
+  out.append(formatted, static_cast<std::size_t>(length));
+  redisFreeCommand(formatted);
+}
+
+}  // namespace
+
+struct RedisPipeline::Impl {
+  struct Batch {
+    std::size_t expected = 0;
+    std::vector<RedisReply> replies;
+    RedisHandler handler;  // empty once answered (a timeout)
+    std::optional<Clock::time_point> deadline;
+    bool reused = false;
+  };
+
+  Impl(RedisPipeline& pipeline, asio::io_context& io, RedisUrl redis_url)
+      : owner(pipeline), loop(io), url(std::move(redis_url)), socket(io), timer(io),
+        reader(redisReaderCreate()) {}
+
+  RedisPipeline& owner;
+  asio::io_context& loop;
+  RedisUrl url;
+  tcp::socket socket;
+  // One timer for every batch's deadline, set for the earliest one still
+  // waiting, rather than a timer per batch: batches are answered in order
+  // and their deadlines come nearly in order too, so it is rarely moved.
+  asio::steady_timer timer;
+  std::optional<Clock::time_point> timer_at;
+  std::unique_ptr<redisReader, ReaderDeleter> reader;
+  std::string out;      // written once connected and the previous write is done
+  std::string writing;  // being written
+  bool connected = false;
+  bool closed = false;
+  std::deque<Batch> pending;
+  std::size_t answered = 0;
+  std::array<char, 16 * 1024> in{};
+
+  std::shared_ptr<RedisPipeline> self() { return owner.shared_from_this(); }
+
+  void connect() {
+    boost::system::error_code error;
+    const auto host = url.host == "localhost" ? std::string("127.0.0.1") : url.host;
+    const auto address = asio::ip::make_address(host, error);
+    if (error) {
+      return fail(fmt::format("cannot connect to Redis at {}: {} is not an IP address",
+                              url.redacted(), url.host),
+                  false);
+    }
+    socket.async_connect(tcp::endpoint(address, static_cast<unsigned short>(url.port)),
+                         [self = self(), this](boost::system::error_code connected_error) {
+                           if (closed) return;
+                           if (connected_error) {
+                             return fail(fmt::format("cannot connect to Redis at {}: {}",
+                                                     url.redacted(), connected_error.message()),
+                                         false);
+                           }
+                           set_close_on_exec(socket.native_handle());
+                           boost::system::error_code ignored;
+                           socket.set_option(tcp::no_delay(true), ignored);
+                           connected = true;
+                           flush();
+                           read();
+                         });
+  }
+
+  void flush() {
+    if (!connected || closed || !writing.empty() || out.empty()) return;
+    writing.swap(out);
+    asio::async_write(socket, asio::buffer(writing),
+                      [self = self(), this](boost::system::error_code error, std::size_t) {
+                        writing.clear();
+                        if (closed) return;
+                        if (error) {
+                          return fail(fmt::format("Redis at {} failed: {}", url.redacted(),
+                                                  error.message()),
+                                      true);
+                        }
+                        flush();
+                      });
+  }
+
+  void read() {
+    socket.async_read_some(
+        asio::buffer(in), [self = self(), this](boost::system::error_code error, std::size_t got) {
+          if (closed) return;
+          if (error) {
+            return fail(fmt::format("Redis at {} failed: {}", url.redacted(),
+                                    error == asio::error::eof ? "it closed the connection"
+                                                              : error.message()),
+                        true);
+          }
+          if (redisReaderFeed(reader.get(), in.data(), got) != REDIS_OK) {
+            return fail(fmt::format("Redis at {}: unreadable reply", url.redacted()), true);
+          }
+          while (!closed) {
+            void* raw = nullptr;
+            if (redisReaderGetReply(reader.get(), &raw) != REDIS_OK) {
+              return fail(fmt::format("Redis at {}: unreadable reply: {}", url.redacted(),
+                                      reader->errstr),
+                          true);
+            }
+            if (raw == nullptr) break;
+            deliver(RedisReply(static_cast<redisReply*>(raw)));
+          }
+          if (closed) return;
+          if (!owner.usable_ && nobody_waits()) return close();
+          read();
+        });
+  }
+
+  void deliver(RedisReply reply) {
+    if (pending.empty()) return fail(fmt::format("Redis at {} sent a reply unasked", url.redacted()),
+                                     true);
+    auto& batch = pending.front();
+    batch.replies.push_back(std::move(reply));
+    if (batch.replies.size() < batch.expected) return;
+    auto done = std::move(batch);
+    pending.pop_front();
+    ++answered;
+    if (done.handler) done.handler(RedisOutcome{std::move(done.replies), "", false, done.reused});
+  }
+
+  bool nobody_waits() const {
+    for (const auto& batch : pending) {
+      if (batch.handler) return false;
+    }
+    return true;
+  }
+
+  // Every batch still waiting gets `error`; the connection closes.
+  void fail(const std::string& error, bool lost) {
+    owner.usable_ = false;
+    close();
+    auto waiting = std::move(pending);
+    pending.clear();
+    timer.cancel();
+    for (auto& batch : waiting) {
+      if (batch.handler) batch.handler(RedisOutcome{{}, error, lost, batch.reused});
+    }
+  }
+
+  void close() {
+    if (closed) return;
+    closed = true;
+    owner.usable_ = false;
+    boost::system::error_code ignored;
+    socket.close(ignored);
+    timer.cancel();
+  }
+
+  // Sets the timer for `deadline` unless it is set for an earlier moment.
+  void wake_at(Clock::time_point deadline) {
+    if (timer_at && *timer_at <= deadline) return;
+    timer_at = deadline;
+    timer.expires_at(deadline);
+    timer.async_wait([self = self(), this](boost::system::error_code error) {
+      if (error) return;  // moved earlier, or closed
+      timer_at.reset();
+      time_out_expired();
+    });
+  }
+
+  // Answers every batch past its deadline with a timeout; what they wait
+  // behind may never come, so later batches go to a new connection.
+  void time_out_expired() {
+    const auto now = Clock::now();
+    std::optional<Clock::time_point> next;
+    std::vector<std::pair<RedisHandler, bool>> expired;
+    for (auto& batch : pending) {
+      if (!batch.handler || !batch.deadline) continue;
+      if (*batch.deadline <= now) {
+        expired.emplace_back(std::move(batch.handler), batch.reused);
+        batch.handler = nullptr;
+      } else if (!next || *batch.deadline < *next) {
+        next = batch.deadline;
+      }
+    }
+    if (!expired.empty()) owner.usable_ = false;
+    for (auto& [handler, reused] : expired) handler(RedisOutcome{{}, "timeout", false, reused});
+    if (closed) return;
+    if (!owner.usable_ && nobody_waits()) return close();
+    if (next) wake_at(*next);
+  }
+};
+
+RedisPipeline::RedisPipeline(asio::io_context& loop, RedisUrl url, std::vector<RedisCommand> setup,
+                             std::function<void(const std::vector<RedisReply>&)> on_setup)
+    : impl_(std::make_unique<Impl>(*this, loop, std::move(url))) {
+  if (setup.empty()) return;
+  Impl::Batch batch;
+  batch.expected = setup.size();
+  for (const auto& command : setup) append_command(impl_->out, command);
+  batch.handler = [on_setup = std::move(on_setup)](RedisOutcome outcome) {
+    if (outcome.error.empty()) on_setup(outcome.replies);
+  };
+  impl_->pending.push_back(std::move(batch));
+}
+
+RedisPipeline::~RedisPipeline() = default;
+
+void RedisPipeline::start() { impl_->connect(); }
+
+void RedisPipeline::close() {
+  impl_->fail(fmt::format("Redis at {}: the store was closed", impl_->url.redacted()), false);
+}
+
+void RedisPipeline::send(const std::vector<RedisCommand>& commands,
+                         std::optional<Clock::time_point> deadline, RedisHandler handler) {
+  auto& impl = *impl_;
+  if (impl.closed) {
+    return handler(RedisOutcome{{}, fmt::format("Redis at {}: connection closed", impl.url.redacted()),
+                                true, impl.answered > 0});
+  }
+  Impl::Batch batch;
+  batch.expected = commands.size();
+  batch.handler = std::move(handler);
+  batch.reused = impl.answered > 0;
+  batch.deadline = deadline;
+  for (const auto& command : commands) append_command(impl.out, command);
+  impl.pending.push_back(std::move(batch));
+  if (deadline) impl.wake_at(*deadline);
+  impl.flush();
+}
+
+}  // namespace sessim
