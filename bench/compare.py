@@ -53,7 +53,7 @@ def bench(sessim, args, seconds, role="sessim"):
 
 
 def wrk(url, seconds, connections):
-    threads = min(connections, 4 if PINS else 2)
+    threads = min(connections, 4 if "wrk" in PINS else 2)
     out = subprocess.run(pinned("wrk", ["wrk", f"-t{threads}", f"-c{connections}",
                                         f"-d{seconds}s", url]),
                          check=True, capture_output=True, text=True).stdout
@@ -112,7 +112,7 @@ def session_cap(sessim, rounds, seconds):
 
 
 def wrk_with_p99(url, seconds, connections):
-    threads = min(connections, 4 if PINS else 2)
+    threads = min(connections, 4 if "wrk" in PINS else 2)
     out = subprocess.run(pinned("wrk", ["wrk", f"-t{threads}", f"-c{connections}",
                                         f"-d{seconds}s", "--latency", url]),
                          check=True, capture_output=True, text=True).stdout
@@ -156,7 +156,7 @@ backend nodes
 
 def proxy_cpus():
     """The CPUs a proxy may use: its pinned set, else the whole machine."""
-    return len(os.sched_getaffinity(0)) if not PINS else PINS["count"]
+    return PINS.get("count") or len(os.sched_getaffinity(0))
 
 
 def start_proxy(kind, sessim, p1, p2, directory):
