@@ -154,6 +154,16 @@ backend nodes
 """
 
 
+def wait_for_port(port):
+    """Until something accepts on 127.0.0.1:port (5 s at most)."""
+    for _ in range(500):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return
+        except OSError:
+            time.sleep(0.01)
+
+
 def proxy_cpus():
     """The CPUs a proxy may use: its pinned set, else the whole machine."""
     return PINS.get("count") or len(os.sched_getaffinity(0))
@@ -185,12 +195,7 @@ def start_proxy(kind, sessim, p1, p2, directory):
             f.write(HAPROXY_CONF.format(threads=proxy_cpus(), p1=p1, p2=p2, port=port))
         process = subprocess.Popen(pinned("proxy", ["haproxy", "-f", conf]),
                                    stderr=subprocess.DEVNULL)
-    for _ in range(500):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.01)
+    wait_for_port(port)
     return process, port
 
 
@@ -287,12 +292,7 @@ def redis_on_its_own_cpu(directory):
                                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                 "--dir", directory],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(500):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            time.sleep(0.01)
+    wait_for_port(port)
     return process, f"redis://127.0.0.1:{port}"
 
 
