@@ -311,17 +311,21 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
   // delay when changes are flushed at the end, finishes it. The store
   // answers on the request's loop: a request waiting on Redis holds no
   // thread.
+  // A failure before the store could call back (guarded here) and one the
+  // store reports (guarded in the callback) both become the answer.
   void begin_session(const std::shared_ptr<SessionExchange>& exchange) {
-    sessions.resolve_async(
-        session_cookie_values(exchange->request), exchange->store_call,
-        [exchange](std::optional<ResolvedSession> resolved, std::exception_ptr error) {
-          auto& node = *exchange->node;
-          node.guarded(exchange, [&] {
-            if (error) std::rethrow_exception(error);
-            exchange->resolved = std::move(resolved);
-            node.run_handler(exchange);
+    guarded(exchange, [&] {
+      sessions.resolve_async(
+          session_cookie_values(exchange->request), exchange->store_call,
+          [exchange](std::optional<ResolvedSession> resolved, std::exception_ptr error) {
+            auto& node = *exchange->node;
+            node.guarded(exchange, [&] {
+              if (error) std::rethrow_exception(error);
+              exchange->resolved = std::move(resolved);
+              node.run_handler(exchange);
+            });
           });
-        });
+    });
   }
 
   void run_handler(const std::shared_ptr<SessionExchange>& exchange) {
@@ -347,15 +351,17 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
                                              : SessionRoute::plain;
     const bool wrote = !resolved.session.changed_attributes().empty();
     const auto decision = decide_session(resolved.lookup, route, wrote, config.on_miss);
-    sessions.apply_async(
-        decision, resolved.session, exchange->store_call,
-        [exchange, decision](std::string cookie_id, std::exception_ptr error) {
-          auto& node = *exchange->node;
-          node.guarded(exchange, [&] {
-            if (error) std::rethrow_exception(error);
-            node.answer(exchange, decision, cookie_id);
+    guarded(exchange, [&] {
+      sessions.apply_async(
+          decision, resolved.session, exchange->store_call,
+          [exchange, decision](std::string cookie_id, std::exception_ptr error) {
+            auto& node = *exchange->node;
+            node.guarded(exchange, [&] {
+              if (error) std::rethrow_exception(error);
+              node.answer(exchange, decision, cookie_id);
+            });
           });
-        });
+    });
   }
 
   void answer(const std::shared_ptr<SessionExchange>& exchange, const SessionDecision& decision,
