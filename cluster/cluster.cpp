@@ -117,6 +117,9 @@ void Cluster::start_members(const std::string& redis_url) {
 Cluster::~Cluster() { stop(); }
 
 std::vector<std::string> Cluster::stop() {
+  // Redis exits while the nodes and the balancer stop: nothing is left to
+  // ask it once the run is over.
+  if (redis_) redis_->ask_to_stop();
   stop_members();
   if (redis_) redis_->stop();
   return stop_problems_;

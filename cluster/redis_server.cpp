@@ -140,8 +140,9 @@ void RedisServer::wait_until_ready() {
       fmt::format("redis-server failed to start: {} (log: {})", last_error, log_path()));
 }
 
-void RedisServer::stop() {
-  if (!process_ || !process_->running()) return;
+void RedisServer::ask_to_stop() {
+  if (!process_ || !process_->running() || stop_asked_) return;
+  stop_asked_ = true;
   // SIGTERM is acted on at the next server cron tick (100 ms at the default
   // hz); the SHUTDOWN command is immediate and still syncs the AOF when
   // persistence is on.
@@ -159,7 +160,16 @@ void RedisServer::stop() {
     }
     redisFree(context);
   }
+}
+
+void RedisServer::stop() {
+  if (!process_ || !process_->running()) {
+    stop_asked_ = false;
+    return;
+  }
+  ask_to_stop();
   if (!process_->wait_for_exit(std::chrono::seconds(3))) process_->stop();
+  stop_asked_ = false;
   ready_ = false;
 }
 

@@ -43,6 +43,9 @@ class RedisServer {
   // Starts it again after stop(), on the same port; a no-op while it runs.
   void start();
   void stop();
+  // The first half of stop(): asks it to shut down and returns at once, so
+  // that a caller can stop other things while it exits; stop() then waits.
+  void ask_to_stop();
   void pause();
   void resume();
   // Stops (or finds crashed) and starts again on the same port.
@@ -57,6 +60,7 @@ class RedisServer {
   int port_ = 0;
   bool fixed_port_ = false;
   bool ready_ = false;
+  bool stop_asked_ = false;
   std::unique_ptr<ChildProcess> process_;
 };
 

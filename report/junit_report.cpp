@@ -104,7 +104,7 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
     const std::string classname =
         escape_markup(fmt::format("sessim.{}.{}", run.scenario, to_string(run.store)));
     for (const auto& test : cases) {
-      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", classname,
+      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.6f}\"", classname,
                           escape_markup(test.name), test.seconds);
       if (test.failure.empty()) {
         body += "/>\n";
@@ -123,7 +123,7 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
     const double seconds = run.duration_ms / 1000;
     suites += fmt::format(
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" "
-        "time=\"{:.3f}\">\n    <properties>\n"
+        "time=\"{:.6f}\">\n    <properties>\n"
         "      <property name=\"source\" value=\"{}\"/>\n"
         "      <property name=\"store\" value=\"{}\"/>\n"
         "      <property name=\"seed\" value=\"{}\"/>\n"
@@ -139,7 +139,7 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<testsuites name=\"sessim\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
-      "time=\"{:.3f}\">\n{}</testsuites>\n",
+      "time=\"{:.6f}\">\n{}</testsuites>\n",
       total_tests, total_failures, invalid.size(), total_seconds, suites);
 }
 
