@@ -130,8 +130,13 @@ void RedisServer::wait_until_ready() {
                                          port_, kStartupDeadline.count()));
     }
     last_error = last_log_line(log_path());
-    // Another process may have taken the port we picked; pick again.
-    const bool port_taken = last_error.find("Address already in use") != std::string::npos;
+    // Another process (or one of this run's own servers, binding while it
+    // booted) may have taken the port we picked; pick again. redis-server
+    // names the cause a line before its last ("Failed listening on port").
+    bool port_taken = false;
+    for (const auto& line : last_log_lines(log_path(), 3)) {
+      port_taken = port_taken || line.find("Address already in use") != std::string::npos;
+    }
     if (fixed_port_ || !port_taken || attempt >= kPortAttempts) break;
     spawn(pick_free_loopback_port());
   }
