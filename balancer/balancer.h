@@ -15,7 +15,7 @@ namespace sessim {
 
 // Idle connections per upstream in front of sessim's own nodes, on which an
 // idle connection costs a socket, not a worker.
-inline constexpr std::size_t kKeepAliveForOwnNodes = 128;
+inline constexpr std::size_t kKeepAliveForOwnNodes = 256;
 
 struct BalancerConfig {
   std::string host = "127.0.0.1";

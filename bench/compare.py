@@ -175,7 +175,10 @@ def start_proxy(kind, sessim, p1, p2, directory):
     port = free_port()
     if kind == "sessim":
         process = subprocess.Popen(
-            pinned("proxy", [sessim, "balance", "--port", str(port), "--keepalive", "128",
+            # nginx's keepalive 128 is per worker; sessim's --keepalive is per
+            # upstream over all its loops: the same total.
+            pinned("proxy", [sessim, "balance", "--port", str(port), "--keepalive",
+                             str(128 * proxy_cpus()),
                              "-u", f"node-1=http://127.0.0.1:{p1}",
                              "-u", f"node-2=http://127.0.0.1:{p2}"]),
             stdout=subprocess.PIPE, text=True)

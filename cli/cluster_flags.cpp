@@ -332,7 +332,7 @@ const FlagSpec kFlags[] = {
    }},
   {Flag::keepalive, "--keepalive", kClusterGroup,
    "idle connections the balancer keeps open to each node, over all its event loops (default "
-   "16 for apps, 128 for sessim's nodes); more avoids reconnecting under many clients, but for "
+   "16 for apps, 256 for sessim's nodes); more avoids reconnecting under many clients, but for "
    "an app with a thread per connection each may hold a worker",
    kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
