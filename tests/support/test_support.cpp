@@ -65,6 +65,16 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
   return condition();
 }
 
+ChildSpec sessim_child(const RunDirectory& logs, std::vector<std::string> args,
+                       bool capture_stdout) {
+  ChildSpec spec;
+  spec.executable = SESSIM_BINARY;
+  spec.args = std::move(args);
+  spec.log_path = logs.file("stderr.log");
+  spec.capture_stdout = capture_stdout;
+  return spec;
+}
+
 CommandResult run_sessim(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
   RunDirectory directory;
   ChildSpec spec;

@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "cluster/child_process.h"
 #include "cluster/node_instance.h"
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
@@ -84,6 +85,12 @@ struct CommandResult {
   std::string out;
   std::string err;
 };
+
+// The built sessim binary with `args` as a child that runs on while the
+// test reads its stdout (ChildProcess::read_line); stderr goes to
+// `logs`/stderr.log (stdout too, unless `capture_stdout`).
+ChildSpec sessim_child(const RunDirectory& logs, std::vector<std::string> args,
+                       bool capture_stdout = true);
 
 // Runs the built sessim binary with `args` and waits for it to end.
 CommandResult run_sessim(const std::vector<std::string>& args,

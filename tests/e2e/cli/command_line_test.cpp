@@ -244,11 +244,8 @@ TEST(KeepRunning, WithManyClustersIsRefused) {
 
 TEST(KeepRunning, PrintsEveryNodeAndRedisAndTheyAnswer) {
   RunDirectory logs;
-  ChildSpec spec;
-  spec.executable = SESSIM_BINARY;
-  spec.args = {"run", "sticky-session", "--store", "redis", "--keep-running"};
-  spec.log_path = logs.file("stderr.log");
-  spec.capture_stdout = true;
+  const auto spec =
+      testing::sessim_child(logs, {"run", "sticky-session", "--store", "redis", "--keep-running"});
   ChildProcess sessim(spec);
   ASSERT_TRUE(testing::wait_until([&] {
     return contains(testing::read_text_file(spec.log_path), "try: curl");

@@ -60,12 +60,7 @@ TEST(Cores, LoopsAsAskedAreReportedEverywhere) {
   EXPECT_EQ(environment_of(bench).at("event_loops"), 2);
 
   RunDirectory logs;
-  ChildSpec spec;
-  spec.executable = SESSIM_BINARY;
-  spec.args = {"node", "--port", "0", "--loops", "3"};
-  spec.log_path = logs.file("stderr.log");
-  spec.capture_stdout = true;
-  ChildProcess node(spec);
+  ChildProcess node(testing::sessim_child(logs, {"node", "--port", "0", "--loops", "3"}));
   const auto line = node.read_line(std::chrono::seconds(10));
   ASSERT_TRUE(line);
   EXPECT_TRUE(contains(*line, "3 event loops")) << *line;
@@ -81,11 +76,11 @@ TEST(Cores, LoopsOutOfRangeAreRefused) {
 // and the reference story has sent every node its reads.
 int descriptors_held(int nodes, int loops) {
   RunDirectory logs;
-  ChildSpec spec;
-  spec.executable = SESSIM_BINARY;
-  spec.args = {"run", "--nodes", std::to_string(nodes), "--loops", std::to_string(loops),
-               "--keep-running"};
-  spec.log_path = logs.file("output.log");  // the table of 2,000 reads too
+  // Not captured: the table of 2,000 reads goes to the log.
+  const auto spec = testing::sessim_child(
+      logs, {"run", "--nodes", std::to_string(nodes), "--loops", std::to_string(loops),
+             "--keep-running"},
+      false);
   ChildProcess sessim(spec);
   const bool up = testing::wait_until(
       [&] { return contains(testing::read_text_file(spec.log_path), "try: curl"); },

@@ -140,11 +140,8 @@ TEST(Trace, StepAnnouncesEveryStepBeforeItRuns) {
 
 TEST(Trace, KeepRunningLogsWhatTheBalancerForwardsForTheUser) {
   RunDirectory logs;
-  ChildSpec spec;
-  spec.executable = SESSIM_BINARY;
-  spec.args = {"run", "--store", "redis", "--keep-running", "--trace"};
-  spec.log_path = logs.file("stderr.log");
-  spec.capture_stdout = true;
+  const auto spec =
+      testing::sessim_child(logs, {"run", "--store", "redis", "--keep-running", "--trace"});
   ChildProcess sessim(spec);
   ASSERT_TRUE(testing::wait_until([&] {
     return testing::read_text_file(spec.log_path).find("try: curl") != std::string::npos;
