@@ -32,8 +32,8 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   check_capacity(capacity_needed(config_), machine_capacity(), config_.nodes);
   run_directory_ = std::make_unique<RunDirectory>();
 
-  // Members start in declaration order; if a step throws, those already
-  // started are stopped by their own destructors, in reverse order.
+  // If a step throws, what already started is stopped (stop(), below; a
+  // private redis-server by its own destructor if it fails first).
   std::string redis_url = config_.redis_url;
   const bool runs_nodes = config_.node_kind != NodeKind::external;
   if (config_.store == StoreKind::redis && redis_url.empty() && runs_nodes) {

@@ -157,7 +157,7 @@ struct RedisPipeline::Impl {
     auto done = std::move(batch);
     pending.pop_front();
     ++answered;
-    if (done.handler) done.handler(RedisOutcome{std::move(done.replies), "", false, done.reused});
+    if (done.handler) done.handler(RedisOutcome{std::move(done.replies), "", false, false, done.reused});
   }
 
   bool nobody_waits() const {
@@ -175,7 +175,7 @@ struct RedisPipeline::Impl {
     pending.clear();
     timer.cancel();
     for (auto& batch : waiting) {
-      if (batch.handler) batch.handler(RedisOutcome{{}, error, lost, batch.reused});
+      if (batch.handler) batch.handler(RedisOutcome{{}, error, false, lost, batch.reused});
     }
   }
 
@@ -216,7 +216,7 @@ struct RedisPipeline::Impl {
       }
     }
     if (!expired.empty()) owner.usable_ = false;
-    for (auto& [handler, reused] : expired) handler(RedisOutcome{{}, "timeout", false, reused});
+    for (auto& [handler, reused] : expired) handler(RedisOutcome{{}, "", true, false, reused});
     if (closed) return;
     if (!owner.usable_ && nobody_waits()) return close();
     if (next) wake_at(*next);
@@ -249,7 +249,7 @@ void RedisPipeline::send(const std::vector<RedisCommand>& commands,
   auto& impl = *impl_;
   if (impl.closed) {
     return handler(RedisOutcome{{}, fmt::format("Redis at {}: connection closed", impl.url.redacted()),
-                                true, impl.answered > 0});
+                                false, true, impl.answered > 0});
   }
   Impl::Batch batch;
   batch.expected = commands.size();

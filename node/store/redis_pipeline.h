@@ -29,6 +29,7 @@ using RedisCommand = std::vector<std::string>;
 struct RedisOutcome {
   std::vector<RedisReply> replies;
   std::string error;                // "": the replies are all there
+  bool timed_out = false;           // past its deadline (no error text)
   bool connection_lost = false;     // the connection broke (Redis restarted, closed it)
   bool on_reused_connection = false;  // it had answered earlier batches
 };

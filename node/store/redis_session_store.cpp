@@ -537,17 +537,20 @@ void RedisSessionStore::send_async(const StoreCall& call, std::vector<Command> c
   const auto waited_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
   auto& pipeline = loop_connections_->on(call);
-  pipeline.send(commands, deadline,
-                [this, call, commands, done = std::move(done), retried,
+  // Kept for a retry without a copy per request: the pipeline has written
+  // them out by the time send() returns.
+  auto batch = std::make_shared<std::vector<Command>>(std::move(commands));
+  pipeline.send(*batch, deadline,
+                [this, call, batch, done = std::move(done), retried,
                  waited_ms](RedisOutcome outcome) mutable {
-                  if (outcome.error.empty()) return done(std::move(outcome.replies), nullptr);
-                  if (outcome.error == "timeout") {
+                  if (outcome.timed_out) {
                     return done({}, std::make_exception_ptr(StoreUnavailable(
                                         fmt::format("Redis at {} did not answer within {} ms",
                                                     options_.url.redacted(), waited_ms))));
                   }
+                  if (outcome.error.empty()) return done(std::move(outcome.replies), nullptr);
                   if (outcome.connection_lost && outcome.on_reused_connection && !retried) {
-                    return send_async(call, std::move(commands), std::move(done), true);
+                    return send_async(call, std::move(*batch), std::move(done), true);
                   }
                   done({}, std::make_exception_ptr(StoreUnavailable(outcome.error)));
                 });
@@ -558,20 +561,22 @@ void RedisSessionStore::send_async(const StoreCall& call, std::vector<Command> c
 void RedisSessionStore::script_async(const StoreCall& call, int script, Command keys_and_args,
                                      std::function<void(std::vector<Reply>, std::exception_ptr)> done) {
   const auto index = static_cast<ScriptIndex>(script);
-  const auto digest = pool_->digest(index);
-  const auto with_source = [&] {
+  const auto with_source = [index](Command args) {
     Command command{"EVAL", kScripts[index]};
-    command.insert(command.end(), keys_and_args.begin(), keys_and_args.end());
+    command.insert(command.end(), std::make_move_iterator(args.begin()),
+                   std::make_move_iterator(args.end()));
     return command;
   };
-  if (digest.empty()) return send_async(call, {with_source()}, std::move(done));
+  const auto digest = pool_->digest(index);
+  if (digest.empty()) return send_async(call, {with_source(std::move(keys_and_args))}, std::move(done));
   Command command{"EVALSHA", digest};
   command.insert(command.end(), keys_and_args.begin(), keys_and_args.end());
-  send_async(call, {command},
-             [this, call, source = with_source(), done = std::move(done)](
+  // The source is sent only when Redis has lost the script.
+  send_async(call, {std::move(command)},
+             [this, call, with_source, args = std::move(keys_and_args), done = std::move(done)](
                  std::vector<Reply> replies, std::exception_ptr error) mutable {
                if (!error && is_noscript(replies)) {
-                 return send_async(call, {std::move(source)}, std::move(done));
+                 return send_async(call, {with_source(std::move(args))}, std::move(done));
                }
                done(std::move(replies), error);
              });
@@ -579,26 +584,31 @@ void RedisSessionStore::script_async(const StoreCall& call, int script, Command 
 
 void RedisSessionStore::load_for_request_async(const std::string& id, std::int64_t access_time_ms,
                                                const StoreCall& call, StoreLoaded loaded) {
-  if (!call.loops || options_.save_mode == SaveMode::full) {
+  if (!call.loops) {
     return SessionStore::load_for_request_async(id, access_time_ms, call, std::move(loaded));
   }
+  // A full save rewrites the session anyway: a plain HGETALL, touched here.
+  // A delta save skips the write when the load has recorded the access.
+  const bool full = options_.save_mode == SaveMode::full;
+  auto answer = [this, id, access_time_ms, full, loaded = std::move(loaded)](
+                    std::vector<Reply> replies, std::exception_ptr error) {
+    if (error) return loaded(std::nullopt, error);
+    std::optional<Session> session;
+    try {
+      session = session_from_reply(id, *replies.front(), full ? "HGETALL" : "loading the session",
+                                   options_.url, access_time_ms);
+    } catch (...) {
+      return loaded(std::nullopt, std::current_exception());
+    }
+    if (session) {
+      session->touch(access_time_ms);
+      if (!full) session->mark_saved();  // the script has stored the access
+    }
+    loaded(std::move(session), nullptr);
+  };
+  if (full) return send_async(call, {{"HGETALL", key_for(id)}}, std::move(answer));
   script_async(call, kLoadAndTouch, {"1", key_for(id), std::to_string(access_time_ms)},
-               [this, id, access_time_ms, loaded = std::move(loaded)](std::vector<Reply> replies,
-                                                                     std::exception_ptr error) {
-                 if (error) return loaded(std::nullopt, error);
-                 std::optional<Session> session;
-                 try {
-                   session = session_from_reply(id, *replies.front(), "loading the session",
-                                                options_.url, access_time_ms);
-                 } catch (...) {
-                   return loaded(std::nullopt, std::current_exception());
-                 }
-                 if (session) {
-                   session->touch(access_time_ms);
-                   session->mark_saved();  // the script has stored the access
-                 }
-                 loaded(std::move(session), nullptr);
-               });
+               std::move(answer));
 }
 
 void RedisSessionStore::save_async(Session& session, const StoreCall& call, StoreDone done) {
