@@ -325,7 +325,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=3)
     parser.add_argument("--sessim", default="build/sessim")
-    parser.add_argument("--only", choices=["session-cap", "proxies", "cores", "redis"],
+    parser.add_argument("--only", choices=["session-cap", "proxies", "cores", "redis", "start"],
                         help="measure only this (the rows it adds), not the whole table")
     parser.add_argument("--cores", type=int, default=0,
                         help="pin nodes, proxies and wrk to separate sets of this many CPUs")
@@ -408,6 +408,19 @@ def main():
         targets.append(target("node with Redis / node with local store",
                               statistics.median(redis) / statistics.median(local), 0.8))
 
+    # The whole demo vs Redis alone starting and stopping.
+    if args.only in ("start", None):
+        redis_server = shutil.which("redis-server")
+        run, alone = [], []
+        for _ in range(args.rounds * 2):
+            run.append(wall_ms([sessim, "run", "--nodes", "2", "--store", "redis"]))
+            alone.append(redis_alone_ms(redis_server))
+        figures["sessim run --nodes 2 --store redis (wall)"] = (run, "ms")
+        figures["redis-server alone: start, PING, SHUTDOWN"] = (alone, "ms")
+        targets.append(target("sessim run / redis-server alone",
+                              statistics.median(run) / statistics.median(alone), 2.0,
+                              higher_is_better=False))
+
     if args.only in ("proxies", None) and shutil.which("wrk"):
         proxy_lines = proxy_rows(sessim, args, targets)
     else:
@@ -439,18 +452,6 @@ def main():
                               statistics.median(ours) / statistics.median(theirs), 0.9))
     else:
         print("(wrk is not installed: the generator comparison is skipped)")
-
-    # The whole demo vs Redis alone starting and stopping.
-    redis_server = shutil.which("redis-server")
-    run, alone = [], []
-    for _ in range(args.rounds * 2):
-        run.append(wall_ms([sessim, "run", "--nodes", "2", "--store", "redis"]))
-        alone.append(redis_alone_ms(redis_server))
-    figures["sessim run --nodes 2 --store redis (wall)"] = (run, "ms")
-    figures["redis-server alone: start, PING, SHUTDOWN"] = (alone, "ms")
-    targets.append(target("sessim run / redis-server alone",
-                          statistics.median(run) / statistics.median(alone), 2.0,
-                          higher_is_better=False))
 
     # Cluster start and memory for many in-process nodes.
     sizes = (2, 64, 256, 1000)

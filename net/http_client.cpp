@@ -4,20 +4,19 @@
 #include <utility>  // Boost 1.74's Asio uses std::exchange without including it
 // clang-format on
 
+#include <dlfcn.h>
 #include <fmt/format.h>
-#include <httplib.h>
+#include <fmt/ranges.h>
 
-#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <condition_variable>
-#include <mutex>
+#include <filesystem>
 #include <optional>
-#include <thread>
 
 #include "common/text.h"
 #include "net/beast_text.h"
+#include "net/https_module.h"
 #include "net/loopback.h"
 #include "net/transport_failure.h"
 
@@ -29,29 +28,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Steady = std::chrono::steady_clock;
-
-// Why a TLS exchange through cpp-httplib got no response, in the words of the
-// person reading the report, not the library's ("Connection", "Read").
-std::string tls_failure(httplib::Error error, const HttpClientLimits& limits) {
-  switch (error) {
-    case httplib::Error::Connection:
-      return std::string(kConnectionRefused);
-    case httplib::Error::ConnectionTimeout:
-      return no_connection_within(limits.connect_timeout);
-    case httplib::Error::Read:
-      return std::string(kClosedBeforeResponse);
-    case httplib::Error::Write:
-      return std::string(kClosedWhileSending);
-    case httplib::Error::BindIPAddress:
-      return "cannot send from the client's address";
-    case httplib::Error::SSLConnection:
-      return "TLS handshake failed";
-    case httplib::Error::SSLServerVerification:
-      return "the server's TLS certificate was rejected";
-    default:
-      return fmt::format("failed ({})", httplib::to_string(error));
-  }
-}
 
 std::string body_limit_error(const HttpClientLimits& limits) {
   return fmt::format("the response body exceeds {} bytes (--max-response-size)",
@@ -287,101 +263,123 @@ class PlainConnection {
   bool timed_out_ = false;
 };
 
-// HTTPS through cpp-httplib: the body is taken through a receiver that stops
-// at the cap, and a watchdog shuts the socket down at the deadline (the
-// library's own timeouts are per read). Header bytes are bounded by that
-// deadline only.
-class TlsConnection {
+// The https module, loaded on first use (https_module.h says why): next to
+// the executable, where `make install` puts it, or in the build tree (for
+// the test programs, which live elsewhere).
+class HttpsModule {
  public:
-  TlsConnection(const std::string& host, int port, bool verify_tls, HttpClientLimits limits,
-                bool keep_alive)
-      : client_(fmt::format("https://{}:{}", host, port)), limits_(limits) {
-    client_.set_tcp_nodelay(true);
-    client_.set_keep_alive(keep_alive);
-    const auto connect_ms = limits.connect_timeout.count();
-    client_.set_connection_timeout(connect_ms / 1000, (connect_ms % 1000) * 1000);
-    client_.set_read_timeout(limits.request_timeout);
-    client_.set_write_timeout(limits.request_timeout);
-    client_.set_url_encode(false);
-    client_.set_decompress(false);
-    client_.enable_server_certificate_verification(verify_tls);
+  static const HttpsModule& get() {
+    static const HttpsModule module;
+    return module;
   }
 
-  void send_from(const std::string& address) { client_.set_interface(address); }
+  // Null with `problem()` saying why, when the module cannot be used.
+  https::Connection* open(const https::ConnectionOptions& options) const {
+    return open_ ? open_(options) : nullptr;
+  }
+  const std::string& problem() const { return problem_; }
 
-  HttpClientResponse send(const HttpClientRequest& request) {
-    HttpClientResponse response;
-    httplib::Request message;
-    message.method = request.method;
-    message.path = request.target;
-    message.body = request.body;
-    for (const auto& [name, value] : request.headers) message.headers.emplace(name, value);
-    bool too_large = false;
-    message.response_handler = [&](const httplib::Response& head) {
-      const auto length = head.get_header_value("Content-Length");
-      if (!length.empty() &&
-          parse_integer(length, 0, std::numeric_limits<long long>::max()).value_or(0) >
-              static_cast<long long>(limits_.max_response_bytes)) {
-        too_large = true;
-        return false;
-      }
-      return true;
-    };
-    message.content_receiver = [&](const char* data, std::size_t size, std::uint64_t,
-                                   std::uint64_t) {
-      if (response.body.size() + size > limits_.max_response_bytes) {
-        too_large = true;
-        return false;
-      }
-      response.body.append(data, size);
-      return true;
-    };
-    std::mutex mutex;
-    std::condition_variable done_changed;
-    bool done = false;
-    std::atomic<bool> timed_out{false};
-    std::thread watchdog([&] {
-      std::unique_lock lock(mutex);
-      if (done_changed.wait_for(lock, limits_.request_timeout, [&] { return done; })) return;
-      timed_out = true;
-      // Again until the request returns: a stop() while it is still
-      // connecting has no socket to shut down yet.
-      while (!done_changed.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) {
-        client_.stop();
-      }
-    });
-    auto result = client_.send(message);
-    {
-      const std::lock_guard lock(mutex);
-      done = true;
-    }
-    done_changed.notify_all();
-    watchdog.join();
-    if (too_large) {
-      response = {};
-      response.error = body_limit_error(limits_);
-      return response;
-    }
-    if (timed_out || !result) {
-      response.body.clear();
-      response.error = timed_out ? timeout_error(limits_) : tls_failure(result.error(), limits_);
-      return response;
-    }
-    response.status = result->status;
-    for (const auto& [key, value] : result->headers) {
-      // cpp-httplib injects these pseudo-headers; they were never on the wire.
-      if (key == "REMOTE_ADDR" || key == "REMOTE_PORT" || key == "LOCAL_ADDR" ||
-          key == "LOCAL_PORT") {
+ private:
+  HttpsModule() {
+    std::vector<std::string> tried;
+    for (const auto& path : candidates()) {
+      std::error_code missing;
+      if (!std::filesystem::exists(path, missing)) {
+        tried.push_back(path.string());
         continue;
       }
-      response.headers.emplace_back(key, value);
+      void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (!handle) {
+        problem_ = fmt::format("https is unavailable: {}", ::dlerror());
+        return;
+      }
+      const auto version = reinterpret_cast<int (*)()>(
+          ::dlsym(handle, "sessim_https_interface_version"));
+      open_ = reinterpret_cast<OpenFunction>(::dlsym(handle, "sessim_https_open"));
+      if (!version || !open_ || version() != https::kInterfaceVersion) {
+        open_ = nullptr;
+        problem_ = fmt::format("https is unavailable: {} is from another build of sessim",
+                               path.string());
+      }
+      return;  // never unloaded: connections made by it may live until exit
     }
-    return response;
+    problem_ = fmt::format("https is unavailable: sessim's https module is missing (looked for {})",
+                           fmt::join(tried, ", "));
+  }
+
+  static std::vector<std::filesystem::path> candidates() {
+    std::vector<std::filesystem::path> paths;
+    std::error_code error;
+    const auto executable = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (!error) paths.push_back(executable.parent_path() / SESSIM_HTTPS_MODULE_NAME);
+    paths.emplace_back(SESSIM_HTTPS_MODULE_INSTALLED);
+    paths.emplace_back(SESSIM_HTTPS_MODULE_BUILT);
+    return paths;
+  }
+
+  using OpenFunction = https::Connection* (*)(const https::ConnectionOptions&);
+  OpenFunction open_ = nullptr;
+  std::string problem_;
+};
+
+// Why an https exchange got no response, in the words of the person
+// reading the report, and in the same words as a plain one.
+std::string https_failure(const https::Outcome& outcome, const HttpClientLimits& limits) {
+  using https::Failure;
+  switch (outcome.failure) {
+    case Failure::none:
+      return {};
+    case Failure::connection_refused:
+      return std::string(kConnectionRefused);
+    case Failure::connect_timeout:
+      return no_connection_within(limits.connect_timeout);
+    case Failure::closed_before_response:
+      return std::string(kClosedBeforeResponse);
+    case Failure::closed_while_sending:
+      return std::string(kClosedWhileSending);
+    case Failure::cannot_bind:
+      return "cannot send from the client's address";
+    case Failure::handshake_failed:
+      return "TLS handshake failed";
+    case Failure::certificate_rejected:
+      return "the server's TLS certificate was rejected";
+    case Failure::timed_out:
+      return timeout_error(limits);
+    case Failure::body_too_large:
+      return body_limit_error(limits);
+    case Failure::other:
+      break;
+  }
+  return fmt::format("failed ({})", outcome.detail);
+}
+
+class TlsConnection {
+ public:
+  TlsConnection(std::string host, int port, bool verify_tls, HttpClientLimits limits,
+                bool keep_alive)
+      : limits_(limits),
+        connection_(HttpsModule::get().open(
+            https::ConnectionOptions{std::move(host), port, verify_tls, limits, keep_alive})) {}
+
+  void send_from(const std::string& address) {
+    if (connection_) connection_->send_from(address);
+  }
+
+  HttpClientResponse send(const HttpClientRequest& request) {
+    if (!connection_) {
+      HttpClientResponse response;
+      response.error = HttpsModule::get().problem();
+      if (response.error.empty()) response.error = "https is unavailable: out of memory";
+      return response;
+    }
+    auto outcome = connection_->send(request);
+    outcome.response.error = https_failure(outcome, limits_);
+    return std::move(outcome.response);
   }
 
  private:
-  httplib::Client client_;
   HttpClientLimits limits_;
+  std::unique_ptr<https::Connection> connection_;
 };
 
 }  // namespace

@@ -383,6 +383,18 @@ TEST(Target, HttpsWorksAndAnUntrustedCertificateIsSaidPlainly) {
             "the server's TLS certificate was rejected");
 }
 
+// OpenSSL comes with the https module, loaded on first use: a sessim that
+// speaks plain HTTP never maps it (it cost every start about 2 ms).
+TEST(Target, OpenSslIsLoadedOnlyWhenHttpsIsUsed) {
+  RunDirectory logs;
+  ChildProcess node(testing::sessim_child(logs, {"node", "--port", "0"}));
+  ASSERT_TRUE(node.read_line(std::chrono::seconds(10)));
+  const auto maps = testing::read_text_file(fmt::format("/proc/{}/maps", node.pid()));
+  ASSERT_FALSE(maps.empty());
+  EXPECT_EQ(maps.find("libssl"), std::string::npos);
+  EXPECT_EQ(maps.find("libsessim-https"), std::string::npos);
+}
+
 TEST(CompareCommandNodes, TheLessonHoldsForAnAppSessimDidNotWrite) {
   if (!have_python_redis()) GTEST_SKIP() << "python3-redis cannot be imported";
   const auto result = run_sessim(
