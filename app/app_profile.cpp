@@ -136,7 +136,7 @@ class ProfileLoader {
     if (root["name"]) profile.name = text(root["name"], "name");
     if (root["cookie"]) {
       profile.cookie = text(root["cookie"], "cookie");
-      if (!is_token(profile.cookie))
+      if (!is_header_name(profile.cookie))
         fail(root["cookie"].Mark(), "cookie must be a cookie name such as JSESSIONID");
     }
     bool custom_calls = false;
@@ -203,13 +203,6 @@ class ProfileLoader {
   }
 
  private:
-  static bool is_token(const std::string& name) {
-    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) ||
-             std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-    });
-  }
-
   std::string text(const YAML::Node& node, const std::string& what) const {
     if (!node.IsScalar()) fail(node.Mark(), fmt::format("{} must be a single value", what));
     return node.Scalar();

@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 namespace sessim {
 
@@ -190,6 +190,14 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
   }
   if (kept.size() < text.size()) shown += "…";
   return shown;
+}
+
+bool is_header_name(std::string_view name) {
+  if (name.empty() || name.size() > 256) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
 }
 
 bool has_control_character(std::string_view text) {

@@ -51,6 +51,10 @@ std::string shell_quote(std::string_view text);
 // cut).
 std::string printable(std::string_view text, std::size_t max_bytes = 200);
 
+// Whether `name` is an HTTP field name (an RFC 9110 token: letters, digits
+// and !#$%&'*+-.^_`|~), 1 to 256 bytes.
+bool is_header_name(std::string_view name);
+
 // Whether `text` holds a control character (C0, including CR, LF and NUL,
 // or DEL): what must never reach a request line, a header or a log line raw.
 bool has_control_character(std::string_view text);

@@ -28,10 +28,11 @@ std::string to_string(RequestResult result);
 
 // One expectation checked against one response.
 struct Check {
-  std::string what;  // value | absent | status | node | session
+  std::string what;  // value | absent | status | node | session | header NAME TEST | ...
   std::string expected;
   std::string actual;
   bool passed = false;
+  SourcePosition position;  // the key in the scenario file that asked for it
 };
 
 // A check of what a read returned (value or absence), as opposed to status,

@@ -30,7 +30,7 @@ HttpExchange ProbeClient::call(const Endpoint& at, const HttpCall& call, const s
   if (!extra_query.empty()) {
     target += (target.find('?') == std::string::npos ? "?" : "&") + extra_query;
   }
-  OutgoingRequest request{prepared.method, target, prepared.body, jar_->cookie_header(target), ""};
+  OutgoingRequest request{prepared.method, target, prepared.body, {}, jar_->cookie_header(target), ""};
   auto exchange = transport_.send(at, request);
   jar_->remember(exchange);
   evidence_.push_back(

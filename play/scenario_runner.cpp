@@ -21,6 +21,7 @@
 #include "history/history.h"
 #include "net/cookie_jar.h"
 #include "net/loopback.h"
+#include "play/assertions.h"
 #include "play/session_probe.h"
 #include "scenario/scenario_error.h"
 #include "scenario/scenario_loader.h"
@@ -29,60 +30,6 @@ namespace sessim {
 namespace {
 
 using Steady = std::chrono::steady_clock;
-
-std::string quoted(const std::string& text) { return fmt::format("\"{}\"", abbreviate(text, 40)); }
-
-// What a response says about the attribute or body a check looks at.
-// What a read returned: through the app profile for attribute reads, the
-// body exactly as it came for any other request.
-ReadValue read_of(const RequestRecord& record, const AppProfile& profile) {
-  const auto& exchange = record.exchange;
-  if (record.action == StepKind::get) return read_value(profile, exchange.status, exchange.body);
-  ReadValue read;
-  read.answered = exchange.status >= 200 && exchange.status <= 299;
-  read.value = exchange.body;  // byte for byte: `request` checks what came
-  return read;
-}
-
-std::string observed_value(const RequestRecord& record, const ReadValue& read) {
-  const auto& exchange = record.exchange;
-  if (exchange.status == 0) return fmt::format("no response ({})", exchange.transport_error);
-  if (!read.answered) return fmt::format("status {}", exchange.status);
-  if (read.absent) return "(absent)";
-  return quoted(read.value);
-}
-
-std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord& record,
-                            const AppProfile& profile) {
-  std::vector<Check> checks;
-  const auto& exchange = record.exchange;
-  const auto read = read_of(record, profile);
-  if (expectation.value) {
-    const bool ok = read.answered && !read.absent && read.value == *expectation.value;
-    checks.push_back({"value", quoted(*expectation.value), observed_value(record, read), ok});
-  }
-  if (expectation.absent) {
-    checks.push_back(
-        {"absent", "(absent)", observed_value(record, read), read.answered && read.absent});
-  }
-  if (expectation.status) {
-    const auto actual = exchange.status == 0 ? "no response" : std::to_string(exchange.status);
-    checks.push_back({"status", std::to_string(*expectation.status), actual,
-                      exchange.status == *expectation.status});
-  }
-  if (expectation.node) {
-    const auto actual = record.node.empty() ? "(unknown)" : record.node;
-    checks.push_back({"node", *expectation.node, actual, record.node == *expectation.node});
-  }
-  if (expectation.session) {
-    const auto actual = record.session == SessionEffect::unknown
-                            ? std::string("(unknown)")
-                            : std::string(to_string(record.session));
-    checks.push_back({"session", std::string(to_string(*expectation.session)), actual,
-                      satisfies(record.session, *expectation.session)});
-  }
-  return checks;
-}
 
 // Plays one scenario on one cluster. The main sequence runs on the calling
 // thread (faults start processes, which must be started from the thread that
@@ -125,9 +72,11 @@ class Player {
     for (const auto& step : steps) {
       if (stopped_) return;
       if (step.kind == StepKind::repeat) {
+        const auto first = records.size();
         for (int round = 1; round <= step.times && !stopped_; ++round) {
           run_steps(step.steps, fmt::format("{} ({}/{})", suffix, round, step.times), records);
         }
+        if (!step.latency.empty()) judge_latency(step, records, first);
       } else if (step.kind == StepKind::parallel) {
         parallel(step, suffix, records);
       } else {
@@ -136,6 +85,25 @@ class Player {
         if (options_.on_step) options_.on_step(records.back());
       }
     }
+  }
+
+  // A repeat's latency limits over every request it made, as checks of its
+  // last request (where the repeat ended).
+  void judge_latency(const Step& step, std::vector<StepRecord>& records, std::size_t first) {
+    std::vector<double> durations;
+    RequestRecord* last = nullptr;
+    for (auto i = first; i < records.size(); ++i) {
+      for (auto& request : records[i].requests) {
+        if (request.exchange.status != 0) durations.push_back(request.exchange.duration_ms);
+        last = &request;
+      }
+    }
+    if (!last) return;
+    for (auto& check : evaluate_latency(step.latency, std::move(durations))) {
+      last->checks.push_back(std::move(check));
+    }
+    settle_result(*last);
+    if (last->result != RequestResult::ok && options_.fail_fast) stopped_ = true;
   }
 
   void parallel(const Step& step, const std::string& suffix, std::vector<StepRecord>& records) {
@@ -169,7 +137,7 @@ class Player {
   StepRecord run_step(const Step& step, const std::string& suffix) {
     StepRecord record;
     record.number = ++step_counter_;
-    record.label = step.describe() + suffix;
+    record.label = (step.title.empty() ? step.describe() : step.title) + suffix;
     record.position = step.position;
     record.kind = step.kind;
     record.started_ms = std::chrono::duration<double, std::milli>(Steady::now() - started_).count();
@@ -220,6 +188,7 @@ class Player {
     outgoing.method = call.method;
     outgoing.target = call.target;
     outgoing.body = call.body;
+    outgoing.headers = step.headers;
     outgoing.cookie_header = jar.cookie_header(call.target);
     // Clients send from their own loopback address, so that ip-hash sees them
     // apart; a remote target is reached from the system's address.

@@ -1,18 +1,27 @@
 #include "play/transport.h"
 
+#include <algorithm>
 #include <chrono>
 
+#include "common/text.h"
 #include "net/request_target.h"
 
 namespace sessim {
 
-void exchange_over(HttpClient& client, HttpExchange& exchange, const std::string& body) {
+void exchange_over(HttpClient& client, HttpExchange& exchange, const std::string& body,
+                   const std::vector<std::pair<std::string, std::string>>& headers) {
   HttpClientRequest request;
   request.method = exchange.method;
   request.target = exchange.target;
   request.body = body;
   if (!exchange.cookie_sent.empty()) request.headers.emplace_back("Cookie", exchange.cookie_sent);
-  if (!body.empty()) request.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+  const bool typed = std::any_of(headers.begin(), headers.end(), [](const auto& header) {
+    return iequals(header.first, "Content-Type");
+  });
+  if (!body.empty() && !typed) {
+    request.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+  }
+  request.headers.insert(request.headers.end(), headers.begin(), headers.end());
   const auto started = std::chrono::steady_clock::now();
   auto response =
       is_sendable_target(request.target)
@@ -34,7 +43,7 @@ HttpExchange HttpTransport::send(const Endpoint& origin, const OutgoingRequest& 
   exchange.method = request.method;
   exchange.target = request.target;
   exchange.cookie_sent = request.cookie_header;
-  exchange_over(client, exchange, request.body);
+  exchange_over(client, exchange, request.body, request.headers);
   return exchange;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cluster/topology.h"
 #include "net/http_client.h"
@@ -13,6 +15,7 @@ struct OutgoingRequest {
   std::string method;
   std::string target;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // the step's own
   std::string cookie_header;   // "" : no Cookie header
   std::string source_address;  // "" : the system's choice
   bool keep_alive = true;
@@ -38,8 +41,10 @@ class HttpTransport final : public Transport {
   HttpClientLimits limits_;
 };
 
-// Sends exchange.method and exchange.target with its Cookie header and
-// `body` over `client`, and fills in the response (or why none came).
-void exchange_over(HttpClient& client, HttpExchange& exchange, const std::string& body);
+// Sends exchange.method and exchange.target with its Cookie header,
+// `headers` and `body` over `client`, and fills in the response (or why none
+// came). A body without a Content-Type among `headers` goes as text/plain.
+void exchange_over(HttpClient& client, HttpExchange& exchange, const std::string& body,
+                   const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 }  // namespace sessim

@@ -32,10 +32,12 @@ json request_json(const RequestRecord& record, const std::map<int, ReadExplanati
   }
   json checks = json::array();
   for (const auto& check : record.checks) {
-    checks.push_back({{"what", check.what},
-                      {"expected", check.expected},
-                      {"actual", check.actual},
-                      {"passed", check.passed}});
+    json entry_check = {{"what", check.what},
+                        {"expected", check.expected},
+                        {"actual", check.actual},
+                        {"passed", check.passed}};
+    if (check.position.line > 0) entry_check["position"] = check.position.to_string();
+    checks.push_back(std::move(entry_check));
   }
   entry["checks"] = std::move(checks);
   if (const auto it = why.find(record.number); it != why.end()) entry["why"] = it->second.sentence;

@@ -7,33 +7,48 @@
 #include <map>
 
 #include "common/text.h"
+#include "history/explain.h"
 
 namespace sessim {
 namespace {
 
 struct TestCase {
   std::string name;
-  std::string failure;  // empty: passed
+  std::string failure;  // one line; empty: passed
   bool skipped = false;
   double seconds = 0;
+  std::string detail;  // the failure's whole account: where, which request, why
 };
 
+// A test case per check, named by its step's label and what it checks,
+// never by a step number: inserting a step does not rename the others.
+// Names that would repeat (the same step written twice) get " [2]", " [3]".
 std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
   const bool expected_failure =
       mode == VerdictMode::declared && run.declared && *run.declared == DeclaredOutcome::fail;
+  const auto explanations = explain_failed_reads(run);
   std::vector<TestCase> cases;
+  std::map<std::string, int> uses;
   for (const auto& step : run.steps) {
     for (const auto& request : step.requests) {
       for (const auto& check : request.checks) {
         TestCase test;
         test.seconds = request.exchange.duration_ms / 1000;
-        test.name = fmt::format("step {} {}: {} ({})", step.number, step.label, check.what,
-                                step.position.to_string());
+        const auto name = fmt::format("{}: {}", step.label, check.what);
+        const int use = ++uses[name];
+        test.name = use == 1 ? name : fmt::format("{} [{}]", name, use);
         if (!check.passed) {
-          test.failure = fmt::format("expected {} {}, got {} (request #{} {} {} served by {})",
-                                     check.what, check.expected, check.actual, request.number,
-                                     request.exchange.method, request.exchange.target,
-                                     request.node.empty() ? "an unknown node" : request.node);
+          test.failure = fmt::format("expected {} {}, got {}", check.what, check.expected,
+                                     check.actual);
+          test.detail = fmt::format(
+              "{}\nat {} (step {}, {})\nrequest #{} {} {} served by {}", test.failure,
+              check.position.to_string(), step.number, step.position.to_string(),
+              request.number, request.exchange.method, request.exchange.target,
+              request.node.empty() ? "an unknown node" : request.node);
+          if (const auto why = explanations.find(request.number);
+              why != explanations.end() && is_read_check(check)) {
+            test.detail += "\nwhy: " + why->second.sentence;
+          }
           test.skipped = expected_failure;
         }
         cases.push_back(std::move(test));
@@ -115,9 +130,10 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
       } else {
         ++failures;
         body += fmt::format(
-            ">\n      <failure message=\"{0}\" type=\"expectation\">{0}</failure>\n    "
+            ">\n      <failure message=\"{}\" type=\"expectation\">{}</failure>\n    "
             "</testcase>\n",
-            escape_markup(test.failure));
+            escape_markup(test.failure),
+            escape_markup(test.detail.empty() ? test.failure : test.detail));
       }
     }
     const double seconds = run.duration_ms / 1000;

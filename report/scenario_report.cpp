@@ -32,7 +32,7 @@ std::string request_line(const RequestRecord& record) {
       "#{:<3} {} {}  node={}  session={}  cookie={}  {} {}", record.number, exchange.method,
       exchange.target, record.node.empty() ? "unknown" : record.node,
       record.session == SessionEffect::unknown ? "?" : to_string(record.session), cookie, status,
-      body.empty() ? "(empty)" : fmt::format("\"{}\"", abbreviate(body, 32)));
+      body.empty() ? "(empty)" : fmt::format("\"{}\"", printable(body, 32)));
 }
 
 }  // namespace
@@ -70,10 +70,11 @@ std::string render_scenario_step(const StepRecord& step, const TerminalStyle& st
     }
     for (const auto& check : request.checks) {
       if (check.passed) continue;
-      out +=
-          fmt::format("        {}\n", paint(fmt::format("FAILED {}: expected {}, got {}",
-                                                        check.what, check.expected, check.actual),
-                                            Tone::bad, style));
+      out += fmt::format("        {}  {}\n",
+                         paint(fmt::format("FAILED {}: expected {}, got {}", check.what,
+                                           check.expected, check.actual),
+                               Tone::bad, style),
+                         paint(check.position.to_string(), Tone::dim, style));
     }
     if (const auto it = explanations.find(request.number); it != explanations.end()) {
       out += fmt::format("        why: {}\n", it->second.sentence);

@@ -29,7 +29,7 @@ Scenario reference_scenario(const std::string& value, int reads) {
   set.name = kReferenceAttribute;
   set.value = value;
   set.expect = Expectation{};
-  set.expect->status = 200;
+  set.expect->status = StatusSet{{200}, {}};
   set.position = {scenario.source, 0, 0};
 
   Step get;

@@ -5,12 +5,13 @@
 #include <algorithm>
 
 #include "common/name_table.h"
+#include "common/text.h"
 
 namespace sessim {
 
-std::string SourcePosition::to_string() const {
-  if (line <= 0) return file;
-  return fmt::format("{}:{}:{}", file, line, column);
+SourcePosition Expectation::position_of(const std::string& key) const {
+  const auto found = key_positions.find(key);
+  return found == key_positions.end() ? position : found->second;
 }
 
 namespace {
@@ -89,7 +90,7 @@ std::string Step::describe() const {
   const std::string who = client.empty() ? "" : fmt::format("{}: ", client);
   switch (kind) {
     case StepKind::set:
-      return fmt::format("{}set {} = {}{}", who, name, value, target);
+      return fmt::format("{}set {} = {}{}", who, name, printable(value, 40), target);
     case StepKind::get:
       return fmt::format("{}get {}{}", who, name, target);
     case StepKind::remove:

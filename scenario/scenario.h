@@ -16,25 +16,28 @@
 #include "node/session_rule.h"
 #include "node/store/session_store.h"
 #include "scenario/anomaly.h"
+#include "scenario/assertion.h"
 
 namespace sessim {
 
-// Where something stands in a scenario file; 1-based line and column.
-struct SourcePosition {
-  std::string file;
-  int line = 0;
-  int column = 0;
-  std::string to_string() const;  // "file:line:column"; just "file" for generated steps
-};
-
-// What a request step checks. Each key given is one check.
+// What a request step checks. Each key given is one check or more, each
+// reported with the position of what it came from.
 struct Expectation {
   std::optional<std::string> value;  // the attribute's value (get) or the body (request)
   bool absent = false;               // get: the attribute is not set
-  std::optional<int> status;
+  std::optional<StatusSet> status;
   std::optional<std::string> node;  // the node that served it
   std::optional<SessionEffect> session;
-  SourcePosition position;
+  std::vector<HeaderCondition> headers;
+  std::vector<CookieCondition> cookies;
+  std::vector<TextCondition> body;  // contains, matches
+  std::vector<JsonCondition> json;
+  std::optional<LatencyLimit> within;  // this request's duration
+  SourcePosition position;             // the `expect:` map
+  // Where `value`, `absent`, `status`, `node` and `session` were written.
+  std::map<std::string, SourcePosition> key_positions;
+
+  SourcePosition position_of(const std::string& key) const;
 };
 
 enum class StepKind {
@@ -86,6 +89,10 @@ struct Step {
   std::string method;  // request
   std::string path;    // request
   std::string body;    // request
+  std::string title;   // requests: `label:`, the step's name in reports ("" : describe())
+  // requests: headers of the step's own, besides what the browser and the
+  // app profile send (validated by the loader: never Host, Cookie, framing)
+  std::vector<std::pair<std::string, std::string>> headers;
   std::optional<Expectation> expect;
   // set/get of the reference story: the app profile's reference calls
   // (/set-session, /get-session) rather than its attribute calls.
@@ -93,6 +100,7 @@ struct Step {
   double seconds = 0;       // wait
   double delay_s = 0;       // requests: ask sessim's node to take this long (?delay=MS)
   int times = 0;            // repeat
+  std::vector<LatencyLimit> latency;  // repeat: over every request it made
   std::vector<Step> steps;  // repeat: the body; parallel: the branches
 
   std::string describe() const;  // "get cart", "crash node-1", ...

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -18,6 +19,7 @@
 #include "common/strategy_kind.h"
 #include "common/text.h"
 #include "common/yaml_tree.h"
+#include "net/cookie.h"
 #include "net/loopback.h"
 #include "node/app_node.h"
 #include "node/session.h"
@@ -390,10 +392,11 @@ class Loader {
         break;
       case StepKind::repeat:
         if (!value.IsMap()) fail(value, "repeat needs {times: N, steps: [...]}");
-        check_keys(value, {"times", "steps"}, "repeat");
+        check_keys(value, {"times", "steps", "latency"}, "repeat");
         if (!value["times"] || !value["steps"]) fail(value, "repeat needs both times and steps");
         step.times = integer(value["times"], "times", 1, 10000);
         step.steps = step_list(value["steps"], in_parallel);
+        if (value["latency"]) step.latency = latency_limits(value["latency"]);
         break;
       case StepKind::parallel:
         step.steps = step_list(value, true);
@@ -408,7 +411,7 @@ class Loader {
     if (!value.IsMap()) {
       fail(value, fmt::format("{} needs a map of settings", to_string(step.kind)));
     }
-    own.insert(own.end(), {"client", "via", "delay", "expect"});
+    own.insert(own.end(), {"label", "client", "via", "delay", "headers", "expect"});
     check_keys(value, own, to_string(step.kind));
     if (value["client"]) step.client = client(value["client"]);
     if (value["delay"]) {
@@ -438,6 +441,13 @@ class Loader {
       }
     }
     if (value["body"]) step.body = text(value["body"], "body");
+    if (value["headers"]) step.headers = request_headers(value["headers"]);
+    if (value["label"]) {
+      step.title = text(value["label"], "label");
+      if (step.title.empty() || step.title.size() > 120 || has_control_character(step.title)) {
+        fail(value["label"], "label must be one line of 1 to 120 characters");
+      }
+    }
     if (value["expect"]) step.expect = expectation(value["expect"], step.kind);
   }
 
@@ -445,23 +455,278 @@ class Loader {
     if (!node.IsMap() || node.size() == 0) {
       fail(node, "expect must be a map such as {value: hello, node: node-2}");
     }
-    std::vector<std::string> keys{"status", "node", "session"};
+    std::vector<std::string> keys{"status", "node", "session", "header", "cookie", "body",
+                                  "within"};
     if (kind == StepKind::get || kind == StepKind::request) keys.push_back("value");
     if (kind == StepKind::get) keys.push_back("absent");
     check_keys(node, keys, fmt::format("the expectations of {}", to_string(kind)));
     Expectation expectation;
     expectation.position = position(node);
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      expectation.key_positions[it->first.as<std::string>()] = position(it->first);
+    }
     if (node["value"]) expectation.value = text(node["value"], "value");
     if (node["absent"]) expectation.absent = boolean(node["absent"], "absent");
     if (expectation.absent && expectation.value)
       fail(node, "expect either value or absent, not both");
-    if (node["status"]) expectation.status = integer(node["status"], "status", 100, 599);
+    if (node["status"]) expectation.status = status_set(node["status"]);
     if (node["node"]) expectation.node = text(node["node"], "node");
     if (node["session"]) {
       expectation.session =
           *parse_session_effect(one_of(node["session"], "session", session_effect_names()));
     }
+    if (node["header"]) expectation.headers = header_conditions(node["header"]);
+    if (node["cookie"]) expectation.cookies = cookie_conditions(node["cookie"]);
+    if (node["body"]) body_conditions(node["body"], expectation);
+    if (node["within"]) {
+      expectation.within = LatencyLimit{100, milliseconds(node["within"], "within"),
+                                        position(node["within"])};
+    }
     return expectation;
+  }
+
+  // 200, [200, 302], 2xx, [2xx, 404]
+  StatusSet status_set(const YAML::Node& node) const {
+    StatusSet set;
+    const auto add = [&](const YAML::Node& item) {
+      const auto word = item.IsScalar() ? item.Scalar() : std::string();
+      if (const auto code = parse_status_code(word)) {
+        set.codes.push_back(*code);
+      } else if (const auto group = parse_status_class(word)) {
+        set.classes.push_back(*group);
+      } else {
+        fail(item, "status must be a code from 100 to 599 or a class such as 2xx, or a list of "
+                   "them ([200, 302], [2xx, 404])");
+      }
+    };
+    if (node.IsSequence()) {
+      if (node.size() == 0) fail(node, "status lists at least one code or class");
+      for (const auto& item : node) add(item);
+    } else {
+      add(node);
+    }
+    return set;
+  }
+
+  // {Name: text} (equals) or {Name: {equals|contains|matches: text, absent: true}}
+  std::vector<HeaderCondition> header_conditions(const YAML::Node& node) const {
+    if (!node.IsMap() || node.size() == 0) {
+      fail(node, "header must be a map of header names, e.g. {Location: {contains: /login}}");
+    }
+    std::vector<HeaderCondition> conditions;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const auto name = text(it->first, "a header name");
+      if (!is_header_name(name)) {
+        fail(it->first, fmt::format("'{}' is not a header name (letters, digits and !#$%&'*+-.^_`|~)",
+                                    printable(name, 64)));
+      }
+      const auto& tests = it->second;
+      if (tests.IsScalar()) {
+        conditions.push_back({name, {TextTest::equals, tests.Scalar(), position(tests)}});
+        continue;
+      }
+      if (!tests.IsMap() || tests.size() == 0) {
+        fail(tests, fmt::format("header {} needs a value or a map such as {{contains: text}}", name));
+      }
+      check_keys(tests, {"equals", "contains", "matches", "absent"}, "header " + name);
+      for (auto test = tests.begin(); test != tests.end(); ++test) {
+        const auto key = test->first.as<std::string>();
+        if (key == "absent") {
+          if (!boolean(test->second, "absent")) fail(test->second, "write absent: true, or leave it out");
+          conditions.push_back({name, {TextTest::absent, "", position(test->first)}});
+          continue;
+        }
+        const auto how = key == "equals" ? TextTest::equals
+                         : key == "contains" ? TextTest::contains
+                                             : TextTest::matches;
+        const auto operand = text(test->second, key);
+        if (how == TextTest::matches) pattern(test->second, operand);
+        conditions.push_back({name, {how, operand, position(test->first)}});
+      }
+    }
+    return conditions;
+  }
+
+  // {NAME: {present|absent: true, httponly: bool, secure: bool, samesite: Lax,
+  //  path: /, max-age: 3600}}
+  std::vector<CookieCondition> cookie_conditions(const YAML::Node& node) const {
+    if (!node.IsMap() || node.size() == 0) {
+      fail(node, "cookie must be a map of cookie names, e.g. {JSESSIONID: {httponly: true}}");
+    }
+    std::vector<CookieCondition> conditions;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const auto name = text(it->first, "a cookie name");
+      if (!is_cookie_name(name)) {
+        fail(it->first, fmt::format("'{}' is not a cookie name", printable(name, 64)));
+      }
+      const auto& tests = it->second;
+      if (!tests.IsMap() || tests.size() == 0) {
+        fail(tests, fmt::format("cookie {} needs a map such as {{present: true, httponly: true}}",
+                                name));
+      }
+      check_keys(tests, {"present", "absent", "httponly", "secure", "samesite", "path", "max-age"},
+                 "cookie " + name);
+      if (tests["present"] && tests["absent"]) fail(tests, "present and absent exclude each other");
+      for (auto test = tests.begin(); test != tests.end(); ++test) {
+        const auto key = test->first.as<std::string>();
+        CookieCondition condition;
+        condition.name = name;
+        condition.position = position(test->first);
+        if (key == "present" || key == "absent") {
+          if (!boolean(test->second, key)) {
+            fail(test->second, fmt::format("write {}: true, or leave it out", key));
+          }
+          condition.test = key == "present" ? CookieTest::present : CookieTest::absent;
+        } else if (key == "httponly" || key == "secure") {
+          condition.test = key == "httponly" ? CookieTest::http_only : CookieTest::secure;
+          condition.flag = boolean(test->second, key);
+        } else if (key == "samesite") {
+          condition.test = CookieTest::same_site;
+          condition.operand = one_of(test->second, "samesite", {"Strict", "Lax", "None"});
+        } else if (key == "path") {
+          condition.test = CookieTest::path;
+          condition.operand = text(test->second, "path");
+        } else {
+          condition.test = CookieTest::max_age;
+          condition.operand = std::to_string(
+              integer(test->second, "max-age", -1, std::numeric_limits<int>::max()));
+        }
+        if (tests["absent"] && condition.test != CookieTest::absent) {
+          fail(test->first, fmt::format("cookie {} is expected absent; {} says nothing then", name,
+                                        key));
+        }
+        conditions.push_back(std::move(condition));
+      }
+    }
+    return conditions;
+  }
+
+  // {contains: text, matches: regex, json: {path: value}}
+  void body_conditions(const YAML::Node& node, Expectation& expectation) const {
+    if (!node.IsMap() || node.size() == 0) {
+      fail(node, "body must be a map such as {contains: text, json: {user.name: alice}}");
+    }
+    check_keys(node, {"contains", "matches", "json"}, "body");
+    if (node["contains"]) {
+      expectation.body.push_back({TextTest::contains, text(node["contains"], "contains"),
+                                  position(node["contains"])});
+    }
+    if (node["matches"]) {
+      const auto operand = text(node["matches"], "matches");
+      pattern(node["matches"], operand);
+      expectation.body.push_back({TextTest::matches, operand, position(node["matches"])});
+    }
+    if (const auto json = node["json"]) {
+      if (!json.IsMap() || json.size() == 0) {
+        fail(json, "json must be a map of paths to values, e.g. {user.name: alice, items[0].id: 3}");
+      }
+      for (auto it = json.begin(); it != json.end(); ++it) {
+        JsonCondition condition;
+        condition.path = text(it->first, "a JSON path");
+        if (const auto problem = json_path_problem(condition.path); !problem.empty()) {
+          fail(it->first, fmt::format("JSON path '{}': {}", printable(condition.path, 64), problem));
+        }
+        condition.position = position(it->first);
+        const auto& value = it->second;
+        if (!value.IsScalar() && !value.IsNull()) {
+          fail(value, "a JSON path's expected value is a string, number, true, false or null");
+        }
+        const auto& tag = value.Tag();
+        const auto word = value.IsNull() ? std::string("null") : value.Scalar();
+        bool flag = false;
+        // A quoted scalar ("3", "true") is a string; a plain one is read as
+        // YAML reads it.
+        if (value.IsNull()) {
+          condition.kind = JsonCondition::Kind::null;
+        } else if (tag == "!") {
+          condition.kind = JsonCondition::Kind::string;
+        } else if (YAML::convert<bool>::decode(value, flag) && (word == "true" || word == "false")) {
+          condition.kind = JsonCondition::Kind::boolean;
+        } else if (parse_seconds(word) && word.find_first_not_of("0123456789.-+eE") ==
+                                              std::string::npos) {
+          condition.kind = JsonCondition::Kind::number;
+        } else {
+          condition.kind = JsonCondition::Kind::string;
+        }
+        condition.expected = word;
+        expectation.json.push_back(std::move(condition));
+      }
+    }
+  }
+
+  void pattern(const YAML::Node& node, const std::string& operand) const {
+    if (operand.size() > kMaxPatternBytes) {
+      fail(node, fmt::format("a pattern is at most {} bytes", kMaxPatternBytes));
+    }
+    if (const auto error = regex_error(operand); !error.empty()) {
+      fail(node, fmt::format("not a POSIX extended regular expression: {}", error));
+    }
+  }
+
+  // `latency: {p95: 50ms, max: 200ms}` on a repeat
+  std::vector<LatencyLimit> latency_limits(const YAML::Node& node) const {
+    if (!node.IsMap() || node.size() == 0) {
+      fail(node, "latency must be a map such as {p95: 50ms, max: 200ms}");
+    }
+    std::vector<LatencyLimit> limits;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const auto key = text(it->first, "a percentile");
+      LatencyLimit limit;
+      limit.position = position(it->first);
+      if (key == "max") {
+        limit.percentile = 100;
+      } else if (const auto value = key.size() >= 2 && key[0] == 'p'
+                                        ? parse_integer(std::string_view(key).substr(1), 1, 99)
+                                        : std::nullopt) {
+        limit.percentile = static_cast<int>(*value);
+      } else {
+        fail(it->first, fmt::format("'{}' is not a percentile: write p50, p95, p99 or max",
+                                    printable(key, 32)));
+      }
+      limit.ms = milliseconds(it->second, key);
+      limits.push_back(limit);
+    }
+    return limits;
+  }
+
+  // Request headers of a step's own: `headers: {Accept: application/json}`.
+  std::vector<std::pair<std::string, std::string>> request_headers(const YAML::Node& node) const {
+    if (!node.IsMap() || node.size() == 0) {
+      fail(node, "headers must be a map such as {Accept: application/json}");
+    }
+    static const std::vector<std::string> kOwnedBySessim{
+        "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE",
+        "Trailer", "Upgrade", "Expect", "Cookie"};
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const auto name = text(it->first, "a header name");
+      if (!is_header_name(name)) {
+        fail(it->first, fmt::format("'{}' is not a header name (letters, digits and !#$%&'*+-.^_`|~)",
+                                    printable(name, 64)));
+      }
+      for (const auto& owned : kOwnedBySessim) {
+        if (!iequals(name, owned)) continue;
+        fail(it->first, iequals(name, "Cookie")
+                            ? std::string("Cookie is the browser's: its jar sends what the app "
+                                          "set (copy-cookies moves a jar to another client)")
+                            : fmt::format("{} is set by sessim's client, not by a step", owned));
+      }
+      const auto value = text(it->second, fmt::format("header {}", name));
+      if (has_control_character(value) || value.size() > kMaxRequestHeaderValueBytes) {
+        fail(it->second, fmt::format("header {} must be one line of at most {} bytes", name,
+                                     kMaxRequestHeaderValueBytes));
+      }
+      headers.emplace_back(name, value);
+    }
+    return headers;
+  }
+
+  double milliseconds(const YAML::Node& node, const std::string& what) const {
+    const auto seconds = node.IsScalar() ? parse_seconds(node.Scalar()) : std::nullopt;
+    if (!seconds || *seconds < 0 || *seconds > 600) {
+      fail(node, fmt::format("{} needs a duration such as 200ms or 1.5s (at most 10 minutes)", what));
+    }
+    return *seconds * 1000;
   }
 
   std::string client(const YAML::Node& node) const {

@@ -15,6 +15,8 @@ inline constexpr std::size_t kMaxScenarioYamlNodes = 100'000;
 inline constexpr std::size_t kMaxScenarioYamlDepth = 64;  // maps and lists inside each other
 inline constexpr std::int64_t kMaxPlannedRequests = 1'000'000;
 inline constexpr double kMaxPlannedWaitS = 24 * 3600;
+inline constexpr std::size_t kMaxPatternBytes = 1024;  // a `matches` regular expression
+inline constexpr std::size_t kMaxRequestHeaderValueBytes = 8 * 1024;
 
 // Parses one scenario from YAML text (format: docs/scenarios.md). `source`
 // names the text in errors ("scenarios/x.yaml", "builtin:x"). Throws

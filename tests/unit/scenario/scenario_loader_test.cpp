@@ -33,7 +33,8 @@ steps:
   EXPECT_EQ(set.value, "2 books");
   EXPECT_EQ(set.client, "bob");
   EXPECT_EQ(set.via, "node-2");
-  EXPECT_EQ(set.expect->status, 200);
+  ASSERT_TRUE(set.expect->status);
+  EXPECT_EQ(set.expect->status->codes, std::vector<int>{200});
   EXPECT_EQ(set.position.line, 7);
   EXPECT_EQ(set.position.column, 5);
   EXPECT_EQ(scenario.steps[1].name, "cart");

@@ -1,0 +1,174 @@
+#include "scenario/assertion.h"
+
+#include <fmt/format.h>
+#include <regex.h>
+
+#include <algorithm>
+
+#include "common/text.h"
+
+namespace sessim {
+
+std::string SourcePosition::to_string() const {
+  if (line <= 0) return file;
+  return fmt::format("{}:{}:{}", file, line, column);
+}
+
+bool StatusSet::accepts(int status) const {
+  return std::find(codes.begin(), codes.end(), status) != codes.end() ||
+         std::find(classes.begin(), classes.end(), status / 100) != classes.end();
+}
+
+std::string StatusSet::to_string() const {
+  std::vector<std::string> parts;
+  for (const int code : codes) parts.push_back(std::to_string(code));
+  for (const int group : classes) parts.push_back(fmt::format("{}xx", group));
+  if (parts.size() <= 1) return parts.empty() ? "" : parts.front();
+  const auto last = parts.back();
+  parts.pop_back();
+  return fmt::format("{} or {}", join(parts, ", "), last);
+}
+
+std::optional<int> parse_status_code(std::string_view text) {
+  if (text.size() != 3) return std::nullopt;
+  const auto code = parse_integer(text, 100, 599);
+  return code ? std::optional<int>(static_cast<int>(*code)) : std::nullopt;
+}
+
+std::optional<int> parse_status_class(std::string_view text) {
+  if (text.size() != 3 || text[0] < '1' || text[0] > '5') return std::nullopt;
+  if ((text[1] != 'x' && text[1] != 'X') || (text[2] != 'x' && text[2] != 'X')) return std::nullopt;
+  return text[0] - '0';
+}
+
+std::string_view to_string(TextTest test) {
+  switch (test) {
+    case TextTest::equals:
+      return "equals";
+    case TextTest::contains:
+      return "contains";
+    case TextTest::matches:
+      return "matches";
+    case TextTest::absent:
+      return "absent";
+  }
+  return "equals";
+}
+
+std::string_view to_string(CookieTest test) {
+  switch (test) {
+    case CookieTest::present:
+      return "present";
+    case CookieTest::absent:
+      return "absent";
+    case CookieTest::http_only:
+      return "httponly";
+    case CookieTest::secure:
+      return "secure";
+    case CookieTest::same_site:
+      return "samesite";
+    case CookieTest::path:
+      return "path";
+    case CookieTest::max_age:
+      return "max-age";
+  }
+  return "present";
+}
+
+std::string LatencyLimit::label() const {
+  return percentile >= 100 ? std::string("max") : fmt::format("p{}", percentile);
+}
+
+std::optional<std::vector<JsonPathStep>> parse_json_path(std::string_view path,
+                                                         std::string* problem) {
+  const auto refuse = [&](std::string why) -> std::optional<std::vector<JsonPathStep>> {
+    if (problem) *problem = std::move(why);
+    return std::nullopt;
+  };
+  if (path.starts_with("$")) path.remove_prefix(path.starts_with("$.") ? 2 : 1);
+  std::vector<JsonPathStep> steps;
+  std::size_t at = 0;
+  bool after_dot = false;
+  while (at < path.size()) {
+    if (path[at] == '[') {
+      const auto close = path.find(']', at);
+      if (close == std::string_view::npos) return refuse("a '[' without its ']'");
+      const auto index = parse_integer(path.substr(at + 1, close - at - 1), 0, 1'000'000);
+      if (!index) return refuse("an index is a whole number in brackets, such as [0]");
+      steps.push_back({"", static_cast<std::size_t>(*index)});
+      at = close + 1;
+      after_dot = false;
+      if (at < path.size() && path[at] == '.') {
+        ++at;
+        after_dot = true;
+      }
+      continue;
+    }
+    const auto end = path.find_first_of(".[]", at);
+    const auto key = path.substr(at, end == std::string_view::npos ? path.size() - at : end - at);
+    if (key.empty()) return refuse("an empty name between dots");
+    steps.push_back({std::string(key), 0});
+    at += key.size();
+    after_dot = false;
+    if (at < path.size() && path[at] == ']') return refuse("a ']' without its '['");
+    if (at < path.size() && path[at] == '.') {
+      ++at;
+      after_dot = true;
+    }
+  }
+  if (after_dot) return refuse("it ends with a dot");
+  if (steps.empty()) return refuse("it names nothing; write a key such as user.name");
+  return steps;
+}
+
+std::string json_path_problem(std::string_view path) {
+  std::string problem;
+  parse_json_path(path, &problem);
+  return problem;
+}
+
+namespace {
+
+// A compiled pattern, freed when it goes.
+class CompiledRegex {
+ public:
+  explicit CompiledRegex(const std::string& pattern)
+      : status_(::regcomp(&regex_, pattern.c_str(), REG_EXTENDED | REG_NOSUB)) {}
+  ~CompiledRegex() {
+    if (status_ == 0) ::regfree(&regex_);
+  }
+  CompiledRegex(const CompiledRegex&) = delete;
+  CompiledRegex& operator=(const CompiledRegex&) = delete;
+
+  std::string error() const {
+    if (status_ == 0) return {};
+    char message[256];
+    ::regerror(status_, &regex_, message, sizeof message);
+    return message;
+  }
+
+  bool search(std::string_view text) const {
+    if (status_ != 0) return false;
+    regmatch_t range{0, static_cast<regoff_t>(text.size())};
+    // REG_STARTEND: the text's length is given, so NUL bytes in a body are
+    // searched through rather than ending it.
+    return ::regexec(&regex_, text.data(), 1, &range, REG_STARTEND) == 0;
+  }
+
+ private:
+  regex_t regex_{};
+  int status_;
+};
+
+}  // namespace
+
+std::string regex_error(const std::string& pattern) {
+  if (pattern.find('\0') != std::string::npos) return "a NUL byte in the pattern";
+  return CompiledRegex(pattern).error();
+}
+
+bool regex_search(const std::string& pattern, std::string_view text) {
+  return CompiledRegex(pattern).search(text);
+}
+
+}  // namespace sessim

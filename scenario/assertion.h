@@ -1,0 +1,97 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The assertions a scenario step can make about its response, beyond the
+// session's story (value, absent, node, session): what a CI gate checks.
+// Plain data, filled by the loader and judged by play/assertions.h.
+namespace sessim {
+
+// Where something stands in a scenario file; 1-based line and column.
+struct SourcePosition {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string to_string() const;  // "file:line:column"; just "file" for generated steps
+};
+
+// The statuses a step accepts: exact codes and whole classes ("2xx").
+struct StatusSet {
+  std::vector<int> codes;
+  std::vector<int> classes;  // 2 for 2xx
+  bool accepts(int status) const;
+  std::string to_string() const;  // "200", "2xx", "200, 302 or 4xx"
+};
+// "200", "2xx"; nullopt for anything else.
+std::optional<int> parse_status_code(std::string_view text);
+std::optional<int> parse_status_class(std::string_view text);
+
+enum class TextTest { equals, contains, matches, absent };
+std::string_view to_string(TextTest test);
+
+// A test on a piece of response text (a header's value, the body).
+// `matches` is a POSIX extended regular expression, searched anywhere.
+struct TextCondition {
+  TextTest test = TextTest::equals;
+  std::string operand;  // unused for absent
+  SourcePosition position;
+};
+
+struct HeaderCondition {
+  std::string name;
+  TextCondition condition;
+};
+
+// What a response's Set-Cookie for one cookie must say.
+enum class CookieTest { present, absent, http_only, secure, same_site, path, max_age };
+std::string_view to_string(CookieTest test);
+
+struct CookieCondition {
+  std::string name;
+  CookieTest test = CookieTest::present;
+  bool flag = true;     // http_only, secure: whether the attribute is there
+  std::string operand;  // same_site, path: the value; max_age: the seconds
+  SourcePosition position;
+};
+
+// A value at a path in a JSON body: `user.name`, `items[0].id`, `$.total`.
+struct JsonCondition {
+  enum class Kind { string, number, boolean, null };
+  std::string path;
+  Kind kind = Kind::string;
+  std::string expected;  // as written: "alice", "3", "true"
+  SourcePosition position;
+};
+
+// A JSON path's steps: object keys and array indexes.
+struct JsonPathStep {
+  std::string key;  // "" for an index
+  std::size_t index = 0;
+};
+// `user.name`, `items[0].id`, `$.total`, `[2]`; nullopt with `problem` set
+// when it is not one.
+std::optional<std::vector<JsonPathStep>> parse_json_path(std::string_view path,
+                                                         std::string* problem = nullptr);
+// "" when `path` parses, else why not.
+std::string json_path_problem(std::string_view path);
+
+// A limit on request durations: one request's (`within`), or a percentile
+// over every request of a `repeat` (`latency: {p95: 50ms}`; 100 is max).
+struct LatencyLimit {
+  int percentile = 100;
+  double ms = 0;
+  SourcePosition position;
+  std::string label() const;  // "p95", "max"
+};
+
+// A POSIX extended regular expression's error, "" when it compiles.
+std::string regex_error(const std::string& pattern);
+// Whether `pattern` (which compiles) is found anywhere in `text`, NUL bytes
+// included. glibc's matcher, not std::regex: its memory and stack do not
+// grow with the text, so a 1 MiB body is as safe as a short one.
+bool regex_search(const std::string& pattern, std::string_view text);
+
+}  // namespace sessim
