@@ -582,7 +582,11 @@ class Loader {
           condition.flag = boolean(test->second, key);
         } else if (key == "samesite") {
           condition.test = CookieTest::same_site;
-          condition.operand = one_of(test->second, "samesite", {"Strict", "Lax", "None"});
+          const auto word = text(test->second, "samesite");
+          for (const char* known : {"Strict", "Lax", "None"}) {
+            if (iequals(word, known)) condition.operand = known;
+          }
+          if (condition.operand.empty()) fail(test->second, "samesite is Strict, Lax or None");
         } else if (key == "path") {
           condition.test = CookieTest::path;
           condition.operand = text(test->second, "path");
