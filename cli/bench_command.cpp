@@ -97,6 +97,9 @@ int run_bench(const BenchOptions& options) {
   outputs.check({}, options.run.force);
   const auto profile = profile_for(nullptr, options.run.cluster);
   auto config = cluster_config(options.run.cluster, profile);
+  if (config.target_url.rfind("https://", 0) == 0) {
+    throw UsageError("sessim bench drives http:// targets only (no TLS in the load generator yet)");
+  }
   const auto environment = start_event_loops(options.run.cluster);
   stop_everything_on_signal();
   const auto topology = start_topology(config);

@@ -1,4 +1,6 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <fnmatch.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -6,6 +8,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "balancer/strategy_factory.h"
@@ -27,6 +30,7 @@
 #include "report/terminal_report.h"
 #include "scenario/reference_story.h"
 #include "scenario/scenario_catalog.h"
+#include "scenario/scenario_error.h"
 #include "scenario/scenario_loader.h"
 
 namespace sessim::cli {
@@ -97,6 +101,7 @@ class RunCommand {
             "attached with =");
       }
       load = load_every_scenario(options_.scenarios);
+      select_by_tag_and_name(load);
     }
     ReportOutputs outputs;
     if (options_.json) outputs.add("--json", options_.json_path);
@@ -105,9 +110,10 @@ class RunCommand {
     outputs.add("--report", options_.html_path);
     outputs.add("--mermaid", options_.mermaid_path);
     outputs.check(load.files, options_.force);
-    if (!load.invalid.empty()) return report_invalid(load.invalid);
 
-    // Every plan is checked before the first cluster starts.
+    // Every plan is checked before the first cluster starts. A scenario that
+    // names a node the cluster lacks, or asks what the app cannot do, is
+    // invalid like a file that does not parse: reported, and the others run.
     std::vector<PlannedRun> plan;
     for (const auto& scenario : load.scenarios) {
       const auto profile = profile_for(&scenario, options_.cluster);
@@ -116,13 +122,26 @@ class RunCommand {
         check_playable(scenario, abilities_of(plan.back().config), profile);
         continue;
       }
-      for (const auto store : stores_for(scenario, options_.cluster)) {
-        plan.push_back(
-            {&scenario, scenario_cluster(scenario, store, options_.cluster, profile), profile});
-        if (options_.cluster.target.empty()) check_node_names(scenario, plan.back().config.nodes);
-        check_playable(scenario, abilities_of(plan.back().config), profile);
+      const auto first = plan.size();
+      try {
+        for (const auto store : stores_for(scenario, options_.cluster)) {
+          plan.push_back(
+              {&scenario, scenario_cluster(scenario, store, options_.cluster, profile), profile});
+          if (options_.cluster.target.empty()) {
+            check_node_names(scenario, plan.back().config.nodes);
+          }
+          check_playable(scenario, abilities_of(plan.back().config), profile);
+        }
+      } catch (const ScenarioError& error) {
+        plan.resize(first);
+        load.invalid.push_back({scenario.source, error.what()});
       }
     }
+    if (!load.invalid.empty() && (options_.fail_fast || plan.empty())) {
+      return report_invalid(load.invalid);
+    }
+    invalid_ = load.invalid;
+    for (const auto& source : invalid_) fmt::print(stderr, "{}\n", source.message);
     if (options_.keep_running && plan.size() != 1) {
       throw UsageError(fmt::format(
           "--keep-running leaves one cluster up, but this run plays {} (give one scenario and "
@@ -186,7 +205,14 @@ class RunCommand {
         fmt::print("{}", render_scenario_footer(runs.back(), style_));
         std::fflush(stdout);
       }
-      if (!json_goes_to_stdout(options_) && !streaming) print_run(runs.back(), planned.profile);
+      if (!json_goes_to_stdout(options_)) {
+        if (!streaming && !options_.quiet) print_run(runs.back(), planned.profile);
+        // A CI log has no terminal to stream to: one line per finished run.
+        if ((!streaming && planned.scenario->source != "reference") || options_.quiet) {
+          fmt::print("{}", render_verdict_line(runs.back(), mode_, runs.size(), plan.size(), style_));
+          std::fflush(stdout);
+        }
+      }
       if (options_.keep_running) {
         finish(runs);
         fmt::print(stderr, "{}", keep_running_note(runs.back().cluster));
@@ -207,7 +233,7 @@ class RunCommand {
  private:
   // On a terminal, a scenario's steps print as they run, not all at the end.
   bool streams(const Scenario& scenario) const {
-    return scenario.source != "reference" && !json_goes_to_stdout(options_) &&
+    return scenario.source != "reference" && !json_goes_to_stdout(options_) && !options_.quiet &&
            (options_.format == "auto" || options_.format == "steps") && ::isatty(STDOUT_FILENO);
   }
 
@@ -269,16 +295,22 @@ class RunCommand {
   // The summary, the reports and the exit code.
   int finish(const std::vector<ScenarioRun>& runs) const {
     const bool reference = runs.size() == 1 && runs.front().source == "reference";
-    if (!json_goes_to_stdout(options_) && !reference) {
+    if (!json_goes_to_stdout(options_) && !reference && options_.quiet) {
+      const auto succeeded = std::count_if(runs.begin(), runs.end(), [this](const auto& run) {
+        return counts_as_success(run, mode_);
+      });
+      fmt::print("{} of {} runs succeeded (--verdict {})\n", succeeded, runs.size(),
+                 options_.verdict);
+    } else if (!json_goes_to_stdout(options_) && !reference) {
       fmt::print("{}", render_suite_summary(runs, mode_, style_));
       fmt::print("{}", seed_line(runs.front().seed, runs.front().seeded_session_ids,
                                  runs.front().cluster.kind == "sessim"));
     }
     if (options_.json) {
-      write_report(options_.json_path, render_runs_json(runs, mode_, {}, environment_));
+      write_report(options_.json_path, render_runs_json(runs, mode_, invalid_, environment_));
     }
     if (!options_.junit_path.empty()) {
-      write_report(options_.junit_path, render_junit_report(runs, mode_));
+      write_report(options_.junit_path, render_junit_report(runs, mode_, invalid_));
     }
     std::vector<History> histories;
     for (std::size_t i = 0; i < runs.size(); ++i)
@@ -302,6 +334,11 @@ class RunCommand {
     const bool all = std::all_of(runs.begin(), runs.end(), [this](const ScenarioRun& run) {
       return counts_as_success(run, mode_);
     });
+    if (!invalid_.empty()) {
+      fmt::print(stderr, "sessim: {} invalid (said above, and in the reports); the others ran\n",
+                 count_of(static_cast<long long>(invalid_.size()), "scenario file"));
+      return kExitUsage;
+    }
     return all ? kExitOk : kExitChecksFailed;
   }
 
@@ -317,7 +354,40 @@ class RunCommand {
     return kExitUsage;
   }
 
+  // --tag and --filter: the scenarios to play; every invalid file is still
+  // reported.
+  void select_by_tag_and_name(ScenarioLoad& load) const {
+    if (options_.tags.empty() && options_.filters.empty()) return;
+    std::set<std::string> known_tags;
+    std::vector<Scenario> chosen;
+    for (auto& scenario : load.scenarios) {
+      known_tags.insert(scenario.tags.begin(), scenario.tags.end());
+      const bool tagged = options_.tags.empty() ||
+                          std::any_of(options_.tags.begin(), options_.tags.end(), [&](const auto& tag) {
+                            return std::find(scenario.tags.begin(), scenario.tags.end(), tag) !=
+                                   scenario.tags.end();
+                          });
+      const bool named =
+          options_.filters.empty() ||
+          std::any_of(options_.filters.begin(), options_.filters.end(), [&](const auto& pattern) {
+            return ::fnmatch(pattern.c_str(), scenario.name.c_str(), 0) == 0;
+          });
+      if (tagged && named) chosen.push_back(std::move(scenario));
+    }
+    if (chosen.empty() && load.invalid.empty()) {
+      throw UsageError(fmt::format(
+          "no scenario matches{}{} (of {}; tags in them: {})",
+          options_.tags.empty() ? "" : fmt::format(" --tag {}", fmt::join(options_.tags, ",")),
+          options_.filters.empty() ? ""
+                                   : fmt::format(" --filter {}", fmt::join(options_.filters, " ")),
+          count_of(static_cast<long long>(load.scenarios.size()), "scenario"),
+          known_tags.empty() ? "none" : fmt::format("{}", fmt::join(known_tags, ", "))));
+    }
+    load.scenarios = std::move(chosen);
+  }
+
   const RunOptions& options_;
+  std::vector<InvalidScenario> invalid_;  // reported beside the runs
   std::vector<AppProfile> profiles_;  // per planned run
   RunEnvironment environment_;
   VerdictMode mode_;

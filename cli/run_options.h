@@ -35,6 +35,9 @@ struct RunOptions {
   std::string mermaid_path;     // --mermaid FILE
   std::string format = "auto";  // auto | table | steps | ascii
   bool trace = false;           // a line per request as it completes (stderr)
+  bool quiet = false;           // -q: a verdict line per run, and the summary
+  std::vector<std::string> tags;     // --tag: scenarios with any of these tags
+  std::vector<std::string> filters;  // --filter: scenario names matching any (glob)
   double pace_s = 0;            // wait before each step
   bool step_by_step = false;    // wait for Enter before each step
 };

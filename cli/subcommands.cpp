@@ -281,7 +281,21 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->group(kScenarioGroup);
   command
       ->add_flag("--fail-fast", options->fail_fast,
-                 "stop a scenario at its first failed expectation")
+                 "stop a scenario at its first failed expectation; with an invalid scenario "
+                 "file, run none")
+      ->group(kScenarioGroup);
+  command
+      ->add_option("--tag", options->tags,
+                   "play only the scenarios with this tag in their `tags:` (repeatable, or "
+                   "comma-separated: any of them)")
+      ->delimiter(',')
+      ->type_name("TAG")
+      ->group(kScenarioGroup);
+  command
+      ->add_option("--filter", options->filters,
+                   "play only the scenarios whose name matches this pattern (* and ? as in a "
+                   "shell; repeatable: any of them)")
+      ->type_name("PATTERN")
       ->group(kScenarioGroup);
   add_seed_option(*command, options->cluster,
                   "seed for the balancer's random choices, the order of parallel steps and the "
@@ -318,6 +332,11 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
                    "scenarios), table, steps, or ascii (a sequence diagram)")
       ->check(CLI::IsMember({"auto", "table", "steps", "ascii"}))
       ->capture_default_str()
+      ->group(kReportGroup);
+  command
+      ->add_flag("-q,--quiet", options->quiet,
+                 "print only a verdict line per run and the summary (the reports are written "
+                 "whole)")
       ->group(kReportGroup);
   command
       ->add_flag("--trace", options->trace,

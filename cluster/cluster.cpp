@@ -9,6 +9,7 @@
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
+#include "net/transport_failure.h"
 #include "node/store/redis_session_store.h"
 #include "node/store/redis_url.h"
 
@@ -59,6 +60,20 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
   if (config_.node_kind == NodeKind::external) {
     if (config_.upstreams.empty()) throw UsageError("external nodes need at least one --upstream");
     config_.nodes = static_cast<int>(config_.upstreams.size());
+    // Servers that sessim does not run: with none up, a 502 for every read
+    // would be the machine's problem, not the app's. One down among others
+    // is the story's to report ("down throughout").
+    std::vector<std::string> down;
+    for (const auto& given : config_.upstreams) {
+      const auto upstream = parse_named_upstream(given);
+      if (const auto problem = connect_problem(upstream.host, upstream.port); !problem.empty()) {
+        down.push_back(fmt::format("{} at {}: {}", upstream.name, upstream.address(), problem));
+      }
+    }
+    if (down.size() == config_.upstreams.size()) {
+      throw EnvironmentError(
+          fmt::format("no --upstream answers ({})", fmt::join(down, "; ")));
+    }
   }
   try {
     start_members(redis_url);

@@ -7,6 +7,7 @@
 #include "common/name_table.h"
 #include "common/text.h"
 #include "net/host_port.h"
+#include "net/transport_failure.h"
 
 namespace sessim {
 namespace {
@@ -164,8 +165,15 @@ TopologyAbilities abilities_of(const ClusterConfig& config) {
 
 std::unique_ptr<Topology> start_topology(const ClusterConfig& config) {
   if (!config.target_url.empty()) {
-    return std::make_unique<TargetTopology>(parse_target(config.target_url, config.verify_tls),
-                                            abilities_of(config), config.store, config.app);
+    auto target = parse_target(config.target_url, config.verify_tls);
+    // A story played against nothing would fail every read for no reason
+    // of the app's: the machine's problem, exit 3, not a failed check.
+    if (const auto problem = connect_problem(target.host, target.port); !problem.empty()) {
+      throw EnvironmentError(
+          fmt::format("--target {}: nothing answers there ({})", config.target_url, problem));
+    }
+    return std::make_unique<TargetTopology>(std::move(target), abilities_of(config), config.store,
+                                            config.app);
   }
   return std::make_unique<Cluster>(config);
 }

@@ -2,7 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/error.hpp>
+#include <boost/system/error_code.hpp>
+#include <cerrno>
+#include <memory>
 
 #include "common/text.h"
 
@@ -16,6 +24,40 @@ std::string connect_failure(const boost::system::error_code& error) {
   }
   if (error == asio::error::connection_refused) return std::string(kConnectionRefused);
   return fmt::format("cannot connect: {}", error.message());
+}
+
+std::string connect_problem(const std::string& host, int port,
+                            std::chrono::milliseconds timeout) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || !found) {
+    return fmt::format("cannot resolve {}", host);
+  }
+  const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(found, ::freeaddrinfo);
+  std::string problem;
+  for (const auto* address = found; address; address = address->ai_next) {
+    const int fd =
+        ::socket(address->ai_family, address->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) continue;
+    int error = ::connect(fd, address->ai_addr, address->ai_addrlen) == 0 ? 0 : errno;
+    if (error == EINPROGRESS) {
+      pollfd entry{fd, POLLOUT, 0};
+      socklen_t length = sizeof(error);
+      if (::poll(&entry, 1, static_cast<int>(timeout.count())) != 1) {
+        error = ETIMEDOUT;
+      } else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
+        error = errno;
+      }
+    }
+    ::close(fd);
+    if (error == 0) return "";
+    problem = error == ETIMEDOUT
+                  ? no_connection_within(timeout)
+                  : connect_failure(boost::system::error_code(error, boost::system::system_category()));
+  }
+  return problem.empty() ? fmt::format("cannot connect to {}", host) : problem;
 }
 
 std::string no_connection_within(std::chrono::milliseconds timeout) {

@@ -23,4 +23,10 @@ std::string no_connection_within(std::chrono::milliseconds timeout);
 // "timed out after 10 s waiting for the response"
 std::string timed_out_waiting_for_response(std::chrono::milliseconds timeout);
 
+// Why a TCP connection to host:port (a name, an IPv4 or an IPv6 address)
+// cannot be made within `timeout`, in the words above; "" when it can. The
+// connection is closed at once: nothing is sent.
+std::string connect_problem(const std::string& host, int port,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(2));
+
 }  // namespace sessim

@@ -148,6 +148,17 @@ std::string seed_line(std::uint64_t seed, bool seeded_session_ids, bool sessim_n
       seed, seed);
 }
 
+std::string render_verdict_line(const ScenarioRun& run, VerdictMode mode, std::size_t index,
+                                std::size_t total, const TerminalStyle& style) {
+  const auto line = fmt::format(
+      "[{}/{}] {} [store={}]: {}, {}/{} checks, {}, {}", index, total, run.scenario,
+      to_string(run.store), to_string(run.verdict()), run.checks_total() - run.checks_failed(),
+      run.checks_total(), declared_note(run),
+      run.duration_ms < 1000 ? fmt::format("{:.1f} ms", run.duration_ms)
+                             : fmt::format("{:.2f} s", run.duration_ms / 1000));
+  return paint(line, counts_as_success(run, mode) ? Tone::good : Tone::bad, style) + "\n";
+}
+
 std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMode mode,
                                  const TerminalStyle& style) {
   std::size_t width = 8;

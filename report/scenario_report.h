@@ -26,6 +26,11 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
                                    bool sentences_shown = false);
 
 // One line per run, for suites: scenario, store, verdict, as declared or not.
+// One line per finished run, for a CI log and -q: "[2/5] two-tabs
+// [store=redis]: pass, 6/6 checks, as declared (pass), 0.41 s".
+std::string render_verdict_line(const ScenarioRun& run, VerdictMode mode, std::size_t index,
+                                std::size_t total, const TerminalStyle& style);
+
 std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMode mode,
                                  const TerminalStyle& style);
 

@@ -133,6 +133,7 @@ struct ScenarioCluster {
 struct Scenario {
   std::string name;
   std::string lesson;  // one line, shown by `sessim list`
+  std::vector<std::string> tags;  // `tags:`, for `run --tag`
   std::string source;  // the path, or "builtin:<name>"
   ScenarioCluster cluster;
   std::vector<std::string> clients;

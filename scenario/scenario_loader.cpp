@@ -85,8 +85,9 @@ class Loader {
       fail(YAML::Mark(), "the file is empty; a scenario needs at least `steps:`");
     }
     if (!root.IsMap()) fail(root, "a scenario is a map with keys such as name, cluster, steps");
-    check_keys(root, {"name", "lesson", "app", "cluster", "clients", "expect", "steps"},
+    check_keys(root, {"name", "lesson", "tags", "app", "cluster", "clients", "expect", "steps"},
                "scenario");
+    if (root["tags"]) scenario.tags = tag_list(root["tags"]);
     if (root["name"]) scenario.name = text(root["name"], "name");
     if (root["lesson"]) scenario.lesson = text(root["lesson"], "lesson");
     if (root["cluster"]) scenario.cluster = cluster(root["cluster"]);
@@ -301,6 +302,17 @@ class Loader {
       }
     }
     return result;
+  }
+
+  std::vector<std::string> tag_list(const YAML::Node& node) const {
+    if (!node.IsSequence() || node.size() == 0) fail(node, "tags must be a list such as [smoke, cart]");
+    std::vector<std::string> tags;
+    for (const auto& item : node) {
+      const auto tag = text(item, "a tag");
+      if (!is_simple_name(tag)) fail(item, fmt::format("tag '{}' must be 1-64 of A-Z a-z 0-9 _ -", printable(tag, 64)));
+      tags.push_back(tag);
+    }
+    return tags;
   }
 
   std::vector<Step> step_list(const YAML::Node& node, bool in_parallel) const {
