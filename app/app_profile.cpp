@@ -243,12 +243,38 @@ class ProfileLoader {
       fail(node.Mark(), fmt::format("{} is a path or {{method, path, body}}", what));
     }
     const auto& path_node = node.IsMap() ? node["path"] : node;
+    refuse_unknown_placeholders(path_node, result.path);
+    if (node.IsMap() && node["body"]) refuse_unknown_placeholders(node["body"], result.body);
     if (!is_sendable_target(result.path)) {
       fail(path_node.Mark(),
            fmt::format("the path of {} must start with / and hold no spaces or control characters",
                        what));
     }
     return result;
+  }
+
+  // {name}, {value} and {user} are filled in; any other {word} is a typo
+  // that would go to the app as it stands (a 404 in the report), so it is
+  // refused at its own column. Braces that are no word ({"a": 1}) stay.
+  void refuse_unknown_placeholders(const YAML::Node& node, const std::string& text) const {
+    static const std::vector<std::string> known{"name", "value", "user"};
+    for (auto open = text.find('{'); open != std::string::npos; open = text.find('{', open + 1)) {
+      const auto close = text.find('}', open);
+      if (close == std::string::npos) return;
+      const auto word = text.substr(open + 1, close - open - 1);
+      if (word.empty() || word.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos ||
+          std::find(known.begin(), known.end(), word) != known.end()) {
+        continue;
+      }
+      auto mark = node.Mark();
+      // A quoted scalar starts a column later than its mark.
+      mark.column += static_cast<int>(open) + (node.Tag() == "!" ? 1 : 0);
+      const auto suggestion = nearest_name(word, known);
+      fail(mark, fmt::format("unknown placeholder {{{}}}{} (placeholders: {{name}}, {{value}}, "
+                             "{{user}})",
+                             word,
+                             suggestion.empty() ? "" : fmt::format(" (did you mean {{{}}}?)", suggestion)));
+    }
   }
 
   void absent(const YAML::Node& node, AppProfile& profile) const {

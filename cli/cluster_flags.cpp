@@ -196,11 +196,12 @@ const FlagSpec kFlags[] = {
      return duration(app, names, help, f.upstream_timeout, 0.1, 3600, kSeconds);
    }},
   {Flag::session_timeout, "--session-timeout", kClusterGroup,
-   "session idle timeout in seconds (default 1800); for an app of your own, that it runs with "
-   "this timeout",
+   "session idle timeout (1800, 30m, 90s; default 1800 seconds); for an app of your own, that "
+   "it runs with this timeout",
    kRun | kCompare | kBench | kAudit | kNode | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return app.add_option(names, f.session_timeout_s, help)->check(CLI::Range(1, 365 * 24 * 3600));
+     return app.add_option(names, f.session_timeout_s, help)
+         ->transform(whole_seconds_in(1, 365 * 24 * 3600));
    }},
   {Flag::save_mode, "--save-mode", kSessionGroup,
    "how a loaded session is written back: delta (changed attributes, only into a session that "

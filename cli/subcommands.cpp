@@ -195,8 +195,8 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       ->capture_default_str();
   command
       ->add_option("--fail-timeout", options->fail_timeout_s,
-                   "seconds an upstream stays out (nginx fail_timeout)")
-      ->check(CLI::Range(1, 3600))
+                   "how long an upstream stays out (nginx fail_timeout: 10, 10s, 1m)")
+      ->transform(whole_seconds_in(1, 3600))
       ->capture_default_str();
   command->add_flag("--trace", options->trace,
                     "an access log on stderr: each request with the upstream chosen, status and "

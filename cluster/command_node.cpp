@@ -80,8 +80,12 @@ std::string expand_placeholders(const std::string& text,
     const bool looks_like_placeholder =
         !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos;
     if (looks_like_placeholder) {
-      throw UsageError(fmt::format("--node-cmd: unknown placeholder {{{}}} (known: {{{}}})", name,
-                                   fmt::join(command_placeholders(), "}, {")));
+      const auto suggestion = nearest_name(name, command_placeholders());
+      throw UsageError(fmt::format(
+          "--node-cmd: unknown placeholder {{{}}} at character {} of '{}'{} (known: {{{}}})", name,
+          i + 1, printable(text, 120),
+          suggestion.empty() ? "" : fmt::format(" (did you mean {{{}}}?)", suggestion),
+          fmt::join(command_placeholders(), "}, {")));
     }
     out += text[i];  // a brace that is no placeholder (JSON, shell) stays
   }
@@ -96,6 +100,9 @@ std::vector<std::string> command_words(const std::string& command,
     for (const auto& [name, value] : values) quoted[name] = shell_quote(value);
     return {"/bin/sh", "-c", expand_placeholders(command, quoted)};
   }
+  // Checked whole first, so that an unknown placeholder is named at its
+  // place in the command as written rather than in one word of it.
+  expand_placeholders(command, values);
   auto words = split_command_line(command);
   for (auto& word : words) word = expand_placeholders(word, values);
   return words;

@@ -328,6 +328,7 @@ class Loader {
                              "nested repeats count each time they are used); split it",
                              kMaxScenarioSteps));
     }
+    if (item.IsMap() && item.size() > 1) refuse_misplaced_settings(item);
     if (!item.IsMap() || item.size() != 1) {
       fail(item, fmt::format("a step is one of {} with its settings, e.g. '- get: cart'",
                              fmt::join(kStepNames, ", ")));
@@ -416,6 +417,41 @@ class Loader {
         break;
     }
     return step;
+  }
+
+  // A list item with more keys than its step: most often settings written
+  // at the step's own indentation instead of under it,
+  //   - repeat:
+  //     times: 3      <- needs two more spaces
+  // which YAML reads as one map of `repeat: null, times: 3`.
+  [[noreturn]] void refuse_misplaced_settings(const YAML::Node& item) const {
+    std::vector<YAML::Node> steps, settings;
+    for (auto it = item.begin(); it != item.end(); ++it) {
+      const auto key = it->first.IsScalar() ? it->first.Scalar() : std::string();
+      const bool is_step = std::find(kStepNames.begin(), kStepNames.end(), key) != kStepNames.end();
+      (is_step ? steps : settings).push_back(it->first);
+    }
+    std::vector<std::string> names;
+    for (const auto& setting : settings) names.push_back(setting.Scalar());
+    if (steps.size() == 1 && !settings.empty()) {
+      const auto step = steps.front().Scalar();
+      if (item[step].IsNull()) {
+        fail(settings.front(),
+             fmt::format("{} {} at the level of '- {}:'; indent {} two more spaces so that {} "
+                         "inside it",
+                         fmt::join(names, ", "), names.size() == 1 ? "stands" : "stand", step,
+                         names.size() == 1 ? "it" : "them", names.size() == 1 ? "it is" : "they are"));
+      }
+      fail(settings.front(),
+           fmt::format("'{}' is not a step; the settings of {} go inside it, e.g. '- {}: {{...}}'",
+                       names.front(), step, step));
+    }
+    if (steps.size() > 1) {
+      fail(steps[1], fmt::format("two steps in one list item ({} and {}); start each with '- '",
+                                 steps[0].Scalar(), steps[1].Scalar()));
+    }
+    fail(item, fmt::format("a step is one of {} with its settings, e.g. '- get: cart'",
+                           fmt::join(kStepNames, ", ")));
   }
 
   // The settings every request step shares (client, via, expect) plus its own.

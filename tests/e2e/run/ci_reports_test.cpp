@@ -127,5 +127,24 @@ TEST(CiReports, ATargetOrUpstreamsThatAreNotThereAreAnEnvironmentError) {
   EXPECT_TRUE(contains(upstreams.err, "no --upstream answers (a at 127.0.0.1:")) << upstreams.err;
 }
 
+TEST(CiReports, ValuesAreEscapedAndDurationFlagsTakeUnits) {
+  RunDirectory directory;
+  const auto path = directory.file("escape.yaml");
+  std::ofstream(path) << "cluster: {nodes: 1}\nsteps:\n"
+                         "  - request: {path: /healthz, expect: {value: \"nope\\n\"}}\n";
+  const auto result = run_sessim({"run", path});
+  EXPECT_EQ(result.exit_code, kExitChecksFailed);
+  EXPECT_TRUE(contains(result.out, "FAILED value: expected \"nope\\x0a\", got \"ok\\x0a\""))
+      << result.out;
+  EXPECT_FALSE(contains(result.out, "\"ok\n")) << result.out;
+
+  EXPECT_EQ(run_sessim({"run", "--session-timeout", "30m"}).exit_code, kExitChecksFailed);
+  const auto fractional = run_sessim({"run", "--session-timeout", "1.5s"});
+  EXPECT_EQ(fractional.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(fractional.err, "1.5s is not a whole number of seconds")) << fractional.err;
+  const auto bench = run_sessim({"bench", "--duration", "300ms", "--users", "2", "--json"});
+  EXPECT_EQ(bench.exit_code, kExitOk) << bench.err;
+}
+
 }  // namespace
 }  // namespace sessim

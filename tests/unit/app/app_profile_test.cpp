@@ -92,6 +92,22 @@ TEST(AppProfile, FileErrorsCarryFileLineAndColumn) {
   }
 }
 
+TEST(AppProfile, AnUnknownPlaceholderIsRefusedAtItsColumn) {
+  try {
+    parse_profile("name: shop\ncookie: sid\nget: /items/{nme}\n", "shop.yaml");
+    FAIL();
+  } catch (const UsageError& error) {
+    const std::string what = error.what();
+    EXPECT_EQ(what.substr(0, what.find('\n')),
+              "shop.yaml:3:13: unknown placeholder {nme} (did you mean {name}?) (placeholders: "
+              "{name}, {value}, {user})");
+  }
+  // Braces that are no placeholder word stay: a JSON body.
+  EXPECT_NO_THROW(parse_profile(
+      "name: shop\ncookie: sid\nset: {method: POST, path: /items, body: '{\"v\": \"{value}\"}'}\n",
+      "shop.yaml"));
+}
+
 std::string profile_error(const std::string& text) {
   try {
     parse_profile(text, "shop.yaml");

@@ -21,6 +21,16 @@ TEST(CommandLine, PlaceholdersAreReplacedAndTyposRefused) {
   EXPECT_EQ(expand_placeholders("app --port={port} --name {name} {\"json\": 1}", values),
             "app --port=8081 --name node-1 {\"json\": 1}");
   EXPECT_THROW(expand_placeholders("app --port {prot}", values), UsageError);
+  try {
+    command_words("python3 app.py --port {port} --nme {nme}", values, false);
+    FAIL();
+  } catch (const UsageError& error) {
+    EXPECT_NE(std::string(error.what())
+                  .find("unknown placeholder {nme} at character 36 of 'python3 app.py --port "
+                        "{port} --nme {nme}' (did you mean {name}?)"),
+              std::string::npos)
+        << error.what();
+  }
 }
 
 }  // namespace sessim

@@ -126,6 +126,23 @@ std::string error_of(const std::string& text) {
   return "";
 }
 
+TEST(ScenarioLoader, SettingsWrittenBesideTheirStepSayToIndentThem) {
+  auto error = error_of("cluster: {nodes: 1}\nsteps:\n  - repeat:\n    times: 3\n    steps:\n"
+                        "      - get: cart\n");
+  EXPECT_NE(error.find("bomb.yaml:4:5: times, steps stand at the level of '- repeat:'; indent "
+                       "them two more spaces"),
+            std::string::npos)
+      << error;
+  error = error_of("cluster: {nodes: 1}\nsteps:\n  - get: cart\n    expect: {absent: true}\n");
+  EXPECT_NE(error.find("bomb.yaml:4:5: 'expect' is not a step; the settings of get go inside it"),
+            std::string::npos)
+      << error;
+  error = error_of("cluster: {nodes: 1}\nsteps:\n  - get: cart\n    set: {name: a, value: b}\n");
+  EXPECT_NE(error.find("two steps in one list item (get and set); start each with '- '"),
+            std::string::npos)
+      << error;
+}
+
 // Nested aliases: 2 KiB of YAML that would expand to millions of steps.
 TEST(ScenarioLimits, AnAliasBombIsRefusedWithItsPosition) {
   std::string text =
