@@ -255,15 +255,23 @@ class RunCommand {
     const auto pace = std::chrono::duration<double>(options_.pace_s);
     const bool step_by_step = options_.step_by_step;
     if (options_.pace_s > 0 || step_by_step) {
-      scenario.before_step = [pace, step_by_step](const Step& step) {
-        if (step_by_step) {
-          fmt::print(stderr, "next: {} ({}) — press Enter ", step.describe(),
-                     step.position.to_string());
-          std::fflush(stderr);
-          std::string ignored;
-          std::getline(std::cin, ignored);
-        } else {
+      // Without a terminal (a log, a pipe that feeds Enter) each prompt is a
+      // line of its own; when stdin ends, the rest runs without waiting.
+      const bool terminal = ::isatty(STDERR_FILENO) != 0;
+      auto input_ended = std::make_shared<bool>(false);
+      scenario.before_step = [pace, step_by_step, terminal, input_ended](const Step& step) {
+        if (!step_by_step) {
           std::this_thread::sleep_for(pace);
+          return;
+        }
+        if (*input_ended) return;
+        fmt::print(stderr, "next: {} ({}) — press Enter{}", step.describe(),
+                   step.position.to_string(), terminal ? " " : "\n");
+        std::fflush(stderr);
+        std::string ignored;
+        if (!std::getline(std::cin, ignored)) {
+          *input_ended = true;
+          fmt::print(stderr, "(stdin has ended: the remaining steps run without waiting)\n");
         }
       };
     }

@@ -59,7 +59,8 @@ class Player {
 
   std::vector<StepRecord> play() {
     std::vector<StepRecord> records;
-    run_steps(scenario_.steps, "", records);
+    Numbering numbers;
+    run_steps(scenario_.steps, "", records, numbers, true);
     return records;
   }
 
@@ -67,22 +68,54 @@ class Player {
   const std::string& not_applicable_reason() const { return not_applicable_; }
 
  private:
+  // The numbers the next step and request get. Steps and requests are
+  // numbered in the order the file writes them, also inside `parallel`,
+  // whose branches run at once: each branch numbers from its own base.
+  struct Numbering {
+    int step = 0;
+    int request = 0;
+  };
+
+  // What a step uses up of the numbering when it runs to its end.
+  static Numbering size_of(const Step& step) {
+    if (step.kind == StepKind::repeat || step.kind == StepKind::parallel) {
+      Numbering inner;
+      for (const auto& child : step.steps) {
+        const auto size = size_of(child);
+        inner.step += size.step;
+        inner.request += size.request;
+      }
+      const int times = step.kind == StepKind::repeat ? step.times : 1;
+      return {inner.step * times, inner.request * times};
+    }
+    return {1, is_request(step.kind) ? 1 : 0};
+  }
+
+  // `main_line`: the steps of the main sequence, whose hooks (the --step
+  // prompt, the streamed report) run as each step does; a parallel's
+  // branches report together once all have ended, in written order.
   void run_steps(const std::vector<Step>& steps, const std::string& suffix,
-                 std::vector<StepRecord>& records) {
+                 std::vector<StepRecord>& records, Numbering& numbers, bool main_line) {
     for (const auto& step : steps) {
       if (stopped_) return;
       if (step.kind == StepKind::repeat) {
         const auto first = records.size();
         for (int round = 1; round <= step.times && !stopped_; ++round) {
-          run_steps(step.steps, fmt::format("{} ({}/{})", suffix, round, step.times), records);
+          run_steps(step.steps, fmt::format("{} ({}/{})", suffix, round, step.times), records,
+                    numbers, main_line);
         }
         if (!step.latency.empty()) judge_latency(step, records, first);
       } else if (step.kind == StepKind::parallel) {
-        parallel(step, suffix, records);
+        if (main_line && options_.before_step) options_.before_step(step);
+        const auto first = records.size();
+        parallel(step, suffix, records, numbers);
+        if (main_line && options_.on_step) {
+          for (auto i = first; i < records.size(); ++i) options_.on_step(records[i]);
+        }
       } else {
-        if (options_.before_step) options_.before_step(step);
-        records.push_back(run_step(step, suffix));
-        if (options_.on_step) options_.on_step(records.back());
+        if (main_line && options_.before_step) options_.before_step(step);
+        records.push_back(run_step(step, suffix, numbers));
+        if (main_line && options_.on_step) options_.on_step(records.back());
       }
     }
   }
@@ -106,20 +139,29 @@ class Player {
     if (last->result != RequestResult::ok && options_.fail_fast) stopped_ = true;
   }
 
-  void parallel(const Step& step, const std::string& suffix, std::vector<StepRecord>& records) {
+  void parallel(const Step& step, const std::string& suffix, std::vector<StepRecord>& records,
+                Numbering& numbers) {
     std::vector<std::size_t> order(step.steps.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::shuffle(order.begin(), order.end(), rng_);
     std::vector<std::vector<StepRecord>> branches(step.steps.size());
+    std::vector<Numbering> bases(step.steps.size());
+    for (std::size_t i = 0; i < step.steps.size(); ++i) {
+      bases[i] = numbers;
+      const auto size = size_of(step.steps[i]);
+      numbers.step += size.step;
+      numbers.request += size.request;
+    }
     // A branch that throws (a topology that failed under it) must not end
     // the process: its exception comes back here once every branch is done.
     std::vector<std::exception_ptr> failures(step.steps.size());
     {
       std::vector<std::jthread> threads;  // joined when this block ends, also on a throw
       for (const auto index : order) {
-        threads.emplace_back([this, &step, &branches, &failures, &suffix, index] {
+        threads.emplace_back([this, &step, &branches, &bases, &failures, &suffix, index] {
           try {
-            run_steps({step.steps[index]}, suffix + " [parallel]", branches[index]);
+            run_steps({step.steps[index]}, suffix + " [parallel]", branches[index], bases[index],
+                      false);
           } catch (...) {
             failures[index] = std::current_exception();
           }
@@ -134,15 +176,15 @@ class Player {
     }
   }
 
-  StepRecord run_step(const Step& step, const std::string& suffix) {
+  StepRecord run_step(const Step& step, const std::string& suffix, Numbering& numbers) {
     StepRecord record;
-    record.number = ++step_counter_;
+    record.number = ++numbers.step;
     record.label = (step.title.empty() ? step.describe() : step.title) + suffix;
     record.position = step.position;
     record.kind = step.kind;
     record.started_ms = std::chrono::duration<double, std::milli>(Steady::now() - started_).count();
     if (is_request(step.kind)) {
-      record.requests.push_back(request(step));
+      record.requests.push_back(request(step, ++numbers.request));
     } else {
       record.note = act(step, record);
     }
@@ -173,7 +215,7 @@ class Player {
     }
   }
 
-  RequestRecord request(const Step& step) {
+  RequestRecord request(const Step& step, int number) {
     const auto client = step.client.empty() ? scenario_.clients.front() : step.client;
     const bool direct = !step.via.empty();
     const auto endpoint = direct ? topology_.node_endpoint(step.via) : topology_.entry();
@@ -200,7 +242,7 @@ class Player {
     auto exchange = transport_.send(endpoint, outgoing);
     const auto end_us = elapsed_us();
     jar.remember(exchange);
-    auto record = make_record(++request_counter_, client, step.kind, std::move(exchange), profile_);
+    auto record = make_record(number, client, step.kind, std::move(exchange), profile_);
     record.start_us = start_us;
     record.end_us = end_us;
     if (step.kind == StepKind::set || step.kind == StepKind::get || step.kind == StepKind::remove) {
@@ -352,8 +394,6 @@ class Player {
   Steady::time_point started_;
   std::map<std::string, std::shared_ptr<CookieJar>> jars_;
   std::map<std::string, std::string> addresses_;
-  std::atomic<int> step_counter_{0};
-  std::atomic<int> request_counter_{0};
   std::atomic<bool> stopped_{false};
   std::set<std::string> addressed_;
   std::string not_applicable_;

@@ -253,25 +253,40 @@ std::string render_mermaid(const ScenarioRun& run, const History& history) {
   for (const auto& step : run.steps) {
     for (const auto& request : step.requests) records[request.number] = &request;
   }
-  std::size_t next_event = 0;
+  // Every arrow at the moment it happened: a request when it was sent, its
+  // answer when it came. Requests that overlap (a slow PUT and a logout)
+  // then read as they ran: the late answer is drawn after what happened
+  // meanwhile, not beside its own request.
+  struct Moment {
+    std::int64_t at_us;
+    int order;  // at the same instant: answers, then events, then requests
+    std::string lines;
+  };
+  std::vector<Moment> moments;
+  for (const auto& event : history.events) {
+    if (event.what == StepKind::wait) continue;
+    moments.push_back({event.at_us, 1,
+                       fmt::format("    Note over {}: {}\n",
+                                   event.node.empty() ? front : participant(event.node),
+                                   to_string(event.what) + (event.node.empty() ? "" : " " + event.node))});
+  }
   for (const auto& op : history.operations) {
-    while (next_event < history.events.size() && history.events[next_event].at_us <= op.start_us) {
-      const auto& event = history.events[next_event++];
-      if (event.what == StepKind::wait) continue;
-      out += fmt::format("    Note over {}: {}\n",
-                         event.node.empty() ? front : participant(event.node),
-                         to_string(event.what) + (event.node.empty() ? "" : " " + event.node));
-    }
     const auto* record = records.count(op.request) ? records.at(op.request) : nullptr;
     const auto node = record && !record->node.empty() ? participant(record->node) : "";
-    out +=
+    auto sent =
         fmt::format("    {}->>{}: ({}) {}\n", participant(op.client), front, op.request, op.target);
-    if (!node.empty() && balancer) out += fmt::format("    {}->>{}: forward\n", front, node);
+    if (!node.empty() && balancer) sent += fmt::format("    {}->>{}: forward\n", front, node);
+    moments.push_back({op.start_us, 2, std::move(sent)});
     const auto answer = op.status == 0 ? std::string("no response")
                                        : fmt::format("{} {}", op.status, to_string(op.effect));
-    out += fmt::format("    {}-->>{}: {}\n", node.empty() ? front : node, participant(op.client),
-                       answer);
+    moments.push_back({op.end_us, 0,
+                       fmt::format("    {}-->>{}: ({}) {}\n", node.empty() ? front : node,
+                                   participant(op.client), op.request, answer)});
   }
+  std::stable_sort(moments.begin(), moments.end(), [](const Moment& a, const Moment& b) {
+    return std::pair(a.at_us, a.order) < std::pair(b.at_us, b.order);
+  });
+  for (const auto& moment : moments) out += moment.lines;
   return out;
 }
 

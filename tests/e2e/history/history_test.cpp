@@ -5,9 +5,11 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 
 #include "cluster/child_process.h"
 #include "cluster/run_directory.h"
@@ -188,6 +190,58 @@ TEST(Watching, OnATerminalStepsPrintAsTheyRun) {
   ASSERT_TRUE(first_step_seen);
   EXPECT_TRUE(terminal.running()) << "the first step printed while four more were to come";
   EXPECT_TRUE(terminal.wait_for_exit(std::chrono::seconds(20)).has_value());
+}
+
+// Without a terminal, --step prints one prompt a line, and an input that
+// ends lets the rest run rather than hang or run prompts together.
+TEST(Watching, StepWithoutATerminalPromptsALineAtATimeAndEndsWithItsInput) {
+  const auto result = testing::run_sessim({"run", "sticky-session", "--store", "local", "--step"});
+  EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.err;
+  EXPECT_NE(result.err.find("— press Enter\n(stdin has ended: the remaining steps run without "
+                            "waiting)\n"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find("press Enter next:"), std::string::npos) << result.err;
+}
+
+// Parallel steps are numbered and printed in the order the file writes
+// them, and so are their requests, however the branches finish.
+TEST(Watching, ParallelStepsAndRequestsAreNumberedInWrittenOrder) {
+  const auto result = testing::run_sessim({"run", "two-tabs", "--store", "redis"});
+  ASSERT_NE(result.exit_code, kExitUsage) << result.err;
+  int last_step = 0;
+  int last_request = 0;
+  std::istringstream lines(result.out);
+  for (std::string line; std::getline(lines, line);) {
+    int number = 0;
+    if (std::sscanf(line.c_str(), "  step %d", &number) == 1) {
+      EXPECT_EQ(number, last_step + 1) << result.out;
+      last_step = number;
+    } else if (std::sscanf(line.c_str(), "      #%d", &number) == 1) {
+      EXPECT_EQ(number, last_request + 1) << result.out;
+      last_request = number;
+    }
+  }
+  EXPECT_GE(last_step, 5);
+}
+
+// The Mermaid diagram draws each answer when it came: logout-race's slow
+// PUT answers after the logout it raced.
+TEST(Mermaid, AnswersAreDrawnWhenTheyCame) {
+  RunDirectory directory;
+  const auto path = directory.file("race.mmd");
+  const auto result =
+      testing::run_sessim({"run", "logout-race", "--store", "local", "--mermaid", path});
+  ASSERT_EQ(result.exit_code, kExitChecksFailed) << result.err;
+  const auto diagram = testing::read_text_file(path);
+  const auto put_sent = diagram.find("tab->>balancer: (2) PUT /session/attributes/cart");
+  const auto logout_sent = diagram.find("alice->>balancer: (3) POST /logout");
+  const auto logout_answered = diagram.find("node_1-->>alice: (3) 200 ended");
+  const auto put_answered = diagram.find("node_1-->>tab: (2) 200 kept");
+  ASSERT_NE(put_answered, std::string::npos) << diagram;
+  EXPECT_LT(put_sent, logout_sent) << diagram;
+  EXPECT_LT(logout_sent, logout_answered) << diagram;
+  EXPECT_LT(logout_answered, put_answered) << diagram;
 }
 
 TEST(Watching, CtrlCPrintsTheRunsThatCompleted) {
