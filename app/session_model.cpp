@@ -93,7 +93,7 @@ SessionModel sessim_node_model(StoreKind store, bool login_rotates) {
   SessionModel model;
   model.learned_by = "sessim node";
   model.home = SessionHome::server;
-  const bool shared = store == StoreKind::redis;
+  const bool shared = store != StoreKind::local;
   model.sharing = shared ? SessionSharing::shared : SessionSharing::per_instance;
   model.in_node_memory = !shared;
   model.unknown_id = UnknownIdHandling::replaced;

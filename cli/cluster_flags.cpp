@@ -108,8 +108,9 @@ const FlagSpec kFlags[] = {
      return app.add_option(names, f.nodes, help)->check(CLI::Range(1, kMaxNodes));
    }},
   {Flag::store, "--store,-s", kClusterGroup,
-   "where nodes keep sessions: local or redis; for scenarios a list such as local,redis "
-   "(default: the stores the scenario declares, else local)",
+   "where nodes keep sessions: local, redis, or shared (an app of your own whose instances "
+   "share a store of its own, such as one database: sessim starts nothing); for scenarios a "
+   "list such as local,redis (default: the stores the scenario declares, else local)",
    kRun | kBench | kAudit | kNode,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return app
@@ -469,6 +470,13 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
   }
   if (!config.redis_url.empty() && config.store != StoreKind::redis) {
     throw UsageError("--redis-url needs --store redis");
+  }
+  if (config.store == StoreKind::shared && config.node_kind == NodeKind::sessim &&
+      config.target_url.empty()) {
+    throw UsageError(
+        "--store shared is for an app that keeps sessions in a store of its own that its "
+        "instances share (its database): with --node-cmd, --upstream or --target; sessim's nodes "
+        "keep them in local memory or Redis");
   }
   if (config.node_kind == NodeKind::sessim && config.mode == NodeMode::process) {
     config.node_executable = own_executable();

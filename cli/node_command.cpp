@@ -24,6 +24,10 @@ int run_node(const NodeOptions& options) {
   store.redis_namespace = options.redis_namespace;
   if (flags.save_mode) store.save_mode = *flags.save_mode;
   if (flags.max_sessions) store.max_local_sessions = static_cast<std::size_t>(*flags.max_sessions);
+  if (store.kind == StoreKind::shared) {
+    throw UsageError("sessim node keeps sessions in local memory or Redis; --store shared is for "
+                     "an app of your own");
+  }
   if (store.kind == StoreKind::redis && store.redis_url.empty()) {
     throw UsageError("--store redis needs --redis-url redis://host:port");
   }

@@ -264,7 +264,10 @@ class RunCommand {
           std::this_thread::sleep_for(pace);
           return;
         }
-        if (*input_ended) return;
+        if (*input_ended) {
+          fmt::print(stderr, "next: {} ({})\n", step.describe(), step.position.to_string());
+          return;
+        }
         fmt::print(stderr, "next: {} ({}) — press Enter{}", step.describe(),
                    step.position.to_string(), terminal ? " " : "\n");
         std::fflush(stderr);

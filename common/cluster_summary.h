@@ -30,6 +30,23 @@ struct ClusterSummary {
 
   // The strategy's name, "" behind --target.
   std::string balancer_name() const { return balancer ? to_string(*balancer) : ""; }
+
+  // What ran, for the first line of every report: "2 node(s) (inproc),
+  // store=redis (redis://127.0.0.1:6391, private), balancer=round-robin", or
+  // behind --target "target http://127.0.0.1:8080 (the app's own entry
+  // point: nodes and balancer unknown), store=redis (as told)".
+  std::string describe() const {
+    const auto redis = redis_url.empty()
+                           ? std::string()
+                           : " (" + redis_url + (private_redis ? ", private" : "") + ")";
+    if (kind == "target") {
+      return "target " + balancer_url +
+             " (the app's own entry point: nodes and balancer unknown), store=" + to_string(store) +
+             " (as told)";
+    }
+    return std::to_string(nodes) + " node(s) (" + mode + "), store=" + to_string(store) + redis +
+           ", balancer=" + balancer_name();
+  }
 };
 
 }  // namespace sessim

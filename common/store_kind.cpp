@@ -8,16 +8,17 @@
 namespace sessim {
 namespace {
 
-constexpr NameTable<StoreKind, 2> kStores{{{
+constexpr NameTable<StoreKind, 3> kStores{{{
     {StoreKind::local, "local"},
     {StoreKind::redis, "redis"},
+    {StoreKind::shared, "shared"},
 }}};
 
 }  // namespace
 
 StoreKind parse_store_kind(const std::string& name) {
   if (const auto kind = kStores.parse(name)) return *kind;
-  throw UsageError(fmt::format("unknown store '{}' (expected local or redis)", name));
+  throw UsageError(fmt::format("unknown store '{}' (expected local, redis or shared)", name));
 }
 
 std::optional<StoreKind> store_kind_named(std::string_view name) { return kStores.parse(name); }

@@ -126,6 +126,14 @@ std::string nearest_name(const std::string& word, const std::vector<std::string>
       best_distance = distance;
     }
   }
+  if (!best.empty() || word.size() < 3) return best;
+  // A shortened name ("sticky" for "sticky-session"): the one candidate it
+  // begins, if only one does.
+  for (const auto& candidate : candidates) {
+    if (candidate.rfind(word, 0) != 0) continue;
+    if (!best.empty()) return "";
+    best = candidate;
+  }
   return best;
 }
 

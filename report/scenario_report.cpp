@@ -42,12 +42,7 @@ std::string render_scenario_header(const ScenarioRun& run, const TerminalStyle& 
       "{}\n", paint(fmt::format("scenario {} [store={}]", run.scenario, to_string(run.store)),
                     Tone::bold, style));
   if (!run.lesson.empty()) out += fmt::format("  lesson: {}\n", run.lesson);
-  out +=
-      fmt::format("  cluster: {} node(s) ({}), store={}{}, balancer={}\n", run.cluster.nodes,
-                  run.cluster.mode, to_string(run.store),
-                  run.cluster.redis_url.empty() ? "" : fmt::format(" ({})", run.cluster.redis_url),
-                  !run.cluster.balancer ? "(target " + run.cluster.balancer_url + ")"
-                                        : run.cluster.balancer_name());
+  out += fmt::format("  cluster: {}\n", run.cluster.describe());
   return out;
 }
 

@@ -126,13 +126,11 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
   };
 
   std::string out = fmt::format(
-      "sessim: {} node(s) ({}), store={}{}, balancer={} at {}\n"
+      "sessim: {}{}\n"
       "story: {}: {}\n\n",
-      run.cluster.nodes, run.cluster.mode, to_string(run.store),
-      run.cluster.redis_url.empty() ? ""
-                                    : fmt::format(" ({}{})", run.cluster.redis_url,
-                                                  run.cluster.private_redis ? ", private" : ""),
-      run.cluster.balancer_name(), run.cluster.balancer_url, run.scenario, run.lesson);
+      run.cluster.describe(),
+      run.cluster.kind == "target" ? "" : " at " + run.cluster.balancer_url, run.scenario,
+      run.lesson);
   std::vector<std::string> padded_headings;
   for (std::size_t column = 0; column < kColumns; ++column) {
     const bool last = column + 1 == kColumns;

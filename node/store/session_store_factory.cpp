@@ -25,6 +25,9 @@ std::unique_ptr<SessionStore> make_session_store(const StoreConfig& config, cons
   if (config.kind == StoreKind::local) {
     return std::make_unique<LocalSessionStore>(clock, config.save_mode, config.max_local_sessions);
   }
+  if (config.kind == StoreKind::shared) {
+    throw UsageError("sessim's nodes keep sessions in local memory or Redis, not --store shared");
+  }
   if (config.redis_url.empty()) throw UsageError("--store redis needs a Redis URL (--redis-url)");
   RedisStoreOptions options;
   options.url = parse_redis_url(config.redis_url);

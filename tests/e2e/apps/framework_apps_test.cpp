@@ -58,10 +58,13 @@ const std::vector<App>& apps() {
        fmt::format("exec {} {}/django_app.py --port {{port}} --name {{name}} "
                    "--db {{log_dir}}/{{name}}.sqlite3 --session-timeout {{session_timeout}}",
                    kPython, kApps)},
+      // One database for every instance: a store of the app's own that they
+      // share, for which sessim starts nothing.
       {"django-shared-db", "django", kApps + "/django_app.profile.yaml",
        fmt::format("exec {} {}/django_app.py --port {{port}} --name {{name}} "
                    "--db {{log_dir}}/shared.sqlite3 --session-timeout {{session_timeout}}",
-                   kPython, kApps)},
+                   kPython, kApps),
+       "shared"},
       {"flask-cookie", "flask", kApps + "/flask_app.profile.yaml",
        fmt::format("exec {} {}/flask_app.py --port {{port}} --name {{name}} "
                    "--session-timeout {{session_timeout}}",
@@ -286,6 +289,20 @@ TEST(FrameworkApps, TheProbeLearnsWhereEachAppKeepsSessions) {
 
 // Django deletes the cookie of a session it does not know; sessim used to
 // call that a logout and report nothing while every read failed.
+// --store shared: the story's redis declaration holds for the app's own
+// shared database, and no Redis is started for an app that would not use it.
+TEST(FrameworkApps, ADjangoAppOnOneDatabaseRunsAsStoreShared) {
+  const auto& django = app("django-shared-db");
+  REQUIRE_APP(django);
+  const auto report = run_story(django, "sticky-session", {"--verdict", "declared"});
+  const auto& run = report["runs"][0];
+  EXPECT_EQ(run["store"], "shared");
+  EXPECT_EQ(run["verdict"], "pass");
+  EXPECT_EQ(run["declared"], "pass");  // sticky-session's `redis: pass`
+  EXPECT_FALSE(run["cluster"].contains("redis_url") && !run["cluster"]["redis_url"].get<std::string>().empty())
+      << run["cluster"].dump();
+}
+
 TEST(FrameworkApps, ADjangoCookieDeletedOnAMissIsALossAndCheckHistorySaysSo) {
   const auto& django = app("django-own-db");
   REQUIRE_APP(django);

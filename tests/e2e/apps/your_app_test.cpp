@@ -395,6 +395,45 @@ TEST(Target, OpenSslIsLoadedOnlyWhenHttpsIsUsed) {
   EXPECT_EQ(maps.find("libsessim-https"), std::string::npos);
 }
 
+// What ran is said in words that fit it: behind --target no node count or
+// balancer; for an app that is not sessim's no on-miss policy of sessim's.
+TEST(CompareCommandNodes, ReportsDescribeAnAppOfYourOwnAsWhatItIs) {
+  const auto command = fmt::format("{} {}/session_app.py --port {{port}} --name {{name}}",
+                                   kPython, kApps);
+  const auto compared = run_sessim({"compare", "sticky-session", "--stores", "local",
+                                    "--balancers", "round-robin", "--faults", "none", "--node-cmd",
+                                    command, "--profile", kApps + "/session_app.profile.yaml"});
+  ASSERT_EQ(compared.exit_code, kExitOk) << compared.err;
+  EXPECT_NE(compared.out.find("(2 node(s), command)"), std::string::npos) << compared.out;
+  EXPECT_EQ(compared.out.find("on-miss"), std::string::npos) << compared.out;
+
+  RunDirectory directory;
+  const int port = pick_free_loopback_port();
+  ChildSpec spec;
+  spec.executable = kPython;
+  spec.args = {kApps + "/session_app.py", "--port", std::to_string(port), "--name", "solo"};
+  spec.log_path = directory.file("app.log");
+  ChildProcess app(spec);
+  ASSERT_TRUE(testing::wait_until([port] { return tcp_port_accepts("127.0.0.1", port); }));
+  const auto url = fmt::format("http://127.0.0.1:{}", port);
+  const auto target = run_sessim({"run", "--target", url, "--profile",
+                                  kApps + "/session_app.profile.yaml", "--store", "shared"});
+  EXPECT_NE(target.out.find("sessim: target " + url +
+                            " (the app's own entry point: nodes and balancer unknown), "
+                            "store=shared (as told)"),
+            std::string::npos)
+      << target.out;
+  EXPECT_EQ(target.out.find("0 node(s)"), std::string::npos) << target.out;
+  EXPECT_EQ(target.out.find("balancer= "), std::string::npos) << target.out;
+
+  const auto own_nodes = run_sessim({"run", "--store", "shared"});
+  EXPECT_EQ(own_nodes.exit_code, kExitUsage);
+  EXPECT_NE(own_nodes.err.find("--store shared is for an app that keeps sessions in a store of "
+                               "its own"),
+            std::string::npos)
+      << own_nodes.err;
+}
+
 TEST(CompareCommandNodes, TheLessonHoldsForAnAppSessimDidNotWrite) {
   if (!have_python_redis()) GTEST_SKIP() << "python3-redis cannot be imported";
   const auto result = run_sessim(

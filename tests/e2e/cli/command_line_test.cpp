@@ -277,6 +277,12 @@ TEST(ShowCommand, SuggestsTheNearestName) {
   const auto result = run_sessim({"show", "stiky-session"});
   EXPECT_EQ(result.exit_code, kExitUsage);
   EXPECT_TRUE(contains(result.err, "did you mean 'sticky-session'?")) << result.err;
+  // A name cut short suggests the one built-in it begins.
+  const auto shortened = run_sessim({"show", "sticky"});
+  EXPECT_EQ(shortened.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(shortened.err, "did you mean 'sticky-session'?")) << shortened.err;
+  // "redis" begins two names: no guess.
+  EXPECT_FALSE(contains(run_sessim({"show", "redis"}).err, "did you mean"));
 }
 
 TEST(CheckCommand, ReportsEveryInvalidFileOfADirectory) {
