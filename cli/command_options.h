@@ -22,6 +22,7 @@ struct CompareOptions {
                                       StrategyKind::hash, StrategyKind::cookie};
   std::vector<std::string> faults{"none", "crash-node"};
   std::string markdown_path;
+  std::string html_path;  // --report: the matrix and every run's timeline
 };
 
 struct BenchOptions {

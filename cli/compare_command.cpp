@@ -13,7 +13,9 @@
 #include "common/errors.h"
 #include "play/compare.h"
 #include "play/scenario_runner.h"
+#include "history/history.h"
 #include "report/compare_report.h"
+#include "report/html_report.h"
 #include "report/scenario_report.h"
 #include "scenario/scenario_catalog.h"
 #include "scenario/scenario_loader.h"
@@ -25,6 +27,7 @@ int run_compare(CompareOptions& options) {
   ReportOutputs outputs;
   if (options.run.json) outputs.add("--json", options.run.json_path);
   outputs.add("--markdown", options.markdown_path);
+  outputs.add("--report", options.html_path);
   outputs.check(sources, options.run.force);
   const auto scenarios = load_scenarios({options.scenario});
   if (scenarios.size() != 1) throw UsageError("compare takes one scenario, not a directory");
@@ -64,14 +67,20 @@ int run_compare(CompareOptions& options) {
   summary.seed = scenario_options.seed;
   summary.seeded_session_ids =
       options.run.cluster.seed.has_value() && options.run.cluster.own_nodes();
+  std::vector<ScenarioRun> runs;  // kept for --report only
+  std::vector<History> histories;
   for (const auto& plan : plans) {
     summary.nodes = plan.config.nodes;
     summary.mode = node_set_label(plan.config);
     summary.on_miss = to_string(plan.config.on_miss);
     summary.sessim_nodes =
         plan.config.node_kind == NodeKind::sessim && plan.config.target_url.empty();
-    const auto run = run_scenario(plan.scenario, plan.config, profile, scenario_options);
+    auto run = run_scenario(plan.scenario, plan.config, profile, scenario_options);
     summary.cells.push_back(make_cell(run, plan.balancer, plan.fault));
+    if (!options.html_path.empty()) {
+      histories.push_back(history_of(run, profile));
+      runs.push_back(std::move(run));
+    }
   }
 
   TerminalStyle style;
@@ -85,6 +94,9 @@ int run_compare(CompareOptions& options) {
   if (options.run.json) write_report(options.run.json_path, render_compare_json(summary));
   if (!options.markdown_path.empty()) {
     write_report(options.markdown_path, render_compare_markdown(summary));
+  }
+  if (!options.html_path.empty()) {
+    write_report(options.html_path, render_compare_html(summary, runs, histories));
   }
   return kExitOk;
 }

@@ -94,6 +94,11 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
                   "seed for random choices, parallel steps and session ids: a rerun with it "
                   "repeats the table");
   add_json_option(*command, run, "the matrix");
+  command
+      ->add_option("--report", options->html_path,
+                   "write one self-contained HTML page to FILE: the matrix, each cell linking to "
+                   "its run's timeline")
+      ->type_name("FILE.html");
   command->add_option("--markdown", options->markdown_path, "write the matrix as Markdown to FILE")
       ->type_name("FILE");
   command->add_flag("--force", run.force,

@@ -1,11 +1,14 @@
 // The HTML report in a real browser: Debian's Chromium, headless, loads the
 // page without a console message, finds a mark for every request, and takes
 // a screenshot that is kept as a test artifact.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
+#include <set>
 
 #include "cluster/child_process.h"
 #include "cluster/run_directory.h"
@@ -96,6 +99,125 @@ TEST_F(HtmlReport, IsSelfContained) {
   }
   EXPECT_NE(html.find("crash node-1"), std::string::npos) << "the fault is drawn";
   EXPECT_NE(html.find("lost-session"), std::string::npos) << "the anomaly is named";
+}
+
+// One bar drawn on the timeline, as Chromium's DOM has it after the page's
+// script ran.
+struct DrawnBar {
+  int request = 0;
+  std::string lane;
+  int row = 0;
+  double x = 0;
+  double width = 0;
+};
+
+std::vector<DrawnBar> client_bars(const std::string& dom) {
+  std::vector<DrawnBar> bars;
+  const std::regex bar(
+      "data-request=\"(\\d+)\"[^>]*>(?:<title>[^<]*</title>)?<rect class=\"client\" "
+      "data-lane=\"([^\"]+)\" data-row=\"(\\d+)\"[^>]* x=\"([0-9.]+)\" y=\"[0-9]+\" "
+      "width=\"([0-9.]+)\"");
+  for (std::sregex_iterator it(dom.begin(), dom.end(), bar), end; it != end; ++it) {
+    bars.push_back({std::stoi((*it)[1]), (*it)[2], std::stoi((*it)[3]), std::stod((*it)[4]),
+                    std::stod((*it)[5])});
+  }
+  return bars;
+}
+
+std::vector<int> table_order(const std::string& dom) {
+  std::vector<int> numbers;
+  const std::regex row("<tr class=\"[a-z ]+\" data-request=\"(\\d+)\"");
+  for (std::sregex_iterator it(dom.begin(), dom.end(), row), end; it != end; ++it) {
+    numbers.push_back(std::stoi((*it)[1]));
+  }
+  return numbers;
+}
+
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
+}
+
+// What a class is shown: every request a numbered bar, requests that
+// overlap on one lane in rows of their own, the table in request order, an
+// expected failure said to be the lesson, outlines only where an anomaly
+// showed, and no empty box.
+TEST_F(HtmlReport, ATeachersTimelineNumbersSeparatesAndOrdersEveryRequest) {
+  RunDirectory directory;
+  const auto page = directory.file("two-tabs.html");
+  ASSERT_EQ(run_sessim({"run", "two-tabs", "--store", "local", "--report", page}).exit_code,
+            kExitOk);
+  const auto dom = headless(*program_, {"--dump-dom"}, page);
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  const auto bars = client_bars(dom.out);
+  ASSERT_EQ(bars.size(), 19u) << dom.out.substr(0, 4000);
+  for (const auto& bar : bars) {
+    EXPECT_GE(bar.width, 8.0) << "#" << bar.request;
+    EXPECT_NE(dom.out.find(fmt::format(">#{}</text>", bar.request)), std::string::npos);
+    for (const auto& other : bars) {
+      if (&other == &bar || other.lane != bar.lane || other.row != bar.row) continue;
+      const bool apart = other.x >= bar.x + bar.width || bar.x >= other.x + other.width;
+      EXPECT_TRUE(apart) << "#" << bar.request << " and #" << other.request << " share a row";
+    }
+  }
+  // The three parallel writes of a round are in three rows.
+  std::set<int> rows;
+  for (const auto& bar : bars) {
+    if (bar.request >= 2 && bar.request <= 4) rows.insert(bar.row);
+  }
+  EXPECT_EQ(rows.size(), 3u);
+  const auto order = table_order(dom.out);
+  ASSERT_EQ(order.size(), 19u);
+  EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+  EXPECT_NE(dom.out.find("<th>cookie sent</th><th>new cookie</th>"), std::string::npos);
+  EXPECT_NE(dom.out.find("id=\"details\">Click a bar"), std::string::npos);
+  EXPECT_EQ(dom.err.find("Uncaught"), std::string::npos) << dom.err;
+
+  const auto race = directory.file("race.html");
+  run_sessim({"run", "logout-race", "--store", "local", "--report", race});
+  const auto raced = headless(*program_, {"--dump-dom"}, race);
+  EXPECT_NE(raced.out.find("fail — as declared</span>: this store is expected to fail the story; "
+                           "the failure is the lesson"),
+            std::string::npos);
+  // One anomaly, one outline: on the read it showed in, with its sentence
+  // in that request's row.
+  EXPECT_EQ(count_of(raced.out, " anomaly\" data-request=\"4\""), 2u) << "the bar and the row";
+  EXPECT_EQ(count_of(raced.out, " anomaly\" data-request="), 2u);
+  EXPECT_NE(raced.out.find("resurrected-session: request #4"), std::string::npos);
+}
+
+TEST_F(HtmlReport, CompareIsOnePageWhoseCellsLinkToTheirRuns) {
+  RunDirectory directory;
+  const auto page = directory.file("compare.html");
+  const auto result = run_sessim({"compare", "sticky-session", "--stores", "local,redis",
+                                  "--balancers", "round-robin", "--faults", "none", "--report",
+                                  page});
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  const auto dom = headless(*program_, {"--dump-dom"}, page);
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  EXPECT_NE(dom.out.find("<a href=\"#run-1\" class=\"fail\">0/4 fail</a>"), std::string::npos)
+      << dom.out.substr(0, 3000);
+  EXPECT_NE(dom.out.find("<a href=\"#run-2\" class=\"pass\">4/4 pass</a>"), std::string::npos);
+  EXPECT_NE(dom.out.find("<section id=\"run-1\">"), std::string::npos);
+  EXPECT_NE(dom.out.find("<section id=\"run-2\">"), std::string::npos);
+}
+
+// A picture per story for the course notes, kept under the build's
+// test-artifacts/ (the CI keeps them with the logs).
+TEST_F(HtmlReport, ScreenshotsOfTheTeachingStoriesAreKept) {
+  const auto artifacts = std::string(SESSIM_BUILD_DIR) + "/test-artifacts";
+  std::filesystem::create_directories(artifacts);
+  for (const std::string story : {"two-tabs", "node-failure", "logout-race"}) {
+    const auto page = artifacts + "/" + story + "-report.html";
+    const auto png = artifacts + "/" + story + "-report.png";
+    std::filesystem::remove(png);
+    run_sessim({"run", story, "--store", "local,redis", "--report", page});
+    const auto shot =
+        headless(*program_, {"--window-size=1400,1800", "--screenshot=" + png}, page);
+    EXPECT_EQ(shot.exit_code, 0) << story << ": " << shot.err;
+    EXPECT_GT(std::filesystem::file_size(png), 20'000u) << story;
+  }
 }
 
 TEST_F(HtmlReport, ScreenshotOfTheReferenceStoryIsKept) {
