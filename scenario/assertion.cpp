@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "common/name_table.h"
 #include "common/text.h"
 
 namespace sessim {
@@ -41,38 +42,41 @@ std::optional<int> parse_status_class(std::string_view text) {
   return text[0] - '0';
 }
 
-std::string_view to_string(TextTest test) {
-  switch (test) {
-    case TextTest::equals:
-      return "equals";
-    case TextTest::contains:
-      return "contains";
-    case TextTest::matches:
-      return "matches";
-    case TextTest::absent:
-      return "absent";
-  }
-  return "equals";
+namespace {
+
+constexpr NameTable<TextTest, 4> kTextTests{{{
+    {TextTest::equals, "equals"},
+    {TextTest::contains, "contains"},
+    {TextTest::matches, "matches"},
+    {TextTest::absent, "absent"},
+}}};
+
+constexpr NameTable<CookieTest, 7> kCookieTests{{{
+    {CookieTest::present, "present"},
+    {CookieTest::absent, "absent"},
+    {CookieTest::http_only, "httponly"},
+    {CookieTest::secure, "secure"},
+    {CookieTest::same_site, "samesite"},
+    {CookieTest::path, "path"},
+    {CookieTest::max_age, "max-age"},
+}}};
+
+}  // namespace
+
+std::string_view to_string(TextTest test) { return kTextTests.name(test); }
+std::optional<TextTest> text_test_named(std::string_view name) { return kTextTests.parse(name); }
+const std::vector<std::string>& text_test_names() {
+  static const auto names = kTextTests.names();
+  return names;
 }
 
-std::string_view to_string(CookieTest test) {
-  switch (test) {
-    case CookieTest::present:
-      return "present";
-    case CookieTest::absent:
-      return "absent";
-    case CookieTest::http_only:
-      return "httponly";
-    case CookieTest::secure:
-      return "secure";
-    case CookieTest::same_site:
-      return "samesite";
-    case CookieTest::path:
-      return "path";
-    case CookieTest::max_age:
-      return "max-age";
-  }
-  return "present";
+std::string_view to_string(CookieTest test) { return kCookieTests.name(test); }
+std::optional<CookieTest> cookie_test_named(std::string_view name) {
+  return kCookieTests.parse(name);
+}
+const std::vector<std::string>& cookie_test_names() {
+  static const auto names = kCookieTests.names();
+  return names;
 }
 
 std::string LatencyLimit::label() const {

@@ -31,6 +31,8 @@ std::optional<int> parse_status_class(std::string_view text);
 
 enum class TextTest { equals, contains, matches, absent };
 std::string_view to_string(TextTest test);
+std::optional<TextTest> text_test_named(std::string_view name);
+const std::vector<std::string>& text_test_names();  // the keys of a header's map
 
 // A test on a piece of response text (a header's value, the body).
 // `matches` is a POSIX extended regular expression, searched anywhere.
@@ -48,6 +50,8 @@ struct HeaderCondition {
 // What a response's Set-Cookie for one cookie must say.
 enum class CookieTest { present, absent, http_only, secure, same_site, path, max_age };
 std::string_view to_string(CookieTest test);
+std::optional<CookieTest> cookie_test_named(std::string_view name);
+const std::vector<std::string>& cookie_test_names();  // the keys of a cookie's map
 
 struct CookieCondition {
   std::string name;

@@ -563,11 +563,7 @@ class Loader {
     }
     std::vector<HeaderCondition> conditions;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const auto name = text(it->first, "a header name");
-      if (!is_header_name(name)) {
-        fail(it->first, fmt::format("'{}' is not a header name (letters, digits and !#$%&'*+-.^_`|~)",
-                                    printable(name, 64)));
-      }
+      const auto name = header_name(it->first);
       const auto& tests = it->second;
       if (tests.IsScalar()) {
         conditions.push_back({name, {TextTest::equals, tests.Scalar(), position(tests)}});
@@ -576,17 +572,15 @@ class Loader {
       if (!tests.IsMap() || tests.size() == 0) {
         fail(tests, fmt::format("header {} needs a value or a map such as {{contains: text}}", name));
       }
-      check_keys(tests, {"equals", "contains", "matches", "absent"}, "header " + name);
+      check_keys(tests, text_test_names(), "header " + name);
       for (auto test = tests.begin(); test != tests.end(); ++test) {
         const auto key = test->first.as<std::string>();
-        if (key == "absent") {
+        const auto how = *text_test_named(key);
+        if (how == TextTest::absent) {
           if (!boolean(test->second, "absent")) fail(test->second, "write absent: true, or leave it out");
           conditions.push_back({name, {TextTest::absent, "", position(test->first)}});
           continue;
         }
-        const auto how = key == "equals" ? TextTest::equals
-                         : key == "contains" ? TextTest::contains
-                                             : TextTest::matches;
         const auto operand = text(test->second, key);
         if (how == TextTest::matches) pattern(test->second, operand);
         conditions.push_back({name, {how, operand, position(test->first)}});
@@ -612,36 +606,40 @@ class Loader {
         fail(tests, fmt::format("cookie {} needs a map such as {{present: true, httponly: true}}",
                                 name));
       }
-      check_keys(tests, {"present", "absent", "httponly", "secure", "samesite", "path", "max-age"},
-                 "cookie " + name);
+      check_keys(tests, cookie_test_names(), "cookie " + name);
       if (tests["present"] && tests["absent"]) fail(tests, "present and absent exclude each other");
       for (auto test = tests.begin(); test != tests.end(); ++test) {
         const auto key = test->first.as<std::string>();
         CookieCondition condition;
         condition.name = name;
         condition.position = position(test->first);
-        if (key == "present" || key == "absent") {
-          if (!boolean(test->second, key)) {
-            fail(test->second, fmt::format("write {}: true, or leave it out", key));
+        condition.test = *cookie_test_named(key);
+        switch (condition.test) {
+          case CookieTest::present:
+          case CookieTest::absent:
+            if (!boolean(test->second, key)) {
+              fail(test->second, fmt::format("write {}: true, or leave it out", key));
+            }
+            break;
+          case CookieTest::http_only:
+          case CookieTest::secure:
+            condition.flag = boolean(test->second, key);
+            break;
+          case CookieTest::same_site: {
+            const auto word = text(test->second, "samesite");
+            for (const char* known : {"Strict", "Lax", "None"}) {
+              if (iequals(word, known)) condition.operand = known;
+            }
+            if (condition.operand.empty()) fail(test->second, "samesite is Strict, Lax or None");
+            break;
           }
-          condition.test = key == "present" ? CookieTest::present : CookieTest::absent;
-        } else if (key == "httponly" || key == "secure") {
-          condition.test = key == "httponly" ? CookieTest::http_only : CookieTest::secure;
-          condition.flag = boolean(test->second, key);
-        } else if (key == "samesite") {
-          condition.test = CookieTest::same_site;
-          const auto word = text(test->second, "samesite");
-          for (const char* known : {"Strict", "Lax", "None"}) {
-            if (iequals(word, known)) condition.operand = known;
-          }
-          if (condition.operand.empty()) fail(test->second, "samesite is Strict, Lax or None");
-        } else if (key == "path") {
-          condition.test = CookieTest::path;
-          condition.operand = text(test->second, "path");
-        } else {
-          condition.test = CookieTest::max_age;
-          condition.operand = std::to_string(
-              integer(test->second, "max-age", -1, std::numeric_limits<int>::max()));
+          case CookieTest::path:
+            condition.operand = text(test->second, "path");
+            break;
+          case CookieTest::max_age:
+            condition.operand = std::to_string(
+                integer(test->second, "max-age", -1, std::numeric_limits<int>::max()));
+            break;
         }
         if (tests["absent"] && condition.test != CookieTest::absent) {
           fail(test->first, fmt::format("cookie {} is expected absent; {} says nothing then", name,
@@ -751,11 +749,7 @@ class Loader {
         "Trailer", "Upgrade", "Expect", "Cookie"};
     std::vector<std::pair<std::string, std::string>> headers;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const auto name = text(it->first, "a header name");
-      if (!is_header_name(name)) {
-        fail(it->first, fmt::format("'{}' is not a header name (letters, digits and !#$%&'*+-.^_`|~)",
-                                    printable(name, 64)));
-      }
+      const auto name = header_name(it->first);
       for (const auto& owned : kOwnedBySessim) {
         if (!iequals(name, owned)) continue;
         fail(it->first, iequals(name, "Cookie")
@@ -771,6 +765,15 @@ class Loader {
       headers.emplace_back(name, value);
     }
     return headers;
+  }
+
+  std::string header_name(const YAML::Node& node) const {
+    const auto name = text(node, "a header name");
+    if (!is_header_name(name)) {
+      fail(node, fmt::format("'{}' is not a header name (letters, digits and !#$%&'*+-.^_`|~)",
+                             printable(name, 64)));
+    }
+    return name;
   }
 
   double milliseconds(const YAML::Node& node, const std::string& what) const {
