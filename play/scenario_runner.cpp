@@ -193,8 +193,15 @@ class Player {
     return record;
   }
 
-  // The request a step makes, through the app's profile.
+  // The request a step makes, through the app's profile; a step's own body
+  // goes where the profile's call has none (check_playable refuses both).
   PreparedCall prepare(const Step& step) const {
+    auto call = profile_call(step);
+    if (!step.body.empty()) call.body = step.body;
+    return call;
+  }
+
+  PreparedCall profile_call(const Step& step) const {
     switch (step.kind) {
       case StepKind::set:
         return profile_.prepare(
@@ -442,6 +449,28 @@ void note_idle_nodes(ScenarioRun& run, const std::vector<HealthEvent>& health) {
 
 }  // namespace
 
+namespace {
+
+// The profile's call a step makes (null for `request`, which is its own).
+const HttpCall* profile_call_of(const AppProfile& profile, const Step& step) {
+  switch (step.kind) {
+    case StepKind::set:
+      return step.reference_call && profile.reference_set ? &*profile.reference_set : &profile.set;
+    case StepKind::get:
+      return step.reference_call && profile.reference_get ? &*profile.reference_get : &profile.get;
+    case StepKind::remove:
+      return profile.remove ? &*profile.remove : nullptr;
+    case StepKind::login:
+      return profile.login ? &*profile.login : nullptr;
+    case StepKind::logout:
+      return profile.logout ? &*profile.logout : nullptr;
+    default:
+      return nullptr;
+  }
+}
+
+}  // namespace
+
 void check_playable(const Scenario& scenario, const TopologyAbilities& abilities,
                     const AppProfile& profile) {
   if (scenario.cluster.session_timeout_given && !abilities.session_timeout.empty()) {
@@ -474,6 +503,13 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
         break;
       default:
         break;
+    }
+    if (!step.body.empty() && step.kind != StepKind::request) {
+      if (const auto* call = profile_call_of(profile, step); call && !call->body.empty()) {
+        return fmt::format("the body of {} comes from the app profile {} ({}); a step gives "
+                           "its own only where the profile's call has none",
+                           to_string(step.kind), profile.name, printable(call->body, 40));
+      }
     }
     if (!step.via.empty() && !abilities.direct_nodes.empty()) return abilities.direct_nodes;
     return "";

@@ -367,8 +367,8 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
     std::vector<std::string> notes;
     for (const auto& check : request->checks) {
       if (!check.passed) {
-        notes.push_back(fmt::format("{}: expected {}, got {}", check.what, check.expected,
-                                    check.actual));
+        notes.push_back(fmt::format("{}: expected {}, got {} ({})", check.what, check.expected,
+                                    check.actual, check.position.to_string()));
       }
     }
     if (anomaly) {

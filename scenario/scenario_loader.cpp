@@ -377,7 +377,7 @@ class Loader {
         if (!value.IsNull()) request_fields(value, step, {});
         break;
       case StepKind::request:
-        request_fields(value, step, {"method", "path", "body"});
+        request_fields(value, step, {"method", "path"});
         if (!value["path"]) fail(value, "request needs a path, e.g. /get-session");
         break;
       case StepKind::copy_cookies:
@@ -459,7 +459,7 @@ class Loader {
     if (!value.IsMap()) {
       fail(value, fmt::format("{} needs a map of settings", to_string(step.kind)));
     }
-    own.insert(own.end(), {"label", "client", "via", "delay", "headers", "expect"});
+    own.insert(own.end(), {"label", "client", "via", "delay", "headers", "body", "expect"});
     check_keys(value, own, to_string(step.kind));
     if (value["client"]) step.client = client(value["client"]);
     if (value["delay"]) {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "cluster/child_process.h"
 #include "cluster/run_directory.h"
@@ -203,12 +204,16 @@ TEST_F(HtmlReport, CompareIsOnePageWhoseCellsLinkToTheirRuns) {
   EXPECT_NE(dom.out.find("<section id=\"run-2\">"), std::string::npos);
 }
 
-// A picture per story for the course notes, kept under the build's
-// test-artifacts/ (the CI keeps them with the logs).
+// A picture of every built-in story, both stores, for the course notes,
+// kept under the build's test-artifacts/.
 TEST_F(HtmlReport, ScreenshotsOfTheTeachingStoriesAreKept) {
   const auto artifacts = std::string(SESSIM_BUILD_DIR) + "/test-artifacts";
   std::filesystem::create_directories(artifacts);
-  for (const std::string story : {"two-tabs", "node-failure", "logout-race"}) {
+  std::vector<std::string> stories;
+  std::istringstream names(run_sessim({"list", "--names"}).out);
+  for (std::string name; std::getline(names, name);) stories.push_back(name);
+  ASSERT_GE(stories.size(), 10u);
+  for (const auto& story : stories) {
     const auto page = artifacts + "/" + story + "-report.html";
     const auto png = artifacts + "/" + story + "-report.png";
     std::filesystem::remove(png);

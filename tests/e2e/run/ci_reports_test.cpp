@@ -127,6 +127,18 @@ TEST(CiReports, ATargetOrUpstreamsThatAreNotThereAreAnEnvironmentError) {
   EXPECT_TRUE(contains(upstreams.err, "no --upstream answers (a at 127.0.0.1:")) << upstreams.err;
 }
 
+TEST(CiReports, AStepsOwnBodyIsRefusedWhereTheProfileWritesOne) {
+  RunDirectory directory;
+  const auto path = directory.file("body.yaml");
+  std::ofstream(path) << "cluster: {nodes: 1}\nsteps:\n"
+                         "  - set: {name: a, value: b, body: x}\n";
+  const auto result = run_sessim({"run", path});
+  EXPECT_EQ(result.exit_code, kExitUsage);
+  EXPECT_TRUE(contains(result.err, "body.yaml:3:5: set a = b: the body of set comes from the app "
+                                   "profile sessim ({value})"))
+      << result.err;
+}
+
 TEST(CiReports, ValuesAreEscapedAndDurationFlagsTakeUnits) {
   RunDirectory directory;
   const auto path = directory.file("escape.yaml");
