@@ -15,6 +15,7 @@
 #include "cluster/command_node.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "front/server_config.h"
 #include "scenario/scenario.h"
 
 namespace sessim::cli {
@@ -166,6 +167,14 @@ const FlagSpec kFlags[] = {
    kRun | kBench | kBalance | kNotWithTarget | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return word(app, names, help, f.balancer, strategy_names(), parse_strategy_kind);
+   }},
+  {Flag::front, "--front", kClusterGroup,
+   "what takes the requests in front of the nodes: builtin (sessim's balancer), nginx or "
+   "haproxy (the real server, configured from --balancer and run by sessim; default builtin, or "
+   "the scenario's)",
+   kRun | kBench | kNotWithTarget | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return word(app, names, help, f.front, front_names(), parse_front_kind);
    }},
   {Flag::hash_key, "--hash-key", kClusterGroup,
    "what --balancer hash hashes: cookie:NAME or header:NAME (default: the app profile's session "
@@ -394,6 +403,7 @@ ClusterConfig config_from(const ScenarioCluster& wanted) {
   config.store = wanted.store;
   config.mode = wanted.mode;
   config.balancer = wanted.balancer;
+  config.front = wanted.front;
   config.session_timeout_s = wanted.session_timeout_s;
   config.on_miss = wanted.on_miss;
   config.save_mode = wanted.save_mode;
@@ -442,6 +452,7 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
   config.base_port = flags.base_port.value_or(0);
   config.balancer_port = flags.balancer_port.value_or(0);
   if (flags.balancer) config.balancer = *flags.balancer;
+  if (flags.front) config.front = *flags.front;
   if (flags.session_timeout_s) config.session_timeout_s = *flags.session_timeout_s;
   // Whether the app runs with that timeout: sessim's nodes always; a command
   // whose line passes it on; any app whose user vouches for it.
@@ -470,6 +481,17 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
   }
   if (!config.redis_url.empty() && config.store != StoreKind::redis) {
     throw UsageError("--redis-url needs --store redis");
+  }
+  if (config.front != FrontKind::builtin) {
+    // Said before anything starts, not once the nodes are up.
+    ServerFrontPlan front;
+    front.kind = config.front;
+    front.strategy = config.balancer;
+    front.hash_key = config.hash_key;
+    front.health = config.health;
+    if (const auto refusal = front_refusal(front); !refusal.empty()) {
+      throw UsageError(fmt::format("--front {}: {}", to_string(config.front), refusal));
+    }
   }
   if (config.store == StoreKind::shared && config.node_kind == NodeKind::sessim &&
       config.target_url.empty()) {

@@ -38,6 +38,7 @@ enum class Flag {
   base_port,
   balancer_port,
   balancer,
+  front,
   hash_key,
   on_miss,
   health_check,
@@ -80,6 +81,7 @@ struct ClusterFlags {
   std::optional<int> base_port;
   std::optional<int> balancer_port;
   std::optional<StrategyKind> balancer;
+  std::optional<FrontKind> front;
   std::optional<std::string> hash_key;
   std::optional<MissPolicy> on_miss;
   std::optional<std::chrono::milliseconds> health_check;

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <filesystem>
+
 #include "balancer/balancer.h"
 #include "balancer/strategy_factory.h"
 #include "cluster/capacity.h"
@@ -117,16 +119,19 @@ void Cluster::start_members(const std::string& redis_url) {
                                                  node.port,
                                                  weight_of(balancer_config.upstreams.size())});
   }
-  StrategyOptions strategy_options;
-  strategy_options.kind = config_.balancer;
-  strategy_options.hash_key = config_.hash_key;
-  strategy_options.seed = config_.balancer_seed;
-  balancer_ = std::make_unique<Balancer>(std::move(balancer_config), make_strategy(strategy_options));
-  balancer_->bind();
-  balancer_port_ = balancer_->port();
+  FrontPlan front;
+  front.kind = config_.front;
+  front.balancer = std::move(balancer_config);
+  front.strategy.kind = config_.balancer;
+  front.strategy.hash_key = config_.hash_key;
+  front.strategy.seed = config_.balancer_seed;
+  if (config_.front != FrontKind::builtin) {
+    front.directory = run_directory_->path() + "/" + to_string(config_.front);
+    std::filesystem::create_directories(front.directory);
+  }
+  front_ = start_front(std::move(front));
+  balancer_port_ = front_->port();
   balancer_url_ = fmt::format("http://127.0.0.1:{}", balancer_port_);
-  balancer_thread_ = std::thread([this] { balancer_->serve(); });
-  balancer_->wait_until_serving();
 }
 
 Cluster::~Cluster() { stop(); }
@@ -141,9 +146,8 @@ std::vector<std::string> Cluster::stop() {
 }
 
 void Cluster::stop_members() {
-  if (balancer_) balancer_->stop();
-  if (balancer_thread_.joinable()) balancer_thread_.join();
-  balancer_.reset();  // closes its pooled connections, so nodes stop at once
+  if (front_) front_->stop();
+  front_.reset();  // closes its pooled connections, so nodes stop at once
   // All asked at once, then each waited for: N nodes that ignore SIGTERM
   // cost one grace period, not N.
   for (auto& node : nodes_) {
@@ -206,7 +210,7 @@ void Cluster::take_down(NodeSlot& slot, bool crash) {
   if (!slot.instance) return;
   // Idle pooled connections would hold an inproc node's workers until they
   // time out; in-flight ones finish normally.
-  if (balancer_) balancer_->drop_idle_connections(slot.launch.node.name);
+  if (front_) front_->drop_idle_connections(slot.launch.node.name);
   if (crash) {
     slot.instance->crash();
   } else {
@@ -256,8 +260,8 @@ std::string Cluster::add_node() {
   if (const auto why = abilities().add_node; !why.empty()) throw UsageError(why);
   auto added = make_slot(static_cast<int>(nodes_.size()) + 1, nodes_.back().launch.store.redis_url);
   start_slot(added);
-  balancer_->add_upstream(Upstream{added.launch.node.name, added.instance->host(), added.port,
-                                   weight_of(nodes_.size())});
+  front_->add_upstream(Upstream{added.launch.node.name, added.instance->host(), added.port,
+                                weight_of(nodes_.size())});
   nodes_.push_back(std::move(added));
   return nodes_.back().launch.node.name;
 }
@@ -267,11 +271,11 @@ int Cluster::weight_of(std::size_t index) const {
 }
 
 void Cluster::set_access_log(std::function<void(const std::string&)> sink) {
-  if (balancer_) balancer_->set_access_log(std::move(sink));
+  if (front_) front_->set_access_log(std::move(sink));
 }
 
 std::vector<HealthEvent> Cluster::health_events() const {
-  return balancer_ ? balancer_->health_events() : std::vector<HealthEvent>{};
+  return front_ ? front_->health_events() : std::vector<HealthEvent>{};
 }
 
 RedisServer& Cluster::private_redis() {
@@ -329,6 +333,8 @@ ClusterSummary Cluster::summary() const {
   summary.mode = node_set_label(config_);
   summary.store = store();
   summary.balancer = config_.balancer;
+  summary.front = to_string(config_.front);
+  if (front_ && config_.front != FrontKind::builtin) summary.front_config = front_->description();
   summary.balancer_url = balancer_url_;
   if (redis_url_) {
     const auto url = parse_redis_url(*redis_url_);

@@ -13,6 +13,7 @@
 #include "cluster/cluster_config.h"
 #include "cluster/node_instance.h"
 #include "cluster/topology.h"
+#include "front/front.h"
 
 namespace sessim {
 
@@ -31,8 +32,8 @@ class RunDirectory;
 // added while it runs (scenario faults); these calls come from one thread at
 // a time.
 //
-// Threads: the balancer's accept loop runs on a thread owned here, joined by
-// stop(); inproc nodes own theirs (see NodeInstance).
+// Threads: the built-in balancer's accept loop runs on a thread its Front
+// owns, joined by stop(); inproc nodes own theirs (see NodeInstance).
 class Cluster final : public Topology {
  public:
   explicit Cluster(ClusterConfig config);
@@ -100,8 +101,7 @@ class Cluster final : public Topology {
   std::unique_ptr<RunDirectory> run_directory_;
   std::unique_ptr<RedisServer> redis_;
   std::vector<NodeSlot> nodes_;
-  std::unique_ptr<Balancer> balancer_;
-  std::thread balancer_thread_;
+  std::unique_ptr<Front> front_;
   int balancer_port_ = 0;
   std::string balancer_url_;
   std::optional<std::string> redis_url_;

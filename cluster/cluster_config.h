@@ -10,6 +10,7 @@
 #include "balancer/upstream_health.h"
 #include "cluster/command_node.h"
 #include "cluster/node_instance.h"
+#include "common/front_kind.h"
 #include "common/session_defaults.h"
 #include "common/store_kind.h"
 #include "common/strategy_kind.h"
@@ -40,6 +41,7 @@ struct ClusterConfig {
   int base_port = 0;               // node i listens on base_port + i - 1; 0: free ports
   int balancer_port = 0;           // 0: a free port
   StrategyKind balancer = StrategyKind::round_robin;
+  FrontKind front = FrontKind::builtin;  // sessim's balancer, or a real nginx or HAProxy
   std::string hash_key = kDefaultHashKey;
   std::uint64_t balancer_seed = 1;
   // Seeded simulations: nodes derive session ids from this seed (see

@@ -21,6 +21,8 @@ struct ClusterSummary {
   std::string mode;             // inproc | process (sessim nodes)
   StoreKind store = StoreKind::local;
   std::optional<StrategyKind> balancer;  // none behind --target: the user's own front
+  std::string front = "builtin";         // builtin | nginx | haproxy
+  std::string front_config;              // a server's: "nginx (ip_hash)"
   std::string balancer_url;  // the entry point: the balancer or the target
   std::string redis_url;     // "" unless the store is Redis; never with a password
   bool private_redis = false;
@@ -45,7 +47,7 @@ struct ClusterSummary {
              " (as told)";
     }
     return std::to_string(nodes) + " node(s) (" + mode + "), store=" + to_string(store) + redis +
-           ", balancer=" + balancer_name();
+           ", balancer=" + balancer_name() + (front_config.empty() ? "" : " in " + front_config);
   }
 };
 

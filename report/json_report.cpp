@@ -54,8 +54,10 @@ json cluster_json(const ClusterSummary& summary) {
                {"mode", summary.mode},
                {"store", to_string(summary.store)},
                {"balancer", summary.balancer_name()},
+               {"front", summary.front},
                {"balancer_url", summary.balancer_url},
                {"node_urls", std::move(nodes)}};
+  if (!summary.front_config.empty()) cluster["front_config"] = summary.front_config;
   if (!summary.redis_url.empty()) {
     cluster["redis_url"] = summary.redis_url;
     cluster["private_redis"] = summary.private_redis;

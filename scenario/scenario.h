@@ -10,6 +10,7 @@
 #include "app/app_profile.h"
 #include "cluster/node_mode.h"
 #include "common/session_defaults.h"
+#include "common/front_kind.h"
 #include "common/session_effect.h"
 #include "common/store_kind.h"
 #include "common/strategy_kind.h"
@@ -113,6 +114,7 @@ struct ScenarioCluster {
   int nodes = 2;
   StoreKind store = StoreKind::local;
   NodeMode mode = NodeMode::inproc;
+  FrontKind front = FrontKind::builtin;
   StrategyKind balancer = StrategyKind::round_robin;
   std::string hash_key;      // for balancer: hash; "": the app profile's session cookie
   std::vector<int> weights;  // per node, for weighted / least-conn

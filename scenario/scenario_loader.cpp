@@ -155,7 +155,7 @@ class Loader {
   ScenarioCluster cluster(const YAML::Node& node) const {
     if (!node.IsMap()) fail(node, "cluster must be a map (nodes, store, mode, ...)");
     check_keys(node,
-               {"nodes", "store", "mode", "balancer", "hash-key", "weights", "on-miss",
+               {"nodes", "store", "mode", "front", "balancer", "hash-key", "weights", "on-miss",
                 "session-timeout", "save-mode", "flush", "delay", "redis-persistence", "max-fails",
                 "fail-timeout", "health-check", "upstream-timeout"},
                "cluster");
@@ -166,6 +166,9 @@ class Loader {
     }
     if (node["mode"])
       cluster.mode = parse_node_mode(one_of(node["mode"], "mode", node_mode_names()));
+    if (node["front"]) {
+      cluster.front = parse_front_kind(one_of(node["front"], "front", front_names()));
+    }
     if (node["balancer"]) {
       cluster.balancer =
           parse_strategy_kind(one_of(node["balancer"], "balancer", strategy_names()));
