@@ -20,6 +20,7 @@ struct CompareOptions {
   std::vector<StoreKind> stores{StoreKind::local, StoreKind::redis};
   std::vector<StrategyKind> balancers{StrategyKind::round_robin, StrategyKind::ip_hash,
                                       StrategyKind::hash, StrategyKind::cookie};
+  std::vector<FrontKind> fronts{FrontKind::builtin};
   std::vector<std::string> faults{"none", "crash-node"};
   std::string markdown_path;
   std::string html_path;  // --report: the matrix and every run's timeline

@@ -36,6 +36,7 @@ int run_compare(CompareOptions& options) {
   // Every combination is planned and checked before the first cluster starts.
   struct Plan {
     StrategyKind balancer;
+    FrontKind front;
     std::string fault;
     Scenario scenario;
     ClusterConfig config;
@@ -44,13 +45,19 @@ int run_compare(CompareOptions& options) {
   std::vector<Plan> plans;
   for (const auto store : options.stores) {
     for (const auto balancer : options.balancers) {
-      for (const auto& fault : options.faults) {
-        auto faulty = with_fault(scenario, fault);
-        auto config = scenario_cluster(faulty, store, options.run.cluster, profile);
-        config.balancer = balancer;
-        if (config.target_url.empty()) check_node_names(faulty, config.nodes);
-        check_playable(faulty, abilities_of(config), profile);
-        plans.push_back({balancer, fault, std::move(faulty), std::move(config)});
+      for (const auto front : options.fronts) {
+        for (const auto& fault : options.faults) {
+          auto faulty = with_fault(scenario, fault);
+          auto flags = options.run.cluster;
+          flags.balancer = balancer;
+          flags.front = front;
+          // with the strategy and front of this cell, so that a pair a
+          // server cannot do is refused before the first cluster starts
+          auto config = scenario_cluster(faulty, store, flags, profile);
+          if (config.target_url.empty()) check_node_names(faulty, config.nodes);
+          check_playable(faulty, abilities_of(config), profile);
+          plans.push_back({balancer, front, fault, std::move(faulty), std::move(config)});
+        }
       }
     }
   }
@@ -63,6 +70,7 @@ int run_compare(CompareOptions& options) {
   summary.lesson = scenario.lesson;
   summary.stores = options.stores;
   summary.balancers = options.balancers;
+  summary.fronts = options.fronts;
   summary.faults = options.faults;
   summary.seed = scenario_options.seed;
   summary.seeded_session_ids =
@@ -76,7 +84,7 @@ int run_compare(CompareOptions& options) {
     summary.sessim_nodes =
         plan.config.node_kind == NodeKind::sessim && plan.config.target_url.empty();
     auto run = run_scenario(plan.scenario, plan.config, profile, scenario_options);
-    summary.cells.push_back(make_cell(run, plan.balancer, plan.fault));
+    summary.cells.push_back(make_cell(run, plan.balancer, plan.front, plan.fault));
     if (!options.html_path.empty()) {
       histories.push_back(history_of(run, profile));
       runs.push_back(std::move(run));

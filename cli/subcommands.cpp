@@ -82,6 +82,16 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
       ->delimiter(',')
       ->check(CLI::IsMember(strategy_names()));
   command
+      ->add_option_function<std::vector<std::string>>(
+          "--fronts",
+          [options](const std::vector<std::string>& names) {
+            options->fronts.clear();
+            for (const auto& name : names) options->fronts.push_back(parse_front_kind(name));
+          },
+          "what stands in front of the nodes, compared: builtin, nginx, haproxy (default builtin)")
+      ->delimiter(',')
+      ->check(CLI::IsMember(front_names()));
+  command
       ->add_option("--faults", options->faults,
                    "faults injected after the first request (node faults hit the node that "
                    "served it)")

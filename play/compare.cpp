@@ -47,10 +47,12 @@ double CompareCell::read_success_rate() const {
   return reads_total == 0 ? 0.0 : static_cast<double>(reads_ok) / reads_total;
 }
 
-CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, const std::string& fault) {
+CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, FrontKind front,
+                      const std::string& fault) {
   CompareCell cell;
   cell.store = run.store;
   cell.balancer = balancer;
+  cell.front = front;
   cell.fault = fault;
   cell.reads_ok = run.reads_ok();
   cell.reads_total = run.reads_total();

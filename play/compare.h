@@ -6,6 +6,8 @@
 #include "history/run_result.h"
 #include "scenario/scenario.h"
 
+#include "common/front_kind.h"
+
 namespace sessim {
 
 // The faults `sessim compare` can inject: none, crash-node, stop-node,
@@ -22,6 +24,7 @@ Scenario with_fault(const Scenario& scenario, const std::string& fault);
 struct CompareCell {
   StoreKind store = StoreKind::local;
   StrategyKind balancer = StrategyKind::round_robin;
+  FrontKind front = FrontKind::builtin;
   std::string fault;
   int reads_ok = 0;
   int reads_total = 0;
@@ -31,6 +34,7 @@ struct CompareCell {
   double read_success_rate() const;  // 0..1; 0 when there were no reads
 };
 
-CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, const std::string& fault);
+CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, FrontKind front,
+                      const std::string& fault);
 
 }  // namespace sessim

@@ -12,13 +12,6 @@
 namespace sessim {
 namespace {
 
-const CompareCell* find_cell(const CompareSummary& summary, StoreKind store,
-                             StrategyKind balancer, const std::string& fault) {
-  for (const auto& cell : summary.cells) {
-    if (cell.store == store && cell.balancer == balancer && cell.fault == fault) return &cell;
-  }
-  return nullptr;
-}
 
 std::string cell_text(const CompareCell& cell) {
   if (cell.verdict == Verdict::not_applicable) return "n/a";
@@ -54,29 +47,53 @@ std::string cluster_words(const CompareSummary& summary) {
 
 }  // namespace
 
+std::vector<CompareSummary::Row> CompareSummary::rows() const {
+  std::vector<Row> all;
+  for (const auto store : stores) {
+    for (const auto balancer : balancers) {
+      for (const auto front : fronts) all.push_back({store, balancer, front});
+    }
+  }
+  return all;
+}
+
+std::string CompareSummary::row_label(const Row& row) const {
+  if (fronts.size() < 2) return to_string(row.balancer);
+  return fmt::format("{} in {}", to_string(row.balancer), to_string(row.front));
+}
+
+const CompareCell* CompareSummary::find_cell(const Row& row, const std::string& fault) const {
+  for (const auto& cell : cells) {
+    if (cell.store == row.store && cell.balancer == row.balancer && cell.front == row.front &&
+        cell.fault == fault) {
+      return &cell;
+    }
+  }
+  return nullptr;
+}
+
 std::string render_compare_matrix(const CompareSummary& summary, const TerminalStyle& style) {
   std::string out = fmt::format("compare {}: reads that returned what was written ({})\n",
                                 summary.scenario, cluster_words(summary));
   if (!summary.lesson.empty()) out += fmt::format("lesson: {}\n", summary.lesson);
   out += "\n";
   std::size_t balancer_width = 8, cell_width = 12;
-  for (const auto& balancer : summary.balancers)
-    balancer_width = std::max(balancer_width, to_string(balancer).size());
+  for (const auto& row : summary.rows())
+    balancer_width = std::max(balancer_width, summary.row_label(row).size());
   for (const auto& fault : summary.faults) cell_width = std::max(cell_width, fault.size() + 2);
   std::string heading = pad("store", 6) + " " + pad("balancer", balancer_width);
   for (const auto& fault : summary.faults) heading += "  " + pad(fault, cell_width);
   out += paint(trim_end(heading), Tone::dim, style) + "\n";
-  for (const auto& store : summary.stores) {
-    for (const auto& balancer : summary.balancers) {
-      std::string line = pad(to_string(store), 6) + " " + pad(to_string(balancer), balancer_width);
-      for (const auto& fault : summary.faults) {
-        const auto* cell = find_cell(summary, store, balancer, fault);
-        const auto text = cell ? cell_text(*cell) : "-";
-        const bool last = &fault == &summary.faults.back();
-        line += "  " + paint(last ? text : pad(text, cell_width), cell_tone(cell), style);
-      }
-      out += line + "\n";
+  for (const auto& row : summary.rows()) {
+    std::string line =
+        pad(to_string(row.store), 6) + " " + pad(summary.row_label(row), balancer_width);
+    for (const auto& fault : summary.faults) {
+      const auto* cell = summary.find_cell(row, fault);
+      const auto text = cell ? cell_text(*cell) : "-";
+      const bool last = &fault == &summary.faults.back();
+      line += "  " + paint(last ? text : pad(text, cell_width), cell_tone(cell), style);
     }
+    out += line + "\n";
   }
   std::vector<const CompareCell*> not_applicable;
   for (const auto& cell : summary.cells) {
@@ -89,8 +106,9 @@ std::string render_compare_matrix(const CompareSummary& summary, const TerminalS
     out += "\n";
     for (const auto& cell : summary.cells) {
       if (cell.why.empty() || cell.verdict == Verdict::not_applicable) continue;
-      out += fmt::format("{} + {} + {}: {}\n", to_string(cell.store), to_string(cell.balancer),
-                         cell.fault, cell.why);
+      out += fmt::format("{} + {} + {}: {}\n", to_string(cell.store),
+                         summary.row_label({cell.store, cell.balancer, cell.front}), cell.fault,
+                         cell.why);
     }
   }
   return out;
@@ -101,6 +119,7 @@ std::string render_compare_json(const CompareSummary& summary) {
   for (const auto& cell : summary.cells) {
     nlohmann::json entry{{"store", to_string(cell.store)},
                          {"balancer", to_string(cell.balancer)},
+                         {"front", to_string(cell.front)},
                          {"fault", cell.fault},
                          {"reads_ok", cell.reads_ok},
                          {"reads_total", cell.reads_total},
@@ -132,15 +151,13 @@ std::string render_compare_markdown(const CompareSummary& summary) {
     rule += "---|";
   }
   out += "\n" + rule + "\n";
-  for (const auto& store : summary.stores) {
-    for (const auto& balancer : summary.balancers) {
-      out += fmt::format("| {} | {} |", to_string(store), to_string(balancer));
-      for (const auto& fault : summary.faults) {
-        const auto* cell = find_cell(summary, store, balancer, fault);
-        out += fmt::format(" {} |", cell ? cell_text(*cell) + cell_mark(*cell) : "-");
-      }
-      out += "\n";
+  for (const auto& row : summary.rows()) {
+    out += fmt::format("| {} | {} |", to_string(row.store), summary.row_label(row));
+    for (const auto& fault : summary.faults) {
+      const auto* cell = summary.find_cell(row, fault);
+      out += fmt::format(" {} |", cell ? cell_text(*cell) + cell_mark(*cell) : "-");
     }
+    out += "\n";
   }
   out += fmt::format("\n{}. Generated by `sessim compare`.\n", cluster_words(summary));
   return out;

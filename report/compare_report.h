@@ -10,6 +10,17 @@
 namespace sessim {
 
 struct CompareSummary {
+  // The matrix's rows: every store x balancer x front, in that order.
+  struct Row {
+    StoreKind store;
+    StrategyKind balancer;
+    FrontKind front;
+  };
+  std::vector<Row> rows() const;
+  // "round-robin", or "round-robin in nginx" when fronts are compared.
+  std::string row_label(const Row& row) const;
+  const CompareCell* find_cell(const Row& row, const std::string& fault) const;
+
   std::string scenario;
   std::string lesson;
   int nodes = 0;
@@ -17,6 +28,7 @@ struct CompareSummary {
   std::string on_miss;
   std::vector<StoreKind> stores;
   std::vector<StrategyKind> balancers;
+  std::vector<FrontKind> fronts{FrontKind::builtin};  // a row per balancer and front
   std::vector<std::string> faults;
   std::vector<CompareCell> cells;  // in store, balancer, fault order
   std::uint64_t seed = 0;

@@ -446,15 +446,16 @@ std::string render_compare_html(const CompareSummary& summary, const std::vector
   std::string matrix = "<table class=\"matrix\"><tr><th>store</th><th>balancer</th>";
   for (const auto& fault : summary.faults) matrix += "<th>" + escape_markup(fault) + "</th>";
   matrix += "</tr>\n";
-  for (const auto store : summary.stores) {
-    for (const auto balancer : summary.balancers) {
-      matrix += fmt::format("<tr><td>{}</td><td>{}</td>", to_string(store), to_string(balancer));
+  for (const auto& row : summary.rows()) {
+    {
+      matrix += fmt::format("<tr><td>{}</td><td>{}</td>", to_string(row.store),
+                            escape_markup(summary.row_label(row)));
       for (const auto& fault : summary.faults) {
         std::string cell = "-";
         for (std::size_t i = 0; i < summary.cells.size(); ++i) {
           const auto& candidate = summary.cells[i];
-          if (candidate.store != store || candidate.balancer != balancer ||
-              candidate.fault != fault) {
+          if (candidate.store != row.store || candidate.balancer != row.balancer ||
+              candidate.front != row.front || candidate.fault != fault) {
             continue;
           }
           const auto css = candidate.verdict == Verdict::pass   ? "pass"

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -101,6 +102,35 @@ TEST(Fronts, ANodeAddedIsServedAfterTheReload) {
     EXPECT_EQ(report["runs"][0]["verdict"], "pass") << front;
     EXPECT_EQ(report["runs"][0]["cluster"]["front"], front);
   }
+}
+
+// compare's front dimension: the same lesson in each front, cell by cell.
+TEST(Fronts, CompareHasAFrontDimension) {
+  if (!installed("nginx") || !installed("haproxy")) GTEST_SKIP() << "nginx or haproxy missing";
+  const auto result = run_sessim({"compare", "sticky-session", "--fronts", "builtin,nginx,haproxy",
+                                  "--balancers", "round-robin,ip-hash", "--faults",
+                                  "none,crash-node", "--json"},
+                                 std::chrono::seconds(90));
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  std::map<std::string, std::map<std::string, std::string>> by_front;  // front -> cell -> verdict
+  const auto report = nlohmann::json::parse(result.out);
+  for (const auto& cell : report["cells"]) {
+    by_front[cell["front"].get<std::string>()][fmt::format("{} {} {}", cell["store"].get<std::string>(),
+                                        cell["balancer"].get<std::string>(),
+                                        cell["fault"].get<std::string>())] = cell["verdict"];
+  }
+  ASSERT_EQ(by_front.size(), 3u);
+  EXPECT_EQ(by_front["builtin"].size(), 8u);
+  EXPECT_EQ(by_front["nginx"], by_front["builtin"]);
+  EXPECT_EQ(by_front["haproxy"], by_front["builtin"]);
+  EXPECT_EQ(by_front["nginx"]["local ip-hash none"], "pass");
+  EXPECT_EQ(by_front["nginx"]["local ip-hash crash-node"], "fail");
+
+  const auto refused = run_sessim({"compare", "--fronts", "nginx", "--balancers", "cookie"});
+  EXPECT_EQ(refused.exit_code, kExitUsage);
+  EXPECT_NE(refused.err.find("--front nginx: nginx (open source) has no cookie-insert"),
+            std::string::npos)
+      << refused.err;
 }
 
 TEST(Fronts, AStrategyWithNoEquivalentIsRefusedBeforeAnythingStarts) {
