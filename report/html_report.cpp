@@ -316,8 +316,10 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
         op.end_us, x0, cy - bar_height / 2, bar, bar_height, x0 + 1, cy - bar_height / 2 - 2,
         request.number);
     if (failed_read) {
-      svg += fmt::format("<text class=\"cross\" x=\"{:.1f}\" y=\"{}\">✗</text>", x0 + bar + 3,
-                         cy + 4);
+      // Beside the number, above the bar: after it, the next bar may hide it.
+      svg += fmt::format("<text class=\"cross\" x=\"{:.1f}\" y=\"{}\">✗</text>",
+                         x0 + 8 + 6 * static_cast<double>(std::to_string(request.number).size()),
+                         cy - bar_height / 2 - 1);
     }
     if (placement.node_lane >= 0) {
       const int ny = row_y(placement.node_lane, placement.node_row);
