@@ -311,8 +311,12 @@ class HttpsModule {
     std::vector<std::filesystem::path> paths;
     std::error_code error;
     const auto executable = std::filesystem::read_symlink("/proc/self/exe", error);
-    if (!error) paths.push_back(executable.parent_path() / SESSIM_HTTPS_MODULE_NAME);
-    paths.emplace_back(SESSIM_HTTPS_MODULE_INSTALLED);
+    if (!error) {
+      // Beside the binary (the build tree), or where `cmake --install` puts
+      // it relative to bin/, whatever the prefix.
+      paths.push_back(executable.parent_path() / SESSIM_HTTPS_MODULE_NAME);
+      paths.push_back((executable.parent_path() / SESSIM_HTTPS_MODULE_INSTALLED).lexically_normal());
+    }
     paths.emplace_back(SESSIM_HTTPS_MODULE_BUILT);
     return paths;
   }

@@ -28,6 +28,12 @@ TEST(Install, PutsTheBinaryManPageAndCompletionUnderThePrefix) {
                                     "' --version | grep -qx 'sessim " + SESSIM_VERSION + "'")
                                        .c_str());
   EXPECT_EQ(version, 0);
+  // The https module, loaded on first use, goes where the binary looks:
+  // ../<libdir>/sessim/ from bin/.
+  const auto modules = std::system((std::string("find '") + prefix.path() +
+                                    "' -path '*/sessim/libsessim-https.so' | grep -q .")
+                                       .c_str());
+  EXPECT_EQ(modules, 0);
 }
 
 }  // namespace
