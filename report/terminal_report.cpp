@@ -81,6 +81,10 @@ std::string trace_line(const RequestRecord& record) {
 }
 
 std::string summary_line(const ScenarioRun& run) {
+  if (run.cluster.kind == "target") {
+    return fmt::format("reads: {}/{} succeeded (store={}, target {})", run.reads_ok(),
+                       run.reads_total(), to_string(run.store), run.cluster.balancer_url);
+  }
   return fmt::format("reads: {}/{} succeeded (store={}, nodes={}, balancer={})", run.reads_ok(),
                      run.reads_total(), to_string(run.store), run.cluster.nodes,
                      run.cluster.balancer_name());

@@ -424,6 +424,7 @@ TEST(CompareCommandNodes, ReportsDescribeAnAppOfYourOwnAsWhatItIs) {
             std::string::npos)
       << target.out;
   EXPECT_EQ(target.out.find("0 node(s)"), std::string::npos) << target.out;
+  EXPECT_EQ(target.out.find("nodes=0"), std::string::npos) << target.out;
   EXPECT_EQ(target.out.find("balancer= "), std::string::npos) << target.out;
 
   const auto own_nodes = run_sessim({"run", "--store", "shared"});
