@@ -27,6 +27,24 @@ constexpr const char* kReportGroup = "Reports";
 // `--json` alone means stdout; `--json=FILE` writes FILE. A separate word
 // after --json is never taken as its value: it stays a positional argument
 // (a scenario), so that `run --json my-story.yaml` runs my-story.yaml.
+// A comma-separated list of one vocabulary's names (--stores local,redis),
+// parsed into `into` and checked against `names`.
+template <typename Kind, typename Parse>
+CLI::Option* add_kind_list(CLI::App& command, const std::string& flag, std::vector<Kind>& into,
+                           Parse parse, const std::vector<std::string>& names,
+                           const std::string& help) {
+  return command
+      .add_option_function<std::vector<std::string>>(
+          flag,
+          [&into, parse](const std::vector<std::string>& given) {
+            into.clear();
+            for (const auto& name : given) into.push_back(parse(name));
+          },
+          help)
+      ->delimiter(',')
+      ->check(CLI::IsMember(names));
+}
+
 CLI::Option* add_json_option(CLI::App& command, RunOptions& options, const std::string& what) {
   return command
       .add_flag("--json{-}", options.json_path,
@@ -61,36 +79,14 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
       "table is made, whatever its cells say.");
   command->add_option("scenario", options->scenario,
                       "scenario file or built-in name (default: sticky-session)");
-  command
-      ->add_option_function<std::vector<std::string>>(
-          "--stores",
-          [options](const std::vector<std::string>& names) {
-            options->stores.clear();
-            for (const auto& name : names) options->stores.push_back(parse_store_kind(name));
-          },
-          "stores to compare (default local,redis)")
-      ->delimiter(',')
-      ->check(CLI::IsMember(store_kind_names()));
-  command
-      ->add_option_function<std::vector<std::string>>(
-          "--balancers",
-          [options](const std::vector<std::string>& names) {
-            options->balancers.clear();
-            for (const auto& name : names) options->balancers.push_back(parse_strategy_kind(name));
-          },
-          "balancing strategies to compare (default round-robin,ip-hash,hash,cookie)")
-      ->delimiter(',')
-      ->check(CLI::IsMember(strategy_names()));
-  command
-      ->add_option_function<std::vector<std::string>>(
-          "--fronts",
-          [options](const std::vector<std::string>& names) {
-            options->fronts.clear();
-            for (const auto& name : names) options->fronts.push_back(parse_front_kind(name));
-          },
-          "what stands in front of the nodes, compared: builtin, nginx, haproxy (default builtin)")
-      ->delimiter(',')
-      ->check(CLI::IsMember(front_names()));
+  add_kind_list(*command, "--stores", options->stores, parse_store_kind, store_kind_names(),
+                "stores to compare (default local,redis)");
+  add_kind_list(*command, "--balancers", options->balancers, parse_strategy_kind,
+                strategy_names(),
+                "balancing strategies to compare (default round-robin,ip-hash,hash,cookie)");
+  add_kind_list(*command, "--fronts", options->fronts, parse_front_kind, front_names(),
+                "what stands in front of the nodes, compared: builtin, nginx, haproxy (default "
+                "builtin)");
   command
       ->add_option("--faults", options->faults,
                    "faults injected after the first request (node faults hit the node that "
