@@ -74,15 +74,7 @@ class ServerFront final : public Front {
                                                                     : "/haproxy.cfg");
     log_path_ = plan_.directory + "/" + to_string(plan_.kind) + ".log";
     write_config();
-    ChildSpec spec;
-    spec.executable = program_;
-    spec.args = plan_.kind == FrontKind::nginx
-                    ? std::vector<std::string>{"-p", plan_.directory, "-c", config_path_}
-                    : std::vector<std::string>{"-W", "-f", config_path_};
-    spec.log_path = log_path_;
-    process_ = std::make_unique<ChildProcess>(spec);
-    wait_for_generation();
-    if (plan_.kind == FrontKind::haproxy) wait_for_loads(1);
+    start();
   }
   ~ServerFront() override { stop(); }
 
@@ -94,7 +86,12 @@ class ServerFront final : public Front {
     ++plan_.generation;
     write_config();
     if (plan_.kind == FrontKind::nginx) {
-      ::kill(process_->pid(), SIGHUP);
+      // One process (see nginx_config): it starts again on the same port
+      // with the new configuration. No request is in flight: adding a node
+      // is a step of its own.
+      process_->stop(std::chrono::seconds(3));
+      start();
+      return;
     } else {
       // HAProxy's master says "Loading success." once per configuration it
       // loaded; a signal that came while it was busy is sent again.
@@ -103,6 +100,19 @@ class ServerFront final : public Front {
       wait_for_loads(loaded + 1, [this] { ::kill(process_->pid(), SIGUSR2); });
     }
     wait_for_generation();
+  }
+
+  // Starts the server and waits until it answers with its configuration.
+  void start() {
+    ChildSpec spec;
+    spec.executable = program_;
+    spec.args = plan_.kind == FrontKind::nginx
+                    ? std::vector<std::string>{"-p", plan_.directory, "-c", config_path_}
+                    : std::vector<std::string>{"-W", "-f", config_path_};
+    spec.log_path = log_path_;
+    process_ = std::make_unique<ChildProcess>(spec);
+    wait_for_generation();
+    if (plan_.kind == FrontKind::haproxy) wait_for_loads(1);
   }
 
   void stop() override {
@@ -170,8 +180,8 @@ class ServerFront final : public Front {
     }
   }
 
-  // The master runs one worker (worker_processes 1, HAProxy's -W): more
-  // children means an old one is still finishing.
+  // HAProxy's master runs one worker (-W): more children means an old one
+  // is still finishing. nginx runs as one process (master_process off).
   bool one_worker_left() const {
     const auto pid = process_->pid();
     std::ifstream children(fmt::format("/proc/{}/task/{}/children", pid, pid));

@@ -116,7 +116,10 @@ std::string nginx_config(const ServerFrontPlan& plan) {
   const auto timeout_ms = plan.upstream_timeout.count();
   return fmt::format(
       R"(# written by sessim for one run; {generation_note}
-worker_processes 1;
+# One process, no workers: a worker would outlive a sessim that is killed
+# (it is not sessim's child, and nginx overwrites the environment that
+# marks sessim's processes). A new configuration starts it again.
+master_process off;
 daemon off;
 error_log {dir}/error.log warn;
 pid {dir}/nginx.pid;

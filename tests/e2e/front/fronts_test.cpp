@@ -133,6 +133,26 @@ TEST(Fronts, CompareHasAFrontDimension) {
       << refused.err;
 }
 
+// A front is sessim's child like a node: killing sessim ends it, workers
+// included (nginx runs as one process: its workers would escape).
+TEST(Fronts, AFrontEndsWhenSessimIsKilled) {
+  for (const std::string front : {"nginx", "haproxy"}) {
+    if (!installed(front)) continue;
+    RunDirectory logs;
+    auto spec = testing::sessim_child(logs, {"run", "--front", front, "--keep-running"}, false);
+    ChildProcess sessim(spec);
+    ASSERT_TRUE(testing::wait_until(
+        [&] { return testing::read_text_file(spec.log_path).find("try: curl") != std::string::npos; }))
+        << front;
+    // The front's command line names the run's directory, /tmp/sessim-PID-…
+    const auto marker = fmt::format("sessim-{}-", sessim.pid());
+    ASSERT_GE(testing::processes_with(marker), 1) << front;
+    sessim.kill();
+    EXPECT_TRUE(testing::wait_until([&] { return testing::processes_with(marker) == 0; }))
+        << front << ": " << testing::processes_with(marker) << " left";
+  }
+}
+
 TEST(Fronts, AStrategyWithNoEquivalentIsRefusedBeforeAnythingStarts) {
   if (!installed("nginx")) GTEST_SKIP() << "nginx is not installed";
   const auto result = run_sessim({"run", "--front", "nginx", "--balancer", "cookie"});
