@@ -567,7 +567,7 @@ class Loader {
     std::vector<HeaderCondition> conditions;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const auto name = header_name(it->first);
-      const auto& tests = it->second;
+      const YAML::Node tests = it->second;  // a copy: it-> yields a temporary
       if (tests.IsScalar()) {
         conditions.push_back({name, {TextTest::equals, tests.Scalar(), position(tests)}});
         continue;
@@ -604,7 +604,7 @@ class Loader {
       if (!is_cookie_name(name)) {
         fail(it->first, fmt::format("'{}' is not a cookie name", printable(name, 64)));
       }
-      const auto& tests = it->second;
+      const YAML::Node tests = it->second;  // a copy: it-> yields a temporary
       if (!tests.IsMap() || tests.size() == 0) {
         fail(tests, fmt::format("cookie {} needs a map such as {{present: true, httponly: true}}",
                                 name));
@@ -680,7 +680,7 @@ class Loader {
           fail(it->first, fmt::format("JSON path '{}': {}", printable(condition.path, 64), problem));
         }
         condition.position = position(it->first);
-        const auto& value = it->second;
+        const YAML::Node value = it->second;  // a copy: it-> yields a temporary
         if (!value.IsScalar() && !value.IsNull()) {
           fail(value, "a JSON path's expected value is a string, number, true, false or null");
         }

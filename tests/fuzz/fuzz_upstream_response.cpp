@@ -11,10 +11,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -93,12 +96,26 @@ struct Front {
 // One request through the balancer; returns once the balancer closed the
 // connection or answered, or aborts (a hang) after 5 s.
 void one_request(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) std::abort();
+  // A connect that fails for a moment (the machine's ephemeral ports or
+  // the accept queue under a busy fuzzing run) is tried again on a new
+  // socket; one that keeps failing means the balancer is gone, and that is
+  // a finding.
+  int fd = -1;
+  for (int attempt = 1;; ++attempt) {
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) break;
+    const int error = errno;
+    if (fd >= 0) ::close(fd);
+    if (attempt == 100) {
+      std::fprintf(stderr, "cannot connect to the balancer: %s\n", std::strerror(error));
+      std::abort();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   static const std::string request = "GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
