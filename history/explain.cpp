@@ -99,7 +99,7 @@ std::string group_phrase(ReadFailure kind, const SessionModel& model) {
 
 // The read check that failed: what the read got and what was wanted.
 const Check& failed_read_check(const RequestRecord& record) {
-  static const Check none{"value", "?", "?", false};
+  static const Check none{"value", "?", "?", false, {}};
   for (const auto& check : record.checks) {
     if (!check.passed && is_read_check(check)) return check;
   }

@@ -249,35 +249,33 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
   std::vector<Check> checks;
   const auto& exchange = record.exchange;
   const auto read = read_of(record, profile);
-  const auto add = [&](Check check, const char* key) {
-    check.position = expectation.position_of(key);
-    checks.push_back(std::move(check));
+  // A check of one of the story's own keys, at that key's position.
+  const auto add = [&](const char* key, std::string expected, std::string actual, bool passed) {
+    checks.push_back({key, std::move(expected), std::move(actual), passed,
+                      expectation.position_of(key)});
   };
   if (expectation.value) {
     const bool ok = read.answered && !read.absent && read.value == *expectation.value;
-    add({"value", shown(*expectation.value), observed_value(record, read), ok}, "value");
+    add("value", shown(*expectation.value), observed_value(record, read), ok);
   }
   if (expectation.absent) {
-    add({"absent", "(absent)", observed_value(record, read), read.answered && read.absent},
-        "absent");
+    add("absent", "(absent)", observed_value(record, read), read.answered && read.absent);
   }
   if (expectation.status) {
     const auto actual = exchange.status == 0 ? no_response(record) : std::to_string(exchange.status);
-    add({"status", expectation.status->to_string(), actual,
-         exchange.status != 0 && expectation.status->accepts(exchange.status)},
-        "status");
+    add("status", expectation.status->to_string(), actual,
+        exchange.status != 0 && expectation.status->accepts(exchange.status));
   }
   if (expectation.node) {
     const auto actual = record.node.empty() ? "(unknown)" : record.node;
-    add({"node", *expectation.node, actual, record.node == *expectation.node}, "node");
+    add("node", *expectation.node, actual, record.node == *expectation.node);
   }
   if (expectation.session) {
     const auto actual = record.session == SessionEffect::unknown
                             ? std::string("(unknown)")
                             : std::string(to_string(record.session));
-    add({"session", std::string(to_string(*expectation.session)), actual,
-         satisfies(record.session, *expectation.session)},
-        "session");
+    add("session", std::string(to_string(*expectation.session)), actual,
+        satisfies(record.session, *expectation.session));
   }
   for (const auto& header : expectation.headers) checks.push_back(header_check(header, record));
   for (const auto& cookie : expectation.cookies) checks.push_back(cookie_check(cookie, record));

@@ -65,14 +65,14 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
     cases.push_back(std::move(anomalies));
   }
   if (run.verdict() == Verdict::unknown) {
-    cases.push_back({"checks", "the scenario checked nothing, so it cannot pass", false, 0});
+    cases.push_back({"checks", "the scenario checked nothing, so it cannot pass", false, 0, ""});
   } else if (run.verdict() == Verdict::not_applicable) {
-    cases.push_back({"applicable", "not applicable: " + run.not_applicable_reason, false, 0});
+    cases.push_back({"applicable", "not applicable: " + run.not_applicable_reason, false, 0, ""});
   } else if (expected_failure && run.verdict() == Verdict::pass) {
     cases.push_back(
         {"declared outcome",
          fmt::format("declared to fail with store={} but every check passed", to_string(run.store)), false,
-         0});
+         0, ""});
   }
   return cases;
 }
