@@ -58,7 +58,7 @@ RequestRecord record(int number, const std::string& target, const Response& resp
 // A read expecting "v": checked and settled as the player does.
 RequestRecord read(int number, const Response& response) {
   auto request = record(number, "/get-session", response);
-  request.checks.push_back({"value", "\"v\"", "\"" + response.body + "\"", response.body == "v"});
+  request.checks.push_back({"value", "\"v\"", "\"" + response.body + "\"", response.body == "v", {}});
   settle_result(request);
   return request;
 }
@@ -88,7 +88,7 @@ ScenarioRun run_of(std::vector<RequestRecord> requests, const std::string& balan
 
 RequestRecord set_on_node_1() {
   auto request = record(1, "/set-session?sessionVal=v", {"node-1", "created", "v", "", kFirstId});
-  request.checks.push_back({"status", "200", "200", true});
+  request.checks.push_back({"status", "200", "200", true, {}});
   settle_result(request);
   return request;
 }
