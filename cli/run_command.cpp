@@ -307,11 +307,7 @@ class RunCommand {
   int finish(const std::vector<ScenarioRun>& runs) const {
     const bool reference = runs.size() == 1 && runs.front().source == "reference";
     if (!json_goes_to_stdout(options_) && !reference && options_.quiet) {
-      const auto succeeded = std::count_if(runs.begin(), runs.end(), [this](const auto& run) {
-        return counts_as_success(run, mode_);
-      });
-      fmt::print("{} of {} runs succeeded (--verdict {})\n", succeeded, runs.size(),
-                 options_.verdict);
+      fmt::print("{}", render_suite_count(runs, mode_));
     } else if (!json_goes_to_stdout(options_) && !reference) {
       fmt::print("{}", render_suite_summary(runs, mode_, style_));
       fmt::print("{}", seed_line(runs.front().seed, runs.front().seeded_session_ids,

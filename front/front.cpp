@@ -51,16 +51,14 @@ class BuiltinFront final : public Front {
   std::thread thread_;
 };
 
-// The last lines of a server's error log, for an error that names why it
-// did not start.
-std::string log_tail(const std::string& path) {
+// The last line a log holds, "" when it holds none.
+std::string last_line(const std::string& path) {
   std::ifstream file(path);
-  std::vector<std::string> lines;
+  std::string last;
   for (std::string line; std::getline(file, line);) {
-    if (!line.empty()) lines.push_back(line);
+    if (!line.empty()) last = std::move(line);
   }
-  if (lines.empty()) return "its log is empty";
-  return printable(lines.back(), 300);
+  return last;
 }
 
 // nginx or HAProxy in the foreground, configured from the plan; a reload
@@ -136,7 +134,7 @@ class ServerFront final : public Front {
     while (std::chrono::steady_clock::now() < deadline) {
       if (!process_->running()) {
         throw EnvironmentError(fmt::format("{} exited as it started: {} ({})",
-                                           to_string(plan_.kind), log_tail(error_log()),
+                                           to_string(plan_.kind), what_it_said(),
                                            config_path_));
       }
       HttpClientLimits limits;
@@ -149,7 +147,7 @@ class ServerFront final : public Front {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     throw EnvironmentError(fmt::format("{} did not answer with its configuration within 10 s: {}",
-                                       to_string(plan_.kind), log_tail(error_log())));
+                                       to_string(plan_.kind), what_it_said()));
   }
 
   int loads() const {
@@ -170,7 +168,7 @@ class ServerFront final : public Front {
       const auto now = std::chrono::steady_clock::now();
       if (now - start > std::chrono::seconds(10) || !process_->running()) {
         throw EnvironmentError(fmt::format("{} did not load its configuration: {}",
-                                           to_string(plan_.kind), log_tail(error_log())));
+                                           to_string(plan_.kind), what_it_said()));
       }
       if (nudge && now >= next_nudge) {
         nudge();
@@ -190,13 +188,13 @@ class ServerFront final : public Front {
     return count <= 1;
   }
 
-  // What the server said last: nginx writes startup errors to stderr (our
-  // log) and the rest to its error.log.
-  std::string error_log() const {
-    if (plan_.kind == FrontKind::nginx && log_tail(log_path_) == "its log is empty") {
-      return plan_.directory + "/error.log";
-    }
-    return log_path_;
+  // What the server said last, for an error that names why it did not
+  // start: nginx writes startup errors to stderr (our log) and the rest to
+  // its error.log.
+  std::string what_it_said() const {
+    auto said = last_line(log_path_);
+    if (said.empty() && plan_.kind == FrontKind::nginx) said = last_line(plan_.directory + "/error.log");
+    return said.empty() ? "its log is empty" : printable(said, 300);
   }
 
   ServerFrontPlan plan_;

@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "common/errors.h"
+#include "net/transport_failure.h"
 
 namespace sessim {
 
@@ -38,22 +39,7 @@ int pick_free_loopback_port() {
 }
 
 bool tcp_port_accepts(const std::string& host, int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return false;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  bool connected = inet_pton(AF_INET, host.c_str(), &address.sin_addr) == 1 &&
-                   ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  if (!connected && errno == EINPROGRESS) {
-    pollfd entry{fd, POLLOUT, 0};
-    int error = 0;
-    socklen_t length = sizeof(error);
-    connected = ::poll(&entry, 1, 200) == 1 &&
-                ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error == 0;
-  }
-  ::close(fd);
-  return connected;
+  return connect_problem(host, port, std::chrono::milliseconds(200)).empty();
 }
 
 void set_close_on_exec(int fd) { ::fcntl(fd, F_SETFD, FD_CLOEXEC); }

@@ -192,7 +192,7 @@ bool json_equals(const JsonCondition& condition, const nlohmann::json& value) {
       return value.is_boolean() && value.get<bool>() == (condition.expected == "true");
     case Kind::number: {
       if (!value.is_number()) return false;
-      const auto expected = parse_seconds(condition.expected);  // a plain decimal number
+      const auto expected = parse_json_number(condition.expected);
       return expected && std::fabs(value.get<double>() - *expected) <= 1e-9 * std::max(1.0, std::fabs(*expected));
     }
     case Kind::string:

@@ -31,6 +31,24 @@ namespace {
 
 using Steady = std::chrono::steady_clock;
 
+// The profile's call a step makes (null for `request`, which is its own).
+const HttpCall* profile_call_of(const AppProfile& profile, const Step& step) {
+  switch (step.kind) {
+    case StepKind::set:
+      return step.reference_call && profile.reference_set ? &*profile.reference_set : &profile.set;
+    case StepKind::get:
+      return step.reference_call && profile.reference_get ? &*profile.reference_get : &profile.get;
+    case StepKind::remove:
+      return profile.remove ? &*profile.remove : nullptr;
+    case StepKind::login:
+      return profile.login ? &*profile.login : nullptr;
+    case StepKind::logout:
+      return profile.logout ? &*profile.logout : nullptr;
+    default:
+      return nullptr;
+  }
+}
+
 // Plays one scenario on one cluster. The main sequence runs on the calling
 // thread (faults start processes, which must be started from the thread that
 // stays alive: see ChildProcess); parallel branches run on threads owned and
@@ -196,30 +214,13 @@ class Player {
   // The request a step makes, through the app's profile; a step's own body
   // goes where the profile's call has none (check_playable refuses both).
   PreparedCall prepare(const Step& step) const {
-    auto call = profile_call(step);
-    if (!step.body.empty()) call.body = step.body;
-    return call;
-  }
-
-  PreparedCall profile_call(const Step& step) const {
-    switch (step.kind) {
-      case StepKind::set:
-        return profile_.prepare(
-            step.reference_call && profile_.reference_set ? *profile_.reference_set : profile_.set,
-            step.name, step.value);
-      case StepKind::get:
-        return profile_.prepare(
-            step.reference_call && profile_.reference_get ? *profile_.reference_get : profile_.get,
-            step.name, "");
-      case StepKind::remove:
-        return profile_.prepare(*profile_.remove, step.name, "");
-      case StepKind::login:
-        return profile_.prepare(*profile_.login, "", "", step.value);
-      case StepKind::logout:
-        return profile_.prepare(*profile_.logout, "", "");
-      default:
-        return {step.method, step.path, step.body};
-    }
+    const auto* call = profile_call_of(profile_, step);
+    auto prepared = !call ? PreparedCall{step.method, step.path, step.body}
+                    : step.kind == StepKind::login
+                        ? profile_.prepare(*call, "", "", step.value)
+                        : profile_.prepare(*call, step.name, step.value);
+    if (!step.body.empty()) prepared.body = step.body;
+    return prepared;
   }
 
   RequestRecord request(const Step& step, int number) {
@@ -444,28 +445,6 @@ void note_idle_nodes(ScenarioRun& run, const std::vector<HealthEvent>& health) {
   for (const auto& event : health) last_down[event.upstream] = event.what.rfind("down", 0) == 0;
   for (const auto& node : run.cluster.node_urls) {
     if (!served.count(node.name)) run.idle_nodes.push_back({node.name, last_down[node.name]});
-  }
-}
-
-}  // namespace
-
-namespace {
-
-// The profile's call a step makes (null for `request`, which is its own).
-const HttpCall* profile_call_of(const AppProfile& profile, const Step& step) {
-  switch (step.kind) {
-    case StepKind::set:
-      return step.reference_call && profile.reference_set ? &*profile.reference_set : &profile.set;
-    case StepKind::get:
-      return step.reference_call && profile.reference_get ? &*profile.reference_get : &profile.get;
-    case StepKind::remove:
-      return profile.remove ? &*profile.remove : nullptr;
-    case StepKind::login:
-      return profile.login ? &*profile.login : nullptr;
-    case StepKind::logout:
-      return profile.logout ? &*profile.logout : nullptr;
-    default:
-      return nullptr;
   }
 }
 

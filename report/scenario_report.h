@@ -31,6 +31,10 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
 std::string render_verdict_line(const ScenarioRun& run, VerdictMode mode, std::size_t index,
                                 std::size_t total, const TerminalStyle& style);
 
+// "3 of 4 runs succeeded (--verdict declared)": the last line of the summary,
+// and all of it under -q.
+std::string render_suite_count(const std::vector<ScenarioRun>& runs, VerdictMode mode);
+
 std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMode mode,
                                  const TerminalStyle& style);
 

@@ -4,6 +4,8 @@
 #include <regex.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 
 #include "common/name_table.h"
 #include "common/text.h"
@@ -123,6 +125,14 @@ std::optional<std::vector<JsonPathStep>> parse_json_path(std::string_view path,
   if (after_dot) return refuse("it ends with a dot");
   if (steps.empty()) return refuse("it names nothing; write a key such as user.name");
   return steps;
+}
+
+std::optional<double> parse_json_number(std::string_view text) {
+  double value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [rest, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || rest != end || !std::isfinite(value)) return std::nullopt;
+  return value;
 }
 
 std::string json_path_problem(std::string_view path) {

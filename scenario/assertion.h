@@ -82,6 +82,10 @@ std::optional<std::vector<JsonPathStep>> parse_json_path(std::string_view path,
 // "" when `path` parses, else why not.
 std::string json_path_problem(std::string_view path);
 
+// A number as JSON writes it ("3", "-0.5", "1e3"); nullopt for anything
+// else. The one reading of a JsonCondition's expected number.
+std::optional<double> parse_json_number(std::string_view text);
+
 // A limit on request durations: one request's (`within`), or a percentile
 // over every request of a `repeat` (`latency: {p95: 50ms}`; 100 is max).
 struct LatencyLimit {

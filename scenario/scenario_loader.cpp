@@ -695,8 +695,7 @@ class Loader {
           condition.kind = JsonCondition::Kind::string;
         } else if (YAML::convert<bool>::decode(value, flag) && (word == "true" || word == "false")) {
           condition.kind = JsonCondition::Kind::boolean;
-        } else if (parse_seconds(word) && word.find_first_not_of("0123456789.-+eE") ==
-                                              std::string::npos) {
+        } else if (parse_json_number(word)) {
           condition.kind = JsonCondition::Kind::number;
         } else {
           condition.kind = JsonCondition::Kind::string;

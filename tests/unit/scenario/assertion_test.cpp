@@ -51,6 +51,16 @@ TEST(JsonPath, ReadsKeysAndIndexesAndRefusesTheRest) {
   EXPECT_EQ(json_path_problem("user."), "it ends with a dot");
 }
 
+TEST(JsonNumber, ReadsWhatJsonWritesAndNothingElse) {
+  EXPECT_EQ(parse_json_number("-3"), -3.0);
+  EXPECT_EQ(parse_json_number("12.5"), 12.5);
+  EXPECT_EQ(parse_json_number("1e3"), 1000.0);
+  EXPECT_FALSE(parse_json_number("1.5s"));
+  EXPECT_FALSE(parse_json_number("3 books"));
+  EXPECT_FALSE(parse_json_number("nan"));
+  EXPECT_FALSE(parse_json_number(""));
+}
+
 TEST(Regex, SearchesThroughNulBytesAndLargeBodiesWithoutRecursion) {
   EXPECT_EQ(regex_error("a(b"), "Unmatched ( or \\(");
   EXPECT_EQ(regex_error("^ok[0-9]+$"), "");
