@@ -109,7 +109,8 @@ const FlagSpec kFlags[] = {
      return app.add_option(names, f.nodes, help)->check(CLI::Range(1, kMaxNodes));
    }},
   {Flag::store, "--store,-s", kClusterGroup,
-   "where nodes keep sessions: local, redis, or shared (an app of your own whose instances "
+   "where nodes keep sessions: local, redis, redis-sentinel (a private master, replica and "
+   "three sentinels, so that Redis can fail over), or shared (an app of your own whose instances "
    "share a store of its own, such as one database: sessim starts nothing); for scenarios a "
    "list such as local,redis (default: the stores the scenario declares, else local)",
    kRun | kBench | kAudit | kNode,
@@ -125,7 +126,8 @@ const FlagSpec kFlags[] = {
          ->check([](const std::string& value) -> std::string {
            for (const auto& store : split_list(value)) {
              if (!store_kind_named(store)) {
-               return fmt::format("store '{}' is not local or redis", store);
+               return fmt::format("store '{}' is not one of {}", store,
+                                  fmt::join(store_kind_names(), ", "));
              }
            }
            return "";
@@ -139,7 +141,9 @@ const FlagSpec kFlags[] = {
      return word(app, names, help, f.mode, node_mode_names(), parse_node_mode);
    }},
   {Flag::redis_url, "--redis-url", kClusterGroup,
-   "use this Redis (redis://[[user]:password@]host:port[/db]) instead of a private redis-server",
+   "use this Redis (redis://[[user]:password@]host:port[/db], or a master found through "
+   "sentinels: redis-sentinel://host:port[,host:port...][/db]#master) instead of a private "
+   "redis-server",
    kRun | kBench | kAudit | kNode | kNotWithTarget | kNotWithUpstream,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return app.add_option(names, f.redis_url, help);
@@ -149,6 +153,14 @@ const FlagSpec kFlags[] = {
    kRun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return app.add_option(names, f.redis_server, help);
+   }},
+  {Flag::redis_wait, "--redis-wait", kSessionGroup,
+   "sessim's nodes acknowledge a write only once this many Redis replicas have it (Redis's "
+   "WAIT, within 1 s; else the request fails with 503), so that a failover cannot lose it; "
+   "0: asynchronous replication, Redis's default",
+   kRun | kCompare | kBench | kNode | kNotWithTarget | kNotWithUpstream | kOwnNodesOnly | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.redis_wait, help)->check(CLI::Range(0, 16));
    }},
   {Flag::base_port, "--base-port", kClusterGroup,
    "node i listens on BASE+i-1 (default: free ports); 9001 reproduces the reference setup",
@@ -449,6 +461,7 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
   if (flags.mode) config.mode = *flags.mode;
   config.redis_url = flags.redis_url;
   config.redis_server_executable = flags.redis_server;
+  if (flags.redis_wait) config.redis_wait_replicas = *flags.redis_wait;
   config.base_port = flags.base_port.value_or(0);
   config.balancer_port = flags.balancer_port.value_or(0);
   if (flags.balancer) config.balancer = *flags.balancer;
@@ -480,7 +493,13 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
                                  config.base_port, config.nodes));
   }
   if (!config.redis_url.empty() && config.store != StoreKind::redis) {
-    throw UsageError("--redis-url needs --store redis");
+    throw UsageError(config.store == StoreKind::redis_sentinel
+                         ? "--store redis-sentinel starts its own sentinels; for sentinels of "
+                           "your own give --store redis --redis-url redis-sentinel://...#master"
+                         : "--redis-url needs --store redis");
+  }
+  if (config.redis_wait_replicas > 0 && !uses_redis(config.store)) {
+    throw UsageError("--redis-wait needs Redis: --store redis-sentinel (or redis with replicas)");
   }
   if (config.front != FrontKind::builtin) {
     // Said before anything starts, not once the nodes are up.

@@ -35,6 +35,7 @@ enum class Flag {
   mode,
   redis_url,
   redis_server,
+  redis_wait,
   base_port,
   balancer_port,
   balancer,
@@ -78,6 +79,7 @@ struct ClusterFlags {
   std::optional<NodeMode> mode;
   std::string redis_url;
   std::string redis_server = "redis-server";
+  std::optional<int> redis_wait;  // replicas a write waits for (WAIT)
   std::optional<int> base_port;
   std::optional<int> balancer_port;
   std::optional<StrategyKind> balancer;

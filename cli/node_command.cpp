@@ -24,9 +24,17 @@ int run_node(const NodeOptions& options) {
   store.redis_namespace = options.redis_namespace;
   if (flags.save_mode) store.save_mode = *flags.save_mode;
   if (flags.max_sessions) store.max_local_sessions = static_cast<std::size_t>(*flags.max_sessions);
+  if (flags.redis_wait) store.wait_replicas = *flags.redis_wait;
   if (store.kind == StoreKind::shared) {
     throw UsageError("sessim node keeps sessions in local memory or Redis; --store shared is for "
                      "an app of your own");
+  }
+  if (store.kind == StoreKind::redis_sentinel) {
+    throw UsageError("a node finds the master through sentinels with --store redis --redis-url "
+                     "redis-sentinel://host:port[,host:port...]#master");
+  }
+  if (store.wait_replicas > 0 && store.kind != StoreKind::redis) {
+    throw UsageError("--redis-wait needs --store redis");
   }
   if (store.kind == StoreKind::redis && store.redis_url.empty()) {
     throw UsageError("--store redis needs --redis-url redis://host:port");

@@ -40,7 +40,7 @@ CapacityNeed capacity_needed(const ClusterConfig& config) {
   // Redis, a store connection; a child holds its two log pipes here instead.
   const bool inproc = config.node_kind == NodeKind::sessim && config.mode == NodeMode::inproc;
   std::int64_t per_node_descriptors = inproc ? 1 + 2 : 2 + 1;
-  if (inproc && config.store == StoreKind::redis) per_node_descriptors += 1;
+  if (inproc && uses_redis(config.store)) per_node_descriptors += 1;
   if (config.target_url.empty()) need.descriptors += config.nodes * per_node_descriptors;
   if (config.node_kind == NodeKind::sessim) {
     need.memory_kib += config.nodes * (config.mode == NodeMode::inproc ? kInprocNodeMemoryKib
@@ -49,6 +49,8 @@ CapacityNeed capacity_needed(const ClusterConfig& config) {
   if (config.store == StoreKind::redis && config.redis_url.empty()) {
     need.memory_kib += kRedisMemoryKib;
   }
+  // A master, a replica and three sentinels.
+  if (config.store == StoreKind::redis_sentinel) need.memory_kib += 5 * kRedisMemoryKib;
   return need;
 }
 

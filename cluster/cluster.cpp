@@ -8,6 +8,7 @@
 #include "balancer/balancer.h"
 #include "balancer/strategy_factory.h"
 #include "cluster/capacity.h"
+#include "cluster/redis_sentinel_group.h"
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
@@ -52,12 +53,19 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
     redis_ = std::make_unique<RedisServer>(options,
                                            nodes_wait ? RedisStart::spawned : RedisStart::ready);
     redis_url = redis_->url();
+  } else if (config_.store == StoreKind::redis_sentinel && runs_nodes) {
+    RedisSentinelGroupOptions options;
+    options.executable = config_.redis_server_executable;
+    options.work_dir = run_directory_->path();
+    options.persistence = config_.redis_persistence;
+    sentinels_ = std::make_unique<RedisSentinelGroup>(options);
+    redis_url = sentinels_->url();
   } else if (config_.store == StoreKind::redis && runs_nodes) {
     // A given Redis that does not answer fails the run up front (exit 3),
     // instead of as a 503 on every request.
     check_redis_answers(redis_url);
   }
-  if (config_.store == StoreKind::redis && runs_nodes) redis_url_ = redis_url;
+  if (uses_redis(config_.store) && runs_nodes) redis_url_ = redis_url;
 
   if (config_.node_kind == NodeKind::external) {
     if (config_.upstreams.empty()) throw UsageError("external nodes need at least one --upstream");
@@ -142,6 +150,7 @@ std::vector<std::string> Cluster::stop() {
   if (redis_) redis_->ask_to_stop();
   stop_members();
   if (redis_) redis_->stop();
+  if (sentinels_) sentinels_->stop();
   return stop_problems_;
 }
 
@@ -174,11 +183,13 @@ Cluster::NodeSlot Cluster::make_slot(int index, const std::string& redis_url) co
   slot.launch.node.port = config_.base_port == 0 ? 0 : config_.base_port + index - 1;
   slot.launch.node.session_timeout_s = config_.session_timeout_s;
   slot.launch.store.max_local_sessions = config_.max_local_sessions;
+  slot.launch.store.wait_replicas = config_.redis_wait_replicas;
   slot.launch.node.on_miss = config_.on_miss;
   slot.launch.node.flush = config_.flush;
   slot.launch.node.delay_ms = config_.node_delay_ms;
   slot.launch.store.save_mode = config_.save_mode;
-  slot.launch.store.kind = config_.store;
+  // A node's store is Redis either way; with sentinels its URL says so.
+  slot.launch.store.kind = uses_redis(config_.store) ? StoreKind::redis : config_.store;
   slot.launch.store.redis_url = redis_url;
   slot.launch.store.redis_namespace = config_.redis_namespace;
   slot.launch.executable = config_.node_executable;
@@ -279,6 +290,7 @@ std::vector<HealthEvent> Cluster::health_events() const {
 }
 
 RedisServer& Cluster::private_redis() {
+  if (sentinels_) return sentinels_->master();
   if (!redis_) {
     throw UsageError(config_.store == StoreKind::redis
                          ? "Redis steps need sessim's private Redis, not --redis-url"
@@ -287,7 +299,20 @@ RedisServer& Cluster::private_redis() {
   return *redis_;
 }
 
-void Cluster::redis(RedisAction action) {
+std::string Cluster::redis(RedisAction action) {
+  if (needs_sentinels(action)) {
+    if (!sentinels_) throw UsageError("redis: " + to_string(action) + " needs --store redis-sentinel");
+    switch (action) {
+      case RedisAction::failover:
+        return sentinels_->failover();
+      case RedisAction::kill_master:
+        return sentinels_->kill_master();
+      case RedisAction::partition_master:
+        return sentinels_->partition_master();
+      default:
+        return sentinels_->heal();
+    }
+  }
   auto& server = private_redis();
   switch (action) {
     case RedisAction::stop:
@@ -305,7 +330,10 @@ void Cluster::redis(RedisAction action) {
     case RedisAction::restart:
       server.restart();
       break;
+    default:
+      break;
   }
+  return "";
 }
 
 Endpoint Cluster::entry() const { return {"http", "127.0.0.1", balancer_port_, true}; }
@@ -340,7 +368,7 @@ ClusterSummary Cluster::summary() const {
     const auto url = parse_redis_url(*redis_url_);
     summary.redis_url = url.password.empty() ? *redis_url_ : url.redacted();
   }
-  summary.private_redis = redis_ != nullptr;
+  summary.private_redis = has_private_redis();
   summary.app = config_.app;
   if (config_.node_kind == NodeKind::sessim || config_.session_timeout_told) {
     summary.session_timeout_s = config_.session_timeout_s;

@@ -19,6 +19,7 @@ namespace sessim {
 
 class Balancer;
 class RedisServer;
+class RedisSentinelGroup;
 class RunDirectory;
 
 // A whole test cluster: an optional private redis-server, N nodes and the
@@ -52,7 +53,9 @@ class Cluster final : public Topology {
   void set_access_log(std::function<void(const std::string&)> sink) override;
   // The Redis the nodes use (private or given), if the store is Redis.
   std::optional<std::string> redis_url() const { return redis_url_; }
-  bool has_private_redis() const { return redis_ != nullptr; }
+  bool has_private_redis() const { return redis_ != nullptr || sentinels_ != nullptr; }
+  // The private sentinel group of --store redis-sentinel, if any.
+  const RedisSentinelGroup* sentinel_group() const { return sentinels_.get(); }
   // The port a node listens on (kept across restarts).
   int node_port(const std::string& name) const;
 
@@ -75,7 +78,7 @@ class Cluster final : public Topology {
   // Starts node-(N+1) and adds it to the balancer; returns its name.
   std::string add_node() override;
   // Controls the private Redis; throws UsageError without one.
-  void redis(RedisAction action) override;
+  std::string redis(RedisAction action) override;
   std::vector<HealthEvent> health_events() const override;
   ClusterSummary summary() const override;
 
@@ -100,6 +103,7 @@ class Cluster final : public Topology {
   ClusterConfig config_;
   std::unique_ptr<RunDirectory> run_directory_;
   std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<RedisSentinelGroup> sentinels_;  // --store redis-sentinel
   std::vector<NodeSlot> nodes_;
   std::unique_ptr<Front> front_;
   int balancer_port_ = 0;

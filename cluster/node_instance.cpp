@@ -320,6 +320,9 @@ std::vector<std::string> node_command_args(const NodeLaunch& launch) {
     // The URL (it may hold a password) goes by environment, not argv, which
     // every user of the machine can read (ps); see ProcessNode.
     args.insert(args.end(), {"--redis-namespace", launch.store.redis_namespace});
+    if (launch.store.wait_replicas > 0) {
+      args.insert(args.end(), {"--redis-wait", std::to_string(launch.store.wait_replicas)});
+    }
   }
   return args;
 }

@@ -64,7 +64,9 @@ std::string RedisServer::url() const {
   return fmt::format("redis://:{}@127.0.0.1:{}", url_encode_component(options_.password), port_);
 }
 
-std::string RedisServer::log_path() const { return options_.work_dir + "/redis-server.log"; }
+std::string RedisServer::log_path() const {
+  return options_.work_dir + "/" + options_.name + ".log";
+}
 
 void RedisServer::start() {
   if (process_ && process_->running()) return;
@@ -81,6 +83,20 @@ void RedisServer::launch(bool wait) {
 void RedisServer::spawn(int port) {
   ChildSpec spec;
   spec.executable = executable_;
+  if (!options_.sentinel_config.empty()) {
+    // A sentinel takes its file first, and none of a data server's options.
+    spec.args = {options_.sentinel_config, "--sentinel", "--port", std::to_string(port),
+                 "--bind", "127.0.0.1", "--daemonize", "no", "--logfile", "", "--dir",
+                 options_.work_dir};
+    if (!options_.source_address.empty()) {
+      spec.args.insert(spec.args.end(), {"--bind-source-addr", options_.source_address});
+    }
+    spec.log_path = log_path();
+    ready_ = false;
+    process_ = std::make_unique<ChildProcess>(spec);
+    port_ = port;
+    return;
+  }
   spec.args = {"--port",
                std::to_string(port),
                "--bind",
@@ -103,6 +119,10 @@ void RedisServer::spawn(int port) {
     // password protects a private test server, so argv it is.
     spec.args.insert(spec.args.end(), {"--requirepass", options_.password});
   }
+  if (!options_.source_address.empty()) {
+    spec.args.insert(spec.args.end(), {"--bind-source-addr", options_.source_address});
+  }
+  spec.args.insert(spec.args.end(), options_.extra_args.begin(), options_.extra_args.end());
   spec.log_path = log_path();
   ready_ = false;
   process_ = std::make_unique<ChildProcess>(spec);
@@ -184,6 +204,11 @@ void RedisServer::pause() {
 
 void RedisServer::resume() {
   if (process_) process_->resume();
+}
+
+void RedisServer::kill() {
+  if (process_ && process_->running()) process_->kill();
+  ready_ = false;
 }
 
 void RedisServer::restart() {

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sessim {
 
@@ -13,6 +14,14 @@ struct RedisServerOptions {
   int port = 0;                             // 0: a free loopback port
   bool persistence = false;                 // appendonly; off like a cache by default
   std::string password;                     // requirepass; "": none
+  std::string name = "redis-server";        // of its log file: NAME.log in work_dir
+  // The loopback address its own outgoing connections come from (a
+  // replica's to its master, a sentinel's to the servers), by which a link
+  // relay tells the parts apart; "": the system's choice.
+  std::string source_address;
+  // A sentinel: this configuration file (which it rewrites) and --sentinel.
+  std::string sentinel_config;
+  std::vector<std::string> extra_args;  // appended to the command line
 };
 
 // When the constructor returns: once redis-server answers PING, or at once,
@@ -50,6 +59,11 @@ class RedisServer {
   void resume();
   // Stops (or finds crashed) and starts again on the same port.
   void restart();
+  // SIGKILL, as a crash: no shutdown, nothing synced.
+  void kill();
+  // The arguments its next start() appends (a promoted replica's no
+  // longer name its old master).
+  void set_extra_args(std::vector<std::string> args) { options_.extra_args = std::move(args); }
 
  private:
   void launch(bool wait);

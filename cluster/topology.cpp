@@ -36,7 +36,7 @@ class TargetTopology final : public Topology {
   void stop_node(const std::string&) override { refuse(); }
   void restart_node(const std::string&) override { refuse(); }
   std::string add_node() override { refuse(); }
-  void redis(RedisAction) override { refuse(); }
+  std::string redis(RedisAction) override { refuse(); }
   std::vector<HealthEvent> health_events() const override { return {}; }
   ClusterSummary summary() const override {
     ClusterSummary summary;
@@ -91,20 +91,28 @@ Endpoint parse_target(const std::string& url, bool verify_tls) {
 
 namespace {
 
-constexpr NameTable<RedisAction, 5> kRedisActions{{{
+constexpr NameTable<RedisAction, 9> kRedisActions{{{
     {RedisAction::stop, "stop"},
     {RedisAction::start, "start"},
     {RedisAction::pause, "pause"},
     {RedisAction::resume, "resume"},
     {RedisAction::restart, "restart"},
+    {RedisAction::failover, "failover"},
+    {RedisAction::kill_master, "kill-master"},
+    {RedisAction::partition_master, "partition-master"},
+    {RedisAction::heal, "heal"},
 }}};
 
-constexpr NameTable<RedisAction, 5> kRedisActionsDone{{{
+constexpr NameTable<RedisAction, 9> kRedisActionsDone{{{
     {RedisAction::stop, "stopped"},
     {RedisAction::start, "started"},
     {RedisAction::pause, "paused"},
     {RedisAction::resume, "resumed"},
     {RedisAction::restart, "restarted"},
+    {RedisAction::failover, "failed over"},
+    {RedisAction::kill_master, "master killed"},
+    {RedisAction::partition_master, "master partitioned"},
+    {RedisAction::heal, "healed"},
 }}};
 
 }  // namespace
@@ -143,7 +151,7 @@ TopologyAbilities abilities_of(const ClusterConfig& config) {
         "the system under test is --target " + target + ", which sessim does not run";
     abilities.direct_nodes = "behind --target " + target + " sessim knows no nodes";
     // With store=local, redis steps are skipped with a note, as everywhere.
-    if (config.store == StoreKind::redis) {
+    if (uses_redis(config.store)) {
       abilities.redis_control =
           "the system under test is --target " + target + "; sessim runs no Redis for it";
     }
@@ -152,7 +160,7 @@ TopologyAbilities abilities_of(const ClusterConfig& config) {
   if (config.node_kind == NodeKind::external) {
     abilities.node_faults = abilities.add_node =
         "nodes are --upstream servers that sessim does not run";
-    if (config.store == StoreKind::redis) {
+    if (uses_redis(config.store)) {
       abilities.redis_control = "nodes are --upstream servers; sessim runs no Redis for them";
     }
     return abilities;

@@ -35,7 +35,21 @@ struct TopologyAbilities {
   std::string session_timeout;  // a story that needs the app's idle timeout to be its own
 };
 
-enum class RedisAction { stop, start, pause, resume, restart };
+// Faults of the store. The first five act on a single Redis (with
+// redis-sentinel: on the master of the moment); the rest need sentinels
+// (RedisSentinelGroup).
+enum class RedisAction {
+  stop,
+  start,
+  pause,
+  resume,
+  restart,
+  failover,
+  kill_master,
+  partition_master,
+  heal
+};
+constexpr bool needs_sentinels(RedisAction action) { return action >= RedisAction::failover; }
 std::optional<RedisAction> redis_action_named(std::string_view name);
 std::string to_string(RedisAction action);
 std::string past_tense(RedisAction action);            // "stopped", "paused", ...
@@ -64,7 +78,9 @@ class Topology {
   virtual void stop_node(const std::string& name) = 0;
   virtual void restart_node(const std::string& name) = 0;
   virtual std::string add_node() = 0;
-  virtual void redis(RedisAction action) = 0;
+  // Returns what happened, when there is more to say than the action's
+  // name (a failover's new master); "" otherwise.
+  virtual std::string redis(RedisAction action) = 0;
 
   // Lines of the built-in balancer's access log, as requests are forwarded;
   // nothing without a balancer of sessim's.

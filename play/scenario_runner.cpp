@@ -309,7 +309,7 @@ class Player {
   }
 
   std::string act(const Step& step, StepRecord& record) {
-    const bool redis_store = topology_.store() == StoreKind::redis;
+    const bool redis_store = uses_redis(topology_.store());
     switch (step.kind) {
       case StepKind::copy_cookies:
         jars_.at(step.value)->replace_with(*jars_.at(step.name));
@@ -357,11 +357,20 @@ class Player {
           return fmt::format("skipped: store={} uses no Redis of sessim's", to_string(topology_.store()));
         }
         const auto action = redis_action_named(step.name).value();
-        topology_.redis(action);
+        if (needs_sentinels(action) && topology_.store() != StoreKind::redis_sentinel) {
+          return fmt::format(
+              "skipped: store={} has no replica to fail over to (redis: {} needs --store "
+              "redis-sentinel)",
+              to_string(topology_.store()), to_string(action));
+        }
+        const auto said = topology_.redis(action);
         record.redis_came_back_empty =
             (action == RedisAction::start || action == RedisAction::restart) &&
             !topology_.redis_persistence();
-        return fmt::format("Redis {}{}", past_tense(action),
+        if (!said.empty()) return "Redis " + said;
+        return fmt::format("Redis {}{}{}",
+                           topology_.store() == StoreKind::redis_sentinel ? "master " : "",
+                           past_tense(action),
                            record.redis_came_back_empty
                                ? " without persistence: every session in it is gone"
                                : "");
@@ -515,8 +524,11 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   run.store = topology.store();
   run.seed = options.seed;
   // A story's `redis` declaration is about a store every node shares: it
-  // holds for an app's own shared store too, unless the file says more.
-  const auto declared_for = run.store == StoreKind::shared && !scenario.expected.count(run.store)
+  // holds for an app's own shared store and for Redis behind sentinels
+  // too, unless the file says more.
+  const bool redis_like = run.store == StoreKind::shared || run.store == StoreKind::redis_sentinel;
+  const auto declared_for = redis_like && !scenario.expected.count(run.store) &&
+                                    !scenario.expected_anomalies.count(run.store)
                                 ? StoreKind::redis
                                 : run.store;
   if (const auto it = scenario.expected.find(declared_for); it != scenario.expected.end()) {

@@ -22,6 +22,7 @@
 #include "net/event_loops.h"
 #include "node/session_id.h"
 #include "node/store/redis_pipeline.h"
+#include "node/store/redis_sentinel.h"
 
 namespace sessim {
 namespace {
@@ -82,13 +83,67 @@ return fields
 constexpr std::array<const char*, 2> kScripts{kDeltaSaveScript, kLoadAndTouchScript};
 enum ScriptIndex : std::size_t { kDeltaSave = 0, kLoadAndTouch = 1 };
 
+// The server to connect to now: the URL's, or the master the sentinels name,
+// with the generation of that answer (0 without sentinels).
+RedisUrl server_url(const RedisUrl& url, const SentinelMasterLocator* sentinel,
+                    std::uint64_t* generation) {
+  RedisUrl server = url;
+  *generation = 0;
+  if (sentinel) {
+    const auto master = sentinel->master();
+    server.host = master.host;
+    server.port = master.port;
+    *generation = master.generation;
+  }
+  return server;
+}
+
+std::uint64_t current_generation(const SentinelMasterLocator* sentinel) {
+  return sentinel ? sentinel->master().generation : 0;
+}
+
+// A write refused because the server is a replica now: the sentinels have
+// moved the master (or are about to).
+bool refused_as_replica(const std::vector<Reply>& replies) {
+  for (const auto& reply : replies) {
+    if (reply && reply->type == REDIS_REPLY_ERROR &&
+        reply_text(*reply).rfind("READONLY", 0) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// With --redis-wait N, a write batch ends with WAIT N timeout: the write is
+// acknowledged only once N replicas have it.
+void append_wait(std::vector<Command>& batch, const RedisStoreOptions& options) {
+  if (options.wait_replicas > 0) {
+    batch.push_back(
+        {"WAIT", std::to_string(options.wait_replicas), std::to_string(options.wait_timeout_ms)});
+  }
+}
+
+void check_replicated(const std::vector<Reply>& replies, const RedisStoreOptions& options) {
+  if (options.wait_replicas <= 0) return;
+  const auto& reply = *replies.back();
+  const auto reached = reply.type == REDIS_REPLY_INTEGER ? reply.integer : -1;
+  if (reached < options.wait_replicas) {
+    throw StoreUnavailable(fmt::format(
+        "Redis at {}: the write reached {} of the {} replica(s) asked for within {} ms (WAIT); "
+        "it is not acknowledged",
+        options.url.redacted(), std::max<long long>(reached, 0), options.wait_replicas,
+        options.wait_timeout_ms));
+  }
+}
+
 }  // namespace
 
 // Owns the idle hiredis connections. Each call borrows one connection for one
 // pipelined round trip, so worker threads never share a context.
 class RedisSessionStore::ConnectionPool {
  public:
-  explicit ConnectionPool(const RedisStoreOptions& options) : options_(options) {}
+  ConnectionPool(const RedisStoreOptions& options, SentinelMasterLocator* sentinel)
+      : options_(options), sentinel_(sentinel) {}
 
   // Sends every command in one write and reads every reply. A connection that
   // was idle in the pool may have been closed by a Redis restart; that one
@@ -97,15 +152,20 @@ class RedisSessionStore::ConnectionPool {
   std::vector<Reply> run(const std::vector<Command>& commands) {
     for (int attempt = 0;; ++attempt) {
       const auto timeout = call_timeout();
-      auto [context, reused] = acquire();
+      auto [context, reused, generation] = acquire();
       const bool shortened = timeout.count() < options_.command_timeout_ms;
       if (shortened) redisSetTimeout(context.get(), to_timeval(static_cast<int>(timeout.count())));
       std::vector<Reply> replies;
       if (send_all(*context, commands, replies)) {
         if (shortened) redisSetTimeout(context.get(), to_timeval(options_.command_timeout_ms));
-        release(std::move(context));
+        if (sentinel_ && refused_as_replica(replies)) {
+          sentinel_->suspect();
+        } else {
+          release(std::move(context), generation);
+        }
         return replies;
       }
+      if (sentinel_) sentinel_->suspect();
       const bool timed_out = context->err == REDIS_ERR_IO &&
                              (context->errstr == std::string_view(std::strerror(EAGAIN)) ||
                               context->errstr == std::string_view(std::strerror(EWOULDBLOCK)));
@@ -139,25 +199,38 @@ class RedisSessionStore::ConnectionPool {
     return std::min(configured, left);
   }
 
-  std::pair<Context, bool> acquire() {
+  struct Borrowed {
+    Context context;
+    bool reused = false;
+    std::uint64_t generation = 0;  // of the master it was made for
+  };
+
+  // An idle connection to the master of now, or a new one; those made for a
+  // master the sentinels have since replaced are closed.
+  Borrowed acquire() {
+    const auto now = current_generation(sentinel_);
     {
       const std::lock_guard lock(mutex_);
-      if (!idle_.empty()) {
-        Context context = std::move(idle_.back());
+      while (!idle_.empty()) {
+        auto idle = std::move(idle_.back());
         idle_.pop_back();
-        return {std::move(context), true};
+        if (idle.second == now) return {std::move(idle.first), true, now};
       }
     }
-    return {connect(), false};
+    std::uint64_t generation = 0;
+    auto context = connect(&generation);
+    return {std::move(context), false, generation};
   }
 
-  void release(Context context) {
+  void release(Context context, std::uint64_t generation) {
     const std::lock_guard lock(mutex_);
-    if (idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(context));
+    if (idle_.size() < options_.max_idle_connections) {
+      idle_.emplace_back(std::move(context), generation);
+    }
   }
 
-  Context connect() {
-    const auto& url = options_.url;
+  Context connect(std::uint64_t* generation) {
+    const auto url = server_url(options_.url, sentinel_, generation);
     Context context(redisConnectWithTimeout(url.host.c_str(), url.port,
                                             to_timeval(options_.connect_timeout_ms)));
     if (!context || context->err) {
@@ -211,8 +284,9 @@ class RedisSessionStore::ConnectionPool {
   }
 
   const RedisStoreOptions& options_;
+  SentinelMasterLocator* sentinel_;
   std::mutex mutex_;
-  std::vector<Context> idle_;
+  std::vector<std::pair<Context, std::uint64_t>> idle_;
   std::array<std::string, kScripts.size()> digests_;
 
  public:
@@ -242,7 +316,8 @@ class RedisSessionStore::ConnectionPool {
   // One script call: EVALSHA of the loaded script, or EVAL with its source
   // before any connection has loaded it or after someone flushed Redis's
   // script cache.
-  std::vector<Reply> run_script(ScriptIndex script, const Command& keys_and_args) {
+  std::vector<Reply> run_script(ScriptIndex script, const Command& keys_and_args,
+                                const std::vector<Command>& tail = {}) {
     std::string digest;
     {
       const std::lock_guard lock(mutex_);
@@ -250,7 +325,9 @@ class RedisSessionStore::ConnectionPool {
     }
     const auto call = [&](Command command) {
       command.insert(command.end(), keys_and_args.begin(), keys_and_args.end());
-      return run({command});
+      std::vector<Command> batch{std::move(command)};
+      batch.insert(batch.end(), tail.begin(), tail.end());
+      return run(batch);
     };
     if (digest.empty()) return call({"EVAL", kScripts[script]});
     auto replies = call({"EVALSHA", digest});
@@ -380,14 +457,17 @@ SavePlan plan_save(const Session& session, const std::string& key, SaveMode save
 }
 
 // Throws StoreUnavailable unless every reply of a save says it was written.
-void check_saved(const std::vector<Reply>& replies, bool whole, const RedisUrl& url) {
+// `waited`: the batch ended with WAIT, whose reply check_replicated() reads.
+void check_saved(const std::vector<Reply>& replies, bool whole, const RedisUrl& url,
+                 bool waited) {
   for (const auto& reply : replies) {
     if (reply->type == REDIS_REPLY_ERROR) {
       throw StoreUnavailable(fmt::format("Redis at {}: saving session failed: {}",
                                          url.redacted(), reply_text(*reply)));
     }
   }
-  if (whole && (replies.empty() || replies.back()->type != REDIS_REPLY_ARRAY)) {
+  const std::size_t writes = replies.size() - (waited && !replies.empty() ? 1 : 0);
+  if (whole && (writes == 0 || replies[writes - 1]->type != REDIS_REPLY_ARRAY)) {
     throw StoreUnavailable(fmt::format("Redis at {}: saving session was aborted", url.redacted()));
   }
 }
@@ -411,8 +491,9 @@ bool is_noscript(const std::vector<Reply>& replies) {
 // from its own loop's thread; the slots are made once, for every loop.
 class RedisSessionStore::LoopConnections {
  public:
-  LoopConnections(const RedisStoreOptions& options, ConnectionPool& pool)
-      : options_(options), pool_(pool) {}
+  LoopConnections(const RedisStoreOptions& options, ConnectionPool& pool,
+                  SentinelMasterLocator* sentinel)
+      : options_(options), pool_(pool), sentinel_(sentinel) {}
 
   ~LoopConnections() {
     // Closed on their own loops: a socket is touched by its loop alone.
@@ -427,11 +508,19 @@ class RedisSessionStore::LoopConnections {
     std::call_once(sized_, [&] {
       loops_ = call.loops;
       slots_.resize(call.loops->size());
+      generations_.resize(call.loops->size());
     });
     auto& slot = slots_.at(call.loop);
+    auto& generation = generations_.at(call.loop);
+    if (slot && slot->usable() && generation != current_generation(sentinel_)) {
+      // Made for a master the sentinels have replaced: what waits on it is
+      // answered, and later batches go to the new master.
+      slot->close();
+    }
     if (!slot || !slot->usable()) {
       slot = std::make_shared<RedisPipeline>(
-          call.loops->loop(call.loop), options_.url, pool_.setup_commands(),
+          call.loops->loop(call.loop), server_url(options_.url, sentinel_, &generation),
+          pool_.setup_commands(),
           [&pool = pool_](const std::vector<Reply>& replies) {
             const auto first_script = replies.size() - kScripts.size();
             for (std::size_t i = 0; i < kScripts.size(); ++i) {
@@ -449,9 +538,11 @@ class RedisSessionStore::LoopConnections {
  private:
   const RedisStoreOptions& options_;
   ConnectionPool& pool_;
+  SentinelMasterLocator* sentinel_;
   std::once_flag sized_;
   EventLoops* loops_ = nullptr;
   std::vector<std::shared_ptr<RedisPipeline>> slots_;
+  std::vector<std::uint64_t> generations_;
 };
 
 namespace {
@@ -466,8 +557,11 @@ RedisSessionStore::RedisSessionStore(RedisStoreOptions options, const Clock& clo
     throw UsageError(fmt::format("invalid Redis key namespace '{}': use letters, digits, _ . - :",
                                  options_.key_namespace));
   }
-  pool_ = std::make_unique<ConnectionPool>(options_);
-  loop_connections_ = std::make_unique<LoopConnections>(options_, *pool_);
+  if (options_.url.through_sentinels()) {
+    sentinel_ = std::make_unique<SentinelMasterLocator>(options_.url);
+  }
+  pool_ = std::make_unique<ConnectionPool>(options_, sentinel_.get());
+  loop_connections_ = std::make_unique<LoopConnections>(options_, *pool_, sentinel_.get());
 }
 
 RedisSessionStore::~RedisSessionStore() = default;
@@ -506,16 +600,24 @@ std::optional<Session> RedisSessionStore::load_for_request(const std::string& id
 }
 
 void RedisSessionStore::save(Session& session) {
-  const auto plan = plan_save(session, key_for(session.id()), options_.save_mode);
+  auto plan = plan_save(session, key_for(session.id()), options_.save_mode);
   if (plan.skip) return;
-  const auto replies =
-      plan.whole ? pool_->run(plan.commands) : pool_->run_script(kDeltaSave, plan.script_args);
-  check_saved(replies, plan.whole, options_.url);
+  std::vector<Command> wait;
+  append_wait(wait, options_);
+  if (plan.whole) append_wait(plan.commands, options_);
+  const auto replies = plan.whole ? pool_->run(plan.commands)
+                                  : pool_->run_script(kDeltaSave, plan.script_args, wait);
+  check_saved(replies, plan.whole, options_.url, options_.wait_replicas > 0);
+  check_replicated(replies, options_);
   session.mark_saved();
 }
 
 void RedisSessionStore::remove(const std::string& id) {
-  check_removed(pool_->run({{"DEL", key_for(id)}}), options_.url);
+  std::vector<Command> batch{{"DEL", key_for(id)}};
+  append_wait(batch, options_);
+  const auto replies = pool_->run(batch);
+  check_removed(replies, options_.url);
+  check_replicated(replies, options_);
 }
 
 // One batch on the call's loop (call.loops is set). A connection that had answered before and
@@ -548,7 +650,11 @@ void RedisSessionStore::send_async(const StoreCall& call, std::vector<Command> c
                                         fmt::format("Redis at {} did not answer within {} ms",
                                                     options_.url.redacted(), waited_ms))));
                   }
-                  if (outcome.error.empty()) return done(std::move(outcome.replies), nullptr);
+                  if (outcome.error.empty()) {
+                    if (sentinel_ && refused_as_replica(outcome.replies)) sentinel_->suspect();
+                    return done(std::move(outcome.replies), nullptr);
+                  }
+                  if (sentinel_ && outcome.connection_lost) sentinel_->suspect();
                   if (outcome.connection_lost && outcome.on_reused_connection && !retried) {
                     return send_async(call, std::move(*batch), std::move(done), true);
                   }
@@ -559,7 +665,8 @@ void RedisSessionStore::send_async(const StoreCall& call, std::vector<Command> c
 // EVALSHA of a loaded script, or EVAL with its source before any connection
 // has loaded it or after someone flushed Redis's script cache.
 void RedisSessionStore::script_async(const StoreCall& call, int script, Command keys_and_args,
-                                     std::function<void(std::vector<Reply>, std::exception_ptr)> done) {
+                                     std::function<void(std::vector<Reply>, std::exception_ptr)> done,
+                                     std::vector<Command> tail) {
   const auto index = static_cast<ScriptIndex>(script);
   const auto with_source = [index](Command args) {
     Command command{"EVAL", kScripts[index]};
@@ -567,16 +674,27 @@ void RedisSessionStore::script_async(const StoreCall& call, int script, Command 
                    std::make_move_iterator(args.end()));
     return command;
   };
+  // `tail` (a WAIT) follows the script in the same batch.
+  const auto batch_of = [](Command command, const std::vector<Command>& tail) {
+    std::vector<Command> batch{std::move(command)};
+    batch.insert(batch.end(), tail.begin(), tail.end());
+    return batch;
+  };
   const auto digest = pool_->digest(index);
-  if (digest.empty()) return send_async(call, {with_source(std::move(keys_and_args))}, std::move(done));
+  if (digest.empty()) {
+    return send_async(call, batch_of(with_source(std::move(keys_and_args)), tail), std::move(done));
+  }
   Command command{"EVALSHA", digest};
   command.insert(command.end(), keys_and_args.begin(), keys_and_args.end());
   // The source is sent only when Redis has lost the script.
-  send_async(call, {std::move(command)},
-             [this, call, with_source, args = std::move(keys_and_args), done = std::move(done)](
-                 std::vector<Reply> replies, std::exception_ptr error) mutable {
+  auto first = batch_of(std::move(command), tail);
+  send_async(call, std::move(first),
+             [this, call, with_source, batch_of, args = std::move(keys_and_args),
+              tail = std::move(tail), done = std::move(done)](std::vector<Reply> replies,
+                                                              std::exception_ptr error) mutable {
                if (!error && is_noscript(replies)) {
-                 return send_async(call, {with_source(std::move(args))}, std::move(done));
+                 return send_async(call, batch_of(with_source(std::move(args)), tail),
+                                   std::move(done));
                }
                done(std::move(replies), error);
              });
@@ -619,24 +737,33 @@ void RedisSessionStore::save_async(Session& session, const StoreCall& call, Stor
                    std::vector<Reply> replies, std::exception_ptr error) {
     if (error) return done(error);
     try {
-      check_saved(replies, whole, options_.url);
+      check_saved(replies, whole, options_.url, options_.wait_replicas > 0);
+      check_replicated(replies, options_);
     } catch (...) {
       return done(std::current_exception());
     }
     session.mark_saved();
     done(nullptr);
   };
-  if (plan.whole) return send_async(call, std::move(plan.commands), std::move(saved));
-  script_async(call, kDeltaSave, std::move(plan.script_args), std::move(saved));
+  std::vector<Command> wait;
+  append_wait(wait, options_);
+  if (plan.whole) {
+    append_wait(plan.commands, options_);
+    return send_async(call, std::move(plan.commands), std::move(saved));
+  }
+  script_async(call, kDeltaSave, std::move(plan.script_args), std::move(saved), std::move(wait));
 }
 
 void RedisSessionStore::remove_async(const std::string& id, const StoreCall& call, StoreDone done) {
   if (!call.loops) return SessionStore::remove_async(id, call, std::move(done));
-  send_async(call, {{"DEL", key_for(id)}},
+  std::vector<Command> batch{{"DEL", key_for(id)}};
+  append_wait(batch, options_);
+  send_async(call, std::move(batch),
              [this, done = std::move(done)](std::vector<Reply> replies, std::exception_ptr error) {
                if (error) return done(error);
                try {
                  check_removed(replies, options_.url);
+                 check_replicated(replies, options_);
                } catch (...) {
                  return done(std::current_exception());
                }

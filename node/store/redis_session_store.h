@@ -9,6 +9,8 @@
 
 namespace sessim {
 
+class SentinelMasterLocator;
+
 struct RedisStoreOptions {
   RedisUrl url;
   // Keys are "<key_namespace>:sessions:<id>", as Spring Session lays them out
@@ -20,6 +22,12 @@ struct RedisStoreOptions {
   // surplus afterwards.
   std::size_t max_idle_connections = 16;
   SaveMode save_mode = SaveMode::delta;
+  // Redis's WAIT after every write (--redis-wait): acknowledged only once
+  // this many replicas have it, within wait_timeout_ms; else the request
+  // fails (503) instead of acknowledging a write that a failover could
+  // lose. 0: asynchronous replication, Redis's default.
+  int wait_replicas = 0;
+  int wait_timeout_ms = 1000;
 };
 
 // Sessions in Redis, one hash per session laid out like Spring Session's
@@ -66,9 +74,11 @@ class RedisSessionStore final : public SessionStore {
                   std::function<void(std::vector<RedisReply>, std::exception_ptr)> done,
                   bool retried = false);
   void script_async(const StoreCall& call, int script, std::vector<std::string> keys_and_args,
-                    std::function<void(std::vector<RedisReply>, std::exception_ptr)> done);
+                    std::function<void(std::vector<RedisReply>, std::exception_ptr)> done,
+                  std::vector<std::vector<std::string>> tail = {});
   RedisStoreOptions options_;
   const Clock& clock_;
+  std::unique_ptr<SentinelMasterLocator> sentinel_;  // with a redis-sentinel:// URL
   std::unique_ptr<ConnectionPool> pool_;
   std::unique_ptr<LoopConnections> loop_connections_;
 };

@@ -11,8 +11,18 @@ namespace sessim {
 
 std::string RedisUrl::redacted() const {
   const std::string auth = password.empty() ? "" : (user.empty() ? ":***@" : user + ":***@");
-  return fmt::format("redis://{}{}/{}", auth, join_host_port(host, port), database);
+  if (!through_sentinels()) {
+    return fmt::format("redis://{}{}/{}", auth, join_host_port(host, port), database);
+  }
+  std::string hosts;
+  for (const auto& sentinel : sentinels) {
+    if (!hosts.empty()) hosts += ',';
+    hosts += join_host_port(sentinel.host, sentinel.port);
+  }
+  return fmt::format("redis-sentinel://{}{}/{}#{}", auth, hosts, database, master_name);
 }
+
+std::string RedisUrl::server() const { return join_host_port(host, port); }
 
 std::string redact_credentials(const std::string& url) {
   const auto scheme_end = url.find("://");
@@ -28,7 +38,8 @@ RedisUrl parse_redis_url(const std::string& url) {
   // masked.
   const auto fail = [&](std::string_view why) {
     throw UsageError(fmt::format(
-        "invalid Redis URL '{}': {} (expected redis://[[user]:password@]host:port[/db])",
+        "invalid Redis URL '{}': {} (expected redis://[[user]:password@]host:port[/db] or "
+        "redis-sentinel://host:port[,host:port...][/db]#master)",
         redact_credentials(url), why));
   };
   constexpr std::string_view kScheme = "redis://";
@@ -37,11 +48,28 @@ RedisUrl parse_redis_url(const std::string& url) {
         "TLS (rediss://) is not built into sessim; reach Redis over loopback with redis://, or "
         "through a local TLS tunnel such as stunnel");
   }
-  if (url.rfind(kScheme, 0) != 0) fail("it must start with redis://");
+  constexpr std::string_view kSentinelScheme = "redis-sentinel://";
+  const bool sentinel = url.rfind(kSentinelScheme, 0) == 0;
+  if (!sentinel && url.rfind(kScheme, 0) != 0) {
+    fail("it must start with redis:// or redis-sentinel://");
+  }
   std::string_view rest(url);
-  rest.remove_prefix(kScheme.size());
+  rest.remove_prefix(sentinel ? kSentinelScheme.size() : kScheme.size());
 
   RedisUrl parsed;
+  if (sentinel) {
+    const auto hash = rest.rfind('#');
+    if (hash == std::string_view::npos || hash + 1 == rest.size()) {
+      fail("a sentinel URL names its master after '#' (redis-sentinel://host:port#mymaster)");
+    }
+    parsed.master_name = std::string(rest.substr(hash + 1));
+    for (const char c : parsed.master_name) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+      if (!ok) fail("the master name may hold letters, digits, _ . - only");
+    }
+    rest = rest.substr(0, hash);
+  }
   const auto slash = rest.find('/');
   auto authority = rest.substr(0, slash);
   if (slash != std::string_view::npos) {
@@ -69,6 +97,25 @@ RedisUrl parse_redis_url(const std::string& url) {
       parsed.password = decoded(credentials.substr(colon + 1));
     }
     authority.remove_prefix(at + 1);
+  }
+  if (sentinel) {
+    // Lettuce's list: host[:port] separated by commas, 26379 by default.
+    std::size_t start = 0;
+    while (start <= authority.size()) {
+      const auto comma = authority.find(',', start);
+      const auto one = authority.substr(start, comma == std::string_view::npos
+                                                   ? std::string_view::npos
+                                                   : comma - start);
+      HostPort host_port;
+      std::string error;
+      if (!split_host_port(one, &host_port, &error)) fail("sentinel '" + std::string(one) + "': " + error);
+      parsed.sentinels.push_back({std::move(host_port.host), host_port.port.value_or(26379)});
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    parsed.host = parsed.sentinels.front().host;
+    parsed.port = parsed.sentinels.front().port;
+    return parsed;
   }
   HostPort host_port;
   std::string error;

@@ -33,6 +33,7 @@ std::unique_ptr<SessionStore> make_session_store(const StoreConfig& config, cons
   options.url = parse_redis_url(config.redis_url);
   options.key_namespace = config.redis_namespace;
   options.save_mode = config.save_mode;
+  options.wait_replicas = config.wait_replicas;
   return std::make_unique<RedisSessionStore>(std::move(options), clock);
 }
 

@@ -131,6 +131,30 @@ std::set<int> failed_reads(const nlohmann::json& run) {
   return numbers;
 }
 
+// A line per request (where it went, what came back, which checks failed)
+// and the step notes (balancer health, faults): enough to see in a
+// truncated CI log why a verdict differed.
+std::string trace(const nlohmann::json& run) {
+  std::string lines;
+  for (const auto& step : run["steps"]) {
+    if (step.contains("note")) lines += fmt::format("  note: {}\n", step["note"].get<std::string>());
+    for (const auto& request : step["requests"]) {
+      lines += fmt::format("  #{} {} {} -> {} {} {}", request.value("number", 0),
+                           request.value("client", ""), request.value("action", ""),
+                           request.value("node", "?"), request.value("status", 0),
+                           request.value("result", ""));
+      for (const auto& check : request.value("checks", nlohmann::json::array())) {
+        if (check.value("passed", false)) continue;
+        lines += fmt::format(" [{} expected {} got {}]", check.value("what", ""),
+                             check.value("expected", nlohmann::json()).dump(),
+                             check.value("actual", nlohmann::json()).dump());
+      }
+      lines += "\n";
+    }
+  }
+  return lines;
+}
+
 std::set<std::string> anomaly_kinds(const nlohmann::json& run) {
   std::set<std::string> kinds;
   for (const auto& anomaly : run["anomalies"]) kinds.insert(anomaly["kind"].get<std::string>());
@@ -235,7 +259,7 @@ TEST_P(FrameworkApp, VerdictAndAnomaliesAreWhatTheAppDoes) {
   const auto report = run_story(under_test, expected.story);
   ASSERT_TRUE(report.contains("runs")) << report.dump();
   const auto& run = report["runs"][0];
-  EXPECT_EQ(run["verdict"], expected.verdict) << run.dump(1);
+  EXPECT_EQ(run["verdict"], expected.verdict) << trace(run);
   auto kinds = anomaly_kinds(run);
   for (const auto& allowed : expected.maybe) kinds.erase(allowed);
   EXPECT_EQ(kinds, expected.anomalies) << run["anomalies"].dump(1);

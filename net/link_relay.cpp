@@ -1,0 +1,205 @@
+#include "net/link_relay.h"
+
+#include <utility>  // Boost 1.74's Asio uses std::exchange without including it
+
+#include <fmt/format.h>
+
+#include <array>
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <functional>
+#include <future>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "common/errors.h"
+#include "net/loopback.h"
+
+namespace sessim {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr std::size_t kChunkBytes = 16 * 1024;
+}  // namespace
+
+// Everything below runs on the relay's own thread: the cut set, the held
+// continuations and the connections are touched there alone.
+struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
+  struct Connection {
+    explicit Connection(asio::io_context& io) : client(io), server(io) {}
+    tcp::socket client;
+    tcp::socket server;
+    std::string source;
+    std::array<char, kChunkBytes> to_server{};
+    std::array<char, kChunkBytes> to_client{};
+    bool closed = false;
+  };
+  using ConnectionPtr = std::shared_ptr<Connection>;
+
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  tcp::acceptor acceptor{io};
+  tcp::endpoint target;
+  int port = 0;
+  std::set<std::string> cut_sources;
+  std::vector<std::function<void()>> held;  // resumed by heal, in order
+  std::set<ConnectionPtr> open;
+  std::atomic<std::size_t> open_count{0};
+  std::thread thread;
+
+  bool is_cut(const ConnectionPtr& connection) const {
+    return cut_sources.count(connection->source) > 0;
+  }
+
+  // Runs `next` now, or at heal when the connection's source is cut off.
+  void unless_cut(const ConnectionPtr& connection, std::function<void()> next) {
+    if (is_cut(connection)) {
+      held.push_back(std::move(next));
+    } else {
+      next();
+    }
+  }
+
+  void accept() {
+    auto connection = std::make_shared<Connection>(io);
+    acceptor.async_accept(connection->client, [self = shared_from_this(),
+                                               connection](boost::system::error_code error) {
+      if (error == asio::error::operation_aborted) return;
+      if (!error) {
+        set_close_on_exec(connection->client.native_handle());
+        boost::system::error_code ignored;
+        const auto peer = connection->client.remote_endpoint(ignored);
+        connection->source = peer.address().to_string();
+        self->open.insert(connection);
+        self->open_count = self->open.size();
+        self->unless_cut(connection, [self, connection] { self->connect(connection); });
+      }
+      self->accept();
+    });
+  }
+
+  void connect(const ConnectionPtr& connection) {
+    if (connection->closed) return;
+    connection->server.async_connect(
+        target, [self = shared_from_this(), connection](boost::system::error_code error) {
+          if (error) return self->close(connection);
+          set_close_on_exec(connection->server.native_handle());
+          boost::system::error_code ignored;
+          connection->server.set_option(tcp::no_delay(true), ignored);
+          connection->client.set_option(tcp::no_delay(true), ignored);
+          self->pump(connection, true);
+          self->pump(connection, false);
+        });
+  }
+
+  // One direction: read a chunk, hold it while the source is cut off, write
+  // it on, and again.
+  void pump(const ConnectionPtr& connection, bool upstream) {
+    if (connection->closed) return;
+    auto& from = upstream ? connection->client : connection->server;
+    auto& buffer = upstream ? connection->to_server : connection->to_client;
+    from.async_read_some(
+        asio::buffer(buffer), [self = shared_from_this(), connection, upstream](
+                                  boost::system::error_code error, std::size_t bytes) {
+          if (error) {
+            // A close is held like data: the peer learns of it after heal.
+            return self->unless_cut(connection, [self, connection] { self->close(connection); });
+          }
+          self->unless_cut(connection, [self, connection, upstream, bytes] {
+            if (connection->closed) return;
+            auto& to = upstream ? connection->server : connection->client;
+            auto& buffer = upstream ? connection->to_server : connection->to_client;
+            asio::async_write(to, asio::buffer(buffer.data(), bytes),
+                              [self, connection, upstream](boost::system::error_code error,
+                                                           std::size_t) {
+                                if (error) return self->close(connection);
+                                self->pump(connection, upstream);
+                              });
+          });
+        });
+  }
+
+  void close(const ConnectionPtr& connection) {
+    if (connection->closed) return;
+    connection->closed = true;
+    boost::system::error_code ignored;
+    connection->client.close(ignored);
+    connection->server.close(ignored);
+    open.erase(connection);
+    open_count = open.size();
+  }
+
+  void heal() {
+    cut_sources.clear();
+    auto resumed = std::move(held);
+    held.clear();
+    for (auto& next : resumed) next();
+  }
+
+  void shut_down() {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    held.clear();
+    for (const auto& connection : std::vector<ConnectionPtr>(open.begin(), open.end())) {
+      close(connection);
+    }
+    work.reset();
+  }
+
+  // Runs `task` on the relay's thread and returns once it has.
+  void run_there(std::function<void()> task) {
+    std::promise<void> done;
+    asio::post(io, [&] {
+      task();
+      done.set_value();
+    });
+    done.get_future().wait();
+  }
+};
+
+LinkRelay::LinkRelay(std::string target_host, int target_port) : impl_(std::make_shared<Impl>()) {
+  boost::system::error_code error;
+  impl_->target = tcp::endpoint(asio::ip::make_address(target_host, error),
+                                static_cast<unsigned short>(target_port));
+  if (error) throw EnvironmentError(fmt::format("link relay: bad address {}", target_host));
+  const tcp::endpoint listen(asio::ip::make_address("127.0.0.1"), 0);
+  impl_->acceptor.open(listen.protocol(), error);
+  if (!error) impl_->acceptor.bind(listen, error);
+  if (!error) impl_->acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    throw EnvironmentError(
+        fmt::format("link relay to {}:{}: cannot listen: {}", target_host, target_port,
+                    error.message()));
+  }
+  set_close_on_exec(impl_->acceptor.native_handle());
+  impl_->port = impl_->acceptor.local_endpoint().port();
+  impl_->accept();
+  impl_->thread = std::thread([impl = impl_] { impl->io.run(); });
+}
+
+LinkRelay::~LinkRelay() {
+  asio::post(impl_->io, [impl = impl_] { impl->shut_down(); });
+  impl_->thread.join();
+}
+
+int LinkRelay::port() const { return impl_->port; }
+
+void LinkRelay::cut(const std::string& source_address) {
+  impl_->run_there([impl = impl_.get(), source_address] { impl->cut_sources.insert(source_address); });
+}
+
+void LinkRelay::heal() {
+  impl_->run_there([impl = impl_.get()] { impl->heal(); });
+}
+
+std::size_t LinkRelay::connections() const { return impl_->open_count.load(); }
+
+}  // namespace sessim

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace sessim {
+
+// A TCP relay on loopback in front of one server of a run (a Redis master,
+// a replica), through which the other parts reach it, so that the link can
+// be broken on purpose. Connections are told apart by their source
+// address: each part connects from a loopback address of its own
+// (127.0.0.x; redis-server's bind-source-addr).
+//
+// A partition (cut) holds the bytes of connections from the sources cut
+// off, in both directions, and the connections those sources open, as a
+// network that drops packets does: the peers see silence, and TCP delivers
+// what was held once the link heals, unless a peer gave up and closed
+// first. Nothing is dropped out of a byte stream, so a healed connection
+// carries on where it stopped.
+//
+// Threads: any; one thread of its own, stopped by the destructor, which
+// closes every relayed connection.
+class LinkRelay {
+ public:
+  // Listens on 127.0.0.1 (a free port) and relays to target_host:target_port.
+  // Throws EnvironmentError when it cannot listen.
+  LinkRelay(std::string target_host, int target_port);
+  ~LinkRelay();
+  LinkRelay(const LinkRelay&) = delete;
+  LinkRelay& operator=(const LinkRelay&) = delete;
+
+  int port() const;
+  // In effect once it returns.
+  void cut(const std::string& source_address);
+  void heal();
+  // Connections relayed now (open at both ends or held).
+  std::size_t connections() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace sessim
