@@ -299,18 +299,21 @@ RedisServer& Cluster::private_redis() {
   return *redis_;
 }
 
-std::string Cluster::redis(RedisAction action) {
+StoreFaultResult Cluster::redis(RedisAction action) {
   if (needs_sentinels(action)) {
     if (!sentinels_) throw UsageError("redis: " + to_string(action) + " needs --store redis-sentinel");
     switch (action) {
       case RedisAction::failover:
-        return sentinels_->failover();
+        return {sentinels_->failover(), true};
       case RedisAction::kill_master:
-        return sentinels_->kill_master();
+        return {sentinels_->kill_master(), true};
       case RedisAction::partition_master:
-        return sentinels_->partition_master();
-      default:
-        return sentinels_->heal();
+        return {sentinels_->partition_master(), false};
+      default: {
+        // The failover a partition set off is confirmed here.
+        const bool partitioned = sentinels_->partitioned();
+        return {sentinels_->heal(), partitioned};
+      }
     }
   }
   auto& server = private_redis();
@@ -333,7 +336,7 @@ std::string Cluster::redis(RedisAction action) {
     default:
       break;
   }
-  return "";
+  return {};
 }
 
 Endpoint Cluster::entry() const { return {"http", "127.0.0.1", balancer_port_, true}; }
@@ -369,6 +372,9 @@ ClusterSummary Cluster::summary() const {
     summary.redis_url = url.password.empty() ? *redis_url_ : url.redacted();
   }
   summary.private_redis = has_private_redis();
+  if (uses_redis(config_.store) && config_.node_kind == NodeKind::sessim) {
+    summary.redis_wait_replicas = config_.redis_wait_replicas;
+  }
   summary.app = config_.app;
   if (config_.node_kind == NodeKind::sessim || config_.session_timeout_told) {
     summary.session_timeout_s = config_.session_timeout_s;

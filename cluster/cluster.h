@@ -78,7 +78,7 @@ class Cluster final : public Topology {
   // Starts node-(N+1) and adds it to the balancer; returns its name.
   std::string add_node() override;
   // Controls the private Redis; throws UsageError without one.
-  std::string redis(RedisAction action) override;
+  StoreFaultResult redis(RedisAction action) override;
   std::vector<HealthEvent> health_events() const override;
   ClusterSummary summary() const override;
 

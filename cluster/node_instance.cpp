@@ -14,6 +14,8 @@
 #include "common/text.h"
 #include "net/http_client.h"
 #include "net/loopback.h"
+#include "net/host_port.h"
+#include "node/store/redis_sentinel.h"
 #include "node/store/redis_url.h"
 
 namespace sessim {
@@ -110,7 +112,20 @@ class CommandNode final : public NodeInstance {
     const auto redis = launch.store.redis_url;
     std::string redis_host, redis_port;
     if (!redis.empty()) {
-      const auto url = parse_redis_url(redis);
+      auto url = parse_redis_url(redis);
+      if (url.through_sentinels()) {
+        // {redis_host}/{redis_port}: the master as the app starts; an app
+        // that follows a failover asks {sentinels} for {sentinel_master}.
+        const auto master = SentinelMasterLocator(url).master();
+        url.host = master.host;
+        url.port = master.port;
+        std::string hosts;
+        for (const auto& sentinel : url.sentinels) {
+          hosts += (hosts.empty() ? "" : ",") + join_host_port(sentinel.host, sentinel.port);
+        }
+        sentinels_ = hosts;
+        sentinel_master_ = url.master_name;
+      }
       redis_host = url.host;
       redis_port = std::to_string(url.port);
       if (!url.password.empty() &&
@@ -149,7 +164,9 @@ class CommandNode final : public NodeInstance {
         {"redis_host", redis_host},
         {"redis_port", redis_port},
         {"log_dir", launch.log_dir},
-        {"session_timeout", std::to_string(launch.node.session_timeout_s)}};
+        {"session_timeout", std::to_string(launch.node.session_timeout_s)},
+        {"sentinels", sentinels_},
+        {"sentinel_master", sentinel_master_}};
     const auto words = command_words(launch.command.command, values, launch.command.shell);
     const auto program = find_program(words.front());
     if (!program) {
@@ -250,6 +267,8 @@ class CommandNode final : public NodeInstance {
   std::chrono::milliseconds grace_;
   std::unique_ptr<ChildProcess> process_;
   std::string problem_;
+  std::string sentinels_;        // "host:port,..." with a redis-sentinel:// store
+  std::string sentinel_master_;  // the name they monitor
 };
 
 // A server that already runs (`--upstream URL`): sessim only sends it

@@ -36,6 +36,7 @@ struct Answer {
   bool ok = false;
   std::string text;
   std::vector<std::string> items;
+  std::vector<std::vector<std::string>> rows;  // an array of arrays (SENTINEL REPLICAS)
   std::string error;
 };
 
@@ -66,12 +67,18 @@ Answer ask(int port, const std::vector<std::string>& argv, int timeout_ms = 500)
     if (reply->type == REDIS_REPLY_STRING || reply->type == REDIS_REPLY_STATUS) {
       answer.text = std::string(reply->str, reply->len);
     } else if (reply->type == REDIS_REPLY_ARRAY) {
+      const auto text_of = [](const redisReply* element) {
+        return element->type == REDIS_REPLY_STRING || element->type == REDIS_REPLY_STATUS
+                   ? std::string(element->str, element->len)
+                   : std::string();
+      };
       for (std::size_t i = 0; i < reply->elements; ++i) {
         const auto* element = reply->element[i];
-        answer.items.emplace_back(element->type == REDIS_REPLY_STRING ||
-                                          element->type == REDIS_REPLY_STATUS
-                                      ? std::string(element->str, element->len)
-                                      : std::string());
+        answer.items.push_back(text_of(element));
+        if (element->type == REDIS_REPLY_ARRAY) {
+          auto& row = answer.rows.emplace_back();
+          for (std::size_t j = 0; j < element->elements; ++j) row.push_back(text_of(element->element[j]));
+        }
       }
     } else if (reply->type == REDIS_REPLY_INTEGER) {
       answer.text = std::to_string(reply->integer);
@@ -134,7 +141,10 @@ namespace {
 template <typename DataServer>
 std::vector<std::string> own_args(const DataServer& data) {
   return {"--replica-announce-ip", "127.0.0.1", "--replica-announce-port",
-          std::to_string(data.relay->port()), "--repl-diskless-sync-delay", "0"};
+          std::to_string(data.relay->port()), "--repl-diskless-sync-delay", "0",
+          // A replica loads its sync from the socket, leaving no dump.rdb
+          // that a restart without persistence would load again.
+          "--repl-diskless-load", "swapdb"};
 }
 
 }  // namespace
@@ -251,6 +261,34 @@ void RedisSentinelGroup::wait_until_sentinels_see_everyone() {
     }
     return true;
   });
+  wait_until_sentinels_trust_replica(other(master_));
+}
+
+// A failover promotes only a replica the sentinels have seen in sync (its
+// INFO: a slave whose link to the master is up); one that just rejoined
+// becomes eligible at their next INFO, within about a second.
+void RedisSentinelGroup::wait_until_sentinels_trust_replica(int index) {
+  const auto port = std::to_string(data_[static_cast<std::size_t>(index)]->relay->port());
+  wait_until("the sentinels' check of the replica", [&](std::string* last) {
+    for (const auto& sentinel : sentinels_) {
+      const auto replicas = ask(sentinel->port(), {"SENTINEL", "REPLICAS", kMasterName});
+      if (!replicas.ok) {
+        *last = replicas.error;
+        return false;
+      }
+      bool trusted = false;
+      for (const auto& replica : replicas.rows) {
+        if (master_field(replica, "port") != port) continue;
+        *last = fmt::format("a sentinel sees the replica as {}, its link {}",
+                            master_field(replica, "flags"),
+                            master_field(replica, "master-link-status"));
+        trusted = master_field(replica, "flags") == "slave" &&
+                  master_field(replica, "master-link-status") == "ok";
+      }
+      if (!trusted) return false;
+    }
+    return true;
+  });
 }
 
 void RedisSentinelGroup::wait_until_sentinels_name(int index) {
@@ -299,6 +337,7 @@ void RedisSentinelGroup::rejoin_as_replica(int index) {
     return info.ok && info_field(info.text, "role") == "slave" &&
            info_field(info.text, "master_link_status") == "up";
   });
+  wait_until_sentinels_trust_replica(index);
 }
 
 std::string RedisSentinelGroup::url() const {

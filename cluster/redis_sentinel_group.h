@@ -65,6 +65,7 @@ class RedisSentinelGroup {
   // (or starts a killed one again) as a replica of the new one, as the
   // sentinels would a few seconds later, and waits until it is in sync.
   std::string heal();
+  bool partitioned() const { return partitioned_ >= 0; }
 
   // The plain Redis faults, on the master of the moment.
   RedisServer& master();
@@ -77,6 +78,7 @@ class RedisSentinelGroup {
   void start_sentinels();
   void wait_until_sentinels_see_everyone();
   void wait_until_sentinels_name(int index);
+  void wait_until_sentinels_trust_replica(int index);
   void rejoin_as_replica(int index);
   int other(int index) const { return 1 - index; }
 

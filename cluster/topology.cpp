@@ -36,7 +36,7 @@ class TargetTopology final : public Topology {
   void stop_node(const std::string&) override { refuse(); }
   void restart_node(const std::string&) override { refuse(); }
   std::string add_node() override { refuse(); }
-  std::string redis(RedisAction) override { refuse(); }
+  StoreFaultResult redis(RedisAction) override { refuse(); }
   std::vector<HealthEvent> health_events() const override { return {}; }
   ClusterSummary summary() const override {
     ClusterSummary summary;

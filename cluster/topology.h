@@ -50,6 +50,12 @@ enum class RedisAction {
   heal
 };
 constexpr bool needs_sentinels(RedisAction action) { return action >= RedisAction::failover; }
+
+// What a Redis fault did, where there is more to say than its name.
+struct StoreFaultResult {
+  std::string note;          // "": the action's name says it
+  bool failed_over = false;  // a replica is the master now (the checker's cause)
+};
 std::optional<RedisAction> redis_action_named(std::string_view name);
 std::string to_string(RedisAction action);
 std::string past_tense(RedisAction action);            // "stopped", "paused", ...
@@ -78,9 +84,7 @@ class Topology {
   virtual void stop_node(const std::string& name) = 0;
   virtual void restart_node(const std::string& name) = 0;
   virtual std::string add_node() = 0;
-  // Returns what happened, when there is more to say than the action's
-  // name (a failover's new master); "" otherwise.
-  virtual std::string redis(RedisAction action) = 0;
+  virtual StoreFaultResult redis(RedisAction action) = 0;
 
   // Lines of the built-in balancer's access log, as requests are forwarded;
   // nothing without a balancer of sessim's.

@@ -26,6 +26,7 @@ struct ClusterSummary {
   std::string balancer_url;  // the entry point: the balancer or the target
   std::string redis_url;     // "" unless the store is Redis; never with a password
   bool private_redis = false;
+  int redis_wait_replicas = 0;  // sessim's nodes WAIT for this many replicas per write
   std::string app;              // the app profile's name
   int session_timeout_s = 0;    // the nodes' idle timeout when sessim runs them; 0: unknown
   std::vector<Node> node_urls;  // every node at the end of the run
@@ -46,8 +47,12 @@ struct ClusterSummary {
              " (the app's own entry point: nodes and balancer unknown), store=" + to_string(store) +
              " (as told)";
     }
+    const auto wait = redis_wait_replicas > 0
+                          ? ", writes wait for " + std::to_string(redis_wait_replicas) + " replica(s)"
+                          : std::string();
     return std::to_string(nodes) + " node(s) (" + mode + "), store=" + to_string(store) + redis +
-           ", balancer=" + balancer_name() + (front_config.empty() ? "" : " in " + front_config);
+           wait + ", balancer=" + balancer_name() +
+           (front_config.empty() ? "" : " in " + front_config);
   }
 };
 

@@ -359,6 +359,16 @@ class Checker {
           AnomalyCause::store_restart);
       return;
     }
+    if (const auto* failover = store_failover_between(expected.end_us, read.start_us)) {
+      add(AnomalyKind::lost_session, {&expected, &read},
+          fmt::format("{}; Redis failed over to its replica at step {} in between, and the new "
+                      "master did not have the write: the old master had acknowledged it "
+                      "before passing it on (asynchronous replication; --redis-wait 1 makes a "
+                      "write wait for a replica){}",
+                      lost_what, failover->step, observed),
+          AnomalyCause::store_failover);
+      return;
+    }
     const std::int64_t timeout_us =
         static_cast<std::int64_t>(history_.session_timeout_s) * 1'000'000;
     const std::int64_t tolerance_us =
@@ -465,6 +475,17 @@ class Checker {
     const SystemEvent* found = nullptr;
     for (const auto& event : history_.events) {
       if (event.what == StepKind::redis && event.store_emptied && event.at_us >= from_us &&
+          event.at_us <= to_us) {
+        found = &event;
+      }
+    }
+    return found;
+  }
+
+  const SystemEvent* store_failover_between(std::int64_t from_us, std::int64_t to_us) const {
+    const SystemEvent* found = nullptr;
+    for (const auto& event : history_.events) {
+      if (event.what == StepKind::redis && event.store_failed_over && event.at_us >= from_us &&
           event.at_us <= to_us) {
         found = &event;
       }

@@ -25,6 +25,8 @@ ReadFailure failure_of(const AnomalyFinding& anomaly) {
           return ReadFailure::lost_node_fault;
         case AnomalyCause::store_restart:
           return ReadFailure::lost_store_restart;
+        case AnomalyCause::store_failover:
+          return ReadFailure::lost_store_failover;
         case AnomalyCause::cookie_deleted:
           return ReadFailure::lost_cookie_deleted;
         default:
@@ -75,6 +77,9 @@ std::string group_phrase(ReadFailure kind, const SessionModel& model) {
                  : "needed a session whose node had crashed, stopped or restarted in between";
     case ReadFailure::lost_store_restart:
       return "asked Redis for a session that its restart without persistence had wiped";
+    case ReadFailure::lost_store_failover:
+      return "asked the new Redis master, after a failover, for a write the old master had "
+             "acknowledged but not yet passed to its replica (asynchronous replication)";
     case ReadFailure::lost_cookie_deleted:
       return "went without a session cookie, because an earlier response had deleted it";
     case ReadFailure::lost_unknown:

@@ -22,6 +22,7 @@ enum class ReadFailure {
   lost_never_seen,      // lost-session: an instance known not to share sessions
   lost_node_fault,      // lost-session: its node crashed, stopped or restarted
   lost_store_restart,   // lost-session: Redis came back empty
+  lost_store_failover,  // lost-session: Redis failed over to a replica that lacked the write
   lost_unknown,         // lost-session: for a reason the history and the model do not show
   lost_cookie_deleted,  // lost-session: an earlier response had deleted the browser's cookie
   read_your_writes,     // read-your-writes

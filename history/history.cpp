@@ -20,6 +20,12 @@ using nlohmann::json;
 OpOutcome outcome_of(const RequestRecord& record, bool answered) {
   const int status = record.exchange.status;
   if (status == 0 || status == 504) return OpOutcome::indeterminate;
+  // A write the app answered with an error of its own may still have been
+  // made: a store that timed out may apply it later, and a Redis master
+  // that could not get a replica's acknowledgement (WAIT) has applied it.
+  const bool write = record.action == StepKind::set || record.action == StepKind::remove ||
+                     record.action == StepKind::login || record.action == StepKind::logout;
+  if (write && (status == 500 || status == 503)) return OpOutcome::indeterminate;
   if (answered || (status >= 200 && status <= 299)) return OpOutcome::ok;
   return OpOutcome::fail;
 }
@@ -77,7 +83,8 @@ History history_of(const ScenarioRun& run, const AppProfile& profile) {
     if (step.requests.empty()) {
       history.events.push_back({static_cast<std::int64_t>(step.started_ms * 1000), step.kind,
                                 step.fault_node, step.note, step.number, step.copied_from,
-                                step.copied_to, step.redis_came_back_empty});
+                                step.copied_to, step.redis_came_back_empty,
+                                step.redis_failed_over});
     }
     for (const auto& record : step.requests) {
       Operation op;
@@ -148,6 +155,7 @@ std::string render_history_jsonl(const History& history) {
     if (!event.from.empty()) line["from"] = event.from;
     if (!event.to.empty()) line["to"] = event.to;
     if (event.store_emptied) line["store_emptied"] = true;
+    if (event.store_failed_over) line["store_failed_over"] = true;
     lines.emplace_back(event.at_us, std::move(line));
   }
   std::stable_sort(lines.begin(), lines.end(),
@@ -263,7 +271,8 @@ std::vector<History> parse_history_jsonl(const std::string& text, const std::str
             {whole_number(entry, "time_us", 0, kMaxTimeUs, std::nullopt),
              known_word(entry, "what", parse_step_kind), entry.value("node", ""),
              entry.value("note", ""), static_cast<int>(whole_number(entry, "step", 0, kMaxInt, 0)),
-             entry.value("from", ""), entry.value("to", ""), entry.value("store_emptied", false)});
+             entry.value("from", ""), entry.value("to", ""), entry.value("store_emptied", false),
+             entry.value("store_failed_over", false)});
         continue;
       }
       const auto index = static_cast<int>(whole_number(entry, "index", 0, kMaxInt, std::nullopt));

@@ -58,6 +58,9 @@ struct SystemEvent {
   std::string to;
   // redis: it came back without persistence, every session in it gone.
   bool store_emptied = false;
+  // redis: the sentinels had promoted a replica: what the old master
+  // acknowledged and had not replicated is gone.
+  bool store_failed_over = false;
 };
 
 struct History {

@@ -195,6 +195,37 @@ std::string ScenarioRun::idle_nodes_note() const {
       missed_a_down_node() ? ": what the story asks of several nodes was not tested" : "");
 }
 
+std::string ScenarioRun::write_latency_note() const {
+  if (cluster.redis_wait_replicas <= 0) return "";
+  std::vector<double> acknowledged_ms;
+  std::vector<double> refused_ms;
+  for (const auto& step : steps) {
+    for (const auto& record : step.requests) {
+      if (record.action != StepKind::set && record.action != StepKind::remove) continue;
+      const double ms = static_cast<double>(record.end_us - record.start_us) / 1000.0;
+      if (record.exchange.status >= 200 && record.exchange.status < 300) {
+        acknowledged_ms.push_back(ms);
+      } else if (record.exchange.status == 503) {
+        refused_ms.push_back(ms);
+      }
+    }
+  }
+  if (acknowledged_ms.empty() && refused_ms.empty()) return "";
+  std::string note = "writes: ";
+  if (!acknowledged_ms.empty()) {
+    std::sort(acknowledged_ms.begin(), acknowledged_ms.end());
+    note += fmt::format("{} acknowledged, median {:.1f} ms, slowest {:.1f} ms",
+                        acknowledged_ms.size(), acknowledged_ms[acknowledged_ms.size() / 2],
+                        acknowledged_ms.back());
+  }
+  if (!refused_ms.empty()) {
+    note += fmt::format("{}{} refused (503) after up to {:.0f} ms",
+                        acknowledged_ms.empty() ? "" : "; ", refused_ms.size(),
+                        *std::max_element(refused_ms.begin(), refused_ms.end()));
+  }
+  return note + fmt::format(" (each waits for {} replica(s): WAIT)", cluster.redis_wait_replicas);
+}
+
 bool counts_as_success(const ScenarioRun& run, VerdictMode mode) {
   const auto verdict = run.verdict();
   if (verdict == Verdict::unknown || verdict == Verdict::not_applicable) return false;

@@ -80,6 +80,7 @@ struct StepRecord {
   std::string copied_to;
   // redis start/restart without persistence: Redis came back empty.
   bool redis_came_back_empty = false;
+  bool redis_failed_over = false;  // the sentinels had promoted a replica
   std::vector<RequestRecord> requests;
   double started_ms = 0;  // since the scenario began
   double ended_ms = 0;
@@ -154,6 +155,10 @@ struct ScenarioRun {
   bool missed_a_down_node() const;
   // "node-2 served no request (down throughout)", "" when every node served.
   std::string idle_nodes_note() const;
+  // With --redis-wait, what waiting for replicas cost: "writes: 3
+  // acknowledged, median 0.6 ms, slowest 1.1 ms; 1 refused (503) after
+  // 1004 ms (each waits for 1 replica: WAIT)"; "" otherwise.
+  std::string write_latency_note() const;
 };
 
 // How a run counts toward the exit code: `actual` needs every scenario to

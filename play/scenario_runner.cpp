@@ -363,11 +363,12 @@ class Player {
               "redis-sentinel)",
               to_string(topology_.store()), to_string(action));
         }
-        const auto said = topology_.redis(action);
+        const auto done = topology_.redis(action);
         record.redis_came_back_empty =
             (action == RedisAction::start || action == RedisAction::restart) &&
             !topology_.redis_persistence();
-        if (!said.empty()) return "Redis " + said;
+        record.redis_failed_over = done.failed_over;
+        if (!done.note.empty()) return "Redis " + done.note;
         return fmt::format("Redis {}{}{}",
                            topology_.store() == StoreKind::redis_sentinel ? "master " : "",
                            past_tense(action),

@@ -61,6 +61,7 @@ json cluster_json(const ClusterSummary& summary) {
   if (!summary.redis_url.empty()) {
     cluster["redis_url"] = summary.redis_url;
     cluster["private_redis"] = summary.private_redis;
+    cluster["redis_wait_replicas"] = summary.redis_wait_replicas;
   }
   return cluster;
 }

@@ -101,6 +101,9 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
         fmt::format("  {}\n", paint(idle, run.missed_a_down_node() ? Tone::bad : Tone::dim, style));
   }
   out += fmt::format("  session model: {}\n", describe(run.model));
+  if (const auto writes = run.write_latency_note(); !writes.empty()) {
+    out += fmt::format("  {}\n", writes);
+  }
   if (!run.anomalies.empty() || run.declared_anomalies) {
     out += fmt::format(
         "  {}\n",

@@ -15,10 +15,11 @@ constexpr NameTable<AnomalyKind, 7> kKinds{{{
     {AnomalyKind::late_expiry, "late-expiry"},
 }}};
 
-constexpr NameTable<AnomalyCause, 7> kCauses{{{
+constexpr NameTable<AnomalyCause, 8> kCauses{{{
     {AnomalyCause::unknown, ""},
     {AnomalyCause::node_fault, "node-fault"},
     {AnomalyCause::store_restart, "store-restart"},
+    {AnomalyCause::store_failover, "store-failover"},
     {AnomalyCause::never_seen, "never-seen"},
     {AnomalyCause::cookie_copy, "cookie-copy"},
     {AnomalyCause::other_instance, "other-instance"},

@@ -77,11 +77,11 @@ class SimulatedCluster final : public Topology, public Transport {
                       std::make_unique<LocalSessionStore>(clock_)});
     return nodes_.back().name;
   }
-  std::string redis(RedisAction action) override {
+  StoreFaultResult redis(RedisAction action) override {
     if (action == RedisAction::restart || action == RedisAction::start) {
       shared_store_ = std::make_unique<LocalSessionStore>(clock_);
     }
-    return "";
+    return {};
   }
   std::vector<HealthEvent> health_events() const override { return {}; }
   ClusterSummary summary() const override {
