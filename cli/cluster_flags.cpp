@@ -157,10 +157,29 @@ const FlagSpec kFlags[] = {
   {Flag::redis_wait, "--redis-wait", kSessionGroup,
    "sessim's nodes acknowledge a write only once this many Redis replicas have it (Redis's "
    "WAIT, within 1 s; else the request fails with 503), so that a failover cannot lose it; "
-   "0: asynchronous replication, Redis's default",
+   "0: asynchronous replication, Redis's default; run takes a list such as 0,1 (each "
+   "scenario once per value)",
    kRun | kCompare | kBench | kNode | kNotWithTarget | kNotWithUpstream | kOwnNodesOnly | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return app.add_option(names, f.redis_wait, help)->check(CLI::Range(0, 16));
+     return app
+         .add_option_function<std::string>(
+             names,
+             [&f](const std::string& text) {
+               f.redis_waits.clear();
+               for (const auto& value : split_list(text)) {
+                 f.redis_waits.push_back(static_cast<int>(*parse_integer(value, 0, 16)));
+               }
+             },
+             help)
+         ->check([](const std::string& value) -> std::string {
+           for (const auto& one : split_list(value)) {
+             if (!parse_integer(one, 0, 16)) {
+               return fmt::format("'{}' is not a number of replicas from 0 to 16", one);
+             }
+           }
+           return "";
+         })
+         ->type_name("N[,N]");
    }},
   {Flag::base_port, "--base-port", kClusterGroup,
    "node i listens on BASE+i-1 (default: free ports); 9001 reproduces the reference setup",
@@ -461,7 +480,10 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
   if (flags.mode) config.mode = *flags.mode;
   config.redis_url = flags.redis_url;
   config.redis_server_executable = flags.redis_server;
-  if (flags.redis_wait) config.redis_wait_replicas = *flags.redis_wait;
+  if (flags.redis_waits.size() > 1) {
+    throw UsageError("--redis-wait takes one number of replicas here; run takes a list (0,1)");
+  }
+  if (!flags.redis_waits.empty()) config.redis_wait_replicas = flags.redis_waits.front();
   config.base_port = flags.base_port.value_or(0);
   config.balancer_port = flags.balancer_port.value_or(0);
   if (flags.balancer) config.balancer = *flags.balancer;

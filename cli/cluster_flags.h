@@ -79,7 +79,9 @@ struct ClusterFlags {
   std::optional<NodeMode> mode;
   std::string redis_url;
   std::string redis_server = "redis-server";
-  std::optional<int> redis_wait;  // replicas a write waits for (WAIT)
+  // Replicas a write waits for (WAIT); `run` takes a list (0,1: each
+  // scenario once per value), the other commands one value.
+  std::vector<int> redis_waits;
   std::optional<int> base_port;
   std::optional<int> balancer_port;
   std::optional<StrategyKind> balancer;

@@ -24,7 +24,8 @@ int run_node(const NodeOptions& options) {
   store.redis_namespace = options.redis_namespace;
   if (flags.save_mode) store.save_mode = *flags.save_mode;
   if (flags.max_sessions) store.max_local_sessions = static_cast<std::size_t>(*flags.max_sessions);
-  if (flags.redis_wait) store.wait_replicas = *flags.redis_wait;
+  if (flags.redis_waits.size() > 1) throw UsageError("a node takes one --redis-wait value");
+  if (!flags.redis_waits.empty()) store.wait_replicas = flags.redis_waits.front();
   if (store.kind == StoreKind::shared) {
     throw UsageError("sessim node keeps sessions in local memory or Redis; --store shared is for "
                      "an app of your own");

@@ -125,12 +125,19 @@ class RunCommand {
       const auto first = plan.size();
       try {
         for (const auto store : stores_for(scenario, options_.cluster)) {
-          plan.push_back(
-              {&scenario, scenario_cluster(scenario, store, options_.cluster, profile), profile});
-          if (options_.cluster.target.empty()) {
-            check_node_names(scenario, plan.back().config.nodes);
+          // --redis-wait 0,1: a Redis store once per value.
+          auto waits = options_.cluster.redis_waits;
+          if (waits.size() < 2 || !uses_redis(store)) waits.resize(std::min<std::size_t>(waits.size(), 1));
+          if (waits.empty()) waits.push_back(-1);
+          for (const int wait : waits) {
+            auto flags = options_.cluster;
+            if (wait >= 0) flags.redis_waits = {wait};
+            plan.push_back({&scenario, scenario_cluster(scenario, store, flags, profile), profile});
+            if (options_.cluster.target.empty()) {
+              check_node_names(scenario, plan.back().config.nodes);
+            }
+            check_playable(scenario, abilities_of(plan.back().config), profile);
           }
-          check_playable(scenario, abilities_of(plan.back().config), profile);
         }
       } catch (const ScenarioError& error) {
         plan.resize(first);

@@ -378,8 +378,31 @@ std::string RedisSentinelGroup::log_paths() const {
 
 RedisServer& RedisSentinelGroup::master() { return *data_[static_cast<std::size_t>(master_)]->server; }
 
+// What the master has acknowledged so far has reached the replica: its
+// offset equals the master's. Each fault waits for it first, so that the
+// only writes a story loses are those its fault is about, not the last
+// microseconds of replication that happened to be in flight.
+void RedisSentinelGroup::wait_until_replica_in_sync() {
+  auto& master = *data_[static_cast<std::size_t>(master_)];
+  auto& replica = *data_[static_cast<std::size_t>(other(master_))];
+  if (replica.server->pid() == 0) return;
+  wait_until("the replica's catching up", [&](std::string* last) {
+    const auto master_info = ask(master.port, {"INFO", "replication"});
+    const auto replica_info = ask(replica.port, {"INFO", "replication"});
+    if (!master_info.ok || !replica_info.ok) {
+      *last = master_info.ok ? replica_info.error : master_info.error;
+      return false;
+    }
+    const auto wanted = info_field(master_info.text, "master_repl_offset");
+    const auto reached = info_field(replica_info.text, "slave_repl_offset");
+    *last = fmt::format("master at offset {}, replica at {}", wanted, reached);
+    return !wanted.empty() && wanted == reached;
+  });
+}
+
 std::string RedisSentinelGroup::failover() {
   const int old = master_;
+  wait_until_replica_in_sync();
   const auto asked = ask(sentinels_.front()->port(), {"SENTINEL", "FAILOVER", kMasterName});
   if (!asked.ok) throw EnvironmentError("Redis Sentinel refused SENTINEL FAILOVER: " + asked.error);
   wait_until_sentinels_name(other(old));
@@ -391,6 +414,7 @@ std::string RedisSentinelGroup::failover() {
 
 std::string RedisSentinelGroup::kill_master() {
   const int old = master_;
+  wait_until_replica_in_sync();
   data_[static_cast<std::size_t>(old)]->server->kill();
   wait_until_sentinels_name(other(old));
   return fmt::format("master killed (SIGKILL); the sentinels promoted the replica ({}), which "
@@ -400,6 +424,7 @@ std::string RedisSentinelGroup::kill_master() {
 
 std::string RedisSentinelGroup::partition_master() {
   if (partitioned_ >= 0) return "the master is cut off already";
+  wait_until_replica_in_sync();
   partitioned_ = master_;
   auto& relay = *data_[static_cast<std::size_t>(master_)]->relay;
   relay.cut(data_[static_cast<std::size_t>(other(master_))]->source);

@@ -27,6 +27,8 @@ struct RedisSentinelGroupOptions {
 // still reach it: the case where asynchronous replication loses
 // acknowledged writes.
 //
+// Each fault first waits until the replica has every write the master
+// acknowledged, so that what a story loses is what its fault is about.
 // Every call waits until what it did has settled (a new master the three
 // sentinels agree on, a replica in sync), up to 30 s, except
 // partition_master(), which returns at once: the failover it sets off is
@@ -80,6 +82,7 @@ class RedisSentinelGroup {
   void wait_until_sentinels_name(int index);
   void wait_until_sentinels_trust_replica(int index);
   void rejoin_as_replica(int index);
+  void wait_until_replica_in_sync();
   int other(int index) const { return 1 - index; }
 
   RedisSentinelGroupOptions options_;

@@ -195,6 +195,13 @@ std::string ScenarioRun::idle_nodes_note() const {
       missed_a_down_node() ? ": what the story asks of several nodes was not tested" : "");
 }
 
+std::string ScenarioRun::variant() const {
+  if (cluster.redis_wait_replicas > 0) {
+    return fmt::format("store={}, wait={}", to_string(store), cluster.redis_wait_replicas);
+  }
+  return "store=" + to_string(store);
+}
+
 std::string ScenarioRun::write_latency_note() const {
   if (cluster.redis_wait_replicas <= 0) return "";
   std::vector<double> acknowledged_ms;

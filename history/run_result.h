@@ -159,6 +159,9 @@ struct ScenarioRun {
   // acknowledged, median 0.6 ms, slowest 1.1 ms; 1 refused (503) after
   // 1004 ms (each waits for 1 replica: WAIT)"; "" otherwise.
   std::string write_latency_note() const;
+  // What tells this run from the scenario's others in a report's title:
+  // "store=redis", "store=redis-sentinel, wait=1".
+  std::string variant() const;
 };
 
 // How a run counts toward the exit code: `actual` needs every scenario to

@@ -335,10 +335,10 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
   svg += "</svg>\n";
 
   std::string out = fmt::format(
-      "<section id=\"run-{}\">\n<h2>{} <small>[store={}]</small></h2>\n<p>{}</p>\n"
+      "<section id=\"run-{}\">\n<h2>{} <small>[{}]</small></h2>\n<p>{}</p>\n"
       "<div class=\"summary\">{}<div>reads {}/{}</div><div>{}</div><div>{}</div>"
       "<div>app {}</div></div>\n<p class=\"model\">session model: {}</p>\n",
-      run_index, escape_markup(run.scenario), escape_markup(to_string(run.store)),
+      run_index, escape_markup(run.scenario), escape_markup(run.variant()),
       escape_markup(run.lesson), verdict_box(run), run.reads_ok(), run.reads_total(),
       escape_markup(anomaly_summary(run)), escape_markup(run.cluster.describe()),
       escape_markup(run.cluster.app), escape_markup(describe(run.model)));

@@ -35,12 +35,15 @@ class FrontStory : public ::testing::TestWithParam<std::tuple<std::string, std::
 TEST_P(FrontStory, KeepsItsDeclaredVerdictsInBothStores) {
   const auto& [front, story] = GetParam();
   if (!installed(front)) GTEST_SKIP() << front << " is not installed (scripts/dev installs it in CI)";
-  const auto result = run_sessim({"run", story, "--front", front, "--store", "local,redis",
+  // The failover story's lesson needs the sentinels' store as well.
+  const std::string stores =
+      story == "redis-failover" ? "local,redis,redis-sentinel" : "local,redis";
+  const auto result = run_sessim({"run", story, "--front", front, "--store", stores,
                                   "--verdict", "declared", "--json"},
                                  std::chrono::seconds(90));
   ASSERT_FALSE(result.out.empty()) << result.err;
   const auto report = nlohmann::json::parse(result.out);
-  ASSERT_EQ(report["runs"].size(), 2u) << result.err;
+  ASSERT_EQ(report["runs"].size(), story == "redis-failover" ? 3u : 2u) << result.err;
   for (const auto& run : report["runs"]) {
     if (front == "haproxy" && story == "nat-ip-hash") {
       // HAProxy groups clients by /24 as nginx's ip_hash does

@@ -31,6 +31,39 @@ TEST(RedisUrl, RejectsWhatItCannotUse) {
   EXPECT_THROW(parse_redis_url("redis://127.0.0.1:6379/x"), UsageError);
 }
 
+// Lettuce's notation, as Spring Data Redis takes it.
+TEST(RedisUrl, ParsesSentinelsAndTheMasterName) {
+  const auto url =
+      parse_redis_url("redis-sentinel://:pw@127.0.0.1:26380,[::1],127.0.0.2:26382/3#orders");
+  ASSERT_TRUE(url.through_sentinels());
+  ASSERT_EQ(url.sentinels.size(), 3u);
+  EXPECT_EQ(url.sentinels[0].host, "127.0.0.1");
+  EXPECT_EQ(url.sentinels[0].port, 26380);
+  EXPECT_EQ(url.sentinels[1].host, "::1");
+  EXPECT_EQ(url.sentinels[1].port, 26379);  // Sentinel's default
+  EXPECT_EQ(url.sentinels[2].port, 26382);
+  EXPECT_EQ(url.master_name, "orders");
+  EXPECT_EQ(url.database, 3);
+  EXPECT_EQ(url.password, "pw");
+  EXPECT_EQ(url.redacted(),
+            "redis-sentinel://:***@127.0.0.1:26380,[::1]:26379,127.0.0.2:26382/3#orders");
+  EXPECT_FALSE(parse_redis_url("redis://127.0.0.1").through_sentinels());
+}
+
+TEST(RedisUrl, RejectsASentinelUrlWithoutMasterOrWithAnEmptyHost) {
+  for (const char* bad : {"redis-sentinel://127.0.0.1:26379", "redis-sentinel://127.0.0.1#",
+                          "redis-sentinel://127.0.0.1,,127.0.0.2#m",
+                          "redis-sentinel://127.0.0.1#a b", "redis-sentinel://#m"}) {
+    try {
+      parse_redis_url(bad);
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const UsageError& error) {
+      EXPECT_NE(std::string(error.what()).find("redis-sentinel://"), std::string::npos)
+          << error.what();
+    }
+  }
+}
+
 TEST(UpstreamUrl, ParsesPlainAndNamedForms) {
   const auto plain = parse_named_upstream("http://127.0.0.1:9001/");
   EXPECT_EQ(plain.host, "127.0.0.1");

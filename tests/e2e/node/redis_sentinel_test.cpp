@@ -1,0 +1,200 @@
+// Redis with a replica and three sentinels (--store redis-sentinel): the
+// nodes follow the master through failovers, the redis-failover story's
+// lost acknowledged write is found by the checker and named for what it
+// is, --redis-wait 1 turns it into a refused write, and nothing the group
+// started outlives sessim.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cluster/child_process.h"
+#include "cluster/redis_sentinel_group.h"
+#include "cluster/run_directory.h"
+#include "common/clock.h"
+#include "common/errors.h"
+#include "node/session.h"
+#include "node/store/redis_session_store.h"
+#include "node/store/redis_url.h"
+#include "support/test_support.h"
+
+namespace sessim {
+namespace {
+
+using testing::run_sessim;
+
+RedisStoreOptions store_options(const std::string& url, int wait_replicas = 0) {
+  RedisStoreOptions options;
+  options.url = parse_redis_url(url);
+  options.wait_replicas = wait_replicas;
+  return options;
+}
+
+Session new_session(const std::string& id, const std::string& value) {
+  auto session = Session::create(id, SystemClock::instance().now_ms(), 1800);
+  session.set_attribute("cart", value);
+  return session;
+}
+
+TEST(SentinelGroup, TheStoreFollowsTheMasterThroughAFailoverAndAKill) {
+  RunDirectory directory;
+  RedisSentinelGroupOptions options;
+  options.work_dir = directory.path();
+  RedisSentinelGroup group(options);
+  RedisSessionStore store(store_options(group.url()));
+  auto first = new_session("sentinel-test-1", "1 book");
+  store.save(first);
+  const auto before = group.master_address();
+
+  group.failover();
+  EXPECT_NE(group.master_address(), before);
+  // The locator hears +switch-master; until it has, a call may meet the old
+  // master (a replica now) and fail, never read wrong data.
+  std::string last_error;
+  ASSERT_TRUE(testing::wait_until([&] {
+    try {
+      const auto loaded = store.load("sentinel-test-1");
+      last_error = loaded ? "loaded" : "absent";
+      return loaded && loaded->attribute("cart") == "1 book";
+    } catch (const StoreUnavailable& error) {
+      last_error = error.what();
+      return false;
+    }
+  })) << last_error;
+  auto second = new_session("sentinel-test-2", "2 books");
+  ASSERT_TRUE(testing::wait_until([&] {
+    try {
+      store.save(second);
+      return true;
+    } catch (const StoreUnavailable&) {
+      return false;
+    }
+  }));
+
+  group.kill_master();
+  EXPECT_EQ(group.master_address(), before);
+  ASSERT_TRUE(testing::wait_until([&] {
+    try {
+      const auto loaded = store.load("sentinel-test-2");
+      return loaded && loaded->attribute("cart") == "2 books";
+    } catch (const StoreUnavailable&) {
+      return false;
+    }
+  }));
+}
+
+TEST(SentinelGroup, WaitRefusesAWriteNoReplicaCanAcknowledge) {
+  RunDirectory directory;
+  RedisSentinelGroupOptions options;
+  options.work_dir = directory.path();
+  RedisSentinelGroup group(options);
+  RedisSessionStore waiting(store_options(group.url(), 1));
+  auto replicated = new_session("wait-1", "1 book");
+  EXPECT_NO_THROW(waiting.save(replicated)) << "a replica in sync acknowledges at once";
+
+  group.partition_master();
+  auto cut_off = new_session("wait-2", "2 books");
+  try {
+    waiting.save(cut_off);
+    ADD_FAILURE() << "a write the replica could not acknowledge was acknowledged";
+  } catch (const StoreUnavailable& error) {
+    EXPECT_NE(std::string(error.what()).find("reached 0 of the 1 replica(s)"), std::string::npos)
+        << error.what();
+  }
+  group.heal();
+}
+
+nlohmann::json run_failover_story(std::vector<std::string> extra) {
+  std::vector<std::string> args{"run", "redis-failover", "--store", "redis-sentinel", "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto result = run_sessim(args, std::chrono::seconds(90));
+  EXPECT_FALSE(result.out.empty()) << result.err;
+  return nlohmann::json::parse(result.out.empty() ? "{}" : result.out);
+}
+
+const nlohmann::json& request_numbered(const nlohmann::json& run, int number) {
+  for (const auto& step : run["steps"]) {
+    for (const auto& request : step["requests"]) {
+      if (request["number"] == number) return request;
+    }
+  }
+  static const nlohmann::json none;
+  return none;
+}
+
+TEST(RedisFailoverStory, TheCheckerFindsTheAcknowledgedWriteTheFailoverLost) {
+  const auto report = run_failover_story({});
+  ASSERT_EQ(report["runs"].size(), 1u);
+  const auto& run = report["runs"][0];
+  EXPECT_EQ(run["verdict"], "fail");
+  EXPECT_EQ(run["as_declared"], true);
+  // Bob's write (#2) was acknowledged during the partition; his read (#4)
+  // after the failover finds nothing. Alice's, from before, survives.
+  EXPECT_EQ(request_numbered(run, 2)["status"], 200);
+  EXPECT_EQ(request_numbered(run, 3)["status"], 200);
+  ASSERT_EQ(run["anomalies"].size(), 1u) << run["anomalies"].dump(1);
+  const auto& lost = run["anomalies"][0];
+  EXPECT_EQ(lost["kind"], "lost-session");
+  EXPECT_EQ(lost["cause"], "store-failover") << lost.dump();
+  EXPECT_EQ(lost["requests"], nlohmann::json({2, 4}));
+}
+
+TEST(RedisFailoverStory, WithRedisWaitNothingAcknowledgedIsLostAndBothRunsAreInOneReport) {
+  RunDirectory out;
+  const auto html = out.file("failover.html");
+  const auto report = run_failover_story({"--redis-wait", "0,1", "--report", html});
+  ASSERT_EQ(report["runs"].size(), 2u);
+  const auto& waited = report["runs"][1];
+  EXPECT_EQ(waited["cluster"]["redis_wait_replicas"], 1);
+  EXPECT_EQ(waited["anomalies"].size(), 0u) << waited["anomalies"].dump(1);
+  // The cut-off master could not get a replica's acknowledgement: the
+  // write was refused, after WAIT's second.
+  const auto& refused = request_numbered(waited, 2);
+  EXPECT_EQ(refused["status"], 503);
+  EXPECT_GE(refused["duration_ms"].get<double>(), 900.0);
+  EXPECT_EQ(report["runs"][0]["anomalies"].size(), 1u);
+  const auto page = testing::read_text_file(html);
+  EXPECT_NE(page.find("[store=redis-sentinel]"), std::string::npos);
+  EXPECT_NE(page.find("[store=redis-sentinel, wait=1]"), std::string::npos);
+  EXPECT_NE(page.find("1 refused (503)"), std::string::npos);
+}
+
+// The master, the replica and the sentinels are sessim's children: killed
+// with it.
+TEST(RedisFailoverStory, NothingOutlivesAKilledSessim) {
+  RunDirectory logs;
+  auto spec = testing::sessim_child(
+      logs, {"run", "--store", "redis-sentinel", "--keep-running"}, false);
+  ChildProcess sessim(spec);
+  ASSERT_TRUE(testing::wait_until(
+      [&] { return testing::read_text_file(spec.log_path).find("try: curl") != std::string::npos; }))
+      << testing::read_text_file(spec.log_path);
+  const auto children = testing::child_pids(sessim.pid());
+  ASSERT_GE(children.size(), 5u) << "a master, a replica and three sentinels";
+  sessim.kill();
+  EXPECT_TRUE(testing::wait_until([&] {
+    for (const int pid : children) {
+      if (testing::process_alive(pid)) return false;
+    }
+    return true;
+  }));
+}
+
+TEST(RedisFailoverStory, SentinelStepsNeedTheSentinelStore) {
+  const auto result = run_sessim({"run", "redis-failover", "--store", "redis", "--json"});
+  const auto report = nlohmann::json::parse(result.out);
+  const auto& run = report["runs"][0];
+  EXPECT_EQ(run["verdict"], "pass");
+  bool skipped = false;
+  for (const auto& step : run["steps"]) {
+    skipped = skipped || step.value("note", "").find("needs --store redis-sentinel") !=
+                             std::string::npos;
+  }
+  EXPECT_TRUE(skipped) << run["steps"].dump(1);
+  const auto misuse = run_sessim({"run", "--store", "redis-sentinel", "--redis-url",
+                                  "redis://127.0.0.1:6379"});
+  EXPECT_EQ(misuse.exit_code, kExitUsage);
+  EXPECT_NE(misuse.err.find("redis-sentinel://"), std::string::npos) << misuse.err;
+}
+
+}  // namespace
+}  // namespace sessim
