@@ -337,7 +337,6 @@ void RedisSentinelGroup::rejoin_as_replica(int index) {
     return info.ok && info_field(info.text, "role") == "slave" &&
            info_field(info.text, "master_link_status") == "up";
   });
-  wait_until_sentinels_trust_replica(index);
 }
 
 std::string RedisSentinelGroup::url() const {
@@ -386,6 +385,10 @@ void RedisSentinelGroup::wait_until_replica_in_sync() {
   auto& master = *data_[static_cast<std::size_t>(master_)];
   auto& replica = *data_[static_cast<std::size_t>(other(master_))];
   if (replica.server->pid() == 0) return;
+  // A replica that rejoined is eligible once the sentinels' INFO has shown
+  // it in sync, which can take their 10 s INFO period: paid here, by a
+  // fault that needs a failover, not by every heal.
+  wait_until_sentinels_trust_replica(other(master_));
   wait_until("the replica's catching up", [&](std::string* last) {
     const auto master_info = ask(master.port, {"INFO", "replication"});
     const auto replica_info = ask(replica.port, {"INFO", "replication"});
