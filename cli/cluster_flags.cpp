@@ -481,7 +481,9 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
   config.redis_url = flags.redis_url;
   config.redis_server_executable = flags.redis_server;
   if (flags.redis_waits.size() > 1) {
-    throw UsageError("--redis-wait takes one number of replicas here; run takes a list (0,1)");
+    throw UsageError(
+        "--redis-wait takes one number of replicas here; a list (0,1) is for `run` with a "
+        "scenario, which it plays once per value");
   }
   if (!flags.redis_waits.empty()) config.redis_wait_replicas = flags.redis_waits.front();
   config.base_port = flags.base_port.value_or(0);

@@ -128,6 +128,7 @@ std::string master_field(const std::vector<std::string>& items, const std::strin
 struct RedisSentinelGroup::DataServer {
   int port = 0;
   std::unique_ptr<LinkRelay> relay;
+  int relay_port = 0;  // kept after stop() has closed the relay
   std::unique_ptr<RedisServer> server;
   std::string source;
 };
@@ -141,7 +142,7 @@ namespace {
 template <typename DataServer>
 std::vector<std::string> own_args(const DataServer& data) {
   return {"--replica-announce-ip", "127.0.0.1", "--replica-announce-port",
-          std::to_string(data.relay->port()), "--repl-diskless-sync-delay", "0",
+          std::to_string(data.relay_port), "--repl-diskless-sync-delay", "0",
           // A replica loads its sync from the socket, leaving no dump.rdb
           // that a restart without persistence would load again.
           "--repl-diskless-load", "swapdb"};
@@ -168,6 +169,7 @@ void RedisSentinelGroup::start_data_servers() {
     auto data = std::make_unique<DataServer>();
     data->port = pick_free_loopback_port();
     data->relay = std::make_unique<LinkRelay>("127.0.0.1", data->port);
+    data->relay_port = data->relay->port();
     data->source = kDataSources[static_cast<std::size_t>(index)];
     data_[static_cast<std::size_t>(index)] = std::move(data);
   }
@@ -185,7 +187,7 @@ void RedisSentinelGroup::start_data_servers() {
     server.extra_args = own_args(data);
     if (index == 1) {
       server.extra_args.insert(server.extra_args.end(),
-                               {"--replicaof", "127.0.0.1", std::to_string(data_[0]->relay->port())});
+                               {"--replicaof", "127.0.0.1", std::to_string(data_[0]->relay_port)});
     }
     data.server = std::make_unique<RedisServer>(server, RedisStart::spawned);
   }
@@ -229,8 +231,8 @@ void RedisSentinelGroup::start_sentinels() {
         "sentinel failover-timeout {0} 5000\n"
         "sentinel parallel-syncs {0} 1\n"
         "sentinel known-replica {0} 127.0.0.1 {5}\n",
-        kMasterName, data_[0]->relay->port(), kQuorum, options_.down_after_ms,
-        ids[static_cast<std::size_t>(index)], data_[1]->relay->port());
+        kMasterName, data_[0]->relay_port, kQuorum, options_.down_after_ms,
+        ids[static_cast<std::size_t>(index)], data_[1]->relay_port);
     for (int other = 0; other < kSentinels; ++other) {
       if (other == index) continue;
       config << fmt::format("sentinel known-sentinel {} 127.0.0.1 {} {}\n", kMasterName,
@@ -268,7 +270,7 @@ void RedisSentinelGroup::wait_until_sentinels_see_everyone() {
 // INFO: a slave whose link to the master is up); one that just rejoined
 // becomes eligible at their next INFO, within about a second.
 void RedisSentinelGroup::wait_until_sentinels_trust_replica(int index) {
-  const auto port = std::to_string(data_[static_cast<std::size_t>(index)]->relay->port());
+  const auto port = std::to_string(data_[static_cast<std::size_t>(index)]->relay_port);
   wait_until("the sentinels' check of the replica", [&](std::string* last) {
     for (const auto& sentinel : sentinels_) {
       const auto replicas = ask(sentinel->port(), {"SENTINEL", "REPLICAS", kMasterName});
@@ -292,7 +294,7 @@ void RedisSentinelGroup::wait_until_sentinels_trust_replica(int index) {
 }
 
 void RedisSentinelGroup::wait_until_sentinels_name(int index) {
-  const auto wanted = std::to_string(data_[static_cast<std::size_t>(index)]->relay->port());
+  const auto wanted = std::to_string(data_[static_cast<std::size_t>(index)]->relay_port);
   wait_until("the failover", [&](std::string* last) {
     for (const auto& sentinel : sentinels_) {
       const auto named = ask(sentinel->port(), {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", kMasterName});
@@ -316,7 +318,7 @@ void RedisSentinelGroup::wait_until_sentinels_name(int index) {
 // once instead of after their few seconds' wait.
 void RedisSentinelGroup::rejoin_as_replica(int index) {
   auto& data = *data_[static_cast<std::size_t>(index)];
-  const auto master_port = std::to_string(data_[static_cast<std::size_t>(master_)]->relay->port());
+  const auto master_port = std::to_string(data_[static_cast<std::size_t>(master_)]->relay_port);
   auto args = own_args(data);
   args.insert(args.end(), {"--replicaof", "127.0.0.1", master_port});
   data.server->set_extra_args(std::move(args));
@@ -352,7 +354,7 @@ std::string RedisSentinelGroup::sentinel_addresses() const {
 }
 
 std::string RedisSentinelGroup::master_address() const {
-  return fmt::format("127.0.0.1:{}", data_[static_cast<std::size_t>(master_)]->relay->port());
+  return fmt::format("127.0.0.1:{}", data_[static_cast<std::size_t>(master_)]->relay_port);
 }
 
 std::vector<int> RedisSentinelGroup::pids() const {
@@ -462,12 +464,16 @@ void RedisSentinelGroup::stop() {
   // Sentinels first, so that they do not fail over a master being stopped.
   for (auto& sentinel : sentinels_) sentinel->ask_to_stop();
   for (auto& sentinel : sentinels_) sentinel->stop();
+  // The relays go next, closing every link: a master whose replica is cut
+  // off would otherwise spend its shutdown waiting for it to catch up.
+  for (auto& data : data_) {
+    if (data) data->relay.reset();
+  }
   for (auto& data : data_) {
     if (data && data->server) data->server->ask_to_stop();
   }
   for (auto& data : data_) {
     if (data && data->server) data->server->stop();
-    if (data) data->relay.reset();
   }
 }
 
