@@ -617,6 +617,9 @@ ClusterConfig scenario_cluster(const Scenario& scenario, StoreKind store, const 
                                const AppProfile& profile) {
   auto config = config_from(scenario.cluster);
   config.store = store;
+  // Link relays cost a hop on every request: only for stories that break
+  // links.
+  config.network_links = uses_link_faults(scenario);
   return with_flags(std::move(config), scenario.cluster.hash_key, flags, profile);
 }
 

@@ -60,6 +60,7 @@ struct NodeOptions {
   // --save-mode, --flush
   ClusterFlags cluster;
   std::string redis_namespace = "sessim:session";
+  std::string redis_source;  // the loopback address its Redis connections come from
 };
 
 // Each returns the command's exit code; errors leave as exceptions, caught in main.

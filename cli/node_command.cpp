@@ -22,6 +22,7 @@ int run_node(const NodeOptions& options) {
   store.kind = flags.stores.empty() ? StoreKind::local : flags.stores.front();
   store.redis_url = flags.redis_url;
   store.redis_namespace = options.redis_namespace;
+  store.redis_source_address = options.redis_source;
   if (flags.save_mode) store.save_mode = *flags.save_mode;
   if (flags.max_sessions) store.max_local_sessions = static_cast<std::size_t>(*flags.max_sessions);
   if (flags.redis_waits.size() > 1) throw UsageError("a node takes one --redis-wait value");

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/flag_checks.h"
 #include "cluster/capacity.h"
+#include "net/loopback.h"
 #include "node/store/session_store.h"
 #include "play/compare.h"
 
@@ -244,6 +245,14 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
       ->add_option("--redis-namespace", options->redis_namespace,
                    "key prefix: <namespace>:sessions:<id>")
       ->capture_default_str();
+  command
+      ->add_option("--redis-source", options->redis_source,
+                   "connect to Redis from this loopback address (127.0.0.0/8), so that a link "
+                   "relay can tell this node apart; sessim run sets it for network faults")
+      ->check([](const std::string& address) -> std::string {
+        const bool ipv4 = address.find(':') == std::string::npos && address != "localhost";
+        return ipv4 && is_loopback_host(address) ? "" : "not an IPv4 address in 127.0.0.0/8";
+      });
   command
       ->add_option("--delay-ms", options->node.delay_ms,
                    "every session request takes this long before it ends (a request's own "

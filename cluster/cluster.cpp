@@ -12,6 +12,7 @@
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
+#include "net/link_relay.h"
 #include "net/transport_failure.h"
 #include "node/store/redis_session_store.h"
 #include "node/store/redis_url.h"
@@ -49,10 +50,16 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
     // balancer start while redis-server boots, which it does in about as
     // long. Processes and apps may ask for Redis as they start: it is
     // ready before them.
-    const bool nodes_wait = config_.node_kind == NodeKind::sessim && config_.mode == NodeMode::inproc;
+    const bool nodes_wait = config_.node_kind == NodeKind::sessim &&
+                            config_.mode == NodeMode::inproc && !config_.network_links;
     redis_ = std::make_unique<RedisServer>(options,
                                            nodes_wait ? RedisStart::spawned : RedisStart::ready);
     redis_url = redis_->url();
+    if (config_.network_links) {
+      // The nodes reach it through a relay, which a story can cut or slow.
+      redis_link_ = std::make_unique<LinkRelay>("127.0.0.1", redis_->port());
+      redis_url = fmt::format("redis://127.0.0.1:{}", redis_link_->port());
+    }
   } else if (config_.store == StoreKind::redis_sentinel && runs_nodes) {
     RedisSentinelGroupOptions options;
     options.executable = config_.redis_server_executable;
@@ -122,9 +129,9 @@ void Cluster::start_members(const std::string& redis_url) {
   } else if (config_.node_kind == NodeKind::sessim) {
     balancer_config.max_idle_connections_per_upstream = kKeepAliveForOwnNodes;
   }
-  for (const auto& node : nodes_) {
+  for (auto& node : nodes_) {
     balancer_config.upstreams.push_back(Upstream{node.launch.node.name, node.instance->host(),
-                                                 node.port,
+                                                 front_port_of(node),
                                                  weight_of(balancer_config.upstreams.size())});
   }
   FrontPlan front;
@@ -149,6 +156,7 @@ std::vector<std::string> Cluster::stop() {
   // ask it once the run is over.
   if (redis_) redis_->ask_to_stop();
   stop_members();
+  redis_link_.reset();
   if (redis_) redis_->stop();
   if (sentinels_) sentinels_->stop();
   return stop_problems_;
@@ -157,6 +165,7 @@ std::vector<std::string> Cluster::stop() {
 void Cluster::stop_members() {
   if (front_) front_->stop();
   front_.reset();  // closes its pooled connections, so nodes stop at once
+  node_links_.clear();
   // All asked at once, then each waited for: N nodes that ignore SIGTERM
   // cost one grace period, not N.
   for (auto& node : nodes_) {
@@ -184,6 +193,9 @@ Cluster::NodeSlot Cluster::make_slot(int index, const std::string& redis_url) co
   slot.launch.node.session_timeout_s = config_.session_timeout_s;
   slot.launch.store.max_local_sessions = config_.max_local_sessions;
   slot.launch.store.wait_replicas = config_.redis_wait_replicas;
+  if (config_.network_links && config_.node_kind == NodeKind::sessim) {
+    slot.launch.store.redis_source_address = node_source_address(index);
+  }
   slot.launch.node.on_miss = config_.on_miss;
   slot.launch.node.flush = config_.flush;
   slot.launch.node.delay_ms = config_.node_delay_ms;
@@ -271,10 +283,90 @@ std::string Cluster::add_node() {
   if (const auto why = abilities().add_node; !why.empty()) throw UsageError(why);
   auto added = make_slot(static_cast<int>(nodes_.size()) + 1, nodes_.back().launch.store.redis_url);
   start_slot(added);
-  front_->add_upstream(Upstream{added.launch.node.name, added.instance->host(), added.port,
-                                weight_of(nodes_.size())});
+  front_->add_upstream(Upstream{added.launch.node.name, added.instance->host(),
+                                front_port_of(added), weight_of(nodes_.size())});
   nodes_.push_back(std::move(added));
   return nodes_.back().launch.node.name;
+}
+
+std::string node_source_address(int index) {
+  return fmt::format("127.1.{}.{}", index / 256, index % 256);
+}
+
+int Cluster::front_port_of(const NodeSlot& node) {
+  if (!config_.network_links || node.launch.kind == NodeKind::external) return node.port;
+  auto& relay = node_links_[node.launch.node.name];
+  relay = std::make_unique<LinkRelay>(node.instance->host(), node.port);
+  return relay->port();
+}
+
+std::vector<LinkRelay*> Cluster::redis_relays() const {
+  if (redis_link_) return {redis_link_.get()};
+  if (sentinels_) return sentinels_->relays();
+  return {};
+}
+
+// The addresses a node's (or every node's) Redis connections come from: its
+// own for sessim's nodes; an app of the user's connects from 127.0.0.1.
+std::vector<std::string> Cluster::node_sources(const std::string& from) const {
+  if (config_.node_kind != NodeKind::sessim) return {"127.0.0.1"};
+  if (from != kEveryLink) return {slot(from).launch.store.redis_source_address};
+  std::vector<std::string> sources;
+  for (const auto& node : nodes_) sources.push_back(node.launch.store.redis_source_address);
+  return sources;
+}
+
+std::string Cluster::link(const LinkFault& fault) {
+  if (!config_.network_links) throw UsageError("this cluster runs without link relays");
+  const auto node_relay = [&](const std::string& name) -> LinkRelay& {
+    const auto found = node_links_.find(name);
+    if (found == node_links_.end() || !found->second) {
+      throw UsageError("no link from the balancer to " + name);
+    }
+    return *found->second;
+  };
+  const auto who = fault.from == kEveryLink ? std::string("every node") : fault.from;
+  switch (fault.kind) {
+    case LinkFaultKind::partition:
+      if (fault.to == kRedisPart) {
+        for (auto* relay : redis_relays()) {
+          for (const auto& source : node_sources(fault.from)) relay->cut(source);
+        }
+        return fmt::format("{} cut off from Redis: its requests to the store hear nothing until "
+                           "heal",
+                           who);
+      }
+      node_relay(fault.to).cut("");
+      return fmt::format("the balancer's link to {} cut: what it sends there gets no answer "
+                         "(the upstream timeout is {} ms)",
+                         fault.to, config_.upstream_timeout.count());
+    case LinkFaultKind::delay:
+      if (fault.to == kRedisPart) {
+        for (auto* relay : redis_relays()) {
+          for (const auto& source : node_sources(fault.from)) relay->delay(source, fault.by);
+        }
+        return fmt::format("{}'s link to Redis slowed by {} ms each way", who, fault.by.count());
+      }
+      node_relay(fault.to).delay("", fault.by);
+      return fmt::format("the balancer's link to {} slowed by {} ms each way", fault.to,
+                         fault.by.count());
+    case LinkFaultKind::heal: {
+      const bool redis = fault.from == kEveryLink || fault.from == kRedisPart;
+      if (redis) {
+        for (auto* relay : redis_relays()) {
+          for (const auto& source : node_sources(kEveryLink)) relay->heal(source);
+        }
+      }
+      if (fault.from == kEveryLink) {
+        for (auto& [name, relay] : node_links_) relay->heal("");
+      } else if (!redis) {
+        node_relay(fault.from).heal("");
+      }
+      return fault.from == kEveryLink ? "every link healed: held traffic goes on, in order"
+                                      : fault.from + " link healed: held traffic goes on";
+    }
+  }
+  return "";
 }
 
 int Cluster::weight_of(std::size_t index) const {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
@@ -20,6 +21,7 @@ namespace sessim {
 class Balancer;
 class RedisServer;
 class RedisSentinelGroup;
+class LinkRelay;
 class RunDirectory;
 
 // A whole test cluster: an optional private redis-server, N nodes and the
@@ -35,6 +37,10 @@ class RunDirectory;
 //
 // Threads: the built-in balancer's accept loop runs on a thread its Front
 // owns, joined by stop(); inproc nodes own theirs (see NodeInstance).
+// The loopback address node `index` connects to Redis from when the run has
+// link relays: 127.1.0.1 for node-1 (clients use 127.0.n.1).
+std::string node_source_address(int index);
+
 class Cluster final : public Topology {
  public:
   explicit Cluster(ClusterConfig config);
@@ -79,6 +85,7 @@ class Cluster final : public Topology {
   std::string add_node() override;
   // Controls the private Redis; throws UsageError without one.
   StoreFaultResult redis(RedisAction action) override;
+  std::string link(const LinkFault& fault) override;
   std::vector<HealthEvent> health_events() const override;
   ClusterSummary summary() const override;
 
@@ -99,11 +106,20 @@ class Cluster final : public Topology {
   void take_down(NodeSlot& slot, bool crash);
   RedisServer& private_redis();
   int weight_of(std::size_t index) const;
+  // The port the front reaches a node at: its own, or its link relay's.
+  int front_port_of(const NodeSlot& node);
+  // The relays the nodes reach Redis through, and the addresses they come from.
+  std::vector<LinkRelay*> redis_relays() const;
+  std::vector<std::string> node_sources(const std::string& from) const;
 
   ClusterConfig config_;
   std::unique_ptr<RunDirectory> run_directory_;
   std::unique_ptr<RedisServer> redis_;
   std::unique_ptr<RedisSentinelGroup> sentinels_;  // --store redis-sentinel
+  // With network_links: the relay in front of the private Redis, and one in
+  // front of each node, through which the front reaches it.
+  std::unique_ptr<LinkRelay> redis_link_;
+  std::map<std::string, std::unique_ptr<LinkRelay>> node_links_;
   std::vector<NodeSlot> nodes_;
   std::unique_ptr<Front> front_;
   int balancer_port_ = 0;

@@ -39,6 +39,10 @@ struct ClusterConfig {
   std::string redis_server_executable = "redis-server";
   bool redis_persistence = false;  // private Redis: append-only file on
   int redis_wait_replicas = 0;     // sessim's nodes: WAIT for this many replicas per write
+  // Link relays (net/link_relay.h) between the balancer and each node and
+  // between the nodes and the private Redis, each node connecting from a
+  // loopback address of its own: for stories that partition or delay them.
+  bool network_links = false;
   int base_port = 0;               // node i listens on base_port + i - 1; 0: free ports
   int balancer_port = 0;           // 0: a free port
   StrategyKind balancer = StrategyKind::round_robin;

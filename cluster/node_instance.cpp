@@ -342,6 +342,9 @@ std::vector<std::string> node_command_args(const NodeLaunch& launch) {
     if (launch.store.wait_replicas > 0) {
       args.insert(args.end(), {"--redis-wait", std::to_string(launch.store.wait_replicas)});
     }
+    if (!launch.store.redis_source_address.empty()) {
+      args.insert(args.end(), {"--redis-source", launch.store.redis_source_address});
+    }
   }
   return args;
 }

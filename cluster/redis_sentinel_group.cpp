@@ -379,6 +379,14 @@ std::string RedisSentinelGroup::log_paths() const {
 
 RedisServer& RedisSentinelGroup::master() { return *data_[static_cast<std::size_t>(master_)]->server; }
 
+std::vector<LinkRelay*> RedisSentinelGroup::relays() const {
+  std::vector<LinkRelay*> relays;
+  for (const auto& data : data_) {
+    if (data && data->relay) relays.push_back(data->relay.get());
+  }
+  return relays;
+}
+
 // What the master has acknowledged so far has reached the replica: its
 // offset equals the master's. Each fault waits for it first, so that the
 // only writes a story loses are those its fault is about, not the last

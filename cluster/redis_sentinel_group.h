@@ -71,6 +71,9 @@ class RedisSentinelGroup {
 
   // The plain Redis faults, on the master of the moment.
   RedisServer& master();
+  // The relays in front of the master and the replica, for faults on the
+  // nodes' links to them.
+  std::vector<LinkRelay*> relays() const;
 
   void stop();
 

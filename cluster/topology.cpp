@@ -37,6 +37,7 @@ class TargetTopology final : public Topology {
   void restart_node(const std::string&) override { refuse(); }
   std::string add_node() override { refuse(); }
   StoreFaultResult redis(RedisAction) override { refuse(); }
+  std::string link(const LinkFault&) override { refuse(); }
   std::vector<HealthEvent> health_events() const override { return {}; }
   ClusterSummary summary() const override {
     ClusterSummary summary;
@@ -150,6 +151,8 @@ TopologyAbilities abilities_of(const ClusterConfig& config) {
     abilities.node_faults = abilities.add_node =
         "the system under test is --target " + target + ", which sessim does not run";
     abilities.direct_nodes = "behind --target " + target + " sessim knows no nodes";
+    abilities.links = abilities.redis_links = abilities.node_redis_links =
+        "the system under test is --target " + target + "; sessim runs none of its links";
     // With store=local, redis steps are skipped with a note, as everywhere.
     if (uses_redis(config.store)) {
       abilities.redis_control =
@@ -160,6 +163,8 @@ TopologyAbilities abilities_of(const ClusterConfig& config) {
   if (config.node_kind == NodeKind::external) {
     abilities.node_faults = abilities.add_node =
         "nodes are --upstream servers that sessim does not run";
+    abilities.links = abilities.redis_links = abilities.node_redis_links =
+        "nodes are --upstream servers; sessim runs none of their links";
     if (uses_redis(config.store)) {
       abilities.redis_control = "nodes are --upstream servers; sessim runs no Redis for them";
     }
@@ -167,6 +172,14 @@ TopologyAbilities abilities_of(const ClusterConfig& config) {
   }
   if (config.store == StoreKind::redis && !config.redis_url.empty()) {
     abilities.redis_control = "redis steps control sessim's private Redis; drop --redis-url";
+  }
+  if (!config.redis_url.empty()) {
+    abilities.redis_links = abilities.node_redis_links =
+        "links to Redis run through sessim's private Redis; drop --redis-url";
+  } else if (config.node_kind == NodeKind::command) {
+    abilities.node_redis_links =
+        "an app of your own connects to Redis from an address sessim cannot choose; cut or slow "
+        "every node's link at once (omit from:)";
   }
   return abilities;
 }

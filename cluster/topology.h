@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -9,6 +10,7 @@
 
 #include "balancer/upstream_health.h"
 #include "common/cluster_summary.h"
+#include "common/link_parts.h"
 #include "common/store_kind.h"
 
 namespace sessim {
@@ -33,6 +35,19 @@ struct TopologyAbilities {
   std::string redis_control;    // stop, start, pause, resume, restart Redis
   std::string direct_nodes;     // a request `via:` one node
   std::string session_timeout;  // a story that needs the app's idle timeout to be its own
+  std::string links;             // partition, delay, heal of the balancer's links to nodes
+  std::string redis_links;       // ... of the nodes' links to Redis
+  std::string node_redis_links;  // ... of one node's own link to Redis (from: node-N)
+};
+
+// A fault on the network between two parts (scenario steps partition,
+// delay, heal): the balancer's link to a node, or nodes' links to Redis.
+enum class LinkFaultKind { partition, delay, heal };
+struct LinkFault {
+  LinkFaultKind kind = LinkFaultKind::partition;
+  std::string from;  // "balancer", "node-N", or "all" (every node, to redis)
+  std::string to;    // "redis" or "node-N"; heal: "all", "redis" or "node-N" in `from`
+  std::chrono::milliseconds by{0};  // delay
 };
 
 // Faults of the store. The first five act on a single Redis (with
@@ -85,6 +100,8 @@ class Topology {
   virtual void restart_node(const std::string& name) = 0;
   virtual std::string add_node() = 0;
   virtual StoreFaultResult redis(RedisAction action) = 0;
+  // Returns what happened, for the run's notes.
+  virtual std::string link(const LinkFault& fault) = 0;
 
   // Lines of the built-in balancer's access log, as requests are forwarded;
   // nothing without a balancer of sessim's.

@@ -11,9 +11,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <functional>
 #include <future>
+#include <map>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -49,20 +52,28 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
   tcp::acceptor acceptor{io};
   tcp::endpoint target;
   int port = 0;
-  std::set<std::string> cut_sources;
-  std::vector<std::function<void()>> held;  // resumed by heal, in order
+  std::set<std::string> cut_sources;           // "": every source
+  std::map<std::string, std::chrono::milliseconds> delays;  // "": every source
+  // Resumed by heal, in order, once their connection is no longer cut off.
+  std::vector<std::pair<ConnectionPtr, std::function<void()>>> held;
   std::set<ConnectionPtr> open;
   std::atomic<std::size_t> open_count{0};
   std::thread thread;
 
   bool is_cut(const ConnectionPtr& connection) const {
-    return cut_sources.count(connection->source) > 0;
+    return cut_sources.count(connection->source) > 0 || cut_sources.count("") > 0;
+  }
+
+  std::chrono::milliseconds delay_of(const ConnectionPtr& connection) const {
+    auto found = delays.find(connection->source);
+    if (found == delays.end()) found = delays.find("");
+    return found == delays.end() ? std::chrono::milliseconds(0) : found->second;
   }
 
   // Runs `next` now, or at heal when the connection's source is cut off.
   void unless_cut(const ConnectionPtr& connection, std::function<void()> next) {
     if (is_cut(connection)) {
-      held.push_back(std::move(next));
+      held.emplace_back(connection, std::move(next));
     } else {
       next();
     }
@@ -114,17 +125,29 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
             return self->unless_cut(connection, [self, connection] { self->close(connection); });
           }
           self->unless_cut(connection, [self, connection, upstream, bytes] {
-            if (connection->closed) return;
-            auto& to = upstream ? connection->server : connection->client;
-            auto& buffer = upstream ? connection->to_server : connection->to_client;
-            asio::async_write(to, asio::buffer(buffer.data(), bytes),
-                              [self, connection, upstream](boost::system::error_code error,
-                                                           std::size_t) {
-                                if (error) return self->close(connection);
-                                self->pump(connection, upstream);
-                              });
+            const auto delay = self->delay_of(connection);
+            if (delay.count() == 0) return self->pass_on(connection, upstream, bytes);
+            auto timer = std::make_shared<asio::steady_timer>(self->io, delay);
+            timer->async_wait([self, connection, upstream, bytes, timer](boost::system::error_code) {
+              // A partition that began meanwhile holds the chunk too.
+              self->unless_cut(connection, [self, connection, upstream, bytes] {
+                self->pass_on(connection, upstream, bytes);
+              });
+            });
           });
         });
+  }
+
+  void pass_on(const ConnectionPtr& connection, bool upstream, std::size_t bytes) {
+    if (connection->closed) return;
+    auto& to = upstream ? connection->server : connection->client;
+    auto& buffer = upstream ? connection->to_server : connection->to_client;
+    asio::async_write(to, asio::buffer(buffer.data(), bytes),
+                      [self = shared_from_this(), connection, upstream](
+                          boost::system::error_code error, std::size_t) {
+                        if (error) return self->close(connection);
+                        self->pump(connection, upstream);
+                      });
   }
 
   void close(const ConnectionPtr& connection) {
@@ -137,10 +160,24 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
     open_count = open.size();
   }
 
-  void heal() {
-    cut_sources.clear();
-    auto resumed = std::move(held);
+  void heal(const std::optional<std::string>& source) {
+    if (source) {
+      cut_sources.erase(*source);
+      delays.erase(*source);
+    } else {
+      cut_sources.clear();
+      delays.clear();
+    }
+    auto waiting = std::move(held);
     held.clear();
+    std::vector<std::function<void()>> resumed;
+    for (auto& [connection, next] : waiting) {
+      if (is_cut(connection)) {
+        held.emplace_back(connection, std::move(next));
+      } else {
+        resumed.push_back(std::move(next));
+      }
+    }
     for (auto& next : resumed) next();
   }
 
@@ -196,8 +233,22 @@ void LinkRelay::cut(const std::string& source_address) {
   impl_->run_there([impl = impl_.get(), source_address] { impl->cut_sources.insert(source_address); });
 }
 
+void LinkRelay::delay(const std::string& source_address, std::chrono::milliseconds by) {
+  impl_->run_there([impl = impl_.get(), source_address, by] {
+    if (by.count() > 0) {
+      impl->delays[source_address] = by;
+    } else {
+      impl->delays.erase(source_address);
+    }
+  });
+}
+
 void LinkRelay::heal() {
-  impl_->run_there([impl = impl_.get()] { impl->heal(); });
+  impl_->run_there([impl = impl_.get()] { impl->heal(std::nullopt); });
+}
+
+void LinkRelay::heal(const std::string& source_address) {
+  impl_->run_there([impl = impl_.get(), source_address] { impl->heal(source_address); });
 }
 
 std::size_t LinkRelay::connections() const { return impl_->open_count.load(); }

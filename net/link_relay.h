@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -30,9 +31,15 @@ class LinkRelay {
   LinkRelay& operator=(const LinkRelay&) = delete;
 
   int port() const;
-  // In effect once it returns.
+  // In effect once it returns. "" as the source: every source.
   void cut(const std::string& source_address);
+  // Latency: each chunk from or to that source is passed on `by` later (in
+  // each direction, so a round trip costs twice `by`); 0 ends it.
+  void delay(const std::string& source_address, std::chrono::milliseconds by);
+  // Ends every cut and delay; what was held goes on, in order.
   void heal();
+  // Ends the cut and the delay of one source ("": those set for every source).
+  void heal(const std::string& source_address);
   // Connections relayed now (open at both ends or held).
   std::size_t connections() const;
 

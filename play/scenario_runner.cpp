@@ -376,6 +376,22 @@ class Player {
                                ? " without persistence: every session in it is gone"
                                : "");
       }
+      case StepKind::partition:
+      case StepKind::delay:
+      case StepKind::heal: {
+        const bool to_redis = step.value == kRedisPart || step.name == kRedisPart;
+        if (to_redis && !redis_store) {
+          return fmt::format("skipped: store={} has no link to Redis", to_string(topology_.store()));
+        }
+        LinkFault fault;
+        fault.kind = step.kind == StepKind::partition ? LinkFaultKind::partition
+                     : step.kind == StepKind::delay   ? LinkFaultKind::delay
+                                                      : LinkFaultKind::heal;
+        fault.from = step.name;
+        fault.to = step.value;
+        fault.by = std::chrono::milliseconds(static_cast<std::int64_t>(step.seconds * 1000));
+        return topology_.link(fault);
+      }
       case StepKind::wait:
         std::this_thread::sleep_for(std::chrono::duration<double>(step.seconds));
         return fmt::format("waited {:g} s", step.seconds);
@@ -477,6 +493,15 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
         return abilities.add_node;
       case StepKind::redis:
         return abilities.redis_control;
+      case StepKind::partition:
+      case StepKind::delay:
+        if (step.value != kRedisPart) return abilities.links;
+        return step.name == kEveryLink ? abilities.redis_links : abilities.node_redis_links;
+      case StepKind::heal:
+        return step.name == kRedisPart   ? abilities.redis_links
+               : step.name == kEveryLink ? (abilities.links.empty() ? abilities.redis_links
+                                                                     : abilities.links)
+                                         : abilities.links;
       case StepKind::remove:
         if (!profile.remove)
           return fmt::format("the app profile {} has no remove call", profile.name);

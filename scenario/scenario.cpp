@@ -17,7 +17,7 @@ SourcePosition Expectation::position_of(const std::string& key) const {
 namespace {
 
 // The names a scenario file uses.
-constexpr NameTable<StepKind, 15> kStepKinds{{{
+constexpr NameTable<StepKind, 18> kStepKinds{{{
     {StepKind::set, "set"},
     {StepKind::get, "get"},
     {StepKind::remove, "remove"},
@@ -30,6 +30,9 @@ constexpr NameTable<StepKind, 15> kStepKinds{{{
     {StepKind::restart, "restart"},
     {StepKind::add_node, "add-node"},
     {StepKind::redis, "redis"},
+    {StepKind::partition, "partition"},
+    {StepKind::delay, "delay"},
+    {StepKind::heal, "heal"},
     {StepKind::wait, "wait"},
     {StepKind::repeat, "repeat"},
     {StepKind::parallel, "parallel"},
@@ -44,6 +47,12 @@ void collect_addressed(const std::vector<Step>& steps, std::set<std::string>& no
     if (step.expect && step.expect->node) nodes.insert(*step.expect->node);
     collect_addressed(step.steps, nodes);
   }
+}
+
+bool any_link_fault(const std::vector<Step>& steps) {
+  return std::any_of(steps.begin(), steps.end(), [](const Step& step) {
+    return is_link_fault(step.kind) || any_link_fault(step.steps);
+  });
 }
 
 bool any_expectation(const std::vector<Step>& steps) {
@@ -67,6 +76,8 @@ bool is_node_fault(StepKind kind) {
   return kind == StepKind::crash || kind == StepKind::stop || kind == StepKind::restart;
 }
 
+bool uses_link_faults(const Scenario& scenario) { return any_link_fault(scenario.steps); }
+
 std::set<std::string> nodes_addressed_directly(const Scenario& scenario) {
   std::set<std::string> nodes;
   collect_addressed(scenario.steps, nodes);
@@ -82,7 +93,11 @@ bool is_request(StepKind kind) {
 
 bool is_fault(StepKind kind) {
   return kind == StepKind::crash || kind == StepKind::stop || kind == StepKind::restart ||
-         kind == StepKind::add_node || kind == StepKind::redis;
+         kind == StepKind::add_node || kind == StepKind::redis || is_link_fault(kind);
+}
+
+bool is_link_fault(StepKind kind) {
+  return kind == StepKind::partition || kind == StepKind::delay || kind == StepKind::heal;
 }
 
 std::string Step::describe() const {
@@ -113,6 +128,13 @@ std::string Step::describe() const {
       return "add a node";
     case StepKind::redis:
       return fmt::format("redis {}", name);
+    case StepKind::partition:
+      return fmt::format("partition {} -> {}", name == kEveryLink ? "every node" : name, value);
+    case StepKind::delay:
+      return fmt::format("delay {} -> {} by {:g} ms", name == kEveryLink ? "every node" : name,
+                         value, seconds * 1000);
+    case StepKind::heal:
+      return fmt::format("heal {}", name);
     case StepKind::wait:
       return fmt::format("wait {:g} s", seconds);
     case StepKind::repeat:

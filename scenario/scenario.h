@@ -12,6 +12,7 @@
 #include "common/session_defaults.h"
 #include "common/front_kind.h"
 #include "common/session_effect.h"
+#include "common/link_parts.h"
 #include "common/store_kind.h"
 #include "common/strategy_kind.h"
 #include "node/session_rule.h"
@@ -57,6 +58,10 @@ enum class StepKind {
   restart,
   add_node,
   redis,
+  // the network between the parts (cluster/topology.h, LinkFault)
+  partition,
+  delay,
+  heal,
   // time and structure
   wait,
   repeat,
@@ -69,6 +74,8 @@ const std::vector<std::string>& step_kind_names();
 bool is_node_fault(StepKind kind);  // crash, stop, restart
 bool is_request(StepKind kind);
 bool is_fault(StepKind kind);  // changes the cluster: not allowed inside `parallel`
+bool is_link_fault(StepKind kind);  // partition, delay, heal
+
 
 // A node name that stands for the node that served the previous request.
 inline constexpr const char* kLastServedNode = "@last";
@@ -165,6 +172,9 @@ struct InvalidScenario {
 
 // The nodes a scenario names in via, crash/stop/restart and expect node.
 std::set<std::string> nodes_addressed_directly(const Scenario& scenario);
+// Whether a step partitions, delays or heals a link (in repeats and
+// parallel blocks too).
+bool uses_link_faults(const Scenario& scenario);
 
 // False for a scenario without a single expectation: its verdict would be
 // unknown.

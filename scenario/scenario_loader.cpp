@@ -403,6 +403,44 @@ class Loader {
       case StepKind::redis:
         step.name = one_of(value, "redis action", redis_action_names());
         break;
+      case StepKind::partition:
+      case StepKind::delay: {
+        // {from: PART, to: PART[, by: DURATION]}: balancer -> node-N, or
+        // node-N (every node when omitted) -> redis.
+        const bool delay = step.kind == StepKind::delay;
+        if (!value.IsMap()) {
+          fail(value, fmt::format("{} needs {{from: node-1, to: redis{}}} or {{from: balancer, "
+                                  "to: node-1{}}}",
+                                  key, delay ? ", by: 200ms" : "", delay ? ", by: 200ms" : ""));
+        }
+        check_keys(value, delay ? std::vector<std::string>{"from", "to", "by"}
+                                : std::vector<std::string>{"from", "to"},
+                   key);
+        if (!value["to"]) fail(value, fmt::format("{} needs to: redis or to: node-N", key));
+        step.value = text(value["to"], "to (redis or a node name)");
+        const bool to_redis = step.value == kRedisPart;
+        step.name = value["from"] ? text(value["from"], "from (balancer or a node name)")
+                                  : (to_redis ? std::string(kEveryLink) : kBalancerPart);
+        if (to_redis && step.name == kBalancerPart) {
+          fail(value["from"], "the balancer does not talk to redis: from a node (or omit from: "
+                              "every node)");
+        }
+        if (!to_redis && step.name != kBalancerPart) {
+          fail(value["from"] ? value["from"] : value,
+               fmt::format("a link to {} comes from the balancer (from: balancer); nodes reach "
+                           "only redis",
+                           step.value));
+        }
+        if (delay) {
+          if (!value["by"]) fail(value, "delay needs by: a duration such as 200ms");
+          step.seconds = duration(value["by"]);
+        }
+        break;
+      }
+      case StepKind::heal:
+        // all, redis (every node's link to it) or node-N (the balancer's).
+        step.name = text(value, "heal (all, redis or a node name)");
+        break;
       case StepKind::wait:
         step.seconds = duration(value);
         break;
@@ -851,6 +889,15 @@ class NodeNameChecker {
         require_node(step, step.name, to_string(step.kind));
       }
       if (step.expect && step.expect->node) require_node(step, *step.expect->node, "expect node");
+      if (step.kind == StepKind::partition || step.kind == StepKind::delay) {
+        if (step.name != kBalancerPart && step.name != kEveryLink) {
+          require_node(step, step.name, to_string(step.kind) + " from");
+        }
+        if (step.value != kRedisPart) require_node(step, step.value, to_string(step.kind) + " to");
+      }
+      if (step.kind == StepKind::heal && step.name != kEveryLink && step.name != kRedisPart) {
+        require_node(step, step.name, "heal");
+      }
       if (step.kind == StepKind::repeat) {
         const std::int64_t before = node_count_;
         check(step.steps);

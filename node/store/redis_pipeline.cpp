@@ -53,13 +53,14 @@ struct RedisPipeline::Impl {
     bool reused = false;
   };
 
-  Impl(RedisPipeline& pipeline, asio::io_context& io, RedisUrl redis_url)
-      : owner(pipeline), loop(io), url(std::move(redis_url)), socket(io), timer(io),
-        reader(redisReaderCreate()) {}
+  Impl(RedisPipeline& pipeline, asio::io_context& io, RedisUrl redis_url, std::string source)
+      : owner(pipeline), loop(io), url(std::move(redis_url)), source_address(std::move(source)),
+        socket(io), timer(io), reader(redisReaderCreate()) {}
 
   RedisPipeline& owner;
   asio::io_context& loop;
   RedisUrl url;
+  std::string source_address;
   tcp::socket socket;
   // One timer for every batch's deadline, set for the earliest one still
   // waiting, rather than a timer per batch: batches are answered in order
@@ -86,6 +87,17 @@ struct RedisPipeline::Impl {
       return fail(fmt::format("cannot connect to Redis at {}: {} is not an IP address",
                               url.redacted(), url.host),
                   false);
+    }
+    if (!source_address.empty()) {
+      // From the node's own loopback address, by which a link relay tells
+      // the nodes apart (net/link_relay.h).
+      socket.open(address.is_v6() ? tcp::v6() : tcp::v4(), error);
+      if (!error) socket.bind(tcp::endpoint(asio::ip::make_address(source_address, error), 0), error);
+      if (error) {
+        return fail(fmt::format("cannot connect to Redis at {} from {}: {}", url.redacted(),
+                                source_address, error.message()),
+                    false);
+      }
     }
     socket.async_connect(tcp::endpoint(address, static_cast<unsigned short>(url.port)),
                          [self = self(), this](boost::system::error_code connected_error) {
@@ -239,8 +251,9 @@ struct RedisPipeline::Impl {
 };
 
 RedisPipeline::RedisPipeline(asio::io_context& loop, RedisUrl url, std::vector<RedisCommand> setup,
-                             std::function<void(const std::vector<RedisReply>&)> on_setup)
-    : impl_(std::make_unique<Impl>(*this, loop, std::move(url))) {
+                             std::function<void(const std::vector<RedisReply>&)> on_setup,
+                             std::string source_address)
+    : impl_(std::make_unique<Impl>(*this, loop, std::move(url), std::move(source_address))) {
   if (setup.empty()) return;
   Impl::Batch batch;
   batch.expected = setup.size();

@@ -51,8 +51,10 @@ class RedisPipeline : public std::enable_shared_from_this<RedisPipeline> {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // `source_address`: the loopback address to connect from; "": any.
   RedisPipeline(boost::asio::io_context& loop, RedisUrl url, std::vector<RedisCommand> setup,
-                std::function<void(const std::vector<RedisReply>&)> on_setup);
+                std::function<void(const std::vector<RedisReply>&)> on_setup,
+                std::string source_address = "");
   ~RedisPipeline();
   RedisPipeline(const RedisPipeline&) = delete;
   RedisPipeline& operator=(const RedisPipeline&) = delete;

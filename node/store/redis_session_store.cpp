@@ -529,7 +529,8 @@ class RedisSessionStore::LoopConnections {
                 pool.learn_digest(static_cast<ScriptIndex>(i), reply_text(reply));
               }
             }
-          });
+          },
+          options_.source_address);
       slot->start();
     }
     return *slot;

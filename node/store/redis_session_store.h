@@ -28,6 +28,10 @@ struct RedisStoreOptions {
   // lose. 0: asynchronous replication, Redis's default.
   int wait_replicas = 0;
   int wait_timeout_ms = 1000;
+  // The loopback address the nodes' request connections come from, so that
+  // a link relay can cut one node off from Redis ("": any). The blocking
+  // calls (not a node's requests) connect from any.
+  std::string source_address;
 };
 
 // Sessions in Redis, one hash per session laid out like Spring Session's

@@ -34,6 +34,7 @@ std::unique_ptr<SessionStore> make_session_store(const StoreConfig& config, cons
   options.key_namespace = config.redis_namespace;
   options.save_mode = config.save_mode;
   options.wait_replicas = config.wait_replicas;
+  options.source_address = config.redis_source_address;
   return std::make_unique<RedisSessionStore>(std::move(options), clock);
 }
 

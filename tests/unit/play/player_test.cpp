@@ -77,6 +77,7 @@ class SimulatedCluster final : public Topology, public Transport {
                       std::make_unique<LocalSessionStore>(clock_)});
     return nodes_.back().name;
   }
+  std::string link(const LinkFault&) override { return ""; }
   StoreFaultResult redis(RedisAction action) override {
     if (action == RedisAction::restart || action == RedisAction::start) {
       shared_store_ = std::make_unique<LocalSessionStore>(clock_);
