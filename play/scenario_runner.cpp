@@ -390,6 +390,9 @@ class Player {
         fault.from = step.name;
         fault.to = step.value;
         fault.by = std::chrono::milliseconds(static_cast<std::int64_t>(step.seconds * 1000));
+        // The node the story cut off from the balancer: its own doing, not
+        // a node that was down throughout.
+        if (!to_redis && step.kind != StepKind::heal) record.fault_node = step.value;
         return topology_.link(fault);
       }
       case StepKind::wait:
@@ -469,8 +472,16 @@ void note_idle_nodes(ScenarioRun& run, const std::vector<HealthEvent>& health) {
   if (served.empty()) return;  // the app does not say which node served: nothing to tell
   std::map<std::string, bool> last_down;
   for (const auto& event : health) last_down[event.upstream] = event.what.rfind("down", 0) == 0;
+  // A node a step of the story took down (crashed, stopped, cut off) is
+  // idle by the story's design: it was not down throughout.
+  std::set<std::string> faulted;
+  for (const auto& step : run.steps) {
+    if (!step.fault_node.empty()) faulted.insert(step.fault_node);
+  }
   for (const auto& node : run.cluster.node_urls) {
-    if (!served.count(node.name)) run.idle_nodes.push_back({node.name, last_down[node.name]});
+    if (!served.count(node.name)) {
+      run.idle_nodes.push_back({node.name, last_down[node.name] && !faulted.count(node.name)});
+    }
   }
 }
 
