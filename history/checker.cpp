@@ -351,7 +351,8 @@ class Checker {
           AnomalyCause::node_fault);
       return;
     }
-    if (const auto* emptied = store_emptied_between(expected.end_us, read.start_us)) {
+    if (const auto* emptied =
+            store_event_between(&SystemEvent::store_emptied, expected.end_us, read.start_us)) {
       add(AnomalyKind::lost_session, {&expected, &read},
           fmt::format("{}; Redis restarted without persistence at step {} in between and lost "
                       "every session{}",
@@ -359,7 +360,8 @@ class Checker {
           AnomalyCause::store_restart);
       return;
     }
-    if (const auto* failover = store_failover_between(expected.end_us, read.start_us)) {
+    if (const auto* failover =
+            store_event_between(&SystemEvent::store_failed_over, expected.end_us, read.start_us)) {
       add(AnomalyKind::lost_session, {&expected, &read},
           fmt::format("{}; Redis failed over to its replica at step {} in between, and the new "
                       "master did not have the write: the old master had acknowledged it "
@@ -471,21 +473,13 @@ class Checker {
     return found;
   }
 
-  const SystemEvent* store_emptied_between(std::int64_t from_us, std::int64_t to_us) const {
+  // The last store event between the two times that did `what` (emptied
+  // the store, failed it over).
+  const SystemEvent* store_event_between(bool SystemEvent::*what, std::int64_t from_us,
+                                         std::int64_t to_us) const {
     const SystemEvent* found = nullptr;
     for (const auto& event : history_.events) {
-      if (event.what == StepKind::redis && event.store_emptied && event.at_us >= from_us &&
-          event.at_us <= to_us) {
-        found = &event;
-      }
-    }
-    return found;
-  }
-
-  const SystemEvent* store_failover_between(std::int64_t from_us, std::int64_t to_us) const {
-    const SystemEvent* found = nullptr;
-    for (const auto& event : history_.events) {
-      if (event.what == StepKind::redis && event.store_failed_over && event.at_us >= from_us &&
+      if (event.what == StepKind::redis && event.*what && event.at_us >= from_us &&
           event.at_us <= to_us) {
         found = &event;
       }

@@ -35,6 +35,26 @@ Session new_session(const std::string& id, const std::string& value) {
   return session;
 }
 
+// Whether the store reads `value` back within the deadline. Until the
+// locator has heard +switch-master, a call may meet the old master (a
+// replica, or gone) and fail; it never reads wrong data.
+::testing::AssertionResult eventually_reads(RedisSessionStore& store, const std::string& id,
+                                            const std::string& value) {
+  std::string last = "nothing read";
+  const bool read = testing::wait_until([&] {
+    try {
+      const auto loaded = store.load(id);
+      last = loaded ? "read " + loaded->attribute("cart").value_or("(absent)") : "no session";
+      return loaded && loaded->attribute("cart") == value;
+    } catch (const StoreUnavailable& error) {
+      last = error.what();
+      return false;
+    }
+  });
+  if (read) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << id << ": " << last;
+}
+
 TEST(SentinelGroup, TheStoreFollowsTheMasterThroughAFailoverAndAKill) {
   RunDirectory directory;
   RedisSentinelGroupOptions options;
@@ -47,19 +67,7 @@ TEST(SentinelGroup, TheStoreFollowsTheMasterThroughAFailoverAndAKill) {
 
   group.failover();
   EXPECT_NE(group.master_address(), before);
-  // The locator hears +switch-master; until it has, a call may meet the old
-  // master (a replica now) and fail, never read wrong data.
-  std::string last_error;
-  ASSERT_TRUE(testing::wait_until([&] {
-    try {
-      const auto loaded = store.load("sentinel-test-1");
-      last_error = loaded ? "loaded" : "absent";
-      return loaded && loaded->attribute("cart") == "1 book";
-    } catch (const StoreUnavailable& error) {
-      last_error = error.what();
-      return false;
-    }
-  })) << last_error;
+  EXPECT_TRUE(eventually_reads(store, "sentinel-test-1", "1 book"));
   auto second = new_session("sentinel-test-2", "2 books");
   ASSERT_TRUE(testing::wait_until([&] {
     try {
@@ -72,14 +80,7 @@ TEST(SentinelGroup, TheStoreFollowsTheMasterThroughAFailoverAndAKill) {
 
   group.kill_master();
   EXPECT_EQ(group.master_address(), before);
-  ASSERT_TRUE(testing::wait_until([&] {
-    try {
-      const auto loaded = store.load("sentinel-test-2");
-      return loaded && loaded->attribute("cart") == "2 books";
-    } catch (const StoreUnavailable&) {
-      return false;
-    }
-  }));
+  EXPECT_TRUE(eventually_reads(store, "sentinel-test-2", "2 books"));
 }
 
 TEST(SentinelGroup, WaitRefusesAWriteNoReplicaCanAcknowledge) {
@@ -162,12 +163,12 @@ TEST(RedisFailoverStory, WithRedisWaitNothingAcknowledgedIsLostAndBothRunsAreInO
 // with it.
 TEST(RedisFailoverStory, NothingOutlivesAKilledSessim) {
   RunDirectory logs;
-  auto spec = testing::sessim_child(
-      logs, {"run", "--store", "redis-sentinel", "--keep-running"}, false);
+  auto spec =
+      testing::sessim_child(logs, {"run", "--store", "redis-sentinel", "--keep-running"}, false);
   ChildProcess sessim(spec);
-  ASSERT_TRUE(testing::wait_until(
-      [&] { return testing::read_text_file(spec.log_path).find("try: curl") != std::string::npos; }))
-      << testing::read_text_file(spec.log_path);
+  ASSERT_TRUE(testing::wait_until([&] {
+    return testing::read_text_file(spec.log_path).find("try: curl") != std::string::npos;
+  })) << testing::read_text_file(spec.log_path);
   const auto children = testing::child_pids(sessim.pid());
   ASSERT_GE(children.size(), 5u) << "a master, a replica and three sentinels";
   sessim.kill();
@@ -186,12 +187,12 @@ TEST(RedisFailoverStory, SentinelStepsNeedTheSentinelStore) {
   EXPECT_EQ(run["verdict"], "pass");
   bool skipped = false;
   for (const auto& step : run["steps"]) {
-    skipped = skipped || step.value("note", "").find("needs --store redis-sentinel") !=
-                             std::string::npos;
+    skipped =
+        skipped || step.value("note", "").find("needs --store redis-sentinel") != std::string::npos;
   }
   EXPECT_TRUE(skipped) << run["steps"].dump(1);
-  const auto misuse = run_sessim({"run", "--store", "redis-sentinel", "--redis-url",
-                                  "redis://127.0.0.1:6379"});
+  const auto misuse =
+      run_sessim({"run", "--store", "redis-sentinel", "--redis-url", "redis://127.0.0.1:6379"});
   EXPECT_EQ(misuse.exit_code, kExitUsage);
   EXPECT_NE(misuse.err.find("redis-sentinel://"), std::string::npos) << misuse.err;
 }
