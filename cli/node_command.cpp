@@ -32,8 +32,9 @@ int run_node(const NodeOptions& options) {
                      "an app of your own");
   }
   if (store.kind == StoreKind::redis_sentinel) {
-    throw UsageError("a node finds the master through sentinels with --store redis --redis-url "
-                     "redis-sentinel://host:port[,host:port...]#master");
+    throw UsageError(
+        "a node finds the master through sentinels with --store redis --redis-url "
+        "redis-sentinel://host:port[,host:port...]#master");
   }
   if (store.wait_replicas > 0 && store.kind != StoreKind::redis) {
     throw UsageError("--redis-wait needs --store redis");

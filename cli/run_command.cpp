@@ -127,7 +127,8 @@ class RunCommand {
         for (const auto store : stores_for(scenario, options_.cluster)) {
           // --redis-wait 0,1: a Redis store once per value.
           auto waits = options_.cluster.redis_waits;
-          if (waits.size() < 2 || !uses_redis(store)) waits.resize(std::min<std::size_t>(waits.size(), 1));
+          if (waits.size() < 2 || !uses_redis(store))
+            waits.resize(std::min<std::size_t>(waits.size(), 1));
           if (waits.empty()) waits.push_back(-1);
           for (const int wait : waits) {
             auto flags = options_.cluster;

@@ -332,14 +332,16 @@ std::string Cluster::link(const LinkFault& fault) {
         for (auto* relay : redis_relays()) {
           for (const auto& source : node_sources(fault.from)) relay->cut(source);
         }
-        return fmt::format("{} cut off from Redis: its requests to the store hear nothing until "
-                           "heal",
-                           who);
+        return fmt::format(
+            "{} cut off from Redis: its requests to the store hear nothing until "
+            "heal",
+            who);
       }
       node_relay(fault.to).cut("");
-      return fmt::format("the balancer's link to {} cut: what it sends there gets no answer "
-                         "(the upstream timeout is {} ms)",
-                         fault.to, config_.upstream_timeout.count());
+      return fmt::format(
+          "the balancer's link to {} cut: what it sends there gets no answer "
+          "(the upstream timeout is {} ms)",
+          fault.to, config_.upstream_timeout.count());
     case LinkFaultKind::delay:
       if (fault.to == kRedisPart) {
         for (auto* relay : redis_relays()) {
@@ -393,7 +395,8 @@ RedisServer& Cluster::private_redis() {
 
 StoreFaultResult Cluster::redis(RedisAction action) {
   if (needs_sentinels(action)) {
-    if (!sentinels_) throw UsageError("redis: " + to_string(action) + " needs --store redis-sentinel");
+    if (!sentinels_)
+      throw UsageError("redis: " + to_string(action) + " needs --store redis-sentinel");
     switch (action) {
       case RedisAction::failover:
         return {sentinels_->failover(), true};

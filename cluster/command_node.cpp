@@ -10,9 +10,8 @@ namespace sessim {
 
 const std::vector<std::string>& command_placeholders() {
   static const std::vector<std::string> names{
-      "port",       "name",       "index",   "store",          "redis_url",
-      "redis_host", "redis_port", "log_dir", "session_timeout", "sentinels",
-      "sentinel_master"};
+      "port",       "name",    "index",           "store",     "redis_url",      "redis_host",
+      "redis_port", "log_dir", "session_timeout", "sentinels", "sentinel_master"};
   return names;
 }
 

@@ -12,9 +12,9 @@
 #include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "net/host_port.h"
 #include "net/http_client.h"
 #include "net/loopback.h"
-#include "net/host_port.h"
 #include "node/store/redis_sentinel.h"
 #include "node/store/redis_url.h"
 

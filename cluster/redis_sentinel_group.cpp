@@ -28,7 +28,7 @@ constexpr int kQuorum = 2;
 // them apart (127.0.0.0/8 is loopback as a whole on Linux).
 constexpr std::array<const char*, 2> kDataSources{"127.0.0.11", "127.0.0.12"};
 constexpr std::array<const char*, kSentinels> kSentinelSources{"127.0.0.21", "127.0.0.22",
-                                                                 "127.0.0.23"};
+                                                               "127.0.0.23"};
 
 // One command to a server on 127.0.0.1, blocking, for the group's own
 // bookkeeping: the reply as text, or its elements.
@@ -77,7 +77,8 @@ Answer ask(int port, const std::vector<std::string>& argv, int timeout_ms = 500)
         answer.items.push_back(text_of(element));
         if (element->type == REDIS_REPLY_ARRAY) {
           auto& row = answer.rows.emplace_back();
-          for (std::size_t j = 0; j < element->elements; ++j) row.push_back(text_of(element->element[j]));
+          for (std::size_t j = 0; j < element->elements; ++j)
+            row.push_back(text_of(element->element[j]));
         }
       }
     } else if (reply->type == REDIS_REPLY_INTEGER) {
@@ -194,8 +195,8 @@ void RedisSentinelGroup::start_data_servers() {
   for (auto& data : data_) data->server->wait_until_ready();
   wait_until("the replica's first sync", [&](std::string* last) {
     const auto info = ask(data_[1]->port, {"INFO", "replication"});
-    *last = info.ok ? "master_link_status:" + info_field(info.text, "master_link_status")
-                    : info.error;
+    *last =
+        info.ok ? "master_link_status:" + info_field(info.text, "master_link_status") : info.error;
     return info.ok && info_field(info.text, "master_link_status") == "up";
   });
 }
@@ -297,7 +298,8 @@ void RedisSentinelGroup::wait_until_sentinels_name(int index) {
   const auto wanted = std::to_string(data_[static_cast<std::size_t>(index)]->relay_port);
   wait_until("the failover", [&](std::string* last) {
     for (const auto& sentinel : sentinels_) {
-      const auto named = ask(sentinel->port(), {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", kMasterName});
+      const auto named =
+          ask(sentinel->port(), {"SENTINEL", "GET-MASTER-ADDR-BY-NAME", kMasterName});
       if (!named.ok || named.items.size() != 2) {
         *last = named.ok ? "no address" : named.error;
         return false;
@@ -327,7 +329,8 @@ void RedisSentinelGroup::rejoin_as_replica(int index) {
   } else {
     const auto replica_of = ask(data.port, {"REPLICAOF", "127.0.0.1", master_port});
     if (!replica_of.ok) {
-      throw EnvironmentError("Redis Sentinel: the old master refused REPLICAOF: " + replica_of.error);
+      throw EnvironmentError("Redis Sentinel: the old master refused REPLICAOF: " +
+                             replica_of.error);
     }
     ask(data.port, {"CLIENT", "KILL", "TYPE", "normal"});
   }
@@ -343,13 +346,15 @@ void RedisSentinelGroup::rejoin_as_replica(int index) {
 
 std::string RedisSentinelGroup::url() const {
   std::vector<std::string> hosts;
-  for (const auto& sentinel : sentinels_) hosts.push_back(fmt::format("127.0.0.1:{}", sentinel->port()));
+  for (const auto& sentinel : sentinels_)
+    hosts.push_back(fmt::format("127.0.0.1:{}", sentinel->port()));
   return fmt::format("redis-sentinel://{}#{}", fmt::join(hosts, ","), kMasterName);
 }
 
 std::string RedisSentinelGroup::sentinel_addresses() const {
   std::vector<std::string> hosts;
-  for (const auto& sentinel : sentinels_) hosts.push_back(fmt::format("127.0.0.1:{}", sentinel->port()));
+  for (const auto& sentinel : sentinels_)
+    hosts.push_back(fmt::format("127.0.0.1:{}", sentinel->port()));
   return fmt::format("{}", fmt::join(hosts, ","));
 }
 
@@ -377,7 +382,9 @@ std::string RedisSentinelGroup::log_paths() const {
   return fmt::format("{}", fmt::join(paths, ", "));
 }
 
-RedisServer& RedisSentinelGroup::master() { return *data_[static_cast<std::size_t>(master_)]->server; }
+RedisServer& RedisSentinelGroup::master() {
+  return *data_[static_cast<std::size_t>(master_)]->server;
+}
 
 std::vector<LinkRelay*> RedisSentinelGroup::relays() const {
   std::vector<LinkRelay*> relays;
@@ -420,9 +427,10 @@ std::string RedisSentinelGroup::failover() {
   if (!asked.ok) throw EnvironmentError("Redis Sentinel refused SENTINEL FAILOVER: " + asked.error);
   wait_until_sentinels_name(other(old));
   rejoin_as_replica(old);
-  return fmt::format("failover: the sentinels promoted the replica ({}); the old master is its "
-                     "replica now",
-                     master_address());
+  return fmt::format(
+      "failover: the sentinels promoted the replica ({}); the old master is its "
+      "replica now",
+      master_address());
 }
 
 std::string RedisSentinelGroup::kill_master() {
@@ -430,9 +438,10 @@ std::string RedisSentinelGroup::kill_master() {
   wait_until_replica_in_sync();
   data_[static_cast<std::size_t>(old)]->server->kill();
   wait_until_sentinels_name(other(old));
-  return fmt::format("master killed (SIGKILL); the sentinels promoted the replica ({}), which "
-                     "has no replica until heal",
-                     master_address());
+  return fmt::format(
+      "master killed (SIGKILL); the sentinels promoted the replica ({}), which "
+      "has no replica until heal",
+      master_address());
 }
 
 std::string RedisSentinelGroup::partition_master() {

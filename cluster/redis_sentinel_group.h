@@ -91,8 +91,8 @@ class RedisSentinelGroup {
   RedisSentinelGroupOptions options_;
   std::array<std::unique_ptr<DataServer>, 2> data_;
   std::vector<std::unique_ptr<RedisServer>> sentinels_;
-  int master_ = 0;                // which of data_ the sentinels name now
-  int partitioned_ = -1;          // the master cut off by partition_master(), if any
+  int master_ = 0;        // which of data_ the sentinels name now
+  int partitioned_ = -1;  // the master cut off by partition_master(), if any
 };
 
 }  // namespace sessim

@@ -85,8 +85,17 @@ void RedisServer::spawn(int port) {
   spec.executable = executable_;
   if (!options_.sentinel_config.empty()) {
     // A sentinel takes its file first, and none of a data server's options.
-    spec.args = {options_.sentinel_config, "--sentinel", "--port", std::to_string(port),
-                 "--bind", "127.0.0.1", "--daemonize", "no", "--logfile", "", "--dir",
+    spec.args = {options_.sentinel_config,
+                 "--sentinel",
+                 "--port",
+                 std::to_string(port),
+                 "--bind",
+                 "127.0.0.1",
+                 "--daemonize",
+                 "no",
+                 "--logfile",
+                 "",
+                 "--dir",
                  options_.work_dir};
     if (!options_.source_address.empty()) {
       spec.args.insert(spec.args.end(), {"--bind-source-addr", options_.source_address});

@@ -35,8 +35,8 @@ struct TopologyAbilities {
   std::string redis_control;    // stop, start, pause, resume, restart Redis
   std::string direct_nodes;     // a request `via:` one node
   std::string session_timeout;  // a story that needs the app's idle timeout to be its own
-  std::string links;             // partition, delay, heal of the balancer's links to nodes
-  std::string redis_links;       // ... of the nodes' links to Redis
+  std::string links;            // partition, delay, heal of the balancer's links to nodes
+  std::string redis_links;      // ... of the nodes' links to Redis
   std::string node_redis_links;  // ... of one node's own link to Redis (from: node-N)
 };
 

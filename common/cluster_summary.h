@@ -47,9 +47,10 @@ struct ClusterSummary {
              " (the app's own entry point: nodes and balancer unknown), store=" + to_string(store) +
              " (as told)";
     }
-    const auto wait = redis_wait_replicas > 0
-                          ? ", writes wait for " + std::to_string(redis_wait_replicas) + " replica(s)"
-                          : std::string();
+    const auto wait =
+        redis_wait_replicas > 0
+            ? ", writes wait for " + std::to_string(redis_wait_replicas) + " replica(s)"
+            : std::string();
     return std::to_string(nodes) + " node(s) (" + mode + "), store=" + to_string(store) + redis +
            wait + ", balancer=" + balancer_name() +
            (front_config.empty() ? "" : " in " + front_config);

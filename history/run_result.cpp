@@ -221,14 +221,14 @@ std::string ScenarioRun::write_latency_note() const {
   std::string note = "writes: ";
   if (!acknowledged_ms.empty()) {
     std::sort(acknowledged_ms.begin(), acknowledged_ms.end());
-    note += fmt::format("{} acknowledged, median {:.1f} ms, slowest {:.1f} ms",
-                        acknowledged_ms.size(), acknowledged_ms[acknowledged_ms.size() / 2],
-                        acknowledged_ms.back());
+    note +=
+        fmt::format("{} acknowledged, median {:.1f} ms, slowest {:.1f} ms", acknowledged_ms.size(),
+                    acknowledged_ms[acknowledged_ms.size() / 2], acknowledged_ms.back());
   }
   if (!refused_ms.empty()) {
-    note += fmt::format("{}{} refused (503) after up to {:.0f} ms",
-                        acknowledged_ms.empty() ? "" : "; ", refused_ms.size(),
-                        *std::max_element(refused_ms.begin(), refused_ms.end()));
+    note +=
+        fmt::format("{}{} refused (503) after up to {:.0f} ms", acknowledged_ms.empty() ? "" : "; ",
+                    refused_ms.size(), *std::max_element(refused_ms.begin(), refused_ms.end()));
   }
   return note + fmt::format(" (each waits for {} replica(s): WAIT)", cluster.redis_wait_replicas);
 }

@@ -1,7 +1,5 @@
 #include "net/link_relay.h"
 
-#include <utility>  // Boost 1.74's Asio uses std::exchange without including it
-
 #include <fmt/format.h>
 
 #include <array>
@@ -19,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <utility>  // Boost 1.74's Asio uses std::exchange without including it
 #include <vector>
 
 #include "common/errors.h"
@@ -52,7 +51,7 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
   tcp::acceptor acceptor{io};
   tcp::endpoint target;
   int port = 0;
-  std::set<std::string> cut_sources;           // "": every source
+  std::set<std::string> cut_sources;                        // "": every source
   std::map<std::string, std::chrono::milliseconds> delays;  // "": every source
   // Resumed by heal, in order, once their connection is no longer cut off.
   std::vector<std::pair<ConnectionPtr, std::function<void()>>> held;
@@ -117,25 +116,25 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
     if (connection->closed) return;
     auto& from = upstream ? connection->client : connection->server;
     auto& buffer = upstream ? connection->to_server : connection->to_client;
-    from.async_read_some(
-        asio::buffer(buffer), [self = shared_from_this(), connection, upstream](
-                                  boost::system::error_code error, std::size_t bytes) {
-          if (error) {
-            // A close is held like data: the peer learns of it after heal.
-            return self->unless_cut(connection, [self, connection] { self->close(connection); });
-          }
+    from.async_read_some(asio::buffer(buffer), [self = shared_from_this(), connection, upstream](
+                                                   boost::system::error_code error,
+                                                   std::size_t bytes) {
+      if (error) {
+        // A close is held like data: the peer learns of it after heal.
+        return self->unless_cut(connection, [self, connection] { self->close(connection); });
+      }
+      self->unless_cut(connection, [self, connection, upstream, bytes] {
+        const auto delay = self->delay_of(connection);
+        if (delay.count() == 0) return self->pass_on(connection, upstream, bytes);
+        auto timer = std::make_shared<asio::steady_timer>(self->io, delay);
+        timer->async_wait([self, connection, upstream, bytes, timer](boost::system::error_code) {
+          // A partition that began meanwhile holds the chunk too.
           self->unless_cut(connection, [self, connection, upstream, bytes] {
-            const auto delay = self->delay_of(connection);
-            if (delay.count() == 0) return self->pass_on(connection, upstream, bytes);
-            auto timer = std::make_shared<asio::steady_timer>(self->io, delay);
-            timer->async_wait([self, connection, upstream, bytes, timer](boost::system::error_code) {
-              // A partition that began meanwhile holds the chunk too.
-              self->unless_cut(connection, [self, connection, upstream, bytes] {
-                self->pass_on(connection, upstream, bytes);
-              });
-            });
+            self->pass_on(connection, upstream, bytes);
           });
         });
+      });
+    });
   }
 
   void pass_on(const ConnectionPtr& connection, bool upstream, std::size_t bytes) {
@@ -212,9 +211,8 @@ LinkRelay::LinkRelay(std::string target_host, int target_port) : impl_(std::make
   if (!error) impl_->acceptor.bind(listen, error);
   if (!error) impl_->acceptor.listen(asio::socket_base::max_listen_connections, error);
   if (error) {
-    throw EnvironmentError(
-        fmt::format("link relay to {}:{}: cannot listen: {}", target_host, target_port,
-                    error.message()));
+    throw EnvironmentError(fmt::format("link relay to {}:{}: cannot listen: {}", target_host,
+                                       target_port, error.message()));
   }
   set_close_on_exec(impl_->acceptor.native_handle());
   impl_->port = impl_->acceptor.local_endpoint().port();
@@ -230,7 +228,8 @@ LinkRelay::~LinkRelay() {
 int LinkRelay::port() const { return impl_->port; }
 
 void LinkRelay::cut(const std::string& source_address) {
-  impl_->run_there([impl = impl_.get(), source_address] { impl->cut_sources.insert(source_address); });
+  impl_->run_there(
+      [impl = impl_.get(), source_address] { impl->cut_sources.insert(source_address); });
 }
 
 void LinkRelay::delay(const std::string& source_address, std::chrono::milliseconds by) {

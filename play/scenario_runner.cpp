@@ -369,19 +369,19 @@ class Player {
             !topology_.redis_persistence();
         record.redis_failed_over = done.failed_over;
         if (!done.note.empty()) return "Redis " + done.note;
-        return fmt::format("Redis {}{}{}",
-                           topology_.store() == StoreKind::redis_sentinel ? "master " : "",
-                           past_tense(action),
-                           record.redis_came_back_empty
-                               ? " without persistence: every session in it is gone"
-                               : "");
+        return fmt::format(
+            "Redis {}{}{}", topology_.store() == StoreKind::redis_sentinel ? "master " : "",
+            past_tense(action),
+            record.redis_came_back_empty ? " without persistence: every session in it is gone"
+                                         : "");
       }
       case StepKind::partition:
       case StepKind::delay:
       case StepKind::heal: {
         const bool to_redis = step.value == kRedisPart || step.name == kRedisPart;
         if (to_redis && !redis_store) {
-          return fmt::format("skipped: store={} has no link to Redis", to_string(topology_.store()));
+          return fmt::format("skipped: store={} has no link to Redis",
+                             to_string(topology_.store()));
         }
         LinkFault fault;
         fault.kind = step.kind == StepKind::partition ? LinkFaultKind::partition
@@ -509,10 +509,10 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
         if (step.value != kRedisPart) return abilities.links;
         return step.name == kEveryLink ? abilities.redis_links : abilities.node_redis_links;
       case StepKind::heal:
-        return step.name == kRedisPart   ? abilities.redis_links
-               : step.name == kEveryLink ? (abilities.links.empty() ? abilities.redis_links
-                                                                     : abilities.links)
-                                         : abilities.links;
+        return step.name == kRedisPart ? abilities.redis_links
+               : step.name == kEveryLink
+                   ? (abilities.links.empty() ? abilities.redis_links : abilities.links)
+                   : abilities.links;
       case StepKind::remove:
         if (!profile.remove)
           return fmt::format("the app profile {} has no remove call", profile.name);

@@ -145,8 +145,8 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
         "      <property name=\"seed\" value=\"{}\"/>\n"
         "      <property name=\"session_model\" value=\"{}\"/>\n{}    </properties>\n{}"
         "  </testsuite>\n",
-        escape_markup(fmt::format("{} [{}]", run.scenario, run.variant())), cases.size(),
-        failures, skipped, seconds, escape_markup(run.source), to_string(run.store), run.seed,
+        escape_markup(fmt::format("{} [{}]", run.scenario, run.variant())), cases.size(), failures,
+        skipped, seconds, escape_markup(run.source), to_string(run.store), run.seed,
         escape_markup(describe(run.model)), anomaly_properties(run), body);
     total_tests += static_cast<int>(cases.size());
     total_failures += failures;

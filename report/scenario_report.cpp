@@ -39,8 +39,8 @@ std::string request_line(const RequestRecord& record) {
 
 std::string render_scenario_header(const ScenarioRun& run, const TerminalStyle& style) {
   std::string out = fmt::format(
-      "{}\n", paint(fmt::format("scenario {} [{}]", run.scenario, run.variant()),
-                    Tone::bold, style));
+      "{}\n",
+      paint(fmt::format("scenario {} [{}]", run.scenario, run.variant()), Tone::bold, style));
   if (!run.lesson.empty()) out += fmt::format("  lesson: {}\n", run.lesson);
   out += fmt::format("  cluster: {}\n", run.cluster.describe());
   return out;
@@ -148,12 +148,12 @@ std::string seed_line(std::uint64_t seed, bool seeded_session_ids, bool sessim_n
 
 std::string render_verdict_line(const ScenarioRun& run, VerdictMode mode, std::size_t index,
                                 std::size_t total, const TerminalStyle& style) {
-  const auto line = fmt::format(
-      "[{}/{}] {} [{}]: {}, {}/{} checks, {}, {}", index, total, run.scenario,
-      run.variant(), to_string(run.verdict()), run.checks_total() - run.checks_failed(),
-      run.checks_total(), declared_note(run),
-      run.duration_ms < 1000 ? fmt::format("{:.1f} ms", run.duration_ms)
-                             : fmt::format("{:.2f} s", run.duration_ms / 1000));
+  const auto line =
+      fmt::format("[{}/{}] {} [{}]: {}, {}/{} checks, {}, {}", index, total, run.scenario,
+                  run.variant(), to_string(run.verdict()), run.checks_total() - run.checks_failed(),
+                  run.checks_total(), declared_note(run),
+                  run.duration_ms < 1000 ? fmt::format("{:.1f} ms", run.duration_ms)
+                                         : fmt::format("{:.2f} s", run.duration_ms / 1000));
   return paint(line, counts_as_success(run, mode) ? Tone::good : Tone::bad, style) + "\n";
 }
 

@@ -26,11 +26,11 @@ const std::vector<std::string>& anomaly_kind_names();
 // Why, where the history and the session model tell; unknown otherwise.
 enum class AnomalyCause {
   unknown,
-  node_fault,     // the node that served the write crashed, stopped or restarted in between
-  store_restart,  // Redis came back empty in between
+  node_fault,      // the node that served the write crashed, stopped or restarted in between
+  store_restart,   // Redis came back empty in between
   store_failover,  // Redis failed over to a replica in between (asynchronous replication)
-  never_seen,     // another instance served the read, and instances are known not to share
-  cookie_copy,    // the session lives in the cookie: a copy outlives the logout
+  never_seen,      // another instance served the read, and instances are known not to share
+  cookie_copy,     // the session lives in the cookie: a copy outlives the logout
   other_instance,  // the logout ran on an instance that does not share sessions with the reader's
   cookie_deleted   // the browser had no cookie left: an earlier response (not a logout) deleted it
 };

@@ -9,10 +9,10 @@
 
 #include "app/app_profile.h"
 #include "cluster/node_mode.h"
-#include "common/session_defaults.h"
 #include "common/front_kind.h"
-#include "common/session_effect.h"
 #include "common/link_parts.h"
+#include "common/session_defaults.h"
+#include "common/session_effect.h"
 #include "common/store_kind.h"
 #include "common/strategy_kind.h"
 #include "node/session_rule.h"
@@ -75,7 +75,6 @@ bool is_node_fault(StepKind kind);  // crash, stop, restart
 bool is_request(StepKind kind);
 bool is_fault(StepKind kind);  // changes the cluster: not allowed inside `parallel`
 bool is_link_fault(StepKind kind);  // partition, delay, heal
-
 
 // A node name that stands for the node that served the previous request.
 inline constexpr const char* kLastServedNode = "@last";

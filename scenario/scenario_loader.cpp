@@ -413,8 +413,9 @@ class Loader {
                                   "to: node-1{}}}",
                                   key, delay ? ", by: 200ms" : "", delay ? ", by: 200ms" : ""));
         }
-        check_keys(value, delay ? std::vector<std::string>{"from", "to", "by"}
-                                : std::vector<std::string>{"from", "to"},
+        check_keys(value,
+                   delay ? std::vector<std::string>{"from", "to", "by"}
+                         : std::vector<std::string>{"from", "to"},
                    key);
         if (!value["to"]) fail(value, fmt::format("{} needs to: redis or to: node-N", key));
         step.value = text(value["to"], "to (redis or a node name)");
@@ -422,8 +423,9 @@ class Loader {
         step.name = value["from"] ? text(value["from"], "from (balancer or a node name)")
                                   : (to_redis ? std::string(kEveryLink) : kBalancerPart);
         if (to_redis && step.name == kBalancerPart) {
-          fail(value["from"], "the balancer does not talk to redis: from a node (or omit from: "
-                              "every node)");
+          fail(value["from"],
+               "the balancer does not talk to redis: from a node (or omit from: "
+               "every node)");
         }
         if (!to_redis && step.name != kBalancerPart) {
           fail(value["from"] ? value["from"] : value,

@@ -54,8 +54,13 @@ struct RedisPipeline::Impl {
   };
 
   Impl(RedisPipeline& pipeline, asio::io_context& io, RedisUrl redis_url, std::string source)
-      : owner(pipeline), loop(io), url(std::move(redis_url)), source_address(std::move(source)),
-        socket(io), timer(io), reader(redisReaderCreate()) {}
+      : owner(pipeline),
+        loop(io),
+        url(std::move(redis_url)),
+        source_address(std::move(source)),
+        socket(io),
+        timer(io),
+        reader(redisReaderCreate()) {}
 
   RedisPipeline& owner;
   asio::io_context& loop;
@@ -92,7 +97,8 @@ struct RedisPipeline::Impl {
       // From the node's own loopback address, by which a link relay tells
       // the nodes apart (net/link_relay.h).
       socket.open(address.is_v6() ? tcp::v6() : tcp::v4(), error);
-      if (!error) socket.bind(tcp::endpoint(asio::ip::make_address(source_address, error), 0), error);
+      if (!error)
+        socket.bind(tcp::endpoint(asio::ip::make_address(source_address, error), 0), error);
       if (error) {
         return fail(fmt::format("cannot connect to Redis at {} from {}: {}", url.redacted(),
                                 source_address, error.message()),

@@ -130,7 +130,8 @@ bool SentinelMasterLocator::follow(const SentinelAddress& sentinel) {
   std::string error;
   const auto context = connect_to(sentinel, &error);
   if (!context) return false;
-  Reply subscribed(static_cast<redisReply*>(redisCommand(context.get(), "SUBSCRIBE +switch-master")));
+  Reply subscribed(
+      static_cast<redisReply*>(redisCommand(context.get(), "SUBSCRIBE +switch-master")));
   if (!subscribed || subscribed->type != REDIS_REPLY_ARRAY) return false;
   // Subscribed now: whatever switched before is asked for, not heard.
   const auto ask_again = [this] {

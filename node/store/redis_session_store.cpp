@@ -7,10 +7,9 @@
 #include <fmt/format.h>
 #include <hiredis/hiredis.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -106,8 +105,7 @@ std::uint64_t current_generation(const SentinelMasterLocator* sentinel) {
 // moved the master (or are about to).
 bool refused_as_replica(const std::vector<Reply>& replies) {
   for (const auto& reply : replies) {
-    if (reply && reply->type == REDIS_REPLY_ERROR &&
-        reply_text(*reply).rfind("READONLY", 0) == 0) {
+    if (reply && reply->type == REDIS_REPLY_ERROR && reply_text(*reply).rfind("READONLY", 0) == 0) {
       return true;
     }
   }
@@ -458,8 +456,7 @@ SavePlan plan_save(const Session& session, const std::string& key, SaveMode save
 
 // Throws StoreUnavailable unless every reply of a save says it was written.
 // `waited`: the batch ended with WAIT, whose reply check_replicated() reads.
-void check_saved(const std::vector<Reply>& replies, bool whole, const RedisUrl& url,
-                 bool waited) {
+void check_saved(const std::vector<Reply>& replies, bool whole, const RedisUrl& url, bool waited) {
   for (const auto& reply : replies) {
     if (reply->type == REDIS_REPLY_ERROR) {
       throw StoreUnavailable(fmt::format("Redis at {}: saving session failed: {}",
@@ -665,9 +662,9 @@ void RedisSessionStore::send_async(const StoreCall& call, std::vector<Command> c
 
 // EVALSHA of a loaded script, or EVAL with its source before any connection
 // has loaded it or after someone flushed Redis's script cache.
-void RedisSessionStore::script_async(const StoreCall& call, int script, Command keys_and_args,
-                                     std::function<void(std::vector<Reply>, std::exception_ptr)> done,
-                                     std::vector<Command> tail) {
+void RedisSessionStore::script_async(
+    const StoreCall& call, int script, Command keys_and_args,
+    std::function<void(std::vector<Reply>, std::exception_ptr)> done, std::vector<Command> tail) {
   const auto index = static_cast<ScriptIndex>(script);
   const auto with_source = [index](Command args) {
     Command command{"EVAL", kScripts[index]};
@@ -689,16 +686,15 @@ void RedisSessionStore::script_async(const StoreCall& call, int script, Command 
   command.insert(command.end(), keys_and_args.begin(), keys_and_args.end());
   // The source is sent only when Redis has lost the script.
   auto first = batch_of(std::move(command), tail);
-  send_async(call, std::move(first),
-             [this, call, with_source, batch_of, args = std::move(keys_and_args),
-              tail = std::move(tail), done = std::move(done)](std::vector<Reply> replies,
-                                                              std::exception_ptr error) mutable {
-               if (!error && is_noscript(replies)) {
-                 return send_async(call, batch_of(with_source(std::move(args)), tail),
-                                   std::move(done));
-               }
-               done(std::move(replies), error);
-             });
+  send_async(
+      call, std::move(first),
+      [this, call, with_source, batch_of, args = std::move(keys_and_args), tail = std::move(tail),
+       done = std::move(done)](std::vector<Reply> replies, std::exception_ptr error) mutable {
+        if (!error && is_noscript(replies)) {
+          return send_async(call, batch_of(with_source(std::move(args)), tail), std::move(done));
+        }
+        done(std::move(replies), error);
+      });
 }
 
 void RedisSessionStore::load_for_request_async(const std::string& id, std::int64_t access_time_ms,

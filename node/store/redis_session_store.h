@@ -79,7 +79,7 @@ class RedisSessionStore final : public SessionStore {
                   bool retried = false);
   void script_async(const StoreCall& call, int script, std::vector<std::string> keys_and_args,
                     std::function<void(std::vector<RedisReply>, std::exception_ptr)> done,
-                  std::vector<std::vector<std::string>> tail = {});
+                    std::vector<std::vector<std::string>> tail = {});
   RedisStoreOptions options_;
   const Clock& clock_;
   std::unique_ptr<SentinelMasterLocator> sentinel_;  // with a redis-sentinel:// URL

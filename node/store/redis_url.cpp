@@ -64,8 +64,8 @@ RedisUrl parse_redis_url(const std::string& url) {
     }
     parsed.master_name = std::string(rest.substr(hash + 1));
     for (const char c : parsed.master_name) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                      (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '.' || c == '-';
       if (!ok) fail("the master name may hold letters, digits, _ . - only");
     }
     rest = rest.substr(0, hash);
@@ -103,12 +103,12 @@ RedisUrl parse_redis_url(const std::string& url) {
     std::size_t start = 0;
     while (start <= authority.size()) {
       const auto comma = authority.find(',', start);
-      const auto one = authority.substr(start, comma == std::string_view::npos
-                                                   ? std::string_view::npos
-                                                   : comma - start);
+      const auto one = authority.substr(
+          start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
       HostPort host_port;
       std::string error;
-      if (!split_host_port(one, &host_port, &error)) fail("sentinel '" + std::string(one) + "': " + error);
+      if (!split_host_port(one, &host_port, &error))
+        fail("sentinel '" + std::string(one) + "': " + error);
       parsed.sentinels.push_back({std::move(host_port.host), host_port.port.value_or(26379)});
       if (comma == std::string_view::npos) break;
       start = comma + 1;

@@ -17,8 +17,8 @@ struct StoreConfig {
   std::string redis_url;  // required for StoreKind::redis
   std::string redis_namespace = "sessim:session";
   SaveMode save_mode = SaveMode::delta;
-  int wait_replicas = 0;  // Redis: WAIT after each write (RedisStoreOptions)
-  std::string redis_source_address;  // Redis: the node's own loopback address
+  int wait_replicas = 0;                     // Redis: WAIT after each write (RedisStoreOptions)
+  std::string redis_source_address;          // Redis: the node's own loopback address
   std::size_t max_local_sessions = 100'000;  // StoreKind::local: see LocalSessionStore
 };
 

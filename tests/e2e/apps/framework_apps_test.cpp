@@ -137,7 +137,8 @@ std::set<int> failed_reads(const nlohmann::json& run) {
 std::string trace(const nlohmann::json& run) {
   std::string lines;
   for (const auto& step : run["steps"]) {
-    if (step.contains("note")) lines += fmt::format("  note: {}\n", step["note"].get<std::string>());
+    if (step.contains("note"))
+      lines += fmt::format("  note: {}\n", step["note"].get<std::string>());
     for (const auto& request : step["requests"]) {
       lines += fmt::format("  #{} {} {} -> {} {} {}", request.value("number", 0),
                            request.value("client", ""), request.value("action", ""),

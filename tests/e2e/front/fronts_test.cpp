@@ -38,9 +38,9 @@ TEST_P(FrontStory, KeepsItsDeclaredVerdictsInBothStores) {
   // The failover story's lesson needs the sentinels' store as well.
   const std::string stores =
       story == "redis-failover" ? "local,redis,redis-sentinel" : "local,redis";
-  const auto result = run_sessim({"run", story, "--front", front, "--store", stores,
-                                  "--verdict", "declared", "--json"},
-                                 std::chrono::seconds(90));
+  const auto result = run_sessim(
+      {"run", story, "--front", front, "--store", stores, "--verdict", "declared", "--json"},
+      std::chrono::seconds(90));
   ASSERT_FALSE(result.out.empty()) << result.err;
   const auto report = nlohmann::json::parse(result.out);
   ASSERT_EQ(report["runs"].size(), story == "redis-failover" ? 3u : 2u) << result.err;
