@@ -340,6 +340,24 @@ const FlagSpec kFlags[] = {
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return app.add_option(names, f.target, help);
    }},
+  {Flag::fault_cmd, "--fault-cmd", kSystemGroup,
+   "with --target: the command that does a story's node fault in your deployment, as "
+   "KIND=COMMAND with KIND crash, stop or restart and {name} for the node the story names "
+   "(also SESSIM_NODE); e.g. crash='kubectl delete pod {name} --now'; repeatable",
+   kRun | kCompare | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.fault_commands, help)
+         ->check([](const std::string& value) -> std::string {
+           const auto equals = value.find('=');
+           const auto kind = value.substr(0, equals);
+           if (equals == std::string::npos || equals + 1 == value.size() ||
+               (kind != "crash" && kind != "stop" && kind != "restart")) {
+             return "expected KIND=COMMAND with KIND crash, stop or restart";
+           }
+           return "";
+         })
+         ->type_name("KIND=COMMAND");
+   }},
   {Flag::node_header, "--node-header", kSystemGroup,
    "the response header that names the serving node (overrides the profile's)",
    kSystemCommands | kRerun,
@@ -457,6 +475,15 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
   config.app = profile.name;
   config.health_path = profile.health_path;
   config.target_url = flags.target;
+  for (const auto& given : flags.fault_commands) {
+    const auto equals = given.find('=');
+    config.fault_commands[given.substr(0, equals)] = given.substr(equals + 1);
+  }
+  if (!config.fault_commands.empty() && flags.target.empty()) {
+    throw UsageError(
+        "--fault-cmd does a fault in a deployment sessim does not run: give its entry point "
+        "with --target (sessim crashes its own nodes itself)");
+  }
   config.verify_tls = !flags.insecure;
   config.node_log_bytes = flags.node_log_bytes;
   if (!flags.upstreams.empty()) {

@@ -58,6 +58,7 @@ enum class Flag {
   stop_grace,
   upstream,
   target,
+  fault_cmd,
   node_header,
   insecure,
   node_log_size,
@@ -105,6 +106,7 @@ struct ClusterFlags {
   std::chrono::milliseconds stop_grace{3'000};
   std::vector<std::string> upstreams;
   std::string target;
+  std::vector<std::string> fault_commands;  // --fault-cmd KIND=COMMAND, as given
   std::string node_header;
   bool insecure = false;
   std::uint64_t node_log_bytes = kDefaultNodeLogBytes;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ struct ClusterConfig {
   // between the nodes and the private Redis, each node connecting from a
   // loopback address of its own: for stories that partition or delay them.
   bool network_links = false;
+  // --target: the command that does each node fault ("crash", "stop",
+  // "restart") in the user's deployment, with {name} for the node.
+  std::map<std::string, std::string> fault_commands;
   int base_port = 0;               // node i listens on base_port + i - 1; 0: free ports
   int balancer_port = 0;           // 0: a free port
   StrategyKind balancer = StrategyKind::round_robin;

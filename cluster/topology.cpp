@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "cluster/cluster.h"
+#include "cluster/fault_hook.h"
+#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/name_table.h"
 #include "common/text.h"
@@ -17,11 +19,13 @@ namespace {
 // started or stopped.
 class TargetTopology final : public Topology {
  public:
-  TargetTopology(Endpoint target, TopologyAbilities abilities, StoreKind store, std::string app)
+  TargetTopology(Endpoint target, TopologyAbilities abilities, StoreKind store, std::string app,
+                 std::map<std::string, std::string> fault_commands)
       : target_(std::move(target)),
         abilities_(std::move(abilities)),
         store_(store),
-        app_(std::move(app)) {}
+        app_(std::move(app)),
+        fault_commands_(std::move(fault_commands)) {}
 
   Endpoint entry() const override { return target_; }
   std::vector<std::string> node_names() const override { return {}; }
@@ -32,9 +36,9 @@ class TargetTopology final : public Topology {
   StoreKind store() const override { return store_; }
   bool redis_persistence() const override { return false; }
   bool nodes_are_threads() const override { return false; }
-  void crash_node(const std::string&) override { refuse(); }
-  void stop_node(const std::string&) override { refuse(); }
-  void restart_node(const std::string&) override { refuse(); }
+  void crash_node(const std::string& name) override { hook("crash", name); }
+  void stop_node(const std::string& name) override { hook("stop", name); }
+  void restart_node(const std::string& name) override { hook("restart", name); }
   std::string add_node() override { refuse(); }
   StoreFaultResult redis(RedisAction) override { refuse(); }
   std::string link(const LinkFault&) override { refuse(); }
@@ -53,10 +57,20 @@ class TargetTopology final : public Topology {
  private:
   [[noreturn]] void refuse() const { throw UsageError(abilities_.node_faults); }
 
+  // The user's command does the fault in the deployment (--fault-cmd).
+  void hook(const std::string& fault, const std::string& node) {
+    const auto command = fault_commands_.find(fault);
+    if (command == fault_commands_.end()) refuse();
+    if (!hook_logs_) hook_logs_ = std::make_unique<RunDirectory>();
+    run_fault_hook(fault, command->second, node, hook_logs_->path());
+  }
+
   Endpoint target_;
   TopologyAbilities abilities_;
   StoreKind store_;
   std::string app_;
+  std::map<std::string, std::string> fault_commands_;
+  std::unique_ptr<RunDirectory> hook_logs_;  // the hooks' output, made on first use
 };
 
 // "http://host:port" or "https://host[:port]" with an optional "/" after.
@@ -148,8 +162,12 @@ TopologyAbilities abilities_of(const ClusterConfig& config) {
   }
   if (!config.target_url.empty()) {
     const auto target = parse_target(config.target_url, config.verify_tls).url();
-    abilities.node_faults = abilities.add_node =
-        "the system under test is --target " + target + ", which sessim does not run";
+    abilities.node_faults =
+        "the system under test is --target " + target +
+        ", which sessim does not run; give the command that does it: --fault-cmd "
+        "crash='...{name}...' (also stop=, restart=)";
+    abilities.add_node = "the system under test is --target " + target + ", which sessim does not run";
+    for (const auto& [fault, command] : config.fault_commands) abilities.fault_hooks.insert(fault);
     abilities.direct_nodes = "behind --target " + target + " sessim knows no nodes";
     abilities.links = abilities.redis_links = abilities.node_redis_links =
         "the system under test is --target " + target + "; sessim runs none of its links";
@@ -194,7 +212,7 @@ std::unique_ptr<Topology> start_topology(const ClusterConfig& config) {
           fmt::format("--target {}: nothing answers there ({})", config.target_url, problem));
     }
     return std::make_unique<TargetTopology>(std::move(target), abilities_of(config), config.store,
-                                            config.app);
+                                            config.app, config.fault_commands);
   }
   return std::make_unique<Cluster>(config);
 }

@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,9 @@ struct TopologyAbilities {
   std::string links;            // partition, delay, heal of the balancer's links to nodes
   std::string redis_links;      // ... of the nodes' links to Redis
   std::string node_redis_links;  // ... of one node's own link to Redis (from: node-N)
+  // Node faults done by the user's commands (--fault-cmd): "crash", "stop",
+  // "restart"; each makes that fault possible where node_faults says no.
+  std::set<std::string> fault_hooks;
 };
 
 // A fault on the network between two parts (scenario steps partition,

@@ -279,8 +279,10 @@ class Player {
     std::string served;
     {
       const std::lock_guard lock(events_mutex_);
-      served = last_served_.empty() ? topology_.node_names().front() : last_served_;
+      const auto names = topology_.node_names();
+      served = !last_served_.empty() ? last_served_ : names.empty() ? "" : names.front();
     }
+    if (served.empty()) return "";
     if (step.name == kLastServedNode || !addressed_.count(served)) return served;
     for (const auto& name : topology_.node_names()) {
       if (!addressed_.count(name)) return name;
@@ -308,6 +310,10 @@ class Player {
     return "not applicable: " + not_applicable_;
   }
 
+  // A node fault was done by the user's command in a deployment sessim
+  // does not run: what it did to the node is the command's business.
+  bool by_hook() const { return !topology_.abilities().fault_hooks.empty(); }
+
   std::string act(const Step& step, StepRecord& record) {
     const bool redis_store = uses_redis(topology_.store());
     switch (step.kind) {
@@ -323,6 +329,7 @@ class Player {
           return refuse_last_node(step, record.fault_node);
         }
         topology_.crash_node(record.fault_node);
+        if (by_hook()) return fmt::format("{} crashed (--fault-cmd crash)", record.fault_node);
         // Memory is named only where sessions are known to live there.
         return fmt::format(
             "{} crashed: {}{}", record.fault_node,
@@ -335,11 +342,13 @@ class Player {
           return refuse_last_node(step, record.fault_node);
         }
         topology_.stop_node(record.fault_node);
+        if (by_hook()) return fmt::format("{} stopped (--fault-cmd stop)", record.fault_node);
         return fmt::format("{} stopped gracefully", record.fault_node);
       case StepKind::restart:
         record.fault_node = target_of(step);
         if (record.fault_node.empty()) return refuse_injection(step);
         topology_.restart_node(record.fault_node);
+        if (by_hook()) return fmt::format("{} restarted (--fault-cmd restart)", record.fault_node);
         return fmt::format("{} restarted at {}{}", record.fault_node,
                            topology_.node_endpoint(record.fault_node).url(),
                            options_.session_model.in_node_memory == true
@@ -499,7 +508,7 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
       case StepKind::crash:
       case StepKind::stop:
       case StepKind::restart:
-        return abilities.node_faults;
+        return abilities.fault_hooks.count(to_string(step.kind)) ? "" : abilities.node_faults;
       case StepKind::add_node:
         return abilities.add_node;
       case StepKind::redis:
