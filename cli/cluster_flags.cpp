@@ -33,6 +33,7 @@ enum Rule : unsigned {
   kAudit = 1u << 3,
   kBalance = 1u << 4,
   kNode = 1u << 5,
+  kExport = 1u << 6,
   kSystemCommands = kRun | kCompare | kBench | kAudit,
   kNotWithTarget = 1u << 8,    // the target is the whole system under test
   kNotWithUpstream = 1u << 9,  // those servers already run
@@ -55,6 +56,8 @@ unsigned bit_of(FlagCommand command) {
       return kBalance;
     case FlagCommand::node:
       return kNode;
+    case FlagCommand::export_:
+      return kExport;
   }
   return 0;
 }
@@ -104,7 +107,7 @@ constexpr std::chrono::milliseconds kMilliseconds{1};
 const FlagSpec kFlags[] = {
   {Flag::nodes, "--nodes,-n", kClusterGroup,
    "number of app nodes (default 2, or the scenario's)",
-   kRun | kCompare | kBench | kAudit | kNotWithTarget | kNotWithUpstream | kRerun,
+   kRun | kCompare | kBench | kAudit | kNotWithTarget | kNotWithUpstream | kRerun | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return app.add_option(names, f.nodes, help)->check(CLI::Range(1, kMaxNodes));
    }},
@@ -113,7 +116,7 @@ const FlagSpec kFlags[] = {
    "three sentinels, so that Redis can fail over), or shared (an app of your own whose instances "
    "share a store of its own, such as one database: sessim starts nothing); for scenarios a "
    "list such as local,redis (default: the stores the scenario declares, else local)",
-   kRun | kBench | kAudit | kNode,
+   kRun | kBench | kAudit | kNode | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return app
          .add_option_function<std::string>(
@@ -195,7 +198,7 @@ const FlagSpec kFlags[] = {
    }},
   {Flag::balancer, "--balancer,-b", kClusterGroup,
    "balancing strategy (default round-robin, or the scenario's)",
-   kRun | kBench | kBalance | kNotWithTarget | kRerun,
+   kRun | kBench | kBalance | kNotWithTarget | kRerun | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return word(app, names, help, f.balancer, strategy_names(), parse_strategy_kind);
    }},
@@ -203,14 +206,14 @@ const FlagSpec kFlags[] = {
    "what takes the requests in front of the nodes: builtin (sessim's balancer), nginx or "
    "haproxy (the real server, configured from --balancer and run by sessim; default builtin, or "
    "the scenario's)",
-   kRun | kBench | kNotWithTarget | kRerun,
+   kRun | kBench | kNotWithTarget | kRerun | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return word(app, names, help, f.front, front_names(), parse_front_kind);
    }},
   {Flag::hash_key, "--hash-key", kClusterGroup,
    "what --balancer hash hashes: cookie:NAME or header:NAME (default: the app profile's session "
    "cookie, cookie:SESSION for sessim's nodes)",
-   kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun,
+   kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return app.add_option(names, f.hash_key, help);
    }},
@@ -225,21 +228,21 @@ const FlagSpec kFlags[] = {
   {Flag::health_check, "--health-check", kClusterGroup,
    "the balancer sends GET /healthz to every node this often (500ms, 2s; a bare number counts "
    "milliseconds; 0: passive checks only)",
-   kRun | kCompare | kBench | kBalance | kNotWithTarget,
+   kRun | kCompare | kBench | kBalance | kNotWithTarget | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return duration(app, names, help, f.health_check, 0, 3600, kMilliseconds);
    }},
   {Flag::upstream_timeout, "--upstream-timeout", kClusterGroup,
    "how long a node may take to answer the balancer (nginx's proxy_read_timeout; default 10s); "
    "then an idempotent request goes to the next node, others get 502",
-   kRun | kCompare | kBench | kBalance | kNotWithTarget,
+   kRun | kCompare | kBench | kBalance | kNotWithTarget | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return duration(app, names, help, f.upstream_timeout, 0.1, 3600, kSeconds);
    }},
   {Flag::session_timeout, "--session-timeout", kClusterGroup,
    "session idle timeout (1800, 30m, 90s; default 1800 seconds); for an app of your own, that "
    "it runs with this timeout",
-   kRun | kCompare | kBench | kAudit | kNode | kRerun,
+   kRun | kCompare | kBench | kAudit | kNode | kRerun | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return app.add_option(names, f.session_timeout_s, help)
          ->transform(whole_seconds_in(1, 365 * 24 * 3600));
@@ -298,7 +301,7 @@ const FlagSpec kFlags[] = {
    "run your app as the N nodes: a command line with {port}, {name}, {index}, {store}, "
    "{redis_url}, {redis_host}, {redis_port}, {log_dir}, {session_timeout} (also SESSIM_PORT, ... "
    "in its environment)",
-   kSystemCommands | kNotWithTarget | kNotWithUpstream | kRerun,
+   kSystemCommands | kNotWithTarget | kNotWithUpstream | kRerun | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return app.add_option(names, f.node_cmd, help);
    }},

@@ -70,7 +70,7 @@ enum class Flag {
 inline constexpr std::size_t kFlagCount = static_cast<std::size_t>(Flag::loops) + 1;
 
 // The commands that take cluster flags.
-enum class FlagCommand { run, compare, bench, audit, balance, node };
+enum class FlagCommand { run, compare, bench, audit, balance, node, export_ };
 
 // The flags' values, typed. An optional is empty when its flag was not
 // given, so that a scenario's own cluster (or the default) stands.

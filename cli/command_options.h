@@ -54,6 +54,19 @@ struct BalanceOptions {
   bool trace = false;
 };
 
+struct ExportOptions {
+  std::string kind = "compose";
+  // --nodes, --store, --front, --balancer, --hash-key, --health-check,
+  // --upstream-timeout, --session-timeout, --node-cmd
+  ClusterFlags cluster;
+  std::string image;
+  int app_port = 8080;
+  int published_port = 8080;
+  std::string story = "my-story.yaml";
+  std::string out;
+  bool force = false;
+};
+
 struct NodeOptions {
   NodeConfig node;
   // --store, --redis-url, --max-sessions, --session-timeout, --on-miss,
@@ -70,6 +83,7 @@ int run_bench(const BenchOptions& options);
 int run_audit(AuditCommandOptions& options);
 int run_balancer(const BalanceOptions& options);
 int run_node(const NodeOptions& options);
+int run_export(const ExportOptions& options);
 int list_builtins();
 int list_names();
 int check_scenarios(const std::vector<std::string>& arguments);

@@ -15,6 +15,7 @@ using CommandAction = std::function<int()>;
 // `selected` is set to its action.
 void add_run_command(CLI::App& app, CommandAction& selected);
 void add_node_command(CLI::App& app, CommandAction& selected);
+void add_export_command(CLI::App& app, CommandAction& selected);
 void add_balance_command(CLI::App& app, CommandAction& selected);
 void add_list_command(CLI::App& app, CommandAction& selected);
 void add_check_command(CLI::App& app, CommandAction& selected);

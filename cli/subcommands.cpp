@@ -217,6 +217,36 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       [options, &selected] { selected = [options] { return run_balancer(*options); }; });
 }
 
+void add_export_command(CLI::App& app, CommandAction& selected) {
+  auto options = std::make_shared<ExportOptions>();
+  auto* command = app.add_subcommand(
+      "export",
+      "Write the topology of a run as a Docker Compose project (your app's image as N replicas, "
+      "nginx or HAProxy configured from --balancer, Redis or Redis with Sentinel) and the "
+      "`sessim run --target ... --fault-cmd ...` line that plays a story against it.");
+  command->add_option("kind", options->kind, "what to write (compose)")
+      ->check(CLI::IsMember({"compose"}))
+      ->capture_default_str();
+  register_cluster_flags(*command, FlagCommand::export_, options->cluster);
+  option_of(*command, Flag::front)->description("nginx or haproxy (required)")->required();
+  option_of(*command, Flag::node_cmd)
+      ->description("the app's command line in its image, with sessim's placeholders ({port}, "
+                    "{name}, {redis_url}, {sentinels}, ...); default: the image's own");
+  command->add_option("--image", options->image, "the app's image, NAME[:TAG]")->required();
+  command->add_option("--app-port", options->app_port, "where each replica listens")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  command->add_option("--port,-p", options->published_port,
+                      "the front's port on the host's 127.0.0.1")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  command->add_option("--story", options->story, "the story run-story.sh plays")
+      ->capture_default_str();
+  command->add_option("--out,-o", options->out, "the folder to write into")->required();
+  command->add_flag("--force", options->force, "overwrite files of an earlier export");
+  command->callback([options, &selected] { selected = [options] { return run_export(*options); }; });
+}
+
 void add_node_command(CLI::App& app, CommandAction& selected) {
   auto options = std::make_shared<NodeOptions>();
   options->node.name = "node-1";

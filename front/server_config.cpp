@@ -137,7 +137,7 @@ http {{
 {servers}    keepalive 16;
   }}
   server {{
-    listen 127.0.0.1:{port};
+    listen {listen_host}:{port};
     location = {generation_path} {{ return 200 "{generation}"; }}
     location / {{
       proxy_pass http://nodes;
@@ -158,6 +158,7 @@ http {{
       fmt::arg("generation_note", fmt::format("generation {}", plan.generation)),
       fmt::arg("dir", dir), fmt::arg("names", names), fmt::arg("method", method),
       fmt::arg("servers", servers), fmt::arg("port", plan.port),
+      fmt::arg("listen_host", plan.listen_host),
       fmt::arg("generation_path", kGenerationPath), fmt::arg("generation", plan.generation),
       fmt::arg("timeout_ms", timeout_ms));
 }
@@ -196,7 +197,7 @@ defaults
   option redispatch
   http-reuse safe
 frontend front
-  bind 127.0.0.1:{port}
+  bind {listen_host}:{port}
   http-request return status 200 content-type text/plain string "{generation}" if {{ path {generation_path} }}
   default_backend nodes
 backend nodes
@@ -205,6 +206,7 @@ backend nodes
 {servers})",
       fmt::arg("generation", plan.generation), fmt::arg("dir", plan.directory),
       fmt::arg("timeout_ms", plan.upstream_timeout.count()), fmt::arg("port", plan.port),
+      fmt::arg("listen_host", plan.listen_host),
       fmt::arg("generation_path", kGenerationPath), fmt::arg("backend", backend),
       fmt::arg("servers", servers));
 }
