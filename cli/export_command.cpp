@@ -7,7 +7,7 @@
 
 #include "cli/command_options.h"
 #include "common/errors.h"
-#include "deploy/compose_export.h"
+#include "deploy/deployment_export.h"
 
 namespace sessim::cli {
 
@@ -27,7 +27,8 @@ int run_export(const ExportOptions& options) {
   plan.image = options.image;
   plan.app_port = options.app_port;
   plan.published_port = options.published_port;
-  const auto files = export_compose(plan);
+  const bool k8s = options.kind == "k8s";
+  const auto files = k8s ? export_k8s(plan) : export_compose(plan);
 
   const auto folder = std::filesystem::absolute(options.out).lexically_normal().string();
   std::vector<std::string> names;
@@ -49,13 +50,18 @@ int run_export(const ExportOptions& options) {
     if (!file.flush()) throw EnvironmentError(fmt::format("cannot write {}/{}", folder, name));
   };
   for (const auto& file : files) write(file.name, file.text);
-  write("run-story.sh", "#!/bin/sh\n# Plays a story against the exported project, started with:\n"
-                        "#   docker compose -p " + plan.project + " -f " + folder +
-                            "/compose.yaml up -d\nexec " +
-                            round_trip_command(plan, folder, options.story) + "\n");
+  const auto start = k8s ? fmt::format("kubectl apply -f {}/sessim.yaml", folder)
+                         : fmt::format("docker compose -p {} -f {}/compose.yaml up -d",
+                                       plan.project, folder);
+  write("run-story.sh",
+        fmt::format("#!/bin/bash\n# Plays a story against the exported deployment, started "
+                    "with:\n#   {}\n{}{}\n",
+                    start, k8s ? "" : "exec ",
+                    k8s ? k8s_round_trip_command(plan, options.story)
+                        : round_trip_command(plan, folder, options.story)));
   ::chmod((folder + "/run-story.sh").c_str(), 0755);
   fmt::print("sessim: wrote {} into {}\n", fmt::join(names, ", "), folder);
-  fmt::print("  start it:  docker compose -p {} -f {}/compose.yaml up -d\n", plan.project, folder);
+  fmt::print("  start it:  {}\n", start);
   fmt::print("  play:      {}/run-story.sh (sessim run {} --target http://127.0.0.1:{} with "
              "--fault-cmd for crash, stop and restart)\n",
              folder, options.story, plan.published_port);

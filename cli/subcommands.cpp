@@ -221,11 +221,12 @@ void add_export_command(CLI::App& app, CommandAction& selected) {
   auto options = std::make_shared<ExportOptions>();
   auto* command = app.add_subcommand(
       "export",
-      "Write the topology of a run as a Docker Compose project (your app's image as N replicas, "
-      "nginx or HAProxy configured from --balancer, Redis or Redis with Sentinel) and the "
-      "`sessim run --target ... --fault-cmd ...` line that plays a story against it.");
-  command->add_option("kind", options->kind, "what to write (compose)")
-      ->check(CLI::IsMember({"compose"}))
+      "Write the topology of a run as a Docker Compose project or Kubernetes manifests (your "
+      "app's image as N replicas, nginx or HAProxy configured from --balancer, Redis; Redis "
+      "with Sentinel for compose) and run-story.sh, the `sessim run --target ... --fault-cmd "
+      "...` line that plays a story against it.");
+  command->add_option("kind", options->kind, "what to write: compose or k8s")
+      ->check(CLI::IsMember({"compose", "k8s"}))
       ->capture_default_str();
   register_cluster_flags(*command, FlagCommand::export_, options->cluster);
   option_of(*command, Flag::front)->description("nginx or haproxy (required)")->required();

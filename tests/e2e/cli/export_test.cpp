@@ -1,6 +1,6 @@
-// `sessim export compose`: the project it writes, checked by its structure
-// (and by `docker-compose config` where Debian's package is installed), and
-// the round-trip line that plays a story against it.
+// `sessim export compose|k8s`: the project or manifests it writes, checked
+// by their structure (and by `docker-compose config` where Debian's package
+// is installed), and the round-trip line that plays a story against them.
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -90,6 +90,50 @@ TEST(Export, SentinelsAndHaproxy) {
     EXPECT_EQ(std::system(("docker-compose -f " + out.file("compose.yaml") + " config -q").c_str()),
               0);
   }
+}
+
+TEST(Export, KubernetesManifestsOfTheSameTopology) {
+  RunDirectory out;
+  const auto result = run_sessim({"export", "k8s", "--nodes", "3", "--store", "redis", "--front",
+                                  "nginx", "--image", "shop:1.4", "--node-cmd",
+                                  "shop --name {name} --port {port} --redis {redis_url}", "-o",
+                                  out.path()});
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  const auto documents = YAML::LoadAllFromFile(out.file("sessim.yaml"));
+  std::vector<std::string> kinds;
+  for (const auto& document : documents) {
+    kinds.push_back(document["kind"].as<std::string>() + "/" +
+                    document["metadata"]["name"].as<std::string>());
+  }
+  EXPECT_EQ(kinds, (std::vector<std::string>{"ConfigMap/sessim-front", "StatefulSet/node",
+                                             "Service/node", "Deployment/front", "Service/front",
+                                             "Deployment/redis", "Service/redis"}));
+  const auto& nodes = documents[1]["spec"];
+  EXPECT_EQ(nodes["replicas"].as<int>(), 3);
+  // Pods node-1..node-3: the names stories use.
+  EXPECT_EQ(nodes["ordinals"]["start"].as<int>(), 1);
+  const auto app = nodes["template"]["spec"]["containers"][0];
+  EXPECT_EQ(list_of(app["command"]),
+            (std::vector<std::string>{"shop", "--name", "$(SESSIM_NAME)", "--port", "8080",
+                                      "--redis", "redis://redis:6379"}));
+  EXPECT_EQ(app["env"][0]["name"].as<std::string>(), "SESSIM_NAME");
+  EXPECT_EQ(app["env"][0]["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>(),
+            "metadata.name");
+  EXPECT_EQ(documents[2]["spec"]["clusterIP"].as<std::string>(), "None");
+  const auto nginx = documents[0]["data"]["nginx.conf"].as<std::string>();
+  for (const char* server : {"server node-1.node:8080", "server node-3.node:8080"}) {
+    EXPECT_NE(nginx.find(server), std::string::npos) << nginx;
+  }
+  const auto script = testing::read_text_file(out.file("run-story.sh"));
+  EXPECT_NE(script.find("kubectl port-forward svc/front 8080:80"), std::string::npos) << script;
+  EXPECT_NE(script.find("'crash=kubectl delete pod {name} --grace-period=0 --force'"),
+            std::string::npos)
+      << script;
+  const auto sentinel = run_sessim({"export", "k8s", "--store", "redis-sentinel", "--front",
+                                    "nginx", "--image", "a", "-o", out.file("other")});
+  EXPECT_EQ(sentinel.exit_code, kExitUsage);
+  EXPECT_NE(sentinel.err.find("export compose, which runs the sentinels"), std::string::npos)
+      << sentinel.err;
 }
 
 TEST(Export, RefusesWhatADeploymentCannotDoAndKeepsEarlierFiles) {

@@ -9,12 +9,12 @@
 #include "common/store_kind.h"
 #include "common/strategy_kind.h"
 
-// `sessim export compose`: the topology of a run (N replicas of the user's
-// app, nginx or HAProxy configured from the strategy, Redis or Redis with a
-// replica and three sentinels) as a Docker Compose project, and the
-// `sessim run --target ... --fault-cmd ...` line that plays the same story
-// against it. Pure text generation: what a deployment is told can be read
-// and tested without starting it.
+// `sessim export compose|k8s`: the topology of a run (N replicas of the
+// user's app, nginx or HAProxy configured from the strategy, Redis or Redis
+// with a replica and three sentinels) as a Docker Compose project or
+// Kubernetes manifests, and the `sessim run --target ... --fault-cmd ...`
+// line that plays the same story against it. Pure text generation: what a
+// deployment is told can be read and tested without starting it.
 namespace sessim {
 
 struct ExportPlan {
@@ -48,5 +48,17 @@ std::vector<ExportedFile> export_compose(const ExportPlan& plan);
 // entry point as --target and Compose commands as --fault-cmd.
 std::string round_trip_command(const ExportPlan& plan, const std::string& folder,
                                const std::string& story);
+
+// sessim.yaml: a StatefulSet `node` whose pods are node-1..node-N (start
+// ordinal 1, Kubernetes 1.27 or later) behind a headless Service, the front
+// as a Deployment with its configuration in a ConfigMap, and Redis. The
+// replicas' {name} and {index} are filled by Kubernetes from the pod
+// ($(SESSIM_NAME), $(SESSIM_INDEX)). Throws UsageError where export_compose
+// does, and for --store redis-sentinel (a Sentinel chart does that better).
+std::vector<ExportedFile> export_k8s(const ExportPlan& plan);
+
+// The same round trip through `kubectl port-forward` and `kubectl delete
+// pod` as the fault commands.
+std::string k8s_round_trip_command(const ExportPlan& plan, const std::string& story);
 
 }  // namespace sessim
