@@ -10,18 +10,6 @@
 
 namespace sessim {
 
-std::string shell_quote(const std::string& text) {
-  std::string quoted = "'";
-  for (const char c : text) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
 void run_fault_hook(const std::string& fault, const std::string& command,
                     const std::string& node, const std::string& work_dir,
                     std::chrono::seconds timeout) {

@@ -8,6 +8,7 @@
 #include "cluster/command_node.h"
 #include "cluster/fault_hook.h"
 #include "common/errors.h"
+#include "common/text.h"
 #include "front/server_config.h"
 
 namespace sessim {

