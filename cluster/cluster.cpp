@@ -12,6 +12,7 @@
 #include "cluster/redis_server.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
+#include "common/text.h"
 #include "net/link_relay.h"
 #include "net/transport_failure.h"
 #include "node/store/redis_session_store.h"
@@ -316,6 +317,14 @@ std::vector<std::string> Cluster::node_sources(const std::string& from) const {
   return sources;
 }
 
+namespace {
+
+std::string jitter_note(const LinkFault& fault) {
+  return fault.jitter.count() > 0 ? fmt::format(", give or take {} ms", fault.jitter.count()) : "";
+}
+
+}  // namespace
+
 std::string Cluster::link(const LinkFault& fault) {
   if (!config_.network_links) throw UsageError("this cluster runs without link relays");
   const auto node_relay = [&](const std::string& name) -> LinkRelay& {
@@ -345,13 +354,29 @@ std::string Cluster::link(const LinkFault& fault) {
     case LinkFaultKind::delay:
       if (fault.to == kRedisPart) {
         for (auto* relay : redis_relays()) {
-          for (const auto& source : node_sources(fault.from)) relay->delay(source, fault.by);
+          for (const auto& source : node_sources(fault.from)) {
+            relay->delay(source, fault.by, fault.jitter);
+          }
         }
-        return fmt::format("{}'s link to Redis slowed by {} ms each way", who, fault.by.count());
+        return fmt::format("{}'s link to Redis slowed by {} ms each way{}", who, fault.by.count(),
+                           jitter_note(fault));
       }
-      node_relay(fault.to).delay("", fault.by);
-      return fmt::format("the balancer's link to {} slowed by {} ms each way", fault.to,
-                         fault.by.count());
+      node_relay(fault.to).delay("", fault.by, fault.jitter);
+      return fmt::format("the balancer's link to {} slowed by {} ms each way{}", fault.to,
+                         fault.by.count(), jitter_note(fault));
+    case LinkFaultKind::reset: {
+      std::size_t count = 0;
+      if (fault.to == kRedisPart) {
+        for (auto* relay : redis_relays()) {
+          for (const auto& source : node_sources(fault.from)) count += relay->reset(source);
+        }
+        return fmt::format("{}'s connections to Redis reset ({}); new ones go through", who,
+                           count_of(static_cast<long long>(count), "connection"));
+      }
+      count = node_relay(fault.to).reset("");
+      return fmt::format("the balancer's connections to {} reset ({}); new ones go through",
+                         fault.to, count_of(static_cast<long long>(count), "connection"));
+    }
     case LinkFaultKind::heal: {
       const bool redis = fault.from == kEveryLink || fault.from == kRedisPart;
       if (redis) {

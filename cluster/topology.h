@@ -46,12 +46,13 @@ struct TopologyAbilities {
 
 // A fault on the network between two parts (scenario steps partition,
 // delay, heal): the balancer's link to a node, or nodes' links to Redis.
-enum class LinkFaultKind { partition, delay, heal };
+enum class LinkFaultKind { partition, delay, reset, heal };
 struct LinkFault {
   LinkFaultKind kind = LinkFaultKind::partition;
   std::string from;  // "balancer", "node-N", or "all" (every node, to redis)
   std::string to;    // "redis" or "node-N"; heal: "all", "redis" or "node-N" in `from`
-  std::chrono::milliseconds by{0};  // delay
+  std::chrono::milliseconds by{0};      // delay
+  std::chrono::milliseconds jitter{0};  // delay: give or take
 };
 
 // Faults of the store. The first five act on a single Redis (with

@@ -15,6 +15,7 @@
 #include <future>
 #include <map>
 #include <optional>
+#include <random>
 #include <set>
 #include <thread>
 #include <utility>  // Boost 1.74's Asio uses std::exchange without including it
@@ -52,7 +53,12 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
   tcp::endpoint target;
   int port = 0;
   std::set<std::string> cut_sources;                        // "": every source
-  std::map<std::string, std::chrono::milliseconds> delays;  // "": every source
+  struct Latency {
+    std::chrono::milliseconds by{0};
+    std::chrono::milliseconds jitter{0};
+  };
+  std::map<std::string, Latency> delays;  // "": every source
+  std::minstd_rand random{std::random_device{}()};
   // Resumed by heal, in order, once their connection is no longer cut off.
   std::vector<std::pair<ConnectionPtr, std::function<void()>>> held;
   std::set<ConnectionPtr> open;
@@ -63,10 +69,28 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
     return cut_sources.count(connection->source) > 0 || cut_sources.count("") > 0;
   }
 
-  std::chrono::milliseconds delay_of(const ConnectionPtr& connection) const {
+  std::chrono::milliseconds delay_of(const ConnectionPtr& connection) {
     auto found = delays.find(connection->source);
     if (found == delays.end()) found = delays.find("");
-    return found == delays.end() ? std::chrono::milliseconds(0) : found->second;
+    if (found == delays.end()) return std::chrono::milliseconds(0);
+    const auto [by, jitter] = found->second;
+    if (jitter.count() == 0) return by;
+    std::uniform_int_distribution<long long> spread(-jitter.count(), jitter.count());
+    return std::max(std::chrono::milliseconds(0), by + std::chrono::milliseconds(spread(random)));
+  }
+
+  std::size_t reset(const std::string& source) {
+    std::size_t count = 0;
+    for (const auto& connection : std::vector<ConnectionPtr>(open.begin(), open.end())) {
+      if (!source.empty() && connection->source != source) continue;
+      // SO_LINGER 0: close() sends RST rather than FIN.
+      boost::system::error_code ignored;
+      connection->client.set_option(asio::socket_base::linger(true, 0), ignored);
+      connection->server.set_option(asio::socket_base::linger(true, 0), ignored);
+      close(connection);
+      ++count;
+    }
+    return count;
   }
 
   // Runs `next` now, or at heal when the connection's source is cut off.
@@ -232,14 +256,23 @@ void LinkRelay::cut(const std::string& source_address) {
       [impl = impl_.get(), source_address] { impl->cut_sources.insert(source_address); });
 }
 
-void LinkRelay::delay(const std::string& source_address, std::chrono::milliseconds by) {
-  impl_->run_there([impl = impl_.get(), source_address, by] {
-    if (by.count() > 0) {
-      impl->delays[source_address] = by;
+void LinkRelay::delay(const std::string& source_address, std::chrono::milliseconds by,
+                      std::chrono::milliseconds jitter) {
+  impl_->run_there([impl = impl_.get(), source_address, by, jitter] {
+    if (by.count() > 0 || jitter.count() > 0) {
+      impl->delays[source_address] = {by, jitter};
     } else {
       impl->delays.erase(source_address);
     }
   });
+}
+
+std::size_t LinkRelay::reset(const std::string& source_address) {
+  std::size_t count = 0;
+  impl_->run_there([impl = impl_.get(), source_address, &count] {
+    count = impl->reset(source_address);
+  });
+  return count;
 }
 
 void LinkRelay::heal() {

@@ -34,8 +34,14 @@ class LinkRelay {
   // In effect once it returns. "" as the source: every source.
   void cut(const std::string& source_address);
   // Latency: each chunk from or to that source is passed on `by` later (in
-  // each direction, so a round trip costs twice `by`); 0 ends it.
-  void delay(const std::string& source_address, std::chrono::milliseconds by);
+  // each direction, so a round trip costs twice `by`), give or take up to
+  // `jitter` at random; 0 ends it. Chunks stay in order.
+  void delay(const std::string& source_address, std::chrono::milliseconds by,
+             std::chrono::milliseconds jitter = std::chrono::milliseconds(0));
+  // Resets every connection from that source now (TCP RST to both peers,
+  // as a middlebox that drops the connection does); new ones go through.
+  // Returns how many it reset.
+  std::size_t reset(const std::string& source_address);
   // Ends every cut and delay; what was held goes on, in order.
   void heal();
   // Ends the cut and the delay of one source ("": those set for every source).

@@ -386,6 +386,7 @@ class Player {
       }
       case StepKind::partition:
       case StepKind::delay:
+      case StepKind::reset:
       case StepKind::heal: {
         const bool to_redis = step.value == kRedisPart || step.name == kRedisPart;
         if (to_redis && !redis_store) {
@@ -395,13 +396,17 @@ class Player {
         LinkFault fault;
         fault.kind = step.kind == StepKind::partition ? LinkFaultKind::partition
                      : step.kind == StepKind::delay   ? LinkFaultKind::delay
+                     : step.kind == StepKind::reset   ? LinkFaultKind::reset
                                                       : LinkFaultKind::heal;
+        fault.jitter = std::chrono::milliseconds(static_cast<std::int64_t>(step.jitter_s * 1000));
         fault.from = step.name;
         fault.to = step.value;
         fault.by = std::chrono::milliseconds(static_cast<std::int64_t>(step.seconds * 1000));
         // The node the story cut off from the balancer: its own doing, not
         // a node that was down throughout.
-        if (!to_redis && step.kind != StepKind::heal) record.fault_node = step.value;
+        if (!to_redis && (step.kind == StepKind::partition || step.kind == StepKind::delay)) {
+          record.fault_node = step.value;
+        }
         return topology_.link(fault);
       }
       case StepKind::wait:
@@ -515,6 +520,7 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
         return abilities.redis_control;
       case StepKind::partition:
       case StepKind::delay:
+      case StepKind::reset:
         if (step.value != kRedisPart) return abilities.links;
         return step.name == kEveryLink ? abilities.redis_links : abilities.node_redis_links;
       case StepKind::heal:

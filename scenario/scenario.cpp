@@ -17,7 +17,7 @@ SourcePosition Expectation::position_of(const std::string& key) const {
 namespace {
 
 // The names a scenario file uses.
-constexpr NameTable<StepKind, 18> kStepKinds{{{
+constexpr NameTable<StepKind, 19> kStepKinds{{{
     {StepKind::set, "set"},
     {StepKind::get, "get"},
     {StepKind::remove, "remove"},
@@ -32,6 +32,7 @@ constexpr NameTable<StepKind, 18> kStepKinds{{{
     {StepKind::redis, "redis"},
     {StepKind::partition, "partition"},
     {StepKind::delay, "delay"},
+    {StepKind::reset, "reset"},
     {StepKind::heal, "heal"},
     {StepKind::wait, "wait"},
     {StepKind::repeat, "repeat"},
@@ -97,7 +98,8 @@ bool is_fault(StepKind kind) {
 }
 
 bool is_link_fault(StepKind kind) {
-  return kind == StepKind::partition || kind == StepKind::delay || kind == StepKind::heal;
+  return kind == StepKind::partition || kind == StepKind::delay || kind == StepKind::reset ||
+         kind == StepKind::heal;
 }
 
 std::string Step::describe() const {
@@ -133,6 +135,8 @@ std::string Step::describe() const {
     case StepKind::delay:
       return fmt::format("delay {} -> {} by {:g} ms", name == kEveryLink ? "every node" : name,
                          value, seconds * 1000);
+    case StepKind::reset:
+      return fmt::format("reset {} -> {}", name == kEveryLink ? "every node" : name, value);
     case StepKind::heal:
       return fmt::format("heal {}", name);
     case StepKind::wait:

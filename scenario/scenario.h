@@ -61,6 +61,7 @@ enum class StepKind {
   // the network between the parts (cluster/topology.h, LinkFault)
   partition,
   delay,
+  reset,
   heal,
   // time and structure
   wait,
@@ -74,7 +75,7 @@ const std::vector<std::string>& step_kind_names();
 bool is_node_fault(StepKind kind);  // crash, stop, restart
 bool is_request(StepKind kind);
 bool is_fault(StepKind kind);  // changes the cluster: not allowed inside `parallel`
-bool is_link_fault(StepKind kind);  // partition, delay, heal
+bool is_link_fault(StepKind kind);  // partition, delay, reset, heal
 
 // A node name that stands for the node that served the previous request.
 inline constexpr const char* kLastServedNode = "@last";
@@ -104,7 +105,8 @@ struct Step {
   // set/get of the reference story: the app profile's reference calls
   // (/set-session, /get-session) rather than its attribute calls.
   bool reference_call = false;
-  double seconds = 0;       // wait
+  double seconds = 0;       // wait; delay: by
+  double jitter_s = 0;      // delay: give or take
   double delay_s = 0;       // requests: ask sessim's node to take this long (?delay=MS)
   int times = 0;            // repeat
   std::vector<LatencyLimit> latency;  // repeat: over every request it made

@@ -404,7 +404,8 @@ class Loader {
         step.name = one_of(value, "redis action", redis_action_names());
         break;
       case StepKind::partition:
-      case StepKind::delay: {
+      case StepKind::delay:
+      case StepKind::reset: {
         // {from: PART, to: PART[, by: DURATION]}: balancer -> node-N, or
         // node-N (every node when omitted) -> redis.
         const bool delay = step.kind == StepKind::delay;
@@ -414,7 +415,7 @@ class Loader {
                                   key, delay ? ", by: 200ms" : "", delay ? ", by: 200ms" : ""));
         }
         check_keys(value,
-                   delay ? std::vector<std::string>{"from", "to", "by"}
+                   delay ? std::vector<std::string>{"from", "to", "by", "jitter"}
                          : std::vector<std::string>{"from", "to"},
                    key);
         if (!value["to"]) fail(value, fmt::format("{} needs to: redis or to: node-N", key));
@@ -436,6 +437,7 @@ class Loader {
         if (delay) {
           if (!value["by"]) fail(value, "delay needs by: a duration such as 200ms");
           step.seconds = duration(value["by"]);
+          if (value["jitter"]) step.jitter_s = duration(value["jitter"]);
         }
         break;
       }
@@ -891,7 +893,8 @@ class NodeNameChecker {
         require_node(step, step.name, to_string(step.kind));
       }
       if (step.expect && step.expect->node) require_node(step, *step.expect->node, "expect node");
-      if (step.kind == StepKind::partition || step.kind == StepKind::delay) {
+      if (step.kind == StepKind::partition || step.kind == StepKind::delay ||
+          step.kind == StepKind::reset) {
         if (step.name != kBalancerPart && step.name != kEveryLink) {
           require_node(step, step.name, to_string(step.kind) + " from");
         }

@@ -106,6 +106,57 @@ steps:
   EXPECT_EQ(requests[5]["node"], "node-2");
 }
 
+// A reset drops the connections the link holds: the store client and the
+// balancer both reconnect, and no request sees it.
+TEST(LinkFaults, AResetLinkIsReconnectedWithoutAFailedRequest) {
+  const auto report = run_story(R"(name: reset
+cluster: {nodes: 2}
+steps:
+  - set: {name: cart, value: "1 book", via: node-1}
+  - get: {name: cart}
+  - get: {name: cart}
+  - reset: {from: node-1, to: redis}
+  - reset: {from: balancer, to: node-2}
+  - get: {name: cart, via: node-1}
+  - get: {name: cart}
+  - get: {name: cart}
+)",
+                                {"--store", "redis"});
+  const auto& run = report["runs"][0];
+  for (const auto& [number, request] : requests_of(run)) {
+    EXPECT_EQ(request["status"], 200) << number << ": " << request.dump();
+  }
+  std::string notes;
+  for (const auto& step : run["steps"]) notes += step.value("note", "") + "\n";
+  // One connection per event loop that served node-1: at least one.
+  EXPECT_NE(notes.find("node-1's connections to Redis reset ("), std::string::npos) << notes;
+  EXPECT_EQ(notes.find("reset (0 connections)"), std::string::npos) << notes;
+  EXPECT_NE(notes.find("the balancer's connections to node-2 reset (1 connection)"),
+            std::string::npos)
+      << notes;
+}
+
+TEST(LinkFaults, JitterSpreadsTheDelay) {
+  const auto report = run_story(R"(name: jitter
+cluster: {nodes: 1}
+steps:
+  - set: {name: cart, value: "1 book"}
+  - delay: {to: redis, by: 100ms, jitter: 100ms}
+  - repeat: {times: 12, steps: [{get: cart}]}
+)",
+                                {"--store", "redis"});
+  double fastest = 1e9, slowest = 0;
+  for (const auto& [number, request] : requests_of(report["runs"][0])) {
+    if (number == 1) continue;
+    EXPECT_EQ(request["status"], 200);
+    fastest = std::min(fastest, request["duration_ms"].get<double>());
+    slowest = std::max(slowest, request["duration_ms"].get<double>());
+  }
+  // Each read crosses the link twice, each way 0-200 ms.
+  EXPECT_LT(slowest, 1500.0);
+  EXPECT_GT(slowest - fastest, 20.0) << "fastest " << fastest << " ms, slowest " << slowest;
+}
+
 TEST(LinkFaults, LinkStepsAreCheckedBeforeAnythingStarts) {
   RunDirectory directory;
   const auto path = directory.file("bad.yaml");
