@@ -13,7 +13,8 @@ namespace sessim::cli {
 
 int run_export(const ExportOptions& options) {
   const auto& flags = options.cluster;
-  if (flags.stores.size() > 1) throw UsageError("export writes one store: --store local, redis or redis-sentinel");
+  if (flags.stores.size() > 1)
+    throw UsageError("export writes one store: --store local, redis or redis-sentinel");
   ExportPlan plan;
   if (flags.nodes) plan.nodes = *flags.nodes;
   plan.store = flags.stores.empty() ? StoreKind::redis : flags.stores.front();
@@ -50,9 +51,9 @@ int run_export(const ExportOptions& options) {
     if (!file.flush()) throw EnvironmentError(fmt::format("cannot write {}/{}", folder, name));
   };
   for (const auto& file : files) write(file.name, file.text);
-  const auto start = k8s ? fmt::format("kubectl apply -f {}/sessim.yaml", folder)
-                         : fmt::format("docker compose -p {} -f {}/compose.yaml up -d",
-                                       plan.project, folder);
+  const auto start =
+      k8s ? fmt::format("kubectl apply -f {}/sessim.yaml", folder)
+          : fmt::format("docker compose -p {} -f {}/compose.yaml up -d", plan.project, folder);
   write("run-story.sh",
         fmt::format("#!/bin/bash\n# Plays a story against the exported deployment, started "
                     "with:\n#   {}\n{}{}\n",
@@ -62,9 +63,10 @@ int run_export(const ExportOptions& options) {
   ::chmod((folder + "/run-story.sh").c_str(), 0755);
   fmt::print("sessim: wrote {} into {}\n", fmt::join(names, ", "), folder);
   fmt::print("  start it:  {}\n", start);
-  fmt::print("  play:      {}/run-story.sh (sessim run {} --target http://127.0.0.1:{} with "
-             "--fault-cmd for crash, stop and restart)\n",
-             folder, options.story, plan.published_port);
+  fmt::print(
+      "  play:      {}/run-story.sh (sessim run {} --target http://127.0.0.1:{} with "
+      "--fault-cmd for crash, stop and restart)\n",
+      folder, options.story, plan.published_port);
   return kExitOk;
 }
 

@@ -231,21 +231,23 @@ void add_export_command(CLI::App& app, CommandAction& selected) {
   register_cluster_flags(*command, FlagCommand::export_, options->cluster);
   option_of(*command, Flag::front)->description("nginx or haproxy (required)")->required();
   option_of(*command, Flag::node_cmd)
-      ->description("the app's command line in its image, with sessim's placeholders ({port}, "
-                    "{name}, {redis_url}, {sentinels}, ...); default: the image's own");
+      ->description(
+          "the app's command line in its image, with sessim's placeholders ({port}, "
+          "{name}, {redis_url}, {sentinels}, ...); default: the image's own");
   command->add_option("--image", options->image, "the app's image, NAME[:TAG]")->required();
   command->add_option("--app-port", options->app_port, "where each replica listens")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
-  command->add_option("--port,-p", options->published_port,
-                      "the front's port on the host's 127.0.0.1")
+  command
+      ->add_option("--port,-p", options->published_port, "the front's port on the host's 127.0.0.1")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
   command->add_option("--story", options->story, "the story run-story.sh plays")
       ->capture_default_str();
   command->add_option("--out,-o", options->out, "the folder to write into")->required();
   command->add_flag("--force", options->force, "overwrite files of an earlier export");
-  command->callback([options, &selected] { selected = [options] { return run_export(*options); }; });
+  command->callback(
+      [options, &selected] { selected = [options] { return run_export(*options); }; });
 }
 
 void add_node_command(CLI::App& app, CommandAction& selected) {

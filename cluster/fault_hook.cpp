@@ -10,9 +10,8 @@
 
 namespace sessim {
 
-void run_fault_hook(const std::string& fault, const std::string& command,
-                    const std::string& node, const std::string& work_dir,
-                    std::chrono::seconds timeout) {
+void run_fault_hook(const std::string& fault, const std::string& command, const std::string& node,
+                    const std::string& work_dir, std::chrono::seconds timeout) {
   std::string line;
   for (std::size_t at = 0; at < command.size();) {
     const auto placeholder = command.find("{name}", at);
@@ -40,8 +39,8 @@ void run_fault_hook(const std::string& fault, const std::string& command,
   }
   if (*status != 0) {
     const auto said = last_log_line(spec.log_path);
-    throw EnvironmentError(fmt::format("--fault-cmd {} for {} exited with status {}{}", fault,
-                                       node, *status, said.empty() ? "" : ": " + said));
+    throw EnvironmentError(fmt::format("--fault-cmd {} for {} exited with status {}{}", fault, node,
+                                       *status, said.empty() ? "" : ": " + said));
   }
 }
 

@@ -13,8 +13,8 @@ namespace sessim {
 // file there. Returns once it exits 0; throws EnvironmentError naming the
 // fault, the node and the command's last line of output when it fails or
 // runs past `timeout`.
-void run_fault_hook(const std::string& fault, const std::string& command,
-                    const std::string& node, const std::string& work_dir,
+void run_fault_hook(const std::string& fault, const std::string& command, const std::string& node,
+                    const std::string& work_dir,
                     std::chrono::seconds timeout = std::chrono::seconds(60));
 
 }  // namespace sessim

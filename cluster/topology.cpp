@@ -166,7 +166,8 @@ TopologyAbilities abilities_of(const ClusterConfig& config) {
         "the system under test is --target " + target +
         ", which sessim does not run; give the command that does it: --fault-cmd "
         "crash='...{name}...' (also stop=, restart=)";
-    abilities.add_node = "the system under test is --target " + target + ", which sessim does not run";
+    abilities.add_node =
+        "the system under test is --target " + target + ", which sessim does not run";
     for (const auto& [fault, command] : config.fault_commands) abilities.fault_hooks.insert(fault);
     abilities.direct_nodes = "behind --target " + target + " sessim knows no nodes";
     abilities.links = abilities.redis_links = abilities.node_redis_links =

@@ -23,9 +23,7 @@ constexpr const char* kHaproxyImage = "haproxy:2.6";
 
 std::string node_name(int index) { return fmt::format("node-{}", index); }
 
-std::string sentinel_addresses() {
-  return "sentinel-1:26379,sentinel-2:26379,sentinel-3:26379";
-}
+std::string sentinel_addresses() { return "sentinel-1:26379,sentinel-2:26379,sentinel-3:26379"; }
 
 // What each replica is told, as sessim tells command nodes: the same
 // placeholders, and SESSIM_* variables for apps that read their environment.
@@ -130,8 +128,9 @@ void check_exportable(const ExportPlan& plan) {
         "export needs a front that runs without sessim: --front nginx or --front haproxy");
   }
   if (plan.store == StoreKind::shared) {
-    throw UsageError("export runs the store of --store local, redis or redis-sentinel; with "
-                     "--store shared your app brings its own");
+    throw UsageError(
+        "export runs the store of --store local, redis or redis-sentinel; with "
+        "--store shared your app brings its own");
   }
   if (plan.image.empty()) throw UsageError("export needs the app's image: --image NAME[:TAG]");
   if (const auto refusal = front_refusal(front_plan(plan)); !refusal.empty()) {
@@ -223,23 +222,21 @@ std::vector<ExportedFile> export_compose(const ExportPlan& plan) {
   files.push_back({"compose.yaml", std::string(out.c_str()) + "\n"});
   files.push_back({config_name, front_config(front)});
   if (plan.store == StoreKind::redis_sentinel) {
-    files.push_back(
-        {"sentinel.conf",
-         fmt::format("sentinel resolve-hostnames yes\n"
-                     "sentinel announce-hostnames yes\n"
-                     "sentinel monitor {0} redis-master 6379 2\n"
-                     "sentinel down-after-milliseconds {0} 5000\n"
-                     "sentinel failover-timeout {0} 10000\n"
-                     "sentinel parallel-syncs {0} 1\n",
-                     kMasterName)});
+    files.push_back({"sentinel.conf", fmt::format("sentinel resolve-hostnames yes\n"
+                                                  "sentinel announce-hostnames yes\n"
+                                                  "sentinel monitor {0} redis-master 6379 2\n"
+                                                  "sentinel down-after-milliseconds {0} 5000\n"
+                                                  "sentinel failover-timeout {0} 10000\n"
+                                                  "sentinel parallel-syncs {0} 1\n",
+                                                  kMasterName)});
   }
   return files;
 }
 
 std::string round_trip_command(const ExportPlan& plan, const std::string& folder,
                                const std::string& story) {
-  const auto compose = fmt::format("docker compose -p {} -f {}/compose.yaml", plan.project,
-                                   shell_quote(folder));
+  const auto compose =
+      fmt::format("docker compose -p {} -f {}/compose.yaml", plan.project, shell_quote(folder));
   return fmt::format(
       "sessim run {} --target http://127.0.0.1:{} --store {} \\\n"
       "  --fault-cmd {} \\\n"
@@ -260,8 +257,9 @@ namespace {
 void emit_metadata(YAML::Emitter& out, const std::string& name) {
   out << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << name;
-  out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap << YAML::Key << "app.kubernetes.io/part-of"
-      << YAML::Value << "sessim" << YAML::Key << "app" << YAML::Value << name << YAML::EndMap;
+  out << YAML::Key << "labels" << YAML::Value << YAML::BeginMap << YAML::Key
+      << "app.kubernetes.io/part-of" << YAML::Value << "sessim" << YAML::Key << "app" << YAML::Value
+      << name << YAML::EndMap;
   out << YAML::EndMap;
 }
 
@@ -296,7 +294,8 @@ void emit_service(YAML::Emitter& out, const std::string& name, int port, bool he
 void emit_container(YAML::Emitter& out, const std::string& name, const std::string& image,
                     const std::vector<std::string>& command,
                     const std::vector<std::pair<std::string, std::string>>& env,
-                    const std::vector<std::pair<std::string, std::string>>& env_from_pod, int port) {
+                    const std::vector<std::pair<std::string, std::string>>& env_from_pod,
+                    int port) {
   out << YAML::BeginMap;
   out << YAML::Key << "name" << YAML::Value << name;
   out << YAML::Key << "image" << YAML::Value << image;
@@ -348,8 +347,9 @@ std::vector<ExportedFile> export_k8s(const ExportPlan& plan) {
   out << YAML::Key << "apiVersion" << YAML::Value << "v1";
   out << YAML::Key << "kind" << YAML::Value << "ConfigMap";
   emit_metadata(out, "sessim-front");
-  out << YAML::Key << "data" << YAML::Value << YAML::BeginMap << YAML::Key << front_config_name(plan)
-      << YAML::Value << YAML::Literal << front_config(front) << YAML::EndMap;
+  out << YAML::Key << "data" << YAML::Value << YAML::BeginMap << YAML::Key
+      << front_config_name(plan) << YAML::Value << YAML::Literal << front_config(front)
+      << YAML::EndMap;
   out << YAML::EndMap;
 
   // The replicas: one template, so {name} and {index} come from the pod.
@@ -406,8 +406,8 @@ std::vector<ExportedFile> export_k8s(const ExportPlan& plan) {
     out << YAML::Key << "ports" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key
         << "containerPort" << YAML::Value << kFrontPortInContainer << YAML::EndMap << YAML::EndSeq;
     out << YAML::Key << "volumeMounts" << YAML::Value << YAML::BeginSeq << YAML::BeginMap
-        << YAML::Key << "name" << YAML::Value << "config" << YAML::Key << "mountPath"
-        << YAML::Value << "/etc/sessim" << YAML::EndMap << YAML::EndSeq;
+        << YAML::Key << "name" << YAML::Value << "config" << YAML::Key << "mountPath" << YAML::Value
+        << "/etc/sessim" << YAML::EndMap << YAML::EndSeq;
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;
@@ -430,8 +430,8 @@ std::vector<ExportedFile> export_k8s(const ExportPlan& plan) {
     emit_pod_labels(out, "redis");
     out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap << YAML::Key << "containers"
         << YAML::Value << YAML::BeginSeq;
-    emit_container(out, "redis", kRedisImage,
-                   {"redis-server", "--save", "", "--appendonly", "no"}, {}, {}, 6379);
+    emit_container(out, "redis", kRedisImage, {"redis-server", "--save", "", "--appendonly", "no"},
+                   {}, {}, 6379);
     out << YAML::EndSeq << YAML::EndMap << YAML::EndMap << YAML::EndMap << YAML::EndMap;
     emit_service(out, "redis", 6379, false);
   }

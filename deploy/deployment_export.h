@@ -25,8 +25,8 @@ struct ExportPlan {
   std::string hash_key;  // hash: cookie:NAME or header:NAME
   HealthPolicy health;
   std::chrono::milliseconds upstream_timeout{10'000};
-  std::string image;    // the app's image
-  std::string command;  // "": the image's own; else with {port}, {name}, {redis_url}, ...
+  std::string image;          // the app's image
+  std::string command;        // "": the image's own; else with {port}, {name}, {redis_url}, ...
   int app_port = 8080;        // where each replica listens in its container
   int published_port = 8080;  // the front on the host's 127.0.0.1
   int session_timeout_s = 1800;

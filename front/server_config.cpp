@@ -158,9 +158,8 @@ http {{
       fmt::arg("generation_note", fmt::format("generation {}", plan.generation)),
       fmt::arg("dir", dir), fmt::arg("names", names), fmt::arg("method", method),
       fmt::arg("servers", servers), fmt::arg("port", plan.port),
-      fmt::arg("listen_host", plan.listen_host),
-      fmt::arg("generation_path", kGenerationPath), fmt::arg("generation", plan.generation),
-      fmt::arg("timeout_ms", timeout_ms));
+      fmt::arg("listen_host", plan.listen_host), fmt::arg("generation_path", kGenerationPath),
+      fmt::arg("generation", plan.generation), fmt::arg("timeout_ms", timeout_ms));
 }
 
 std::string haproxy_config(const ServerFrontPlan& plan) {
@@ -206,9 +205,8 @@ backend nodes
 {servers})",
       fmt::arg("generation", plan.generation), fmt::arg("dir", plan.directory),
       fmt::arg("timeout_ms", plan.upstream_timeout.count()), fmt::arg("port", plan.port),
-      fmt::arg("listen_host", plan.listen_host),
-      fmt::arg("generation_path", kGenerationPath), fmt::arg("backend", backend),
-      fmt::arg("servers", servers));
+      fmt::arg("listen_host", plan.listen_host), fmt::arg("generation_path", kGenerationPath),
+      fmt::arg("backend", backend), fmt::arg("servers", servers));
 }
 
 std::string describe_front(const ServerFrontPlan& plan) {

@@ -17,7 +17,7 @@ namespace sessim {
 
 struct ServerFrontPlan {
   FrontKind kind = FrontKind::nginx;
-  int port = 0;            // listen_host:port
+  int port = 0;  // listen_host:port
   // 127.0.0.1 for a run; "0.0.0.0" inside a container (sessim export).
   std::string listen_host = "127.0.0.1";
   std::string directory;   // its prefix: pid file, logs, temp files

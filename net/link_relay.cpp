@@ -52,7 +52,7 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
   tcp::acceptor acceptor{io};
   tcp::endpoint target;
   int port = 0;
-  std::set<std::string> cut_sources;                        // "": every source
+  std::set<std::string> cut_sources;  // "": every source
   struct Latency {
     std::chrono::milliseconds by{0};
     std::chrono::milliseconds jitter{0};
@@ -269,9 +269,8 @@ void LinkRelay::delay(const std::string& source_address, std::chrono::millisecon
 
 std::size_t LinkRelay::reset(const std::string& source_address) {
   std::size_t count = 0;
-  impl_->run_there([impl = impl_.get(), source_address, &count] {
-    count = impl->reset(source_address);
-  });
+  impl_->run_there(
+      [impl = impl_.get(), source_address, &count] { count = impl->reset(source_address); });
   return count;
 }
 

@@ -24,11 +24,10 @@ std::vector<std::string> list_of(const YAML::Node& node) {
 
 TEST(Export, AComposeProjectOfTheRunsTopology) {
   RunDirectory out;
-  const auto result = run_sessim({"export", "compose", "--nodes", "3", "--store", "redis",
-                                  "--front", "nginx", "--balancer", "ip-hash", "--image",
-                                  "shop:1.4", "--node-cmd",
-                                  "python3 app.py --port {port} --redis {redis_url}", "-o",
-                                  out.path()});
+  const auto result =
+      run_sessim({"export", "compose", "--nodes", "3", "--store", "redis", "--front", "nginx",
+                  "--balancer", "ip-hash", "--image", "shop:1.4", "--node-cmd",
+                  "python3 app.py --port {port} --redis {redis_url}", "-o", out.path()});
   ASSERT_EQ(result.exit_code, kExitOk) << result.err;
   const auto compose = YAML::LoadFile(out.file("compose.yaml"));
   const auto services = compose["services"];
@@ -58,30 +57,32 @@ TEST(Export, AComposeProjectOfTheRunsTopology) {
   EXPECT_NE(script.find("'crash=docker compose -p sessim -f "), std::string::npos) << script;
   EXPECT_NE(script.find("kill {name}'"), std::string::npos) << script;
   if (find_program("docker-compose")) {
-    const auto check = std::system(
-        ("docker-compose -f " + out.file("compose.yaml") + " config -q").c_str());
+    const auto check =
+        std::system(("docker-compose -f " + out.file("compose.yaml") + " config -q").c_str());
     EXPECT_EQ(check, 0) << "docker-compose config refused the project";
   } else {
-    std::printf("docker-compose is not installed (scripts/dev installs it in CI): its own check "
-                "of the project skipped\n");
+    std::printf(
+        "docker-compose is not installed (scripts/dev installs it in CI): its own check "
+        "of the project skipped\n");
   }
 }
 
 TEST(Export, SentinelsAndHaproxy) {
   RunDirectory out;
-  const auto result = run_sessim({"export", "compose", "--store", "redis-sentinel", "--front",
-                                  "haproxy", "--balancer", "cookie", "--image", "shop:1.4", "-o",
-                                  out.path()});
+  const auto result =
+      run_sessim({"export", "compose", "--store", "redis-sentinel", "--front", "haproxy",
+                  "--balancer", "cookie", "--image", "shop:1.4", "-o", out.path()});
   ASSERT_EQ(result.exit_code, kExitOk) << result.err;
   const auto services = YAML::LoadFile(out.file("compose.yaml"))["services"];
-  for (const char* name : {"redis-master", "redis-replica", "sentinel-1", "sentinel-2",
-                           "sentinel-3"}) {
+  for (const char* name :
+       {"redis-master", "redis-replica", "sentinel-1", "sentinel-2", "sentinel-3"}) {
     EXPECT_TRUE(services[name]) << name;
   }
   EXPECT_EQ(services["node-1"]["environment"]["SESSIM_SENTINELS"].as<std::string>(),
             "sentinel-1:26379,sentinel-2:26379,sentinel-3:26379");
-  EXPECT_NE(testing::read_text_file(out.file("sentinel.conf")).find("sentinel monitor sessim "
-                                                                   "redis-master 6379 2"),
+  EXPECT_NE(testing::read_text_file(out.file("sentinel.conf"))
+                .find("sentinel monitor sessim "
+                      "redis-master 6379 2"),
             std::string::npos);
   const auto haproxy = testing::read_text_file(out.file("haproxy.cfg"));
   EXPECT_NE(haproxy.find("cookie node-1"), std::string::npos) << haproxy;
@@ -94,10 +95,10 @@ TEST(Export, SentinelsAndHaproxy) {
 
 TEST(Export, KubernetesManifestsOfTheSameTopology) {
   RunDirectory out;
-  const auto result = run_sessim({"export", "k8s", "--nodes", "3", "--store", "redis", "--front",
-                                  "nginx", "--image", "shop:1.4", "--node-cmd",
-                                  "shop --name {name} --port {port} --redis {redis_url}", "-o",
-                                  out.path()});
+  const auto result =
+      run_sessim({"export", "k8s", "--nodes", "3", "--store", "redis", "--front", "nginx",
+                  "--image", "shop:1.4", "--node-cmd",
+                  "shop --name {name} --port {port} --redis {redis_url}", "-o", out.path()});
   ASSERT_EQ(result.exit_code, kExitOk) << result.err;
   const auto documents = YAML::LoadAllFromFile(out.file("sessim.yaml"));
   std::vector<std::string> kinds;
@@ -117,8 +118,7 @@ TEST(Export, KubernetesManifestsOfTheSameTopology) {
             (std::vector<std::string>{"shop", "--name", "$(SESSIM_NAME)", "--port", "8080",
                                       "--redis", "redis://redis:6379"}));
   EXPECT_EQ(app["env"][0]["name"].as<std::string>(), "SESSIM_NAME");
-  EXPECT_EQ(app["env"][0]["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>(),
-            "metadata.name");
+  EXPECT_EQ(app["env"][0]["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>(), "metadata.name");
   EXPECT_EQ(documents[2]["spec"]["clusterIP"].as<std::string>(), "None");
   const auto nginx = documents[0]["data"]["nginx.conf"].as<std::string>();
   for (const char* server : {"server node-1.node:8080", "server node-3.node:8080"}) {
@@ -138,11 +138,10 @@ TEST(Export, KubernetesManifestsOfTheSameTopology) {
 
 TEST(Export, RefusesWhatADeploymentCannotDoAndKeepsEarlierFiles) {
   RunDirectory out;
-  const auto builtin = run_sessim({"export", "compose", "--front", "builtin", "--image", "a",
-                                   "-o", out.path()});
+  const auto builtin =
+      run_sessim({"export", "compose", "--front", "builtin", "--image", "a", "-o", out.path()});
   EXPECT_EQ(builtin.exit_code, kExitUsage);
-  EXPECT_NE(builtin.err.find("--front nginx or --front haproxy"), std::string::npos)
-      << builtin.err;
+  EXPECT_NE(builtin.err.find("--front nginx or --front haproxy"), std::string::npos) << builtin.err;
   const auto cookie_in_nginx = run_sessim({"export", "compose", "--front", "nginx", "--balancer",
                                            "cookie", "--image", "a", "-o", out.path()});
   EXPECT_EQ(cookie_in_nginx.exit_code, kExitUsage);

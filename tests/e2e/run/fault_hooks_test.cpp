@@ -35,8 +35,8 @@ class Deployment {
     balancer_ = std::make_unique<ChildProcess>(spec);
     const auto line = balancer_->read_line(std::chrono::seconds(10));
     if (!line) throw std::runtime_error("balancer did not start: " + last_log_line(spec.log_path));
-    url_ = line->substr(line->find("http://"), line->find(' ', line->find("http://")) -
-                                                    line->find("http://"));
+    url_ = line->substr(line->find("http://"),
+                        line->find(' ', line->find("http://")) - line->find("http://"));
   }
   const std::string& url() const { return url_; }
   std::string crash_command() const {
@@ -72,9 +72,9 @@ TEST(FaultHooks, TheStorysCrashKillsTheNodeThroughTheUsersCommand) {
   std::ofstream(story) << kCrashStory;
   for (const auto store : {StoreKind::local, StoreKind::redis}) {
     Deployment deployment(store);
-    const auto result = run_sessim({"run", story, "--target", deployment.url(), "--store",
-                                    to_string(store), "--fault-cmd",
-                                    "crash=" + deployment.crash_command(), "--json"});
+    const auto result =
+        run_sessim({"run", story, "--target", deployment.url(), "--store", to_string(store),
+                    "--fault-cmd", "crash=" + deployment.crash_command(), "--json"});
     ASSERT_FALSE(result.out.empty()) << result.err;
     const auto report = nlohmann::json::parse(result.out);
     ASSERT_TRUE(report.contains("runs") && !report["runs"].empty()) << result.out << result.err;
@@ -82,8 +82,9 @@ TEST(FaultHooks, TheStorysCrashKillsTheNodeThroughTheUsersCommand) {
     // The node header named the node that served the write, and the
     // command killed exactly that process.
     const std::string crashed = run["steps"][0]["requests"][0]["node"];
-    EXPECT_TRUE(testing::wait_until([&] { return !testing::process_alive(deployment.pid_of(crashed)); }))
-        << crashed;
+    EXPECT_TRUE(testing::wait_until([&] {
+      return !testing::process_alive(deployment.pid_of(crashed));
+    })) << crashed;
     const auto other = crashed == "node-1" ? "node-2" : "node-1";
     EXPECT_TRUE(testing::process_alive(deployment.pid_of(other)));
     bool noted = false;
@@ -121,7 +122,8 @@ TEST(FaultHooks, WithoutACommandTheFaultIsRefusedBeforeAnythingRuns) {
   EXPECT_EQ(no_target.exit_code, kExitUsage);
   EXPECT_NE(no_target.err.find("give its entry point with --target"), std::string::npos)
       << no_target.err;
-  const auto bad_kind = run_sessim({"run", "--target", deployment.url(), "--fault-cmd", "explode=x"});
+  const auto bad_kind =
+      run_sessim({"run", "--target", deployment.url(), "--fault-cmd", "explode=x"});
   EXPECT_EQ(bad_kind.exit_code, kExitUsage);
 }
 
