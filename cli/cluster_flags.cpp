@@ -85,6 +85,29 @@ CLI::Option* word(CLI::App& app, const std::string& names, const std::string& he
       ->check(CLI::IsMember(words));
 }
 
+// A comma-separated list (local,redis; 0,1): `read` reads each piece, or
+// returns nullopt for one it refuses, which `why_not` words.
+template <typename Value, typename Read, typename WhyNot>
+CLI::Option* list_of(CLI::App& app, const std::string& names, const std::string& help,
+                     std::vector<Value>& target, Read read, WhyNot why_not,
+                     const char* type_name) {
+  return app
+      .add_option_function<std::string>(
+          names,
+          [&target, read](const std::string& text) {
+            target.clear();
+            for (const auto& piece : split_list(text)) target.push_back(*read(piece));
+          },
+          help)
+      ->check([read, why_not](const std::string& text) -> std::string {
+        for (const auto& piece : split_list(text)) {
+          if (!read(piece)) return why_not(piece);
+        }
+        return "";
+      })
+      ->type_name(type_name);
+}
+
 // A duration with or without a unit; a bare number counts in `bare_unit`.
 template <typename Target>
 CLI::Option* duration(CLI::App& app, const std::string& names, const std::string& help,
@@ -118,24 +141,13 @@ const FlagSpec kFlags[] = {
    "list such as local,redis (default: the stores the scenario declares, else local)",
    kRun | kBench | kAudit | kNode | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return app
-         .add_option_function<std::string>(
-             names,
-             [&f](const std::string& text) {
-               f.stores.clear();
-               for (const auto& store : split_list(text)) f.stores.push_back(parse_store_kind(store));
-             },
-             help)
-         ->check([](const std::string& value) -> std::string {
-           for (const auto& store : split_list(value)) {
-             if (!store_kind_named(store)) {
-               return fmt::format("store '{}' is not one of {}", store,
-                                  fmt::join(store_kind_names(), ", "));
-             }
-           }
-           return "";
-         })
-         ->type_name("STORE[,STORE]");
+     return list_of(
+         app, names, help, f.stores, [](const std::string& store) { return store_kind_named(store); },
+         [](const std::string& store) {
+           return fmt::format("store '{}' is not one of {}", store,
+                              fmt::join(store_kind_names(), ", "));
+         },
+         "STORE[,STORE]");
    }},
   {Flag::mode, "--mode,-m", kClusterGroup,
    "inproc: nodes are threads of this process; process: child processes",
@@ -164,25 +176,17 @@ const FlagSpec kFlags[] = {
    "scenario once per value)",
    kRun | kCompare | kBench | kNode | kNotWithTarget | kNotWithUpstream | kOwnNodesOnly | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return app
-         .add_option_function<std::string>(
-             names,
-             [&f](const std::string& text) {
-               f.redis_waits.clear();
-               for (const auto& value : split_list(text)) {
-                 f.redis_waits.push_back(static_cast<int>(*parse_integer(value, 0, 16)));
-               }
-             },
-             help)
-         ->check([](const std::string& value) -> std::string {
-           for (const auto& one : split_list(value)) {
-             if (!parse_integer(one, 0, 16)) {
-               return fmt::format("'{}' is not a number of replicas from 0 to 16", one);
-             }
-           }
-           return "";
-         })
-         ->type_name("N[,N]");
+     return list_of(
+         app, names, help, f.redis_waits,
+         [](const std::string& value) -> std::optional<int> {
+           const auto replicas = parse_integer(value, 0, 16);
+           if (!replicas) return std::nullopt;
+           return static_cast<int>(*replicas);
+         },
+         [](const std::string& value) {
+           return fmt::format("'{}' is not a number of replicas from 0 to 16", value);
+         },
+         "N[,N]");
    }},
   {Flag::base_port, "--base-port", kClusterGroup,
    "node i listens on BASE+i-1 (default: free ports); 9001 reproduces the reference setup",

@@ -125,14 +125,15 @@ class RunCommand {
       const auto first = plan.size();
       try {
         for (const auto store : stores_for(scenario, options_.cluster)) {
-          // --redis-wait 0,1: a Redis store once per value.
-          auto waits = options_.cluster.redis_waits;
-          if (waits.size() < 2 || !uses_redis(store))
-            waits.resize(std::min<std::size_t>(waits.size(), 1));
-          if (waits.empty()) waits.push_back(-1);
-          for (const int wait : waits) {
+          // --redis-wait 0,1: a Redis store once per value; any other store
+          // once, the list meaning nothing to it.
+          const auto& given = options_.cluster.redis_waits;
+          const auto waits = uses_redis(store) || given.empty()
+                                 ? given
+                                 : std::vector<int>{given.front()};
+          for (std::size_t i = 0; i < std::max<std::size_t>(waits.size(), 1); ++i) {
             auto flags = options_.cluster;
-            if (wait >= 0) flags.redis_waits = {wait};
+            if (!waits.empty()) flags.redis_waits = {waits[i]};
             plan.push_back({&scenario, scenario_cluster(scenario, store, flags, profile), profile});
             if (options_.cluster.target.empty()) {
               check_node_names(scenario, plan.back().config.nodes);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <functional>
 #include <map>
 
 #include "cluster/command_node.h"
@@ -290,6 +291,28 @@ void emit_service(YAML::Emitter& out, const std::string& name, int port, bool he
   out << YAML::EndMap << YAML::EndMap;
 }
 
+// A Deployment or StatefulSet up to its pod spec, which is left open for
+// the caller's containers (end_workload closes it). `extra_spec`: keys of
+// the workload's spec besides replicas, selector and template.
+void begin_workload(YAML::Emitter& out, const std::string& kind, const std::string& name,
+                    int replicas, const std::function<void()>& extra_spec = {}) {
+  out << YAML::BeginDoc << YAML::BeginMap;
+  out << YAML::Key << "apiVersion" << YAML::Value << "apps/v1";
+  out << YAML::Key << "kind" << YAML::Value << kind;
+  emit_metadata(out, name);
+  out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
+  if (extra_spec) extra_spec();
+  out << YAML::Key << "replicas" << YAML::Value << replicas;
+  emit_selector(out, name);
+  out << YAML::Key << "template" << YAML::Value << YAML::BeginMap;
+  emit_pod_labels(out, name);
+  out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
+}
+
+void end_workload(YAML::Emitter& out) {
+  out << YAML::EndMap << YAML::EndMap << YAML::EndMap << YAML::EndMap;
+}
+
 // One container: image, optional command and arguments, environment.
 void emit_container(YAML::Emitter& out, const std::string& name, const std::string& image,
                     const std::vector<std::string>& command,
@@ -361,20 +384,12 @@ std::vector<ExportedFile> export_k8s(const ExportPlan& plan) {
     if (value.empty() || key == "name" || key == "index") continue;
     env.emplace_back(variable_of(key), value);
   }
-  out << YAML::BeginDoc << YAML::BeginMap;
-  out << YAML::Key << "apiVersion" << YAML::Value << "apps/v1";
-  out << YAML::Key << "kind" << YAML::Value << "StatefulSet";
-  emit_metadata(out, "node");
-  out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "serviceName" << YAML::Value << "node";
-  out << YAML::Key << "replicas" << YAML::Value << plan.nodes;
-  out << YAML::Key << "ordinals" << YAML::Value << YAML::BeginMap << YAML::Key << "start"
-      << YAML::Value << 1 << YAML::EndMap;
-  emit_selector(out, "node");
-  out << YAML::Key << "template" << YAML::Value << YAML::BeginMap;
-  emit_pod_labels(out, "node");
-  out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap << YAML::Key << "containers"
-      << YAML::Value << YAML::BeginSeq;
+  begin_workload(out, "StatefulSet", "node", plan.nodes, [&] {
+    out << YAML::Key << "serviceName" << YAML::Value << "node";
+    out << YAML::Key << "ordinals" << YAML::Value << YAML::BeginMap << YAML::Key << "start"
+        << YAML::Value << 1 << YAML::EndMap;
+  });
+  out << YAML::Key << "containers" << YAML::Value << YAML::BeginSeq;
   emit_container(out, "app", plan.image,
                  plan.command.empty() ? std::vector<std::string>{}
                                       : command_words(plan.command, values, false),
@@ -382,20 +397,12 @@ std::vector<ExportedFile> export_k8s(const ExportPlan& plan) {
                  {{"SESSIM_NAME", "metadata.name"},
                   {"SESSIM_INDEX", "metadata.labels['apps.kubernetes.io/pod-index']"}},
                  plan.app_port);
-  out << YAML::EndSeq << YAML::EndMap << YAML::EndMap << YAML::EndMap << YAML::EndMap;
+  out << YAML::EndSeq;
+  end_workload(out);
   emit_service(out, "node", plan.app_port, true);
 
   // The front.
-  out << YAML::BeginDoc << YAML::BeginMap;
-  out << YAML::Key << "apiVersion" << YAML::Value << "apps/v1";
-  out << YAML::Key << "kind" << YAML::Value << "Deployment";
-  emit_metadata(out, "front");
-  out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "replicas" << YAML::Value << 1;
-  emit_selector(out, "front");
-  out << YAML::Key << "template" << YAML::Value << YAML::BeginMap;
-  emit_pod_labels(out, "front");
-  out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
+  begin_workload(out, "Deployment", "front", 1);
   out << YAML::Key << "containers" << YAML::Value << YAML::BeginSeq;
   {
     out << YAML::BeginMap;
@@ -415,24 +422,16 @@ std::vector<ExportedFile> export_k8s(const ExportPlan& plan) {
       << "name" << YAML::Value << "config" << YAML::Key << "configMap" << YAML::Value
       << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "sessim-front" << YAML::EndMap
       << YAML::EndMap << YAML::EndSeq;
-  out << YAML::EndMap << YAML::EndMap << YAML::EndMap << YAML::EndMap;
+  end_workload(out);
   emit_service(out, "front", kFrontPortInContainer, false);
 
   if (plan.store == StoreKind::redis) {
-    out << YAML::BeginDoc << YAML::BeginMap;
-    out << YAML::Key << "apiVersion" << YAML::Value << "apps/v1";
-    out << YAML::Key << "kind" << YAML::Value << "Deployment";
-    emit_metadata(out, "redis");
-    out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "replicas" << YAML::Value << 1;
-    emit_selector(out, "redis");
-    out << YAML::Key << "template" << YAML::Value << YAML::BeginMap;
-    emit_pod_labels(out, "redis");
-    out << YAML::Key << "spec" << YAML::Value << YAML::BeginMap << YAML::Key << "containers"
-        << YAML::Value << YAML::BeginSeq;
+    begin_workload(out, "Deployment", "redis", 1);
+    out << YAML::Key << "containers" << YAML::Value << YAML::BeginSeq;
     emit_container(out, "redis", kRedisImage, {"redis-server", "--save", "", "--appendonly", "no"},
                    {}, {}, 6379);
-    out << YAML::EndSeq << YAML::EndMap << YAML::EndMap << YAML::EndMap << YAML::EndMap;
+    out << YAML::EndSeq;
+    end_workload(out);
     emit_service(out, "redis", 6379, false);
   }
   return {{"sessim.yaml", std::string(out.c_str()) + "\n"}};

@@ -59,6 +59,7 @@ SentinelMasterLocator::SentinelMasterLocator(RedisUrl url) : url_(std::move(url)
                                        url_.redacted(), url_.master_name, errors));
   }
   master_ = {found->first, found->second, 1};
+  generation_ = 1;
   watcher_ = std::thread([this] { watch(); });
 }
 
@@ -111,6 +112,7 @@ void SentinelMasterLocator::learn(const std::string& host, int port) {
   const std::lock_guard lock(mutex_);
   if (master_.host == host && master_.port == port) return;
   master_ = {host, port, master_.generation + 1};
+  generation_.store(master_.generation, std::memory_order_release);
 }
 
 void SentinelMasterLocator::watch() {

@@ -41,6 +41,9 @@ class SentinelMasterLocator {
   SentinelMasterLocator& operator=(const SentinelMasterLocator&) = delete;
 
   RedisMaster master() const;
+  // master().generation without the lock or the copy: asked on every
+  // request, to retire connections made for an older master.
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   void suspect();
 
  private:
@@ -54,6 +57,7 @@ class SentinelMasterLocator {
   RedisUrl url_;
   mutable std::mutex mutex_;
   RedisMaster master_;
+  std::atomic<std::uint64_t> generation_{0};  // master_.generation, written under mutex_
   std::atomic<bool> suspected_{false};
   std::atomic<bool> stopping_{false};
   std::mutex wake_mutex_;

@@ -98,7 +98,7 @@ RedisUrl server_url(const RedisUrl& url, const SentinelMasterLocator* sentinel,
 }
 
 std::uint64_t current_generation(const SentinelMasterLocator* sentinel) {
-  return sentinel ? sentinel->master().generation : 0;
+  return sentinel ? sentinel->generation() : 0;
 }
 
 // A write refused because the server is a replica now: the sentinels have

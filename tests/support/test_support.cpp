@@ -56,6 +56,22 @@ std::vector<std::unique_ptr<NodeInstance>> start_process_nodes(int count, StoreK
   return nodes;
 }
 
+StandaloneCluster::StandaloneCluster(StoreKind store) {
+  if (store == StoreKind::redis) redis_ = std::make_unique<TestRedis>();
+  std::vector<std::string> balance_args{"balance", "--port", "0"};
+  nodes_ = start_process_nodes(2, store, redis_ ? redis_->url() : "", logs_);
+  for (const auto& node : nodes_) {
+    balance_args.push_back("--upstream");
+    balance_args.push_back(node->name() + "=" + node->url());
+  }
+  ChildSpec spec{SESSIM_BINARY, balance_args, logs_.file("balancer.log"), true, {}};
+  balancer_ = std::make_unique<ChildProcess>(spec);
+  const auto line = balancer_->read_line(std::chrono::seconds(10));
+  if (!line) throw std::runtime_error("balancer did not start: " + last_log_line(spec.log_path));
+  const auto colon = line->find(':', line->find("http://") + 7);
+  port_ = std::stoi(line->substr(colon + 1));
+}
+
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

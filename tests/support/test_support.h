@@ -66,6 +66,25 @@ std::vector<std::unique_ptr<NodeInstance>> start_process_nodes(int count, StoreK
                                                                const std::string& redis_url,
                                                                const RunDirectory& logs);
 
+// Two `sessim node` processes behind `sessim balance`, wired by hand as a
+// user would (with StoreKind::redis, over a private redis-server); all
+// stopped by the destructor.
+class StandaloneCluster {
+ public:
+  explicit StandaloneCluster(StoreKind store);
+  int balancer_port() const { return port_; }
+  std::string balancer_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::vector<std::unique_ptr<NodeInstance>>& nodes() const { return nodes_; }
+  const RunDirectory& logs() const { return logs_; }
+
+ private:
+  RunDirectory logs_;
+  std::unique_ptr<TestRedis> redis_;
+  std::vector<std::unique_ptr<NodeInstance>> nodes_;
+  std::unique_ptr<ChildProcess> balancer_;
+  int port_ = 0;
+};
+
 // The reference story (one set-session of "v", then `reads` get-sessions)
 // played through an entry point sessim does not run (a standalone balancer,
 // nginx): the --target topology, with the sessim profile.

@@ -10,32 +10,7 @@
 namespace sessim {
 namespace {
 
-class StandaloneCluster {
- public:
-  explicit StandaloneCluster(StoreKind store) {
-    if (store == StoreKind::redis) redis_ = std::make_unique<testing::TestRedis>();
-    std::vector<std::string> balance_args{"balance", "--port", "0"};
-    nodes_ = testing::start_process_nodes(2, store, redis_ ? redis_->url() : "", logs_);
-    for (const auto& node : nodes_) {
-      balance_args.push_back("--upstream");
-      balance_args.push_back(node->name() + "=" + node->url());
-    }
-    ChildSpec spec{SESSIM_BINARY, balance_args, logs_.file("balancer.log"), true, {}};
-    balancer_ = std::make_unique<ChildProcess>(spec);
-    const auto line = balancer_->read_line(std::chrono::seconds(10));
-    if (!line) throw std::runtime_error("balancer did not start: " + last_log_line(spec.log_path));
-    const auto colon = line->find(':', line->find("http://") + 7);
-    port_ = std::stoi(line->substr(colon + 1));
-  }
-  int balancer_port() const { return port_; }
-
- private:
-  RunDirectory logs_;
-  std::unique_ptr<testing::TestRedis> redis_;
-  std::vector<std::unique_ptr<NodeInstance>> nodes_;
-  std::unique_ptr<ChildProcess> balancer_;
-  int port_ = 0;
-};
+using testing::StandaloneCluster;
 
 TEST(StandaloneCluster, LocalStoreLosesTheSessionBehindTheStandaloneBalancer) {
   StandaloneCluster cluster(StoreKind::local);

@@ -20,41 +20,27 @@ namespace {
 
 using testing::run_sessim;
 
+// The deployment, and a pid file per node for its "orchestrator".
 class Deployment {
  public:
-  explicit Deployment(StoreKind store) {
-    if (store == StoreKind::redis) redis_ = std::make_unique<testing::TestRedis>();
-    nodes_ = testing::start_process_nodes(2, store, redis_ ? redis_->url() : "", logs_);
-    std::vector<std::string> args{"balance", "--port", "0"};
-    for (const auto& node : nodes_) {
-      std::ofstream(logs_.file(node->name() + ".pid")) << node->pid() << "\n";
-      args.push_back("--upstream");
-      args.push_back(node->name() + "=" + node->url());
+  explicit Deployment(StoreKind store) : cluster_(store) {
+    for (const auto& node : cluster_.nodes()) {
+      std::ofstream(cluster_.logs().file(node->name() + ".pid")) << node->pid() << "\n";
     }
-    ChildSpec spec{SESSIM_BINARY, args, logs_.file("balancer.log"), true, {}};
-    balancer_ = std::make_unique<ChildProcess>(spec);
-    const auto line = balancer_->read_line(std::chrono::seconds(10));
-    if (!line) throw std::runtime_error("balancer did not start: " + last_log_line(spec.log_path));
-    url_ = line->substr(line->find("http://"),
-                        line->find(' ', line->find("http://")) - line->find("http://"));
   }
-  const std::string& url() const { return url_; }
+  std::string url() const { return cluster_.balancer_url(); }
   std::string crash_command() const {
-    return fmt::format("kill -KILL \"$(cat {}/{{name}}.pid)\"", logs_.path());
+    return fmt::format("kill -KILL \"$(cat {}/{{name}}.pid)\"", cluster_.logs().path());
   }
   int pid_of(const std::string& name) const {
-    for (const auto& node : nodes_) {
+    for (const auto& node : cluster_.nodes()) {
       if (node->name() == name) return node->pid();
     }
     return 0;
   }
 
  private:
-  RunDirectory logs_;
-  std::unique_ptr<testing::TestRedis> redis_;
-  std::vector<std::unique_ptr<NodeInstance>> nodes_;
-  std::unique_ptr<ChildProcess> balancer_;
-  std::string url_;
+  testing::StandaloneCluster cluster_;
 };
 
 // The node that served the write crashes; the read goes to the other.
