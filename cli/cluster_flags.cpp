@@ -559,6 +559,15 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
   if (config.redis_wait_replicas > 0 && !uses_redis(config.store)) {
     throw UsageError("--redis-wait needs Redis: --store redis-sentinel (or redis with replicas)");
   }
+  // Every write would wait its second for a replica that is not there, then
+  // fail: said now rather than as a 503 on every write.
+  if (config.redis_wait_replicas > 0 && config.store == StoreKind::redis &&
+      config.redis_url.empty() && config.node_kind == NodeKind::sessim) {
+    throw UsageError(fmt::format(
+        "--redis-wait {}: sessim's private Redis (--store redis) has no replica to wait for; "
+        "use --store redis-sentinel, or --redis-url of a Redis with replicas",
+        config.redis_wait_replicas));
+  }
   if (config.front != FrontKind::builtin) {
     // Said before anything starts, not once the nodes are up.
     ServerFrontPlan front;

@@ -191,6 +191,11 @@ TEST(RedisFailoverStory, SentinelStepsNeedTheSentinelStore) {
         skipped || step.value("note", "").find("needs --store redis-sentinel") != std::string::npos;
   }
   EXPECT_TRUE(skipped) << run["steps"].dump(1);
+  // A private Redis alone has no replica: every write would wait, then fail.
+  const auto no_replica = run_sessim({"run", "--store", "redis", "--redis-wait", "1"});
+  EXPECT_EQ(no_replica.exit_code, kExitUsage);
+  EXPECT_NE(no_replica.err.find("has no replica to wait for"), std::string::npos)
+      << no_replica.err;
   const auto misuse =
       run_sessim({"run", "--store", "redis-sentinel", "--redis-url", "redis://127.0.0.1:6379"});
   EXPECT_EQ(misuse.exit_code, kExitUsage);
