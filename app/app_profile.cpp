@@ -11,6 +11,7 @@
 
 #include "common/bounded_file.h"
 #include "common/errors.h"
+#include "common/grammar.h"
 #include "common/source_error.h"
 #include "common/text.h"
 #include "common/yaml_tree.h"
@@ -176,7 +177,12 @@ class ProfileLoader {
              "\"\" for a TCP connect");
       }
     }
-    if (root["node-header"]) profile.node_header = text(root["node-header"], "node-header");
+    if (root["node-header"]) {
+      profile.node_header = text(root["node-header"], "node-header");
+      if (const auto why = header_name_problem(profile.node_header); !why.empty()) {
+        fail(root["node-header"].Mark(), fmt::format("node-header: {}", why));
+      }
+    }
     if (root["session-model"]) profile.session_model = session_model(root["session-model"]);
     return profile;
   }

@@ -13,6 +13,7 @@
 #include "balancer/upstream_state.h"
 #include "common/clock.h"
 #include "common/errors.h"
+#include "common/grammar.h"
 #include "common/text.h"
 #include "net/loopback.h"
 
@@ -169,8 +170,9 @@ Upstream parse_named_upstream(const std::string& spec) {
   }
   Upstream upstream = parse_upstream_url(spec.substr(equals + 1));
   upstream.name = spec.substr(0, equals);
-  if (upstream.name.empty())
-    throw UsageError(fmt::format("invalid upstream '{}': empty name", spec));
+  if (const auto why = plain_name_problem(upstream.name); !why.empty()) {
+    throw UsageError(fmt::format("invalid upstream '{}': {}", printable(spec, 120), why));
+  }
   return upstream;
 }
 

@@ -7,6 +7,7 @@
 #include <array>
 
 #include "common/errors.h"
+#include "common/hash_key.h"
 
 namespace sessim {
 
@@ -60,15 +61,11 @@ std::optional<Pick> IpHashStrategy::pick(const RoutingRequest& request, const Ro
 }
 
 ConsistentHashStrategy::ConsistentHashStrategy(std::string key) {
-  const auto colon = key.find(':');
-  const auto kind = key.substr(0, colon);
-  if (colon == std::string::npos || (kind != "cookie" && kind != "header") ||
-      colon + 1 == key.size()) {
-    throw UsageError(
-        fmt::format("invalid hash key '{}' (expected cookie:NAME or header:NAME)", key));
-  }
-  from_cookie_ = kind == "cookie";
-  key_name_ = key.substr(colon + 1);
+  std::string problem;
+  const auto parsed = parse_hash_key(key, &problem);
+  if (!parsed) throw UsageError(problem);
+  from_cookie_ = parsed->source == HashSource::cookie;
+  key_name_ = parsed->name;
 }
 
 const std::vector<ConsistentHashStrategy::Point>& ConsistentHashStrategy::ring_for(

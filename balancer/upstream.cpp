@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "common/errors.h"
+#include "common/grammar.h"
+#include "common/text.h"
 #include "net/host_port.h"
 
 namespace sessim {
@@ -12,7 +14,7 @@ std::string Upstream::address() const { return join_host_port(host, port); }
 Upstream parse_upstream_url(const std::string& url) {
   const auto fail = [&](std::string_view why) {
     throw UsageError(
-        fmt::format("invalid upstream '{}': {} (expected http://host:port)", url, why));
+        fmt::format("invalid upstream '{}': {} (expected http://host:port)", printable(url, 120), why));
   };
   constexpr std::string_view kScheme = "http://";
   if (url.rfind(kScheme, 0) != 0) fail("only http:// upstreams are supported");
@@ -25,6 +27,7 @@ Upstream parse_upstream_url(const std::string& url) {
   std::string error;
   if (!split_host_port(authority, &host_port, &error)) fail(error);
   if (!host_port.port) fail("the port is missing");
+  if (const auto why = host_problem(host_port.host); !why.empty()) fail(why);
   Upstream upstream;
   upstream.host = std::move(host_port.host);
   upstream.port = *host_port.port;

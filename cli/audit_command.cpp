@@ -48,6 +48,9 @@ int run_audit(AuditCommandOptions& options) {
     write_report(options.junit_path, render_audit_junit(report, threshold));
   }
   if (!options.html_path.empty()) write_report(options.html_path, render_audit_html(report));
+  if (!report.incomplete.empty()) {
+    throw EnvironmentError(fmt::format("audit incomplete: {}", report.incomplete));
+  }
   return !never && audit_fails(report, threshold) ? kExitChecksFailed : kExitOk;
 }
 

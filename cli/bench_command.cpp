@@ -53,7 +53,7 @@ std::string render_json(const LoadResult& result, const LoadOptions& load,
                                 {"generator_busy", result.generator_busy},
                                 {"generator_saturated", result.generator_saturated()},
                                 {"environment", environment_json(environment)}};
-  return document.dump(2) + "\n";
+  return document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string render_text(const LoadResult& result, const LoadOptions& load) {

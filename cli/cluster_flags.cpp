@@ -13,7 +13,10 @@
 #include "cluster/capacity.h"
 #include "cluster/child_process.h"
 #include "cluster/command_node.h"
+#include "balancer/balancer.h"
 #include "common/errors.h"
+#include "common/grammar.h"
+#include "common/hash_key.h"
 #include "common/text.h"
 #include "front/server_config.h"
 #include "scenario/scenario.h"
@@ -219,7 +222,11 @@ const FlagSpec kFlags[] = {
    "cookie, cookie:SESSION for sessim's nodes)",
    kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return app.add_option(names, f.hash_key, help);
+     return app.add_option(names, f.hash_key, help)
+         ->check([](const std::string& value) -> std::string {
+           std::string problem;
+           return parse_hash_key(value, &problem) ? "" : problem;
+         });
    }},
   {Flag::on_miss, "--on-miss", kClusterGroup,
    "nodes, when the cookie names no session they know: create (Spring: new session, replacement "
@@ -369,7 +376,8 @@ const FlagSpec kFlags[] = {
    "the response header that names the serving node (overrides the profile's)",
    kSystemCommands | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return app.add_option(names, f.node_header, help);
+     return app.add_option(names, f.node_header, help)
+         ->check([](const std::string& value) { return header_name_problem(value); });
    }},
   {Flag::insecure, "--insecure", kSystemGroup,
    "--target https:// with a self-signed certificate: do not verify it",
@@ -494,6 +502,9 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
   config.verify_tls = !flags.insecure;
   config.node_log_bytes = flags.node_log_bytes;
   if (!flags.upstreams.empty()) {
+    // Names and hosts checked here, before anything starts: they reach the
+    // fronts' configurations, the reports and fault commands.
+    for (const auto& given : flags.upstreams) parse_named_upstream(given);
     config.node_kind = NodeKind::external;
     config.upstreams = flags.upstreams;
   } else if (!flags.node_cmd.empty()) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "common/duration.h"
 #include "common/text.h"
 #include "net/request_target.h"
 
@@ -20,8 +21,9 @@ namespace sessim::cli {
 inline CLI::Validator seconds_in(double min, double max) {
   return CLI::Validator(
       [min, max](std::string& text) -> std::string {
-        const auto seconds = parse_seconds(text);
-        if (!seconds) return fmt::format("'{}' is not a duration (2, 2s, 250ms, 1m)", text);
+        std::string problem;
+        const auto seconds = parse_duration(text, DurationGrammar{std::chrono::seconds(1)}, &problem);
+        if (!seconds) return problem;
         if (*seconds < min || *seconds > max) {
           return fmt::format("{} s is not within {} to {} s", *seconds, min, max);
         }
@@ -37,8 +39,9 @@ inline CLI::Validator seconds_in(double min, double max) {
 inline CLI::Validator whole_seconds_in(long long min, long long max) {
   return CLI::Validator(
       [min, max](std::string& text) -> std::string {
-        const auto seconds = parse_seconds(text);
-        if (!seconds) return fmt::format("'{}' is not a duration (1800, 90s, 30m)", text);
+        std::string problem;
+        const auto seconds = parse_duration(text, DurationGrammar{std::chrono::seconds(1)}, &problem);
+        if (!seconds) return problem;
         if (*seconds != std::floor(*seconds)) {
           return fmt::format("{} is not a whole number of seconds", text);
         }
@@ -55,11 +58,9 @@ inline CLI::Validator whole_seconds_in(long long min, long long max) {
 // `bare_unit`; nullopt for anything else.
 inline std::optional<std::chrono::milliseconds> parse_duration_flag(
     const std::string& text, std::chrono::milliseconds bare_unit) {
-  const bool bare = !text.empty() && text.find_first_not_of("0123456789.") == std::string::npos;
-  const auto seconds = parse_seconds(text);
-  if (!seconds) return std::nullopt;
-  const double ms = bare ? *seconds * static_cast<double>(bare_unit.count()) : *seconds * 1000.0;
-  return std::chrono::milliseconds(static_cast<std::int64_t>(ms + 0.5));
+  const auto seconds = parse_duration(text, DurationGrammar{bare_unit});
+  if (!seconds || *seconds > 1e9) return std::nullopt;
+  return std::chrono::milliseconds(static_cast<std::int64_t>(*seconds * 1000.0 + 0.5));
 }
 
 // A duration within [min_s, max_s] seconds, checked but left as written (so
@@ -67,8 +68,10 @@ inline std::optional<std::chrono::milliseconds> parse_duration_flag(
 inline CLI::Validator duration_in(double min_s, double max_s, std::chrono::milliseconds bare_unit) {
   return CLI::Validator(
       [min_s, max_s, bare_unit](std::string& text) -> std::string {
+        std::string problem;
+        if (!parse_duration(text, DurationGrammar{bare_unit}, &problem)) return problem;
         const auto duration = parse_duration_flag(text, bare_unit);
-        if (!duration) return fmt::format("'{}' is not a duration (250ms, 2s, 1m)", text);
+        if (!duration) return fmt::format("'{}' is too long a duration", printable(text, 40));
         const double seconds = static_cast<double>(duration->count()) / 1000.0;
         if (seconds < min_s || seconds > max_s) {
           return fmt::format("{} s is not within {} to {} s", seconds, min_s, max_s);

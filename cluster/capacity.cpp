@@ -42,6 +42,13 @@ CapacityNeed capacity_needed(const ClusterConfig& config) {
   std::int64_t per_node_descriptors = inproc ? 1 + 2 : 2 + 1;
   if (inproc && uses_redis(config.store)) per_node_descriptors += 1;
   if (config.target_url.empty()) need.descriptors += config.nodes * per_node_descriptors;
+  // Link relays (a story that partitions, delays or resets links): each
+  // listens, and each connection through it is two more descriptors, at
+  // most LinkRelay::kMaxConnections at once per relay.
+  if (config.network_links && config.target_url.empty()) {
+    need.descriptors += config.nodes * (1 + 2 * 2);  // the balancer's link to each node
+    if (uses_redis(config.store)) need.descriptors += 1 + 2 * config.nodes;  // the nodes' to Redis
+  }
   if (config.node_kind == NodeKind::sessim) {
     need.memory_kib += config.nodes * (config.mode == NodeMode::inproc ? kInprocNodeMemoryKib
                                                                        : kProcessNodeMemoryKib);

@@ -137,10 +137,60 @@ std::string nearest_name(const std::string& word, const std::vector<std::string>
   return best;
 }
 
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at, char32_t* code_point) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  if (lead < 0x80) {
+    *code_point = lead;
+    return 1;
+  }
+  std::size_t length = 0;
+  char32_t value = 0;
+  char32_t minimum = 0;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2, value = lead & 0x1f, minimum = 0x80;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3, value = lead & 0x0f, minimum = 0x800;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4, value = lead & 0x07, minimum = 0x10000;
+  } else {
+    return 0;
+  }
+  if (at + length > text.size()) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(at + i) & 0xc0) != 0x80) return 0;
+    value = (value << 6) | (byte(at + i) & 0x3f);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+  if (value < minimum || (value >= 0xd800 && value <= 0xdfff) || value > 0x10ffff) return 0;
+  *code_point = value;
+  return length;
+}
+
 std::string escape_markup(std::string_view text) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
+  for (std::size_t at = 0; at < text.size();) {
+    char32_t code_point = 0;
+    const auto length = utf8_sequence_length(text, at, &code_point);
+    if (length == 0) {
+      // One replacement per byte that starts no valid sequence.
+      out += kReplacement;
+      ++at;
+      continue;
+    }
+    if (length > 1) {
+      // XML 1.0 forbids U+FFFE and U+FFFF even escaped.
+      if (code_point == 0xfffe || code_point == 0xffff) {
+        out += kReplacement;
+      } else {
+        out += text.substr(at, length);
+      }
+      at += length;
+      continue;
+    }
+    const char c = text[at++];
     switch (c) {
       case '&':
         out += "&amp;";
@@ -158,7 +208,8 @@ std::string escape_markup(std::string_view text) {
         out += "&#39;";
         break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+            c == 0x7f) {
           out += '?';
         } else {
           out += c;
@@ -225,28 +276,5 @@ std::string join(const std::vector<std::string>& pieces, std::string_view separa
   return joined;
 }
 
-std::optional<double> parse_seconds(std::string_view text) {
-  text = trim(text);
-  double unit = 1;
-  if (text.ends_with("ms")) {
-    unit = 0.001;
-    text.remove_suffix(2);
-  } else if (text.ends_with("s")) {
-    text.remove_suffix(1);
-  } else if (text.ends_with("m")) {
-    unit = 60;
-    text.remove_suffix(1);
-  }
-  if (text.empty()) return std::nullopt;
-  for (const char c : text) {
-    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '.')) return std::nullopt;
-  }
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
-    return std::nullopt;
-  }
-  return value * unit;
-}
 
 }  // namespace sessim

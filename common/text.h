@@ -38,9 +38,14 @@ std::string seconds_text(std::chrono::milliseconds duration);
 std::string nearest_name(const std::string& word, const std::vector<std::string>& candidates);
 
 // Text made safe inside HTML or XML, in content and in quoted attributes:
-// & < > " ' escaped, and the control characters XML 1.0 forbids even
-// escaped replaced by '?'.
+// & < > " ' escaped, the control characters XML 1.0 forbids even escaped
+// replaced by '?', and bytes that are not UTF-8 (and U+FFFE, U+FFFF) by
+// U+FFFD, so that whatever an app sent, the document stays well-formed.
 std::string escape_markup(std::string_view text);
+
+// The length of the UTF-8 sequence at `at` with its code point, or 0 when
+// the bytes there are not UTF-8 (overlong, a surrogate, cut short).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at, char32_t* code_point);
 
 // `text` as one word for a POSIX shell: as it is when it is made of safe
 // characters only, else in single quotes.
@@ -58,10 +63,6 @@ bool is_header_name(std::string_view name);
 // Whether `text` holds a control character (C0, including CR, LF and NUL,
 // or DEL): what must never reach a request line, a header or a log line raw.
 bool has_control_character(std::string_view text);
-
-// A duration in seconds: "1.5", "1.5s", "500ms" or "2m"; nullopt for
-// anything else, NaN and infinities included.
-std::optional<double> parse_seconds(std::string_view text);
 
 // The pieces joined with `separator` between them.
 std::string join(const std::vector<std::string>& pieces, std::string_view separator);

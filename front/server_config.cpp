@@ -4,32 +4,32 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
+#include "common/errors.h"
+#include "common/grammar.h"
+#include "common/hash_key.h"
 #include "common/text.h"
+#include "front/config_quoting.h"
+#include "net/host_port.h"
 
 namespace sessim {
 namespace {
-
-// "cookie:SESSION" -> {"cookie", "SESSION"}
-std::pair<std::string, std::string> hash_source(const std::string& key) {
-  const auto colon = key.find(':');
-  if (colon == std::string::npos) return {"cookie", key};
-  return {key.substr(0, colon), key.substr(colon + 1)};
-}
-
-// nginx reads a variable name up to the first character that is not a
-// letter, digit or underscore: $cookie_my-id would be $cookie_my.
-bool nginx_variable_safe(const std::string& name) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-  });
-}
 
 std::string lowercase_underscored(std::string name) {
   for (auto& c : name) {
     c = c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return name;
+}
+
+// The plan's hash key; a plan that reaches a generator has been through
+// front_refusal, so a bad key here is a bug upstream, refused all the same.
+HashKey hash_key_of(const ServerFrontPlan& plan) {
+  std::string problem;
+  auto key = parse_hash_key(plan.hash_key, &problem);
+  if (!key) throw UsageError(problem);
+  return *key;
 }
 
 std::string nginx_method(const ServerFrontPlan& plan) {
@@ -44,9 +44,11 @@ std::string nginx_method(const ServerFrontPlan& plan) {
     case StrategyKind::ip_hash:
       return "ip_hash;";
     case StrategyKind::hash: {
-      const auto [where, name] = hash_source(plan.hash_key);
-      return where == "header" ? fmt::format("hash $http_{} consistent;", lowercase_underscored(name))
-                               : fmt::format("hash $cookie_{} consistent;", name);
+      // The variable's name is checked by front_refusal: letters, digits, _.
+      const auto key = hash_key_of(plan);
+      return key.source == HashSource::header
+                 ? fmt::format("hash $http_{} consistent;", lowercase_underscored(key.name))
+                 : fmt::format("hash $cookie_{} consistent;", key.name);
     }
     case StrategyKind::cookie:
       return "";  // refused
@@ -67,19 +69,70 @@ std::string haproxy_method(const ServerFrontPlan& plan) {
     case StrategyKind::ip_hash:
       return "balance hash src,ipmask(24)\n  hash-type consistent";
     case StrategyKind::hash: {
-      const auto [where, name] = hash_source(plan.hash_key);
+      const auto key = hash_key_of(plan);
+      const auto sample = fmt::format(
+          "{}({})", key.source == HashSource::header ? "req.hdr" : "req.cook", key.name);
       return fmt::format("balance hash {}\n  hash-type consistent",
-                         where == "header" ? fmt::format("req.hdr({})", name)
-                                           : fmt::format("req.cook({})", name));
+                         haproxy_word(sample, "the hash key"));
     }
   }
   return "balance roundrobin";
 }
 
+// Why an upstream cannot be written into a configuration ("" when it can).
+std::string upstream_problem(const Upstream& upstream, FrontKind kind) {
+  if (const auto why = host_problem(upstream.host); !why.empty()) {
+    return fmt::format("upstream {}: {}", printable(upstream.name, 64), why);
+  }
+  // An unnamed upstream is named by its address (host:port), which the
+  // host's grammar has just checked; HAProxy's server names take no '['.
+  const bool named_by_address = upstream.name == upstream.address();
+  if (named_by_address && kind == FrontKind::haproxy &&
+      upstream.name.find('[') != std::string::npos) {
+    return fmt::format("HAProxy's server names cannot hold '[': name the upstream {} "
+                       "(--upstream NAME=http://...)",
+                       upstream.name);
+  }
+  if (const auto why = plain_name_problem(upstream.name); !why.empty() && !named_by_address) {
+    return fmt::format("the upstream name {}", why);
+  }
+  if (upstream.port < 1 || upstream.port > 65535) {
+    return fmt::format("upstream {}: the port {} is not from 1 to 65535", upstream.name,
+                       upstream.port);
+  }
+  return "";
+}
+
+// Every value of the plan checked again where it is written: a refusal
+// here means a reader let something through.
+void require_writable(const ServerFrontPlan& plan) {
+  if (const auto refusal = front_refusal(plan); !refusal.empty()) throw UsageError(refusal);
+}
+
 }  // namespace
 
 std::string front_refusal(const ServerFrontPlan& plan) {
+  for (const auto& upstream : plan.upstreams) {
+    if (auto why = upstream_problem(upstream, plan.kind); !why.empty()) return why;
+  }
+  if (const auto why = control_character_problem(plan.directory); !why.empty()) {
+    return fmt::format("the run's folder {} holds {}", printable(plan.directory, 80), why);
+  }
+  if (const auto why = host_problem(plan.listen_host); !why.empty()) {
+    return fmt::format("the listen address: {}", why);
+  }
+  std::optional<HashKey> key;
+  if (plan.strategy == StrategyKind::hash) {
+    std::string problem;
+    key = parse_hash_key(plan.hash_key, &problem);
+    if (!key) return problem;
+  }
   if (plan.kind == FrontKind::nginx) {
+    if (plan.directory.find('$') != std::string::npos) {
+      return fmt::format("nginx reads '$' in its configuration as a variable, and the run's "
+                         "folder {} holds one (set TMPDIR to a folder without '$')",
+                         printable(plan.directory, 80));
+    }
     if (plan.strategy == StrategyKind::cookie) {
       return "nginx (open source) has no cookie-insert stickiness (that is NGINX Plus's sticky "
              "cookie); --balancer hash on the app's session cookie pins a browser as well";
@@ -89,27 +142,25 @@ std::string front_refusal(const ServerFrontPlan& plan) {
              "health_check); without --health-check its passive max_fails/fail_timeout are "
              "written";
     }
-    if (plan.strategy == StrategyKind::hash) {
-      const auto [where, name] = hash_source(plan.hash_key);
-      if (where == "cookie" && !nginx_variable_safe(name)) {
-        return fmt::format("nginx cannot hash the cookie {}: its $cookie_ variables take letters, "
-                           "digits and _ only",
-                           name);
-      }
-    }
   }
+  if (key) return front_hash_key_problem(plan.kind, *key);
   return "";
 }
 
 std::string nginx_config(const ServerFrontPlan& plan) {
-  const auto& dir = plan.directory;
+  require_writable(plan);
+  const auto path = [&](std::string_view file) {
+    return nginx_string(fmt::format("{}/{}", plan.directory, file), "the run's folder");
+  };
   std::string names;
   std::string servers;
   for (const auto& upstream : plan.upstreams) {
-    names += fmt::format("    \"{}\" \"{}\";\n", upstream.address(), upstream.name);
+    names += fmt::format("    {} {};\n", nginx_string(upstream.address(), "an upstream address"),
+                         nginx_string(upstream.name, "an upstream name"));
     // fail_timeout counts whole seconds in nginx.
     servers += fmt::format("    server {} weight={} max_fails={} fail_timeout={}s;\n",
-                           upstream.address(), std::max(1, upstream.weight), plan.health.max_fails,
+                           nginx_string(upstream.address(), "an upstream address"),
+                           std::max(1, upstream.weight), plan.health.max_fails,
                            std::max<std::int64_t>(1, (plan.health.fail_timeout_ms + 999) / 1000));
   }
   const auto method = nginx_method(plan);
@@ -121,13 +172,13 @@ std::string nginx_config(const ServerFrontPlan& plan) {
 # marks sessim's processes). A new configuration starts it again.
 master_process off;
 daemon off;
-error_log {dir}/error.log warn;
-pid {dir}/nginx.pid;
+error_log {error_log} warn;
+pid {pid};
 events {{ worker_connections 1024; }}
 http {{
   access_log off;
-  client_body_temp_path {dir}/client; proxy_temp_path {dir}/proxy;
-  fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+  client_body_temp_path {client}; proxy_temp_path {proxy};
+  fastcgi_temp_path {fastcgi}; uwsgi_temp_path {uwsgi}; scgi_temp_path {scgi};
   # The node that answered, by its name in sessim's reports.
   map $upstream_addr $sessim_upstream {{
     default $upstream_addr;
@@ -137,7 +188,7 @@ http {{
 {servers}    keepalive 16;
   }}
   server {{
-    listen {listen_host}:{port};
+    listen {listen};
     location = {generation_path} {{ return 200 "{generation}"; }}
     location / {{
       proxy_pass http://nodes;
@@ -156,20 +207,27 @@ http {{
 }}
 )",
       fmt::arg("generation_note", fmt::format("generation {}", plan.generation)),
-      fmt::arg("dir", dir), fmt::arg("names", names), fmt::arg("method", method),
-      fmt::arg("servers", servers), fmt::arg("port", plan.port),
-      fmt::arg("listen_host", plan.listen_host), fmt::arg("generation_path", kGenerationPath),
-      fmt::arg("generation", plan.generation), fmt::arg("timeout_ms", timeout_ms));
+      fmt::arg("error_log", path("error.log")), fmt::arg("pid", path("nginx.pid")),
+      fmt::arg("client", path("client")), fmt::arg("proxy", path("proxy")),
+      fmt::arg("fastcgi", path("fastcgi")), fmt::arg("uwsgi", path("uwsgi")),
+      fmt::arg("scgi", path("scgi")), fmt::arg("names", names), fmt::arg("method", method),
+      fmt::arg("servers", servers),
+      fmt::arg("listen", nginx_string(join_host_port(plan.listen_host, plan.port), "the listen address")),
+      fmt::arg("generation_path", kGenerationPath), fmt::arg("generation", plan.generation),
+      fmt::arg("timeout_ms", timeout_ms));
 }
 
 std::string haproxy_config(const ServerFrontPlan& plan) {
+  require_writable(plan);
   const bool checks = plan.health.check_interval_ms > 0;
   const bool sticky = plan.strategy == StrategyKind::cookie;
   std::string servers;
   for (const auto& upstream : plan.upstreams) {
-    servers += fmt::format("  server {} {} weight {}", upstream.name, upstream.address(),
+    const auto name = haproxy_word(upstream.name, "an upstream name");
+    servers += fmt::format("  server {} {} weight {}", name,
+                           haproxy_word(upstream.address(), "an upstream address"),
                            std::clamp(upstream.weight, 1, 256));
-    if (sticky) servers += fmt::format(" cookie {}", upstream.name);
+    if (sticky) servers += fmt::format(" cookie {}", name);
     if (checks) {
       servers += fmt::format(" check inter {}ms rise {} fall {}", plan.health.check_interval_ms,
                              plan.health.rise, plan.health.fall);
@@ -178,12 +236,14 @@ std::string haproxy_config(const ServerFrontPlan& plan) {
   }
   std::string backend = haproxy_method(plan) + "\n";
   if (sticky) backend += "  cookie SESSIM_NODE insert indirect nocache\n";
-  if (checks) backend += fmt::format("  option httpchk GET {}\n", plan.health_path);
+  if (checks) {
+    backend += fmt::format("  option httpchk GET {}\n", haproxy_word(plan.health_path, "the health path"));
+  }
   return fmt::format(
       R"(# written by sessim for one run; generation {generation}
 global
   nbthread 1
-  pidfile {dir}/haproxy.pid
+  pidfile {pidfile}
 defaults
   mode http
   timeout connect 2s
@@ -196,17 +256,19 @@ defaults
   option redispatch
   http-reuse safe
 frontend front
-  bind {listen_host}:{port}
+  bind {bind}
   http-request return status 200 content-type text/plain string "{generation}" if {{ path {generation_path} }}
   default_backend nodes
 backend nodes
   {backend}  # The node that answered, by its name in sessim's reports.
   http-response set-header X-Sessim-Upstream %[srv_name]
 {servers})",
-      fmt::arg("generation", plan.generation), fmt::arg("dir", plan.directory),
-      fmt::arg("timeout_ms", plan.upstream_timeout.count()), fmt::arg("port", plan.port),
-      fmt::arg("listen_host", plan.listen_host), fmt::arg("generation_path", kGenerationPath),
-      fmt::arg("backend", backend), fmt::arg("servers", servers));
+      fmt::arg("generation", plan.generation),
+      fmt::arg("pidfile", haproxy_word(plan.directory + "/haproxy.pid", "the run's folder")),
+      fmt::arg("timeout_ms", plan.upstream_timeout.count()),
+      fmt::arg("bind", haproxy_word(join_host_port(plan.listen_host, plan.port), "the listen address")),
+      fmt::arg("generation_path", kGenerationPath), fmt::arg("backend", backend),
+      fmt::arg("servers", servers));
 }
 
 std::string describe_front(const ServerFrontPlan& plan) {

@@ -7,7 +7,9 @@
 #include <map>
 
 #include "balancer/forwarding.h"
+#include "common/grammar.h"
 #include "common/text.h"
+#include "net/host_port.h"
 #include "net/cookie.h"
 #include "node/session_id.h"
 
@@ -241,6 +243,18 @@ bool counts_as_success(const ScenarioRun& run, VerdictMode mode) {
   return verdict == Verdict::pass;
 }
 
+namespace {
+
+// host:port, as a front that knows no node names reports the upstream.
+bool is_node_address(const std::string& text) {
+  HostPort parsed;
+  std::string error;
+  return text.size() <= 300 && split_host_port(text, &parsed, &error) && parsed.port &&
+         host_problem(parsed.host).empty();
+}
+
+}  // namespace
+
 RequestRecord make_record(int number, std::string client, StepKind action, HttpExchange exchange,
                           const AppProfile& profile) {
   RequestRecord record;
@@ -249,6 +263,14 @@ RequestRecord make_record(int number, std::string client, StepKind action, HttpE
   record.action = action;
   if (!profile.node_header.empty()) record.node = exchange.header(profile.node_header);
   if (record.node.empty()) record.node = exchange.header(kUpstreamHeader);
+  // The name comes from the app: it may reach a fault command, a file name
+  // and every report, so only a plain name is taken (an address such as
+  // 10.0.0.3:8080, which fronts without a name send, included).
+  if (!record.node.empty() && !is_plain_name(record.node) && !is_node_address(record.node)) {
+    record.node_problem = fmt::format("the node header said '{}' ({} bytes), which is not a plain name",
+                                      printable(record.node, 40), record.node.size());
+    record.node.clear();
+  }
   const auto sent = sent_session_cookie(exchange, profile);
   const auto set = set_session_cookie(exchange, profile);
   record.session_id_sent = sent.empty() ? "" : session_id_of(sent, profile);

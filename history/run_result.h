@@ -50,8 +50,14 @@ struct RequestRecord {
   // and when its answer (or failure) came. Parallel branches overlap.
   std::int64_t start_us = 0;
   std::int64_t end_us = 0;
+  // The response; once the request's checks have run, its body is cut to
+  // the prefix the run keeps (history/body_budget.h).
   HttpExchange exchange;
+  std::size_t body_bytes = 0;  // the whole body's size, before any cut
+  // get: what the read returned, taken from the whole body.
+  std::optional<ReadValue> read;
   std::string node;  // the profile's node header, else X-Sessim-Upstream, else ""
+  std::string node_problem;  // why the header's node name was not taken ("" when it was)
   // What the request did to the browser's session: the node's
   // X-Sessim-Session header for sessim nodes, else what the cookies show;
   // unknown when no response came.

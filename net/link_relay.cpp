@@ -63,6 +63,11 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
   std::vector<std::pair<ConnectionPtr, std::function<void()>>> held;
   std::set<ConnectionPtr> open;
   std::atomic<std::size_t> open_count{0};
+  std::atomic<std::size_t> refused_count{0};
+  // Delays in flight, cancelled when the relay shuts down: a `delay: 10m`
+  // must not keep the run alive after its verdict.
+  std::set<std::shared_ptr<asio::steady_timer>> timers;
+  bool shutting_down = false;
   std::thread thread;
 
   bool is_cut(const ConnectionPtr& connection) const {
@@ -107,7 +112,15 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
     acceptor.async_accept(connection->client, [self = shared_from_this(),
                                                connection](boost::system::error_code error) {
       if (error == asio::error::operation_aborted) return;
-      if (!error) {
+      if (!error && self->open.size() >= kMaxConnections) {
+        // Past the cap: the connection is refused (RST), not held, so that
+        // a client that keeps connecting to a cut-off link cannot take every
+        // descriptor of the run.
+        boost::system::error_code ignored;
+        connection->client.set_option(asio::socket_base::linger(true, 0), ignored);
+        connection->client.close(ignored);
+        ++self->refused_count;
+      } else if (!error) {
         set_close_on_exec(connection->client.native_handle());
         boost::system::error_code ignored;
         const auto peer = connection->client.remote_endpoint(ignored);
@@ -144,14 +157,20 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
                                                    boost::system::error_code error,
                                                    std::size_t bytes) {
       if (error) {
-        // A close is held like data: the peer learns of it after heal.
+        // The client gave up: its connection is released now, cut off or
+        // not (what was held for it goes with it). The server's close is
+        // held like data: the client learns of it after heal.
+        if (upstream) return self->close(connection);
         return self->unless_cut(connection, [self, connection] { self->close(connection); });
       }
       self->unless_cut(connection, [self, connection, upstream, bytes] {
         const auto delay = self->delay_of(connection);
         if (delay.count() == 0) return self->pass_on(connection, upstream, bytes);
         auto timer = std::make_shared<asio::steady_timer>(self->io, delay);
+        self->timers.insert(timer);
         timer->async_wait([self, connection, upstream, bytes, timer](boost::system::error_code) {
+          self->timers.erase(timer);
+          if (self->shutting_down) return;
           // A partition that began meanwhile holds the chunk too.
           self->unless_cut(connection, [self, connection, upstream, bytes] {
             self->pass_on(connection, upstream, bytes);
@@ -181,6 +200,8 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
     connection->server.close(ignored);
     open.erase(connection);
     open_count = open.size();
+    // Continuations held for it would keep its buffers until heal.
+    std::erase_if(held, [&](const auto& entry) { return entry.first == connection; });
   }
 
   void heal(const std::optional<std::string>& source) {
@@ -205,9 +226,13 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
   }
 
   void shut_down() {
+    shutting_down = true;
     boost::system::error_code ignored;
     acceptor.close(ignored);
     held.clear();
+    for (const auto& timer : std::vector<std::shared_ptr<asio::steady_timer>>(timers.begin(), timers.end())) {
+      timer->cancel();
+    }
     for (const auto& connection : std::vector<ConnectionPtr>(open.begin(), open.end())) {
       close(connection);
     }
@@ -283,5 +308,7 @@ void LinkRelay::heal(const std::string& source_address) {
 }
 
 std::size_t LinkRelay::connections() const { return impl_->open_count.load(); }
+
+std::size_t LinkRelay::refused() const { return impl_->refused_count.load(); }
 
 }  // namespace sessim

@@ -20,9 +20,13 @@ namespace sessim {
 // carries on where it stopped.
 //
 // Threads: any; one thread of its own, stopped by the destructor, which
-// closes every relayed connection.
+// closes every relayed connection and cancels every delay at once.
 class LinkRelay {
  public:
+  // Connections held at once; more are refused (reset) until some close.
+  // A connection is released as soon as its client closes, cut off or not.
+  static constexpr std::size_t kMaxConnections = 512;
+
   // Listens on 127.0.0.1 (a free port) and relays to target_host:target_port.
   // Throws EnvironmentError when it cannot listen.
   LinkRelay(std::string target_host, int target_port);
@@ -48,6 +52,8 @@ class LinkRelay {
   void heal(const std::string& source_address);
   // Connections relayed now (open at both ends or held).
   std::size_t connections() const;
+  // Connections refused because kMaxConnections were open.
+  std::size_t refused() const;
 
  private:
   struct Impl;

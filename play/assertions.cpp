@@ -48,7 +48,7 @@ bool text_holds(const TextCondition& condition, std::string_view text) {
     case TextTest::contains:
       return text.find(condition.operand) != std::string_view::npos;
     case TextTest::matches:
-      return regex_search(condition.operand, text);
+      return condition.pattern && condition.pattern->search(text);
     case TextTest::absent:
       return false;
   }
@@ -178,9 +178,38 @@ Check body_check(const TextCondition& condition, const RequestRecord& record) {
   return check;
 }
 
+// A JSON value's text, written by hand rather than by dump(), which
+// recurses once per level: an app's 100,000-deep value must not take the
+// stack. At most `depth` levels and about `budget` bytes; "…" marks a cut.
+void bounded_json(const nlohmann::json& value, int depth, std::string& out, std::size_t budget) {
+  if (out.size() >= budget) return;
+  if (value.is_array() || value.is_object()) {
+    const bool array = value.is_array();
+    out += array ? '[' : '{';
+    if (depth <= 0 && !value.empty()) {
+      out += "…";
+    } else {
+      bool first = true;
+      for (auto it = value.begin(); it != value.end(); ++it) {
+        if (out.size() >= budget) break;
+        if (!first) out += ',';
+        first = false;
+        if (!array) out += nlohmann::json(it.key()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ":";
+        bounded_json(*it, depth - 1, out, budget);
+      }
+    }
+    out += array ? ']' : '}';
+    return;
+  }
+  out += value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 // The JSON value's text as a check reports it.
 std::string json_text(const nlohmann::json& value) {
-  return value.is_string() ? shown(value.get<std::string>()) : printable(value.dump(), 40);
+  if (value.is_string()) return shown(value.get<std::string>());
+  std::string text;
+  bounded_json(value, 8, text, 64);
+  return printable(text, 40);
 }
 
 bool json_equals(const JsonCondition& condition, const nlohmann::json& value) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -45,13 +46,29 @@ class CountingTransport final : public Transport {
   explicit CountingTransport(Transport& inner) : inner_(inner) {}
   HttpExchange send(const Endpoint& origin, const OutgoingRequest& request) override {
     ++sent_;
-    return inner_.send(origin, request);
+    auto exchange = inner_.send(origin, request);
+    if (exchange.status == 0) {
+      const std::lock_guard lock(mutex_);
+      if (unanswered_++ == 0) {
+        first_unanswered_ = fmt::format("{} {}: {}", request.method, request.target,
+                                        exchange.transport_error);
+      }
+    }
+    return exchange;
   }
   int sent() const { return sent_.load(); }
+  // Requests that got no response, and what the first one met.
+  std::pair<int, std::string> unanswered() const {
+    const std::lock_guard lock(mutex_);
+    return {unanswered_, first_unanswered_};
+  }
 
  private:
   Transport& inner_;
   std::atomic<int> sent_{0};
+  mutable std::mutex mutex_;
+  int unanswered_ = 0;
+  std::string first_unanswered_;
 };
 
 class Auditor {
@@ -74,6 +91,15 @@ class Auditor {
     check_restart();
     check_concurrent_writes();
     report_.requests = transport_.sent();
+    // A request with no answer leaves the check that sent it without its
+    // evidence: the audit is incomplete, which is never clean.
+    if (const auto [count, first] = transport_.unanswered(); count > 0) {
+      report_.incomplete = fmt::format(
+          "{} of {} requests got no response (the first: {}); the checks that sent them are not "
+          "conclusive",
+          count, report_.requests, printable(first, 160));
+      report_.skipped.push_back("incomplete: " + report_.incomplete);
+    }
     std::stable_sort(report_.findings.begin(), report_.findings.end(),
                      [](const auto& a, const auto& b) { return a.severity < b.severity; });
     return report_;

@@ -35,6 +35,8 @@ struct AuditReport {
   // Checks that could not be made here, with the reason ("one instance:
   // sharing and logout across instances need two").
   std::vector<std::string> skipped;
+  // Why the audit is incomplete ("" when every request was answered).
+  std::string incomplete;
 };
 
 struct AuditOptions {

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/errors.h"
+#include "history/body_budget.h"
 #include "common/text.h"
 #include "history/checker.h"
 #include "history/history.h"
@@ -257,14 +258,20 @@ class Player {
       record.attribute = step.name;
     }
     if (step.kind == StepKind::set || step.kind == StepKind::login) record.written = step.value;
-    if (!record.node.empty()) {
+    if (!record.node.empty() || !record.node_problem.empty()) {
       const std::lock_guard lock(events_mutex_);
       last_served_ = record.node;
+      last_served_problem_ = record.node_problem;
+    }
+    if (record.action == StepKind::get) {
+      record.read = read_value(profile_, record.exchange.status, record.exchange.body);
     }
     if (step.expect) record.checks = evaluate(*step.expect, record, profile_);
     settle_result(record);
     if (record.result != RequestResult::ok && options_.fail_fast) stopped_ = true;
     if (options_.on_request) options_.on_request(record);
+    record.body_bytes = record.exchange.body.size();
+    bodies_.cut(record.exchange.body);
     return record;
   }
 
@@ -279,6 +286,11 @@ class Player {
     std::string served;
     {
       const std::lock_guard lock(events_mutex_);
+      if (step.name == kLastServedNode && !last_served_problem_.empty()) {
+        throw EnvironmentError(fmt::format("{}: {} {}: the last response did not name its node: {}",
+                                           step.position.to_string(), to_string(step.kind),
+                                           kLastServedNode, last_served_problem_));
+      }
       const auto names = topology_.node_names();
       served = !last_served_.empty() ? last_served_ : names.empty() ? "" : names.front();
     }
@@ -442,6 +454,8 @@ class Player {
   std::mutex events_mutex_;
   std::size_t seen_events_ = 0;
   std::string last_served_;
+  std::string last_served_problem_;  // why the last node header was not taken
+  BodyBudget bodies_;
   const ScenarioOptions& options_;
   std::mt19937_64 rng_;
   Steady::time_point started_;

@@ -26,6 +26,12 @@ json request_json(const RequestRecord& record, const std::map<int, ReadExplanati
       {"result", to_string(record.result)},
       {"duration_ms", record.exchange.duration_ms},
   };
+  if (record.body_bytes > record.exchange.body.size()) {
+    // What the run kept of a long body: its prefix, and the whole size.
+    entry["body_bytes"] = record.body_bytes;
+    entry["body_cut"] = true;
+  }
+  if (!record.node_problem.empty()) entry["node_problem"] = record.node_problem;
   if (!record.miss_reason.empty()) entry["miss_reason"] = record.miss_reason;
   if (!record.exchange.transport_error.empty()) {
     entry["transport_error"] = record.exchange.transport_error;

@@ -1,7 +1,6 @@
 #include "scenario/assertion.h"
 
 #include <fmt/format.h>
-#include <regex.h>
 
 #include <algorithm>
 #include <charconv>
@@ -139,50 +138,6 @@ std::string json_path_problem(std::string_view path) {
   std::string problem;
   parse_json_path(path, &problem);
   return problem;
-}
-
-namespace {
-
-// A compiled pattern, freed when it goes.
-class CompiledRegex {
- public:
-  explicit CompiledRegex(const std::string& pattern)
-      : status_(::regcomp(&regex_, pattern.c_str(), REG_EXTENDED | REG_NOSUB)) {}
-  ~CompiledRegex() {
-    if (status_ == 0) ::regfree(&regex_);
-  }
-  CompiledRegex(const CompiledRegex&) = delete;
-  CompiledRegex& operator=(const CompiledRegex&) = delete;
-
-  std::string error() const {
-    if (status_ == 0) return {};
-    char message[256];
-    ::regerror(status_, &regex_, message, sizeof message);
-    return message;
-  }
-
-  bool search(std::string_view text) const {
-    if (status_ != 0) return false;
-    regmatch_t range{0, static_cast<regoff_t>(text.size())};
-    // REG_STARTEND: the text's length is given, so NUL bytes in a body are
-    // searched through rather than ending it.
-    return ::regexec(&regex_, text.data(), 1, &range, REG_STARTEND) == 0;
-  }
-
- private:
-  regex_t regex_{};
-  int status_;
-};
-
-}  // namespace
-
-std::string regex_error(const std::string& pattern) {
-  if (pattern.find('\0') != std::string::npos) return "a NUL byte in the pattern";
-  return CompiledRegex(pattern).error();
-}
-
-bool regex_search(const std::string& pattern, std::string_view text) {
-  return CompiledRegex(pattern).search(text);
 }
 
 }  // namespace sessim

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/pattern.h"
+
 // The assertions a scenario step can make about its response, beyond the
 // session's story (value, absent, node, session): what a CI gate checks.
 // Plain data, filled by the loader and judged by play/assertions.h.
@@ -35,11 +37,12 @@ std::optional<TextTest> text_test_named(std::string_view name);
 const std::vector<std::string>& text_test_names();  // the keys of a header's map
 
 // A test on a piece of response text (a header's value, the body).
-// `matches` is a POSIX extended regular expression, searched anywhere.
+// `matches` is an RE2 pattern, searched anywhere; compiled by the loader.
 struct TextCondition {
   TextTest test = TextTest::equals;
-  std::string operand;  // unused for absent
+  std::string operand;  // unused for absent; the pattern as written for matches
   SourcePosition position;
+  std::optional<Pattern> pattern;  // matches
 };
 
 struct HeaderCondition {
@@ -94,12 +97,5 @@ struct LatencyLimit {
   SourcePosition position;
   std::string label() const;  // "p95", "max"
 };
-
-// A POSIX extended regular expression's error, "" when it compiles.
-std::string regex_error(const std::string& pattern);
-// Whether `pattern` (which compiles) is found anywhere in `text`, NUL bytes
-// included. glibc's matcher, not std::regex: its memory and stack do not
-// grow with the text, so a 1 MiB body is as safe as a short one.
-bool regex_search(const std::string& pattern, std::string_view text);
 
 }  // namespace sessim

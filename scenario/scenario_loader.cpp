@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -15,6 +14,8 @@
 #include "cluster/node_instance.h"
 #include "cluster/topology.h"
 #include "common/bounded_file.h"
+#include "common/duration.h"
+#include "common/hash_key.h"
 #include "common/session_effect.h"
 #include "common/strategy_kind.h"
 #include "common/text.h"
@@ -40,8 +41,9 @@ std::vector<std::string> split_lines(const std::string& text) {
 }
 
 bool is_simple_name(const std::string& name) {
-  static const std::regex pattern("[A-Za-z0-9_-]{1,64}");
-  return std::regex_match(name, pattern);
+  return !name.empty() && name.size() <= 64 &&
+         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+             std::string::npos;
 }
 
 // Turns YAML into the scenario model, failing at the first thing it does not
@@ -175,8 +177,11 @@ class Loader {
     }
     if (node["hash-key"]) {
       cluster.hash_key = text(node["hash-key"], "hash-key");
-      if (cluster.hash_key.rfind("cookie:", 0) != 0 && cluster.hash_key.rfind("header:", 0) != 0) {
-        fail(node["hash-key"], "hash-key must be cookie:NAME or header:NAME");
+      std::string problem;
+      const auto key = parse_hash_key(cluster.hash_key, &problem);
+      if (!key) fail(node["hash-key"], problem);
+      if (const auto refusal = front_hash_key_problem(cluster.front, *key); !refusal.empty()) {
+        fail(node["hash-key"], refusal);
       }
     }
     if (node["weights"]) {
@@ -194,12 +199,12 @@ class Loader {
     if (node["flush"]) {
       cluster.flush = parse_flush_mode(one_of(node["flush"], "flush", flush_mode_names()));
     }
-    if (node["delay"]) cluster.delay_s = duration(node["delay"]);
+    if (node["delay"]) cluster.delay_s = duration(node["delay"], "delay");
     if (node["max-fails"]) cluster.max_fails = integer(node["max-fails"], "max-fails", 1, 100);
-    if (node["fail-timeout"]) cluster.fail_timeout_s = duration(node["fail-timeout"]);
-    if (node["health-check"]) cluster.health_check_s = duration(node["health-check"]);
+    if (node["fail-timeout"]) cluster.fail_timeout_s = duration(node["fail-timeout"], "fail-timeout");
+    if (node["health-check"]) cluster.health_check_s = duration(node["health-check"], "health-check");
     if (node["upstream-timeout"]) {
-      cluster.upstream_timeout_s = duration(node["upstream-timeout"]);
+      cluster.upstream_timeout_s = duration(node["upstream-timeout"], "upstream-timeout", 3600);
       if (cluster.upstream_timeout_s < 0.1 || cluster.upstream_timeout_s > 3600) {
         fail(node["upstream-timeout"], "upstream-timeout must be from 100ms to 1h");
       }
@@ -436,8 +441,8 @@ class Loader {
         }
         if (delay) {
           if (!value["by"]) fail(value, "delay needs by: a duration such as 200ms");
-          step.seconds = duration(value["by"]);
-          if (value["jitter"]) step.jitter_s = duration(value["jitter"]);
+          step.seconds = duration(value["by"], "by");
+          if (value["jitter"]) step.jitter_s = duration(value["jitter"], "jitter");
         }
         break;
       }
@@ -446,7 +451,7 @@ class Loader {
         step.name = text(value, "heal (all, redis or a node name)");
         break;
       case StepKind::wait:
-        step.seconds = duration(value);
+        step.seconds = duration(value, "wait");
         break;
       case StepKind::repeat:
         if (!value.IsMap()) fail(value, "repeat needs {times: N, steps: [...]}");
@@ -508,7 +513,7 @@ class Loader {
     check_keys(value, own, to_string(step.kind));
     if (value["client"]) step.client = client(value["client"]);
     if (value["delay"]) {
-      step.delay_s = duration(value["delay"]);
+      step.delay_s = duration(value["delay"], "delay");
       if (step.delay_s * 1000 > kMaxRequestDelayMs) {
         fail(value["delay"], fmt::format("a request's delay is at most {} ms", kMaxRequestDelayMs));
       }
@@ -611,7 +616,7 @@ class Loader {
       const auto name = header_name(it->first);
       const YAML::Node tests = it->second;  // a copy: it-> yields a temporary
       if (tests.IsScalar()) {
-        conditions.push_back({name, {TextTest::equals, tests.Scalar(), position(tests)}});
+        conditions.push_back({name, {TextTest::equals, tests.Scalar(), position(tests), std::nullopt}});
         continue;
       }
       if (!tests.IsMap() || tests.size() == 0) {
@@ -623,12 +628,13 @@ class Loader {
         const auto how = *text_test_named(key);
         if (how == TextTest::absent) {
           if (!boolean(test->second, "absent")) fail(test->second, "write absent: true, or leave it out");
-          conditions.push_back({name, {TextTest::absent, "", position(test->first)}});
+          conditions.push_back({name, {TextTest::absent, "", position(test->first), std::nullopt}});
           continue;
         }
         const auto operand = text(test->second, key);
-        if (how == TextTest::matches) pattern(test->second, operand);
-        conditions.push_back({name, {how, operand, position(test->first)}});
+        TextCondition condition{how, operand, position(test->first), std::nullopt};
+        if (how == TextTest::matches) condition.pattern = pattern(test->second, operand);
+        conditions.push_back({name, std::move(condition)});
       }
     }
     return conditions;
@@ -704,12 +710,13 @@ class Loader {
     check_keys(node, {"contains", "matches", "json"}, "body");
     if (node["contains"]) {
       expectation.body.push_back({TextTest::contains, text(node["contains"], "contains"),
-                                  position(node["contains"])});
+                                  position(node["contains"]), std::nullopt});
     }
     if (node["matches"]) {
       const auto operand = text(node["matches"], "matches");
-      pattern(node["matches"], operand);
-      expectation.body.push_back({TextTest::matches, operand, position(node["matches"])});
+      TextCondition condition{TextTest::matches, operand, position(node["matches"]), std::nullopt};
+      condition.pattern = pattern(node["matches"], operand);
+      expectation.body.push_back(std::move(condition));
     }
     if (const auto json = node["json"]) {
       if (!json.IsMap() || json.size() == 0) {
@@ -748,13 +755,16 @@ class Loader {
     }
   }
 
-  void pattern(const YAML::Node& node, const std::string& operand) const {
+  // Compiled once, here: a pattern that cannot be matched in linear time
+  // and bounded memory is refused at its position.
+  Pattern pattern(const YAML::Node& node, const std::string& operand) const {
     if (operand.size() > kMaxPatternBytes) {
       fail(node, fmt::format("a pattern is at most {} bytes", kMaxPatternBytes));
     }
-    if (const auto error = regex_error(operand); !error.empty()) {
-      fail(node, fmt::format("not a POSIX extended regular expression: {}", error));
-    }
+    std::string problem;
+    auto compiled = Pattern::compile(operand, &problem);
+    if (!compiled) fail(node, fmt::format("pattern refused: {}", problem));
+    return std::move(*compiled);
   }
 
   // `latency: {p95: 50ms, max: 200ms}` on a repeat
@@ -821,11 +831,7 @@ class Loader {
   }
 
   double milliseconds(const YAML::Node& node, const std::string& what) const {
-    const auto seconds = node.IsScalar() ? parse_seconds(node.Scalar()) : std::nullopt;
-    if (!seconds || *seconds < 0 || *seconds > 600) {
-      fail(node, fmt::format("{} needs a duration such as 200ms or 1.5s (at most 10 minutes)", what));
-    }
-    return *seconds * 1000;
+    return duration(node, what) * 1000;
   }
 
   std::string client(const YAML::Node& node) const {
@@ -853,18 +859,18 @@ class Loader {
     return name;
   }
 
-  double duration(const YAML::Node& node) const {
-    static const std::regex pattern("([0-9]+(\\.[0-9]+)?)\\s*(ms|s|m)?");
-    std::smatch match;
-    const auto value = node.IsScalar() ? node.Scalar() : std::string();
-    if (!std::regex_match(value, match, pattern)) {
-      fail(node, "wait needs a duration such as 1.5s, 500ms or 2m");
+  // Seconds, through the one grammar of durations (a unit required in
+  // files), at most `max_s`; errors name the key.
+  double duration(const YAML::Node& node, const std::string& what, double max_s = 600) const {
+    if (!node.IsScalar()) fail(node, fmt::format("{} needs a duration such as 1.5s, 500ms or 2m", what));
+    std::string problem;
+    const auto seconds = parse_duration(node.Scalar(), DurationGrammar{}, &problem);
+    if (!seconds) fail(node, fmt::format("{}: {}", what, problem));
+    if (*seconds > max_s) {
+      fail(node, fmt::format("{} is at most {}; {} is {}", what, duration_text(max_s),
+                             printable(node.Scalar(), 40), duration_text(*seconds)));
     }
-    double seconds = std::stod(match[1]);
-    if (match[3] == "ms") seconds /= 1000;
-    if (match[3] == "m") seconds *= 60;
-    if (seconds > 600) fail(node, "wait is limited to 10 minutes");
-    return seconds;
+    return *seconds;
   }
 
   mutable std::size_t steps_built_ = 0;

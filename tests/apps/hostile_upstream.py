@@ -25,6 +25,11 @@ Modes:
   switch            "101 Switching Protocols" unasked
   large             a well-behaved 3 MiB answer with Content-Length
   large-chunked     the same 3 MiB, chunked in parts of 7777 bytes
+  deep-json         a JSON body nested 100,000 arrays deep (200 KB)
+  bad-utf8          a node header and a body that are not UTF-8 (and U+FFFE)
+  long-node         a node header (X-Node) of 5,000 bytes
+  shell-node        a node header that is a shell command substitution
+  answers-two       answers two requests, then closes every connection unanswered
 """
 
 import argparse
@@ -36,8 +41,11 @@ import time
 MODES = [
     "normal", "continue", "unsolicited", "trailing", "endless-body", "huge-length",
     "endless-headers", "trickle", "endless-continue", "silent", "many-cookies", "switch",
-    "large", "large-chunked",
+    "large", "large-chunked", "deep-json", "bad-utf8", "long-node", "shell-node", "answers-two",
 ]
+
+DEEP_JSON = b"[" * 100000 + b"]" * 100000
+answered = [0]
 
 LARGE_BODY = b"0123456789abcdef" * (3 * 65536)  # 3 MiB
 
@@ -160,6 +168,24 @@ class Handler(socketserver.BaseRequestHandler):
                     part = LARGE_BODY[at:at + 7777]
                     send(b"%x\r\n" % len(part) + part + b"\r\n")
                 send(b"0\r\n\r\n")
+            elif mode == "deep-json":
+                send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(DEEP_JSON) + DEEP_JSON)
+            elif mode == "bad-utf8":
+                body = b"value \xff\xc3\x28 \xef\xbf\xbe end\n"
+                send(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                     b"Content-Length: %d\r\nX-Node: n\xff\xfe\r\n\r\n" % len(body) + body)
+            elif mode == "long-node":
+                send(response(b"ok\n", None, "X-Node: " + "n" * 5000 + "\r\n"))
+            elif mode == "shell-node":
+                send(response(b"ok\n", None, "X-Node: $(touch pwned)\r\n"))
+            elif mode == "answers-two":
+                with log_lock:
+                    answered[0] += 1
+                    count = answered[0]
+                if count > 2:
+                    return
+                send(response(b"ok " + name.encode() + b"\n"))
             elif mode == "switch":
                 send(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: nonsense\r\n"
                      b"Connection: Upgrade\r\n\r\n")

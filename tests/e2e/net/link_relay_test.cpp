@@ -7,10 +7,14 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <future>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "cluster/redis_server.h"
 #include "support/test_support.h"
@@ -105,6 +109,55 @@ TEST(LinkRelay, ClosesItsConnectionsWhenDestroyed) {
   client.send("PING\r\n");
   ASSERT_EQ(client.receive(7, 2000), "+PONG\r\n");
   relay.reset();
+  EXPECT_TRUE(client.closed_within(2000));
+}
+
+TEST(LinkRelay, ConnectionsToACutLinkAreCappedAndReleasedWhenTheirClientsClose) {
+  // Both ends live in this process: two descriptors a connection.
+  rlimit files{};
+  ::getrlimit(RLIMIT_NOFILE, &files);
+  files.rlim_cur = files.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &files);
+  if (files.rlim_cur != RLIM_INFINITY && files.rlim_cur < 2 * LinkRelay::kMaxConnections + 200) {
+    GTEST_SKIP() << "needs " << 2 * LinkRelay::kMaxConnections + 200 << " open files; the limit is "
+                 << files.rlim_cur;
+  }
+  testing::TestRedis redis;
+  LinkRelay relay("127.0.0.1", redis.server->port());
+  relay.cut("");
+  {
+    std::vector<std::unique_ptr<Client>> clients;
+    const auto wanted = LinkRelay::kMaxConnections + 40;
+    for (std::size_t i = 0; i < wanted; ++i) {
+      clients.push_back(std::make_unique<Client>("127.0.0.43", relay.port()));
+    }
+    ASSERT_TRUE(testing::wait_until(
+        [&] { return relay.connections() + relay.refused() >= wanted; }))
+        << relay.connections() << " held, " << relay.refused() << " refused";
+    EXPECT_EQ(relay.connections(), LinkRelay::kMaxConnections);
+    EXPECT_EQ(relay.refused(), 40u);
+  }
+  // Every client closed: the relay lets go of them, though the link is
+  // still cut.
+  EXPECT_TRUE(testing::wait_until([&] { return relay.connections() == 0; }))
+      << relay.connections() << " still held";
+  relay.heal();
+  Client after("127.0.0.43", relay.port());
+  after.send("PING\r\n");
+  EXPECT_EQ(after.receive(7, 2000), "+PONG\r\n");
+}
+
+TEST(LinkRelay, EndingTheRelayCancelsItsDelays) {
+  testing::TestRedis redis;
+  auto relay = std::make_unique<LinkRelay>("127.0.0.1", redis.server->port());
+  relay->delay("", std::chrono::minutes(10));
+  Client client("127.0.0.44", relay->port());
+  client.send("PING\r\n");  // held for ten minutes
+  EXPECT_TRUE(testing::wait_until([&] { return relay->connections() == 1; }));
+  auto ended = std::async(std::launch::async, [&] { relay.reset(); });
+  EXPECT_EQ(ended.wait_for(std::chrono::seconds(10)), std::future_status::ready)
+      << "the relay waited for its delayed chunk";
+  ended.wait();
   EXPECT_TRUE(client.closed_within(2000));
 }
 

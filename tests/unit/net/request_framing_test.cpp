@@ -65,16 +65,6 @@ TEST(RequestFraming, AbsoluteFormBecomesOriginFormWithItsHost) {
   EXPECT_EQ(check_request_framing(head("GET", "https://app?x=1")).origin_target, "/?x=1");
 }
 
-TEST(Text, DurationsTakeUnitsAndRefuseWhatIsNoNumber) {
-  EXPECT_EQ(parse_seconds("2"), 2.0);
-  EXPECT_EQ(parse_seconds("2s"), 2.0);
-  EXPECT_EQ(parse_seconds("250ms"), 0.25);
-  EXPECT_EQ(parse_seconds("1.5m"), 90.0);
-  for (const auto* text : {"nan", "inf", "-1", "1e3", "", "s", "2 h", "0x10"}) {
-    EXPECT_FALSE(parse_seconds(text).has_value()) << text;
-  }
-}
-
 TEST(Text, PrintableEscapesControlsAndCuts) {
   EXPECT_EQ(printable("a\r\nb\x1b[31m\\"), "a\\x0d\\x0ab\\x1b[31m\\x5c");
   EXPECT_EQ(printable(std::string(10, 'x'), 4), "xxxx…");
