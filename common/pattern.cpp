@@ -35,7 +35,7 @@ std::string refusal(const re2::RE2& program) {
     default:
       break;
   }
-  return arg.empty() ? program.error() : fmt::format("{}: {}", program.error(), printable(arg, 40));
+  return printable(program.error(), 120);  // RE2's message names the fragment
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 constexpr std::size_t kChunkBytes = 16 * 1024;
+constexpr std::size_t kEarlyBytes = 64 * 1024;
 }  // namespace
 
 // Everything below runs on the relay's own thread: the cut set, the held
@@ -44,6 +45,12 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
     std::array<char, kChunkBytes> to_server{};
     std::array<char, kChunkBytes> to_client{};
     bool closed = false;
+    // Accepted while cut off: the client is read (up to kChunkBytes at a
+    // time, at most kEarlyBytes in all) until the server is connected, so
+    // that a client that gives up is seen and released at once.
+    bool connected = false;
+    bool watching = false;
+    std::string early;
   };
   using ConnectionPtr = std::shared_ptr<Connection>;
 
@@ -127,10 +134,45 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
         connection->source = peer.address().to_string();
         self->open.insert(connection);
         self->open_count = self->open.size();
+        if (self->is_cut(connection)) self->watch(connection);
         self->unless_cut(connection, [self, connection] { self->connect(connection); });
       }
       self->accept();
     });
+  }
+
+  // Reads what a client sends before its server is connected, and sees it
+  // close. Once connected, what was read goes first, then the pump.
+  void watch(const ConnectionPtr& connection) {
+    connection->watching = true;
+    connection->client.async_read_some(
+        asio::buffer(connection->to_server),
+        [self = shared_from_this(), connection](boost::system::error_code error, std::size_t bytes) {
+          connection->watching = false;
+          // Cancelled by connect: the pump takes over from here.
+          if (error == asio::error::operation_aborted && connection->connected) {
+            return self->send_early(connection);
+          }
+          if (error) return self->close(connection);
+          connection->early.append(connection->to_server.data(), bytes);
+          if (!connection->connected && connection->early.size() < kEarlyBytes) {
+            return self->watch(connection);
+          }
+          if (connection->connected) self->send_early(connection);
+        });
+  }
+
+  void send_early(const ConnectionPtr& connection) {
+    if (connection->closed) return;
+    if (connection->early.empty()) return pump(connection, true);
+    auto bytes = std::make_shared<std::string>(std::move(connection->early));
+    connection->early.clear();
+    asio::async_write(connection->server, asio::buffer(*bytes),
+                      [self = shared_from_this(), connection, bytes](boost::system::error_code error,
+                                                                     std::size_t) {
+                        if (error) return self->close(connection);
+                        self->pump(connection, true);
+                      });
   }
 
   void connect(const ConnectionPtr& connection) {
@@ -142,7 +184,14 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
           boost::system::error_code ignored;
           connection->server.set_option(tcp::no_delay(true), ignored);
           connection->client.set_option(tcp::no_delay(true), ignored);
-          self->pump(connection, true);
+          connection->connected = true;
+          // A watch in progress is cancelled; its handler sends what it
+          // read and starts the pump.
+          if (connection->watching) {
+            connection->client.cancel(ignored);
+          } else {
+            self->send_early(connection);
+          }
           self->pump(connection, false);
         });
   }

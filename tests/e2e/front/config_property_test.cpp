@@ -15,6 +15,7 @@
 #include "cluster/child_process.h"
 #include "cluster/run_directory.h"
 #include "common/errors.h"
+#include "common/grammar.h"
 #include "front/server_config.h"
 
 namespace sessim {
@@ -214,7 +215,12 @@ ServerFrontPlan random_plan(Hostile& hostile, FrontKind kind, const std::string&
   for (int i = 1; i <= count; ++i) {
     Upstream upstream;
     upstream.name = hostile.pick(0, 3) == 0 ? hostile.name(10) : fmt::format("node-{}", i);
+    // A hostile host, or an address: a well-formed random name would be
+    // refused by the parsers for not resolving, which is not what is tested.
     upstream.host = hostile.pick(0, 5) == 0 ? hostile.name(8) : "127.0.0.1";
+    if (upstream.host != "127.0.0.1" && host_problem(upstream.host).empty()) {
+      upstream.host = fmt::format("127.0.{}.{}", hostile.pick(0, 255), hostile.pick(1, 254));
+    }
     upstream.port = 30000 + i;
     upstream.weight = hostile.pick(1, 3);
     plan.upstreams.push_back(upstream);

@@ -24,8 +24,8 @@ bool has(const std::string& text, const std::string& part) {
 
 TEST(ServerConfig, NginxGetsEachStrategysDirectiveAndNamesTheNodes) {
   const auto round_robin = nginx_config(plan(FrontKind::nginx, StrategyKind::round_robin));
-  EXPECT_TRUE(has(round_robin, "listen 127.0.0.1:8080;"));
-  EXPECT_TRUE(has(round_robin, "server 127.0.0.1:9002 weight=3 max_fails=1 fail_timeout=10s;"));
+  EXPECT_TRUE(has(round_robin, "listen \"127.0.0.1:8080\";"));
+  EXPECT_TRUE(has(round_robin, "server \"127.0.0.1:9002\" weight=3 max_fails=1 fail_timeout=10s;"));
   EXPECT_TRUE(has(round_robin, "\"127.0.0.1:9001\" \"node-1\";"));
   EXPECT_TRUE(has(round_robin, "add_header X-Sessim-Upstream $sessim_upstream always;"));
   EXPECT_TRUE(has(round_robin, "location = /.sessim-front-generation { return 200 \"1\"; }"));
@@ -41,19 +41,19 @@ TEST(ServerConfig, NginxGetsEachStrategysDirectiveAndNamesTheNodes) {
 
 TEST(ServerConfig, HaproxyGetsEachStrategysBalanceAndNamesTheServer) {
   const auto cookie = haproxy_config(plan(FrontKind::haproxy, StrategyKind::cookie));
-  EXPECT_TRUE(has(cookie, "bind 127.0.0.1:8080"));
+  EXPECT_TRUE(has(cookie, "bind '127.0.0.1:8080'"));
   EXPECT_TRUE(has(cookie, "cookie SESSIM_NODE insert indirect nocache"));
-  EXPECT_TRUE(has(cookie, "server node-2 127.0.0.1:9002 weight 3 cookie node-2"));
+  EXPECT_TRUE(has(cookie, "server 'node-2' '127.0.0.1:9002' weight 3 cookie 'node-2'"));
   EXPECT_TRUE(has(cookie, "http-response set-header X-Sessim-Upstream %[srv_name]"));
   EXPECT_TRUE(has(haproxy_config(plan(FrontKind::haproxy, StrategyKind::ip_hash)),
                   "balance hash src,ipmask(24)"));
   EXPECT_TRUE(has(haproxy_config(plan(FrontKind::haproxy, StrategyKind::hash)),
-                  "balance hash req.cook(SESSION)"));
+                  "balance hash 'req.cook(SESSION)'"));
   auto checked = plan(FrontKind::haproxy, StrategyKind::least_conn);
   checked.health.check_interval_ms = 500;
   const auto health = haproxy_config(checked);
   EXPECT_TRUE(has(health, "balance leastconn"));
-  EXPECT_TRUE(has(health, "option httpchk GET /healthz"));
+  EXPECT_TRUE(has(health, "option httpchk GET '/healthz'"));
   EXPECT_TRUE(has(health, "check inter 500ms rise 2 fall 3"));
 }
 

@@ -165,7 +165,7 @@ TEST(ScenarioLimits, AnAliasBombIsRefusedWithItsPosition) {
 // loader recurse until the stack overflowed.
 TEST(ScenarioLimits, AnAliasInsideItsOwnAnchorIsRefusedWithItsPosition) {
   const auto error = error_of(
-      "name: loop\nsteps:\n  - &read {request: GET /get-session, steps: [*read, {wait: 1}]}\n");
+      "name: loop\nsteps:\n  - &read {request: GET /get-session, steps: [*read, {wait: 1s}]}\n");
   EXPECT_NE(error.find("bomb.yaml:"), std::string::npos) << error;
   EXPECT_NE(error.find("nests deeper than 64 levels"), std::string::npos) << error;
 }
@@ -174,8 +174,8 @@ TEST(ScenarioLimits, PlannedRequestsAndWaitsAreCountedAndBounded) {
   const auto scenario = parse_scenario(
       "steps:\n"
       "  - request: {path: \"/set-session?sessionVal=v\", expect: {status: 200}}\n"
-      "  - repeat: {times: 3, steps: [{wait: 0.5}, {request: {path: /get-session}}]}\n"
-      "  - parallel: [{request: {path: /get-session}}, {wait: 2}]\n",
+      "  - repeat: {times: 3, steps: [{wait: 0.5s}, {request: {path: /get-session}}]}\n"
+      "  - parallel: [{request: {path: /get-session}}, {wait: 2s}]\n",
       "plan.yaml");
   EXPECT_EQ(scenario.planned_requests, 1 + 3 + 1);
   EXPECT_DOUBLE_EQ(scenario.planned_wait_s, 1.5 + 2);
@@ -192,7 +192,7 @@ TEST(ScenarioLimits, PlannedRequestsAndWaitsAreCountedAndBounded) {
   const auto too_long = error_of(
       "steps:\n"
       "  - request: {path: /get-session, expect: {status: 200}}\n"
-      "  - repeat: {times: 1000, steps: [{wait: 100}]}\n");
+      "  - repeat: {times: 1000, steps: [{wait: 100s}]}\n");
   EXPECT_NE(too_long.find("waits more than 24 hours"), std::string::npos) << too_long;
 }
 
