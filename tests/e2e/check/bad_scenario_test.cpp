@@ -126,7 +126,7 @@ TEST_P(BadScenario, CheckNamesFileLineColumnAndExits2) {
   EXPECT_NE(first_line.find(bad.message), std::string::npos) << first_line;
   if (bad.line > 0 && !bad.yaml.empty() && bad.label != "MissingSteps") {
     // The offending line follows, with a caret under the column.
-    const auto caret = result.err.find('^');
+    const auto caret = result.err.find('^', result.err.find('\n'));
     ASSERT_NE(caret, std::string::npos) << result.err;
     const auto caret_line_start = result.err.rfind('\n', caret) + 1;
     EXPECT_EQ(caret - caret_line_start, static_cast<std::size_t>(bad.column + 1)) << result.err;

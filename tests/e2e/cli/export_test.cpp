@@ -47,10 +47,10 @@ TEST(Export, AComposeProjectOfTheRunsTopology) {
             (std::vector<std::string>{"redis-server", "--save", "", "--appendonly", "no"}));
   const auto nginx = testing::read_text_file(out.file("nginx.conf"));
   EXPECT_NE(nginx.find("ip_hash;"), std::string::npos) << nginx;
-  for (const char* server : {"server node-1:8080", "server node-2:8080", "server node-3:8080"}) {
+  for (const char* server : {"server \"node-1:8080\"", "server \"node-2:8080\"", "server \"node-3:8080\""}) {
     EXPECT_NE(nginx.find(server), std::string::npos) << server;
   }
-  EXPECT_NE(nginx.find("listen 0.0.0.0:80;"), std::string::npos);
+  EXPECT_NE(nginx.find("listen \"0.0.0.0:80\";"), std::string::npos);
   // The round trip: the same story through the front, faults by Compose.
   const auto script = testing::read_text_file(out.file("run-story.sh"));
   EXPECT_NE(script.find("--target http://127.0.0.1:8080"), std::string::npos) << script;
@@ -85,8 +85,8 @@ TEST(Export, SentinelsAndHaproxy) {
                       "redis-master 6379 2"),
             std::string::npos);
   const auto haproxy = testing::read_text_file(out.file("haproxy.cfg"));
-  EXPECT_NE(haproxy.find("cookie node-1"), std::string::npos) << haproxy;
-  EXPECT_NE(haproxy.find("bind 0.0.0.0:80"), std::string::npos) << haproxy;
+  EXPECT_NE(haproxy.find("cookie 'node-1'"), std::string::npos) << haproxy;
+  EXPECT_NE(haproxy.find("bind '0.0.0.0:80'"), std::string::npos) << haproxy;
   if (find_program("docker-compose")) {
     EXPECT_EQ(std::system(("docker-compose -f " + out.file("compose.yaml") + " config -q").c_str()),
               0);
@@ -121,7 +121,7 @@ TEST(Export, KubernetesManifestsOfTheSameTopology) {
   EXPECT_EQ(app["env"][0]["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>(), "metadata.name");
   EXPECT_EQ(documents[2]["spec"]["clusterIP"].as<std::string>(), "None");
   const auto nginx = documents[0]["data"]["nginx.conf"].as<std::string>();
-  for (const char* server : {"server node-1.node:8080", "server node-3.node:8080"}) {
+  for (const char* server : {"server \"node-1.node:8080\"", "server \"node-3.node:8080\""}) {
     EXPECT_NE(nginx.find(server), std::string::npos) << nginx;
   }
   const auto script = testing::read_text_file(out.file("run-story.sh"));
