@@ -13,8 +13,8 @@ std::string Upstream::address() const { return join_host_port(host, port); }
 
 Upstream parse_upstream_url(const std::string& url) {
   const auto fail = [&](std::string_view why) {
-    throw UsageError(
-        fmt::format("invalid upstream '{}': {} (expected http://host:port)", printable(url, 120), why));
+    throw UsageError(fmt::format("invalid upstream '{}': {} (expected http://host:port)",
+                                 printable(url, 120), why));
   };
   constexpr std::string_view kScheme = "http://";
   if (url.rfind(kScheme, 0) != 0) fail("only http:// upstreams are supported");

@@ -8,12 +8,12 @@
 #include <span>
 
 #include "app/app_profile.h"
+#include "balancer/balancer.h"
 #include "cli/flag_checks.h"
 #include "cli/run_options.h"
 #include "cluster/capacity.h"
 #include "cluster/child_process.h"
 #include "cluster/command_node.h"
-#include "balancer/balancer.h"
 #include "common/errors.h"
 #include "common/grammar.h"
 #include "common/hash_key.h"

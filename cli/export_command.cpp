@@ -42,14 +42,16 @@ class ExportFolder {
     struct stat entry {};
     if (::fstatat(fd_, name.c_str(), &entry, AT_SYMLINK_NOFOLLOW) != 0) return;
     if (S_ISLNK(entry.st_mode)) {
-      throw UsageError(fmt::format("{}/{} is a symbolic link; export does not write through "
-                                   "links (remove it, or choose another folder)",
-                                   path_, name));
+      throw UsageError(
+          fmt::format("{}/{} is a symbolic link; export does not write through "
+                      "links (remove it, or choose another folder)",
+                      path_, name));
     }
     if (!S_ISREG(entry.st_mode)) {
       throw UsageError(fmt::format("{}/{} exists and is not a regular file", path_, name));
     }
-    if (!force) throw UsageError(fmt::format("{}/{} exists; give --force to overwrite it", path_, name));
+    if (!force)
+      throw UsageError(fmt::format("{}/{} exists; give --force to overwrite it", path_, name));
   }
 
   void write(const std::string& name, const std::string& text, mode_t mode) const {
@@ -57,7 +59,8 @@ class ExportFolder {
     const int fd = ::openat(fd_, temporary.c_str(),
                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
-      throw EnvironmentError(fmt::format("cannot write {}/{}: {}", path_, name, std::strerror(errno)));
+      throw EnvironmentError(
+          fmt::format("cannot write {}/{}: {}", path_, name, std::strerror(errno)));
     }
     bool written = ::fchmod(fd, mode) == 0;
     for (std::string_view rest = text; written && !rest.empty();) {
@@ -82,12 +85,14 @@ class ExportFolder {
 // and digest characters only.
 void check_image(const std::string& image) {
   const bool fits = !image.empty() && image.size() <= 255 &&
-                    image.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                            "0123456789._-/:@") == std::string::npos;
+                    image.find_first_not_of(
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                        "0123456789._-/:@") == std::string::npos;
   if (!fits) {
-    throw UsageError(fmt::format("--image '{}' is not an image reference (letters, digits and "
-                                 "._-/:@, such as registry.example/app:1.2)",
-                                 printable(image, 80)));
+    throw UsageError(
+        fmt::format("--image '{}' is not an image reference (letters, digits and "
+                    "._-/:@, such as registry.example/app:1.2)",
+                    printable(image, 80)));
   }
 }
 
@@ -130,10 +135,9 @@ int run_export(const ExportOptions& options) {
   const ExportFolder out(folder);
   for (const auto& name : names) out.check(name, options.force);
   for (const auto& file : files) out.write(file.name, file.text, 0644);
-  const auto start =
-      k8s ? fmt::format("kubectl apply -f {}", shell_quote(folder + "/sessim.yaml"))
-          : fmt::format("docker compose -p {} -f {} up -d", plan.project,
-                        shell_quote(folder + "/compose.yaml"));
+  const auto start = k8s ? fmt::format("kubectl apply -f {}", shell_quote(folder + "/sessim.yaml"))
+                         : fmt::format("docker compose -p {} -f {} up -d", plan.project,
+                                       shell_quote(folder + "/compose.yaml"));
   out.write("run-story.sh",
             fmt::format("#!/bin/bash\n# Plays a story against the exported deployment, started "
                         "with:\n#   {}\n{}{}\n",

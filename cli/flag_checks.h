@@ -22,7 +22,8 @@ inline CLI::Validator seconds_in(double min, double max) {
   return CLI::Validator(
       [min, max](std::string& text) -> std::string {
         std::string problem;
-        const auto seconds = parse_duration(text, DurationGrammar{std::chrono::seconds(1)}, &problem);
+        const auto seconds =
+            parse_duration(text, DurationGrammar{std::chrono::seconds(1)}, &problem);
         if (!seconds) return problem;
         if (*seconds < min || *seconds > max) {
           return fmt::format("{} s is not within {} to {} s", *seconds, min, max);
@@ -40,7 +41,8 @@ inline CLI::Validator whole_seconds_in(long long min, long long max) {
   return CLI::Validator(
       [min, max](std::string& text) -> std::string {
         std::string problem;
-        const auto seconds = parse_duration(text, DurationGrammar{std::chrono::seconds(1)}, &problem);
+        const auto seconds =
+            parse_duration(text, DurationGrammar{std::chrono::seconds(1)}, &problem);
         if (!seconds) return problem;
         if (*seconds != std::floor(*seconds)) {
           return fmt::format("{} is not a whole number of seconds", text);

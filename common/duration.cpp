@@ -17,19 +17,21 @@ std::optional<double> parse_duration(std::string_view text, const DurationGramma
   };
   if (text.empty()) return refuse("a duration cannot be empty; write 2s, 500ms or 1m");
   if (text.size() > kMaxDurationText) {
-    return refuse(fmt::format("a duration is at most {} characters, such as 1.5s",
-                              kMaxDurationText));
+    return refuse(
+        fmt::format("a duration is at most {} characters, such as 1.5s", kMaxDurationText));
   }
   std::size_t digits = 0;
-  while (digits < text.size() && ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.')) {
+  while (digits < text.size() &&
+         ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.')) {
     ++digits;
   }
   const auto number = text.substr(0, digits);
   const auto unit = text.substr(digits);
   const auto shape = [&] {
-    return fmt::format("'{}' is not a duration: write a number and its unit with nothing between, "
-                       "such as 2s, 500ms, 1.5m or 1h",
-                       printable(text, 40));
+    return fmt::format(
+        "'{}' is not a duration: write a number and its unit with nothing between, "
+        "such as 2s, 500ms, 1.5m or 1h",
+        printable(text, 40));
   };
   if (number.empty() || number.front() == '.' || number.back() == '.' ||
       number.find('.') != number.rfind('.')) {

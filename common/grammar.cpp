@@ -31,24 +31,29 @@ std::string token_problem(std::string_view name, std::string_view what) {
 
 }  // namespace
 
-std::string header_name_problem(std::string_view name) { return token_problem(name, "header name"); }
+std::string header_name_problem(std::string_view name) {
+  return token_problem(name, "header name");
+}
 
-std::string cookie_name_problem(std::string_view name) { return token_problem(name, "cookie name"); }
+std::string cookie_name_problem(std::string_view name) {
+  return token_problem(name, "cookie name");
+}
 
 bool is_plain_name(std::string_view name) {
   return !name.empty() && name.size() <= 64 && is_alnum(name.front()) &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return is_alnum(c) || c == '.' || c == '_' || c == '-';
-         });
+         std::all_of(name.begin(), name.end(),
+                     [](char c) { return is_alnum(c) || c == '.' || c == '_' || c == '-'; });
 }
 
 std::string plain_name_problem(std::string_view name) {
   if (is_plain_name(name)) return "";
   if (name.empty()) return "a name cannot be empty";
-  if (name.size() > 64) return fmt::format("a name is at most 64 bytes; this one has {}", name.size());
-  return fmt::format("'{}' is not a plain name (a letter or digit, then letters, digits, '.', '_' "
-                     "or '-')",
-                     printable(name, 64));
+  if (name.size() > 64)
+    return fmt::format("a name is at most 64 bytes; this one has {}", name.size());
+  return fmt::format(
+      "'{}' is not a plain name (a letter or digit, then letters, digits, '.', '_' "
+      "or '-')",
+      printable(name, 64));
 }
 
 std::string host_problem(std::string_view host) {
@@ -56,8 +61,9 @@ std::string host_problem(std::string_view host) {
   if (host.size() > 253) return "a host name is at most 253 bytes";
   const bool ipv6 = host.find(':') != std::string_view::npos;
   const auto fits = [&](char c) {
-    if (ipv6) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
-                     c == ':' || c == '.';
+    if (ipv6)
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+             c == ':' || c == '.';
     return is_alnum(c) || c == '-' || c == '.';
   };
   const auto bad = std::find_if_not(host.begin(), host.end(), fits);
@@ -68,7 +74,8 @@ std::string host_problem(std::string_view host) {
                             : "a host name has letters, digits, '-' and '.'");
   }
   if (!ipv6 && (host.front() == '-' || host.front() == '.')) {
-    return fmt::format("'{}' is not a host: it starts with '{}'", printable(host, 64), host.front());
+    return fmt::format("'{}' is not a host: it starts with '{}'", printable(host, 64),
+                       host.front());
   }
   return "";
 }

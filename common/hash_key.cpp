@@ -44,19 +44,22 @@ std::string front_hash_key_problem(FrontKind front, const HashKey& key) {
              c == '_' || (!cookie && c == '-');
     };
     if (!std::all_of(key.name.begin(), key.name.end(), fits)) {
-      return cookie ? fmt::format("nginx cannot hash the cookie {}: its $cookie_ variables take "
-                                  "letters, digits and _ only",
-                                  key.name)
-                    : fmt::format("nginx cannot hash the header {}: its $http_ variables take "
-                                  "letters, digits, - and _ only",
-                                  key.name);
+      return cookie ? fmt::format(
+                          "nginx cannot hash the cookie {}: its $cookie_ variables take "
+                          "letters, digits and _ only",
+                          key.name)
+                    : fmt::format(
+                          "nginx cannot hash the header {}: its $http_ variables take "
+                          "letters, digits, - and _ only",
+                          key.name);
     }
   }
   if (front == FrontKind::haproxy && key.name.find_first_of("'#$") != std::string::npos) {
-    return fmt::format("HAProxy cannot hash the {} {}: it reads # as a comment, $ as an "
-                       "environment variable and ' as a quote in its configuration and in a "
-                       "sample's arguments",
-                       cookie ? "cookie" : "header", key.name);
+    return fmt::format(
+        "HAProxy cannot hash the {} {}: it reads # as a comment, $ as an "
+        "environment variable and ' as a quote in its configuration and in a "
+        "sample's arguments",
+        cookie ? "cookie" : "header", key.name);
   }
   return "";
 }

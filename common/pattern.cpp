@@ -13,23 +13,26 @@ std::string refusal(const re2::RE2& program) {
   switch (program.error_code()) {
     case re2::RE2::ErrorBadEscape:
       if (arg.size() == 2 && arg[0] == '\\' && arg[1] >= '1' && arg[1] <= '9') {
-        return fmt::format("back-references such as {} need backtracking, which has no time "
-                           "bound; sessim matches in linear time and cannot take them",
-                           arg);
+        return fmt::format(
+            "back-references such as {} need backtracking, which has no time "
+            "bound; sessim matches in linear time and cannot take them",
+            arg);
       }
       return fmt::format("invalid escape {}", printable(arg, 40));
     case re2::RE2::ErrorBadPerlOp:
     case re2::RE2::ErrorMissingParen:
       if (arg.starts_with("(?=") || arg.starts_with("(?!") || arg.starts_with("(?<")) {
-        return fmt::format("look-arounds such as {} need backtracking, which has no time bound; "
-                           "sessim matches in linear time and cannot take them",
-                           printable(arg, 40));
+        return fmt::format(
+            "look-arounds such as {} need backtracking, which has no time bound; "
+            "sessim matches in linear time and cannot take them",
+            printable(arg, 40));
       }
       break;
     case re2::RE2::ErrorRepeatSize:
-      return fmt::format("the repetition {} is too large (each count at most 1000, and nested "
-                         "counts at most 1000 multiplied together)",
-                         printable(arg, 40));
+      return fmt::format(
+          "the repetition {} is too large (each count at most 1000, and nested "
+          "counts at most 1000 multiplied together)",
+          printable(arg, 40));
     case re2::RE2::ErrorPatternTooLarge:
       return fmt::format("the pattern compiles to more than {} MiB", kPatternMemoryBytes >> 20);
     default:
@@ -49,7 +52,8 @@ std::optional<Pattern> Pattern::compile(std::string_view text, std::string* prob
   re2::RE2::Options options;
   options.set_log_errors(false);
   options.set_max_mem(kPatternMemoryBytes);
-  auto program = std::make_shared<const re2::RE2>(re2::StringPiece(text.data(), text.size()), options);
+  auto program =
+      std::make_shared<const re2::RE2>(re2::StringPiece(text.data(), text.size()), options);
   if (!program->ok()) return refuse(refusal(*program));
   Pattern pattern;
   pattern.text_ = std::string(text);

@@ -276,5 +276,4 @@ std::string join(const std::vector<std::string>& pieces, std::string_view separa
   return joined;
 }
 
-
 }  // namespace sessim

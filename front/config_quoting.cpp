@@ -21,9 +21,10 @@ void refuse_controls(std::string_view value, std::string_view what, std::string_
 std::string nginx_string(std::string_view value, std::string_view what) {
   refuse_controls(value, what, "nginx");
   if (value.find('$') != std::string_view::npos) {
-    throw UsageError(fmt::format("{} '{}' cannot go into an nginx configuration: nginx reads '$' "
-                                 "as a variable and has no escape for it",
-                                 what, printable(value, 80)));
+    throw UsageError(
+        fmt::format("{} '{}' cannot go into an nginx configuration: nginx reads '$' "
+                    "as a variable and has no escape for it",
+                    what, printable(value, 80)));
   }
   std::string quoted = "\"";
   for (const char c : value) {

@@ -89,9 +89,10 @@ std::string upstream_problem(const Upstream& upstream, FrontKind kind) {
   const bool named_by_address = upstream.name == upstream.address();
   if (named_by_address && kind == FrontKind::haproxy &&
       upstream.name.find('[') != std::string::npos) {
-    return fmt::format("HAProxy's server names cannot hold '[': name the upstream {} "
-                       "(--upstream NAME=http://...)",
-                       upstream.name);
+    return fmt::format(
+        "HAProxy's server names cannot hold '[': name the upstream {} "
+        "(--upstream NAME=http://...)",
+        upstream.name);
   }
   if (const auto why = plain_name_problem(upstream.name); !why.empty() && !named_by_address) {
     return fmt::format("the upstream name {}", why);
@@ -129,9 +130,10 @@ std::string front_refusal(const ServerFrontPlan& plan) {
   }
   if (plan.kind == FrontKind::nginx) {
     if (plan.directory.find('$') != std::string::npos) {
-      return fmt::format("nginx reads '$' in its configuration as a variable, and the run's "
-                         "folder {} holds one (set TMPDIR to a folder without '$')",
-                         printable(plan.directory, 80));
+      return fmt::format(
+          "nginx reads '$' in its configuration as a variable, and the run's "
+          "folder {} holds one (set TMPDIR to a folder without '$')",
+          printable(plan.directory, 80));
     }
     if (plan.strategy == StrategyKind::cookie) {
       return "nginx (open source) has no cookie-insert stickiness (that is NGINX Plus's sticky "
@@ -212,7 +214,8 @@ http {{
       fmt::arg("fastcgi", path("fastcgi")), fmt::arg("uwsgi", path("uwsgi")),
       fmt::arg("scgi", path("scgi")), fmt::arg("names", names), fmt::arg("method", method),
       fmt::arg("servers", servers),
-      fmt::arg("listen", nginx_string(join_host_port(plan.listen_host, plan.port), "the listen address")),
+      fmt::arg("listen",
+               nginx_string(join_host_port(plan.listen_host, plan.port), "the listen address")),
       fmt::arg("generation_path", kGenerationPath), fmt::arg("generation", plan.generation),
       fmt::arg("timeout_ms", timeout_ms));
 }
@@ -237,7 +240,8 @@ std::string haproxy_config(const ServerFrontPlan& plan) {
   std::string backend = haproxy_method(plan) + "\n";
   if (sticky) backend += "  cookie SESSIM_NODE insert indirect nocache\n";
   if (checks) {
-    backend += fmt::format("  option httpchk GET {}\n", haproxy_word(plan.health_path, "the health path"));
+    backend +=
+        fmt::format("  option httpchk GET {}\n", haproxy_word(plan.health_path, "the health path"));
   }
   return fmt::format(
       R"(# written by sessim for one run; generation {generation}
@@ -266,7 +270,8 @@ backend nodes
       fmt::arg("generation", plan.generation),
       fmt::arg("pidfile", haproxy_word(plan.directory + "/haproxy.pid", "the run's folder")),
       fmt::arg("timeout_ms", plan.upstream_timeout.count()),
-      fmt::arg("bind", haproxy_word(join_host_port(plan.listen_host, plan.port), "the listen address")),
+      fmt::arg("bind",
+               haproxy_word(join_host_port(plan.listen_host, plan.port), "the listen address")),
       fmt::arg("generation_path", kGenerationPath), fmt::arg("backend", backend),
       fmt::arg("servers", servers));
 }

@@ -104,9 +104,9 @@ History history_of(const ScenarioRun& run, const AppProfile& profile) {
       op.step = step.number;
       bool answered = false;
       if (record.action == StepKind::get) {
-        const auto read =
-            record.read ? *record.read
-                        : read_value(profile, record.exchange.status, record.exchange.body);
+        const auto read = record.read
+                              ? *record.read
+                              : read_value(profile, record.exchange.status, record.exchange.body);
         answered = read.answered;
         if (read.answered && !read.absent) op.read = read.value;
       }

@@ -9,8 +9,8 @@
 #include "balancer/forwarding.h"
 #include "common/grammar.h"
 #include "common/text.h"
-#include "net/host_port.h"
 #include "net/cookie.h"
+#include "net/host_port.h"
 #include "node/session_id.h"
 
 namespace sessim {
@@ -267,8 +267,9 @@ RequestRecord make_record(int number, std::string client, StepKind action, HttpE
   // and every report, so only a plain name is taken (an address such as
   // 10.0.0.3:8080, which fronts without a name send, included).
   if (!record.node.empty() && !is_plain_name(record.node) && !is_node_address(record.node)) {
-    record.node_problem = fmt::format("the node header said '{}' ({} bytes), which is not a plain name",
-                                      printable(record.node, 40), record.node.size());
+    record.node_problem =
+        fmt::format("the node header said '{}' ({} bytes), which is not a plain name",
+                    printable(record.node, 40), record.node.size());
     record.node.clear();
   }
   const auto sent = sent_session_cookie(exchange, profile);

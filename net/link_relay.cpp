@@ -147,7 +147,8 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
     connection->watching = true;
     connection->client.async_read_some(
         asio::buffer(connection->to_server),
-        [self = shared_from_this(), connection](boost::system::error_code error, std::size_t bytes) {
+        [self = shared_from_this(), connection](boost::system::error_code error,
+                                                std::size_t bytes) {
           connection->watching = false;
           // Cancelled by connect: the pump takes over from here.
           if (error == asio::error::operation_aborted && connection->connected) {
@@ -168,8 +169,8 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
     auto bytes = std::make_shared<std::string>(std::move(connection->early));
     connection->early.clear();
     asio::async_write(connection->server, asio::buffer(*bytes),
-                      [self = shared_from_this(), connection, bytes](boost::system::error_code error,
-                                                                     std::size_t) {
+                      [self = shared_from_this(), connection, bytes](
+                          boost::system::error_code error, std::size_t) {
                         if (error) return self->close(connection);
                         self->pump(connection, true);
                       });
@@ -279,7 +280,8 @@ struct LinkRelay::Impl : std::enable_shared_from_this<LinkRelay::Impl> {
     boost::system::error_code ignored;
     acceptor.close(ignored);
     held.clear();
-    for (const auto& timer : std::vector<std::shared_ptr<asio::steady_timer>>(timers.begin(), timers.end())) {
+    for (const auto& timer :
+         std::vector<std::shared_ptr<asio::steady_timer>>(timers.begin(), timers.end())) {
       timer->cancel();
     }
     for (const auto& connection : std::vector<ConnectionPtr>(open.begin(), open.end())) {

@@ -194,7 +194,10 @@ void bounded_json(const nlohmann::json& value, int depth, std::string& out, std:
         if (out.size() >= budget) break;
         if (!first) out += ',';
         first = false;
-        if (!array) out += nlohmann::json(it.key()).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + ":";
+        if (!array)
+          out += nlohmann::json(it.key()).dump(-1, ' ', false,
+                                               nlohmann::json::error_handler_t::replace) +
+                 ":";
         bounded_json(*it, depth - 1, out, budget);
       }
     }

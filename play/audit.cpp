@@ -50,8 +50,8 @@ class CountingTransport final : public Transport {
     if (exchange.status == 0) {
       const std::lock_guard lock(mutex_);
       if (unanswered_++ == 0) {
-        first_unanswered_ = fmt::format("{} {}: {}", request.method, request.target,
-                                        exchange.transport_error);
+        first_unanswered_ =
+            fmt::format("{} {}: {}", request.method, request.target, exchange.transport_error);
       }
     }
     return exchange;

@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "common/errors.h"
-#include "history/body_budget.h"
 #include "common/text.h"
+#include "history/body_budget.h"
 #include "history/checker.h"
 #include "history/history.h"
 #include "net/cookie_jar.h"

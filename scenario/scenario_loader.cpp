@@ -42,7 +42,8 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 bool is_simple_name(const std::string& name) {
   return !name.empty() && name.size() <= 64 &&
-         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+         name.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
              std::string::npos;
 }
 
@@ -201,8 +202,10 @@ class Loader {
     }
     if (node["delay"]) cluster.delay_s = duration(node["delay"], "delay");
     if (node["max-fails"]) cluster.max_fails = integer(node["max-fails"], "max-fails", 1, 100);
-    if (node["fail-timeout"]) cluster.fail_timeout_s = duration(node["fail-timeout"], "fail-timeout");
-    if (node["health-check"]) cluster.health_check_s = duration(node["health-check"], "health-check");
+    if (node["fail-timeout"])
+      cluster.fail_timeout_s = duration(node["fail-timeout"], "fail-timeout");
+    if (node["health-check"])
+      cluster.health_check_s = duration(node["health-check"], "health-check");
     if (node["upstream-timeout"]) {
       cluster.upstream_timeout_s = duration(node["upstream-timeout"], "upstream-timeout", 3600);
       if (cluster.upstream_timeout_s < 0.1 || cluster.upstream_timeout_s > 3600) {
@@ -616,7 +619,8 @@ class Loader {
       const auto name = header_name(it->first);
       const YAML::Node tests = it->second;  // a copy: it-> yields a temporary
       if (tests.IsScalar()) {
-        conditions.push_back({name, {TextTest::equals, tests.Scalar(), position(tests), std::nullopt}});
+        conditions.push_back(
+            {name, {TextTest::equals, tests.Scalar(), position(tests), std::nullopt}});
         continue;
       }
       if (!tests.IsMap() || tests.size() == 0) {
@@ -862,7 +866,8 @@ class Loader {
   // Seconds, through the one grammar of durations (a unit required in
   // files), at most `max_s`; errors name the key.
   double duration(const YAML::Node& node, const std::string& what, double max_s = 600) const {
-    if (!node.IsScalar()) fail(node, fmt::format("{} needs a duration such as 1.5s, 500ms or 2m", what));
+    if (!node.IsScalar())
+      fail(node, fmt::format("{} needs a duration such as 1.5s, 500ms or 2m", what));
     std::string problem;
     const auto seconds = parse_duration(node.Scalar(), DurationGrammar{}, &problem);
     if (!seconds) fail(node, fmt::format("{}: {}", what, problem));

@@ -12,9 +12,9 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  for (const auto& grammar : {sessim::DurationGrammar{},
-                              sessim::DurationGrammar{std::chrono::milliseconds(1)},
-                              sessim::DurationGrammar{std::chrono::seconds(1)}}) {
+  for (const auto& grammar :
+       {sessim::DurationGrammar{}, sessim::DurationGrammar{std::chrono::milliseconds(1)},
+        sessim::DurationGrammar{std::chrono::seconds(1)}}) {
     std::string problem;
     const auto seconds = sessim::parse_duration(text, grammar, &problem);
     if (!seconds) {

@@ -19,7 +19,8 @@ std::vector<std::string> fields_of(const std::string& input) {
   std::size_t start = 0;
   while (fields.size() < 6) {
     const auto end = input.find('\x1f', start);
-    fields.push_back(input.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    fields.push_back(
+        input.substr(start, end == std::string::npos ? std::string::npos : end - start));
     if (end == std::string::npos) break;
     start = end + 1;
   }
@@ -49,8 +50,8 @@ std::size_t lines(const std::string& text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto fields = fields_of(std::string(reinterpret_cast<const char*>(data), size));
-  const std::vector<std::string> plain{"/tmp/run", "cookie:SESSION", "node-1", "127.0.0.1",
-                                       "node-2", "127.0.0.1"};
+  const std::vector<std::string> plain{"/tmp/run",  "cookie:SESSION", "node-1",
+                                       "127.0.0.1", "node-2",         "127.0.0.1"};
   for (const auto kind : {sessim::FrontKind::nginx, sessim::FrontKind::haproxy}) {
     const auto plan = plan_of(kind, fields);
     const auto generate = [&](const sessim::ServerFrontPlan& p) {

@@ -13,11 +13,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   sessim::HttpExchange exchange;
   exchange.status = 200;
-  exchange.headers.emplace_back("X-Node",
-                                std::string(reinterpret_cast<const char*>(data), size));
+  exchange.headers.emplace_back("X-Node", std::string(reinterpret_cast<const char*>(data), size));
   sessim::AppProfile profile = sessim::builtin_profile("sessim");
   profile.node_header = "X-Node";
-  const auto record = sessim::make_record(1, "browser", sessim::StepKind::request, exchange, profile);
+  const auto record =
+      sessim::make_record(1, "browser", sessim::StepKind::request, exchange, profile);
   if (record.node.size() > 300) std::abort();
   if (record.node.find_first_of(" \t\r\n\"'`$;&|<>(){}\\#*?!~") != std::string::npos) std::abort();
   if (!record.node.empty() && !record.node_problem.empty()) std::abort();

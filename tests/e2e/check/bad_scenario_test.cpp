@@ -65,8 +65,8 @@ const std::vector<BadFile> kBadFiles{
     {"DurationOf200000Digits", kHeader + "steps:\n  - wait: " + std::string(200'000, '9') + "\n", 4,
      11, "wait: a duration is at most 32 characters"},
     {"DurationTooLong", kHeader + "steps:\n  - wait: 11m\n", 4, 11, "wait is at most 10m"},
-    {"WithinWithSpace", kHeader + "steps:\n  - request: {path: /, expect: {within: 5 ms}}\n", 4,
-     41, "within: '5 ms' is not a duration"},
+    {"WithinWithSpace", kHeader + "steps:\n  - request: {path: /, expect: {within: 5 ms}}\n", 4, 41,
+     "within: '5 ms' is not a duration"},
     {"HashKeyInjectsHaproxyConfig",
      "cluster:\n  front: haproxy\n  balancer: hash\n  hash-key: \"header:X-A)\\n  option "
      "external-check\\n  external-check command /usr/bin/touch\"\nsteps:\n  - get: cart\n",
@@ -83,7 +83,8 @@ const std::vector<BadFile> kBadFiles{
      kHeader + "steps:\n  - request: {path: /, expect: {body: {matches: '(a{1,1000}){1,1000}'}}}\n",
      4, 49, "pattern refused: the repetition"},
     {"PatternNestedThrice",
-     kHeader + "steps:\n  - request: {path: /, expect: {body: {matches: '((a{1,100}){1,100}){1,100}'}}}\n",
+     kHeader + "steps:\n  - request: {path: /, expect: {body: {matches: "
+               "'((a{1,100}){1,100}){1,100}'}}}\n",
      4, 49, "pattern refused"},
     {"PatternWithBackReference",
      kHeader + "steps:\n  - request: {path: /, expect: {body: {matches: '(a*)\\1b'}}}\n", 4, 49,
@@ -97,7 +98,9 @@ const std::vector<BadFile> kBadFiles{
     {"BadAttributeName", kHeader + "steps:\n  - get: \"a b\"\n", 4, 10,
      "attribute name 'a b' must be 1-64 of"},
     {"UnknownSessionOutcome", kHeader + "steps:\n  - get: {name: a, expect: {session: alive}}\n", 4,
-     38, "session 'alive' is not one of kept, created, replaced, rotated, ended, cleared, missed, none, gone"},
+     38,
+     "session 'alive' is not one of kept, created, replaced, rotated, ended, cleared, missed, "
+     "none, gone"},
     {"UnknownDeclaredOutcome", kHeader + "expect: {local: maybe}\nsteps:\n  - get: cart\n", 3, 17,
      "outcome 'maybe' is not one of pass, fail"},
     {"RepeatZeroTimes",

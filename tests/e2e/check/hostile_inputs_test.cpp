@@ -49,12 +49,12 @@ TEST(HostileFlags, UpstreamNamesThatWouldWriteConfigurationAreRefused) {
 }
 
 TEST(HostileFlags, HashKeysAreTokensAndEachFrontRefusesWhatItCannotCarry) {
-  const auto injected =
-      run_sessim({"run", "--balancer", "hash", "--hash-key", "header:X-A)\n  option external-check"});
+  const auto injected = run_sessim(
+      {"run", "--balancer", "hash", "--hash-key", "header:X-A)\n  option external-check"});
   EXPECT_EQ(injected.exit_code, kExitUsage) << injected.err;
   EXPECT_NE(injected.err.find("not a header name"), std::string::npos) << injected.err;
-  const auto hashed = run_sessim(
-      {"run", "--front", "haproxy", "--balancer", "hash", "--hash-key", "cookie:a#b"});
+  const auto hashed =
+      run_sessim({"run", "--front", "haproxy", "--balancer", "hash", "--hash-key", "cookie:a#b"});
   EXPECT_EQ(hashed.exit_code, kExitUsage) << hashed.err;
   EXPECT_NE(hashed.err.find("HAProxy cannot hash the cookie a#b"), std::string::npos) << hashed.err;
 }
@@ -70,16 +70,17 @@ TEST(HostileFlags, DurationsHaveOneGrammar) {
 
 TEST(HostileFiles, ASuiteWithABadFileReportsTheOthers) {
   RunDirectory dir;
-  const auto good = write_file(dir, "good.yaml",
-                               "name: good\ncluster: {nodes: 1}\nsteps:\n"
-                               "  - set: {name: a, value: b}\n  - get: {name: a, expect: {value: b}}\n");
+  const auto good =
+      write_file(dir, "good.yaml",
+                 "name: good\ncluster: {nodes: 1}\nsteps:\n"
+                 "  - set: {name: a, value: b}\n  - get: {name: a, expect: {value: b}}\n");
   const auto bad = write_file(dir, "bad.yaml",
                               "name: bad\nsteps:\n  - wait: " + std::string(200'000, '9') + "\n");
   const auto junit = dir.file("suite.xml");
   const auto json = dir.file("suite.json");
-  const auto result = run_sessim({"run", good, bad, "--store", "local", "--junit", junit,
-                                  "--json=" + json},
-                                 std::chrono::seconds(60));
+  const auto result =
+      run_sessim({"run", good, bad, "--store", "local", "--junit", junit, "--json=" + json},
+                 std::chrono::seconds(60));
   EXPECT_NE(result.exit_code, 0) << result.err;
   EXPECT_LT(result.exit_code, kExitEnvironment) << result.err;
   const auto xml = testing::read_text_file(junit);
@@ -92,10 +93,11 @@ TEST(HostileFiles, ASuiteWithABadFileReportsTheOthers) {
 
 // A story of one request with `expect` to the app at `url`.
 testing::CommandResult run_one_request(const RunDirectory& dir, const std::string& url,
-                              const std::string& expect, std::vector<std::string> more = {}) {
-  const auto story = write_file(dir, "story.yaml",
-                                "name: one-request\nsteps:\n  - request: {path: /a, expect: " +
-                                    expect + "}\n");
+                                       const std::string& expect,
+                                       std::vector<std::string> more = {}) {
+  const auto story =
+      write_file(dir, "story.yaml",
+                 "name: one-request\nsteps:\n  - request: {path: /a, expect: " + expect + "}\n");
   std::vector<std::string> args{"run", story, "--target", url, "--store", "shared"};
   args.insert(args.end(), more.begin(), more.end());
   return run_sessim(args, std::chrono::seconds(60));
@@ -123,11 +125,13 @@ TEST(HostileApp, ReportsStayWellFormedWhenTheAppSendsWhatIsNotUtf8) {
   EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.err;
   ChildSpec lint;
   lint.executable = "/usr/bin/xmllint";
-  if (!exists(lint.executable)) GTEST_SKIP() << "xmllint is missing (scripts/dev installs libxml2-utils)";
+  if (!exists(lint.executable))
+    GTEST_SKIP() << "xmllint is missing (scripts/dev installs libxml2-utils)";
   lint.args = {"--noout", junit};
   lint.log_path = dir.file("xmllint.log");
   ChildProcess checker(lint);
-  EXPECT_EQ(checker.wait_for_exit(std::chrono::seconds(30)), 0) << testing::read_text_file(lint.log_path);
+  EXPECT_EQ(checker.wait_for_exit(std::chrono::seconds(30)), 0)
+      << testing::read_text_file(lint.log_path);
   const auto xml = testing::read_text_file(junit);
   EXPECT_NE(xml.find("value \xEF\xBF\xBD"), std::string::npos);
   EXPECT_EQ(xml.find("\xEF\xBF\xBE"), std::string::npos);  // U+FFFE replaced
@@ -142,10 +146,9 @@ TEST(HostileApp, LongBodiesAreCheckedWholeAndKeptAsAPrefix) {
       dir, "story.yaml",
       "name: large\nsteps:\n  - repeat:\n      times: 20\n      steps:\n        - request: {path: "
       "/big, expect: {body: {matches: 'cdef$'}}}\n");
-  const auto result =
-      run_sessim({"run", story, "--target", app.url(), "--store", "shared", "--max-response-size",
-                  "4MiB", "--json"},
-                 std::chrono::seconds(120));
+  const auto result = run_sessim({"run", story, "--target", app.url(), "--store", "shared",
+                                  "--max-response-size", "4MiB", "--json"},
+                                 std::chrono::seconds(120));
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto report = nlohmann::json::parse(result.out);
   int requests = 0;
@@ -169,10 +172,10 @@ TEST(HostileApp, NodeNamesFromTheAppNeverReachAFaultCommand) {
                                   "name: crash-last\nsteps:\n  - request: {path: /a}\n"
                                   "  - crash: \"@last\"\n  - request: {path: /b}\n");
     const auto marker = dir.file("fault-ran");
-    const auto result = run_sessim({"run", story, "--target", app.url(), "--store", "shared",
-                                    "--node-header", "X-Node", "--fault-cmd",
-                                    "crash=touch " + marker + " \"{name}\""},
-                                   std::chrono::seconds(60));
+    const auto result =
+        run_sessim({"run", story, "--target", app.url(), "--store", "shared", "--node-header",
+                    "X-Node", "--fault-cmd", "crash=touch " + marker + " \"{name}\""},
+                   std::chrono::seconds(60));
     EXPECT_EQ(result.exit_code, kExitEnvironment) << mode << ": " << result.err;
     EXPECT_NE(result.err.find("is not a plain name"), std::string::npos) << result.err;
     EXPECT_NE(result.err.find("story.yaml:4:"), std::string::npos) << result.err;
@@ -196,8 +199,8 @@ TEST(HostileExport, FilesAreMadeInsideTheFolderOnly) {
   // outside the folder.
   const auto outside = dir.file("outside.yaml");
   ASSERT_EQ(::symlink(outside.c_str(), (folder + "/compose.yaml").c_str()), 0);
-  const std::vector<std::string> base{"export", "compose", "--front", "nginx", "--image",
-                                      "app:1", "-o", folder};
+  const std::vector<std::string> base{"export",  "compose", "--front", "nginx",
+                                      "--image", "app:1",   "-o",      folder};
   const auto dangling = run_sessim(base);
   EXPECT_EQ(dangling.exit_code, kExitUsage) << dangling.err;
   EXPECT_NE(dangling.err.find("is a symbolic link"), std::string::npos) << dangling.err;
@@ -223,8 +226,8 @@ TEST(HostileExport, FilesAreMadeInsideTheFolderOnly) {
 TEST(HostileExport, AFolderWithSpacesAndQuotesIsQuotedInTheScript) {
   RunDirectory dir;
   const auto folder = dir.file("it's a $(folder)");
-  const auto result = run_sessim(
-      {"export", "compose", "--front", "haproxy", "--image", "app:1", "-o", folder});
+  const auto result =
+      run_sessim({"export", "compose", "--front", "haproxy", "--image", "app:1", "-o", folder});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto script = testing::read_text_file(folder + "/run-story.sh");
   // The script parses as bash, and names the folder as one quoted word.
@@ -233,9 +236,11 @@ TEST(HostileExport, AFolderWithSpacesAndQuotesIsQuotedInTheScript) {
   bash.args = {"-n", folder + "/run-story.sh"};
   bash.log_path = dir.file("bash.log");
   ChildProcess syntax(bash);
-  EXPECT_EQ(syntax.wait_for_exit(std::chrono::seconds(30)), 0) << testing::read_text_file(bash.log_path);
-  EXPECT_NE(script.find("'" + folder.substr(0, folder.find('\'')) + "'\\''s a $(folder)/compose.yaml'"),
-            std::string::npos)
+  EXPECT_EQ(syntax.wait_for_exit(std::chrono::seconds(30)), 0)
+      << testing::read_text_file(bash.log_path);
+  EXPECT_NE(
+      script.find("'" + folder.substr(0, folder.find('\'')) + "'\\''s a $(folder)/compose.yaml'"),
+      std::string::npos)
       << script;
 }
 

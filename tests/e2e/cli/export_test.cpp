@@ -47,7 +47,8 @@ TEST(Export, AComposeProjectOfTheRunsTopology) {
             (std::vector<std::string>{"redis-server", "--save", "", "--appendonly", "no"}));
   const auto nginx = testing::read_text_file(out.file("nginx.conf"));
   EXPECT_NE(nginx.find("ip_hash;"), std::string::npos) << nginx;
-  for (const char* server : {"server \"node-1:8080\"", "server \"node-2:8080\"", "server \"node-3:8080\""}) {
+  for (const char* server :
+       {"server \"node-1:8080\"", "server \"node-2:8080\"", "server \"node-3:8080\""}) {
     EXPECT_NE(nginx.find(server), std::string::npos) << server;
   }
   EXPECT_NE(nginx.find("listen \"0.0.0.0:80\";"), std::string::npos);

@@ -149,11 +149,17 @@ std::vector<std::vector<std::string>> haproxy_lines(const std::string& text) {
     for (std::size_t at = 0; at < line.size(); ++at) {
       const char c = line[at];
       if (quote == '\'') {
-        if (c == '\'') quote = 0; else word += c;
+        if (c == '\'')
+          quote = 0;
+        else
+          word += c;
       } else if (quote == '"') {
-        if (c == '"') quote = 0;
-        else if (c == '\\' && at + 1 < line.size()) word += line[++at];
-        else word += c;
+        if (c == '"')
+          quote = 0;
+        else if (c == '\\' && at + 1 < line.size())
+          word += line[++at];
+        else
+          word += c;
       } else if (c == '\\' && at + 1 < line.size()) {
         word += line[++at];
         in_word = true;
@@ -207,8 +213,8 @@ ServerFrontPlan random_plan(Hostile& hostile, FrontKind kind, const std::string&
   plan.port = 20000 + hostile.pick(0, 9999);
   plan.directory = folder;
   const StrategyKind strategies[] = {StrategyKind::round_robin, StrategyKind::least_conn,
-                                     StrategyKind::ip_hash, StrategyKind::hash,
-                                     StrategyKind::hash, StrategyKind::hash};
+                                     StrategyKind::ip_hash,     StrategyKind::hash,
+                                     StrategyKind::hash,        StrategyKind::hash};
   plan.strategy = strategies[hostile.pick(0, 5)];
   plan.hash_key = (hostile.pick(0, 1) ? "cookie:" : "header:") + hostile.name(12);
   const int count = hostile.pick(1, 4);
@@ -232,8 +238,8 @@ void expect_nginx_structure(const ServerFrontPlan& plan, const std::string& text
   const auto words = nginx_words(text);
   std::size_t at = 0;
   const auto tree = nginx_tree(words, at);
-  EXPECT_EQ(names_of(tree), (std::vector<std::string>{"master_process", "daemon", "error_log", "pid",
-                                                      "events", "http"}));
+  EXPECT_EQ(names_of(tree), (std::vector<std::string>{"master_process", "daemon", "error_log",
+                                                      "pid", "events", "http"}));
   EXPECT_EQ(only(tree, "pid").words.at(1), plan.directory + "/nginx.pid");
   const auto& http = only(tree, "http").block;
   const auto& server = only(http, "server").block;
@@ -251,8 +257,8 @@ void expect_nginx_structure(const ServerFrontPlan& plan, const std::string& text
   const auto& map = only(http, "map").block;
   ASSERT_EQ(map.size(), plan.upstreams.size() + 1);
   for (std::size_t i = 0; i < plan.upstreams.size(); ++i) {
-    EXPECT_EQ(map[i + 1].words, (std::vector<std::string>{plan.upstreams[i].address(),
-                                                          plan.upstreams[i].name}));
+    EXPECT_EQ(map[i + 1].words,
+              (std::vector<std::string>{plan.upstreams[i].address(), plan.upstreams[i].name}));
   }
 }
 
@@ -286,8 +292,9 @@ void expect_haproxy_structure(const ServerFrontPlan& plan, const std::string& te
   EXPECT_EQ(servers, expected);
   if (plan.strategy == StrategyKind::hash) {
     const auto colon = plan.hash_key.find(':');
-    const auto sample = fmt::format("{}({})", plan.hash_key.substr(0, colon) == "cookie" ? "req.cook" : "req.hdr",
-                                    plan.hash_key.substr(colon + 1));
+    const auto sample =
+        fmt::format("{}({})", plan.hash_key.substr(0, colon) == "cookie" ? "req.cook" : "req.hdr",
+                    plan.hash_key.substr(colon + 1));
     EXPECT_EQ(balance, (std::vector<std::string>{"balance", "hash", sample}));
   }
 }

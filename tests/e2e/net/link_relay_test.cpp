@@ -131,9 +131,10 @@ TEST(LinkRelay, ConnectionsToACutLinkAreCappedAndReleasedWhenTheirClientsClose) 
     for (std::size_t i = 0; i < wanted; ++i) {
       clients.push_back(std::make_unique<Client>("127.0.0.43", relay.port()));
     }
-    ASSERT_TRUE(testing::wait_until(
-        [&] { return relay.connections() + relay.refused() >= wanted; }))
-        << relay.connections() << " held, " << relay.refused() << " refused";
+    ASSERT_TRUE(testing::wait_until([&] {
+      return relay.connections() + relay.refused() >= wanted;
+    })) << relay.connections()
+        << " held, " << relay.refused() << " refused";
     EXPECT_EQ(relay.connections(), LinkRelay::kMaxConnections);
     EXPECT_EQ(relay.refused(), 40u);
   }

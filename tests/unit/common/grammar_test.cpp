@@ -103,7 +103,8 @@ TEST(Pattern, MatchesInLinearTimeAndRefusesWhatCannot) {
   EXPECT_TRUE(pattern->search("ok12"));
   EXPECT_FALSE(pattern->search("ok"));
   EXPECT_TRUE(Pattern::compile("after")->search(std::string("before\0after", 12)));
-  EXPECT_EQ(Pattern::compile(R"re(value="([^"]+)")re")->first_group(R"(<input value="t0k">)"), "t0k");
+  EXPECT_EQ(Pattern::compile(R"re(value="([^"]+)")re")->first_group(R"(<input value="t0k">)"),
+            "t0k");
   EXPECT_EQ(Pattern::compile("x")->first_group("y"), std::nullopt);
 
   std::string problem;
@@ -129,10 +130,11 @@ TEST(Markup, WhatXmlCannotHoldIsReplaced) {
   EXPECT_EQ(escape_markup("caf\xc3\xa9"), "caf\xc3\xa9");
   const std::string replacement = "\xEF\xBF\xBD";
   EXPECT_EQ(escape_markup("a\xff"), "a" + replacement);
-  EXPECT_EQ(escape_markup("\xc3"), replacement);                       // cut short
-  EXPECT_EQ(escape_markup("\xc0\xaf"), replacement + replacement);     // overlong
+  EXPECT_EQ(escape_markup("\xc3"), replacement);                                      // cut short
+  EXPECT_EQ(escape_markup("\xc0\xaf"), replacement + replacement);                    // overlong
   EXPECT_EQ(escape_markup("\xed\xa0\x80"), replacement + replacement + replacement);  // surrogate
-  EXPECT_EQ(escape_markup("\xef\xbf\xbe\xef\xbf\xbf"), replacement + replacement);  // U+FFFE, U+FFFF
+  EXPECT_EQ(escape_markup("\xef\xbf\xbe\xef\xbf\xbf"),
+            replacement + replacement);  // U+FFFE, U+FFFF
   EXPECT_EQ(escape_markup("\x01\x7f"), "??");
   EXPECT_EQ(escape_markup("\xf0\x9f\x99\x82"), "\xf0\x9f\x99\x82");
 }
