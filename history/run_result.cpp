@@ -204,6 +204,13 @@ std::string ScenarioRun::variant() const {
   return "store=" + to_string(store);
 }
 
+std::string ScenarioRun::bodies_note() const {
+  if (bodies_cut == 0) return "";
+  return fmt::format("bodies: {} kept as a prefix for the reports ({:.1f} MiB let go); their checks "
+                     "saw them whole",
+                     bodies_cut, static_cast<double>(body_bytes_dropped) / (1 << 20));
+}
+
 std::string ScenarioRun::write_latency_note() const {
   if (cluster.redis_wait_replicas <= 0) return "";
   std::vector<double> acknowledged_ms;

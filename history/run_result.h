@@ -143,6 +143,10 @@ struct ScenarioRun {
   // would take down a node the story addresses directly; "" if it could.
   std::string not_applicable_reason;
   double duration_ms = 0;
+  // Response bodies the run kept only a prefix of once their checks had
+  // run (history/body_budget.h), and the bytes it let go.
+  std::size_t bodies_cut = 0;
+  std::size_t body_bytes_dropped = 0;
 
   // The anomaly kinds found, and whether they are what the file declares
   // (true when it declares none).
@@ -165,6 +169,9 @@ struct ScenarioRun {
   // acknowledged, median 0.6 ms, slowest 1.1 ms; 1 refused (503) after
   // 1004 ms (each waits for 1 replica: WAIT)"; "" otherwise.
   std::string write_latency_note() const;
+  // "bodies: 20 kept as a prefix for the reports (60.0 MiB let go); their
+  // checks saw them whole"; "" when none was cut.
+  std::string bodies_note() const;
   // What tells this run from the scenario's others in a report's title:
   // "store=redis", "store=redis-sentinel, wait=1".
   std::string variant() const;

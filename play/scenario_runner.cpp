@@ -84,6 +84,7 @@ class Player {
   }
 
   bool stopped_early() const { return stopped_ && not_applicable_.empty(); }
+  const BodyBudget& bodies() const { return bodies_; }
   const std::string& not_applicable_reason() const { return not_applicable_; }
 
  private:
@@ -608,6 +609,8 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   run.steps = player.play();
   run.stopped_early = player.stopped_early();
   run.not_applicable_reason = player.not_applicable_reason();
+  run.bodies_cut = player.bodies().bodies_cut();
+  run.body_bytes_dropped = player.bodies().dropped();
   run.cluster = topology.summary();
   run.cluster.app = profile.name;
   run.session_timeout_s = run.cluster.session_timeout_s;

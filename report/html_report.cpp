@@ -342,8 +342,8 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
       escape_markup(run.lesson), verdict_box(run), run.reads_ok(), run.reads_total(),
       escape_markup(anomaly_summary(run)), escape_markup(run.cluster.describe()),
       escape_markup(run.cluster.app), escape_markup(describe(run.model)));
-  if (const auto writes = run.write_latency_note(); !writes.empty()) {
-    out += fmt::format("<p class=\"model\">{}</p>\n", escape_markup(writes));
+  for (const auto& note : {run.write_latency_note(), run.bodies_note()}) {
+    if (!note.empty()) out += fmt::format("<p class=\"model\">{}</p>\n", escape_markup(note));
   }
   out +=
       "<div class=\"tools\"><button data-zoom=\"in\">zoom in</button><button "

@@ -104,6 +104,9 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
   if (const auto writes = run.write_latency_note(); !writes.empty()) {
     out += fmt::format("  {}\n", writes);
   }
+  if (const auto bodies = run.bodies_note(); !bodies.empty()) {
+    out += fmt::format("  {}\n", paint(bodies, Tone::dim, style));
+  }
   if (!run.anomalies.empty() || run.declared_anomalies) {
     out += fmt::format(
         "  {}\n",

@@ -160,6 +160,7 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
   // sessim's own nodes are the lesson's subject; another app's model is news.
   if (run.cluster.kind != "sessim") out += fmt::format("session model: {}\n", describe(run.model));
   if (const auto writes = run.write_latency_note(); !writes.empty()) out += writes + "\n";
+  if (const auto bodies = run.bodies_note(); !bodies.empty()) out += paint(bodies, Tone::dim, style) + "\n";
   if (const auto why = why_failed_reads(run); !why.empty()) out += why + "\n";
   if (!run.anomalies.empty() || run.declared_anomalies) {
     out +=

@@ -162,6 +162,8 @@ TEST(HostileApp, LongBodiesAreCheckedWholeAndKeptAsAPrefix) {
     }
   }
   EXPECT_EQ(requests, 20);
+  EXPECT_EQ(report["runs"][0]["bodies_cut"], 20);
+  EXPECT_EQ(report["runs"][0]["body_bytes_dropped"], 20 * (3u * 1024 * 1024 - 4096));
 }
 
 TEST(HostileApp, NodeNamesFromTheAppNeverReachAFaultCommand) {
