@@ -122,7 +122,7 @@ inline CLI::Validator finite_in(double min, double max) {
         char* end = nullptr;
         const double value = std::strtod(text.c_str(), &end);
         if (end == text.c_str() || *end != '\0' || !std::isfinite(value)) {
-          return fmt::format("'{}' is not a number", text);
+          return fmt::format("'{}' is not a number", printable(text, 40));
         }
         if (value < min || value > max)
           return fmt::format("{} is not within {} to {}", value, min, max);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -341,6 +342,7 @@ TEST(FrontConfigProperty, WhatIsWrittenParsesAsIntendedOrIsRefused) {
       expect_haproxy_structure(plan, text);
     }
   }
+  std::printf("%d plans written and parsed, %d refused\n", accepted, refused);
   // Both paths are taken: the generator is exercised, and refusals happen.
   EXPECT_GT(accepted, 30);
   EXPECT_GT(refused, 10);
