@@ -355,6 +355,14 @@ class RunCommand {
                  count_of(static_cast<long long>(invalid_.size()), "scenario file"));
       return kExitUsage;
     }
+    // A node that ended on its own broke the system under test: an error of
+    // the environment, whatever the checks said or the file declared.
+    for (const auto& run : runs) {
+      if (run.verdict() == Verdict::error) {
+        fmt::print(stderr, "sessim: {}: {}\n", run.scenario, run.error);
+        return kExitEnvironment;
+      }
+    }
     return all ? kExitOk : kExitChecksFailed;
   }
 

@@ -225,6 +225,7 @@ void Cluster::start_slot(NodeSlot& slot) {
     slot.launch.node.id_seed = *config_.session_id_seed + 0x9e3779b97f4a7c15ULL * ++slot.starts;
   }
   slot.instance = start_node(slot.launch);
+  exits_reported_.erase(slot.launch.node.name);
   slot.port = slot.instance->port();
   // A restarted node comes back on the port the balancer knows.
   slot.launch.node.port = slot.port;
@@ -406,6 +407,23 @@ void Cluster::set_access_log(std::function<void(const std::string&)> sink) {
 
 std::vector<HealthEvent> Cluster::health_events() const {
   return front_ ? front_->health_events() : std::vector<HealthEvent>{};
+}
+
+bool Cluster::watches_node_exits() const {
+  return config_.node_kind == NodeKind::command ||
+         (config_.node_kind == NodeKind::sessim && config_.mode == NodeMode::process);
+}
+
+std::vector<Topology::NodeExit> Cluster::unexpected_exits() {
+  std::vector<NodeExit> exits;
+  for (auto& node : nodes_) {
+    if (!node.instance || exits_reported_.count(node.launch.node.name)) continue;
+    if (auto exit = node.instance->ended_on_its_own()) {
+      exits_reported_.insert(node.launch.node.name);
+      exits.push_back({node.launch.node.name, std::move(exit->how), std::move(exit->log)});
+    }
+  }
+  return exits;
 }
 
 RedisServer& Cluster::private_redis() {

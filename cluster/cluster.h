@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,6 +88,8 @@ class Cluster final : public Topology {
   StoreFaultResult redis(RedisAction action) override;
   std::string link(const LinkFault& fault) override;
   std::vector<HealthEvent> health_events() const override;
+  std::vector<NodeExit> unexpected_exits() override;
+  bool watches_node_exits() const override;
   ClusterSummary summary() const override;
 
  private:
@@ -121,6 +124,7 @@ class Cluster final : public Topology {
   std::unique_ptr<LinkRelay> redis_link_;
   std::map<std::string, std::unique_ptr<LinkRelay>> node_links_;
   std::vector<NodeSlot> nodes_;
+  std::set<std::string> exits_reported_;  // nodes whose own exit was reported
   std::unique_ptr<Front> front_;
   int balancer_port_ = 0;
   std::string balancer_url_;

@@ -24,6 +24,16 @@ namespace {
 constexpr auto kStartupDeadline = std::chrono::seconds(10);
 constexpr int kPortAttempts = 5;  // command nodes on a port picked here
 
+// A node's last log lines on one line, for the run's error, and where the
+// whole log is kept after the run.
+std::string log_lines(const std::string& path) {
+  auto lines = last_log_lines(path, 3);
+  const auto kept = keep_log_file(path);
+  if (lines.empty()) return fmt::format("its log {} is empty", kept);
+  for (auto& line : lines) line = printable(line, 160);
+  return fmt::format("its last log lines: {} (log: {})", fmt::join(lines, " | "), kept);
+}
+
 // A node served by a thread of this process. The thread is owned here and
 // ends when stop() makes AppNode::serve() return.
 class InprocNode final : public NodeInstance {
@@ -50,7 +60,8 @@ class InprocNode final : public NodeInstance {
 // picking a port here and racing other processes for it.
 class ProcessNode final : public NodeInstance {
  public:
-  explicit ProcessNode(const NodeLaunch& launch) : name_(launch.node.name) {
+  explicit ProcessNode(const NodeLaunch& launch)
+      : name_(launch.node.name), log_path_(launch.log_path) {
     ChildSpec spec;
     spec.executable = launch.executable;
     spec.args = node_command_args(launch);
@@ -85,15 +96,32 @@ class ProcessNode final : public NodeInstance {
   int port() const override { return port_; }
   std::string describe() const override { return fmt::format("pid {}", process_->pid()); }
   int pid() const override { return process_->pid(); }
-  void stop() override { process_->stop(); }
-  void request_stop() override { process_->request_stop(); }
-  void crash() override { process_->kill(); }
+  void stop() override {
+    ended_by_sessim_ = true;
+    process_->stop();
+  }
+  void request_stop() override {
+    ended_by_sessim_ = true;
+    process_->request_stop();
+  }
+  void crash() override {
+    ended_by_sessim_ = true;
+    process_->kill();
+  }
   void pause() override { process_->pause(); }
   void resume() override { process_->resume(); }
+  std::optional<OwnExit> ended_on_its_own() override {
+    if (ended_by_sessim_) return std::nullopt;
+    const auto status = process_->exit_status();
+    if (!status) return std::nullopt;
+    return OwnExit{fmt::format("exited with status {}", *status), log_lines(log_path_)};
+  }
 
  private:
   std::string name_;
+  std::string log_path_;
   int port_ = 0;
+  bool ended_by_sessim_ = false;
   std::unique_ptr<ChildProcess> process_;
 };
 
@@ -194,11 +222,13 @@ class CommandNode final : public NodeInstance {
   std::string describe() const override { return fmt::format("pid {}", process_->pid()); }
   int pid() const override { return process_ ? process_->pid() : 0; }
   void request_stop() override {
+    ended_by_sessim_ = true;
     if (!process_ || !process_->running() || stop_requested_) return;
     process_->request_stop();
     stop_requested_ = std::chrono::steady_clock::now();
   }
   void stop() override {
+    ended_by_sessim_ = true;
     if (!process_) return;
     if (process_->running()) {
       request_stop();
@@ -212,10 +242,19 @@ class CommandNode final : public NodeInstance {
     // Whatever it started and left running goes too.
     process_->kill();
   }
-  void crash() override { process_->kill(); }
+  void crash() override {
+    ended_by_sessim_ = true;
+    process_->kill();
+  }
   void pause() override { process_->pause(); }
   void resume() override { process_->resume(); }
   std::string stop_problem() const override { return problem_; }
+  std::optional<OwnExit> ended_on_its_own() override {
+    if (ended_by_sessim_ || !process_) return std::nullopt;
+    const auto status = process_->exit_status();
+    if (!status) return std::nullopt;
+    return OwnExit{fmt::format("exited with status {}", *status), log_lines(log_path_)};
+  }
 
  private:
   // The log's last lines, and where the whole log is kept after the run.
@@ -267,6 +306,7 @@ class CommandNode final : public NodeInstance {
   std::chrono::milliseconds grace_;
   std::unique_ptr<ChildProcess> process_;
   std::string problem_;
+  bool ended_by_sessim_ = false;
   std::string sentinels_;        // "host:port,..." with a redis-sentinel:// store
   std::string sentinel_master_;  // the name they monitor
 };

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,15 @@ class NodeInstance {
   virtual std::string host() const { return "127.0.0.1"; }
   // What went wrong while stopping ("ignored SIGTERM ..."), "" if nothing.
   virtual std::string stop_problem() const { return ""; }
+  // How the node's process ended when it ended on its own, sessim having
+  // neither stopped nor crashed it ("exited with status 1; its last log
+  // lines: ...", apart); nullopt while it runs, or when sessim ended it. A node
+  // that is a thread of sessim never ends on its own.
+  struct OwnExit {
+    std::string how;  // "exited with status 1"
+    std::string log;  // "its last log lines: ... (log: PATH)"
+  };
+  virtual std::optional<OwnExit> ended_on_its_own() { return std::nullopt; }
   std::string url() const;
 };
 

@@ -113,6 +113,18 @@ class Topology {
   virtual void set_access_log(std::function<void(const std::string&)> sink) { (void)sink; }
   // The balancer's availability changes so far (none without a balancer).
   virtual std::vector<HealthEvent> health_events() const = 0;
+  // Node processes sessim started that ended on their own since the last
+  // call (node-1, "exited with status 1", its last log lines): never
+  // part of a lesson. None for nodes sessim did not start.
+  struct NodeExit {
+    std::string node;
+    std::string how;  // "exited with status 1"
+    std::string log;  // "its last log lines: ... (log: PATH)"
+  };
+  virtual std::vector<NodeExit> unexpected_exits() { return {}; }
+  // Whether some node is a process sessim started (so that it can end on
+  // its own).
+  virtual bool watches_node_exits() const { return false; }
   virtual ClusterSummary summary() const = 0;
 
   // Stops whatever it started; what went wrong doing so (a node that ignored

@@ -95,6 +95,8 @@ std::string to_string(Verdict verdict) {
       return "unknown";
     case Verdict::not_applicable:
       return "n/a";
+    case Verdict::error:
+      return "error";
   }
   return "unknown";
 }
@@ -169,6 +171,7 @@ bool ScenarioRun::anomalies_as_declared() const {
 }
 
 Verdict ScenarioRun::verdict() const {
+  if (!error.empty()) return Verdict::error;
   if (!not_applicable_reason.empty()) return Verdict::not_applicable;
   if (checks_total() == 0 && !declared_anomalies) return Verdict::unknown;
   return checks_failed() == 0 && anomalies_as_declared() ? Verdict::pass : Verdict::fail;
@@ -244,7 +247,10 @@ std::string ScenarioRun::write_latency_note() const {
 
 bool counts_as_success(const ScenarioRun& run, VerdictMode mode) {
   const auto verdict = run.verdict();
-  if (verdict == Verdict::unknown || verdict == Verdict::not_applicable) return false;
+  if (verdict == Verdict::unknown || verdict == Verdict::not_applicable ||
+      verdict == Verdict::error) {
+    return false;
+  }
   if (run.missed_a_down_node() && mode != VerdictMode::lenient) return false;
   if (mode == VerdictMode::declared && run.declared) return run.as_declared();
   return verdict == Verdict::pass;

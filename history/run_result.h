@@ -104,8 +104,9 @@ struct AnomalyFinding {
 enum class Verdict {
   pass,           // at least one check, and none failed
   fail,           // a check failed
-  unknown,        // nothing was checked
-  not_applicable  // the run could not ask its question (see not_applicable_reason)
+  unknown,         // nothing was checked
+  not_applicable,  // the run could not ask its question (see not_applicable_reason)
+  error            // the system under test broke on its own (see error): never the lesson
 };
 std::string to_string(Verdict verdict);
 
@@ -142,6 +143,10 @@ struct ScenarioRun {
   // Why the run could not ask its question, e.g. an injected fault that
   // would take down a node the story addresses directly; "" if it could.
   std::string not_applicable_reason;
+  // Why the run is an error: a node process sessim started ended on its
+  // own ("node-1 exited with status 1 ... during step 3 (story.yaml:7:5)");
+  // "" if none did.
+  std::string error;
   double duration_ms = 0;
   // Response bodies the run kept only a prefix of once their checks had
   // run (history/body_budget.h), and the bytes it let go.

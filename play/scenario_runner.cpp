@@ -83,9 +83,10 @@ class Player {
     return records;
   }
 
-  bool stopped_early() const { return stopped_ && not_applicable_.empty(); }
+  bool stopped_early() const { return stopped_ && not_applicable_.empty() && error_.empty(); }
   const BodyBudget& bodies() const { return bodies_; }
   const std::string& not_applicable_reason() const { return not_applicable_; }
+  const std::string& error() const { return error_; }
 
  private:
   // The numbers the next step and request get. Steps and requests are
@@ -129,14 +130,49 @@ class Player {
         if (main_line && options_.before_step) options_.before_step(step);
         const auto first = records.size();
         parallel(step, suffix, records, numbers);
+        if (records.size() > first) note_node_exits(records.back());
         if (main_line && options_.on_step) {
           for (auto i = first; i < records.size(); ++i) options_.on_step(records[i]);
         }
       } else {
         if (main_line && options_.before_step) options_.before_step(step);
         records.push_back(run_step(step, suffix, numbers));
+        note_node_exits(records.back());
         if (main_line && options_.on_step) options_.on_step(records.back());
       }
+    }
+  }
+
+  // A node process sessim started that ended on its own is an error of the
+  // run, named at the step that met it, never part of the lesson: the run
+  // stops there.
+  void note_node_exits(StepRecord& record) {
+    auto exits = topology_.unexpected_exits();
+    // A node that is exiting has closed its sockets a moment before the
+    // system reaps it: a request that found no node answering gives it that
+    // moment (at most 250 ms) before the step is judged.
+    const bool unanswered = std::any_of(record.requests.begin(), record.requests.end(),
+                                        [](const RequestRecord& request) {
+                                          return request.exchange.status == 0 ||
+                                                 request.exchange.status == 502;
+                                        });
+    if (exits.empty() && unanswered && topology_.watches_node_exits()) {
+      const auto deadline = Steady::now() + std::chrono::milliseconds(250);
+      while (exits.empty() && Steady::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        exits = topology_.unexpected_exits();
+      }
+    }
+    for (const auto& exit : exits) {
+      const auto what = fmt::format("{} {} during step {}{}; {}", exit.node, exit.how,
+                                    record.number,
+                                    record.position.line > 0
+                                        ? fmt::format(" ({})", record.position.to_string())
+                                        : std::string(),
+                                    exit.log);
+      record.note += (record.note.empty() ? "" : "; ") + what;
+      if (error_.empty()) error_ = what;
+      stopped_ = true;
     }
   }
 
@@ -456,6 +492,7 @@ class Player {
   std::size_t seen_events_ = 0;
   std::string last_served_;
   std::string last_served_problem_;  // why the last node header was not taken
+  std::string error_;  // why the run is an error (a node that ended on its own)
   BodyBudget bodies_;
   const ScenarioOptions& options_;
   std::mt19937_64 rng_;
@@ -609,6 +646,7 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   run.steps = player.play();
   run.stopped_early = player.stopped_early();
   run.not_applicable_reason = player.not_applicable_reason();
+  run.error = player.error();
   run.bodies_cut = player.bodies().bodies_cut();
   run.body_bytes_dropped = player.bodies().dropped();
   run.cluster = topology.summary();

@@ -127,6 +127,7 @@ json run_json(const ScenarioRun& run, VerdictMode mode) {
     entry["anomalies_as_declared"] = run.anomalies_as_declared();
   }
   if (!run.not_applicable_reason.empty()) entry["not_applicable"] = run.not_applicable_reason;
+  if (!run.error.empty()) entry["error"] = run.error;
   if (run.bodies_cut > 0) {
     entry["bodies_cut"] = run.bodies_cut;
     entry["body_bytes_dropped"] = run.body_bytes_dropped;

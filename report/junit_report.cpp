@@ -18,14 +18,18 @@ struct TestCase {
   bool skipped = false;
   double seconds = 0;
   std::string detail;  // the failure's whole account: where, which request, why
+  bool error = false;  // the system under test broke: an <error>, not a <failure>
 };
 
 // A test case per check, named by its step's label and what it checks,
 // never by a step number: inserting a step does not rename the others.
 // Names that would repeat (the same step written twice) get " [2]", " [3]".
 std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
-  const bool expected_failure =
-      mode == VerdictMode::declared && run.declared && *run.declared == DeclaredOutcome::fail;
+  // A run that is an error did nothing it declared: no failure of it is
+  // an expected one.
+  const bool expected_failure = mode == VerdictMode::declared && run.declared &&
+                                *run.declared == DeclaredOutcome::fail &&
+                                run.verdict() != Verdict::error;
   const auto explanations = explain_failed_reads(run);
   std::vector<TestCase> cases;
   std::map<std::string, int> uses;
@@ -64,7 +68,13 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
     }
     cases.push_back(std::move(anomalies));
   }
-  if (run.verdict() == Verdict::unknown) {
+  if (run.verdict() == Verdict::error) {
+    TestCase broke;
+    broke.name = "system under test";
+    broke.failure = run.error;
+    broke.error = true;
+    cases.push_back(std::move(broke));
+  } else if (run.verdict() == Verdict::unknown) {
     cases.push_back({"checks", "the scenario checked nothing, so it cannot pass", false, 0, ""});
   } else if (run.verdict() == Verdict::not_applicable) {
     cases.push_back({"applicable", "not applicable: " + run.not_applicable_reason, false, 0, ""});
@@ -110,11 +120,12 @@ std::string invalid_suite(const std::vector<InvalidScenario>& invalid) {
 std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMode mode,
                                 const std::vector<InvalidScenario>& invalid) {
   std::string suites = invalid.empty() ? "" : invalid_suite(invalid);
-  int total_tests = static_cast<int>(invalid.size()), total_failures = 0;
+  int total_tests = static_cast<int>(invalid.size()), total_failures = 0,
+      total_errors = static_cast<int>(invalid.size());
   double total_seconds = 0;
   for (const auto& run : runs) {
     const auto cases = test_cases(run, mode);
-    int failures = 0, skipped = 0;
+    int failures = 0, skipped = 0, errors = 0;
     std::string body;
     const std::string classname =
         escape_markup(fmt::format("sessim.{}.{}", run.scenario, to_string(run.store)));
@@ -123,6 +134,12 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
                           escape_markup(test.name), test.seconds);
       if (test.failure.empty()) {
         body += "/>\n";
+      } else if (test.error) {
+        ++errors;
+        body += fmt::format(
+            ">\n      <error message=\"{}\" type=\"system-under-test\">{}</error>\n    "
+            "</testcase>\n",
+            escape_markup(test.failure), escape_markup(test.failure));
       } else if (test.skipped) {
         ++skipped;
         body += fmt::format(">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
@@ -138,7 +155,7 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
     }
     const double seconds = run.duration_ms / 1000;
     suites += fmt::format(
-        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" "
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
         "time=\"{:.6f}\">\n    <properties>\n"
         "      <property name=\"source\" value=\"{}\"/>\n"
         "      <property name=\"store\" value=\"{}\"/>\n"
@@ -146,17 +163,18 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
         "      <property name=\"session_model\" value=\"{}\"/>\n{}    </properties>\n{}"
         "  </testsuite>\n",
         escape_markup(fmt::format("{} [{}]", run.scenario, run.variant())), cases.size(), failures,
-        skipped, seconds, escape_markup(run.source), to_string(run.store), run.seed,
+        errors, skipped, seconds, escape_markup(run.source), to_string(run.store), run.seed,
         escape_markup(describe(run.model)), anomaly_properties(run), body);
     total_tests += static_cast<int>(cases.size());
     total_failures += failures;
+    total_errors += errors;
     total_seconds += seconds;
   }
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<testsuites name=\"sessim\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "
       "time=\"{:.6f}\">\n{}</testsuites>\n",
-      total_tests, total_failures, invalid.size(), total_seconds, suites);
+      total_tests, total_failures, total_errors, total_seconds, suites);
 }
 
 }  // namespace sessim

@@ -13,6 +13,7 @@ namespace sessim {
 namespace {
 
 std::string declared_note(const ScenarioRun& run) {
+  if (run.verdict() == Verdict::error) return "not judged: the system under test broke";
   if (!run.declared) return "no outcome declared for this store";
   const auto declared = *run.declared == DeclaredOutcome::pass ? "pass" : "fail";
   return run.as_declared() ? fmt::format("as declared ({})", declared)
@@ -119,6 +120,9 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
     out += "  (a scenario that checks nothing never counts as a pass)\n";
   if (verdict == Verdict::not_applicable)
     out += fmt::format("  (not applicable: {})\n", run.not_applicable_reason);
+  if (verdict == Verdict::error) {
+    out += fmt::format("  {}\n", paint("error: " + run.error, Tone::bad, style));
+  }
   out += fmt::format("  rerun: sessim run {} --store {} --seed {}{}\n\n",
                      run.source.rfind("builtin:", 0) == 0 ? run.source.substr(8) : run.source,
                      to_string(run.store), run.seed, run.rerun_flags);

@@ -154,6 +154,7 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
   out += "\n";
   const bool passed = run.verdict() == Verdict::pass;
   out += paint(summary_line(run), passed ? Tone::good : Tone::bad, style) + "\n";
+  if (!run.error.empty()) out += paint("error: " + run.error, Tone::bad, style) + "\n";
   if (const auto idle = run.idle_nodes_note(); !idle.empty()) {
     out += paint(idle, run.missed_a_down_node() ? Tone::bad : Tone::dim, style) + "\n";
   }

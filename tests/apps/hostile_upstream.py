@@ -30,10 +30,14 @@ Modes:
   long-node         a node header (X-Node) of 5,000 bytes
   shell-node        a node header that is a shell command substitution
   answers-two       answers two requests, then closes every connection unanswered
+  exits-on-request  answers as normal, but a request to /exit makes the whole
+                    process print "fatal: simulated crash" and exit with status 1
 """
 
 import argparse
+import os
 import socket
+import sys
 import socketserver
 import threading
 import time
@@ -42,6 +46,7 @@ MODES = [
     "normal", "continue", "unsolicited", "trailing", "endless-body", "huge-length",
     "endless-headers", "trickle", "endless-continue", "silent", "many-cookies", "switch",
     "large", "large-chunked", "deep-json", "bad-utf8", "long-node", "shell-node", "answers-two",
+    "exits-on-request",
 ]
 
 DEEP_JSON = b"[" * 100000 + b"]" * 100000
@@ -179,6 +184,12 @@ class Handler(socketserver.BaseRequestHandler):
                 send(response(b"ok\n", None, "X-Node: " + "n" * 5000 + "\r\n"))
             elif mode == "shell-node":
                 send(response(b"ok\n", None, "X-Node: $(touch pwned)\r\n"))
+            elif mode == "exits-on-request":
+                if name == "exit":
+                    sys.stderr.write("fatal: simulated crash\n")
+                    sys.stderr.flush()
+                    os._exit(1)
+                send(response(b"ok " + name.encode() + b"\n"))
             elif mode == "answers-two":
                 with log_lock:
                     answered[0] += 1

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -46,6 +47,11 @@ int main(int argc, char** argv) {
     std::cerr << "no inputs found\n";
     return 2;
   }
-  std::cout << "replayed " << replayed << " inputs\n";
-  return 0;
+  std::cout << "replayed " << replayed << " inputs" << std::endl;
+  // A target's long-lived state (the balancer and the event loops of
+  // fuzz_upstream_response, function statics as libFuzzer needs them) is
+  // not torn down: static destructors run in an order that left a serving
+  // thread on a destroyed loop about once in 300 runs under load (SIGSEGV
+  // at exit, after every input had passed). The inputs are what is tested.
+  std::_Exit(0);
 }

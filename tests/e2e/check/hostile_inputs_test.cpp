@@ -193,6 +193,58 @@ TEST(HostileApp, AnAuditWithUnansweredRequestsIsIncompleteNotClean) {
   EXPECT_NE(result.err.find("audit incomplete"), std::string::npos) << result.err;
 }
 
+TEST(CrashedApp, ANodeThatExitsOnItsOwnIsAnErrorNeverTheLesson) {
+  RunDirectory dir;
+  const auto story = write_file(dir, "story.yaml",
+                                "name: crashing-app\nexpect: {local: fail}\nsteps:\n"
+                                "  - request: {path: /a, expect: {status: 200}}\n"
+                                "  - request: {path: /exit}\n"
+                                "  - request: {path: /b, expect: {status: 200}}\n");
+  const auto junit = dir.file("report.xml");
+  const auto result = run_sessim(
+      {"run", story, "--nodes", "1", "--store", "local", "--verdict", "declared", "--node-cmd",
+       fmt::format("python3 {}/tests/apps/hostile_upstream.py --port {{port}} --mode "
+                   "exits-on-request",
+                   SESSIM_SOURCE_DIR),
+       "--json=" + dir.file("report.json"), "--junit", junit},
+      std::chrono::seconds(60));
+  // Declared to fail, and it did fail its checks, but the app crashed: that
+  // is no lesson, and never "as declared".
+  EXPECT_EQ(result.exit_code, kExitEnvironment) << result.out << result.err;
+  EXPECT_NE(result.err.find("node-1 exited with status 1"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("fatal: simulated crash"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("during step 2 (" + story + ":5:5)"), std::string::npos) << result.err;
+  const auto report = nlohmann::json::parse(testing::read_text_file(dir.file("report.json")));
+  const auto& run = report["runs"][0];
+  EXPECT_EQ(run["verdict"], "error");
+  EXPECT_EQ(run["as_declared"], false);
+  EXPECT_EQ(report["passed"], false);
+  const auto xml = testing::read_text_file(junit);
+  EXPECT_NE(xml.find("<error message=\"node-1 exited with status 1"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("errors=\"1\""), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("<skipped"), std::string::npos) << xml;
+}
+
+TEST(CrashedApp, ANodeTheStoryCrashesIsTheLessonNotAnError) {
+  RunDirectory dir;
+  const auto story = write_file(dir, "story.yaml",
+                                "name: story-crash\nsteps:\n"
+                                "  - request: {path: /a, expect: {status: 200}}\n"
+                                "  - crash: node-1\n"
+                                "  - request: {path: /b, expect: {status: 200}}\n");
+  const auto result = run_sessim(
+      {"run", story, "--nodes", "2", "--store", "local", "--node-cmd",
+       fmt::format("python3 {}/tests/apps/hostile_upstream.py --port {{port}} --mode "
+                   "exits-on-request",
+                   SESSIM_SOURCE_DIR),
+       "--json"},
+      std::chrono::seconds(60));
+  EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
+  const auto report = nlohmann::json::parse(result.out);
+  EXPECT_EQ(report["runs"][0]["verdict"], "pass");
+  EXPECT_FALSE(report["runs"][0].contains("error"));
+}
+
 TEST(HostileExport, FilesAreMadeInsideTheFolderOnly) {
   RunDirectory dir;
   const auto folder = dir.file("out");
