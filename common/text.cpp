@@ -224,7 +224,10 @@ std::string shell_quote(std::string_view text) {
     return std::isalnum(static_cast<unsigned char>(c)) ||
            std::string_view("@%_+=:,./-").find(c) != std::string_view::npos;
   });
-  if (safe) return std::string(text);
+  return safe ? std::string(text) : single_quoted(text);
+}
+
+std::string single_quoted(std::string_view text) {
   std::string quoted = "'";
   for (const char c : text) {
     if (c == '\'') {

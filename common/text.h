@@ -48,8 +48,12 @@ std::string escape_markup(std::string_view text);
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at, char32_t* code_point);
 
 // `text` as one word for a POSIX shell: as it is when it is made of safe
-// characters only, else in single quotes.
+// characters only, else single_quoted().
 std::string shell_quote(std::string_view text);
+
+// `text` in single quotes, each ' written as '\'' (close, an escaped quote,
+// open): one word for a POSIX shell and for HAProxy's configuration alike.
+std::string single_quoted(std::string_view text);
 
 // `text` safe to print on one line: control characters and backslashes
 // shown as \xNN escapes, at most `max_bytes` of the input kept ("…" marks a

@@ -36,15 +36,7 @@ std::string nginx_string(std::string_view value, std::string_view what) {
 
 std::string haproxy_word(std::string_view value, std::string_view what) {
   refuse_controls(value, what, "HAProxy");
-  std::string quoted = "'";
-  for (const char c : value) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
+  return single_quoted(value);
 }
 
 }  // namespace sessim
