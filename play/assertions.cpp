@@ -20,7 +20,10 @@ std::string shown(const std::string& text) { return fmt::format("\"{}\"", printa
 // body exactly as it came for any other request.
 ReadValue read_of(const RequestRecord& record, const AppProfile& profile) {
   const auto& exchange = record.exchange;
-  if (record.action == StepKind::get) return read_value(profile, exchange.status, exchange.body);
+  if (record.action == StepKind::get) {
+    // The player reads the whole body once, before it is cut (history/body_budget.h).
+    return record.read ? *record.read : read_value(profile, exchange.status, exchange.body);
+  }
   ReadValue read;
   read.answered = exchange.status >= 200 && exchange.status <= 299;
   read.value = exchange.body;  // byte for byte: `request` checks what came
