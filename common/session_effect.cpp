@@ -6,7 +6,7 @@
 namespace sessim {
 namespace {
 
-constexpr std::array<std::pair<SessionEffect, std::string_view>, 10> kNames{{
+constexpr std::array<std::pair<SessionEffect, std::string_view>, 11> kNames{{
     {SessionEffect::unknown, "unknown"},
     {SessionEffect::kept, "kept"},
     {SessionEffect::created, "created"},
@@ -15,6 +15,7 @@ constexpr std::array<std::pair<SessionEffect, std::string_view>, 10> kNames{{
     {SessionEffect::ended, "ended"},
     {SessionEffect::cleared, "cleared"},
     {SessionEffect::missed, "missed"},
+    {SessionEffect::adopted, "adopted"},
     {SessionEffect::none, "none"},
     {SessionEffect::gone, "gone"},
 }};
@@ -24,7 +25,8 @@ constexpr std::array<std::pair<SessionEffect, std::string_view>, 10> kNames{{
 bool satisfies(SessionEffect actual, SessionEffect expected) {
   if (expected == SessionEffect::gone) {
     return actual == SessionEffect::replaced || actual == SessionEffect::cleared ||
-           actual == SessionEffect::missed || actual == SessionEffect::none ||
+           actual == SessionEffect::missed || actual == SessionEffect::adopted ||
+           actual == SessionEffect::none ||
            actual == SessionEffect::created;
   }
   return actual == expected;

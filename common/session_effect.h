@@ -19,10 +19,12 @@ enum class SessionEffect {
   ended,     // the session was invalidated and the cookie cleared (logout)
   cleared,   // the cookie was deleted by a request that was no logout (Django, on an unknown id)
   missed,    // the cookie named no live session, and none replaced it
+  adopted,   // the cookie named no live session; the app took its id for an empty one (PHP without use_strict_mode)
   none,      // no cookie was sent and none was given
   // In expectations only, the app-neutral word for "the browser's session is
   // gone", whatever the app then does: replaced (Spring, Tomcat), cleared
-  // (Django), missed (express-session without saveUninitialized), or none
+  // (Django), missed (express-session without saveUninitialized), adopted
+  // (PHP without use_strict_mode), or none
   // and created (the cookie itself had expired in the browser, by its
   // Max-Age or Expires date, and the app did or did not start a new one).
   gone

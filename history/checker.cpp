@@ -49,6 +49,8 @@ std::string cookie_observation(const Operation& read) {
       return "; its response deleted the browser's session cookie";
     case SessionEffect::missed:
       return "; the node found no session for the cookie and made none";
+    case SessionEffect::adopted:
+      return "; the node took the cookie's unknown id for a new, empty session";
     default:
       return "";
   }

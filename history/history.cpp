@@ -31,7 +31,10 @@ OpOutcome outcome_of(const RequestRecord& record, bool answered) {
 }
 
 std::string session_after(const RequestRecord& record) {
-  if (record.session == SessionEffect::ended || record.session == SessionEffect::cleared) return "";
+  if (record.cookie_cleared || record.session == SessionEffect::ended ||
+      record.session == SessionEffect::cleared) {
+    return "";
+  }
   if (!record.session_id_set.empty()) return record.session_id_set;
   return record.session_id_sent;
 }

@@ -29,21 +29,6 @@ std::string sent_session_cookie(const HttpExchange& exchange, const AppProfile& 
   return values.empty() ? "" : values.front();
 }
 
-// What a request did to the session, seen from the cookies alone, for apps
-// that do not say it themselves.
-SessionEffect effect_from_cookies(const std::string& sent, const std::optional<std::string>& set,
-                                  StepKind action) {
-  if (set && set->empty()) {
-    if (sent.empty()) return SessionEffect::none;
-    return action == StepKind::logout ? SessionEffect::ended : SessionEffect::cleared;
-  }
-  if (set && *set != sent) {
-    if (sent.empty()) return SessionEffect::created;
-    return action == StepKind::login ? SessionEffect::rotated : SessionEffect::replaced;
-  }
-  return sent.empty() ? SessionEffect::none : SessionEffect::kept;
-}
-
 bool has_failed_check(const RequestRecord& record) {
   return std::any_of(record.checks.begin(), record.checks.end(),
                      [](const Check& check) { return !check.passed; });
@@ -289,17 +274,18 @@ RequestRecord make_record(int number, std::string client, StepKind action, HttpE
   const auto set = set_session_cookie(exchange, profile);
   record.session_id_sent = sent.empty() ? "" : session_id_of(sent, profile);
   record.session_id_set = set && !set->empty() ? session_id_of(*set, profile) : "";
+  record.cookie_cleared = set && set->empty() && !sent.empty();
   if (exchange.status == 0) {
     record.session = SessionEffect::unknown;
   } else if (!profile.session_effect_header.empty()) {
+    record.session_reported = true;
     record.session = parse_session_effect(exchange.header(profile.session_effect_header))
                          .value_or(SessionEffect::unknown);
     if (!profile.miss_reason_header.empty()) {
       record.miss_reason = exchange.header(profile.miss_reason_header);
     }
-  } else {
-    record.session = effect_from_cookies(sent, set, record.action);
   }
+  // Otherwise the word waits for the run's evidence (history/session_words.h).
   record.exchange = std::move(exchange);
   return record;
 }

@@ -59,12 +59,23 @@ struct RequestRecord {
   std::string node;  // the profile's node header, else X-Sessim-Upstream, else ""
   std::string node_problem;  // why the header's node name was not taken ("" when it was)
   // What the request did to the browser's session: the node's
-  // X-Sessim-Session header for sessim nodes, else what the cookies show;
-  // unknown when no response came.
+  // X-Sessim-Session header for sessim nodes, else what the run's evidence
+  // shows (history/session_words.h); unknown when no response came.
   SessionEffect session = SessionEffect::unknown;
   std::string miss_reason;      // unknown | malformed | ""
   std::string session_id_sent;  // the session cookie sent (sessim's decoded), "" if none
   std::string session_id_set;   // the session cookie set, "" if none
+  bool cookie_cleared = false;  // the response deleted the session cookie
+  // The app said the effect itself (sessim's node, a profile's effect
+  // header); otherwise `session` is settled from the run's evidence once it
+  // is over (history/session_words.h), and `session_basis` says on what.
+  bool session_reported = false;
+  std::string session_basis;
+  // `expect: {session: ...}`, judged once the word is settled; when the
+  // word stays unknown, `session_not_judged` says so instead of a check.
+  std::optional<SessionEffect> expected_session;
+  SourcePosition expected_session_position;
+  std::string session_not_judged;
   RequestResult result = RequestResult::ok;
   std::vector<Check> checks;  // expectations, in the order written
 

@@ -20,6 +20,7 @@
 #include "history/body_budget.h"
 #include "history/checker.h"
 #include "history/history.h"
+#include "history/session_words.h"
 #include "net/cookie_jar.h"
 #include "net/loopback.h"
 #include "play/assertions.h"
@@ -303,7 +304,13 @@ class Player {
     if (record.action == StepKind::get) {
       record.read = read_value(profile_, record.exchange.status, record.exchange.body);
     }
-    if (step.expect) record.checks = evaluate(*step.expect, record, profile_);
+    if (step.expect) {
+      record.checks = evaluate(*step.expect, record, profile_);
+      if (step.expect->session && !record.session_reported) {
+        record.expected_session = step.expect->session;
+        record.expected_session_position = step.expect->position_of("session");
+      }
+    }
     settle_result(record);
     if (record.result != RequestResult::ok && options_.fail_fast) stopped_ = true;
     if (options_.on_request) options_.on_request(record);
@@ -653,6 +660,7 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   run.cluster.app = profile.name;
   run.session_timeout_s = run.cluster.session_timeout_s;
   run.model = options.session_model;
+  settle_session_words(run.steps, run.model);
   note_idle_nodes(run, topology.health_events());
   check_run(run, profile);
   return run;

@@ -134,6 +134,8 @@ std::string details(const RequestRecord& record, const Operation* op) {
                             printable(record.exchange.body, 40));
   text += fmt::format("; session {}; cookie sent {}, new cookie {}", to_string(record.session),
                       short_id(record.session_id_sent), short_id(record.session_id_set));
+  if (!record.session_basis.empty()) text += fmt::format(" ({})", record.session_basis);
+  if (!record.session_not_judged.empty()) text += "; " + record.session_not_judged;
   if (op) text += fmt::format("; {:.1f}–{:.1f} ms", op->start_us / 1000.0, op->end_us / 1000.0);
   for (const auto& check : record.checks) {
     if (!check.passed) {

@@ -33,6 +33,9 @@ json request_json(const RequestRecord& record, const std::map<int, ReadExplanati
   }
   if (!record.node_problem.empty()) entry["node_problem"] = record.node_problem;
   if (!record.miss_reason.empty()) entry["miss_reason"] = record.miss_reason;
+  // What the session word rests on, when the app did not say it itself.
+  if (!record.session_basis.empty()) entry["session_basis"] = record.session_basis;
+  if (!record.session_not_judged.empty()) entry["session_not_judged"] = record.session_not_judged;
   if (!record.exchange.transport_error.empty()) {
     entry["transport_error"] = record.exchange.transport_error;
   }

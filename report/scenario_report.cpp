@@ -36,6 +36,29 @@ std::string request_line(const RequestRecord& record) {
       body.empty() ? "(empty)" : fmt::format("\"{}\"", printable(body, 32)));
 }
 
+// Session words the story expected: each one not judged, and with `all`
+// every settled one (a failed one as a failed check) with what it rests on.
+std::vector<std::string> session_judgements(const ScenarioRun& run, bool all) {
+  std::vector<std::string> lines;
+  for (const auto& step : run.steps) {
+    for (const auto& request : step.requests) {
+      if (!request.session_not_judged.empty()) {
+        lines.push_back(fmt::format("#{} {}", request.number, request.session_not_judged));
+        continue;
+      }
+      if (!all || !request.expected_session || request.session_reported) continue;
+      for (const auto& check : request.checks) {
+        if (check.what != "session") continue;
+        lines.push_back(fmt::format("{}#{} session {}{}: {}  {}", check.passed ? "" : "FAILED ",
+                                    request.number, check.actual,
+                                    check.passed ? "" : fmt::format(" (expected {})", check.expected),
+                                    request.session_basis, check.position.to_string()));
+      }
+    }
+  }
+  return lines;
+}
+
 }  // namespace
 
 std::string render_scenario_header(const ScenarioRun& run, const TerminalStyle& style) {
@@ -86,6 +109,14 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
     // Streamed steps could not know yet; the sentences come with the verdict.
     for (const auto& [number, explanation] : explain_failed_reads(run)) {
       out += fmt::format("  why #{}: {}\n", number, explanation.sentence);
+    }
+  }
+  if (sentences_shown) {
+    for (const auto& line : session_judgements(run, false)) out += fmt::format("  {}\n", line);
+  } else {
+    // Streamed lines showed "?" for words the run's evidence settles at its end.
+    for (const auto& line : session_judgements(run, true)) {
+      out += fmt::format("  {}\n", paint(line, line.rfind("FAILED", 0) == 0 ? Tone::bad : Tone::plain, style));
     }
   }
   if (run.stopped_early) out += "  (stopped after the first failed check: --fail-fast)\n";
