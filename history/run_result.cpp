@@ -82,6 +82,8 @@ std::string to_string(Verdict verdict) {
       return "n/a";
     case Verdict::error:
       return "error";
+    case Verdict::inconclusive:
+      return "inconclusive";
   }
   return "unknown";
 }
@@ -159,6 +161,9 @@ Verdict ScenarioRun::verdict() const {
   if (!error.empty()) return Verdict::error;
   if (!not_applicable_reason.empty()) return Verdict::not_applicable;
   if (checks_total() == 0 && !declared_anomalies) return Verdict::unknown;
+  // A pass, or a failure only for want of a declared anomaly, proves nothing
+  // when the race the story is about may never have happened.
+  if (!inconclusive_reason.empty() && checks_failed() == 0) return Verdict::inconclusive;
   return checks_failed() == 0 && anomalies_as_declared() ? Verdict::pass : Verdict::fail;
 }
 
@@ -233,7 +238,7 @@ std::string ScenarioRun::write_latency_note() const {
 bool counts_as_success(const ScenarioRun& run, VerdictMode mode) {
   const auto verdict = run.verdict();
   if (verdict == Verdict::unknown || verdict == Verdict::not_applicable ||
-      verdict == Verdict::error) {
+      verdict == Verdict::error || verdict == Verdict::inconclusive) {
     return false;
   }
   if (run.missed_a_down_node() && mode != VerdictMode::lenient) return false;

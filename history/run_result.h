@@ -78,6 +78,12 @@ struct RequestRecord {
   std::string session_not_judged;
   RequestResult result = RequestResult::ok;
   std::vector<Check> checks;  // expectations, in the order written
+  // Requests of one parallel step sent so as to reach the app together
+  // (play/release_gate.h) share a race number (0: none); `released_together`
+  // when every one of them was ready when the last bytes went.
+  int race = 0;
+  bool released_together = false;
+  bool held_by_node = false;  // sessim's node was asked to hold it (`delay`)
 
   // A request that checked a value or an absence.
   bool is_read() const;
@@ -117,7 +123,8 @@ enum class Verdict {
   fail,           // a check failed
   unknown,         // nothing was checked
   not_applicable,  // the run could not ask its question (see not_applicable_reason)
-  error            // the system under test broke on its own (see error): never the lesson
+  error,           // the system under test broke on its own (see error): never the lesson
+  inconclusive     // the lesson needs an overlap nothing showed (see inconclusive_reason)
 };
 std::string to_string(Verdict verdict);
 
@@ -158,6 +165,9 @@ struct ScenarioRun {
   // own ("node-1 exited with status 1 ... during step 3 (story.yaml:7:5)");
   // "" if none did.
   std::string error;
+  // Why the run cannot answer its question although it ran: writes it
+  // raced were not shown to overlap (history/overlap.h); "" otherwise.
+  std::string inconclusive_reason;
   double duration_ms = 0;
   // Response bodies the run kept only a prefix of once their checks had
   // run (history/body_budget.h), and the bytes it let go.

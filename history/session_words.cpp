@@ -38,6 +38,11 @@ bool found_nothing(const RequestRecord& record) {
   return answered_read(record) && record.read->absent;
 }
 
+bool is_write(StepKind kind) {
+  return kind == StepKind::set || kind == StepKind::remove || kind == StepKind::login ||
+         kind == StepKind::logout;
+}
+
 bool written(const RequestRecord& record) {
   return record.exchange.status >= 200 && record.exchange.status <= 299;
 }
@@ -96,6 +101,16 @@ class Settler {
   LaterRead later_read(std::size_t index, const std::string& id,
                        const std::set<std::string>& held) const {
     const auto& from = *events_[index].request;
+    // A write with the same id that was still running when this request
+    // ended may have changed the session after it: nothing later tells
+    // about this request alone.
+    for (const auto& event : events_) {
+      const auto* other = event.request;
+      if (other && other != &from && other->session_id_sent == id && is_write(other->action) &&
+          other->start_us < from.end_us && other->end_us > from.end_us) {
+        return {};
+      }
+    }
     std::set<std::string> touched;
     for (auto i = index + 1; i < events_.size(); ++i) {
       const auto& event = events_[i];

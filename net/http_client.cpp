@@ -13,6 +13,7 @@
 #include <boost/beast/http.hpp>
 #include <filesystem>
 #include <optional>
+#include <sstream>
 
 #include "common/text.h"
 #include "net/beast_text.h"
@@ -156,11 +157,15 @@ class PlainConnection {
 
     bool finished = false;
     beast::error_code error;
-    http::async_write(socket_, message, [&](beast::error_code result, std::size_t) {
-      error = result;
-      finished = true;
-    });
-    run_until(finished);
+    if (request.hold_last_byte) {
+      error = write_holding_last_byte(message, request.hold_last_byte);
+    } else {
+      http::async_write(socket_, message, [&](beast::error_code result, std::size_t) {
+        error = result;
+        finished = true;
+      });
+      run_until(finished);
+    }
     if (error) {
       attempt.stale = reused && !timed_out_;
       response.error = timed_out_ ? timeout_error(limits_) : std::string(kClosedWhileSending);
@@ -228,6 +233,30 @@ class PlainConnection {
     response.body = std::move(answer.body());
     if (!keep_alive_ || !answer.keep_alive() || ended_by_close) close();
     return attempt;
+  }
+
+  // The request but its last byte, the hold, then the last byte: a server
+  // cannot start on a request before it has all of it.
+  beast::error_code write_holding_last_byte(const http::request<http::string_body>& message,
+                                            const std::function<void()>& hold) {
+    std::ostringstream serialized;
+    serialized << message;
+    const auto text = serialized.str();
+    beast::error_code error;
+    const auto write = [&](const char* data, std::size_t size) {
+      bool finished = false;
+      asio::async_write(socket_, asio::buffer(data, size),
+                        [&](beast::error_code result, std::size_t) {
+                          error = result;
+                          finished = true;
+                        });
+      run_until(finished);
+    };
+    write(text.data(), text.size() - 1);
+    if (error) return error;
+    hold();
+    write(text.data() + text.size() - 1, 1);
+    return error;
   }
 
   std::string read_error(beast::error_code error) const {
@@ -414,6 +443,7 @@ void HttpClient::send_from(const std::string& local_address) {
 
 HttpClientResponse HttpClient::send(const HttpClientRequest& request) {
   if (impl_->plain) return impl_->plain->send(request);
+  if (request.hold_last_byte) request.hold_last_byte();
   return impl_->tls->send(request);
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -33,6 +34,11 @@ struct HttpClientRequest {
   std::string target = "/";
   std::vector<std::pair<std::string, std::string>> headers;  // besides Host, Content-Length
   std::string body;
+  // Called once every byte of the request but its last is on the wire, and
+  // the last waits for it to return: requests that hold their last byte
+  // until all are ready reach the server together (play/release_gate.h).
+  // Over https the whole request waits for it instead.
+  std::function<void()> hold_last_byte;
 };
 
 struct HttpClientResponse {

@@ -16,6 +16,7 @@
 #include "history/run_result.h"
 #include "net/cookie.h"
 #include "play/probe_client.h"
+#include "play/release_gate.h"
 #include "play/session_probe.h"
 
 namespace sessim {
@@ -358,6 +359,11 @@ class Auditor {
     }
   }
 
+  // Three tabs of one browser write three attributes at once, each round
+  // new values. The writes are released together (release_gate.h); sessim's
+  // own node also holds each one for 100 ms, its teaching knob. A lost
+  // write proves that they overlapped; none lost proves nothing unless the
+  // overlap is shown otherwise, and the check then says it did not test.
   void check_concurrent_writes() {
     if (profile_.one_value_only) {
       report_.skipped.push_back(
@@ -372,9 +378,10 @@ class Auditor {
     browser.call(at, profile_.set, "start", "write", "sessim_a");
     const std::vector<std::string> names{"sessim_a", "sessim_b", "sessim_c"};
     int lost = 0;
+    int together = 0;
     for (int round = 1; round <= options_.write_rounds; ++round) {
-      const auto value = fmt::format("r{}", round);
       std::vector<std::vector<std::string>> tabs_evidence(names.size());
+      ReleaseGate gate(static_cast<int>(names.size()));
       {
         // Three tabs of one browser, sharing its jar; each thread is joined
         // when this block ends (Transport::send does not throw; preparing
@@ -383,29 +390,48 @@ class Auditor {
         for (std::size_t i = 0; i < names.size(); ++i) {
           tabs.emplace_back([&, i] {
             ProbeClient tab(profile_, transport_, tabs_evidence[i], jar);
-            tab.call(at, profile_.set, value, fmt::format("round {}: tab {} writes", round, i + 1),
-                     names[i], "delay=100");
+            bool arrived = false;
+            tab.call(at, profile_.set, value_of(round, i),
+                     fmt::format("round {}: tab {} writes", round, i + 1), names[i],
+                     profile_.sessim_node ? "delay=100" : "", [&arrived, &gate] {
+                       arrived = true;
+                       gate.arrive_and_wait();
+                     });
+            if (!arrived) gate.leave();
           });
         }
       }
+      together += gate.released_together();
       for (const auto& lines : tabs_evidence) {
         evidence.insert(evidence.end(), lines.begin(), lines.end());
       }
-      for (const auto& name : names) {
+      for (std::size_t i = 0; i < names.size(); ++i) {
         const auto exchange =
-            browser.call(at, profile_.get, "", fmt::format("round {}: read", round), name);
+            browser.call(at, profile_.get, "", fmt::format("round {}: read", round), names[i]);
         const auto read = read_value(profile_, exchange.status, exchange.body);
-        if (!read.answered || read.absent || read.value != value) ++lost;
+        if (!read.answered || read.absent || read.value != value_of(round, i)) ++lost;
       }
     }
+    const int writes = options_.write_rounds * static_cast<int>(names.size());
     if (lost > 0) {
       add("lost-update", Severity::high, "concurrent writes to one session lose updates",
           fmt::format("{} of {} writes of different attributes, made at the same time by one "
                       "browser's tabs, were gone when read back: the session is saved whole, "
                       "and the last save wins",
-                      lost, options_.write_rounds * static_cast<int>(names.size())),
+                      lost, writes),
           evidence);
+    } else if (!profile_.sessim_node) {
+      report_.skipped.push_back(fmt::format(
+          "concurrent writes (lost-update): not tested: {} rounds of three writes were released "
+          "together ({} with every tab ready) and none was lost, but nothing showed that the app "
+          "ran them at the same time; a lost update may still happen under real load",
+          options_.write_rounds, together));
     }
+  }
+
+  // Each round's values are new, so a write lost in any round shows.
+  static std::string value_of(int round, std::size_t tab) {
+    return fmt::format("r{}t{}", round, tab + 1);
   }
 
   const AppProfile& profile_;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,10 +28,12 @@ class ProbeClient {
               std::shared_ptr<CookieJar> jar = std::make_shared<CookieJar>());
 
   // Sends `call` for `attribute` with `value` (and a user for login) to one
-  // instance; `extra_query` ("delay=100") is appended to the target.
+  // instance; `extra_query` ("delay=100") is appended to the target;
+  // `hold_last_byte` as in OutgoingRequest.
   HttpExchange call(const Endpoint& at, const HttpCall& call, const std::string& value,
                     const std::string& what, const std::string& attribute = kProbeAttribute,
-                    const std::string& extra_query = "");
+                    const std::string& extra_query = "",
+                    std::function<void()> hold_last_byte = {});
   // A write that the app answered with 2xx.
   bool set(const Endpoint& at, const std::string& value, const std::string& what);
   // The value read back; nullopt for "not set" or no usable answer, which

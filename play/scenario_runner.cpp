@@ -20,10 +20,12 @@
 #include "history/body_budget.h"
 #include "history/checker.h"
 #include "history/history.h"
+#include "history/overlap.h"
 #include "history/session_words.h"
 #include "net/cookie_jar.h"
 #include "net/loopback.h"
 #include "play/assertions.h"
+#include "play/release_gate.h"
 #include "play/session_probe.h"
 #include "scenario/scenario_error.h"
 #include "scenario/scenario_loader.h"
@@ -55,6 +57,12 @@ const HttpCall* profile_call_of(const AppProfile& profile, const Step& step) {
 // thread (faults start processes, which must be started from the thread that
 // stays alive: see ChildProcess); parallel branches run on threads owned and
 // joined by parallel().
+// The gate a parallel step's request waits at, and its race number.
+struct Race {
+  ReleaseGate* gate = nullptr;
+  int number = 0;
+};
+
 class Player {
  public:
   Player(const Scenario& scenario, Topology& topology, Transport& transport,
@@ -212,13 +220,31 @@ class Player {
     // A branch that throws (a topology that failed under it) must not end
     // the process: its exception comes back here once every branch is done.
     std::vector<std::exception_ptr> failures(step.steps.size());
+    // Branches that are one request each are released together: their last
+    // bytes wait for one another (release_gate.h), with no hook of the app.
+    const auto racing = std::count_if(step.steps.begin(), step.steps.end(),
+                                      [](const Step& branch) { return is_request(branch.kind); });
+    std::shared_ptr<ReleaseGate> gate;
+    int race = 0;
+    if (racing >= 2) {
+      gate = std::make_shared<ReleaseGate>(static_cast<int>(racing));
+      race = ++races_;
+    }
     {
       std::vector<std::jthread> threads;  // joined when this block ends, also on a throw
       for (const auto index : order) {
-        threads.emplace_back([this, &step, &branches, &bases, &failures, &suffix, index] {
+        threads.emplace_back([this, &step, &branches, &bases, &failures, &suffix, index, gate,
+                              race] {
           try {
-            run_steps({step.steps[index]}, suffix + " [parallel]", branches[index], bases[index],
-                      false);
+            const auto& branch = step.steps[index];
+            if (gate && is_request(branch.kind)) {
+              if (stopped_) return gate->leave();
+              branches[index].push_back(
+                  run_step(branch, suffix + " [parallel]", bases[index], Race{gate.get(), race}));
+              note_node_exits(branches[index].back());
+              return;
+            }
+            run_steps({branch}, suffix + " [parallel]", branches[index], bases[index], false);
           } catch (...) {
             failures[index] = std::current_exception();
           }
@@ -229,11 +255,17 @@ class Player {
       if (failure) std::rethrow_exception(failure);
     }
     for (auto& branch : branches) {
-      for (auto& record : branch) records.push_back(std::move(record));
+      for (auto& record : branch) {
+        for (auto& request : record.requests) {
+          if (gate && request.race == race) request.released_together = gate->released_together();
+        }
+        records.push_back(std::move(record));
+      }
     }
   }
 
-  StepRecord run_step(const Step& step, const std::string& suffix, Numbering& numbers) {
+  StepRecord run_step(const Step& step, const std::string& suffix, Numbering& numbers,
+                      Race race = {}) {
     StepRecord record;
     record.number = ++numbers.step;
     record.label = (step.title.empty() ? step.describe() : step.title) + suffix;
@@ -241,7 +273,7 @@ class Player {
     record.kind = step.kind;
     record.started_ms = std::chrono::duration<double, std::milli>(Steady::now() - started_).count();
     if (is_request(step.kind)) {
-      record.requests.push_back(request(step, ++numbers.request));
+      record.requests.push_back(request(step, ++numbers.request, race));
     } else {
       record.note = act(step, record);
     }
@@ -262,12 +294,15 @@ class Player {
     return prepared;
   }
 
-  RequestRecord request(const Step& step, int number) {
+  RequestRecord request(const Step& step, int number, Race race = {}) {
     const auto client = step.client.empty() ? scenario_.clients.front() : step.client;
     const bool direct = !step.via.empty();
     const auto endpoint = direct ? topology_.node_endpoint(step.via) : topology_.entry();
     auto call = prepare(step);
-    if (step.delay_s > 0) {
+    // `delay` is a teaching knob of sessim's own node; another app's
+    // behaviour is never made with it.
+    const bool held = step.delay_s > 0 && profile_.sessim_node;
+    if (held) {
       call.target +=
           fmt::format("{}delay={}", call.target.find('?') == std::string::npos ? '?' : '&',
                       static_cast<int>(step.delay_s * 1000));
@@ -285,13 +320,23 @@ class Player {
     // Straight to a node: the connection is closed after the request, so the
     // node can be stopped at once later.
     outgoing.keep_alive = !direct;
+    bool arrived = false;
+    if (race.gate) {
+      outgoing.hold_last_byte = [&arrived, gate = race.gate] {
+        arrived = true;
+        gate->arrive_and_wait();
+      };
+    }
     const auto start_us = elapsed_us();
     auto exchange = transport_.send(endpoint, outgoing);
     const auto end_us = elapsed_us();
+    if (race.gate && !arrived) race.gate->leave();
     jar.remember(exchange);
     auto record = make_record(number, client, step.kind, std::move(exchange), profile_);
     record.start_us = start_us;
     record.end_us = end_us;
+    record.race = race.number;
+    record.held_by_node = held;
     if (step.kind == StepKind::set || step.kind == StepKind::get || step.kind == StepKind::remove) {
       record.attribute = step.name;
     }
@@ -507,6 +552,7 @@ class Player {
   std::map<std::string, std::shared_ptr<CookieJar>> jars_;
   std::map<std::string, std::string> addresses_;
   std::atomic<bool> stopped_{false};
+  std::atomic<int> races_{0};
   std::set<std::string> addressed_;
   std::string not_applicable_;
 };
@@ -663,6 +709,7 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   settle_session_words(run.steps, run.model);
   note_idle_nodes(run, topology.health_events());
   check_run(run, profile);
+  run.inconclusive_reason = unshown_overlap(run);
   return run;
 }
 

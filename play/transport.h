@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,8 @@ struct OutgoingRequest {
   std::string cookie_header;   // "" : no Cookie header
   std::string source_address;  // "" : the system's choice
   bool keep_alive = true;
+  // Holds the request's last byte until it returns (play/release_gate.h).
+  std::function<void()> hold_last_byte;
 };
 
 // How requests reach the system under test: real HTTP (HttpTransport), or a
@@ -45,6 +48,7 @@ class HttpTransport final : public Transport {
 // `headers` and `body` over `client`, and fills in the response (or why none
 // came). A body without a Content-Type among `headers` goes as text/plain.
 void exchange_over(HttpClient& client, HttpExchange& exchange, const std::string& body,
-                   const std::vector<std::pair<std::string, std::string>>& headers = {});
+                   const std::vector<std::pair<std::string, std::string>>& headers = {},
+                   std::function<void()> hold_last_byte = {});
 
 }  // namespace sessim

@@ -131,6 +131,7 @@ json run_json(const ScenarioRun& run, VerdictMode mode) {
   }
   if (!run.not_applicable_reason.empty()) entry["not_applicable"] = run.not_applicable_reason;
   if (!run.error.empty()) entry["error"] = run.error;
+  if (!run.inconclusive_reason.empty()) entry["inconclusive_reason"] = run.inconclusive_reason;
   if (run.bodies_cut > 0) {
     entry["bodies_cut"] = run.bodies_cut;
     entry["body_bytes_dropped"] = run.body_bytes_dropped;

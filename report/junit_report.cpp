@@ -74,6 +74,8 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
     broke.failure = run.error;
     broke.error = true;
     cases.push_back(std::move(broke));
+  } else if (run.verdict() == Verdict::inconclusive) {
+    cases.push_back({"overlap", "inconclusive: " + run.inconclusive_reason, false, 0, ""});
   } else if (run.verdict() == Verdict::unknown) {
     cases.push_back({"checks", "the scenario checked nothing, so it cannot pass", false, 0, ""});
   } else if (run.verdict() == Verdict::not_applicable) {

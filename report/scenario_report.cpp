@@ -14,6 +14,7 @@ namespace {
 
 std::string declared_note(const ScenarioRun& run) {
   if (run.verdict() == Verdict::error) return "not judged: the system under test broke";
+  if (run.verdict() == Verdict::inconclusive) return "not judged: the race did not show";
   if (!run.declared) return "no outcome declared for this store";
   const auto declared = *run.declared == DeclaredOutcome::pass ? "pass" : "fail";
   return run.as_declared() ? fmt::format("as declared ({})", declared)
@@ -151,6 +152,9 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
     out += "  (a scenario that checks nothing never counts as a pass)\n";
   if (verdict == Verdict::not_applicable)
     out += fmt::format("  (not applicable: {})\n", run.not_applicable_reason);
+  if (verdict == Verdict::inconclusive) {
+    out += fmt::format("  {}\n", paint("inconclusive: " + run.inconclusive_reason, Tone::warn, style));
+  }
   if (verdict == Verdict::error) {
     out += fmt::format("  {}\n", paint("error: " + run.error, Tone::bad, style));
   }

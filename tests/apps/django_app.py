@@ -12,8 +12,8 @@ in a signed cookie. Endpoints (profile:
 tests/apps/django_app.profile.yaml): /session/set?name=&value=,
 /session/get?name= (404 when not set), /session/remove?name=,
 /login?user=, /logout, /set-session?sessionVal=, /get-session, /health.
-A `delay` parameter (milliseconds) makes a write take that long after it
-loaded the session.
+Nothing in it waits on purpose: sessim makes writes overlap by sending them
+together.
 """
 import argparse
 import time
@@ -59,14 +59,6 @@ def served_by(get_response):
     return middleware
 
 
-def slow_view(request):
-    """A view that takes `delay` milliseconds after it loaded the session,
-    as a slow view does."""
-    delay = request.GET.get("delay")
-    if delay:
-        time.sleep(int(delay) / 1000)
-
-
 def text(body, status=200):
     from django.http import HttpResponse
     return HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
@@ -77,7 +69,6 @@ def set_value(request):
     if not name or value is None:
         return text("missing name or value", 400)
     request.session[name] = value
-    slow_view(request)
     return text(value)
 
 

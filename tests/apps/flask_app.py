@@ -10,12 +10,11 @@ logout_user() does. Nothing here knows about sessim.
 
 Endpoints (profile: tests/apps/flask_app.profile.yaml): /session/set?name=&value=,
 /session/get?name= (404 when not set), /session/remove?name=, /login?user=,
-/logout, /health. A `delay` parameter (milliseconds) makes a request take
-that long.
+/logout, /health. Nothing in it waits on purpose: sessim makes writes overlap
+by sending them together.
 """
 import argparse
 import datetime
-import time
 
 from flask import Flask, request, session
 from werkzeug.serving import make_server
@@ -26,13 +25,10 @@ NAME = "flask"
 
 
 @app.before_request
-def slow_down():
+def permanent_when_timed():
     # An idle timeout, the way Flask apps set one: a permanent session whose
     # lifetime each request renews (SESSION_REFRESH_EACH_REQUEST).
     session.permanent = app.permanent_session_lifetime.total_seconds() < 31 * 86400
-    delay = request.args.get("delay")
-    if delay:
-        time.sleep(int(delay) / 1000)
 
 
 @app.after_request

@@ -7,9 +7,8 @@
 // --redis-url, in Redis through connect-redis (the whole session saved on
 // every write). Endpoints (profile: express.profile.yaml):
 // /session/set?name=&value=, /session/get?name= (404 when not set),
-// /session/remove?name=, /login?user=, /logout, /health. A `delay`
-// parameter (milliseconds) makes a write take that long after it loaded
-// the session.
+// /session/remove?name=, /login?user=, /logout, /health. Nothing in it
+// waits on purpose: sessim makes writes overlap by sending them together.
 'use strict';
 
 const express = require('express');
@@ -51,15 +50,13 @@ async function main() {
     store,
     cookie: { maxAge: timeoutS * 1000, httpOnly: true, sameSite: 'lax' },
   }));
-  const slow = (req) => new Promise((done) => setTimeout(done, Number(req.query.delay || 0)));
   const text = (res, status, body) => res.status(status).type('text/plain').send(body);
 
   app.get('/health', (req, res) => text(res, 200, 'ok'));
-  app.get('/session/set', async (req, res) => {
+  app.get('/session/set', (req, res) => {
     const { name: key, value } = req.query;
     if (!key || value === undefined) return text(res, 400, 'missing name or value');
     req.session[key] = value;
-    await slow(req);
     return text(res, 200, value);
   });
   app.get('/session/get', (req, res) => {

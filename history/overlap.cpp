@@ -1,0 +1,75 @@
+#include "history/overlap.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+namespace sessim {
+namespace {
+
+bool is_write(StepKind kind) {
+  return kind == StepKind::set || kind == StepKind::remove || kind == StepKind::login ||
+         kind == StepKind::logout;
+}
+
+bool shown_by_anomaly(const ScenarioRun& run, const std::vector<const RequestRecord*>& race) {
+  return std::any_of(run.anomalies.begin(), run.anomalies.end(), [&](const AnomalyFinding& found) {
+    if (found.kind != AnomalyKind::lost_update && found.kind != AnomalyKind::resurrected_session) {
+      return false;
+    }
+    return std::any_of(found.requests.begin(), found.requests.end(), [&](int number) {
+      return std::any_of(race.begin(), race.end(),
+                         [&](const RequestRecord* request) { return request->number == number; });
+    });
+  });
+}
+
+bool shown_by_shared_cookie(const ScenarioRun& run, const std::vector<const RequestRecord*>& race) {
+  if (run.model.home != SessionHome::cookie) return false;
+  std::map<std::string, int> answered_from;
+  for (const auto* request : race) {
+    if (!request->session_id_sent.empty() && !request->session_id_set.empty()) {
+      ++answered_from[request->session_id_sent];
+    }
+  }
+  return std::any_of(answered_from.begin(), answered_from.end(),
+                     [](const auto& entry) { return entry.second >= 2; });
+}
+
+bool shown_by_node_knob(const std::vector<const RequestRecord*>& race) {
+  return std::all_of(race.begin(), race.end(), [](const RequestRecord* request) {
+    return request->held_by_node && request->released_together && request->exchange.status != 0;
+  });
+}
+
+}  // namespace
+
+std::string unshown_overlap(const ScenarioRun& run) {
+  std::map<int, std::vector<const RequestRecord*>> races;
+  for (const auto& step : run.steps) {
+    for (const auto& request : step.requests) {
+      if (request.race > 0 && is_write(request.action)) races[request.race].push_back(&request);
+    }
+  }
+  int raced = 0;
+  int together = 0;
+  for (const auto& [number, race] : races) {
+    if (race.size() < 2) continue;
+    ++raced;
+    together += race.front()->released_together;
+    if (shown_by_anomaly(run, race) || shown_by_shared_cookie(run, race) ||
+        shown_by_node_knob(race)) {
+      return "";
+    }
+  }
+  if (raced == 0) return "";
+  return fmt::format(
+      "the story's lesson needs writes to overlap: {} parallel step{} released {} writes together "
+      "({} with every request ready), but nothing showed that the app ran them at the same time "
+      "(no lost update, no resurrected session, no shared cookie)",
+      raced, raced == 1 ? "" : "s", raced == 1 ? "its" : "their", together);
+}
+
+}  // namespace sessim
