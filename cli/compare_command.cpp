@@ -84,6 +84,7 @@ int run_compare(CompareOptions& options) {
     summary.sessim_nodes =
         plan.config.node_kind == NodeKind::sessim && plan.config.target_url.empty();
     auto run = run_scenario(plan.scenario, plan.config, profile, scenario_options);
+    judge_as_cell(run, scenario, plan.balancer, plan.front, plan.fault);
     summary.cells.push_back(make_cell(run, plan.balancer, plan.front, plan.fault));
     if (!options.html_path.empty()) {
       histories.push_back(history_of(run, profile));

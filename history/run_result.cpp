@@ -191,10 +191,12 @@ std::string ScenarioRun::idle_nodes_note() const {
 }
 
 std::string ScenarioRun::variant() const {
-  if (cluster.redis_wait_replicas > 0) {
-    return fmt::format("store={}, wait={}", to_string(store), cluster.redis_wait_replicas);
-  }
-  return "store=" + to_string(store);
+  auto text = "store=" + to_string(store);
+  if (cluster.redis_wait_replicas > 0) text += fmt::format(", wait={}", cluster.redis_wait_replicas);
+  if (cell_balancer) text += ", balancer=" + to_string(*cell_balancer);
+  if (cell_front && *cell_front != FrontKind::builtin) text += ", front=" + to_string(*cell_front);
+  if (!fault.empty()) text += ", fault=" + fault;
+  return text;
 }
 
 std::string ScenarioRun::bodies_note() const {

@@ -130,7 +130,12 @@ std::string to_string(Verdict verdict);
 
 struct ScenarioRun {
   std::string scenario;
-  std::string fault;  // the fault `sessim compare` injected, "" for none
+  std::string fault;  // the fault `sessim compare` injected ("none"), "" outside compare
+  // compare: the cell's balancer and front (titles), and why the file's
+  // declaration does not apply to it ("" where it does).
+  std::optional<StrategyKind> cell_balancer;
+  std::optional<FrontKind> cell_front;
+  std::string undeclared_why;
   std::string lesson;
   std::string source;
   StoreKind store = StoreKind::local;

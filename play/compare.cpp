@@ -66,4 +66,23 @@ CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, FrontKind f
   return cell;
 }
 
+void judge_as_cell(ScenarioRun& run, const Scenario& scenario, StrategyKind balancer,
+                   FrontKind front, const std::string& fault) {
+  run.fault = fault;
+  run.cell_balancer = balancer;
+  run.cell_front = front;
+  if (balancer != scenario.cluster.balancer || front != scenario.cluster.front ||
+      fault != "none") {
+    run.declared.reset();
+    run.declared_anomalies.reset();
+    run.undeclared_why = fmt::format("the file declares for balancer={}, front={}, no fault",
+                                     to_string(scenario.cluster.balancer),
+                                     to_string(scenario.cluster.front));
+  }
+  if (fault == "restart-redis" && !uses_redis(run.store) && run.not_applicable_reason.empty()) {
+    run.not_applicable_reason =
+        fmt::format("restart-redis: store={} uses no Redis of sessim's", to_string(run.store));
+  }
+}
+
 }  // namespace sessim

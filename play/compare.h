@@ -37,4 +37,12 @@ struct CompareCell {
 CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, FrontKind front,
                       const std::string& fault);
 
+// A compared run as its own cell: titled with its balancer, front and
+// fault; judged against what the file declares only where the cell is the
+// file's own cluster (its balancer and front, no fault), since the file
+// declares nothing about the others; and not applicable where the fault
+// has nothing to act on (restart-redis where sessim runs no Redis).
+void judge_as_cell(ScenarioRun& run, const Scenario& scenario, StrategyKind balancer,
+                   FrontKind front, const std::string& fault);
+
 }  // namespace sessim

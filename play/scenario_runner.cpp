@@ -172,13 +172,23 @@ class Player {
         exits = topology_.unexpected_exits();
       }
     }
+    const auto where = record.position.line > 0
+                           ? fmt::format(" ({})", record.position.to_string())
+                           : std::string();
     for (const auto& exit : exits) {
       const auto what = fmt::format("{} {} during step {}{}; {}", exit.node, exit.how,
-                                    record.number,
-                                    record.position.line > 0
-                                        ? fmt::format(" ({})", record.position.to_string())
-                                        : std::string(),
-                                    exit.log);
+                                    record.number, where, exit.log);
+      record.note += (record.note.empty() ? "" : "; ") + what;
+      if (error_.empty()) error_ = what;
+      stopped_ = true;
+    }
+    for (const auto& down : upstreams_that_stopped()) {
+      if (std::any_of(exits.begin(), exits.end(),
+                      [&](const auto& exit) { return exit.node == down.upstream; })) {
+        continue;
+      }
+      const auto what = fmt::format("{} stopped answering during step {}{}: the balancer found it {}",
+                                    down.upstream, record.number, where, down.what);
       record.note += (record.note.empty() ? "" : "; ") + what;
       if (error_.empty()) error_ = what;
       stopped_ = true;
@@ -343,6 +353,7 @@ class Player {
     if (step.kind == StepKind::set || step.kind == StepKind::login) record.written = step.value;
     if (!record.node.empty() || !record.node_problem.empty()) {
       const std::lock_guard lock(events_mutex_);
+      if (!record.node.empty()) served_.insert(record.node);
       last_served_ = record.node;
       last_served_problem_ = record.node_problem;
     }
@@ -416,6 +427,16 @@ class Player {
   bool by_hook() const { return !topology_.abilities().fault_hooks.empty(); }
 
   std::string act(const Step& step, StepRecord& record) {
+    auto note = act_on(step, record);
+    // What the story did to nodes: a node it took down that then stops
+    // answering is the lesson, not a broken system.
+    const std::lock_guard lock(events_mutex_);
+    if (!record.fault_node.empty()) faulted_.insert(record.fault_node);
+    if (is_link_fault(step.kind)) links_faulted_ = true;
+    return note;
+  }
+
+  std::string act_on(const Step& step, StepRecord& record) {
     const bool redis_store = uses_redis(topology_.store());
     switch (step.kind) {
       case StepKind::copy_cookies:
@@ -519,6 +540,31 @@ class Player {
   }
 
   // The balancer's availability changes since the last call, as one note.
+  // An app sessim did not write (a command's node, a running upstream)
+  // that the balancer found down, with no fault of the story's on it or on
+  // the links: the system under test broke. sessim's own nodes go down
+  // only by the story's hand.
+  std::vector<HealthEvent> upstreams_that_stopped() {
+    const std::lock_guard lock(events_mutex_);
+    const auto events = topology_.health_events();
+    std::vector<HealthEvent> found;
+    if (topology_.summary().kind == "sessim" || links_faulted_) {
+      checked_events_ = events.size();
+      return found;
+    }
+    for (auto i = checked_events_; i < events.size(); ++i) {
+      const auto& event = events[i];
+      // One that never answered is down throughout: the run says so of
+      // its idle nodes (ScenarioRun::idle_nodes) and --verdict decides.
+      if (event.what.rfind("down", 0) == 0 && !faulted_.count(event.upstream) &&
+          served_.count(event.upstream)) {
+        found.push_back(event);
+      }
+    }
+    checked_events_ = events.size();
+    return found;
+  }
+
   std::string new_health_events() {
     const std::lock_guard lock(events_mutex_);
     const auto events = topology_.health_events();
@@ -542,6 +588,10 @@ class Player {
   const AppProfile& profile_;
   std::mutex events_mutex_;
   std::size_t seen_events_ = 0;
+  std::size_t checked_events_ = 0;
+  std::set<std::string> faulted_;  // nodes the story crashed, stopped or restarted
+  bool links_faulted_ = false;
+  std::set<std::string> served_;  // nodes that answered a request of the story
   std::string last_served_;
   std::string last_served_problem_;  // why the last node header was not taken
   std::string error_;  // why the run is an error (a node that ended on its own)
@@ -756,9 +806,13 @@ SessionModel ScenarioExecution::learn_session_model(Transport& transport) {
     model.learned_by = "not probed: --probe off";
     return model;
   }
+  const auto summary = topology_->summary();
+  const auto shape = fmt::format("{} nodes, store={}, front={}, {}, {}", summary.nodes, store,
+                                 summary.front, summary.kind,
+                                 summary.kind == "target" ? summary.balancer_url : "");
   const std::lock_guard lock(options_.model_cache->mutex);
-  auto& cached = options_.model_cache->by_store;
-  if (const auto found = cached.find(store); found != cached.end()) return found->second;
+  auto& cached = options_.model_cache->by_shape;
+  if (const auto found = cached.find(shape); found != cached.end()) return found->second;
   std::vector<Endpoint> instances;
   const bool separate = config_.target_url.empty() && !topology_->node_names().empty();
   if (separate) {
@@ -768,7 +822,7 @@ SessionModel ScenarioExecution::learn_session_model(Transport& transport) {
   } else {
     instances.push_back(topology_->entry());
   }
-  return cached[store] = probe_session_model(profile_, instances, separate, transport);
+  return cached[shape] = probe_session_model(profile_, instances, separate, transport);
 }
 
 ScenarioRun ScenarioExecution::play() {

@@ -21,11 +21,13 @@ namespace sessim {
 // Whether a run learns the app's session model by probing it first.
 enum class ProbeMode { on, off };
 
-// Models probed once per store for the whole invocation: every scenario of
-// a run meets the same app.
+// Models probed once per cluster shape (node count, store, front, kind of
+// node) for the whole invocation: stories of one shape meet the same
+// system, and a story on another shape gets the model of its own (one node
+// cannot show whether instances share sessions; two can).
 struct SessionModelCache {
   std::mutex mutex;
-  std::map<std::string, SessionModel> by_store;
+  std::map<std::string, SessionModel> by_shape;
 };
 
 struct ScenarioOptions {

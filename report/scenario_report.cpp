@@ -15,6 +15,9 @@ namespace {
 std::string declared_note(const ScenarioRun& run) {
   if (run.verdict() == Verdict::error) return "not judged: the system under test broke";
   if (run.verdict() == Verdict::inconclusive) return "not judged: the race did not show";
+  if (!run.declared && !run.undeclared_why.empty()) {
+    return "no outcome declared for this cell (" + run.undeclared_why + ")";
+  }
   if (!run.declared) return "no outcome declared for this store";
   const auto declared = *run.declared == DeclaredOutcome::pass ? "pass" : "fail";
   return run.as_declared() ? fmt::format("as declared ({})", declared)

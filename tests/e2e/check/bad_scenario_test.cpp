@@ -100,7 +100,7 @@ const std::vector<BadFile> kBadFiles{
     {"UnknownSessionOutcome", kHeader + "steps:\n  - get: {name: a, expect: {session: alive}}\n", 4,
      38,
      "session 'alive' is not one of kept, created, replaced, rotated, ended, cleared, missed, "
-     "none, gone"},
+     "adopted, none, gone"},
     {"UnknownDeclaredOutcome", kHeader + "expect: {local: maybe}\nsteps:\n  - get: cart\n", 3, 17,
      "outcome 'maybe' is not one of pass, fail"},
     {"RepeatZeroTimes",

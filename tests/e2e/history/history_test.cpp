@@ -54,8 +54,11 @@ TEST(Anomalies, TwoTabsLoseUpdatesWithAFullSaveAndNoneWithDelta) {
 }
 
 TEST(Anomalies, LogoutRaceResurrectsTheSessionWithAFullSaveOnly) {
+  // Three rounds, each released together: the slow write resurrects the
+  // session in every round where the node loaded it before the logout.
   for (const auto& counts : anomaly_counts({"run", "logout-race", "--store", "local,redis"})) {
-    EXPECT_EQ(counts, (std::map<std::string, int>{{"resurrected-session", 1}}));
+    ASSERT_EQ(counts.size(), 1u);
+    EXPECT_GE(counts.at("resurrected-session"), 1);
   }
   for (const auto& counts :
        anomaly_counts({"run", "logout-race", "--store", "local,redis", "--save-mode", "delta"})) {
@@ -227,7 +230,7 @@ TEST(Watching, ParallelStepsAndRequestsAreNumberedInWrittenOrder) {
 }
 
 // The Mermaid diagram draws each answer when it came: logout-race's slow
-// PUT answers after the logout it raced.
+// PUT, released with the logout, answers after it.
 TEST(Mermaid, AnswersAreDrawnWhenTheyCame) {
   RunDirectory directory;
   const auto path = directory.file("race.mmd");
@@ -238,9 +241,9 @@ TEST(Mermaid, AnswersAreDrawnWhenTheyCame) {
   const auto put_sent = diagram.find("tab->>balancer: (2) PUT /session/attributes/cart");
   const auto logout_sent = diagram.find("alice->>balancer: (3) POST /logout");
   const auto logout_answered = diagram.find("node_1-->>alice: (3) 200 ended");
-  const auto put_answered = diagram.find("node_1-->>tab: (2) 200 kept");
+  const auto put_answered = diagram.find("node_1-->>tab: (2) 200 ");
   ASSERT_NE(put_answered, std::string::npos) << diagram;
-  EXPECT_LT(put_sent, logout_sent) << diagram;
+  EXPECT_LT(put_sent, put_answered) << diagram;
   EXPECT_LT(logout_sent, logout_answered) << diagram;
   EXPECT_LT(logout_answered, put_answered) << diagram;
 }

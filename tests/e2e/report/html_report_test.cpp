@@ -152,7 +152,7 @@ TEST_F(HtmlReport, ATeachersTimelineNumbersSeparatesAndOrdersEveryRequest) {
   const auto dom = headless(*program_, {"--dump-dom"}, page);
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
   const auto bars = client_bars(dom.out);
-  ASSERT_EQ(bars.size(), 19u) << dom.out.substr(0, 4000);
+  ASSERT_EQ(bars.size(), 31u) << dom.out.substr(0, 4000);
   for (const auto& bar : bars) {
     EXPECT_GE(bar.width, 8.0) << "#" << bar.request;
     EXPECT_NE(dom.out.find(fmt::format(">#{}</text>", bar.request)), std::string::npos);
@@ -169,7 +169,7 @@ TEST_F(HtmlReport, ATeachersTimelineNumbersSeparatesAndOrdersEveryRequest) {
   }
   EXPECT_EQ(rows.size(), 3u);
   const auto order = table_order(dom.out);
-  ASSERT_EQ(order.size(), 19u);
+  ASSERT_EQ(order.size(), 31u);
   EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
   EXPECT_NE(dom.out.find("<th>cookie sent</th><th>new cookie</th>"), std::string::npos);
   EXPECT_NE(dom.out.find("id=\"details\">Click a bar"), std::string::npos);
