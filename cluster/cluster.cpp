@@ -426,6 +426,22 @@ std::vector<Topology::NodeExit> Cluster::unexpected_exits() {
   return exits;
 }
 
+std::vector<int> Cluster::freeze_nodes() {
+  std::vector<int> ports;
+  for (auto& node : nodes_) {
+    if (!node.instance || node.instance->pid() == 0) continue;
+    node.instance->pause();
+    ports.push_back(node.instance->port());
+  }
+  return ports;
+}
+
+void Cluster::thaw_nodes() {
+  for (auto& node : nodes_) {
+    if (node.instance && node.instance->pid() != 0) node.instance->resume();
+  }
+}
+
 RedisServer& Cluster::private_redis() {
   if (sentinels_) return sentinels_->master();
   if (!redis_) {

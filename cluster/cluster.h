@@ -90,6 +90,8 @@ class Cluster final : public Topology {
   std::vector<HealthEvent> health_events() const override;
   std::vector<NodeExit> unexpected_exits() override;
   bool watches_node_exits() const override;
+  std::vector<int> freeze_nodes() override;
+  void thaw_nodes() override;
   ClusterSummary summary() const override;
 
  private:

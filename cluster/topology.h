@@ -125,6 +125,12 @@ class Topology {
   // Whether some node is a process sessim started (so that it can end on
   // its own).
   virtual bool watches_node_exits() const { return false; }
+  // Freezes (SIGSTOP) every node that is a process sessim started, so that
+  // requests sent meanwhile wait in its sockets and it meets them together
+  // when thawed (play/race_lever.h); the ports of the frozen nodes, empty
+  // where none is a process of sessim's.
+  virtual std::vector<int> freeze_nodes() { return {}; }
+  virtual void thaw_nodes() {}
   virtual ClusterSummary summary() const = 0;
 
   // Stops whatever it started; what went wrong doing so (a node that ignored

@@ -13,6 +13,8 @@
 //     requests;
 //   - a session kept in the cookie, where two writes sent the same cookie
 //     and each answered with its own: each worked on the same session;
+//   - the app refusing one raced write (a 4xx other than 404) while another
+//     went through: it noticed the race;
 //   - sessim's own node, which held each write for its `delay` after it had
 //     read the session, with every write released together.
 namespace sessim {

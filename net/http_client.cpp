@@ -157,8 +157,8 @@ class PlainConnection {
 
     bool finished = false;
     beast::error_code error;
-    if (request.hold_last_byte) {
-      error = write_holding_last_byte(message, request.hold_last_byte);
+    if (request.last_byte) {
+      error = write_holding_last_byte(message, request.last_byte);
     } else {
       http::async_write(socket_, message, [&](beast::error_code result, std::size_t) {
         error = result;
@@ -235,10 +235,11 @@ class PlainConnection {
     return attempt;
   }
 
-  // The request but its last byte, the hold, then the last byte: a server
-  // cannot start on a request before it has all of it.
+  // The request but its last byte, then the hold, which sends the last
+  // byte or leaves it to this client: a server cannot start on a request
+  // before it has all of it.
   beast::error_code write_holding_last_byte(const http::request<http::string_body>& message,
-                                            const std::function<void()>& hold) {
+                                            const LastByteHold& hold) {
     std::ostringstream serialized;
     serialized << message;
     const auto text = serialized.str();
@@ -254,8 +255,7 @@ class PlainConnection {
     };
     write(text.data(), text.size() - 1);
     if (error) return error;
-    hold();
-    write(text.data() + text.size() - 1, 1);
+    if (!hold.release(socket_.native_handle(), text.back())) write(&text.back(), 1);
     return error;
   }
 
@@ -443,7 +443,7 @@ void HttpClient::send_from(const std::string& local_address) {
 
 HttpClientResponse HttpClient::send(const HttpClientRequest& request) {
   if (impl_->plain) return impl_->plain->send(request);
-  if (request.hold_last_byte) request.hold_last_byte();
+  if (request.last_byte) request.last_byte.release(-1, 0);
   return impl_->tls->send(request);
 }
 

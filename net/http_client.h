@@ -29,16 +29,23 @@ inline constexpr int kMaxInterimResponses = 16;
 // accept them.
 inline constexpr std::size_t kMaxClientResponseHeaderBytes = 64 * 1024;
 
+// A request whose last byte waits (play/release_gate.h): once every other
+// byte is on the wire, `release` is called with the socket and the last byte;
+// it returns true when it sent the byte itself, else the client sends it.
+// Requests whose last bytes go together reach the server together. Over
+// https it is called with no socket (-1) before the request goes.
+struct LastByteHold {
+  std::function<bool(int socket, char last)> release;
+  explicit operator bool() const { return static_cast<bool>(release); }
+};
+
 struct HttpClientRequest {
   std::string method = "GET";
   std::string target = "/";
   std::vector<std::pair<std::string, std::string>> headers;  // besides Host, Content-Length
   std::string body;
-  // Called once every byte of the request but its last is on the wire, and
-  // the last waits for it to return: requests that hold their last byte
-  // until all are ready reach the server together (play/release_gate.h).
-  // Over https the whole request waits for it instead.
-  std::function<void()> hold_last_byte;
+  // Where set, the request's last byte waits (play/release_gate.h).
+  LastByteHold last_byte;
 };
 
 struct HttpClientResponse {

@@ -391,13 +391,15 @@ class Auditor {
           tabs.emplace_back([&, i] {
             ProbeClient tab(profile_, transport_, tabs_evidence[i], jar);
             bool arrived = false;
+            const int rank = static_cast<int>((i + static_cast<std::size_t>(round)) % names.size());
             tab.call(at, profile_.set, value_of(round, i),
                      fmt::format("round {}: tab {} writes", round, i + 1), names[i],
-                     profile_.sessim_node ? "delay=100" : "", [&arrived, &gate] {
+                     profile_.sessim_node ? "delay=100" : "",
+                     {[&arrived, &gate, rank](int socket, char last) {
                        arrived = true;
-                       gate.arrive_and_wait();
-                     });
-            if (!arrived) gate.leave();
+                       return gate.arrive(rank, socket, last);
+                     }});
+            if (!arrived) gate.leave(rank);
           });
         }
       }

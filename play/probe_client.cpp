@@ -25,14 +25,14 @@ ProbeClient::ProbeClient(const AppProfile& profile, Transport& transport,
 HttpExchange ProbeClient::call(const Endpoint& at, const HttpCall& call, const std::string& value,
                                const std::string& what, const std::string& attribute,
                                const std::string& extra_query,
-                               std::function<void()> hold_last_byte) {
+                               LastByteHold last_byte) {
   const auto prepared = profile_.prepare(call, attribute, value, "sessim-probe");
   auto target = prepared.target;
   if (!extra_query.empty()) {
     target += (target.find('?') == std::string::npos ? "?" : "&") + extra_query;
   }
   OutgoingRequest request{prepared.method, target, prepared.body, {}, jar_->cookie_header(target), ""};
-  request.hold_last_byte = std::move(hold_last_byte);
+  request.last_byte = std::move(last_byte);
   auto exchange = transport_.send(at, request);
   jar_->remember(exchange);
   evidence_.push_back(

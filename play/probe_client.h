@@ -29,11 +29,11 @@ class ProbeClient {
 
   // Sends `call` for `attribute` with `value` (and a user for login) to one
   // instance; `extra_query` ("delay=100") is appended to the target;
-  // `hold_last_byte` as in OutgoingRequest.
+  // `last_byte` as in OutgoingRequest.
   HttpExchange call(const Endpoint& at, const HttpCall& call, const std::string& value,
                     const std::string& what, const std::string& attribute = kProbeAttribute,
                     const std::string& extra_query = "",
-                    std::function<void()> hold_last_byte = {});
+                    LastByteHold last_byte = {});
   // A write that the app answered with 2xx.
   bool set(const Endpoint& at, const std::string& value, const std::string& what);
   // The value read back; nullopt for "not set" or no usable answer, which

@@ -1,33 +1,57 @@
 #include "play/release_gate.h"
 
+#include <sys/socket.h>
+
+#include <algorithm>
+
 namespace sessim {
 
 ReleaseGate::ReleaseGate(int parties, std::chrono::milliseconds patience)
-    : expected_(parties), patience_(patience) {}
+    : slots_(static_cast<std::size_t>(parties)), waiting_for_(parties), patience_(patience) {}
 
-void ReleaseGate::open_locked() {
+// Every party is in (or left): the last bytes go now, in rank order, from
+// this thread, so nothing between them but a system call each.
+void ReleaseGate::release_locked() {
   if (open_) return;
+  for (auto& slot : slots_) {
+    if (!slot.arrived) continue;
+    slot.sent = ::send(slot.socket, &slot.last, 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1;
+  }
   open_ = true;
-  together_ = left_ == 0 && arrived_ == expected_;
+  together_ = std::all_of(slots_.begin(), slots_.end(),
+                          [](const Slot& slot) { return slot.arrived && slot.sent; });
   opened_.notify_all();
 }
 
-void ReleaseGate::arrive_and_wait() {
+bool ReleaseGate::arrive(int rank, int socket, char last) {
   std::unique_lock lock(mutex_);
-  if (open_) return;
-  ++arrived_;
-  if (arrived_ + left_ >= expected_) {
-    open_locked();
-    return;
+  auto& slot = slots_.at(static_cast<std::size_t>(rank));
+  if (open_ || socket < 0) {
+    if (--waiting_for_ == 0) release_locked();
+    return false;
   }
-  if (!opened_.wait_for(lock, patience_, [this] { return open_; })) open_locked();
+  slot = {socket, last, true, false};
+  if (--waiting_for_ == 0) {
+    release_locked();
+    return slot.sent;
+  }
+  if (!opened_.wait_for(lock, patience_, [this] { return open_; })) {
+    // Someone is stuck: this one goes on its own.
+    slot.arrived = false;
+    return false;
+  }
+  return slot.sent;
 }
 
-void ReleaseGate::leave() {
+void ReleaseGate::leave(int rank) {
   const std::lock_guard lock(mutex_);
-  if (open_) return;
-  ++left_;
-  if (arrived_ + left_ >= expected_) open_locked();
+  slots_.at(static_cast<std::size_t>(rank)).arrived = false;
+  if (--waiting_for_ == 0) release_locked();
+}
+
+bool ReleaseGate::wait_open(std::chrono::milliseconds limit) const {
+  std::unique_lock lock(mutex_);
+  return opened_.wait_for(lock, limit, [this] { return open_; });
 }
 
 bool ReleaseGate::released_together() const {

@@ -3,14 +3,16 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <vector>
 
 // Makes writes overlap at any app, with no hook of the app's: each of a
-// parallel step's requests is sent but for its last byte, and the last bytes
-// go together once every request is that far (or once the patience is
-// spent: a request that could not connect must not hold the others). A
-// server starts on a request only when it has all of it, so the requests
-// reach the app within microseconds of each other. Whether the app then ran
-// them at the same time is for the run's evidence to show
+// parallel step's requests is sent but for its last byte; once every one is
+// that far, the gate sends all the last bytes itself, back to back from one
+// thread, in the order of their ranks. A server starts on a request only when
+// it has all of it, so the requests reach the app within microseconds of each
+// other, in a known order. A request that cannot connect must not hold the
+// others: after the patience, whoever waits sends its own byte. Whether the
+// app then ran them at the same time is for the run's evidence to show
 // (history/overlap.h).
 namespace sessim {
 
@@ -18,23 +20,34 @@ class ReleaseGate {
  public:
   explicit ReleaseGate(int parties,
                        std::chrono::milliseconds patience = std::chrono::milliseconds(2000));
+  std::chrono::milliseconds patience() const { return patience_; }
 
-  // A request with all but its last byte sent: waits for the others.
-  void arrive_and_wait();
-  // A request that will not arrive (it failed before its last byte, or it
-  // had already passed the gate).
-  void leave();
-  // Every party arrived before the gate opened.
+  // The request ranked `rank` (0 .. parties-1) has every byte but `last` on
+  // `socket`: waits for the others. true when the gate sent the byte; false
+  // when the caller must send it (the patience ran out, or the send did
+  // not go at once).
+  bool arrive(int rank, int socket, char last);
+  // It will not arrive: it failed before its last byte.
+  void leave(int rank);
+  // Every party arrived, and the gate sent every last byte.
   bool released_together() const;
+  // Waits until the gate sent the last bytes; false when it did not within
+  // `limit`.
+  bool wait_open(std::chrono::milliseconds limit) const;
 
  private:
-  void open_locked();
+  struct Slot {
+    int socket = -1;
+    char last = 0;
+    bool arrived = false;
+    bool sent = false;
+  };
+  void release_locked();
 
   mutable std::mutex mutex_;
-  std::condition_variable opened_;
-  int expected_;
-  int arrived_ = 0;
-  int left_ = 0;
+  mutable std::condition_variable opened_;
+  std::vector<Slot> slots_;
+  int waiting_for_;
   bool open_ = false;
   bool together_ = false;
   std::chrono::milliseconds patience_;

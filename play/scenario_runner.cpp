@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -25,6 +26,7 @@
 #include "net/cookie_jar.h"
 #include "net/loopback.h"
 #include "play/assertions.h"
+#include "play/race_lever.h"
 #include "play/release_gate.h"
 #include "play/session_probe.h"
 #include "scenario/scenario_error.h"
@@ -61,6 +63,7 @@ const HttpCall* profile_call_of(const AppProfile& profile, const Step& step) {
 struct Race {
   ReleaseGate* gate = nullptr;
   int number = 0;
+  int rank = 0;  // when its last byte goes among the race's
 };
 
 class Player {
@@ -236,21 +239,35 @@ class Player {
                                       [](const Step& branch) { return is_request(branch.kind); });
     std::shared_ptr<ReleaseGate> gate;
     int race = 0;
+    // The order their last bytes go in turns by one each time a parallel
+    // step runs, so that over a story's rounds each request goes first:
+    // which order loses a write depends on the app.
+    std::map<std::size_t, int> ranks;
     if (racing >= 2) {
       gate = std::make_shared<ReleaseGate>(static_cast<int>(racing));
       race = ++races_;
+      int position = 0;
+      for (std::size_t i = 0; i < step.steps.size(); ++i) {
+        if (is_request(step.steps[i].kind)) {
+          ranks[i] = static_cast<int>((position++ + race - 1) % racing);
+        }
+      }
     }
+    // Declared before the threads: they are joined before it thaws the nodes.
+    std::optional<RaceLever> lever;
+    if (gate) lever.emplace(topology_, gate, static_cast<int>(racing));
     {
       std::vector<std::jthread> threads;  // joined when this block ends, also on a throw
       for (const auto index : order) {
-        threads.emplace_back([this, &step, &branches, &bases, &failures, &suffix, index, gate,
-                              race] {
+        threads.emplace_back([this, &step, &branches, &bases, &failures, &suffix, &ranks, index,
+                              gate, race] {
           try {
             const auto& branch = step.steps[index];
             if (gate && is_request(branch.kind)) {
-              if (stopped_) return gate->leave();
-              branches[index].push_back(
-                  run_step(branch, suffix + " [parallel]", bases[index], Race{gate.get(), race}));
+              const auto rank = ranks.at(index);
+              if (stopped_) return gate->leave(rank);
+              branches[index].push_back(run_step(branch, suffix + " [parallel]", bases[index],
+                                                 Race{gate.get(), race, rank}));
               note_node_exits(branches[index].back());
               return;
             }
@@ -332,15 +349,16 @@ class Player {
     outgoing.keep_alive = !direct;
     bool arrived = false;
     if (race.gate) {
-      outgoing.hold_last_byte = [&arrived, gate = race.gate] {
+      outgoing.last_byte.release = [&arrived, gate = race.gate, rank = race.rank](int socket,
+                                                                                  char last) {
         arrived = true;
-        gate->arrive_and_wait();
+        return gate->arrive(rank, socket, last);
       };
     }
     const auto start_us = elapsed_us();
     auto exchange = transport_.send(endpoint, outgoing);
     const auto end_us = elapsed_us();
-    if (race.gate && !arrived) race.gate->leave();
+    if (race.gate && !arrived) race.gate->leave(race.rank);
     jar.remember(exchange);
     auto record = make_record(number, client, step.kind, std::move(exchange), profile_);
     record.start_us = start_us;

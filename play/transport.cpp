@@ -10,9 +10,9 @@ namespace sessim {
 
 void exchange_over(HttpClient& client, HttpExchange& exchange, const std::string& body,
                    const std::vector<std::pair<std::string, std::string>>& headers,
-                   std::function<void()> hold_last_byte) {
+                   LastByteHold last_byte) {
   HttpClientRequest request;
-  request.hold_last_byte = std::move(hold_last_byte);
+  request.last_byte = std::move(last_byte);
   request.method = exchange.method;
   request.target = exchange.target;
   request.body = body;
@@ -45,7 +45,7 @@ HttpExchange HttpTransport::send(const Endpoint& origin, const OutgoingRequest& 
   exchange.method = request.method;
   exchange.target = request.target;
   exchange.cookie_sent = request.cookie_header;
-  exchange_over(client, exchange, request.body, request.headers, request.hold_last_byte);
+  exchange_over(client, exchange, request.body, request.headers, request.last_byte);
   return exchange;
 }
 

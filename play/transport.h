@@ -20,8 +20,8 @@ struct OutgoingRequest {
   std::string cookie_header;   // "" : no Cookie header
   std::string source_address;  // "" : the system's choice
   bool keep_alive = true;
-  // Holds the request's last byte until it returns (play/release_gate.h).
-  std::function<void()> hold_last_byte;
+  // Holds the request's last byte (net/http_client.h, play/release_gate.h).
+  LastByteHold last_byte;
 };
 
 // How requests reach the system under test: real HTTP (HttpTransport), or a
@@ -49,6 +49,6 @@ class HttpTransport final : public Transport {
 // came). A body without a Content-Type among `headers` goes as text/plain.
 void exchange_over(HttpClient& client, HttpExchange& exchange, const std::string& body,
                    const std::vector<std::pair<std::string, std::string>>& headers = {},
-                   std::function<void()> hold_last_byte = {});
+                   LastByteHold last_byte = {});
 
 }  // namespace sessim
