@@ -254,7 +254,14 @@ class Checker {
       why =
           fmt::format("; the logout ran on {}, and {} keeps sessions of its own, where it lives on",
                       logout.node, read.node);
+    } else if (source.end_us > logout.start_us && source.start_us < logout.end_us) {
+      cause = AnomalyCause::concurrent_write;
+      why = fmt::format(
+          "; request #{} was still running when the logout began, and saved the whole session "
+          "back after it",
+          source.request);
     } else if (model.logout == LogoutEffect::cookie_only) {
+      cause = AnomalyCause::logout_cookie_only;
       why = "; this app's logout only deletes the browser's cookie";
     }
     add(AnomalyKind::resurrected_session, {&source, &logout, &read},
@@ -288,7 +295,8 @@ class Checker {
           fmt::format("request #{} read {} = {}, but request #{} had written {}; a concurrent "
                       "write of the same session ({}) was saved over it{}",
                       read.request, read.attribute, got, expected.request, shown(written(expected)),
-                      join(names, ", "), save_note()));
+                      join(names, ", "), save_note()),
+          AnomalyCause::concurrent_write);
       return;
     }
     for (const auto* older : superseded) {
@@ -415,8 +423,35 @@ class Checker {
                       observed));
       return;
     }
+    if (const auto* maker = replacement_before(read, expected)) {
+      add(AnomalyKind::lost_session, {&expected, maker, &read},
+          fmt::format("{}; the browser's cookie named session {}, the empty one {} made at "
+                      "request #{} when it did not know the browser's session: the value was "
+                      "never in it",
+                      lost_what, abbreviate(read.session_before, 8), node_of(*maker),
+                      maker->request),
+          AnomalyCause::replaced_earlier);
+      return;
+    }
     add(AnomalyKind::lost_session, {&expected, &read},
-        fmt::format("{}, and nothing in between removed it{}", lost_what, observed));
+        fmt::format("{}, and no fault, expiry or logout in between explains it{}", lost_what,
+                    observed));
+  }
+
+  // The request of the lineage after `expected` whose response handed the
+  // browser the session the read sent, in place of the one written to.
+  const Operation* replacement_before(const Operation& read, const Operation& expected) const {
+    if (read.session_before.empty() || read.session_before == expected.session_after) {
+      return nullptr;
+    }
+    for (const auto* op : lineage_of(read)) {
+      if (op->start_us >= expected.start_us && op->end_us <= read.start_us &&
+          op->session_after == read.session_before && op->session_before != op->session_after &&
+          !op->session_before.empty()) {
+        return op;
+      }
+    }
+    return nullptr;
   }
 
   // The request of the lineage whose response deleted the cookie, when the
@@ -498,6 +533,8 @@ class Checker {
   void add(AnomalyKind kind, std::vector<const Operation*> proof, std::string explanation,
            AnomalyCause cause = AnomalyCause::unknown) {
     std::vector<int> indices;
+    // Every anomaly says its cause, or that it is not known.
+    if (cause == AnomalyCause::unknown) explanation += "; cause unknown";
     for (const auto* op : proof) indices.push_back(op->index);
     std::sort(indices.begin(), indices.end());
     indices.erase(std::unique(indices.begin(), indices.end()), indices.end());

@@ -147,6 +147,10 @@ std::map<int, ReadExplanation> explain_failed_reads(const ScenarioRun& run) {
                        fmt::format("{} could not reach the session store, so it could not read "
                                    "the session at all (503)",
                                    node)};
+      } else if (const auto anomaly = shown_in.find(record.number); anomaly != shown_in.end()) {
+        // The anomaly's own sentence: the row's why and the anomaly say one thing.
+        explanation = {failure_of(*anomaly->second), anomaly->second->kind,
+                       anomaly->second->explanation};
       } else if (const auto made = replacements.find(record.session_id_sent);
                  made != replacements.end() && made->second->number < record.number) {
         // The same loss again, through the cookie of the empty session it
@@ -159,9 +163,6 @@ std::map<int, ReadExplanation> explain_failed_reads(const ScenarioRun& run) {
                         "did not know the browser's session; the value was never in it",
                         abbreviate(record.session_id_sent, 8), made->second->node,
                         made->second->number)};
-      } else if (const auto anomaly = shown_in.find(record.number); anomaly != shown_in.end()) {
-        explanation = {failure_of(*anomaly->second), anomaly->second->kind,
-                       anomaly->second->explanation};
       } else if (record.session_id_sent.empty()) {
         explanation = {ReadFailure::no_cookie, std::nullopt,
                        fmt::format("the browser sent no session cookie, so {} had no session to "

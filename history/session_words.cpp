@@ -180,7 +180,9 @@ class Settler {
     auto held = keys;
     if (written(record) && record.action == StepKind::set) held.insert(record.attribute);
     if (new_id(record)) {
-      if (record.action == StepKind::login) {
+      // A session kept in the cookie has no id to rotate: a login's new
+      // cookie is the same session signed again, or a new one.
+      if (record.action == StepKind::login && !cookie_home) {
         return settle(record, SessionEffect::rotated, "the login gave the session a new id");
       }
       // A new cookie: the same session signed again or under a new id, or a

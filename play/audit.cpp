@@ -16,6 +16,7 @@
 #include "history/run_result.h"
 #include "net/cookie.h"
 #include "play/probe_client.h"
+#include "play/race_lever.h"
 #include "play/release_gate.h"
 #include "play/session_probe.h"
 
@@ -381,7 +382,10 @@ class Auditor {
     int together = 0;
     for (int round = 1; round <= options_.write_rounds; ++round) {
       std::vector<std::vector<std::string>> tabs_evidence(names.size());
-      ReleaseGate gate(static_cast<int>(names.size()));
+      const auto shared_gate = std::make_shared<ReleaseGate>(static_cast<int>(names.size()));
+      auto& gate = *shared_gate;
+      // Declared before the tabs: they are joined before it thaws the nodes.
+      RaceLever lever(topology_, shared_gate, static_cast<int>(names.size()));
       {
         // Three tabs of one browser, sharing its jar; each thread is joined
         // when this block ends (Transport::send does not throw; preparing

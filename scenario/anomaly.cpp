@@ -15,7 +15,7 @@ constexpr NameTable<AnomalyKind, 7> kKinds{{{
     {AnomalyKind::late_expiry, "late-expiry"},
 }}};
 
-constexpr NameTable<AnomalyCause, 8> kCauses{{{
+constexpr NameTable<AnomalyCause, 11> kCauses{{{
     {AnomalyCause::unknown, ""},
     {AnomalyCause::node_fault, "node-fault"},
     {AnomalyCause::store_restart, "store-restart"},
@@ -24,6 +24,9 @@ constexpr NameTable<AnomalyCause, 8> kCauses{{{
     {AnomalyCause::cookie_copy, "cookie-copy"},
     {AnomalyCause::other_instance, "other-instance"},
     {AnomalyCause::cookie_deleted, "cookie-deleted"},
+    {AnomalyCause::concurrent_write, "concurrent-write"},
+    {AnomalyCause::logout_cookie_only, "logout-cookie-only"},
+    {AnomalyCause::replaced_earlier, "replaced-earlier"},
 }}};
 
 }  // namespace

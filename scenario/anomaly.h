@@ -32,7 +32,10 @@ enum class AnomalyCause {
   never_seen,      // another instance served the read, and instances are known not to share
   cookie_copy,     // the session lives in the cookie: a copy outlives the logout
   other_instance,  // the logout ran on an instance that does not share sessions with the reader's
-  cookie_deleted   // the browser had no cookie left: an earlier response (not a logout) deleted it
+  cookie_deleted,  // the browser had no cookie left: an earlier response (not a logout) deleted it
+  concurrent_write,    // a write running at the same time saved the whole session over this one
+  logout_cookie_only,  // the app's logout only deletes the browser's cookie
+  replaced_earlier     // the browser's cookie named an empty session an earlier response made
 };
 std::string_view to_string(AnomalyCause cause);  // "", "node-fault", ...
 std::optional<AnomalyCause> parse_anomaly_cause(std::string_view name);

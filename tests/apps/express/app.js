@@ -2,6 +2,13 @@
 // login with regenerate(), logout with destroy()), for sessim's tests:
 //
 //   node app.js --port P --name N [--redis-url redis://...] [--session-timeout S]
+//               [--logout destroy|regenerate] [--modules DIR] [--redis-client readme]
+//
+// --logout regenerate: the README's logout (user cleared, saved, then
+// regenerate()) instead of destroy(). --modules DIR: take express and its
+// packages from DIR/node_modules (tests/apps/express5 holds Express 5).
+// --redis-client readme: connect-redis's README client exactly, with no
+// 'error' listener (node-redis then ends the process when Redis goes away).
 //
 // Sessions in express-session's MemoryStore (each process its own) or, with
 // --redis-url, in Redis through connect-redis (the whole session saved on
@@ -11,13 +18,17 @@
 // waits on purpose: sessim makes writes overlap by sending them together.
 'use strict';
 
-const express = require('express');
-const session = require('express-session');
+const path = require('path');
 
 function option(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
   return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1] : fallback;
 }
+
+const modules = path.resolve(option('modules', __dirname), 'node_modules');
+const need = (name) => require(path.join(modules, name));
+const express = need('express');
+const session = need('express-session');
 
 async function main() {
   const port = Number(option('port'));
@@ -27,12 +38,14 @@ async function main() {
 
   let store;  // undefined: express-session's MemoryStore
   if (redisUrl) {
-    const { createClient } = require('redis');
-    const RedisStore = require('connect-redis').default;
+    const { createClient } = need('redis');
+    const RedisStore = need('connect-redis').default;
     const client = createClient({ url: redisUrl });
     // Without a listener, node-redis's 'error' on a lost connection ends the
     // process; with one it reconnects by itself.
-    client.on('error', (error) => console.error(`redis: ${error.message}`));
+    if (option('redis-client', '') !== 'readme') {
+      client.on('error', (error) => console.error(`redis: ${error.message}`));
+    }
     await client.connect();
     store = new RedisStore({ client });
   }
@@ -78,7 +91,18 @@ async function main() {
     });
   });
   app.get('/logout', (req, res, next) => {
-    req.session.destroy((error) => {
+    if (option('logout', 'destroy') === 'regenerate') {
+      // express-session's README: clear the user, save, then regenerate.
+      req.session.user = null;
+      return req.session.save((error) => {
+        if (error) return next(error);
+        return req.session.regenerate((regenerateError) => {
+          if (regenerateError) return next(regenerateError);
+          return text(res, 200, 'logged out');
+        });
+      });
+    }
+    return req.session.destroy((error) => {
       if (error) return next(error);
       res.clearCookie('connect.sid');
       return text(res, 200, 'logged out');

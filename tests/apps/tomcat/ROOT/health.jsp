@@ -1,0 +1,1 @@
+<%@ page session="false" %><%@ include file="/WEB-INF/common.jspf" %>ok
