@@ -344,6 +344,18 @@ class Checker {
           AnomalyCause::cookie_deleted);
       return;
     }
+    // The browser no longer held the session written to: an earlier
+    // response handed it an empty one, and that loss is told there.
+    if (const auto* maker = replacement_before(read, expected)) {
+      add(AnomalyKind::lost_session, {&expected, maker, &read},
+          fmt::format("{}; the browser's cookie named session {}, the empty one {} made at "
+                      "request #{} when it did not know the browser's session: the value was "
+                      "never in it",
+                      lost_what, abbreviate(read.session_before, 8), node_of(*maker),
+                      maker->request),
+          AnomalyCause::replaced_earlier);
+      return;
+    }
     const bool elsewhere =
         !read.node.empty() && !expected.node.empty() && read.node != expected.node;
     const auto sees = model.other_instances_see_sessions();
@@ -421,16 +433,6 @@ class Checker {
                                         "for this app",
                                         read.node),
                       observed));
-      return;
-    }
-    if (const auto* maker = replacement_before(read, expected)) {
-      add(AnomalyKind::lost_session, {&expected, maker, &read},
-          fmt::format("{}; the browser's cookie named session {}, the empty one {} made at "
-                      "request #{} when it did not know the browser's session: the value was "
-                      "never in it",
-                      lost_what, abbreviate(read.session_before, 8), node_of(*maker),
-                      maker->request),
-          AnomalyCause::replaced_earlier);
       return;
     }
     add(AnomalyKind::lost_session, {&expected, &read},

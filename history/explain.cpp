@@ -29,6 +29,8 @@ ReadFailure failure_of(const AnomalyFinding& anomaly) {
           return ReadFailure::lost_store_failover;
         case AnomalyCause::cookie_deleted:
           return ReadFailure::lost_cookie_deleted;
+        case AnomalyCause::replaced_earlier:
+          return ReadFailure::empty_replacement;
         default:
           return ReadFailure::lost_unknown;
       }

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <thread>
 
 namespace sessim {
 
@@ -13,9 +14,12 @@ ReleaseGate::ReleaseGate(int parties, std::chrono::milliseconds patience)
 // this thread, so nothing between them but a system call each.
 void ReleaseGate::release_locked() {
   if (open_) return;
-  for (auto& slot : slots_) {
-    if (!slot.arrived) continue;
-    slot.sent = ::send(slot.socket, &slot.last, 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1;
+  for (std::size_t rank = 0; rank < slots_.size(); ++rank) {
+    auto& slot = slots_[rank];
+    if (slot.arrived) {
+      slot.sent = ::send(slot.socket, &slot.last, 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1;
+    }
+    if (static_cast<int>(rank) == pause_rank_) std::this_thread::sleep_for(gap_);
   }
   open_ = true;
   together_ = std::all_of(slots_.begin(), slots_.end(),
@@ -47,6 +51,12 @@ void ReleaseGate::leave(int rank) {
   const std::lock_guard lock(mutex_);
   slots_.at(static_cast<std::size_t>(rank)).arrived = false;
   if (--waiting_for_ == 0) release_locked();
+}
+
+void ReleaseGate::pause_after(int rank, std::chrono::milliseconds gap) {
+  const std::lock_guard lock(mutex_);
+  pause_rank_ = rank;
+  gap_ = gap;
 }
 
 bool ReleaseGate::wait_open(std::chrono::milliseconds limit) const {

@@ -29,6 +29,10 @@ class ReleaseGate {
   bool arrive(int rank, int socket, char last);
   // It will not arrive: it failed before its last byte.
   void leave(int rank);
+  // After sending the last byte of `rank`, waits `gap` before the next:
+  // sessim's own node holds a request for its `delay` once it has read the
+  // session, and the others go once it surely has.
+  void pause_after(int rank, std::chrono::milliseconds gap);
   // Every party arrived, and the gate sent every last byte.
   bool released_together() const;
   // Waits until the gate sent the last bytes; false when it did not within
@@ -51,6 +55,8 @@ class ReleaseGate {
   bool open_ = false;
   bool together_ = false;
   std::chrono::milliseconds patience_;
+  int pause_rank_ = -1;
+  std::chrono::milliseconds gap_{0};
 };
 
 }  // namespace sessim

@@ -246,11 +246,24 @@ class Player {
     if (racing >= 2) {
       gate = std::make_shared<ReleaseGate>(static_cast<int>(racing));
       race = ++races_;
+      // Requests sessim's own node holds (`delay`) go first, and the
+      // others 20 ms later, once the node has surely read the session.
+      const auto held = [this](const Step& branch) {
+        return is_request(branch.kind) && branch.delay_s > 0 && profile_.sessim_node;
+      };
+      const auto holding = std::count_if(step.steps.begin(), step.steps.end(), held);
+      int first = 0;
       int position = 0;
+      const auto others = racing - holding;
       for (std::size_t i = 0; i < step.steps.size(); ++i) {
-        if (is_request(step.steps[i].kind)) {
-          ranks[i] = static_cast<int>((position++ + race - 1) % racing);
+        if (held(step.steps[i])) {
+          ranks[i] = first++;
+        } else if (is_request(step.steps[i].kind)) {
+          ranks[i] = static_cast<int>(holding + (position++ + race - 1) % others);
         }
+      }
+      if (holding > 0 && others > 0) {
+        gate->pause_after(static_cast<int>(holding) - 1, std::chrono::milliseconds(20));
       }
     }
     // Declared before the threads: they are joined before it thaws the nodes.
