@@ -534,6 +534,23 @@ TEST(FrameworkApps, TheConnectRedisReadmeClientExitsOnARedisRestartAndThatIsAnEr
   EXPECT_EQ(lesson["runs"][0]["verdict"], "fail");
 }
 
+// One command, two stories on two cluster shapes: each is probed on its
+// own. One node cannot show whether instances share sessions; two can.
+TEST(FrameworkApps, EachClusterShapeIsProbedOnItsOwn) {
+  const auto& files = app("flask-server-files");
+  REQUIRE_APP(files);
+  const auto result = run_sessim({"run", "two-tabs", "sticky-session", "--store", "local",
+                                  "--profile", files.profile, "--node-shell", "--node-cmd",
+                                  files.command, "--json"},
+                                 std::chrono::seconds(90));
+  const auto report = nlohmann::json::parse(result.out);
+  ASSERT_EQ(report["runs"].size(), 2u) << result.err;
+  EXPECT_EQ(report["runs"][0]["scenario"], "two-tabs");
+  EXPECT_EQ(report["runs"][0]["session_model"]["sharing"], "unknown");
+  EXPECT_EQ(report["runs"][1]["scenario"], "sticky-session");
+  EXPECT_EQ(report["runs"][1]["session_model"]["sharing"], "per-instance");
+}
+
 // Writes reach the app together with no hook of the app's: the lost update
 // of every app that saves whole sessions shows in two-tabs, and the run
 // says how; sessim's own node, which saves only what changed, loses none and

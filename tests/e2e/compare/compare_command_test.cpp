@@ -99,6 +99,32 @@ TEST_F(CompareReferenceStory, PrintsTheMatrixAndWritesMarkdown) {
       << markdown;
 }
 
+// Each cell is a run of its own: titled with its balancer and fault, judged
+// against the file's declaration only where it is the file's own cluster
+// (sticky-session declares fail for round-robin with local memory; ip-hash
+// passing is no surprise), and a fault with nothing to act on is n/a.
+TEST(CompareCommand, EachCellIsTitledAndJudgedOnItsOwn) {
+  RunDirectory directory;
+  const auto page = directory.file("cells.html");
+  const auto result =
+      run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers",
+                  "round-robin,ip-hash", "--faults", "none,restart-redis", "--report", page,
+                  "--json=" + directory.file("cells.json")});
+  ASSERT_EQ(result.exit_code, kExitOk) << result.err;
+  const auto html = testing::read_text_file(page);
+  EXPECT_NE(html.find("store=local, balancer=ip-hash, fault=none"), std::string::npos);
+  EXPECT_NE(html.find("store=local, balancer=round-robin, fault=restart-redis"),
+            std::string::npos);
+  EXPECT_EQ(html.find("unexpected"), std::string::npos) << "ip-hash's pass is no surprise";
+  EXPECT_NE(html.find("as declared"), std::string::npos) << "round-robin's failure is the lesson";
+  const auto report = read_json(directory.file("cells.json"));
+  EXPECT_EQ(cell(report, "local", "ip-hash", "none")["verdict"], "pass");
+  EXPECT_EQ(cell(report, "local", "round-robin", "restart-redis")["verdict"], "n/a");
+  EXPECT_NE(result.out.find("n/a: restart-redis: store=local uses no Redis of sessim's"),
+            std::string::npos)
+      << result.out;
+}
+
 TEST(CompareCommand, UnknownBalancerOrFaultIsAUsageError) {
   EXPECT_EQ(run_sessim({"compare", "--balancers", "round-robin,sticky"}).exit_code, kExitUsage);
   EXPECT_EQ(run_sessim({"compare", "--faults", "meteor"}).exit_code, kExitUsage);
