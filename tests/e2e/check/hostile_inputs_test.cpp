@@ -245,6 +245,28 @@ TEST(CrashedApp, ANodeTheStoryCrashesIsTheLessonNotAnError) {
   EXPECT_FALSE(report["runs"][0].contains("error"));
 }
 
+// A running upstream sessim did not start that stops answering after it
+// answered: the system under test broke. The run is an error at the step
+// that met it, never a failed lesson.
+TEST(CrashedApp, AnUpstreamThatStopsAnsweringIsAnError) {
+  RunDirectory dir;
+  HostileUpstream app("exits-on-request");
+  const auto story = write_file(dir, "story.yaml",
+                                "name: dying-upstream\nexpect: {local: fail}\nsteps:\n"
+                                "  - request: {path: /a, expect: {status: 200}}\n"
+                                "  - request: {path: /exit}\n"
+                                "  - request: {path: /b, expect: {status: 200}}\n");
+  const auto result = run_sessim({"run", story, "--upstream", "live=" + app.url(), "--verdict",
+                                  "declared", "--json=" + dir.file("report.json")},
+                                 std::chrono::seconds(60));
+  EXPECT_EQ(result.exit_code, kExitEnvironment) << result.out << result.err;
+  EXPECT_NE(result.err.find("live stopped answering during step 2 (" + story + ":5:5)"),
+            std::string::npos)
+      << result.err;
+  const auto report = nlohmann::json::parse(testing::read_text_file(dir.file("report.json")));
+  EXPECT_EQ(report["runs"][0]["verdict"], "error");
+}
+
 TEST(HostileExport, FilesAreMadeInsideTheFolderOnly) {
   RunDirectory dir;
   const auto folder = dir.file("out");
