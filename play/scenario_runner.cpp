@@ -279,9 +279,10 @@ class Player {
             if (gate && is_request(branch.kind)) {
               const auto rank = ranks.at(index);
               if (stopped_) return gate->leave(rank);
+              // Node exits are looked for once the race is over and the
+              // nodes are thawed (below): the lever's watcher touches them.
               branches[index].push_back(run_step(branch, suffix + " [parallel]", bases[index],
                                                  Race{gate.get(), race, rank}));
-              note_node_exits(branches[index].back());
               return;
             }
             run_steps({branch}, suffix + " [parallel]", branches[index], bases[index], false);
@@ -291,8 +292,14 @@ class Player {
         });
       }
     }
+    lever.reset();  // thawed before anything else looks at the nodes
     for (const auto& failure : failures) {
       if (failure) std::rethrow_exception(failure);
+    }
+    for (std::size_t i = 0; i < branches.size(); ++i) {
+      if (gate && is_request(step.steps[i].kind) && !branches[i].empty()) {
+        note_node_exits(branches[i].back());
+      }
     }
     for (auto& branch : branches) {
       for (auto& record : branch) {
