@@ -103,7 +103,10 @@ TEST(Cores, ANodeCostsTheSameDescriptorsOnAnyNumberOfLoops) {
   const int sixteen = descriptors_held(1000, 16);
   ASSERT_GT(two, 0);
   ASSERT_GT(sixteen, 0);
-  EXPECT_LE(sixteen - two, 14 * 3) << two << " with 2 loops, " << sixteen << " with 16";
+  // Four more for a connection or two in flight when the descriptors are
+  // counted (a slow build, such as the sanitizers', leaves some open longer):
+  // a constant, so a cost per loop still shows.
+  EXPECT_LE(sixteen - two, 14 * 3 + 4) << two << " with 2 loops, " << sixteen << " with 16";
   // A listening socket and one connection (both ends) per node, little else.
   EXPECT_LE(two, 1000 * 3 + 100);
 }
