@@ -101,13 +101,13 @@ class Settler {
   LaterRead later_read(std::size_t index, const std::string& id,
                        const std::set<std::string>& held) const {
     const auto& from = *events_[index].request;
-    // A write with the same id that was still running when this request
-    // ended may have changed the session after it: nothing later tells
-    // about this request alone.
+    // A write with the same id that ran at the same time may have changed
+    // the session after this request did, whatever order the answers came
+    // in: nothing later tells about this request alone.
     for (const auto& event : events_) {
       const auto* other = event.request;
       if (other && other != &from && other->session_id_sent == id && is_write(other->action) &&
-          other->start_us < from.end_us && other->end_us > from.end_us) {
+          other->start_us < from.end_us && other->end_us > from.start_us) {
         return {};
       }
     }

@@ -196,6 +196,24 @@ TEST(SessionWords, AStepOfTheSystemInBetweenIsNoEvidenceForTheRequestBefore) {
   EXPECT_EQ(story.at(2).session, SessionEffect::unknown);
 }
 
+TEST(SessionWords, AWriteRacingALogoutLeavesTheLogoutToTheModel) {
+  // The slow write ran beside the logout and may have saved the session
+  // back after it: the read that finds the session says nothing of what the
+  // logout did.
+  SessionModel model;
+  model.logout = LogoutEffect::ends_session;
+  Story story;
+  story.set("cart", "", "s1")
+      .request("tab", StepKind::set, "theme", "s1", "")
+      .request("alice", StepKind::logout, "", "s1", "", 200, {}, true)
+      .found("cart", "s1", "", "tab");
+  story.at(2).end_us = story.at(3).end_us - 1000;  // answered first, ran beside it
+  story.at(2).start_us = story.at(3).start_us - 1000;
+  story.settle(model);
+  EXPECT_EQ(story.at(3).session, SessionEffect::ended);
+  EXPECT_NE(story.at(3).session_basis.find("the probe"), std::string::npos);
+}
+
 TEST(SessionWords, WordsTheAppSaysItselfStay) {
   Story story;
   story.set("cart", "", "s1");
