@@ -8,8 +8,10 @@ namespace sessim {
 
 RaceLever::RaceLever(Topology& topology, std::shared_ptr<ReleaseGate> gate, int requests)
     : topology_(topology), gate_(std::move(gate)), requests_(requests) {
-  ports_ = topology_.freeze_nodes();
-  if (!ports_.empty()) watcher_ = std::jthread([this] { watch(); });
+  // Under the gate's lock, on the thread that releases: the watcher reads
+  // the ports once the gate is open.
+  gate_->before_release([this] { ports_ = topology_.freeze_nodes(); });
+  watcher_ = std::jthread([this] { watch(); });
 }
 
 RaceLever::~RaceLever() {
@@ -22,7 +24,10 @@ RaceLever::~RaceLever() {
 // frozen): the responses the clients wait for come only after the thaw.
 void RaceLever::watch() {
   using Clock = std::chrono::steady_clock;
-  gate_->wait_open(gate_->patience() + std::chrono::milliseconds(100));
+  // Every raced request arrives at the gate or leaves it (send returns
+  // either way within the client's limits), so it opens; the bound is for
+  // a gate that somehow does not.
+  if (!gate_->wait_open(std::chrono::seconds(60)) || ports_.empty()) return;
   const auto deadline = Clock::now() + std::chrono::milliseconds(200);
   while (unread_connections(ports_) < requests_ && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::microseconds(500));

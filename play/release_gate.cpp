@@ -14,6 +14,8 @@ ReleaseGate::ReleaseGate(int parties, std::chrono::milliseconds patience)
 // this thread, so nothing between them but a system call each.
 void ReleaseGate::release_locked() {
   if (open_) return;
+  // A party that gave up waiting sends on its own: nothing is held then.
+  if (before_release_ && !gave_up_) before_release_();
   for (std::size_t rank = 0; rank < slots_.size(); ++rank) {
     auto& slot = slots_[rank];
     if (slot.arrived) {
@@ -42,6 +44,7 @@ bool ReleaseGate::arrive(int rank, int socket, char last) {
   if (!opened_.wait_for(lock, patience_, [this] { return open_; })) {
     // Someone is stuck: this one goes on its own.
     slot.arrived = false;
+    gave_up_ = true;
     return false;
   }
   return slot.sent;
@@ -51,6 +54,11 @@ void ReleaseGate::leave(int rank) {
   const std::lock_guard lock(mutex_);
   slots_.at(static_cast<std::size_t>(rank)).arrived = false;
   if (--waiting_for_ == 0) release_locked();
+}
+
+void ReleaseGate::before_release(std::function<void()> hook) {
+  const std::lock_guard lock(mutex_);
+  before_release_ = std::move(hook);
 }
 
 void ReleaseGate::pause_after(int rank, std::chrono::milliseconds gap) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -29,6 +30,10 @@ class ReleaseGate {
   bool arrive(int rank, int socket, char last);
   // It will not arrive: it failed before its last byte.
   void leave(int rank);
+  // Called once every party is in, just before the last bytes go (the race
+  // lever freezes the nodes there: every connection is open and its bytes
+  // but the last are read).
+  void before_release(std::function<void()> hook);
   // After sending the last byte of `rank`, waits `gap` before the next:
   // sessim's own node holds a request for its `delay` once it has read the
   // session, and the others go once it surely has.
@@ -55,6 +60,8 @@ class ReleaseGate {
   bool open_ = false;
   bool together_ = false;
   std::chrono::milliseconds patience_;
+  std::function<void()> before_release_;
+  bool gave_up_ = false;
   int pause_rank_ = -1;
   std::chrono::milliseconds gap_{0};
 };
