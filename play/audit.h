@@ -41,7 +41,7 @@ struct AuditReport {
 
 struct AuditOptions {
   int id_samples = 20;   // fresh session ids for the length and entropy estimate
-  int write_rounds = 5;  // rounds of concurrent writes to one session
+  int write_rounds = 10;  // rounds of concurrent writes to one session, each with new values
   bool https = false;    // the entry point is https: the Secure flag is expected
 };
 
