@@ -84,7 +84,7 @@ def cell(sessim, app, story):
     if kinds:
         text += " " + ",".join(kinds)
     if unknown:
-        text += f" (?: #{','.join(unknown)})"
+        text += f" ({len(unknown)} ?)"
     return text
 
 
