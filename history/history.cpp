@@ -23,9 +23,7 @@ OpOutcome outcome_of(const RequestRecord& record, bool answered) {
   // A write the app answered with an error of its own may still have been
   // made: a store that timed out may apply it later, and a Redis master
   // that could not get a replica's acknowledgement (WAIT) has applied it.
-  const bool write = record.action == StepKind::set || record.action == StepKind::remove ||
-                     record.action == StepKind::login || record.action == StepKind::logout;
-  if (write && (status == 500 || status == 503)) return OpOutcome::indeterminate;
+  if (writes_session(record.action) && (status == 500 || status == 503)) return OpOutcome::indeterminate;
   if (answered || (status >= 200 && status <= 299)) return OpOutcome::ok;
   return OpOutcome::fail;
 }

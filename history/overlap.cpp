@@ -9,11 +9,6 @@
 namespace sessim {
 namespace {
 
-bool is_write(StepKind kind) {
-  return kind == StepKind::set || kind == StepKind::remove || kind == StepKind::login ||
-         kind == StepKind::logout;
-}
-
 bool shown_by_anomaly(const ScenarioRun& run, const std::vector<const RequestRecord*>& race) {
   return std::any_of(run.anomalies.begin(), run.anomalies.end(), [&](const AnomalyFinding& found) {
     if (found.kind != AnomalyKind::lost_update && found.kind != AnomalyKind::resurrected_session) {
@@ -65,7 +60,7 @@ std::string unshown_overlap(const ScenarioRun& run) {
   std::map<int, std::vector<const RequestRecord*>> races;
   for (const auto& step : run.steps) {
     for (const auto& request : step.requests) {
-      if (request.race > 0 && is_write(request.action)) races[request.race].push_back(&request);
+      if (request.race > 0 && writes_session(request.action)) races[request.race].push_back(&request);
     }
   }
   int raced = 0;

@@ -38,11 +38,6 @@ bool found_nothing(const RequestRecord& record) {
   return answered_read(record) && record.read->absent;
 }
 
-bool is_write(StepKind kind) {
-  return kind == StepKind::set || kind == StepKind::remove || kind == StepKind::login ||
-         kind == StepKind::logout;
-}
-
 bool written(const RequestRecord& record) {
   return record.exchange.status >= 200 && record.exchange.status <= 299;
 }
@@ -106,7 +101,7 @@ class Settler {
     // in: nothing later tells about this request alone.
     for (const auto& event : events_) {
       const auto* other = event.request;
-      if (other && other != &from && other->session_id_sent == id && is_write(other->action) &&
+      if (other && other != &from && other->session_id_sent == id && writes_session(other->action) &&
           other->start_us < from.end_us && other->end_us > from.start_us) {
         return {};
       }

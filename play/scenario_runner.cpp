@@ -55,10 +55,6 @@ const HttpCall* profile_call_of(const AppProfile& profile, const Step& step) {
   }
 }
 
-// Plays one scenario on one cluster. The main sequence runs on the calling
-// thread (faults start processes, which must be started from the thread that
-// stays alive: see ChildProcess); parallel branches run on threads owned and
-// joined by parallel().
 // The gate a parallel step's request waits at, and its race number.
 struct Race {
   ReleaseGate* gate = nullptr;
@@ -66,6 +62,46 @@ struct Race {
   int rank = 0;  // when its last byte goes among the race's
 };
 
+// When each request branch of a parallel step sends its last byte (its rank,
+// by branch index), and how many go first because sessim's own node holds
+// them (`delay`): those go first, and the others once the node has surely
+// read the session. The others' order turns by one with each race, so that
+// over a story's rounds each goes first: which order loses a write depends
+// on the app.
+struct ReleaseOrder {
+  std::map<std::size_t, int> ranks;
+  int held = 0;
+};
+
+ReleaseOrder release_order(const Step& parallel, int race, bool sessim_node) {
+  const auto held = [sessim_node](const Step& branch) {
+    return is_request(branch.kind) && branch.delay_s > 0 && sessim_node;
+  };
+  ReleaseOrder order;
+  int others = 0;
+  for (const auto& branch : parallel.steps) {
+    if (held(branch)) {
+      ++order.held;
+    } else if (is_request(branch.kind)) {
+      ++others;
+    }
+  }
+  int first = 0;
+  int position = 0;
+  for (std::size_t i = 0; i < parallel.steps.size(); ++i) {
+    if (held(parallel.steps[i])) {
+      order.ranks[i] = first++;
+    } else if (is_request(parallel.steps[i].kind)) {
+      order.ranks[i] = order.held + (position++ + race - 1) % others;
+    }
+  }
+  return order;
+}
+
+// Plays one scenario on one cluster. The main sequence runs on the calling
+// thread (faults start processes, which must be started from the thread that
+// stays alive: see ChildProcess); parallel branches run on threads owned and
+// joined by parallel().
 class Player {
  public:
   Player(const Scenario& scenario, Topology& topology, Transport& transport,
@@ -178,23 +214,22 @@ class Player {
     const auto where = record.position.line > 0
                            ? fmt::format(" ({})", record.position.to_string())
                            : std::string();
-    for (const auto& exit : exits) {
-      const auto what = fmt::format("{} {} during step {}{}; {}", exit.node, exit.how,
-                                    record.number, where, exit.log);
+    const auto broke = [&](const std::string& what) {
       record.note += (record.note.empty() ? "" : "; ") + what;
       if (error_.empty()) error_ = what;
       stopped_ = true;
+    };
+    for (const auto& exit : exits) {
+      broke(fmt::format("{} {} during step {}{}; {}", exit.node, exit.how, record.number, where,
+                        exit.log));
     }
     for (const auto& down : upstreams_that_stopped()) {
       if (std::any_of(exits.begin(), exits.end(),
                       [&](const auto& exit) { return exit.node == down.upstream; })) {
         continue;
       }
-      const auto what = fmt::format("{} stopped answering during step {}{}: the balancer found it {}",
-                                    down.upstream, record.number, where, down.what);
-      record.note += (record.note.empty() ? "" : "; ") + what;
-      if (error_.empty()) error_ = what;
-      stopped_ = true;
+      broke(fmt::format("{} stopped answering during step {}{}: the balancer found it {}",
+                        down.upstream, record.number, where, down.what));
     }
   }
 
@@ -239,33 +274,16 @@ class Player {
                                       [](const Step& branch) { return is_request(branch.kind); });
     std::shared_ptr<ReleaseGate> gate;
     int race = 0;
-    // The order their last bytes go in turns by one each time a parallel
-    // step runs, so that over a story's rounds each request goes first:
-    // which order loses a write depends on the app.
-    std::map<std::size_t, int> ranks;
+    ReleaseOrder release;
     if (racing >= 2) {
       gate = std::make_shared<ReleaseGate>(static_cast<int>(racing));
       race = ++races_;
-      // Requests sessim's own node holds (`delay`) go first, and the
-      // others 20 ms later, once the node has surely read the session.
-      const auto held = [this](const Step& branch) {
-        return is_request(branch.kind) && branch.delay_s > 0 && profile_.sessim_node;
-      };
-      const auto holding = std::count_if(step.steps.begin(), step.steps.end(), held);
-      int first = 0;
-      int position = 0;
-      const auto others = racing - holding;
-      for (std::size_t i = 0; i < step.steps.size(); ++i) {
-        if (held(step.steps[i])) {
-          ranks[i] = first++;
-        } else if (is_request(step.steps[i].kind)) {
-          ranks[i] = static_cast<int>(holding + (position++ + race - 1) % others);
-        }
-      }
-      if (holding > 0 && others > 0) {
-        gate->pause_after(static_cast<int>(holding) - 1, std::chrono::milliseconds(20));
+      release = release_order(step, race, profile_.sessim_node);
+      if (release.held > 0 && release.held < static_cast<int>(racing)) {
+        gate->pause_after(release.held - 1, std::chrono::milliseconds(20));
       }
     }
+    const auto& ranks = release.ranks;
     // Declared before the threads: they are joined before it thaws the nodes.
     std::optional<RaceLever> lever;
     if (gate) lever.emplace(topology_, gate, static_cast<int>(racing));

@@ -92,6 +92,11 @@ bool is_request(StepKind kind) {
          kind == StepKind::login || kind == StepKind::logout || kind == StepKind::request;
 }
 
+bool writes_session(StepKind kind) {
+  return kind == StepKind::set || kind == StepKind::remove || kind == StepKind::login ||
+         kind == StepKind::logout;
+}
+
 bool is_fault(StepKind kind) {
   return kind == StepKind::crash || kind == StepKind::stop || kind == StepKind::restart ||
          kind == StepKind::add_node || kind == StepKind::redis || is_link_fault(kind);

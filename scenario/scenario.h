@@ -74,6 +74,7 @@ std::optional<StepKind> parse_step_kind(std::string_view name);
 const std::vector<std::string>& step_kind_names();
 bool is_node_fault(StepKind kind);  // crash, stop, restart
 bool is_request(StepKind kind);
+bool writes_session(StepKind kind);  // set, remove, login, logout
 bool is_fault(StepKind kind);  // changes the cluster: not allowed inside `parallel`
 bool is_link_fault(StepKind kind);  // partition, delay, reset, heal
 

@@ -37,19 +37,22 @@ def php(handler, strict):
             f"-S 127.0.0.1:{{port}} {PHP}/app.php")
 
 
+def django(db):
+    return (f"exec {PY} {HERE}/django_app.py --port {{port}} --name {{name}} "
+            f"--db {{log_dir}}/{db}.sqlite3 --session-timeout {{session_timeout}}")
+
+
+def flask(extra=""):
+    return (f"exec {PY} {HERE}/flask_app.py --port {{port}} --name {{name}}{extra} "
+            "--session-timeout {session_timeout}")
+
+
 APPS = {
-    "django-own-db": ("local", f"{HERE}/django_app.profile.yaml",
-                      f"exec {PY} {HERE}/django_app.py --port {{port}} --name {{name}} "
-                      "--db {log_dir}/{name}.sqlite3 --session-timeout {session_timeout}"),
-    "django-shared-db": ("shared", f"{HERE}/django_app.profile.yaml",
-                         f"exec {PY} {HERE}/django_app.py --port {{port}} --name {{name}} "
-                         "--db {log_dir}/shared.sqlite3 --session-timeout {session_timeout}"),
-    "flask-cookie": ("local", f"{HERE}/flask_app.profile.yaml",
-                     f"exec {PY} {HERE}/flask_app.py --port {{port}} --name {{name}} "
-                     "--session-timeout {session_timeout}"),
+    "django-own-db": ("local", f"{HERE}/django_app.profile.yaml", django("{name}")),
+    "django-shared-db": ("shared", f"{HERE}/django_app.profile.yaml", django("shared")),
+    "flask-cookie": ("local", f"{HERE}/flask_app.profile.yaml", flask()),
     "flask-server-files": ("local", f"{HERE}/flask_app.profile.yaml",
-                           f"exec {PY} {HERE}/flask_app.py --port {{port}} --name {{name}} "
-                           "--server-side {log_dir}/{name} --session-timeout {session_timeout}"),
+                           flask(" --server-side {log_dir}/{name}")),
     "express4-memory": ("local", f"{EXPRESS}/express.profile.yaml",
                         express(EXPRESS, "destroy", False)),
     "express4-redis": ("redis", f"{EXPRESS}/express.profile.yaml",

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -188,6 +189,11 @@ std::vector<int> child_pids(int pid) {
   }
   ::closedir(proc);
   return children;
+}
+
+bool php_runs(bool with_redis) {
+  if (!find_program("php")) return false;
+  return !with_redis || std::system("php -m 2>/dev/null | grep -qx redis") == 0;
 }
 
 }  // namespace sessim::testing

@@ -127,4 +127,7 @@ int processes_with(const std::string& marker);
 // The PIDs whose parent is `pid`.
 std::vector<int> child_pids(int pid);
 
+// php-cli can run here, and with `with_redis` its redis extension too.
+bool php_runs(bool with_redis);
+
 }  // namespace sessim::testing

@@ -57,16 +57,11 @@ bool express5_ready() {
          std::ifstream(kExpress5 + "/node_modules/connect-redis/package.json").good();
 }
 
-bool php_ready(bool with_redis) {
-  if (!find_program("php")) return false;
-  return !with_redis || std::system("php -m 2>/dev/null | grep -qx redis") == 0;
-}
-
 bool runnable(const std::string& module) {
   if (module == "node:") return express_ready();
   if (module == "node5:") return express5_ready();
-  if (module == "php:") return php_ready(false);
-  if (module == "php-redis:") return php_ready(true);
+  if (module == "php:") return testing::php_runs(false);
+  if (module == "php-redis:") return testing::php_runs(true);
   if (module == "tomcat:") {
     return find_program("java").has_value() &&
            std::ifstream("/usr/share/tomcat10/bin/catalina.sh").good();

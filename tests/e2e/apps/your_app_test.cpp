@@ -34,11 +34,6 @@ bool have_python_redis() {
   return std::system("/usr/bin/python3 -c 'import redis' 2>/dev/null") == 0;
 }
 
-bool have_php(bool with_redis) {
-  if (!find_program("php")) return false;
-  return !with_redis || std::system("php -m 2>/dev/null | grep -qx redis") == 0;
-}
-
 std::string python_command(bool redis) {
   return fmt::format("{} {}/session_app.py --port {{port}} --name {{name}}{}", kPython, kApps,
                      redis ? " --store redis --redis-url {redis_url}" : "");
@@ -242,7 +237,7 @@ TEST(Target, RefusesAStepThatAddressesANodeWithItsPosition) {
 // --- PHP ---------------------------------------------------------------------
 
 TEST(PhpApp, FileSessionsOnEachNodeFailTheReferenceStory) {
-  if (!have_php(false)) GTEST_SKIP() << "php-cli is not installed";
+  if (!testing::php_runs(false)) GTEST_SKIP() << "php-cli is not installed";
   const auto report =
       run_json({"run", "--store", "local", "--node-shell", "--node-cmd", php_command(false),
                 "--profile", "php", "--node-header", "X-Served-By"});
@@ -256,7 +251,7 @@ TEST(PhpApp, FileSessionsOnEachNodeFailTheReferenceStory) {
 }
 
 TEST(PhpApp, RedisSessionsPassTheReferenceStory) {
-  if (!have_php(true)) GTEST_SKIP() << "php-redis is not installed";
+  if (!testing::php_runs(true)) GTEST_SKIP() << "php-redis is not installed";
   const auto report =
       run_json({"run", "--store", "redis", "--node-shell", "--node-cmd", php_command(true),
                 "--profile", "php", "--node-header", "X-Served-By"});
@@ -265,7 +260,7 @@ TEST(PhpApp, RedisSessionsPassTheReferenceStory) {
 }
 
 TEST(PhpApp, NodeFailureStoryAsCommandNodes) {
-  if (!have_php(true)) GTEST_SKIP() << "php-redis is not installed";
+  if (!testing::php_runs(true)) GTEST_SKIP() << "php-redis is not installed";
   for (const auto* store : {"local", "redis"}) {
     const bool redis = std::string(store) == "redis";
     const auto report = run_json({"run", "node-failure", "--store", store, "--node-shell",
@@ -542,7 +537,7 @@ class RunningPhpServers {
 };
 
 TEST(PhpApp, RunningServersWithFileSessionsFailAndNameTheServer) {
-  if (!have_php(false)) GTEST_SKIP() << "php-cli is not installed";
+  if (!testing::php_runs(false)) GTEST_SKIP() << "php-cli is not installed";
   RunningPhpServers servers;
   auto args = std::vector<std::string>{"run", "--store",       "local",      "--profile",
                                        "php", "--node-header", "X-Served-By"};
@@ -554,7 +549,7 @@ TEST(PhpApp, RunningServersWithFileSessionsFailAndNameTheServer) {
 }
 
 TEST(PhpApp, RunningServersSharingRedisPass) {
-  if (!have_php(true)) GTEST_SKIP() << "php-redis is not installed";
+  if (!testing::php_runs(true)) GTEST_SKIP() << "php-redis is not installed";
   testing::TestRedis redis;
   const auto url = redis.url();
   RunningPhpServers servers(url.substr(url.find("//") + 2));
