@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
+#include "app/call_settings_yaml.h"
 #include "common/bounded_file.h"
 #include "common/errors.h"
 #include "common/grammar.h"
@@ -75,16 +77,23 @@ const std::vector<AppProfile>& builtins() {
   return profiles;
 }
 
+// {name}, {value} and {user} replaced (URL-encoded where `encode`); a
+// `${` is left to the variables, and a `${` inside a value is escaped so
+// that the variables never read what a story or an app wrote as a value.
 std::string substitute(const std::string& text, const std::map<std::string, std::string>& values,
                        bool encode) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '{') {
+    if (text[i] == '{' && (i == 0 || text[i - 1] != '$')) {
       const auto close = text.find('}', i);
       if (close != std::string::npos) {
         const auto found = values.find(text.substr(i + 1, close - i - 1));
         if (found != values.end()) {
-          out += encode ? url_encode_component(found->second) : found->second;
+          auto value = encode ? url_encode_component(found->second) : found->second;
+          for (auto at = value.find("${"); at != std::string::npos; at = value.find("${", at + 3)) {
+            value.insert(at, "$");
+          }
+          out += value;
           i = close;
           continue;
         }
@@ -94,6 +103,9 @@ std::string substitute(const std::string& text, const std::map<std::string, std:
   }
   return out;
 }
+
+// Bounds of a filled-in header value (the loaders bound what is written).
+constexpr std::size_t kMaxFilledHeaderBytes = 8 * 1024;
 
 // Turns a profile file into an AppProfile, failing at the first thing it does
 // not understand with the position of the node that holds it.
@@ -222,16 +234,38 @@ class ProfileLoader {
     return value;
   }
 
+  // A path, {method, path, body, form, headers, capture}, or a list of
+  // them: the calls a browser makes in turn (a login form fetched for its
+  // CSRF token, then posted), the last one being the call itself.
   HttpCall call(const YAML::Node& node, const std::string& what) const {
+    if (node.IsSequence()) {
+      if (node.size() == 0 || node.size() > 8) {
+        fail(node.Mark(), fmt::format("{} lists 1 to 8 calls", what));
+      }
+      std::vector<HttpCall> calls;
+      for (const auto& item : node) {
+        if (item.IsSequence()) fail(item.Mark(), fmt::format("a call of {} is not a list", what));
+        calls.push_back(call(item, what));
+      }
+      auto last = std::move(calls.back());
+      calls.pop_back();
+      last.before = std::move(calls);
+      return last;
+    }
     HttpCall result;
+    const YamlFailure failure = [this](const YAML::Node& at, const std::string& message) {
+      fail(at.Mark(), message);
+    };
     if (node.IsScalar()) {
       result.path = node.Scalar();
     } else if (node.IsMap()) {
+      static const std::vector<std::string> keys{"method", "path", "body",
+                                                 "form",   "headers", "capture"};
       for (auto it = node.begin(); it != node.end(); ++it) {
         const auto key = it->first.Scalar();
-        if (key != "method" && key != "path" && key != "body") {
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
           fail(it->first.Mark(),
-               fmt::format("unknown key '{}' in {} (keys: method, path, body)", key, what));
+               fmt::format("unknown key '{}' in {} (keys: {})", key, what, fmt::join(keys, ", ")));
         }
       }
       if (node["method"]) {
@@ -245,18 +279,63 @@ class ProfileLoader {
       if (!node["path"]) fail(node.Mark(), fmt::format("{} needs a path", what));
       result.path = text(node["path"], "path");
       if (node["body"]) result.body = text(node["body"], "body");
+      if (node["form"]) {
+        if (node["body"]) fail(node["form"].Mark(), "a call sends a body or a form, not both");
+        result.form = read_form(node["form"], failure);
+      }
+      if (node["headers"]) result.headers = headers(node["headers"]);
+      if (node["capture"]) result.captures = read_captures(node["capture"], source_, failure);
     } else {
-      fail(node.Mark(), fmt::format("{} is a path or {{method, path, body}}", what));
+      fail(node.Mark(), fmt::format("{} is a path, {{method, path, body, form, headers, "
+                                    "capture}}, or a list of them",
+                                    what));
     }
     const auto& path_node = node.IsMap() ? node["path"] : node;
     refuse_unknown_placeholders(path_node, result.path);
-    if (node.IsMap() && node["body"]) refuse_unknown_placeholders(node["body"], result.body);
-    if (!is_sendable_target(result.path)) {
+    check_template(path_node, result.path, failure);
+    if (node.IsMap() && node["body"]) {
+      refuse_unknown_placeholders(node["body"], result.body);
+      check_template(node["body"], result.body, failure);
+    }
+    // Checked without its ${...}: what fills them is checked as it is sent.
+    const auto unfilled =
+        render_template(result.path, [](const TemplateReference&) -> std::optional<std::string> {
+          return "x";
+        }).value_or(result.path);
+    if (!is_sendable_target(unfilled)) {
       fail(path_node.Mark(),
            fmt::format("the path of {} must start with / and hold no spaces or control characters",
                        what));
     }
     return result;
+  }
+
+  // {Accept: application/json, Authorization: "Bearer ${token}"}
+  std::vector<std::pair<std::string, std::string>> headers(const YAML::Node& node) const {
+    if (!node.IsMap() || node.size() == 0) {
+      fail(node.Mark(), "headers must be a map such as {Accept: application/json}");
+    }
+    const YamlFailure failure = [this](const YAML::Node& at, const std::string& message) {
+      fail(at.Mark(), message);
+    };
+    std::vector<std::pair<std::string, std::string>> list;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const auto name = text(it->first, "a header name");
+      if (const auto why = header_name_problem(name); !why.empty()) fail(it->first.Mark(), why);
+      for (const char* owned : {"Host", "Content-Length", "Transfer-Encoding", "Connection",
+                                "Cookie"}) {
+        if (iequals(name, owned)) {
+          fail(it->first.Mark(), fmt::format("{} is set by sessim's client, not by a profile", owned));
+        }
+      }
+      const auto value = text(it->second, "header " + name);
+      if (has_control_character(value) || value.size() > 8192) {
+        fail(it->second.Mark(), fmt::format("header {} must be one line of at most 8192 bytes", name));
+      }
+      check_template(it->second, value, failure);
+      list.emplace_back(name, value);
+    }
+    return list;
   }
 
   // {name}, {value} and {user} are filled in; any other {word} is a typo
@@ -265,6 +344,7 @@ class ProfileLoader {
   void refuse_unknown_placeholders(const YAML::Node& node, const std::string& text) const {
     static const std::vector<std::string> known{"name", "value", "user"};
     for (auto open = text.find('{'); open != std::string::npos; open = text.find('{', open + 1)) {
+      if (open > 0 && text[open - 1] == '$') continue;  // a ${variable}
       const auto close = text.find('}', open);
       if (close == std::string::npos) return;
       const auto word = text.substr(open + 1, close - open - 1);
@@ -322,9 +402,99 @@ class ProfileLoader {
 
 PreparedCall AppProfile::prepare(const HttpCall& call, const std::string& attribute,
                                  const std::string& value, const std::string& user) const {
-  const std::map<std::string, std::string> values{
-      {"name", attribute}, {"value", value}, {"user", user}};
-  return {call.method, substitute(call.path, values, true), substitute(call.body, values, false)};
+  std::string problem;
+  auto prepared = prepare_call(
+      call, {attribute, value, user},
+      [](const TemplateReference&) -> std::optional<std::string> { return std::nullopt; },
+      &problem);
+  if (!prepared) throw UsageError(fmt::format("profile {}: {}", name, problem));
+  return *prepared;
+}
+
+std::optional<PreparedCall> prepare_call(const HttpCall& call, const CallValues& values,
+                                         const TemplateLookup& variables, std::string* problem) {
+  const std::map<std::string, std::string> placeholders{
+      {"name", values.name}, {"value", values.value}, {"user", values.user}};
+  std::string missing;
+  const auto fill = [&](const std::string& text, bool encode) -> std::optional<std::string> {
+    auto filled = render_template(substitute(text, placeholders, encode), variables, &missing);
+    if (!filled && problem) *problem = fmt::format("{} has no value", missing);
+    return filled;
+  };
+  PreparedCall prepared;
+  prepared.method = call.method;
+  const auto target = fill(call.path, true);
+  if (!target) return std::nullopt;
+  if (!is_sendable_target(*target)) {
+    if (problem) {
+      *problem = fmt::format("the path {} filled in is not sendable (a space or a control "
+                             "character)",
+                             printable(*target, 60));
+    }
+    return std::nullopt;
+  }
+  prepared.target = *target;
+  bool content_type = false;
+  for (const auto& [header, text] : call.headers) {
+    const auto value = fill(text, false);
+    if (!value) return std::nullopt;
+    if (has_control_character(*value) || value->size() > kMaxFilledHeaderBytes) {
+      if (problem) {
+        *problem = fmt::format("header {} filled in is not one line of at most {} bytes",
+                               header, kMaxFilledHeaderBytes);
+      }
+      return std::nullopt;
+    }
+    content_type = content_type || iequals(header, "Content-Type");
+    prepared.headers.emplace_back(header, *value);
+  }
+  if (!call.form.empty()) {
+    FormFields fields;
+    for (const auto& [field, text] : call.form) {
+      const auto name = fill(field, false);
+      const auto value = name ? fill(text, false) : std::nullopt;
+      if (!name || !value) return std::nullopt;
+      fields.emplace_back(*name, *value);
+    }
+    prepared.body = form_urlencode(fields);
+    if (!content_type) {
+      prepared.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    }
+  } else {
+    const auto body = fill(call.body, false);
+    if (!body) return std::nullopt;
+    prepared.body = *body;
+  }
+  return prepared;
+}
+
+namespace {
+
+void collect_needed(const HttpCall& call, std::set<std::string>& captured,
+                    std::set<std::string>& needed) {
+  for (const auto& before : call.before) collect_needed(before, captured, needed);
+  const auto note = [&](const std::string& text) {
+    for (const auto& reference : template_references(text).value_or(
+             std::vector<TemplateReference>{})) {
+      if (!reference.environment && !captured.count(reference.name)) needed.insert(reference.name);
+    }
+  };
+  note(call.path);
+  note(call.body);
+  for (const auto& [name, value] : call.headers) note(value);
+  for (const auto& [name, value] : call.form) {
+    note(name);
+    note(value);
+  }
+  for (const auto& capture : call.captures) captured.insert(capture.name);
+}
+
+}  // namespace
+
+std::vector<std::string> variables_needed(const HttpCall& call) {
+  std::set<std::string> captured, needed;
+  collect_needed(call, captured, needed);
+  return {needed.begin(), needed.end()};
 }
 
 ReadValue read_value(const AppProfile& profile, int status, const std::string& body) {

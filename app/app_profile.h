@@ -1,20 +1,32 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "app/session_model.h"
+#include "common/capture.h"
+#include "common/template_text.h"
 
 namespace sessim {
 
-// One request an app profile knows how to make. `path` and `body` are
-// templates: {name} (the attribute), {value} and {user} are replaced, URL
-// encoded in the path and as they are in the body.
+// One request an app profile knows how to make, or a step's own. `path`,
+// `body`, form fields and header values are templates: {name} (the
+// attribute), {value} and {user} are replaced (URL-encoded in the path and
+// form, as they are in the body and headers), and ${NAME} / ${env:NAME}
+// (common/template_text.h) are filled from the browser's captures and the
+// run's variables.
 struct HttpCall {
   std::string method = "GET";
   std::string path;
   std::string body;
+  FormFields form;  // sent as application/x-www-form-urlencoded, instead of body
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<Capture> captures;  // taken from its response for later requests
+  // Calls the browser makes first, in order (a login form fetched for its
+  // CSRF token); their captures fill this call's ${...}.
+  std::vector<HttpCall> before;
 };
 
 // A request ready to send.
@@ -22,6 +34,14 @@ struct PreparedCall {
   std::string method;
   std::string target;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// The placeholders of a profile's call.
+struct CallValues {
+  std::string name;   // {name}: the attribute
+  std::string value;  // {value}
+  std::string user;   // {user}
 };
 
 // What the system under test is, as far as sessions go: the app's HTTP
@@ -71,12 +91,27 @@ struct AppProfile {
   // How the app keeps sessions, as its team declares it (`session-model:`);
   // nullopt: learned by probing the app before a run.
   std::optional<SessionModel> session_model;
+  // Values for ${NAME} in its calls and in the stories played with it:
+  // --var NAME=VALUE (over a story's own `vars:`).
+  std::map<std::string, std::string> variables;
 
-  // The request for a step; throws UsageError when the profile has no such
-  // call (checked before a run starts).
+  // The request for a call without ${...} references (the probes' and the
+  // load generator's calls on a profile that needs none).
   PreparedCall prepare(const HttpCall& call, const std::string& name, const std::string& value,
                        const std::string& user = "") const;
 };
+
+// The request for `call`: placeholders from `values`, ${...} from
+// `variables`, a form as the body (with its Content-Type unless a header
+// gives one). nullopt with `problem` set when a reference has no value, or
+// when what was filled in would make the path or a header unsendable (a
+// captured value with a line break: never a second header).
+std::optional<PreparedCall> prepare_call(const HttpCall& call, const CallValues& values,
+                                         const TemplateLookup& variables, std::string* problem);
+
+// Every ${NAME} (not ${env:...}) a call and the calls before it use, less
+// those an earlier call of the sequence captures.
+std::vector<std::string> variables_needed(const HttpCall& call);
 
 // What a read returned, in the profile's terms.
 struct ReadValue {

@@ -1,5 +1,7 @@
 #include "cli/cluster_flags.h"
 
+#include "common/template_text.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -295,6 +297,32 @@ const FlagSpec kFlags[] = {
      return app.add_option(names, f.profile,
                            fmt::format("{} (built-in: {})", help,
                                        fmt::join(builtin_profile_names(), ", ")));
+   }},
+  {Flag::var, "--var", kSystemGroup,
+   "NAME=VALUE: a value for ${NAME} in the stories and the profile, over a story's vars: "
+   "(repeatable); a secret is better read from the environment with ${env:NAME}, which every "
+   "report masks",
+   kSystemCommands,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app
+         .add_option_function<std::vector<std::string>>(
+             names,
+             [&f](const std::vector<std::string>& given) {
+               for (const auto& item : given) {
+                 const auto equals = item.find('=');
+                 const auto name = item.substr(0, equals);
+                 if (equals == std::string::npos || !is_variable_name(name)) {
+                   throw CLI::ValidationError(
+                       "--var", fmt::format("'{}' is not NAME=VALUE (a NAME of letters, digits "
+                                            "and _, starting with a letter or _)",
+                                            printable(item, 60)));
+                 }
+                 f.variables[name] = item.substr(equals + 1);
+               }
+             },
+             help)
+         ->type_name("NAME=VALUE")
+         ->take_all();
    }},
   {Flag::probe, "--probe", kSystemGroup,
    "on (default): before the first story, learn how the app keeps sessions with a few requests "
@@ -658,6 +686,7 @@ AppProfile profile_for(const Scenario* scenario, const ClusterFlags& flags) {
     profile = builtin_profile(flags.own_nodes() ? "sessim" : "spring");
   }
   if (!flags.node_header.empty()) profile.node_header = flags.node_header;
+  profile.variables = flags.variables;
   return profile;
 }
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,6 +51,7 @@ enum class Flag {
   node_delay,
   max_sessions,
   profile,
+  var,
   probe,
   node_cmd,
   node_shell,
@@ -108,6 +110,8 @@ struct ClusterFlags {
   std::string target;
   std::vector<std::string> fault_commands;  // --fault-cmd KIND=COMMAND, as given
   std::string node_header;
+  // --var NAME=VALUE (repeatable): values for ${NAME} in stories and profiles.
+  std::map<std::string, std::string> variables;
   bool insecure = false;
   std::uint64_t node_log_bytes = kDefaultNodeLogBytes;
   std::uint64_t max_response_bytes = 1 << 20;

@@ -152,6 +152,14 @@ void ReportOutputs::check(const std::vector<std::string>& input_files, bool forc
   }
 }
 
+void ReportOutputs::remove_earlier() const {
+  for (const auto& [option, path] : outputs_) {
+    if (path.empty() || is_stdout(path)) continue;
+    struct stat existing {};
+    if (::lstat(path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) ::unlink(path.c_str());
+  }
+}
+
 void write_report(const std::string& path, const std::string& text) {
   if (is_stdout(path)) {
     fmt::print("{}", text);

@@ -23,6 +23,9 @@ class ReportOutputs {
 
   // Throws UsageError naming the option and the path.
   void check(const std::vector<std::string>& input_files, bool force) const;
+  // Removes the regular files at the checked paths (an earlier run's
+  // reports), so that none passes for this run's if it never writes them.
+  void remove_earlier() const;
 
  private:
   struct Output {

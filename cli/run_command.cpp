@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -83,7 +84,29 @@ class RunCommand {
     style_.explain = options.explain;
   }
 
+  // Whatever ends the run (a failed check, a broken file, a system that
+  // broke or never answered), every report asked for is written and says
+  // the same as the exit code; one left by an earlier run never stays.
   int run() {
+    try {
+      return run_suite();
+    } catch (const ScenarioError& error) {
+      report_stop("usage", error.what());
+      throw;
+    } catch (const UsageError& error) {
+      report_stop("usage", error.what());
+      throw;
+    } catch (const EnvironmentError& error) {
+      report_stop("environment", error.what());
+      throw;
+    } catch (const StoreUnavailable& error) {
+      report_stop("environment", error.what());
+      throw;
+    }
+  }
+
+ private:
+  int run_suite() {
     ScenarioLoad load;
     if (options_.scenarios.empty()) {
       if (options_.cluster.stores.size() > 1) {
@@ -103,13 +126,8 @@ class RunCommand {
       load = load_every_scenario(options_.scenarios);
       select_by_tag_and_name(load);
     }
-    ReportOutputs outputs;
-    if (options_.json) outputs.add("--json", options_.json_path);
-    outputs.add("--junit", options_.junit_path);
-    outputs.add("--history", options_.history_path);
-    outputs.add("--report", options_.html_path);
-    outputs.add("--mermaid", options_.mermaid_path);
-    outputs.check(load.files, options_.force);
+    input_files_ = load.files;
+    check_outputs();
 
     // Every plan is checked before the first cluster starts. A scenario that
     // names a node the cluster lacks, or asks what the app cannot do, is
@@ -146,7 +164,7 @@ class RunCommand {
         load.invalid.push_back({scenario.source, error.what()});
       }
     }
-    if (!load.invalid.empty() && (options_.fail_fast || plan.empty())) {
+    if (!load.invalid.empty() && (!options_.fail_fast.empty() || plan.empty())) {
       return report_invalid(load.invalid);
     }
     invalid_ = load.invalid;
@@ -164,11 +182,14 @@ class RunCommand {
     }
     stop_everything_on_signal();
     auto scenario_options = playing_options(options_.cluster);
-    scenario_options.fail_fast = options_.fail_fast;
+    scenario_options.fail_fast = !options_.fail_fast.empty();
+    // --verdict lenient lets a run pass where a node was down throughout;
+    // otherwise such a run tested nothing of what it is about: an error.
+    scenario_options.down_node_is_error = mode_ != VerdictMode::lenient;
     watch(scenario_options);
 
-    std::vector<ScenarioRun> runs;
-    std::mutex runs_mutex;  // the signal thread reads the completed runs
+    auto& runs = runs_;
+    auto& runs_mutex = runs_mutex_;
     set_interruption_report([this, &runs, &runs_mutex, total = plan.size()] {
       const std::lock_guard lock(runs_mutex);
       std::string report = fmt::format("\ninterrupted after {} of {}\n", runs.size(),
@@ -181,9 +202,23 @@ class RunCommand {
       ~ClearReport() { set_interruption_report(nullptr); }
     } clear_report;
     for (const auto& planned : plan) profiles_.push_back(planned.profile);
-    for (const auto& planned : plan) {
-      ScenarioExecution execution(*planned.scenario, planned.config, planned.profile,
-                                  scenario_options);
+    for (std::size_t index = 0; index < plan.size(); ++index) {
+      const auto& planned = plan[index];
+      if (!end_.not_run_why.empty()) {
+        end_.not_run.push_back(planned_name(planned));
+        continue;
+      }
+      std::optional<ScenarioExecution> started;
+      try {
+        started.emplace(*planned.scenario, planned.config, planned.profile, scenario_options);
+      } catch (const EnvironmentError& error) {
+        stop_at(plan, index, error.what());
+        break;
+      } catch (const StoreUnavailable& error) {
+        stop_at(plan, index, error.what());
+        break;
+      }
+      auto& execution = *started;
       const bool streaming = streams(*planned.scenario);
       auto options = scenario_options;
       if (streaming) {
@@ -231,15 +266,72 @@ class RunCommand {
       }
       try {
         execution.finish();
-      } catch (const EnvironmentError&) {
-        finish(runs);  // the reports first: the run itself completed
-        throw;
+      } catch (const EnvironmentError& error) {
+        stop_at(plan, index + 1, error.what());
+        break;
+      }
+      if (options_.fail_fast == "suite" && !counts_as_success(runs.back(), mode_)) {
+        end_.not_run_why =
+            fmt::format("--fail-fast: {} [{}] did not succeed", runs.back().scenario,
+                        runs.back().variant());
       }
     }
     return finish(runs);
   }
 
- private:
+  static std::string planned_name(const PlannedRun& planned) {
+    return fmt::format("{} [store={}]", planned.scenario->name, to_string(planned.config.store));
+  }
+
+  // A system that could not start, or broke between runs: the suite stops
+  // there, and the reports say so with the runs it never played.
+  void stop_at(const std::vector<PlannedRun>& plan, std::size_t from, const std::string& why) {
+    end_.stopped_by = why;
+    end_.stop_kind = "environment";
+    for (auto i = from; i < plan.size(); ++i) end_.not_run.push_back(planned_name(plan[i]));
+    if (!end_.not_run.empty()) end_.not_run_why = "the suite stopped: " + why;
+  }
+
+  void check_outputs() {
+    if (outputs_checked_) return;
+    ReportOutputs outputs;
+    if (options_.json) outputs.add("--json", options_.json_path);
+    outputs.add("--junit", options_.junit_path);
+    outputs.add("--history", options_.history_path);
+    outputs.add("--report", options_.html_path);
+    outputs.add("--mermaid", options_.mermaid_path);
+    outputs.check(input_files_, options_.force);
+    outputs_checked_ = true;
+    // A report left from an earlier run must not pass for this one's, even
+    // if this run is killed before it writes its own.
+    outputs.remove_earlier();
+  }
+
+  // Writes the JSON and JUnit reports of a suite that stopped on an error
+  // thrown past run_suite(); the caller prints it and exits 2 or 3.
+  void report_stop(const std::string& kind, const std::string& why) {
+    if (reports_written_) return;
+    try {
+      check_outputs();
+    } catch (const UsageError&) {
+      return;  // the paths themselves are what is wrong: nothing may be written there
+    }
+    end_.stopped_by = why;
+    end_.stop_kind = kind;
+    const std::lock_guard lock(runs_mutex_);
+    write_machine_reports(runs_);
+  }
+
+  void write_machine_reports(const std::vector<ScenarioRun>& runs) {
+    reports_written_ = true;
+    if (options_.json) {
+      write_report(options_.json_path, render_runs_json(runs, mode_, end_, environment_));
+    }
+    if (!options_.junit_path.empty()) {
+      write_report(options_.junit_path, render_junit_report(runs, mode_, end_));
+    }
+  }
+
   // On a terminal, a scenario's steps print as they run, not all at the end.
   bool streams(const Scenario& scenario) const {
     return scenario.source != "reference" && !json_goes_to_stdout(options_) && !options_.quiet &&
@@ -313,21 +405,20 @@ class RunCommand {
   }
 
   // The summary, the reports and the exit code.
-  int finish(const std::vector<ScenarioRun>& runs) const {
+  int finish(const std::vector<ScenarioRun>& runs) {
+    end_.invalid = invalid_;
     const bool reference = runs.size() == 1 && runs.front().source == "reference";
     if (!json_goes_to_stdout(options_) && !reference && options_.quiet) {
       fmt::print("{}", render_suite_count(runs, mode_));
-    } else if (!json_goes_to_stdout(options_) && !reference) {
+    } else if (!json_goes_to_stdout(options_) && !reference && !runs.empty()) {
       fmt::print("{}", render_suite_summary(runs, mode_, style_));
       fmt::print("{}", seed_line(runs.front().seed, runs.front().seeded_session_ids,
                                  runs.front().cluster.kind == "sessim"));
     }
-    if (options_.json) {
-      write_report(options_.json_path, render_runs_json(runs, mode_, invalid_, environment_));
+    if (!end_.not_run.empty() && !json_goes_to_stdout(options_)) {
+      fmt::print("not run ({}): {}\n", end_.not_run_why, fmt::join(end_.not_run, ", "));
     }
-    if (!options_.junit_path.empty()) {
-      write_report(options_.junit_path, render_junit_report(runs, mode_, invalid_));
-    }
+    write_machine_reports(runs);
     std::vector<History> histories;
     for (std::size_t i = 0; i < runs.size(); ++i)
       histories.push_back(history_of(runs[i], profiles_[i]));
@@ -347,6 +438,10 @@ class RunCommand {
       }
       write_report(options_.mermaid_path, text);
     }
+    if (!end_.stopped_by.empty()) {
+      fmt::print(stderr, "sessim: {}\n", end_.stopped_by);
+      return kExitEnvironment;
+    }
     const bool all = std::all_of(runs.begin(), runs.end(), [this](const ScenarioRun& run) {
       return counts_as_success(run, mode_);
     });
@@ -363,16 +458,14 @@ class RunCommand {
         return kExitEnvironment;
       }
     }
-    return all ? kExitOk : kExitChecksFailed;
+    return all && end_.not_run.empty() ? kExitOk : kExitChecksFailed;
   }
 
   // Nothing runs when a file is broken; the reports still say which.
-  int report_invalid(const std::vector<InvalidScenario>& invalid) const {
+  int report_invalid(const std::vector<InvalidScenario>& invalid) {
     for (const auto& source : invalid) fmt::print(stderr, "{}\n", source.message);
-    if (options_.json) write_report(options_.json_path, render_runs_json({}, mode_, invalid));
-    if (!options_.junit_path.empty()) {
-      write_report(options_.junit_path, render_junit_report({}, mode_, invalid));
-    }
+    end_.invalid = invalid;
+    write_machine_reports({});
     fmt::print(stderr, "sessim: {} invalid; nothing was run\n",
                count_of(static_cast<long long>(invalid.size()), "scenario file"));
     return kExitUsage;
@@ -411,6 +504,12 @@ class RunCommand {
   }
 
   const RunOptions& options_;
+  std::vector<std::string> input_files_;  // never written to
+  bool outputs_checked_ = false;
+  bool reports_written_ = false;
+  std::vector<ScenarioRun> runs_;
+  std::mutex runs_mutex_;  // the signal thread reads the completed runs
+  SuiteEnd end_;
   std::vector<InvalidScenario> invalid_;  // reported beside the runs
   std::vector<AppProfile> profiles_;  // per planned run
   RunEnvironment environment_;

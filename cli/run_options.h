@@ -26,7 +26,9 @@ struct RunOptions {
   bool force = false;  // report files may replace a file that holds a scenario
   bool no_color = false;
   bool keep_running = false;
-  bool fail_fast = false;
+  // --fail-fast: "suite" stops every run at the first that fails; "story"
+  // stops only that story at its first failed check; "": neither.
+  std::string fail_fast;
   bool explain = false;
   std::string verdict = "actual";
   std::string junit_path;

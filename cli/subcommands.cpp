@@ -333,9 +333,12 @@ void add_run_command(CLI::App& app, CommandAction& selected) {
       ->capture_default_str()
       ->group(kScenarioGroup);
   command
-      ->add_flag("--fail-fast", options->fail_fast,
-                 "stop a scenario at its first failed expectation; with an invalid scenario "
-                 "file, run none")
+      ->add_flag("--fail-fast{suite}", options->fail_fast,
+                 "stop at the first failed check and play no further run (--fail-fast=story: "
+                 "stop that story only, and go on with the next); with an invalid scenario file, "
+                 "run none")
+      ->type_name("[=story]")
+      ->check(CLI::IsMember({"suite", "story"}))
       ->group(kScenarioGroup);
   command
       ->add_option("--tag", options->tags,

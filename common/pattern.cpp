@@ -65,6 +65,8 @@ bool Pattern::search(std::string_view text) const {
   return program_ && re2::RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *program_);
 }
 
+int Pattern::groups() const { return program_ ? program_->NumberOfCapturingGroups() : 0; }
+
 std::optional<std::string> Pattern::first_group(std::string_view text) const {
   if (!program_) return std::nullopt;
   re2::StringPiece group;

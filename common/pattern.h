@@ -30,6 +30,7 @@ class Pattern {
   // The first group of the first match ("" when the pattern has no group);
   // nullopt when there is no match.
   std::optional<std::string> first_group(std::string_view text) const;
+  int groups() const;  // capturing groups: ( ), not (?: )
   const std::string& text() const { return text_; }
 
  private:

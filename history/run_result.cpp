@@ -58,6 +58,8 @@ std::string to_string(RequestResult result) {
       return "ok";
     case RequestResult::miss:
       return "miss";
+    case RequestResult::retried:
+      return "retried";
     case RequestResult::error:
       return "error";
   }
@@ -89,7 +91,7 @@ std::string to_string(Verdict verdict) {
 }
 
 int ScenarioRun::checks_total() const {
-  int total = 0;
+  int total = static_cast<int>(thresholds.size());
   for (const auto& step : steps) {
     for (const auto& request : step.requests) total += static_cast<int>(request.checks.size());
   }
@@ -97,7 +99,8 @@ int ScenarioRun::checks_total() const {
 }
 
 int ScenarioRun::checks_failed() const {
-  int failed = 0;
+  int failed = static_cast<int>(std::count_if(thresholds.begin(), thresholds.end(),
+                                              [](const Check& check) { return !check.passed; }));
   for (const auto& step : steps) {
     for (const auto& request : step.requests) {
       failed += static_cast<int>(std::count_if(request.checks.begin(), request.checks.end(),

@@ -22,7 +22,8 @@ namespace sessim {
 enum class RequestResult {
   ok,    // answered, and every expectation on it held
   miss,  // answered, but an expectation did not hold
-  error  // no response, or a server error (5xx)
+  error,   // no response, or a server error (5xx)
+  retried  // a try that `retry:` made again: its failures led to the next try
 };
 std::string to_string(RequestResult result);
 
@@ -33,6 +34,19 @@ struct Check {
   std::string actual;
   bool passed = false;
   SourcePosition position;  // the key in the scenario file that asked for it
+  // What it is a check of when that is not its request's step: a repeat's
+  // latency ("repeat 6 times: get cart"), a story's thresholds.
+  std::string subject;
+};
+
+// A call a request made first (a profile's login fetching its form for the
+// CSRF token), as the reports show it.
+struct PreparatoryCall {
+  std::string method;
+  std::string target;
+  int status = 0;  // 0: no response
+  std::string transport_error;
+  double duration_ms = 0;
 };
 
 // A check of what a read returned (value or absence), as opposed to status,
@@ -84,6 +98,16 @@ struct RequestRecord {
   int race = 0;
   bool released_together = false;
   bool held_by_node = false;  // sessim's node was asked to hold it (`delay`)
+  // `retry:`: this request's try (from 1) of how many the step allowed; 0
+  // without retry. Earlier tries are RequestResult::retried and their
+  // checks do not count.
+  int attempt = 0;
+  int attempts_allowed = 0;
+  std::string retry_reason;  // a retried try: its first failure ("status: expected 2xx, got 502")
+  std::vector<PreparatoryCall> before;  // calls made first, in order
+  std::vector<std::string> captured;    // the variables its response filled
+  // Why it was not sent: a ${NAME} with no value ("" when it was sent).
+  std::string not_sent;
 
   // A request that checked a value or an absence.
   bool is_read() const;
@@ -94,6 +118,7 @@ struct RequestRecord {
 struct StepRecord {
   int number = 0;     // order of execution, from 1
   std::string label;  // "get cart", "crash node-1 (2/3)"
+  std::string name;   // the step's label or description, without the round: "get cart"
   SourcePosition position;
   std::string note;  // faults and waits: what happened
   StepKind kind = StepKind::get;
@@ -148,6 +173,9 @@ struct ScenarioRun {
   // How the app keeps sessions, as far as is known (app/session_model.h).
   SessionModel model;
   std::vector<StepRecord> steps;
+  // The story's `thresholds:`, judged over every request once it is over;
+  // counted with the checks.
+  std::vector<Check> thresholds;
   std::uint64_t seed = 0;
   // Command-line flags a rerun needs besides the scenario, store and seed
   // (the system under test: --node-cmd '...', --upstream ..., --profile ...).
@@ -206,6 +234,17 @@ struct ScenarioRun {
   // What tells this run from the scenario's others in a report's title:
   // "store=redis", "store=redis-sentinel, wait=1".
   std::string variant() const;
+};
+
+// What an invocation adds to its runs in the reports: the files that did not
+// load, what stopped it before its end (exit 2 or 3), and what it never
+// played, so that every report says what the exit code says.
+struct SuiteEnd {
+  std::vector<InvalidScenario> invalid;
+  std::string stopped_by;  // "" or why the suite stopped: "nothing listening at ..."
+  std::string stop_kind;   // "environment" (exit 3) or "usage" (exit 2)
+  std::vector<std::string> not_run;  // "sticky-session [store=redis]": left by --fail-fast or the stop
+  std::string not_run_why;           // "--fail-fast: sticky-session [store=local] failed"
 };
 
 // How a run counts toward the exit code: `actual` needs every scenario to

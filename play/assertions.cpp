@@ -16,6 +16,22 @@ namespace {
 // A value as a log line may show it: control characters escaped, cut at 40.
 std::string shown(const std::string& text) { return fmt::format("\"{}\"", printable(text, 40)); }
 
+// A pattern as the file wrote it: its backslashes are its own, so only
+// control characters are escaped.
+std::string as_written(const std::string& pattern) {
+  std::string text;
+  for (const char c : pattern.substr(0, 80)) {
+    const auto byte = static_cast<unsigned char>(c);
+    text += byte < 0x20 || byte == 0x7f ? fmt::format("\\x{:02x}", byte) : std::string(1, c);
+  }
+  return fmt::format("'{}'{}", text, pattern.size() > 80 ? "…" : "");
+}
+
+std::string operand_text(const TextCondition& condition) {
+  return condition.test == TextTest::matches ? as_written(condition.operand)
+                                             : shown(condition.operand);
+}
+
 // What a read returned: through the app profile for attribute reads, the
 // body exactly as it came for any other request.
 ReadValue read_of(const RequestRecord& record, const AppProfile& profile) {
@@ -74,7 +90,7 @@ Check header_check(const HeaderCondition& header, const RequestRecord& record) {
                                               : shown(values.front());
     return check;
   }
-  check.expected = shown(condition.operand);
+  check.expected = operand_text(condition);
   if (record.exchange.status == 0) {
     check.actual = no_response(record);
     return check;
@@ -168,7 +184,7 @@ Check body_check(const TextCondition& condition, const RequestRecord& record) {
   Check check;
   check.what = fmt::format("body {}", to_string(condition.test));
   check.position = condition.position;
-  check.expected = shown(condition.operand);
+  check.expected = operand_text(condition);
   if (record.exchange.status == 0) {
     check.actual = no_response(record);
     return check;
@@ -351,6 +367,64 @@ std::vector<Check> evaluate_latency(const std::vector<LatencyLimit>& limits,
     check.actual = fmt::format("{} over {}", milliseconds_text(measured),
                                count_of(static_cast<long long>(durations_ms.size()), "request"));
     check.passed = !durations_ms.empty() && measured <= limit.ms;
+    checks.push_back(std::move(check));
+  }
+  return checks;
+}
+
+std::vector<Check> judge_thresholds(const std::vector<Threshold>& thresholds,
+                                    const std::vector<StepRecord>& steps) {
+  std::vector<Check> checks;
+  for (const auto& threshold : thresholds) {
+    int requests = 0, errors = 0, checks_total = 0, checks_passed = 0;
+    std::vector<double> durations;
+    for (const auto& step : steps) {
+      if (!threshold.label.empty() && step.name != threshold.label) continue;
+      for (const auto& request : step.requests) {
+        if (request.result == RequestResult::retried) continue;
+        ++requests;
+        const int status = request.exchange.status;
+        if (status == 0 || status >= 500) ++errors;
+        if (status != 0) durations.push_back(request.exchange.duration_ms);
+        for (const auto& check : request.checks) {
+          ++checks_total;
+          checks_passed += check.passed ? 1 : 0;
+        }
+      }
+    }
+    Check check;
+    check.what = threshold.describe();
+    check.subject = "thresholds";
+    check.position = threshold.position;
+    const auto share = [](int part, int whole) {
+      return whole == 0 ? 0.0 : 100.0 * part / whole;
+    };
+    switch (threshold.kind) {
+      case ThresholdKind::error_rate:
+        check.expected = fmt::format("at most {:g}%", threshold.percent);
+        check.actual = fmt::format("{:.1f}% ({} of {})", share(errors, requests), errors,
+                                   count_of(requests, "request"));
+        check.passed = requests > 0 && share(errors, requests) <= threshold.percent + 1e-9;
+        break;
+      case ThresholdKind::checks:
+        check.expected = fmt::format("at least {:g}%", threshold.percent);
+        check.actual = fmt::format("{:.1f}% ({} of {} passed)", share(checks_passed, checks_total),
+                                   checks_passed, count_of(checks_total, "check"));
+        check.passed =
+            checks_total > 0 && share(checks_passed, checks_total) + 1e-9 >= threshold.percent;
+        break;
+      case ThresholdKind::latency: {
+        auto judged = evaluate_latency({threshold.latency}, durations);
+        check.expected = judged.front().expected;
+        check.actual = judged.front().actual;
+        check.passed = judged.front().passed;
+        break;
+      }
+    }
+    if (requests == 0) {
+      check.actual = threshold.label.empty() ? "no request was made"
+                                             : fmt::format("no request of {} was made", threshold.label);
+    }
     checks.push_back(std::move(check));
   }
   return checks;

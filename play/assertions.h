@@ -18,6 +18,12 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
 std::vector<Check> evaluate_latency(const std::vector<LatencyLimit>& limits,
                                     std::vector<double> durations_ms);
 
+// A story's thresholds over the requests of a finished run (each try of a
+// retried step counts once, its last), as checks with their positions.
+// Error rate: requests with no response, not sent, or 5xx.
+std::vector<Check> judge_thresholds(const std::vector<Threshold>& thresholds,
+                                    const std::vector<StepRecord>& steps);
+
 // The duration below which `percentile` percent of `sorted_ms` fall (nearest
 // rank); the largest for 100. 0 for none.
 double percentile_ms(const std::vector<double>& sorted_ms, int percentile);

@@ -8,6 +8,7 @@
 #include "common/text.h"
 #include "history/run_result.h"
 #include "net/cookie.h"
+#include "play/browser_call.h"
 
 namespace sessim {
 namespace {
@@ -20,26 +21,37 @@ std::string shown_cookie(const std::string& value) {
 
 ProbeClient::ProbeClient(const AppProfile& profile, Transport& transport,
                          std::vector<std::string>& evidence, std::shared_ptr<CookieJar> jar)
-    : profile_(profile), transport_(transport), evidence_(evidence), jar_(std::move(jar)) {}
+    : profile_(profile),
+      transport_(transport),
+      evidence_(evidence),
+      jar_(std::move(jar)),
+      variables_(std::make_shared<Variables>(profile.variables)) {}
 
 HttpExchange ProbeClient::call(const Endpoint& at, const HttpCall& call, const std::string& value,
                                const std::string& what, const std::string& attribute,
                                const std::string& extra_query,
                                LastByteHold last_byte) {
-  const auto prepared = profile_.prepare(call, attribute, value, "sessim-probe");
-  auto target = prepared.target;
-  if (!extra_query.empty()) {
-    target += (target.find('?') == std::string::npos ? "?" : "&") + extra_query;
+  BrowserSendOptions options;
+  options.extra_query = extra_query;
+  options.last_byte = std::move(last_byte);
+  const auto cookie_before = jar_->cookie_header(call.path);
+  auto sent = send_browser_call(transport_, at, *jar_, *variables_, "probe", call,
+                                {attribute, value, "sessim-probe"}, std::move(options));
+  auto& exchange = sent.exchange;
+  std::string first;
+  for (const auto& before : sent.before) {
+    first += fmt::format("{} {} -> {}, then ", before.method, variables_->mask(before.target),
+                         before.status == 0 ? before.transport_error : std::to_string(before.status));
   }
-  OutgoingRequest request{prepared.method, target, prepared.body, {}, jar_->cookie_header(target), ""};
-  request.last_byte = std::move(last_byte);
-  auto exchange = transport_.send(at, request);
-  jar_->remember(exchange);
-  evidence_.push_back(
-      fmt::format("{}: {} {} with cookie {} -> {}{}", what, prepared.method, target,
-                  shown_cookie(sent_cookie(request.cookie_header)),
+  evidence_.push_back(variables_->mask(
+      fmt::format("{}: {}{} {} with cookie {} -> {}{}", what, first, exchange.method, exchange.target,
+                  shown_cookie(sent_cookie(exchange.cookie_sent.empty() ? cookie_before
+                                                                        : exchange.cookie_sent)),
                   exchange.status == 0 ? exchange.transport_error : std::to_string(exchange.status),
-                  set_cookie_note(exchange)));
+                  set_cookie_note(exchange))));
+  for (const auto& failure : sent.capture_failures) {
+    evidence_.push_back(fmt::format("{}: {} found {}", what, failure.what, failure.actual));
+  }
   return exchange;
 }
 

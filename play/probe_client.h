@@ -10,6 +10,7 @@
 #include "cluster/topology.h"
 #include "net/cookie_jar.h"
 #include "play/transport.h"
+#include "play/variables.h"
 
 namespace sessim {
 
@@ -53,6 +54,7 @@ class ProbeClient {
   Transport& transport_;
   std::vector<std::string>& evidence_;
   std::shared_ptr<CookieJar> jar_;
+  std::shared_ptr<Variables> variables_;  // its captures (a login form's token), and --var
 };
 
 // A cookie value of the same length and alphabet as a real one, that no

@@ -25,7 +25,9 @@
 #include "history/session_words.h"
 #include "net/cookie_jar.h"
 #include "net/loopback.h"
+#include "common/template_text.h"
 #include "play/assertions.h"
+#include "play/browser_call.h"
 #include "play/race_lever.h"
 #include "play/release_gate.h"
 #include "play/session_probe.h"
@@ -98,6 +100,14 @@ ReleaseOrder release_order(const Step& parallel, int race, bool sessim_node) {
   return order;
 }
 
+// The run's bindings for ${NAME}: the story's `vars:`, overridden by --var.
+std::map<std::string, std::string> bound_variables(const Scenario& scenario,
+                                                   const AppProfile& profile) {
+  auto bound = scenario.variables;
+  for (const auto& [name, value] : profile.variables) bound[name] = value;
+  return bound;
+}
+
 // Plays one scenario on one cluster. The main sequence runs on the calling
 // thread (faults start processes, which must be started from the thread that
 // stays alive: see ChildProcess); parallel branches run on threads owned and
@@ -113,7 +123,8 @@ class Player {
         options_(options),
         rng_(options.seed),
         started_(Steady::now()),
-        addressed_(nodes_addressed_directly(scenario)) {
+        addressed_(nodes_addressed_directly(scenario)),
+        variables_(bound_variables(scenario, profile)) {
     for (std::size_t i = 0; i < scenario.clients.size(); ++i) {
       const auto& client = scenario.clients[i];
       jars_[client] = std::make_shared<CookieJar>();
@@ -129,6 +140,15 @@ class Player {
     Numbering numbers;
     run_steps(scenario_.steps, "", records, numbers, true);
     return records;
+  }
+
+  // Secrets learnt late (a capture marked secret after an earlier response
+  // showed the same value) are masked in every record once the run is over.
+  void mask_all(std::vector<StepRecord>& steps) const {
+    for (auto& step : steps) {
+      step.note = variables_.mask(step.note);
+      for (auto& request : step.requests) mask(request);
+    }
   }
 
   bool stopped_early() const { return stopped_ && not_applicable_.empty() && error_.empty(); }
@@ -240,12 +260,14 @@ class Player {
     RequestRecord* last = nullptr;
     for (auto i = first; i < records.size(); ++i) {
       for (auto& request : records[i].requests) {
+        if (request.result == RequestResult::retried) continue;
         if (request.exchange.status != 0) durations.push_back(request.exchange.duration_ms);
         last = &request;
       }
     }
     if (!last) return;
     for (auto& check : evaluate_latency(step.latency, std::move(durations))) {
+      check.subject = step.title.empty() ? step.describe() : step.title;
       last->checks.push_back(std::move(check));
     }
     settle_result(*last);
@@ -333,12 +355,26 @@ class Player {
                       Race race = {}) {
     StepRecord record;
     record.number = ++numbers.step;
-    record.label = (step.title.empty() ? step.describe() : step.title) + suffix;
+    record.name = step.title.empty() ? step.describe() : step.title;
+    record.label = record.name + suffix;
     record.position = step.position;
     record.kind = step.kind;
     record.started_ms = std::chrono::duration<double, std::milli>(Steady::now() - started_).count();
     if (is_request(step.kind)) {
-      record.requests.push_back(request(step, ++numbers.request, race));
+      const int attempts = step.retry ? step.retry->times + 1 : 1;
+      for (int attempt = 1; attempt <= attempts; ++attempt) {
+        auto made = request(step, ++numbers.request, race);
+        if (step.retry) {
+          made.attempt = attempt;
+          made.attempts_allowed = attempts;
+        }
+        const bool again = attempt < attempts && made.result != RequestResult::ok && !stopped_;
+        if (again) mark_retried(made);
+        finish_request(made);
+        record.requests.push_back(std::move(made));
+        if (!again) break;
+        std::this_thread::sleep_for(std::chrono::duration<double>(step.retry->every_s));
+      }
     } else {
       record.note = act(step, record);
     }
@@ -347,58 +383,129 @@ class Player {
     return record;
   }
 
-  // The request a step makes, through the app's profile; a step's own body
-  // goes where the profile's call has none (check_playable refuses both).
-  PreparedCall prepare(const Step& step) const {
-    const auto* call = profile_call_of(profile_, step);
-    auto prepared = !call ? PreparedCall{step.method, step.path, step.body}
-                    : step.kind == StepKind::login
-                        ? profile_.prepare(*call, "", "", step.value)
-                        : profile_.prepare(*call, step.name, step.value);
-    if (!step.body.empty()) prepared.body = step.body;
-    return prepared;
+  // A try that `retry:` makes again: what failed becomes the reason of the
+  // next try, and none of it counts as a check of the story.
+  static void mark_retried(RequestRecord& record) {
+    const auto failed = std::find_if(record.checks.begin(), record.checks.end(),
+                                     [](const Check& check) { return !check.passed; });
+    if (failed != record.checks.end()) {
+      record.retry_reason =
+          fmt::format("{}: expected {}, got {}", failed->what, failed->expected, failed->actual);
+    } else if (record.exchange.status == 0) {
+      record.retry_reason = record.exchange.transport_error.empty()
+                                ? std::string("no response")
+                                : record.exchange.transport_error;
+    } else {
+      record.retry_reason = fmt::format("status {}", record.exchange.status);
+    }
+    record.checks.clear();
+    record.expected_session.reset();
+    record.result = RequestResult::retried;
+  }
+
+  // Once a request's outcome is settled: --fail-fast, the streamed report,
+  // the secrets masked, the body cut to what the reports keep.
+  void finish_request(RequestRecord& record) {
+    if (record.result != RequestResult::ok && record.result != RequestResult::retried &&
+        options_.fail_fast) {
+      stopped_ = true;
+    }
+    mask(record);
+    if (options_.on_request) options_.on_request(record);
+    record.body_bytes = record.exchange.body.size();
+    bodies_.cut(record.exchange.body);
+  }
+
+ public:
+  void mask(RequestRecord& record) const {
+    if (!variables_.has_secrets()) return;
+    auto& exchange = record.exchange;
+    exchange.target = variables_.mask(exchange.target);
+    exchange.body = variables_.mask(exchange.body);
+    exchange.transport_error = variables_.mask(exchange.transport_error);
+    for (auto& [name, value] : exchange.headers) value = variables_.mask(value);
+    for (auto& check : record.checks) {
+      check.expected = variables_.mask(check.expected);
+      check.actual = variables_.mask(check.actual);
+    }
+    for (auto& before : record.before) before.target = variables_.mask(before.target);
+    if (record.read) record.read->value = variables_.mask(record.read->value);
+    record.written = variables_.mask(record.written);
+    record.retry_reason = variables_.mask(record.retry_reason);
+    record.not_sent = variables_.mask(record.not_sent);
+  }
+
+ private:
+  // The call a step makes: the profile's (with the step's own headers and
+  // captures added, and its body or form where the profile's call has
+  // none), or the step's own (`request`).
+  HttpCall call_of(const Step& step) const {
+    const auto* profile_call = profile_call_of(profile_, step);
+    if (!profile_call) return step.call;
+    auto call = *profile_call;
+    if (!step.call.body.empty()) call.body = step.call.body;
+    if (!step.call.form.empty()) call.form = step.call.form;
+    call.headers.insert(call.headers.end(), step.call.headers.begin(), step.call.headers.end());
+    call.captures.insert(call.captures.end(), step.call.captures.begin(),
+                         step.call.captures.end());
+    return call;
   }
 
   RequestRecord request(const Step& step, int number, Race race = {}) {
     const auto client = step.client.empty() ? scenario_.clients.front() : step.client;
     const bool direct = !step.via.empty();
     const auto endpoint = direct ? topology_.node_endpoint(step.via) : topology_.entry();
-    auto call = prepare(step);
+    // A set's value may name variables; what fills them is never read
+    // again as a template (app_profile.h).
+    std::string missing;
+    const auto written = step.kind == StepKind::set
+                             ? render_template(step.value, variables_.lookup_for(client), &missing)
+                             : std::optional<std::string>(step.value);
+    CallValues values;
+    if (step.kind == StepKind::login) {
+      values.user = step.value;
+    } else {
+      values.name = step.name;
+      values.value = written.value_or("");
+    }
     // `delay` is a teaching knob of sessim's own node; another app's
     // behaviour is never made with it.
     const bool held = step.delay_s > 0 && profile_.sessim_node;
-    if (held) {
-      call.target +=
-          fmt::format("{}delay={}", call.target.find('?') == std::string::npos ? '?' : '&',
-                      static_cast<int>(step.delay_s * 1000));
-    }
-    auto& jar = *jars_.at(client);
-    OutgoingRequest outgoing;
-    outgoing.method = call.method;
-    outgoing.target = call.target;
-    outgoing.body = call.body;
-    outgoing.headers = step.headers;
-    outgoing.cookie_header = jar.cookie_header(call.target);
+    BrowserSendOptions send;
+    if (held) send.extra_query = fmt::format("delay={}", static_cast<int>(step.delay_s * 1000));
     // Clients send from their own loopback address, so that ip-hash sees them
     // apart; a remote target is reached from the system's address.
-    if (is_loopback_host(endpoint.host)) outgoing.source_address = addresses_.at(client);
+    if (is_loopback_host(endpoint.host)) send.source_address = addresses_.at(client);
     // Straight to a node: the connection is closed after the request, so the
     // node can be stopped at once later.
-    outgoing.keep_alive = !direct;
+    send.keep_alive = !direct;
     bool arrived = false;
     if (race.gate) {
-      outgoing.last_byte.release = [&arrived, gate = race.gate, rank = race.rank](int socket,
-                                                                                  char last) {
+      send.last_byte.release = [&arrived, gate = race.gate, rank = race.rank](int socket,
+                                                                              char last) {
         arrived = true;
         return gate->arrive(rank, socket, last);
       };
     }
+    auto& jar = *jars_.at(client);
+    const auto call = call_of(step);
     const auto start_us = elapsed_us();
-    auto exchange = transport_.send(endpoint, outgoing);
+    BrowserCall sent;
+    if (written) {
+      sent = send_browser_call(transport_, endpoint, jar, variables_, client, call, values,
+                               std::move(send));
+    } else {
+      sent.not_sent = fmt::format("{} has no value", missing);
+      sent.exchange.method = call.method;
+      sent.exchange.target = call.path;
+      sent.exchange.transport_error = "not sent: " + sent.not_sent;
+    }
     const auto end_us = elapsed_us();
     if (race.gate && !arrived) race.gate->leave(race.rank);
-    jar.remember(exchange);
-    auto record = make_record(number, client, step.kind, std::move(exchange), profile_);
+    auto record = make_record(number, client, step.kind, std::move(sent.exchange), profile_);
+    record.not_sent = sent.not_sent;
+    record.before = std::move(sent.before);
+    record.captured = std::move(sent.captured);
     record.start_us = start_us;
     record.end_us = end_us;
     record.race = race.number;
@@ -406,7 +513,9 @@ class Player {
     if (step.kind == StepKind::set || step.kind == StepKind::get || step.kind == StepKind::remove) {
       record.attribute = step.name;
     }
-    if (step.kind == StepKind::set || step.kind == StepKind::login) record.written = step.value;
+    if (step.kind == StepKind::set || step.kind == StepKind::login) {
+      record.written = written.value_or(step.value);
+    }
     if (!record.node.empty() || !record.node_problem.empty()) {
       const std::lock_guard lock(events_mutex_);
       if (!record.node.empty()) served_.insert(record.node);
@@ -417,18 +526,38 @@ class Player {
       record.read = read_value(profile_, record.exchange.status, record.exchange.body);
     }
     if (step.expect) {
-      record.checks = evaluate(*step.expect, record, profile_);
+      const auto expect = filled_expectation(*step.expect, client);
+      record.checks = evaluate(expect, record, profile_);
       if (step.expect->session && !record.session_reported) {
         record.expected_session = step.expect->session;
         record.expected_session_position = step.expect->position_of("session");
       }
     }
+    for (auto& failure : sent.capture_failures) record.checks.push_back(std::move(failure));
     settle_result(record);
-    if (record.result != RequestResult::ok && options_.fail_fast) stopped_ = true;
-    if (options_.on_request) options_.on_request(record);
-    record.body_bytes = record.exchange.body.size();
-    bodies_.cut(record.exchange.body);
     return record;
+  }
+
+  // The step's expectations with their ${...} filled in for this browser; a
+  // reference with no value stays as the file wrote it, and its check fails
+  // against that text.
+  Expectation filled_expectation(const Expectation& written, const std::string& client) {
+    auto expect = written;
+    const auto lookup = variables_.lookup_for(client);
+    const auto fill = [&](std::string& text) {
+      if (auto filled = render_template(text, lookup)) text = std::move(*filled);
+    };
+    if (expect.value) fill(*expect.value);
+    for (auto& header : expect.headers) {
+      if (header.condition.test != TextTest::matches) fill(header.condition.operand);
+    }
+    for (auto& body : expect.body) {
+      if (body.test == TextTest::contains) fill(body.operand);
+    }
+    for (auto& json : expect.json) {
+      if (json.kind == JsonCondition::Kind::string) fill(json.expected);
+    }
+    return expect;
   }
 
   std::int64_t elapsed_us() const {
@@ -661,6 +790,7 @@ class Player {
   std::atomic<int> races_{0};
   std::set<std::string> addressed_;
   std::string not_applicable_;
+  mutable Variables variables_;
 };
 
 // The first step (depth first, in file order) for which `refusal` gives a
@@ -712,8 +842,68 @@ void note_idle_nodes(ScenarioRun& run, const std::vector<HealthEvent>& health) {
 
 }  // namespace
 
+namespace {
+
+// The profile's calls a story makes.
+std::vector<std::pair<StepKind, const HttpCall*>> profile_calls_used(const Scenario& scenario,
+                                                                     const AppProfile& profile) {
+  std::vector<std::pair<StepKind, const HttpCall*>> calls;
+  std::set<std::pair<StepKind, const HttpCall*>> seen;
+  std::function<void(const std::vector<Step>&)> walk = [&](const std::vector<Step>& steps) {
+    for (const auto& step : steps) {
+      if (const auto* call = profile_call_of(profile, step); call && seen.insert({step.kind, call}).second) {
+        calls.emplace_back(step.kind, call);
+      }
+      walk(step.steps);
+    }
+  };
+  walk(scenario.steps);
+  return calls;
+}
+
+void collect_captures(const HttpCall& call, std::set<std::string>& names) {
+  for (const auto& before : call.before) collect_captures(before, names);
+  for (const auto& capture : call.captures) names.insert(capture.name);
+}
+
+// Every ${NAME} must have a value before the first request goes: from an
+// earlier capture, `vars:`, --var, or a capture of a profile call the story
+// makes; every ${env:NAME} must be set.
+void check_variables(const Scenario& scenario, const AppProfile& profile,
+                     const std::map<std::string, std::string>& given) {
+  const auto refuse = [&](const SourcePosition& where, const std::string& message) {
+    throw ScenarioError(where, message, source_line(scenario.text, where.line));
+  };
+  for (const auto& [name, where] : scenario.environment_variables) {
+    if (!std::getenv(name.c_str())) {
+      refuse(where, fmt::format("${{env:{}}}: {} is not set in sessim's environment", name, name));
+    }
+  }
+  std::set<std::string> captured_by_profile;
+  const auto calls = profile_calls_used(scenario, profile);
+  for (const auto& [kind, call] : calls) collect_captures(*call, captured_by_profile);
+  for (const auto& [name, where] : scenario.free_variables) {
+    if (given.count(name) || captured_by_profile.count(name)) continue;
+    refuse(where, fmt::format("${{{}}} has no value: no step before this one captures it, and "
+                              "neither vars: nor --var {}=VALUE gives it",
+                              name, name));
+  }
+  for (const auto& [kind, call] : calls) {
+    for (const auto& name : variables_needed(*call)) {
+      if (given.count(name) || scenario.variables.count(name)) continue;
+      throw UsageError(fmt::format(
+          "the app profile {} makes {} with ${{{}}}: give it with --var {}=VALUE (or vars: in "
+          "the story)",
+          profile.name, to_string(kind), name, name));
+    }
+  }
+}
+
+}  // namespace
+
 void check_playable(const Scenario& scenario, const TopologyAbilities& abilities,
                     const AppProfile& profile) {
+  check_variables(scenario, profile, profile.variables);
   if (scenario.cluster.session_timeout_given && !abilities.session_timeout.empty()) {
     const auto& where = scenario.cluster.session_timeout_position;
     throw ScenarioError(where, fmt::format("session-timeout: {}", abilities.session_timeout),
@@ -755,8 +945,9 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
       default:
         break;
     }
-    if (!step.body.empty() && step.kind != StepKind::request) {
-      if (const auto* call = profile_call_of(profile, step); call && !call->body.empty()) {
+    if ((!step.call.body.empty() || !step.call.form.empty()) && step.kind != StepKind::request) {
+      if (const auto* call = profile_call_of(profile, step);
+          call && (!call->body.empty() || !call->form.empty())) {
         return fmt::format("the body of {} comes from the app profile {} ({}); a step gives "
                            "its own only where the profile's call has none",
                            to_string(step.kind), profile.name, printable(call->body, 40));
@@ -803,6 +994,8 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   }
   Player player(scenario, topology, transport, profile, options);
   run.steps = player.play();
+  player.mask_all(run.steps);
+  run.thresholds = judge_thresholds(scenario.thresholds, run.steps);
   run.stopped_early = player.stopped_early();
   run.not_applicable_reason = player.not_applicable_reason();
   run.error = player.error();
@@ -814,6 +1007,9 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
   run.model = options.session_model;
   settle_session_words(run.steps, run.model);
   note_idle_nodes(run, topology.health_events());
+  if (options.down_node_is_error && run.error.empty() && run.missed_a_down_node()) {
+    run.error = run.idle_nodes_note();
+  }
   check_run(run, profile);
   run.inconclusive_reason = unshown_overlap(run);
   return run;

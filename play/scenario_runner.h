@@ -32,6 +32,10 @@ struct SessionModelCache {
 
 struct ScenarioOptions {
   bool fail_fast = false;
+  // A node the balancer found down throughout, the story having served
+  // none of its requests there, makes the run an error: what it asks of
+  // several nodes was not tested (false: --verdict lenient).
+  bool down_node_is_error = true;
   std::uint64_t seed = 0;  // orders the branches of parallel steps
   // Watching it happen. Each is called on the thread that ran the step or
   // request (parallel branches: several at once).
@@ -53,6 +57,8 @@ struct ScenarioOptions {
 // --target, a logout for an app profile without one. Throws ScenarioError
 // at the step, with the reason ("crash node-1: nodes are --upstream servers
 // that sessim does not run").
+// Also refuses a ${NAME} nothing gives a value (the story's `vars:`, the
+// profile's variables from --var, a capture) and an unset ${env:NAME}.
 void check_playable(const Scenario& scenario, const TopologyAbilities& abilities,
                     const AppProfile& profile);
 

@@ -9,6 +9,7 @@
 
 #include "common/text.h"
 #include "history/explain.h"
+#include "report/check_text.h"
 
 namespace sessim {
 namespace {
@@ -137,10 +138,18 @@ std::string details(const RequestRecord& record, const Operation* op) {
   if (!record.session_basis.empty()) text += fmt::format(" ({})", record.session_basis);
   if (!record.session_not_judged.empty()) text += "; " + record.session_not_judged;
   if (op) text += fmt::format("; {:.1f}–{:.1f} ms", op->start_us / 1000.0, op->end_us / 1000.0);
+  if (record.attempt > 0) {
+    text += fmt::format("; try {} of {}", record.attempt, record.attempts_allowed);
+    if (!record.retry_reason.empty()) text += " (tried again: " + record.retry_reason + ")";
+  }
+  for (const auto& before : record.before) {
+    text += fmt::format("; first {} {} -> {}", before.method, before.target,
+                        before.status == 0 ? before.transport_error : std::to_string(before.status));
+  }
+  if (!record.captured.empty()) text += "; captured " + join(record.captured, ", ");
   for (const auto& check : record.checks) {
     if (!check.passed) {
-      text +=
-          fmt::format("; FAILED {}: expected {}, got {}", check.what, check.expected, check.actual);
+      text += "; FAILED " + failed_check_text(check);
     }
   }
   return text;
@@ -374,8 +383,7 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
     std::vector<std::string> notes;
     for (const auto& check : request->checks) {
       if (!check.passed) {
-        notes.push_back(fmt::format("{}: expected {}, got {} ({})", check.what, check.expected,
-                                    check.actual, check.position.to_string()));
+        notes.push_back(failed_check_text(check, true));
       }
     }
     if (anomaly) {

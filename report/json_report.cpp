@@ -10,6 +10,16 @@ namespace {
 
 using nlohmann::json;
 
+json check_json(const Check& check) {
+  json entry{{"what", check.what},
+             {"expected", check.expected},
+             {"actual", check.actual},
+             {"passed", check.passed}};
+  if (check.position.line > 0) entry["position"] = check.position.to_string();
+  if (!check.subject.empty()) entry["subject"] = check.subject;
+  return entry;
+}
+
 json request_json(const RequestRecord& record, const std::map<int, ReadExplanation>& why) {
   json entry{
       {"number", record.number},
@@ -40,15 +50,27 @@ json request_json(const RequestRecord& record, const std::map<int, ReadExplanati
     entry["transport_error"] = record.exchange.transport_error;
   }
   json checks = json::array();
-  for (const auto& check : record.checks) {
-    json entry_check = {{"what", check.what},
-                        {"expected", check.expected},
-                        {"actual", check.actual},
-                        {"passed", check.passed}};
-    if (check.position.line > 0) entry_check["position"] = check.position.to_string();
-    checks.push_back(std::move(entry_check));
-  }
+  for (const auto& check : record.checks) checks.push_back(check_json(check));
   entry["checks"] = std::move(checks);
+  if (record.attempt > 0) {
+    entry["attempt"] = record.attempt;
+    entry["attempts_allowed"] = record.attempts_allowed;
+    if (!record.retry_reason.empty()) entry["retry_reason"] = record.retry_reason;
+  }
+  if (!record.not_sent.empty()) entry["not_sent"] = record.not_sent;
+  if (!record.captured.empty()) entry["captured"] = record.captured;
+  if (!record.before.empty()) {
+    json before = json::array();
+    for (const auto& call : record.before) {
+      json item{{"method", call.method},
+                {"target", call.target},
+                {"status", call.status},
+                {"duration_ms", call.duration_ms}};
+      if (!call.transport_error.empty()) item["transport_error"] = call.transport_error;
+      before.push_back(std::move(item));
+    }
+    entry["before"] = std::move(before);
+  }
   if (const auto it = why.find(record.number); it != why.end()) entry["why"] = it->second.sentence;
   return entry;
 }
@@ -104,6 +126,9 @@ json run_json(const ScenarioRun& run, VerdictMode mode) {
              {"duration_ms", run.duration_ms},
              {"steps", std::move(steps)}};
   if (const auto line = why_failed_reads(run); !line.empty()) entry["why"] = line;
+  json thresholds = json::array();
+  for (const auto& check : run.thresholds) thresholds.push_back(check_json(check));
+  entry["thresholds"] = std::move(thresholds);
   json anomalies = json::array();
   json counts = json::object();
   for (const auto& anomaly : run.anomalies) {
@@ -150,24 +175,32 @@ nlohmann::json environment_json(const RunEnvironment& environment) {
 }
 
 std::string render_runs_json(const std::vector<ScenarioRun>& runs, VerdictMode mode,
-                             const std::vector<InvalidScenario>& invalid,
-                             const RunEnvironment& environment) {
+                             const SuiteEnd& end, const RunEnvironment& environment) {
+  const auto& invalid = end.invalid;
   json list = json::array();
   for (const auto& run : runs) list.push_back(run_json(run, mode));
   json invalid_list = json::array();
   for (const auto& source : invalid) {
     invalid_list.push_back({{"source", source.source}, {"error", source.message}});
   }
-  const bool passed = invalid.empty() && !runs.empty() &&
+  const bool passed = invalid.empty() && end.stopped_by.empty() && end.not_run.empty() &&
+                      !runs.empty() &&
                       std::all_of(runs.begin(), runs.end(), [mode](const ScenarioRun& run) {
                         return counts_as_success(run, mode);
                       });
   json document{{"schema_version", kReportSchemaVersion},
                 {"command", "run"},
-                {"verdict_mode", mode == VerdictMode::actual ? "actual" : "declared"},
+                {"verdict_mode", mode == VerdictMode::actual    ? "actual"
+                                 : mode == VerdictMode::lenient ? "lenient"
+                                                                : "declared"},
                 {"passed", passed},
                 {"runs", std::move(list)},
-                {"invalid", std::move(invalid_list)}};
+                {"invalid", std::move(invalid_list)},
+                {"stopped", end.stopped_by.empty()
+                                ? json(nullptr)
+                                : json{{"kind", end.stop_kind}, {"message", end.stopped_by}}},
+                {"not_run", end.not_run}};
+  if (!end.not_run.empty()) document["not_run_why"] = end.not_run_why;
   if (environment.event_loops > 0) document["environment"] = environment_json(environment);
   // error_handler::replace: a body that is not UTF-8 must not abort the report.
   return document.dump(2, ' ', false, json::error_handler_t::replace) + "\n";

@@ -27,8 +27,9 @@ nlohmann::json environment_json(const RunEnvironment& environment);
 // The runs of `sessim run` (the reference story is one of them, scenario
 // "reference") with every step, request, check and explanation, and the
 // overall success under `mode`.
+// `end`: the files that did not load, what stopped the suite, what it never
+// played (history/run_result.h).
 std::string render_runs_json(const std::vector<ScenarioRun>& runs, VerdictMode mode,
-                             const std::vector<InvalidScenario>& invalid = {},
-                             const RunEnvironment& environment = {});
+                             const SuiteEnd& end = {}, const RunEnvironment& environment = {});
 
 }  // namespace sessim

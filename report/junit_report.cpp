@@ -8,6 +8,7 @@
 
 #include "common/text.h"
 #include "history/explain.h"
+#include "report/check_text.h"
 
 namespace sessim {
 namespace {
@@ -38,12 +39,12 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
       for (const auto& check : request.checks) {
         TestCase test;
         test.seconds = request.exchange.duration_ms / 1000;
-        const auto name = fmt::format("{}: {}", step.label, check.what);
+        const auto name =
+            fmt::format("{}: {}", check.subject.empty() ? step.label : check.subject, check.what);
         const int use = ++uses[name];
         test.name = use == 1 ? name : fmt::format("{} [{}]", name, use);
         if (!check.passed) {
-          test.failure = fmt::format("expected {} {}, got {}", check.what, check.expected,
-                                     check.actual);
+          test.failure = failed_check_text(check);
           test.detail = fmt::format(
               "{}\nat {} (step {}, {})\nrequest #{} {} {} served by {}", test.failure,
               check.position.to_string(), step.number, step.position.to_string(),
@@ -58,6 +59,16 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
         cases.push_back(std::move(test));
       }
     }
+  }
+  for (const auto& check : run.thresholds) {
+    TestCase test;
+    test.name = fmt::format("{}: {}", check.subject, check.what);
+    if (!check.passed) {
+      test.failure = failed_check_text(check);
+      test.detail = fmt::format("{}\nat {}", test.failure, check.position.to_string());
+      test.skipped = expected_failure;
+    }
+    cases.push_back(std::move(test));
   }
   if (run.declared_anomalies) {
     TestCase anomalies;
@@ -117,10 +128,39 @@ std::string invalid_suite(const std::vector<InvalidScenario>& invalid) {
       invalid.size(), body);
 }
 
+// What stopped the suite, and what it never played.
+std::string stop_suite(const SuiteEnd& end, int& tests, int& errors) {
+  if (end.stopped_by.empty() && end.not_run.empty()) return "";
+  std::string body;
+  int skipped = 0, stopped = 0;
+  if (!end.stopped_by.empty()) {
+    ++stopped;
+    const auto first_line = end.stopped_by.substr(0, end.stopped_by.find('\n'));
+    body += fmt::format(
+        "    <testcase classname=\"sessim.suite\" name=\"run\" time=\"0.000\">\n"
+        "      <error message=\"{}\" type=\"{}\">{}</error>\n    </testcase>\n",
+        escape_markup(first_line), escape_markup(end.stop_kind), escape_markup(end.stopped_by));
+  }
+  for (const auto& name : end.not_run) {
+    ++skipped;
+    body += fmt::format(
+        "    <testcase classname=\"sessim.suite\" name=\"{}\" time=\"0.000\">\n"
+        "      <skipped message=\"{}\"/>\n    </testcase>\n",
+        escape_markup(name), escape_markup("not run: " + end.not_run_why));
+  }
+  tests += stopped + skipped;
+  errors += stopped;
+  return fmt::format(
+      "  <testsuite name=\"sessim\" tests=\"{}\" failures=\"0\" errors=\"{}\" skipped=\"{}\" "
+      "time=\"0.000\">\n{}  </testsuite>\n",
+      stopped + skipped, stopped, skipped, body);
+}
+
 }  // namespace
 
 std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMode mode,
-                                const std::vector<InvalidScenario>& invalid) {
+                                const SuiteEnd& end) {
+  const auto& invalid = end.invalid;
   std::string suites = invalid.empty() ? "" : invalid_suite(invalid);
   int total_tests = static_cast<int>(invalid.size()), total_failures = 0,
       total_errors = static_cast<int>(invalid.size());
@@ -172,6 +212,7 @@ std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMod
     total_errors += errors;
     total_seconds += seconds;
   }
+  suites += stop_suite(end, total_tests, total_errors);
   return fmt::format(
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
       "<testsuites name=\"sessim\" tests=\"{}\" failures=\"{}\" errors=\"{}\" "

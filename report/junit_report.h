@@ -14,8 +14,9 @@ namespace sessim {
 // passed against its declaration gets one failing "declared outcome" case.
 // Each case's time is its request's duration; each suite's, its run's. A
 // scenario file that could not be loaded is one <testcase> with an <error>,
-// so that CI shows which file broke.
+// so that CI shows which file broke; what stopped the suite (exit 2 or 3) is
+// a case with an <error>, and what it never played a <skipped> case each.
 std::string render_junit_report(const std::vector<ScenarioRun>& runs, VerdictMode mode,
-                                const std::vector<InvalidScenario>& invalid = {});
+                                const SuiteEnd& end = {});
 
 }  // namespace sessim

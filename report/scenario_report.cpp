@@ -7,6 +7,7 @@
 
 #include "common/text.h"
 #include "history/explain.h"
+#include "report/check_text.h"
 #include "report/style.h"
 
 namespace sessim {
@@ -18,7 +19,7 @@ std::string declared_note(const ScenarioRun& run) {
   if (!run.declared && !run.undeclared_why.empty()) {
     return "no outcome declared for this cell (" + run.undeclared_why + ")";
   }
-  if (!run.declared) return "no outcome declared for this store";
+  if (!run.declared) return "-";
   const auto declared = *run.declared == DeclaredOutcome::pass ? "pass" : "fail";
   return run.as_declared() ? fmt::format("as declared ({})", declared)
                            : fmt::format("unexpected: declared {}", declared);
@@ -83,9 +84,22 @@ std::string render_scenario_step(const StepRecord& step, const TerminalStyle& st
   for (const auto& request : step.requests) {
     const auto tone = request.result == RequestResult::ok ? Tone::plain : Tone::bad;
     out += fmt::format("      {}\n", paint(request_line(request), tone, style));
+    for (const auto& before : request.before) {
+      out += fmt::format("        first: {} {} -> {}\n", before.method, before.target,
+                         before.status == 0 ? before.transport_error : std::to_string(before.status));
+    }
+    if (request.result == RequestResult::retried) {
+      out += fmt::format("        try {} of {} failed ({}): tried again\n", request.attempt,
+                         request.attempts_allowed, request.retry_reason);
+    } else if (request.attempt > 1) {
+      out += fmt::format("        try {} of {}\n", request.attempt, request.attempts_allowed);
+    }
+    if (!request.captured.empty()) {
+      out += fmt::format("        captured: {}\n", fmt::join(request.captured, ", "));
+    }
     std::vector<std::string> passed;
     for (const auto& check : request.checks) {
-      if (check.passed) passed.push_back(fmt::format("{} {}", check.what, check.expected));
+      if (check.passed) passed.push_back(passed_check_text(check));
     }
     if (!passed.empty()) {
       out +=
@@ -94,9 +108,7 @@ std::string render_scenario_step(const StepRecord& step, const TerminalStyle& st
     for (const auto& check : request.checks) {
       if (check.passed) continue;
       out += fmt::format("        {}  {}\n",
-                         paint(fmt::format("FAILED {}: expected {}, got {}", check.what,
-                                           check.expected, check.actual),
-                               Tone::bad, style),
+                         paint("FAILED " + failed_check_text(check), Tone::bad, style),
                          paint(check.position.to_string(), Tone::dim, style));
     }
     if (const auto it = explanations.find(request.number); it != explanations.end()) {
@@ -129,9 +141,18 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
   if (const auto why = why_failed_reads(run); !why.empty() && !style.explain) {
     out += fmt::format("  {} (--explain: one sentence per read)\n", why);
   }
-  out += fmt::format("  verdict: {} ({} of {} checks failed), {}\n",
+  for (const auto& check : run.thresholds) {
+    out += fmt::format("  {}  {}\n",
+                       check.passed ? paint("threshold ok: " + passed_check_text(check) + ", " +
+                                                check.actual,
+                                            Tone::good, style)
+                                    : paint("FAILED " + failed_check_text(check), Tone::bad, style),
+                       paint(check.position.to_string(), Tone::dim, style));
+  }
+  const auto declared = declared_note(run);
+  out += fmt::format("  verdict: {} ({} of {} checks failed){}\n",
                      paint(to_string(verdict), verdict_tone, style), run.checks_failed(),
-                     run.checks_total(), declared_note(run));
+                     run.checks_total(), declared == "-" ? "" : ", " + declared);
   if (const auto idle = run.idle_nodes_note(); !idle.empty()) {
     out +=
         fmt::format("  {}\n", paint(idle, run.missed_a_down_node() ? Tone::bad : Tone::dim, style));
@@ -193,10 +214,11 @@ std::string seed_line(std::uint64_t seed, bool seeded_session_ids, bool sessim_n
 
 std::string render_verdict_line(const ScenarioRun& run, VerdictMode mode, std::size_t index,
                                 std::size_t total, const TerminalStyle& style) {
+  const auto declared = declared_note(run);
   const auto line =
-      fmt::format("[{}/{}] {} [{}]: {}, {}/{} checks, {}, {}", index, total, run.scenario,
+      fmt::format("[{}/{}] {} [{}]: {}, {}/{} checks, {}{}", index, total, run.scenario,
                   run.variant(), to_string(run.verdict()), run.checks_total() - run.checks_failed(),
-                  run.checks_total(), declared_note(run),
+                  run.checks_total(), declared == "-" ? "" : declared + ", ",
                   run.duration_ms < 1000 ? fmt::format("{:.1f} ms", run.duration_ms)
                                          : fmt::format("{:.2f} s", run.duration_ms / 1000));
   return paint(line, counts_as_success(run, mode) ? Tone::good : Tone::bad, style) + "\n";
@@ -217,6 +239,13 @@ std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMo
         fmt::format("{}/{}", run.checks_total() - run.checks_failed(), run.checks_total()),
         declared_note(run));
     out += paint(line, success ? Tone::good : Tone::bad, style) + "\n";
+  }
+  // Said once, not on every line that lacks a declaration.
+  if (std::any_of(runs.begin(), runs.end(), [](const ScenarioRun& run) {
+        return !run.declared && run.undeclared_why.empty() && run.verdict() != Verdict::error &&
+               run.verdict() != Verdict::inconclusive;
+      })) {
+    out += paint("(declared -: the file declares no outcome for that store)\n", Tone::dim, style);
   }
   return out + render_suite_count(runs, mode);
 }

@@ -5,20 +5,14 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json_path.h"
 #include "common/pattern.h"
+#include "common/source_position.h"
 
 // The assertions a scenario step can make about its response, beyond the
 // session's story (value, absent, node, session): what a CI gate checks.
 // Plain data, filled by the loader and judged by play/assertions.h.
 namespace sessim {
-
-// Where something stands in a scenario file; 1-based line and column.
-struct SourcePosition {
-  std::string file;
-  int line = 0;
-  int column = 0;
-  std::string to_string() const;  // "file:line:column"; just "file" for generated steps
-};
 
 // The statuses a step accepts: exact codes and whole classes ("2xx").
 struct StatusSet {
@@ -72,22 +66,6 @@ struct JsonCondition {
   std::string expected;  // as written: "alice", "3", "true"
   SourcePosition position;
 };
-
-// A JSON path's steps: object keys and array indexes.
-struct JsonPathStep {
-  std::string key;  // "" for an index
-  std::size_t index = 0;
-};
-// `user.name`, `items[0].id`, `$.total`, `[2]`; nullopt with `problem` set
-// when it is not one.
-std::optional<std::vector<JsonPathStep>> parse_json_path(std::string_view path,
-                                                         std::string* problem = nullptr);
-// "" when `path` parses, else why not.
-std::string json_path_problem(std::string_view path);
-
-// A number as JSON writes it ("3", "-0.5", "1e3"); nullopt for anything
-// else. The one reading of a JsonCondition's expected number.
-std::optional<double> parse_json_number(std::string_view text);
 
 // A limit on request durations: one request's (`within`), or a percentile
 // over every request of a `repeat` (`latency: {p95: 50ms}`; 100 is max).

@@ -122,7 +122,7 @@ std::string Step::describe() const {
     case StepKind::logout:
       return fmt::format("{}logout{}", who, target);
     case StepKind::request:
-      return fmt::format("{}{} {}{}", who, method, path, target);
+      return fmt::format("{}{} {}{}", who, call.method, call.path, target);
     case StepKind::copy_cookies:
       return fmt::format("copy cookies of {} to {}", name, value);
     case StepKind::crash:
@@ -152,6 +152,26 @@ std::string Step::describe() const {
       return fmt::format("{} steps in parallel", steps.size());
   }
   return "?";
+}
+
+}  // namespace sessim
+
+namespace sessim {
+
+std::string Threshold::describe() const {
+  std::string what;
+  switch (kind) {
+    case ThresholdKind::error_rate:
+      what = "error rate";
+      break;
+    case ThresholdKind::checks:
+      what = "checks passed";
+      break;
+    case ThresholdKind::latency:
+      what = latency.label();
+      break;
+  }
+  return label.empty() ? what : fmt::format("{} of {}", what, label);
 }
 
 }  // namespace sessim

@@ -42,6 +42,26 @@ struct Expectation {
   SourcePosition position_of(const std::string& key) const;
 };
 
+// `retry: {times: 10, every: 200ms}`: a request step tried again, up to
+// `times` more, while a check of it (or a capture) fails or no answer came.
+struct RetryPolicy {
+  int times = 0;
+  double every_s = 0;
+  SourcePosition position;
+};
+
+// `thresholds:` of a story: limits over every request it made (or those of
+// one label), judged once it is over and reported like checks.
+enum class ThresholdKind { error_rate, checks, latency };
+struct Threshold {
+  ThresholdKind kind = ThresholdKind::latency;
+  std::string label;         // "": every request; else the requests of steps with this label
+  double percent = 0;        // error_rate: at most; checks: at least
+  LatencyLimit latency;      // latency: a percentile (or max) at most
+  SourcePosition position;
+  std::string describe() const;  // "error rate", "checks passed", "p95", "p95 of get cart"
+};
+
 enum class StepKind {
   // requests (through the balancer, or straight to one node with `via`)
   set,
@@ -95,13 +115,14 @@ struct Step {
   std::string name;    // attribute (set/get/remove), node (crash/stop/restart),
                        // action (redis), source client (copy_cookies)
   std::string value;   // set: value; login: user; copy_cookies: target client
-  std::string method;  // request
-  std::string path;    // request
-  std::string body;    // request
   std::string title;   // requests: `label:`, the step's name in reports ("" : describe())
-  // requests: headers of the step's own, besides what the browser and the
-  // app profile send (validated by the loader: never Host, Cookie, framing)
-  std::vector<std::pair<std::string, std::string>> headers;
+  // requests: the step's own settings. A `request` step is this call; a
+  // step of the profile's (get, set, login...) adds its headers, captures
+  // and (where the profile's call has none) its body or form to the
+  // profile's call. Headers are validated by the loader: never Host,
+  // Cookie, framing.
+  HttpCall call;
+  std::optional<RetryPolicy> retry;  // requests: try again until its checks hold
   std::optional<Expectation> expect;
   // set/get of the reference story: the app profile's reference calls
   // (/set-session, /get-session) rather than its attribute calls.
@@ -158,6 +179,14 @@ struct Scenario {
   // profile file relative to the scenario's folder); --profile overrides it.
   std::optional<AppProfile> app;
   std::vector<Step> steps;
+  // `vars:`: values for ${NAME}, which --var overrides.
+  std::map<std::string, std::string> variables;
+  std::vector<Threshold> thresholds;
+  // Each ${NAME} (not ${env:...}) the steps use with no earlier capture of
+  // it, at its first use: a `vars:` entry, --var or the profile must give it.
+  std::map<std::string, SourcePosition> free_variables;
+  // Each ${env:NAME}, at its first use: the environment must set it.
+  std::map<std::string, SourcePosition> environment_variables;
   std::string text;  // the YAML it came from, for error carets after loading
   // What playing it takes, repeats multiplied out: reported by `check`,
   // bounded by the loader.

@@ -10,12 +10,15 @@
 #include <set>
 #include <sstream>
 
+#include "app/call_settings_yaml.h"
 #include "cluster/capacity.h"
 #include "cluster/node_instance.h"
 #include "cluster/topology.h"
 #include "common/bounded_file.h"
 #include "common/duration.h"
 #include "common/hash_key.h"
+#include "common/json_path.h"
+#include "common/template_text.h"
 #include "common/session_effect.h"
 #include "common/strategy_kind.h"
 #include "common/text.h"
@@ -88,8 +91,11 @@ class Loader {
       fail(YAML::Mark(), "the file is empty; a scenario needs at least `steps:`");
     }
     if (!root.IsMap()) fail(root, "a scenario is a map with keys such as name, cluster, steps");
-    check_keys(root, {"name", "lesson", "tags", "app", "cluster", "clients", "expect", "steps"},
+    check_keys(root,
+               {"name", "lesson", "tags", "app", "cluster", "clients", "vars", "expect",
+                "thresholds", "steps"},
                "scenario");
+    if (root["vars"]) scenario.variables = variables(root["vars"]);
     if (root["tags"]) scenario.tags = tag_list(root["tags"]);
     if (root["name"]) scenario.name = text(root["name"], "name");
     if (root["lesson"]) scenario.lesson = text(root["lesson"], "lesson");
@@ -107,10 +113,36 @@ class Loader {
     if (!steps) fail(root, "the scenario has no `steps:`");
     scenario.steps = step_list(steps, false);
     if (scenario.steps.empty()) fail(steps, "`steps:` is empty");
+    if (root["thresholds"]) {
+      scenario.thresholds = thresholds(root["thresholds"]);
+      std::set<std::string> names;
+      step_names(scenario.steps, names);
+      for (const auto& threshold : scenario.thresholds) {
+        if (threshold.label.empty() || names.count(threshold.label)) continue;
+        const auto suggestion =
+            nearest_name(threshold.label, std::vector<std::string>(names.begin(), names.end()));
+        throw ScenarioError(
+            threshold.position,
+            fmt::format("thresholds: no request step is named '{}'{} (a step's label:, else "
+                        "what it does, e.g. 'get cart')",
+                        printable(threshold.label, 64),
+                        suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)),
+            threshold.position.line > 0 && threshold.position.line <= static_cast<int>(lines_.size())
+                ? lines_[static_cast<std::size_t>(threshold.position.line - 1)]
+                : "");
+      }
+    }
     return scenario;
   }
 
  private:
+  static void step_names(const std::vector<Step>& steps, std::set<std::string>& names) {
+    for (const auto& step : steps) {
+      if (is_request(step.kind)) names.insert(step.title.empty() ? step.describe() : step.title);
+      step_names(step.steps, names);
+    }
+  }
+
   void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed,
                   const std::string& what) const {
     for (auto it = map.begin(); it != map.end(); ++it) {
@@ -123,6 +155,101 @@ class Loader {
                        suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
                        fmt::join(allowed, ", ")));
     }
+  }
+
+  YamlFailure failure() const {
+    return [this](const YAML::Node& node, const std::string& message) { fail(node, message); };
+  }
+
+  // Text that may name ${variables}: a malformed reference is refused here.
+  std::string template_text(const YAML::Node& node, const std::string& what) const {
+    auto value = text(node, what);
+    check_template(node, value, failure());
+    return value;
+  }
+
+  // {times: 10, every: 200ms}
+  RetryPolicy retry_policy(const YAML::Node& node) const {
+    if (!node.IsMap()) fail(node, "retry needs {times: N, every: DURATION}, e.g. {times: 10, every: 200ms}");
+    check_keys(node, {"times", "every"}, "retry");
+    if (!node["times"] || !node["every"]) fail(node, "retry needs both times and every");
+    RetryPolicy retry;
+    retry.position = position(node);
+    retry.times = integer(node["times"], "times", 1, 1000);
+    retry.every_s = duration(node["every"], "every", 60);
+    return retry;
+  }
+
+  // `vars: {BASE: /api, USER: alice}`
+  std::map<std::string, std::string> variables(const YAML::Node& node) const {
+    if (!node.IsMap() || node.size() == 0) fail(node, "vars must be a map such as {user: alice}");
+    std::map<std::string, std::string> values;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const auto name = text(it->first, "a variable's name");
+      if (!is_variable_name(name)) {
+        fail(it->first, fmt::format("'{}' is not a variable name (a letter or _, then letters, "
+                                    "digits and _; at most 64)",
+                                    printable(name, 64)));
+      }
+      const YAML::Node value = it->second;
+      values[name] = value.IsNull() ? std::string() : text(value, "the value of " + name);
+    }
+    return values;
+  }
+
+  // thresholds: {error-rate: 1%, checks: 99%, p95: 200ms, max: 1s,
+  //              label: {get cart: {p95: 50ms}}}
+  std::vector<Threshold> thresholds(const YAML::Node& node) const {
+    if (!node.IsMap() || node.size() == 0) {
+      fail(node, "thresholds must be a map such as {error-rate: 1%, checks: 99%, p95: 200ms}");
+    }
+    std::vector<Threshold> list;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const auto key = text(it->first, "a threshold");
+      if (key == "label") {
+        const YAML::Node labels = it->second;
+        if (!labels.IsMap() || labels.size() == 0) {
+          fail(labels, "label must map a step's label to its limits, e.g. {get cart: {p95: 50ms}}");
+        }
+        for (auto entry = labels.begin(); entry != labels.end(); ++entry) {
+          const auto label = text(entry->first, "a label");
+          const YAML::Node limits = entry->second;
+          if (!limits.IsMap() || limits.size() == 0) {
+            fail(limits, fmt::format("the limits of {} are a map such as {{p95: 50ms}}", label));
+          }
+          for (auto limit = limits.begin(); limit != limits.end(); ++limit) {
+            list.push_back(threshold(limit->first, limit->second, label));
+          }
+        }
+        continue;
+      }
+      list.push_back(threshold(it->first, it->second, ""));
+    }
+    return list;
+  }
+
+  Threshold threshold(const YAML::Node& key_node, const YAML::Node& value,
+                      const std::string& label) const {
+    const auto key = text(key_node, "a threshold");
+    Threshold threshold;
+    threshold.label = label;
+    threshold.position = position(key_node);
+    if (key == "error-rate" || key == "checks") {
+      threshold.kind = key == "error-rate" ? ThresholdKind::error_rate : ThresholdKind::checks;
+      const auto word = text(value, key);
+      const auto number = word.size() >= 2 && word.back() == '%'
+                              ? parse_json_number(std::string_view(word).substr(0, word.size() - 1))
+                              : std::nullopt;
+      if (!number || *number < 0 || *number > 100) {
+        fail(value, fmt::format("{} is a percentage from 0% to 100%, such as {}", key,
+                                key == "error-rate" ? "1%" : "99%"));
+      }
+      threshold.percent = *number;
+      return threshold;
+    }
+    threshold.kind = ThresholdKind::latency;
+    threshold.latency = latency_limit(key_node, value);
+    return threshold;
   }
 
   std::string text(const YAML::Node& node, const std::string& what) const {
@@ -364,7 +491,7 @@ class Loader {
     }
     switch (step.kind) {
       case StepKind::set:
-        request_fields(value, step, {"name", "value"});
+        request_fields(value, step, {"name", "value"}, in_parallel);
         if (!value["name"] || !value["value"]) fail(value, "set needs name and value");
         break;
       case StepKind::get:
@@ -372,7 +499,7 @@ class Loader {
         if (value.IsScalar()) {
           step.name = attribute_name(value);
         } else {
-          request_fields(value, step, {"name"});
+          request_fields(value, step, {"name"}, in_parallel);
           if (!value["name"]) fail(value, fmt::format("{} needs the attribute's name", key));
         }
         break;
@@ -380,15 +507,15 @@ class Loader {
         if (value.IsScalar()) {
           step.value = user_name(value);
         } else {
-          request_fields(value, step, {"user"});
+          request_fields(value, step, {"user"}, in_parallel);
           if (!value["user"]) fail(value, "login needs the user's name");
         }
         break;
       case StepKind::logout:
-        if (!value.IsNull()) request_fields(value, step, {});
+        if (!value.IsNull()) request_fields(value, step, {}, in_parallel);
         break;
       case StepKind::request:
-        request_fields(value, step, {"method", "path"});
+        request_fields(value, step, {"method", "path"}, in_parallel);
         if (!value["path"]) fail(value, "request needs a path, e.g. /get-session");
         break;
       case StepKind::copy_cookies:
@@ -508,11 +635,13 @@ class Loader {
   }
 
   // The settings every request step shares (client, via, expect) plus its own.
-  void request_fields(const YAML::Node& value, Step& step, std::vector<std::string> own) const {
+  void request_fields(const YAML::Node& value, Step& step, std::vector<std::string> own,
+                      bool in_parallel) const {
     if (!value.IsMap()) {
       fail(value, fmt::format("{} needs a map of settings", to_string(step.kind)));
     }
-    own.insert(own.end(), {"label", "client", "via", "delay", "headers", "body", "expect"});
+    own.insert(own.end(), {"label", "client", "via", "delay", "headers", "body", "form", "capture",
+                           "retry", "expect"});
     check_keys(value, own, to_string(step.kind));
     if (value["client"]) step.client = client(value["client"]);
     if (value["delay"]) {
@@ -526,23 +655,36 @@ class Loader {
       if (step.via == "balancer") step.via.clear();
     }
     if (value["name"]) step.name = attribute_name(value["name"]);
-    if (value["value"]) step.value = text(value["value"], "value");
+    if (value["value"]) step.value = template_text(value["value"], "value");
     if (value["user"]) step.value = user_name(value["user"]);
     if (value["method"]) {
-      step.method =
+      step.call.method =
           one_of(value["method"], "method", {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"});
     } else {
-      step.method = "GET";
+      step.call.method = "GET";
     }
     if (value["path"]) {
-      step.path = text(value["path"], "path");
-      if (step.path.empty() || step.path.front() != '/' ||
-          step.path.find_first_of(" \t\r\n") != std::string::npos) {
+      step.call.path = template_text(value["path"], "path");
+      const auto unfilled = render_template(step.call.path, [](const TemplateReference&) {
+                              return std::optional<std::string>("x");
+                            }).value_or(step.call.path);
+      if (unfilled.empty() || unfilled.front() != '/' ||
+          unfilled.find_first_of(" \t\r\n") != std::string::npos) {
         fail(value["path"], "path must start with / and hold no spaces");
       }
     }
-    if (value["body"]) step.body = text(value["body"], "body");
-    if (value["headers"]) step.headers = request_headers(value["headers"]);
+    if (value["body"] && value["form"]) fail(value["form"], "a step sends a body or a form, not both");
+    if (value["body"]) step.call.body = template_text(value["body"], "body");
+    if (value["form"]) step.call.form = read_form(value["form"], failure());
+    if (value["headers"]) step.call.headers = request_headers(value["headers"]);
+    if (value["capture"]) step.call.captures = read_captures(value["capture"], source_, failure());
+    if (value["retry"]) {
+      if (in_parallel) {
+        fail(value["retry"], "retry cannot run inside parallel: the requests there are raced "
+                             "together once");
+      }
+      step.retry = retry_policy(value["retry"]);
+    }
     if (value["label"]) {
       step.title = text(value["label"], "label");
       if (step.title.empty() || step.title.size() > 120 || has_control_character(step.title)) {
@@ -566,7 +708,7 @@ class Loader {
     for (auto it = node.begin(); it != node.end(); ++it) {
       expectation.key_positions[it->first.as<std::string>()] = position(it->first);
     }
-    if (node["value"]) expectation.value = text(node["value"], "value");
+    if (node["value"]) expectation.value = template_text(node["value"], "value");
     if (node["absent"]) expectation.absent = boolean(node["absent"], "absent");
     if (expectation.absent && expectation.value)
       fail(node, "expect either value or absent, not both");
@@ -619,6 +761,7 @@ class Loader {
       const auto name = header_name(it->first);
       const YAML::Node tests = it->second;  // a copy: it-> yields a temporary
       if (tests.IsScalar()) {
+        check_template(tests, tests.Scalar(), failure());
         conditions.push_back(
             {name, {TextTest::equals, tests.Scalar(), position(tests), std::nullopt}});
         continue;
@@ -636,6 +779,7 @@ class Loader {
           continue;
         }
         const auto operand = text(test->second, key);
+        if (how != TextTest::matches) check_template(test->second, operand, failure());
         TextCondition condition{how, operand, position(test->first), std::nullopt};
         if (how == TextTest::matches) condition.pattern = pattern(test->second, operand);
         conditions.push_back({name, std::move(condition)});
@@ -713,7 +857,7 @@ class Loader {
     }
     check_keys(node, {"contains", "matches", "json"}, "body");
     if (node["contains"]) {
-      expectation.body.push_back({TextTest::contains, text(node["contains"], "contains"),
+      expectation.body.push_back({TextTest::contains, template_text(node["contains"], "contains"),
                                   position(node["contains"]), std::nullopt});
     }
     if (node["matches"]) {
@@ -753,6 +897,7 @@ class Loader {
         } else {
           condition.kind = JsonCondition::Kind::string;
         }
+        if (condition.kind == JsonCondition::Kind::string) check_template(value, word, failure());
         condition.expected = word;
         expectation.json.push_back(std::move(condition));
       }
@@ -778,23 +923,29 @@ class Loader {
     }
     std::vector<LatencyLimit> limits;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const auto key = text(it->first, "a percentile");
-      LatencyLimit limit;
-      limit.position = position(it->first);
-      if (key == "max") {
-        limit.percentile = 100;
-      } else if (const auto value = key.size() >= 2 && key[0] == 'p'
-                                        ? parse_integer(std::string_view(key).substr(1), 1, 99)
-                                        : std::nullopt) {
-        limit.percentile = static_cast<int>(*value);
-      } else {
-        fail(it->first, fmt::format("'{}' is not a percentile: write p50, p95, p99 or max",
-                                    printable(key, 32)));
-      }
-      limit.ms = milliseconds(it->second, key);
-      limits.push_back(limit);
+      limits.push_back(latency_limit(it->first, it->second));
     }
     return limits;
+  }
+
+  // p50..p99 or max, with a duration.
+  LatencyLimit latency_limit(const YAML::Node& key_node, const YAML::Node& value) const {
+    const auto key = text(key_node, "a percentile");
+    LatencyLimit limit;
+    limit.position = position(key_node);
+    if (key == "max") {
+      limit.percentile = 100;
+    } else if (const auto number = key.size() >= 2 && key[0] == 'p'
+                                       ? parse_integer(std::string_view(key).substr(1), 1, 99)
+                                       : std::nullopt) {
+      limit.percentile = static_cast<int>(*number);
+    } else {
+      fail(key_node, fmt::format("'{}' is not a percentile or threshold: write p50, p95, p99, "
+                                 "max, error-rate, checks or label",
+                                 printable(key, 32)));
+    }
+    limit.ms = milliseconds(value, key);
+    return limit;
   }
 
   // Request headers of a step's own: `headers: {Accept: application/json}`.
@@ -815,7 +966,7 @@ class Loader {
                                           "set (copy-cookies moves a jar to another client)")
                             : fmt::format("{} is set by sessim's client, not by a step", owned));
       }
-      const auto value = text(it->second, fmt::format("header {}", name));
+      const auto value = template_text(it->second, fmt::format("header {}", name));
       if (has_control_character(value) || value.size() > kMaxRequestHeaderValueBytes) {
         fail(it->second, fmt::format("header {} must be one line of at most {} bytes", name,
                                      kMaxRequestHeaderValueBytes));
@@ -968,7 +1119,13 @@ Plan plan_of(const std::vector<Step>& steps, const std::string& text) {
   Plan total;
   for (const auto& step : steps) {
     Plan part;
-    if (is_request(step.kind)) part = {1, step.delay_s};
+    if (is_request(step.kind)) {
+      part = {1, step.delay_s};
+      if (step.retry) {
+        part.requests += step.retry->times;
+        part.wait_s += step.retry->times * step.retry->every_s;
+      }
+    }
     if (step.kind == StepKind::wait) part.wait_s = step.seconds;
     if (step.kind == StepKind::repeat) {
       const auto body = plan_of(step.steps, text);
@@ -999,7 +1156,61 @@ Plan plan_of(const std::vector<Step>& steps, const std::string& text) {
   return total;
 }
 
+// The ${NAME}s a text uses that nothing before has captured.
+void note_free(const std::string& text, const SourcePosition& where,
+               const std::set<std::string>& captured, Scenario& scenario) {
+  for (const auto& reference :
+       template_references(text).value_or(std::vector<TemplateReference>{})) {
+    if (reference.environment) {
+      scenario.environment_variables.emplace(reference.name, where);
+      continue;
+    }
+    if (captured.count(reference.name) || scenario.variables.count(reference.name)) continue;
+    scenario.free_variables.emplace(reference.name, where);
+  }
+}
+
+// In file order: a capture serves the steps written after it.
+void find_free_variables(const std::vector<Step>& steps, std::set<std::string>& captured,
+                         Scenario& scenario) {
+  for (const auto& step : steps) {
+    const auto& call = step.call;
+    const auto& where = step.position;
+    note_free(call.path, where, captured, scenario);
+    note_free(call.body, where, captured, scenario);
+    for (const auto& [name, value] : call.headers) note_free(value, where, captured, scenario);
+    for (const auto& [name, value] : call.form) {
+      note_free(name, where, captured, scenario);
+      note_free(value, where, captured, scenario);
+    }
+    if (is_request(step.kind) && step.kind == StepKind::set) {
+      note_free(step.value, where, captured, scenario);
+    }
+    for (const auto& capture : call.captures) captured.insert(capture.name);
+    if (step.expect) {
+      const auto& expect = *step.expect;
+      if (expect.value) note_free(*expect.value, expect.position_of("value"), captured, scenario);
+      for (const auto& header : expect.headers) {
+        if (header.condition.test != TextTest::matches) {
+          note_free(header.condition.operand, header.condition.position, captured, scenario);
+        }
+      }
+      for (const auto& body : expect.body) {
+        if (body.test == TextTest::contains) note_free(body.operand, body.position, captured, scenario);
+      }
+      for (const auto& json : expect.json) {
+        if (json.kind == JsonCondition::Kind::string) {
+          note_free(json.expected, json.position, captured, scenario);
+        }
+      }
+    }
+    find_free_variables(step.steps, captured, scenario);
+  }
+}
+
 void plan(Scenario& scenario) {
+  std::set<std::string> captured;
+  find_free_variables(scenario.steps, captured, scenario);
   const auto planned = plan_of(scenario.steps, scenario.text);
   scenario.planned_requests = planned.requests;
   scenario.planned_wait_s = planned.wait_s;

@@ -195,8 +195,9 @@ TEST(JunitReport, RecordsEachRequestsDuration) {
 }
 
 TEST(JunitReport, NamesAnInvalidFileAsAnError) {
-  const auto xml = render_junit_report({}, VerdictMode::actual,
-                                       {{"broken.yaml", "broken.yaml:3:1: unknown step 'x'"}});
+  SuiteEnd end;
+  end.invalid = {{"broken.yaml", "broken.yaml:3:1: unknown step 'x'"}};
+  const auto xml = render_junit_report({}, VerdictMode::actual, end);
   EXPECT_NE(xml.find("<error message=\"broken.yaml:3:1: unknown step &#39;x&#39;\""),
             std::string::npos)
       << xml;

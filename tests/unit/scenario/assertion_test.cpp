@@ -79,7 +79,7 @@ steps:
                                        "gate.yaml");
   const auto& step = scenario.steps.at(0);
   EXPECT_EQ(step.title, "the session as JSON");
-  EXPECT_EQ(step.headers, (std::vector<std::pair<std::string, std::string>>{
+  EXPECT_EQ(step.call.headers, (std::vector<std::pair<std::string, std::string>>{
                               {"Accept", "application/json"}}));
   const auto& expect = *step.expect;
   EXPECT_EQ(expect.status->to_string(), "200 or 3xx");
