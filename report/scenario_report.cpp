@@ -143,10 +143,13 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
   }
   for (const auto& check : run.thresholds) {
     out += fmt::format("  {}  {}\n",
-                       check.passed ? paint("threshold ok: " + passed_check_text(check) + ", " +
-                                                check.actual,
-                                            Tone::good, style)
-                                    : paint("FAILED " + failed_check_text(check), Tone::bad, style),
+                       check.passed
+                           ? paint(fmt::format("threshold ok: {} {} ({})", check.what,
+                                               check.expected, check.actual),
+                                   Tone::good, style)
+                           : paint(fmt::format("threshold FAILED: {}: expected {}, got {}",
+                                               check.what, check.expected, check.actual),
+                                   Tone::bad, style),
                        paint(check.position.to_string(), Tone::dim, style));
   }
   const auto declared = declared_note(run);

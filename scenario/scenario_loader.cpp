@@ -114,23 +114,9 @@ class Loader {
     scenario.steps = step_list(steps, false);
     if (scenario.steps.empty()) fail(steps, "`steps:` is empty");
     if (root["thresholds"]) {
-      scenario.thresholds = thresholds(root["thresholds"]);
       std::set<std::string> names;
       step_names(scenario.steps, names);
-      for (const auto& threshold : scenario.thresholds) {
-        if (threshold.label.empty() || names.count(threshold.label)) continue;
-        const auto suggestion =
-            nearest_name(threshold.label, std::vector<std::string>(names.begin(), names.end()));
-        throw ScenarioError(
-            threshold.position,
-            fmt::format("thresholds: no request step is named '{}'{} (a step's label:, else "
-                        "what it does, e.g. 'get cart')",
-                        printable(threshold.label, 64),
-                        suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)),
-            threshold.position.line > 0 && threshold.position.line <= static_cast<int>(lines_.size())
-                ? lines_[static_cast<std::size_t>(threshold.position.line - 1)]
-                : "");
-      }
+      scenario.thresholds = thresholds(root["thresholds"], names);
     }
     return scenario;
   }
@@ -199,7 +185,9 @@ class Loader {
 
   // thresholds: {error-rate: 1%, checks: 99%, p95: 200ms, max: 1s,
   //              label: {get cart: {p95: 50ms}}}
-  std::vector<Threshold> thresholds(const YAML::Node& node) const {
+  // `names`: the request steps' names, which a label must be one of.
+  std::vector<Threshold> thresholds(const YAML::Node& node,
+                                    const std::set<std::string>& names) const {
     if (!node.IsMap() || node.size() == 0) {
       fail(node, "thresholds must be a map such as {error-rate: 1%, checks: 99%, p95: 200ms}");
     }
@@ -213,6 +201,16 @@ class Loader {
         }
         for (auto entry = labels.begin(); entry != labels.end(); ++entry) {
           const auto label = text(entry->first, "a label");
+          if (!names.count(label)) {
+            const auto suggestion =
+                nearest_name(label, std::vector<std::string>(names.begin(), names.end()));
+            fail(entry->first,
+                 fmt::format("thresholds: no request step is named '{}'{} (a step's label:, else "
+                             "what it does, e.g. 'get cart')",
+                             printable(label, 64),
+                             suggestion.empty() ? ""
+                                                : fmt::format(" (did you mean '{}'?)", suggestion)));
+          }
           const YAML::Node limits = entry->second;
           if (!limits.IsMap() || limits.size() == 0) {
             fail(limits, fmt::format("the limits of {} are a map such as {{p95: 50ms}}", label));

@@ -158,5 +158,155 @@ TEST(CiReports, ValuesAreEscapedAndDurationFlagsTakeUnits) {
   EXPECT_EQ(bench.exit_code, kExitOk) << bench.err;
 }
 
+// Exit 3 writes every report asked for, with an <error> case naming what
+// was missing and a skipped case per run never played; a report left from
+// an earlier run never stays in place.
+TEST(CiReports, ExitThreeWritesEveryReportAndReplacesAnEarlierOne) {
+  RunDirectory directory;
+  const auto junit = directory.file("t.xml");
+  const auto json_path = directory.file("t.json");
+  std::ofstream(junit) << "<testsuites name=\"stale\" tests=\"1\" failures=\"0\"/>\n";
+  std::ofstream(json_path) << "{\"passed\": true}\n";
+  const int port = pick_free_loopback_port();
+  const auto result =
+      run_sessim({"run", "sticky-session", "--target", fmt::format("http://127.0.0.1:{}", port),
+                  "--junit", junit, "--json=" + json_path});
+  EXPECT_EQ(result.exit_code, kExitEnvironment) << result.out << result.err;
+  const auto xml = testing::read_text_file(junit);
+  EXPECT_FALSE(contains(xml, "stale")) << xml;
+  EXPECT_TRUE(contains(xml, "type=\"environment\">--target http://127.0.0.1:")) << xml;
+  EXPECT_TRUE(contains(xml, "nothing answers there (connection refused)")) << xml;
+  EXPECT_TRUE(contains(xml, "errors=\"1\"")) << xml;
+  EXPECT_TRUE(contains(xml, "<skipped message=\"not run: the suite stopped")) << xml;
+  const auto report = nlohmann::json::parse(testing::read_text_file(json_path));
+  EXPECT_EQ(report["passed"], false);
+  EXPECT_EQ(report["stopped"]["kind"], "environment");
+  EXPECT_TRUE(contains(report["stopped"]["message"].get<std::string>(), "nothing answers there"));
+  EXPECT_EQ(report["not_run"].size(), 2u) << report.dump(1);
+}
+
+// A --fault-cmd that fails partway stops the suite at that step: the runs
+// before it and the error are in the reports, exit 3.
+TEST(CiReports, AFaultCommandThatFailsPartwayStillWritesTheReports) {
+  RunDirectory directory;
+  const auto story = directory.file("crash.yaml");
+  std::ofstream(story) << "name: crash-hook\nsteps:\n"
+                          "  - set: {name: cart, value: book}\n"
+                          "  - crash: node-1\n"
+                          "  - get: {name: cart, expect: {value: book}}\n";
+  const auto junit = directory.file("hook.xml");
+  const auto json_path = directory.file("hook.json");
+  testing::StandaloneCluster cluster(StoreKind::local);
+  const auto result = run_sessim(
+      {"run", story, "--target", fmt::format("http://127.0.0.1:{}", cluster.balancer_port()),
+       "--fault-cmd", "crash=echo the hook broke >&2; exit 7", "--junit", junit,
+       "--json=" + json_path});
+  EXPECT_EQ(result.exit_code, kExitEnvironment) << result.out << result.err;
+  const auto xml = testing::read_text_file(junit);
+  EXPECT_TRUE(contains(xml, "<error ")) << xml;
+  EXPECT_TRUE(contains(xml, "the hook broke")) << xml;
+  const auto report = nlohmann::json::parse(testing::read_text_file(json_path));
+  EXPECT_EQ(report["passed"], false);
+  EXPECT_TRUE(contains(report["stopped"]["message"].get<std::string>(), "the hook broke"))
+      << report.dump(1);
+}
+
+// One of two upstreams dead throughout: the run is an error, and the exit
+// code, JUnit, JSON and -q all say so.
+TEST(CiReports, ADeadUpstreamIsAnErrorInEveryReport) {
+  RunDirectory logs;
+  auto nodes = testing::start_process_nodes(1, StoreKind::local, "", logs);
+  const int dead = pick_free_loopback_port();
+  const auto junit = logs.file("dead.xml");
+  const auto json_path = logs.file("dead.json");
+  const std::vector<std::string> quiet{
+      "run",
+      "sticky-session",
+      "--store",
+      "local",
+      "--upstream",
+      fmt::format("live=http://127.0.0.1:{}", nodes[0]->port()),
+      "--upstream",
+      fmt::format("dead=http://127.0.0.1:{}", dead),
+      "-q",
+      "--junit",
+      junit,
+      "--json=" + json_path};
+  const auto result = run_sessim(quiet);
+  EXPECT_EQ(result.exit_code, kExitEnvironment) << result.out << result.err;
+  EXPECT_TRUE(contains(result.out, ": error, ")) << result.out;
+  EXPECT_FALSE(contains(result.out, ": pass, ")) << result.out;
+  const auto xml = testing::read_text_file(junit);
+  EXPECT_TRUE(contains(xml, "dead (down throughout) served no request")) << xml;
+  EXPECT_FALSE(contains(xml, "<testsuites name=\"sessim\" tests=\"5\" failures=\"0\" errors=\"0\""))
+      << xml;
+  EXPECT_TRUE(contains(xml, "type=\"system-under-test\"")) << xml;
+  const auto report = nlohmann::json::parse(testing::read_text_file(json_path));
+  EXPECT_EQ(report["passed"], false);
+  EXPECT_EQ(report["runs"][0]["verdict"], "error");
+  auto lenient = quiet;
+  lenient.insert(lenient.end(), {"--verdict", "lenient"});
+  EXPECT_NE(run_sessim(lenient).exit_code, kExitEnvironment);
+}
+
+// --fail-fast stops the suite at the first run that fails; =story stops
+// only that story.
+TEST(CiReports, FailFastStopsTheSuiteAndStoryStopsOnlyTheStory) {
+  RunDirectory directory;
+  std::ofstream(directory.file("a.yaml"))
+      << "name: a-fails\ncluster: {nodes: 1}\nsteps:\n"
+         "  - get: {name: cart, expect: {value: never}}\n"
+         "  - get: {name: cart, expect: {absent: true}}\n";
+  std::ofstream(directory.file("b.yaml"))
+      << "name: b-passes\ncluster: {nodes: 1}\nsteps:\n"
+         "  - get: {name: cart, expect: {absent: true}}\n";
+  const auto junit = directory.file("ff.xml");
+  const auto suite = run_sessim({"run", directory.file("a.yaml"), directory.file("b.yaml"),
+                                 "--fail-fast", "-q", "--junit", junit});
+  EXPECT_EQ(suite.exit_code, kExitChecksFailed) << suite.out << suite.err;
+  EXPECT_TRUE(contains(suite.out, "[1/2] a-fails")) << suite.out;
+  EXPECT_FALSE(contains(suite.out, "[2/2]")) << suite.out;
+  EXPECT_TRUE(contains(suite.out, "not run (--fail-fast: a-fails [store=local] did not succeed): "
+                                  "b-passes [store=local]"))
+      << suite.out;
+  EXPECT_TRUE(contains(testing::read_text_file(junit), "<skipped message=\"not run: --fail-fast"));
+  const auto story = run_sessim({"run", directory.file("a.yaml"), directory.file("b.yaml"),
+                                 "--fail-fast=story", "-q"});
+  EXPECT_EQ(story.exit_code, kExitChecksFailed);
+  EXPECT_TRUE(contains(story.out, "[2/2] b-passes [store=local]: pass")) << story.out;
+  EXPECT_TRUE(contains(story.out, "[1/2] a-fails [store=local]: fail, 0/1 checks")) << story.out;
+  EXPECT_EQ(run_sessim({"run", "--fail-fast=never", directory.file("b.yaml")}).exit_code,
+            kExitUsage);
+}
+
+// The wordings the CI engineers met: a repeat's latency named after the
+// repeat, `absent` said once, a pattern as written, and no "no outcome
+// declared" on every line.
+TEST(CiReports, ChecksAreWordedOnceAndAsWritten) {
+  RunDirectory directory;
+  const auto path = directory.file("words.yaml");
+  std::ofstream(path) << "name: words\ncluster: {nodes: 1}\nsteps:\n"
+                         "  - get: {name: cart, expect: {absent: true}}\n"
+                         "  - repeat:\n"
+                         "      times: 3\n"
+                         "      latency: {p95: 10s}\n"
+                         "      steps:\n"
+                         "        - get: {name: cart, label: read cart}\n"
+                         "  - request: {path: /healthz, expect: {body: {matches: '^\\d+ no$'}}}\n";
+  const auto junit = directory.file("words.xml");
+  const auto result = run_sessim({"run", path, "--junit", junit, "--no-color"});
+  EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.out;
+  EXPECT_TRUE(contains(result.out, "ok: absent\n")) << result.out;
+  EXPECT_FALSE(contains(result.out, "absent (absent)")) << result.out;
+  EXPECT_TRUE(contains(result.out, "expected '^\\d+ no$', got")) << result.out;
+  EXPECT_FALSE(contains(result.out, "\\x5c")) << result.out;
+  EXPECT_FALSE(contains(result.out, "no outcome declared")) << result.out;
+  const auto xml = testing::read_text_file(junit);
+  EXPECT_TRUE(contains(xml, "name=\"repeat 3 times: latency p95\"")) << xml;
+  EXPECT_FALSE(contains(xml, "(3/3): latency")) << xml;
+  const auto quiet = run_sessim({"run", path, "-q"});
+  EXPECT_FALSE(contains(quiet.out, "no outcome declared")) << quiet.out;
+}
+
 }  // namespace
 }  // namespace sessim
