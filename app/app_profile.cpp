@@ -65,12 +65,90 @@ AppProfile sessim_profile() {
   return profile;
 }
 
+Capture body_capture(const std::string& name, const std::string& pattern) {
+  Capture capture;
+  capture.name = name;
+  capture.source = CaptureSource::body;
+  capture.operand = pattern;
+  capture.pattern = Pattern::compile(pattern);
+  return capture;
+}
+
+HttpCall form_post(const std::string& path, FormFields form) {
+  HttpCall call;
+  call.method = "POST";
+  call.path = path;
+  call.form = std::move(form);
+  return call;
+}
+
+// A form fetched for its CSRF token, then posted with it, as a browser
+// does: the token comes from the page's hidden field.
+HttpCall csrf_form(const std::string& page, const std::string& pattern, const std::string& path,
+                   FormFields form) {
+  HttpCall fetch;
+  fetch.path = page;
+  fetch.captures.push_back(body_capture("csrf", pattern));
+  auto post = form_post(path, std::move(form));
+  post.before.push_back(std::move(fetch));
+  return post;
+}
+
+// Spring Security's form login (its default login and logout pages, the
+// token in the `_csrf` field), the password from --var password=...
+AppProfile spring_profile() {
+  auto profile = framework("spring", "SESSION");
+  const std::string token = R"re(name="_csrf" type="hidden" value="([^"]+)")re";
+  profile.login = csrf_form("/login", token, "/login",
+                            {{"username", "{user}"}, {"password", "${password}"}, {"_csrf", "${csrf}"}});
+  profile.logout = csrf_form("/logout", token, "/logout", {{"_csrf", "${csrf}"}});
+  return profile;
+}
+
+// django.contrib.auth's LoginView and LogoutView at their default URLs;
+// CsrfViewMiddleware's token from the form's csrfmiddlewaretoken field.
+AppProfile django_profile() {
+  auto profile = framework("django", "sessionid");
+  const std::string token = R"re(name="csrfmiddlewaretoken" value="([^"]+)")re";
+  profile.login = csrf_form("/accounts/login/", token, "/accounts/login/",
+                            {{"csrfmiddlewaretoken", "${csrf}"},
+                             {"username", "{user}"},
+                             {"password", "${password}"}});
+  profile.logout = csrf_form("/accounts/login/", token, "/accounts/logout/",
+                             {{"csrfmiddlewaretoken", "${csrf}"}});
+  return profile;
+}
+
+// A JSON login API answering {"token": ...}: the token, a secret, goes as a
+// bearer token on every later call of the browser.
+AppProfile express_profile() {
+  auto profile = framework("express", "connect.sid");
+  HttpCall login;
+  login.method = "POST";
+  login.path = "/api/login";
+  login.body = R"({"username": "{user}", "password": "${password}"})";
+  login.headers = {{"Content-Type", "application/json"}};
+  Capture token;
+  token.name = "token";
+  token.source = CaptureSource::json;
+  token.operand = "token";
+  token.secret = true;
+  login.captures.push_back(std::move(token));
+  profile.login = std::move(login);
+  HttpCall logout;
+  logout.method = "POST";
+  logout.path = "/api/logout";
+  logout.headers = {{"Authorization", "Bearer ${token}"}};
+  profile.logout = std::move(logout);
+  return profile;
+}
+
 const std::vector<AppProfile>& builtins() {
   static const std::vector<AppProfile> profiles{
       sessim_profile(),
-      framework("spring", "SESSION"),
-      framework("express", "connect.sid"),
-      framework("django", "sessionid"),
+      spring_profile(),
+      express_profile(),
+      django_profile(),
       framework("php", "PHPSESSID"),
       framework("tomcat", "JSESSIONID"),
   };

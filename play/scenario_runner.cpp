@@ -890,7 +890,9 @@ void check_variables(const Scenario& scenario, const AppProfile& profile,
   }
   for (const auto& [kind, call] : calls) {
     for (const auto& name : variables_needed(*call)) {
-      if (given.count(name) || scenario.variables.count(name)) continue;
+      if (given.count(name) || scenario.variables.count(name) || captured_by_profile.count(name)) {
+        continue;
+      }
       throw UsageError(fmt::format(
           "the app profile {} makes {} with ${{{}}}: give it with --var {}=VALUE (or vars: in "
           "the story)",

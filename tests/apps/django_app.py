@@ -11,7 +11,11 @@ instance, or one file shared by all); --engine signed-cookies: the session
 in a signed cookie. Endpoints (profile:
 tests/apps/django_app.profile.yaml): /session/set?name=&value=,
 /session/get?name= (404 when not set), /session/remove?name=,
-/login?user=, /logout, /set-session?sessionVal=, /get-session, /health.
+/login?user=, /logout, /set-session?sessionVal=, /get-session, /health;
+and a real form login with CSRF: django.contrib.auth's LoginView at
+/accounts/login/ (csrftoken cookie, csrfmiddlewaretoken field), LogoutView at
+/accounts/logout/ (POST), and /accounts/me (the user, or 401). The user
+alice has the password given with --password.
 Nothing in it waits on purpose: sessim makes writes overlap by sending them
 together.
 """
@@ -32,11 +36,25 @@ def configure(args):
         SECRET_KEY="sessim-test-secret-shared-by-every-instance",
         ROOT_URLCONF=__name__,
         ALLOWED_HOSTS=["*"],
-        INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.sessions"],
+        INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth",
+                        "django.contrib.sessions"],
         MIDDLEWARE=[
             __name__ + ".served_by",
             "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
         ],
+        TEMPLATES=[{
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", {
+                "registration/login.html":
+                    "<form method=\"post\">{% csrf_token %}{{ form.as_p }}"
+                    "<button type=\"submit\">log in</button></form>",
+                "registration/logged_out.html": "logged out",
+            })]},
+        }],
+        LOGIN_REDIRECT_URL="/accounts/me",
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": args.db,
                                "OPTIONS": {"timeout": 20}}},
         SESSION_ENGINE=engine,
@@ -113,6 +131,12 @@ def health(request):
     return text("ok")
 
 
+def me(request):
+    if not request.user.is_authenticated:
+        return text("not logged in", 401)
+    return text(request.user.get_username())
+
+
 def main():
     global NAME, urlpatterns
     parser = argparse.ArgumentParser()
@@ -121,31 +145,44 @@ def main():
     parser.add_argument("--engine", default="db", choices=["db", "signed-cookies"])
     parser.add_argument("--db", required=True)
     parser.add_argument("--session-timeout", type=int, default=1209600)
+    parser.add_argument("--password", default="wonderland")
     args = parser.parse_args()
     NAME = args.name
     configure(args)
     from django.core.management import call_command
     from django.core.servers.basehttp import run
     from django.core.wsgi import get_wsgi_application
+    from django.contrib.auth import views as auth_views
     from django.urls import path
     urlpatterns = [
+        path("accounts/login/", auth_views.LoginView.as_view()),
+        path("accounts/logout/", auth_views.LogoutView.as_view()),
+        path("accounts/me", me),
         path("session/set", set_value), path("session/get", get_value),
         path("session/remove", remove_value), path("login", login), path("logout", logout),
         path("set-session", set_reference), path("get-session", get_reference),
         path("health", health),
     ]
-    if args.engine == "db":
-        # Instances that share one SQLite file start together: one of them
-        # may find the tables half made by another and try again.
-        for attempt in range(20):
-            try:
-                call_command("migrate", verbosity=0)
-                break
-            except Exception:
-                if attempt == 19:
-                    raise
-                time.sleep(0.2)
+    # The users (and, with --engine db, the sessions) live in the database.
+    # Instances that share one SQLite file start together: one of them may
+    # find the tables half made by another and try again.
+    for attempt in range(20):
+        try:
+            call_command("migrate", verbosity=0)
+            ensure_user("alice", args.password)
+            break
+        except Exception:
+            if attempt == 19:
+                raise
+            time.sleep(0.2)
     run("127.0.0.1", args.port, get_wsgi_application(), threading=True)
+
+
+def ensure_user(name, password):
+    from django.contrib.auth.models import User
+    user, _ = User.objects.get_or_create(username=name)
+    user.set_password(password)
+    user.save()
 
 
 urlpatterns = []

@@ -14,8 +14,13 @@
 // --redis-url, in Redis through connect-redis (the whole session saved on
 // every write). Endpoints (profile: express.profile.yaml):
 // /session/set?name=&value=, /session/get?name= (404 when not set),
-// /session/remove?name=, /login?user=, /logout, /health. Nothing in it
-// waits on purpose: sessim makes writes overlap by sending them together.
+// /session/remove?name=, /login?user=, /logout, /health. And a JSON login
+// API, as single-page apps have it: POST /api/login {"username", "password"}
+// regenerates the session and answers {"token"}, a random token kept in the
+// session; GET/PUT /api/cart and POST /api/logout need it as a bearer token
+// (401 without it, or when the session that holds it is not there). The
+// password is --password (default wonderland). Nothing in it waits on
+// purpose: sessim makes writes overlap by sending them together.
 'use strict';
 
 const path = require('path');
@@ -106,6 +111,46 @@ async function main() {
       if (error) return next(error);
       res.clearCookie('connect.sid');
       return text(res, 200, 'logged out');
+    });
+  });
+  // The JSON login API.
+  const crypto = require('crypto');
+  const bearer = (req) => {
+    const header = req.get('Authorization') || '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    const expected = req.session.token || '';
+    return token.length > 0 && token.length === expected.length &&
+      crypto.timingSafeEqual(Buffer.from(token), Buffer.from(expected));
+  };
+  const json = (res, status, body) => res.status(status).json(body);
+  app.post('/api/login', express.json(), (req, res, next) => {
+    const body = req.body || {};
+    if (body.password !== option('password', 'wonderland') || !body.username) {
+      return json(res, 401, { error: 'wrong user or password' });
+    }
+    return req.session.regenerate((error) => {
+      if (error) return next(error);
+      req.session.user = body.username;
+      req.session.token = crypto.randomBytes(24).toString('base64url');
+      return req.session.save((saveError) =>
+        (saveError ? next(saveError) : json(res, 200, { token: req.session.token, user: body.username })));
+    });
+  });
+  app.get('/api/cart', (req, res) => {
+    if (!bearer(req)) return json(res, 401, { error: 'no valid bearer token for this session' });
+    return json(res, 200, { user: req.session.user, cart: req.session.cart || null });
+  });
+  app.put('/api/cart', express.text({ type: '*/*' }), (req, res) => {
+    if (!bearer(req)) return json(res, 401, { error: 'no valid bearer token for this session' });
+    req.session.cart = req.body;
+    return json(res, 200, { user: req.session.user, cart: req.session.cart });
+  });
+  app.post('/api/logout', (req, res, next) => {
+    if (!bearer(req)) return json(res, 401, { error: 'no valid bearer token for this session' });
+    return req.session.destroy((error) => {
+      if (error) return next(error);
+      res.clearCookie('connect.sid');
+      return json(res, 200, { user: null });
     });
   });
   app.listen(port, '127.0.0.1');

@@ -758,5 +758,141 @@ TEST(FrameworkApps, WritesThatCannotOverlapMakeTheRaceInconclusiveNeverAPass) {
   EXPECT_TRUE(not_tested) << audit.dump(1);
 }
 
+// Real logins, as the built-in profiles and a story's own captures make
+// them: the form fetched for its CSRF token, then posted; a JSON login whose
+// bearer token later calls send.
+nlohmann::json run_login(const App& app, const std::string& story, const std::string& profile,
+                         std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"run",        story,        "--store",      app.store,
+                                "--profile",  profile,      "--node-shell", "--node-cmd",
+                                app.command,  "--var",      "password=wonderland",
+                                "--node-header", "X-Served-By", "--json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto result = run_sessim(args, std::chrono::seconds(90));
+  EXPECT_FALSE(result.out.empty()) << result.err;
+  return nlohmann::json::parse(result.out.empty() ? "{}" : result.out);
+}
+
+std::string story_file(const RunDirectory& directory, const std::string& name,
+                       const std::string& text) {
+  const auto path = directory.file(name);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// Django's LoginView behind CsrfViewMiddleware: the built-in django profile
+// takes the token from the form's csrfmiddlewaretoken field; a story's own
+// steps take it from the csrftoken cookie and send it as X-CSRFToken. With
+// one database the login holds on every node; with one per node, the other
+// node has never seen it.
+TEST(FrameworkApps, DjangoFormLoginWithItsCsrfTokenFromTheFormAndFromTheCookie) {
+  const auto& shared = app("django-shared-db");
+  REQUIRE_APP(shared);
+  RunDirectory directory;
+  const auto builtin = story_file(directory, "django-login.yaml", R"(name: django-login
+steps:
+  - login: {user: alice, expect: {status: 302, header: {Location: /accounts/me}}}
+  - request: {path: /accounts/me, expect: {status: 200, value: alice}}
+  - request: {path: /accounts/me, expect: {status: 200, value: alice}}
+  - logout: {expect: {status: 200}}
+  - request: {path: /accounts/me, expect: {status: 401}}
+)");
+  const auto report = run_login(shared, builtin, "django");
+  ASSERT_TRUE(report.contains("runs")) << report.dump();
+  const auto& run = report["runs"][0];
+  EXPECT_EQ(run["verdict"], "pass") << trace(run);
+  const auto& login = run["steps"][0]["requests"][0];
+  ASSERT_EQ(login["before"].size(), 1u) << login.dump(1);
+  EXPECT_EQ(login["before"][0]["target"], "/accounts/login/");
+  EXPECT_EQ(login["captured"], (nlohmann::json{"csrf"}));
+  EXPECT_EQ(run["steps"][3]["requests"][0]["method"], "POST");
+
+  const auto by_hand = story_file(directory, "by-hand.yaml", R"(name: django-login-by-hand
+steps:
+  - request: {path: /accounts/login/, capture: {csrf: {cookie: csrftoken}}, expect: {status: 200}}
+  - request:
+      method: POST
+      path: /accounts/login/
+      headers: {X-CSRFToken: "${csrf}"}
+      form: {username: alice, password: "${password}"}
+      expect: {status: 302}
+  - request: {path: /accounts/me, expect: {status: 200, value: alice}}
+  - request:
+      method: POST
+      path: /accounts/login/
+      form: {username: alice, password: "${password}"}
+      expect: {status: 403, body: {contains: CSRF}}
+)");
+  const auto manual = run_login(shared, by_hand, "django");
+  EXPECT_EQ(manual["runs"][0]["verdict"], "pass") << trace(manual["runs"][0]);
+
+  // One database per node: the login is unknown to the other node.
+  const auto& own = app("django-own-db");
+  const auto lesson = run_login(own, builtin, "django");
+  EXPECT_EQ(lesson["runs"][0]["verdict"], "fail") << trace(lesson["runs"][0]);
+}
+
+// Express's JSON login: the token the login answers is captured (a
+// secret: masked in the report) and sent as a bearer token by later calls,
+// the built-in logout included; the session that holds it is in Redis.
+TEST(FrameworkApps, AJsonLoginsBearerTokenIsCapturedSentAndMasked) {
+  const auto& express = app("express-redis");
+  REQUIRE_APP(express);
+  RunDirectory directory;
+  const auto story = story_file(directory, "json-login.yaml", R"(name: json-login
+steps:
+  - login: {user: alice, expect: {status: 200, body: {json: {user: alice}}}}
+  - request:
+      path: /api/cart
+      headers: {Authorization: "Bearer ${token}"}
+      expect: {status: 200, body: {json: {user: alice}}}
+  - request:
+      method: PUT
+      path: /api/cart
+      headers: {Authorization: "Bearer ${token}"}
+      body: 2 books
+      expect: {status: 200}
+  - request:
+      path: /api/cart
+      headers: {Authorization: "Bearer ${token}"}
+      expect: {body: {json: {cart: 2 books}}}
+  - request: {path: /api/cart, expect: {status: 401}}
+  - logout: {expect: {status: 200}}
+  - request: {path: /api/cart, headers: {Authorization: "Bearer ${token}"}, expect: {status: 401}}
+)");
+  const auto report = run_login(express, story, "express");
+  ASSERT_TRUE(report.contains("runs")) << report.dump();
+  const auto& run = report["runs"][0];
+  EXPECT_EQ(run["verdict"], "pass") << trace(run);
+  const auto login_body = run["steps"][0]["requests"][0]["body"].get<std::string>();
+  EXPECT_NE(login_body.find("\"token\":\"***\""), std::string::npos) << login_body;
+}
+
+// Spring Security's form login and logout (the built-in spring profile),
+// against a stand-in on Tomcat 10 whose pages check the _csrf token as
+// Spring's CsrfFilter does: one node keeps the login; two nodes with their
+// own sessions do not.
+TEST(FrameworkApps, SpringSecurityFormLoginWithCsrfOnTomcat) {
+  const auto& tomcat = app("tomcat");
+  REQUIRE_APP(tomcat);
+  RunDirectory directory;
+  const auto story = story_file(directory, "spring-login.yaml", R"(name: spring-login
+steps:
+  - login: {user: alice, expect: {status: 302, header: {Location: {contains: /}}}}
+  - request: {path: /me, expect: {status: 200, value: alice}}
+  - request: {path: /me, expect: {status: 200, value: alice}}
+  - logout: {expect: {status: 302, header: {Location: {contains: "/login?logout"}}}}
+  - request: {path: /me, expect: {status: 401}}
+  - request: {method: POST, path: /logout, form: {_csrf: forged}, expect: {status: 403}}
+)");
+  const auto profile = kApps + "/tomcat/spring-login.profile.yaml";
+  const auto one = run_login(tomcat, story, profile, {"--nodes", "1"});
+  ASSERT_TRUE(one.contains("runs")) << one.dump();
+  EXPECT_EQ(one["runs"][0]["verdict"], "pass") << trace(one["runs"][0]);
+  EXPECT_EQ(one["runs"][0]["steps"][3]["requests"][0]["before"][0]["target"], "/logout");
+  const auto two = run_login(tomcat, story, profile, {"--nodes", "2"});
+  EXPECT_EQ(two["runs"][0]["verdict"], "fail") << trace(two["runs"][0]);
+}
+
 }  // namespace
 }  // namespace sessim
