@@ -196,4 +196,9 @@ bool php_runs(bool with_redis) {
   return !with_redis || std::system("php -m 2>/dev/null | grep -qx redis") == 0;
 }
 
+bool ci_forbids_skips() {
+  const char* ci = std::getenv("CI");
+  return ci && std::string_view(ci) == "true";
+}
+
 }  // namespace sessim::testing

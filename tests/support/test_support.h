@@ -130,4 +130,17 @@ std::vector<int> child_pids(int pid);
 // php-cli can run here, and with `with_redis` its redis extension too.
 bool php_runs(bool with_redis);
 
+// Under CI (CI=true), where scripts/dev installs every program the tests
+// use, a test may not skip for want of one: a failed install would
+// otherwise pass unnoticed as a row of skipped tests.
+bool ci_forbids_skips();
+
 }  // namespace sessim::testing
+
+// Skips the test for a missing program that scripts/dev installs, saying
+// which; under CI=true the same is a failure. `message` may stream:
+// SKIP_FOR_MISSING(front << " is not installed").
+#define SKIP_FOR_MISSING(message)                                                           \
+  if (!::sessim::testing::ci_forbids_skips()) GTEST_SKIP() << message;                      \
+  else FAIL() << "CI=true: this test would skip, but scripts/dev installs what it needs: " \
+              << message

@@ -158,7 +158,7 @@ const App& app(const std::string& name) {
 
 // Skips the test, with the reason, where the framework cannot be installed.
 #define REQUIRE_APP(app) \
-  if (!runnable((app).module)) GTEST_SKIP() << (app).name << " cannot run here: " << missing((app).module)
+  if (!runnable((app).module)) SKIP_FOR_MISSING((app).name << " cannot run here: " << missing((app).module))
 
 nlohmann::json run_story(const App& app, const std::string& story,
                          std::vector<std::string> extra = {}) {
@@ -653,7 +653,7 @@ TEST(Audit, AnAppThatNeverAnswersIsAnEnvironmentErrorNotACleanReport) {
 }
 
 TEST(Audit, PhpWithoutStrictModeAdoptsIdsAndWithItDoesNot) {
-  if (!find_program("php")) GTEST_SKIP() << "php-cli is not installed";
+  if (!find_program("php")) SKIP_FOR_MISSING("php-cli is not installed");
   const auto command = [](int strict) {
     return fmt::format(
         "mkdir -p {{log_dir}}/{{name}} && exec php -d session.use_strict_mode={} -d "

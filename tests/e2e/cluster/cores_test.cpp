@@ -28,7 +28,7 @@ nlohmann::json environment_of(const testing::CommandResult& result) {
 
 TEST(Cores, LoopsFollowTheAffinityMask) {
   if (!std::filesystem::exists("/usr/bin/taskset")) {
-    GTEST_SKIP() << "taskset (util-linux) is not installed";
+    SKIP_FOR_MISSING("taskset (util-linux) is not installed");
   }
   RunDirectory logs;
   ChildSpec spec;

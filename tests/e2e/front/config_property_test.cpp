@@ -18,6 +18,7 @@
 #include "common/errors.h"
 #include "common/grammar.h"
 #include "front/server_config.h"
+#include "support/test_support.h"
 
 namespace sessim {
 namespace {
@@ -304,7 +305,7 @@ TEST(FrontConfigProperty, WhatIsWrittenParsesAsIntendedOrIsRefused) {
   const auto nginx = program("nginx");
   const auto haproxy = program("haproxy");
   if (!nginx || !haproxy) {
-    GTEST_SKIP() << "nginx or haproxy is not installed (scripts/dev installs both under CI)";
+    SKIP_FOR_MISSING("nginx or haproxy is not installed (scripts/dev installs both under CI)");
   }
   RunDirectory dir;
   Hostile hostile(20261207);

@@ -68,7 +68,7 @@ class HtmlReport : public ::testing::Test {
  protected:
   void SetUp() override {
     program_ = chromium();
-    if (!program_) GTEST_SKIP() << "chromium is not installed (scripts/dev installs it)";
+    if (!program_) SKIP_FOR_MISSING("chromium is not installed (scripts/dev installs it)");
   }
   std::optional<std::string> program_;
 };
