@@ -24,5 +24,6 @@ void add_check_history_command(CLI::App& app, CommandAction& selected);
 void add_bench_command(CLI::App& app, CommandAction& selected);
 void add_compare_command(CLI::App& app, CommandAction& selected);
 void add_audit_command(CLI::App& app, CommandAction& selected);
+void add_profile_command(CLI::App& app, CommandAction& selected);
 
 }  // namespace sessim::cli

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   cli::add_node_command(app, selected);
   cli::add_balance_command(app, selected);
   cli::add_export_command(app, selected);
+  cli::add_profile_command(app, selected);
   app.add_subcommand("version", "Print the version.")->callback([&] {
     selected = [&version] {
       fmt::print("{}\n", version);

@@ -73,6 +73,8 @@ class TargetTopology final : public Topology {
   std::unique_ptr<RunDirectory> hook_logs_;  // the hooks' output, made on first use
 };
 
+}  // namespace
+
 // "http://host:port" or "https://host[:port]" with an optional "/" after.
 Endpoint parse_target(const std::string& url, bool verify_tls) {
   Endpoint endpoint;
@@ -101,8 +103,6 @@ Endpoint parse_target(const std::string& url, bool verify_tls) {
   endpoint.verify_tls = verify_tls;
   return endpoint;
 }
-
-}  // namespace
 
 namespace {
 

@@ -27,6 +27,10 @@ struct Endpoint {
   std::string url() const;  // "http://127.0.0.1:8080"
 };
 
+// "http://host:port" or "https://host[:port]" (an optional "/" after) as an
+// endpoint; throws UsageError naming --target.
+Endpoint parse_target(const std::string& url, bool verify_tls = true);
+
 // What a topology can do to the system under test: each field is "" when it
 // can, else the reason it cannot, in the user's words, for the error that
 // refuses a scenario before anything starts.
