@@ -149,6 +149,7 @@ const std::vector<AppProfile>& builtins() {
       spring_profile(),
       express_profile(),
       django_profile(),
+      framework("flask", "session"),
       framework("php", "PHPSESSID"),
       framework("tomcat", "JSESSIONID"),
   };

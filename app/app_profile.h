@@ -121,7 +121,7 @@ struct ReadValue {
 };
 ReadValue read_value(const AppProfile& profile, int status, const std::string& body);
 
-// sessim, spring, express, django, php, tomcat.
+// sessim, spring, express, django, flask, php, tomcat.
 const std::vector<std::string>& builtin_profile_names();
 
 // A profile file is read under the scenario files' limits: a regular file

@@ -894,5 +894,39 @@ steps:
   EXPECT_EQ(two["runs"][0]["verdict"], "fail") << trace(two["runs"][0]);
 }
 
+// `profile init` writes a starting profile that works on an app written
+// the usual way; `profile check` says which line of a wrong one fails.
+TEST(FrameworkApps, ProfileInitWritesAStartingProfileAndCheckTriesItOnTheApp) {
+  const auto& flask = app("flask-cookie");
+  REQUIRE_APP(flask);
+  RunDirectory directory;
+  const int port = pick_free_loopback_port();
+  ChildSpec spec;
+  spec.executable = kPython;
+  spec.args = {kApps + "/flask_app.py", "--port", std::to_string(port), "--name", "one"};
+  spec.log_path = directory.file("flask.log");
+  ChildProcess server(spec);
+  ASSERT_TRUE(testing::wait_until([port] { return tcp_port_accepts("127.0.0.1", port); }));
+  const auto target = fmt::format("http://127.0.0.1:{}", port);
+  const auto written = directory.file("flask.profile.yaml");
+  const auto init = run_sessim({"profile", "init", "flask", "-o", written, "--target", target});
+  EXPECT_EQ(init.exit_code, kExitOk) << init.out << init.err;
+  EXPECT_NE(init.out.find("ok   cookie: the write set session"), std::string::npos) << init.out;
+  EXPECT_NE(testing::read_text_file(written).find("based-on: flask"), std::string::npos);
+  // The written file is a profile a run takes as it is.
+  const auto run = run_sessim({"run", "--target", target, "--profile", written, "--reads", "2"});
+  EXPECT_EQ(run.exit_code, kExitOk) << run.out << run.err;
+
+  const auto wrong = run_sessim({"profile", "check", "django", "--target", target});
+  EXPECT_EQ(wrong.exit_code, kExitChecksFailed) << wrong.out;
+  EXPECT_NE(wrong.out.find("FAIL cookie: the write set session; the profile names sessionid"),
+            std::string::npos)
+      << wrong.out;
+  const auto nothing = run_sessim(
+      {"profile", "check", written, "--target",
+       fmt::format("http://127.0.0.1:{}", pick_free_loopback_port())});
+  EXPECT_EQ(nothing.exit_code, kExitEnvironment) << nothing.out;
+}
+
 }  // namespace
 }  // namespace sessim
