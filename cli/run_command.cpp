@@ -408,7 +408,7 @@ class RunCommand {
   int finish(const std::vector<ScenarioRun>& runs) {
     end_.invalid = invalid_;
     const bool reference = runs.size() == 1 && runs.front().source == "reference";
-    if (!json_goes_to_stdout(options_) && !reference && options_.quiet) {
+    if (!json_goes_to_stdout(options_) && !reference && options_.quiet && !runs.empty()) {
       fmt::print("{}", render_suite_count(runs, mode_));
     } else if (!json_goes_to_stdout(options_) && !reference && !runs.empty()) {
       fmt::print("{}", render_suite_summary(runs, mode_, style_));

@@ -493,7 +493,9 @@ TEST(FrameworkApps, AnUpstreamDownThroughoutIsNoPass) {
                                       fmt::format("dead=http://127.0.0.1:{}", dead),
                                       "--upstream", fmt::format("live=http://127.0.0.1:{}", port)};
   const auto strict = run_sessim(args);
-  EXPECT_EQ(strict.exit_code, kExitChecksFailed) << strict.out;
+  // What the story asks of several instances was not tested: an error of
+  // the system under test, not a failed lesson.
+  EXPECT_EQ(strict.exit_code, kExitEnvironment) << strict.out;
   EXPECT_NE(strict.out.find("dead (down throughout) served no request"), std::string::npos)
       << strict.out;
   auto lenient_args = args;
@@ -789,14 +791,7 @@ TEST(FrameworkApps, DjangoFormLoginWithItsCsrfTokenFromTheFormAndFromTheCookie) 
   const auto& shared = app("django-shared-db");
   REQUIRE_APP(shared);
   RunDirectory directory;
-  const auto builtin = story_file(directory, "django-login.yaml", R"(name: django-login
-steps:
-  - login: {user: alice, expect: {status: 302, header: {Location: /accounts/me}}}
-  - request: {path: /accounts/me, expect: {status: 200, value: alice}}
-  - request: {path: /accounts/me, expect: {status: 200, value: alice}}
-  - logout: {expect: {status: 200}}
-  - request: {path: /accounts/me, expect: {status: 401}}
-)");
+  const auto builtin = kApps + "/django-login.yaml";
   const auto report = run_login(shared, builtin, "django");
   ASSERT_TRUE(report.contains("runs")) << report.dump();
   const auto& run = report["runs"][0];
@@ -876,15 +871,7 @@ TEST(FrameworkApps, SpringSecurityFormLoginWithCsrfOnTomcat) {
   const auto& tomcat = app("tomcat");
   REQUIRE_APP(tomcat);
   RunDirectory directory;
-  const auto story = story_file(directory, "spring-login.yaml", R"(name: spring-login
-steps:
-  - login: {user: alice, expect: {status: 302, header: {Location: {contains: /}}}}
-  - request: {path: /me, expect: {status: 200, value: alice}}
-  - request: {path: /me, expect: {status: 200, value: alice}}
-  - logout: {expect: {status: 302, header: {Location: {contains: "/login?logout"}}}}
-  - request: {path: /me, expect: {status: 401}}
-  - request: {method: POST, path: /logout, form: {_csrf: forged}, expect: {status: 403}}
-)");
+  const auto story = kApps + "/spring-login.yaml";
   const auto profile = kApps + "/tomcat/spring-login.profile.yaml";
   const auto one = run_login(tomcat, story, profile, {"--nodes", "1"});
   ASSERT_TRUE(one.contains("runs")) << one.dump();

@@ -1,13 +1,19 @@
 // Every ```console block of the README is run as written and its output
 // compared with what the binary prints today, session ids, ports and random
 // seeds aside.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <regex>
 #include <sstream>
 
 #include "cluster/command_node.h"
+#include "cluster/run_directory.h"
 #include "common/errors.h"
+#include "common/text.h"
 #include "support/test_support.h"
 
 namespace sessim {
@@ -104,8 +110,8 @@ namespace {
 std::vector<std::pair<std::string, std::string>> docs_commands() {
   std::vector<std::pair<std::string, std::string>> commands;
   const std::string docs = std::string(SESSIM_SOURCE_DIR) + "/docs";
-  for (const auto* name : {"balancing.md", "benchmarks.md", "history.md", "json-report.md",
-                           "node.md", "scenarios.md", "your-app.md"}) {
+  for (const auto* name : {"balancing.md", "benchmarks.md", "ci.md", "history.md",
+                           "json-report.md", "node.md", "scenarios.md", "your-app.md"}) {
     std::istringstream text(testing::read_text_file(docs + "/" + name));
     std::string line;
     bool in_console = false;
@@ -161,6 +167,85 @@ TEST(DocsCommands, EveryConsoleCommandOfTheDocsRuns) {
         << file << ": $ " << command << "\nexit " << result.exit_code << "\n"
         << result.err;
     EXPECT_FALSE(result.out.empty()) << file << ": " << command;
+  }
+}
+
+// The `sessim` lines of docs/ci.md's GitHub Actions and GitLab CI files,
+// as written (a ```yaml block's `run:` script or `script:` item).
+std::vector<std::string> ci_example_commands() {
+  std::istringstream text(
+      testing::read_text_file(std::string(SESSIM_SOURCE_DIR) + "/docs/ci.md"));
+  std::vector<std::string> commands;
+  std::string line;
+  bool in_yaml = false;
+  while (std::getline(text, line)) {
+    if (!in_yaml) {
+      in_yaml = line == "```yaml";
+      continue;
+    }
+    if (line == "```") {
+      in_yaml = false;
+      continue;
+    }
+    auto start = line.find_first_not_of(' ');
+    if (start == std::string::npos) continue;
+    if (line.compare(start, 2, "- ") == 0) start += 2;
+    if (line.compare(start, 10, "sessim run") == 0) commands.push_back(line.substr(start));
+  }
+  return commands;
+}
+
+// Each CI example's command, run by a shell in a folder laid out as the
+// page says (ci/stories, ci/app.profile.yaml, a Flask app.py), with sessim
+// installed on PATH: the exit code means what the page says, and the
+// reports are there, JUnit valid against its schema and JSON against the
+// report's.
+TEST(DocsCommands, TheCiExamplesRunAsWritten) {
+  const auto commands = ci_example_commands();
+  ASSERT_EQ(commands.size(), 2u) << "one command in each of the two CI files";
+  EXPECT_EQ(commands[0], commands[1]) << "both files run the same suite";
+  if (std::system("/usr/bin/python3 -c 'import flask, jsonschema' 2>/dev/null") != 0) {
+    SKIP_FOR_MISSING("python3-flask or python3-jsonschema is not installed");
+  }
+  const std::string source = SESSIM_SOURCE_DIR;
+  RunDirectory repository;
+  std::filesystem::create_directories(repository.file("ci/stories"));
+  std::filesystem::copy_file(source + "/scenarios/sticky-session.yaml",
+                             repository.file("ci/stories/sticky-session.yaml"));
+  std::filesystem::copy_file(source + "/scenarios/node-failure.yaml",
+                             repository.file("ci/stories/node-failure.yaml"));
+  std::filesystem::copy_file(source + "/tests/apps/flask_app.profile.yaml",
+                             repository.file("ci/app.profile.yaml"));
+  std::filesystem::copy_file(source + "/tests/apps/flask_app.py", repository.file("app.py"));
+  const auto bin = std::filesystem::path(SESSIM_BINARY).parent_path().string();
+  for (const auto& command : commands) {
+    std::filesystem::remove_all(repository.file("reports"));
+    const auto script = fmt::format(
+        "cd {} && export PATH={}:/usr/bin:/bin && mkdir -p reports && {} >{} 2>&1",
+        single_quoted(repository.path()), single_quoted(bin), command,
+        single_quoted(repository.file("out.log")));
+    const int status = std::system(("/bin/bash -c " + single_quoted(script)).c_str());
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    const auto log = testing::read_text_file(repository.file("out.log"));
+    // The Flask app keeps its session in a signed cookie: both stories pass.
+    EXPECT_EQ(code, kExitOk) << command << "\n" << log;
+    const auto junit = repository.file("reports/sessim.xml");
+    const auto json = repository.file("reports/sessim.json");
+    EXPECT_TRUE(std::filesystem::exists(repository.file("reports/sessim.html")));
+    EXPECT_EQ(std::system(fmt::format("xmllint --noout --schema {} {} 2>/dev/null",
+                                      single_quoted(source + "/tests/e2e/junit.xsd"),
+                                      single_quoted(junit))
+                              .c_str()),
+              0)
+        << testing::read_text_file(junit);
+    EXPECT_EQ(std::system(fmt::format("/usr/bin/python3 {} {} {} >{} 2>&1",
+                                      single_quoted(source + "/tests/support/validate_report.py"),
+                                      single_quoted(source + "/docs/schema/run-report.schema.json"),
+                                      single_quoted(json),
+                                      single_quoted(repository.file("schema.log")))
+                              .c_str()),
+              0)
+        << testing::read_text_file(repository.file("schema.log"));
   }
 }
 

@@ -91,7 +91,7 @@ TEST(Assertions, EachFailureSaysWhatWhereAndGotInEveryReport) {
   const auto at = [&](int line, int column) { return fmt::format("{}:{}:{}", path, line, column); };
   EXPECT_TRUE(contains(result.out, "FAILED status: expected 3xx, got 200  " + at(8, 9)))
       << result.out;
-  EXPECT_TRUE(contains(result.out, "FAILED header X-Sessim-Node matches: expected \"^node-9$\", "
+  EXPECT_TRUE(contains(result.out, "FAILED header X-Sessim-Node matches: expected '^node-9$', "
                                    "got \"node-1\"  " + at(9, 34)))
       << result.out;
   EXPECT_TRUE(contains(result.out, "FAILED cookie SESSION secure: expected on, got off  " +
@@ -100,12 +100,12 @@ TEST(Assertions, EachFailureSaysWhatWhereAndGotInEveryReport) {
   EXPECT_TRUE(contains(result.out, "FAILED json attributes.cart: expected \"pen\", got \"book\"  " +
                                        at(14, 23)))
       << result.out;
-  EXPECT_TRUE(contains(result.out, "FAILED latency max: expected at most 0.0 ms, got")) << result.out;
+  EXPECT_TRUE(contains(result.out, "FAILED repeat 3 times: latency max: expected at most 0.0 ms, got")) << result.out;
 
   const auto xml = testing::read_text_file(junit);
   // Named by the step, never by its number; the failure says where.
   EXPECT_TRUE(contains(xml, "name=\"set cart = book: status\"")) << xml;
-  EXPECT_TRUE(contains(xml, "name=\"get cart (3/3): latency max\"")) << xml;
+  EXPECT_TRUE(contains(xml, "name=\"repeat 3 times: latency max\"")) << xml;
   EXPECT_FALSE(contains(xml, "name=\"step ")) << xml;
   EXPECT_TRUE(contains(xml, "at " + at(8, 9))) << xml;
   std::size_t failures = 0;

@@ -3,6 +3,7 @@
 // alike, a line per finished run in a log, -q, --tag and --filter, and
 // exit 3 when the system under test is not there at all.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -306,6 +307,51 @@ TEST(CiReports, ChecksAreWordedOnceAndAsWritten) {
   EXPECT_FALSE(contains(xml, "(3/3): latency")) << xml;
   const auto quiet = run_sessim({"run", path, "-q"});
   EXPECT_FALSE(contains(quiet.out, "no outcome declared")) << quiet.out;
+}
+
+// Every kind of run report validates against the published JSON Schema,
+// and holds no key the schema does not describe.
+TEST(CiReports, TheJsonReportsValidateAgainstTheSchema) {
+  if (std::system("/usr/bin/python3 -c 'import jsonschema' 2>/dev/null") != 0) {
+    SKIP_FOR_MISSING("python3-jsonschema is not installed (scripts/dev installs it)");
+  }
+  const std::string source = SESSIM_SOURCE_DIR;
+  Suite suite;
+  RunDirectory directory;
+  const auto story = directory.file("full.yaml");
+  std::ofstream(story) << "name: full\ncluster: {nodes: 2, store: redis}\n"
+                          "steps:\n"
+                          "  - set: {name: cart, value: book}\n"
+                          "  - request: {path: /session/attributes/cart, capture: {c: {body: "
+                          "{matches: '(b)ook'}}}}\n"
+                          "  - get: {name: cart, retry: {times: 1, every: 10ms}, expect: {value: "
+                          "nope}}\n"
+                          "  - crash: \"@last\"\n"
+                          "  - get: {name: cart, expect: {value: \"${c}ook\"}}\n"
+                          "thresholds: {p95: 10s, checks: 10%}\n";
+  const auto port = pick_free_loopback_port();
+  const std::vector<std::vector<std::string>> runs{
+      {"run", story, "sticky-session", "--store", "redis"},
+      {"run", "--reads", "3"},
+      {"run", suite.path()},
+      {"run", "sticky-session", "--target", fmt::format("http://127.0.0.1:{}", port)},
+  };
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto json_path = directory.file(fmt::format("report-{}.json", i));
+    auto args = runs[i];
+    args.push_back("--json=" + json_path);
+    const auto result = run_sessim(args, std::chrono::seconds(90));
+    ASSERT_TRUE(std::ifstream(json_path).good()) << fmt::format("{}", fmt::join(args, " "))
+                                                 << result.err;
+    const auto log = directory.file(fmt::format("schema-{}.log", i));
+    const int status = std::system(fmt::format("/usr/bin/python3 {} {} {} >{} 2>&1",
+                                               source + "/tests/support/validate_report.py",
+                                               source + "/docs/schema/run-report.schema.json",
+                                               json_path, log)
+                                       .c_str());
+    EXPECT_EQ(status, 0) << fmt::format("{}", fmt::join(args, " ")) << "\n"
+                         << testing::read_text_file(log);
+  }
 }
 
 }  // namespace

@@ -277,7 +277,7 @@ TEST(CheckPlayable, RefusesViaBehindATarget) {
 }
 
 TEST(CheckPlayable, RefusesLogoutForAProfileWithoutOne) {
-  EXPECT_THROW(check_playable(story("steps:\n  - logout: {}\n"), {}, builtin_profile("spring")),
+  EXPECT_THROW(check_playable(story("steps:\n  - logout: {}\n"), {}, builtin_profile("php")),
                ScenarioError);
   EXPECT_NO_THROW(check_playable(story("steps:\n  - logout: {}\n"), {}, builtin_profile("sessim")));
 }
