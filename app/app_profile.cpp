@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "app/call_settings_yaml.h"
 #include "common/bounded_file.h"
@@ -99,8 +99,9 @@ HttpCall csrf_form(const std::string& page, const std::string& pattern, const st
 AppProfile spring_profile() {
   auto profile = framework("spring", "SESSION");
   const std::string token = R"re(name="_csrf" type="hidden" value="([^"]+)")re";
-  profile.login = csrf_form("/login", token, "/login",
-                            {{"username", "{user}"}, {"password", "${password}"}, {"_csrf", "${csrf}"}});
+  profile.login =
+      csrf_form("/login", token, "/login",
+                {{"username", "{user}"}, {"password", "${password}"}, {"_csrf", "${csrf}"}});
   profile.logout = csrf_form("/logout", token, "/logout", {{"_csrf", "${csrf}"}});
   return profile;
 }
@@ -110,10 +111,9 @@ AppProfile spring_profile() {
 AppProfile django_profile() {
   auto profile = framework("django", "sessionid");
   const std::string token = R"re(name="csrfmiddlewaretoken" value="([^"]+)")re";
-  profile.login = csrf_form("/accounts/login/", token, "/accounts/login/",
-                            {{"csrfmiddlewaretoken", "${csrf}"},
-                             {"username", "{user}"},
-                             {"password", "${password}"}});
+  profile.login = csrf_form(
+      "/accounts/login/", token, "/accounts/login/",
+      {{"csrfmiddlewaretoken", "${csrf}"}, {"username", "{user}"}, {"password", "${password}"}});
   profile.logout = csrf_form("/accounts/login/", token, "/accounts/logout/",
                              {{"csrfmiddlewaretoken", "${csrf}"}});
   return profile;
@@ -201,10 +201,9 @@ class ProfileLoader {
   AppProfile load(const YAML::Node& root) const {
     if (!root.IsMap())
       fail(root.Mark(), "a profile is a map with keys such as name, cookie, set, get");
-    const std::vector<std::string> keys{"name",   "based-on",    "cookie",        "set",    "get",
-                                        "remove", "login",       "logout",        "absent", "value",
-                                        "health", "node-header", "one-value-only",
-                                        "session-model"};
+    const std::vector<std::string> keys{
+        "name",   "based-on", "cookie", "set",    "get",         "remove",         "login",
+        "logout", "absent",   "value",  "health", "node-header", "one-value-only", "session-model"};
     for (auto it = root.begin(); it != root.end(); ++it) {
       const auto key = it->first.Scalar();
       if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
@@ -338,7 +337,7 @@ class ProfileLoader {
     if (node.IsScalar()) {
       result.path = node.Scalar();
     } else if (node.IsMap()) {
-      static const std::vector<std::string> keys{"method", "path", "body",
+      static const std::vector<std::string> keys{"method", "path",    "body",
                                                  "form",   "headers", "capture"};
       for (auto it = node.begin(); it != node.end(); ++it) {
         const auto key = it->first.Scalar();
@@ -401,15 +400,17 @@ class ProfileLoader {
     for (auto it = node.begin(); it != node.end(); ++it) {
       const auto name = text(it->first, "a header name");
       if (const auto why = header_name_problem(name); !why.empty()) fail(it->first.Mark(), why);
-      for (const char* owned : {"Host", "Content-Length", "Transfer-Encoding", "Connection",
-                                "Cookie"}) {
+      for (const char* owned :
+           {"Host", "Content-Length", "Transfer-Encoding", "Connection", "Cookie"}) {
         if (iequals(name, owned)) {
-          fail(it->first.Mark(), fmt::format("{} is set by sessim's client, not by a profile", owned));
+          fail(it->first.Mark(),
+               fmt::format("{} is set by sessim's client, not by a profile", owned));
         }
       }
       const auto value = text(it->second, "header " + name);
       if (has_control_character(value) || value.size() > 8192) {
-        fail(it->second.Mark(), fmt::format("header {} must be one line of at most 8192 bytes", name));
+        fail(it->second.Mark(),
+             fmt::format("header {} must be one line of at most 8192 bytes", name));
       }
       check_template(it->second, value, failure);
       list.emplace_back(name, value);
@@ -427,7 +428,8 @@ class ProfileLoader {
       const auto close = text.find('}', open);
       if (close == std::string::npos) return;
       const auto word = text.substr(open + 1, close - open - 1);
-      if (word.empty() || word.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos ||
+      if (word.empty() ||
+          word.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos ||
           std::find(known.begin(), known.end(), word) != known.end()) {
         continue;
       }
@@ -435,10 +437,11 @@ class ProfileLoader {
       // A quoted scalar starts a column later than its mark.
       mark.column += static_cast<int>(open) + (node.Tag() == "!" ? 1 : 0);
       const auto suggestion = nearest_name(word, known);
-      fail(mark, fmt::format("unknown placeholder {{{}}}{} (placeholders: {{name}}, {{value}}, "
-                             "{{user}})",
-                             word,
-                             suggestion.empty() ? "" : fmt::format(" (did you mean {{{}}}?)", suggestion)));
+      fail(mark,
+           fmt::format(
+               "unknown placeholder {{{}}}{} (placeholders: {{name}}, {{value}}, "
+               "{{user}})",
+               word, suggestion.empty() ? "" : fmt::format(" (did you mean {{{}}}?)", suggestion)));
     }
   }
 
@@ -506,9 +509,10 @@ std::optional<PreparedCall> prepare_call(const HttpCall& call, const CallValues&
   if (!target) return std::nullopt;
   if (!is_sendable_target(*target)) {
     if (problem) {
-      *problem = fmt::format("the path {} filled in is not sendable (a space or a control "
-                             "character)",
-                             printable(*target, 60));
+      *problem = fmt::format(
+          "the path {} filled in is not sendable (a space or a control "
+          "character)",
+          printable(*target, 60));
     }
     return std::nullopt;
   }
@@ -519,8 +523,8 @@ std::optional<PreparedCall> prepare_call(const HttpCall& call, const CallValues&
     if (!value) return std::nullopt;
     if (has_control_character(*value) || value->size() > kMaxFilledHeaderBytes) {
       if (problem) {
-        *problem = fmt::format("header {} filled in is not one line of at most {} bytes",
-                               header, kMaxFilledHeaderBytes);
+        *problem = fmt::format("header {} filled in is not one line of at most {} bytes", header,
+                               kMaxFilledHeaderBytes);
       }
       return std::nullopt;
     }
@@ -553,8 +557,8 @@ void collect_needed(const HttpCall& call, std::set<std::string>& captured,
                     std::set<std::string>& needed) {
   for (const auto& before : call.before) collect_needed(before, captured, needed);
   const auto note = [&](const std::string& text) {
-    for (const auto& reference : template_references(text).value_or(
-             std::vector<TemplateReference>{})) {
+    for (const auto& reference :
+         template_references(text).value_or(std::vector<TemplateReference>{})) {
       if (!reference.environment && !captured.count(reference.name)) needed.insert(reference.name);
     }
   };

@@ -116,8 +116,7 @@ std::vector<Capture> read_captures(const YAML::Node& node, const std::string& fi
         }
         case CaptureSource::body: {
           if (!operand.IsMap() || operand.size() != 1 || !operand["matches"]) {
-            refuse(fail, operand,
-                   "body needs {matches: PATTERN}, whose first group is the value");
+            refuse(fail, operand, "body needs {matches: PATTERN}, whose first group is the value");
           }
           capture.operand = scalar(fail, operand["matches"], "matches");
           if (capture.operand.size() > kMaxCapturePatternBytes) {

@@ -1,7 +1,5 @@
 #include "cli/cluster_flags.h"
 
-#include "common/template_text.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -19,6 +17,7 @@
 #include "common/errors.h"
 #include "common/grammar.h"
 #include "common/hash_key.h"
+#include "common/template_text.h"
 #include "common/text.h"
 #include "front/server_config.h"
 #include "scenario/scenario.h"
@@ -94,8 +93,7 @@ CLI::Option* word(CLI::App& app, const std::string& names, const std::string& he
 // returns nullopt for one it refuses, which `why_not` words.
 template <typename Value, typename Read, typename WhyNot>
 CLI::Option* list_of(CLI::App& app, const std::string& names, const std::string& help,
-                     std::vector<Value>& target, Read read, WhyNot why_not,
-                     const char* type_name) {
+                     std::vector<Value>& target, Read read, WhyNot why_not, const char* type_name) {
   return app
       .add_option_function<std::string>(
           names,

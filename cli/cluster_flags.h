@@ -116,8 +116,8 @@ struct ClusterFlags {
   std::uint64_t node_log_bytes = kDefaultNodeLogBytes;
   std::uint64_t max_response_bytes = 1 << 20;
   std::chrono::milliseconds request_timeout{10'000};
-  std::optional<int> keepalive;  // idle connections the balancer keeps to each upstream
-  std::optional<int> loops;      // event loops of this process (default: its usable CPUs)
+  std::optional<int> keepalive;       // idle connections the balancer keeps to each upstream
+  std::optional<int> loops;           // event loops of this process (default: its usable CPUs)
   std::optional<std::uint64_t> seed;  // --seed, registered by the commands that take it
 
   // Which flags the command line gave (filled by register_cluster_flags's options).

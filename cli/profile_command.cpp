@@ -64,9 +64,10 @@ const Starter& starter_for(const std::string& framework) {
   std::vector<std::string> names;
   for (const auto& starter : kStarters) names.emplace_back(starter.framework);
   const auto suggestion = nearest_name(framework, names);
-  throw UsageError(fmt::format("no starting profile for '{}'{} (frameworks: {})", framework,
-                               suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
-                               fmt::join(names, ", ")));
+  throw UsageError(
+      fmt::format("no starting profile for '{}'{} (frameworks: {})", framework,
+                  suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
+                  fmt::join(names, ", ")));
 }
 
 std::string starting_profile(const Starter& starter) {
@@ -127,14 +128,16 @@ int check_profile(const AppProfile& profile, const std::string& target_url) {
   for (const auto& line : written.header_values("Set-Cookie")) {
     if (const auto cookie = parse_set_cookie(line)) set_names.push_back(cookie->name);
   }
-  const bool named = std::find(set_names.begin(), set_names.end(), profile.cookie) != set_names.end();
+  const bool named =
+      std::find(set_names.begin(), set_names.end(), profile.cookie) != set_names.end();
   say(named || !browser.cookie().empty(),
       set_names.empty()
           ? fmt::format("cookie: the write set no cookie (the profile expects {})", profile.cookie)
           : fmt::format("cookie: the write set {}{}", fmt::join(set_names, ", "),
-                        named ? "" : fmt::format("; the profile names {}: set cookie: to the "
-                                                 "session's",
-                                                 profile.cookie)));
+                        named ? ""
+                              : fmt::format("; the profile names {}: set cookie: to the "
+                                            "session's",
+                                            profile.cookie)));
   const auto read = browser.call(target, profile.get, "", "get");
   const auto got = read_value(profile, read.status, read.body);
   say(got.answered && !got.absent && got.value == value,
@@ -178,14 +181,16 @@ int init_profile(const ProfileOptions& options) {
 
 void add_profile_command(CLI::App& app, CommandAction& selected) {
   auto* command = app.add_subcommand(
-      "profile", "Write a starting app profile for a framework, or try a profile on a running app.");
+      "profile",
+      "Write a starting app profile for a framework, or try a profile on a running app.");
   command->require_subcommand(1);
   auto options = std::make_shared<ProfileOptions>();
   std::vector<std::string> frameworks;
   for (const auto& starter : kStarters) frameworks.emplace_back(starter.framework);
   auto* init = command->add_subcommand(
-      "init", "Print (or with -o write) a starting profile for an app of FRAMEWORK; with "
-              "--target, try it on the running app at once.");
+      "init",
+      "Print (or with -o write) a starting profile for an app of FRAMEWORK; with "
+      "--target, try it on the running app at once.");
   init->add_option("framework", options->framework, "the app's framework")
       ->required()
       ->check(CLI::IsMember(frameworks));
@@ -196,9 +201,10 @@ void add_profile_command(CLI::App& app, CommandAction& selected) {
   init->add_flag("--force", options->force, "replace FILE even if it holds a scenario");
   init->callback([options, &selected] { selected = [options] { return init_profile(*options); }; });
   auto* check = command->add_subcommand(
-      "check", "Try a profile on the running app: a value written with its set call must read "
-               "back with its get call in the same session, under its cookie. Exit 0 when it "
-               "does, 1 when it does not, 3 when nothing answers.");
+      "check",
+      "Try a profile on the running app: a value written with its set call must read "
+      "back with its get call in the same session, under its cookie. Exit 0 when it "
+      "does, 1 when it does not, 3 when nothing answers.");
   check->add_option("profile", options->file, "a profile file or a built-in name")->required();
   check->add_option("--target", options->target, "the running app, http://127.0.0.1:PORT")
       ->required()

@@ -146,9 +146,8 @@ class RunCommand {
           // --redis-wait 0,1: a Redis store once per value; any other store
           // once, the list meaning nothing to it.
           const auto& given = options_.cluster.redis_waits;
-          const auto waits = uses_redis(store) || given.empty()
-                                 ? given
-                                 : std::vector<int>{given.front()};
+          const auto waits =
+              uses_redis(store) || given.empty() ? given : std::vector<int>{given.front()};
           for (std::size_t i = 0; i < std::max<std::size_t>(waits.size(), 1); ++i) {
             auto flags = options_.cluster;
             if (!waits.empty()) flags.redis_waits = {waits[i]};
@@ -253,7 +252,8 @@ class RunCommand {
         if (!streaming && !options_.quiet) print_run(runs.back(), planned.profile);
         // A CI log has no terminal to stream to: one line per finished run.
         if ((!streaming && planned.scenario->source != "reference") || options_.quiet) {
-          fmt::print("{}", render_verdict_line(runs.back(), mode_, runs.size(), plan.size(), style_));
+          fmt::print("{}",
+                     render_verdict_line(runs.back(), mode_, runs.size(), plan.size(), style_));
           std::fflush(stdout);
         }
       }
@@ -271,9 +271,8 @@ class RunCommand {
         break;
       }
       if (options_.fail_fast == "suite" && !counts_as_success(runs.back(), mode_)) {
-        end_.not_run_why =
-            fmt::format("--fail-fast: {} [{}] did not succeed", runs.back().scenario,
-                        runs.back().variant());
+        end_.not_run_why = fmt::format("--fail-fast: {} [{}] did not succeed", runs.back().scenario,
+                                       runs.back().variant());
       }
     }
     return finish(runs);
@@ -479,11 +478,12 @@ class RunCommand {
     std::vector<Scenario> chosen;
     for (auto& scenario : load.scenarios) {
       known_tags.insert(scenario.tags.begin(), scenario.tags.end());
-      const bool tagged = options_.tags.empty() ||
-                          std::any_of(options_.tags.begin(), options_.tags.end(), [&](const auto& tag) {
-                            return std::find(scenario.tags.begin(), scenario.tags.end(), tag) !=
-                                   scenario.tags.end();
-                          });
+      const bool tagged =
+          options_.tags.empty() ||
+          std::any_of(options_.tags.begin(), options_.tags.end(), [&](const auto& tag) {
+            return std::find(scenario.tags.begin(), scenario.tags.end(), tag) !=
+                   scenario.tags.end();
+          });
       const bool named =
           options_.filters.empty() ||
           std::any_of(options_.filters.begin(), options_.filters.end(), [&](const auto& pattern) {
@@ -511,7 +511,7 @@ class RunCommand {
   std::mutex runs_mutex_;  // the signal thread reads the completed runs
   SuiteEnd end_;
   std::vector<InvalidScenario> invalid_;  // reported beside the runs
-  std::vector<AppProfile> profiles_;  // per planned run
+  std::vector<AppProfile> profiles_;      // per planned run
   RunEnvironment environment_;
   VerdictMode mode_;
   TerminalStyle style_;

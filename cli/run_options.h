@@ -32,16 +32,16 @@ struct RunOptions {
   bool explain = false;
   std::string verdict = "actual";
   std::string junit_path;
-  std::string history_path;     // JSON Lines of every run's operations
-  std::string html_path;        // --report FILE.html
-  std::string mermaid_path;     // --mermaid FILE
-  std::string format = "auto";  // auto | table | steps | ascii
-  bool trace = false;           // a line per request as it completes (stderr)
-  bool quiet = false;           // -q: a verdict line per run, and the summary
+  std::string history_path;          // JSON Lines of every run's operations
+  std::string html_path;             // --report FILE.html
+  std::string mermaid_path;          // --mermaid FILE
+  std::string format = "auto";       // auto | table | steps | ascii
+  bool trace = false;                // a line per request as it completes (stderr)
+  bool quiet = false;                // -q: a verdict line per run, and the summary
   std::vector<std::string> tags;     // --tag: scenarios with any of these tags
   std::vector<std::string> filters;  // --filter: scenario names matching any (glob)
-  double pace_s = 0;            // wait before each step
-  bool step_by_step = false;    // wait for Enter before each step
+  double pace_s = 0;                 // wait before each step
+  bool step_by_step = false;         // wait for Enter before each step
 };
 
 // --json alone or --json=-: JSON replaces the terminal report on stdout, so

@@ -82,8 +82,7 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
                       "scenario file or built-in name (default: sticky-session)");
   add_kind_list(*command, "--stores", options->stores, parse_store_kind, store_kind_names(),
                 "stores to compare (default local,redis)");
-  add_kind_list(*command, "--balancers", options->balancers, parse_strategy_kind,
-                strategy_names(),
+  add_kind_list(*command, "--balancers", options->balancers, parse_strategy_kind, strategy_names(),
                 "balancing strategies to compare (default round-robin,ip-hash,hash,cookie)");
   add_kind_list(*command, "--fronts", options->fronts, parse_front_kind, front_names(),
                 "what stands in front of the nodes, compared: builtin, nginx, haproxy (default "

@@ -35,13 +35,13 @@ Endpoint parse_target(const std::string& url, bool verify_tls = true);
 // can, else the reason it cannot, in the user's words, for the error that
 // refuses a scenario before anything starts.
 struct TopologyAbilities {
-  std::string node_faults;      // crash, stop, restart a node
-  std::string add_node;         // a node joins
-  std::string redis_control;    // stop, start, pause, resume, restart Redis
-  std::string direct_nodes;     // a request `via:` one node
-  std::string session_timeout;  // a story that needs the app's idle timeout to be its own
-  std::string links;            // partition, delay, heal of the balancer's links to nodes
-  std::string redis_links;      // ... of the nodes' links to Redis
+  std::string node_faults;       // crash, stop, restart a node
+  std::string add_node;          // a node joins
+  std::string redis_control;     // stop, start, pause, resume, restart Redis
+  std::string direct_nodes;      // a request `via:` one node
+  std::string session_timeout;   // a story that needs the app's idle timeout to be its own
+  std::string links;             // partition, delay, heal of the balancer's links to nodes
+  std::string redis_links;       // ... of the nodes' links to Redis
   std::string node_redis_links;  // ... of one node's own link to Redis (from: node-N)
   // Node faults done by the user's commands (--fault-cmd): "crash", "stop",
   // "restart"; each makes that fault possible where node_faults says no.

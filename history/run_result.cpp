@@ -195,7 +195,8 @@ std::string ScenarioRun::idle_nodes_note() const {
 
 std::string ScenarioRun::variant() const {
   auto text = "store=" + to_string(store);
-  if (cluster.redis_wait_replicas > 0) text += fmt::format(", wait={}", cluster.redis_wait_replicas);
+  if (cluster.redis_wait_replicas > 0)
+    text += fmt::format(", wait={}", cluster.redis_wait_replicas);
   if (cell_balancer) text += ", balancer=" + to_string(*cell_balancer);
   if (cell_front && *cell_front != FrontKind::builtin) text += ", front=" + to_string(*cell_front);
   if (!fault.empty()) text += ", fault=" + fault;
@@ -204,9 +205,10 @@ std::string ScenarioRun::variant() const {
 
 std::string ScenarioRun::bodies_note() const {
   if (bodies_cut == 0) return "";
-  return fmt::format("bodies: {} kept as a prefix for the reports ({:.1f} MiB let go); their checks "
-                     "saw them whole",
-                     bodies_cut, static_cast<double>(body_bytes_dropped) / (1 << 20));
+  return fmt::format(
+      "bodies: {} kept as a prefix for the reports ({:.1f} MiB let go); their checks "
+      "saw them whole",
+      bodies_cut, static_cast<double>(body_bytes_dropped) / (1 << 20));
 }
 
 std::string ScenarioRun::write_latency_note() const {

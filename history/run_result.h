@@ -20,8 +20,8 @@ namespace sessim {
 
 // What a request's response means for the story.
 enum class RequestResult {
-  ok,    // answered, and every expectation on it held
-  miss,  // answered, but an expectation did not hold
+  ok,      // answered, and every expectation on it held
+  miss,    // answered, but an expectation did not hold
   error,   // no response, or a server error (5xx)
   retried  // a try that `retry:` made again: its failures led to the next try
 };
@@ -70,7 +70,7 @@ struct RequestRecord {
   std::size_t body_bytes = 0;  // the whole body's size, before any cut
   // get: what the read returned, taken from the whole body.
   std::optional<ReadValue> read;
-  std::string node;  // the profile's node header, else X-Sessim-Upstream, else ""
+  std::string node;          // the profile's node header, else X-Sessim-Upstream, else ""
   std::string node_problem;  // why the header's node name was not taken ("" when it was)
   // What the request did to the browser's session: the node's
   // X-Sessim-Session header for sessim nodes, else what the run's evidence
@@ -144,8 +144,8 @@ struct AnomalyFinding {
 };
 
 enum class Verdict {
-  pass,           // at least one check, and none failed
-  fail,           // a check failed
+  pass,            // at least one check, and none failed
+  fail,            // a check failed
   unknown,         // nothing was checked
   not_applicable,  // the run could not ask its question (see not_applicable_reason)
   error,           // the system under test broke on its own (see error): never the lesson
@@ -243,8 +243,9 @@ struct SuiteEnd {
   std::vector<InvalidScenario> invalid;
   std::string stopped_by;  // "" or why the suite stopped: "nothing listening at ..."
   std::string stop_kind;   // "environment" (exit 3) or "usage" (exit 2)
-  std::vector<std::string> not_run;  // "sticky-session [store=redis]": left by --fail-fast or the stop
-  std::string not_run_why;           // "--fail-fast: sticky-session [store=local] failed"
+  std::vector<std::string>
+      not_run;              // "sticky-session [store=redis]": left by --fail-fast or the stop
+  std::string not_run_why;  // "--fail-fast: sticky-session [store=local] failed"
 };
 
 // How a run counts toward the exit code: `actual` needs every scenario to

@@ -86,8 +86,8 @@ Check header_check(const HeaderCondition& header, const RequestRecord& record) {
     check.expected = "(absent)";
     check.passed = record.exchange.status != 0 && values.empty();
     check.actual = record.exchange.status == 0 ? no_response(record)
-                   : values.empty()           ? "(absent)"
-                                              : shown(values.front());
+                   : values.empty()            ? "(absent)"
+                                               : shown(values.front());
     return check;
   }
   check.expected = operand_text(condition);
@@ -100,8 +100,9 @@ Check header_check(const HeaderCondition& header, const RequestRecord& record) {
     return check;
   }
   // A field sent more than once holds if any of its lines does.
-  check.passed = std::any_of(values.begin(), values.end(),
-                             [&](const std::string& value) { return text_holds(condition, value); });
+  check.passed = std::any_of(values.begin(), values.end(), [&](const std::string& value) {
+    return text_holds(condition, value);
+  });
   check.actual = shown(values.front());
   if (values.size() > 1) check.actual += fmt::format(" (and {} more)", values.size() - 1);
   return check;
@@ -125,7 +126,8 @@ Check cookie_check(const CookieCondition& condition, const RequestRecord& record
     check.actual = no_response(record);
     return check;
   }
-  const auto deleted = cookie && deletes_cookie(*cookie, static_cast<long long>(std::time(nullptr)));
+  const auto deleted =
+      cookie && deletes_cookie(*cookie, static_cast<long long>(std::time(nullptr)));
   switch (condition.test) {
     case CookieTest::present:
       check.expected = "set";
@@ -190,10 +192,10 @@ Check body_check(const TextCondition& condition, const RequestRecord& record) {
     return check;
   }
   check.passed = text_holds(condition, record.exchange.body);
-  check.actual = record.exchange.body.empty()
-                     ? "(empty body)"
-                     : fmt::format("{} ({} bytes)", shown(record.exchange.body),
-                                   record.exchange.body.size());
+  check.actual =
+      record.exchange.body.empty()
+          ? "(empty body)"
+          : fmt::format("{} ({} bytes)", shown(record.exchange.body), record.exchange.body.size());
   return check;
 }
 
@@ -244,7 +246,8 @@ bool json_equals(const JsonCondition& condition, const nlohmann::json& value) {
     case Kind::number: {
       if (!value.is_number()) return false;
       const auto expected = parse_json_number(condition.expected);
-      return expected && std::fabs(value.get<double>() - *expected) <= 1e-9 * std::max(1.0, std::fabs(*expected));
+      return expected && std::fabs(value.get<double>() - *expected) <=
+                             1e-9 * std::max(1.0, std::fabs(*expected));
     }
     case Kind::string:
       return value.is_string() && value.get<std::string>() == condition.expected;
@@ -302,8 +305,8 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
   const auto read = read_of(record, profile);
   // A check of one of the story's own keys, at that key's position.
   const auto add = [&](const char* key, std::string expected, std::string actual, bool passed) {
-    checks.push_back({key, std::move(expected), std::move(actual), passed,
-                      expectation.position_of(key)});
+    checks.push_back(
+        {key, std::move(expected), std::move(actual), passed, expectation.position_of(key)});
   };
   if (expectation.value) {
     const bool ok = read.answered && !read.absent && read.value == *expectation.value;
@@ -313,7 +316,8 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
     add("absent", "(absent)", observed_value(record, read), read.answered && read.absent);
   }
   if (expectation.status) {
-    const auto actual = exchange.status == 0 ? no_response(record) : std::to_string(exchange.status);
+    const auto actual =
+        exchange.status == 0 ? no_response(record) : std::to_string(exchange.status);
     add("status", expectation.status->to_string(), actual,
         exchange.status != 0 && expectation.status->accepts(exchange.status));
   }
@@ -339,7 +343,8 @@ std::vector<Check> evaluate(const Expectation& expectation, const RequestRecord&
     check.what = "within";
     check.position = expectation.within->position;
     check.expected = "at most " + milliseconds_text(expectation.within->ms);
-    check.actual = exchange.status == 0 ? no_response(record) : milliseconds_text(exchange.duration_ms);
+    check.actual =
+        exchange.status == 0 ? no_response(record) : milliseconds_text(exchange.duration_ms);
     check.passed = exchange.status != 0 && exchange.duration_ms <= expectation.within->ms;
     checks.push_back(std::move(check));
   }
@@ -396,9 +401,7 @@ std::vector<Check> judge_thresholds(const std::vector<Threshold>& thresholds,
     check.what = threshold.describe();
     check.subject = "thresholds";
     check.position = threshold.position;
-    const auto share = [](int part, int whole) {
-      return whole == 0 ? 0.0 : 100.0 * part / whole;
-    };
+    const auto share = [](int part, int whole) { return whole == 0 ? 0.0 : 100.0 * part / whole; };
     switch (threshold.kind) {
       case ThresholdKind::error_rate:
         check.expected = fmt::format("at most {:g}%", threshold.percent);
@@ -422,8 +425,9 @@ std::vector<Check> judge_thresholds(const std::vector<Threshold>& thresholds,
       }
     }
     if (requests == 0) {
-      check.actual = threshold.label.empty() ? "no request was made"
-                                             : fmt::format("no request of {} was made", threshold.label);
+      check.actual = threshold.label.empty()
+                         ? "no request was made"
+                         : fmt::format("no request of {} was made", threshold.label);
     }
     checks.push_back(std::move(check));
   }

@@ -62,7 +62,8 @@ std::optional<std::string> capture_value(const Capture& capture, const HttpExcha
     case CaptureSource::header: {
       const auto values = exchange.header_values(capture.operand);
       if (values.empty()) {
-        if (found) *found = fmt::format("no header {} (status {})", capture.operand, exchange.status);
+        if (found)
+          *found = fmt::format("no header {} (status {})", capture.operand, exchange.status);
       } else {
         value = values.front();
       }
@@ -84,15 +85,15 @@ std::optional<std::string> capture_value(const Capture& capture, const HttpExcha
     case CaptureSource::body:
       if (capture.pattern) value = capture.pattern->first_group(exchange.body);
       if (!value && found) {
-        *found = exchange.body.empty()
-                     ? fmt::format("an empty body (status {})", exchange.status)
-                     : fmt::format("no match in the body (status {}, {} bytes)", exchange.status,
-                                   exchange.body.size());
+        *found = exchange.body.empty() ? fmt::format("an empty body (status {})", exchange.status)
+                                       : fmt::format("no match in the body (status {}, {} bytes)",
+                                                     exchange.status, exchange.body.size());
       }
       break;
   }
   if (value && value->size() > kMaxCapturedBytes) {
-    if (found) *found = fmt::format("a value of {} bytes (at most {})", value->size(), kMaxCapturedBytes);
+    if (found)
+      *found = fmt::format("a value of {} bytes (at most {})", value->size(), kMaxCapturedBytes);
     return std::nullopt;
   }
   return value;

@@ -29,8 +29,7 @@ ProbeClient::ProbeClient(const AppProfile& profile, Transport& transport,
 
 HttpExchange ProbeClient::call(const Endpoint& at, const HttpCall& call, const std::string& value,
                                const std::string& what, const std::string& attribute,
-                               const std::string& extra_query,
-                               LastByteHold last_byte) {
+                               const std::string& extra_query, LastByteHold last_byte) {
   BrowserSendOptions options;
   options.extra_query = extra_query;
   options.last_byte = std::move(last_byte);
@@ -40,15 +39,16 @@ HttpExchange ProbeClient::call(const Endpoint& at, const HttpCall& call, const s
   auto& exchange = sent.exchange;
   std::string first;
   for (const auto& before : sent.before) {
-    first += fmt::format("{} {} -> {}, then ", before.method, variables_->mask(before.target),
-                         before.status == 0 ? before.transport_error : std::to_string(before.status));
+    first +=
+        fmt::format("{} {} -> {}, then ", before.method, variables_->mask(before.target),
+                    before.status == 0 ? before.transport_error : std::to_string(before.status));
   }
-  evidence_.push_back(variables_->mask(
-      fmt::format("{}: {}{} {} with cookie {} -> {}{}", what, first, exchange.method, exchange.target,
-                  shown_cookie(sent_cookie(exchange.cookie_sent.empty() ? cookie_before
-                                                                        : exchange.cookie_sent)),
-                  exchange.status == 0 ? exchange.transport_error : std::to_string(exchange.status),
-                  set_cookie_note(exchange))));
+  evidence_.push_back(variables_->mask(fmt::format(
+      "{}: {}{} {} with cookie {} -> {}{}", what, first, exchange.method, exchange.target,
+      shown_cookie(
+          sent_cookie(exchange.cookie_sent.empty() ? cookie_before : exchange.cookie_sent)),
+      exchange.status == 0 ? exchange.transport_error : std::to_string(exchange.status),
+      set_cookie_note(exchange))));
   for (const auto& failure : sent.capture_failures) {
     evidence_.push_back(fmt::format("{}: {} found {}", what, failure.what, failure.actual));
   }

@@ -33,8 +33,7 @@ class ProbeClient {
   // `last_byte` as in OutgoingRequest.
   HttpExchange call(const Endpoint& at, const HttpCall& call, const std::string& value,
                     const std::string& what, const std::string& attribute = kProbeAttribute,
-                    const std::string& extra_query = "",
-                    LastByteHold last_byte = {});
+                    const std::string& extra_query = "", LastByteHold last_byte = {});
   // A write that the app answered with 2xx.
   bool set(const Endpoint& at, const std::string& value, const std::string& what);
   // The value read back; nullopt for "not set" or no usable answer, which

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "common/errors.h"
+#include "common/template_text.h"
 #include "common/text.h"
 #include "history/body_budget.h"
 #include "history/checker.h"
@@ -25,7 +26,6 @@
 #include "history/session_words.h"
 #include "net/cookie_jar.h"
 #include "net/loopback.h"
-#include "common/template_text.h"
 #include "play/assertions.h"
 #include "play/browser_call.h"
 #include "play/race_lever.h"
@@ -219,11 +219,10 @@ class Player {
     // A node that is exiting has closed its sockets a moment before the
     // system reaps it: a request that found no node answering gives it that
     // moment (at most 250 ms) before the step is judged.
-    const bool unanswered = std::any_of(record.requests.begin(), record.requests.end(),
-                                        [](const RequestRecord& request) {
-                                          return request.exchange.status == 0 ||
-                                                 request.exchange.status == 502;
-                                        });
+    const bool unanswered = std::any_of(
+        record.requests.begin(), record.requests.end(), [](const RequestRecord& request) {
+          return request.exchange.status == 0 || request.exchange.status == 502;
+        });
     if (exits.empty() && unanswered && topology_.watches_node_exits()) {
       const auto deadline = Steady::now() + std::chrono::milliseconds(250);
       while (exits.empty() && Steady::now() < deadline) {
@@ -231,9 +230,8 @@ class Player {
         exits = topology_.unexpected_exits();
       }
     }
-    const auto where = record.position.line > 0
-                           ? fmt::format(" ({})", record.position.to_string())
-                           : std::string();
+    const auto where = record.position.line > 0 ? fmt::format(" ({})", record.position.to_string())
+                                                : std::string();
     const auto broke = [&](const std::string& what) {
       record.note += (record.note.empty() ? "" : "; ") + what;
       if (error_.empty()) error_ = what;
@@ -312,24 +310,24 @@ class Player {
     {
       std::vector<std::jthread> threads;  // joined when this block ends, also on a throw
       for (const auto index : order) {
-        threads.emplace_back([this, &step, &branches, &bases, &failures, &suffix, &ranks, index,
-                              gate, race] {
-          try {
-            const auto& branch = step.steps[index];
-            if (gate && is_request(branch.kind)) {
-              const auto rank = ranks.at(index);
-              if (stopped_) return gate->leave(rank);
-              // Node exits are looked for once the race is over and the
-              // nodes are thawed (below): the lever's watcher touches them.
-              branches[index].push_back(run_step(branch, suffix + " [parallel]", bases[index],
-                                                 Race{gate.get(), race, rank}));
-              return;
-            }
-            run_steps({branch}, suffix + " [parallel]", branches[index], bases[index], false);
-          } catch (...) {
-            failures[index] = std::current_exception();
-          }
-        });
+        threads.emplace_back(
+            [this, &step, &branches, &bases, &failures, &suffix, &ranks, index, gate, race] {
+              try {
+                const auto& branch = step.steps[index];
+                if (gate && is_request(branch.kind)) {
+                  const auto rank = ranks.at(index);
+                  if (stopped_) return gate->leave(rank);
+                  // Node exits are looked for once the race is over and the
+                  // nodes are thawed (below): the lever's watcher touches them.
+                  branches[index].push_back(run_step(branch, suffix + " [parallel]", bases[index],
+                                                     Race{gate.get(), race, rank}));
+                  return;
+                }
+                run_steps({branch}, suffix + " [parallel]", branches[index], bases[index], false);
+              } catch (...) {
+                failures[index] = std::current_exception();
+              }
+            });
       }
     }
     lever.reset();  // thawed before anything else looks at the nodes
@@ -446,8 +444,7 @@ class Player {
     if (!step.call.body.empty()) call.body = step.call.body;
     if (!step.call.form.empty()) call.form = step.call.form;
     call.headers.insert(call.headers.end(), step.call.headers.begin(), step.call.headers.end());
-    call.captures.insert(call.captures.end(), step.call.captures.begin(),
-                         step.call.captures.end());
+    call.captures.insert(call.captures.end(), step.call.captures.begin(), step.call.captures.end());
     return call;
   }
 
@@ -670,7 +667,8 @@ class Player {
       }
       case StepKind::redis: {
         if (!redis_store) {
-          return fmt::format("skipped: store={} uses no Redis of sessim's", to_string(topology_.store()));
+          return fmt::format("skipped: store={} uses no Redis of sessim's",
+                             to_string(topology_.store()));
         }
         const auto action = redis_action_named(step.name).value();
         if (needs_sentinels(action) && topology_.store() != StoreKind::redis_sentinel) {
@@ -779,7 +777,7 @@ class Player {
   std::set<std::string> served_;  // nodes that answered a request of the story
   std::string last_served_;
   std::string last_served_problem_;  // why the last node header was not taken
-  std::string error_;  // why the run is an error (a node that ended on its own)
+  std::string error_;                // why the run is an error (a node that ended on its own)
   BodyBudget bodies_;
   const ScenarioOptions& options_;
   std::mt19937_64 rng_;
@@ -851,7 +849,8 @@ std::vector<std::pair<StepKind, const HttpCall*>> profile_calls_used(const Scena
   std::set<std::pair<StepKind, const HttpCall*>> seen;
   std::function<void(const std::vector<Step>&)> walk = [&](const std::vector<Step>& steps) {
     for (const auto& step : steps) {
-      if (const auto* call = profile_call_of(profile, step); call && seen.insert({step.kind, call}).second) {
+      if (const auto* call = profile_call_of(profile, step);
+          call && seen.insert({step.kind, call}).second) {
         calls.emplace_back(step.kind, call);
       }
       walk(step.steps);
@@ -950,9 +949,10 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
     if ((!step.call.body.empty() || !step.call.form.empty()) && step.kind != StepKind::request) {
       if (const auto* call = profile_call_of(profile, step);
           call && (!call->body.empty() || !call->form.empty())) {
-        return fmt::format("the body of {} comes from the app profile {} ({}); a step gives "
-                           "its own only where the profile's call has none",
-                           to_string(step.kind), profile.name, printable(call->body, 40));
+        return fmt::format(
+            "the body of {} comes from the app profile {} ({}); a step gives "
+            "its own only where the profile's call has none",
+            to_string(step.kind), profile.name, printable(call->body, 40));
       }
     }
     if (!step.via.empty() && !abilities.direct_nodes.empty()) return abilities.direct_nodes;
@@ -1061,9 +1061,9 @@ SessionModel ScenarioExecution::learn_session_model(Transport& transport) {
     return model;
   }
   const auto summary = topology_->summary();
-  const auto shape = fmt::format("{} nodes, store={}, front={}, {}, {}", summary.nodes, store,
-                                 summary.front, summary.kind,
-                                 summary.kind == "target" ? summary.balancer_url : "");
+  const auto shape =
+      fmt::format("{} nodes, store={}, front={}, {}, {}", summary.nodes, store, summary.front,
+                  summary.kind, summary.kind == "target" ? summary.balancer_url : "");
   const std::lock_guard lock(options_.model_cache->mutex);
   auto& cached = options_.model_cache->by_shape;
   if (const auto found = cached.find(shape); found != cached.end()) return found->second;

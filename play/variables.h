@@ -20,10 +20,8 @@ class Variables {
  public:
   explicit Variables(std::map<std::string, std::string> bound = {});
 
-  void capture(const std::string& browser, const std::string& name, std::string value,
-               bool secret);
-  std::optional<std::string> lookup(const std::string& browser,
-                                    const TemplateReference& reference);
+  void capture(const std::string& browser, const std::string& name, std::string value, bool secret);
+  std::optional<std::string> lookup(const std::string& browser, const TemplateReference& reference);
   TemplateLookup lookup_for(const std::string& browser);
 
   // `text` with every secret value seen so far replaced by "***"; values

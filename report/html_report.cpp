@@ -125,10 +125,9 @@ std::string body_line(std::string body) {
 std::string short_id(const std::string& id) { return id.empty() ? "-" : abbreviate(id, 8); }
 
 std::string details(const RequestRecord& record, const Operation* op) {
-  std::string text =
-      fmt::format("#{} {} {} {} by {}", record.number, record.client, record.exchange.method,
-                  printable(record.exchange.target, 80),
-                  record.node.empty() ? "an unknown node" : record.node);
+  std::string text = fmt::format("#{} {} {} {} by {}", record.number, record.client,
+                                 record.exchange.method, printable(record.exchange.target, 80),
+                                 record.node.empty() ? "an unknown node" : record.node);
   text += record.exchange.status == 0
               ? fmt::format(" — no response ({})", record.exchange.transport_error)
               : fmt::format(" — {} \"{}\"", record.exchange.status,
@@ -143,8 +142,9 @@ std::string details(const RequestRecord& record, const Operation* op) {
     if (!record.retry_reason.empty()) text += " (tried again: " + record.retry_reason + ")";
   }
   for (const auto& before : record.before) {
-    text += fmt::format("; first {} {} -> {}", before.method, before.target,
-                        before.status == 0 ? before.transport_error : std::to_string(before.status));
+    text +=
+        fmt::format("; first {} {} -> {}", before.method, before.target,
+                    before.status == 0 ? before.transport_error : std::to_string(before.status));
   }
   if (!record.captured.empty()) text += "; captured " + join(record.captured, ", ");
   for (const auto& check : record.checks) {
@@ -246,9 +246,8 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
   }
   std::vector<Placement*> by_start;
   for (auto& placement : placements) by_start.push_back(&placement);
-  std::stable_sort(by_start.begin(), by_start.end(), [](const auto* a, const auto* b) {
-    return a->op->start_us < b->op->start_us;
-  });
+  std::stable_sort(by_start.begin(), by_start.end(),
+                   [](const auto* a, const auto* b) { return a->op->start_us < b->op->start_us; });
   std::int64_t end_us = 1;
   for (const auto& op : history.operations) end_us = std::max(end_us, op.end_us);
   for (const auto& event : history.events) end_us = std::max(end_us, event.at_us);
@@ -399,7 +398,8 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
         "<td>{}</td><td>{}</td><td class=\"note\">{}</td></tr>\n",
         result_class(*request), anomaly ? " anomaly" : "", request->number, request->number,
         escape_markup(step_label[request->number]), escape_markup(request->client),
-        escape_markup(request->exchange.method), escape_markup(printable(request->exchange.target, 80)),
+        escape_markup(request->exchange.method),
+        escape_markup(printable(request->exchange.target, 80)),
         escape_markup(request->node.empty() ? "unknown" : request->node),
         escape_markup(short_id(request->session_id_sent)),
         escape_markup(request->session_id_set.empty() ||
@@ -491,8 +491,9 @@ std::string render_compare_html(const CompareSummary& summary, const std::vector
     body += run_section(runs[i], histories.at(i), static_cast<int>(i) + 1);
   }
   return page(fmt::format("sessim compare {}", summary.scenario),
-              escape_markup(summary.lesson) + " Each cell of the matrix is reads that returned what "
-                                              "was written; click it for its run. " +
+              escape_markup(summary.lesson) +
+                  " Each cell of the matrix is reads that returned what "
+                  "was written; click it for its run. " +
                   kIntro,
               body);
 }
@@ -528,10 +529,10 @@ std::string render_mermaid(const ScenarioRun& run, const History& history) {
   std::vector<Moment> moments;
   for (const auto& event : history.events) {
     if (event.what == StepKind::wait) continue;
-    moments.push_back({event.at_us, 1,
-                       fmt::format("    Note over {}: {}\n",
-                                   event.node.empty() ? front : participant(event.node),
-                                   to_string(event.what) + (event.node.empty() ? "" : " " + event.node))});
+    moments.push_back(
+        {event.at_us, 1,
+         fmt::format("    Note over {}: {}\n", event.node.empty() ? front : participant(event.node),
+                     to_string(event.what) + (event.node.empty() ? "" : " " + event.node))});
   }
   for (const auto& op : history.operations) {
     const auto* record = records.count(op.request) ? records.at(op.request) : nullptr;

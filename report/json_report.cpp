@@ -183,11 +183,10 @@ std::string render_runs_json(const std::vector<ScenarioRun>& runs, VerdictMode m
   for (const auto& source : invalid) {
     invalid_list.push_back({{"source", source.source}, {"error", source.message}});
   }
-  const bool passed = invalid.empty() && end.stopped_by.empty() && end.not_run.empty() &&
-                      !runs.empty() &&
-                      std::all_of(runs.begin(), runs.end(), [mode](const ScenarioRun& run) {
-                        return counts_as_success(run, mode);
-                      });
+  const bool passed =
+      invalid.empty() && end.stopped_by.empty() && end.not_run.empty() && !runs.empty() &&
+      std::all_of(runs.begin(), runs.end(),
+                  [mode](const ScenarioRun& run) { return counts_as_success(run, mode); });
   json document{{"schema_version", kReportSchemaVersion},
                 {"command", "run"},
                 {"verdict_mode", mode == VerdictMode::actual    ? "actual"

@@ -45,11 +45,11 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
         test.name = use == 1 ? name : fmt::format("{} [{}]", name, use);
         if (!check.passed) {
           test.failure = failed_check_text(check);
-          test.detail = fmt::format(
-              "{}\nat {} (step {}, {})\nrequest #{} {} {} served by {}", test.failure,
-              check.position.to_string(), step.number, step.position.to_string(),
-              request.number, request.exchange.method, request.exchange.target,
-              request.node.empty() ? "an unknown node" : request.node);
+          test.detail =
+              fmt::format("{}\nat {} (step {}, {})\nrequest #{} {} {} served by {}", test.failure,
+                          check.position.to_string(), step.number, step.position.to_string(),
+                          request.number, request.exchange.method, request.exchange.target,
+                          request.node.empty() ? "an unknown node" : request.node);
           if (const auto why = explanations.find(request.number);
               why != explanations.end() && is_read_check(check)) {
             test.detail += "\nwhy: " + why->second.sentence;
@@ -94,8 +94,8 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
   } else if (expected_failure && run.verdict() == Verdict::pass) {
     cases.push_back(
         {"declared outcome",
-         fmt::format("declared to fail with store={} but every check passed", to_string(run.store)), false,
-         0, ""});
+         fmt::format("declared to fail with store={} but every check passed", to_string(run.store)),
+         false, 0, ""});
   }
   return cases;
 }

@@ -54,10 +54,10 @@ std::vector<std::string> session_judgements(const ScenarioRun& run, bool all) {
       if (!all || !request.expected_session || request.session_reported) continue;
       for (const auto& check : request.checks) {
         if (check.what != "session") continue;
-        lines.push_back(fmt::format("{}#{} session {}{}: {}  {}", check.passed ? "" : "FAILED ",
-                                    request.number, check.actual,
-                                    check.passed ? "" : fmt::format(" (expected {})", check.expected),
-                                    request.session_basis, check.position.to_string()));
+        lines.push_back(fmt::format(
+            "{}#{} session {}{}: {}  {}", check.passed ? "" : "FAILED ", request.number,
+            check.actual, check.passed ? "" : fmt::format(" (expected {})", check.expected),
+            request.session_basis, check.position.to_string()));
       }
     }
   }
@@ -85,8 +85,9 @@ std::string render_scenario_step(const StepRecord& step, const TerminalStyle& st
     const auto tone = request.result == RequestResult::ok ? Tone::plain : Tone::bad;
     out += fmt::format("      {}\n", paint(request_line(request), tone, style));
     for (const auto& before : request.before) {
-      out += fmt::format("        first: {} {} -> {}\n", before.method, before.target,
-                         before.status == 0 ? before.transport_error : std::to_string(before.status));
+      out +=
+          fmt::format("        first: {} {} -> {}\n", before.method, before.target,
+                      before.status == 0 ? before.transport_error : std::to_string(before.status));
     }
     if (request.result == RequestResult::retried) {
       out += fmt::format("        try {} of {} failed ({}): tried again\n", request.attempt,
@@ -132,7 +133,8 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
   } else {
     // Streamed lines showed "?" for words the run's evidence settles at its end.
     for (const auto& line : session_judgements(run, true)) {
-      out += fmt::format("  {}\n", paint(line, line.rfind("FAILED", 0) == 0 ? Tone::bad : Tone::plain, style));
+      out += fmt::format(
+          "  {}\n", paint(line, line.rfind("FAILED", 0) == 0 ? Tone::bad : Tone::plain, style));
     }
   }
   if (run.stopped_early) out += "  (stopped after the first failed check: --fail-fast)\n";
@@ -143,13 +145,12 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
   }
   for (const auto& check : run.thresholds) {
     out += fmt::format("  {}  {}\n",
-                       check.passed
-                           ? paint(fmt::format("threshold ok: {} {} ({})", check.what,
-                                               check.expected, check.actual),
-                                   Tone::good, style)
-                           : paint(fmt::format("threshold FAILED: {}: expected {}, got {}",
-                                               check.what, check.expected, check.actual),
-                                   Tone::bad, style),
+                       check.passed ? paint(fmt::format("threshold ok: {} {} ({})", check.what,
+                                                        check.expected, check.actual),
+                                            Tone::good, style)
+                                    : paint(fmt::format("threshold FAILED: {}: expected {}, got {}",
+                                                        check.what, check.expected, check.actual),
+                                            Tone::bad, style),
                        paint(check.position.to_string(), Tone::dim, style));
   }
   const auto declared = declared_note(run);
@@ -180,7 +181,8 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
   if (verdict == Verdict::not_applicable)
     out += fmt::format("  (not applicable: {})\n", run.not_applicable_reason);
   if (verdict == Verdict::inconclusive) {
-    out += fmt::format("  {}\n", paint("inconclusive: " + run.inconclusive_reason, Tone::warn, style));
+    out +=
+        fmt::format("  {}\n", paint("inconclusive: " + run.inconclusive_reason, Tone::warn, style));
   }
   if (verdict == Verdict::error) {
     out += fmt::format("  {}\n", paint("error: " + run.error, Tone::bad, style));
@@ -254,11 +256,10 @@ std::string render_suite_summary(const std::vector<ScenarioRun>& runs, VerdictMo
 }
 
 std::string render_suite_count(const std::vector<ScenarioRun>& runs, VerdictMode mode) {
-  const auto succeeded = std::count_if(runs.begin(), runs.end(), [mode](const auto& run) {
-    return counts_as_success(run, mode);
-  });
+  const auto succeeded = std::count_if(
+      runs.begin(), runs.end(), [mode](const auto& run) { return counts_as_success(run, mode); });
   return fmt::format("{} of {} runs succeeded (--verdict {})\n", succeeded, runs.size(),
-                     mode == VerdictMode::actual     ? "actual"
+                     mode == VerdictMode::actual    ? "actual"
                      : mode == VerdictMode::lenient ? "lenient"
                                                     : "declared");
 }

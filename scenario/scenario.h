@@ -55,9 +55,9 @@ struct RetryPolicy {
 enum class ThresholdKind { error_rate, checks, latency };
 struct Threshold {
   ThresholdKind kind = ThresholdKind::latency;
-  std::string label;         // "": every request; else the requests of steps with this label
-  double percent = 0;        // error_rate: at most; checks: at least
-  LatencyLimit latency;      // latency: a percentile (or max) at most
+  std::string label;     // "": every request; else the requests of steps with this label
+  double percent = 0;    // error_rate: at most; checks: at least
+  LatencyLimit latency;  // latency: a percentile (or max) at most
   SourcePosition position;
   std::string describe() const;  // "error rate", "checks passed", "p95", "p95 of get cart"
 };
@@ -95,8 +95,8 @@ const std::vector<std::string>& step_kind_names();
 bool is_node_fault(StepKind kind);  // crash, stop, restart
 bool is_request(StepKind kind);
 bool writes_session(StepKind kind);  // set, remove, login, logout
-bool is_fault(StepKind kind);  // changes the cluster: not allowed inside `parallel`
-bool is_link_fault(StepKind kind);  // partition, delay, reset, heal
+bool is_fault(StepKind kind);        // changes the cluster: not allowed inside `parallel`
+bool is_link_fault(StepKind kind);   // partition, delay, reset, heal
 
 // A node name that stands for the node that served the previous request.
 inline constexpr const char* kLastServedNode = "@last";
@@ -127,12 +127,12 @@ struct Step {
   // set/get of the reference story: the app profile's reference calls
   // (/set-session, /get-session) rather than its attribute calls.
   bool reference_call = false;
-  double seconds = 0;       // wait; delay: by
-  double jitter_s = 0;      // delay: give or take
-  double delay_s = 0;       // requests: ask sessim's node to take this long (?delay=MS)
-  int times = 0;            // repeat
+  double seconds = 0;                 // wait; delay: by
+  double jitter_s = 0;                // delay: give or take
+  double delay_s = 0;                 // requests: ask sessim's node to take this long (?delay=MS)
+  int times = 0;                      // repeat
   std::vector<LatencyLimit> latency;  // repeat: over every request it made
-  std::vector<Step> steps;  // repeat: the body; parallel: the branches
+  std::vector<Step> steps;            // repeat: the body; parallel: the branches
 
   std::string describe() const;  // "get cart", "crash node-1", ...
 };
@@ -164,9 +164,9 @@ struct ScenarioCluster {
 
 struct Scenario {
   std::string name;
-  std::string lesson;  // one line, shown by `sessim list`
+  std::string lesson;             // one line, shown by `sessim list`
   std::vector<std::string> tags;  // `tags:`, for `run --tag`
-  std::string source;  // the path, or "builtin:<name>"
+  std::string source;             // the path, or "builtin:<name>"
   ScenarioCluster cluster;
   std::vector<std::string> clients;
   // Source addresses chosen in the file; the others get 127.0.<n>.1, one /24 each.

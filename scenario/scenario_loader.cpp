@@ -18,9 +18,9 @@
 #include "common/duration.h"
 #include "common/hash_key.h"
 #include "common/json_path.h"
-#include "common/template_text.h"
 #include "common/session_effect.h"
 #include "common/strategy_kind.h"
+#include "common/template_text.h"
 #include "common/text.h"
 #include "common/yaml_tree.h"
 #include "net/cookie.h"
@@ -156,7 +156,8 @@ class Loader {
 
   // {times: 10, every: 200ms}
   RetryPolicy retry_policy(const YAML::Node& node) const {
-    if (!node.IsMap()) fail(node, "retry needs {times: N, every: DURATION}, e.g. {times: 10, every: 200ms}");
+    if (!node.IsMap())
+      fail(node, "retry needs {times: N, every: DURATION}, e.g. {times: 10, every: 200ms}");
     check_keys(node, {"times", "every"}, "retry");
     if (!node["times"] || !node["every"]) fail(node, "retry needs both times and every");
     RetryPolicy retry;
@@ -205,11 +206,11 @@ class Loader {
             const auto suggestion =
                 nearest_name(label, std::vector<std::string>(names.begin(), names.end()));
             fail(entry->first,
-                 fmt::format("thresholds: no request step is named '{}'{} (a step's label:, else "
-                             "what it does, e.g. 'get cart')",
-                             printable(label, 64),
-                             suggestion.empty() ? ""
-                                                : fmt::format(" (did you mean '{}'?)", suggestion)));
+                 fmt::format(
+                     "thresholds: no request step is named '{}'{} (a step's label:, else "
+                     "what it does, e.g. 'get cart')",
+                     printable(label, 64),
+                     suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
           }
           const YAML::Node limits = entry->second;
           if (!limits.IsMap() || limits.size() == 0) {
@@ -441,11 +442,13 @@ class Loader {
   }
 
   std::vector<std::string> tag_list(const YAML::Node& node) const {
-    if (!node.IsSequence() || node.size() == 0) fail(node, "tags must be a list such as [smoke, cart]");
+    if (!node.IsSequence() || node.size() == 0)
+      fail(node, "tags must be a list such as [smoke, cart]");
     std::vector<std::string> tags;
     for (const auto& item : node) {
       const auto tag = text(item, "a tag");
-      if (!is_simple_name(tag)) fail(item, fmt::format("tag '{}' must be 1-64 of A-Z a-z 0-9 _ -", printable(tag, 64)));
+      if (!is_simple_name(tag))
+        fail(item, fmt::format("tag '{}' must be 1-64 of A-Z a-z 0-9 _ -", printable(tag, 64)));
       tags.push_back(tag);
     }
     return tags;
@@ -618,7 +621,8 @@ class Loader {
              fmt::format("{} {} at the level of '- {}:'; indent {} two more spaces so that {} "
                          "inside it",
                          fmt::join(names, ", "), names.size() == 1 ? "stands" : "stand", step,
-                         names.size() == 1 ? "it" : "them", names.size() == 1 ? "it is" : "they are"));
+                         names.size() == 1 ? "it" : "them",
+                         names.size() == 1 ? "it is" : "they are"));
       }
       fail(settings.front(),
            fmt::format("'{}' is not a step; the settings of {} go inside it, e.g. '- {}: {{...}}'",
@@ -671,15 +675,17 @@ class Loader {
         fail(value["path"], "path must start with / and hold no spaces");
       }
     }
-    if (value["body"] && value["form"]) fail(value["form"], "a step sends a body or a form, not both");
+    if (value["body"] && value["form"])
+      fail(value["form"], "a step sends a body or a form, not both");
     if (value["body"]) step.call.body = template_text(value["body"], "body");
     if (value["form"]) step.call.form = read_form(value["form"], failure());
     if (value["headers"]) step.call.headers = request_headers(value["headers"]);
     if (value["capture"]) step.call.captures = read_captures(value["capture"], source_, failure());
     if (value["retry"]) {
       if (in_parallel) {
-        fail(value["retry"], "retry cannot run inside parallel: the requests there are raced "
-                             "together once");
+        fail(value["retry"],
+             "retry cannot run inside parallel: the requests there are raced "
+             "together once");
       }
       step.retry = retry_policy(value["retry"]);
     }
@@ -696,8 +702,8 @@ class Loader {
     if (!node.IsMap() || node.size() == 0) {
       fail(node, "expect must be a map such as {value: hello, node: node-2}");
     }
-    std::vector<std::string> keys{"status", "node", "session", "header", "cookie", "body",
-                                  "within"};
+    std::vector<std::string> keys{"status", "node", "session", "header",
+                                  "cookie", "body", "within"};
     if (kind == StepKind::get || kind == StepKind::request) keys.push_back("value");
     if (kind == StepKind::get) keys.push_back("absent");
     check_keys(node, keys, fmt::format("the expectations of {}", to_string(kind)));
@@ -720,8 +726,8 @@ class Loader {
     if (node["cookie"]) expectation.cookies = cookie_conditions(node["cookie"]);
     if (node["body"]) body_conditions(node["body"], expectation);
     if (node["within"]) {
-      expectation.within = LatencyLimit{100, milliseconds(node["within"], "within"),
-                                        position(node["within"])};
+      expectation.within =
+          LatencyLimit{100, milliseconds(node["within"], "within"), position(node["within"])};
     }
     return expectation;
   }
@@ -736,8 +742,9 @@ class Loader {
       } else if (const auto group = parse_status_class(word)) {
         set.classes.push_back(*group);
       } else {
-        fail(item, "status must be a code from 100 to 599 or a class such as 2xx, or a list of "
-                   "them ([200, 302], [2xx, 404])");
+        fail(item,
+             "status must be a code from 100 to 599 or a class such as 2xx, or a list of "
+             "them ([200, 302], [2xx, 404])");
       }
     };
     if (node.IsSequence()) {
@@ -765,14 +772,16 @@ class Loader {
         continue;
       }
       if (!tests.IsMap() || tests.size() == 0) {
-        fail(tests, fmt::format("header {} needs a value or a map such as {{contains: text}}", name));
+        fail(tests,
+             fmt::format("header {} needs a value or a map such as {{contains: text}}", name));
       }
       check_keys(tests, text_test_names(), "header " + name);
       for (auto test = tests.begin(); test != tests.end(); ++test) {
         const auto key = test->first.as<std::string>();
         const auto how = *text_test_named(key);
         if (how == TextTest::absent) {
-          if (!boolean(test->second, "absent")) fail(test->second, "write absent: true, or leave it out");
+          if (!boolean(test->second, "absent"))
+            fail(test->second, "write absent: true, or leave it out");
           conditions.push_back({name, {TextTest::absent, "", position(test->first), std::nullopt}});
           continue;
         }
@@ -800,8 +809,8 @@ class Loader {
       }
       const YAML::Node tests = it->second;  // a copy: it-> yields a temporary
       if (!tests.IsMap() || tests.size() == 0) {
-        fail(tests, fmt::format("cookie {} needs a map such as {{present: true, httponly: true}}",
-                                name));
+        fail(tests,
+             fmt::format("cookie {} needs a map such as {{present: true, httponly: true}}", name));
       }
       check_keys(tests, cookie_test_names(), "cookie " + name);
       if (tests["present"] && tests["absent"]) fail(tests, "present and absent exclude each other");
@@ -839,8 +848,8 @@ class Loader {
             break;
         }
         if (tests["absent"] && condition.test != CookieTest::absent) {
-          fail(test->first, fmt::format("cookie {} is expected absent; {} says nothing then", name,
-                                        key));
+          fail(test->first,
+               fmt::format("cookie {} is expected absent; {} says nothing then", name, key));
         }
         conditions.push_back(std::move(condition));
       }
@@ -866,13 +875,15 @@ class Loader {
     }
     if (const auto json = node["json"]) {
       if (!json.IsMap() || json.size() == 0) {
-        fail(json, "json must be a map of paths to values, e.g. {user.name: alice, items[0].id: 3}");
+        fail(json,
+             "json must be a map of paths to values, e.g. {user.name: alice, items[0].id: 3}");
       }
       for (auto it = json.begin(); it != json.end(); ++it) {
         JsonCondition condition;
         condition.path = text(it->first, "a JSON path");
         if (const auto problem = json_path_problem(condition.path); !problem.empty()) {
-          fail(it->first, fmt::format("JSON path '{}': {}", printable(condition.path, 64), problem));
+          fail(it->first,
+               fmt::format("JSON path '{}': {}", printable(condition.path, 64), problem));
         }
         condition.position = position(it->first);
         const YAML::Node value = it->second;  // a copy: it-> yields a temporary
@@ -888,7 +899,8 @@ class Loader {
           condition.kind = JsonCondition::Kind::null;
         } else if (tag == "!") {
           condition.kind = JsonCondition::Kind::string;
-        } else if (YAML::convert<bool>::decode(value, flag) && (word == "true" || word == "false")) {
+        } else if (YAML::convert<bool>::decode(value, flag) &&
+                   (word == "true" || word == "false")) {
           condition.kind = JsonCondition::Kind::boolean;
         } else if (parse_json_number(word)) {
           condition.kind = JsonCondition::Kind::number;
@@ -952,8 +964,8 @@ class Loader {
       fail(node, "headers must be a map such as {Accept: application/json}");
     }
     static const std::vector<std::string> kOwnedBySessim{
-        "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE",
-        "Trailer", "Upgrade", "Expect", "Cookie"};
+        "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive",
+        "TE",   "Trailer",        "Upgrade",           "Expect",     "Cookie"};
     std::vector<std::pair<std::string, std::string>> headers;
     for (auto it = node.begin(); it != node.end(); ++it) {
       const auto name = header_name(it->first);
@@ -1194,7 +1206,8 @@ void find_free_variables(const std::vector<Step>& steps, std::set<std::string>& 
         }
       }
       for (const auto& body : expect.body) {
-        if (body.test == TextTest::contains) note_free(body.operand, body.position, captured, scenario);
+        if (body.test == TextTest::contains)
+          note_free(body.operand, body.position, captured, scenario);
       }
       for (const auto& json : expect.json) {
         if (json.kind == JsonCondition::Kind::string) {

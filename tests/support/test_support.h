@@ -140,7 +140,8 @@ bool ci_forbids_skips();
 // Skips the test for a missing program that scripts/dev installs, saying
 // which; under CI=true the same is a failure. `message` may stream:
 // SKIP_FOR_MISSING(front << " is not installed").
-#define SKIP_FOR_MISSING(message)                                                           \
-  if (!::sessim::testing::ci_forbids_skips()) GTEST_SKIP() << message;                      \
-  else FAIL() << "CI=true: this test would skip, but scripts/dev installs what it needs: " \
-              << message
+#define SKIP_FOR_MISSING(message)             \
+  if (!::sessim::testing::ci_forbids_skips()) \
+    GTEST_SKIP() << message;                  \
+  else                                        \
+    FAIL() << "CI=true: this test would skip, but scripts/dev installs what it needs: " << message

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -72,9 +73,10 @@ bool runnable(const std::string& module) {
 // The Express app on Express 4 or 5, with its README's logout (destroy(), or
 // regenerate() after clearing the user).
 std::string express_command(const std::string& modules, const std::string& logout, bool redis) {
-  return fmt::format("exec node {}/app.js --port {{port}} --name {{name}} "
-                     "--session-timeout {{session_timeout}} --modules {} --logout {}{}",
-                     kExpress, modules, logout, redis ? " --redis-url {redis_url}" : "");
+  return fmt::format(
+      "exec node {}/app.js --port {{port}} --name {{name}} "
+      "--session-timeout {{session_timeout}} --modules {} --logout {}{}",
+      kExpress, modules, logout, redis ? " --redis-url {redis_url}" : "");
 }
 
 // PHP's built-in server with four workers (it serves one request at a time
@@ -83,8 +85,9 @@ std::string express_command(const std::string& modules, const std::string& logou
 // request.
 std::string php_command(bool redis, int strict) {
   const auto where =
-      redis ? std::string("-d session.save_handler=redis "
-                          "-d 'session.save_path=tcp://{redis_host}:{redis_port}'")
+      redis ? std::string(
+                  "-d session.save_handler=redis "
+                  "-d 'session.save_path=tcp://{redis_host}:{redis_port}'")
             : std::string("-d session.save_handler=files -d session.save_path={log_dir}/{name}");
   return fmt::format(
       "{}SESSIM_NAME={{name}} PHP_CLI_SERVER_WORKERS=4 exec php {} -d session.use_strict_mode={} "
@@ -99,10 +102,13 @@ std::string missing(const std::string& module) {
            "(scripts/dev runs npm ci)";
   }
   if (module == "php:") return "php-cli is not installed (scripts/dev installs it)";
-  if (module == "tomcat:") return "tomcat10 or java is not installed (scripts/dev installs tomcat10)";
-  if (module == "php-redis:") return "php-cli or php-redis is not installed (scripts/dev installs them)";
-  return module + " is not installed for /usr/bin/python3 (scripts/dev installs python3-django, "
-                  "python3-flask and python3-flask-session)";
+  if (module == "tomcat:")
+    return "tomcat10 or java is not installed (scripts/dev installs tomcat10)";
+  if (module == "php-redis:")
+    return "php-cli or php-redis is not installed (scripts/dev installs them)";
+  return module +
+         " is not installed for /usr/bin/python3 (scripts/dev installs python3-django, "
+         "python3-flask and python3-flask-session)";
 }
 
 const std::vector<App>& apps() {
@@ -141,8 +147,7 @@ const std::vector<App>& apps() {
        express_command(kExpress5, "regenerate", true), "redis"},
       {"php-files", "php:", kPhp + "/app.profile.yaml", php_command(false, 0)},
       {"php-redis", "php-redis:", kPhp + "/app.profile.yaml", php_command(true, 0), "redis"},
-      {"php-redis-strict", "php-redis:", kPhp + "/app.profile.yaml", php_command(true, 1),
-       "redis"},
+      {"php-redis-strict", "php-redis:", kPhp + "/app.profile.yaml", php_command(true, 1), "redis"},
       {"tomcat", "tomcat:", kApps + "/tomcat/tomcat.profile.yaml",
        kApps + "/tomcat/run-tomcat.sh {port} {name} {log_dir}/{name} {session_timeout}"},
   };
@@ -157,18 +162,29 @@ const App& app(const std::string& name) {
 }
 
 // Skips the test, with the reason, where the framework cannot be installed.
-#define REQUIRE_APP(app) \
-  if (!runnable((app).module)) SKIP_FOR_MISSING((app).name << " cannot run here: " << missing((app).module))
+#define REQUIRE_APP(app)       \
+  if (!runnable((app).module)) \
+  SKIP_FOR_MISSING((app).name << " cannot run here: " << missing((app).module))
 
 nlohmann::json run_story(const App& app, const std::string& story,
                          std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"run",       story,       "--store",    app.store,
-                                "--profile", app.profile, "--node-shell", "--node-cmd",
-                                app.command, "--json"};
+  std::vector<std::string> args{"run",       story,          "--store",    app.store,   "--profile",
+                                app.profile, "--node-shell", "--node-cmd", app.command, "--json"};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto result = run_sessim(args, std::chrono::seconds(90));
   EXPECT_FALSE(result.out.empty()) << result.err;
   return nlohmann::json::parse(result.out.empty() ? "{}" : result.out);
+}
+
+// The Flask app as a server of its own (not a node sessim starts), until
+// the returned process is destroyed.
+std::unique_ptr<ChildProcess> start_flask(const RunDirectory& directory, int port,
+                                          const std::string& name) {
+  ChildSpec spec;
+  spec.executable = kPython;
+  spec.args = {kApps + "/flask_app.py", "--port", std::to_string(port), "--name", name};
+  spec.log_path = directory.file(name + "-flask.log");
+  return std::make_unique<ChildProcess>(spec);
 }
 
 // Request numbers whose read checks failed.
@@ -387,16 +403,24 @@ TEST(FrameworkApps, TheProbeLearnsWhereEachAppKeepsSessions) {
   const std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>>
       models{
           {"django-own-db",
-           {{"home", "server"}, {"sharing", "per-instance"}, {"login", "rotates"},
-            {"logout", "ends-session"}, {"unknown_id", "replaced"}}},
+           {{"home", "server"},
+            {"sharing", "per-instance"},
+            {"login", "rotates"},
+            {"logout", "ends-session"},
+            {"unknown_id", "replaced"}}},
           {"django-shared-db", {{"home", "server"}, {"sharing", "shared"}}},
           {"flask-cookie", {{"home", "cookie"}, {"logout", "cookie-only"}}},
           {"flask-server-files",
-           {{"home", "server"}, {"sharing", "per-instance"}, {"unknown_id", "adopted"},
+           {{"home", "server"},
+            {"sharing", "per-instance"},
+            {"unknown_id", "adopted"},
             {"login", "keeps-id"}}},
           {"express-memory",
-           {{"home", "server"}, {"sharing", "per-instance"}, {"login", "rotates"},
-            {"logout", "ends-session"}, {"unknown_id", "replaced"}}},
+           {{"home", "server"},
+            {"sharing", "per-instance"},
+            {"login", "rotates"},
+            {"logout", "ends-session"},
+            {"unknown_id", "replaced"}}},
           {"express-redis", {{"home", "server"}, {"sharing", "shared"}}},
       };
   for (const auto& [name, fields] : models) {
@@ -423,7 +447,8 @@ TEST(FrameworkApps, ADjangoAppOnOneDatabaseRunsAsStoreShared) {
   EXPECT_EQ(run["store"], "shared");
   EXPECT_EQ(run["verdict"], "pass");
   EXPECT_EQ(run["declared"], "pass");  // sticky-session's `redis: pass`
-  EXPECT_FALSE(run["cluster"].contains("redis_url") && !run["cluster"]["redis_url"].get<std::string>().empty())
+  EXPECT_FALSE(run["cluster"].contains("redis_url") &&
+               !run["cluster"]["redis_url"].get<std::string>().empty())
       << run["cluster"].dump();
 }
 
@@ -465,9 +490,9 @@ TEST(FrameworkApps, AFlaskLogoutCannotRevokeACopiedCookie) {
 // pass it on, instead of failing for a reason that is not the app's.
 TEST(FrameworkApps, AStoryThatNeedsATimeoutRefusesAnAppThatWasNotToldIt) {
   const auto& flask = app("flask-cookie");
-  const auto result = run_sessim({"run", "idle-expiry", "--profile", flask.profile, "--node-cmd",
-                                  fmt::format("{} {}/flask_app.py --port {{port}}", kPython,
-                                              kApps)});
+  const auto result =
+      run_sessim({"run", "idle-expiry", "--profile", flask.profile, "--node-cmd",
+                  fmt::format("{} {}/flask_app.py --port {{port}}", kPython, kApps)});
   EXPECT_EQ(result.exit_code, kExitUsage);
   EXPECT_NE(result.err.find("idle-expiry:8:20: session-timeout: the app was not told"),
             std::string::npos)
@@ -482,16 +507,15 @@ TEST(FrameworkApps, AnUpstreamDownThroughoutIsNoPass) {
   RunDirectory directory;
   const int port = pick_free_loopback_port();
   const int dead = pick_free_loopback_port();
-  ChildSpec spec;
-  spec.executable = kPython;
-  spec.args = {kApps + "/flask_app.py", "--port", std::to_string(port), "--name", "live"};
-  spec.log_path = directory.file("flask.log");
-  ChildProcess server(spec);
+  const auto server = start_flask(directory, port, "live");
   ASSERT_TRUE(testing::wait_until([port] { return tcp_port_accepts("127.0.0.1", port); }));
-  const std::vector<std::string> args{"run",        "--profile",
-                                      flask.profile, "--upstream",
+  const std::vector<std::string> args{"run",
+                                      "--profile",
+                                      flask.profile,
+                                      "--upstream",
                                       fmt::format("dead=http://127.0.0.1:{}", dead),
-                                      "--upstream", fmt::format("live=http://127.0.0.1:{}", port)};
+                                      "--upstream",
+                                      fmt::format("live=http://127.0.0.1:{}", port)};
   const auto strict = run_sessim(args);
   // What the story asks of several instances was not tested: an error of
   // the system under test, not a failed lesson.
@@ -513,11 +537,11 @@ TEST(FrameworkApps, TheConnectRedisReadmeClientExitsOnARedisRestartAndThatIsAnEr
   RunDirectory directory;
   const auto junit = directory.file("restart.xml");
   const auto json = directory.file("restart.json");
-  const auto result = run_sessim({"run", "redis-restart", "--store", "redis", "--profile",
-                                  express.profile, "--node-shell", "--node-cmd",
-                                  express.command + " --redis-client readme", "--verdict",
-                                  "declared", "--json=" + json, "--junit", junit},
-                                 std::chrono::seconds(90));
+  const auto result =
+      run_sessim({"run", "redis-restart", "--store", "redis", "--profile", express.profile,
+                  "--node-shell", "--node-cmd", express.command + " --redis-client readme",
+                  "--verdict", "declared", "--json=" + json, "--junit", junit},
+                 std::chrono::seconds(90));
   EXPECT_EQ(result.exit_code, kExitEnvironment) << result.out << result.err;
   EXPECT_NE(result.err.find("node-1 exited"), std::string::npos) << result.err;
   const auto report = nlohmann::json::parse(testing::read_text_file(json));
@@ -537,10 +561,10 @@ TEST(FrameworkApps, TheConnectRedisReadmeClientExitsOnARedisRestartAndThatIsAnEr
 TEST(FrameworkApps, EachClusterShapeIsProbedOnItsOwn) {
   const auto& files = app("flask-server-files");
   REQUIRE_APP(files);
-  const auto result = run_sessim({"run", "two-tabs", "sticky-session", "--store", "local",
-                                  "--profile", files.profile, "--node-shell", "--node-cmd",
-                                  files.command, "--json"},
-                                 std::chrono::seconds(90));
+  const auto result =
+      run_sessim({"run", "two-tabs", "sticky-session", "--store", "local", "--profile",
+                  files.profile, "--node-shell", "--node-cmd", files.command, "--json"},
+                 std::chrono::seconds(90));
   const auto report = nlohmann::json::parse(result.out);
   ASSERT_EQ(report["runs"].size(), 2u) << result.err;
   EXPECT_EQ(report["runs"][0]["scenario"], "two-tabs");
@@ -554,8 +578,8 @@ TEST(FrameworkApps, EachClusterShapeIsProbedOnItsOwn) {
 // says how; sessim's own node, which saves only what changed, loses none and
 // the overlap is shown by its delay.
 TEST(FrameworkApps, TwoTabsMakesWritesOverlapInAnAppWithNoDelayParameter) {
-  for (const auto* name : {"express-memory", "express-redis", "django-shared-db", "flask-cookie",
-                           "php-redis"}) {
+  for (const auto* name :
+       {"express-memory", "express-redis", "django-shared-db", "flask-cookie", "php-redis"}) {
     const auto& under_test = app(name);
     if (!runnable(under_test.module)) {
       ADD_FAILURE() << name << " cannot run here: " << missing(under_test.module);
@@ -696,9 +720,8 @@ TEST(Audit, FlaskSessionFilesAdoptIdsAndKeepThemOnOneInstance) {
   const auto& files = app("flask-server-files");
   REQUIRE_APP(files);
   int exit_code = -1;
-  const auto ids = finding_ids(
-      audit_json({"--profile", files.profile, "--node-shell", "--node-cmd", files.command},
-                 exit_code));
+  const auto ids = finding_ids(audit_json(
+      {"--profile", files.profile, "--node-shell", "--node-cmd", files.command}, exit_code));
   EXPECT_TRUE(has(ids, "session-fixation"));
   EXPECT_TRUE(has(ids, "no-rotation-on-login"));
   EXPECT_TRUE(has(ids, "session-per-instance"));
@@ -727,9 +750,9 @@ TEST(Audit, DjangoOnASharedDatabaseLosesConcurrentUpdatesOnly) {
       {"--profile", django.profile, "--node-shell", "--node-cmd", django.command}, exit_code);
   const auto ids = finding_ids(report);
   EXPECT_TRUE(has(ids, "lost-update"));
-  for (const auto* absent : {"session-fixation", "no-rotation-on-login", "session-per-instance",
-                             "logout-one-instance", "logout-cookie-only", "cookie-not-httponly",
-                             "lost-on-restart", "forged-cookie-5xx"}) {
+  for (const auto* absent :
+       {"session-fixation", "no-rotation-on-login", "session-per-instance", "logout-one-instance",
+        "logout-cookie-only", "cookie-not-httponly", "lost-on-restart", "forged-cookie-5xx"}) {
     EXPECT_FALSE(has(ids, absent)) << absent << "\n" << report.dump(1);
   }
 }
@@ -746,8 +769,9 @@ TEST(FrameworkApps, WritesThatCannotOverlapMakeTheRaceInconclusiveNeverAPass) {
   const auto report = run_story(single, "two-tabs");
   const auto& run = report["runs"][0];
   EXPECT_EQ(run["verdict"], "inconclusive") << trace(run);
-  EXPECT_NE(run.value("inconclusive_reason", "").find("nothing showed that the app ran them at "
-                                                      "the same time"),
+  EXPECT_NE(run.value("inconclusive_reason", "")
+                .find("nothing showed that the app ran them at "
+                      "the same time"),
             std::string::npos);
   int exit_code = -1;
   const auto audit = audit_json({"--store", "redis", "--profile", single.profile, "--node-shell",
@@ -765,10 +789,10 @@ TEST(FrameworkApps, WritesThatCannotOverlapMakeTheRaceInconclusiveNeverAPass) {
 // bearer token later calls send.
 nlohmann::json run_login(const App& app, const std::string& story, const std::string& profile,
                          std::vector<std::string> extra = {}) {
-  std::vector<std::string> args{"run",        story,        "--store",      app.store,
-                                "--profile",  profile,      "--node-shell", "--node-cmd",
-                                app.command,  "--var",      "password=wonderland",
-                                "--node-header", "X-Served-By", "--json"};
+  std::vector<std::string> args{
+      "run",          story,        "--store",   app.store, "--profile",           profile,
+      "--node-shell", "--node-cmd", app.command, "--var",   "password=wonderland", "--node-header",
+      "X-Served-By",  "--json"};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto result = run_sessim(args, std::chrono::seconds(90));
   EXPECT_FALSE(result.out.empty()) << result.err;
@@ -888,11 +912,7 @@ TEST(FrameworkApps, ProfileInitWritesAStartingProfileAndCheckTriesItOnTheApp) {
   REQUIRE_APP(flask);
   RunDirectory directory;
   const int port = pick_free_loopback_port();
-  ChildSpec spec;
-  spec.executable = kPython;
-  spec.args = {kApps + "/flask_app.py", "--port", std::to_string(port), "--name", "one"};
-  spec.log_path = directory.file("flask.log");
-  ChildProcess server(spec);
+  const auto server = start_flask(directory, port, "one");
   ASSERT_TRUE(testing::wait_until([port] { return tcp_port_accepts("127.0.0.1", port); }));
   const auto target = fmt::format("http://127.0.0.1:{}", port);
   const auto written = directory.file("flask.profile.yaml");
@@ -909,9 +929,8 @@ TEST(FrameworkApps, ProfileInitWritesAStartingProfileAndCheckTriesItOnTheApp) {
   EXPECT_NE(wrong.out.find("FAIL cookie: the write set session; the profile names sessionid"),
             std::string::npos)
       << wrong.out;
-  const auto nothing = run_sessim(
-      {"profile", "check", written, "--target",
-       fmt::format("http://127.0.0.1:{}", pick_free_loopback_port())});
+  const auto nothing = run_sessim({"profile", "check", written, "--target",
+                                   fmt::format("http://127.0.0.1:{}", pick_free_loopback_port())});
   EXPECT_EQ(nothing.exit_code, kExitEnvironment) << nothing.out;
 }
 

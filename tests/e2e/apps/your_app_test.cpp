@@ -393,11 +393,11 @@ TEST(Target, OpenSslIsLoadedOnlyWhenHttpsIsUsed) {
 // What ran is said in words that fit it: behind --target no node count or
 // balancer; for an app that is not sessim's no on-miss policy of sessim's.
 TEST(CompareCommandNodes, ReportsDescribeAnAppOfYourOwnAsWhatItIs) {
-  const auto command = fmt::format("{} {}/session_app.py --port {{port}} --name {{name}}",
-                                   kPython, kApps);
-  const auto compared = run_sessim({"compare", "sticky-session", "--stores", "local",
-                                    "--balancers", "round-robin", "--faults", "none", "--node-cmd",
-                                    command, "--profile", kApps + "/session_app.profile.yaml"});
+  const auto command =
+      fmt::format("{} {}/session_app.py --port {{port}} --name {{name}}", kPython, kApps);
+  const auto compared = run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers",
+                                    "round-robin", "--faults", "none", "--node-cmd", command,
+                                    "--profile", kApps + "/session_app.profile.yaml"});
   ASSERT_EQ(compared.exit_code, kExitOk) << compared.err;
   EXPECT_NE(compared.out.find("(2 node(s), command)"), std::string::npos) << compared.out;
   EXPECT_EQ(compared.out.find("on-miss"), std::string::npos) << compared.out;

@@ -3,7 +3,6 @@
 // Skipped when nginx is not installed (CI installs it).
 #include <gtest/gtest.h>
 
-
 #include "cluster/child_process.h"
 #include "cluster/node_instance.h"
 #include "net/loopback.h"

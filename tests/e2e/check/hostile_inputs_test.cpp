@@ -232,13 +232,13 @@ TEST(CrashedApp, ANodeTheStoryCrashesIsTheLessonNotAnError) {
                                 "  - request: {path: /a, expect: {status: 200}}\n"
                                 "  - crash: node-1\n"
                                 "  - request: {path: /b, expect: {status: 200}}\n");
-  const auto result = run_sessim(
-      {"run", story, "--nodes", "2", "--store", "local", "--node-cmd",
-       fmt::format("python3 {}/tests/apps/hostile_upstream.py --port {{port}} --mode "
-                   "exits-on-request",
-                   SESSIM_SOURCE_DIR),
-       "--json"},
-      std::chrono::seconds(60));
+  const auto result =
+      run_sessim({"run", story, "--nodes", "2", "--store", "local", "--node-cmd",
+                  fmt::format("python3 {}/tests/apps/hostile_upstream.py --port {{port}} --mode "
+                              "exits-on-request",
+                              SESSIM_SOURCE_DIR),
+                  "--json"},
+                 std::chrono::seconds(60));
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   const auto report = nlohmann::json::parse(result.out);
   EXPECT_EQ(report["runs"][0]["verdict"], "pass");

@@ -54,8 +54,8 @@ TEST(Cores, LoopsAsAskedAreReportedEverywhere) {
   const auto traced = run_sessim({"run", "--loops", "3", "--trace"});
   EXPECT_TRUE(contains(traced.err, "sessim: 3 event loops")) << traced.err;
 
-  const auto bench = run_sessim({"bench", "--loops", "2", "--requests", "50", "--users", "2",
-                                 "--json"});
+  const auto bench =
+      run_sessim({"bench", "--loops", "2", "--requests", "50", "--users", "2", "--json"});
   ASSERT_EQ(bench.exit_code, 0) << bench.err;
   EXPECT_EQ(environment_of(bench).at("event_loops"), 2);
 
@@ -78,8 +78,8 @@ int descriptors_held(int nodes, int loops) {
   RunDirectory logs;
   // Not captured: the table of 2,000 reads goes to the log.
   const auto spec = testing::sessim_child(
-      logs, {"run", "--nodes", std::to_string(nodes), "--loops", std::to_string(loops),
-             "--keep-running"},
+      logs,
+      {"run", "--nodes", std::to_string(nodes), "--loops", std::to_string(loops), "--keep-running"},
       false);
   ChildProcess sessim(spec);
   const bool up = testing::wait_until(
@@ -87,8 +87,8 @@ int descriptors_held(int nodes, int loops) {
       std::chrono::seconds(60));
   if (!up) return -1;
   int count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(
-           fmt::format("/proc/{}/fd", sessim.pid()))) {
+  for ([[maybe_unused]] const auto& entry :
+       std::filesystem::directory_iterator(fmt::format("/proc/{}/fd", sessim.pid()))) {
     ++count;
   }
   sessim.kill();

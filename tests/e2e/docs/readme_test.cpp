@@ -110,8 +110,8 @@ namespace {
 std::vector<std::pair<std::string, std::string>> docs_commands() {
   std::vector<std::pair<std::string, std::string>> commands;
   const std::string docs = std::string(SESSIM_SOURCE_DIR) + "/docs";
-  for (const auto* name : {"balancing.md", "benchmarks.md", "ci.md", "history.md",
-                           "json-report.md", "node.md", "scenarios.md", "your-app.md"}) {
+  for (const auto* name : {"balancing.md", "benchmarks.md", "ci.md", "history.md", "json-report.md",
+                           "node.md", "scenarios.md", "your-app.md"}) {
     std::istringstream text(testing::read_text_file(docs + "/" + name));
     std::string line;
     bool in_console = false;
@@ -173,8 +173,7 @@ TEST(DocsCommands, EveryConsoleCommandOfTheDocsRuns) {
 // The `sessim` lines of docs/ci.md's GitHub Actions and GitLab CI files,
 // as written (a ```yaml block's `run:` script or `script:` item).
 std::vector<std::string> ci_example_commands() {
-  std::istringstream text(
-      testing::read_text_file(std::string(SESSIM_SOURCE_DIR) + "/docs/ci.md"));
+  std::istringstream text(testing::read_text_file(std::string(SESSIM_SOURCE_DIR) + "/docs/ci.md"));
   std::vector<std::string> commands;
   std::string line;
   bool in_yaml = false;
@@ -220,10 +219,10 @@ TEST(DocsCommands, TheCiExamplesRunAsWritten) {
   const auto bin = std::filesystem::path(SESSIM_BINARY).parent_path().string();
   for (const auto& command : commands) {
     std::filesystem::remove_all(repository.file("reports"));
-    const auto script = fmt::format(
-        "cd {} && export PATH={}:/usr/bin:/bin && mkdir -p reports && {} >{} 2>&1",
-        single_quoted(repository.path()), single_quoted(bin), command,
-        single_quoted(repository.file("out.log")));
+    const auto script =
+        fmt::format("cd {} && export PATH={}:/usr/bin:/bin && mkdir -p reports && {} >{} 2>&1",
+                    single_quoted(repository.path()), single_quoted(bin), command,
+                    single_quoted(repository.file("out.log")));
     const int status = std::system(("/bin/bash -c " + single_quoted(script)).c_str());
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     const auto log = testing::read_text_file(repository.file("out.log"));
@@ -238,13 +237,13 @@ TEST(DocsCommands, TheCiExamplesRunAsWritten) {
                               .c_str()),
               0)
         << testing::read_text_file(junit);
-    EXPECT_EQ(std::system(fmt::format("/usr/bin/python3 {} {} {} >{} 2>&1",
-                                      single_quoted(source + "/tests/support/validate_report.py"),
-                                      single_quoted(source + "/docs/schema/run-report.schema.json"),
-                                      single_quoted(json),
-                                      single_quoted(repository.file("schema.log")))
-                              .c_str()),
-              0)
+    EXPECT_EQ(
+        std::system(fmt::format("/usr/bin/python3 {} {} {} >{} 2>&1",
+                                single_quoted(source + "/tests/support/validate_report.py"),
+                                single_quoted(source + "/docs/schema/run-report.schema.json"),
+                                single_quoted(json), single_quoted(repository.file("schema.log")))
+                        .c_str()),
+        0)
         << testing::read_text_file(repository.file("schema.log"));
   }
 }

@@ -34,7 +34,8 @@ class FrontStory : public ::testing::TestWithParam<std::tuple<std::string, std::
 
 TEST_P(FrontStory, KeepsItsDeclaredVerdictsInBothStores) {
   const auto& [front, story] = GetParam();
-  if (!installed(front)) SKIP_FOR_MISSING(front << " is not installed (scripts/dev installs it in CI)");
+  if (!installed(front))
+    SKIP_FOR_MISSING(front << " is not installed (scripts/dev installs it in CI)");
   // The failover story's lesson needs the sentinels' store as well.
   const std::string stores =
       story == "redis-failover" ? "local,redis,redis-sentinel" : "local,redis";
@@ -90,10 +91,11 @@ TEST(Fronts, ANodeAddedIsServedAfterTheReload) {
     if (!installed(front)) continue;
     RunDirectory directory;
     const auto path = directory.file("grow.yaml");
-    std::ofstream(path) << "cluster: {nodes: 1}\nsteps:\n"
-                           "  - set: {name: a, value: b, expect: {node: node-1}}\n"
-                           "  - add-node: {}\n"
-                           "  - repeat: {times: 4, steps: [{get: {name: a, expect: {value: b}}}]}\n";
+    std::ofstream(path)
+        << "cluster: {nodes: 1}\nsteps:\n"
+           "  - set: {name: a, value: b, expect: {node: node-1}}\n"
+           "  - add-node: {}\n"
+           "  - repeat: {times: 4, steps: [{get: {name: a, expect: {value: b}}}]}\n";
     const auto result = run_sessim({"run", path, "--front", front, "--store", "redis", "--json"});
     ASSERT_FALSE(result.out.empty()) << result.err;
     const auto report = nlohmann::json::parse(result.out);
@@ -109,18 +111,19 @@ TEST(Fronts, ANodeAddedIsServedAfterTheReload) {
 
 // compare's front dimension: the same lesson in each front, cell by cell.
 TEST(Fronts, CompareHasAFrontDimension) {
-  if (!installed("nginx") || !installed("haproxy")) SKIP_FOR_MISSING("nginx or haproxy is not installed");
-  const auto result = run_sessim({"compare", "sticky-session", "--fronts", "builtin,nginx,haproxy",
-                                  "--balancers", "round-robin,ip-hash", "--faults",
-                                  "none,crash-node", "--json"},
-                                 std::chrono::seconds(90));
+  if (!installed("nginx") || !installed("haproxy"))
+    SKIP_FOR_MISSING("nginx or haproxy is not installed");
+  const auto result =
+      run_sessim({"compare", "sticky-session", "--fronts", "builtin,nginx,haproxy", "--balancers",
+                  "round-robin,ip-hash", "--faults", "none,crash-node", "--json"},
+                 std::chrono::seconds(90));
   ASSERT_EQ(result.exit_code, kExitOk) << result.err;
   std::map<std::string, std::map<std::string, std::string>> by_front;  // front -> cell -> verdict
   const auto report = nlohmann::json::parse(result.out);
   for (const auto& cell : report["cells"]) {
-    by_front[cell["front"].get<std::string>()][fmt::format("{} {} {}", cell["store"].get<std::string>(),
-                                        cell["balancer"].get<std::string>(),
-                                        cell["fault"].get<std::string>())] = cell["verdict"];
+    by_front[cell["front"].get<std::string>()][fmt::format(
+        "{} {} {}", cell["store"].get<std::string>(), cell["balancer"].get<std::string>(),
+        cell["fault"].get<std::string>())] = cell["verdict"];
   }
   ASSERT_EQ(by_front.size(), 3u);
   EXPECT_EQ(by_front["builtin"].size(), 8u);
@@ -144,9 +147,9 @@ TEST(Fronts, AFrontEndsWhenSessimIsKilled) {
     RunDirectory logs;
     auto spec = testing::sessim_child(logs, {"run", "--front", front, "--keep-running"}, false);
     ChildProcess sessim(spec);
-    ASSERT_TRUE(testing::wait_until(
-        [&] { return testing::read_text_file(spec.log_path).find("try: curl") != std::string::npos; }))
-        << front;
+    ASSERT_TRUE(testing::wait_until([&] {
+      return testing::read_text_file(spec.log_path).find("try: curl") != std::string::npos;
+    })) << front;
     // The front's command line names the run's directory, /tmp/sessim-PID-…
     const auto marker = fmt::format("sessim-{}-", sessim.pid());
     ASSERT_GE(testing::processes_with(marker), 1) << front;

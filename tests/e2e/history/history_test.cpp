@@ -139,8 +139,7 @@ TEST(Trace, StepAnnouncesEveryStepBeforeItRuns) {
   const auto result = run_sessim({"run", "node-failure", "--store", "redis", "--step"});
   EXPECT_EQ(result.exit_code, kExitOk);
   // stdin is /dev/null here: the first prompt waits, the others announce.
-  EXPECT_NE(result.err.find("next: crash node-1 (builtin:node-failure:13:5)\n"),
-            std::string::npos)
+  EXPECT_NE(result.err.find("next: crash node-1 (builtin:node-failure:13:5)\n"), std::string::npos)
       << result.err;
 }
 

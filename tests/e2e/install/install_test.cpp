@@ -1,9 +1,8 @@
 // `cmake --install` puts a working sessim, its man page and its bash
 // completion under a prefix, as the README tells users to do.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-
-#include <fmt/format.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -34,9 +33,9 @@ TEST(Install, PutsTheBinaryManPageAndCompletionUnderThePrefix) {
   EXPECT_EQ(version, 0);
   // The https module, loaded on first use, goes where the binary looks:
   // ../<libdir>/sessim/ from bin/.
-  const auto modules = std::system((std::string("find '") + prefix.path() +
-                                    "' -path '*/sessim/libsessim-https.so' | grep -q .")
-                                       .c_str());
+  const auto modules = std::system(
+      (std::string("find '") + prefix.path() + "' -path '*/sessim/libsessim-https.so' | grep -q .")
+          .c_str());
   EXPECT_EQ(modules, 0);
 }
 
@@ -55,7 +54,8 @@ TEST(CiSkips, AMissingProgramSkipsHereAndFailsUnderCi) {
   const auto run = [&](const std::string& ci) {
     const auto log = directory.file("child" + ci + ".log");
     const auto command = fmt::format(
-        "env -i {} PATH=/nonexistent {} --gtest_filter=FrameworkApps.SpringSecurityFormLoginWithCsrfOnTomcat "
+        "env -i {} PATH=/nonexistent {} "
+        "--gtest_filter=FrameworkApps.SpringSecurityFormLoginWithCsrfOnTomcat "
         ">{} 2>&1",
         ci.empty() ? "" : "CI=" + ci, single_quoted(self), single_quoted(log));
     const int status = std::system(command.c_str());

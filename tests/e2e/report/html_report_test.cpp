@@ -200,9 +200,9 @@ TEST_F(HtmlReport, ATeachersTimelineNumbersSeparatesAndOrdersEveryRequest) {
 TEST_F(HtmlReport, CompareIsOnePageWhoseCellsLinkToTheirRuns) {
   RunDirectory directory;
   const auto page = directory.file("compare.html");
-  const auto result = run_sessim({"compare", "sticky-session", "--stores", "local,redis",
-                                  "--balancers", "round-robin", "--faults", "none", "--report",
-                                  page});
+  const auto result =
+      run_sessim({"compare", "sticky-session", "--stores", "local,redis", "--balancers",
+                  "round-robin", "--faults", "none", "--report", page});
   ASSERT_EQ(result.exit_code, kExitOk) << result.err;
   const auto dom = headless(*program_, {"--dump-dom"}, page);
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
@@ -227,8 +227,7 @@ TEST_F(HtmlReport, ScreenshotsOfTheTeachingStoriesAreKept) {
     const auto png = artifacts + "/" + story + "-report.png";
     std::filesystem::remove(png);
     run_sessim({"run", story, "--store", "local,redis", "--report", page});
-    const auto shot =
-        headless(*program_, {"--window-size=1400,1800", "--screenshot=" + png}, page);
+    const auto shot = headless(*program_, {"--window-size=1400,1800", "--screenshot=" + png}, page);
     EXPECT_EQ(shot.exit_code, 0) << story << ": " << shot.err;
     EXPECT_GT(std::filesystem::file_size(png), 20'000u) << story;
   }

@@ -91,16 +91,20 @@ TEST(Assertions, EachFailureSaysWhatWhereAndGotInEveryReport) {
   const auto at = [&](int line, int column) { return fmt::format("{}:{}:{}", path, line, column); };
   EXPECT_TRUE(contains(result.out, "FAILED status: expected 3xx, got 200  " + at(8, 9)))
       << result.out;
-  EXPECT_TRUE(contains(result.out, "FAILED header X-Sessim-Node matches: expected '^node-9$', "
-                                   "got \"node-1\"  " + at(9, 34)))
+  EXPECT_TRUE(contains(result.out,
+                       "FAILED header X-Sessim-Node matches: expected '^node-9$', "
+                       "got \"node-1\"  " +
+                           at(9, 34)))
       << result.out;
-  EXPECT_TRUE(contains(result.out, "FAILED cookie SESSION secure: expected on, got off  " +
-                                       at(10, 28)))
+  EXPECT_TRUE(
+      contains(result.out, "FAILED cookie SESSION secure: expected on, got off  " + at(10, 28)))
       << result.out;
-  EXPECT_TRUE(contains(result.out, "FAILED json attributes.cart: expected \"pen\", got \"book\"  " +
-                                       at(14, 23)))
+  EXPECT_TRUE(contains(
+      result.out, "FAILED json attributes.cart: expected \"pen\", got \"book\"  " + at(14, 23)))
       << result.out;
-  EXPECT_TRUE(contains(result.out, "FAILED repeat 3 times: latency max: expected at most 0.0 ms, got")) << result.out;
+  EXPECT_TRUE(
+      contains(result.out, "FAILED repeat 3 times: latency max: expected at most 0.0 ms, got"))
+      << result.out;
 
   const auto xml = testing::read_text_file(junit);
   // Named by the step, never by its number; the failure says where.

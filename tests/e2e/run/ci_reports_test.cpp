@@ -112,8 +112,9 @@ TEST(CiReports, QuietPrintsVerdictLinesAndTagsAndFiltersChoose) {
   EXPECT_TRUE(contains(filtered.out, "[1/1] second")) << filtered.out;
   const auto none = run_sessim({"run", suite.file("valid.yaml"), "--tag", "nightly"});
   EXPECT_EQ(none.exit_code, kExitUsage);
-  EXPECT_TRUE(contains(none.err, "no scenario matches --tag nightly (of 1 scenario; tags in them: "
-                                 "smoke)"))
+  EXPECT_TRUE(contains(none.err,
+                       "no scenario matches --tag nightly (of 1 scenario; tags in them: "
+                       "smoke)"))
       << none.err;
 }
 
@@ -135,8 +136,9 @@ TEST(CiReports, AStepsOwnBodyIsRefusedWhereTheProfileWritesOne) {
                          "  - set: {name: a, value: b, body: x}\n";
   const auto result = run_sessim({"run", path});
   EXPECT_EQ(result.exit_code, kExitUsage);
-  EXPECT_TRUE(contains(result.err, "body.yaml:3:5: set a = b: the body of set comes from the app "
-                                   "profile sessim ({value})"))
+  EXPECT_TRUE(contains(result.err,
+                       "body.yaml:3:5: set a = b: the body of set comes from the app "
+                       "profile sessim ({value})"))
       << result.err;
 }
 
@@ -198,10 +200,10 @@ TEST(CiReports, AFaultCommandThatFailsPartwayStillWritesTheReports) {
   const auto junit = directory.file("hook.xml");
   const auto json_path = directory.file("hook.json");
   testing::StandaloneCluster cluster(StoreKind::local);
-  const auto result = run_sessim(
-      {"run", story, "--target", fmt::format("http://127.0.0.1:{}", cluster.balancer_port()),
-       "--fault-cmd", "crash=echo the hook broke >&2; exit 7", "--junit", junit,
-       "--json=" + json_path});
+  const auto result = run_sessim({"run", story, "--target",
+                                  fmt::format("http://127.0.0.1:{}", cluster.balancer_port()),
+                                  "--fault-cmd", "crash=echo the hook broke >&2; exit 7", "--junit",
+                                  junit, "--json=" + json_path});
   EXPECT_EQ(result.exit_code, kExitEnvironment) << result.out << result.err;
   const auto xml = testing::read_text_file(junit);
   EXPECT_TRUE(contains(xml, "<error ")) << xml;
@@ -221,18 +223,12 @@ TEST(CiReports, ADeadUpstreamIsAnErrorInEveryReport) {
   const auto junit = logs.file("dead.xml");
   const auto json_path = logs.file("dead.json");
   const std::vector<std::string> quiet{
-      "run",
-      "sticky-session",
-      "--store",
-      "local",
-      "--upstream",
-      fmt::format("live=http://127.0.0.1:{}", nodes[0]->port()),
-      "--upstream",
-      fmt::format("dead=http://127.0.0.1:{}", dead),
-      "-q",
-      "--junit",
-      junit,
-      "--json=" + json_path};
+      "run",        "sticky-session",
+      "--store",    "local",
+      "--upstream", fmt::format("live=http://127.0.0.1:{}", nodes[0]->port()),
+      "--upstream", fmt::format("dead=http://127.0.0.1:{}", dead),
+      "-q",         "--junit",
+      junit,        "--json=" + json_path};
   const auto result = run_sessim(quiet);
   EXPECT_EQ(result.exit_code, kExitEnvironment) << result.out << result.err;
   EXPECT_TRUE(contains(result.out, ": error, ")) << result.out;
@@ -254,25 +250,24 @@ TEST(CiReports, ADeadUpstreamIsAnErrorInEveryReport) {
 // only that story.
 TEST(CiReports, FailFastStopsTheSuiteAndStoryStopsOnlyTheStory) {
   RunDirectory directory;
-  std::ofstream(directory.file("a.yaml"))
-      << "name: a-fails\ncluster: {nodes: 1}\nsteps:\n"
-         "  - get: {name: cart, expect: {value: never}}\n"
-         "  - get: {name: cart, expect: {absent: true}}\n";
-  std::ofstream(directory.file("b.yaml"))
-      << "name: b-passes\ncluster: {nodes: 1}\nsteps:\n"
-         "  - get: {name: cart, expect: {absent: true}}\n";
+  std::ofstream(directory.file("a.yaml")) << "name: a-fails\ncluster: {nodes: 1}\nsteps:\n"
+                                             "  - get: {name: cart, expect: {value: never}}\n"
+                                             "  - get: {name: cart, expect: {absent: true}}\n";
+  std::ofstream(directory.file("b.yaml")) << "name: b-passes\ncluster: {nodes: 1}\nsteps:\n"
+                                             "  - get: {name: cart, expect: {absent: true}}\n";
   const auto junit = directory.file("ff.xml");
   const auto suite = run_sessim({"run", directory.file("a.yaml"), directory.file("b.yaml"),
                                  "--fail-fast", "-q", "--junit", junit});
   EXPECT_EQ(suite.exit_code, kExitChecksFailed) << suite.out << suite.err;
   EXPECT_TRUE(contains(suite.out, "[1/2] a-fails")) << suite.out;
   EXPECT_FALSE(contains(suite.out, "[2/2]")) << suite.out;
-  EXPECT_TRUE(contains(suite.out, "not run (--fail-fast: a-fails [store=local] did not succeed): "
-                                  "b-passes [store=local]"))
+  EXPECT_TRUE(contains(suite.out,
+                       "not run (--fail-fast: a-fails [store=local] did not succeed): "
+                       "b-passes [store=local]"))
       << suite.out;
   EXPECT_TRUE(contains(testing::read_text_file(junit), "<skipped message=\"not run: --fail-fast"));
-  const auto story = run_sessim({"run", directory.file("a.yaml"), directory.file("b.yaml"),
-                                 "--fail-fast=story", "-q"});
+  const auto story = run_sessim(
+      {"run", directory.file("a.yaml"), directory.file("b.yaml"), "--fail-fast=story", "-q"});
   EXPECT_EQ(story.exit_code, kExitChecksFailed);
   EXPECT_TRUE(contains(story.out, "[2/2] b-passes [store=local]: pass")) << story.out;
   EXPECT_TRUE(contains(story.out, "[1/2] a-fails [store=local]: fail, 0/1 checks")) << story.out;
@@ -341,14 +336,14 @@ TEST(CiReports, TheJsonReportsValidateAgainstTheSchema) {
     auto args = runs[i];
     args.push_back("--json=" + json_path);
     const auto result = run_sessim(args, std::chrono::seconds(90));
-    ASSERT_TRUE(std::ifstream(json_path).good()) << fmt::format("{}", fmt::join(args, " "))
-                                                 << result.err;
+    ASSERT_TRUE(std::ifstream(json_path).good())
+        << fmt::format("{}", fmt::join(args, " ")) << result.err;
     const auto log = directory.file(fmt::format("schema-{}.log", i));
-    const int status = std::system(fmt::format("/usr/bin/python3 {} {} {} >{} 2>&1",
-                                               source + "/tests/support/validate_report.py",
-                                               source + "/docs/schema/run-report.schema.json",
-                                               json_path, log)
-                                       .c_str());
+    const int status =
+        std::system(fmt::format("/usr/bin/python3 {} {} {} >{} 2>&1",
+                                source + "/tests/support/validate_report.py",
+                                source + "/docs/schema/run-report.schema.json", json_path, log)
+                        .c_str());
     EXPECT_EQ(status, 0) << fmt::format("{}", fmt::join(args, " ")) << "\n"
                          << testing::read_text_file(log);
   }

@@ -62,8 +62,9 @@ steps:
 )");
   const auto refused = run_sessim({"run", unbound});
   EXPECT_EQ(refused.exit_code, kExitUsage);
-  EXPECT_TRUE(contains(refused.err, "unbound.yaml:3:32: ${count} has no value: no step before "
-                                    "this one captures it"))
+  EXPECT_TRUE(contains(refused.err,
+                       "unbound.yaml:3:32: ${count} has no value: no step before "
+                       "this one captures it"))
       << refused.err;
   const auto malformed = write(directory, "malformed.yaml", R"(cluster: {nodes: 1}
 steps:
@@ -87,11 +88,11 @@ steps:
   const auto junit = directory.file("missing.xml");
   const auto result = run_sessim({"run", story, "--junit", junit, "--no-color"});
   EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.out;
-  EXPECT_TRUE(contains(result.out, "FAILED capture token: expected json data.token, got a body "
-                                   "that is not JSON  "))
+  EXPECT_TRUE(contains(result.out,
+                       "FAILED capture token: expected json data.token, got a body "
+                       "that is not JSON  "))
       << result.out;
-  EXPECT_TRUE(contains(result.out, "missing.yaml:3:41"))
-      << result.out;
+  EXPECT_TRUE(contains(result.out, "missing.yaml:3:41")) << result.out;
   EXPECT_TRUE(contains(result.out, "not sent: ${token} has no value")) << result.out;
   EXPECT_TRUE(contains(testing::read_text_file(junit), "name=\"GET /healthz: capture token\""));
 }
@@ -208,8 +209,9 @@ thresholds:
   EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.out;
   EXPECT_TRUE(contains(result.out, "threshold ok: error rate at most 0% (0.0% (0 of 6 requests))"))
       << result.out;
-  EXPECT_TRUE(contains(result.out, "threshold FAILED: checks passed: expected at least 100%, got "
-                                   "83.3% (5 of 6 checks passed)"))
+  EXPECT_TRUE(contains(result.out,
+                       "threshold FAILED: checks passed: expected at least 100%, got "
+                       "83.3% (5 of 6 checks passed)"))
       << result.out;
   EXPECT_TRUE(contains(result.out, "limits.yaml:11:3")) << result.out;
   EXPECT_TRUE(contains(result.out, "threshold ok: checks passed of read cart at least 100%"))
@@ -228,8 +230,9 @@ thresholds:
 )");
   const auto refused = run_sessim({"run", wrong});
   EXPECT_EQ(refused.exit_code, kExitUsage);
-  EXPECT_TRUE(contains(refused.err, "wrong.yaml:5:11: thresholds: no request step is named 'raed "
-                                    "cart'"))
+  EXPECT_TRUE(contains(refused.err,
+                       "wrong.yaml:5:11: thresholds: no request step is named 'raed "
+                       "cart'"))
       << refused.err;
   EXPECT_TRUE(contains(refused.err, "(did you mean 'read cart'?)")) << refused.err;
 }

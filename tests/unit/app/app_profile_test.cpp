@@ -78,7 +78,8 @@ TEST(AppProfile, FileErrorsCarryFileLineAndColumn) {
   } catch (const UsageError& error) {
     const std::string what = error.what();
     EXPECT_EQ(what.substr(0, what.find('\n')),
-              "shop.yaml:3:7: unknown key 'pth' in get (keys: method, path, body, form, headers, capture)");
+              "shop.yaml:3:7: unknown key 'pth' in get (keys: method, path, body, form, headers, "
+              "capture)");
   }
   try {
     parse_profile("cookei: SESSION\n", "shop.yaml");

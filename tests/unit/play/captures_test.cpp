@@ -7,7 +7,8 @@
 namespace sessim {
 namespace {
 
-HttpExchange response(std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+HttpExchange response(std::string body,
+                      std::vector<std::pair<std::string, std::string>> headers = {}) {
   HttpExchange exchange;
   exchange.method = "GET";
   exchange.target = "/login/";
@@ -28,16 +29,15 @@ Capture capture(CaptureSource source, std::string operand) {
 
 TEST(Captures, TakeAHeaderACookieAJsonValueAndAPatternsFirstGroup) {
   CookieJar jar;
-  const auto login = response(
-      R"(<input type="hidden" name="csrfmiddlewaretoken" value="tok123">)",
-      {{"X-Token", "t1"}, {"Set-Cookie", "csrftoken=c00kie; Path=/"}});
+  const auto login = response(R"(<input type="hidden" name="csrfmiddlewaretoken" value="tok123">)",
+                              {{"X-Token", "t1"}, {"Set-Cookie", "csrftoken=c00kie; Path=/"}});
   jar.remember(login);
   EXPECT_EQ(capture_value(capture(CaptureSource::header, "x-token"), login, jar, nullptr), "t1");
   EXPECT_EQ(capture_value(capture(CaptureSource::cookie, "csrftoken"), login, jar, nullptr),
             "c00kie");
-  EXPECT_EQ(capture_value(capture(CaptureSource::body,
-                                  R"re(name="csrfmiddlewaretoken" value="([^"]+)")re"),
-                          login, jar, nullptr),
+  EXPECT_EQ(capture_value(
+                capture(CaptureSource::body, R"re(name="csrfmiddlewaretoken" value="([^"]+)")re"),
+                login, jar, nullptr),
             "tok123");
   const auto api = response(R"({"data": {"token": "bearer-1", "n": 3, "ok": true}})");
   EXPECT_EQ(capture_value(capture(CaptureSource::json, "data.token"), api, jar, nullptr),
@@ -49,8 +49,8 @@ TEST(Captures, TakeAHeaderACookieAJsonValueAndAPatternsFirstGroup) {
 TEST(Captures, SayWhatCameWhenNothingIsFound) {
   CookieJar jar;
   std::string found;
-  EXPECT_FALSE(capture_value(capture(CaptureSource::json, "data.token"), response("<html>"), jar,
-                             &found));
+  EXPECT_FALSE(
+      capture_value(capture(CaptureSource::json, "data.token"), response("<html>"), jar, &found));
   EXPECT_EQ(found, "a body that is not JSON");
   EXPECT_FALSE(capture_value(capture(CaptureSource::json, "data.token"),
                              response(R"({"data": {}})"), jar, &found));

@@ -58,7 +58,8 @@ RequestRecord record(int number, const std::string& target, const Response& resp
 // A read expecting "v": checked and settled as the player does.
 RequestRecord read(int number, const Response& response) {
   auto request = record(number, "/get-session", response);
-  request.checks.push_back({"value", "\"v\"", "\"" + response.body + "\"", response.body == "v", {}});
+  request.checks.push_back(
+      {"value", "\"v\"", "\"" + response.body + "\"", response.body == "v", {}});
   settle_result(request);
   return request;
 }

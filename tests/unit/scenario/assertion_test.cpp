@@ -79,8 +79,8 @@ steps:
                                        "gate.yaml");
   const auto& step = scenario.steps.at(0);
   EXPECT_EQ(step.title, "the session as JSON");
-  EXPECT_EQ(step.call.headers, (std::vector<std::pair<std::string, std::string>>{
-                              {"Accept", "application/json"}}));
+  EXPECT_EQ(step.call.headers,
+            (std::vector<std::pair<std::string, std::string>>{{"Accept", "application/json"}}));
   const auto& expect = *step.expect;
   EXPECT_EQ(expect.status->to_string(), "200 or 3xx");
   EXPECT_EQ(expect.position_of("status").to_string(), "gate.yaml:8:9");
@@ -118,8 +118,10 @@ TEST(AssertionLoader, RefusesWhatItDoesNotUnderstandWithItsPosition) {
   EXPECT_TRUE(contains(error, "gate.yaml:3:49: pattern refused: missing ): a(b")) << error;
   error = error_of(steps("request: {path: /, expect: {body: {json: {\"a..b\": 1}}}}"));
   EXPECT_TRUE(contains(error, "JSON path 'a..b': an empty name between dots")) << error;
-  error = error_of(steps("request: {path: /, expect: {cookie: {SESSION: {absent: true, secure: true}}}}"));
-  EXPECT_TRUE(contains(error, "cookie SESSION is expected absent; secure says nothing then")) << error;
+  error = error_of(
+      steps("request: {path: /, expect: {cookie: {SESSION: {absent: true, secure: true}}}}"));
+  EXPECT_TRUE(contains(error, "cookie SESSION is expected absent; secure says nothing then"))
+      << error;
   error = error_of(steps("request: {path: /, expect: {within: soon}}"));
   EXPECT_TRUE(contains(error, "within: 'soon' is not a duration")) << error;
   error = error_of(steps("request: {path: /, headers: {Cookie: SESSION=forged}}"));
