@@ -17,16 +17,17 @@ namespace sessim {
 // form, as they are in the body and headers), and ${NAME} / ${env:NAME}
 // (common/template_text.h) are filled from the browser's captures and the
 // run's variables.
+// (Every member has an initializer, so that {"GET", "/path"} names a call.)
 struct HttpCall {
   std::string method = "GET";
-  std::string path;
-  std::string body;
-  FormFields form;  // sent as application/x-www-form-urlencoded, instead of body
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::vector<Capture> captures;  // taken from its response for later requests
+  std::string path{};
+  std::string body{};
+  FormFields form{};  // sent as application/x-www-form-urlencoded, instead of body
+  std::vector<std::pair<std::string, std::string>> headers{};
+  std::vector<Capture> captures{};  // taken from its response for later requests
   // Calls the browser makes first, in order (a login form fetched for its
   // CSRF token); their captures fill this call's ${...}.
-  std::vector<HttpCall> before;
+  std::vector<HttpCall> before{};
 };
 
 // A request ready to send.

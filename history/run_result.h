@@ -36,7 +36,7 @@ struct Check {
   SourcePosition position;  // the key in the scenario file that asked for it
   // What it is a check of when that is not its request's step: a repeat's
   // latency ("repeat 6 times: get cart"), a story's thresholds.
-  std::string subject;
+  std::string subject{};
 };
 
 // A call a request made first (a profile's login fetching its form for the

@@ -162,9 +162,11 @@ const App& app(const std::string& name) {
 }
 
 // Skips the test, with the reason, where the framework cannot be installed.
-#define REQUIRE_APP(app)       \
-  if (!runnable((app).module)) \
-  SKIP_FOR_MISSING((app).name << " cannot run here: " << missing((app).module))
+#define REQUIRE_APP(app)                                                          \
+  if (!runnable((app).module)) {                                                  \
+    SKIP_FOR_MISSING((app).name << " cannot run here: " << missing((app).module)); \
+  }                                                                               \
+  static_assert(true, "a statement follows")
 
 nlohmann::json run_story(const App& app, const std::string& story,
                          std::vector<std::string> extra = {}) {
@@ -679,7 +681,9 @@ TEST(Audit, AnAppThatNeverAnswersIsAnEnvironmentErrorNotACleanReport) {
 }
 
 TEST(Audit, PhpWithoutStrictModeAdoptsIdsAndWithItDoesNot) {
-  if (!find_program("php")) SKIP_FOR_MISSING("php-cli is not installed");
+  if (!find_program("php")) {
+    SKIP_FOR_MISSING("php-cli is not installed");
+  }
   const auto command = [](int strict) {
     return fmt::format(
         "mkdir -p {{log_dir}}/{{name}} && exec php -d session.use_strict_mode={} -d "

@@ -96,7 +96,9 @@ TEST(PythonApp, InMemorySessionsAreLostAcrossCommandNodes) {
 }
 
 TEST(PythonApp, RedisSessionsSurviveAcrossCommandNodes) {
-  if (!have_python_redis()) SKIP_FOR_MISSING("python3-redis cannot be imported");
+  if (!have_python_redis()) {
+    SKIP_FOR_MISSING("python3-redis cannot be imported");
+  }
   const auto report = run_json({"run", "--store", "redis", "--node-cmd", python_command(true),
                                 "--profile", kApps + "/session_app.profile.yaml"});
   EXPECT_EQ(report.exit_code, kExitOk) << report.err;
@@ -121,7 +123,9 @@ TEST(PythonApp, TheRerunLineRepeatsSwitchesAndRunsAgain) {
 }
 
 TEST(PythonApp, NodeFailureStoryCrashesACommandNode) {
-  if (!have_python_redis()) SKIP_FOR_MISSING("python3-redis cannot be imported");
+  if (!have_python_redis()) {
+    SKIP_FOR_MISSING("python3-redis cannot be imported");
+  }
   for (const auto* store : {"local", "redis"}) {
     const auto report = run_json({"run", "node-failure", "--store", store, "--node-cmd",
                                   python_command(std::string(store) == "redis"), "--profile",
@@ -180,7 +184,9 @@ TEST(PythonApp, RunningUpstreamsBehindTheBuiltInBalancerAreToldApartByUpstream) 
 }
 
 TEST(PythonApp, RunningUpstreamsSharingRedisKeepTheSession) {
-  if (!have_python_redis()) SKIP_FOR_MISSING("python3-redis cannot be imported");
+  if (!have_python_redis()) {
+    SKIP_FOR_MISSING("python3-redis cannot be imported");
+  }
   testing::TestRedis redis;
   RunningPythonApps apps(redis.url());
   auto args = std::vector<std::string>{"run", "--store", "redis", "--profile", "django"};
@@ -237,7 +243,9 @@ TEST(Target, RefusesAStepThatAddressesANodeWithItsPosition) {
 // --- PHP ---------------------------------------------------------------------
 
 TEST(PhpApp, FileSessionsOnEachNodeFailTheReferenceStory) {
-  if (!testing::php_runs(false)) SKIP_FOR_MISSING("php-cli is not installed");
+  if (!testing::php_runs(false)) {
+    SKIP_FOR_MISSING("php-cli is not installed");
+  }
   const auto report =
       run_json({"run", "--store", "local", "--node-shell", "--node-cmd", php_command(false),
                 "--profile", "php", "--node-header", "X-Served-By"});
@@ -251,7 +259,9 @@ TEST(PhpApp, FileSessionsOnEachNodeFailTheReferenceStory) {
 }
 
 TEST(PhpApp, RedisSessionsPassTheReferenceStory) {
-  if (!testing::php_runs(true)) SKIP_FOR_MISSING("php-redis is not installed");
+  if (!testing::php_runs(true)) {
+    SKIP_FOR_MISSING("php-redis is not installed");
+  }
   const auto report =
       run_json({"run", "--store", "redis", "--node-shell", "--node-cmd", php_command(true),
                 "--profile", "php", "--node-header", "X-Served-By"});
@@ -260,7 +270,9 @@ TEST(PhpApp, RedisSessionsPassTheReferenceStory) {
 }
 
 TEST(PhpApp, NodeFailureStoryAsCommandNodes) {
-  if (!testing::php_runs(true)) SKIP_FOR_MISSING("php-redis is not installed");
+  if (!testing::php_runs(true)) {
+    SKIP_FOR_MISSING("php-redis is not installed");
+  }
   for (const auto* store : {"local", "redis"}) {
     const bool redis = std::string(store) == "redis";
     const auto report = run_json({"run", "node-failure", "--store", store, "--node-shell",
@@ -340,7 +352,9 @@ namespace {
 
 TEST(Target, HttpsWorksAndAnUntrustedCertificateIsSaidPlainly) {
   const auto openssl = find_program("openssl");
-  if (!openssl) SKIP_FOR_MISSING("openssl is not installed");
+  if (!openssl) {
+    SKIP_FOR_MISSING("openssl is not installed");
+  }
   RunDirectory directory;
   const auto cert = directory.file("cert.pem");
   const auto key = directory.file("key.pem");
@@ -431,7 +445,9 @@ TEST(CompareCommandNodes, ReportsDescribeAnAppOfYourOwnAsWhatItIs) {
 }
 
 TEST(CompareCommandNodes, TheLessonHoldsForAnAppSessimDidNotWrite) {
-  if (!have_python_redis()) SKIP_FOR_MISSING("python3-redis cannot be imported");
+  if (!have_python_redis()) {
+    SKIP_FOR_MISSING("python3-redis cannot be imported");
+  }
   const auto result = run_sessim(
       {"compare", "sticky-session", "--stores", "local,redis", "--balancers", "round-robin,cookie",
        "--faults", "none,crash-node", "--node-cmd",
@@ -537,7 +553,9 @@ class RunningPhpServers {
 };
 
 TEST(PhpApp, RunningServersWithFileSessionsFailAndNameTheServer) {
-  if (!testing::php_runs(false)) SKIP_FOR_MISSING("php-cli is not installed");
+  if (!testing::php_runs(false)) {
+    SKIP_FOR_MISSING("php-cli is not installed");
+  }
   RunningPhpServers servers;
   auto args = std::vector<std::string>{"run", "--store",       "local",      "--profile",
                                        "php", "--node-header", "X-Served-By"};
@@ -549,7 +567,9 @@ TEST(PhpApp, RunningServersWithFileSessionsFailAndNameTheServer) {
 }
 
 TEST(PhpApp, RunningServersSharingRedisPass) {
-  if (!testing::php_runs(true)) SKIP_FOR_MISSING("php-redis is not installed");
+  if (!testing::php_runs(true)) {
+    SKIP_FOR_MISSING("php-redis is not installed");
+  }
   testing::TestRedis redis;
   const auto url = redis.url();
   RunningPhpServers servers(url.substr(url.find("//") + 2));

@@ -27,7 +27,9 @@ std::size_t lines_in(const std::string& text) {
 
 TEST(Differential, SessimForwardsNothingNginxRefusesAndNeverMoreRequests) {
   const auto program = testing::nginx_program();
-  if (!program) SKIP_FOR_MISSING("nginx is not installed");
+  if (!program) {
+    SKIP_FOR_MISSING("nginx is not installed");
+  }
   HostileUpstream behind_nginx("normal");
   HostileUpstream behind_sessim("normal");
   testing::NginxFront nginx(*program, {behind_nginx.port()});

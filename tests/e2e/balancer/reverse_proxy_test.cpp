@@ -34,7 +34,9 @@ class NginxCluster {
 
 TEST(ReverseProxy, NginxRoundRobinLosesLocalSessionsLikeTheBuiltInBalancer) {
   const auto nginx = nginx_program();
-  if (!nginx) SKIP_FOR_MISSING("nginx is not installed");
+  if (!nginx) {
+    SKIP_FOR_MISSING("nginx is not installed");
+  }
   NginxCluster cluster(*nginx, StoreKind::local);
   const auto result = testing::send_reference_story("127.0.0.1", cluster.port(), 4);
   EXPECT_EQ(result.reads_ok(), 0);
@@ -44,7 +46,9 @@ TEST(ReverseProxy, NginxRoundRobinLosesLocalSessionsLikeTheBuiltInBalancer) {
 
 TEST(ReverseProxy, NginxRoundRobinKeepsRedisSessions) {
   const auto nginx = nginx_program();
-  if (!nginx) SKIP_FOR_MISSING("nginx is not installed");
+  if (!nginx) {
+    SKIP_FOR_MISSING("nginx is not installed");
+  }
   NginxCluster cluster(*nginx, StoreKind::redis);
   const auto result = testing::send_reference_story("127.0.0.1", cluster.port(), 4);
   EXPECT_EQ(result.reads_ok(), 4);

@@ -125,8 +125,9 @@ TEST(HostileApp, ReportsStayWellFormedWhenTheAppSendsWhatIsNotUtf8) {
   EXPECT_EQ(result.exit_code, kExitChecksFailed) << result.err;
   ChildSpec lint;
   lint.executable = "/usr/bin/xmllint";
-  if (!exists(lint.executable))
+  if (!exists(lint.executable)) {
     SKIP_FOR_MISSING("xmllint is missing (scripts/dev installs libxml2-utils)");
+  }
   lint.args = {"--noout", junit};
   lint.log_path = dir.file("xmllint.log");
   ChildProcess checker(lint);

@@ -34,8 +34,9 @@ class FrontStory : public ::testing::TestWithParam<std::tuple<std::string, std::
 
 TEST_P(FrontStory, KeepsItsDeclaredVerdictsInBothStores) {
   const auto& [front, story] = GetParam();
-  if (!installed(front))
+  if (!installed(front)) {
     SKIP_FOR_MISSING(front << " is not installed (scripts/dev installs it in CI)");
+  }
   // The failover story's lesson needs the sentinels' store as well.
   const std::string stores =
       story == "redis-failover" ? "local,redis,redis-sentinel" : "local,redis";
@@ -111,8 +112,9 @@ TEST(Fronts, ANodeAddedIsServedAfterTheReload) {
 
 // compare's front dimension: the same lesson in each front, cell by cell.
 TEST(Fronts, CompareHasAFrontDimension) {
-  if (!installed("nginx") || !installed("haproxy"))
+  if (!installed("nginx") || !installed("haproxy")) {
     SKIP_FOR_MISSING("nginx or haproxy is not installed");
+  }
   const auto result =
       run_sessim({"compare", "sticky-session", "--fronts", "builtin,nginx,haproxy", "--balancers",
                   "round-robin,ip-hash", "--faults", "none,crash-node", "--json"},
@@ -160,7 +162,9 @@ TEST(Fronts, AFrontEndsWhenSessimIsKilled) {
 }
 
 TEST(Fronts, AStrategyWithNoEquivalentIsRefusedBeforeAnythingStarts) {
-  if (!installed("nginx")) SKIP_FOR_MISSING("nginx is not installed");
+  if (!installed("nginx")) {
+    SKIP_FOR_MISSING("nginx is not installed");
+  }
   const auto result = run_sessim({"run", "--front", "nginx", "--balancer", "cookie"});
   EXPECT_EQ(result.exit_code, kExitUsage);
   EXPECT_NE(result.err.find("nginx (open source) has no cookie-insert stickiness"),

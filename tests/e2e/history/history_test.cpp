@@ -80,7 +80,9 @@ TEST(Anomalies, FoundInAnAppSessimDidNotWrite) {
       {"run", "--store", "local", "--profile", apps + "/session_app.profile.yaml", "--node-cmd",
        "/usr/bin/python3 " + apps + "/session_app.py --port {port} --name {name}"});
   EXPECT_EQ(python[0], (std::map<std::string, int>{{"lost-session", 4}}));
-  if (!find_program("php")) SKIP_FOR_MISSING("php-cli is not installed");
+  if (!find_program("php")) {
+    SKIP_FOR_MISSING("php-cli is not installed");
+  }
   // PHP adopts the unknown id: the cookie stays, the value is gone. Values
   // decide, not cookies: a lost session all the same.
   const auto php =
@@ -173,7 +175,9 @@ namespace {
 
 TEST(Watching, OnATerminalStepsPrintAsTheyRun) {
   const auto script = find_program("script");
-  if (!script) SKIP_FOR_MISSING("script (util-linux) is not installed");
+  if (!script) {
+    SKIP_FOR_MISSING("script (util-linux) is not installed");
+  }
   RunDirectory logs;
   ChildSpec spec;
   spec.executable = *script;

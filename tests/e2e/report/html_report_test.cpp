@@ -68,7 +68,9 @@ class HtmlReport : public ::testing::Test {
  protected:
   void SetUp() override {
     program_ = chromium();
-    if (!program_) SKIP_FOR_MISSING("chromium is not installed (scripts/dev installs it)");
+    if (!program_) {
+      SKIP_FOR_MISSING("chromium is not installed (scripts/dev installs it)");
+    }
   }
   std::optional<std::string> program_;
 };

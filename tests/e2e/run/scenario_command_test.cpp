@@ -161,7 +161,9 @@ TEST(ScenarioRun, UnknownScenarioNameSuggestsTheNearestBuiltIn) {
 
 TEST(ScenarioRun, JunitReportOfTheWholeLibraryPassesTheSchema) {
   const auto xmllint = find_program("xmllint");
-  if (!xmllint) SKIP_FOR_MISSING("xmllint (libxml2-utils) is not installed");
+  if (!xmllint) {
+    SKIP_FOR_MISSING("xmllint (libxml2-utils) is not installed");
+  }
   RunDirectory directory;
   const auto junit = directory.file("out.xml");
   const auto result = run_sessim(
