@@ -857,7 +857,8 @@ steps:
 
 // Express's JSON login: the token the login answers is captured (a
 // secret: masked in the report) and sent as a bearer token by later calls,
-// the built-in logout included; the session that holds it is in Redis.
+// the built-in logout included; the session that holds it is in Redis, so
+// after a crash the read is retried until the other instance answers it.
 TEST(FrameworkApps, AJsonLoginsBearerTokenIsCapturedSentAndMasked) {
   const auto& express = app("express-redis");
   REQUIRE_APP(express);
@@ -880,6 +881,13 @@ steps:
       headers: {Authorization: "Bearer ${token}"}
       expect: {body: {json: {cart: 2 books}}}
   - request: {path: /api/cart, expect: {status: 401}}
+  - crash: "@last"
+  - request:
+      label: cart after the crash
+      path: /api/cart
+      headers: {Authorization: "Bearer ${token}"}
+      retry: {times: 20, every: 100ms}
+      expect: {status: 200, body: {json: {cart: 2 books}}}
   - logout: {expect: {status: 200}}
   - request: {path: /api/cart, headers: {Authorization: "Bearer ${token}"}, expect: {status: 401}}
 )");
@@ -889,6 +897,12 @@ steps:
   EXPECT_EQ(run["verdict"], "pass") << trace(run);
   const auto login_body = run["steps"][0]["requests"][0]["body"].get<std::string>();
   EXPECT_NE(login_body.find("\"token\":\"***\""), std::string::npos) << login_body;
+  const auto& after_crash = run["steps"][6]["requests"];
+  ASSERT_FALSE(after_crash.empty()) << run["steps"].dump(1);
+  EXPECT_EQ(after_crash.back()["result"], "ok") << after_crash.dump(1);
+  // "@last" crashed the instance that served the step before it.
+  EXPECT_NE(after_crash.back()["node"], run["steps"][4]["requests"][0]["node"])
+      << "another instance answered";
 }
 
 // Spring Security's form login and logout (the built-in spring profile),
