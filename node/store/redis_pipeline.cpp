@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <vector>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -59,6 +60,7 @@ struct RedisPipeline::Impl {
         url(std::move(redis_url)),
         source_address(std::move(source)),
         socket(io),
+        resolver(io),
         timer(io),
         reader(redisReaderCreate()) {}
 
@@ -67,6 +69,7 @@ struct RedisPipeline::Impl {
   RedisUrl url;
   std::string source_address;
   tcp::socket socket;
+  tcp::resolver resolver;  // a host name, resolved at every connect
   // One timer for every batch's deadline, set for the earliest one still
   // waiting, rather than a timer per batch: batches are answered in order
   // and their deadlines come nearly in order too, so it is rarely moved.
@@ -84,42 +87,88 @@ struct RedisPipeline::Impl {
 
   std::shared_ptr<RedisPipeline> self() { return owner.shared_from_this(); }
 
+  // An IP address is connected to at once; a host name (a container's
+  // service name, an /etc/hosts alias) is resolved first, at every connect,
+  // so that a Redis that came back at a new address is found there. A name
+  // that does not resolve fails like a refused connection, naming it; the
+  // batches' deadlines bound how long a slow resolver can hold them.
   void connect() {
     boost::system::error_code error;
-    const auto host = url.host == "localhost" ? std::string("127.0.0.1") : url.host;
-    const auto address = asio::ip::make_address(host, error);
-    if (error) {
-      return fail(fmt::format("cannot connect to Redis at {}: {} is not an IP address",
-                              url.redacted(), url.host),
-                  false);
-    }
+    const auto address = asio::ip::make_address(url.host, error);
+    if (!error) return connect_to({tcp::endpoint(address, static_cast<unsigned short>(url.port))});
+    resolver.async_resolve(
+        url.host, std::to_string(url.port),
+        [self = self(), this](boost::system::error_code resolve_error,
+                              tcp::resolver::results_type results) {
+          if (closed) return;
+          if (resolve_error || results.empty()) {
+            return fail(fmt::format("cannot connect to Redis at {}: cannot resolve {} ({})",
+                                    url.redacted(), url.host,
+                                    resolve_error ? resolve_error.message() : "no address"),
+                        false);
+          }
+          // From a source address, only the addresses of its family can be
+          // reached.
+          const bool from_v6 = source_address.find(':') != std::string::npos;
+          std::vector<tcp::endpoint> endpoints;
+          for (const auto& entry : results) {
+            if (source_address.empty() || entry.endpoint().address().is_v6() == from_v6) {
+              endpoints.push_back(entry.endpoint());
+            }
+          }
+          if (endpoints.empty()) {
+            return fail(fmt::format("cannot connect to Redis at {}: {} has no address reachable "
+                                    "from {}",
+                                    url.redacted(), url.host, source_address),
+                        false);
+          }
+          connect_to(std::move(endpoints));
+        });
+  }
+
+  // Tries each address in turn, as the resolver gave them.
+  void connect_to(std::vector<tcp::endpoint> endpoints) {
+    const auto target = endpoints.front();
+    const auto named = [this, target] {
+      return target.address().to_string() == url.host
+                 ? url.redacted()
+                 : fmt::format("{} ({})", url.redacted(), target.address().to_string());
+    };
+    boost::system::error_code error;
     if (!source_address.empty()) {
       // From the node's own loopback address, by which a link relay tells
       // the nodes apart (net/link_relay.h).
-      socket.open(address.is_v6() ? tcp::v6() : tcp::v4(), error);
+      socket.open(target.address().is_v6() ? tcp::v6() : tcp::v4(), error);
       if (!error)
         socket.bind(tcp::endpoint(asio::ip::make_address(source_address, error), 0), error);
       if (error) {
-        return fail(fmt::format("cannot connect to Redis at {} from {}: {}", url.redacted(),
+        return fail(fmt::format("cannot connect to Redis at {} from {}: {}", named(),
                                 source_address, error.message()),
                     false);
       }
     }
-    socket.async_connect(tcp::endpoint(address, static_cast<unsigned short>(url.port)),
-                         [self = self(), this](boost::system::error_code connected_error) {
-                           if (closed) return;
-                           if (connected_error) {
-                             return fail(fmt::format("cannot connect to Redis at {}: {}",
-                                                     url.redacted(), connected_error.message()),
-                                         false);
-                           }
-                           set_close_on_exec(socket.native_handle());
-                           boost::system::error_code ignored;
-                           socket.set_option(tcp::no_delay(true), ignored);
-                           connected = true;
-                           flush();
-                           read();
-                         });
+    socket.async_connect(
+        target, [self = self(), this, endpoints = std::move(endpoints),
+                 named](boost::system::error_code connected_error) mutable {
+          if (closed) return;
+          if (connected_error) {
+            if (endpoints.size() > 1) {
+              boost::system::error_code ignored;
+              socket.close(ignored);
+              endpoints.erase(endpoints.begin());
+              return connect_to(std::move(endpoints));
+            }
+            return fail(fmt::format("cannot connect to Redis at {}: {}", named(),
+                                    connected_error.message()),
+                        false);
+          }
+          set_close_on_exec(socket.native_handle());
+          boost::system::error_code ignored;
+          socket.set_option(tcp::no_delay(true), ignored);
+          connected = true;
+          flush();
+          read();
+        });
   }
 
   void flush() {
@@ -218,6 +267,7 @@ struct RedisPipeline::Impl {
     owner.usable_ = false;
     boost::system::error_code ignored;
     socket.close(ignored);
+    resolver.cancel();
     timer.cancel();
   }
 

@@ -4,6 +4,12 @@
 #include <hiredis/hiredis.h>
 #include <httplib.h>
 
+#include <fmt/format.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <array>
 #include <thread>
 #include <vector>
 
@@ -142,6 +148,47 @@ TEST(AppNode, RedisOutageIsA503WithTheReason) {
   EXPECT_EQ(response.status, 503);
   EXPECT_NE(response.body.find("session store unavailable"), std::string::npos);
   EXPECT_EQ(response.header("X-Sessim-Node"), "node-a");
+}
+
+// A Redis named by a host name (a container's service name, an /etc/hosts
+// alias) is resolved at every connect: `localhost` through the resolver,
+// and this machine's own name where it resolves to loopback (Debian's
+// /etc/hosts has it so). A name that resolves to nothing says which.
+TEST(AppNode, RedisByHostNameIsResolvedAtEveryConnect) {
+  testing::TestRedis redis;
+  std::vector<std::string> names{"localhost"};
+  std::array<char, 256> own{};
+  if (::gethostname(own.data(), own.size() - 1) == 0 && own[0] != '\0') {
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(own.data(), nullptr, &hints, &found) == 0 && found) {
+      const auto* address = reinterpret_cast<const sockaddr_in*>(found->ai_addr);
+      if ((ntohl(address->sin_addr.s_addr) >> 24) == 127) names.emplace_back(own.data());
+      ::freeaddrinfo(found);
+    }
+  }
+  for (const auto& name : names) {
+    RedisStoreOptions options;
+    options.url = parse_redis_url(fmt::format("redis://{}:{}", name, redis.server->port()));
+    RunningNode node(std::make_unique<RedisSessionStore>(options));
+    auto browser = node.browser();
+    EXPECT_EQ(browser.get("/set-session?sessionVal=by-name").status, 200) << name;
+    const auto read = browser.get("/get-session");
+    EXPECT_EQ(read.status, 200) << name << ": " << read.body;
+    EXPECT_EQ(read.body, "by-name") << name;
+  }
+  RedisStoreOptions nowhere;
+  nowhere.url = parse_redis_url("redis://no-such-redis.invalid:6379");
+  try {
+    RunningNode node(std::make_unique<RedisSessionStore>(nowhere));
+    const auto response = node.browser().get("/get-session");
+    EXPECT_EQ(response.status, 503);
+    EXPECT_NE(response.body.find("no-such-redis.invalid"), std::string::npos) << response.body;
+  } catch (const StoreUnavailable& error) {
+    EXPECT_NE(std::string(error.what()).find("no-such-redis.invalid"), std::string::npos)
+        << error.what();
+  }
 }
 
 // A paused Redis (SIGSTOP): session requests get 503 within one command
