@@ -451,6 +451,16 @@ class Player {
   RequestRecord request(const Step& step, int number, Race race = {}) {
     const auto client = step.client.empty() ? scenario_.clients.front() : step.client;
     const bool direct = !step.via.empty();
+    // A racing request that never reaches the gate (not sent, or a throw on
+    // the way) leaves it, so that the others are not held for nothing.
+    bool arrived = false;
+    struct LeaveUnlessArrived {
+      const Race& race;
+      const bool& arrived;
+      ~LeaveUnlessArrived() {
+        if (race.gate && !arrived) race.gate->leave(race.rank);
+      }
+    } leave_unless_arrived{race, arrived};
     const auto endpoint = direct ? topology_.node_endpoint(step.via) : topology_.entry();
     // A set's value may name variables; what fills them is never read
     // again as a template (app_profile.h).
@@ -476,7 +486,6 @@ class Player {
     // Straight to a node: the connection is closed after the request, so the
     // node can be stopped at once later.
     send.keep_alive = !direct;
-    bool arrived = false;
     if (race.gate) {
       send.last_byte.release = [&arrived, gate = race.gate, rank = race.rank](int socket,
                                                                               char last) {
@@ -498,7 +507,6 @@ class Player {
       sent.exchange.transport_error = "not sent: " + sent.not_sent;
     }
     const auto end_us = elapsed_us();
-    if (race.gate && !arrived) race.gate->leave(race.rank);
     auto record = make_record(number, client, step.kind, std::move(sent.exchange), profile_);
     record.not_sent = sent.not_sent;
     record.before = std::move(sent.before);
