@@ -363,25 +363,64 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
     attempts_->begin(false);
     upstream_ = pool_->idle->open(loop_, proxy_.loops.loop(loop_));
     beast::error_code error;
-    const auto address = asio::ip::make_address(pool_->upstream().host, error);
-    if (error) return attempt_failed("cannot resolve " + pool_->upstream().host, true);
-    upstream_->socket().open(tcp::v4(), error);
+    const auto& upstream = pool_->upstream();
+    const auto address = asio::ip::make_address(upstream.host, error);
+    if (!error)
+      return connect_to(tcp::endpoint(address, static_cast<unsigned short>(upstream.port)));
+    // A host name (a container's service name): resolved for every new
+    // connection, so that an upstream that came back at a new address is
+    // found there; a resolver that does not answer in kConnectTimeout fails
+    // the attempt like a connect that does not.
+    resolver_.emplace(proxy_.loops.loop(loop_));
+    resolve_deadline_.emplace(proxy_.loops.loop(loop_));
+    resolve_deadline_->expires_after(kConnectTimeout);
+    resolve_deadline_->async_wait([weak = weak_from_this()](beast::error_code waited) {
+      if (waited) return;
+      if (const auto self = weak.lock(); self && self->resolver_) self->resolver_->cancel();
+    });
+    resolver_->async_resolve(
+        upstream.host, std::to_string(upstream.port), tcp::resolver::numeric_service,
+        [self = shared_from_this()](beast::error_code resolved, tcp::resolver::results_type found) {
+          self->resolve_deadline_->cancel();
+          const auto& host = self->pool_->upstream().host;
+          if (resolved || found.empty()) {
+            return self->attempt_failed(
+                resolved == asio::error::operation_aborted
+                    ? fmt::format("cannot resolve {}: no answer within {} s", host,
+                                  kConnectTimeout.count())
+                    : fmt::format("cannot resolve {} ({})", host,
+                                  resolved ? resolved.message() : std::string("no address")),
+                true);
+          }
+          // IPv4 first, as the balancer listens and its nodes do.
+          auto chosen = found.begin()->endpoint();
+          for (const auto& entry : found) {
+            if (entry.endpoint().address().is_v4()) {
+              chosen = entry.endpoint();
+              break;
+            }
+          }
+          self->connect_to(chosen);
+        });
+  }
+
+  void connect_to(const tcp::endpoint& target) {
+    beast::error_code error;
+    upstream_->socket().open(target.address().is_v6() ? tcp::v6() : tcp::v4(), error);
     if (error) return attempt_failed("cannot open a socket", true);
     set_close_on_exec(upstream_->socket().native_handle());
     upstream_->expires_after(kConnectTimeout);
-    upstream_->async_connect(
-        tcp::endpoint(address, static_cast<unsigned short>(pool_->upstream().port)),
-        [self = shared_from_this()](beast::error_code error) {
-          if (error) {
-            return self->attempt_failed(error == beast::error::timeout
-                                            ? no_connection_within(kConnectTimeout)
-                                            : connect_failure(error),
-                                        true);
-          }
-          beast::error_code ignored;
-          self->upstream_->socket().set_option(tcp::no_delay(true), ignored);
-          self->send_upstream();
-        });
+    upstream_->async_connect(target, [self = shared_from_this()](beast::error_code error) {
+      if (error) {
+        return self->attempt_failed(error == beast::error::timeout
+                                        ? no_connection_within(kConnectTimeout)
+                                        : connect_failure(error),
+                                    true);
+      }
+      beast::error_code ignored;
+      self->upstream_->socket().set_option(tcp::no_delay(true), ignored);
+      self->send_upstream();
+    });
   }
 
   void send_upstream() {
@@ -680,6 +719,8 @@ class ForwardedExchange : public std::enable_shared_from_this<ForwardedExchange>
   Pick pick_;
   std::shared_ptr<UpstreamState> pool_;
   std::unique_ptr<UpstreamConnection> upstream_;
+  std::optional<tcp::resolver> resolver_;  // an upstream named by a host name
+  std::optional<asio::steady_timer> resolve_deadline_;
   int interim_responses_ = 0;
   std::chrono::steady_clock::time_point attempt_deadline_;
   bool upstream_ended_by_close_ = false;

@@ -7,12 +7,12 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <vector>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <vector>
 
 #include "net/loopback.h"
 
@@ -36,8 +36,8 @@ void append_command(std::string& out, const RedisCommand& command) {
     lengths.push_back(arg.size());
   }
   char* formatted = nullptr;
-  const auto length =
-      redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), argv.data(), lengths.data());
+  const auto length = redisFormatCommandArgv(&formatted, static_cast<int>(argv.size()), argv.data(),
+                                             lengths.data());
   if (length < 0 || formatted == nullptr) throw std::bad_alloc();
   out.append(formatted, static_cast<std::size_t>(length));
   redisFreeCommand(formatted);
@@ -102,10 +102,10 @@ struct RedisPipeline::Impl {
                               tcp::resolver::results_type results) {
           if (closed) return;
           if (resolve_error || results.empty()) {
-            return fail(fmt::format("cannot connect to Redis at {}: cannot resolve {} ({})",
-                                    url.redacted(), url.host,
-                                    resolve_error ? resolve_error.message() : "no address"),
-                        false);
+            return fail(
+                fmt::format("cannot connect to Redis at {}: cannot resolve {} ({})", url.redacted(),
+                            url.host, resolve_error ? resolve_error.message() : "no address"),
+                false);
           }
           // From a source address, only the addresses of its family can be
           // reached.
@@ -147,44 +147,43 @@ struct RedisPipeline::Impl {
                     false);
       }
     }
-    socket.async_connect(
-        target, [self = self(), this, endpoints = std::move(endpoints),
-                 named](boost::system::error_code connected_error) mutable {
-          if (closed) return;
-          if (connected_error) {
-            if (endpoints.size() > 1) {
-              boost::system::error_code ignored;
-              socket.close(ignored);
-              endpoints.erase(endpoints.begin());
-              return connect_to(std::move(endpoints));
-            }
-            return fail(fmt::format("cannot connect to Redis at {}: {}", named(),
-                                    connected_error.message()),
-                        false);
-          }
-          set_close_on_exec(socket.native_handle());
+    socket.async_connect(target, [self = self(), this, endpoints = std::move(endpoints),
+                                  named](boost::system::error_code connected_error) mutable {
+      if (closed) return;
+      if (connected_error) {
+        if (endpoints.size() > 1) {
           boost::system::error_code ignored;
-          socket.set_option(tcp::no_delay(true), ignored);
-          connected = true;
-          flush();
-          read();
-        });
+          socket.close(ignored);
+          endpoints.erase(endpoints.begin());
+          return connect_to(std::move(endpoints));
+        }
+        return fail(
+            fmt::format("cannot connect to Redis at {}: {}", named(), connected_error.message()),
+            false);
+      }
+      set_close_on_exec(socket.native_handle());
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      connected = true;
+      flush();
+      read();
+    });
   }
 
   void flush() {
     if (!connected || closed || !writing.empty() || out.empty()) return;
     writing.swap(out);
-    asio::async_write(socket, asio::buffer(writing),
-                      [self = self(), this](boost::system::error_code error, std::size_t) {
-                        writing.clear();
-                        if (closed) return;
-                        if (error) {
-                          return fail(fmt::format("Redis at {} failed: {}", url.redacted(),
-                                                  error.message()),
-                                      true);
-                        }
-                        flush();
-                      });
+    asio::async_write(
+        socket, asio::buffer(writing),
+        [self = self(), this](boost::system::error_code error, std::size_t) {
+          writing.clear();
+          if (closed) return;
+          if (error) {
+            return fail(fmt::format("Redis at {} failed: {}", url.redacted(), error.message()),
+                        true);
+          }
+          flush();
+        });
   }
 
   // Sends what was queued once the loop has run the handlers that are ready
@@ -202,44 +201,45 @@ struct RedisPipeline::Impl {
   }
 
   void read() {
-    socket.async_read_some(
-        asio::buffer(in), [self = self(), this](boost::system::error_code error, std::size_t got) {
-          if (closed) return;
-          if (error) {
-            return fail(fmt::format("Redis at {} failed: {}", url.redacted(),
-                                    error == asio::error::eof ? "it closed the connection"
-                                                              : error.message()),
-                        true);
-          }
-          if (redisReaderFeed(reader.get(), in.data(), got) != REDIS_OK) {
-            return fail(fmt::format("Redis at {}: unreadable reply", url.redacted()), true);
-          }
-          while (!closed) {
-            void* raw = nullptr;
-            if (redisReaderGetReply(reader.get(), &raw) != REDIS_OK) {
-              return fail(fmt::format("Redis at {}: unreadable reply: {}", url.redacted(),
-                                      reader->errstr),
-                          true);
-            }
-            if (raw == nullptr) break;
-            deliver(RedisReply(static_cast<redisReply*>(raw)));
-          }
-          if (closed) return;
-          if (!owner.usable_ && nobody_waits()) return close();
-          read();
-        });
+    socket.async_read_some(asio::buffer(in), [self = self(), this](boost::system::error_code error,
+                                                                   std::size_t got) {
+      if (closed) return;
+      if (error) {
+        return fail(
+            fmt::format("Redis at {} failed: {}", url.redacted(),
+                        error == asio::error::eof ? "it closed the connection" : error.message()),
+            true);
+      }
+      if (redisReaderFeed(reader.get(), in.data(), got) != REDIS_OK) {
+        return fail(fmt::format("Redis at {}: unreadable reply", url.redacted()), true);
+      }
+      while (!closed) {
+        void* raw = nullptr;
+        if (redisReaderGetReply(reader.get(), &raw) != REDIS_OK) {
+          return fail(
+              fmt::format("Redis at {}: unreadable reply: {}", url.redacted(), reader->errstr),
+              true);
+        }
+        if (raw == nullptr) break;
+        deliver(RedisReply(static_cast<redisReply*>(raw)));
+      }
+      if (closed) return;
+      if (!owner.usable_ && nobody_waits()) return close();
+      read();
+    });
   }
 
   void deliver(RedisReply reply) {
-    if (pending.empty()) return fail(fmt::format("Redis at {} sent a reply unasked", url.redacted()),
-                                     true);
+    if (pending.empty())
+      return fail(fmt::format("Redis at {} sent a reply unasked", url.redacted()), true);
     auto& batch = pending.front();
     batch.replies.push_back(std::move(reply));
     if (batch.replies.size() < batch.expected) return;
     auto done = std::move(batch);
     pending.pop_front();
     ++answered;
-    if (done.handler) done.handler(RedisOutcome{std::move(done.replies), "", false, false, done.reused});
+    if (done.handler)
+      done.handler(RedisOutcome{std::move(done.replies), "", false, false, done.reused});
   }
 
   bool nobody_waits() const {
@@ -332,8 +332,11 @@ void RedisPipeline::send(const std::vector<RedisCommand>& commands,
                          std::optional<Clock::time_point> deadline, RedisHandler handler) {
   auto& impl = *impl_;
   if (impl.closed) {
-    return handler(RedisOutcome{{}, fmt::format("Redis at {}: connection closed", impl.url.redacted()),
-                                false, true, impl.answered > 0});
+    return handler(RedisOutcome{{},
+                                fmt::format("Redis at {}: connection closed", impl.url.redacted()),
+                                false,
+                                true,
+                                impl.answered > 0});
   }
   Impl::Batch batch;
   batch.expected = commands.size();

@@ -185,6 +185,30 @@ TEST(Balancer, AnswersBadGatewayWhenNoUpstreamAnswers) {
   EXPECT_NE(response.body.find("gone-2"), std::string::npos);
 }
 
+// Upstreams named by a host name (a container's service name) are resolved
+// for every new connection; one that resolves to nothing is a failed
+// attempt that names it, and the next upstream answers.
+TEST(Balancer, ReachesUpstreamsByHostName) {
+  auto live = node("node-live");
+  BalancerConfig config;
+  config.upstreams.push_back({"named", "localhost", live->port()});
+  ServingBalancer balancer(config, std::make_unique<RoundRobinStrategy>());
+  Browser browser("b", "127.0.0.1", balancer.port());
+  for (int i = 0; i < 3; ++i) {
+    const auto response = browser.get("/healthz");
+    EXPECT_EQ(response.status, 200) << response.body;
+    EXPECT_EQ(response.header("X-Sessim-Node"), "node-live");
+  }
+  BalancerConfig nowhere;
+  nowhere.upstreams.push_back({"nowhere", "no-such-upstream.invalid", 80});
+  ServingBalancer failing(nowhere, std::make_unique<RoundRobinStrategy>());
+  Browser lost("b", "127.0.0.1", failing.port());
+  const auto response = lost.get("/healthz");
+  EXPECT_EQ(response.status, 502);
+  EXPECT_NE(response.body.find("cannot resolve no-such-upstream.invalid"), std::string::npos)
+      << response.body;
+}
+
 TEST(Balancer, KeepsServingManyKeepAliveClientsAtOnce) {
   // More concurrent keep-alive clients than cpp-httplib's default 8 workers.
   auto first = node("node-1");

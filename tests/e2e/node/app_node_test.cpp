@@ -1,10 +1,9 @@
 #include "node/app_node.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
 #include <httplib.h>
-
-#include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <unistd.h>
