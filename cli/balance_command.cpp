@@ -16,13 +16,16 @@
 namespace sessim::cli {
 
 int run_balancer(const BalanceOptions& options) {
+  // Before the event loops and the health checker start.
+  block_termination_signals();
   BalancerConfig config;
   config.host = options.host;
   config.port = options.port;
   std::vector<std::string> names;
   const auto& flags = options.cluster;
   if (flags.health_check) config.health.check_interval_ms = flags.health_check->count();
-  if (flags.keepalive) config.max_idle_connections_per_upstream = static_cast<std::size_t>(*flags.keepalive);
+  if (flags.keepalive)
+    config.max_idle_connections_per_upstream = static_cast<std::size_t>(*flags.keepalive);
   if (flags.upstream_timeout) config.upstream_timeout = *flags.upstream_timeout;
   config.health.max_fails = options.max_fails;
   config.health.fail_timeout_ms = options.fail_timeout_s * 1000LL;

@@ -16,6 +16,8 @@
 namespace sessim::cli {
 
 int run_node(const NodeOptions& options) {
+  // Before the first thread (event loops, a Sentinel watcher) starts.
+  block_termination_signals();
   const auto& flags = options.cluster;
   if (flags.stores.size() > 1) throw UsageError("a node has one store: --store local or redis");
   StoreConfig store;
@@ -28,8 +30,9 @@ int run_node(const NodeOptions& options) {
   if (flags.redis_waits.size() > 1) throw UsageError("a node takes one --redis-wait value");
   if (!flags.redis_waits.empty()) store.wait_replicas = flags.redis_waits.front();
   if (store.kind == StoreKind::shared) {
-    throw UsageError("sessim node keeps sessions in local memory or Redis; --store shared is for "
-                     "an app of your own");
+    throw UsageError(
+        "sessim node keeps sessions in local memory or Redis; --store shared is for "
+        "an app of your own");
   }
   if (store.kind == StoreKind::redis_sentinel) {
     throw UsageError(

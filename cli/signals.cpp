@@ -15,12 +15,26 @@
 
 namespace sessim::cli {
 
-void handle_termination_signals(std::function<void(int)> on_signal) {
+namespace {
+
+sigset_t termination_signals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGHUP);
+  return signals;
+}
+
+}  // namespace
+
+void block_termination_signals() {
+  const auto signals = termination_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+void handle_termination_signals(std::function<void(int)> on_signal) {
+  const auto signals = termination_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::thread([signals, on_signal = std::move(on_signal)] {
     while (true) {

@@ -12,6 +12,14 @@ namespace sessim::cli {
 // inherit that mask. The thread is detached and lives as long as the process.
 void handle_termination_signals(std::function<void(int signal)> on_signal);
 
+// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread, and so in every
+// thread it starts from now on. A server calls it first, before its event
+// loops or a Sentinel watcher start: a signal may then only be taken by
+// the handler's thread (handle_termination_signals), never by a thread that
+// lets its default action kill the process (or, as a container's PID 1,
+// ignore it).
+void block_termination_signals();
+
 // For servers (node, balance): on a signal, calls `stop` so that serving
 // ends, gives in-flight requests up to `grace` to finish, then exits the
 // process with 0 even if idle keep-alive clients still hold workers (the

@@ -3,7 +3,9 @@
 // lost acknowledged write is found by the checker and named for what it
 // is, --redis-wait 1 turns it into a refused write, and nothing the group
 // started outlives sessim.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <nlohmann/json.hpp>
 
@@ -12,6 +14,7 @@
 #include "cluster/run_directory.h"
 #include "common/clock.h"
 #include "common/errors.h"
+#include "net/loopback.h"
 #include "node/session.h"
 #include "node/store/redis_session_store.h"
 #include "node/store/redis_url.h"
@@ -81,6 +84,33 @@ TEST(SentinelGroup, TheStoreFollowsTheMasterThroughAFailoverAndAKill) {
   group.kill_master();
   EXPECT_EQ(group.master_address(), before);
   EXPECT_TRUE(eventually_reads(store, "sentinel-test-2", "2 books"));
+}
+
+// A node that follows the master through sentinels stops on SIGTERM at
+// once and cleanly: the Sentinel watcher's thread never takes the signal
+// (its default action would kill the process, or, as a container's PID 1,
+// ignore it until the grace period ends in SIGKILL).
+TEST(SentinelGroup, ANodeWithSentinelsStopsCleanlyOnSigterm) {
+  RunDirectory directory;
+  RedisSentinelGroupOptions options;
+  options.work_dir = directory.path();
+  RedisSentinelGroup group(options);
+  for (int round = 0; round < 3; ++round) {
+    const int port = pick_free_loopback_port();
+    auto spec = testing::sessim_child(directory,
+                                      {"node", "--port", std::to_string(port), "--name", "node-1",
+                                       "--store", "redis", "--redis-url", group.url()},
+                                      false);
+    spec.log_path = directory.file(fmt::format("node-{}.log", round));
+    ChildProcess node(spec);
+    ASSERT_TRUE(testing::wait_until([port] { return tcp_port_accepts("127.0.0.1", port); }))
+        << testing::read_text_file(spec.log_path);
+    ::kill(node.pid(), SIGTERM);
+    ASSERT_TRUE(
+        testing::wait_until([&] { return !node.running(); }, std::chrono::milliseconds(2000)))
+        << "still running 2 s after SIGTERM";
+    EXPECT_EQ(node.exit_status(), 0) << "ended by the signal's default action instead";
+  }
 }
 
 TEST(SentinelGroup, WaitRefusesAWriteNoReplicaCanAcknowledge) {
@@ -194,8 +224,7 @@ TEST(RedisFailoverStory, SentinelStepsNeedTheSentinelStore) {
   // A private Redis alone has no replica: every write would wait, then fail.
   const auto no_replica = run_sessim({"run", "--store", "redis", "--redis-wait", "1"});
   EXPECT_EQ(no_replica.exit_code, kExitUsage);
-  EXPECT_NE(no_replica.err.find("has no replica to wait for"), std::string::npos)
-      << no_replica.err;
+  EXPECT_NE(no_replica.err.find("has no replica to wait for"), std::string::npos) << no_replica.err;
   const auto misuse =
       run_sessim({"run", "--store", "redis-sentinel", "--redis-url", "redis://127.0.0.1:6379"});
   EXPECT_EQ(misuse.exit_code, kExitUsage);
