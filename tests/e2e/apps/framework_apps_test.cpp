@@ -268,7 +268,10 @@ std::string case_name(const ::testing::TestParamInfo<Expected>& info) {
 // them per instance.
 const std::vector<Expected> kTable{
     {"django-own-db", "sticky-session", "fail", {"lost-session"}},
-    {"django-own-db", "two-tabs", "fail", {"lost-update"}},
+    // Django serves each request on a thread of its own: whether two of
+    // them overlap at the server depends on the build's speed (under the
+    // sanitizers, some runs show no overlap in five rounds).
+    {"django-own-db", "two-tabs", "fail", {}, {"lost-update"}, true},
     {"django-own-db", "login-rotates-id", "pass", {}},
     {"django-own-db", "logout", "fail", {"resurrected-session"}},
     {"django-own-db", "rolling-restart", "fail", {"lost-session"}},
@@ -280,7 +283,7 @@ const std::vector<Expected> kTable{
     {"django-own-db", "nat-ip-hash", "fail", {"lost-session"}},
     {"django-own-db", "redis-restart", "pass", {}},
     {"django-own-db", "redis-restart-persistent", "pass", {}},
-    {"django-shared-db", "two-tabs", "fail", {"lost-update"}},
+    {"django-shared-db", "two-tabs", "fail", {}, {"lost-update"}, true},
     {"django-shared-db", "login-rotates-id", "pass", {}},
     {"django-shared-db", "logout-race", "fail", {}, {}, true},
     {"django-shared-db", "nat-ip-hash", "pass", {}},

@@ -113,7 +113,9 @@ TEST(Cores, ANodeCostsTheSameDescriptorsOnAnyNumberOfLoops) {
   const auto sixteen = descriptors_held(1000, 16);
   ASSERT_GT(two.others, 0);
   ASSERT_GT(sixteen.others, 0);
-  EXPECT_LE(sixteen.others - two.others, 14 * 3)
+  // (Three more for what comes and goes while they are counted: a child's
+  // pipe, a log being rotated.)
+  EXPECT_LE(sixteen.others - two.others, 14 * 3 + 3)
       << two.others << " with 2 loops, " << sixteen.others << " with 16";
   // A listening socket and one connection (both ends) per node, little else.
   EXPECT_LE(two.sockets, 1000 * 3 + 100);
