@@ -551,6 +551,16 @@ std::optional<PreparedCall> prepare_call(const HttpCall& call, const CallValues&
   return prepared;
 }
 
+void for_each_template(const HttpCall& call, const std::function<void(const std::string&)>& text) {
+  text(call.path);
+  text(call.body);
+  for (const auto& [name, value] : call.headers) text(value);
+  for (const auto& [name, value] : call.form) {
+    text(name);
+    text(value);
+  }
+}
+
 namespace {
 
 void collect_needed(const HttpCall& call, std::set<std::string>& captured,
@@ -562,13 +572,7 @@ void collect_needed(const HttpCall& call, std::set<std::string>& captured,
       if (!reference.environment && !captured.count(reference.name)) needed.insert(reference.name);
     }
   };
-  note(call.path);
-  note(call.body);
-  for (const auto& [name, value] : call.headers) note(value);
-  for (const auto& [name, value] : call.form) {
-    note(name);
-    note(value);
-  }
+  for_each_template(call, note);
   for (const auto& capture : call.captures) captured.insert(capture.name);
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -109,6 +110,10 @@ struct AppProfile {
 // captured value with a line break: never a second header).
 std::optional<PreparedCall> prepare_call(const HttpCall& call, const CallValues& values,
                                          const TemplateLookup& variables, std::string* problem);
+
+// Calls `text` with each template of `call` itself (path, body, header
+// values, form names and values; not the calls before it).
+void for_each_template(const HttpCall& call, const std::function<void(const std::string&)>& text);
 
 // Every ${NAME} (not ${env:...}) a call and the calls before it use, less
 // those an earlier call of the sequence captures.

@@ -1186,13 +1186,8 @@ void find_free_variables(const std::vector<Step>& steps, std::set<std::string>& 
   for (const auto& step : steps) {
     const auto& call = step.call;
     const auto& where = step.position;
-    note_free(call.path, where, captured, scenario);
-    note_free(call.body, where, captured, scenario);
-    for (const auto& [name, value] : call.headers) note_free(value, where, captured, scenario);
-    for (const auto& [name, value] : call.form) {
-      note_free(name, where, captured, scenario);
-      note_free(value, where, captured, scenario);
-    }
+    for_each_template(call,
+                      [&](const std::string& text) { note_free(text, where, captured, scenario); });
     if (is_request(step.kind) && step.kind == StepKind::set) {
       note_free(step.value, where, captured, scenario);
     }
