@@ -122,6 +122,14 @@ std::string front_refusal(const ServerFrontPlan& plan) {
   if (const auto why = host_problem(plan.listen_host); !why.empty()) {
     return fmt::format("the listen address: {}", why);
   }
+  if (plan.follow_names && (plan.kind == FrontKind::nginx || !plan.resolver.empty())) {
+    if (const auto why = host_problem(plan.resolver); !why.empty()) {
+      return fmt::format("the resolver: {}", why);
+    }
+    if (plan.resolver_port < 1 || plan.resolver_port > 65535) {
+      return fmt::format("the resolver's port {} is not from 1 to 65535", plan.resolver_port);
+    }
+  }
   std::optional<HashKey> key;
   if (plan.strategy == StrategyKind::hash) {
     std::string problem;
@@ -149,6 +157,70 @@ std::string front_refusal(const ServerFrontPlan& plan) {
   return "";
 }
 
+namespace {
+
+// With follow_names, nginx reaches each node through a relay of its own: a
+// server on a Unix socket that proxies to the node's name through the
+// resolver (a proxy_pass with a variable is resolved at each request, not
+// once at start, and a name that does not resolve yet does not stop nginx
+// from starting) and that names the node from configuration. Open-source
+// nginx 1.22 has neither `server ... resolve` nor a header per upstream
+// server; this is both. The upstream group balances over the relays, so the
+// strategy, max_fails and failover stay nginx's own. A relay that could not
+// reach its node (nothing sent) closes the connection without an answer,
+// which the group counts as that server failing and retries elsewhere, POST
+// included; once the node has the request, its answer or its failure (502,
+// 504) goes back as it is and is never sent a second time.
+std::string nginx_relay_socket(const ServerFrontPlan& plan, std::size_t index) {
+  return fmt::format("unix:{}/relay-{}.sock", plan.directory, index + 1);
+}
+
+std::string nginx_relays(const ServerFrontPlan& plan) {
+  std::string relays;
+  const auto timeout_ms = plan.upstream_timeout.count();
+  for (std::size_t index = 0; index < plan.upstreams.size(); ++index) {
+    const auto& upstream = plan.upstreams[index];
+    relays += fmt::format(
+        R"(  server {{
+    listen {socket};
+    location / {{
+      set $sessim_node {address};
+      proxy_pass http://$sessim_node;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $http_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
+      proxy_connect_timeout 2s;
+      proxy_send_timeout {timeout_ms}ms;
+      proxy_read_timeout {timeout_ms}ms;
+      proxy_next_upstream off;
+      add_header X-Sessim-Upstream {name} always;
+      error_page 502 = @unreached_502;
+      error_page 504 = @unreached_504;
+    }}
+    location @unreached_502 {{
+      if ($upstream_bytes_sent ~ "^0?$") {{ return 444; }}
+      add_header X-Sessim-Upstream {name} always;
+      return 502;
+    }}
+    location @unreached_504 {{
+      if ($upstream_bytes_sent ~ "^0?$") {{ return 444; }}
+      add_header X-Sessim-Upstream {name} always;
+      return 504;
+    }}
+  }}
+)",
+        fmt::arg("socket", nginx_string(nginx_relay_socket(plan, index), "the run's folder")),
+        fmt::arg("address", nginx_string(upstream.address(), "an upstream address")),
+        fmt::arg("name", nginx_string(upstream.name, "an upstream name")),
+        fmt::arg("timeout_ms", timeout_ms));
+  }
+  return relays;
+}
+
+}  // namespace
+
 std::string nginx_config(const ServerFrontPlan& plan) {
   require_writable(plan);
   const auto path = [&](std::string_view file) {
@@ -156,17 +228,32 @@ std::string nginx_config(const ServerFrontPlan& plan) {
   };
   std::string names;
   std::string servers;
-  for (const auto& upstream : plan.upstreams) {
+  for (std::size_t index = 0; index < plan.upstreams.size(); ++index) {
+    const auto& upstream = plan.upstreams[index];
     names += fmt::format("    {} {};\n", nginx_string(upstream.address(), "an upstream address"),
                          nginx_string(upstream.name, "an upstream name"));
+    const auto target = plan.follow_names ? nginx_relay_socket(plan, index) : upstream.address();
     // fail_timeout counts whole seconds in nginx.
     servers += fmt::format("    server {} weight={} max_fails={} fail_timeout={}s;\n",
-                           nginx_string(upstream.address(), "an upstream address"),
+                           nginx_string(target, "an upstream address"),
                            std::max(1, upstream.weight), plan.health.max_fails,
                            std::max<std::int64_t>(1, (plan.health.fail_timeout_ms + 999) / 1000));
   }
   const auto method = nginx_method(plan);
-  const auto timeout_ms = plan.upstream_timeout.count();
+  // Behind relays, the front waits a second longer than they do, so that a
+  // node's timeout comes back as the relay's 504.
+  const auto timeout_ms = plan.upstream_timeout.count() + (plan.follow_names ? 1000 : 0);
+  const auto naming =
+      plan.follow_names
+          ? fmt::format(
+                "  # Node names are resolved while nginx runs, {} at most a second old.\n"
+                "  resolver {} valid=1s ipv6=off;\n  resolver_timeout 2s;\n",
+                "each",
+                nginx_string(join_host_port(plan.resolver, plan.resolver_port), "the resolver"))
+          : fmt::format(
+                "  # The node that answered, by its name in sessim's reports.\n"
+                "  map $upstream_addr $sessim_upstream {{\n    default $upstream_addr;\n{}  }}\n",
+                names);
   return fmt::format(
       R"(# written by sessim for one run; {generation_note}
 # One process, no workers: a worker would outlive a sessim that is killed
@@ -181,14 +268,9 @@ http {{
   access_log off;
   client_body_temp_path {client}; proxy_temp_path {proxy};
   fastcgi_temp_path {fastcgi}; uwsgi_temp_path {uwsgi}; scgi_temp_path {scgi};
-  # The node that answered, by its name in sessim's reports.
-  map $upstream_addr $sessim_upstream {{
-    default $upstream_addr;
-{names}  }}
-  upstream nodes {{
+{naming}  upstream nodes {{
     {method}
-{servers}    keepalive 16;
-  }}
+{servers}{keepalive}  }}
   server {{
     listen {listen};
     location = {generation_path} {{ return 200 "{generation}"; }}
@@ -202,22 +284,28 @@ http {{
       proxy_connect_timeout 2s;
       proxy_send_timeout {timeout_ms}ms;
       proxy_read_timeout {timeout_ms}ms;
-      proxy_next_upstream error timeout;
-      add_header X-Sessim-Upstream $sessim_upstream always;
-    }}
+      proxy_next_upstream {next_upstream};
+{upstream_header}    }}
   }}
-}}
+{relays}}}
 )",
       fmt::arg("generation_note", fmt::format("generation {}", plan.generation)),
-      fmt::arg("error_log", path("error.log")), fmt::arg("pid", path("nginx.pid")),
-      fmt::arg("client", path("client")), fmt::arg("proxy", path("proxy")),
-      fmt::arg("fastcgi", path("fastcgi")), fmt::arg("uwsgi", path("uwsgi")),
-      fmt::arg("scgi", path("scgi")), fmt::arg("names", names), fmt::arg("method", method),
-      fmt::arg("servers", servers),
+      fmt::arg("error_log", plan.follow_names ? std::string("stderr") : path("error.log")),
+      fmt::arg("pid", path("nginx.pid")), fmt::arg("client", path("client")),
+      fmt::arg("proxy", path("proxy")), fmt::arg("fastcgi", path("fastcgi")),
+      fmt::arg("uwsgi", path("uwsgi")), fmt::arg("scgi", path("scgi")), fmt::arg("naming", naming),
+      fmt::arg("method", method), fmt::arg("servers", servers),
+      fmt::arg("keepalive", plan.follow_names ? "" : "    keepalive 16;\n"),
       fmt::arg("listen",
                nginx_string(join_host_port(plan.listen_host, plan.port), "the listen address")),
       fmt::arg("generation_path", kGenerationPath), fmt::arg("generation", plan.generation),
-      fmt::arg("timeout_ms", timeout_ms));
+      fmt::arg("timeout_ms", timeout_ms),
+      fmt::arg("next_upstream",
+               plan.follow_names ? "error timeout non_idempotent" : "error timeout"),
+      fmt::arg(
+          "upstream_header",
+          plan.follow_names ? "" : "      add_header X-Sessim-Upstream $sessim_upstream always;\n"),
+      fmt::arg("relays", plan.follow_names ? nginx_relays(plan) : ""));
 }
 
 std::string haproxy_config(const ServerFrontPlan& plan) {
@@ -230,6 +318,9 @@ std::string haproxy_config(const ServerFrontPlan& plan) {
     servers += fmt::format("  server {} {} weight {}", name,
                            haproxy_word(upstream.address(), "an upstream address"),
                            std::clamp(upstream.weight, 1, 256));
+    // A name resolved while HAProxy runs: its last address, else libc's at
+    // start, else none yet (the server waits in maintenance for one).
+    if (plan.follow_names) servers += " resolvers sessim init-addr last,libc,none";
     if (sticky) servers += fmt::format(" cookie {}", name);
     if (checks) {
       servers += fmt::format(" check inter {}ms rise {} fall {}", plan.health.check_interval_ms,
@@ -243,12 +334,30 @@ std::string haproxy_config(const ServerFrontPlan& plan) {
     backend +=
         fmt::format("  option httpchk GET {}\n", haproxy_word(plan.health_path, "the health path"));
   }
+  const auto nameserver =
+      plan.resolver.empty()
+          ? std::string("parse-resolv-conf")
+          : fmt::format(
+                "nameserver dns {}",
+                haproxy_word(join_host_port(plan.resolver, plan.resolver_port), "the resolver"));
+  const auto resolvers = plan.follow_names ? fmt::format(R"(resolvers sessim
+  {}
+  hold valid 1s
+  hold nx 1s
+  hold refused 1s
+  hold timeout 1s
+  hold other 1s
+  timeout resolve 1s
+  timeout retry 1s
+)",
+                                                         nameserver)
+                                           : std::string();
   return fmt::format(
       R"(# written by sessim for one run; generation {generation}
 global
   nbthread 1
   pidfile {pidfile}
-defaults
+{resolvers}defaults
   mode http
   timeout connect 2s
   timeout client 60s
@@ -273,13 +382,14 @@ backend nodes
       fmt::arg("bind",
                haproxy_word(join_host_port(plan.listen_host, plan.port), "the listen address")),
       fmt::arg("generation_path", kGenerationPath), fmt::arg("backend", backend),
-      fmt::arg("servers", servers));
+      fmt::arg("servers", servers), fmt::arg("resolvers", resolvers));
 }
 
 std::string describe_front(const ServerFrontPlan& plan) {
   if (plan.kind == FrontKind::nginx) {
     const auto method = nginx_method(plan);
-    return method.empty() ? "nginx (round-robin)" : fmt::format("nginx ({})", method.substr(0, method.size() - 1));
+    return method.empty() ? "nginx (round-robin)"
+                          : fmt::format("nginx ({})", method.substr(0, method.size() - 1));
   }
   auto method = haproxy_method(plan);
   if (const auto newline = method.find('\n'); newline != std::string::npos) method.resize(newline);

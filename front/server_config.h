@@ -27,6 +27,15 @@ struct ServerFrontPlan {
   std::string health_path = "/healthz";
   std::chrono::milliseconds upstream_timeout{10'000};
   std::vector<Upstream> upstreams;
+  // Inside a deployment (sessim export) the upstreams are host names whose
+  // addresses come and go with their containers or pods: the front then
+  // resolves them while it runs, starts while some are missing, and names
+  // the node that answered from its own configuration rather than from an
+  // address. They ask `resolver` (Docker's 127.0.0.11, the cluster's DNS);
+  // HAProxy, without one, the servers of the container's /etc/resolv.conf.
+  bool follow_names = false;
+  std::string resolver;  // a host; nginx needs one
+  int resolver_port = 53;
   // Bumped at every reload; served at kGenerationPath, so that sessim knows
   // when the new configuration answers.
   int generation = 1;

@@ -219,6 +219,10 @@ ServerFrontPlan random_plan(Hostile& hostile, FrontKind kind, const std::string&
                                      StrategyKind::hash,        StrategyKind::hash};
   plan.strategy = strategies[hostile.pick(0, 5)];
   plan.hash_key = (hostile.pick(0, 1) ? "cookie:" : "header:") + hostile.name(12);
+  // As in an export: nodes followed by name, through relays (nginx) or
+  // resolvers (HAProxy).
+  plan.follow_names = hostile.pick(0, 2) == 0;
+  plan.resolver = "127.0.0.1";
   const int count = hostile.pick(1, 4);
   for (int i = 1; i <= count; ++i) {
     Upstream upstream;
@@ -244,7 +248,12 @@ void expect_nginx_structure(const ServerFrontPlan& plan, const std::string& text
                                                       "pid", "events", "http"}));
   EXPECT_EQ(only(tree, "pid").words.at(1), plan.directory + "/nginx.pid");
   const auto& http = only(tree, "http").block;
-  const auto& server = only(http, "server").block;
+  std::vector<const std::vector<Directive>*> servers;
+  for (const auto& directive : http) {
+    if (directive.words.at(0) == "server") servers.push_back(&directive.block);
+  }
+  ASSERT_EQ(servers.size(), plan.follow_names ? plan.upstreams.size() + 1 : 1u);
+  const auto& server = *servers.front();
   EXPECT_EQ(only(server, "listen").words.size(), 2u);
   EXPECT_EQ(names_of(server), (std::vector<std::string>{"listen", "location", "location"}));
   const auto& upstream = only(http, "upstream", {"nodes"}).block;
@@ -253,8 +262,27 @@ void expect_nginx_structure(const ServerFrontPlan& plan, const std::string& text
     if (directive.words.at(0) == "server") addresses.push_back(directive.words.at(1));
   }
   std::vector<std::string> expected;
-  for (const auto& node : plan.upstreams) expected.push_back(node.address());
+  for (std::size_t i = 0; i < plan.upstreams.size(); ++i) {
+    expected.push_back(plan.follow_names
+                           ? fmt::format("unix:{}/relay-{}.sock", plan.directory, i + 1)
+                           : plan.upstreams[i].address());
+  }
   EXPECT_EQ(addresses, expected);
+  if (plan.follow_names) {
+    // Each relay listens on its socket, reaches its node by name and names
+    // it from the configuration.
+    for (std::size_t i = 0; i < plan.upstreams.size(); ++i) {
+      const auto& relay = *servers.at(i + 1);
+      EXPECT_EQ(only(relay, "listen").words.at(1), expected[i]);
+      const auto& location = only(relay, "location", {"/"}).block;
+      EXPECT_EQ(only(location, "set").words,
+                (std::vector<std::string>{"set", "$sessim_node", plan.upstreams[i].address()}));
+      EXPECT_EQ(only(location, "add_header").words,
+                (std::vector<std::string>{"add_header", "X-Sessim-Upstream", plan.upstreams[i].name,
+                                          "always"}));
+    }
+    return;
+  }
   // The map names each node, and nothing else.
   const auto& map = only(http, "map").block;
   ASSERT_EQ(map.size(), plan.upstreams.size() + 1);
@@ -272,7 +300,7 @@ void expect_haproxy_structure(const ServerFrontPlan& plan, const std::string& te
   std::string pidfile;
   for (const auto& words : haproxy_lines(text)) {
     if (words[0] == "global" || words[0] == "defaults" || words[0] == "frontend" ||
-        words[0] == "backend") {
+        words[0] == "backend" || words[0] == "resolvers") {
       sections.push_back(words);
     } else if (words[0] == "bind") {
       ++binds;
@@ -285,8 +313,11 @@ void expect_haproxy_structure(const ServerFrontPlan& plan, const std::string& te
       pidfile = words.at(1);
     }
   }
-  EXPECT_EQ(sections, (std::vector<std::vector<std::string>>{
-                          {"global"}, {"defaults"}, {"frontend", "front"}, {"backend", "nodes"}}));
+  auto expected_sections = std::vector<std::vector<std::string>>{
+      {"global"}, {"defaults"}, {"frontend", "front"}, {"backend", "nodes"}};
+  if (plan.follow_names)
+    expected_sections.insert(expected_sections.begin() + 1, {"resolvers", "sessim"});
+  EXPECT_EQ(sections, expected_sections);
   EXPECT_EQ(binds, 1);
   EXPECT_EQ(pidfile, plan.directory + "/haproxy.pid");
   std::vector<std::string> expected;
