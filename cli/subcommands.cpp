@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <memory>
 
 #include "app/app_profile.h"
@@ -296,6 +297,17 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
                    "so that a seeded run repeats them (anyone who knows the seed can predict "
                    "them)")
       ->group("Simulation");
+  // In a container every setting comes from the environment as well
+  // (SESSIM_PORT, SESSIM_HOST, SESSIM_STORE...); a flag given wins.
+  for (auto* option : command->get_options()) {
+    const auto& names = option->get_lnames();
+    if (names.empty() || names.front() == "help" || !option->get_envname().empty()) continue;
+    std::string variable = "SESSIM_";
+    for (const char c : names.front()) {
+      variable += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    option->envname(variable);
+  }
   command->callback([options, &selected] { selected = [options] { return run_node(*options); }; });
 }
 

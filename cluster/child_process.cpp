@@ -269,6 +269,16 @@ ChildProcess::ChildProcess(const ChildSpec& spec) : impl_(std::make_unique<Impl>
   // compares past the end of variables shorter than the name (found by
   // AddressSanitizer).
   bp::environment environment = boost::this_process::environment();
+  if (!spec.drop_env_prefix.empty()) {
+    // Copied into a new one without them (erase() goes through the same
+    // find()).
+    bp::environment kept;
+    for (const auto& entry : environment) {
+      const auto name = entry.get_name();
+      if (name.rfind(spec.drop_env_prefix, 0) != 0) kept.set(name, entry.to_string());
+    }
+    environment = kept;
+  }
   for (const auto& [name, value] : spec.env) environment.set(name, value);
   start_watchdog();
   impl_->tag = next_tag();

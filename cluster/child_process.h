@@ -18,6 +18,10 @@ struct ChildSpec {
   bool capture_stdout = false;  // stdout readable through ChildProcess::read_line
   // Added to (or replacing in) the environment sessim runs in.
   std::vector<std::pair<std::string, std::string>> env;
+  // Variables of sessim's own environment with this prefix are not passed
+  // on: `sessim node` reads SESSIM_* as settings, and a run's own nodes take
+  // theirs from the run alone.
+  std::string drop_env_prefix;
   // 0: the child writes into log_path itself. Otherwise through a pipe and
   // cluster/log_pump.h, which keeps the log within this many bytes.
   std::uint64_t max_log_bytes = 0;

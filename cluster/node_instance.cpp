@@ -65,6 +65,7 @@ class ProcessNode final : public NodeInstance {
     ChildSpec spec;
     spec.executable = launch.executable;
     spec.args = node_command_args(launch);
+    spec.drop_env_prefix = "SESSIM_";
     if (launch.store.kind == StoreKind::redis) {
       spec.env.emplace_back("SESSIM_REDIS_URL", launch.store.redis_url);
     }
