@@ -7,6 +7,7 @@
 #include "cli/run_options.h"
 #include "common/store_kind.h"
 #include "common/strategy_kind.h"
+#include "deploy/deployment_export.h"
 #include "node/app_node.h"
 
 // Each subcommand's options as plain values, and the function that runs it.
@@ -59,10 +60,16 @@ struct ExportOptions {
   // --nodes, --store, --front, --balancer, --hash-key, --health-check,
   // --upstream-timeout, --session-timeout, --node-cmd
   ClusterFlags cluster;
-  std::string image;
+  std::string image = kNodeImage;
   int app_port = 8080;
   int published_port = 8080;
-  std::string story = "my-story.yaml";
+  std::string story = "sticky-session";
+  std::string name = "sessim";
+  std::string k8s_namespace = "sessim";
+  std::string front_image;
+  std::string redis_image = "redis:7";
+  std::string health_path = "/healthz";
+  std::string health_command;
   std::string out;
   bool force = false;
 };

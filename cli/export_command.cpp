@@ -9,10 +9,13 @@
 #include <filesystem>
 
 #include "cli/command_options.h"
+#include "cluster/child_process.h"
 #include "common/errors.h"
 #include "common/grammar.h"
 #include "common/text.h"
 #include "deploy/deployment_export.h"
+#include "scenario/builtin_scenarios.h"
+#include "scenario/scenario_loader.h"
 
 namespace sessim::cli {
 namespace {
@@ -102,6 +105,24 @@ void refuse_controls(const std::string& value, std::string_view what) {
   }
 }
 
+// The story run-story.sh plays, as it will name it: a file, checked now
+// and named by its absolute path (the script runs from anywhere), or a
+// built-in story's name.
+std::string checked_story(const std::string& story) {
+  refuse_controls(story, "--story");
+  std::error_code error;
+  if (std::filesystem::is_regular_file(story, error)) {
+    load_scenario_file(story);  // a bad story is refused here, at its file:line:col
+    return std::filesystem::absolute(story).lexically_normal().string();
+  }
+  for (const auto& builtin : builtin_scenarios()) {
+    if (builtin.name == story) return story;
+  }
+  throw UsageError(fmt::format(
+      "--story {}: no such file, nor a built-in story (sessim list names them)",
+      printable(story, 80)));
+}
+
 }  // namespace
 
 int run_export(const ExportOptions& options) {
@@ -121,11 +142,20 @@ int run_export(const ExportOptions& options) {
   plan.image = options.image;
   plan.app_port = options.app_port;
   plan.published_port = options.published_port;
+  plan.name = options.name;
+  plan.k8s_namespace = options.k8s_namespace;
+  plan.front_image = options.front_image;
+  plan.redis_image = options.redis_image;
+  plan.health_path = options.health_path;
+  plan.health_command = options.health_command;
   check_image(plan.image);
+  if (!plan.front_image.empty()) check_image(plan.front_image);
+  check_image(plan.redis_image);
   refuse_controls(plan.command, "--node-cmd");
-  refuse_controls(options.story, "--story");
+  refuse_controls(plan.health_command, "--health-cmd");
   const bool k8s = options.kind == "k8s";
   const auto files = k8s ? export_k8s(plan) : export_compose(plan);
+  const auto story = checked_story(options.story);
 
   const auto folder = std::filesystem::absolute(options.out).lexically_normal().string();
   refuse_controls(folder, "the folder");
@@ -135,22 +165,18 @@ int run_export(const ExportOptions& options) {
   const ExportFolder out(folder);
   for (const auto& name : names) out.check(name, options.force);
   for (const auto& file : files) out.write(file.name, file.text, 0644);
-  const auto start = k8s ? fmt::format("kubectl apply -f {}", shell_quote(folder + "/sessim.yaml"))
-                         : fmt::format("docker compose -p {} -f {} up -d", plan.project,
-                                       shell_quote(folder + "/compose.yaml"));
+  const auto sessim = own_executable();
   out.write("run-story.sh",
-            fmt::format("#!/bin/bash\n# Plays a story against the exported deployment, started "
-                        "with:\n#   {}\n{}{}\n",
-                        start, k8s ? "" : "exec ",
-                        k8s ? k8s_round_trip_command(plan, options.story)
-                            : round_trip_command(plan, folder, options.story)),
+            k8s ? k8s_script(plan, folder, story, sessim)
+                : compose_script(plan, folder, story, sessim),
             0755);
+  const auto script = shell_quote(folder + "/run-story.sh");
   fmt::print("sessim: wrote {} into {}\n", fmt::join(names, ", "), folder);
-  fmt::print("  start it:  {}\n", start);
-  fmt::print(
-      "  play:      {}/run-story.sh (sessim run {} --target http://127.0.0.1:{} with "
-      "--fault-cmd for crash, stop and restart)\n",
-      shell_quote(folder), shell_quote(options.story), plan.published_port);
+  fmt::print("  start it:  {} up\n", script);
+  fmt::print("  play:      {} (sessim run {} --target http://127.0.0.1:{} with --fault-cmd for "
+             "crash, stop and restart)\n",
+             script, shell_quote(story), plan.published_port);
+  fmt::print("  stop it:   {} down\n", script);
   return kExitOk;
 }
 

@@ -234,7 +234,11 @@ void add_export_command(CLI::App& app, CommandAction& selected) {
       ->description(
           "the app's command line in its image, with sessim's placeholders ({port}, "
           "{name}, {redis_url}, {sentinels}, ...); default: the image's own");
-  command->add_option("--image", options->image, "the app's image, NAME[:TAG]")->required();
+  command
+      ->add_option("--image", options->image,
+                   "the app's image, NAME[:TAG] (default: sessim's own node, made by "
+                   "deploy/image/build-image.sh)")
+      ->capture_default_str();
   command->add_option("--app-port", options->app_port, "where each replica listens")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
@@ -242,8 +246,28 @@ void add_export_command(CLI::App& app, CommandAction& selected) {
       ->add_option("--port,-p", options->published_port, "the front's port on the host's 127.0.0.1")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
-  command->add_option("--story", options->story, "the story run-story.sh plays")
+  command
+      ->add_option("--story", options->story,
+                   "the story run-story.sh plays: a file (checked now) or a built-in name")
       ->capture_default_str();
+  command
+      ->add_option("--name", options->name,
+                   "the Compose project; in Kubernetes, the prefix of every object's name")
+      ->capture_default_str();
+  command->add_option("--namespace", options->k8s_namespace, "Kubernetes: the namespace")
+      ->capture_default_str();
+  command->add_option("--front-image", options->front_image,
+                      "the front's image (default: nginx:stable or haproxy:2.6)");
+  command->add_option("--redis-image", options->redis_image, "Redis's and the sentinels' image")
+      ->capture_default_str();
+  command
+      ->add_option("--health-path", options->health_path,
+                   "where a replica answers 200 when it serves: Kubernetes' readiness and "
+                   "liveness probes, and Compose's health check with sessim's own image")
+      ->capture_default_str();
+  command->add_option("--health-cmd", options->health_command,
+                      "Compose: a command run in a replica's container that succeeds when it "
+                      "serves (default: none for an image other than sessim's own)");
   command->add_option("--out,-o", options->out, "the folder to write into")->required();
   command->add_flag("--force", options->force, "overwrite files of an earlier export");
   command->callback(
