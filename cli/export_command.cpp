@@ -118,9 +118,9 @@ std::string checked_story(const std::string& story) {
   for (const auto& builtin : builtin_scenarios()) {
     if (builtin.name == story) return story;
   }
-  throw UsageError(fmt::format(
-      "--story {}: no such file, nor a built-in story (sessim list names them)",
-      printable(story, 80)));
+  throw UsageError(
+      fmt::format("--story {}: no such file, nor a built-in story (sessim list names them)",
+                  printable(story, 80)));
 }
 
 }  // namespace
@@ -166,16 +166,17 @@ int run_export(const ExportOptions& options) {
   for (const auto& name : names) out.check(name, options.force);
   for (const auto& file : files) out.write(file.name, file.text, 0644);
   const auto sessim = own_executable();
-  out.write("run-story.sh",
-            k8s ? k8s_script(plan, folder, story, sessim)
-                : compose_script(plan, folder, story, sessim),
-            0755);
+  out.write(
+      "run-story.sh",
+      k8s ? k8s_script(plan, folder, story, sessim) : compose_script(plan, folder, story, sessim),
+      0755);
   const auto script = shell_quote(folder + "/run-story.sh");
   fmt::print("sessim: wrote {} into {}\n", fmt::join(names, ", "), folder);
   fmt::print("  start it:  {} up\n", script);
-  fmt::print("  play:      {} (sessim run {} --target http://127.0.0.1:{} with --fault-cmd for "
-             "crash, stop and restart)\n",
-             script, shell_quote(story), plan.published_port);
+  fmt::print(
+      "  play:      {} (sessim run {} --target http://127.0.0.1:{} with --fault-cmd for "
+      "crash, stop and restart)\n",
+      script, shell_quote(story), plan.published_port);
   fmt::print("  stop it:   {} down\n", script);
   return kExitOk;
 }

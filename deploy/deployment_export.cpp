@@ -107,8 +107,7 @@ ServerFrontPlan front_plan(const ExportPlan& plan, const std::string& node_prefi
   front.follow_names = true;
   if (plan.front == FrontKind::nginx) front.resolver = resolver;
   for (int index = 1; index <= plan.nodes; ++index) {
-    front.upstreams.push_back(
-        {node_name(index), node_prefix + node_name(index), plan.app_port, 1});
+    front.upstreams.push_back({node_name(index), node_prefix + node_name(index), plan.app_port, 1});
   }
   return front;
 }
@@ -153,7 +152,8 @@ void begin_compose_service(YAML::Emitter& out, const std::string& name, const st
   out << YAML::Key << name << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "image" << YAML::Value << image;
   out << YAML::Key << "networks" << YAML::Value;
-  emit_list(out, edge ? std::vector<std::string>{"back", "edge"} : std::vector<std::string>{"back"});
+  emit_list(out,
+            edge ? std::vector<std::string>{"back", "edge"} : std::vector<std::string>{"back"});
   out << YAML::Key << "restart" << YAML::Value << "on-failure";
 }
 
@@ -180,7 +180,8 @@ void emit_redis_services(YAML::Emitter& out, const ExportPlan& plan) {
     std::vector<std::string> command{"redis-server", "--protected-mode", "no"};
     command.insert(command.end(), no_disk.begin(), no_disk.end());
     command.insert(command.end(), {"--replica-announce-ip", name});
-    if (name == "redis-replica") command.insert(command.end(), {"--replicaof", "redis-master", "6379"});
+    if (name == "redis-replica")
+      command.insert(command.end(), {"--replicaof", "redis-master", "6379"});
     out << YAML::Key << "command" << YAML::Value;
     emit_list(out, command);
     emit_compose_health(out, redis_ping(6379));
@@ -204,10 +205,10 @@ void emit_redis_services(YAML::Emitter& out, const ExportPlan& plan) {
 }
 
 void check_name(const std::string& value, const char* flag, std::size_t longest) {
-  const bool fits = !value.empty() && value.size() <= longest &&
-                    value.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") ==
-                        std::string::npos &&
-                    value.front() != '-' && value.back() != '-';
+  const bool fits =
+      !value.empty() && value.size() <= longest &&
+      value.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos &&
+      value.front() != '-' && value.back() != '-';
   if (!fits) {
     throw UsageError(fmt::format(
         "{} '{}' is not a name Compose and Kubernetes both take: lower-case letters, digits "
@@ -655,8 +656,7 @@ void emit_container(YAML::Emitter& out, const std::string& name, const std::stri
     out << YAML::Key << "env" << YAML::Value << YAML::BeginSeq;
     for (const auto& [variable, value] : env) {
       out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << variable << YAML::Key
-          << "value" << YAML::Value << YAML::DoubleQuoted << literal_dollars(value)
-          << YAML::EndMap;
+          << "value" << YAML::Value << YAML::DoubleQuoted << literal_dollars(value) << YAML::EndMap;
     }
     out << YAML::EndSeq;
   }
@@ -694,9 +694,9 @@ std::vector<ExportedFile> export_k8s(const ExportPlan& plan) {
   out << YAML::Key << "apiVersion" << YAML::Value << "v1";
   out << YAML::Key << "kind" << YAML::Value << "Namespace";
   out << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap << YAML::Key << "name"
-      << YAML::Value << plan.k8s_namespace << YAML::Key << "labels" << YAML::Value
-      << YAML::BeginMap << YAML::Key << "app.kubernetes.io/part-of" << YAML::Value << "sessim"
-      << YAML::EndMap << YAML::EndMap;
+      << YAML::Value << plan.k8s_namespace << YAML::Key << "labels" << YAML::Value << YAML::BeginMap
+      << YAML::Key << "app.kubernetes.io/part-of" << YAML::Value << "sessim" << YAML::EndMap
+      << YAML::EndMap;
   out << YAML::EndMap;
 
   out << YAML::BeginDoc << YAML::BeginMap;
@@ -728,8 +728,8 @@ std::vector<ExportedFile> export_k8s(const ExportPlan& plan) {
   begin_workload(out, plan, "Deployment", prefix + "front", "front");
   emit_container(out, "front", front_image(plan), front_command(plan), {}, kFrontPortInContainer,
                  {ProbeKind::tcp, kFrontPortInContainer, "", {}});
-  out << YAML::Key << "volumeMounts" << YAML::Value << YAML::BeginSeq << YAML::BeginMap
-      << YAML::Key << "name" << YAML::Value << "config" << YAML::Key << "mountPath" << YAML::Value
+  out << YAML::Key << "volumeMounts" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key
+      << "name" << YAML::Value << "config" << YAML::Key << "mountPath" << YAML::Value
       << "/etc/sessim" << YAML::EndMap << YAML::EndSeq;
   out << YAML::EndMap << YAML::EndSeq;
   out << YAML::Key << "volumes" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key

@@ -30,7 +30,7 @@ struct ExportPlan {
   HealthPolicy health;
   std::chrono::milliseconds upstream_timeout{10'000};
   std::string image = kNodeImage;  // the app's image
-  std::string command;  // "": the image's own; else with {port}, {name}, {redis_url}, ...
+  std::string command;        // "": the image's own; else with {port}, {name}, {redis_url}, ...
   int app_port = 8080;        // where each replica listens in its container
   int published_port = 8080;  // the front on the host's 127.0.0.1
   int session_timeout_s = 1800;
@@ -47,7 +47,6 @@ struct ExportPlan {
   std::string health_path = "/healthz";
   std::string health_command;  // Compose: run in the replica's container
 };
-
 
 struct ExportedFile {
   std::string name;  // relative to the export folder

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -93,9 +94,51 @@ ChildSpec sessim_child(const RunDirectory& logs, std::vector<std::string> args,
 }
 
 CommandResult run_sessim(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  return run_program(SESSIM_BINARY, args, {}, timeout);
+}
+
+CommandResult run_with_path(const std::string& program, const std::vector<std::string>& args,
+                            const std::string& path,
+                            std::vector<std::pair<std::string, std::string>> env) {
+  env.emplace_back("PATH", path);
+  return run_program(program, args, env);
+}
+
+FakeTools fake_compose_tools(const RunDirectory& dir, const std::string& tool) {
+  FakeTools tools{dir.file("fake-bin"), dir.file("fake-calls")};
+  std::filesystem::create_directories(tools.bin);
+  for (const char* utility : {"bash", "sh", "head", "seq", "sleep", "cat", "dirname"}) {
+    for (const char* folder : {"/usr/bin/", "/bin/"}) {
+      const std::string target = std::string(folder) + utility;
+      if (std::filesystem::exists(target)) {
+        std::filesystem::create_symlink(target, tools.bin + "/" + utility);
+        break;
+      }
+    }
+  }
+  const auto write_tool = [&](const std::string& name, bool answers) {
+    const auto path = tools.bin + "/" + name;
+    std::ofstream(path) << fmt::format(
+        "#!/bin/sh\n"
+        "if [ \"$1\" = compose ] && [ \"$2\" = version ]; then exit {0}; fi\n"
+        "echo \"{1} $*\" >> '{2}'\n"
+        "case \"$*\" in *'ps -q'*) echo c0ffee ;; esac\n",
+        answers ? 0 : 1, name, tools.calls);
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  };
+  write_tool("docker", tool == "docker compose");
+  write_tool("podman", tool == "podman compose");
+  if (tool == "docker-compose" || tool == "podman-compose") write_tool(tool, true);
+  return tools;
+}
+
+CommandResult run_program(const std::string& program, const std::vector<std::string>& args,
+                          const std::vector<std::pair<std::string, std::string>>& env,
+                          std::chrono::milliseconds timeout) {
   RunDirectory directory;
   ChildSpec spec;
-  spec.executable = SESSIM_BINARY;
+  spec.executable = program;
+  spec.env = env;
   spec.args = args;
   spec.log_path = directory.file("stderr.log");
   spec.capture_stdout = true;

@@ -115,6 +115,29 @@ ChildSpec sessim_child(const RunDirectory& logs, std::vector<std::string> args,
 CommandResult run_sessim(const std::vector<std::string>& args,
                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// Runs `program` with `args` and `env` added to the environment, and waits
+// for it to end.
+CommandResult run_program(const std::string& program, const std::vector<std::string>& args,
+                          const std::vector<std::pair<std::string, std::string>>& env = {},
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// Stand-ins for the container tools an exported run-story.sh looks for, in
+// a folder that is the whole PATH (with bash and the few utilities the
+// script uses): `tool` is the one that answers ("docker compose",
+// "docker-compose", "podman compose", "podman-compose" or "" for none);
+// each records its command line in `calls`, one line per call, and answers
+// `ps -q` with the container id c0ffee.
+struct FakeTools {
+  std::string bin;
+  std::string calls;
+};
+FakeTools fake_compose_tools(const RunDirectory& dir, const std::string& tool);
+
+// run_program with PATH set to `path` alone.
+CommandResult run_with_path(const std::string& program, const std::vector<std::string>& args,
+                            const std::string& path,
+                            std::vector<std::pair<std::string, std::string>> env = {});
+
 // The whole content of a file ("" if it cannot be read).
 std::string read_text_file(const std::string& path);
 
