@@ -178,6 +178,12 @@ int run_export(const ExportOptions& options) {
       "crash, stop and restart)\n",
       script, shell_quote(story), plan.published_port);
   fmt::print("  stop it:   {} down\n", script);
+  if (plan.strategy == StrategyKind::ip_hash) {
+    fmt::print(
+        "note: with ip-hash the front sees every browser at one address ({}), so all of a "
+        "story's browsers land on one node; stories about address groups need the local run\n",
+        k8s ? "kubectl port-forward's" : "docker-proxy's, on the project's network");
+  }
   return kExitOk;
 }
 

@@ -88,6 +88,10 @@ TEST_P(FollowNames, NodesAreNamedFromTheConfigurationAndFollowedToNewAddresses) 
   // A name that does not resolve yet does not keep the front from starting.
   ASSERT_TRUE(testing::wait_until([&] { return tcp_port_accepts("127.0.0.1", plan.port); }))
       << testing::read_text_file(dir.file("front.log"));
+  // HAProxy asks its resolvers shortly after start (libc, at start, does
+  // not know the test's names): until then it has no server.
+  ASSERT_TRUE(testing::wait_until([&] { return ask(plan.port, false).status == 200; }))
+      << testing::read_text_file(dir.file("front.log"));
 
   // Every answer names its node by the configuration's name, never by an
   // address, and nothing fails while node-2 cannot be resolved: a POST
