@@ -39,6 +39,7 @@ std::string render_json(const LoadResult& result, const LoadOptions& load,
                                 {"seconds", result.seconds},
                                 {"requests", result.requests},
                                 {"succeeded", result.succeeded},
+                                {"statuses", result.statuses},
                                 {"throughput_rps", result.throughput_rps()},
                                 {"latency_ms",
                                  {{"p50", ms(latency.percentile(0.5))},
@@ -71,6 +72,9 @@ std::string render_text(const LoadResult& result, const LoadOptions& load) {
   for (const auto& [node, count] : result.requests_per_node)
     out += fmt::format(" {} {}", node, count);
   out += "\n";
+  out += "  statuses   ";
+  for (const auto& [kind, count] : result.statuses) out += fmt::format(" {} {}", kind, count);
+  out += result.statuses.empty() ? " none answered\n" : "\n";
   if (result.errors.empty()) {
     out += "  errors      none\n";
   } else {
@@ -129,12 +133,16 @@ int run_bench(const BenchOptions& options) {
   const auto cluster = topology->summary();
   topology->stop();
   if (!json_goes_to_stdout(options.run)) fmt::print("{}", render_text(result, load));
-  if (options.run.json) write_report(options.run.json_path, render_json(result, load, cluster, environment));
+  if (options.run.json)
+    write_report(options.run.json_path, render_json(result, load, cluster, environment));
   // A load test in which nothing succeeded measured nothing.
   if (result.succeeded == 0) {
+    std::vector<std::string> kinds;
+    for (const auto& [kind, count] : result.errors)
+      kinds.push_back(fmt::format("{}: {}", kind, count));
     fmt::print(stderr, "sessim bench: no request succeeded ({})\n",
-               result.errors.empty() ? std::string("none answered in time")
-                                     : fmt::format("{}", fmt::join(result.errors, ", ")));
+               kinds.empty() ? std::string("none answered in time")
+                             : fmt::format("{}", fmt::join(kinds, ", ")));
     return kExitChecksFailed;
   }
   return kExitOk;

@@ -19,19 +19,13 @@
 #include <thread>
 
 #include "common/errors.h"
-#include "net/cookie.h"
+#include "net/cookie_jar.h"
 #include "net/loopback.h"
 #include "net/transport_failure.h"
 #include "node/protocol.h"
 
 namespace sessim {
 namespace {
-
-long long unix_seconds_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -61,6 +55,7 @@ struct Tally {
     totals.succeeded += result.succeeded;
     totals.latency.merge(result.latency);
     for (const auto& [kind, count] : result.errors) totals.errors[kind] += count;
+    for (const auto& [kind, count] : result.statuses) totals.statuses[kind] += count;
     totals.reads += result.reads;
     totals.reads_hit += result.reads_hit;
     for (const auto& [node, count] : result.requests_per_node)
@@ -69,8 +64,15 @@ struct Tally {
   }
 };
 
-// A virtual user: one connection, one cookie jar (name -> value, a browser's
-// jar for one origin and path "/"), one request at a time.
+// "2xx", "4xx": how bench counts answers.
+std::string status_class(int status) {
+  return status >= 100 && status < 600 ? fmt::format("{}xx", status / 100) : "other";
+}
+
+// A virtual user: one connection, one cookie jar (the browser's, bounded as
+// browsers bound theirs, so that an app that sets a new cookie on every
+// answer cannot grow the Cookie header past what a server takes), one
+// request at a time.
 class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
  public:
   VirtualUser(asio::io_context& loop, Shared& shared, Tally& tally, int index)
@@ -121,11 +123,10 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     request_.version(11);
     request_.set(http::field::host, "127.0.0.1");
     request_.keep_alive(true);
-    std::string cookies;
-    for (const auto& [name, value] : jar_) {
-      cookies += (cookies.empty() ? "" : "; ") + name + "=" + value;
+    target_ = call.target;
+    if (const auto cookies = jar_.cookie_header(target_); !cookies.empty()) {
+      request_.set(http::field::cookie, cookies);
     }
-    if (!cookies.empty()) request_.set(http::field::cookie, cookies);
     request_.body() = call.body;
     request_.prepare_payload();
     sent_ = Clock::now();
@@ -208,21 +209,19 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     if (!profile.node_header.empty()) node = std::string(response_[profile.node_header]);
     if (node.empty()) node = std::string(response_[std::string(protocol::kUpstreamHeader)]);
     ++result.requests_per_node[node.empty() ? "unknown" : node];
+    std::vector<std::string> set_cookies;
     for (const auto& field : response_) {
-      if (field.name() != http::field::set_cookie) continue;
-      if (const auto cookie = parse_set_cookie(std::string(field.value()))) {
-        if (deletes_cookie(*cookie, unix_seconds_now())) {
-          jar_.erase(cookie->name);
-        } else {
-          jar_[cookie->name] = cookie->value;
-        }
-      }
+      if (field.name() == http::field::set_cookie) set_cookies.emplace_back(field.value());
     }
+    if (!set_cookies.empty()) jar_.remember(target_, set_cookies);
+    // Only 2xx and 3xx succeeded: a 431 from the front or a 404 from the app
+    // is a failed request, counted by its status.
     const int status = static_cast<int>(response_.result_int());
-    if (status >= 500) {
-      ++result.errors[fmt::format("status {}", status)];
-    } else {
+    ++result.statuses[status_class(status)];
+    if (status >= 200 && status < 400) {
       ++result.succeeded;
+    } else {
+      ++result.errors[fmt::format("status {}", status)];
     }
     if (writing_) {
       if (status >= 200 && status < 300) {
@@ -272,7 +271,8 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
   Tally& tally_;
   int index_;
   std::mt19937_64 random_;
-  std::map<std::string, std::string> jar_;
+  CookieJar jar_;
+  std::string target_;  // of the request in flight
   http::request<http::string_body> request_;
   std::optional<http::response_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;

@@ -34,10 +34,11 @@ struct LoadOptions {
 // What the load generator saw so far (progress) or in all (result).
 struct LoadResult {
   double seconds = 0;
-  std::int64_t requests = 0;                   // answered or failed
-  LatencyHistogram latency;                    // answered requests, µs
-  std::map<std::string, std::int64_t> errors;  // by kind: "connection refused", "status 502"
-  std::int64_t succeeded = 0;                  // answered with a status below 500
+  std::int64_t requests = 0;                     // answered or failed
+  LatencyHistogram latency;                      // answered requests, µs
+  std::map<std::string, std::int64_t> errors;    // by kind: "connection refused", "status 431"
+  std::map<std::string, std::int64_t> statuses;  // answers by class: "2xx", "4xx"
+  std::int64_t succeeded = 0;                    // answered 2xx or 3xx
   std::int64_t reads = 0;
   std::int64_t reads_hit = 0;  // reads that returned the value the user last wrote
   std::map<std::string, std::int64_t> requests_per_node;

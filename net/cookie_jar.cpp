@@ -71,17 +71,21 @@ std::string CookieJar::cookie_header(std::string_view target) const {
 }
 
 void CookieJar::remember(const HttpExchange& exchange) {
+  remember(exchange.target, exchange.header_values("Set-Cookie"));
+}
+
+void CookieJar::remember(std::string_view target,
+                         const std::vector<std::string>& set_cookie_lines) {
   const std::lock_guard lock(mutex_);
   const auto now = now_ms();
-  for (const auto& line : exchange.header_values("Set-Cookie")) {
+  for (const auto& line : set_cookie_lines) {
     const auto cookie = parse_set_cookie(line);
     if (!cookie) continue;  // a browser ignores what it cannot parse
     if (cookie->name.size() + cookie->value.size() > kMaxCookieBytes) continue;
-    StoredCookie stored{cookie->name, cookie->value,
-                        !cookie->path.empty() && cookie->path.front() == '/'
-                            ? cookie->path
-                            : default_path(exchange.target),
-                        std::nullopt};
+    StoredCookie stored{
+        cookie->name, cookie->value,
+        !cookie->path.empty() && cookie->path.front() == '/' ? cookie->path : default_path(target),
+        std::nullopt};
     if (cookie->max_age) {
       stored.expires_at = now + std::min(*cookie->max_age, kLongestCookieLifeS) * 1000;
     } else if (cookie->expires) {

@@ -31,6 +31,8 @@ class CookieJar {
   // The Cookie header for a request to `target` ("/path?query"); "" if none.
   std::string cookie_header(std::string_view target = "/") const;
   void remember(const HttpExchange& exchange);
+  // The Set-Cookie lines of a response to a request for `target`.
+  void remember(std::string_view target, const std::vector<std::string>& set_cookie_lines);
   // Every live cookie's name and value (the longest path's, for a name set
   // on several paths).
   std::map<std::string, std::string> cookies() const;

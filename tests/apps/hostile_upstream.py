@@ -32,6 +32,9 @@ Modes:
   answers-two       answers two requests, then closes every connection unanswered
   exits-on-request  answers as normal, but a request to /exit makes the whole
                     process print "fatal: simulated crash" and exit with status 1
+  new-cookie        a plain 200 that sets one more cookie (c1, c2, ...) each time;
+                    logs the number of cookies each request carried
+  status-431        every answer is 431 Request Header Fields Too Large
 """
 
 import argparse
@@ -46,7 +49,7 @@ MODES = [
     "normal", "continue", "unsolicited", "trailing", "endless-body", "huge-length",
     "endless-headers", "trickle", "endless-continue", "silent", "many-cookies", "switch",
     "large", "large-chunked", "deep-json", "bad-utf8", "long-node", "shell-node", "answers-two",
-    "exits-on-request",
+    "exits-on-request", "new-cookie", "status-431",
 ]
 
 DEEP_JSON = b"[" * 100000 + b"]" * 100000
@@ -98,8 +101,13 @@ class Handler(socketserver.BaseRequestHandler):
             body, rest = rest[:length], rest[length:]
         buffered[0] = rest
         if self.server.log_path:
+            entry = lines[0]
+            if self.server.mode == "new-cookie":
+                cookies = [line.partition(":")[2] for line in lines[1:]
+                           if line.partition(":")[0].strip().lower() == "cookie"]
+                entry += " cookies=%d" % sum(len(c.split(";")) for c in cookies)
             with log_lock, open(self.server.log_path, "a") as log:
-                log.write(lines[0] + "\n")
+                log.write(entry + "\n")
         return lines[0], body
 
     def handle(self):
@@ -119,6 +127,13 @@ class Handler(socketserver.BaseRequestHandler):
             request_line, _ = request
             path = request_line.split(" ")[1] if " " in request_line else "/"
             name = path.strip("/").split("?")[0] or "root"
+            if mode == "new-cookie":
+                answered[0] += 1
+                send(response(b"ok", extra="Set-Cookie: c%d=v; Path=/\r\n" % answered[0]))
+                continue
+            if mode == "status-431":
+                send(b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n\r\n")
+                continue
             if mode == "normal":
                 send(response(b"ok " + name.encode() + b"\n"))
             elif mode == "continue":
