@@ -38,10 +38,11 @@ struct ProxyContext {
 // The balancer's proxy on Boost.Asio with Beast's HTTP/1.1 parser and
 // serializer, as nginx runs it: one event loop per thread, non-blocking
 // keep-alive connections on both sides, an idle upstream connection pool per
-// loop (capped per upstream over all loops), a slow or idle client costing a socket and a timer, never a thread.
-// Same rules as the thread-per-connection engine: strategies, passive
-// health, next upstream after a refused connection (any method) or a broken
-// exchange (idempotent methods only), 502 naming each failure.
+// loop (capped per upstream over all loops), a slow or idle client costing
+// a socket and a timer, never a thread. The rules are balancer/forwarding.h's
+// and the strategies': passive health, next upstream after a refused
+// connection (any method) or a broken exchange (idempotent methods only),
+// 502 naming each failure.
 //
 // Threads: runs on the given loops (net/http_server.h); serve() blocks the
 // caller until stop() (any thread).

@@ -4,18 +4,13 @@
 #include <string_view>
 #include <vector>
 
-#include "node/protocol.h"
+#include "common/upstream_header.h"
 
 // The forwarding rules of the built-in balancer, as pure functions over a
 // request's head, in the manner of nginx's ngx_http_proxy_module: what is
 // forwarded, how headers are rewritten, when a failed attempt may go on to the
-// next upstream. The engine that moves bytes (balancer.cpp) applies them.
+// next upstream. The engine that moves bytes (event_proxy.cpp) applies them.
 namespace sessim {
-
-// Added to every response: the upstream that answered, so that reports name
-// the node even for apps that do not say which node they are (one
-// definition, with every sessim header, in node/protocol.h).
-using protocol::kUpstreamHeader;
 
 // RFC 9110 section 7.6.1 hop-by-hop headers, the headers the Connection
 // header lists, and what the HTTP library computes itself (Content-Length)

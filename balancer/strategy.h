@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/strategy_kind.h"
 #include "balancer/upstream.h"
+#include "common/strategy_kind.h"
 
 namespace sessim {
 
@@ -37,8 +37,8 @@ struct Pick {
 
 // Chooses the upstream for each request. Kept apart from the proxy so that a
 // new strategy is one new class: the proxy only asks "which one next?".
-// Implementations are called concurrently from the balancer's workers and
-// must cope with the upstream list growing (a node joining).
+// Implementations are called concurrently from the balancer's event loops
+// and must cope with the upstream list growing (a node joining).
 class BalancingStrategy {
  public:
   virtual ~BalancingStrategy() = default;

@@ -12,7 +12,6 @@
 #include "cli/flag_checks.h"
 #include "cli/run_options.h"
 #include "cluster/capacity.h"
-#include "cluster/child_process.h"
 #include "cluster/command_node.h"
 #include "common/errors.h"
 #include "common/grammar.h"
@@ -21,6 +20,7 @@
 #include "common/text.h"
 #include "front/server_config.h"
 #include "scenario/scenario.h"
+#include "sys/child_process.h"
 
 namespace sessim::cli {
 namespace {

@@ -9,13 +9,13 @@
 #include <filesystem>
 
 #include "cli/command_options.h"
-#include "cluster/child_process.h"
 #include "common/errors.h"
 #include "common/grammar.h"
 #include "common/text.h"
 #include "deploy/deployment_export.h"
 #include "scenario/builtin_scenarios.h"
 #include "scenario/scenario_loader.h"
+#include "sys/child_process.h"
 
 namespace sessim::cli {
 namespace {

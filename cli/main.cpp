@@ -5,11 +5,11 @@
 #include "cli/command_line.h"
 #include "cli/commands.h"
 #include "cli/signals.h"
-#include "cluster/child_process.h"
 #include "common/errors.h"
 #include "node/store/session_store.h"
 #include "scenario/scenario_error.h"
 #include "sessim_version.h"
+#include "sys/child_process.h"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <mutex>
 #include <thread>
 
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim::cli {
 

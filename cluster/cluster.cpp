@@ -10,13 +10,13 @@
 #include "cluster/capacity.h"
 #include "cluster/redis_sentinel_group.h"
 #include "cluster/redis_server.h"
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/link_relay.h"
 #include "net/transport_failure.h"
 #include "node/store/redis_session_store.h"
 #include "node/store/redis_url.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 
@@ -89,8 +89,7 @@ Cluster::Cluster(ClusterConfig config) : config_(std::move(config)) {
       }
     }
     if (down.size() == config_.upstreams.size()) {
-      throw EnvironmentError(
-          fmt::format("no --upstream answers ({})", fmt::join(down, "; ")));
+      throw EnvironmentError(fmt::format("no --upstream answers ({})", fmt::join(down, "; ")));
     }
   }
   try {

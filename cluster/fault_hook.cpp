@@ -4,9 +4,9 @@
 
 #include <cctype>
 
-#include "cluster/child_process.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "sys/child_process.h"
 
 namespace sessim {
 

@@ -8,8 +8,6 @@
 #include <map>
 #include <thread>
 
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/host_port.h"
@@ -17,6 +15,8 @@
 #include "net/loopback.h"
 #include "node/store/redis_sentinel.h"
 #include "node/store/redis_url.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

@@ -6,10 +6,10 @@
 #include <chrono>
 #include <thread>
 
-#include "cluster/child_process.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "net/loopback.h"
+#include "sys/child_process.h"
 
 namespace sessim {
 namespace {

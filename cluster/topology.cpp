@@ -4,12 +4,12 @@
 
 #include "cluster/cluster.h"
 #include "cluster/fault_hook.h"
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/name_table.h"
 #include "common/text.h"
 #include "net/host_port.h"
 #include "net/transport_failure.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

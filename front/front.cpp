@@ -7,12 +7,12 @@
 #include <thread>
 
 #include "balancer/strategy_factory.h"
-#include "cluster/child_process.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "front/server_config.h"
 #include "net/http_client.h"
 #include "net/loopback.h"
+#include "sys/child_process.h"
 
 namespace sessim {
 namespace {
@@ -20,8 +20,7 @@ namespace {
 class BuiltinFront final : public Front {
  public:
   explicit BuiltinFront(FrontPlan plan) : description_(to_string(plan.strategy.kind)) {
-    balancer_ =
-        std::make_unique<Balancer>(std::move(plan.balancer), make_strategy(plan.strategy));
+    balancer_ = std::make_unique<Balancer>(std::move(plan.balancer), make_strategy(plan.strategy));
     balancer_->bind();
     thread_ = std::thread([this] { balancer_->serve(); });
     balancer_->wait_until_serving();
@@ -68,8 +67,8 @@ class ServerFront final : public Front {
  public:
   ServerFront(ServerFrontPlan plan, std::string program)
       : plan_(std::move(plan)), program_(std::move(program)) {
-    config_path_ = plan_.directory + (plan_.kind == FrontKind::nginx ? "/nginx.conf"
-                                                                    : "/haproxy.cfg");
+    config_path_ =
+        plan_.directory + (plan_.kind == FrontKind::nginx ? "/nginx.conf" : "/haproxy.cfg");
     log_path_ = plan_.directory + "/" + to_string(plan_.kind) + ".log";
     write_config();
     start();
@@ -134,8 +133,7 @@ class ServerFront final : public Front {
     while (std::chrono::steady_clock::now() < deadline) {
       if (!process_->running()) {
         throw EnvironmentError(fmt::format("{} exited as it started: {} ({})",
-                                           to_string(plan_.kind), what_it_said(),
-                                           config_path_));
+                                           to_string(plan_.kind), what_it_said(), config_path_));
       }
       HttpClientLimits limits;
       limits.connect_timeout = std::chrono::milliseconds(200);
@@ -193,7 +191,8 @@ class ServerFront final : public Front {
   // its error.log.
   std::string what_it_said() const {
     auto said = last_line(log_path_);
-    if (said.empty() && plan_.kind == FrontKind::nginx) said = last_line(plan_.directory + "/error.log");
+    if (said.empty() && plan_.kind == FrontKind::nginx)
+      said = last_line(plan_.directory + "/error.log");
     return said.empty() ? "its log is empty" : printable(said, 300);
   }
 
@@ -223,9 +222,10 @@ std::unique_ptr<Front> start_front(FrontPlan plan) {
   auto program = find_program(name);
   if (!program) program = find_program("/usr/sbin/" + name);
   if (!program) {
-    throw EnvironmentError(fmt::format("--front {}: {} is not installed (scripts/dev installs it: "
-                                       "apt-get install {})",
-                                       name, name, plan.kind == FrontKind::nginx ? "nginx-light" : "haproxy"));
+    throw EnvironmentError(
+        fmt::format("--front {}: {} is not installed (scripts/dev installs it: "
+                    "apt-get install {})",
+                    name, name, plan.kind == FrontKind::nginx ? "nginx-light" : "haproxy"));
   }
   server.port = plan.balancer.port != 0 ? plan.balancer.port : pick_free_loopback_port();
   return std::make_unique<ServerFront>(std::move(server), *program);

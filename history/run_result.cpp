@@ -6,9 +6,9 @@
 #include <chrono>
 #include <map>
 
-#include "balancer/forwarding.h"
 #include "common/grammar.h"
 #include "common/text.h"
+#include "common/upstream_header.h"
 #include "net/cookie.h"
 #include "net/host_port.h"
 #include "node/session_id.h"

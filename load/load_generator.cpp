@@ -19,10 +19,10 @@
 #include <thread>
 
 #include "common/errors.h"
+#include "common/upstream_header.h"
 #include "net/cookie_jar.h"
 #include "net/loopback.h"
 #include "net/transport_failure.h"
-#include "node/protocol.h"
 
 namespace sessim {
 namespace {
@@ -207,7 +207,7 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     const auto& profile = shared_.options.profile;
     std::string node;
     if (!profile.node_header.empty()) node = std::string(response_[profile.node_header]);
-    if (node.empty()) node = std::string(response_[std::string(protocol::kUpstreamHeader)]);
+    if (node.empty()) node = std::string(response_[std::string(kUpstreamHeader)]);
     ++result.requests_per_node[node.empty() ? "unknown" : node];
     std::vector<std::string> set_cookies;
     for (const auto& field : response_) {

@@ -236,8 +236,8 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
 
   // One request inside Spring's session lifecycle: resolve the session, let
   // the handler read or change it, save it, answer with the session headers.
-  // Store calls run where the store allows (the loop for local memory, the
-  // pool for Redis); delays wait on the connection's timer.
+  // Store calls run on the connection's loop (local memory at once, Redis
+  // through the loop's own pipeline); delays wait on the connection's timer.
   struct SessionExchange {
     std::shared_ptr<Impl> node;
     ServerRequest request;
@@ -352,15 +352,14 @@ struct AppNode::Impl : std::enable_shared_from_this<AppNode::Impl> {
     const bool wrote = !resolved.session.changed_attributes().empty();
     const auto decision = decide_session(resolved.lookup, route, wrote, config.on_miss);
     guarded(exchange, [&] {
-      sessions.apply_async(
-          decision, resolved.session, exchange->store_call,
-          [exchange, decision](std::string cookie_id, std::exception_ptr error) {
-            auto& node = *exchange->node;
-            node.guarded(exchange, [&] {
-              if (error) std::rethrow_exception(error);
-              node.answer(exchange, decision, cookie_id);
-            });
-          });
+      sessions.apply_async(decision, resolved.session, exchange->store_call,
+                           [exchange, decision](std::string cookie_id, std::exception_ptr error) {
+                             auto& node = *exchange->node;
+                             node.guarded(exchange, [&] {
+                               if (error) std::rethrow_exception(error);
+                               node.answer(exchange, decision, cookie_id);
+                             });
+                           });
     });
   }
 

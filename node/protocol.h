@@ -17,10 +17,6 @@ inline constexpr std::string_view kSessionHeader = "X-Sessim-Session";
 // unknown | malformed, only when the session was replaced.
 inline constexpr std::string_view kMissReasonHeader = "X-Sessim-Miss-Reason";
 
-// Added by the balancer: the upstream that answered, so that reports name the
-// node even for apps that do not send X-Sessim-Node.
-inline constexpr std::string_view kUpstreamHeader = "X-Sessim-Upstream";
-
 // The reference app's endpoints (a Spring Boot controller with two methods).
 inline constexpr std::string_view kSetSessionPath = "/set-session";
 inline constexpr std::string_view kGetSessionPath = "/get-session";

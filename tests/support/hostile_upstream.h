@@ -4,8 +4,8 @@
 #include <memory>
 #include <string>
 
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim::testing {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim::testing {
 

@@ -11,9 +11,9 @@
 #include <sstream>
 #include <thread>
 
-#include "cluster/child_process.h"
 #include "play/scenario_runner.h"
 #include "scenario/reference_story.h"
+#include "sys/child_process.h"
 
 namespace sessim::testing {
 

@@ -8,12 +8,12 @@
 #include <thread>
 #include <vector>
 
-#include "cluster/child_process.h"
 #include "cluster/node_instance.h"
 #include "cluster/redis_server.h"
-#include "cluster/run_directory.h"
 #include "common/clock.h"
 #include "history/run_result.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim::testing {
 

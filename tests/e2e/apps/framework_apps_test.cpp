@@ -13,11 +13,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "net/loopback.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {
@@ -162,10 +162,10 @@ const App& app(const std::string& name) {
 }
 
 // Skips the test, with the reason, where the framework cannot be installed.
-#define REQUIRE_APP(app)                                                          \
-  if (!runnable((app).module)) {                                                  \
+#define REQUIRE_APP(app)                                                           \
+  if (!runnable((app).module)) {                                                   \
     SKIP_FOR_MISSING((app).name << " cannot run here: " << missing((app).module)); \
-  }                                                                               \
+  }                                                                                \
   static_assert(true, "a statement follows")
 
 nlohmann::json run_story(const App& app, const std::string& story,

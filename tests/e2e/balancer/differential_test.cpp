@@ -7,12 +7,12 @@
 
 #include "balancer/balancer.h"
 #include "balancer/round_robin.h"
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
 #include "net/loopback.h"
 #include "support/hostile_upstream.h"
 #include "support/nginx.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

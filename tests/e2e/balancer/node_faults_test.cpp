@@ -17,8 +17,8 @@
 #include "balancer/balancer.h"
 #include "balancer/strategy_factory.h"
 #include "cluster/node_instance.h"
-#include "cluster/run_directory.h"
 #include "support/test_support.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

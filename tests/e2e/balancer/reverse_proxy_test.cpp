@@ -3,11 +3,11 @@
 // Skipped when nginx is not installed (CI installs it).
 #include <gtest/gtest.h>
 
-#include "cluster/child_process.h"
 #include "cluster/node_instance.h"
 #include "net/loopback.h"
 #include "support/nginx.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
 
 namespace sessim {
 namespace {

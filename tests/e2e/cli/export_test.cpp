@@ -8,11 +8,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "net/loopback.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

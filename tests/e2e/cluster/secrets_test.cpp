@@ -6,9 +6,9 @@
 
 #include "cluster/node_instance.h"
 #include "cluster/redis_server.h"
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "support/test_support.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

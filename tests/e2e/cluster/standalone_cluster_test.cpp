@@ -3,9 +3,9 @@
 // exactly as it does inside `sessim run`.
 #include <gtest/gtest.h>
 
-#include "cluster/child_process.h"
 #include "cluster/node_instance.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
 
 namespace sessim {
 namespace {

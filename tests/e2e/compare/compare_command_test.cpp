@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "support/test_support.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {
@@ -67,7 +67,8 @@ TEST_F(CompareReferenceStory, LocalStoreWithRoundRobinFails) {
   const auto& entry = cell(*report, "local", "round-robin", "none");
   EXPECT_EQ(entry["reads_ok"], 0);
   EXPECT_EQ(entry["verdict"], "fail");
-  EXPECT_NE(entry["why"].get<std::string>().find("node-2 has never seen the session: each node keeps sessions in its own memory"),
+  EXPECT_NE(entry["why"].get<std::string>().find(
+                "node-2 has never seen the session: each node keeps sessions in its own memory"),
             std::string::npos);
 }
 
@@ -106,15 +107,13 @@ TEST_F(CompareReferenceStory, PrintsTheMatrixAndWritesMarkdown) {
 TEST(CompareCommand, EachCellIsTitledAndJudgedOnItsOwn) {
   RunDirectory directory;
   const auto page = directory.file("cells.html");
-  const auto result =
-      run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers",
-                  "round-robin,ip-hash", "--faults", "none,restart-redis", "--report", page,
-                  "--json=" + directory.file("cells.json")});
+  const auto result = run_sessim({"compare", "sticky-session", "--stores", "local", "--balancers",
+                                  "round-robin,ip-hash", "--faults", "none,restart-redis",
+                                  "--report", page, "--json=" + directory.file("cells.json")});
   ASSERT_EQ(result.exit_code, kExitOk) << result.err;
   const auto html = testing::read_text_file(page);
   EXPECT_NE(html.find("store=local, balancer=ip-hash, fault=none"), std::string::npos);
-  EXPECT_NE(html.find("store=local, balancer=round-robin, fault=restart-redis"),
-            std::string::npos);
+  EXPECT_NE(html.find("store=local, balancer=round-robin, fault=restart-redis"), std::string::npos);
   EXPECT_EQ(html.find("unexpected"), std::string::npos) << "ip-hash's pass is no surprise";
   EXPECT_NE(html.find("as declared"), std::string::npos) << "round-robin's failure is the lesson";
   const auto report = read_json(directory.file("cells.json"));
@@ -151,7 +150,8 @@ TEST(Explain, SaysWhyEachFailedReadFailed) {
   const auto result =
       run_sessim({"run", "node-failure", "--store", "local", "--explain", "--no-color"});
   EXPECT_EQ(result.exit_code, kExitChecksFailed);
-  EXPECT_NE(result.out.find("node-1 crashed at step 3 in between, taking the sessions in its memory along"),
+  EXPECT_NE(result.out.find(
+                "node-1 crashed at step 3 in between, taking the sessions in its memory along"),
             std::string::npos)
       << result.out;
 }

@@ -5,16 +5,17 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <sstream>
 
 #include "cluster/command_node.h"
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "support/test_support.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {
@@ -25,8 +26,12 @@ struct Example {
   std::optional<int> exit_code;  // from a following "$ echo $?"
 };
 
+// The README's examples, then the command reference's: both show output
+// that is checked.
 std::vector<Example> readme_examples() {
-  std::istringstream readme(testing::read_text_file(std::string(SESSIM_SOURCE_DIR) + "/README.md"));
+  std::istringstream readme(
+      testing::read_text_file(std::string(SESSIM_SOURCE_DIR) + "/README.md") + "\n" +
+      testing::read_text_file(std::string(SESSIM_SOURCE_DIR) + "/docs/commands.md"));
   std::vector<Example> examples;
   bool in_console = false;
   std::string line;
@@ -79,6 +84,34 @@ class ReadmeExample : public ::testing::TestWithParam<std::size_t> {};
 
 TEST(Readme, HasConsoleExamples) { EXPECT_GE(readme_examples().size(), 4u); }
 
+// The README is a front door: short, every link into docs/ leads somewhere,
+// and its Status names commands that exist.
+TEST(Readme, IsAFrontDoorWithATrueStatus) {
+  const auto text = testing::read_text_file(std::string(SESSIM_SOURCE_DIR) + "/README.md");
+  EXPECT_LE(std::count(text.begin(), text.end(), '\n'), 150);
+  const std::regex link(R"(\]\((docs/[a-z-]+\.md)\))");
+  int links = 0;
+  for (std::sregex_iterator at(text.begin(), text.end(), link), end; at != end; ++at, ++links) {
+    EXPECT_TRUE(std::filesystem::exists(std::string(SESSIM_SOURCE_DIR) + "/" + (*at)[1].str()))
+        << (*at)[1];
+  }
+  EXPECT_GE(links, 10);
+  const auto status_at = text.find("## Status");
+  ASSERT_NE(status_at, std::string::npos);
+  const auto done_end = text.find("Next:", status_at);
+  ASSERT_NE(done_end, std::string::npos);
+  const auto help = testing::run_sessim({"--help"}).out;
+  const std::regex command("`([a-z-]+)`");
+  int named = 0;
+  const auto done = text.substr(status_at, done_end - status_at);
+  for (std::sregex_iterator at(done.begin(), done.end(), command), end; at != end; ++at) {
+    ++named;
+    EXPECT_NE(help.find("\n  " + (*at)[1].str() + " "), std::string::npos)
+        << "the Status names `" << (*at)[1] << "`, which sessim --help does not list";
+  }
+  EXPECT_GE(named, 10);
+}
+
 TEST_P(ReadmeExample, PrintsWhatTheReadmeShows) {
   const auto examples = readme_examples();
   ASSERT_LT(GetParam(), examples.size());
@@ -111,7 +144,8 @@ std::vector<std::pair<std::string, std::string>> docs_commands() {
   std::vector<std::pair<std::string, std::string>> commands;
   const std::string docs = std::string(SESSIM_SOURCE_DIR) + "/docs";
   for (const auto* name : {"balancing.md", "benchmarks.md", "ci.md", "history.md", "json-report.md",
-                           "node.md", "scenarios.md", "your-app.md"}) {
+                           "node.md", "scenarios.md", "your-app.md", "architecture.md",
+                           "testing.md", "beyond-one-machine.md", "security.md"}) {
     std::istringstream text(testing::read_text_file(docs + "/" + name));
     std::string line;
     bool in_console = false;

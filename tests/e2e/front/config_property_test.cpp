@@ -13,12 +13,12 @@
 #include <fstream>
 #include <random>
 
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "common/grammar.h"
 #include "front/server_config.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

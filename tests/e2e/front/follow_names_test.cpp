@@ -11,12 +11,12 @@
 #include <map>
 #include <memory>
 
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
 #include "front/server_config.h"
 #include "net/loopback.h"
 #include "support/name_server.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

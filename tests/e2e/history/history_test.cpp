@@ -11,10 +11,10 @@
 #include <regex>
 #include <sstream>
 
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

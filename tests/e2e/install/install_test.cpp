@@ -7,9 +7,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "cluster/run_directory.h"
 #include "common/text.h"
 #include "support/test_support.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

@@ -9,9 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cluster/child_process.h"
 #include "cluster/redis_sentinel_group.h"
-#include "cluster/run_directory.h"
 #include "common/clock.h"
 #include "common/errors.h"
 #include "net/loopback.h"
@@ -19,6 +17,8 @@
 #include "node/store/redis_session_store.h"
 #include "node/store/redis_url.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

@@ -8,12 +8,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "cluster/child_process.h"
 #include "cluster/fault_hook.h"
 #include "cluster/node_instance.h"
 #include "common/errors.h"
 #include "common/text.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
 
 namespace sessim {
 namespace {

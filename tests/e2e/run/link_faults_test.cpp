@@ -6,9 +6,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "support/test_support.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

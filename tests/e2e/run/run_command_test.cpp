@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "cluster/child_process.h"
 #include "common/errors.h"
 #include "net/loopback.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
 
 namespace sessim {
 namespace {
@@ -110,7 +110,8 @@ TEST(RunCommand, OutOfRangeNodeCountIsAUsageError) {
 
 // One flag table: every command that takes a flag checks it the same way.
 TEST(ClusterFlags, EveryCommandChecksTheStrategyName) {
-  for (const auto& command : {std::vector<std::string>{"run"}, {"bench", "--requests", "1"},
+  for (const auto& command : {std::vector<std::string>{"run"},
+                              {"bench", "--requests", "1"},
                               {"balance", "--port", "0", "--upstream", "http://127.0.0.1:1"}}) {
     auto args = command;
     args.insert(args.end(), {"--balancer", "round-robbin"});
@@ -135,22 +136,23 @@ TEST(ClusterFlags, DurationsTakeUnitsAndBareNumbersKeepTheirUnit) {
 }
 
 TEST(ClusterFlags, ARerunRepeatsTheClusterFlagsAsWritten) {
-  const auto result = run_sessim({"run", "two-tabs", "--store", "local", "--seed", "7",
-                                  "--nodes", "3", "--node-delay", "5ms", "--on-miss", "keep"});
-  EXPECT_TRUE(contains(result.out, "rerun: sessim run two-tabs --store local --seed 7 --nodes 3 "
-                                   "--on-miss keep --node-delay 5ms"))
+  const auto result = run_sessim({"run", "two-tabs", "--store", "local", "--seed", "7", "--nodes",
+                                  "3", "--node-delay", "5ms", "--on-miss", "keep"});
+  EXPECT_TRUE(contains(result.out,
+                       "rerun: sessim run two-tabs --store local --seed 7 --nodes 3 "
+                       "--on-miss keep --node-delay 5ms"))
       << result.out;
 }
 
 TEST(ClusterFlags, AFlagThatMeansNothingForTheSystemUnderTestIsRefused) {
-  const auto target = run_sessim(
-      {"run", "--target", "http://127.0.0.1:1", "--upstream-timeout", "2s"});
+  const auto target =
+      run_sessim({"run", "--target", "http://127.0.0.1:1", "--upstream-timeout", "2s"});
   EXPECT_EQ(target.exit_code, kExitUsage);
   EXPECT_EQ(target.err,
             "sessim: --upstream-timeout does not apply with --target: the target is the whole "
             "system under test\n");
-  const auto upstream = run_sessim({"run", "--upstream", "http://127.0.0.1:1", "--redis-url",
-                                    "redis://127.0.0.1:1"});
+  const auto upstream =
+      run_sessim({"run", "--upstream", "http://127.0.0.1:1", "--redis-url", "redis://127.0.0.1:1"});
   EXPECT_EQ(upstream.exit_code, kExitUsage);
   EXPECT_TRUE(contains(upstream.err, "--redis-url does not apply with --upstream")) << upstream.err;
   const auto grace = run_sessim({"run", "--stop-grace", "1s"});

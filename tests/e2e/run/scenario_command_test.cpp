@@ -7,11 +7,11 @@
 #include <regex>
 #include <sstream>
 
-#include "cluster/child_process.h"
-#include "cluster/run_directory.h"
 #include "common/errors.h"
 #include "scenario/scenario_catalog.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

@@ -20,12 +20,12 @@
 #include <thread>
 #include <vector>
 
-#include "cluster/child_process.h"
 #include "cluster/node_instance.h"
 #include "cluster/redis_server.h"
-#include "cluster/run_directory.h"
 #include "net/cookie.h"
 #include "support/test_support.h"
+#include "sys/child_process.h"
+#include "sys/run_directory.h"
 
 namespace sessim {
 namespace {

@@ -21,9 +21,9 @@ struct ChildSpec {
   // Variables of sessim's own environment with this prefix are not passed
   // on: `sessim node` reads SESSIM_* as settings, and a run's own nodes take
   // theirs from the run alone.
-  std::string drop_env_prefix;
+  std::string drop_env_prefix{};
   // 0: the child writes into log_path itself. Otherwise through a pipe and
-  // cluster/log_pump.h, which keeps the log within this many bytes.
+  // sys/log_pump.h, which keeps the log within this many bytes.
   std::uint64_t max_log_bytes = 0;
 };
 

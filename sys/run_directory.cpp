@@ -1,4 +1,4 @@
-#include "cluster/run_directory.h"
+#include "sys/run_directory.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -17,9 +17,9 @@
 #include <set>
 #include <vector>
 
-#include "cluster/log_pump.h"
 #include "common/errors.h"
 #include "common/text.h"
+#include "sys/log_pump.h"
 
 namespace sessim {
 namespace {

@@ -1,4 +1,4 @@
-#include "cluster/log_pump.h"
+#include "sys/log_pump.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-#include "cluster/child_process.h"
+#include "sys/child_process.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -30,10 +30,10 @@
 #include <set>
 #include <thread>
 
-#include "cluster/log_pump.h"
 #include "common/errors.h"
 #include "common/random.h"
 #include "common/text.h"
+#include "sys/log_pump.h"
 
 namespace bp = boost::process;
 
