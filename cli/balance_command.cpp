@@ -27,16 +27,16 @@ int run_balancer(const BalanceOptions& options) {
   if (flags.keepalive)
     config.max_idle_connections_per_upstream = static_cast<std::size_t>(*flags.keepalive);
   if (flags.upstream_timeout) config.upstream_timeout = *flags.upstream_timeout;
-  config.health.max_fails = options.max_fails;
-  config.health.fail_timeout_ms = options.fail_timeout_s * 1000LL;
-  if (options.weights.size() > flags.upstreams.size()) {
-    throw UsageError(fmt::format("--weights has {} values for {} upstreams", options.weights.size(),
+  config.health.max_fails = flags.max_fails.value_or(1);
+  config.health.fail_timeout_ms = flags.fail_timeout.value_or(std::chrono::seconds(10)).count();
+  if (flags.weights.size() > flags.upstreams.size()) {
+    throw UsageError(fmt::format("--weights has {} values for {} upstreams", flags.weights.size(),
                                  flags.upstreams.size()));
   }
   for (const auto& spec : flags.upstreams) {
     config.upstreams.push_back(parse_named_upstream(spec));
-    if (config.upstreams.size() <= options.weights.size()) {
-      config.upstreams.back().weight = options.weights[config.upstreams.size() - 1];
+    if (config.upstreams.size() <= flags.weights.size()) {
+      config.upstreams.back().weight = flags.weights[config.upstreams.size() - 1];
     }
     names.push_back(
         fmt::format("{}={}", config.upstreams.back().name, config.upstreams.back().address()));

@@ -250,6 +250,26 @@ const FlagSpec kFlags[] = {
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return duration(app, names, help, f.upstream_timeout, 0.1, 3600, kSeconds);
    }},
+  {Flag::weights, "--weights", kClusterGroup,
+   "weights of the nodes (or upstreams), in order (3,1): what --balancer weighted gives each",
+   kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.weights, help)->delimiter(',')->check(CLI::Range(1, 100));
+   }},
+  {Flag::max_fails, "--max-fails", kClusterGroup,
+   "failed attempts that take a node out for --fail-timeout (nginx's max_fails; default 1, or "
+   "the scenario's)",
+   kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun | kExport,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return app.add_option(names, f.max_fails, help)->check(CLI::Range(1, 100));
+   }},
+  {Flag::fail_timeout, "--fail-timeout", kClusterGroup,
+   "how long a node stays out after --max-fails failures (nginx's fail_timeout: 10s, 1m; a bare "
+   "number counts seconds; default 10s, or the scenario's)",
+   kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun | kExport,
+   [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
+     return duration(app, names, help, f.fail_timeout, 1, 3600, kSeconds);
+   }},
   {Flag::session_timeout, "--session-timeout", kClusterGroup,
    "session idle timeout (1800, 30m, 90s; default 1800 seconds); for an app of your own, that "
    "it runs with this timeout",
@@ -275,7 +295,7 @@ const FlagSpec kFlags[] = {
   {Flag::node_delay, "--node-delay", kSessionGroup,
    "every session request takes this long (300ms; a bare number counts milliseconds): slow "
    "requests, reproducible races",
-   kSystemCommands | kRerun,
+   kSystemCommands | kNode | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return duration(app, names, help, f.node_delay, 0, kMaxRequestDelayMs / 1000.0,
                      kMilliseconds);
@@ -578,6 +598,13 @@ ClusterConfig with_flags(ClusterConfig config, const std::string& scenario_hash_
   if (flags.node_delay) config.node_delay_ms = static_cast<int>(flags.node_delay->count());
   if (flags.health_check) config.health.check_interval_ms = flags.health_check->count();
   if (flags.upstream_timeout) config.upstream_timeout = *flags.upstream_timeout;
+  if (!flags.weights.empty()) config.weights = flags.weights;
+  if (flags.max_fails) config.health.max_fails = *flags.max_fails;
+  if (flags.fail_timeout) config.health.fail_timeout_ms = flags.fail_timeout->count();
+  if (config.weights.size() > static_cast<std::size_t>(config.nodes)) {
+    throw UsageError(
+        fmt::format("--weights has {} values for {} nodes", config.weights.size(), config.nodes));
+  }
   if (flags.keepalive) config.keepalive = static_cast<std::size_t>(*flags.keepalive);
   if (flags.seed) {
     config.balancer_seed = *flags.seed;

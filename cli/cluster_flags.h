@@ -45,6 +45,9 @@ enum class Flag {
   on_miss,
   health_check,
   upstream_timeout,
+  weights,
+  max_fails,
+  fail_timeout,
   session_timeout,
   save_mode,
   flush,
@@ -93,6 +96,9 @@ struct ClusterFlags {
   std::optional<MissPolicy> on_miss;
   std::optional<std::chrono::milliseconds> health_check;
   std::optional<std::chrono::milliseconds> upstream_timeout;
+  std::vector<int> weights;  // of the nodes or upstreams, in order
+  std::optional<int> max_fails;
+  std::optional<std::chrono::milliseconds> fail_timeout;
   std::optional<int> session_timeout_s;
   std::optional<SaveMode> save_mode;
   std::optional<FlushMode> flush;

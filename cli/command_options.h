@@ -49,9 +49,6 @@ struct BalanceOptions {
   int port = 0;
   ClusterFlags cluster;  // --upstream, --balancer, --hash-key, --health-check, --upstream-timeout,
                         // --keepalive, --loops
-  std::vector<int> weights;
-  int max_fails = 1;
-  int fail_timeout_s = 10;
   bool trace = false;
 };
 

@@ -136,6 +136,8 @@ int run_export(const ExportOptions& options) {
   if (flags.balancer) plan.strategy = *flags.balancer;
   plan.hash_key = flags.hash_key.value_or("cookie:SESSION");
   if (flags.health_check) plan.health.check_interval_ms = flags.health_check->count();
+  if (flags.max_fails) plan.health.max_fails = *flags.max_fails;
+  if (flags.fail_timeout) plan.health.fail_timeout_ms = flags.fail_timeout->count();
   if (flags.upstream_timeout) plan.upstream_timeout = *flags.upstream_timeout;
   if (flags.session_timeout_s) plan.session_timeout_s = *flags.session_timeout_s;
   plan.command = flags.node_cmd;

@@ -53,6 +53,7 @@ int run_node(const NodeOptions& options) {
   if (flags.session_timeout_s) config.session_timeout_s = *flags.session_timeout_s;
   if (flags.on_miss) config.on_miss = *flags.on_miss;
   if (flags.flush) config.flush = *flags.flush;
+  if (flags.node_delay) config.delay_ms = static_cast<int>(flags.node_delay->count());
   const auto environment = start_event_loops(flags);
   AppNode node(config, make_session_store(store));
   const int port = node.bind();

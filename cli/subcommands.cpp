@@ -197,19 +197,6 @@ void add_balance_command(CLI::App& app, CommandAction& selected) {
       ->description("upstream server, http://HOST:PORT or NAME=http://HOST:PORT (repeatable)")
       ->required();
   option_of(*command, Flag::balancer)->description("balancing strategy (default round-robin)");
-  command->add_option("--weights", options->weights, "weights of the upstreams, in order (3,1)")
-      ->delimiter(',')
-      ->check(CLI::Range(1, 100));
-  command
-      ->add_option("--max-fails", options->max_fails,
-                   "failed attempts that take an upstream out (nginx max_fails)")
-      ->check(CLI::Range(1, 100))
-      ->capture_default_str();
-  command
-      ->add_option("--fail-timeout", options->fail_timeout_s,
-                   "how long an upstream stays out (nginx fail_timeout: 10, 10s, 1m)")
-      ->transform(whole_seconds_in(1, 3600))
-      ->capture_default_str();
   command->add_flag("--trace", options->trace,
                     "an access log on stderr: each request with the upstream chosen, status and "
                     "time, and every up/down change");
@@ -310,11 +297,6 @@ void add_node_command(CLI::App& app, CommandAction& selected) {
         const bool ipv4 = address.find(':') == std::string::npos && address != "localhost";
         return ipv4 && is_loopback_host(address) ? "" : "not an IPv4 address in 127.0.0.0/8";
       });
-  command
-      ->add_option("--delay-ms", options->node.delay_ms,
-                   "every session request takes this long before it ends (a request's own "
-                   "?delay=MS adds to it): races become reproducible")
-      ->check(CLI::Range(0, kMaxRequestDelayMs));
   command
       ->add_option("--id-seed", options->node.id_seed,
                    "simulation only: derive session ids from this seed instead of the CSPRNG, "

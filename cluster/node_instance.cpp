@@ -367,7 +367,7 @@ std::vector<std::string> node_command_args(const NodeLaunch& launch) {
     args.insert(args.end(), {"--flush", to_string(launch.node.flush)});
   }
   if (launch.node.delay_ms > 0) {
-    args.insert(args.end(), {"--delay-ms", std::to_string(launch.node.delay_ms)});
+    args.insert(args.end(), {"--node-delay", std::to_string(launch.node.delay_ms) + "ms"});
   }
   if (launch.node.id_seed) {
     args.insert(args.end(), {"--id-seed", std::to_string(*launch.node.id_seed)});

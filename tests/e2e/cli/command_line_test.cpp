@@ -397,5 +397,30 @@ TEST(JsonReport, ReferenceStoryAndScenarioShareOneSchema) {
   }
 }
 
+// The balancer's settings are one table's flags on every command that runs
+// a balancer, with one grammar: not `balance` alone.
+TEST(CommandLine, BalancerSettingsAreTheSameFlagsOnEveryCommand) {
+  for (const char* command : {"run", "compare", "bench", "balance"}) {
+    const auto help = testing::run_sessim({command, "--help"}).out;
+    for (const char* flag : {"--weights", "--max-fails", "--fail-timeout"}) {
+      EXPECT_NE(help.find(flag), std::string::npos) << command << " " << flag;
+    }
+  }
+  const auto run = testing::run_sessim({"run", "--nodes", "2", "--store", "redis", "--balancer",
+                                        "weighted", "--weights", "3,1", "--max-fails", "2",
+                                        "--fail-timeout", "3s", "--json"});
+  EXPECT_EQ(run.exit_code, kExitOk) << run.err;
+  const auto too_many = testing::run_sessim({"run", "--nodes", "2", "--weights", "1,2,3"});
+  EXPECT_EQ(too_many.exit_code, kExitUsage);
+  EXPECT_NE(too_many.err.find("--weights has 3 values for 2 nodes"), std::string::npos)
+      << too_many.err;
+  const auto bad = testing::run_sessim({"run", "--fail-timeout", "abc"});
+  EXPECT_EQ(bad.exit_code, kExitUsage);
+  EXPECT_NE(bad.err.find("--fail-timeout"), std::string::npos) << bad.err;
+  // The node's delay is the same flag as run's, with the same grammar.
+  EXPECT_NE(testing::run_sessim({"node", "--help"}).out.find("--node-delay"), std::string::npos);
+  EXPECT_EQ(testing::run_sessim({"node", "--port", "0", "--delay-ms", "5"}).exit_code, kExitUsage);
+}
+
 }  // namespace
 }  // namespace sessim
