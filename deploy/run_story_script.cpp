@@ -7,7 +7,7 @@
 namespace sessim {
 namespace {
 
-// The part of both scripts that finds sessim and plays the story; `faults`
+// The part of both scripts that finds sessim and plays the story; `script`
 // is the script's own path, quoted for the shell.
 std::string play_part(const ExportPlan& plan, const std::string& script, const std::string& story,
                       const std::string& sessim_path) {
@@ -62,11 +62,12 @@ std::string script_dispatch() {
 }
 
 case "${1:-play}" in
-  up) up ;;
-  down) down ;;
+  up) prepare; up ;;
+  down) prepare; down ;;
   fault)
     [ $# -eq 3 ] || { usage >&2; exit 2; }
     check_node "$3"
+    prepare
     case "$2" in
       crash|stop|restart) "fault_$2" "$3" ;;
       *) usage >&2; exit 2 ;;
@@ -93,12 +94,13 @@ here={folder}
 project={project}
 {usage}
 # docker compose (Docker's plugin), docker-compose (Debian's), podman
-# compose, podman-compose: the first that answers.
-compose_tool() {{
-  if docker compose version >/dev/null 2>&1; then echo "docker compose"
-  elif command -v docker-compose >/dev/null 2>&1; then echo docker-compose
-  elif podman compose version >/dev/null 2>&1; then echo "podman compose"
-  elif command -v podman-compose >/dev/null 2>&1; then echo podman-compose
+# compose, podman-compose: the first that answers, found once (prepare).
+tool=
+prepare() {{
+  if docker compose version >/dev/null 2>&1; then tool="docker compose"
+  elif command -v docker-compose >/dev/null 2>&1; then tool=docker-compose
+  elif podman compose version >/dev/null 2>&1; then tool="podman compose"
+  elif command -v podman-compose >/dev/null 2>&1; then tool=podman-compose
   else
     echo "run-story.sh: no Compose tool found: install Docker with its compose plugin, Debian's docker.io and docker-compose, or podman with podman-compose" >&2
     exit 3
@@ -106,8 +108,6 @@ compose_tool() {{
 }}
 
 compose() {{
-  local tool
-  tool=$(compose_tool)
   # shellcheck disable=SC2086
   $tool -p "$project" -f "$here/compose.yaml" "$@"
 }}
@@ -119,7 +119,7 @@ container_of() {{
 }}
 
 runtime() {{
-  case "$(compose_tool)" in
+  case "$tool" in
     podman*) echo podman ;;
     *) echo docker ;;
   esac
@@ -161,7 +161,7 @@ down() {{
 }}
 
 fault_crash() {{
-  if [ "$(compose_tool)" = podman-compose ]; then podman kill "$(container_of "$1")"
+  if [ "$tool" = podman-compose ]; then podman kill "$(container_of "$1")"
   else compose kill "$1"; fi
 }}
 
@@ -202,6 +202,11 @@ prefix={prefix}
 {usage}
 k() {{
   kubectl -n "$namespace" "$@"
+}}
+
+# Nothing to find: kubectl is the tool.
+prepare() {{
+  :
 }}
 
 up() {{

@@ -171,6 +171,27 @@ namespace {
 // which the group counts as that server failing and retries elsewhere, POST
 // included; once the node has the request, its answer or its failure (502,
 // 504) goes back as it is and is never sent a second time.
+// The proxy directives of a location, the front's and each relay's: what
+// differs is where it proxies to, how the client's address and scheme are
+// passed on, and whether a failed attempt goes to the next server.
+std::string nginx_proxy_directives(std::string_view target, std::string_view forwarded_for,
+                                   std::string_view forwarded_proto, std::int64_t timeout_ms,
+                                   std::string_view next_upstream) {
+  return fmt::format(
+      R"(      proxy_pass {};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For {};
+      proxy_set_header X-Forwarded-Proto {};
+      proxy_connect_timeout 2s;
+      proxy_send_timeout {}ms;
+      proxy_read_timeout {}ms;
+      proxy_next_upstream {};
+)",
+      target, forwarded_for, forwarded_proto, timeout_ms, timeout_ms, next_upstream);
+}
+
 std::string nginx_relay_socket(const ServerFrontPlan& plan, std::size_t index) {
   return fmt::format("unix:{}/relay-{}.sock", plan.directory, index + 1);
 }
@@ -185,17 +206,7 @@ std::string nginx_relays(const ServerFrontPlan& plan) {
     listen {socket};
     location / {{
       set $sessim_node {address};
-      proxy_pass http://$sessim_node;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $http_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
-      proxy_connect_timeout 2s;
-      proxy_send_timeout {timeout_ms}ms;
-      proxy_read_timeout {timeout_ms}ms;
-      proxy_next_upstream off;
-      add_header X-Sessim-Upstream {name} always;
+{proxy_directives}      add_header X-Sessim-Upstream {name} always;
       error_page 502 = @unreached_502;
       error_page 504 = @unreached_504;
     }}
@@ -214,7 +225,9 @@ std::string nginx_relays(const ServerFrontPlan& plan) {
         fmt::arg("socket", nginx_string(nginx_relay_socket(plan, index), "the run's folder")),
         fmt::arg("address", nginx_string(upstream.address(), "an upstream address")),
         fmt::arg("name", nginx_string(upstream.name, "an upstream name")),
-        fmt::arg("timeout_ms", timeout_ms));
+        fmt::arg("proxy_directives",
+                 nginx_proxy_directives("http://$sessim_node", "$http_x_forwarded_for",
+                                        "$http_x_forwarded_proto", timeout_ms, "off")));
   }
   return relays;
 }
@@ -275,17 +288,7 @@ http {{
     listen {listen};
     location = {generation_path} {{ return 200 "{generation}"; }}
     location / {{
-      proxy_pass http://nodes;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_connect_timeout 2s;
-      proxy_send_timeout {timeout_ms}ms;
-      proxy_read_timeout {timeout_ms}ms;
-      proxy_next_upstream {next_upstream};
-{upstream_header}    }}
+{proxy_directives}{upstream_header}    }}
   }}
 {relays}}}
 )",
@@ -299,9 +302,10 @@ http {{
       fmt::arg("listen",
                nginx_string(join_host_port(plan.listen_host, plan.port), "the listen address")),
       fmt::arg("generation_path", kGenerationPath), fmt::arg("generation", plan.generation),
-      fmt::arg("timeout_ms", timeout_ms),
-      fmt::arg("next_upstream",
-               plan.follow_names ? "error timeout non_idempotent" : "error timeout"),
+      fmt::arg("proxy_directives",
+               nginx_proxy_directives(
+                   "http://nodes", "$proxy_add_x_forwarded_for", "$scheme", timeout_ms,
+                   plan.follow_names ? "error timeout non_idempotent" : "error timeout")),
       fmt::arg(
           "upstream_header",
           plan.follow_names ? "" : "      add_header X-Sessim-Upstream $sessim_upstream always;\n"),
