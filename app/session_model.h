@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/store_kind.h"
+#include "vocab/store_kind.h"
 
 // What is known about how the system under test keeps sessions: learned by
 // probing the app before a run (scenario/session_probe.h), declared by its
@@ -38,9 +38,9 @@ enum class UnknownIdHandling {
 // What a login does to the id the browser held before.
 enum class LoginEffect {
   unknown,
-  rotates,          // a new id, and the old one no longer reads the session
-  rotates_old_live, // a new id, but the old one still reads the session
-  keeps_id          // the same id goes on (session fixation stays possible)
+  rotates,           // a new id, and the old one no longer reads the session
+  rotates_old_live,  // a new id, but the old one still reads the session
+  keeps_id           // the same id goes on (session fixation stays possible)
 };
 
 // What a logout does to a copy of the cookie taken before it.

@@ -7,7 +7,7 @@
 #include <array>
 
 #include "common/errors.h"
-#include "common/hash_key.h"
+#include "vocab/hash_key.h"
 
 namespace sessim {
 

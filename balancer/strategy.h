@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "balancer/upstream.h"
-#include "common/strategy_kind.h"
+#include "vocab/strategy_kind.h"
 
 namespace sessim {
 

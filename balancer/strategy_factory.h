@@ -5,7 +5,7 @@
 #include <string>
 
 #include "balancer/strategy.h"
-#include "common/strategy_kind.h"
+#include "vocab/strategy_kind.h"
 
 namespace sessim {
 

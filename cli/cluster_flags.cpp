@@ -15,12 +15,13 @@
 #include "cluster/command_node.h"
 #include "common/errors.h"
 #include "common/grammar.h"
-#include "common/hash_key.h"
 #include "common/template_text.h"
 #include "common/text.h"
 #include "front/server_config.h"
 #include "scenario/scenario.h"
 #include "sys/child_process.h"
+#include "vocab/cluster_settings.h"
+#include "vocab/hash_key.h"
 
 namespace sessim::cli {
 namespace {
@@ -126,16 +127,69 @@ CLI::Option* duration(CLI::App& app, const std::string& names, const std::string
       ->check(duration_in(min_s, max_s, bare_unit));
 }
 
-constexpr std::chrono::milliseconds kSeconds{1000};
-constexpr std::chrono::milliseconds kMilliseconds{1};
+// The settings a scenario's cluster: keys share (vocab/cluster_settings.h):
+// their unit, range and wording come from that table.
+CLI::Validator setting_check(ClusterSetting setting) {
+  const auto& spec = cluster_setting(setting);
+  return CLI::Validator(
+      [setting, type = spec.type](const std::string& text) -> std::string {
+        std::string problem;
+        if (type == SettingType::duration) {
+          read_duration_setting(setting, text, SettingSource::command_line, &problem);
+        } else {
+          read_count_setting(setting, text, SettingSource::command_line, &problem);
+        }
+        return problem;
+      },
+      spec.type == SettingType::duration ? "DURATION" : "INT");
+}
+
+template <typename Target>
+CLI::Option* duration_setting(CLI::App& app, const std::string& names, const std::string& help,
+                              Target& target, ClusterSetting setting) {
+  return app
+      .add_option_function<std::string>(
+          names,
+          [&target, setting](const std::string& text) {
+            target = *read_duration_setting(setting, text, SettingSource::command_line, nullptr);
+          },
+          help)
+      ->check(setting_check(setting));
+}
+
+// A duration setting kept in whole seconds (--session-timeout).
+CLI::Option* seconds_setting(CLI::App& app, const std::string& names, const std::string& help,
+                             std::optional<int>& target, ClusterSetting setting) {
+  return app
+      .add_option_function<std::string>(
+          names,
+          [&target, setting](const std::string& text) {
+            const auto value =
+                *read_duration_setting(setting, text, SettingSource::command_line, nullptr);
+            target =
+                static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(value).count());
+          },
+          help)
+      ->check(setting_check(setting));
+}
+
+CLI::Option* count_setting(CLI::App& app, const std::string& names, const std::string& help,
+                           std::optional<int>& target, ClusterSetting setting) {
+  return app.add_option(names, target, help)->check(setting_check(setting));
+}
+
+CLI::Option* counts_setting(CLI::App& app, const std::string& names, const std::string& help,
+                            std::vector<int>& target, ClusterSetting setting) {
+  return app.add_option(names, target, help)->delimiter(',')->check(setting_check(setting));
+}
 
 // clang-format off
 const FlagSpec kFlags[] = {
   {Flag::nodes, "--nodes,-n", kClusterGroup,
-   "number of app nodes (default 2, or the scenario's)",
+   nullptr,
    kRun | kCompare | kBench | kAudit | kNotWithTarget | kNotWithUpstream | kRerun | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return app.add_option(names, f.nodes, help)->check(CLI::Range(1, kMaxNodes));
+     return count_setting(app, names, help, f.nodes, ClusterSetting::nodes);
    }},
   {Flag::store, "--store,-s", kClusterGroup,
    "where nodes keep sessions: local, redis, redis-sentinel (a private master, replica and "
@@ -229,76 +283,64 @@ const FlagSpec kFlags[] = {
          });
    }},
   {Flag::on_miss, "--on-miss", kClusterGroup,
-   "nodes, when the cookie names no session they know: create (Spring: new session, replacement "
-   "cookie) or keep (express-session saveUninitialized:false: no new session unless the request "
-   "writes)",
+   nullptr,
    kRun | kCompare | kBench | kAudit | kNode | kNotWithTarget | kNotWithUpstream | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return word(app, names, help, f.on_miss, miss_policy_names(), parse_miss_policy);
    }},
   {Flag::health_check, "--health-check", kClusterGroup,
-   "the balancer sends GET /healthz to every node this often (500ms, 2s; a bare number counts "
-   "milliseconds; 0: passive checks only)",
+   nullptr,
    kRun | kCompare | kBench | kBalance | kNotWithTarget | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return duration(app, names, help, f.health_check, 0, 3600, kMilliseconds);
+     return duration_setting(app, names, help, f.health_check, ClusterSetting::health_check);
    }},
   {Flag::upstream_timeout, "--upstream-timeout", kClusterGroup,
-   "how long a node may take to answer the balancer (nginx's proxy_read_timeout; default 10s); "
-   "then an idempotent request goes to the next node, others get 502",
+   nullptr,
    kRun | kCompare | kBench | kBalance | kNotWithTarget | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return duration(app, names, help, f.upstream_timeout, 0.1, 3600, kSeconds);
+     return duration_setting(app, names, help, f.upstream_timeout, ClusterSetting::upstream_timeout);
    }},
   {Flag::weights, "--weights", kClusterGroup,
-   "weights of the nodes (or upstreams), in order (3,1): what --balancer weighted gives each",
+   nullptr,
    kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return app.add_option(names, f.weights, help)->delimiter(',')->check(CLI::Range(1, 100));
+     return counts_setting(app, names, help, f.weights, ClusterSetting::weights);
    }},
   {Flag::max_fails, "--max-fails", kClusterGroup,
-   "failed attempts that take a node out for --fail-timeout (nginx's max_fails; default 1, or "
-   "the scenario's)",
+   nullptr,
    kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return app.add_option(names, f.max_fails, help)->check(CLI::Range(1, 100));
+     return count_setting(app, names, help, f.max_fails, ClusterSetting::max_fails);
    }},
   {Flag::fail_timeout, "--fail-timeout", kClusterGroup,
-   "how long a node stays out after --max-fails failures (nginx's fail_timeout: 10s, 1m; a bare "
-   "number counts seconds; default 10s, or the scenario's)",
+   nullptr,
    kRun | kCompare | kBench | kBalance | kNotWithTarget | kRerun | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return duration(app, names, help, f.fail_timeout, 1, 3600, kSeconds);
+     return duration_setting(app, names, help, f.fail_timeout, ClusterSetting::fail_timeout);
    }},
   {Flag::session_timeout, "--session-timeout", kClusterGroup,
-   "session idle timeout (1800, 30m, 90s; default 1800 seconds); for an app of your own, that "
-   "it runs with this timeout",
+   nullptr,
    kRun | kCompare | kBench | kAudit | kNode | kRerun | kExport,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return app.add_option(names, f.session_timeout_s, help)
-         ->transform(whole_seconds_in(1, 365 * 24 * 3600));
+     return seconds_setting(app, names, help, f.session_timeout_s, ClusterSetting::session_timeout);
    }},
   {Flag::save_mode, "--save-mode", kSessionGroup,
-   "how a loaded session is written back: delta (changed attributes, only into a session that "
-   "still exists: Spring Session) or full (the whole session, unconditionally: express-session "
-   "with connect-redis)",
+   nullptr,
    kSystemCommands | kNode | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return word(app, names, help, f.save_mode, save_mode_names(), parse_save_mode);
    }},
   {Flag::flush, "--flush", kSessionGroup,
-   "when changes reach the store: on-request-end or immediate (before the delay)",
+   nullptr,
    kSystemCommands | kNode | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
      return word(app, names, help, f.flush, flush_mode_names(), parse_flush_mode);
    }},
   {Flag::node_delay, "--node-delay", kSessionGroup,
-   "every session request takes this long (300ms; a bare number counts milliseconds): slow "
-   "requests, reproducible races",
+   nullptr,
    kSystemCommands | kNode | kRerun,
    [](CLI::App& app, const std::string& names, const std::string& help, ClusterFlags& f) {
-     return duration(app, names, help, f.node_delay, 0, kMaxRequestDelayMs / 1000.0,
-                     kMilliseconds);
+     return duration_setting(app, names, help, f.node_delay, ClusterSetting::node_delay);
    }},
   {Flag::max_sessions, "--max-sessions", kSessionGroup,
    "sessions one node keeps in memory with --store local (default 100000); beyond, the one idle "
@@ -481,6 +523,17 @@ std::string long_name(const FlagSpec& spec) {
   return names.substr(0, names.find(','));
 }
 
+// A row's help, or, for a setting a scenario's cluster: key shares, the
+// settings table's.
+std::string help_of(const FlagSpec& spec) {
+  if (spec.help) return spec.help;
+  const auto name = long_name(spec);
+  for (const auto& setting : cluster_settings()) {
+    if (setting.flag == name) return std::string(setting.help);
+  }
+  throw std::logic_error("a flag without help and without a setting");
+}
+
 // Flags that mean nothing for the system under test the other flags chose.
 void refuse_conflicts(const ClusterFlags& flags) {
   for (const auto& spec : kFlags) {
@@ -518,14 +571,13 @@ ClusterConfig config_from(const ScenarioCluster& wanted) {
   config.on_miss = wanted.on_miss;
   config.save_mode = wanted.save_mode;
   config.flush = wanted.flush;
-  config.node_delay_ms = static_cast<int>(wanted.delay_s * 1000);
+  config.node_delay_ms = static_cast<int>(wanted.node_delay.count());
   config.redis_persistence = wanted.redis_persistence;
   config.weights = wanted.weights;
   config.health.max_fails = wanted.max_fails;
-  config.health.fail_timeout_ms = static_cast<std::int64_t>(wanted.fail_timeout_s * 1000);
-  config.health.check_interval_ms = static_cast<std::int64_t>(wanted.health_check_s * 1000);
-  config.upstream_timeout =
-      std::chrono::milliseconds(static_cast<std::int64_t>(wanted.upstream_timeout_s * 1000));
+  config.health.fail_timeout_ms = wanted.fail_timeout.count();
+  config.health.check_interval_ms = wanted.health_check.count();
+  config.upstream_timeout = wanted.upstream_timeout;
   return config;
 }
 
@@ -682,7 +734,7 @@ void register_cluster_flags(CLI::App& app, FlagCommand command, ClusterFlags& fl
   const unsigned bit = bit_of(command);
   for (const auto& spec : kFlags) {
     if (!(spec.rules & bit)) continue;
-    auto* option = spec.bind(app, spec.names, spec.help, flags);
+    auto* option = spec.bind(app, spec.names, help_of(spec), flags);
     // A lone node or balancer has no cluster or system under test to group by.
     const bool alone = command == FlagCommand::node || command == FlagCommand::balance;
     option->group(alone ? "Options" : spec.group);

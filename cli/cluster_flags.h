@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "cluster/cluster_config.h"
-#include "common/store_kind.h"
-#include "common/strategy_kind.h"
 #include "net/http_client.h"
+#include "vocab/store_kind.h"
+#include "vocab/strategy_kind.h"
 
 namespace CLI {
 class App;

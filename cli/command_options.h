@@ -5,10 +5,11 @@
 #include <vector>
 
 #include "cli/run_options.h"
-#include "common/store_kind.h"
-#include "common/strategy_kind.h"
 #include "deploy/deployment_export.h"
 #include "node/app_node.h"
+#include "vocab/compare_fault.h"
+#include "vocab/store_kind.h"
+#include "vocab/strategy_kind.h"
 
 // Each subcommand's options as plain values, and the function that runs it.
 // Only cli/subcommands.cpp (and cluster_flags.cpp, main.cpp and
@@ -22,7 +23,7 @@ struct CompareOptions {
   std::vector<StrategyKind> balancers{StrategyKind::round_robin, StrategyKind::ip_hash,
                                       StrategyKind::hash, StrategyKind::cookie};
   std::vector<FrontKind> fronts{FrontKind::builtin};
-  std::vector<std::string> faults{"none", "crash-node"};
+  std::vector<CompareFault> faults{CompareFault::none, CompareFault::crash_node};
   std::string markdown_path;
   std::string html_path;  // --report: the matrix and every run's timeline
 };
@@ -48,7 +49,7 @@ struct BalanceOptions {
   std::string host = "127.0.0.1";
   int port = 0;
   ClusterFlags cluster;  // --upstream, --balancer, --hash-key, --health-check, --upstream-timeout,
-                        // --keepalive, --loops
+                         // --keepalive, --loops
   bool trace = false;
 };
 

@@ -11,9 +11,9 @@
 #include "cli/terminal.h"
 #include "cluster/capacity.h"
 #include "common/errors.h"
+#include "history/history.h"
 #include "play/compare.h"
 #include "play/scenario_runner.h"
-#include "history/history.h"
 #include "report/compare_report.h"
 #include "report/html_report.h"
 #include "report/scenario_report.h"
@@ -37,7 +37,7 @@ int run_compare(CompareOptions& options) {
   struct Plan {
     StrategyKind balancer;
     FrontKind front;
-    std::string fault;
+    CompareFault fault = CompareFault::none;
     Scenario scenario;
     ClusterConfig config;
   };

@@ -88,13 +88,9 @@ void add_compare_command(CLI::App& app, CommandAction& selected) {
   add_kind_list(*command, "--fronts", options->fronts, parse_front_kind, front_names(),
                 "what stands in front of the nodes, compared: builtin, nginx, haproxy (default "
                 "builtin)");
-  command
-      ->add_option("--faults", options->faults,
-                   "faults injected after the first request (node faults hit the node that "
-                   "served it)")
-      ->delimiter(',')
-      ->check(CLI::IsMember(fault_names()))
-      ->capture_default_str();
+  add_kind_list(*command, "--faults", options->faults, parse_compare_fault, compare_fault_names(),
+                "faults injected after the first request (node faults hit the node that served "
+                "it; default none,crash-node)");
   auto& run = options->run;
   register_cluster_flags(*command, FlagCommand::compare, run.cluster);
   add_seed_option(*command, run.cluster,

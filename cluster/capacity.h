@@ -3,12 +3,9 @@
 #include <cstdint>
 
 #include "cluster/cluster_config.h"
+#include "vocab/cluster_settings.h"
 
 namespace sessim {
-
-// The most nodes one run may ask for; the machine's own limits (checked by
-// check_capacity) usually bind first.
-inline constexpr int kMaxNodes = 4096;
 
 // What a cluster needs from the machine, estimated before anything starts.
 struct CapacityNeed {

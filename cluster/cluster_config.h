@@ -11,10 +11,10 @@
 #include "balancer/upstream_health.h"
 #include "cluster/command_node.h"
 #include "cluster/node_instance.h"
-#include "common/front_kind.h"
-#include "common/session_defaults.h"
-#include "common/store_kind.h"
-#include "common/strategy_kind.h"
+#include "vocab/front_kind.h"
+#include "vocab/session_defaults.h"
+#include "vocab/store_kind.h"
+#include "vocab/strategy_kind.h"
 
 namespace sessim {
 
@@ -47,8 +47,8 @@ struct ClusterConfig {
   // --target: the command that does each node fault ("crash", "stop",
   // "restart") in the user's deployment, with {name} for the node.
   std::map<std::string, std::string> fault_commands;
-  int base_port = 0;               // node i listens on base_port + i - 1; 0: free ports
-  int balancer_port = 0;           // 0: a free port
+  int base_port = 0;      // node i listens on base_port + i - 1; 0: free ports
+  int balancer_port = 0;  // 0: a free port
   StrategyKind balancer = StrategyKind::round_robin;
   FrontKind front = FrontKind::builtin;  // sessim's balancer, or a real nginx or HAProxy
   std::string hash_key = kDefaultHashKey;

@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "cluster/command_node.h"
-#include "cluster/node_mode.h"
 #include "node/app_node.h"
 #include "node/store/session_store_factory.h"
+#include "vocab/node_mode.h"
 
 namespace sessim {
 

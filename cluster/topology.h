@@ -10,9 +10,10 @@
 #include <vector>
 
 #include "balancer/upstream_health.h"
-#include "common/cluster_summary.h"
-#include "common/link_parts.h"
-#include "common/store_kind.h"
+#include "vocab/cluster_summary.h"
+#include "vocab/faults.h"
+#include "vocab/link_parts.h"
+#include "vocab/store_kind.h"
 
 namespace sessim {
 
@@ -50,7 +51,6 @@ struct TopologyAbilities {
 
 // A fault on the network between two parts (scenario steps partition,
 // delay, heal): the balancer's link to a node, or nodes' links to Redis.
-enum class LinkFaultKind { partition, delay, reset, heal };
 struct LinkFault {
   LinkFaultKind kind = LinkFaultKind::partition;
   std::string from;  // "balancer", "node-N", or "all" (every node, to redis)
@@ -59,31 +59,11 @@ struct LinkFault {
   std::chrono::milliseconds jitter{0};  // delay: give or take
 };
 
-// Faults of the store. The first five act on a single Redis (with
-// redis-sentinel: on the master of the moment); the rest need sentinels
-// (RedisSentinelGroup).
-enum class RedisAction {
-  stop,
-  start,
-  pause,
-  resume,
-  restart,
-  failover,
-  kill_master,
-  partition_master,
-  heal
-};
-constexpr bool needs_sentinels(RedisAction action) { return action >= RedisAction::failover; }
-
 // What a Redis fault did, where there is more to say than its name.
 struct StoreFaultResult {
   std::string note;          // "": the action's name says it
   bool failed_over = false;  // a replica is the master now (the checker's cause)
 };
-std::optional<RedisAction> redis_action_named(std::string_view name);
-std::string to_string(RedisAction action);
-std::string past_tense(RedisAction action);            // "stopped", "paused", ...
-const std::vector<std::string>& redis_action_names();  // in RedisAction's order
 
 // The system under test as the scenario player drives it: a front (the
 // built-in balancer, or the user's own entry point), a node set (sessim's

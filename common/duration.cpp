@@ -66,6 +66,7 @@ std::optional<double> parse_duration(std::string_view text, const DurationGramma
 }
 
 std::string duration_text(double seconds) {
+  if (seconds >= 3600 && std::fmod(seconds, 3600) == 0) return fmt::format("{}h", seconds / 3600);
   if (seconds >= 60 && std::fmod(seconds, 60) == 0) return fmt::format("{}m", seconds / 60);
   if (seconds >= 1 || seconds == 0) return fmt::format("{}s", seconds);
   return fmt::format("{}ms", seconds * 1000);

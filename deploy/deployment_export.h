@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "balancer/upstream_health.h"
-#include "common/front_kind.h"
-#include "common/store_kind.h"
-#include "common/strategy_kind.h"
+#include "vocab/front_kind.h"
+#include "vocab/store_kind.h"
+#include "vocab/strategy_kind.h"
 
 // `sessim export compose|k8s`: the topology of a run (N replicas of the
 // user's app, nginx or HAProxy configured from the strategy, Redis or Redis

@@ -10,8 +10,8 @@
 #include "balancer/strategy_factory.h"
 #include "balancer/upstream.h"
 #include "balancer/upstream_health.h"
-#include "common/front_kind.h"
-#include "common/strategy_kind.h"
+#include "vocab/front_kind.h"
+#include "vocab/strategy_kind.h"
 
 // What stands in front of a cluster's nodes and takes the browsers'
 // requests: sessim's own balancer, or a real nginx or HAProxy that sessim

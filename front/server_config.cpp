@@ -8,10 +8,10 @@
 
 #include "common/errors.h"
 #include "common/grammar.h"
-#include "common/hash_key.h"
 #include "common/text.h"
 #include "front/config_quoting.h"
 #include "net/host_port.h"
+#include "vocab/hash_key.h"
 
 namespace sessim {
 namespace {

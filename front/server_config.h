@@ -6,8 +6,8 @@
 
 #include "balancer/upstream.h"
 #include "balancer/upstream_health.h"
-#include "common/front_kind.h"
-#include "common/strategy_kind.h"
+#include "vocab/front_kind.h"
+#include "vocab/strategy_kind.h"
 
 // The configuration of a real nginx or HAProxy in front of sessim's nodes,
 // written from the same strategy the built-in balancer would run: pure text
@@ -20,9 +20,9 @@ struct ServerFrontPlan {
   int port = 0;  // listen_host:port
   // 127.0.0.1 for a run; "0.0.0.0" inside a container (sessim export).
   std::string listen_host = "127.0.0.1";
-  std::string directory;   // its prefix: pid file, logs, temp files
+  std::string directory;  // its prefix: pid file, logs, temp files
   StrategyKind strategy = StrategyKind::round_robin;
-  std::string hash_key;    // hash: cookie:NAME or header:NAME
+  std::string hash_key;  // hash: cookie:NAME or header:NAME
   HealthPolicy health;
   std::string health_path = "/healthz";
   std::chrono::milliseconds upstream_timeout{10'000};

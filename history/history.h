@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "app/session_model.h"
-#include "common/session_effect.h"
 #include "history/run_result.h"
+#include "vocab/session_effect.h"
 
 // The history of a run, as Jepsen keeps one: every client operation as an
 // invocation and a completion, in real time, as plain data. The checker and

@@ -199,7 +199,7 @@ std::string ScenarioRun::variant() const {
     text += fmt::format(", wait={}", cluster.redis_wait_replicas);
   if (cell_balancer) text += ", balancer=" + to_string(*cell_balancer);
   if (cell_front && *cell_front != FrontKind::builtin) text += ", front=" + to_string(*cell_front);
-  if (!fault.empty()) text += ", fault=" + fault;
+  if (fault) text += ", fault=" + to_string(*fault);
   return text;
 }
 

@@ -8,11 +8,12 @@
 
 #include "app/app_profile.h"
 #include "app/session_model.h"
-#include "common/cluster_summary.h"
-#include "common/session_effect.h"
 #include "net/http_exchange.h"
 #include "scenario/anomaly.h"
 #include "scenario/scenario.h"
+#include "vocab/cluster_summary.h"
+#include "vocab/compare_fault.h"
+#include "vocab/session_effect.h"
 
 // The result model: what a run did, as plain data. The player fills it;
 // reports, explanations and the comparison read it, and never the cluster.
@@ -155,7 +156,7 @@ std::string to_string(Verdict verdict);
 
 struct ScenarioRun {
   std::string scenario;
-  std::string fault;  // the fault `sessim compare` injected ("none"), "" outside compare
+  std::optional<CompareFault> fault;  // the fault `sessim compare` injected; none outside compare
   // compare: the cell's balancer and front (titles), and why the file's
   // declaration does not apply to it ("" where it does).
   std::optional<StrategyKind> cell_balancer;

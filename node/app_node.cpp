@@ -12,7 +12,6 @@
 #include <span>
 
 #include "common/errors.h"
-#include "common/session_effect.h"
 #include "common/text.h"
 #include "net/cookie.h"
 #include "net/http_server.h"
@@ -20,6 +19,7 @@
 #include "node/protocol.h"
 #include "node/session_id.h"
 #include "node/session_manager.h"
+#include "vocab/session_effect.h"
 
 namespace sessim {
 namespace {

@@ -7,15 +7,13 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "common/session_defaults.h"
 #include "net/event_loops.h"
 #include "node/session_rule.h"
 #include "node/store/session_store.h"
+#include "vocab/cluster_settings.h"
+#include "vocab/session_defaults.h"
 
 namespace sessim {
-
-// The longest processing delay a request may ask for (?delay=MS).
-inline constexpr int kMaxRequestDelayMs = 10'000;
 
 struct NodeConfig {
   std::string name = "node";

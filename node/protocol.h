@@ -12,7 +12,7 @@ inline constexpr std::string_view kSessionCookie = "SESSION";
 // Response headers a sessim node adds to every answer.
 inline constexpr std::string_view kNodeHeader = "X-Sessim-Node";
 // What the request did to the session: kept, created, replaced, rotated,
-// ended, missed or none (SessionEffect, common/session_effect.h).
+// ended, missed or none (SessionEffect, vocab/session_effect.h).
 inline constexpr std::string_view kSessionHeader = "X-Sessim-Session";
 // unknown | malformed, only when the session was replaced.
 inline constexpr std::string_view kMissReasonHeader = "X-Sessim-Miss-Reason";

@@ -3,27 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "common/session_effect.h"
+#include "vocab/session_effect.h"
+#include "vocab/session_modes.h"
 
 namespace sessim {
-
-// What a node does when a request's cookie names no session it knows.
-enum class MissPolicy {
-  create,  // Spring's getSession(true): a new session and a replacement cookie
-  keep     // express-session's saveUninitialized:false: nothing is saved or
-           // sent unless the request writes to the session
-};
-MissPolicy parse_miss_policy(const std::string& name);  // throws UsageError
-std::string to_string(MissPolicy policy);
-const std::vector<std::string>& miss_policy_names();  // {"create", "keep"}
-
-// When a request's session changes reach the store (Spring Session's
-// FlushMode): at the end of the request, or as soon as the handler made them,
-// before anything slow that follows.
-enum class FlushMode { on_request_end, immediate };
-std::string to_string(FlushMode mode);
-FlushMode parse_flush_mode(const std::string& name);  // throws UsageError
-const std::vector<std::string>& flush_mode_names();   // {"on-request-end", "immediate"}
 
 // What the session cookies a request carried led to.
 enum class SessionLookup {

@@ -7,20 +7,12 @@
 
 #include "common/errors.h"
 #include "history/explain.h"
+#include "vocab/faults.h"
 
 namespace sessim {
 
-std::vector<std::string> fault_names() {
-  return {"none", "crash-node", "stop-node", "restart-node", "restart-redis"};
-}
-
-Scenario with_fault(const Scenario& scenario, const std::string& fault) {
-  const auto names = fault_names();
-  if (std::find(names.begin(), names.end(), fault) == names.end()) {
-    throw UsageError(
-        fmt::format("unknown fault '{}' (available: {})", fault, fmt::join(names, ", ")));
-  }
-  if (fault == "none") return scenario;
+Scenario with_fault(const Scenario& scenario, CompareFault fault) {
+  if (fault == CompareFault::none) return scenario;
   const auto first_request = std::find_if(scenario.steps.begin(), scenario.steps.end(),
                                           [](const Step& step) { return is_request(step.kind); });
   if (first_request == scenario.steps.end()) {
@@ -28,14 +20,20 @@ Scenario with_fault(const Scenario& scenario, const std::string& fault) {
   }
   Step injected;
   injected.position = first_request->position;
-  if (fault == "restart-redis") {
-    injected.kind = StepKind::redis;
-    injected.name = "restart";
-  } else {
-    injected.kind = fault == "crash-node"  ? StepKind::crash
-                    : fault == "stop-node" ? StepKind::stop
-                                           : StepKind::restart;
-    injected.name = kInjectedFaultTarget;
+  switch (fault) {
+    case CompareFault::restart_redis:
+      injected.kind = StepKind::redis;
+      injected.name = to_string(RedisAction::restart);
+      break;
+    case CompareFault::crash_node:
+    case CompareFault::stop_node:
+    case CompareFault::restart_node:
+    case CompareFault::none:
+      injected.kind = fault == CompareFault::crash_node  ? StepKind::crash
+                      : fault == CompareFault::stop_node ? StepKind::stop
+                                                         : StepKind::restart;
+      injected.name = kInjectedFaultTarget;
+      break;
   }
   Scenario faulty = scenario;
   const auto offset = first_request - scenario.steps.begin() + 1;
@@ -48,7 +46,7 @@ double CompareCell::read_success_rate() const {
 }
 
 CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, FrontKind front,
-                      const std::string& fault) {
+                      CompareFault fault) {
   CompareCell cell;
   cell.store = run.store;
   cell.balancer = balancer;
@@ -67,19 +65,20 @@ CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, FrontKind f
 }
 
 void judge_as_cell(ScenarioRun& run, const Scenario& scenario, StrategyKind balancer,
-                   FrontKind front, const std::string& fault) {
+                   FrontKind front, CompareFault fault) {
   run.fault = fault;
   run.cell_balancer = balancer;
   run.cell_front = front;
   if (balancer != scenario.cluster.balancer || front != scenario.cluster.front ||
-      fault != "none") {
+      fault != CompareFault::none) {
     run.declared.reset();
     run.declared_anomalies.reset();
-    run.undeclared_why = fmt::format("the file declares for balancer={}, front={}, no fault",
-                                     to_string(scenario.cluster.balancer),
-                                     to_string(scenario.cluster.front));
+    run.undeclared_why =
+        fmt::format("the file declares for balancer={}, front={}, no fault",
+                    to_string(scenario.cluster.balancer), to_string(scenario.cluster.front));
   }
-  if (fault == "restart-redis" && !uses_redis(run.store) && run.not_applicable_reason.empty()) {
+  if (fault == CompareFault::restart_redis && !uses_redis(run.store) &&
+      run.not_applicable_reason.empty()) {
     run.not_applicable_reason =
         fmt::format("restart-redis: store={} uses no Redis of sessim's", to_string(run.store));
   }

@@ -5,8 +5,8 @@
 
 #include "history/run_result.h"
 #include "scenario/scenario.h"
-
-#include "common/front_kind.h"
+#include "vocab/compare_fault.h"
+#include "vocab/front_kind.h"
 
 namespace sessim {
 
@@ -14,18 +14,17 @@ namespace sessim {
 // restart-node (each hitting the node that served the first request, unless
 // the story addresses that node directly: see kInjectedFaultTarget) and
 // restart-redis.
-std::vector<std::string> fault_names();
 
 // The scenario with `fault` inserted right after its first request step.
 // Throws UsageError for an unknown fault or a scenario without requests.
-Scenario with_fault(const Scenario& scenario, const std::string& fault);
+Scenario with_fault(const Scenario& scenario, CompareFault fault);
 
 // One cell of the comparison matrix.
 struct CompareCell {
   StoreKind store = StoreKind::local;
   StrategyKind balancer = StrategyKind::round_robin;
   FrontKind front = FrontKind::builtin;
-  std::string fault;
+  CompareFault fault = CompareFault::none;
   int reads_ok = 0;
   int reads_total = 0;
   Verdict verdict = Verdict::unknown;  // not_applicable: the fault could not be injected
@@ -35,7 +34,7 @@ struct CompareCell {
 };
 
 CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, FrontKind front,
-                      const std::string& fault);
+                      CompareFault fault);
 
 // A compared run as its own cell: titled with its balancer, front and
 // fault; judged against what the file declares only where the cell is the
@@ -43,6 +42,6 @@ CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, FrontKind f
 // declares nothing about the others; and not applicable where the fault
 // has nothing to act on (restart-redis where sessim runs no Redis).
 void judge_as_cell(ScenarioRun& run, const Scenario& scenario, StrategyKind balancer,
-                   FrontKind front, const std::string& fault);
+                   FrontKind front, CompareFault fault);
 
 }  // namespace sessim

@@ -12,7 +12,6 @@
 namespace sessim {
 namespace {
 
-
 std::string cell_text(const CompareCell& cell) {
   if (cell.verdict == Verdict::not_applicable) return "n/a";
   return fmt::format("{}/{} {}", cell.reads_ok, cell.reads_total, to_string(cell.verdict));
@@ -62,7 +61,7 @@ std::string CompareSummary::row_label(const Row& row) const {
   return fmt::format("{} in {}", to_string(row.balancer), to_string(row.front));
 }
 
-const CompareCell* CompareSummary::find_cell(const Row& row, const std::string& fault) const {
+const CompareCell* CompareSummary::find_cell(const Row& row, CompareFault fault) const {
   for (const auto& cell : cells) {
     if (cell.store == row.store && cell.balancer == row.balancer && cell.front == row.front &&
         cell.fault == fault) {
@@ -80,9 +79,10 @@ std::string render_compare_matrix(const CompareSummary& summary, const TerminalS
   std::size_t balancer_width = 8, cell_width = 12;
   for (const auto& row : summary.rows())
     balancer_width = std::max(balancer_width, summary.row_label(row).size());
-  for (const auto& fault : summary.faults) cell_width = std::max(cell_width, fault.size() + 2);
+  for (const auto fault : summary.faults)
+    cell_width = std::max(cell_width, to_string(fault).size() + 2);
   std::string heading = pad("store", 6) + " " + pad("balancer", balancer_width);
-  for (const auto& fault : summary.faults) heading += "  " + pad(fault, cell_width);
+  for (const auto fault : summary.faults) heading += "  " + pad(to_string(fault), cell_width);
   out += paint(trim_end(heading), Tone::dim, style) + "\n";
   for (const auto& row : summary.rows()) {
     std::string line =
@@ -107,8 +107,8 @@ std::string render_compare_matrix(const CompareSummary& summary, const TerminalS
     for (const auto& cell : summary.cells) {
       if (cell.why.empty() || cell.verdict == Verdict::not_applicable) continue;
       out += fmt::format("{} + {} + {}: {}\n", to_string(cell.store),
-                         summary.row_label({cell.store, cell.balancer, cell.front}), cell.fault,
-                         cell.why);
+                         summary.row_label({cell.store, cell.balancer, cell.front}),
+                         to_string(cell.fault), cell.why);
     }
   }
   return out;
@@ -120,7 +120,7 @@ std::string render_compare_json(const CompareSummary& summary) {
     nlohmann::json entry{{"store", to_string(cell.store)},
                          {"balancer", to_string(cell.balancer)},
                          {"front", to_string(cell.front)},
-                         {"fault", cell.fault},
+                         {"fault", to_string(cell.fault)},
                          {"reads_ok", cell.reads_ok},
                          {"reads_total", cell.reads_total},
                          {"read_success_rate", cell.read_success_rate()},
@@ -147,7 +147,7 @@ std::string render_compare_markdown(const CompareSummary& summary) {
   out += "| store | balancer |";
   std::string rule = "|---|---|";
   for (const auto& fault : summary.faults) {
-    out += fmt::format(" {} |", fault);
+    out += fmt::format(" {} |", to_string(fault));
     rule += "---|";
   }
   out += "\n" + rule + "\n";

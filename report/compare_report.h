@@ -19,7 +19,7 @@ struct CompareSummary {
   std::vector<Row> rows() const;
   // "round-robin", or "round-robin in nginx" when fronts are compared.
   std::string row_label(const Row& row) const;
-  const CompareCell* find_cell(const Row& row, const std::string& fault) const;
+  const CompareCell* find_cell(const Row& row, CompareFault fault) const;
 
   std::string scenario;
   std::string lesson;
@@ -29,7 +29,7 @@ struct CompareSummary {
   std::vector<StoreKind> stores;
   std::vector<StrategyKind> balancers;
   std::vector<FrontKind> fronts{FrontKind::builtin};  // a row per balancer and front
-  std::vector<std::string> faults;
+  std::vector<CompareFault> faults;
   std::vector<CompareCell> cells;  // in store, balancer, fault order
   std::uint64_t seed = 0;
   bool seeded_session_ids = false;  // a rerun with the seed repeats every cell

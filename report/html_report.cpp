@@ -459,7 +459,8 @@ std::string render_compare_html(const CompareSummary& summary, const std::vector
                                 const std::vector<History>& histories) {
   // The matrix, each cell a link to its run's section below.
   std::string matrix = "<table class=\"matrix\"><tr><th>store</th><th>balancer</th>";
-  for (const auto& fault : summary.faults) matrix += "<th>" + escape_markup(fault) + "</th>";
+  for (const auto fault : summary.faults)
+    matrix += "<th>" + escape_markup(to_string(fault)) + "</th>";
   matrix += "</tr>\n";
   for (const auto& row : summary.rows()) {
     {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -8,17 +9,16 @@
 #include <vector>
 
 #include "app/app_profile.h"
-#include "cluster/node_mode.h"
-#include "common/front_kind.h"
-#include "common/link_parts.h"
-#include "common/session_defaults.h"
-#include "common/session_effect.h"
-#include "common/store_kind.h"
-#include "common/strategy_kind.h"
-#include "node/session_rule.h"
-#include "node/store/session_store.h"
 #include "scenario/anomaly.h"
 #include "scenario/assertion.h"
+#include "vocab/front_kind.h"
+#include "vocab/link_parts.h"
+#include "vocab/node_mode.h"
+#include "vocab/session_defaults.h"
+#include "vocab/session_effect.h"
+#include "vocab/session_modes.h"
+#include "vocab/store_kind.h"
+#include "vocab/strategy_kind.h"
 
 namespace sessim {
 
@@ -154,12 +154,12 @@ struct ScenarioCluster {
   SourcePosition session_timeout_position;
   SaveMode save_mode = SaveMode::delta;         // sessim nodes
   FlushMode flush = FlushMode::on_request_end;  // sessim nodes
-  double delay_s = 0;                           // sessim nodes: every session request this slow
+  std::chrono::milliseconds node_delay{0};      // sessim nodes: every session request this slow
   bool redis_persistence = false;
   int max_fails = 1;
-  double fail_timeout_s = 10;
-  double health_check_s = 0;  // 0: no active checks
-  double upstream_timeout_s = 10;
+  std::chrono::milliseconds fail_timeout{10'000};
+  std::chrono::milliseconds health_check{0};  // 0: no active checks
+  std::chrono::milliseconds upstream_timeout{10'000};
 };
 
 struct Scenario {

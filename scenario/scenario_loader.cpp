@@ -11,24 +11,23 @@
 #include <sstream>
 
 #include "app/call_settings_yaml.h"
-#include "cluster/capacity.h"
-#include "cluster/node_instance.h"
-#include "cluster/topology.h"
 #include "common/bounded_file.h"
 #include "common/duration.h"
-#include "common/hash_key.h"
 #include "common/json_path.h"
-#include "common/session_effect.h"
-#include "common/strategy_kind.h"
 #include "common/template_text.h"
 #include "common/text.h"
 #include "common/yaml_tree.h"
 #include "net/cookie.h"
 #include "net/loopback.h"
-#include "node/app_node.h"
 #include "node/session.h"
-#include "node/store/session_store.h"
 #include "scenario/scenario_error.h"
+#include "vocab/cluster_settings.h"
+#include "vocab/faults.h"
+#include "vocab/hash_key.h"
+#include "vocab/node_mode.h"
+#include "vocab/session_effect.h"
+#include "vocab/session_modes.h"
+#include "vocab/strategy_kind.h"
 
 namespace sessim {
 namespace {
@@ -281,29 +280,85 @@ class Loader {
                      suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
   }
 
+  // The cluster: map, read by the settings table (vocab/cluster_settings.h)
+  // that the flags are made from: the same keys, units, ranges and words.
   ScenarioCluster cluster(const YAML::Node& node) const {
     if (!node.IsMap()) fail(node, "cluster must be a map (nodes, store, mode, ...)");
-    check_keys(node,
-               {"nodes", "store", "mode", "front", "balancer", "hash-key", "weights", "on-miss",
-                "session-timeout", "save-mode", "flush", "delay", "redis-persistence", "max-fails",
-                "fail-timeout", "health-check", "upstream-timeout"},
-               "cluster");
+    for (const auto& entry : node) {
+      if (entry.first.IsScalar() && entry.first.Scalar() == "delay") {
+        fail(entry.first,
+             "cluster: 'delay' is now 'node-delay', as the flag --node-delay is named (with its "
+             "unit: 300ms)");
+      }
+    }
+    check_keys(node, cluster_setting_keys(), "cluster");
     ScenarioCluster cluster;
-    if (node["nodes"]) cluster.nodes = integer(node["nodes"], "nodes", 1, 64);
-    if (node["store"]) {
-      cluster.store = parse_store_kind(one_of(node["store"], "store", store_kind_names()));
-    }
-    if (node["mode"])
-      cluster.mode = parse_node_mode(one_of(node["mode"], "mode", node_mode_names()));
-    if (node["front"]) {
-      cluster.front = parse_front_kind(one_of(node["front"], "front", front_names()));
-    }
-    if (node["balancer"]) {
-      cluster.balancer =
-          parse_strategy_kind(one_of(node["balancer"], "balancer", strategy_names()));
+    for (const auto& entry : node) {
+      const auto& spec = *cluster_setting_for_key(entry.first.Scalar());
+      const auto& value = entry.second;
+      const auto key = std::string(spec.key);
+      switch (spec.setting) {
+        case ClusterSetting::nodes:
+          cluster.nodes = static_cast<int>(count(value, spec.setting));
+          break;
+        case ClusterSetting::store:
+          cluster.store = parse_store_kind(one_of(value, key, store_kind_names()));
+          break;
+        case ClusterSetting::mode:
+          cluster.mode = parse_node_mode(one_of(value, key, node_mode_names()));
+          break;
+        case ClusterSetting::front:
+          cluster.front = parse_front_kind(one_of(value, key, front_names()));
+          break;
+        case ClusterSetting::balancer:
+          cluster.balancer = parse_strategy_kind(one_of(value, key, strategy_names()));
+          break;
+        case ClusterSetting::hash_key:
+          cluster.hash_key = text(value, key);
+          break;
+        case ClusterSetting::weights:
+          if (!value.IsSequence()) fail(value, "weights must be a list such as [3, 1]");
+          for (const auto& weight : value)
+            cluster.weights.push_back(static_cast<int>(count(weight, spec.setting)));
+          break;
+        case ClusterSetting::on_miss:
+          cluster.on_miss = parse_miss_policy(one_of(value, key, miss_policy_names()));
+          break;
+        case ClusterSetting::session_timeout:
+          cluster.session_timeout_s =
+              static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(
+                                   setting_duration(value, spec.setting))
+                                   .count());
+          cluster.session_timeout_given = true;
+          cluster.session_timeout_position = position(value);
+          break;
+        case ClusterSetting::save_mode:
+          cluster.save_mode = parse_save_mode(one_of(value, key, save_mode_names()));
+          break;
+        case ClusterSetting::flush:
+          cluster.flush = parse_flush_mode(one_of(value, key, flush_mode_names()));
+          break;
+        case ClusterSetting::node_delay:
+          cluster.node_delay = setting_duration(value, spec.setting);
+          break;
+        case ClusterSetting::redis_persistence:
+          cluster.redis_persistence = boolean(value, key);
+          break;
+        case ClusterSetting::max_fails:
+          cluster.max_fails = static_cast<int>(count(value, spec.setting));
+          break;
+        case ClusterSetting::fail_timeout:
+          cluster.fail_timeout = setting_duration(value, spec.setting);
+          break;
+        case ClusterSetting::health_check:
+          cluster.health_check = setting_duration(value, spec.setting);
+          break;
+        case ClusterSetting::upstream_timeout:
+          cluster.upstream_timeout = setting_duration(value, spec.setting);
+          break;
+      }
     }
     if (node["hash-key"]) {
-      cluster.hash_key = text(node["hash-key"], "hash-key");
       std::string problem;
       const auto key = parse_hash_key(cluster.hash_key, &problem);
       if (!key) fail(node["hash-key"], problem);
@@ -311,43 +366,33 @@ class Loader {
         fail(node["hash-key"], refusal);
       }
     }
-    if (node["weights"]) {
-      if (!node["weights"].IsSequence())
-        fail(node["weights"], "weights must be a list such as [3, 1]");
-      for (const auto& weight : node["weights"])
-        cluster.weights.push_back(integer(weight, "a weight", 1, 100));
-    }
-    if (node["on-miss"]) {
-      cluster.on_miss = parse_miss_policy(one_of(node["on-miss"], "on-miss", miss_policy_names()));
-    }
-    if (node["save-mode"])
-      cluster.save_mode =
-          parse_save_mode(one_of(node["save-mode"], "save-mode", save_mode_names()));
-    if (node["flush"]) {
-      cluster.flush = parse_flush_mode(one_of(node["flush"], "flush", flush_mode_names()));
-    }
-    if (node["delay"]) cluster.delay_s = duration(node["delay"], "delay");
-    if (node["max-fails"]) cluster.max_fails = integer(node["max-fails"], "max-fails", 1, 100);
-    if (node["fail-timeout"])
-      cluster.fail_timeout_s = duration(node["fail-timeout"], "fail-timeout");
-    if (node["health-check"])
-      cluster.health_check_s = duration(node["health-check"], "health-check");
-    if (node["upstream-timeout"]) {
-      cluster.upstream_timeout_s = duration(node["upstream-timeout"], "upstream-timeout", 3600);
-      if (cluster.upstream_timeout_s < 0.1 || cluster.upstream_timeout_s > 3600) {
-        fail(node["upstream-timeout"], "upstream-timeout must be from 100ms to 1h");
-      }
-    }
-    if (node["session-timeout"]) {
-      cluster.session_timeout_s =
-          integer(node["session-timeout"], "session-timeout (seconds)", 1, 365 * 24 * 3600);
-      cluster.session_timeout_given = true;
-      cluster.session_timeout_position = position(node["session-timeout"]);
-    }
-    if (node["redis-persistence"]) {
-      cluster.redis_persistence = boolean(node["redis-persistence"], "redis-persistence");
-    }
     return cluster;
+  }
+
+  long long count(const YAML::Node& node, ClusterSetting setting) const {
+    std::string problem;
+    const auto value =
+        node.IsScalar() ? read_count_setting(setting, node.Scalar(), SettingSource::file, &problem)
+                        : std::nullopt;
+    if (!value) {
+      if (problem.empty()) {
+        const auto& spec = cluster_setting(setting);
+        problem = fmt::format("{}: a whole number {}", spec.key, setting_range_text(spec));
+      }
+      fail(node, problem);
+    }
+    return *value;
+  }
+
+  std::chrono::milliseconds setting_duration(const YAML::Node& node, ClusterSetting setting) const {
+    const auto& spec = cluster_setting(setting);
+    if (!node.IsScalar()) {
+      fail(node, fmt::format("{} needs a duration such as 1.5s, 500ms or 2m", spec.key));
+    }
+    std::string problem;
+    const auto value = read_duration_setting(setting, node.Scalar(), SettingSource::file, &problem);
+    if (!value) fail(node, problem);
+    return *value;
   }
 
   // A built-in profile name, or a file next to the scenario.

@@ -18,7 +18,8 @@ import sys
 
 # Bottom to top.
 LAYERS = [
-    ["common"],            # vocabularies, text, grammar: no project includes
+    ["common"],            # text, grammar, durations, errors: no project includes
+    ["vocab"],             # the enums, their name tables, the settings table
     ["sys", "net"],        # processes, files, signals; sockets, HTTP, cookies
     ["node"],              # sessim's own app node and its stores
     ["balancer", "app"],   # the built-in balancer; app profiles and session models

@@ -10,24 +10,9 @@
 #include <vector>
 
 #include "node/session.h"
+#include "vocab/session_modes.h"
 
 namespace sessim {
-
-// How a store writes a session it loaded earlier.
-enum class SaveMode {
-  // Only the attributes this request changed, and only into a session that
-  // still exists: Spring Session's default. Two requests that change
-  // different attributes both survive; a session deleted meanwhile (logout)
-  // stays deleted.
-  delta,
-  // The whole session as this request saw it, unconditionally, like
-  // express-session with connect-redis: the last writer wins, a concurrent
-  // change to another attribute vanishes, a deleted session comes back.
-  full
-};
-std::string to_string(SaveMode mode);
-SaveMode parse_save_mode(const std::string& name);  // throws UsageError
-const std::vector<std::string>& save_mode_names();  // {"delta", "full"}
 
 // The store could not be reached or answered with an error. Nodes turn this
 // into 503, never into a missing session.

@@ -8,19 +8,6 @@
 
 namespace sessim {
 
-std::string to_string(SaveMode mode) { return mode == SaveMode::delta ? "delta" : "full"; }
-
-SaveMode parse_save_mode(const std::string& name) {
-  if (name == "delta") return SaveMode::delta;
-  if (name == "full") return SaveMode::full;
-  throw UsageError(fmt::format("unknown save mode '{}' (expected delta or full)", name));
-}
-
-const std::vector<std::string>& save_mode_names() {
-  static const std::vector<std::string> names{"delta", "full"};
-  return names;
-}
-
 std::unique_ptr<SessionStore> make_session_store(const StoreConfig& config, const Clock& clock) {
   if (config.kind == StoreKind::local) {
     return std::make_unique<LocalSessionStore>(clock, config.save_mode, config.max_local_sessions);

@@ -6,11 +6,9 @@
 
 #include "common/clock.h"
 #include "node/store/session_store.h"
-
-#include "common/store_kind.h"
+#include "vocab/store_kind.h"
 
 namespace sessim {
-
 
 struct StoreConfig {
   StoreKind kind = StoreKind::local;

@@ -156,7 +156,8 @@ TEST(CiReports, ValuesAreEscapedAndDurationFlagsTakeUnits) {
   EXPECT_EQ(run_sessim({"run", "--session-timeout", "30m"}).exit_code, kExitChecksFailed);
   const auto fractional = run_sessim({"run", "--session-timeout", "1.5s"});
   EXPECT_EQ(fractional.exit_code, kExitUsage);
-  EXPECT_TRUE(contains(fractional.err, "1.5s is not a whole number of seconds")) << fractional.err;
+  EXPECT_TRUE(contains(fractional.err, "a whole number of seconds; '1.5s' is 1.5s"))
+      << fractional.err;
   const auto bench = run_sessim({"bench", "--duration", "300ms", "--users", "2", "--json"});
   EXPECT_EQ(bench.exit_code, kExitOk) << bench.err;
 }

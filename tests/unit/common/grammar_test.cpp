@@ -5,9 +5,9 @@
 #include <string>
 
 #include "common/duration.h"
-#include "common/hash_key.h"
 #include "common/pattern.h"
 #include "common/text.h"
+#include "vocab/hash_key.h"
 
 namespace sessim {
 namespace {

@@ -9,7 +9,7 @@ namespace sessim {
 TEST(ScenarioLoader, ReadsClusterClientsDeclarationsAndSteps) {
   const auto scenario = parse_scenario(R"(
 lesson: a lesson
-cluster: {nodes: 3, store: redis, mode: process, session-timeout: 5, redis-persistence: true}
+cluster: {nodes: 3, store: redis, mode: process, session-timeout: 5s, redis-persistence: true}
 clients: [alice, bob]
 expect: {local: fail, redis: pass}
 steps:
@@ -91,16 +91,48 @@ steps:
   EXPECT_EQ(scenario.cluster.balancer, StrategyKind::ip_hash);
   EXPECT_EQ(scenario.cluster.weights, (std::vector<int>{3, 1}));
   EXPECT_EQ(scenario.cluster.on_miss, MissPolicy::keep);
-  EXPECT_DOUBLE_EQ(scenario.cluster.health_check_s, 0.2);
+  EXPECT_EQ(scenario.cluster.health_check, std::chrono::milliseconds(200));
 }
 
 TEST(ScenarioLoader, TheBalancersUpstreamTimeoutIsADurationOfAtLeast100Ms) {
   const auto scenario =
       parse_scenario("cluster: {upstream-timeout: 250ms}\nsteps:\n  - get: x\n", "t.yaml");
-  EXPECT_DOUBLE_EQ(scenario.cluster.upstream_timeout_s, 0.25);
-  EXPECT_DOUBLE_EQ(parse_scenario("steps:\n  - get: x\n", "t.yaml").cluster.upstream_timeout_s, 10);
+  EXPECT_EQ(scenario.cluster.upstream_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(parse_scenario("steps:\n  - get: x\n", "t.yaml").cluster.upstream_timeout,
+            std::chrono::seconds(10));
   EXPECT_THROW(parse_scenario("cluster: {upstream-timeout: 5ms}\nsteps:\n  - get: x\n", "t.yaml"),
                ScenarioError);
+}
+
+// The cluster: keys are read by the settings table the flags are made from:
+// an error names the key, its range and its unit as the flag's would.
+TEST(ScenarioLoader, ClusterKeysAreTheSettingsOfTheFlagsWithTheirNames) {
+  const auto error_of = [](const std::string& cluster) {
+    try {
+      parse_scenario("cluster: " + cluster + "\nsteps:\n  - get: x\n", "c.yaml");
+    } catch (const ScenarioError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error_of("{fail-timeout: 2h}").substr(0, error_of("{fail-timeout: 2h}").find('\n')),
+            "c.yaml:1:25: fail-timeout: a duration from 1s to 1h; '2h' is 2h");
+  EXPECT_NE(error_of("{fail-timeout: abc}").find("fail-timeout: 'abc' is not a duration"),
+            std::string::npos)
+      << error_of("{fail-timeout: abc}");
+  EXPECT_NE(error_of("{session-timeout: 5}").find("session-timeout: '5' needs a unit"),
+            std::string::npos)
+      << error_of("{session-timeout: 5}");
+  EXPECT_NE(error_of("{delay: 1s}").find("'delay' is now 'node-delay'"), std::string::npos);
+  EXPECT_NE(error_of("{nodes: 5000}").find("nodes: a whole number from 1 to 4096"),
+            std::string::npos);
+  const auto scenario = parse_scenario(
+      "cluster: {node-delay: 300ms, fail-timeout: 1m, session-timeout: 2m}\n"
+      "steps:\n  - get: x\n",
+      "c.yaml");
+  EXPECT_EQ(scenario.cluster.node_delay, std::chrono::milliseconds(300));
+  EXPECT_EQ(scenario.cluster.fail_timeout, std::chrono::minutes(1));
+  EXPECT_EQ(scenario.cluster.session_timeout_s, 120);
 }
 
 TEST(ScenarioLoader, ClientAddressesStayOnLoopback) {
@@ -127,8 +159,9 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(ScenarioLoader, SettingsWrittenBesideTheirStepSayToIndentThem) {
-  auto error = error_of("cluster: {nodes: 1}\nsteps:\n  - repeat:\n    times: 3\n    steps:\n"
-                        "      - get: cart\n");
+  auto error = error_of(
+      "cluster: {nodes: 1}\nsteps:\n  - repeat:\n    times: 3\n    steps:\n"
+      "      - get: cart\n");
   EXPECT_NE(error.find("bomb.yaml:4:5: times, steps stand at the level of '- repeat:'; indent "
                        "them two more spaces"),
             std::string::npos)

@@ -1,4 +1,4 @@
-#include "common/session_effect.h"
+#include "vocab/session_effect.h"
 
 #include <array>
 #include <utility>
@@ -26,8 +26,7 @@ bool satisfies(SessionEffect actual, SessionEffect expected) {
   if (expected == SessionEffect::gone) {
     return actual == SessionEffect::replaced || actual == SessionEffect::cleared ||
            actual == SessionEffect::missed || actual == SessionEffect::adopted ||
-           actual == SessionEffect::none ||
-           actual == SessionEffect::created;
+           actual == SessionEffect::none || actual == SessionEffect::created;
   }
   return actual == expected;
 }

@@ -19,7 +19,8 @@ enum class SessionEffect {
   ended,     // the session was invalidated and the cookie cleared (logout)
   cleared,   // the cookie was deleted by a request that was no logout (Django, on an unknown id)
   missed,    // the cookie named no live session, and none replaced it
-  adopted,   // the cookie named no live session; the app took its id for an empty one (PHP without use_strict_mode)
+  adopted,   // the cookie named no live session; the app took its id for an empty one (PHP without
+             // use_strict_mode)
   none,      // no cookie was sent and none was given
   // In expectations only, the app-neutral word for "the browser's session is
   // gone", whatever the app then does: replaced (Spring, Tomcat), cleared

@@ -1,4 +1,4 @@
-#include "cluster/node_mode.h"
+#include "vocab/node_mode.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "common/store_kind.h"
+#include "vocab/store_kind.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

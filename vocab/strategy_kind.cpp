@@ -1,4 +1,4 @@
-#include "common/strategy_kind.h"
+#include "vocab/strategy_kind.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "common/front_kind.h"
+#include "vocab/front_kind.h"
 
 // What a hash balancer hashes: `cookie:NAME` or `header:NAME`. The name is
 // checked against the grammar of its place (RFC 6265 cookie-name, RFC 9110

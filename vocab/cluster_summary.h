@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "common/store_kind.h"
-#include "common/strategy_kind.h"
+#include "vocab/store_kind.h"
+#include "vocab/strategy_kind.h"
 
 namespace sessim {
 
@@ -23,8 +23,8 @@ struct ClusterSummary {
   std::optional<StrategyKind> balancer;  // none behind --target: the user's own front
   std::string front = "builtin";         // builtin | nginx | haproxy
   std::string front_config;              // a server's: "nginx (ip_hash)"
-  std::string balancer_url;  // the entry point: the balancer or the target
-  std::string redis_url;     // "" unless the store is Redis; never with a password
+  std::string balancer_url;              // the entry point: the balancer or the target
+  std::string redis_url;                 // "" unless the store is Redis; never with a password
   bool private_redis = false;
   int redis_wait_replicas = 0;  // sessim's nodes WAIT for this many replicas per write
   std::string app;              // the app profile's name

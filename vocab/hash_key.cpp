@@ -1,4 +1,4 @@
-#include "common/hash_key.h"
+#include "vocab/hash_key.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "common/front_kind.h"
+#include "vocab/front_kind.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
