@@ -309,9 +309,11 @@ std::vector<LinkRelay*> Cluster::redis_relays() const {
 
 // The addresses a node's (or every node's) Redis connections come from: its
 // own for sessim's nodes; an app of the user's connects from 127.0.0.1.
-std::vector<std::string> Cluster::node_sources(const std::string& from) const {
+std::vector<std::string> Cluster::node_sources(const Link& link) const {
   if (config_.node_kind != NodeKind::sessim) return {"127.0.0.1"};
-  if (from != kEveryLink) return {slot(from).launch.store.redis_source_address};
+  if (link.kind == Link::Kind::node_to_redis) {
+    return {slot(link.node).launch.store.redis_source_address};
+  }
   std::vector<std::string> sources;
   for (const auto& node : nodes_) sources.push_back(node.launch.store.redis_source_address);
   return sources;
@@ -334,63 +336,68 @@ std::string Cluster::link(const LinkFault& fault) {
     }
     return *found->second;
   };
-  const auto who = fault.from == kEveryLink ? std::string("every node") : fault.from;
+  const auto& link = fault.link;
+  const auto who = link.kind == Link::Kind::node_to_redis ? link.node : std::string("every node");
   switch (fault.kind) {
     case LinkFaultKind::partition:
-      if (fault.to == kRedisPart) {
+      if (link.to_redis()) {
         for (auto* relay : redis_relays()) {
-          for (const auto& source : node_sources(fault.from)) relay->cut(source);
+          for (const auto& source : node_sources(link)) relay->cut(source);
         }
         return fmt::format(
             "{} cut off from Redis: its requests to the store hear nothing until "
             "heal",
             who);
       }
-      node_relay(fault.to).cut("");
+      node_relay(link.node).cut("");
       return fmt::format(
           "the balancer's link to {} cut: what it sends there gets no answer "
           "(the upstream timeout is {} ms)",
-          fault.to, config_.upstream_timeout.count());
+          link.node, config_.upstream_timeout.count());
     case LinkFaultKind::delay:
-      if (fault.to == kRedisPart) {
+      if (link.to_redis()) {
         for (auto* relay : redis_relays()) {
-          for (const auto& source : node_sources(fault.from)) {
+          for (const auto& source : node_sources(link)) {
             relay->delay(source, fault.by, fault.jitter);
           }
         }
         return fmt::format("{}'s link to Redis slowed by {} ms each way{}", who, fault.by.count(),
                            jitter_note(fault));
       }
-      node_relay(fault.to).delay("", fault.by, fault.jitter);
-      return fmt::format("the balancer's link to {} slowed by {} ms each way{}", fault.to,
+      node_relay(link.node).delay("", fault.by, fault.jitter);
+      return fmt::format("the balancer's link to {} slowed by {} ms each way{}", link.node,
                          fault.by.count(), jitter_note(fault));
     case LinkFaultKind::reset: {
       std::size_t count = 0;
-      if (fault.to == kRedisPart) {
+      if (link.to_redis()) {
         for (auto* relay : redis_relays()) {
-          for (const auto& source : node_sources(fault.from)) count += relay->reset(source);
+          for (const auto& source : node_sources(link)) count += relay->reset(source);
         }
         return fmt::format("{}'s connections to Redis reset ({}); new ones go through", who,
                            count_of(static_cast<long long>(count), "connection"));
       }
-      count = node_relay(fault.to).reset("");
+      count = node_relay(link.node).reset("");
       return fmt::format("the balancer's connections to {} reset ({}); new ones go through",
-                         fault.to, count_of(static_cast<long long>(count), "connection"));
+                         link.node, count_of(static_cast<long long>(count), "connection"));
     }
     case LinkFaultKind::heal: {
-      const bool redis = fault.from == kEveryLink || fault.from == kRedisPart;
-      if (redis) {
+      // Heal acts on every node's link to Redis at once (the relays hold one
+      // state per source), on one balancer link, or on all.
+      const bool every = link.kind == Link::Kind::every_link;
+      if (every || link.to_redis()) {
         for (auto* relay : redis_relays()) {
-          for (const auto& source : node_sources(kEveryLink)) relay->heal(source);
+          for (const auto& source : node_sources(Link{Link::Kind::nodes_to_redis, ""}))
+            relay->heal(source);
         }
       }
-      if (fault.from == kEveryLink) {
+      if (every) {
         for (auto& [name, relay] : node_links_) relay->heal("");
-      } else if (!redis) {
-        node_relay(fault.from).heal("");
+      } else if (link.kind == Link::Kind::balancer_to_node) {
+        node_relay(link.node).heal("");
       }
-      return fault.from == kEveryLink ? "every link healed: held traffic goes on, in order"
-                                      : fault.from + " link healed: held traffic goes on";
+      if (every) return "every link healed: held traffic goes on, in order";
+      return link.to_redis() ? "redis link healed: held traffic goes on"
+                             : link.node + " link healed: held traffic goes on";
     }
   }
   return "";

@@ -115,7 +115,7 @@ class Cluster final : public Topology {
   int front_port_of(const NodeSlot& node);
   // The relays the nodes reach Redis through, and the addresses they come from.
   std::vector<LinkRelay*> redis_relays() const;
-  std::vector<std::string> node_sources(const std::string& from) const;
+  std::vector<std::string> node_sources(const Link& link) const;
 
   ClusterConfig config_;
   std::unique_ptr<RunDirectory> run_directory_;

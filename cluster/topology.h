@@ -53,8 +53,7 @@ struct TopologyAbilities {
 // delay, heal): the balancer's link to a node, or nodes' links to Redis.
 struct LinkFault {
   LinkFaultKind kind = LinkFaultKind::partition;
-  std::string from;  // "balancer", "node-N", or "all" (every node, to redis)
-  std::string to;    // "redis" or "node-N"; heal: "all", "redis" or "node-N" in `from`
+  Link link;
   std::chrono::milliseconds by{0};      // delay
   std::chrono::milliseconds jitter{0};  // delay: give or take
 };

@@ -65,20 +65,6 @@ void SessionManager::look_up_next(const std::shared_ptr<Lookup>& lookup) {
   lookup->done(ResolvedSession{std::move(session), found, lookup->reason}, nullptr);
 }
 
-ResolvedSession SessionManager::resolve(const std::vector<std::string>& cookie_values) {
-  std::optional<ResolvedSession> resolved;
-  std::exception_ptr failure;
-  resolve_async(cookie_values, StoreCall{},
-                [&](std::optional<ResolvedSession> result, std::exception_ptr error) {
-                  resolved = std::move(result);
-                  failure = error;
-                });
-  if (failure) std::rethrow_exception(failure);
-  return std::move(*resolved);
-}
-
-void SessionManager::commit(Session& session) { store_.save(session); }
-
 void SessionManager::apply_async(const SessionDecision& decision, Session& session,
                                  const StoreCall& call, Applied done) {
   using Store = SessionDecision::Store;
@@ -87,40 +73,31 @@ void SessionManager::apply_async(const SessionDecision& decision, Session& sessi
     case Store::nothing:
       return done("", nullptr);
     case Store::save:
-      return store_.save_async(session, call,
-                               [&session, new_cookie, done = std::move(done)](std::exception_ptr error) {
-                                 done(new_cookie && !error ? session.id() : "", error);
-                               });
+      return store_.save_async(
+          session, call, [&session, new_cookie, done = std::move(done)](std::exception_ptr error) {
+            done(new_cookie && !error ? session.id() : "", error);
+          });
     case Store::remove:
-      return store_.remove_async(session.id(), call,
-                                 [done = std::move(done)](std::exception_ptr error) { done("", error); });
+      return store_.remove_async(
+          session.id(), call,
+          [done = std::move(done)](std::exception_ptr error) { done("", error); });
     case Store::move_to_new_id: {
       const bool was_saved = !session.is_new();
       auto rotated = std::make_shared<Session>(session.with_new_id(ids_.next()));
-      return store_.save_async(
-          *rotated, call,
-          [this, rotated, was_saved, old_id = session.id(), call, new_cookie,
-           done = std::move(done)](std::exception_ptr error) {
-            const auto cookie_id = new_cookie ? rotated->id() : "";
-            if (error || !was_saved) return done(error ? "" : cookie_id, error);
-            store_.remove_async(old_id, call, [cookie_id, done](std::exception_ptr removed) {
-              done(removed ? "" : cookie_id, removed);
-            });
-          });
+      return store_.save_async(*rotated, call,
+                               [this, rotated, was_saved, old_id = session.id(), call, new_cookie,
+                                done = std::move(done)](std::exception_ptr error) {
+                                 const auto cookie_id = new_cookie ? rotated->id() : "";
+                                 if (error || !was_saved)
+                                   return done(error ? "" : cookie_id, error);
+                                 store_.remove_async(old_id, call,
+                                                     [cookie_id, done](std::exception_ptr removed) {
+                                                       done(removed ? "" : cookie_id, removed);
+                                                     });
+                               });
     }
   }
   done("", nullptr);
-}
-
-std::string SessionManager::apply(const SessionDecision& decision, Session& session) {
-  std::string cookie_id;
-  std::exception_ptr failure;
-  apply_async(decision, session, StoreCall{}, [&](std::string id, std::exception_ptr error) {
-    cookie_id = std::move(id);
-    failure = error;
-  });
-  if (failure) std::rethrow_exception(failure);
-  return cookie_id;
 }
 
 }  // namespace sessim

@@ -34,28 +34,22 @@ class SessionManager {
   SessionManager(SessionStore& store, const Clock& clock, int max_inactive_interval_s,
                  SessionIdSource& ids = SecureSessionIds::instance());
 
-  // `cookie_values` are the request's SESSION cookie values in header order;
-  // the first that names a live session wins, as in Spring's
-  // CookieHttpSessionIdResolver. Runs the store inline (StoreCall{}).
-  ResolvedSession resolve(const std::vector<std::string>& cookie_values);
-
-  // Saves the session's changes; its access time is the request's start,
-  // set when it was resolved.
-  void commit(Session& session);
-
-  // Carries out decide_session's store action on the request's session and
-  // returns the id the browser's cookie must carry from now on ("" when the
-  // cookie is unchanged or cleared). Logout deletes the session; login
+  // Resolves the request's session: `cookie_values` are its SESSION cookie
+  // values in header order; the first that names a live session wins, as in
+  // Spring's CookieHttpSessionIdResolver; none: a new session.
+  //
+  // Applies decide_session's store action to the request's session and
+  // answers with the id the browser's cookie must carry from now on ("" when
+  // the cookie is unchanged or cleared). Logout deletes the session; login
   // moves it to a fresh id (saved with its changes) and deletes the old one.
-  std::string apply(const SessionDecision& decision, Session& session);
-
-  // resolve() and apply() on the call's loop, answering through a callback
-  // (with the store's failure, if any), so that a request waiting on Redis
-  // holds no thread. `session` must live until `done`.
+  //
+  // Both run on the call's loop and answer through a callback (with the
+  // store's failure, if any), so that a request waiting on Redis holds no
+  // thread; with no loops (StoreCall{}) the store answers inline. `session`
+  // must live until `done`.
   using Resolved = std::function<void(std::optional<ResolvedSession>, std::exception_ptr)>;
   using Applied = std::function<void(std::string cookie_id, std::exception_ptr)>;
-  void resolve_async(std::vector<std::string> cookie_values, const StoreCall& call,
-                     Resolved done);
+  void resolve_async(std::vector<std::string> cookie_values, const StoreCall& call, Resolved done);
   void apply_async(const SessionDecision& decision, Session& session, const StoreCall& call,
                    Applied done);
 

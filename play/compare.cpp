@@ -23,7 +23,7 @@ Scenario with_fault(const Scenario& scenario, CompareFault fault) {
   switch (fault) {
     case CompareFault::restart_redis:
       injected.kind = StepKind::redis;
-      injected.name = to_string(RedisAction::restart);
+      injected.detail = RedisStep{RedisAction::restart};
       break;
     case CompareFault::crash_node:
     case CompareFault::stop_node:
@@ -32,7 +32,7 @@ Scenario with_fault(const Scenario& scenario, CompareFault fault) {
       injected.kind = fault == CompareFault::crash_node  ? StepKind::crash
                       : fault == CompareFault::stop_node ? StepKind::stop
                                                          : StepKind::restart;
-      injected.name = kInjectedFaultTarget;
+      injected.detail = NodeFaultStep{kInjectedFaultTarget};
       break;
   }
   Scenario faulty = scenario;

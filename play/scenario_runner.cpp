@@ -43,9 +43,11 @@ using Steady = std::chrono::steady_clock;
 const HttpCall* profile_call_of(const AppProfile& profile, const Step& step) {
   switch (step.kind) {
     case StepKind::set:
-      return step.reference_call && profile.reference_set ? &*profile.reference_set : &profile.set;
+      return step.request().reference_call && profile.reference_set ? &*profile.reference_set
+                                                                    : &profile.set;
     case StepKind::get:
-      return step.reference_call && profile.reference_get ? &*profile.reference_get : &profile.get;
+      return step.request().reference_call && profile.reference_get ? &*profile.reference_get
+                                                                    : &profile.get;
     case StepKind::remove:
       return profile.remove ? &*profile.remove : nullptr;
     case StepKind::login:
@@ -77,11 +79,11 @@ struct ReleaseOrder {
 
 ReleaseOrder release_order(const Step& parallel, int race, bool sessim_node) {
   const auto held = [sessim_node](const Step& branch) {
-    return is_request(branch.kind) && branch.delay_s > 0 && sessim_node;
+    return is_request(branch.kind) && branch.request().node_delay.count() > 0 && sessim_node;
   };
   ReleaseOrder order;
   int others = 0;
-  for (const auto& branch : parallel.steps) {
+  for (const auto& branch : parallel.children()) {
     if (held(branch)) {
       ++order.held;
     } else if (is_request(branch.kind)) {
@@ -90,10 +92,10 @@ ReleaseOrder release_order(const Step& parallel, int race, bool sessim_node) {
   }
   int first = 0;
   int position = 0;
-  for (std::size_t i = 0; i < parallel.steps.size(); ++i) {
-    if (held(parallel.steps[i])) {
+  for (std::size_t i = 0; i < parallel.children().size(); ++i) {
+    if (held(parallel.children()[i])) {
       order.ranks[i] = first++;
-    } else if (is_request(parallel.steps[i].kind)) {
+    } else if (is_request(parallel.children()[i].kind)) {
       order.ranks[i] = order.held + (position++ + race - 1) % others;
     }
   }
@@ -169,12 +171,12 @@ class Player {
   static Numbering size_of(const Step& step) {
     if (step.kind == StepKind::repeat || step.kind == StepKind::parallel) {
       Numbering inner;
-      for (const auto& child : step.steps) {
+      for (const auto& child : step.children()) {
         const auto size = size_of(child);
         inner.step += size.step;
         inner.request += size.request;
       }
-      const int times = step.kind == StepKind::repeat ? step.times : 1;
+      const int times = step.kind == StepKind::repeat ? step.as<RepeatStep>().times : 1;
       return {inner.step * times, inner.request * times};
     }
     return {1, is_request(step.kind) ? 1 : 0};
@@ -189,11 +191,12 @@ class Player {
       if (stopped_) return;
       if (step.kind == StepKind::repeat) {
         const auto first = records.size();
-        for (int round = 1; round <= step.times && !stopped_; ++round) {
-          run_steps(step.steps, fmt::format("{} ({}/{})", suffix, round, step.times), records,
+        const auto& repeat = step.as<RepeatStep>();
+        for (int round = 1; round <= repeat.times && !stopped_; ++round) {
+          run_steps(repeat.steps, fmt::format("{} ({}/{})", suffix, round, repeat.times), records,
                     numbers, main_line);
         }
-        if (!step.latency.empty()) judge_latency(step, records, first);
+        if (!repeat.latency.empty()) judge_latency(step, records, first);
       } else if (step.kind == StepKind::parallel) {
         if (main_line && options_.before_step) options_.before_step(step);
         const auto first = records.size();
@@ -264,8 +267,8 @@ class Player {
       }
     }
     if (!last) return;
-    for (auto& check : evaluate_latency(step.latency, std::move(durations))) {
-      check.subject = step.title.empty() ? step.describe() : step.title;
+    for (auto& check : evaluate_latency(step.as<RepeatStep>().latency, std::move(durations))) {
+      check.subject = step.title();
       last->checks.push_back(std::move(check));
     }
     settle_result(*last);
@@ -274,23 +277,23 @@ class Player {
 
   void parallel(const Step& step, const std::string& suffix, std::vector<StepRecord>& records,
                 Numbering& numbers) {
-    std::vector<std::size_t> order(step.steps.size());
+    std::vector<std::size_t> order(step.children().size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::shuffle(order.begin(), order.end(), rng_);
-    std::vector<std::vector<StepRecord>> branches(step.steps.size());
-    std::vector<Numbering> bases(step.steps.size());
-    for (std::size_t i = 0; i < step.steps.size(); ++i) {
+    std::vector<std::vector<StepRecord>> branches(step.children().size());
+    std::vector<Numbering> bases(step.children().size());
+    for (std::size_t i = 0; i < step.children().size(); ++i) {
       bases[i] = numbers;
-      const auto size = size_of(step.steps[i]);
+      const auto size = size_of(step.children()[i]);
       numbers.step += size.step;
       numbers.request += size.request;
     }
     // A branch that throws (a topology that failed under it) must not end
     // the process: its exception comes back here once every branch is done.
-    std::vector<std::exception_ptr> failures(step.steps.size());
+    std::vector<std::exception_ptr> failures(step.children().size());
     // Branches that are one request each are released together: their last
     // bytes wait for one another (release_gate.h), with no hook of the app.
-    const auto racing = std::count_if(step.steps.begin(), step.steps.end(),
+    const auto racing = std::count_if(step.children().begin(), step.children().end(),
                                       [](const Step& branch) { return is_request(branch.kind); });
     std::shared_ptr<ReleaseGate> gate;
     int race = 0;
@@ -313,7 +316,7 @@ class Player {
         threads.emplace_back(
             [this, &step, &branches, &bases, &failures, &suffix, &ranks, index, gate, race] {
               try {
-                const auto& branch = step.steps[index];
+                const auto& branch = step.children()[index];
                 if (gate && is_request(branch.kind)) {
                   const auto rank = ranks.at(index);
                   if (stopped_) return gate->leave(rank);
@@ -335,7 +338,7 @@ class Player {
       if (failure) std::rethrow_exception(failure);
     }
     for (std::size_t i = 0; i < branches.size(); ++i) {
-      if (gate && is_request(step.steps[i].kind) && !branches[i].empty()) {
+      if (gate && is_request(step.children()[i].kind) && !branches[i].empty()) {
         note_node_exits(branches[i].back());
       }
     }
@@ -353,16 +356,17 @@ class Player {
                       Race race = {}) {
     StepRecord record;
     record.number = ++numbers.step;
-    record.name = step.title.empty() ? step.describe() : step.title;
+    record.name = step.title();
     record.label = record.name + suffix;
     record.position = step.position;
     record.kind = step.kind;
     record.started_ms = std::chrono::duration<double, std::milli>(Steady::now() - started_).count();
     if (is_request(step.kind)) {
-      const int attempts = step.retry ? step.retry->times + 1 : 1;
+      const auto& retry = step.request().retry;
+      const int attempts = retry ? retry->times + 1 : 1;
       for (int attempt = 1; attempt <= attempts; ++attempt) {
         auto made = request(step, ++numbers.request, race);
-        if (step.retry) {
+        if (retry) {
           made.attempt = attempt;
           made.attempts_allowed = attempts;
         }
@@ -371,7 +375,7 @@ class Player {
         finish_request(made);
         record.requests.push_back(std::move(made));
         if (!again) break;
-        std::this_thread::sleep_for(std::chrono::duration<double>(step.retry->every_s));
+        std::this_thread::sleep_for(std::chrono::duration<double>(retry->every_s));
       }
     } else {
       record.note = act(step, record);
@@ -438,17 +442,20 @@ class Player {
   // captures added, and its body or form where the profile's call has
   // none), or the step's own (`request`).
   HttpCall call_of(const Step& step) const {
+    const auto& own = step.request().call;
     const auto* profile_call = profile_call_of(profile_, step);
-    if (!profile_call) return step.call;
+    if (!profile_call) return own;
     auto call = *profile_call;
-    if (!step.call.body.empty()) call.body = step.call.body;
-    if (!step.call.form.empty()) call.form = step.call.form;
-    call.headers.insert(call.headers.end(), step.call.headers.begin(), step.call.headers.end());
-    call.captures.insert(call.captures.end(), step.call.captures.begin(), step.call.captures.end());
+    if (!own.body.empty()) call.body = own.body;
+    if (!own.form.empty()) call.form = own.form;
+    call.headers.insert(call.headers.end(), own.headers.begin(), own.headers.end());
+    call.captures.insert(call.captures.end(), own.captures.begin(), own.captures.end());
     return call;
   }
 
-  RequestRecord request(const Step& step, int number, Race race = {}) {
+  RequestRecord request(const Step& whole, int number, Race race = {}) {
+    const auto& step = whole.request();
+    const auto kind = whole.kind;
     const auto client = step.client.empty() ? scenario_.clients.front() : step.client;
     const bool direct = !step.via.empty();
     // A racing request that never reaches the gate (not sent, or a throw on
@@ -465,21 +472,21 @@ class Player {
     // A set's value may name variables; what fills them is never read
     // again as a template (app_profile.h).
     std::string missing;
-    const auto written = step.kind == StepKind::set
+    const auto written = kind == StepKind::set
                              ? render_template(step.value, variables_.lookup_for(client), &missing)
-                             : std::optional<std::string>(step.value);
+                             : std::optional<std::string>(kind == StepKind::login ? step.user : "");
     CallValues values;
-    if (step.kind == StepKind::login) {
-      values.user = step.value;
+    if (kind == StepKind::login) {
+      values.user = step.user;
     } else {
-      values.name = step.name;
+      values.name = step.attribute;
       values.value = written.value_or("");
     }
     // `delay` is a teaching knob of sessim's own node; another app's
     // behaviour is never made with it.
-    const bool held = step.delay_s > 0 && profile_.sessim_node;
+    const bool held = step.node_delay.count() > 0 && profile_.sessim_node;
     BrowserSendOptions send;
-    if (held) send.extra_query = fmt::format("delay={}", static_cast<int>(step.delay_s * 1000));
+    if (held) send.extra_query = fmt::format("delay={}", step.node_delay.count());
     // Clients send from their own loopback address, so that ip-hash sees them
     // apart; a remote target is reached from the system's address.
     if (is_loopback_host(endpoint.host)) send.source_address = addresses_.at(client);
@@ -494,7 +501,7 @@ class Player {
       };
     }
     auto& jar = *jars_.at(client);
-    const auto call = call_of(step);
+    const auto call = call_of(whole);
     const auto start_us = elapsed_us();
     BrowserCall sent;
     if (written) {
@@ -507,7 +514,7 @@ class Player {
       sent.exchange.transport_error = "not sent: " + sent.not_sent;
     }
     const auto end_us = elapsed_us();
-    auto record = make_record(number, client, step.kind, std::move(sent.exchange), profile_);
+    auto record = make_record(number, client, kind, std::move(sent.exchange), profile_);
     record.not_sent = sent.not_sent;
     record.before = std::move(sent.before);
     record.captured = std::move(sent.captured);
@@ -515,10 +522,10 @@ class Player {
     record.end_us = end_us;
     record.race = race.number;
     record.held_by_node = held;
-    if (step.kind == StepKind::set || step.kind == StepKind::get || step.kind == StepKind::remove) {
-      record.attribute = step.name;
+    if (kind == StepKind::set || kind == StepKind::get || kind == StepKind::remove) {
+      record.attribute = step.attribute;
     }
-    if (step.kind == StepKind::set || step.kind == StepKind::login) {
+    if (kind == StepKind::set || kind == StepKind::login) {
       record.written = written.value_or(step.value);
     }
     if (!record.node.empty() || !record.node_problem.empty()) {
@@ -572,11 +579,12 @@ class Player {
   // "@last" names the node that served the previous request (what
   // `sessim compare` injects its node faults into).
   std::string target_of(const Step& step) {
-    if (step.name != kLastServedNode && step.name != kInjectedFaultTarget) return step.name;
+    const auto& node = step.as<NodeFaultStep>().node;
+    if (node != kLastServedNode && node != kInjectedFaultTarget) return node;
     std::string served;
     {
       const std::lock_guard lock(events_mutex_);
-      if (step.name == kLastServedNode && !last_served_problem_.empty()) {
+      if (node == kLastServedNode && !last_served_problem_.empty()) {
         throw EnvironmentError(fmt::format("{}: {} {}: the last response did not name its node: {}",
                                            step.position.to_string(), to_string(step.kind),
                                            kLastServedNode, last_served_problem_));
@@ -585,7 +593,7 @@ class Player {
       served = !last_served_.empty() ? last_served_ : names.empty() ? "" : names.front();
     }
     if (served.empty()) return "";
-    if (step.name == kLastServedNode || !addressed_.count(served)) return served;
+    if (node == kLastServedNode || !addressed_.count(served)) return served;
     for (const auto& name : topology_.node_names()) {
       if (!addressed_.count(name)) return name;
     }
@@ -629,15 +637,18 @@ class Player {
   std::string act_on(const Step& step, StepRecord& record) {
     const bool redis_store = uses_redis(topology_.store());
     switch (step.kind) {
-      case StepKind::copy_cookies:
-        jars_.at(step.value)->replace_with(*jars_.at(step.name));
-        record.copied_from = step.name;
-        record.copied_to = step.value;
-        return fmt::format("{} now holds {}'s cookies", step.value, step.name);
+      case StepKind::copy_cookies: {
+        const auto& copy = step.as<CopyCookiesStep>();
+        jars_.at(copy.to)->replace_with(*jars_.at(copy.from));
+        record.copied_from = copy.from;
+        record.copied_to = copy.to;
+        return fmt::format("{} now holds {}'s cookies", copy.to, copy.from);
+      }
       case StepKind::crash:
         record.fault_node = target_of(step);
         if (record.fault_node.empty()) return refuse_injection(step);
-        if (step.name == kInjectedFaultTarget && topology_.node_names().size() < 2) {
+        if (step.as<NodeFaultStep>().node == kInjectedFaultTarget &&
+            topology_.node_names().size() < 2) {
           return refuse_last_node(step, record.fault_node);
         }
         topology_.crash_node(record.fault_node);
@@ -650,7 +661,8 @@ class Player {
       case StepKind::stop:
         record.fault_node = target_of(step);
         if (record.fault_node.empty()) return refuse_injection(step);
-        if (step.name == kInjectedFaultTarget && topology_.node_names().size() < 2) {
+        if (step.as<NodeFaultStep>().node == kInjectedFaultTarget &&
+            topology_.node_names().size() < 2) {
           return refuse_last_node(step, record.fault_node);
         }
         topology_.stop_node(record.fault_node);
@@ -678,7 +690,7 @@ class Player {
           return fmt::format("skipped: store={} uses no Redis of sessim's",
                              to_string(topology_.store()));
         }
-        const auto action = redis_action_named(step.name).value();
+        const auto action = step.as<RedisStep>().action;
         if (needs_sentinels(action) && topology_.store() != StoreKind::redis_sentinel) {
           return fmt::format(
               "skipped: store={} has no replica to fail over to (redis: {} needs --store "
@@ -701,7 +713,8 @@ class Player {
       case StepKind::delay:
       case StepKind::reset:
       case StepKind::heal: {
-        const bool to_redis = step.value == kRedisPart || step.name == kRedisPart;
+        const auto& link = step.as<LinkStep>();
+        const bool to_redis = link.link.to_redis();
         if (to_redis && !redis_store) {
           return fmt::format("skipped: store={} has no link to Redis",
                              to_string(topology_.store()));
@@ -711,20 +724,22 @@ class Player {
                      : step.kind == StepKind::delay   ? LinkFaultKind::delay
                      : step.kind == StepKind::reset   ? LinkFaultKind::reset
                                                       : LinkFaultKind::heal;
-        fault.jitter = std::chrono::milliseconds(static_cast<std::int64_t>(step.jitter_s * 1000));
-        fault.from = step.name;
-        fault.to = step.value;
-        fault.by = std::chrono::milliseconds(static_cast<std::int64_t>(step.seconds * 1000));
+        fault.link = link.link;
+        fault.by = link.by;
+        fault.jitter = link.jitter;
         // The node the story cut off from the balancer: its own doing, not
         // a node that was down throughout.
-        if (!to_redis && (step.kind == StepKind::partition || step.kind == StepKind::delay)) {
-          record.fault_node = step.value;
+        if (link.link.kind == Link::Kind::balancer_to_node &&
+            (step.kind == StepKind::partition || step.kind == StepKind::delay)) {
+          record.fault_node = link.link.node;
         }
         return topology_.link(fault);
       }
-      case StepKind::wait:
-        std::this_thread::sleep_for(std::chrono::duration<double>(step.seconds));
-        return fmt::format("waited {:g} s", step.seconds);
+      case StepKind::wait: {
+        const auto duration = step.as<WaitStep>().duration;
+        std::this_thread::sleep_for(duration);
+        return fmt::format("waited {:g} s", duration.count() / 1000.0);
+      }
       default:
         return "";
     }
@@ -808,16 +823,16 @@ void refuse_first(const Scenario& scenario, const std::vector<Step>& steps,
       throw ScenarioError(step.position, fmt::format("{}: {}", step.describe(), why),
                           source_line(scenario.text, step.position.line));
     }
-    refuse_first(scenario, step.steps, refusal);
+    refuse_first(scenario, step.children(), refusal);
   }
 }
 
 void collect_attributes(const std::vector<Step>& steps, std::set<std::string>& names) {
   for (const auto& step : steps) {
     if (step.kind == StepKind::set || step.kind == StepKind::get || step.kind == StepKind::remove) {
-      names.insert(step.name);
+      names.insert(step.request().attribute);
     }
-    collect_attributes(step.steps, names);
+    collect_attributes(step.children(), names);
   }
 }
 
@@ -861,7 +876,7 @@ std::vector<std::pair<StepKind, const HttpCall*>> profile_calls_used(const Scena
           call && seen.insert({step.kind, call}).second) {
         calls.emplace_back(step.kind, call);
       }
-      walk(step.steps);
+      walk(step.children());
     }
   };
   walk(scenario.steps);
@@ -931,13 +946,18 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
       case StepKind::partition:
       case StepKind::delay:
       case StepKind::reset:
-        if (step.value != kRedisPart) return abilities.links;
-        return step.name == kEveryLink ? abilities.redis_links : abilities.node_redis_links;
       case StepKind::heal:
-        return step.name == kRedisPart ? abilities.redis_links
-               : step.name == kEveryLink
-                   ? (abilities.links.empty() ? abilities.redis_links : abilities.links)
-                   : abilities.links;
+        switch (step.as<LinkStep>().link.kind) {
+          case Link::Kind::balancer_to_node:
+            return abilities.links;
+          case Link::Kind::node_to_redis:
+            return abilities.node_redis_links;
+          case Link::Kind::nodes_to_redis:
+            return abilities.redis_links;
+          case Link::Kind::every_link:
+            return abilities.links.empty() ? abilities.redis_links : abilities.links;
+        }
+        break;
       case StepKind::remove:
         if (!profile.remove)
           return fmt::format("the app profile {} has no remove call", profile.name);
@@ -954,7 +974,9 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
       default:
         break;
     }
-    if ((!step.call.body.empty() || !step.call.form.empty()) && step.kind != StepKind::request) {
+    if (!is_request(step.kind)) return "";
+    const auto& own = step.request().call;
+    if ((!own.body.empty() || !own.form.empty()) && step.kind != StepKind::request) {
       if (const auto* call = profile_call_of(profile, step);
           call && (!call->body.empty() || !call->form.empty())) {
         return fmt::format(
@@ -963,7 +985,9 @@ void check_playable(const Scenario& scenario, const TopologyAbilities& abilities
             to_string(step.kind), profile.name, printable(call->body, 40));
       }
     }
-    if (!step.via.empty() && !abilities.direct_nodes.empty()) return abilities.direct_nodes;
+    if (!step.request().via.empty() && !abilities.direct_nodes.empty()) {
+      return abilities.direct_nodes;
+    }
     return "";
   });
   if (profile.one_value_only) {

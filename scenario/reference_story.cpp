@@ -23,28 +23,23 @@ Scenario reference_scenario(const std::string& value, int reads) {
   scenario.source = "reference";
   scenario.clients = {"browser-1"};
 
-  Step set;
-  set.kind = StepKind::set;
-  set.reference_call = true;
-  set.name = kReferenceAttribute;
-  set.value = value;
-  set.expect = Expectation{};
-  set.expect->status = StatusSet{{200}, {}};
-  set.position = {scenario.source, 0, 0};
+  const SourcePosition position{scenario.source, 0, 0};
+  RequestStep write;
+  write.reference_call = true;
+  write.attribute = kReferenceAttribute;
+  write.value = value;
+  write.expect = Expectation{};
+  write.expect->status = StatusSet{{200}, {}};
+  const Step set{StepKind::set, position, write};
 
-  Step get;
-  get.kind = StepKind::get;
-  get.reference_call = true;
-  get.name = kReferenceAttribute;
-  get.expect = Expectation{};
-  get.expect->value = value;
-  get.position = set.position;
+  RequestStep read;
+  read.reference_call = true;
+  read.attribute = kReferenceAttribute;
+  read.expect = Expectation{};
+  read.expect->value = value;
+  const Step get{StepKind::get, position, read};
 
-  Step repeat;
-  repeat.kind = StepKind::repeat;
-  repeat.times = reads;
-  repeat.steps = {get};
-  repeat.position = set.position;
+  const Step repeat{StepKind::repeat, position, RepeatStep{reads, {}, {get}}};
 
   scenario.steps = {set, repeat};
   return scenario;

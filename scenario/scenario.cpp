@@ -41,24 +41,25 @@ constexpr NameTable<StepKind, 19> kStepKinds{{{
 
 void collect_addressed(const std::vector<Step>& steps, std::set<std::string>& nodes) {
   for (const auto& step : steps) {
-    if (!step.via.empty()) nodes.insert(step.via);
-    if (is_node_fault(step.kind) && !step.name.empty() && step.name.front() != '@') {
-      nodes.insert(step.name);
+    if (is_request(step.kind) && !step.request().via.empty()) nodes.insert(step.request().via);
+    if (is_node_fault(step.kind)) {
+      const auto& node = step.as<NodeFaultStep>().node;
+      if (!node.empty() && node.front() != '@') nodes.insert(node);
     }
-    if (step.expect && step.expect->node) nodes.insert(*step.expect->node);
-    collect_addressed(step.steps, nodes);
+    if (step.expectation() && step.expectation()->node) nodes.insert(*step.expectation()->node);
+    collect_addressed(step.children(), nodes);
   }
 }
 
 bool any_link_fault(const std::vector<Step>& steps) {
   return std::any_of(steps.begin(), steps.end(), [](const Step& step) {
-    return is_link_fault(step.kind) || any_link_fault(step.steps);
+    return is_link_fault(step.kind) || any_link_fault(step.children());
   });
 }
 
 bool any_expectation(const std::vector<Step>& steps) {
   return std::any_of(steps.begin(), steps.end(), [](const Step& step) {
-    return step.expect.has_value() || any_expectation(step.steps);
+    return step.expectation().has_value() || any_expectation(step.children());
   });
 }
 
@@ -107,51 +108,110 @@ bool is_link_fault(StepKind kind) {
          kind == StepKind::heal;
 }
 
-std::string Step::describe() const {
-  const std::string target = via.empty() ? "" : fmt::format(" via {}", via);
-  const std::string who = client.empty() ? "" : fmt::format("{}: ", client);
+const std::optional<Expectation>& Step::expectation() const {
+  static const std::optional<Expectation> none;
+  return is_request(kind) ? request().expect : none;
+}
+
+const std::vector<Step>& Step::children() const {
+  static const std::vector<Step> none;
+  if (kind == StepKind::repeat) return as<RepeatStep>().steps;
+  if (kind == StepKind::parallel) return as<ParallelStep>().branches;
+  return none;
+}
+
+std::string Step::title() const {
+  return is_request(kind) && !request().title.empty() ? request().title : describe();
+}
+
+Step::Detail detail_for(StepKind kind) {
   switch (kind) {
     case StepKind::set:
-      return fmt::format("{}set {} = {}{}", who, name, printable(value, 40), target);
     case StepKind::get:
-      return fmt::format("{}get {}{}", who, name, target);
     case StepKind::remove:
-      return fmt::format("{}remove {}{}", who, name, target);
     case StepKind::login:
-      return fmt::format("{}login as {}{}", who, value, target);
     case StepKind::logout:
-      return fmt::format("{}logout{}", who, target);
     case StepKind::request:
-      return fmt::format("{}{} {}{}", who, call.method, call.path, target);
+      return RequestStep{};
     case StepKind::copy_cookies:
-      return fmt::format("copy cookies of {} to {}", name, value);
+      return CopyCookiesStep{};
     case StepKind::crash:
-      return fmt::format("crash {}", name);
     case StepKind::stop:
-      return fmt::format("stop {}", name);
     case StepKind::restart:
-      return fmt::format("restart {}", name);
+      return NodeFaultStep{};
+    case StepKind::add_node:
+      return AddNodeStep{};
+    case StepKind::redis:
+      return RedisStep{};
+    case StepKind::partition:
+    case StepKind::delay:
+    case StepKind::reset:
+    case StepKind::heal:
+      return LinkStep{};
+    case StepKind::wait:
+      return WaitStep{};
+    case StepKind::repeat:
+      return RepeatStep{};
+    case StepKind::parallel:
+      return ParallelStep{};
+  }
+  return RequestStep{};
+}
+
+std::string Step::describe() const {
+  if (is_request(kind)) {
+    const auto& step = request();
+    const std::string target = step.via.empty() ? "" : fmt::format(" via {}", step.via);
+    const std::string who = step.client.empty() ? "" : fmt::format("{}: ", step.client);
+    switch (kind) {
+      case StepKind::set:
+        return fmt::format("{}set {} = {}{}", who, step.attribute, printable(step.value, 40),
+                           target);
+      case StepKind::get:
+        return fmt::format("{}get {}{}", who, step.attribute, target);
+      case StepKind::remove:
+        return fmt::format("{}remove {}{}", who, step.attribute, target);
+      case StepKind::login:
+        return fmt::format("{}login as {}{}", who, step.user, target);
+      case StepKind::logout:
+        return fmt::format("{}logout{}", who, target);
+      default:
+        return fmt::format("{}{} {}{}", who, step.call.method, step.call.path, target);
+    }
+  }
+  switch (kind) {
+    case StepKind::copy_cookies:
+      return fmt::format("copy cookies of {} to {}", as<CopyCookiesStep>().from,
+                         as<CopyCookiesStep>().to);
+    case StepKind::crash:
+    case StepKind::stop:
+    case StepKind::restart:
+      return fmt::format("{} {}", to_string(kind), as<NodeFaultStep>().node);
     case StepKind::add_node:
       return "add a node";
     case StepKind::redis:
-      return fmt::format("redis {}", name);
+      return fmt::format("redis {}", to_string(as<RedisStep>().action));
     case StepKind::partition:
-      return fmt::format("partition {} -> {}", name == kEveryLink ? "every node" : name, value);
-    case StepKind::delay:
-      return fmt::format("delay {} -> {} by {:g} ms", name == kEveryLink ? "every node" : name,
-                         value, seconds * 1000);
     case StepKind::reset:
-      return fmt::format("reset {} -> {}", name == kEveryLink ? "every node" : name, value);
-    case StepKind::heal:
-      return fmt::format("heal {}", name);
+      return fmt::format("{} {}", to_string(kind), as<LinkStep>().link.describe());
+    case StepKind::delay:
+      return fmt::format("delay {} by {} ms", as<LinkStep>().link.describe(),
+                         as<LinkStep>().by.count());
+    case StepKind::heal: {
+      const auto& link = as<LinkStep>().link;
+      return fmt::format("heal {}", link.kind == Link::Kind::every_link       ? std::string("all")
+                                    : link.kind == Link::Kind::nodes_to_redis ? std::string("redis")
+                                                                              : link.node);
+    }
     case StepKind::wait:
-      return fmt::format("wait {:g} s", seconds);
+      return fmt::format("wait {:g} s", as<WaitStep>().duration.count() / 1000.0);
     case StepKind::repeat:
-      return fmt::format("repeat {} times", times);
+      return fmt::format("repeat {} times", as<RepeatStep>().times);
     case StepKind::parallel:
-      return fmt::format("{} steps in parallel", steps.size());
+      return fmt::format("{} steps in parallel", as<ParallelStep>().branches.size());
+    default:
+      return "?";
   }
-  return "?";
 }
 
 }  // namespace sessim

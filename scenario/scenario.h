@@ -6,11 +6,13 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "app/app_profile.h"
 #include "scenario/anomaly.h"
 #include "scenario/assertion.h"
+#include "vocab/faults.h"
 #include "vocab/front_kind.h"
 #include "vocab/link_parts.h"
 #include "vocab/node_mode.h"
@@ -107,35 +109,103 @@ inline constexpr const char* kLastServedNode = "@last";
 // would make a later step meaningless rather than test the store.
 inline constexpr const char* kInjectedFaultTarget = "@injected";
 
-struct Step {
-  StepKind kind = StepKind::get;
-  SourcePosition position;
-  std::string client;  // requests: the browser; "" = the first client
-  std::string via;     // requests: "" = the balancer, else a node name
-  std::string name;    // attribute (set/get/remove), node (crash/stop/restart),
-                       // action (redis), source client (copy_cookies)
-  std::string value;   // set: value; login: user; copy_cookies: target client
-  std::string title;   // requests: `label:`, the step's name in reports ("" : describe())
-  // requests: the step's own settings. A `request` step is this call; a
-  // step of the profile's (get, set, login...) adds its headers, captures
-  // and (where the profile's call has none) its body or form to the
-  // profile's call. Headers are validated by the loader: never Host,
-  // Cookie, framing.
+struct Step;
+
+// set, get, remove, login, logout, request: one call through the balancer
+// (or straight to one node with `via`).
+struct RequestStep {
+  std::string client;     // the browser; "" = the first client
+  std::string via;        // "" = the balancer, else a node name
+  std::string attribute;  // set, get, remove
+  std::string value;      // set: what is written (may name ${variables})
+  std::string user;       // login
+  std::string title;      // `label:`, the step's name in reports ("": describe())
+  // The step's own settings. A `request` step is this call; a step of the
+  // profile's (get, set, login...) adds its headers, captures and (where the
+  // profile's call has none) its body or form to the profile's call.
+  // Headers are validated by the loader: never Host, Cookie, framing.
   HttpCall call;
-  std::optional<RetryPolicy> retry;  // requests: try again until its checks hold
+  std::optional<RetryPolicy> retry;  // try again until its checks hold
   std::optional<Expectation> expect;
   // set/get of the reference story: the app profile's reference calls
   // (/set-session, /get-session) rather than its attribute calls.
   bool reference_call = false;
-  double seconds = 0;                 // wait; delay: by
-  double jitter_s = 0;                // delay: give or take
-  double delay_s = 0;                 // requests: ask sessim's node to take this long (?delay=MS)
-  int times = 0;                      // repeat
-  std::vector<LatencyLimit> latency;  // repeat: over every request it made
-  std::vector<Step> steps;            // repeat: the body; parallel: the branches
+  // Ask sessim's node to take this long (?delay=MS); only sessim's nodes do.
+  std::chrono::milliseconds node_delay{0};
+};
+
+// copy-cookies: one browser's cookies into another's jar.
+struct CopyCookiesStep {
+  std::string from;
+  std::string to;
+};
+
+// crash, stop, restart: a node by name, kLastServedNode or
+// kInjectedFaultTarget.
+struct NodeFaultStep {
+  std::string node;
+};
+
+struct AddNodeStep {};
+
+struct RedisStep {
+  RedisAction action = RedisAction::restart;
+};
+
+// partition, delay, reset, heal.
+struct LinkStep {
+  Link link;
+  std::chrono::milliseconds by{0};      // delay
+  std::chrono::milliseconds jitter{0};  // delay: give or take
+};
+
+struct WaitStep {
+  std::chrono::milliseconds duration{0};
+};
+
+struct RepeatStep {
+  int times = 1;
+  std::vector<LatencyLimit> latency;  // over every request the body made
+  std::vector<Step> steps;
+};
+
+struct ParallelStep {
+  std::vector<Step> branches;
+};
+
+// One step of a story: its kind, where the file wrote it, and what it holds,
+// typed by kind, so that no reader has to guess what a field means.
+struct Step {
+  using Detail = std::variant<RequestStep, CopyCookiesStep, NodeFaultStep, AddNodeStep, RedisStep,
+                              LinkStep, WaitStep, RepeatStep, ParallelStep>;
+  StepKind kind = StepKind::get;
+  SourcePosition position;
+  Detail detail;
+
+  // The detail of a step of that kind; std::bad_variant_access otherwise
+  // (a bug: the loader builds each kind with its own detail).
+  RequestStep& request() { return std::get<RequestStep>(detail); }
+  const RequestStep& request() const { return std::get<RequestStep>(detail); }
+  template <typename Held>
+  const Held& as() const {
+    return std::get<Held>(detail);
+  }
+  template <typename Held>
+  Held& as() {
+    return std::get<Held>(detail);
+  }
+  // A request's expectation, or none for any other step.
+  const std::optional<Expectation>& expectation() const;
+  // The steps inside (a repeat's body, a parallel's branches); none otherwise.
+  const std::vector<Step>& children() const;
 
   std::string describe() const;  // "get cart", "crash node-1", ...
+  // The step's name in reports: a request's `label:`, else describe().
+  std::string title() const;
 };
+
+// The detail a step of `kind` holds, empty.
+Step::Detail detail_for(StepKind kind);
 
 enum class DeclaredOutcome { pass, fail };
 

@@ -123,8 +123,11 @@ class Loader {
  private:
   static void step_names(const std::vector<Step>& steps, std::set<std::string>& names) {
     for (const auto& step : steps) {
-      if (is_request(step.kind)) names.insert(step.title.empty() ? step.describe() : step.title);
-      step_names(step.steps, names);
+      if (is_request(step.kind)) {
+        const auto& title = step.request().title;
+        names.insert(title.empty() ? step.describe() : title);
+      }
+      step_names(step.children(), names);
     }
   }
 
@@ -532,6 +535,7 @@ class Loader {
     Step step;
     step.kind = static_cast<StepKind>(found - kStepNames.begin());
     step.position = position(key_node);
+    step.detail = detail_for(step.kind);
     if (in_parallel && is_fault(step.kind)) {
       fail(key_node, fmt::format("'{}' changes the cluster and cannot run inside parallel", key));
     }
@@ -543,7 +547,7 @@ class Loader {
       case StepKind::get:
       case StepKind::remove:
         if (value.IsScalar()) {
-          step.name = attribute_name(value);
+          step.request().attribute = attribute_name(value);
         } else {
           request_fields(value, step, {"name"}, in_parallel);
           if (!value["name"]) fail(value, fmt::format("{} needs the attribute's name", key));
@@ -551,7 +555,7 @@ class Loader {
         break;
       case StepKind::login:
         if (value.IsScalar()) {
-          step.value = user_name(value);
+          step.request().user = user_name(value);
         } else {
           request_fields(value, step, {"user"}, in_parallel);
           if (!value["user"]) fail(value, "login needs the user's name");
@@ -568,13 +572,13 @@ class Loader {
         if (!value.IsMap()) fail(value, "copy-cookies needs {from: CLIENT, to: CLIENT}");
         check_keys(value, {"from", "to"}, "copy-cookies");
         if (!value["from"] || !value["to"]) fail(value, "copy-cookies needs both from and to");
-        step.name = client(value["from"]);
-        step.value = client(value["to"]);
+        step.as<CopyCookiesStep>() = {client(value["from"]), client(value["to"])};
         break;
       case StepKind::crash:
       case StepKind::stop:
       case StepKind::restart:
-        step.name = text(value, fmt::format("{} (a node name such as node-1)", key));
+        step.as<NodeFaultStep>().node =
+            text(value, fmt::format("{} (a node name such as node-1)", key));
         break;
       case StepKind::add_node:
         if (!value.IsNull() && !(value.IsMap() && value.size() == 0)) {
@@ -582,7 +586,8 @@ class Loader {
         }
         break;
       case StepKind::redis:
-        step.name = one_of(value, "redis action", redis_action_names());
+        step.as<RedisStep>().action =
+            *redis_action_named(one_of(value, "redis action", redis_action_names()));
         break;
       case StepKind::partition:
       case StepKind::delay:
@@ -600,46 +605,57 @@ class Loader {
                          : std::vector<std::string>{"from", "to"},
                    key);
         if (!value["to"]) fail(value, fmt::format("{} needs to: redis or to: node-N", key));
-        step.value = text(value["to"], "to (redis or a node name)");
-        const bool to_redis = step.value == kRedisPart;
-        step.name = value["from"] ? text(value["from"], "from (balancer or a node name)")
-                                  : (to_redis ? std::string(kEveryLink) : kBalancerPart);
-        if (to_redis && step.name == kBalancerPart) {
+        const auto to = text(value["to"], "to (redis or a node name)");
+        const bool to_redis = to == kRedisPart;
+        const auto from = value["from"] ? text(value["from"], "from (balancer or a node name)")
+                                        : (to_redis ? std::string(kEveryLink) : kBalancerPart);
+        if (to_redis && from == kBalancerPart) {
           fail(value["from"],
                "the balancer does not talk to redis: from a node (or omit from: "
                "every node)");
         }
-        if (!to_redis && step.name != kBalancerPart) {
+        if (!to_redis && from != kBalancerPart) {
           fail(value["from"] ? value["from"] : value,
                fmt::format("a link to {} comes from the balancer (from: balancer); nodes reach "
                            "only redis",
-                           step.value));
+                           to));
         }
+        auto& link = step.as<LinkStep>();
+        link.link = !to_redis            ? Link{Link::Kind::balancer_to_node, to}
+                    : from == kEveryLink ? Link{Link::Kind::nodes_to_redis, ""}
+                                         : Link{Link::Kind::node_to_redis, from};
         if (delay) {
           if (!value["by"]) fail(value, "delay needs by: a duration such as 200ms");
-          step.seconds = duration(value["by"], "by");
-          if (value["jitter"]) step.jitter_s = duration(value["jitter"], "jitter");
+          link.by = duration_ms(value["by"], "by");
+          if (value["jitter"]) link.jitter = duration_ms(value["jitter"], "jitter");
         }
         break;
       }
-      case StepKind::heal:
+      case StepKind::heal: {
         // all, redis (every node's link to it) or node-N (the balancer's).
-        step.name = text(value, "heal (all, redis or a node name)");
+        const auto what = text(value, "heal (all, redis or a node name)");
+        step.as<LinkStep>().link = what == kEveryLink   ? Link{Link::Kind::every_link, ""}
+                                   : what == kRedisPart ? Link{Link::Kind::nodes_to_redis, ""}
+                                                        : Link{Link::Kind::balancer_to_node, what};
         break;
+      }
       case StepKind::wait:
-        step.seconds = duration(value, "wait");
+        step.as<WaitStep>().duration = duration_ms(value, "wait");
         break;
       case StepKind::repeat:
         if (!value.IsMap()) fail(value, "repeat needs {times: N, steps: [...]}");
         check_keys(value, {"times", "steps", "latency"}, "repeat");
         if (!value["times"] || !value["steps"]) fail(value, "repeat needs both times and steps");
-        step.times = integer(value["times"], "times", 1, 10000);
-        step.steps = step_list(value["steps"], in_parallel);
-        if (value["latency"]) step.latency = latency_limits(value["latency"]);
-        break;
+        {
+          auto& repeat = step.as<RepeatStep>();
+          repeat.times = integer(value["times"], "times", 1, 10000);
+          repeat.steps = step_list(value["steps"], in_parallel);
+          if (value["latency"]) repeat.latency = latency_limits(value["latency"]);
+          break;
+        }
       case StepKind::parallel:
-        step.steps = step_list(value, true);
-        if (step.steps.size() < 2) fail(value, "parallel needs at least two steps");
+        step.as<ParallelStep>().branches = step_list(value, true);
+        if (step.children().size() < 2) fail(value, "parallel needs at least two steps");
         break;
     }
     return step;
@@ -682,18 +698,19 @@ class Loader {
   }
 
   // The settings every request step shares (client, via, expect) plus its own.
-  void request_fields(const YAML::Node& value, Step& step, std::vector<std::string> own,
+  void request_fields(const YAML::Node& value, Step& whole, std::vector<std::string> own,
                       bool in_parallel) const {
+    auto& step = whole.request();
     if (!value.IsMap()) {
-      fail(value, fmt::format("{} needs a map of settings", to_string(step.kind)));
+      fail(value, fmt::format("{} needs a map of settings", to_string(whole.kind)));
     }
     own.insert(own.end(), {"label", "client", "via", "delay", "headers", "body", "form", "capture",
                            "retry", "expect"});
-    check_keys(value, own, to_string(step.kind));
+    check_keys(value, own, to_string(whole.kind));
     if (value["client"]) step.client = client(value["client"]);
     if (value["delay"]) {
-      step.delay_s = duration(value["delay"], "delay");
-      if (step.delay_s * 1000 > kMaxRequestDelayMs) {
+      step.node_delay = duration_ms(value["delay"], "delay");
+      if (step.node_delay.count() > kMaxRequestDelayMs) {
         fail(value["delay"], fmt::format("a request's delay is at most {} ms", kMaxRequestDelayMs));
       }
     }
@@ -701,9 +718,9 @@ class Loader {
       step.via = text(value["via"], "via (balancer or a node name)");
       if (step.via == "balancer") step.via.clear();
     }
-    if (value["name"]) step.name = attribute_name(value["name"]);
+    if (value["name"]) step.attribute = attribute_name(value["name"]);
     if (value["value"]) step.value = template_text(value["value"], "value");
-    if (value["user"]) step.value = user_name(value["user"]);
+    if (value["user"]) step.user = user_name(value["user"]);
     if (value["method"]) {
       step.call.method =
           one_of(value["method"], "method", {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"});
@@ -740,7 +757,7 @@ class Loader {
         fail(value["label"], "label must be one line of 1 to 120 characters");
       }
     }
-    if (value["expect"]) step.expect = expectation(value["expect"], step.kind);
+    if (value["expect"]) step.expect = expectation(value["expect"], whole.kind);
   }
 
   Expectation expectation(const YAML::Node& node, StepKind kind) const {
@@ -1071,6 +1088,11 @@ class Loader {
 
   // Seconds, through the one grammar of durations (a unit required in
   // files), at most `max_s`; errors name the key.
+  std::chrono::milliseconds duration_ms(const YAML::Node& node, const std::string& what,
+                                        double max_s = 600) const {
+    return std::chrono::milliseconds(std::llround(duration(node, what, max_s) * 1000.0));
+  }
+
   double duration(const YAML::Node& node, const std::string& what, double max_s = 600) const {
     if (!node.IsScalar())
       fail(node, fmt::format("{} needs a duration such as 1.5s, 500ms or 2m", what));
@@ -1104,33 +1126,36 @@ class NodeNameChecker {
           fail(step, fmt::format("add-node would grow the cluster past {} nodes", kMaxNodes));
         }
       }
-      if (!step.via.empty()) require_node(step, step.via, "via");
-      if (step.kind == StepKind::crash || step.kind == StepKind::stop ||
-          step.kind == StepKind::restart) {
-        require_node(step, step.name, to_string(step.kind));
+      if (is_request(step.kind) && !step.request().via.empty()) {
+        require_node(step, step.request().via, "via");
       }
-      if (step.expect && step.expect->node) require_node(step, *step.expect->node, "expect node");
-      if (step.kind == StepKind::partition || step.kind == StepKind::delay ||
-          step.kind == StepKind::reset) {
-        if (step.name != kBalancerPart && step.name != kEveryLink) {
-          require_node(step, step.name, to_string(step.kind) + " from");
+      if (is_node_fault(step.kind)) {
+        require_node(step, step.as<NodeFaultStep>().node, to_string(step.kind));
+      }
+      if (step.expectation() && step.expectation()->node) {
+        require_node(step, *step.expectation()->node, "expect node");
+      }
+      if (is_link_fault(step.kind)) {
+        const auto& link = step.as<LinkStep>().link;
+        const bool heal = step.kind == StepKind::heal;
+        if (link.kind == Link::Kind::node_to_redis) {
+          require_node(step, link.node, to_string(step.kind) + " from");
+        } else if (link.kind == Link::Kind::balancer_to_node) {
+          require_node(step, link.node, heal ? "heal" : to_string(step.kind) + " to");
         }
-        if (step.value != kRedisPart) require_node(step, step.value, to_string(step.kind) + " to");
-      }
-      if (step.kind == StepKind::heal && step.name != kEveryLink && step.name != kRedisPart) {
-        require_node(step, step.name, "heal");
       }
       if (step.kind == StepKind::repeat) {
         const std::int64_t before = node_count_;
-        check(step.steps);
-        const std::int64_t grown = node_count_ + (node_count_ - before) * (step.times - 1);
+        check(step.children());
+        const std::int64_t grown =
+            node_count_ + (node_count_ - before) * (step.as<RepeatStep>().times - 1);
         if (grown > kMaxNodes) {
           fail(step, fmt::format("add-node in this repeat would grow the cluster past {} nodes",
                                  kMaxNodes));
         }
         node_count_ = static_cast<int>(grown);
       } else if (step.kind == StepKind::parallel) {
-        check(step.steps);
+        check(step.children());
       }
     }
   }
@@ -1175,19 +1200,21 @@ Plan plan_of(const std::vector<Step>& steps, const std::string& text) {
   for (const auto& step : steps) {
     Plan part;
     if (is_request(step.kind)) {
-      part = {1, step.delay_s};
-      if (step.retry) {
-        part.requests += step.retry->times;
-        part.wait_s += step.retry->times * step.retry->every_s;
+      const auto& request = step.request();
+      part = {1, request.node_delay.count() / 1000.0};
+      if (request.retry) {
+        part.requests += request.retry->times;
+        part.wait_s += request.retry->times * request.retry->every_s;
       }
     }
-    if (step.kind == StepKind::wait) part.wait_s = step.seconds;
+    if (step.kind == StepKind::wait) part.wait_s = step.as<WaitStep>().duration.count() / 1000.0;
     if (step.kind == StepKind::repeat) {
-      const auto body = plan_of(step.steps, text);
-      part = {body.requests * step.times, body.wait_s * step.times};
+      const auto& repeat = step.as<RepeatStep>();
+      const auto body = plan_of(repeat.steps, text);
+      part = {body.requests * repeat.times, body.wait_s * repeat.times};
     }
     if (step.kind == StepKind::parallel) {
-      for (const auto& branch : step.steps) {
+      for (const auto& branch : step.children()) {
         const auto inner = plan_of({branch}, text);
         part.requests += inner.requests;
         part.wait_s = std::max(part.wait_s, inner.wait_s);
@@ -1229,16 +1256,18 @@ void note_free(const std::string& text, const SourcePosition& where,
 void find_free_variables(const std::vector<Step>& steps, std::set<std::string>& captured,
                          Scenario& scenario) {
   for (const auto& step : steps) {
-    const auto& call = step.call;
+    if (!is_request(step.kind)) {
+      find_free_variables(step.children(), captured, scenario);
+      continue;
+    }
+    const auto& call = step.request().call;
     const auto& where = step.position;
     for_each_template(call,
                       [&](const std::string& text) { note_free(text, where, captured, scenario); });
-    if (is_request(step.kind) && step.kind == StepKind::set) {
-      note_free(step.value, where, captured, scenario);
-    }
+    if (step.kind == StepKind::set) note_free(step.request().value, where, captured, scenario);
     for (const auto& capture : call.captures) captured.insert(capture.name);
-    if (step.expect) {
-      const auto& expect = *step.expect;
+    if (step.request().expect) {
+      const auto& expect = *step.request().expect;
       if (expect.value) note_free(*expect.value, expect.position_of("value"), captured, scenario);
       for (const auto& header : expect.headers) {
         if (header.condition.test != TextTest::matches) {
@@ -1255,7 +1284,6 @@ void find_free_variables(const std::vector<Step>& steps, std::set<std::string>& 
         }
       }
     }
-    find_free_variables(step.steps, captured, scenario);
   }
 }
 

@@ -1,5 +1,7 @@
 #include "vocab/faults.h"
 
+#include <fmt/format.h>
+
 #include "common/name_table.h"
 
 namespace sessim {
@@ -42,6 +44,20 @@ std::string past_tense(RedisAction action) { return std::string(kRedisActionsDon
 const std::vector<std::string>& redis_action_names() {
   static const std::vector<std::string> names = kRedisActions.names();
   return names;
+}
+
+std::string Link::describe() const {
+  switch (kind) {
+    case Kind::balancer_to_node:
+      return fmt::format("balancer -> {}", node);
+    case Kind::node_to_redis:
+      return fmt::format("{} -> redis", node);
+    case Kind::nodes_to_redis:
+      return "every node -> redis";
+    case Kind::every_link:
+      return "every link";
+  }
+  return "?";
 }
 
 }  // namespace sessim

@@ -34,4 +34,22 @@ const std::vector<std::string>& redis_action_names();  // in RedisAction's order
 // delay, reset, heal).
 enum class LinkFaultKind { partition, delay, reset, heal };
 
+// The link a fault acts on. Nodes reach only Redis and the balancer reaches
+// only nodes, so these are all the links there are.
+struct Link {
+  enum class Kind {
+    balancer_to_node,  // the balancer's link to `node`
+    node_to_redis,     // `node`'s link to Redis
+    nodes_to_redis,    // every node's link to Redis
+    every_link         // heal: all of the above
+  };
+  Kind kind = Kind::balancer_to_node;
+  std::string node;  // balancer_to_node, node_to_redis
+
+  bool to_redis() const { return kind == Kind::node_to_redis || kind == Kind::nodes_to_redis; }
+  // "balancer -> node-1", "node-1 -> redis", "every node -> redis", "every link"
+  std::string describe() const;
+  bool operator==(const Link&) const = default;
+};
+
 }  // namespace sessim

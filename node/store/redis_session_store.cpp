@@ -10,8 +10,8 @@
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <cerrno>
-#include <cstring>
+#include <functional>
+#include <future>
 #include <mutex>
 #include <string_view>
 #include <vector>
@@ -33,14 +33,7 @@ constexpr std::string_view kAttributePrefix = "sessionAttr:";
 
 using Reply = RedisReply;
 
-struct ContextDeleter {
-  void operator()(redisContext* context) const { redisFree(context); }
-};
-using Context = std::unique_ptr<redisContext, ContextDeleter>;
-
 using Command = RedisCommand;
-
-timeval to_timeval(int ms) { return timeval{ms / 1000, (ms % 1000) * 1000}; }
 
 std::string reply_text(const redisReply& reply) { return std::string(reply.str, reply.len); }
 
@@ -138,204 +131,40 @@ void check_replicated(const std::vector<Reply>& replies, const RedisStoreOptions
 
 // Owns the idle hiredis connections. Each call borrows one connection for one
 // pipelined round trip, so worker threads never share a context.
-class RedisSessionStore::ConnectionPool {
+// The scripts' digests, learnt from the first connection that loaded them
+// and shared by every connection of the store.
+class RedisSessionStore::ScriptDigests {
  public:
-  ConnectionPool(const RedisStoreOptions& options, SentinelMasterLocator* sentinel)
-      : options_(options), sentinel_(sentinel) {}
-
-  // Sends every command in one write and reads every reply. A connection that
-  // was idle in the pool may have been closed by a Redis restart; that one
-  // failure is retried once on a fresh connection (every command sessim sends
-  // is idempotent).
-  std::vector<Reply> run(const std::vector<Command>& commands) {
-    for (int attempt = 0;; ++attempt) {
-      const auto timeout = call_timeout();
-      auto [context, reused, generation] = acquire();
-      const bool shortened = timeout.count() < options_.command_timeout_ms;
-      if (shortened) redisSetTimeout(context.get(), to_timeval(static_cast<int>(timeout.count())));
-      std::vector<Reply> replies;
-      if (send_all(*context, commands, replies)) {
-        if (shortened) redisSetTimeout(context.get(), to_timeval(options_.command_timeout_ms));
-        if (sentinel_ && refused_as_replica(replies)) {
-          sentinel_->suspect();
-        } else {
-          release(std::move(context), generation);
-        }
-        return replies;
-      }
-      if (sentinel_) sentinel_->suspect();
-      const bool timed_out = context->err == REDIS_ERR_IO &&
-                             (context->errstr == std::string_view(std::strerror(EAGAIN)) ||
-                              context->errstr == std::string_view(std::strerror(EWOULDBLOCK)));
-      if (timed_out) {
-        // A paused or overloaded Redis: retrying would double the wait that
-        // the request's deadline promises.
-        throw StoreUnavailable(fmt::format("Redis at {} did not answer within {} ms",
-                                           options_.url.redacted(), timeout.count()));
-      }
-      const std::string reason = context->errstr;
-      if (!(reused && attempt == 0)) {
-        throw StoreUnavailable(
-            fmt::format("Redis at {} failed: {}", options_.url.redacted(), reason));
-      }
-    }
-  }
-
- private:
-  // The command timeout, or what is left of the request's (RequestDeadline).
-  std::chrono::milliseconds call_timeout() const {
-    const std::chrono::milliseconds configured(options_.command_timeout_ms);
-    const auto deadline = RequestDeadline::current();
-    if (!deadline) return configured;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        *deadline - RequestDeadline::Clock::now());
-    if (left.count() <= 0) {
-      throw StoreUnavailable(
-          fmt::format("Redis at {} was not asked: the request had used its {} ms for the store",
-                      options_.url.redacted(), options_.command_timeout_ms));
-    }
-    return std::min(configured, left);
-  }
-
-  struct Borrowed {
-    Context context;
-    bool reused = false;
-    std::uint64_t generation = 0;  // of the master it was made for
-  };
-
-  // An idle connection to the master of now, or a new one; those made for a
-  // master the sentinels have since replaced are closed.
-  Borrowed acquire() {
-    const auto now = current_generation(sentinel_);
-    {
-      const std::lock_guard lock(mutex_);
-      while (!idle_.empty()) {
-        auto idle = std::move(idle_.back());
-        idle_.pop_back();
-        if (idle.second == now) return {std::move(idle.first), true, now};
-      }
-    }
-    std::uint64_t generation = 0;
-    auto context = connect(&generation);
-    return {std::move(context), false, generation};
-  }
-
-  void release(Context context, std::uint64_t generation) {
-    const std::lock_guard lock(mutex_);
-    if (idle_.size() < options_.max_idle_connections) {
-      idle_.emplace_back(std::move(context), generation);
-    }
-  }
-
-  Context connect(std::uint64_t* generation) {
-    const auto url = server_url(options_.url, sentinel_, generation);
-    Context context(redisConnectWithTimeout(url.host.c_str(), url.port,
-                                            to_timeval(options_.connect_timeout_ms)));
-    if (!context || context->err) {
-      throw StoreUnavailable(fmt::format("cannot connect to Redis at {}: {}", url.redacted(),
-                                         context ? context->errstr : "out of memory"));
-    }
-    // The set-up is part of the request that needed the connection.
-    redisSetTimeout(context.get(), to_timeval(static_cast<int>(call_timeout().count())));
-    const auto setup = setup_commands();
-    std::vector<Reply> replies;
-    if (!setup.empty() && !send_all(*context, setup, replies)) {
-      throw StoreUnavailable(
-          fmt::format("cannot set up Redis at {}: {}", url.redacted(), context->errstr));
-    }
-    for (const auto& reply : replies) {
-      if (reply->type == REDIS_REPLY_ERROR) {
-        throw StoreUnavailable(
-            fmt::format("Redis at {} refused set-up: {}", url.redacted(), reply_text(*reply)));
-      }
-    }
-    {
-      const std::lock_guard lock(mutex_);
-      for (std::size_t i = 0; i < kScripts.size(); ++i) {
-        digests_[i] = reply_text(*replies[replies.size() - kScripts.size() + i]);
-      }
-    }
-    redisSetTimeout(context.get(), to_timeval(options_.command_timeout_ms));
-    return context;
-  }
-
-  static bool send_all(redisContext& context, const std::vector<Command>& commands,
-                       std::vector<Reply>& replies) {
-    for (const auto& command : commands) {
-      std::vector<const char*> argv;
-      std::vector<size_t> lengths;
-      for (const auto& arg : command) {
-        argv.push_back(arg.data());
-        lengths.push_back(arg.size());
-      }
-      if (redisAppendCommandArgv(&context, static_cast<int>(argv.size()), argv.data(),
-                                 lengths.data()) != REDIS_OK) {
-        return false;
-      }
-    }
-    for (std::size_t i = 0; i < commands.size(); ++i) {
-      void* raw = nullptr;
-      if (redisGetReply(&context, &raw) != REDIS_OK || raw == nullptr) return false;
-      replies.emplace_back(static_cast<redisReply*>(raw));
-    }
-    return true;
-  }
-
-  const RedisStoreOptions& options_;
-  SentinelMasterLocator* sentinel_;
-  std::mutex mutex_;
-  std::vector<std::pair<Context, std::uint64_t>> idle_;
-  std::array<std::string, kScripts.size()> digests_;
-
- public:
-  // A script's digest once any connection has loaded it; "" before.
+  // "" before any connection has loaded the script.
   std::string digest(ScriptIndex script) {
     const std::lock_guard lock(mutex_);
     return digests_[script];
   }
-  void learn_digest(ScriptIndex script, std::string digest) {
+  void learn(ScriptIndex script, std::string digest) {
     const std::lock_guard lock(mutex_);
     digests_[script] = std::move(digest);
   }
 
-  // The commands that set a new connection up: AUTH, SELECT, SCRIPT LOAD.
-  std::vector<Command> setup_commands() const {
-    const auto& url = options_.url;
-    std::vector<Command> setup;
-    if (!url.password.empty()) {
-      setup.push_back(url.user.empty() ? Command{"AUTH", url.password}
-                                       : Command{"AUTH", url.user, url.password});
-    }
-    if (url.database != 0) setup.push_back({"SELECT", std::to_string(url.database)});
-    for (const auto* script : kScripts) setup.push_back({"SCRIPT", "LOAD", script});
-    return setup;
-  }
-
-  // One script call: EVALSHA of the loaded script, or EVAL with its source
-  // before any connection has loaded it or after someone flushed Redis's
-  // script cache.
-  std::vector<Reply> run_script(ScriptIndex script, const Command& keys_and_args,
-                                const std::vector<Command>& tail = {}) {
-    std::string digest;
-    {
-      const std::lock_guard lock(mutex_);
-      digest = digests_[script];
-    }
-    const auto call = [&](Command command) {
-      command.insert(command.end(), keys_and_args.begin(), keys_and_args.end());
-      std::vector<Command> batch{std::move(command)};
-      batch.insert(batch.end(), tail.begin(), tail.end());
-      return run(batch);
-    };
-    if (digest.empty()) return call({"EVAL", kScripts[script]});
-    auto replies = call({"EVALSHA", digest});
-    const auto& reply = *replies.front();
-    if (reply.type == REDIS_REPLY_ERROR && reply_text(reply).rfind("NOSCRIPT", 0) == 0) {
-      return call({"EVAL", kScripts[script]});
-    }
-    return replies;
-  }
+ private:
+  std::mutex mutex_;
+  std::array<std::string, kScripts.size()> digests_;
 };
+
+namespace {
+
+// The commands that set a new connection up: AUTH, SELECT, SCRIPT LOAD.
+std::vector<Command> setup_commands(const RedisUrl& url) {
+  std::vector<Command> setup;
+  if (!url.password.empty()) {
+    setup.push_back(url.user.empty() ? Command{"AUTH", url.password}
+                                     : Command{"AUTH", url.user, url.password});
+  }
+  if (url.database != 0) setup.push_back({"SELECT", std::to_string(url.database)});
+  for (const auto* script : kScripts) setup.push_back({"SCRIPT", "LOAD", script});
+  return setup;
+}
+
+}  // namespace
 
 bool is_valid_key_namespace(const std::string& key_namespace) {
   if (key_namespace.empty() || key_namespace.size() > 128) return false;
@@ -459,8 +288,8 @@ SavePlan plan_save(const Session& session, const std::string& key, SaveMode save
 void check_saved(const std::vector<Reply>& replies, bool whole, const RedisUrl& url, bool waited) {
   for (const auto& reply : replies) {
     if (reply->type == REDIS_REPLY_ERROR) {
-      throw StoreUnavailable(fmt::format("Redis at {}: saving session failed: {}",
-                                         url.redacted(), reply_text(*reply)));
+      throw StoreUnavailable(fmt::format("Redis at {}: saving session failed: {}", url.redacted(),
+                                         reply_text(*reply)));
     }
   }
   const std::size_t writes = replies.size() - (waited && !replies.empty() ? 1 : 0);
@@ -488,9 +317,9 @@ bool is_noscript(const std::vector<Reply>& replies) {
 // from its own loop's thread; the slots are made once, for every loop.
 class RedisSessionStore::LoopConnections {
  public:
-  LoopConnections(const RedisStoreOptions& options, ConnectionPool& pool,
+  LoopConnections(const RedisStoreOptions& options, ScriptDigests& digests,
                   SentinelMasterLocator* sentinel)
-      : options_(options), pool_(pool), sentinel_(sentinel) {}
+      : options_(options), digests_(digests), sentinel_(sentinel) {}
 
   ~LoopConnections() {
     // Closed on their own loops: a socket is touched by its loop alone.
@@ -517,13 +346,13 @@ class RedisSessionStore::LoopConnections {
     if (!slot || !slot->usable()) {
       slot = std::make_shared<RedisPipeline>(
           call.loops->loop(call.loop), server_url(options_.url, sentinel_, &generation),
-          pool_.setup_commands(),
-          [&pool = pool_](const std::vector<Reply>& replies) {
+          setup_commands(options_.url),
+          [&digests = digests_](const std::vector<Reply>& replies) {
             const auto first_script = replies.size() - kScripts.size();
             for (std::size_t i = 0; i < kScripts.size(); ++i) {
               const auto& reply = *replies[first_script + i];
               if (reply.type == REDIS_REPLY_STRING) {
-                pool.learn_digest(static_cast<ScriptIndex>(i), reply_text(reply));
+                digests.learn(static_cast<ScriptIndex>(i), reply_text(reply));
               }
             }
           },
@@ -535,7 +364,7 @@ class RedisSessionStore::LoopConnections {
 
  private:
   const RedisStoreOptions& options_;
-  ConnectionPool& pool_;
+  ScriptDigests& digests_;
   SentinelMasterLocator* sentinel_;
   std::once_flag sized_;
   EventLoops* loops_ = nullptr;
@@ -558,8 +387,8 @@ RedisSessionStore::RedisSessionStore(RedisStoreOptions options, const Clock& clo
   if (options_.url.through_sentinels()) {
     sentinel_ = std::make_unique<SentinelMasterLocator>(options_.url);
   }
-  pool_ = std::make_unique<ConnectionPool>(options_, sentinel_.get());
-  loop_connections_ = std::make_unique<LoopConnections>(options_, *pool_, sentinel_.get());
+  digests_ = std::make_unique<ScriptDigests>();
+  loop_connections_ = std::make_unique<LoopConnections>(options_, *digests_, sentinel_.get());
 }
 
 RedisSessionStore::~RedisSessionStore() = default;
@@ -568,8 +397,51 @@ std::string RedisSessionStore::key_for(const std::string& id) const {
   return options_.key_namespace + ":sessions:" + id;
 }
 
+// Plain calls are the asynchronous ones on the store's own one-thread loop
+// (made on first use), waited for: one client, one set of failure words.
+// The nodes never make them; the start-up check (ping) and tests do.
+StoreCall RedisSessionStore::own_call() {
+  std::call_once(own_loop_made_, [this] {
+    own_loop_ = std::make_unique<EventLoops>(1);
+    own_connections_ = std::make_unique<LoopConnections>(options_, *digests_, sentinel_.get());
+  });
+  return StoreCall{own_loop_.get(), 0, RequestDeadline::current()};
+}
+
+RedisSessionStore::LoopConnections& RedisSessionStore::connections_for(const StoreCall& call) {
+  return call.loops == own_loop_.get() ? *own_connections_ : *loop_connections_;
+}
+
+namespace {
+
+// Waits for what `start` begins on the call's loop; its error is thrown here.
+template <typename Value>
+Value wait_on(const StoreCall& call,
+              const std::function<void(std::function<void(Value, std::exception_ptr)>)>& start) {
+  std::promise<Value> promise;
+  auto future = promise.get_future();
+  boost::asio::post(call.loops->loop(call.loop), [&] {
+    start([&promise](Value value, std::exception_ptr error) {
+      if (error) {
+        promise.set_exception(error);
+      } else {
+        promise.set_value(std::move(value));
+      }
+    });
+  });
+  return future.get();
+}
+
+}  // namespace
+
+std::vector<Reply> RedisSessionStore::run_now(std::vector<Command> commands) {
+  const auto call = own_call();
+  return wait_on<std::vector<Reply>>(
+      call, [&](auto done) { send_async(call, std::move(commands), std::move(done)); });
+}
+
 void RedisSessionStore::ping() {
-  auto replies = pool_->run({{"PING"}});
+  auto replies = run_now({{"PING"}});
   if (replies.front()->type == REDIS_REPLY_ERROR) {
     throw StoreUnavailable(
         fmt::format("Redis at {}: {}", options_.url.redacted(), reply_text(*replies.front())));
@@ -577,45 +449,29 @@ void RedisSessionStore::ping() {
 }
 
 std::optional<Session> RedisSessionStore::load(const std::string& id) {
-  auto replies = pool_->run({{"HGETALL", key_for(id)}});
+  auto replies = run_now({{"HGETALL", key_for(id)}});
   return session_from_reply(id, *replies.front(), "HGETALL", options_.url, clock_.now_ms());
 }
 
 std::optional<Session> RedisSessionStore::load_for_request(const std::string& id,
                                                            std::int64_t access_time_ms) {
-  // A full save rewrites the session anyway; only a delta save can skip the
-  // write when the load has recorded the access.
-  if (options_.save_mode == SaveMode::full)
-    return SessionStore::load_for_request(id, access_time_ms);
-  auto replies =
-      pool_->run_script(kLoadAndTouch, {"1", key_for(id), std::to_string(access_time_ms)});
-  auto session =
-      session_from_reply(id, *replies.front(), "loading the session", options_.url, access_time_ms);
-  if (!session) return std::nullopt;
-  session->touch(access_time_ms);
-  session->mark_saved();  // the script has stored the access
-  return session;
+  const auto call = own_call();
+  return wait_on<std::optional<Session>>(
+      call, [&](auto done) { load_for_request_async(id, access_time_ms, call, std::move(done)); });
 }
 
 void RedisSessionStore::save(Session& session) {
-  auto plan = plan_save(session, key_for(session.id()), options_.save_mode);
-  if (plan.skip) return;
-  std::vector<Command> wait;
-  append_wait(wait, options_);
-  if (plan.whole) append_wait(plan.commands, options_);
-  const auto replies = plan.whole ? pool_->run(plan.commands)
-                                  : pool_->run_script(kDeltaSave, plan.script_args, wait);
-  check_saved(replies, plan.whole, options_.url, options_.wait_replicas > 0);
-  check_replicated(replies, options_);
-  session.mark_saved();
+  const auto call = own_call();
+  wait_on<bool>(call, [&](auto done) {
+    save_async(session, call, [done](std::exception_ptr error) { done(true, error); });
+  });
 }
 
 void RedisSessionStore::remove(const std::string& id) {
-  std::vector<Command> batch{{"DEL", key_for(id)}};
-  append_wait(batch, options_);
-  const auto replies = pool_->run(batch);
-  check_removed(replies, options_.url);
-  check_replicated(replies, options_);
+  const auto call = own_call();
+  wait_on<bool>(call, [&](auto done) {
+    remove_async(id, call, [done](std::exception_ptr error) { done(true, error); });
+  });
 }
 
 // One batch on the call's loop (call.loops is set). A connection that had answered before and
@@ -636,7 +492,7 @@ void RedisSessionStore::send_async(const StoreCall& call, std::vector<Command> c
                now + std::chrono::milliseconds(options_.command_timeout_ms));
   const auto waited_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
-  auto& pipeline = loop_connections_->on(call);
+  auto& pipeline = connections_for(call).on(call);
   // Kept for a retry without a copy per request: the pipeline has written
   // them out by the time send() returns.
   auto batch = std::make_shared<std::vector<Command>>(std::move(commands));
@@ -678,7 +534,7 @@ void RedisSessionStore::script_async(
     batch.insert(batch.end(), tail.begin(), tail.end());
     return batch;
   };
-  const auto digest = pool_->digest(index);
+  const auto digest = digests_->digest(index);
   if (digest.empty()) {
     return send_async(call, batch_of(with_source(std::move(keys_and_args)), tail), std::move(done));
   }

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "common/clock.h"
 #include "node/store/redis_pipeline.h"
@@ -18,9 +20,6 @@ struct RedisStoreOptions {
   std::string key_namespace = "sessim:session";
   int connect_timeout_ms = 1000;
   int command_timeout_ms = 2000;
-  // Idle connections kept for reuse; busier moments open more and close the
-  // surplus afterwards.
-  std::size_t max_idle_connections = 16;
   SaveMode save_mode = SaveMode::delta;
   // Redis's WAIT after every write (--redis-wait): acknowledged only once
   // this many replicas have it, within wait_timeout_ms; else the request
@@ -29,8 +28,8 @@ struct RedisStoreOptions {
   int wait_replicas = 0;
   int wait_timeout_ms = 1000;
   // The loopback address the nodes' request connections come from, so that
-  // a link relay can cut one node off from Redis ("": any). The blocking
-  // calls (not a node's requests) connect from any.
+  // a link relay can cut one node off from Redis ("": any). Plain calls
+  // (not a node's requests) connect from any.
   std::string source_address;
 };
 
@@ -41,17 +40,18 @@ struct RedisStoreOptions {
 // trip (HGETALL) and a save is one: for a delta save, a Lua script that
 // writes the changed fields only if the session still exists (EVAL); for a
 // full save, a pipelined MULTI/DEL/HSET/EXPIREAT/EXEC.
-// Plain calls borrow a pooled blocking connection; asynchronous calls (the
-// nodes' requests) use one pipelined connection per event loop
-// (node/store/redis_pipeline.h), so that no request waits for a thread. A
-// broken connection is dropped and the next call opens a new one, which is
-// how the store recovers after Redis restarts.
+// Every call goes through one client: a pipelined connection per event loop
+// (node/store/redis_pipeline.h), so that no request waits for a thread.
+// Plain calls (tests, the start-up check) are the same calls on the store's
+// own one-thread loop, waited for. A broken connection is dropped and the
+// next call opens a new one, which is how the store recovers after Redis
+// restarts.
 class RedisSessionStore final : public SessionStore {
  public:
   explicit RedisSessionStore(RedisStoreOptions options,
                              const Clock& clock = SystemClock::instance());
   ~RedisSessionStore() override;
-  RedisSessionStore(const RedisSessionStore&) = delete;  // the pool refers to options_
+  RedisSessionStore(const RedisSessionStore&) = delete;  // the connections refer to options_
   RedisSessionStore& operator=(const RedisSessionStore&) = delete;
 
   std::optional<Session> load(const std::string& id) override;
@@ -72,8 +72,11 @@ class RedisSessionStore final : public SessionStore {
   void ping();
 
  private:
-  class ConnectionPool;
+  class ScriptDigests;
   class LoopConnections;
+  StoreCall own_call();
+  LoopConnections& connections_for(const StoreCall& call);
+  std::vector<RedisReply> run_now(std::vector<RedisCommand> commands);
   void send_async(const StoreCall& call, std::vector<std::vector<std::string>> commands,
                   std::function<void(std::vector<RedisReply>, std::exception_ptr)> done,
                   bool retried = false);
@@ -83,8 +86,12 @@ class RedisSessionStore final : public SessionStore {
   RedisStoreOptions options_;
   const Clock& clock_;
   std::unique_ptr<SentinelMasterLocator> sentinel_;  // with a redis-sentinel:// URL
-  std::unique_ptr<ConnectionPool> pool_;
+  std::unique_ptr<ScriptDigests> digests_;
   std::unique_ptr<LoopConnections> loop_connections_;
+  // The plain calls' loop and connections; the connections go first.
+  std::once_flag own_loop_made_;
+  std::unique_ptr<EventLoops> own_loop_;
+  std::unique_ptr<LoopConnections> own_connections_;
 };
 
 bool is_valid_key_namespace(const std::string& key_namespace);

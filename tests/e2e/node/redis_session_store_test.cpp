@@ -124,7 +124,7 @@ TEST_F(RedisSessionStoreTest, DownRedisIsUnavailableNotMissing) {
 
 TEST_F(RedisSessionStoreTest, PausedRedisTimesOutAsUnavailable) {
   auto store = make_store(300);
-  store.ping();  // a pooled connection now exists
+  store.ping();  // the store's connection now exists
   redis.server->pause();
   EXPECT_THROW(store.load(generate_session_id()), StoreUnavailable);
   redis.server->resume();
@@ -134,7 +134,7 @@ TEST_F(RedisSessionStoreTest, PausedRedisTimesOutAsUnavailable) {
 TEST_F(RedisSessionStoreTest, ReconnectsAfterRedisRestarts) {
   auto store = make_store();
   auto session = Session::create(generate_session_id(), SystemClock::instance().now_ms(), 60);
-  store.save(session);  // leaves a pooled connection to the old server
+  store.save(session);  // leaves a connection to the old server
   redis.server->restart();
   // Without persistence the session is gone, and the store says so instead of failing.
   EXPECT_FALSE(store.load(session.id()));

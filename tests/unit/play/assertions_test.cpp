@@ -12,7 +12,7 @@ namespace {
 Expectation expectation_of(const std::string& expect) {
   const auto scenario = parse_scenario(
       "cluster: {nodes: 1}\nsteps:\n  - request: {path: /, expect: " + expect + "}\n", "gate.yaml");
-  return *scenario.steps.at(0).expect;
+  return *scenario.steps.at(0).request().expect;
 }
 
 RequestRecord answered(int status, std::vector<std::pair<std::string, std::string>> headers,
@@ -49,12 +49,12 @@ TEST(Assertions, HeadersPassAndFailWithWhatCame) {
 }
 
 TEST(Assertions, CookieAttributesAreReadFromTheLastSetCookieForTheName) {
-  const auto record = answered(
-      200,
-      {{"Set-Cookie", "SESSION=old; Path=/"},
-       {"Set-Cookie", "SESSION=abc; Path=/app; HttpOnly; SameSite=Strict; Max-Age=60"},
-       {"Set-Cookie", "csrftoken=x; Secure"}},
-      "");
+  const auto record =
+      answered(200,
+               {{"Set-Cookie", "SESSION=old; Path=/"},
+                {"Set-Cookie", "SESSION=abc; Path=/app; HttpOnly; SameSite=Strict; Max-Age=60"},
+                {"Set-Cookie", "csrftoken=x; Secure"}},
+               "");
   const auto checks = judge(
       "{cookie: {SESSION: {present: true, httponly: true, secure: true, samesite: strict, path: "
       "/app, max-age: 60}, sessionid: {absent: true}, csrftoken: {httponly: true}}}",
@@ -81,7 +81,8 @@ TEST(Assertions, CookieAttributesAreReadFromTheLastSetCookieForTheName) {
 
 TEST(Assertions, BodyTextAndJsonPaths) {
   const auto record = answered(
-      200, {}, R"({"user": {"name": "alice", "admin": false}, "items": [{"id": 7}], "total": 12.5, "note": null})");
+      200, {},
+      R"({"user": {"name": "alice", "admin": false}, "items": [{"id": 7}], "total": 12.5, "note": null})");
   const auto checks = judge(
       "{body: {contains: alice, matches: \"\\\"total\\\": *12\", json: {user.name: alice, "
       "user.admin: false, \"items[0].id\": 7, total: 12.5, note: null, \"items[1].id\": 8, "
@@ -125,9 +126,8 @@ TEST(Assertions, WithinAndRepeatLatency) {
 
   std::vector<double> durations;
   for (int i = 1; i <= 20; ++i) durations.push_back(i);
-  const auto checks =
-      evaluate_latency({{95, 19, {}}, {50, 9, {}}, {100, 20, {}}}, durations);
-  EXPECT_TRUE(checks[0].passed);  // p95 of 1..20 ms is 19 ms
+  const auto checks = evaluate_latency({{95, 19, {}}, {50, 9, {}}, {100, 20, {}}}, durations);
+  EXPECT_TRUE(checks[0].passed);   // p95 of 1..20 ms is 19 ms
   EXPECT_FALSE(checks[1].passed);  // p50 is 10 ms
   EXPECT_EQ(checks[1].actual, "10.0 ms over 20 requests");
   EXPECT_TRUE(checks[2].passed);

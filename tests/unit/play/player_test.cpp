@@ -15,6 +15,7 @@
 #include "scenario/reference_story.h"
 #include "scenario/scenario_error.h"
 #include "scenario/scenario_loader.h"
+#include "support/session_manager_adapter.h"
 #include "support/test_support.h"
 
 namespace sessim {
@@ -123,8 +124,8 @@ class SimulatedCluster final : public Topology, public Transport {
   void serve(Node& node, const OutgoingRequest& request, HttpExchange& exchange) {
     SessionManager sessions(shared_ ? *shared_store_ : *node.memory, clock_,
                             kDefaultSessionTimeoutS, ids_);
-    auto resolved =
-        sessions.resolve(cookie_values(parse_cookie_header(request.cookie_header), "SESSION"));
+    auto resolved = testing::resolve_now(
+        sessions, cookie_values(parse_cookie_header(request.cookie_header), "SESSION"));
     const auto query = request.target.find("?sessionVal=");
     if (query != std::string::npos) {
       resolved.session.set_attribute("sessionVal", request.target.substr(query + 12));
@@ -134,7 +135,7 @@ class SimulatedCluster final : public Topology, public Transport {
     const bool wrote = query != std::string::npos;
     const auto decision =
         decide_session(resolved.lookup, SessionRoute::plain, wrote, MissPolicy::create);
-    const auto cookie_id = sessions.apply(decision, resolved.session);
+    const auto cookie_id = testing::apply_now(sessions, decision, resolved.session);
     if (decision.cookie == SessionDecision::Cookie::new_id) {
       exchange.headers.emplace_back("Set-Cookie",
                                     "SESSION=" + encode_session_cookie(cookie_id) + "; Path=/");
@@ -217,7 +218,7 @@ TEST(Player, AnInjectedCrashSparesTheNodesTheStoryAddresses) {
       "  - get: {name: a, via: node-1, expect: {value: v}}\n");
   Step crash;
   crash.kind = StepKind::crash;
-  crash.name = kInjectedFaultTarget;
+  crash.detail = NodeFaultStep{kInjectedFaultTarget};
   scenario.steps.insert(scenario.steps.begin() + 1, crash);
   const auto run = play(scenario, cluster);
   EXPECT_EQ(run.steps[1].fault_node, "node-2");
@@ -232,7 +233,7 @@ TEST(Player, AnInjectedCrashWithNoSpareNodeIsNotApplicable) {
       "  - get: {name: a, via: node-2, expect: {value: v}}\n");
   Step crash;
   crash.kind = StepKind::crash;
-  crash.name = kInjectedFaultTarget;
+  crash.detail = NodeFaultStep{kInjectedFaultTarget};
   scenario.steps.insert(scenario.steps.begin() + 1, crash);
   const auto run = play(scenario, cluster);
   EXPECT_EQ(run.verdict(), Verdict::not_applicable);

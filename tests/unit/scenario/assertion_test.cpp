@@ -78,10 +78,10 @@ steps:
 )",
                                        "gate.yaml");
   const auto& step = scenario.steps.at(0);
-  EXPECT_EQ(step.title, "the session as JSON");
-  EXPECT_EQ(step.call.headers,
+  EXPECT_EQ(step.request().title, "the session as JSON");
+  EXPECT_EQ(step.request().call.headers,
             (std::vector<std::pair<std::string, std::string>>{{"Accept", "application/json"}}));
-  const auto& expect = *step.expect;
+  const auto& expect = *step.request().expect;
   EXPECT_EQ(expect.status->to_string(), "200 or 3xx");
   EXPECT_EQ(expect.position_of("status").to_string(), "gate.yaml:8:9");
   ASSERT_EQ(expect.headers.size(), 4u);
@@ -99,7 +99,7 @@ steps:
   EXPECT_EQ(expect.json[3].kind, JsonCondition::Kind::string);  // quoted: "7"
   EXPECT_EQ(expect.json[4].kind, JsonCondition::Kind::null);
   EXPECT_EQ(expect.within->ms, 250);
-  const auto& repeat = scenario.steps.at(1);
+  const auto& repeat = scenario.steps.at(1).as<RepeatStep>();
   ASSERT_EQ(repeat.latency.size(), 2u);
   EXPECT_EQ(repeat.latency[0].label(), "p95");
   EXPECT_EQ(repeat.latency[1].label(), "max");

@@ -30,18 +30,53 @@ steps:
   ASSERT_EQ(scenario.steps.size(), 6u);
   const auto& set = scenario.steps[0];
   EXPECT_EQ(set.kind, StepKind::set);
-  EXPECT_EQ(set.value, "2 books");
-  EXPECT_EQ(set.client, "bob");
-  EXPECT_EQ(set.via, "node-2");
-  ASSERT_TRUE(set.expect->status);
-  EXPECT_EQ(set.expect->status->codes, std::vector<int>{200});
+  EXPECT_EQ(set.request().attribute, "cart");
+  EXPECT_EQ(set.request().value, "2 books");
+  EXPECT_EQ(set.request().client, "bob");
+  EXPECT_EQ(set.request().via, "node-2");
+  ASSERT_TRUE(set.request().expect->status);
+  EXPECT_EQ(set.request().expect->status->codes, std::vector<int>{200});
   EXPECT_EQ(set.position.line, 7);
   EXPECT_EQ(set.position.column, 5);
-  EXPECT_EQ(scenario.steps[1].name, "cart");
-  EXPECT_EQ(scenario.steps[2].value, "alice");
-  EXPECT_EQ(scenario.steps[4].seconds, 0.25);
-  EXPECT_EQ(scenario.steps[5].times, 2);
-  EXPECT_EQ(scenario.steps[5].steps[1].kind, StepKind::add_node);
+  EXPECT_EQ(scenario.steps[1].request().attribute, "cart");
+  EXPECT_EQ(scenario.steps[2].request().user, "alice");
+  EXPECT_EQ(scenario.steps[4].as<WaitStep>().duration, std::chrono::milliseconds(250));
+  EXPECT_EQ(scenario.steps[5].as<RepeatStep>().times, 2);
+  EXPECT_EQ(scenario.steps[5].children()[1].kind, StepKind::add_node);
+  EXPECT_EQ(scenario.steps[5].children()[0].as<NodeFaultStep>().node, "node-1");
+}
+
+// Each kind of step holds its own typed detail: a Redis step its action, a
+// link step the link and its durations.
+TEST(ScenarioLoader, StepsHoldTypedDetails) {
+  const auto scenario = parse_scenario(R"(
+cluster: {store: redis}
+clients: [alice, bob]
+steps:
+  - redis: kill-master
+  - delay: {from: node-2, to: redis, by: 200ms, jitter: 50ms}
+  - partition: {to: redis}
+  - partition: {from: balancer, to: node-1}
+  - heal: redis
+  - heal: all
+  - copy-cookies: {from: alice, to: bob}
+)",
+                                       "typed.yaml");
+  ASSERT_EQ(scenario.steps.size(), 7u);
+  EXPECT_EQ(scenario.steps[0].as<RedisStep>().action, RedisAction::kill_master);
+  const auto& delay = scenario.steps[1].as<LinkStep>();
+  EXPECT_EQ(delay.link, (Link{Link::Kind::node_to_redis, "node-2"}));
+  EXPECT_EQ(delay.by, std::chrono::milliseconds(200));
+  EXPECT_EQ(delay.jitter, std::chrono::milliseconds(50));
+  EXPECT_EQ(scenario.steps[2].as<LinkStep>().link, (Link{Link::Kind::nodes_to_redis, ""}));
+  EXPECT_EQ(scenario.steps[3].as<LinkStep>().link, (Link{Link::Kind::balancer_to_node, "node-1"}));
+  EXPECT_EQ(scenario.steps[4].as<LinkStep>().link.kind, Link::Kind::nodes_to_redis);
+  EXPECT_EQ(scenario.steps[5].as<LinkStep>().link.kind, Link::Kind::every_link);
+  EXPECT_EQ(scenario.steps[6].as<CopyCookiesStep>().from, "alice");
+  EXPECT_EQ(scenario.steps[6].as<CopyCookiesStep>().to, "bob");
+  EXPECT_EQ(scenario.steps[1].describe(), "delay node-2 -> redis by 200 ms");
+  EXPECT_EQ(scenario.steps[2].describe(), "partition every node -> redis");
+  EXPECT_THROW(scenario.steps[0].request(), std::bad_variant_access);
 }
 
 TEST(ScenarioLoader, NodeNamesFollowAddNode) {
