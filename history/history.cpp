@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/errors.h"
+#include "common/name_table.h"
 #include "common/text.h"
 
 namespace sessim {
@@ -37,39 +38,30 @@ std::string session_after(const RequestRecord& record) {
   return record.session_id_sent;
 }
 
-// Each outcome's word in reports and its line type in the file (Jepsen's
+// Each outcome's word in reports, and its line type in the file (Jepsen's
 // ok / fail / info).
-struct OutcomeNames {
-  OpOutcome outcome;
-  const char* word;
-  const char* line_type;
-};
-constexpr OutcomeNames kOutcomes[] = {{OpOutcome::ok, "ok", "ok"},
-                                      {OpOutcome::fail, "fail", "fail"},
-                                      {OpOutcome::indeterminate, "indeterminate", "info"}};
+constexpr NameTable<OpOutcome, 3> kOutcomeWords{{{
+    {OpOutcome::ok, "ok"},
+    {OpOutcome::fail, "fail"},
+    {OpOutcome::indeterminate, "indeterminate"},
+}}};
+constexpr NameTable<OpOutcome, 3> kOutcomeLineTypes{{{
+    {OpOutcome::ok, "ok"},
+    {OpOutcome::fail, "fail"},
+    {OpOutcome::indeterminate, "info"},
+}}};
 
 std::optional<OpOutcome> parse_outcome(const std::string& type) {
-  for (const auto& names : kOutcomes) {
-    if (type == names.line_type) return names.outcome;
-  }
-  return std::nullopt;
+  return kOutcomeLineTypes.parse(type);
 }
 
 std::string completion_type(OpOutcome outcome) {
-  for (const auto& names : kOutcomes) {
-    if (names.outcome == outcome) return names.line_type;
-  }
-  return "info";
+  return std::string(kOutcomeLineTypes.name(outcome));
 }
 
 }  // namespace
 
-std::string to_string(OpOutcome outcome) {
-  for (const auto& names : kOutcomes) {
-    if (names.outcome == outcome) return names.word;
-  }
-  return "indeterminate";
-}
+std::string to_string(OpOutcome outcome) { return std::string(kOutcomeWords.name(outcome)); }
 
 History history_of(const ScenarioRun& run, const AppProfile& profile) {
   History history;

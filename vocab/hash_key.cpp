@@ -5,12 +5,21 @@
 #include <algorithm>
 
 #include "common/grammar.h"
+#include "common/name_table.h"
 #include "common/text.h"
 
 namespace sessim {
+namespace {
+
+constexpr NameTable<HashSource, 2> kHashSources{{{
+    {HashSource::cookie, "cookie"},
+    {HashSource::header, "header"},
+}}};
+
+}  // namespace
 
 std::string HashKey::to_string() const {
-  return fmt::format("{}:{}", source == HashSource::cookie ? "cookie" : "header", name);
+  return fmt::format("{}:{}", kHashSources.name(source), name);
 }
 
 std::optional<HashKey> parse_hash_key(std::string_view text, std::string* problem) {
@@ -20,12 +29,13 @@ std::optional<HashKey> parse_hash_key(std::string_view text, std::string* proble
   };
   const auto colon = text.find(':');
   const auto kind = text.substr(0, colon);
-  if (colon == std::string_view::npos || (kind != "cookie" && kind != "header")) {
+  const auto source = kHashSources.parse(kind);
+  if (colon == std::string_view::npos || !source) {
     return refuse(fmt::format("'{}' is not a hash key (expected cookie:NAME or header:NAME)",
                               printable(text, 64)));
   }
   HashKey key;
-  key.source = kind == "cookie" ? HashSource::cookie : HashSource::header;
+  key.source = *source;
   key.name = std::string(text.substr(colon + 1));
   const auto why = key.source == HashSource::cookie ? cookie_name_problem(key.name)
                                                     : header_name_problem(key.name);
@@ -59,7 +69,7 @@ std::string front_hash_key_problem(FrontKind front, const HashKey& key) {
         "HAProxy cannot hash the {} {}: it reads # as a comment, $ as an "
         "environment variable and ' as a quote in its configuration and in a "
         "sample's arguments",
-        cookie ? "cookie" : "header", key.name);
+        kHashSources.name(key.source), key.name);
   }
   return "";
 }

@@ -1,12 +1,13 @@
 #include "vocab/session_effect.h"
 
-#include <array>
-#include <utility>
+#include <algorithm>
+
+#include "common/name_table.h"
 
 namespace sessim {
 namespace {
 
-constexpr std::array<std::pair<SessionEffect, std::string_view>, 11> kNames{{
+constexpr NameTable<SessionEffect, 11> kNames{{{
     {SessionEffect::unknown, "unknown"},
     {SessionEffect::kept, "kept"},
     {SessionEffect::created, "created"},
@@ -18,7 +19,7 @@ constexpr std::array<std::pair<SessionEffect, std::string_view>, 11> kNames{{
     {SessionEffect::adopted, "adopted"},
     {SessionEffect::none, "none"},
     {SessionEffect::gone, "gone"},
-}};
+}}};
 
 }  // namespace
 
@@ -31,26 +32,20 @@ bool satisfies(SessionEffect actual, SessionEffect expected) {
   return actual == expected;
 }
 
-std::string_view to_string(SessionEffect effect) {
-  for (const auto& [value, name] : kNames) {
-    if (value == effect) return name;
-  }
-  return "unknown";
-}
+std::string_view to_string(SessionEffect effect) { return kNames.name(effect); }
 
+// "unknown" is what a report says when nothing was known, never what a
+// story can expect.
 std::optional<SessionEffect> parse_session_effect(std::string_view name) {
-  for (const auto& [value, text] : kNames) {
-    if (text == name && value != SessionEffect::unknown) return value;
-  }
-  return std::nullopt;
+  const auto effect = kNames.parse(name);
+  if (effect == SessionEffect::unknown) return std::nullopt;
+  return effect;
 }
 
 const std::vector<std::string>& session_effect_names() {
   static const std::vector<std::string> names = [] {
-    std::vector<std::string> list;
-    for (const auto& [value, name] : kNames) {
-      if (value != SessionEffect::unknown) list.emplace_back(name);
-    }
+    auto list = kNames.names();
+    list.erase(std::find(list.begin(), list.end(), "unknown"));
     return list;
   }();
   return names;
