@@ -28,6 +28,7 @@
 #include "report/json_report.h"
 #include "report/junit_report.h"
 #include "report/scenario_report.h"
+#include "report/sequence_diagram.h"
 #include "report/terminal_report.h"
 #include "scenario/reference_story.h"
 #include "scenario/scenario_catalog.h"

@@ -28,12 +28,4 @@ std::string render_html_report(const std::vector<ScenarioRun>& runs,
 std::string render_compare_html(const CompareSummary& summary, const std::vector<ScenarioRun>& runs,
                                 const std::vector<History>& histories);
 
-// A Mermaid sequence diagram of a run (browser -> balancer -> node), for
-// course notes and Markdown READMEs.
-std::string render_mermaid(const ScenarioRun& run, const History& history);
-
-// The same sequence as text for a terminal: one line per request,
-// "browser-1 ──GET /get-session──▶ balancer ──▶ node-2  200 replaced".
-std::string render_ascii_sequence(const ScenarioRun& run, const History& history);
-
 }  // namespace sessim

@@ -20,7 +20,10 @@
 #include "net/cookie.h"
 #include "net/loopback.h"
 #include "node/session.h"
+#include "scenario/expectation_reader.h"
 #include "scenario/scenario_error.h"
+#include "scenario/step_checks.h"
+#include "scenario/yaml_reader.h"
 #include "vocab/cluster_settings.h"
 #include "vocab/faults.h"
 #include "vocab/hash_key.h"
@@ -34,14 +37,6 @@ namespace {
 
 const std::vector<std::string>& kStepNames = step_kind_names();
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  std::string line;
-  while (std::getline(stream, line)) lines.push_back(line);
-  return lines;
-}
-
 bool is_simple_name(const std::string& name) {
   return !name.empty() && name.size() <= 64 &&
          name.find_first_not_of(
@@ -51,41 +46,20 @@ bool is_simple_name(const std::string& name) {
 
 // Turns YAML into the scenario model, failing at the first thing it does not
 // understand, with the position of the node that holds it.
-class Loader {
+class Loader : public YamlReader {
  public:
-  Loader(const std::string& text, std::string source)
-      : source_(std::move(source)), lines_(split_lines(text)) {}
-
-  [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const {
-    SourcePosition position{source_, mark.line + 1, mark.column + 1};
-    auto index = static_cast<std::size_t>(std::max(mark.line, 0));
-    // yaml-cpp reports what ends too early at the end of the text; point at
-    // the end of the last line instead, where the reader can see it.
-    if (index >= lines_.size() && !lines_.empty()) {
-      index = lines_.size() - 1;
-      position.line = static_cast<int>(lines_.size());
-      position.column = static_cast<int>(lines_.back().size()) + 1;
-    }
-    throw ScenarioError(position, message, index < lines_.size() ? lines_[index] : "");
-  }
-  [[noreturn]] void fail(const YAML::Node& node, const std::string& message) const {
-    fail(node.Mark(), message);
-  }
+  Loader(const std::string& text, std::string source) : YamlReader(text, std::move(source)) {}
 
   // Before anything is read from it (common/yaml_tree.h).
   void refuse_duplicate_keys(const YAML::Node& root) const {
     check_yaml_tree(
-        root, source_, {kMaxScenarioYamlNodes, kMaxScenarioYamlDepth},
+        root, source(), {kMaxScenarioYamlNodes, kMaxScenarioYamlDepth},
         [this](const YAML::Mark& mark, const std::string& message) { fail(mark, message); });
-  }
-
-  SourcePosition position(const YAML::Node& node) const {
-    return {source_, node.Mark().line + 1, node.Mark().column + 1};
   }
 
   Scenario scenario(const YAML::Node& root) {
     Scenario scenario;
-    scenario.source = source_;
+    scenario.source = source();
     if (!root.IsDefined() || root.IsNull()) {
       fail(YAML::Mark(), "the file is empty; a scenario needs at least `steps:`");
     }
@@ -115,12 +89,11 @@ class Loader {
     if (root["thresholds"]) {
       std::set<std::string> names;
       step_names(scenario.steps, names);
-      scenario.thresholds = thresholds(root["thresholds"], names);
+      scenario.thresholds = ExpectationReader(*this).thresholds(root["thresholds"], names);
     }
     return scenario;
   }
 
- private:
   static void step_names(const std::vector<Step>& steps, std::set<std::string>& names) {
     for (const auto& step : steps) {
       if (is_request(step.kind)) {
@@ -129,31 +102,6 @@ class Loader {
       }
       step_names(step.children(), names);
     }
-  }
-
-  void check_keys(const YAML::Node& map, const std::vector<std::string>& allowed,
-                  const std::string& what) const {
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      if (!it->first.IsScalar()) fail(it->first, fmt::format("a key of {} must be a name", what));
-      const auto key = it->first.as<std::string>();
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      const auto suggestion = nearest_name(key, allowed);
-      fail(it->first,
-           fmt::format("unknown key '{}' in {}{} (allowed: {})", key, what,
-                       suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion),
-                       fmt::join(allowed, ", ")));
-    }
-  }
-
-  YamlFailure failure() const {
-    return [this](const YAML::Node& node, const std::string& message) { fail(node, message); };
-  }
-
-  // Text that may name ${variables}: a malformed reference is refused here.
-  std::string template_text(const YAML::Node& node, const std::string& what) const {
-    auto value = text(node, what);
-    check_template(node, value, failure());
-    return value;
   }
 
   // {times: 10, every: 200ms}
@@ -184,103 +132,6 @@ class Loader {
       values[name] = value.IsNull() ? std::string() : text(value, "the value of " + name);
     }
     return values;
-  }
-
-  // thresholds: {error-rate: 1%, checks: 99%, p95: 200ms, max: 1s,
-  //              label: {get cart: {p95: 50ms}}}
-  // `names`: the request steps' names, which a label must be one of.
-  std::vector<Threshold> thresholds(const YAML::Node& node,
-                                    const std::set<std::string>& names) const {
-    if (!node.IsMap() || node.size() == 0) {
-      fail(node, "thresholds must be a map such as {error-rate: 1%, checks: 99%, p95: 200ms}");
-    }
-    std::vector<Threshold> list;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const auto key = text(it->first, "a threshold");
-      if (key == "label") {
-        const YAML::Node labels = it->second;
-        if (!labels.IsMap() || labels.size() == 0) {
-          fail(labels, "label must map a step's label to its limits, e.g. {get cart: {p95: 50ms}}");
-        }
-        for (auto entry = labels.begin(); entry != labels.end(); ++entry) {
-          const auto label = text(entry->first, "a label");
-          if (!names.count(label)) {
-            const auto suggestion =
-                nearest_name(label, std::vector<std::string>(names.begin(), names.end()));
-            fail(entry->first,
-                 fmt::format(
-                     "thresholds: no request step is named '{}'{} (a step's label:, else "
-                     "what it does, e.g. 'get cart')",
-                     printable(label, 64),
-                     suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
-          }
-          const YAML::Node limits = entry->second;
-          if (!limits.IsMap() || limits.size() == 0) {
-            fail(limits, fmt::format("the limits of {} are a map such as {{p95: 50ms}}", label));
-          }
-          for (auto limit = limits.begin(); limit != limits.end(); ++limit) {
-            list.push_back(threshold(limit->first, limit->second, label));
-          }
-        }
-        continue;
-      }
-      list.push_back(threshold(it->first, it->second, ""));
-    }
-    return list;
-  }
-
-  Threshold threshold(const YAML::Node& key_node, const YAML::Node& value,
-                      const std::string& label) const {
-    const auto key = text(key_node, "a threshold");
-    Threshold threshold;
-    threshold.label = label;
-    threshold.position = position(key_node);
-    if (key == "error-rate" || key == "checks") {
-      threshold.kind = key == "error-rate" ? ThresholdKind::error_rate : ThresholdKind::checks;
-      const auto word = text(value, key);
-      const auto number = word.size() >= 2 && word.back() == '%'
-                              ? parse_json_number(std::string_view(word).substr(0, word.size() - 1))
-                              : std::nullopt;
-      if (!number || *number < 0 || *number > 100) {
-        fail(value, fmt::format("{} is a percentage from 0% to 100%, such as {}", key,
-                                key == "error-rate" ? "1%" : "99%"));
-      }
-      threshold.percent = *number;
-      return threshold;
-    }
-    threshold.kind = ThresholdKind::latency;
-    threshold.latency = latency_limit(key_node, value);
-    return threshold;
-  }
-
-  std::string text(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar())
-      fail(node, fmt::format("{} must be a single value, not a list or map", what));
-    return node.as<std::string>();
-  }
-
-  int integer(const YAML::Node& node, const std::string& what, int min, int max) const {
-    const auto value = node.IsScalar() ? parse_integer(node.Scalar(), min, max) : std::nullopt;
-    if (!value) fail(node, fmt::format("{} must be a whole number from {} to {}", what, min, max));
-    return static_cast<int>(*value);
-  }
-
-  bool boolean(const YAML::Node& node, const std::string& what) const {
-    bool value = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
-      fail(node, fmt::format("{} must be true or false", what));
-    }
-    return value;
-  }
-
-  std::string one_of(const YAML::Node& node, const std::string& what,
-                     const std::vector<std::string>& choices) const {
-    const auto value = text(node, what);
-    if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
-    const auto suggestion = nearest_name(value, choices);
-    fail(node,
-         fmt::format("{} '{}' is not one of {}{}", what, value, fmt::join(choices, ", "),
-                     suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
   }
 
   // The cluster: map, read by the settings table (vocab/cluster_settings.h)
@@ -405,11 +256,11 @@ class Loader {
     if (std::find(builtins.begin(), builtins.end(), name) != builtins.end()) {
       return builtin_profile(name);
     }
-    const auto slash = source_.find_last_of('/');
-    const bool builtin_source = source_.rfind("builtin:", 0) == 0;
+    const auto slash = source().find_last_of('/');
+    const bool builtin_source = source().rfind("builtin:", 0) == 0;
     const auto path = name.front() == '/' || slash == std::string::npos || builtin_source
                           ? name
-                          : source_.substr(0, slash + 1) + name;
+                          : source().substr(0, slash + 1) + name;
     try {
       return load_profile(path);
     } catch (const UsageError& error) {
@@ -650,7 +501,8 @@ class Loader {
           auto& repeat = step.as<RepeatStep>();
           repeat.times = integer(value["times"], "times", 1, 10000);
           repeat.steps = step_list(value["steps"], in_parallel);
-          if (value["latency"]) repeat.latency = latency_limits(value["latency"]);
+          if (value["latency"])
+            repeat.latency = ExpectationReader(*this).latency_limits(value["latency"]);
           break;
         }
       case StepKind::parallel:
@@ -742,7 +594,7 @@ class Loader {
     if (value["body"]) step.call.body = template_text(value["body"], "body");
     if (value["form"]) step.call.form = read_form(value["form"], failure());
     if (value["headers"]) step.call.headers = request_headers(value["headers"]);
-    if (value["capture"]) step.call.captures = read_captures(value["capture"], source_, failure());
+    if (value["capture"]) step.call.captures = read_captures(value["capture"], source(), failure());
     if (value["retry"]) {
       if (in_parallel) {
         fail(value["retry"],
@@ -757,267 +609,8 @@ class Loader {
         fail(value["label"], "label must be one line of 1 to 120 characters");
       }
     }
-    if (value["expect"]) step.expect = expectation(value["expect"], whole.kind);
-  }
-
-  Expectation expectation(const YAML::Node& node, StepKind kind) const {
-    if (!node.IsMap() || node.size() == 0) {
-      fail(node, "expect must be a map such as {value: hello, node: node-2}");
-    }
-    std::vector<std::string> keys{"status", "node", "session", "header",
-                                  "cookie", "body", "within"};
-    if (kind == StepKind::get || kind == StepKind::request) keys.push_back("value");
-    if (kind == StepKind::get) keys.push_back("absent");
-    check_keys(node, keys, fmt::format("the expectations of {}", to_string(kind)));
-    Expectation expectation;
-    expectation.position = position(node);
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      expectation.key_positions[it->first.as<std::string>()] = position(it->first);
-    }
-    if (node["value"]) expectation.value = template_text(node["value"], "value");
-    if (node["absent"]) expectation.absent = boolean(node["absent"], "absent");
-    if (expectation.absent && expectation.value)
-      fail(node, "expect either value or absent, not both");
-    if (node["status"]) expectation.status = status_set(node["status"]);
-    if (node["node"]) expectation.node = text(node["node"], "node");
-    if (node["session"]) {
-      expectation.session =
-          *parse_session_effect(one_of(node["session"], "session", session_effect_names()));
-    }
-    if (node["header"]) expectation.headers = header_conditions(node["header"]);
-    if (node["cookie"]) expectation.cookies = cookie_conditions(node["cookie"]);
-    if (node["body"]) body_conditions(node["body"], expectation);
-    if (node["within"]) {
-      expectation.within =
-          LatencyLimit{100, milliseconds(node["within"], "within"), position(node["within"])};
-    }
-    return expectation;
-  }
-
-  // 200, [200, 302], 2xx, [2xx, 404]
-  StatusSet status_set(const YAML::Node& node) const {
-    StatusSet set;
-    const auto add = [&](const YAML::Node& item) {
-      const auto word = item.IsScalar() ? item.Scalar() : std::string();
-      if (const auto code = parse_status_code(word)) {
-        set.codes.push_back(*code);
-      } else if (const auto group = parse_status_class(word)) {
-        set.classes.push_back(*group);
-      } else {
-        fail(item,
-             "status must be a code from 100 to 599 or a class such as 2xx, or a list of "
-             "them ([200, 302], [2xx, 404])");
-      }
-    };
-    if (node.IsSequence()) {
-      if (node.size() == 0) fail(node, "status lists at least one code or class");
-      for (const auto& item : node) add(item);
-    } else {
-      add(node);
-    }
-    return set;
-  }
-
-  // {Name: text} (equals) or {Name: {equals|contains|matches: text, absent: true}}
-  std::vector<HeaderCondition> header_conditions(const YAML::Node& node) const {
-    if (!node.IsMap() || node.size() == 0) {
-      fail(node, "header must be a map of header names, e.g. {Location: {contains: /login}}");
-    }
-    std::vector<HeaderCondition> conditions;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const auto name = header_name(it->first);
-      const YAML::Node tests = it->second;  // a copy: it-> yields a temporary
-      if (tests.IsScalar()) {
-        check_template(tests, tests.Scalar(), failure());
-        conditions.push_back(
-            {name, {TextTest::equals, tests.Scalar(), position(tests), std::nullopt}});
-        continue;
-      }
-      if (!tests.IsMap() || tests.size() == 0) {
-        fail(tests,
-             fmt::format("header {} needs a value or a map such as {{contains: text}}", name));
-      }
-      check_keys(tests, text_test_names(), "header " + name);
-      for (auto test = tests.begin(); test != tests.end(); ++test) {
-        const auto key = test->first.as<std::string>();
-        const auto how = *text_test_named(key);
-        if (how == TextTest::absent) {
-          if (!boolean(test->second, "absent"))
-            fail(test->second, "write absent: true, or leave it out");
-          conditions.push_back({name, {TextTest::absent, "", position(test->first), std::nullopt}});
-          continue;
-        }
-        const auto operand = text(test->second, key);
-        if (how != TextTest::matches) check_template(test->second, operand, failure());
-        TextCondition condition{how, operand, position(test->first), std::nullopt};
-        if (how == TextTest::matches) condition.pattern = pattern(test->second, operand);
-        conditions.push_back({name, std::move(condition)});
-      }
-    }
-    return conditions;
-  }
-
-  // {NAME: {present|absent: true, httponly: bool, secure: bool, samesite: Lax,
-  //  path: /, max-age: 3600}}
-  std::vector<CookieCondition> cookie_conditions(const YAML::Node& node) const {
-    if (!node.IsMap() || node.size() == 0) {
-      fail(node, "cookie must be a map of cookie names, e.g. {JSESSIONID: {httponly: true}}");
-    }
-    std::vector<CookieCondition> conditions;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const auto name = text(it->first, "a cookie name");
-      if (!is_cookie_name(name)) {
-        fail(it->first, fmt::format("'{}' is not a cookie name", printable(name, 64)));
-      }
-      const YAML::Node tests = it->second;  // a copy: it-> yields a temporary
-      if (!tests.IsMap() || tests.size() == 0) {
-        fail(tests,
-             fmt::format("cookie {} needs a map such as {{present: true, httponly: true}}", name));
-      }
-      check_keys(tests, cookie_test_names(), "cookie " + name);
-      if (tests["present"] && tests["absent"]) fail(tests, "present and absent exclude each other");
-      for (auto test = tests.begin(); test != tests.end(); ++test) {
-        const auto key = test->first.as<std::string>();
-        CookieCondition condition;
-        condition.name = name;
-        condition.position = position(test->first);
-        condition.test = *cookie_test_named(key);
-        switch (condition.test) {
-          case CookieTest::present:
-          case CookieTest::absent:
-            if (!boolean(test->second, key)) {
-              fail(test->second, fmt::format("write {}: true, or leave it out", key));
-            }
-            break;
-          case CookieTest::http_only:
-          case CookieTest::secure:
-            condition.flag = boolean(test->second, key);
-            break;
-          case CookieTest::same_site: {
-            const auto word = text(test->second, "samesite");
-            for (const char* known : {"Strict", "Lax", "None"}) {
-              if (iequals(word, known)) condition.operand = known;
-            }
-            if (condition.operand.empty()) fail(test->second, "samesite is Strict, Lax or None");
-            break;
-          }
-          case CookieTest::path:
-            condition.operand = text(test->second, "path");
-            break;
-          case CookieTest::max_age:
-            condition.operand = std::to_string(
-                integer(test->second, "max-age", -1, std::numeric_limits<int>::max()));
-            break;
-        }
-        if (tests["absent"] && condition.test != CookieTest::absent) {
-          fail(test->first,
-               fmt::format("cookie {} is expected absent; {} says nothing then", name, key));
-        }
-        conditions.push_back(std::move(condition));
-      }
-    }
-    return conditions;
-  }
-
-  // {contains: text, matches: regex, json: {path: value}}
-  void body_conditions(const YAML::Node& node, Expectation& expectation) const {
-    if (!node.IsMap() || node.size() == 0) {
-      fail(node, "body must be a map such as {contains: text, json: {user.name: alice}}");
-    }
-    check_keys(node, {"contains", "matches", "json"}, "body");
-    if (node["contains"]) {
-      expectation.body.push_back({TextTest::contains, template_text(node["contains"], "contains"),
-                                  position(node["contains"]), std::nullopt});
-    }
-    if (node["matches"]) {
-      const auto operand = text(node["matches"], "matches");
-      TextCondition condition{TextTest::matches, operand, position(node["matches"]), std::nullopt};
-      condition.pattern = pattern(node["matches"], operand);
-      expectation.body.push_back(std::move(condition));
-    }
-    if (const auto json = node["json"]) {
-      if (!json.IsMap() || json.size() == 0) {
-        fail(json,
-             "json must be a map of paths to values, e.g. {user.name: alice, items[0].id: 3}");
-      }
-      for (auto it = json.begin(); it != json.end(); ++it) {
-        JsonCondition condition;
-        condition.path = text(it->first, "a JSON path");
-        if (const auto problem = json_path_problem(condition.path); !problem.empty()) {
-          fail(it->first,
-               fmt::format("JSON path '{}': {}", printable(condition.path, 64), problem));
-        }
-        condition.position = position(it->first);
-        const YAML::Node value = it->second;  // a copy: it-> yields a temporary
-        if (!value.IsScalar() && !value.IsNull()) {
-          fail(value, "a JSON path's expected value is a string, number, true, false or null");
-        }
-        const auto& tag = value.Tag();
-        const auto word = value.IsNull() ? std::string("null") : value.Scalar();
-        bool flag = false;
-        // A quoted scalar ("3", "true") is a string; a plain one is read as
-        // YAML reads it.
-        if (value.IsNull()) {
-          condition.kind = JsonCondition::Kind::null;
-        } else if (tag == "!") {
-          condition.kind = JsonCondition::Kind::string;
-        } else if (YAML::convert<bool>::decode(value, flag) &&
-                   (word == "true" || word == "false")) {
-          condition.kind = JsonCondition::Kind::boolean;
-        } else if (parse_json_number(word)) {
-          condition.kind = JsonCondition::Kind::number;
-        } else {
-          condition.kind = JsonCondition::Kind::string;
-        }
-        if (condition.kind == JsonCondition::Kind::string) check_template(value, word, failure());
-        condition.expected = word;
-        expectation.json.push_back(std::move(condition));
-      }
-    }
-  }
-
-  // Compiled once, here: a pattern that cannot be matched in linear time
-  // and bounded memory is refused at its position.
-  Pattern pattern(const YAML::Node& node, const std::string& operand) const {
-    if (operand.size() > kMaxPatternBytes) {
-      fail(node, fmt::format("a pattern is at most {} bytes", kMaxPatternBytes));
-    }
-    std::string problem;
-    auto compiled = Pattern::compile(operand, &problem);
-    if (!compiled) fail(node, fmt::format("pattern refused: {}", problem));
-    return std::move(*compiled);
-  }
-
-  // `latency: {p95: 50ms, max: 200ms}` on a repeat
-  std::vector<LatencyLimit> latency_limits(const YAML::Node& node) const {
-    if (!node.IsMap() || node.size() == 0) {
-      fail(node, "latency must be a map such as {p95: 50ms, max: 200ms}");
-    }
-    std::vector<LatencyLimit> limits;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      limits.push_back(latency_limit(it->first, it->second));
-    }
-    return limits;
-  }
-
-  // p50..p99 or max, with a duration.
-  LatencyLimit latency_limit(const YAML::Node& key_node, const YAML::Node& value) const {
-    const auto key = text(key_node, "a percentile");
-    LatencyLimit limit;
-    limit.position = position(key_node);
-    if (key == "max") {
-      limit.percentile = 100;
-    } else if (const auto number = key.size() >= 2 && key[0] == 'p'
-                                       ? parse_integer(std::string_view(key).substr(1), 1, 99)
-                                       : std::nullopt) {
-      limit.percentile = static_cast<int>(*number);
-    } else {
-      fail(key_node, fmt::format("'{}' is not a percentile or threshold: write p50, p95, p99, "
-                                 "max, error-rate, checks or label",
-                                 printable(key, 32)));
-    }
-    limit.ms = milliseconds(value, key);
-    return limit;
+    if (value["expect"])
+      step.expect = ExpectationReader(*this).expectation(value["expect"], whole.kind);
   }
 
   // Request headers of a step's own: `headers: {Accept: application/json}`.
@@ -1048,19 +641,6 @@ class Loader {
     return headers;
   }
 
-  std::string header_name(const YAML::Node& node) const {
-    const auto name = text(node, "a header name");
-    if (!is_header_name(name)) {
-      fail(node, fmt::format("'{}' is not a header name (letters, digits and !#$%&'*+-.^_`|~)",
-                             printable(name, 64)));
-    }
-    return name;
-  }
-
-  double milliseconds(const YAML::Node& node, const std::string& what) const {
-    return duration(node, what) * 1000;
-  }
-
   std::string client(const YAML::Node& node) const {
     const auto name = text(node, "client");
     if (std::find(clients_.begin(), clients_.end(), name) != clients_.end()) return name;
@@ -1086,214 +666,11 @@ class Loader {
     return name;
   }
 
-  // Seconds, through the one grammar of durations (a unit required in
-  // files), at most `max_s`; errors name the key.
-  std::chrono::milliseconds duration_ms(const YAML::Node& node, const std::string& what,
-                                        double max_s = 600) const {
-    return std::chrono::milliseconds(std::llround(duration(node, what, max_s) * 1000.0));
-  }
-
-  double duration(const YAML::Node& node, const std::string& what, double max_s = 600) const {
-    if (!node.IsScalar())
-      fail(node, fmt::format("{} needs a duration such as 1.5s, 500ms or 2m", what));
-    std::string problem;
-    const auto seconds = parse_duration(node.Scalar(), DurationGrammar{}, &problem);
-    if (!seconds) fail(node, fmt::format("{}: {}", what, problem));
-    if (*seconds > max_s) {
-      fail(node, fmt::format("{} is at most {}; {} is {}", what, duration_text(max_s),
-                             printable(node.Scalar(), 40), duration_text(*seconds)));
-    }
-    return *seconds;
-  }
+  mutable std::map<std::string, std::string> addresses_;  // filled by client_list()
 
   mutable std::size_t steps_built_ = 0;
-  std::string source_;
-  std::vector<std::string> lines_;
   std::vector<std::string> clients_;
-  mutable std::map<std::string, std::string> addresses_;  // filled by client_list()
 };
-
-// Walks the steps as they will run, counting nodes as add-node adds them.
-class NodeNameChecker {
- public:
-  NodeNameChecker(const std::string& text, int node_count) : text_(text), node_count_(node_count) {}
-
-  void check(const std::vector<Step>& steps) {
-    for (const auto& step : steps) {
-      if (step.kind == StepKind::add_node) {
-        ++node_count_;
-        if (node_count_ > kMaxNodes) {
-          fail(step, fmt::format("add-node would grow the cluster past {} nodes", kMaxNodes));
-        }
-      }
-      if (is_request(step.kind) && !step.request().via.empty()) {
-        require_node(step, step.request().via, "via");
-      }
-      if (is_node_fault(step.kind)) {
-        require_node(step, step.as<NodeFaultStep>().node, to_string(step.kind));
-      }
-      if (step.expectation() && step.expectation()->node) {
-        require_node(step, *step.expectation()->node, "expect node");
-      }
-      if (is_link_fault(step.kind)) {
-        const auto& link = step.as<LinkStep>().link;
-        const bool heal = step.kind == StepKind::heal;
-        if (link.kind == Link::Kind::node_to_redis) {
-          require_node(step, link.node, to_string(step.kind) + " from");
-        } else if (link.kind == Link::Kind::balancer_to_node) {
-          require_node(step, link.node, heal ? "heal" : to_string(step.kind) + " to");
-        }
-      }
-      if (step.kind == StepKind::repeat) {
-        const std::int64_t before = node_count_;
-        check(step.children());
-        const std::int64_t grown =
-            node_count_ + (node_count_ - before) * (step.as<RepeatStep>().times - 1);
-        if (grown > kMaxNodes) {
-          fail(step, fmt::format("add-node in this repeat would grow the cluster past {} nodes",
-                                 kMaxNodes));
-        }
-        node_count_ = static_cast<int>(grown);
-      } else if (step.kind == StepKind::parallel) {
-        check(step.children());
-      }
-    }
-  }
-
- private:
-  void require_node(const Step& step, const std::string& name, const std::string& what) {
-    if ((name == kLastServedNode || name == kInjectedFaultTarget) && what != "via" &&
-        what != "expect node") {
-      return;
-    }
-    std::vector<std::string> names;
-    for (int index = 1; index <= node_count_; ++index)
-      names.push_back(fmt::format("node-{}", index));
-    if (std::find(names.begin(), names.end(), name) != names.end()) return;
-    const auto suggestion = nearest_name(name, names);
-    fail(step,
-         fmt::format("{}: no node named '{}' at this step; the cluster has {}{}", what, name,
-                     fmt::join(names, ", "),
-                     suggestion.empty() ? "" : fmt::format(" (did you mean '{}'?)", suggestion)));
-  }
-
-  [[noreturn]] void fail(const Step& step, const std::string& message) {
-    throw ScenarioError(step.position, message, source_line(text_, step.position.line));
-  }
-
-  const std::string& text_;
-  int node_count_;
-};
-
-}  // namespace
-
-namespace {
-
-struct Plan {
-  std::int64_t requests = 0;
-  double wait_s = 0;
-};
-
-// What `steps` take when played once; parallel branches wait side by side.
-Plan plan_of(const std::vector<Step>& steps, const std::string& text) {
-  Plan total;
-  for (const auto& step : steps) {
-    Plan part;
-    if (is_request(step.kind)) {
-      const auto& request = step.request();
-      part = {1, request.node_delay.count() / 1000.0};
-      if (request.retry) {
-        part.requests += request.retry->times;
-        part.wait_s += request.retry->times * request.retry->every_s;
-      }
-    }
-    if (step.kind == StepKind::wait) part.wait_s = step.as<WaitStep>().duration.count() / 1000.0;
-    if (step.kind == StepKind::repeat) {
-      const auto& repeat = step.as<RepeatStep>();
-      const auto body = plan_of(repeat.steps, text);
-      part = {body.requests * repeat.times, body.wait_s * repeat.times};
-    }
-    if (step.kind == StepKind::parallel) {
-      for (const auto& branch : step.children()) {
-        const auto inner = plan_of({branch}, text);
-        part.requests += inner.requests;
-        part.wait_s = std::max(part.wait_s, inner.wait_s);
-      }
-    }
-    total.requests =
-        std::min<std::int64_t>(total.requests + part.requests, kMaxPlannedRequests * 2);
-    total.wait_s += part.wait_s;
-    if (total.requests > kMaxPlannedRequests || total.wait_s > kMaxPlannedWaitS) {
-      throw ScenarioError(
-          step.position,
-          total.requests > kMaxPlannedRequests
-              ? fmt::format("with this step the scenario plans more than {} requests; fewer "
-                            "repeats, or `sessim bench` for load",
-                            kMaxPlannedRequests)
-              : fmt::format("with this step the scenario waits more than {} hours in all",
-                            kMaxPlannedWaitS / 3600),
-          source_line(text, step.position.line));
-    }
-  }
-  return total;
-}
-
-// The ${NAME}s a text uses that nothing before has captured.
-void note_free(const std::string& text, const SourcePosition& where,
-               const std::set<std::string>& captured, Scenario& scenario) {
-  for (const auto& reference :
-       template_references(text).value_or(std::vector<TemplateReference>{})) {
-    if (reference.environment) {
-      scenario.environment_variables.emplace(reference.name, where);
-      continue;
-    }
-    if (captured.count(reference.name) || scenario.variables.count(reference.name)) continue;
-    scenario.free_variables.emplace(reference.name, where);
-  }
-}
-
-// In file order: a capture serves the steps written after it.
-void find_free_variables(const std::vector<Step>& steps, std::set<std::string>& captured,
-                         Scenario& scenario) {
-  for (const auto& step : steps) {
-    if (!is_request(step.kind)) {
-      find_free_variables(step.children(), captured, scenario);
-      continue;
-    }
-    const auto& call = step.request().call;
-    const auto& where = step.position;
-    for_each_template(call,
-                      [&](const std::string& text) { note_free(text, where, captured, scenario); });
-    if (step.kind == StepKind::set) note_free(step.request().value, where, captured, scenario);
-    for (const auto& capture : call.captures) captured.insert(capture.name);
-    if (step.request().expect) {
-      const auto& expect = *step.request().expect;
-      if (expect.value) note_free(*expect.value, expect.position_of("value"), captured, scenario);
-      for (const auto& header : expect.headers) {
-        if (header.condition.test != TextTest::matches) {
-          note_free(header.condition.operand, header.condition.position, captured, scenario);
-        }
-      }
-      for (const auto& body : expect.body) {
-        if (body.test == TextTest::contains)
-          note_free(body.operand, body.position, captured, scenario);
-      }
-      for (const auto& json : expect.json) {
-        if (json.kind == JsonCondition::Kind::string) {
-          note_free(json.expected, json.position, captured, scenario);
-        }
-      }
-    }
-  }
-}
-
-void plan(Scenario& scenario) {
-  std::set<std::string> captured;
-  find_free_variables(scenario.steps, captured, scenario);
-  const auto planned = plan_of(scenario.steps, scenario.text);
-  scenario.planned_requests = planned.requests;
-  scenario.planned_wait_s = planned.wait_s;
-}
 
 }  // namespace
 
@@ -1309,7 +686,7 @@ Scenario parse_scenario(const std::string& text, const std::string& source) {
     loader.refuse_duplicate_keys(root);
     auto scenario = loader.scenario(root);
     scenario.text = text;
-    plan(scenario);
+    plan_steps(scenario);
     if (scenario.name.empty()) {
       auto stem = source.substr(source.find_last_of("/:") + 1);
       scenario.name = stem.substr(0, stem.find('.'));
@@ -1331,10 +708,6 @@ bool looks_like_scenario(const std::string& text) {
   } catch (const YAML::Exception&) {
     return false;
   }
-}
-
-void check_node_names(const Scenario& scenario, int node_count) {
-  NodeNameChecker(scenario.text, node_count).check(scenario.steps);
 }
 
 }  // namespace sessim

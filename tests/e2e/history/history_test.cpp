@@ -251,6 +251,30 @@ TEST(Mermaid, AnswersAreDrawnWhenTheyCame) {
   EXPECT_LT(logout_answered, put_answered) << diagram;
 }
 
+// A read that failed its check is marked in the diagram as in the terminal's
+// sequence; the reads that passed are not.
+TEST(Mermaid, FailedReadsAreMarked) {
+  RunDirectory directory;
+  const auto path = directory.file("sticky.mmd");
+  const auto result =
+      testing::run_sessim({"run", "sticky-session", "--store", "local", "--mermaid", path});
+  ASSERT_EQ(result.exit_code, kExitChecksFailed) << result.err;
+  const auto diagram = testing::read_text_file(path);
+  const auto ascii =
+      testing::run_sessim({"run", "sticky-session", "--store", "local", "--format", "ascii"});
+  const auto count = [](const std::string& text, const std::string& mark) {
+    std::size_t found = 0;
+    for (auto at = text.find(mark); at != std::string::npos; at = text.find(mark, at + 1)) ++found;
+    return found;
+  };
+  EXPECT_GE(count(diagram, "✗"), 1u) << diagram;
+  EXPECT_EQ(count(diagram, "✗"), count(ascii.out, "✗")) << diagram << ascii.out;
+  const auto redis = testing::run_sessim(
+      {"run", "sticky-session", "--store", "redis", "--mermaid", directory.file("redis.mmd")});
+  ASSERT_EQ(redis.exit_code, kExitOk) << redis.err;
+  EXPECT_EQ(count(testing::read_text_file(directory.file("redis.mmd")), "✗"), 0u);
+}
+
 TEST(Watching, CtrlCPrintsTheRunsThatCompleted) {
   RunDirectory logs;
   ChildSpec spec;

@@ -1,5 +1,3 @@
-#include "play/scenario_runner.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -30,7 +28,9 @@
 #include "play/browser_call.h"
 #include "play/race_lever.h"
 #include "play/release_gate.h"
+#include "play/scenario_runner.h"
 #include "play/session_probe.h"
+#include "play/step_call.h"
 #include "scenario/scenario_error.h"
 #include "scenario/scenario_loader.h"
 
@@ -38,26 +38,6 @@ namespace sessim {
 namespace {
 
 using Steady = std::chrono::steady_clock;
-
-// The profile's call a step makes (null for `request`, which is its own).
-const HttpCall* profile_call_of(const AppProfile& profile, const Step& step) {
-  switch (step.kind) {
-    case StepKind::set:
-      return step.request().reference_call && profile.reference_set ? &*profile.reference_set
-                                                                    : &profile.set;
-    case StepKind::get:
-      return step.request().reference_call && profile.reference_get ? &*profile.reference_get
-                                                                    : &profile.get;
-    case StepKind::remove:
-      return profile.remove ? &*profile.remove : nullptr;
-    case StepKind::login:
-      return profile.login ? &*profile.login : nullptr;
-    case StepKind::logout:
-      return profile.logout ? &*profile.logout : nullptr;
-    default:
-      return nullptr;
-  }
-}
 
 // The gate a parallel step's request waits at, and its race number.
 struct Race {
@@ -814,28 +794,6 @@ class Player {
   mutable Variables variables_;
 };
 
-// The first step (depth first, in file order) for which `refusal` gives a
-// reason, as a ScenarioError at that step.
-void refuse_first(const Scenario& scenario, const std::vector<Step>& steps,
-                  const std::function<std::string(const Step&)>& refusal) {
-  for (const auto& step : steps) {
-    if (const auto why = refusal(step); !why.empty()) {
-      throw ScenarioError(step.position, fmt::format("{}: {}", step.describe(), why),
-                          source_line(scenario.text, step.position.line));
-    }
-    refuse_first(scenario, step.children(), refusal);
-  }
-}
-
-void collect_attributes(const std::vector<Step>& steps, std::set<std::string>& names) {
-  for (const auto& step : steps) {
-    if (step.kind == StepKind::set || step.kind == StepKind::get || step.kind == StepKind::remove) {
-      names.insert(step.request().attribute);
-    }
-    collect_attributes(step.children(), names);
-  }
-}
-
 // Which nodes served nothing, and which of those the balancer last saw down.
 void note_idle_nodes(ScenarioRun& run, const std::vector<HealthEvent>& health) {
   if (run.cluster.kind == "target" || run.cluster.node_urls.size() < 2) return;
@@ -862,146 +820,6 @@ void note_idle_nodes(ScenarioRun& run, const std::vector<HealthEvent>& health) {
 }
 
 }  // namespace
-
-namespace {
-
-// The profile's calls a story makes.
-std::vector<std::pair<StepKind, const HttpCall*>> profile_calls_used(const Scenario& scenario,
-                                                                     const AppProfile& profile) {
-  std::vector<std::pair<StepKind, const HttpCall*>> calls;
-  std::set<std::pair<StepKind, const HttpCall*>> seen;
-  std::function<void(const std::vector<Step>&)> walk = [&](const std::vector<Step>& steps) {
-    for (const auto& step : steps) {
-      if (const auto* call = profile_call_of(profile, step);
-          call && seen.insert({step.kind, call}).second) {
-        calls.emplace_back(step.kind, call);
-      }
-      walk(step.children());
-    }
-  };
-  walk(scenario.steps);
-  return calls;
-}
-
-void collect_captures(const HttpCall& call, std::set<std::string>& names) {
-  for (const auto& before : call.before) collect_captures(before, names);
-  for (const auto& capture : call.captures) names.insert(capture.name);
-}
-
-// Every ${NAME} must have a value before the first request goes: from an
-// earlier capture, `vars:`, --var, or a capture of a profile call the story
-// makes; every ${env:NAME} must be set.
-void check_variables(const Scenario& scenario, const AppProfile& profile,
-                     const std::map<std::string, std::string>& given) {
-  const auto refuse = [&](const SourcePosition& where, const std::string& message) {
-    throw ScenarioError(where, message, source_line(scenario.text, where.line));
-  };
-  for (const auto& [name, where] : scenario.environment_variables) {
-    if (!std::getenv(name.c_str())) {
-      refuse(where, fmt::format("${{env:{}}}: {} is not set in sessim's environment", name, name));
-    }
-  }
-  std::set<std::string> captured_by_profile;
-  const auto calls = profile_calls_used(scenario, profile);
-  for (const auto& [kind, call] : calls) collect_captures(*call, captured_by_profile);
-  for (const auto& [name, where] : scenario.free_variables) {
-    if (given.count(name) || captured_by_profile.count(name)) continue;
-    refuse(where, fmt::format("${{{}}} has no value: no step before this one captures it, and "
-                              "neither vars: nor --var {}=VALUE gives it",
-                              name, name));
-  }
-  for (const auto& [kind, call] : calls) {
-    for (const auto& name : variables_needed(*call)) {
-      if (given.count(name) || scenario.variables.count(name) || captured_by_profile.count(name)) {
-        continue;
-      }
-      throw UsageError(fmt::format(
-          "the app profile {} makes {} with ${{{}}}: give it with --var {}=VALUE (or vars: in "
-          "the story)",
-          profile.name, to_string(kind), name, name));
-    }
-  }
-}
-
-}  // namespace
-
-void check_playable(const Scenario& scenario, const TopologyAbilities& abilities,
-                    const AppProfile& profile) {
-  check_variables(scenario, profile, profile.variables);
-  if (scenario.cluster.session_timeout_given && !abilities.session_timeout.empty()) {
-    const auto& where = scenario.cluster.session_timeout_position;
-    throw ScenarioError(where, fmt::format("session-timeout: {}", abilities.session_timeout),
-                        source_line(scenario.text, where.line));
-  }
-  refuse_first(scenario, scenario.steps, [&](const Step& step) -> std::string {
-    switch (step.kind) {
-      case StepKind::crash:
-      case StepKind::stop:
-      case StepKind::restart:
-        return abilities.fault_hooks.count(to_string(step.kind)) ? "" : abilities.node_faults;
-      case StepKind::add_node:
-        return abilities.add_node;
-      case StepKind::redis:
-        return abilities.redis_control;
-      case StepKind::partition:
-      case StepKind::delay:
-      case StepKind::reset:
-      case StepKind::heal:
-        switch (step.as<LinkStep>().link.kind) {
-          case Link::Kind::balancer_to_node:
-            return abilities.links;
-          case Link::Kind::node_to_redis:
-            return abilities.node_redis_links;
-          case Link::Kind::nodes_to_redis:
-            return abilities.redis_links;
-          case Link::Kind::every_link:
-            return abilities.links.empty() ? abilities.redis_links : abilities.links;
-        }
-        break;
-      case StepKind::remove:
-        if (!profile.remove)
-          return fmt::format("the app profile {} has no remove call", profile.name);
-        break;
-      case StepKind::login:
-        if (!profile.login)
-          return fmt::format("the app profile {} has no login call", profile.name);
-        break;
-      case StepKind::logout:
-        if (!profile.logout) {
-          return fmt::format("the app profile {} has no logout call", profile.name);
-        }
-        break;
-      default:
-        break;
-    }
-    if (!is_request(step.kind)) return "";
-    const auto& own = step.request().call;
-    if ((!own.body.empty() || !own.form.empty()) && step.kind != StepKind::request) {
-      if (const auto* call = profile_call_of(profile, step);
-          call && (!call->body.empty() || !call->form.empty())) {
-        return fmt::format(
-            "the body of {} comes from the app profile {} ({}); a step gives "
-            "its own only where the profile's call has none",
-            to_string(step.kind), profile.name, printable(call->body, 40));
-      }
-    }
-    if (!step.request().via.empty() && !abilities.direct_nodes.empty()) {
-      return abilities.direct_nodes;
-    }
-    return "";
-  });
-  if (profile.one_value_only) {
-    std::set<std::string> attributes;
-    collect_attributes(scenario.steps, attributes);
-    if (attributes.size() > 1) {
-      throw UsageError(fmt::format(
-          "{}: the story uses {} attributes ({}), but the app profile {} keeps one value per "
-          "session (/set-session, /get-session); give a profile file with set/get calls that "
-          "take {{name}}",
-          scenario.source, attributes.size(), fmt::join(attributes, ", "), profile.name));
-    }
-  }
-}
 
 ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transport& transport,
                           const AppProfile& profile, const ScenarioOptions& options) {
@@ -1059,80 +877,6 @@ void check_run(ScenarioRun& run, const AppProfile& profile) {
     }
     run.anomalies.push_back(std::move(finding));
   }
-}
-
-ScenarioExecution::ScenarioExecution(const Scenario& scenario, const ClusterConfig& config,
-                                     const AppProfile& profile, const ScenarioOptions& options)
-    : scenario_(scenario),
-      config_(config),
-      profile_(profile),
-      options_(options),
-      seeded_session_ids_(config.session_id_seed.has_value() &&
-                          config.node_kind == NodeKind::sessim && config.target_url.empty()) {
-  if (config.target_url.empty()) check_node_names(scenario, config.nodes);
-  check_playable(scenario, abilities_of(config), profile_);
-  started_ms_ = std::chrono::duration<double, std::milli>(Steady::now().time_since_epoch()).count();
-  topology_ = start_topology(config);
-}
-
-ScenarioExecution::~ScenarioExecution() {
-  if (topology_) topology_->stop();
-}
-
-SessionModel ScenarioExecution::learn_session_model(Transport& transport) {
-  const auto store = to_string(topology_->store());
-  if (config_.node_kind == NodeKind::sessim && config_.target_url.empty()) {
-    auto model = sessim_node_model(topology_->store());
-    if (config_.on_miss == MissPolicy::keep) model.unknown_id = UnknownIdHandling::ignored;
-    return model;
-  }
-  if (profile_.session_model) return *profile_.session_model;
-  if (options_.probe == ProbeMode::off) {
-    SessionModel model;
-    model.learned_by = "not probed: --probe off";
-    return model;
-  }
-  const auto summary = topology_->summary();
-  const auto shape =
-      fmt::format("{} nodes, store={}, front={}, {}, {}", summary.nodes, store, summary.front,
-                  summary.kind, summary.kind == "target" ? summary.balancer_url : "");
-  const std::lock_guard lock(options_.model_cache->mutex);
-  auto& cached = options_.model_cache->by_shape;
-  if (const auto found = cached.find(shape); found != cached.end()) return found->second;
-  std::vector<Endpoint> instances;
-  const bool separate = config_.target_url.empty() && !topology_->node_names().empty();
-  if (separate) {
-    for (const auto& name : topology_->node_names()) {
-      instances.push_back(topology_->node_endpoint(name));
-    }
-  } else {
-    instances.push_back(topology_->entry());
-  }
-  return cached[shape] = probe_session_model(profile_, instances, separate, transport);
-}
-
-ScenarioRun ScenarioExecution::play() {
-  HttpTransport transport(options_.client_limits);
-  options_.session_model = learn_session_model(transport);
-  auto run = play_scenario(scenario_, *topology_, transport, profile_, options_);
-  run.seeded_session_ids = seeded_session_ids_;
-  run.duration_ms =
-      std::chrono::duration<double, std::milli>(Steady::now().time_since_epoch()).count() -
-      started_ms_;
-  return run;
-}
-
-void ScenarioExecution::finish() {
-  const auto problems = topology_->stop();
-  if (!problems.empty()) throw EnvironmentError(fmt::format("{}", fmt::join(problems, "; ")));
-}
-
-ScenarioRun run_scenario(const Scenario& scenario, const ClusterConfig& config,
-                         const AppProfile& profile, const ScenarioOptions& options) {
-  ScenarioExecution execution(scenario, config, profile, options);
-  auto run = execution.play();
-  execution.finish();
-  return run;
 }
 
 }  // namespace sessim
