@@ -8,7 +8,6 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <span>
 
 #include "common/errors.h"
@@ -18,6 +17,7 @@
 #include "net/request_target.h"
 #include "node/protocol.h"
 #include "node/session_id.h"
+#include "node/session_json.h"
 #include "node/session_manager.h"
 #include "vocab/session_effect.h"
 
@@ -184,17 +184,9 @@ void logout(const Call&, ServerResponse& response, SessionRequest& context) {
 }
 
 void session_as_json(const Call&, ServerResponse& response, SessionRequest& context) {
-  const auto& session = context.session;
-  nlohmann::json attributes = nlohmann::json::object();
-  for (const auto& [name, value] : session.attributes()) attributes[name] = value;
-  const nlohmann::json document{{"id", session.id()},
-                                {"creationTime", session.creation_time_ms()},
-                                {"lastAccessedTime", session.last_accessed_time_ms()},
-                                {"maxInactiveInterval", session.max_inactive_interval_s()},
-                                {"attributes", attributes}};
   response.result(http::status::ok);
   response.set(http::field::content_type, "application/json");
-  response.body() = document.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  response.body() = session_json(context.session);
 }
 
 // The routes of one path; empty when the path is not the node's. Static
