@@ -23,7 +23,8 @@ for rev in "$@"; do
     read -r wall user sys <time.txt
     awk -v rev="$rev" -v target="${TARGET:-all}" -v wall="$wall" -v cpu="$(echo "$user + $sys" | bc)" '
       NR > 1 { d = ($2 - $1) / 1000; t = $4
-               if (t ~ /sessim_core/) core += d; else if (t ~ /sessim\.dir\/cli/) cli += d
+               if (t ~ /sessim_(core|common|vocab|sys|net|node|balancer|app|front|cluster|scenario|load|history|play|report|deploy)\.dir/) core += d
+               else if (t ~ /sessim\.dir\/cli/) cli += d
                else if (t ~ /unit_tests/) unit += d; else if (t ~ /e2e_tests|soak/) e2e += d
                else other += d }
       END { printf "%-12s %-8s %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f %8.0f\n",
