@@ -330,6 +330,14 @@ class RedisSessionStore::LoopConnections {
     }
   }
 
+  // Closes every connection now; called on the loops' own thread (the
+  // store's own loop has one), before the loop stops.
+  void close_here() {
+    for (auto& slot : slots_) {
+      if (slot) slot->close();
+    }
+  }
+
   RedisPipeline& on(const StoreCall& call) {
     std::call_once(sized_, [&] {
       loops_ = call.loops;
@@ -391,7 +399,11 @@ RedisSessionStore::RedisSessionStore(RedisStoreOptions options, const Clock& clo
   loop_connections_ = std::make_unique<LoopConnections>(options_, *digests_, sentinel_.get());
 }
 
-RedisSessionStore::~RedisSessionStore() = default;
+RedisSessionStore::~RedisSessionStore() {
+  // The plain calls' connections close on their loop while it still runs,
+  // not while it is torn down.
+  if (own_loop_) own_loop_->run_on(0, [this] { own_connections_->close_here(); });
+}
 
 std::string RedisSessionStore::key_for(const std::string& id) const {
   return options_.key_namespace + ":sessions:" + id;
