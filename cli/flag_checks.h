@@ -34,28 +34,6 @@ inline CLI::Validator seconds_in(double min, double max) {
       fmt::format("DURATION in [{}s - {}s]", min, max));
 }
 
-// A duration flag in whole seconds, with or without a unit ("1800", "30m",
-// "90s"), within [min, max]: rewritten to the plain number for an integer
-// option. "1.5s" is refused rather than cut.
-inline CLI::Validator whole_seconds_in(long long min, long long max) {
-  return CLI::Validator(
-      [min, max](std::string& text) -> std::string {
-        std::string problem;
-        const auto seconds =
-            parse_duration(text, DurationGrammar{std::chrono::seconds(1)}, &problem);
-        if (!seconds) return problem;
-        if (*seconds != std::floor(*seconds)) {
-          return fmt::format("{} is not a whole number of seconds", text);
-        }
-        if (*seconds < static_cast<double>(min) || *seconds > static_cast<double>(max)) {
-          return fmt::format("{} s is not within {} to {} s", *seconds, min, max);
-        }
-        text = fmt::format("{}", static_cast<long long>(*seconds));
-        return "";
-      },
-      fmt::format("DURATION in [{}s - {}s]", min, max));
-}
-
 // A duration flag's text: "250ms", "2s", "1m", or a bare number counted in
 // `bare_unit`; nullopt for anything else.
 inline std::optional<std::chrono::milliseconds> parse_duration_flag(

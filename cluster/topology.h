@@ -12,7 +12,6 @@
 #include "balancer/upstream_health.h"
 #include "vocab/cluster_summary.h"
 #include "vocab/faults.h"
-#include "vocab/link_parts.h"
 #include "vocab/store_kind.h"
 
 namespace sessim {

@@ -14,7 +14,6 @@
 #include "scenario/assertion.h"
 #include "vocab/faults.h"
 #include "vocab/front_kind.h"
-#include "vocab/link_parts.h"
 #include "vocab/node_mode.h"
 #include "vocab/session_defaults.h"
 #include "vocab/session_effect.h"

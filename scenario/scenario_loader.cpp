@@ -27,6 +27,7 @@
 #include "vocab/cluster_settings.h"
 #include "vocab/faults.h"
 #include "vocab/hash_key.h"
+#include "vocab/link_parts.h"
 #include "vocab/node_mode.h"
 #include "vocab/session_effect.h"
 #include "vocab/session_modes.h"
