@@ -59,7 +59,9 @@ class FollowNames : public ::testing::TestWithParam<FrontKind> {};
 TEST_P(FollowNames, NodesAreNamedFromTheConfigurationAndFollowedToNewAddresses) {
   const auto kind = GetParam();
   const auto program = front_program(kind);
-  if (!program) SKIP_FOR_MISSING(to_string(kind) << " is not installed (scripts/dev installs it)");
+  if (!program) {
+    SKIP_FOR_MISSING(to_string(kind) << " is not installed (scripts/dev installs it)");
+  }
   RunDirectory dir;
   testing::NameServer names;
   const int port_1 = pick_free_loopback_port();
