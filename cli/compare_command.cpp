@@ -11,7 +11,7 @@
 #include "cli/terminal.h"
 #include "cluster/capacity.h"
 #include "common/errors.h"
-#include "history/history.h"
+#include "history/history_of.h"
 #include "play/compare.h"
 #include "play/scenario_runner.h"
 #include "report/compare_report.h"

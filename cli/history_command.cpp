@@ -10,7 +10,8 @@
 #include "common/errors.h"
 #include "common/text.h"
 #include "history/checker.h"
-#include "history/history.h"
+#include "history/history_jsonl.h"
+#include "report/explanation_words.h"
 
 namespace sessim::cli {
 namespace {
@@ -40,7 +41,7 @@ int check_histories(const std::string& path) {
                count_of(static_cast<long long>(history.operations.size()), "operation"),
                counts.empty() ? "no anomalies" : counts);
     for (const auto& anomaly : anomalies) {
-      fmt::print("  {}: {}\n", to_string(anomaly.kind), anomaly.explanation);
+      fmt::print("  {}: {}\n", to_string(anomaly.kind), anomaly_sentence(anomaly, history.model));
     }
   }
   return found == 0 ? kExitOk : kExitChecksFailed;

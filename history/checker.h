@@ -1,13 +1,10 @@
 #pragma once
 
 #include <map>
-#include <optional>
-#include <string>
-#include <string_view>
 #include <vector>
 
+#include "history/finding.h"
 #include "history/history.h"
-#include "scenario/anomaly.h"
 
 // The session consistency checker: a pure function from a history to the
 // anomalies it proves, each with the operations that prove it. It judges
@@ -19,19 +16,13 @@
 // cookies, whatever ids they carry; a browser that copied another's cookies
 // shares that lineage. An indeterminate write (no answer) may or may not have
 // taken effect; a read of an attribute no operation wrote is not judged.
-// Causes come only from what the history and its session model establish.
+// What a read may return is worked out once (history/read_case.h); one
+// analyzer per anomaly kind (history/analyzers.h) says what it shows.
 namespace sessim {
 
-struct Anomaly {
-  AnomalyKind kind;
-  std::vector<int> operations;  // history indices, in time order; the last is where it showed
-  std::string explanation;      // one sentence, with the requests' numbers
-  AnomalyCause cause = AnomalyCause::unknown;
-};
-
-std::vector<Anomaly> check_history(const History& history);
+std::vector<Finding> check_history(const History& history);
 
 // How many of each kind, for summaries.
-std::map<AnomalyKind, int> count_by_kind(const std::vector<Anomaly>& anomalies);
+std::map<AnomalyKind, int> count_by_kind(const std::vector<Finding>& findings);
 
 }  // namespace sessim

@@ -10,7 +10,8 @@
 // failed because of an anomaly is explained by the checker's finding for it
 // (run.anomalies, filled by check_run); what is no anomaly of the session
 // (no answer, a 502 or 503, no cookie at all, a read of the empty session a
-// lost session left behind) is said here.
+// lost session left behind) is found here. Data only: the words are made in
+// report/explanation_words.cpp.
 namespace sessim {
 
 enum class ReadFailure {
@@ -33,18 +34,23 @@ enum class ReadFailure {
   other                 // no anomaly is proven: the answer differs from the story's expectation
 };
 
+// Why one read failed, as data; report/explanation_words.h words it.
 struct ReadExplanation {
   ReadFailure kind = ReadFailure::other;
-  std::optional<AnomalyKind> anomaly;  // the checker's finding, if any
-  std::string sentence;                // for this one read, with nodes, steps, requests and ids
+  std::optional<Finding> anomaly;  // the checker's finding this read showed, if any
+  std::string node;                // who answered ("" not known)
+  std::string transport_error;     // no-response: what the connection met
+  // empty-replacement: the empty session the browser's cookie named, and
+  // the request and node that made it.
+  std::string session_sent;
+  int made_at = 0;
+  std::string made_by;
+  // other: what the read got and what the story expected.
+  std::string got;
+  std::string wanted;
 };
 
 // For every read that failed, why. Keyed by request number.
 std::map<int, ReadExplanation> explain_failed_reads(const ScenarioRun& run);
-
-// One line that accounts for every failed read of the run, grouped by kind:
-// "why: 4 reads failed: 1 reached a node that ...; 3 carried the cookie of
-// an empty session ...". "" when no read failed.
-std::string why_failed_reads(const ScenarioRun& run);
 
 }  // namespace sessim

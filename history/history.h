@@ -3,11 +3,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/session_model.h"
-#include "history/run_result.h"
 #include "vocab/session_effect.h"
+#include "vocab/store_kind.h"
+#include "vocab/strategy_kind.h"
 
 // The history of a run, as Jepsen keeps one: every client operation as an
 // invocation and a completion, in real time, as plain data. The checker and
@@ -22,12 +24,43 @@ inline constexpr int kHistorySchemaVersion = 1;
 // may not have taken effect — a checker must allow both.
 enum class OpOutcome { ok, fail, indeterminate };
 std::string to_string(OpOutcome outcome);
+// The word of a completion line in the file: ok, fail, info.
+std::string_view completion_type(OpOutcome outcome);
+std::optional<OpOutcome> outcome_of_completion(std::string_view type);
+
+// What a client asked of its session. The history's own words, so the
+// checker reads a history without the scenario format; they are spelt as
+// the steps that make them.
+enum class OpKind { set, get, remove, login, logout, request };
+std::string_view to_string(OpKind kind);
+std::optional<OpKind> parse_op_kind(std::string_view name);
+bool writes_value(OpKind kind);  // set, remove
+
+// What happened to the system rather than through a client.
+enum class EventKind {
+  copy_cookies,
+  crash,
+  stop,
+  restart,
+  add_node,
+  redis,
+  partition,
+  delay,
+  reset,
+  heal,
+  wait,
+  repeat,
+  parallel
+};
+std::string_view to_string(EventKind kind);
+std::optional<EventKind> parse_event_kind(std::string_view name);
+bool is_node_fault(EventKind kind);  // crash, stop, restart
 
 struct Operation {
   int index = 0;    // in invocation order, from 1
   int request = 0;  // the request's number in the run's reports
   std::string client;
-  StepKind op = StepKind::request;  // set | get | remove | login | logout | request
+  OpKind op = OpKind::request;
   std::string attribute;            // set, get, remove
   std::string value;                // set: the value written; login: the user
   std::string target;               // "GET /get-session"
@@ -47,9 +80,8 @@ struct Operation {
 // Something that happened to the system rather than through a client.
 struct SystemEvent {
   std::int64_t at_us = 0;
-  StepKind what =
-      StepKind::wait;  // crash | stop | restart | add-node | redis | wait | copy-cookies
-  std::string node;    // for node faults
+  EventKind what = EventKind::wait;
+  std::string node;  // for node faults
   std::string note;
   int step = 0;
   // copy-cookies: the browser whose cookies were copied, and the one that
@@ -77,18 +109,5 @@ struct History {
   std::vector<Operation> operations;  // by start time
   std::vector<SystemEvent> events;    // by time
 };
-
-// The history of a run: its requests and its faults. `profile` says how a
-// read's answer is turned into a value.
-History history_of(const ScenarioRun& run, const AppProfile& profile);
-
-// JSON Lines: a header, then invoke/ok/fail/info lines and event lines in
-// time order.
-std::string render_history_jsonl(const History& history);
-
-// Reads what render_history_jsonl wrote, one history per header line (a run
-// of several scenarios writes several); throws UsageError with
-// `source:line: ...` for anything else.
-std::vector<History> parse_history_jsonl(const std::string& text, const std::string& source);
 
 }  // namespace sessim

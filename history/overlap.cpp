@@ -10,7 +10,7 @@ namespace sessim {
 namespace {
 
 bool shown_by_anomaly(const ScenarioRun& run, const std::vector<const RequestRecord*>& race) {
-  return std::any_of(run.anomalies.begin(), run.anomalies.end(), [&](const AnomalyFinding& found) {
+  return std::any_of(run.anomalies.begin(), run.anomalies.end(), [&](const Finding& found) {
     if (found.kind != AnomalyKind::lost_update && found.kind != AnomalyKind::resurrected_session) {
       return false;
     }

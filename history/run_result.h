@@ -8,8 +8,8 @@
 
 #include "app/app_profile.h"
 #include "app/session_model.h"
+#include "history/finding.h"
 #include "net/http_exchange.h"
-#include "scenario/anomaly.h"
 #include "scenario/scenario.h"
 #include "vocab/cluster_summary.h"
 #include "vocab/compare_fault.h"
@@ -135,15 +135,6 @@ struct StepRecord {
   double ended_ms = 0;
 };
 
-// An anomaly the consistency checker found in the run's history
-// (scenario/checker.h), with the requests that prove it.
-struct AnomalyFinding {
-  AnomalyKind kind = AnomalyKind::lost_session;
-  std::vector<int> requests;  // request numbers, in time order; the last is the one it showed in
-  std::string explanation;
-  AnomalyCause cause = AnomalyCause::unknown;
-};
-
 enum class Verdict {
   pass,            // at least one check, and none failed
   fail,            // a check failed
@@ -170,7 +161,7 @@ struct ScenarioRun {
   // The anomalies the file expects for this store; when given, the verdict
   // fails unless exactly these kinds are found.
   std::optional<std::set<AnomalyKind>> declared_anomalies;
-  std::vector<AnomalyFinding> anomalies;
+  std::vector<Finding> anomalies;  // what the checker proved (history/checker.h)
   // How the app keeps sessions, as far as is known (app/session_model.h).
   SessionModel model;
   std::vector<StepRecord> steps;

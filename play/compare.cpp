@@ -55,12 +55,13 @@ CompareCell make_cell(const ScenarioRun& run, StrategyKind balancer, FrontKind f
   cell.reads_ok = run.reads_ok();
   cell.reads_total = run.reads_total();
   cell.verdict = run.verdict();
+  cell.model = run.model;
   if (!run.not_applicable_reason.empty()) {
-    cell.why = run.not_applicable_reason;
+    cell.not_applicable_reason = run.not_applicable_reason;
     return cell;
   }
   const auto explanations = explain_failed_reads(run);
-  if (!explanations.empty()) cell.why = explanations.begin()->second.sentence;
+  if (!explanations.empty()) cell.first_failed_read = explanations.begin()->second;
   return cell;
 }
 

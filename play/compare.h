@@ -1,8 +1,10 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "history/explain.h"
 #include "history/run_result.h"
 #include "scenario/scenario.h"
 #include "vocab/compare_fault.h"
@@ -28,7 +30,11 @@ struct CompareCell {
   int reads_ok = 0;
   int reads_total = 0;
   Verdict verdict = Verdict::unknown;  // not_applicable: the fault could not be injected
-  std::string why;  // the first failed read's explanation, or why n/a; "" if neither
+  std::string not_applicable_reason;  // "" unless the verdict is not_applicable
+  // Why the cell's first failed read failed, and what the app's sessions are
+  // known to do, for its words (report/explanation_words.h).
+  std::optional<ReadExplanation> first_failed_read;
+  SessionModel model;
 
   double read_success_rate() const;  // 0..1; 0 when there were no reads
 };

@@ -19,7 +19,7 @@
 #include "common/text.h"
 #include "history/body_budget.h"
 #include "history/checker.h"
-#include "history/history.h"
+#include "history/history_of.h"
 #include "history/overlap.h"
 #include "history/session_words.h"
 #include "net/cookie_jar.h"
@@ -869,14 +869,7 @@ ScenarioRun play_scenario(const Scenario& scenario, Topology& topology, Transpor
 
 void check_run(ScenarioRun& run, const AppProfile& profile) {
   const auto history = history_of(run, profile);
-  run.anomalies.clear();
-  for (const auto& anomaly : check_history(history)) {
-    AnomalyFinding finding{anomaly.kind, {}, anomaly.explanation, anomaly.cause};
-    for (const int index : anomaly.operations) {
-      finding.requests.push_back(history.operations[static_cast<std::size_t>(index - 1)].request);
-    }
-    run.anomalies.push_back(std::move(finding));
-  }
+  run.anomalies = check_history(history);
 }
 
 }  // namespace sessim

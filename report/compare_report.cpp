@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "report/explanation_words.h"
 #include "report/json_report.h"
 #include "report/style.h"
 
@@ -42,6 +43,14 @@ std::string cluster_words(const CompareSummary& summary) {
   auto words = fmt::format("{} node(s), {}", summary.nodes, summary.mode);
   if (summary.sessim_nodes) words += fmt::format(", on-miss {}", summary.on_miss);
   return words;
+}
+
+// The cell's first failed read's explanation, or why it was not
+// applicable; "" if neither.
+std::string why_of(const CompareCell& cell) {
+  if (!cell.not_applicable_reason.empty()) return cell.not_applicable_reason;
+  if (cell.first_failed_read) return read_sentence(*cell.first_failed_read, cell.model);
+  return "";
 }
 
 }  // namespace
@@ -100,15 +109,16 @@ std::string render_compare_matrix(const CompareSummary& summary, const TerminalS
     if (cell.verdict == Verdict::not_applicable) not_applicable.push_back(&cell);
   }
   if (!not_applicable.empty()) {
-    out += fmt::format("\nn/a: {}\n", not_applicable.front()->why);
+    out += fmt::format("\nn/a: {}\n", not_applicable.front()->not_applicable_reason);
   }
   if (style.explain) {
     out += "\n";
     for (const auto& cell : summary.cells) {
-      if (cell.why.empty() || cell.verdict == Verdict::not_applicable) continue;
+      const auto why = why_of(cell);
+      if (why.empty() || cell.verdict == Verdict::not_applicable) continue;
       out += fmt::format("{} + {} + {}: {}\n", to_string(cell.store),
                          summary.row_label({cell.store, cell.balancer, cell.front}),
-                         to_string(cell.fault), cell.why);
+                         to_string(cell.fault), why);
     }
   }
   return out;
@@ -125,7 +135,7 @@ std::string render_compare_json(const CompareSummary& summary) {
                          {"reads_total", cell.reads_total},
                          {"read_success_rate", cell.read_success_rate()},
                          {"verdict", to_string(cell.verdict)}};
-    if (!cell.why.empty()) entry["why"] = cell.why;
+    if (const auto why = why_of(cell); !why.empty()) entry["why"] = why;
     cells.push_back(std::move(entry));
   }
   const nlohmann::json document{{"schema_version", kReportSchemaVersion},

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "common/text.h"
-#include "history/explain.h"
+#include "report/explanation_words.h"
 #include "report/check_text.h"
 
 namespace sessim {
@@ -208,7 +208,7 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
   for (const auto& op : history.operations) ops[op.request] = &op;
   // An anomaly is marked on the request it showed in (its last), with its
   // sentence beside that request in the table.
-  std::map<int, std::vector<const AnomalyFinding*>> shown_in;
+  std::map<int, std::vector<const Finding*>> shown_in;
   for (const auto& anomaly : run.anomalies) {
     if (!anomaly.requests.empty()) shown_in[anomaly.requests.back()].push_back(&anomaly);
   }
@@ -297,13 +297,13 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
         bottom, width, lanes[i].top + 14, lanes[i].node ? "⬢ " : "", escape_markup(lanes[i].name));
   }
   for (const auto& event : history.events) {
-    if (event.what == StepKind::wait) continue;
+    if (event.what == EventKind::wait) continue;
     const double fx = x(event.at_us);
     svg += fmt::format(
         "<g class=\"fault\"><line x1=\"{0:.1f}\" y1=\"20\" x2=\"{0:.1f}\" y2=\"{1}\"/><text "
         "x=\"{2:.1f}\" y=\"{3}\">{4}</text><title>{5}</title></g>\n",
         fx, height - 2, fx + 3, height - 6,
-        escape_markup(to_string(event.what) + (event.node.empty() ? "" : " " + event.node)),
+        escape_markup(std::string(to_string(event.what)) + (event.node.empty() ? "" : " " + event.node)),
         escape_markup(event.note));
   }
   for (const auto& placement : placements) {
@@ -366,7 +366,7 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
       out += fmt::format("<li><b>{}</b> (shown in #{}): {}</li>\n",
                          escape_markup(to_string(anomaly.kind)),
                          anomaly.requests.empty() ? 0 : anomaly.requests.back(),
-                         escape_markup(anomaly.explanation));
+                         escape_markup(anomaly_sentence(anomaly, run.model)));
     }
     out += "</ul>\n";
   }
@@ -387,7 +387,8 @@ std::string run_section(const ScenarioRun& run, const History& history, int run_
     }
     if (anomaly) {
       for (const auto* finding : shown_in.at(request->number)) {
-        notes.push_back(fmt::format("{}: {}", to_string(finding->kind), finding->explanation));
+        notes.push_back(fmt::format("{}: {}", to_string(finding->kind),
+                                         anomaly_sentence(*finding, run.model)));
       }
     }
     std::string note_html;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "history/explain.h"
+#include "report/explanation_words.h"
 
 namespace sessim {
 namespace {
@@ -20,7 +20,32 @@ json check_json(const Check& check) {
   return entry;
 }
 
-json request_json(const RequestRecord& record, const std::map<int, ReadExplanation>& why) {
+// A finding's evidence by role, each operation as its request number: what a
+// program reading the report can follow without parsing the sentence.
+json evidence_json(const Finding& finding) {
+  json evidence{{"read", finding.read.request}, {"write", finding.write.request}};
+  if (finding.older) evidence["older_write"] = finding.older->request;
+  if (finding.logout) evidence["logout"] = finding.logout->request;
+  if (finding.earlier) evidence["earlier_response"] = finding.earlier->request;
+  if (finding.hash_fallback) evidence["made_by_round_robin"] = finding.hash_fallback->request;
+  if (!finding.concurrent.empty()) {
+    json concurrent = json::array();
+    for (const auto& op : finding.concurrent) concurrent.push_back(op.request);
+    evidence["concurrent_writes"] = std::move(concurrent);
+  }
+  if (finding.fault) {
+    evidence["fault"] = {{"what", std::string(to_string(finding.fault->what))},
+                         {"step", finding.fault->step}};
+    if (!finding.fault->node.empty()) evidence["fault"]["node"] = finding.fault->node;
+  }
+  if (finding.timeout_s > 0) {
+    evidence["idle_ms"] = finding.idle_us / 1000;
+    evidence["timeout_s"] = finding.timeout_s;
+  }
+  return evidence;
+}
+
+json request_json(const RequestRecord& record, const std::map<int, std::string>& why) {
   json entry{
       {"number", record.number},
       {"client", record.client},
@@ -71,7 +96,7 @@ json request_json(const RequestRecord& record, const std::map<int, ReadExplanati
     }
     entry["before"] = std::move(before);
   }
-  if (const auto it = why.find(record.number); it != why.end()) entry["why"] = it->second.sentence;
+  if (const auto it = why.find(record.number); it != why.end()) entry["why"] = it->second;
   return entry;
 }
 
@@ -98,7 +123,7 @@ json cluster_json(const ClusterSummary& summary) {
 }
 
 json run_json(const ScenarioRun& run, VerdictMode mode) {
-  const auto why = explain_failed_reads(run);
+  const auto why = failed_read_sentences(run);
   json steps = json::array();
   for (const auto& step : run.steps) {
     json requests = json::array();
@@ -133,8 +158,10 @@ json run_json(const ScenarioRun& run, VerdictMode mode) {
   json counts = json::object();
   for (const auto& anomaly : run.anomalies) {
     const auto kind = to_string(anomaly.kind);
-    json finding{
-        {"kind", kind}, {"requests", anomaly.requests}, {"explanation", anomaly.explanation}};
+    json finding{{"kind", kind},
+                 {"requests", anomaly.requests},
+                 {"explanation", anomaly_sentence(anomaly, run.model)},
+                 {"evidence", evidence_json(anomaly)}};
     if (anomaly.cause != AnomalyCause::unknown) finding["cause"] = to_string(anomaly.cause);
     anomalies.push_back(std::move(finding));
     counts[kind] = counts.value(kind, 0) + 1;

@@ -7,7 +7,7 @@
 #include <map>
 
 #include "common/text.h"
-#include "history/explain.h"
+#include "report/explanation_words.h"
 #include "report/check_text.h"
 
 namespace sessim {
@@ -31,7 +31,7 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
   const bool expected_failure = mode == VerdictMode::declared && run.declared &&
                                 *run.declared == DeclaredOutcome::fail &&
                                 run.verdict() != Verdict::error;
-  const auto explanations = explain_failed_reads(run);
+  const auto explanations = failed_read_sentences(run);
   std::vector<TestCase> cases;
   std::map<std::string, int> uses;
   for (const auto& step : run.steps) {
@@ -52,7 +52,7 @@ std::vector<TestCase> test_cases(const ScenarioRun& run, VerdictMode mode) {
                           request.node.empty() ? "an unknown node" : request.node);
           if (const auto why = explanations.find(request.number);
               why != explanations.end() && is_read_check(check)) {
-            test.detail += "\nwhy: " + why->second.sentence;
+            test.detail += "\nwhy: " + why->second;
           }
           test.skipped = expected_failure;
         }

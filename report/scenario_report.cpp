@@ -6,7 +6,7 @@
 #include <algorithm>
 
 #include "common/text.h"
-#include "history/explain.h"
+#include "report/explanation_words.h"
 #include "report/check_text.h"
 #include "report/style.h"
 
@@ -76,7 +76,7 @@ std::string render_scenario_header(const ScenarioRun& run, const TerminalStyle& 
 }
 
 std::string render_scenario_step(const StepRecord& step, const TerminalStyle& style,
-                                 const std::map<int, ReadExplanation>& explanations) {
+                                 const std::map<int, std::string>& explanations) {
   std::string out = fmt::format(
       "  {} {}", paint(fmt::format("step {:>2}", step.number), Tone::dim, style), step.label);
   if (!step.note.empty()) out += fmt::format(": {}", paint(step.note, Tone::warn, style));
@@ -113,7 +113,7 @@ std::string render_scenario_step(const StepRecord& step, const TerminalStyle& st
                          paint(check.position.to_string(), Tone::dim, style));
     }
     if (const auto it = explanations.find(request.number); it != explanations.end()) {
-      out += fmt::format("        why: {}\n", it->second.sentence);
+      out += fmt::format("        why: {}\n", it->second);
     }
   }
   return out;
@@ -124,8 +124,8 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
   std::string out;
   if (style.explain && !sentences_shown) {
     // Streamed steps could not know yet; the sentences come with the verdict.
-    for (const auto& [number, explanation] : explain_failed_reads(run)) {
-      out += fmt::format("  why #{}: {}\n", number, explanation.sentence);
+    for (const auto& [number, sentence] : failed_read_sentences(run)) {
+      out += fmt::format("  why #{}: {}\n", number, sentence);
     }
   }
   if (sentences_shown) {
@@ -173,7 +173,7 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
         "  {}\n",
         paint(anomaly_summary(run), run.anomalies_as_declared() ? Tone::plain : Tone::bad, style));
     for (const auto& anomaly : run.anomalies) {
-      out += fmt::format("    {}: {}\n", to_string(anomaly.kind), anomaly.explanation);
+      out += fmt::format("    {}: {}\n", to_string(anomaly.kind), anomaly_sentence(anomaly, run.model));
     }
   }
   if (verdict == Verdict::unknown)
@@ -195,7 +195,7 @@ std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& 
 
 std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& style) {
   const auto explanations =
-      style.explain ? explain_failed_reads(run) : std::map<int, ReadExplanation>{};
+      style.explain ? failed_read_sentences(run) : std::map<int, std::string>{};
   std::string out = render_scenario_header(run, style);
   for (const auto& step : run.steps) out += render_scenario_step(step, style, explanations);
   return out + render_scenario_footer(run, style, true);

@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "history/explain.h"
+#include <map>
+#include <string>
 #include "history/run_result.h"
 #include "report/terminal_report.h"
 
@@ -21,7 +22,7 @@ std::string render_scenario_run(const ScenarioRun& run, const TerminalStyle& sty
 // footer carries the sentences that the steps could not know yet.
 std::string render_scenario_header(const ScenarioRun& run, const TerminalStyle& style);
 std::string render_scenario_step(const StepRecord& step, const TerminalStyle& style,
-                                 const std::map<int, ReadExplanation>& explanations = {});
+                                 const std::map<int, std::string>& explanations = {});
 std::string render_scenario_footer(const ScenarioRun& run, const TerminalStyle& style,
                                    bool sentences_shown = false);
 

@@ -49,11 +49,11 @@ std::string render_mermaid(const ScenarioRun& run, const History& history) {
   };
   std::vector<Moment> moments;
   for (const auto& event : history.events) {
-    if (event.what == StepKind::wait) continue;
+    if (event.what == EventKind::wait) continue;
     moments.push_back(
         {event.at_us, 1,
          fmt::format("    Note over {}: {}\n", event.node.empty() ? front : participant(event.node),
-                     to_string(event.what) + (event.node.empty() ? "" : " " + event.node))});
+                     std::string(to_string(event.what)) + (event.node.empty() ? "" : " " + event.node))});
   }
   for (const auto& op : history.operations) {
     const auto* record = records.count(op.request) ? records.at(op.request) : nullptr;
@@ -89,9 +89,9 @@ std::string render_ascii_sequence(const ScenarioRun& run, const History& history
   for (const auto& op : history.operations) {
     while (next_event < history.events.size() && history.events[next_event].at_us <= op.start_us) {
       const auto& event = history.events[next_event++];
-      if (event.what == StepKind::wait) continue;
+      if (event.what == EventKind::wait) continue;
       out += fmt::format("  ── {} ── {}\n",
-                         to_string(event.what) + (event.node.empty() ? "" : " " + event.node),
+                         std::string(to_string(event.what)) + (event.node.empty() ? "" : " " + event.node),
                          event.note);
     }
     const auto* record = records.count(op.request) ? records.at(op.request) : nullptr;

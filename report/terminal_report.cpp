@@ -7,7 +7,7 @@
 #include <array>
 
 #include "common/text.h"
-#include "history/explain.h"
+#include "report/explanation_words.h"
 #include "report/style.h"
 
 namespace sessim {
@@ -95,7 +95,7 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
   const std::array<std::string, kColumns> headings{"#",       "request",    "node",  "cookie sent",
                                                    "session", "new cookie", "value", "result"};
   const auto explanations =
-      style.explain ? explain_failed_reads(run) : std::map<int, ReadExplanation>{};
+      style.explain ? failed_read_sentences(run) : std::map<int, std::string>{};
   struct Row {
     std::array<Cell, kColumns> cells;
     std::string why;
@@ -113,7 +113,7 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
                Cell{value_label(record)}, Cell{result_label(record), result_tone(record)}},
               ""};
       if (const auto it = explanations.find(record.number); it != explanations.end()) {
-        row.why = it->second.sentence;
+        row.why = it->second;
       }
       rows.push_back(std::move(row));
     }
@@ -168,7 +168,7 @@ std::string render_request_table(const ScenarioRun& run, const TerminalStyle& st
         paint(anomaly_summary(run), run.anomalies.empty() ? Tone::good : Tone::warn, style) + "\n";
     if (style.explain) {
       for (const auto& anomaly : run.anomalies) {
-        out += fmt::format("  {}: {}\n", to_string(anomaly.kind), anomaly.explanation);
+        out += fmt::format("  {}: {}\n", to_string(anomaly.kind), anomaly_sentence(anomaly, run.model));
       }
     }
   }

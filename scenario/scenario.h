@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "app/app_profile.h"
-#include "scenario/anomaly.h"
+#include "vocab/anomaly.h"
 #include "scenario/assertion.h"
 #include "vocab/faults.h"
 #include "vocab/front_kind.h"

@@ -8,7 +8,7 @@
 
 #include "common/errors.h"
 #include "history/checker.h"
-#include "history/history.h"
+#include "history/history_jsonl.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

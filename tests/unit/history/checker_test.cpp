@@ -1,70 +1,26 @@
 // The consistency checker on hand-written histories: for every anomaly kind a
 // history that has it and one that does not, and indeterminate operations.
 #include "history/checker.h"
+#include "history/history_jsonl.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "common/errors.h"
+#include "support/history_builder.h"
 #include "play/audit.h"
+#include "report/explanation_words.h"
 
 namespace sessim {
 namespace {
 
-// Builds operations by hand; times in milliseconds for readability.
-class HistoryBuilder {
- public:
-  explicit HistoryBuilder(std::string store = "redis", int timeout_s = 0) {
-    history_.store = parse_store_kind(store);
-    history_.session_timeout_s = timeout_s;
-    history_.expiry_tolerance_ms = 500;
-  }
+using testing::HistoryBuilder;
 
-  HistoryBuilder& op(std::string client, std::string kind, std::string attribute,
-                     std::optional<std::string> value, int start_ms, int end_ms, std::string before,
-                     std::string after, SessionEffect effect, std::string node = "node-1",
-                     OpOutcome outcome = OpOutcome::ok) {
-    Operation op;
-    op.index = static_cast<int>(history_.operations.size()) + 1;
-    op.request = op.index;
-    op.client = std::move(client);
-    op.op = *parse_step_kind(kind);
-    op.attribute = std::move(attribute);
-    if (op.op == StepKind::get) {
-      op.read = std::move(value);
-    } else {
-      op.value = value.value_or("");
-    }
-    op.start_us = start_ms * 1000LL;
-    op.end_us = end_ms * 1000LL;
-    op.session_before = std::move(before);
-    op.session_after = std::move(after);
-    op.effect = effect;
-    op.node = std::move(node);
-    op.outcome = outcome;
-    op.status = outcome == OpOutcome::indeterminate ? 0 : 200;
-    history_.operations.push_back(std::move(op));
-    return *this;
-  }
-  HistoryBuilder& event(std::string what, int at_ms) {
-    history_.events.push_back({at_ms * 1000LL, *parse_step_kind(what), "node-1", "", 0, "", ""});
-    return *this;
-  }
-  HistoryBuilder& copy(std::string from, std::string to, int at_ms) {
-    history_.events.push_back(
-        {at_ms * 1000LL, StepKind::copy_cookies, "", "", 0, std::move(from), std::move(to)});
-    return *this;
-  }
-  HistoryBuilder& model(SessionModel model) {
-    history_.model = std::move(model);
-    return *this;
-  }
-  const History& history() const { return history_; }
-
- private:
-  History history_;
-};
+// The checker's finding in the words every report prints.
+std::string words(const Finding& finding, const History& history) {
+  return anomaly_sentence(finding, history.model);
+}
 
 SessionModel cookie_session_model() {
   SessionModel model;
@@ -146,10 +102,14 @@ TEST(Checker, LostUpdateIsAConcurrentWriteThatVanished) {
   ASSERT_EQ(anomalies.size(), 1u);
   EXPECT_EQ(anomalies[0].kind, AnomalyKind::lost_update);
   // Both concurrent writes are named; neither is claimed to be the only survivor.
-  EXPECT_NE(anomalies[0].explanation.find("theme at request #3, language at request #4"),
-            std::string::npos)
-      << anomalies[0].explanation;
-  EXPECT_EQ(anomalies[0].explanation.find("only"), std::string::npos);
+  const auto sentence = words(anomalies[0], lost.history());
+  EXPECT_NE(sentence.find("theme at request #3, language at request #4"), std::string::npos)
+      << sentence;
+  EXPECT_EQ(sentence.find("only"), std::string::npos);
+  ASSERT_EQ(anomalies[0].concurrent.size(), 2u);
+  EXPECT_EQ(anomalies[0].concurrent[0].request, 3);
+  EXPECT_EQ(anomalies[0].concurrent[1].request, 4);
+  EXPECT_EQ(anomalies[0].write.request, 2);
   HistoryBuilder kept_both;
   kept_both.op("a", "set", "theme", "light", 0, 10, "", "S", created)
       .op("a", "set", "cart", "book", 20, 120, "S", "S", kept)
@@ -195,9 +155,12 @@ TEST(Checker, ALogoutOnAnotherInstanceOrOfACookieSessionNamesItsCause) {
     const auto anomalies = check_history(logout.history());
     ASSERT_EQ(anomalies.size(), 1u) << to_string(cause);
     EXPECT_EQ(anomalies[0].kind, AnomalyKind::resurrected_session);
-    EXPECT_EQ(anomalies[0].cause, cause) << anomalies[0].explanation;
+    const auto sentence = words(anomalies[0], logout.history());
+    EXPECT_EQ(anomalies[0].cause, cause) << sentence;
+    ASSERT_TRUE(anomalies[0].logout);
+    EXPECT_EQ(anomalies[0].logout->request, 2);
     if (cause != AnomalyCause::other_instance) {
-      EXPECT_EQ(anomalies[0].explanation.find("keeps sessions of its own"), std::string::npos);
+      EXPECT_EQ(sentence.find("keeps sessions of its own"), std::string::npos);
     }
   }
 }
@@ -279,23 +242,24 @@ TEST(Checker, ALossOnAnotherInstanceNamesOnlyTheCauseTheModelEstablished) {
         .op("a", "get", "x", std::nullopt, 20, 30, "S", "", SessionEffect::ended, "node-2");
     const auto anomalies = check_history(history.history());
     EXPECT_EQ(anomalies.size(), 1u);
-    return anomalies.empty() ? Anomaly{} : anomalies[0];
+    return std::pair{anomalies.empty() ? Finding{} : anomalies[0],
+                     anomalies.empty() ? "" : words(anomalies[0], history.history())};
   };
-  const auto per_instance = lost_on(sessim_node_model(StoreKind::local));
+  const auto [per_instance, per_instance_words] = lost_on(sessim_node_model(StoreKind::local));
   EXPECT_EQ(per_instance.cause, AnomalyCause::never_seen);
-  EXPECT_NE(per_instance.explanation.find("memory"), std::string::npos);
+  EXPECT_NE(per_instance_words.find("memory"), std::string::npos);
   SessionModel probed;
   probed.learned_by = "probed";
   probed.home = SessionHome::server;
   probed.sharing = SessionSharing::per_instance;
-  const auto django = lost_on(probed);
+  const auto [django, django_words] = lost_on(probed);
   EXPECT_EQ(django.cause, AnomalyCause::never_seen);
-  EXPECT_EQ(django.explanation.find("memory"), std::string::npos) << django.explanation;
-  const auto unknown = lost_on(SessionModel{});
+  EXPECT_EQ(django_words.find("memory"), std::string::npos) << django_words;
+  const auto [unknown, unknown_words] = lost_on(SessionModel{});
   EXPECT_EQ(unknown.cause, AnomalyCause::unknown);
-  EXPECT_NE(unknown.explanation.find("not known for this app"), std::string::npos)
-      << unknown.explanation;
-  EXPECT_NE(unknown.explanation.find("deleted the browser's session cookie"), std::string::npos);
+  EXPECT_NE(unknown_words.find("not known for this app"), std::string::npos) << unknown_words;
+  EXPECT_NE(unknown_words.find("deleted the browser's session cookie"), std::string::npos);
+  EXPECT_NE(unknown_words.find("cause unknown"), std::string::npos) << unknown_words;
 }
 
 TEST(Checker, ARestartNamesMemoryOnlyWhereSessionsAreKnownToLiveThere) {
@@ -309,8 +273,10 @@ TEST(Checker, ARestartNamesMemoryOnlyWhereSessionsAreKnownToLiveThere) {
     const auto anomalies = check_history(history.history());
     ASSERT_EQ(anomalies.size(), 1u);
     EXPECT_EQ(anomalies[0].cause, AnomalyCause::node_fault);
-    EXPECT_EQ(anomalies[0].explanation.find("memory") != std::string::npos, memory)
-        << anomalies[0].explanation;
+    const auto sentence = words(anomalies[0], history.history());
+    EXPECT_EQ(sentence.find("memory") != std::string::npos, memory) << sentence;
+    ASSERT_TRUE(anomalies[0].fault);
+    EXPECT_EQ(anomalies[0].fault->what, EventKind::restart);
   }
   // The node restarted and the next read still found the value (sessions on
   // disk): no anomaly at all.

@@ -42,7 +42,10 @@ TEST(Overlap, WritesReleasedTogetherWithNothingToShowForItAreInconclusive) {
 
 TEST(Overlap, ALostUpdateAmongThemShowsIt) {
   auto run = run_of({raced(1, StepKind::set, 200), raced(2, StepKind::set, 200)});
-  run.anomalies.push_back({AnomalyKind::lost_update, {1, 3}, "lost", AnomalyCause::unknown});
+  Finding lost;
+  lost.kind = AnomalyKind::lost_update;
+  lost.requests = {1, 3};
+  run.anomalies.push_back(lost);
   EXPECT_EQ(unshown_overlap(run), "");
 }
 

@@ -6,6 +6,7 @@
 
 #include "common/errors.h"
 #include "history/explain.h"
+#include "report/explanation_words.h"
 #include "net/cookie.h"
 #include "node/protocol.h"
 #include "node/session_id.h"
@@ -207,7 +208,8 @@ TEST(Player, ACrashedOriginNodeExplainsTheLostRead) {
   EXPECT_EQ(run.reads_ok(), 0);
   const auto why = explain_failed_reads(run).at(2);
   EXPECT_EQ(why.kind, ReadFailure::lost_node_fault);
-  EXPECT_NE(why.sentence.find("node-1 crashed at step 2"), std::string::npos) << why.sentence;
+  const auto sentence = read_sentence(why, run.model);
+  EXPECT_NE(sentence.find("node-1 crashed at step 2"), std::string::npos) << sentence;
 }
 
 TEST(Player, AnInjectedCrashSparesTheNodesTheStoryAddresses) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "history/explain.h"
+#include "report/explanation_words.h"
 #include "node/session_id.h"
 #include "play/scenario_runner.h"
 #include "report/json_report.h"
@@ -122,7 +123,8 @@ TEST(Explain, EveryFailedReadIsExplained) {
   const auto explanations = explain_failed_reads(hash_run_that_lost_the_session());
   ASSERT_EQ(explanations.size(), 4u);
   EXPECT_EQ(explanations.at(2).kind, ReadFailure::lost_never_seen);
-  EXPECT_EQ(explanations.at(2).anomaly, AnomalyKind::lost_session);
+  ASSERT_TRUE(explanations.at(2).anomaly);
+  EXPECT_EQ(explanations.at(2).anomaly->kind, AnomalyKind::lost_session);
   for (int number = 3; number <= 5; ++number) {
     EXPECT_EQ(explanations.at(number).kind, ReadFailure::empty_replacement) << number;
   }

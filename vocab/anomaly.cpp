@@ -1,4 +1,4 @@
-#include "scenario/anomaly.h"
+#include "vocab/anomaly.h"
 
 #include "common/name_table.h"
 
