@@ -9,36 +9,31 @@
 
 #include <atomic>
 #include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/core/error.hpp>
 #include <chrono>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <random>
 #include <thread>
 
 #include "common/errors.h"
 #include "common/upstream_header.h"
+#include "common/text.h"
 #include "net/cookie_jar.h"
-#include "net/loopback.h"
-#include "net/transport_failure.h"
+#include "net/http_connection.h"
 
 namespace sessim {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-
-constexpr std::uint32_t kMaxHeaderBytes = 64 * 1024;
 
 // What every loop shares: when to stop, and the totals.
 struct Shared {
   const LoadOptions& options;
-  tcp::endpoint endpoint;
+  std::string host;  // the target's address, resolved once
   std::atomic<std::int64_t> issued{0};
   std::atomic<bool> stopping{false};
   std::mutex mutex;  // guards `totals`
@@ -69,36 +64,31 @@ std::string status_class(int status) {
   return status >= 100 && status < 600 ? fmt::format("{}xx", status / 100) : "other";
 }
 
-// A virtual user: one connection, one cookie jar (the browser's, bounded as
+// A virtual user: one connection (the client every other part of sessim
+// uses, net/http_connection.h), one cookie jar (the browser's, bounded as
 // browsers bound theirs, so that an app that sets a new cookie on every
 // answer cannot grow the Cookie header past what a server takes), one
 // request at a time.
 class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
  public:
   VirtualUser(asio::io_context& loop, Shared& shared, Tally& tally, int index)
-      : loop_(loop),
-        socket_(loop),
+      : connection_(HttpConnection::open(loop, shared.host, shared.options.target.port,
+                                         limits_of(shared.options))),
         timer_(loop),
         shared_(shared),
         tally_(tally),
         index_(index),
         random_(static_cast<std::uint64_t>(index) * 7919 + 17) {}
 
-  void start() { connect(); }
+  void start() { next(); }
 
  private:
-  void connect() {
-    socket_ = tcp::socket(loop_);
-    beast::error_code opened;
-    socket_.open(tcp::v4(), opened);
-    if (!opened) set_close_on_exec(socket_.native_handle());
-    if (opened) return fail(connect_failure(opened));
-    arm_deadline();
-    socket_.async_connect(shared_.endpoint, [self = shared_from_this()](beast::error_code error) {
-      if (error) return self->fail(self->timed_out_ ? "timed out" : connect_failure(error));
-      self->socket_.set_option(tcp::no_delay(true));
-      self->next();
-    });
+  static HttpClientLimits limits_of(const LoadOptions& options) {
+    HttpClientLimits limits;
+    limits.max_response_bytes = options.max_response_bytes;
+    limits.request_timeout = options.request_timeout;
+    limits.connect_timeout = options.request_timeout;
+    return limits;
   }
 
   void next() {
@@ -117,106 +107,50 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     } else {
       call = profile.prepare(profile.get, "sessimBench", "");
     }
-    request_ = {};
-    request_.method_string(call.method);
-    request_.target(call.target);
-    request_.version(11);
-    request_.set(http::field::host, "127.0.0.1");
-    request_.keep_alive(true);
-    target_ = call.target;
-    if (const auto cookies = jar_.cookie_header(target_); !cookies.empty()) {
-      request_.set(http::field::cookie, cookies);
+    HttpClientRequest request;
+    request.method = call.method;
+    request.target = call.target;
+    request.headers = call.headers;
+    if (const auto cookies = jar_.cookie_header(call.target); !cookies.empty()) {
+      request.headers.emplace_back("Cookie", cookies);
     }
-    request_.body() = call.body;
-    request_.prepare_payload();
+    request.body = std::move(call.body);
+    target_ = std::move(call.target);
     sent_ = Clock::now();
-    arm_deadline();
-    http::async_write(
-        socket_, request_, [self = shared_from_this()](beast::error_code error, std::size_t) {
-          if (error) {
-            return self->fail(self->timed_out_ ? "timed out" : std::string(kClosedWhileSending));
-          }
-          self->read_response();
-        });
-  }
-
-  void read_response() {
-    parser_.emplace();
-    parser_->header_limit(kMaxHeaderBytes);
-    parser_->body_limit(shared_.options.max_response_bytes);
-    buffer_.clear();
-    http::async_read_header(socket_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code error, std::size_t) {
-                              if (error) return self->read_failed(error);
-                              // Checked here: Beast's own check of a large
-                              // Content-Length does not always stop the read.
-                              const auto length = self->parser_->content_length();
-                              if (length && *length > self->shared_.options.max_response_bytes) {
-                                return self->read_failed(http::error::body_limit);
-                              }
-                              self->read_body();
-                            });
-  }
-
-  void read_body() {
-    if (parser_->is_done()) return answered();
-    http::async_read(socket_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code error, std::size_t) {
-                       if (error) return self->read_failed(error);
-                       self->answered();
-                     });
-  }
-
-  void read_failed(beast::error_code error) {
-    if (timed_out_) return fail("timed out");
-    if (error == http::error::header_limit) return fail("response header over 64 KiB");
-    if (error == http::error::body_limit) {
-      return fail(fmt::format("response over {} bytes (--max-response-size)",
-                              shared_.options.max_response_bytes));
-    }
-    fail(std::string(kClosedBeforeResponse));
-  }
-
-  // One deadline per request, from connecting or sending to the whole
-  // answer: on expiry the socket is closed, which fails whatever waits.
-  void arm_deadline() {
-    timed_out_ = false;
-    ++attempt_;
-    deadline_.expires_after(shared_.options.request_timeout);
-    deadline_.async_wait([self = shared_from_this(), attempt = attempt_](beast::error_code error) {
-      if (error || attempt != self->attempt_) return;
-      self->timed_out_ = true;
-      beast::error_code ignored;
-      self->socket_.close(ignored);
+    connection_->send(std::move(request), [self = shared_from_this()](HttpClientResponse answer) {
+      self->answered(answer);
     });
   }
 
-  void disarm_deadline() {
-    ++attempt_;
-    deadline_.cancel();
-  }
-
-  void answered() {
-    disarm_deadline();
-    response_ = parser_->release();
-    const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent_).count();
+  void answered(const HttpClientResponse& answer) {
     auto& result = tally_.result;
     ++result.requests;
+    if (answer.status == 0) {
+      ++result.errors[answer.error];
+      return reconnect_later();
+    }
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent_).count();
     result.latency.record(micros);
     const auto& profile = shared_.options.profile;
     std::string node;
-    if (!profile.node_header.empty()) node = std::string(response_[profile.node_header]);
-    if (node.empty()) node = std::string(response_[std::string(kUpstreamHeader)]);
-    ++result.requests_per_node[node.empty() ? "unknown" : node];
     std::vector<std::string> set_cookies;
-    for (const auto& field : response_) {
-      if (field.name() == http::field::set_cookie) set_cookies.emplace_back(field.value());
+    for (const auto& [name, value] : answer.headers) {
+      if (iequals(name, "Set-Cookie")) {
+        set_cookies.push_back(value);
+      } else if (node.empty() && !profile.node_header.empty() && iequals(name, profile.node_header)) {
+        node = value;
+      } else if (upstream_.empty() && iequals(name, kUpstreamHeader)) {
+        upstream_ = value;
+      }
     }
+    if (node.empty()) node = std::move(upstream_);
+    upstream_.clear();
+    ++result.requests_per_node[node.empty() ? "unknown" : node];
     if (!set_cookies.empty()) jar_.remember(target_, set_cookies);
     // Only 2xx and 3xx succeeded: a 431 from the front or a 404 from the app
     // is a failed request, counted by its status.
-    const int status = static_cast<int>(response_.result_int());
+    const int status = answer.status;
     ++result.statuses[status_class(status)];
     if (status >= 200 && status < 400) {
       ++result.succeeded;
@@ -230,10 +164,9 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
       }
     } else {
       ++result.reads;
-      const auto read = read_value(profile, status, response_.body());
+      const auto read = read_value(profile, status, answer.body);
       if (read.answered && !read.absent && read.value == last_value_) ++result.reads_hit;
     }
-    if (!response_.keep_alive()) return reconnect_later();
     pause_then_next();
   }
 
@@ -244,39 +177,23 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     timer_.async_wait([self = shared_from_this()](beast::error_code) { self->next(); });
   }
 
-  void fail(const std::string& kind) {
-    disarm_deadline();
-    ++tally_.result.requests;
-    ++tally_.result.errors[kind];
-    reconnect_later();
-  }
-
-  // A short pause before reconnecting, so that a target that refuses does
-  // not turn the generator into a busy loop.
+  // A short pause before the next request after a failure, so that a
+  // target that refuses does not turn the generator into a busy loop.
   void reconnect_later() {
-    beast::error_code ignored;
-    socket_.close(ignored);
     if (shared_.stopping.load()) return;
     timer_.expires_after(std::chrono::milliseconds(20));
-    timer_.async_wait([self = shared_from_this()](beast::error_code) { self->connect(); });
+    timer_.async_wait([self = shared_from_this()](beast::error_code) { self->next(); });
   }
 
-  asio::io_context& loop_;
-  tcp::socket socket_;
+  std::shared_ptr<HttpConnection> connection_;
   asio::steady_timer timer_;
-  asio::steady_timer deadline_{loop_};
-  std::uint64_t attempt_ = 0;  // which request the deadline belongs to
-  bool timed_out_ = false;
   Shared& shared_;
   Tally& tally_;
   int index_;
   std::mt19937_64 random_;
   CookieJar jar_;
-  std::string target_;  // of the request in flight
-  http::request<http::string_body> request_;
-  std::optional<http::response_parser<http::string_body>> parser_;
-  http::response<http::string_body> response_;
-  beast::flat_buffer buffer_;
+  std::string target_;    // of the request in flight
+  std::string upstream_;  // the balancer's header naming the node, when the app names none
   Clock::time_point sent_;
   bool writing_ = false;
   bool wrote_ = false;
@@ -309,7 +226,7 @@ LoadResult run_load(const LoadOptions& options,
       throw EnvironmentError(
           fmt::format("cannot resolve {}: {}", options.target.host, error.message()));
     }
-    shared.endpoint = *found.begin();
+    shared.host = found.begin()->endpoint().address().to_string();
   }
   const int loops = std::max(1, options.loops);
   std::vector<std::unique_ptr<asio::io_context>> contexts;

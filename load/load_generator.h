@@ -52,10 +52,10 @@ struct LoadResult {
 };
 
 // Drives `users` virtual browsers against the target on event loops of its
-// own (Boost.Asio, Beast's HTTP/1.1 parser and serializer): each keeps one
-// keep-alive connection and its cookies, writes a value into its session,
-// then reads or writes per the mix, and checks every read against its last
-// write. A failed connection is counted and reopened. `on_progress` is
+// own: each keeps one keep-alive connection of sessim's one client
+// (net/http_connection.h, with its limits and failure words) and its
+// cookies, writes a value into its session, then reads or writes per the
+// mix, and checks every read against its last write. A failed connection is counted and reopened. `on_progress` is
 // called about twice a second from the calling thread. Throws UsageError
 // for an https target.
 LoadResult run_load(const LoadOptions& options,

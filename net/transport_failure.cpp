@@ -68,4 +68,12 @@ std::string timed_out_waiting_for_response(std::chrono::milliseconds timeout) {
   return fmt::format("timed out after {} waiting for the response", seconds_text(timeout));
 }
 
+std::string response_body_over(std::uint64_t max_bytes) {
+  return fmt::format("the response body exceeds {} bytes (--max-response-size)", max_bytes);
+}
+
+std::string response_header_over(std::size_t max_bytes) {
+  return fmt::format("the response header exceeds {} KiB", max_bytes / 1024);
+}
+
 }  // namespace sessim

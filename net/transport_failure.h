@@ -2,6 +2,8 @@
 
 #include <boost/system/error_code.hpp>
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,10 @@ std::string connect_failure(const boost::system::error_code& error);
 std::string no_connection_within(std::chrono::milliseconds timeout);
 // "timed out after 10 s waiting for the response"
 std::string timed_out_waiting_for_response(std::chrono::milliseconds timeout);
+// "the response body exceeds 1048576 bytes (--max-response-size)"
+std::string response_body_over(std::uint64_t max_bytes);
+// "the response header exceeds 64 KiB"
+std::string response_header_over(std::size_t max_bytes);
 
 // Why a TCP connection to host:port (a name, an IPv4 or an IPv6 address)
 // cannot be made within `timeout`, in the words above; "" when it can. The

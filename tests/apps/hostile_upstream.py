@@ -49,7 +49,7 @@ MODES = [
     "normal", "continue", "unsolicited", "trailing", "endless-body", "huge-length",
     "endless-headers", "trickle", "endless-continue", "silent", "many-cookies", "switch",
     "large", "large-chunked", "deep-json", "bad-utf8", "long-node", "shell-node", "answers-two",
-    "exits-on-request", "new-cookie", "status-431",
+    "exits-on-request", "new-cookie", "status-431", "log-headers",
 ]
 
 DEEP_JSON = b"[" * 100000 + b"]" * 100000
@@ -106,6 +106,11 @@ class Handler(socketserver.BaseRequestHandler):
                 cookies = [line.partition(":")[2] for line in lines[1:]
                            if line.partition(":")[0].strip().lower() == "cookie"]
                 entry += " cookies=%d" % sum(len(c.split(";")) for c in cookies)
+            if self.server.mode == "log-headers":
+                entry += " headers=" + ",".join(
+                    sorted(line.partition(":")[0].strip().lower() + "=" +
+                           line.partition(":")[2].strip() for line in lines[1:]))
+                entry += " body=" + body.decode("latin-1")
             with log_lock, open(self.server.log_path, "a") as log:
                 log.write(entry + "\n")
         return lines[0], body
@@ -134,7 +139,7 @@ class Handler(socketserver.BaseRequestHandler):
             if mode == "status-431":
                 send(b"HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\n\r\n")
                 continue
-            if mode == "normal":
+            if mode == "normal" or mode == "log-headers":
                 send(response(b"ok " + name.encode() + b"\n"))
             elif mode == "continue":
                 send(b"HTTP/1.1 100 Continue\r\n\r\n")

@@ -2,11 +2,13 @@
 // rate that tells a shared store from node memory.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/errors.h"
 #include "support/hostile_upstream.h"
+#include "sys/run_directory.h"
 #include "support/test_support.h"
 
 namespace sessim {
@@ -88,6 +90,34 @@ TEST(Bench, ClientErrorsAreFailuresCountedByStatus) {
   EXPECT_EQ(report["errors"]["status 431"], 40);
   EXPECT_NE(result.err.find("no request succeeded (status 431: 40)"), std::string::npos)
       << result.err;
+}
+
+// bench makes a profile's calls as the browser of `run` makes them: its
+// headers and its form, with the form's Content-Type (the generator's own
+// client of old sent neither).
+TEST(Bench, SendsTheProfilesHeadersAndForm) {
+  testing::HostileUpstream app("log-headers");
+  RunDirectory directory;
+  const auto profile = directory.file("form.profile.yaml");
+  std::ofstream(profile) << "name: form\n"
+                            "cookie: SID\n"
+                            "set: {method: POST, path: /put, form: {key: \"{name}\", v: \"{value}\"},"
+                            " headers: {X-Api-Key: k1}}\n"
+                            "get: {path: \"/get/{name}\", headers: {X-Api-Key: k1}}\n";
+  const auto report =
+      bench({"--upstream", app.url(), "--profile", profile, "--requests", "20", "--users", "2"});
+  EXPECT_EQ(report["statuses"]["2xx"], 20) << report.dump();
+  int posts = 0;
+  std::istringstream lines(app.log());
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_NE(line.find("x-api-key=k1"), std::string::npos) << line;
+    if (line.rfind("POST /put", 0) != 0) continue;
+    ++posts;
+    EXPECT_NE(line.find("content-type=application/x-www-form-urlencoded"), std::string::npos)
+        << line;
+    EXPECT_NE(line.find("body=key=sessimBench&v=u"), std::string::npos) << line;
+  }
+  EXPECT_GE(posts, 2) << app.log();
 }
 
 }  // namespace
