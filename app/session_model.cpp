@@ -3,13 +3,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <nlohmann/json.hpp>
 
 #include "common/name_table.h"
 
 namespace sessim {
 
-using json = nlohmann::json;
 namespace {
 
 constexpr NameTable<SessionHome, 3> kHomes{{{
@@ -161,38 +159,6 @@ std::optional<UnknownIdHandling> parse_unknown_id_handling(std::string_view name
 std::optional<LoginEffect> parse_login_effect(std::string_view name) { return kLogins.parse(name); }
 std::optional<LogoutEffect> parse_logout_effect(std::string_view name) {
   return kLogouts.parse(name);
-}
-
-
-nlohmann::json session_model_json(const SessionModel& model) {
-  json out{{"learned_by", model.learned_by},
-           {"home", std::string(to_string(model.home))},
-           {"sharing", std::string(to_string(model.sharing))},
-           {"unknown_id", std::string(to_string(model.unknown_id))},
-           {"login", std::string(to_string(model.login))},
-           {"logout", std::string(to_string(model.logout))},
-           {"in_node_memory", model.in_node_memory ? json(*model.in_node_memory) : json(nullptr)},
-           {"summary", describe(model)}};
-  if (!model.evidence.empty()) out["evidence"] = model.evidence;
-  return out;
-}
-
-SessionModel session_model_from_json(const nlohmann::json& entry,
-                                     const std::function<void(const std::string&)>& fail) {
-  SessionModel model;
-  if (!entry.is_object()) fail("'model' must be an object");
-  model.learned_by = entry.value("learned_by", std::string("not probed"));
-  for (const auto* field : {"home", "sharing", "unknown_id", "login", "logout"}) {
-    const auto text = entry.value(field, std::string("unknown"));
-    if (const auto error = set_session_model_field(model, field, text); !error.empty()) {
-      fail("model." + error);
-    }
-  }
-  if (const auto memory = entry.find("in_node_memory");
-      memory != entry.end() && memory->is_boolean()) {
-    model.in_node_memory = memory->get<bool>();
-  }
-  return model;
 }
 
 }  // namespace sessim

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <functional>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,12 +74,6 @@ SessionModel sessim_node_model(StoreKind store, bool login_rotates = true);
 // "sessions on the server, one store per instance; unknown ids replaced;
 // login rotates the id; logout ends the session (probed)".
 std::string describe(const SessionModel& model);
-
-// The model as JSON (reports, the history's header), and back; `fail` is
-// called with a message for a value it does not know, and must throw.
-nlohmann::json session_model_json(const SessionModel& model);
-SessionModel session_model_from_json(const nlohmann::json& entry,
-                                     const std::function<void(const std::string&)>& fail);
 
 // Sets one field by its name (home, sharing, unknown-id or unknown_id,
 // login, logout) from one of its words; "" when done, else what is wrong

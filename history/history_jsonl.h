@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -15,5 +17,12 @@ std::string render_history_jsonl(const History& history);
 // of several scenarios writes several); throws UsageError with
 // `source:line: ...` for anything else.
 std::vector<History> parse_history_jsonl(const std::string& text, const std::string& source);
+
+// A session model as JSON (the history's header, the reports), and back;
+// `fail` is called with a message for a value it does not know, and must
+// throw.
+nlohmann::json session_model_json(const SessionModel& model);
+SessionModel session_model_from_json(const nlohmann::json& entry,
+                                     const std::function<void(const std::string&)>& fail);
 
 }  // namespace sessim

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "history/history_jsonl.h"
 
 namespace sessim {
 namespace {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "history/history_jsonl.h"
 #include "report/explanation_words.h"
 
 namespace sessim {
