@@ -1,16 +1,16 @@
 // The consistency checker on hand-written histories: for every anomaly kind a
 // history that has it and one that does not, and indeterminate operations.
 #include "history/checker.h"
-#include "history/history_jsonl.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "common/errors.h"
-#include "support/history_builder.h"
+#include "history/history_jsonl.h"
 #include "play/audit.h"
 #include "report/explanation_words.h"
+#include "support/history_builder.h"
 
 namespace sessim {
 namespace {

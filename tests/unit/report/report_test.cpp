@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "history/explain.h"
-#include "report/explanation_words.h"
 #include "node/session_id.h"
 #include "play/scenario_runner.h"
+#include "report/explanation_words.h"
 #include "report/json_report.h"
 #include "report/junit_report.h"
 #include "report/scenario_report.h"
@@ -136,6 +136,38 @@ TEST(Explain, WhyLineAccountsForEveryFailedRead) {
             std::string::npos)
       << why;
   EXPECT_NE(why.find("; 3 carried the cookie of an empty session"), std::string::npos) << why;
+}
+
+// The anomaly's line and the failed read's why are one sentence, made in one
+// place, in the terminal and in the JSON alike (they once disagreed).
+TEST(Explain, TheRowsWhyAndTheAnomalyLineAreOneSentence) {
+  const auto run = hash_run_that_lost_the_session();
+  ASSERT_FALSE(run.anomalies.empty());
+  ASSERT_EQ(run.anomalies[0].requests.back(), 2);
+  const auto sentence = anomaly_sentence(run.anomalies[0], run.model);
+  EXPECT_NE(sentence.find("request #2"), std::string::npos) << sentence;
+  const auto table = render_request_table(run, TerminalStyle{false, true});
+  std::size_t times = 0;
+  for (auto at = table.find(sentence); at != std::string::npos;
+       at = table.find(sentence, at + 1)) {
+    ++times;
+  }
+  EXPECT_EQ(times, 2u) << table;
+  const auto report = nlohmann::json::parse(render_runs_json({run}, VerdictMode::actual));
+  const auto& entry = report["runs"][0];
+  EXPECT_EQ(entry["anomalies"][0]["explanation"], sentence);
+  EXPECT_EQ(entry["anomalies"][0]["evidence"]["read"], 2);
+  EXPECT_EQ(entry["anomalies"][0]["evidence"]["write"], 1);
+  bool found = false;
+  for (const auto& step : entry["steps"]) {
+    for (const auto& request : step["requests"]) {
+      if (request["number"] == 2) {
+        EXPECT_EQ(request["why"], sentence);
+        found = true;
+      }
+    }
+  }
+  EXPECT_TRUE(found) << report.dump();
 }
 
 TEST(Explain, NoWhyLineWhenEveryReadSucceeded) {
