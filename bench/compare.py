@@ -111,15 +111,86 @@ def session_cap(sessim, rounds, seconds):
     return fresh, full
 
 
-def wrk_with_p99(url, seconds, connections):
+# wrk's own percentiles stop at 99 %; its Lua hook reads any from the whole
+# histogram (microseconds).
+WRK_PERCENTILES = """done = function(summary, latency, requests)
+  io.write(string.format("sessim-percentiles p99=%d p999=%d\\n",
+                         latency:percentile(99), latency:percentile(99.9)))
+end
+"""
+
+
+def wrk_with_tail(url, seconds, connections, directory):
+    """(req/s, p99 ms, p99.9 ms, requests) of one wrk run."""
+    script = os.path.join(directory, "percentiles.lua")
+    if not os.path.exists(script):
+        with open(script, "w") as f:
+            f.write(WRK_PERCENTILES)
     threads = min(connections, 4 if "wrk" in PINS else 2)
     out = subprocess.run(pinned("wrk", ["wrk", f"-t{threads}", f"-c{connections}",
-                                        f"-d{seconds}s", "--latency", url]),
+                                        f"-d{seconds}s", "-s", script, url]),
                          check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
-    value, unit = re.search(r"\s99%\s+([0-9.]+)(us|ms|s)", out).groups()
-    p99_ms = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-    return rps, p99_ms
+    requests = int(re.search(r"([0-9]+) requests in", out).group(1))
+    p99, p999 = re.search(r"sessim-percentiles p99=([0-9]+) p999=([0-9]+)", out).groups()
+    return rps, int(p99) / 1000, int(p999) / 1000, requests
+
+
+# System calls a proxy makes, counted in the kernel while wrk runs (perf's
+# tracepoints: no sampling, little overhead), divided by wrk's requests.
+# read_eagain: reads and receives (read, recvfrom: nginx, HAProxy; recvmsg:
+# Asio) that found nothing to read (EAGAIN): the speculative read.
+SYSCALL_EVENTS = ["raw_syscalls:sys_enter", "syscalls:sys_enter_epoll_wait",
+                  "syscalls:sys_exit_read", "syscalls:sys_exit_recvfrom",
+                  "syscalls:sys_exit_recvmsg"]
+
+
+def perf_can_count():
+    if not shutil.which("perf"):
+        return False
+    probe = subprocess.run(["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter", "true"],
+                           capture_output=True, text=True)
+    return probe.returncode == 0 and "not supported" not in probe.stderr
+
+
+def process_tree(pid):
+    """The pid and its children's (nginx's workers)."""
+    found = [pid]
+    for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                text=True).stdout.split():
+        found.append(int(child))
+    return found
+
+
+def start_syscall_count(pids, directory):
+    out = os.path.join(directory, "perf.csv")
+    events = []
+    for event in SYSCALL_EVENTS:
+        events += ["-e", event]
+        if event.startswith("syscalls:sys_exit_"):
+            events += ["--filter", "ret == -11"]
+    process = subprocess.Popen(["perf", "stat", "-x,", "-o", out, *events,
+                                "-p", ",".join(str(p) for p in pids)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.2)  # attached before the load begins
+    return process, out
+
+
+def stop_syscall_count(counting):
+    process, out = counting
+    process.send_signal(signal.SIGINT)
+    process.wait()
+    counts = {}
+    with open(out) as f:
+        for line in f:
+            fields = line.strip().split(",")
+            if len(fields) > 2 and fields[0].replace(".", "").isdigit():
+                counts[fields[2]] = counts.get(fields[2], 0) + float(fields[0])
+    return {"syscalls": counts.get("raw_syscalls:sys_enter", 0),
+            "epoll_wait": counts.get("syscalls:sys_enter_epoll_wait", 0),
+            "read_eagain": counts.get("syscalls:sys_exit_read", 0) +
+                           counts.get("syscalls:sys_exit_recvfrom", 0) +
+                           counts.get("syscalls:sys_exit_recvmsg", 0)}
 
 
 NGINX_CONF = """worker_processes {workers};
@@ -204,18 +275,30 @@ def start_proxy(kind, sessim, p1, p2, directory):
 
 def compare_proxies(sessim, rounds, seconds):
     """Each proxy in front of fresh nodes (a proxy's idle keep-alive
-    connections would otherwise pin the nodes' workers for the next one)."""
+    connections would otherwise pin the nodes' workers for the next one).
+    Each result: (req/s, p99 ms, p99.9 ms, {syscalls, epoll_wait,
+    read_eagain} per request, or None where perf cannot count)."""
     kinds = ["sessim"] + [k for k in ("nginx", "haproxy") if shutil.which(k)]
     results = {(k, c): [] for k in kinds for c in (32, 256)}
     directory = tempfile.mkdtemp(prefix="sessim-proxies-")
+    counting = perf_can_count()
+    if not counting:
+        print("(perf cannot count system calls here: those columns are skipped)")
     for _ in range(rounds):
         for kind in kinds:
             nodes = [start_node(sessim, f"node-{i}") for i in (1, 2)]
             proxy, port = start_proxy(kind, sessim, nodes[0][1], nodes[1][1], directory)
             try:
                 for connections in (32, 256):
-                    results[(kind, connections)].append(
-                        wrk_with_p99(f"http://127.0.0.1:{port}/healthz", int(seconds), connections))
+                    count = (start_syscall_count(process_tree(proxy.pid), directory)
+                             if counting else None)
+                    rps, p99, p999, requests = wrk_with_tail(
+                        f"http://127.0.0.1:{port}/healthz", int(seconds), connections, directory)
+                    per_request = None
+                    if count:
+                        totals = stop_syscall_count(count)
+                        per_request = {k: v / max(requests, 1) for k, v in totals.items()}
+                    results[(kind, connections)].append((rps, p99, p999, per_request))
             finally:
                 proxy.send_signal(signal.SIGTERM)
                 proxy.wait()
@@ -478,13 +561,23 @@ def proxy_rows(sessim, args, targets):
     """The proxies at -c32 and -c256 in front of the same fresh nodes: the
     table's lines, and sessim's ratios to nginx and HAProxy in `targets`."""
     kinds, results = compare_proxies(sessim, args.rounds, args.seconds)
-    lines = ["| proxy | connections | req/s median (min–max) | p99 ms median |",
-             "|---|---:|---:|---:|"]
+    lines = ["| proxy | connections | req/s median (min–max) | p99 ms | p99.9 ms "
+             "| syscalls/req | epoll_wait/req | EAGAIN reads/req |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for (kind, connections), values in results.items():
         rps = [v[0] for v in values]
         p99 = [v[1] for v in values]
+        p999 = [v[2] for v in values]
+        counted = [v[3] for v in values if v[3]]
+
+        def per_request(name):
+            if not counted:
+                return "n/a"
+            return f"{statistics.median([c[name] for c in counted]):.2f}"
         lines.append(f"| {kind} | {connections} | {statistics.median(rps):,.0f} "
-                     f"({min(rps):,.0f}–{max(rps):,.0f}) | {statistics.median(p99):.2f} |")
+                     f"({min(rps):,.0f}–{max(rps):,.0f}) | {statistics.median(p99):.2f} | "
+                     f"{statistics.median(p999):.2f} | {per_request('syscalls')} | "
+                     f"{per_request('epoll_wait')} | {per_request('read_eagain')} |")
     for other in ("nginx", "haproxy"):
         if other not in kinds:
             print(f"({other} is not installed: its ratios are skipped)")

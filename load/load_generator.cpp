@@ -117,8 +117,11 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     request.body = std::move(call.body);
     target_ = std::move(call.target);
     sent_ = Clock::now();
-    connection_->send(std::move(request), [self = shared_from_this()](HttpClientResponse answer) {
-      self->answered(answer);
+    // The connection holds this callback while the request is out: a weak
+    // reference, so that the user (which holds the connection) and the
+    // connection do not keep each other alive after the run.
+    connection_->send(std::move(request), [user = weak_from_this()](HttpClientResponse answer) {
+      if (const auto self = user.lock()) self->answered(answer);
     });
   }
 
@@ -231,13 +234,18 @@ LoadResult run_load(const LoadOptions& options,
   const int loops = std::max(1, options.loops);
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::vector<std::unique_ptr<Tally>> tallies;
+  // The users, owned here for the whole run (a request in flight refers to
+  // its user weakly); released before their loops.
+  std::vector<std::shared_ptr<VirtualUser>> users;
   for (int i = 0; i < loops; ++i) {
     contexts.push_back(std::make_unique<asio::io_context>(1));
     tallies.push_back(std::make_unique<Tally>());
   }
   for (int user = 0; user < options.users; ++user) {
     const auto loop = static_cast<std::size_t>(user % loops);
-    std::make_shared<VirtualUser>(*contexts[loop], shared, *tallies[loop], user + 1)->start();
+    users.push_back(
+        std::make_shared<VirtualUser>(*contexts[loop], shared, *tallies[loop], user + 1));
+    users.back()->start();
   }
   const auto started = Clock::now();
   std::atomic<double> busy_cpu{0};
