@@ -10,6 +10,9 @@ and whether that target is met. Usage:
 
 Needs wrk (apt-get install wrk) for the generator and proxy comparisons, and
 nginx-light / haproxy for those proxies; skips what is missing with a note.
+The proxy rows give p99 and p99.9 and, where perf may count tracepoints (as
+root, or with kernel.perf_event_paranoid permitting), each proxy's system
+calls per request.
 Every node a row measures is fresh and far below its session cap.
 --cores N pins the nodes, the proxy and wrk to separate sets of N CPUs
 (taskset), and redis-server to one CPU of its own; it is skipped, with a
