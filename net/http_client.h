@@ -58,9 +58,11 @@ struct HttpClientResponse {
 // An HTTP/1.1 client for one origin with one keep-alive connection, as a
 // browser tab holds one: a connection the server closed while idle is
 // reopened once and the request sent again, before any byte of an answer
-// arrived. Plain http runs on Boost.Beast's parser with the limits above;
-// https through cpp-httplib (the only TLS client at hand), with the same
-// body cap and whole-request deadline. Not thread-safe: one per thread.
+// arrived. Plain http is sessim's one asynchronous connection
+// (net/http_connection.h) run on a loop of this client's own until the
+// answer; https goes through cpp-httplib (the only TLS client at hand), with
+// the same body cap and whole-request deadline. Not thread-safe: one per
+// thread.
 class HttpClient {
  public:
   HttpClient(std::string scheme, std::string host, int port, bool verify_tls = true,
