@@ -202,18 +202,19 @@ std::optional<ReadCase> read_case_of(const Operation& read, const Lineages& line
     return c;
   }
   // The writes that may have been the last: none began after it ended.
+  std::vector<const Operation*> superseded;  // owed writes a later owed one replaced
   for (const auto* write : owed) {
     const bool later_exists = std::any_of(owed.begin(), owed.end(), [&](const auto* later) {
       return later->start_us > write->end_us;
     });
     if (later_exists) {
-      c.superseded.push_back(write);
+      superseded.push_back(write);
       continue;
     }
     c.acceptable.push_back(written(*write));
     if (!c.expected || write->end_us > c.expected->end_us) c.expected = write;
   }
-  for (const auto* older : c.superseded) {
+  for (const auto* older : superseded) {
     if (written(*older) == read.read) {
       c.replaced_value = older;
       break;

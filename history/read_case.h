@@ -74,7 +74,6 @@ struct ReadCase {
   // The last write of the epoch the read must reflect; null when none is
   // owed (nothing written since the epoch began, or only by others).
   const Operation* expected = nullptr;
-  std::vector<const Operation*> superseded;  // owed writes a later owed one replaced
   // An owed write a later one replaced, whose value the read returned.
   const Operation* replaced_value = nullptr;
   // Writes of other attributes of the same session that overlapped the

@@ -137,18 +137,18 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
     result.latency.record(micros);
     const auto& profile = shared_.options.profile;
     std::string node;
+    std::string upstream;  // the balancer's header naming the node, when the app names none
     std::vector<std::string> set_cookies;
     for (const auto& [name, value] : answer.headers) {
       if (iequals(name, "Set-Cookie")) {
         set_cookies.push_back(value);
       } else if (node.empty() && !profile.node_header.empty() && iequals(name, profile.node_header)) {
         node = value;
-      } else if (upstream_.empty() && iequals(name, kUpstreamHeader)) {
-        upstream_ = value;
+      } else if (upstream.empty() && iequals(name, kUpstreamHeader)) {
+        upstream = value;
       }
     }
-    if (node.empty()) node = std::move(upstream_);
-    upstream_.clear();
+    if (node.empty()) node = std::move(upstream);
     ++result.requests_per_node[node.empty() ? "unknown" : node];
     if (!set_cookies.empty()) jar_.remember(target_, set_cookies);
     // Only 2xx and 3xx succeeded: a 431 from the front or a 404 from the app
@@ -196,7 +196,6 @@ class VirtualUser : public std::enable_shared_from_this<VirtualUser> {
   std::mt19937_64 random_;
   CookieJar jar_;
   std::string target_;    // of the request in flight
-  std::string upstream_;  // the balancer's header naming the node, when the app names none
   Clock::time_point sent_;
   bool writing_ = false;
   bool wrote_ = false;
